@@ -1,0 +1,39 @@
+# Short verbs over CMake presets. `make demo` and `make test` install what is
+# missing (scripts/setup.sh) and build first, so they work on a fresh machine.
+PRESET ?= $(if $(CI),ci,release)
+BUILD_DIR := build
+JOBS ?= $(shell nproc)
+PYTHON := .venv/bin/python
+
+.PHONY: all setup build test unit-test integration-test demo bench format clean
+
+all: build
+
+setup:
+	@bash scripts/setup.sh
+
+$(BUILD_DIR)/build.ninja:
+	cmake --preset $(PRESET)
+
+build: setup $(BUILD_DIR)/build.ninja
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+unit-test: build
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
+
+integration-test: build
+	$(PYTHON) -m pytest -q tests/integration
+
+test: unit-test integration-test
+
+demo: build
+	@bash scripts/demo.sh
+
+bench: build
+	$(PYTHON) bench/parquet/run.py
+
+format:
+	clang-format -i $$(git ls-files '*.cc' '*.h')
+
+clean:
+	rm -rf $(BUILD_DIR)

@@ -1,0 +1,88 @@
+#include "weir/format/parquet/dataset.h"
+
+#include <map>
+
+#include <arrow/io/file.h>
+#include <arrow/scalar.h>
+#include <arrow/type.h>
+#include <parquet/arrow/reader.h>
+#include <parquet/file_reader.h>
+
+#include "weir/common/error.h"
+#include "weir/format/parquet/parquet_error.h"
+#include "weir/types/partition_value.h"
+
+namespace weir::format {
+
+namespace {
+
+arrow::Result<std::shared_ptr<arrow::Schema>> ReadFileSchema(const std::string& path) {
+  return CatchParquet(path, [&]() -> arrow::Result<std::shared_ptr<arrow::Schema>> {
+    ARROW_ASSIGN_OR_RAISE(auto file, arrow::io::ReadableFile::Open(path));
+    auto reader = parquet::ParquetFileReader::Open(file);
+    ARROW_ASSIGN_OR_RAISE(auto arrow_reader,
+                          parquet::arrow::FileReader::Make(arrow::default_memory_pool(),
+                                                           std::move(reader)));
+    std::shared_ptr<arrow::Schema> schema;
+    ARROW_RETURN_NOT_OK(arrow_reader->GetSchema(&schema));
+    return schema;
+  });
+}
+
+}  // namespace
+
+arrow::Result<std::shared_ptr<ParquetDataset>> ParquetDataset::Open(
+    const std::vector<std::string>& inputs, const DatasetOptions& options) {
+  auto ds = std::make_shared<ParquetDataset>();
+  ARROW_ASSIGN_OR_RAISE(ds->files_, DiscoverFiles(inputs));
+  ARROW_ASSIGN_OR_RAISE(ds->file_schema_, ReadFileSchema(ds->files_.front().path));
+
+  // Partition keys in first-seen order, and every raw value per key for inference.
+  std::vector<std::string> keys;
+  std::map<std::string, std::vector<std::string>> raw_values;
+  if (options.hive_partitioning) {
+    for (const auto& f : ds->files_) {
+      for (const auto& [k, v] : f.partition_values) {
+        if (!raw_values.count(k)) keys.push_back(k);
+        raw_values[k].push_back(v);
+      }
+    }
+  }
+  arrow::FieldVector partition_fields;
+  for (const auto& key : keys) {
+    if (ds->file_schema_->GetFieldIndex(key) >= 0) {
+      return UserError(
+          "partition column '{}' (from directory names) also exists in the data file '{}'",
+          key, ds->files_.front().path);
+    }
+    std::shared_ptr<arrow::DataType> type;
+    if (options.partition_schema) {
+      if (auto f = options.partition_schema->GetFieldByName(key)) type = f->type();
+    }
+    if (!type) type = types::InferPartitionType(raw_values[key]);
+    partition_fields.push_back(arrow::field(key, type));
+  }
+  ds->partition_schema_ = arrow::schema(partition_fields);
+
+  for (const auto& f : ds->files_) {
+    std::vector<std::shared_ptr<arrow::Scalar>> scalars;
+    for (const auto& field : partition_fields) {
+      std::shared_ptr<arrow::Scalar> value = arrow::MakeNullScalar(field->type());
+      for (const auto& [k, v] : f.partition_values) {
+        if (k != field->name()) continue;
+        auto parsed = types::ParsePartitionValue(v, field->type());
+        if (!parsed.ok()) return WithContext(parsed.status(), f.path);
+        value = *parsed;
+      }
+      scalars.push_back(std::move(value));
+    }
+    ds->partition_scalars_.push_back(std::move(scalars));
+  }
+
+  arrow::FieldVector all = ds->file_schema_->fields();
+  all.insert(all.end(), partition_fields.begin(), partition_fields.end());
+  ds->schema_ = arrow::schema(all, ds->file_schema_->metadata());
+  return ds;
+}
+
+}  // namespace weir::format

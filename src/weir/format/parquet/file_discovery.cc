@@ -1,0 +1,125 @@
+#include "weir/format/parquet/file_discovery.h"
+
+#include <glob.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <system_error>
+
+#include "weir/common/error.h"
+#include "weir/types/partition_value.h"
+
+namespace weir::format {
+namespace fs = std::filesystem;
+
+namespace {
+
+bool IsHidden(const std::string& name) {
+  return !name.empty() && (name[0] == '.' || name[0] == '_');
+}
+
+bool HasGlobChars(const std::string& s) {
+  return s.find_first_of("*?[") != std::string::npos;
+}
+
+// Hive partition values of the directories between `root` and `file`.
+std::vector<std::pair<std::string, std::string>> PartitionValues(const fs::path& root,
+                                                                 const fs::path& file) {
+  std::vector<std::pair<std::string, std::string>> out;
+  fs::path rel = file.lexically_relative(root).parent_path();
+  for (const auto& part : rel) {
+    std::string s = part.string();
+    auto eq = s.find('=');
+    if (eq == std::string::npos || eq == 0) continue;
+    out.emplace_back(types::UnescapePartitionValue(s.substr(0, eq)),
+                     types::UnescapePartitionValue(s.substr(eq + 1)));
+  }
+  return out;
+}
+
+arrow::Status WalkDirectory(const fs::path& root, std::vector<DiscoveredFile>* out) {
+  std::error_code ec;
+  fs::recursive_directory_iterator it(root, fs::directory_options::follow_directory_symlink,
+                                      ec);
+  if (ec) return arrow::Status::IOError("cannot list directory '", root.string(), "': ",
+                                        ec.message());
+  std::vector<DiscoveredFile> found;
+  for (auto end = fs::recursive_directory_iterator(); it != end; it.increment(ec)) {
+    if (ec) return arrow::Status::IOError("cannot list directory '", root.string(), "': ",
+                                          ec.message());
+    const std::string name = it->path().filename().string();
+    if (IsHidden(name)) {
+      if (it->is_directory(ec)) it.disable_recursion_pending();
+      continue;
+    }
+    if (it->is_regular_file(ec)) {
+      found.push_back({it->path().string(), PartitionValues(root, it->path())});
+    }
+  }
+  std::sort(found.begin(), found.end(),
+            [](const auto& a, const auto& b) { return a.path < b.path; });
+  for (auto& f : found) out->push_back(std::move(f));
+  return arrow::Status::OK();
+}
+
+// The directory part of a glob pattern before the first wildcard component.
+fs::path GlobRoot(const std::string& pattern) {
+  fs::path root;
+  for (const auto& part : fs::path(pattern).parent_path()) {
+    if (HasGlobChars(part.string())) break;
+    root /= part;
+  }
+  return root;
+}
+
+arrow::Status ExpandGlob(const std::string& pattern, std::vector<DiscoveredFile>* out) {
+  glob_t g{};
+  int rc = glob(pattern.c_str(), 0, nullptr, &g);
+  if (rc == GLOB_NOMATCH) {
+    globfree(&g);
+    return UserError("glob '{}' matches no file", pattern);
+  }
+  if (rc != 0) {
+    globfree(&g);
+    return arrow::Status::IOError("cannot expand glob '", pattern, "'");
+  }
+  fs::path root = GlobRoot(pattern);
+  std::vector<std::string> matches(g.gl_pathv, g.gl_pathv + g.gl_pathc);
+  globfree(&g);
+  std::sort(matches.begin(), matches.end());
+  for (const auto& m : matches) {
+    std::error_code ec;
+    if (fs::is_directory(m, ec)) {
+      ARROW_RETURN_NOT_OK(WalkDirectory(m, out));
+    } else if (!IsHidden(fs::path(m).filename().string())) {
+      out->push_back({m, PartitionValues(root, m)});
+    }
+  }
+  return arrow::Status::OK();
+}
+
+}  // namespace
+
+arrow::Result<std::vector<DiscoveredFile>> DiscoverFiles(
+    const std::vector<std::string>& inputs) {
+  if (inputs.empty()) return UserError("no input path given");
+  std::vector<DiscoveredFile> out;
+  for (const auto& input : inputs) {
+    std::error_code ec;
+    auto status = fs::status(input, ec);
+    if (!ec && fs::is_directory(status)) {
+      size_t before = out.size();
+      ARROW_RETURN_NOT_OK(WalkDirectory(input, &out));
+      if (out.size() == before) return UserError("directory '{}' contains no data file", input);
+    } else if (!ec && fs::exists(status)) {
+      out.push_back({input, {}});
+    } else if (HasGlobChars(input)) {
+      ARROW_RETURN_NOT_OK(ExpandGlob(input, &out));
+    } else {
+      return arrow::Status::IOError("'", input, "': no such file or directory");
+    }
+  }
+  return out;
+}
+
+}  // namespace weir::format

@@ -5,7 +5,7 @@ BUILD_DIR := build
 JOBS ?= $(shell nproc)
 PYTHON := .venv/bin/python
 
-.PHONY: all setup build test unit-test integration-test demo bench format clean
+.PHONY: all setup build test unit-test integration-test asan-test demo bench format clean
 
 all: build
 
@@ -24,7 +24,15 @@ unit-test: build
 integration-test: build
 	$(PYTHON) -m pytest -q tests/integration
 
-test: unit-test integration-test
+# The bad-data and robustness tests again, against an AddressSanitizer build.
+asan-test: setup
+	@test -f build-asan/build.ninja || cmake --preset asan
+	cmake --build build-asan --target weir -j $(JOBS)
+	WEIR_BIN=build-asan/weir ASAN_OPTIONS=detect_leaks=0:abort_on_error=0 \
+	  $(PYTHON) -m pytest -q tests/integration/test_robustness.py \
+	  "tests/integration/test_corpus.py::test_bad_data_fails_cleanly"
+
+test: unit-test integration-test asan-test
 
 demo: build
 	@bash scripts/demo.sh

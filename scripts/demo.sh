@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The demo: generate sample events, land them as Hive-partitioned Parquet with
+# `weir parquet convert`, then look at them with `weir parquet inspect` and `cat`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+WEIR=build/weir
+OUT=demo-data
+rm -rf "$OUT"
+mkdir -p "$OUT"
+
+echo "== generating 200,000 sample events (CSV)"
+.venv/bin/python - "$OUT/events.csv" <<'PY'
+import csv, random, sys, datetime as dt
+rng = random.Random(42)
+start = dt.datetime(2024, 5, 1)
+with open(sys.argv[1], "w", newline="") as f:
+    w = csv.writer(f)
+    w.writerow(["event_id", "ts", "day", "channel", "user_id", "price"])
+    for i in range(200_000):
+        ts = start + dt.timedelta(seconds=i * 2)
+        w.writerow([i, ts.isoformat(sep=" "), ts.date().isoformat(),
+                    rng.choice(["web", "app", "store"]), rng.randrange(10_000),
+                    round(rng.uniform(1, 500), 2)])
+PY
+
+echo "== weir parquet convert: CSV -> Hive-partitioned Parquet (by day, channel)"
+$WEIR parquet convert "$OUT/events.csv" "$OUT/events" --partition-by day,channel \
+  --row-group-size 20000 --bloom-filter user_id
+find "$OUT/events" -name '*.parquet' | sort | head -n 6
+echo "..."
+
+FIRST=$(find "$OUT/events" -name '*.parquet' | sort | head -n 1)
+echo
+echo "== weir parquet inspect $FIRST"
+$WEIR parquet inspect "$FIRST"
+
+echo
+echo "== weir parquet cat $OUT/events --where \"price > 499 AND channel = 'web'\" --limit 5"
+$WEIR parquet cat "$OUT/events" --where "price > 499 AND channel = 'web'" --limit 5
+
+echo
+echo "== weir parquet cat $OUT/events --columns event_id,user_id --where \"user_id = 4242 AND day = DATE '2024-05-03'\" --stats"
+$WEIR parquet cat "$OUT/events" --columns event_id,user_id,day \
+  --where "user_id = 4242 AND day = DATE '2024-05-03'" --stats

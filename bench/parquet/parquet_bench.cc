@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include <CLI/CLI.hpp>
 #include <arrow/table.h>
+#include <CLI/CLI.hpp>
 
 #include "weir/common/runtime_init.h"
 #include "weir/format/parquet/scanner.h"
@@ -29,8 +29,8 @@ std::vector<std::string> Split(const std::string& s) {
   return out;
 }
 
-arrow::Status Scan(const std::string& path, const std::string& columns, const std::string& where,
-                   int threads, int repeat) {
+arrow::Status Scan(const std::string& path, const std::string& columns,
+                   const std::string& where, int threads, int repeat) {
   double best = 1e30;
   int64_t rows = 0;
   weir::format::ScanCounters counters;
@@ -41,9 +41,11 @@ arrow::Status Scan(const std::string& path, const std::string& columns, const st
     options.columns = Split(columns);
     options.parallelism = threads;
     if (!where.empty()) {
-      ARROW_ASSIGN_OR_RAISE(options.filter, weir::sql::ParseFilter(where, *dataset->schema()));
+      ARROW_ASSIGN_OR_RAISE(options.filter,
+                            weir::sql::ParseFilter(where, *dataset->schema()));
     }
-    ARROW_ASSIGN_OR_RAISE(auto scanner, weir::format::ParquetScanner::Make(dataset, options));
+    ARROW_ASSIGN_OR_RAISE(auto scanner,
+                          weir::format::ParquetScanner::Make(dataset, options));
     rows = 0;
     while (true) {
       std::shared_ptr<arrow::RecordBatch> batch;
@@ -55,7 +57,8 @@ arrow::Status Scan(const std::string& path, const std::string& columns, const st
     counters = scanner->counters();
   }
   std::printf(
-      "{\"rows\": %lld, \"seconds\": %.6f, \"row_groups_read\": %lld, \"row_groups_total\": "
+      "{\"rows\": %lld, \"seconds\": %.6f, \"row_groups_read\": %lld, "
+      "\"row_groups_total\": "
       "%lld, \"rows_decoded\": %lld}\n",
       (long long)rows, best, (long long)counters.row_groups_read,
       (long long)counters.row_groups_total, (long long)counters.rows_read);
@@ -69,19 +72,25 @@ arrow::Status Write(const std::string& input, const std::string& output,
   ARROW_ASSIGN_OR_RAISE(auto table, scanner->ToTable());
   arrow::TableBatchReader batches(*table);
   std::vector<std::shared_ptr<arrow::RecordBatch>> all;
-  ARROW_RETURN_NOT_OK(batches.ReadAll(&all));
+  while (true) {
+    std::shared_ptr<arrow::RecordBatch> b;
+    ARROW_RETURN_NOT_OK(batches.ReadNext(&b));
+    if (!b) break;
+    all.push_back(std::move(b));
+  }
   weir::format::WriterOptions options;
   ARROW_RETURN_NOT_OK(weir::format::ParseCompression(compression, &options));
   double best = 1e30;
   for (int r = 0; r < repeat; ++r) {
     auto start = Clock::now();
-    ARROW_ASSIGN_OR_RAISE(auto writer,
-                          weir::format::ParquetFileWriter::Open(output, table->schema(), options));
+    ARROW_ASSIGN_OR_RAISE(auto writer, weir::format::ParquetFileWriter::Open(
+                                           output, table->schema(), options));
     for (const auto& b : all) ARROW_RETURN_NOT_OK(writer->Write(*b));
     ARROW_RETURN_NOT_OK(writer->Close());
     best = std::min(best, std::chrono::duration<double>(Clock::now() - start).count());
   }
-  std::printf("{\"rows\": %lld, \"seconds\": %.6f}\n", (long long)table->num_rows(), best);
+  std::printf("{\"rows\": %lld, \"seconds\": %.6f}\n", (long long)table->num_rows(),
+              best);
   return arrow::Status::OK();
 }
 

@@ -21,7 +21,8 @@ class Weir:
 
     def __call__(self, *args, check=True, timeout=120, input=None):
         proc = subprocess.run([str(self.binary), *map(str, args)], capture_output=True,
-                              text=True, timeout=timeout, input=input)
+                              text=True, errors="replace", timeout=timeout,
+                              input=input)
         if check and proc.returncode != 0:
             raise AssertionError(
                 f"weir {' '.join(map(str, args))} exited {proc.returncode}\n{proc.stderr}")

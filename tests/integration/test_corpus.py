@@ -1,6 +1,7 @@
 """The public parquet-testing corpus: whatever pyarrow reads, weir reads with the same
 values; everything else, and every file in bad_data, fails cleanly with exit code 1."""
 import json
+import math
 import signal
 from pathlib import Path
 
@@ -20,6 +21,17 @@ def pyarrow_table(path):
         return pq.read_table(path), None
     except Exception as e:  # noqa: BLE001 - any failure means "pyarrow cannot read it"
         return None, e
+
+
+def same_values(a, b):
+    """Deep equality that treats NaN as equal to NaN (Arrow's equals does not)."""
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(same_values(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same_values(a[k], b[k]) for k in a)
+    return a == b
 
 
 def assert_clean_failure(proc, path):
@@ -49,7 +61,8 @@ def test_corpus_file_reads_like_pyarrow(weir, tmp_path, path):
         if a.type != e.type:
             # Our writer may store an equivalent type (e.g. large_string); values must match.
             a = a.cast(e.type)
-        assert a.equals(e), f"column {name} differs in {path.name}"
+        assert a.equals(e) or same_values(a.to_pylist(), e.to_pylist()), (
+            f"column {name} differs in {path.name}")
     # inspect must describe every readable file.
     info = json.loads(weir("parquet", "inspect", path, "--json").stdout)
     assert info["num_rows"] == expected.num_rows
@@ -65,4 +78,11 @@ def test_bad_data_fails_cleanly(weir, path, command):
     assert proc.returncode >= 0, f"killed by signal {signal.Signals(-proc.returncode).name}"
     if command == "inspect" and proc.returncode == 0:
         return  # the footer may be valid while the pages are corrupt
+    expected, _ = pyarrow_table(path)
+    if expected is not None:
+        # Arrow has since learnt to read this file (e.g. ARROW-GH-43605, RLE with bit
+        # width 0 is valid); then weir must read the same rows instead of failing.
+        assert proc.returncode == 0, proc.stderr
+        assert len(proc.stdout.splitlines()) == expected.num_rows
+        return
     assert_clean_failure(proc, path)

@@ -71,14 +71,14 @@ def test_empty_and_zero_row_files(weir, tmp_path):
     weir("parquet", "convert", src, out, "--quiet")
     back = pq.read_table(out)
     assert back.num_rows == 0 and back.schema.equals(empty.schema)
-    assert duckdb.sql(f"SELECT count(*) FROM read_parquet('{out}')").fetchone() == (0,)
+    assert duckdb.connect().execute(f"SELECT count(*) FROM read_parquet('{out}')").fetchone() == (0,)
     res = weir("parquet", "cat", out, "--format", "csv")
     assert res.stdout.strip() == ",".join(empty.schema.names)
 
 
 def test_weir_reads_files_written_by_duckdb(weir, tmp_path):
     path = tmp_path / "duck.parquet"
-    duckdb.sql(f"""COPY (SELECT i AS id, 'v' || (i % 10) AS s, i * 0.5 AS d,
+    duckdb.connect().execute(f"""COPY (SELECT i AS id, 'v' || (i % 10) AS s, i * 0.5 AS d,
                            DATE '2024-01-01' + (i % 30)::INT AS day,
                            CASE WHEN i % 5 = 0 THEN NULL ELSE [i, i + 1] END AS l,
                            {{'a': i, 'b': 'x'}} AS st
@@ -160,7 +160,7 @@ def test_json_input_and_writer_options(weir, tmp_path):
     info = json.loads(weir("parquet", "inspect", out, "--json").stdout)
     v = info["row_groups"][0]["columns"][1]
     assert v["bloom_filter"] and v["column_index"] and v["offset_index"]
-    assert duckdb.sql(f"SELECT count(*), sum(x) FROM read_parquet('{out}')").fetchone() == (
+    assert duckdb.connect().execute(f"SELECT count(*), sum(x) FROM read_parquet('{out}')").fetchone() == (
         1000, sum(i / 4 for i in range(1000)))
     res = weir("parquet", "cat", out, "--where", "v = 's500'", "--stats", "--format", "json")
     assert json.loads(res.stdout)["x"] == 125.0

@@ -52,7 +52,8 @@ arrow::Result<OutputFormat> ParseOutputFormat(const std::string& text) {
   return UserError("unknown output format '{}'; use table, csv or json", text);
 }
 
-std::vector<std::vector<std::string>> BatchPrinter::Cells(const arrow::RecordBatch& batch) {
+std::vector<std::vector<std::string>> BatchPrinter::Cells(
+    const arrow::RecordBatch& batch) {
   std::vector<std::vector<std::string>> rows(batch.num_rows());
   const std::string null_text = format_ == OutputFormat::kTable ? "NULL" : "";
   for (int c = 0; c < batch.num_columns(); ++c) {

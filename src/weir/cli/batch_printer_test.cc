@@ -33,22 +33,25 @@ std::shared_ptr<arrow::RecordBatch> Sample() {
                                    R"([{"x": 1.5}, null])", R"(["12.30", "-0.05"])"};
   arrow::ArrayVector arrays;
   for (int i = 0; i < schema->num_fields(); ++i) {
-    arrays.push_back(*arrow::json::ArrayFromJSONString(schema->field(i)->type(), json[i]));
+    arrays.push_back(
+        *arrow::json::ArrayFromJSONString(schema->field(i)->type(), json[i]));
   }
   return arrow::RecordBatch::Make(schema, 2, arrays);
 }
 
 TEST(BatchPrinterTest, Json) {
-  EXPECT_EQ(Render(OutputFormat::kJson, Sample()),
-            "{\"id\": 1, \"name\": \"a,b\", \"tags\": [\"x\", \"y\"], \"st\": {\"x\": 1.5}, "
-            "\"price\": 12.30}\n"
-            "{\"id\": 2, \"name\": null, \"tags\": null, \"st\": null, \"price\": -0.05}\n");
+  EXPECT_EQ(
+      Render(OutputFormat::kJson, Sample()),
+      "{\"id\": 1, \"name\": \"a,b\", \"tags\": [\"x\", \"y\"], \"st\": {\"x\": 1.5}, "
+      "\"price\": 12.30}\n"
+      "{\"id\": 2, \"name\": null, \"tags\": null, \"st\": null, \"price\": -0.05}\n");
 }
 
 TEST(BatchPrinterTest, CsvQuotesAndEmptyNulls) {
-  EXPECT_EQ(Render(OutputFormat::kCsv, Sample()),
-            "id,name,tags,st,price\n1,\"a,b\",\"[\"\"x\"\", \"\"y\"\"]\",\"{\"\"x\"\": 1.5}\","
-            "12.30\n2,,,,-0.05\n");
+  EXPECT_EQ(
+      Render(OutputFormat::kCsv, Sample()),
+      "id,name,tags,st,price\n1,\"a,b\",\"[\"\"x\"\", \"\"y\"\"]\",\"{\"\"x\"\": 1.5}\","
+      "12.30\n2,,,,-0.05\n");
 }
 
 TEST(BatchPrinterTest, TableAlignsAndCountsRows) {

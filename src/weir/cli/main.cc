@@ -17,7 +17,8 @@ int main(int argc, char** argv) {
     CLI::App app{"weir: stream and batch processing for Parquet data"};
     app.require_subcommand(1);
     app.set_version_flag("--version", "weir 0.1.0");
-    CLI::App* parquet = app.add_subcommand("parquet", "Inspect, print and convert Parquet files");
+    CLI::App* parquet =
+        app.add_subcommand("parquet", "Inspect, print and convert Parquet files");
     parquet->require_subcommand(1);
     weir::cli::CommandAction action;
     weir::cli::RegisterParquetCommands(parquet, &action);
@@ -29,8 +30,8 @@ int main(int argc, char** argv) {
     arrow::Status st = action ? action() : arrow::Status::OK();
     if (!st.ok()) {
       bool user = weir::ClassifyError(st) == weir::ErrorKind::kUser;
-      std::fprintf(stderr, "weir: %s%s\n", user ? "error: " : "internal error: ",
-                   st.message().c_str());
+      std::fprintf(stderr, "weir: %s%s\n",
+                   user ? "error: " : "internal error: ", st.message().c_str());
       return weir::ExitCodeFor(st);
     }
     return 0;

@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "weir/cli/batch_printer.h"
 #include "weir/cli/parquet_commands.h"
@@ -44,19 +44,19 @@ std::vector<std::string> SplitList(const std::string& s) {
 }
 
 void PrintCounters(const format::ScanCounters& c) {
-  std::fprintf(stderr,
-               "files: %lld total, %lld pruned by partition\n"
-               "row groups: %lld total, %lld read, pruned %lld by statistics, %lld by bloom "
-               "filter, %lld by page index\n"
-               "pages (filter columns): %lld total, %lld pruned by page index\n"
-               "rows: %lld decoded, %lld dropped by page index, %lld output\n",
-               (long long)c.files_total, (long long)c.files_pruned,
-               (long long)c.row_groups_total, (long long)c.row_groups_read,
-               (long long)c.row_groups_pruned_by_statistics,
-               (long long)c.row_groups_pruned_by_bloom_filter,
-               (long long)c.row_groups_pruned_by_page_index, (long long)c.pages_total,
-               (long long)c.pages_pruned, (long long)c.rows_read,
-               (long long)c.rows_skipped_by_page_index, (long long)c.rows_output);
+  std::fprintf(
+      stderr,
+      "files: %lld total, %lld pruned by partition\n"
+      "row groups: %lld total, %lld read, pruned %lld by statistics, %lld by bloom "
+      "filter, %lld by page index\n"
+      "pages (filter columns): %lld total, %lld pruned by page index\n"
+      "rows: %lld decoded, %lld dropped by page index, %lld output\n",
+      (long long)c.files_total, (long long)c.files_pruned, (long long)c.row_groups_total,
+      (long long)c.row_groups_read, (long long)c.row_groups_pruned_by_statistics,
+      (long long)c.row_groups_pruned_by_bloom_filter,
+      (long long)c.row_groups_pruned_by_page_index, (long long)c.pages_total,
+      (long long)c.pages_pruned, (long long)c.rows_read,
+      (long long)c.rows_skipped_by_page_index, (long long)c.rows_output);
 }
 
 arrow::Status RunCat(const CatArgs& args) {
@@ -68,7 +68,8 @@ arrow::Status RunCat(const CatArgs& args) {
   options.batch_size = args.batch_size;
   options.parallelism = args.threads;
   if (!args.where.empty()) {
-    ARROW_ASSIGN_OR_RAISE(options.filter, sql::ParseFilter(args.where, *dataset->schema()));
+    ARROW_ASSIGN_OR_RAISE(options.filter,
+                          sql::ParseFilter(args.where, *dataset->schema()));
   }
   ARROW_ASSIGN_OR_RAISE(auto scanner, format::ParquetScanner::Make(dataset, options));
   BatchPrinter printer(stdout, fmt);
@@ -97,13 +98,15 @@ arrow::Status RunCat(const CatArgs& args) {
 void RegisterCatCommand(CLI::App* parquet, CommandAction* action) {
   auto args = std::make_shared<CatArgs>();
   CLI::App* cmd = parquet->add_subcommand("cat", "Print rows of Parquet files");
-  cmd->add_option("PATH", args->inputs, "Parquet files, directories (Hive partitions) or globs")
+  cmd->add_option("PATH", args->inputs,
+                  "Parquet files, directories (Hive partitions) or globs")
       ->required();
   cmd->add_option("--columns,-c", args->columns,
                   "Comma-separated columns to print; nested fields as a.b.c");
-  cmd->add_option("--where,-w", args->where,
-                  "SQL boolean expression to filter rows, e.g. \"price > 100 AND channel = "
-                  "'web'\"; pushed down to partitions, row groups and pages");
+  cmd->add_option(
+      "--where,-w", args->where,
+      "SQL boolean expression to filter rows, e.g. \"price > 100 AND channel = "
+      "'web'\"; pushed down to partitions, row groups and pages");
   cmd->add_option("--limit,-n", args->limit, "Print at most N rows");
   cmd->add_option("--format,-f", args->format, "Output format: table, csv or json")
       ->capture_default_str();

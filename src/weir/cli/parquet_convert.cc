@@ -53,7 +53,8 @@ std::vector<std::string> SplitOn(const std::string& s, char sep) {
 
 arrow::Result<std::string> DetectFormat(const ConvertArgs& args) {
   if (!args.from.empty()) {
-    if (args.from == "csv" || args.from == "json" || args.from == "parquet") return args.from;
+    if (args.from == "csv" || args.from == "json" || args.from == "parquet")
+      return args.from;
     return UserError("unknown input format '{}'; use csv, json or parquet", args.from);
   }
   std::string ext = fs::path(args.input).extension().string();
@@ -71,7 +72,9 @@ arrow::Result<format::WriterOptions> BuildWriterOptions(const ConvertArgs& args)
   if (!args.row_group_bytes.empty()) {
     ARROW_ASSIGN_OR_RAISE(o.row_group_bytes, format::ParseSize(args.row_group_bytes));
   }
-  if (!args.page_size.empty()) ARROW_ASSIGN_OR_RAISE(o.page_size, format::ParseSize(args.page_size));
+  if (!args.page_size.empty()) {
+    ARROW_ASSIGN_OR_RAISE(o.page_size, format::ParseSize(args.page_size));
+  }
   o.dictionary = !args.no_dictionary;
   o.statistics = !args.no_statistics;
   o.page_index = !args.no_page_index;
@@ -99,14 +102,15 @@ arrow::Result<format::WriterOptions> BuildWriterOptions(const ConvertArgs& args)
   }
   for (const auto& kv : args.metadata) {
     auto eq = kv.find('=');
-    if (eq == std::string::npos) return UserError("invalid --metadata '{}'; use KEY=VALUE", kv);
+    if (eq == std::string::npos)
+      return UserError("invalid --metadata '{}'; use KEY=VALUE", kv);
     o.key_value_metadata.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
   }
   return o;
 }
 
-arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenInput(const ConvertArgs& args,
-                                                                   const std::string& kind) {
+arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenInput(
+    const ConvertArgs& args, const std::string& kind) {
   if (kind == "csv") return format::OpenCsvReader(args.input);
   if (kind == "json") return format::OpenJsonReader(args.input);
   ARROW_ASSIGN_OR_RAISE(auto scanner, format::ScanParquet({args.input}, {}));
@@ -117,14 +121,16 @@ arrow::Status PrepareOutput(const ConvertArgs& args, bool directory) {
   std::error_code ec;
   if (!fs::exists(args.output, ec)) return arrow::Status::OK();
   if (!args.overwrite) {
-    return UserError("output '{}' already exists; pass --overwrite to replace it", args.output);
+    return UserError("output '{}' already exists; pass --overwrite to replace it",
+                     args.output);
   }
   if (directory) {
     fs::remove_all(args.output, ec);
   } else if (fs::is_directory(args.output, ec)) {
     return UserError("output '{}' is a directory; give a file name", args.output);
   }
-  if (ec) return arrow::Status::IOError("cannot replace '", args.output, "': ", ec.message());
+  if (ec)
+    return arrow::Status::IOError("cannot replace '", args.output, "': ", ec.message());
   return arrow::Status::OK();
 }
 
@@ -184,8 +190,8 @@ arrow::Status RunConvert(const ConvertArgs& args) {
   }
   fs::rename(hidden, out, ec);
   if (ec) {
-    return arrow::Status::IOError("cannot rename '", hidden.string(), "' to '", args.output,
-                                  "': ", ec.message());
+    return arrow::Status::IOError("cannot rename '", hidden.string(), "' to '",
+                                  args.output, "': ", ec.message());
   }
   progress.Done();
   if (!args.quiet) {
@@ -200,14 +206,18 @@ void RegisterConvertCommand(CLI::App* parquet, CommandAction* action) {
   auto a = std::make_shared<ConvertArgs>();
   CLI::App* cmd = parquet->add_subcommand(
       "convert", "Convert CSV, newline-delimited JSON or Parquet into Parquet");
-  cmd->add_option("INPUT", a->input, "Input file (Parquet also: directory or glob)")->required();
+  cmd->add_option("INPUT", a->input, "Input file (Parquet also: directory or glob)")
+      ->required();
   cmd->add_option("OUTPUT", a->output, "Output file, or directory with --partition-by")
       ->required();
-  cmd->add_option("--from", a->from, "Input format: csv, json or parquet (default: by extension)");
-  cmd->add_option("--compression", a->compression,
-                  "none, snappy, gzip, zstd, lz4_raw or brotli, with optional level: zstd(9)")
+  cmd->add_option("--from", a->from,
+                  "Input format: csv, json or parquet (default: by extension)");
+  cmd->add_option(
+         "--compression", a->compression,
+         "none, snappy, gzip, zstd, lz4_raw or brotli, with optional level: zstd(9)")
       ->capture_default_str();
-  cmd->add_option("--row-group-size", a->row_group_size, "Rows per row group (default 1M)");
+  cmd->add_option("--row-group-size", a->row_group_size,
+                  "Rows per row group (default 1M)");
   cmd->add_option("--row-group-bytes", a->row_group_bytes,
                   "Buffered bytes per row group, e.g. 128MB (default 128MB)");
   cmd->add_option("--page-size", a->page_size, "Data page size, e.g. 1MB");
@@ -215,8 +225,9 @@ void RegisterConvertCommand(CLI::App* parquet, CommandAction* action) {
                   "Comma-separated columns for Hive-style directories col=value/");
   cmd->add_option("--bloom-filter", a->bloom_filters,
                   "Bloom filter on COLUMN[:NDV[:FPP]] (repeatable)");
-  cmd->add_option("--sort-by", a->sort_by,
-                  "Record COLUMN[:asc|desc] as a sorting column (data must already be sorted)");
+  cmd->add_option(
+      "--sort-by", a->sort_by,
+      "Record COLUMN[:asc|desc] as a sorting column (data must already be sorted)");
   cmd->add_option("--metadata", a->metadata, "Key-value metadata KEY=VALUE (repeatable)");
   cmd->add_option("--data-page-version", a->data_page_version, "Data page format: 1 or 2")
       ->capture_default_str();

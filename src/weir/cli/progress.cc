@@ -24,10 +24,12 @@ void Progress::Update(int64_t rows, int64_t total_rows) {
   double secs = std::chrono::duration<double>(now - start_).count();
   std::string line;
   if (total_rows > 0) {
-    int pct = static_cast<int>(100.0 * static_cast<double>(rows) / static_cast<double>(total_rows));
+    int pct = static_cast<int>(100.0 * static_cast<double>(rows) /
+                               static_cast<double>(total_rows));
     int filled = pct / 5;
-    line = fmt::format("\r{} [{}{}] {:3d}% {} rows, {:.1f}s", what_, std::string(filled, '#'),
-                       std::string(20 - filled, ' '), pct, rows, secs);
+    line = fmt::format("\r{} [{}{}] {:3d}% {} rows, {:.1f}s", what_,
+                       std::string(filled, '#'), std::string(20 - filled, ' '), pct, rows,
+                       secs);
   } else {
     line = fmt::format("\r{} {} rows, {:.1f}s", what_, rows, secs);
   }

@@ -40,7 +40,8 @@ void AppendBinaryText(std::string_view bytes, std::string* out) {
   }
 }
 
-void AppendValue(const arrow::Array& a, int64_t i, std::string* out, bool json, bool top) {
+void AppendValue(const arrow::Array& a, int64_t i, std::string* out, bool json,
+                 bool top) {
   using arrow::Type;
   if (a.IsNull(i)) {
     *out += "null";
@@ -53,19 +54,27 @@ void AppendValue(const arrow::Array& a, int64_t i, std::string* out, bool json, 
     case Type::BOOL:
       *out += static_cast<const arrow::BooleanArray&>(a).Value(i) ? "true" : "false";
       return;
-    case Type::INT8: return AppendInteger<arrow::Int8Array>(a, i, out);
-    case Type::INT16: return AppendInteger<arrow::Int16Array>(a, i, out);
-    case Type::INT32: return AppendInteger<arrow::Int32Array>(a, i, out);
-    case Type::INT64: return AppendInteger<arrow::Int64Array>(a, i, out);
-    case Type::UINT8: return AppendInteger<arrow::UInt8Array>(a, i, out);
-    case Type::UINT16: return AppendInteger<arrow::UInt16Array>(a, i, out);
-    case Type::UINT32: return AppendInteger<arrow::UInt32Array>(a, i, out);
-    case Type::UINT64: return AppendInteger<arrow::UInt64Array>(a, i, out);
+    case Type::INT8:
+      return AppendInteger<arrow::Int8Array>(a, i, out);
+    case Type::INT16:
+      return AppendInteger<arrow::Int16Array>(a, i, out);
+    case Type::INT32:
+      return AppendInteger<arrow::Int32Array>(a, i, out);
+    case Type::INT64:
+      return AppendInteger<arrow::Int64Array>(a, i, out);
+    case Type::UINT8:
+      return AppendInteger<arrow::UInt8Array>(a, i, out);
+    case Type::UINT16:
+      return AppendInteger<arrow::UInt16Array>(a, i, out);
+    case Type::UINT32:
+      return AppendInteger<arrow::UInt32Array>(a, i, out);
+    case Type::UINT64:
+      return AppendInteger<arrow::UInt64Array>(a, i, out);
     case Type::HALF_FLOAT:
-      return AppendFloat(
-          arrow::util::Float16::FromBits(static_cast<const arrow::HalfFloatArray&>(a).Value(i))
-              .ToDouble(),
-          out, json);
+      return AppendFloat(arrow::util::Float16::FromBits(
+                             static_cast<const arrow::HalfFloatArray&>(a).Value(i))
+                             .ToDouble(),
+                         out, json);
     case Type::FLOAT:
       return AppendFloat(static_cast<const arrow::FloatArray&>(a).Value(i), out, json);
     case Type::DOUBLE:
@@ -73,8 +82,7 @@ void AppendValue(const arrow::Array& a, int64_t i, std::string* out, bool json, 
     case Type::DECIMAL32:
     case Type::DECIMAL64:
     case Type::DECIMAL128:
-    case Type::DECIMAL256:
-    {
+    case Type::DECIMAL256: {
       // Decimals print exactly as written (JSON numbers keep every digit).
       auto s = a.GetScalar(i);
       *out += s.ok() ? (*s)->ToString() : "?";
@@ -83,7 +91,8 @@ void AppendValue(const arrow::Array& a, int64_t i, std::string* out, bool json, 
     case Type::STRING:
       return quote(std::string(static_cast<const arrow::StringArray&>(a).GetView(i)));
     case Type::LARGE_STRING:
-      return quote(std::string(static_cast<const arrow::LargeStringArray&>(a).GetView(i)));
+      return quote(
+          std::string(static_cast<const arrow::LargeStringArray&>(a).GetView(i)));
     case Type::STRING_VIEW:
       return quote(std::string(static_cast<const arrow::StringViewArray&>(a).GetView(i)));
     case Type::BINARY:
@@ -98,9 +107,10 @@ void AppendValue(const arrow::Array& a, int64_t i, std::string* out, bool json, 
       if (a.type_id() == Type::FIXED_SIZE_BINARY && s.ok()) {
         text.clear();
         auto& fsb = static_cast<const arrow::FixedSizeBinaryScalar&>(**s);
-        AppendBinaryText(std::string_view(reinterpret_cast<const char*>(fsb.value->data()),
-                                          fsb.value->size()),
-                         &text);
+        AppendBinaryText(
+            std::string_view(reinterpret_cast<const char*>(fsb.value->data()),
+                             fsb.value->size()),
+            &text);
       }
       return quote(text);
     }
@@ -134,7 +144,8 @@ void AppendValue(const arrow::Array& a, int64_t i, std::string* out, bool json, 
     case Type::MAP: {
       const auto& m = static_cast<const arrow::MapArray&>(a);
       *out += '{';
-      for (int64_t k = m.value_offset(i); k < m.value_offset(i) + m.value_length(i); ++k) {
+      for (int64_t k = m.value_offset(i); k < m.value_offset(i) + m.value_length(i);
+           ++k) {
         if (k > m.value_offset(i)) *out += ", ";
         std::string key;
         AppendValue(*m.keys(), k, &key, false, true);

@@ -18,7 +18,8 @@ arrow::Status UserError(fmt::format_string<Args...> format, Args&&... args) {
   return arrow::Status::Invalid(fmt::format(format, std::forward<Args>(args)...));
 }
 
-/// Returns an internal error (`arrow::StatusCode::UnknownError`) with a formatted message.
+/// Returns an internal error (`arrow::StatusCode::UnknownError`) with a formatted
+/// message.
 template <typename... Args>
 arrow::Status InternalError(fmt::format_string<Args...> format, Args&&... args) {
   return arrow::Status::UnknownError(fmt::format(format, std::forward<Args>(args)...));

@@ -63,7 +63,8 @@ bool IsMonotonicCast(const arrow::DataType& from, const arrow::DataType& to) {
            (arrow::is_signed_integer(to.id()) || arrow::is_unsigned_integer(from.id()));
   }
   if (from.id() == arrow::Type::DATE32 && to.id() == arrow::Type::TIMESTAMP) return true;
-  if (from.id() == arrow::Type::TIMESTAMP && to.id() == arrow::Type::TIMESTAMP) return true;
+  if (from.id() == arrow::Type::TIMESTAMP && to.id() == arrow::Type::TIMESTAMP)
+    return true;
   if (arrow::is_decimal(from.id()) && arrow::is_decimal(to.id())) return true;
   return false;
 }
@@ -119,8 +120,8 @@ std::string Flip(const std::string& op) {
   return op;  // equal, not_equal are symmetric
 }
 
-Outcome EvalComparison(std::string op, const cp::Expression& lhs, const cp::Expression& rhs,
-                       const RangeLookup& lookup) {
+Outcome EvalComparison(std::string op, const cp::Expression& lhs,
+                       const cp::Expression& rhs, const RangeLookup& lookup) {
   ColumnOperand col = ResolveColumn(lhs, lookup);
   auto lit = LiteralScalar(rhs);
   if (!col.ok || !lit) {
@@ -170,7 +171,8 @@ Outcome EvalComparison(std::string op, const cp::Expression& lhs, const cp::Expr
 
 Outcome EvalIsIn(const cp::Expression::Call& call, const RangeLookup& lookup) {
   auto* options = dynamic_cast<const cp::SetLookupOptions*>(call.options.get());
-  if (options == nullptr || !options->value_set.is_array() || call.arguments.size() != 1) {
+  if (options == nullptr || !options->value_set.is_array() ||
+      call.arguments.size() != 1) {
     return kUnknown;
   }
   ColumnOperand col = ResolveColumn(call.arguments[0], lookup);
@@ -218,13 +220,16 @@ Outcome Eval(const cp::Expression& e, const RangeLookup& lookup) {
   if ((fn == "is_null" || fn == "is_valid") && args.size() == 1) {
     ColumnOperand col = ResolveColumn(args[0], lookup);
     if (!col.ok) return kUnknown;
-    Outcome null_outcome{col.range.may_have_nulls || col.range.all_null, !col.range.all_null};
-    if (fn == "is_valid") return Outcome{null_outcome.can_be_false, null_outcome.can_be_true};
+    Outcome null_outcome{col.range.may_have_nulls || col.range.all_null,
+                         !col.range.all_null};
+    if (fn == "is_valid")
+      return Outcome{null_outcome.can_be_false, null_outcome.can_be_true};
     return null_outcome;
   }
   if (fn == "is_in") return EvalIsIn(*call, lookup);
-  if (args.size() == 2 && (fn == "equal" || fn == "not_equal" || fn == "less" ||
-                           fn == "less_equal" || fn == "greater" || fn == "greater_equal")) {
+  if (args.size() == 2 &&
+      (fn == "equal" || fn == "not_equal" || fn == "less" || fn == "less_equal" ||
+       fn == "greater" || fn == "greater_equal")) {
     return EvalComparison(fn, args[0], args[1], lookup);
   }
   return kUnknown;

@@ -46,10 +46,14 @@ TEST_F(PruningTest, ComparisonsOutsideRangeSkip) {
 }
 
 TEST_F(PruningTest, BooleanConnectives) {
-  EXPECT_TRUE(Skip(cp::and_(cp::greater(X(), Lit(10)), cp::greater(X(), Lit(60))), Range(0, 50)));
-  EXPECT_FALSE(Skip(cp::and_(cp::greater(X(), Lit(10)), cp::less(X(), Lit(60))), Range(0, 50)));
-  EXPECT_TRUE(Skip(cp::or_(cp::greater(X(), Lit(60)), cp::less(X(), Lit(-5))), Range(0, 50)));
-  EXPECT_FALSE(Skip(cp::or_(cp::greater(X(), Lit(60)), cp::less(X(), Lit(5))), Range(0, 50)));
+  EXPECT_TRUE(
+      Skip(cp::and_(cp::greater(X(), Lit(10)), cp::greater(X(), Lit(60))), Range(0, 50)));
+  EXPECT_FALSE(
+      Skip(cp::and_(cp::greater(X(), Lit(10)), cp::less(X(), Lit(60))), Range(0, 50)));
+  EXPECT_TRUE(
+      Skip(cp::or_(cp::greater(X(), Lit(60)), cp::less(X(), Lit(-5))), Range(0, 50)));
+  EXPECT_FALSE(
+      Skip(cp::or_(cp::greater(X(), Lit(60)), cp::less(X(), Lit(5))), Range(0, 50)));
   EXPECT_TRUE(Skip(cp::not_(cp::less(X(), Lit(100))), Range(0, 50)));
 }
 
@@ -73,7 +77,8 @@ TEST_F(PruningTest, NotEqualAndExactValues) {
   EXPECT_TRUE(Skip(cp::not_equal(X(), Lit(5)), Range(5, 5)));
   EXPECT_FALSE(Skip(cp::not_equal(X(), Lit(5)), Range(5, 6)));
   EXPECT_TRUE(Skip(cp::not_(cp::equal(X(), Lit(5))), Range(5, 5, /*nulls=*/true)));
-  EXPECT_TRUE(Skip(cp::not_(cp::is_null(X())), ColumnRange{nullptr, nullptr, true, true}));
+  EXPECT_TRUE(
+      Skip(cp::not_(cp::is_null(X())), ColumnRange{nullptr, nullptr, true, true}));
   EXPECT_FALSE(Skip(cp::not_(cp::is_null(X())), Range(1, 2, /*nulls=*/true)));
   EXPECT_TRUE(Skip(cp::is_valid(X()), ColumnRange{nullptr, nullptr, true, true}));
   EXPECT_TRUE(Skip(cp::equal(X(), cp::literal(std::make_shared<arrow::Int64Scalar>())),
@@ -87,14 +92,16 @@ TEST_F(PruningTest, UnknownStatisticsNeverSkip) {
 }
 
 TEST_F(PruningTest, RequiredEqualityValuesFromConjunction) {
-  auto f = cp::and_(cp::equal(X(), Lit(7)), cp::equal(cp::field_ref("s"), cp::literal("a")));
+  auto f =
+      cp::and_(cp::equal(X(), Lit(7)), cp::equal(cp::field_ref("s"), cp::literal("a")));
   auto xs = RequiredEqualityValues(f, arrow::FieldRef("x"));
   ASSERT_TRUE(xs.has_value());
   ASSERT_EQ(xs->size(), 1u);
   EXPECT_EQ((*xs)[0]->ToString(), "7");
-  EXPECT_FALSE(RequiredEqualityValues(cp::or_(cp::equal(X(), Lit(7)), cp::equal(X(), Lit(8))),
-                                      arrow::FieldRef("x"))
-                   .has_value());
+  EXPECT_FALSE(
+      RequiredEqualityValues(cp::or_(cp::equal(X(), Lit(7)), cp::equal(X(), Lit(8))),
+                             arrow::FieldRef("x"))
+          .has_value());
   auto values = *arrow::json::ArrayFromJSONString(arrow::int64(), "[1, 2, null]");
   auto in = RequiredEqualityValues(cp::call("is_in", {X()}, cp::SetLookupOptions(values)),
                                    arrow::FieldRef("x"));
@@ -105,7 +112,8 @@ TEST_F(PruningTest, RequiredEqualityValuesFromConjunction) {
 TEST_F(PruningTest, UnbindAllowsRebindingToAnotherSchema) {
   auto bound = cp::greater(cp::field_ref("x"), Lit(1)).Bind(*schema_);
   ASSERT_TRUE(bound.ok());
-  auto other = arrow::schema({arrow::field("y", arrow::utf8()), arrow::field("x", arrow::int64())});
+  auto other = arrow::schema(
+      {arrow::field("y", arrow::utf8()), arrow::field("x", arrow::int64())});
   auto rebound = Unbind(*bound).Bind(*other);
   EXPECT_EQ(FieldKey(arrow::FieldRef("a", "b")), "a.b");
   ASSERT_TRUE(rebound.ok()) << rebound.status();

@@ -36,7 +36,8 @@ int HexDigit(char c) {
 
 }  // namespace
 
-std::shared_ptr<arrow::DataType> InferPartitionType(const std::vector<std::string>& values) {
+std::shared_ptr<arrow::DataType> InferPartitionType(
+    const std::vector<std::string>& values) {
   bool all_int = true, all_date = true, any = false;
   int64_t lo = 0, hi = 0;
   for (const auto& v : values) {
@@ -53,7 +54,8 @@ std::shared_ptr<arrow::DataType> InferPartitionType(const std::vector<std::strin
   }
   if (!any) return arrow::utf8();
   if (all_int) {
-    if (lo >= std::numeric_limits<int32_t>::min() && hi <= std::numeric_limits<int32_t>::max()) {
+    if (lo >= std::numeric_limits<int32_t>::min() &&
+        hi <= std::numeric_limits<int32_t>::max()) {
       return arrow::int32();
     }
     return arrow::int64();

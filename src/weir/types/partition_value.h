@@ -17,7 +17,8 @@ inline constexpr std::string_view kHiveDefaultPartition = "__HIVE_DEFAULT_PARTIT
 /// Infers the narrowest type for a partition column from its raw directory values:
 /// int32 or int64 when all parse as integers, date32 when all are `YYYY-MM-DD`,
 /// otherwise utf8. Null markers are ignored.
-std::shared_ptr<arrow::DataType> InferPartitionType(const std::vector<std::string>& values);
+std::shared_ptr<arrow::DataType> InferPartitionType(
+    const std::vector<std::string>& values);
 
 /// Converts a raw (already unescaped) partition value to a scalar of `type`;
 /// the Hive null marker becomes a null scalar.

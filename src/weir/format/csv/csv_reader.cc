@@ -39,8 +39,8 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenCsvReader(
   auto parse = arrow::csv::ParseOptions::Defaults();
   parse.delimiter = options.delimiter;
   auto convert = arrow::csv::ConvertOptions::Defaults();
-  auto reader = arrow::csv::StreamingReader::Make(arrow::io::default_io_context(), *file, read,
-                                                  parse, convert);
+  auto reader = arrow::csv::StreamingReader::Make(arrow::io::default_io_context(), *file,
+                                                  read, parse, convert);
   if (!reader.ok()) return WithContext(reader.status(), path);
   return std::make_shared<NamedReader>(*reader, path);
 }

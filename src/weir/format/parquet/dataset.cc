@@ -52,7 +52,8 @@ arrow::Result<std::shared_ptr<ParquetDataset>> ParquetDataset::Open(
   for (const auto& key : keys) {
     if (ds->file_schema_->GetFieldIndex(key) >= 0) {
       return UserError(
-          "partition column '{}' (from directory names) also exists in the data file '{}'",
+          "partition column '{}' (from directory names) also exists in the data file "
+          "'{}'",
           key, ds->files_.front().path);
     }
     std::shared_ptr<arrow::DataType> type;

@@ -33,7 +33,9 @@ class ParquetDataset {
   /// Returns the schema of the Parquet files (without partition columns).
   const std::shared_ptr<arrow::Schema>& file_schema() const { return file_schema_; }
   /// Returns the partition columns with their types (may be empty).
-  const std::shared_ptr<arrow::Schema>& partition_schema() const { return partition_schema_; }
+  const std::shared_ptr<arrow::Schema>& partition_schema() const {
+    return partition_schema_;
+  }
   /// Returns the data files in scan order.
   const std::vector<DiscoveredFile>& files() const { return files_; }
   /// Returns the partition values of file `i` as scalars, in partition_schema order.

@@ -39,14 +39,16 @@ std::vector<std::pair<std::string, std::string>> PartitionValues(const fs::path&
 
 arrow::Status WalkDirectory(const fs::path& root, std::vector<DiscoveredFile>* out) {
   std::error_code ec;
-  fs::recursive_directory_iterator it(root, fs::directory_options::follow_directory_symlink,
-                                      ec);
-  if (ec) return arrow::Status::IOError("cannot list directory '", root.string(), "': ",
-                                        ec.message());
+  fs::recursive_directory_iterator it(
+      root, fs::directory_options::follow_directory_symlink, ec);
+  if (ec)
+    return arrow::Status::IOError("cannot list directory '", root.string(),
+                                  "': ", ec.message());
   std::vector<DiscoveredFile> found;
   for (auto end = fs::recursive_directory_iterator(); it != end; it.increment(ec)) {
-    if (ec) return arrow::Status::IOError("cannot list directory '", root.string(), "': ",
-                                          ec.message());
+    if (ec)
+      return arrow::Status::IOError("cannot list directory '", root.string(),
+                                    "': ", ec.message());
     const std::string name = it->path().filename().string();
     if (IsHidden(name)) {
       if (it->is_directory(ec)) it.disable_recursion_pending();
@@ -110,7 +112,8 @@ arrow::Result<std::vector<DiscoveredFile>> DiscoverFiles(
     if (!ec && fs::is_directory(status)) {
       size_t before = out.size();
       ARROW_RETURN_NOT_OK(WalkDirectory(input, &out));
-      if (out.size() == before) return UserError("directory '{}' contains no data file", input);
+      if (out.size() == before)
+        return UserError("directory '{}' contains no data file", input);
     } else if (!ec && fs::exists(status)) {
       out.push_back({input, {}});
     } else if (HasGlobChars(input)) {

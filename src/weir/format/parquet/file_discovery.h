@@ -21,6 +21,7 @@ struct DiscoveredFile {
 /// list of data files. Names starting with `.` or `_` (hidden, in-progress and
 /// marker files such as `_SUCCESS`) are ignored inside directories. Fails with a
 /// user error naming the input when it does not exist or matches no file.
-arrow::Result<std::vector<DiscoveredFile>> DiscoverFiles(const std::vector<std::string>& inputs);
+arrow::Result<std::vector<DiscoveredFile>> DiscoverFiles(
+    const std::vector<std::string>& inputs);
 
 }  // namespace weir::format

@@ -6,6 +6,7 @@
 #include <arrow/scalar.h>
 #include <arrow/util/compression.h>
 #include <arrow/util/key_value_metadata.h>
+#include <arrow/util/utf8.h>
 #include <fmt/format.h>
 #include <parquet/arrow/reader.h>
 #include <parquet/file_reader.h>
@@ -22,11 +23,9 @@ namespace {
 
 void DescribeSchemaNode(const parquet::schema::Node& node, int depth,
                         std::vector<std::string>* out) {
-  std::string rep = parquet::Repetition::REQUIRED == node.repetition()
-                        ? "required"
-                    : parquet::Repetition::OPTIONAL == node.repetition()
-                        ? "optional"
-                        : "repeated";
+  std::string rep = parquet::Repetition::REQUIRED == node.repetition()   ? "required"
+                    : parquet::Repetition::OPTIONAL == node.repetition() ? "optional"
+                                                                         : "repeated";
   std::string indent(depth * 2, ' ');
   std::string logical = node.logical_type() && !node.logical_type()->is_none()
                             ? " (" + node.logical_type()->ToString() + ")"
@@ -41,9 +40,13 @@ void DescribeSchemaNode(const parquet::schema::Node& node, int depth,
     return;
   }
   const auto& g = static_cast<const parquet::schema::GroupNode&>(node);
-  out->push_back(fmt::format("{}{} group {}{}", indent, depth == 0 ? "message" : rep,
-                             node.name(), logical));
-  for (int i = 0; i < g.field_count(); ++i) DescribeSchemaNode(*g.field(i), depth + 1, out);
+  if (depth == 0) {
+    out->push_back(fmt::format("message {}", node.name()));
+  } else {
+    out->push_back(fmt::format("{}{} group {}{}", indent, rep, node.name(), logical));
+  }
+  for (int i = 0; i < g.field_count(); ++i)
+    DescribeSchemaNode(*g.field(i), depth + 1, out);
 }
 
 void StatsToStrings(const parquet::Statistics& stats, ColumnChunkInfo* c) {
@@ -72,7 +75,7 @@ arrow::Result<FileInfo> InspectFile(const std::string& path) {
     auto md = reader->metadata();
     info.created_by = md->created_by();
     info.format_version = parquet::ParquetVersionToString(md->version());
-    info.num_rows = md->num_rows();
+    info.footer_num_rows = md->num_rows();
     DescribeSchemaNode(*md->schema()->schema_root(), 0, &info.parquet_schema);
     if (auto kv = md->key_value_metadata()) {
       for (int64_t i = 0; i < kv->size(); ++i) {
@@ -95,8 +98,10 @@ arrow::Result<FileInfo> InspectFile(const std::string& path) {
         ColumnChunkInfo ci;
         ci.path = chunk->path_in_schema()->ToDotString();
         ci.physical_type = parquet::TypeToString(chunk->type());
-        ci.logical_type = descr->logical_type() ? descr->logical_type()->ToString() : "None";
-        for (auto e : chunk->encodings()) ci.encodings.push_back(parquet::EncodingToString(e));
+        ci.logical_type =
+            descr->logical_type() ? descr->logical_type()->ToString() : "None";
+        for (auto e : chunk->encodings())
+          ci.encodings.push_back(parquet::EncodingToString(e));
         ci.compression = arrow::util::Codec::GetCodecAsString(chunk->compression());
         ci.num_values = chunk->num_values();
         ci.compressed_size = chunk->total_compressed_size();
@@ -110,6 +115,7 @@ arrow::Result<FileInfo> InspectFile(const std::string& path) {
         ci.has_bloom_filter = chunk->bloom_filter_offset().has_value();
         r.columns.push_back(std::move(ci));
       }
+      info.num_rows += r.num_rows;
       info.row_groups.push_back(std::move(r));
     }
     return info;
@@ -122,17 +128,23 @@ std::string FormatFileInfoText(const FileInfo& info) {
   os << "size:        " << info.file_size << " bytes\n";
   os << "created by:  " << info.created_by << "\n";
   os << "version:     " << info.format_version << "\n";
-  os << "rows:        " << info.num_rows << "\n";
+  os << "rows:        " << info.num_rows;
+  if (info.footer_num_rows != info.num_rows) {
+    os << " (the footer says " << info.footer_num_rows
+       << "; row groups are authoritative)";
+  }
+  os << "\n";
   os << "row groups:  " << info.row_groups.size() << "\n\nschema:\n";
   for (const auto& line : info.parquet_schema) os << "  " << line << "\n";
   if (!info.key_value_metadata.empty()) {
     os << "\nkey-value metadata:\n";
-    for (const auto& [k, v] : info.key_value_metadata) os << "  " << k << " = " << v << "\n";
+    for (const auto& [k, v] : info.key_value_metadata)
+      os << "  " << k << " = " << v << "\n";
   }
   for (size_t i = 0; i < info.row_groups.size(); ++i) {
     const auto& r = info.row_groups[i];
-    os << fmt::format("\nrow group {}: {} rows, {} bytes uncompressed, {} compressed\n", i,
-                      r.num_rows, r.total_byte_size, r.compressed_size);
+    os << fmt::format("\nrow group {}: {} rows, {} bytes uncompressed, {} compressed\n",
+                      i, r.num_rows, r.total_byte_size, r.compressed_size);
     for (const auto& c : r.columns) {
       std::string enc;
       for (const auto& e : c.encodings) enc += (enc.empty() ? "" : ",") + e;
@@ -152,14 +164,31 @@ std::string FormatFileInfoText(const FileInfo& info) {
 }
 
 std::string JsonQuote(const std::string& s) {
+  // Invalid UTF-8 (binary statistics, say) is escaped byte by byte so the output
+  // stays valid JSON.
+  const bool valid_utf8 = arrow::util::ValidateUTF8(s);
   std::string out = "\"";
   for (unsigned char c : s) {
+    if (!valid_utf8 && c >= 0x80) {
+      out += fmt::format("\\u{:04x}", c);
+      continue;
+    }
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20) {
           out += fmt::format("\\u{:04x}", c);
@@ -182,7 +211,8 @@ std::string FormatFileInfoJson(const FileInfo& info) {
   os << "{\"path\":" << JsonQuote(info.path) << ",\"file_size\":" << info.file_size
      << ",\"created_by\":" << JsonQuote(info.created_by)
      << ",\"format_version\":" << JsonQuote(info.format_version)
-     << ",\"num_rows\":" << info.num_rows << ",\"schema\":[";
+     << ",\"num_rows\":" << info.num_rows
+     << ",\"footer_num_rows\":" << info.footer_num_rows << ",\"schema\":[";
   for (size_t i = 0; i < info.parquet_schema.size(); ++i) {
     os << (i ? "," : "") << JsonQuote(info.parquet_schema[i]);
   }
@@ -206,7 +236,8 @@ std::string FormatFileInfoJson(const FileInfo& info) {
         os << (k ? "," : "") << JsonQuote(c.encodings[k]);
       }
       os << "],\"compression\":" << JsonQuote(c.compression)
-         << ",\"num_values\":" << c.num_values << ",\"compressed_size\":" << c.compressed_size
+         << ",\"num_values\":" << c.num_values
+         << ",\"compressed_size\":" << c.compressed_size
          << ",\"uncompressed_size\":" << c.uncompressed_size
          << ",\"statistics\":" << (c.has_statistics ? "{" : "null");
       if (c.has_statistics) {

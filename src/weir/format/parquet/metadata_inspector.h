@@ -44,7 +44,10 @@ struct FileInfo {
   int64_t file_size = 0;
   std::string created_by;
   std::string format_version;
+  /// Rows in all row groups.
   int64_t num_rows = 0;
+  /// Rows the footer claims (some writers leave it 0).
+  int64_t footer_num_rows = 0;
   /// Parquet schema, one line per node, indented by depth.
   std::vector<std::string> parquet_schema;
   /// Arrow schema as the reader maps it.

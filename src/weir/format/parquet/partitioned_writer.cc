@@ -24,7 +24,8 @@ arrow::Result<std::unique_ptr<PartitionedDatasetWriter>> PartitionedDatasetWrite
   w->schema_ = schema;
   for (const auto& col : options.partition_by) {
     int idx = schema->GetFieldIndex(col);
-    if (idx < 0) return UserError("partition column '{}' is not in the input schema", col);
+    if (idx < 0)
+      return UserError("partition column '{}' is not in the input schema", col);
     if (schema->field(idx)->type()->num_fields() > 0) {
       return UserError("partition column '{}' has nested type {}", col,
                        schema->field(idx)->type()->ToString());
@@ -40,13 +41,15 @@ arrow::Result<std::unique_ptr<PartitionedDatasetWriter>> PartitionedDatasetWrite
     w->data_indices_.push_back(i);
     data_fields.push_back(schema->field(i));
   }
-  if (data_fields.empty()) return UserError("every column is a partition column; no data left");
+  if (data_fields.empty())
+    return UserError("every column is a partition column; no data left");
   w->file_schema_ = arrow::schema(data_fields, schema->metadata());
   w->budget_ = std::make_shared<WriterMemoryBudget>(options.memory_budget);
   w->options_ = std::move(options);
   std::error_code ec;
   fs::create_directories(root, ec);
-  if (ec) return arrow::Status::IOError("cannot create directory '", root, "': ", ec.message());
+  if (ec)
+    return arrow::Status::IOError("cannot create directory '", root, "': ", ec.message());
   return w;
 }
 
@@ -62,7 +65,8 @@ arrow::Result<PartitionedDatasetWriter::OpenFile*> PartitionedDatasetWriter::Fil
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) {
-    return arrow::Status::IOError("cannot create directory '", dir.string(), "': ", ec.message());
+    return arrow::Status::IOError("cannot create directory '", dir.string(),
+                                  "': ", ec.message());
   }
   std::string name = "part-" + std::to_string(files_.size()) + ".parquet";
   OpenFile f;
@@ -89,7 +93,8 @@ arrow::Status PartitionedDatasetWriter::Write(const arrow::RecordBatch& batch) {
   // Directory name of every row, then one Take per distinct directory.
   std::vector<std::shared_ptr<arrow::StringArray>> texts;
   for (int i : partition_indices_) {
-    ARROW_ASSIGN_OR_RAISE(auto as_text, arrow::compute::Cast(*batch.column(i), arrow::utf8()));
+    ARROW_ASSIGN_OR_RAISE(auto as_text,
+                          arrow::compute::Cast(*batch.column(i), arrow::utf8()));
     texts.push_back(std::static_pointer_cast<arrow::StringArray>(as_text));
   }
   std::unordered_map<std::string, std::vector<int64_t>> rows_by_dir;
@@ -133,8 +138,8 @@ arrow::Status PartitionedDatasetWriter::Commit() {
     std::error_code ec;
     fs::rename(f.hidden_path, f.final_path, ec);
     if (ec) {
-      return arrow::Status::IOError("cannot rename '", f.hidden_path, "' to '", f.final_path,
-                                    "': ", ec.message());
+      return arrow::Status::IOError("cannot rename '", f.hidden_path, "' to '",
+                                    f.final_path, "': ", ec.message());
     }
     committed_.push_back(f.final_path);
   }

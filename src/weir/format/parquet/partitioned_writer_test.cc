@@ -22,9 +22,9 @@ TEST(PartitionedWriterTest, WritesHiveLayoutThatReadsBack) {
   auto schema = arrow::schema({arrow::field("id", arrow::int64()),
                                arrow::field("chan", arrow::utf8()),
                                arrow::field("day", arrow::date32())});
-  auto batch = BatchFromJson(schema, {"[1, 2, 3, 4, 5]",
-                                      R"(["web", "app", "web", null, "a/b"])",
-                                      "[19000, 19000, 19001, 19001, 19000]"});
+  auto batch =
+      BatchFromJson(schema, {"[1, 2, 3, 4, 5]", R"(["web", "app", "web", null, "a/b"])",
+                             "[19000, 19000, 19001, 19001, 19000]"});
   PartitionedWriteOptions o;
   o.partition_by = {"day", "chan"};
   std::string root = (dir.path() / "out").string();
@@ -36,9 +36,11 @@ TEST(PartitionedWriterTest, WritesHiveLayoutThatReadsBack) {
   EXPECT_FALSE(before.ok());
   ASSERT_TRUE((*w)->Commit().ok());
   EXPECT_EQ((*w)->committed_files().size(), 5u);
-  EXPECT_TRUE(std::filesystem::exists(root + "/day=2022-01-08/chan=a%2Fb/part-4.parquet") ||
-              std::filesystem::exists(root + "/day=2022-01-08/chan=a%2Fb"));
-  EXPECT_TRUE(std::filesystem::exists(root + "/day=2022-01-09/chan=__HIVE_DEFAULT_PARTITION__"));
+  EXPECT_TRUE(
+      std::filesystem::exists(root + "/day=2022-01-08/chan=a%2Fb/part-4.parquet") ||
+      std::filesystem::exists(root + "/day=2022-01-08/chan=a%2Fb"));
+  EXPECT_TRUE(
+      std::filesystem::exists(root + "/day=2022-01-09/chan=__HIVE_DEFAULT_PARTITION__"));
 
   ScanOptions so;
   so.columns = {"id", "chan", "day"};
@@ -53,7 +55,8 @@ TEST(PartitionedWriterTest, WritesHiveLayoutThatReadsBack) {
 
 TEST(PartitionedWriterTest, AbortLeavesNoFiles) {
   TempDir dir;
-  auto schema = arrow::schema({arrow::field("id", arrow::int64()), arrow::field("k", arrow::int32())});
+  auto schema = arrow::schema(
+      {arrow::field("id", arrow::int64()), arrow::field("k", arrow::int32())});
   std::string root = (dir.path() / "out").string();
   {
     PartitionedWriteOptions o;
@@ -63,7 +66,8 @@ TEST(PartitionedWriterTest, AbortLeavesNoFiles) {
     ASSERT_TRUE((*w)->Write(*BatchFromJson(schema, {"[1, 2]", "[1, 2]"})).ok());
   }  // destroyed without Commit
   size_t files = 0;
-  for (auto& e : std::filesystem::recursive_directory_iterator(root)) files += e.is_regular_file();
+  for (auto& e : std::filesystem::recursive_directory_iterator(root))
+    files += e.is_regular_file();
   EXPECT_EQ(files, 0u);
   PartitionedWriteOptions bad;
   bad.partition_by = {"nope"};

@@ -35,7 +35,8 @@ arrow::Status CheckPath(const std::string& path, const std::vector<std::string>&
   std::shared_ptr<arrow::Field> field = schema.GetFieldByName(parts[0]);
   if (!field) {
     std::string names;
-    for (const auto& f : schema.fields()) names += (names.empty() ? "" : ", ") + f->name();
+    for (const auto& f : schema.fields())
+      names += (names.empty() ? "" : ", ") + f->name();
     return UserError("unknown column '{}'; columns are: {}", path, names);
   }
   for (size_t i = 1; i < parts.size(); ++i) {
@@ -45,9 +46,11 @@ arrow::Status CheckPath(const std::string& path, const std::vector<std::string>&
           "select the whole column instead",
           path, field->name(), field->type()->ToString());
     }
-    auto child = static_cast<const arrow::StructType&>(*field->type()).GetFieldByName(parts[i]);
-    if (!child) return UserError("struct '{}' has no field '{}' (in path '{}')",
-                                 field->name(), parts[i], path);
+    auto child =
+        static_cast<const arrow::StructType&>(*field->type()).GetFieldByName(parts[i]);
+    if (!child)
+      return UserError("struct '{}' has no field '{}' (in path '{}')", field->name(),
+                       parts[i], path);
     field = child;
   }
   return arrow::Status::OK();
@@ -101,8 +104,8 @@ arrow::Result<std::shared_ptr<arrow::Array>> PruneArray(
     auto it = selection.children.find(field->name());
     if (it == selection.children.end()) continue;
     // Children stay unsliced: the struct's own offset applies to them.
-    ARROW_ASSIGN_OR_RAISE(auto child, PruneArray(arrow::MakeArray(data.child_data[i]),
-                                                 it->second));
+    ARROW_ASSIGN_OR_RAISE(auto child,
+                          PruneArray(arrow::MakeArray(data.child_data[i]), it->second));
     fields.push_back(field->WithType(child->type()));
     children.push_back(child->data());
   }
@@ -111,8 +114,8 @@ arrow::Result<std::shared_ptr<arrow::Array>> PruneArray(
                                                  data.null_count, data.offset));
 }
 
-void CollectLeaves(const parquet::arrow::SchemaField& field, const ColumnSelection& selection,
-                   std::vector<int>* leaves) {
+void CollectLeaves(const parquet::arrow::SchemaField& field,
+                   const ColumnSelection& selection, std::vector<int>* leaves) {
   if (field.is_leaf()) {
     leaves->push_back(field.column_index);
     return;

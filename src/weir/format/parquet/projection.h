@@ -45,7 +45,7 @@ arrow::Result<std::shared_ptr<arrow::Array>> PruneArray(
     const std::shared_ptr<arrow::Array>& array, const ColumnSelection& selection);
 
 /// Appends the Parquet leaf column indices under `field` that `selection` needs.
-void CollectLeaves(const parquet::arrow::SchemaField& field, const ColumnSelection& selection,
-                   std::vector<int>* leaves);
+void CollectLeaves(const parquet::arrow::SchemaField& field,
+                   const ColumnSelection& selection, std::vector<int>* leaves);
 
 }  // namespace weir::format

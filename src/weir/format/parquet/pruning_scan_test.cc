@@ -70,13 +70,15 @@ TEST_F(PruningScanTest, ConnectivesInAndNullChecks) {
                          arrow::int64(), "[5, 55555, 99999]")));
   EXPECT_EQ(CountWith(in, &c), 3);
   EXPECT_EQ(c.row_groups_read, 3);
-  EXPECT_EQ(CountWith(cp::or_(cp::less(cp::field_ref("id"), cp::literal(int64_t{10})),
-                              cp::greater(cp::field_ref("id"), cp::literal(int64_t{99989}))),
-                      &c),
-            20);
+  EXPECT_EQ(
+      CountWith(cp::or_(cp::less(cp::field_ref("id"), cp::literal(int64_t{10})),
+                        cp::greater(cp::field_ref("id"), cp::literal(int64_t{99989}))),
+                &c),
+      20);
   EXPECT_EQ(c.row_groups_read, 2);
-  EXPECT_EQ(CountWith(cp::not_(cp::less(cp::field_ref("id"), cp::literal(int64_t{90000}))), &c),
-            10000);
+  EXPECT_EQ(
+      CountWith(cp::not_(cp::less(cp::field_ref("id"), cp::literal(int64_t{90000}))), &c),
+      10000);
   EXPECT_EQ(c.row_groups_read, 1);
   EXPECT_EQ(CountWith(cp::is_null(cp::field_ref("id")), &c), 0);
   EXPECT_EQ(c.row_groups_read, 0);

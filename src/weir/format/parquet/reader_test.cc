@@ -3,8 +3,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include <arrow/compute/api_scalar.h>
 #include <arrow/array.h>
+#include <arrow/compute/api_scalar.h>
 #include <arrow/table.h>
 #include <arrow/type.h>
 #include <gtest/gtest.h>
@@ -26,7 +26,8 @@ class ReaderTest : public ::testing::Test {
   void SetUp() override { ASSERT_TRUE(InitializeRuntime().ok()); }
 
   std::shared_ptr<arrow::Table> Scan(const std::vector<std::string>& inputs,
-                                     ScanOptions options = {}, ScanCounters* counters = nullptr,
+                                     ScanOptions options = {},
+                                     ScanCounters* counters = nullptr,
                                      const DatasetOptions& ds = {}) {
     auto scanner = ScanParquet(inputs, std::move(options), ds);
     EXPECT_TRUE(scanner.ok()) << scanner.status();
@@ -84,13 +85,16 @@ TEST_F(ReaderTest, ProjectsInRequestOrder) {
 }
 
 TEST_F(ReaderTest, ProjectsNestedFieldPaths) {
-  auto inner = arrow::struct_({arrow::field("x", arrow::int32()), arrow::field("y", arrow::utf8())});
-  auto schema = arrow::schema({arrow::field("id", arrow::int64()),
-                               arrow::field("st", arrow::struct_({arrow::field("a", arrow::int64()),
-                                                                  arrow::field("in", inner)}))});
+  auto inner = arrow::struct_(
+      {arrow::field("x", arrow::int32()), arrow::field("y", arrow::utf8())});
+  auto schema =
+      arrow::schema({arrow::field("id", arrow::int64()),
+                     arrow::field("st", arrow::struct_({arrow::field("a", arrow::int64()),
+                                                        arrow::field("in", inner)}))});
   auto batch = BatchFromJson(
-      schema, {"[1, 2, 3]",
-               R"([{"a": 10, "in": {"x": 1, "y": "p"}}, null, {"a": 30, "in": {"x": 3, "y": "r"}}])"});
+      schema,
+      {"[1, 2, 3]",
+       R"([{"a": 10, "in": {"x": 1, "y": "p"}}, null, {"a": 30, "in": {"x": 3, "y": "r"}}])"});
   std::string path = dir_.File("n.parquet");
   WriteFile(path, {batch});
   ScanOptions opts;
@@ -98,15 +102,16 @@ TEST_F(ReaderTest, ProjectsNestedFieldPaths) {
   auto t = Scan({path}, opts);
   ASSERT_TRUE(t);
   EXPECT_EQ(t->schema()->field(0)->type()->ToString(), "struct<in: struct<y: string>>");
-  auto expected = BatchFromJson(
-      arrow::schema({arrow::field("st", t->schema()->field(0)->type())}),
-      {R"([{"in": {"y": "p"}}, null, {"in": {"y": "r"}}])"});
+  auto expected =
+      BatchFromJson(arrow::schema({arrow::field("st", t->schema()->field(0)->type())}),
+                    {R"([{"in": {"y": "p"}}, null, {"in": {"y": "r"}}])"});
   EXPECT_TRUE(t->column(0)->chunk(0)->Equals(*expected->column(0)))
       << t->column(0)->ToString();
 
   // Filtering on a nested field while projecting another one.
   opts.columns = {"st.a"};
-  opts.filter = cp::equal(cp::field_ref(arrow::FieldRef("st", "in", "x")), cp::literal(3));
+  opts.filter =
+      cp::equal(cp::field_ref(arrow::FieldRef("st", "in", "x")), cp::literal(3));
   t = Scan({path}, opts);
   ASSERT_TRUE(t);
   ASSERT_EQ(t->num_rows(), 1);
@@ -129,7 +134,8 @@ TEST_F(ReaderTest, UnknownColumnIsAUserError) {
 TEST_F(ReaderTest, DirectoriesIgnoreHiddenFilesAndReadHivePartitions) {
   WriteFile(dir_.File("t/day=2024-01-01/chan=web/p0.parquet"), {SequenceBatch(10, 0)});
   WriteFile(dir_.File("t/day=2024-01-02/chan=app/p1.parquet"), {SequenceBatch(10, 10)});
-  WriteFile(dir_.File("t/day=2024-01-02/chan=web/.p2.parquet.inprogress"), {SequenceBatch(5)});
+  WriteFile(dir_.File("t/day=2024-01-02/chan=web/.p2.parquet.inprogress"),
+            {SequenceBatch(5)});
   std::ofstream(dir_.File("t/_SUCCESS")) << "";
   std::ofstream(dir_.File("t/day=2024-01-02/chan=app/_tmp")) << "garbage";
   std::string root = (dir_.path() / "t").string();
@@ -195,8 +201,8 @@ TEST_F(ReaderTest, ParallelScanKeepsOrder) {
   for (int f = 0; f < 6; ++f) {
     WriterOptions wo;
     wo.row_group_rows = 700;
-    WriteFile(dir_.File("p/f" + std::to_string(f) + ".parquet"), {SequenceBatch(2000, f * 2000)},
-              wo);
+    WriteFile(dir_.File("p/f" + std::to_string(f) + ".parquet"),
+              {SequenceBatch(2000, f * 2000)}, wo);
   }
   ScanOptions opts;
   opts.parallelism = 4;
@@ -205,7 +211,8 @@ TEST_F(ReaderTest, ParallelScanKeepsOrder) {
   ASSERT_TRUE(t);
   ASSERT_EQ(t->num_rows(), 12000);
   auto combined = t->CombineChunks();
-  auto ids = std::static_pointer_cast<arrow::Int64Array>((*combined)->column(0)->chunk(0));
+  auto ids =
+      std::static_pointer_cast<arrow::Int64Array>((*combined)->column(0)->chunk(0));
   for (int64_t i = 0; i < ids->length(); ++i) ASSERT_EQ(ids->Value(i), i);
 }
 

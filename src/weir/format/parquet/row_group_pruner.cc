@@ -25,7 +25,8 @@ namespace {
 
 // Converts statistics to a ColumnRange typed like the Arrow column, or an unknown
 // range when the statistics cannot be trusted or converted.
-expr::ColumnRange RangeFromStatistics(const parquet::Statistics* stats, int64_t num_values,
+expr::ColumnRange RangeFromStatistics(const parquet::Statistics* stats,
+                                      int64_t num_values,
                                       const std::shared_ptr<arrow::DataType>& type) {
   expr::ColumnRange range;
   if (stats == nullptr) return range;
@@ -97,7 +98,8 @@ bool BloomHash(const parquet::BloomFilter& bf, const parquet::ColumnDescriptor& 
       return true;
     case parquet::Type::BYTE_ARRAY:
       if (value.type->id() == Type::STRING || value.type->id() == Type::BINARY ||
-          value.type->id() == Type::LARGE_STRING || value.type->id() == Type::STRING_VIEW) {
+          value.type->id() == Type::LARGE_STRING ||
+          value.type->id() == Type::STRING_VIEW) {
         auto view = static_cast<const arrow::BaseBinaryScalar&>(value).view();
         *hash = bf.Hash(view);
         return true;
@@ -118,7 +120,8 @@ RowGroupPruner::RowGroupPruner(parquet::ParquetFileReader* reader, cp::Expressio
       schema_(std::move(dataset_schema)),
       options_(options) {
   std::set<std::string> referenced;
-  for (const auto& ref : cp::FieldsInExpression(filter_)) referenced.insert(expr::FieldKey(ref));
+  for (const auto& ref : cp::FieldsInExpression(filter_))
+    referenced.insert(expr::FieldKey(ref));
   const parquet::SchemaDescriptor* descr = reader_->metadata()->schema();
   for (int i = 0; i < descr->num_columns(); ++i) {
     const parquet::ColumnDescriptor* col = descr->Column(i);
@@ -143,10 +146,11 @@ arrow::Result<bool> RowGroupPruner::PrunedByStatistics(int rg) {
         RangeFromStatistics(chunk->statistics().get(), rg_meta->num_rows(), c.type);
   }
   if (ranges.empty()) return false;
-  return expr::CanSkip(filter_, [&](const arrow::FieldRef& ref) -> const expr::ColumnRange* {
-    auto it = ranges.find(expr::FieldKey(ref));
-    return it == ranges.end() ? nullptr : &it->second;
-  });
+  return expr::CanSkip(filter_,
+                       [&](const arrow::FieldRef& ref) -> const expr::ColumnRange* {
+                         auto it = ranges.find(expr::FieldKey(ref));
+                         return it == ranges.end() ? nullptr : &it->second;
+                       });
 }
 
 arrow::Result<bool> RowGroupPruner::PrunedByBloomFilter(int rg) {
@@ -218,8 +222,8 @@ arrow::Result<std::vector<std::pair<int64_t, int64_t>>> RowGroupPruner::SelectPa
       }
       bool has_nulls = col_index->has_null_counts();
       int64_t nulls = has_nulls ? col_index->null_counts()[p] : 0;
-      auto stats = parquet::Statistics::Make(descr, mins[p], maxs[p], page_rows - nulls, nulls,
-                                             0, true, has_nulls, false);
+      auto stats = parquet::Statistics::Make(descr, mins[p], maxs[p], page_rows - nulls,
+                                             nulls, 0, true, has_nulls, false);
       set.ranges.push_back(RangeFromStatistics(stats.get(), page_rows, c.type));
     }
     set.starts.push_back(num_rows);
@@ -237,7 +241,8 @@ arrow::Result<std::vector<std::pair<int64_t, int64_t>>> RowGroupPruner::SelectPa
 
   std::vector<std::pair<int64_t, int64_t>> selected;
   std::vector<std::vector<bool>> page_kept(sets.size());
-  for (size_t s = 0; s < sets.size(); ++s) page_kept[s].assign(sets[s].ranges.size(), false);
+  for (size_t s = 0; s < sets.size(); ++s)
+    page_kept[s].assign(sets[s].ranges.size(), false);
   for (size_t i = 0; i + 1 < cuts.size(); ++i) {
     int64_t begin = cuts[i], end = cuts[i + 1];
     if (begin >= end || begin >= num_rows) continue;
@@ -245,15 +250,17 @@ arrow::Result<std::vector<std::pair<int64_t, int64_t>>> RowGroupPruner::SelectPa
     std::vector<size_t> pages(sets.size());
     for (size_t s = 0; s < sets.size(); ++s) {
       const auto& starts = sets[s].starts;
-      size_t p = std::upper_bound(starts.begin(), starts.end(), begin) - starts.begin() - 1;
+      size_t p =
+          std::upper_bound(starts.begin(), starts.end(), begin) - starts.begin() - 1;
       p = std::min(p, sets[s].ranges.size() - 1);
       pages[s] = p;
       ranges[expr::FieldKey(sets[s].column->ref)] = &sets[s].ranges[p];
     }
-    bool skip = expr::CanSkip(filter_, [&](const arrow::FieldRef& ref) -> const expr::ColumnRange* {
-      auto it = ranges.find(expr::FieldKey(ref));
-      return it == ranges.end() ? nullptr : it->second;
-    });
+    bool skip = expr::CanSkip(
+        filter_, [&](const arrow::FieldRef& ref) -> const expr::ColumnRange* {
+          auto it = ranges.find(expr::FieldKey(ref));
+          return it == ranges.end() ? nullptr : it->second;
+        });
     if (skip) continue;
     for (size_t s = 0; s < sets.size(); ++s) page_kept[s][pages[s]] = true;
     if (!selected.empty() && selected.back().second == begin) {
@@ -269,7 +276,8 @@ arrow::Result<std::vector<std::pair<int64_t, int64_t>>> RowGroupPruner::SelectPa
   return selected;
 }
 
-arrow::Result<std::vector<RowGroupSelection>> RowGroupPruner::Prune(ScanCounters* counters) {
+arrow::Result<std::vector<RowGroupSelection>> RowGroupPruner::Prune(
+    ScanCounters* counters) {
   const int num_row_groups = reader_->metadata()->num_row_groups();
   counters->row_groups_total += num_row_groups;
   std::vector<RowGroupSelection> out;
@@ -298,7 +306,8 @@ arrow::Result<std::vector<RowGroupSelection>> RowGroupPruner::Prune(ScanCounters
         continue;
       }
       const int64_t rows = reader_->metadata()->RowGroup(rg)->num_rows();
-      if (sel.ranges.size() == 1 && sel.ranges[0] == std::pair<int64_t, int64_t>{0, rows}) {
+      if (sel.ranges.size() == 1 &&
+          sel.ranges[0] == std::pair<int64_t, int64_t>{0, rows}) {
         sel.ranges.clear();
       }
     }

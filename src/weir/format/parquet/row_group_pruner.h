@@ -30,7 +30,8 @@ class RowGroupPruner {
   /// Creates a pruner for `reader`'s file; `filter` is bound to `dataset_schema`,
   /// and `file_guarantee` holds the file's known partition values.
   RowGroupPruner(parquet::ParquetFileReader* reader, arrow::compute::Expression filter,
-                 std::shared_ptr<arrow::Schema> dataset_schema, const ScanOptions& options);
+                 std::shared_ptr<arrow::Schema> dataset_schema,
+                 const ScanOptions& options);
 
   /// Returns the row groups to read, in file order, updating the counters.
   arrow::Result<std::vector<RowGroupSelection>> Prune(ScanCounters* counters);

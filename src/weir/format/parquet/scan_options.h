@@ -40,10 +40,12 @@ struct ScanCounters {
   int64_t row_groups_pruned_by_bloom_filter = 0;
   int64_t row_groups_pruned_by_page_index = 0;
   int64_t row_groups_read = 0;
-  int64_t pages_total = 0;    ///< data pages of filter columns in read row groups (from the page index)
-  int64_t pages_pruned = 0;   ///< of those, pages whose rows the page index excluded
-  int64_t rows_read = 0;      ///< rows decoded
-  int64_t rows_skipped_by_page_index = 0;  ///< decoded rows dropped before filter evaluation
+  int64_t pages_total =
+      0;  ///< data pages of filter columns in read row groups (from the page index)
+  int64_t pages_pruned = 0;  ///< of those, pages whose rows the page index excluded
+  int64_t rows_read = 0;     ///< rows decoded
+  int64_t rows_skipped_by_page_index =
+      0;  ///< decoded rows dropped before filter evaluation
   int64_t rows_output = 0;
 };
 

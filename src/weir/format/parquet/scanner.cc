@@ -40,7 +40,8 @@ struct ScanPlan {
   /// File columns to read, in dataset order, and partition columns needed.
   std::vector<std::string> read_columns;
   std::vector<int> partition_indices;  // into dataset->partition_schema()
-  /// Schema of a decoded batch with partition columns appended; the filter is bound to it.
+  /// Schema of a decoded batch with partition columns appended; the filter is bound to
+  /// it.
   std::shared_ptr<arrow::Schema> eval_schema;
   std::optional<cp::Expression> eval_filter;
   /// The filter bound to the dataset schema, for pruning.
@@ -109,8 +110,9 @@ arrow::Result<std::shared_ptr<arrow::RecordBatch>> Conform(
 arrow::Result<std::shared_ptr<arrow::RecordBatch>> FilterAndProject(
     const ScanPlan& plan, std::shared_ptr<arrow::RecordBatch> batch) {
   if (plan.eval_filter) {
-    ARROW_ASSIGN_OR_RAISE(arrow::Datum mask,
-                          cp::ExecuteScalarExpression(*plan.eval_filter, cp::ExecBatch(*batch)));
+    ARROW_ASSIGN_OR_RAISE(
+        arrow::Datum mask,
+        cp::ExecuteScalarExpression(*plan.eval_filter, cp::ExecBatch(*batch)));
     if (mask.is_scalar()) {
       const auto& s = mask.scalar_as<arrow::BooleanScalar>();
       if (!s.is_valid || !s.value) return batch->Slice(0, 0);
@@ -132,14 +134,14 @@ arrow::Result<BatchVector> RunTask(const ScanPlan& plan, const ScanTask& task) {
   const std::string& path = plan.dataset->files()[task.file_index].path;
   return CatchParquet(path, [&]() -> arrow::Result<BatchVector> {
     ARROW_ASSIGN_OR_RAISE(auto file, arrow::io::ReadableFile::Open(path));
-    auto reader = parquet::ParquetFileReader::Open(file, parquet::default_reader_properties(),
-                                                   task.metadata);
+    auto reader = parquet::ParquetFileReader::Open(
+        file, parquet::default_reader_properties(), task.metadata);
     parquet::ArrowReaderProperties props;
     props.set_batch_size(plan.options.batch_size);
     props.set_use_threads(false);
-    ARROW_ASSIGN_OR_RAISE(auto arrow_reader, parquet::arrow::FileReader::Make(
-                                                 arrow::default_memory_pool(),
-                                                 std::move(reader), props));
+    ARROW_ASSIGN_OR_RAISE(auto arrow_reader,
+                          parquet::arrow::FileReader::Make(arrow::default_memory_pool(),
+                                                           std::move(reader), props));
     std::vector<int> leaves;
     for (const auto& field : arrow_reader->manifest().schema_fields) {
       auto it = plan.read.find(field.field->name());
@@ -149,7 +151,10 @@ arrow::Result<BatchVector> RunTask(const ScanPlan& plan, const ScanTask& task) {
     const int64_t rg_rows = task.metadata->RowGroup(rg)->num_rows();
     BatchVector out;
     int64_t rows_read = 0, rows_skipped = 0, rows_out = 0;
-    auto consume = [&](std::shared_ptr<arrow::RecordBatch> raw, int64_t offset) -> arrow::Status {
+    auto consume = [&](std::shared_ptr<arrow::RecordBatch> raw,
+                       int64_t offset) -> arrow::Status {
+      // Corrupt pages can decode to columns of different lengths; never pass them on.
+      ARROW_RETURN_NOT_OK(raw->Validate());
       rows_read += raw->num_rows();
       // Rows outside the page-index selection cannot match: drop them before the
       // filter is evaluated.
@@ -171,11 +176,12 @@ arrow::Result<BatchVector> RunTask(const ScanPlan& plan, const ScanTask& task) {
       auto empty = arrow::schema({});
       for (int64_t off = 0; off < rg_rows; off += plan.options.batch_size) {
         int64_t len = std::min(plan.options.batch_size, rg_rows - off);
-        ARROW_RETURN_NOT_OK(consume(arrow::RecordBatch::Make(empty, len, arrow::ArrayVector{}),
-                                    off));
+        ARROW_RETURN_NOT_OK(
+            consume(arrow::RecordBatch::Make(empty, len, arrow::ArrayVector{}), off));
       }
     } else {
-      ARROW_ASSIGN_OR_RAISE(auto batches, arrow_reader->GetRecordBatchReader({rg}, leaves));
+      ARROW_ASSIGN_OR_RAISE(auto batches,
+                            arrow_reader->GetRecordBatchReader({rg}, leaves));
       int64_t offset = 0;
       while (true) {
         ARROW_ASSIGN_OR_RAISE(auto raw, batches->Next());
@@ -183,6 +189,11 @@ arrow::Result<BatchVector> RunTask(const ScanPlan& plan, const ScanTask& task) {
         int64_t len = raw->num_rows();
         ARROW_RETURN_NOT_OK(consume(std::move(raw), offset));
         offset += len;
+      }
+      if (offset != rg_rows) {
+        return arrow::Status::IOError(
+            "invalid Parquet file: row group ", rg, " decoded to ", offset,
+            " rows but its metadata says ", rg_rows, " (corrupt column chunk?)");
       }
     }
     std::lock_guard<std::mutex> lock(plan.mu);
@@ -212,7 +223,8 @@ arrow::Result<std::shared_ptr<ParquetScanner>> ParquetScanner::Make(
   if (options.filter) {
     cp::Expression f = expr::Unbind(*options.filter);
     auto bound = f.Bind(schema);
-    if (!bound.ok()) return UserError("cannot apply filter: {}", bound.status().message());
+    if (!bound.ok())
+      return UserError("cannot apply filter: {}", bound.status().message());
     if (!bound->type()->Equals(arrow::boolean())) {
       return UserError("filter must be boolean, got {}", bound->type()->ToString());
     }
@@ -230,7 +242,8 @@ arrow::Result<std::shared_ptr<ParquetScanner>> ParquetScanner::Make(
     const std::string& name = field->name();
     bool in_output = plan->projection.selections.count(name) > 0;
     if (!in_output && !filter_columns.count(name)) continue;
-    ColumnSelection sel = in_output ? plan->projection.selections[name] : ColumnSelection{};
+    ColumnSelection sel =
+        in_output ? plan->projection.selections[name] : ColumnSelection{};
     if (filter_columns.count(name)) sel = ColumnSelection{true, {}};
     plan->read[name] = sel;
     plan->read_columns.push_back(name);
@@ -247,7 +260,8 @@ arrow::Result<std::shared_ptr<ParquetScanner>> ParquetScanner::Make(
   plan->eval_schema = arrow::schema(eval_fields);
   if (plan->dataset_filter) {
     auto bound = expr::Unbind(*plan->dataset_filter).Bind(*plan->eval_schema);
-    if (!bound.ok()) return InternalError("rebinding filter: {}", bound.status().message());
+    if (!bound.ok())
+      return InternalError("rebinding filter: {}", bound.status().message());
     plan->eval_filter = *bound;
   }
   arrow::FieldVector out_fields;
@@ -262,14 +276,16 @@ arrow::Result<std::shared_ptr<ParquetScanner>> ParquetScanner::Make(
 
   std::shared_ptr<ParquetScanner> scanner(new ParquetScanner());
   scanner->plan_ = std::move(plan);
-  ARROW_ASSIGN_OR_RAISE(scanner->pool_,
-                        arrow::internal::ThreadPool::Make(scanner->plan_->options.parallelism));
+  ARROW_ASSIGN_OR_RAISE(scanner->pool_, arrow::internal::ThreadPool::Make(
+                                            scanner->plan_->options.parallelism));
   return scanner;
 }
 
 ParquetScanner::~ParquetScanner() { (void)Close(); }
 
-std::shared_ptr<arrow::Schema> ParquetScanner::schema() const { return plan_->output_schema; }
+std::shared_ptr<arrow::Schema> ParquetScanner::schema() const {
+  return plan_->output_schema;
+}
 
 ScanCounters ParquetScanner::counters() const {
   std::lock_guard<std::mutex> lock(plan_->mu);
@@ -288,11 +304,12 @@ arrow::Status ParquetScanner::PlanMore() {
         known[part_schema.field(p)->name()] =
             expr::ColumnRange::Exactly(plan_->dataset->partition_scalars(i)[p]);
       }
-      bool skip = expr::CanSkip(
-          *plan_->dataset_filter, [&](const arrow::FieldRef& ref) -> const expr::ColumnRange* {
-            auto it = known.find(expr::FieldKey(ref));
-            return it == known.end() ? nullptr : &it->second;
-          });
+      bool skip =
+          expr::CanSkip(*plan_->dataset_filter,
+                        [&](const arrow::FieldRef& ref) -> const expr::ColumnRange* {
+                          auto it = known.find(expr::FieldKey(ref));
+                          return it == known.end() ? nullptr : &it->second;
+                        });
       if (skip) {
         std::lock_guard<std::mutex> lock(plan_->mu);
         ++plan_->counters.files_pruned;
@@ -307,16 +324,18 @@ arrow::Status ParquetScanner::PlanMore() {
       auto metadata = reader->metadata();
       std::vector<RowGroupSelection> selections;
       if (plan_->dataset_filter) {
-        RowGroupPruner pruner(reader.get(), *plan_->dataset_filter, plan_->dataset->schema(),
-                              plan_->options);
+        RowGroupPruner pruner(reader.get(), *plan_->dataset_filter,
+                              plan_->dataset->schema(), plan_->options);
         ARROW_ASSIGN_OR_RAISE(selections, pruner.Prune(&delta));
       } else {
         delta.row_groups_total = metadata->num_row_groups();
         delta.row_groups_read = metadata->num_row_groups();
-        for (int rg = 0; rg < metadata->num_row_groups(); ++rg) selections.push_back({rg, {}});
+        for (int rg = 0; rg < metadata->num_row_groups(); ++rg)
+          selections.push_back({rg, {}});
       }
       for (auto& sel : selections) {
-        tasks.push_back(std::make_shared<ScanTask>(ScanTask{i, metadata, std::move(sel)}));
+        tasks.push_back(
+            std::make_shared<ScanTask>(ScanTask{i, metadata, std::move(sel)}));
       }
       return arrow::Status::OK();
     }));
@@ -343,9 +362,8 @@ arrow::Status ParquetScanner::SubmitTasks() {
     auto task = std::move(pending_.front());
     pending_.pop_front();
     auto plan = plan_;
-    ARROW_ASSIGN_OR_RAISE(auto fut, pool_->Submit([plan, task]() {
-      return RunTask(*plan, *task);
-    }));
+    ARROW_ASSIGN_OR_RAISE(
+        auto fut, pool_->Submit([plan, task]() { return RunTask(*plan, *task); }));
     inflight_.push_back(std::move(fut));
   }
   return arrow::Status::OK();

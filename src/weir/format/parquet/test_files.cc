@@ -33,8 +33,9 @@ std::string TempDir::File(const std::string& name) const {
   return p.string();
 }
 
-std::shared_ptr<arrow::RecordBatch> BatchFromJson(const std::shared_ptr<arrow::Schema>& schema,
-                                                  const std::vector<std::string>& columns) {
+std::shared_ptr<arrow::RecordBatch> BatchFromJson(
+    const std::shared_ptr<arrow::Schema>& schema,
+    const std::vector<std::string>& columns) {
   arrow::ArrayVector arrays;
   for (int i = 0; i < schema->num_fields(); ++i) {
     auto arr = arrow::json::ArrayFromJSONString(schema->field(i)->type(), columns[i]);
@@ -55,12 +56,11 @@ std::shared_ptr<arrow::RecordBatch> SequenceBatch(int64_t n, int64_t start) {
     EXPECT_TRUE(s.Append("s" + std::to_string(i % 100)).ok());
     EXPECT_TRUE(grp.Append(static_cast<int32_t>(i % 7)).ok());
   }
-  auto schema = arrow::schema({arrow::field("id", arrow::int64()),
-                               arrow::field("v", arrow::float64()),
-                               arrow::field("s", arrow::utf8()),
-                               arrow::field("grp", arrow::int32())});
-  return arrow::RecordBatch::Make(schema, n,
-                                  {*id.Finish(), *v.Finish(), *s.Finish(), *grp.Finish()});
+  auto schema = arrow::schema(
+      {arrow::field("id", arrow::int64()), arrow::field("v", arrow::float64()),
+       arrow::field("s", arrow::utf8()), arrow::field("grp", arrow::int32())});
+  return arrow::RecordBatch::Make(
+      schema, n, {*id.Finish(), *v.Finish(), *s.Finish(), *grp.Finish()});
 }
 
 void WriteFile(const std::string& path,
@@ -77,9 +77,9 @@ std::shared_ptr<arrow::Table> ReadWithArrow(const std::string& path) {
   EXPECT_TRUE(file.ok()) << file.status();
   auto reader = parquet::arrow::OpenFile(*file, arrow::default_memory_pool());
   EXPECT_TRUE(reader.ok()) << reader.status();
-  std::shared_ptr<arrow::Table> table;
-  EXPECT_TRUE((*reader)->ReadTable(&table).ok());
-  return table;
+  auto table = (*reader)->ReadTable();
+  EXPECT_TRUE(table.ok()) << table.status();
+  return table.ok() ? *table : nullptr;
 }
 
 }  // namespace weir::format::testing

@@ -27,8 +27,9 @@ class TempDir {
 };
 
 /// Makes a batch from a schema and one JSON array per column.
-std::shared_ptr<arrow::RecordBatch> BatchFromJson(const std::shared_ptr<arrow::Schema>& schema,
-                                                  const std::vector<std::string>& columns);
+std::shared_ptr<arrow::RecordBatch> BatchFromJson(
+    const std::shared_ptr<arrow::Schema>& schema,
+    const std::vector<std::string>& columns);
 
 /// Makes `n` rows: id int64 = 0..n-1 (sorted), v double = id / 2, s utf8 = "s<id % 100>",
 /// grp int32 = id % 7.

@@ -49,7 +49,8 @@ arrow::Result<std::shared_ptr<parquet::WriterProperties>> MakeWriterProperties(
   parquet::WriterProperties::Builder b;
   b.compression(o.compression);
   if (o.compression_level) b.compression_level(*o.compression_level);
-  // We close row groups ourselves (rows and bytes); keep Parquet's own limit out of the way.
+  // We close row groups ourselves (rows and bytes); keep Parquet's own limit out of the
+  // way.
   b.max_row_group_length(std::numeric_limits<int64_t>::max());
   b.data_pagesize(o.page_size);
   if (o.dictionary) {
@@ -77,7 +78,8 @@ arrow::Result<std::shared_ptr<parquet::WriterProperties>> MakeWriterProperties(
       return UserError("bloom filter column '{}' is not in the schema", column);
     }
     if (!(spec.fpp > 0.0 && spec.fpp < 1.0)) {
-      return UserError("bloom filter fpp for '{}' must be in (0, 1), got {}", column, spec.fpp);
+      return UserError("bloom filter fpp for '{}' must be in (0, 1), got {}", column,
+                       spec.fpp);
     }
     parquet::BloomFilterOptions bf;
     bf.fpp = spec.fpp;
@@ -112,7 +114,8 @@ arrow::Result<std::unique_ptr<ParquetFileWriter>> ParquetFileWriter::Open(
   if (options.int96_timestamps) ab.enable_deprecated_int96_timestamps();
   auto metadata = schema->metadata() ? schema->metadata()->Copy()
                                      : std::make_shared<arrow::KeyValueMetadata>();
-  for (const auto& [k, v] : options.key_value_metadata) ARROW_RETURN_NOT_OK(metadata->Set(k, v));
+  for (const auto& [k, v] : options.key_value_metadata)
+    ARROW_RETURN_NOT_OK(metadata->Set(k, v));
   auto file_schema = schema->WithMetadata(metadata);
 
   std::unique_ptr<ParquetFileWriter> w(new ParquetFileWriter());
@@ -120,8 +123,7 @@ arrow::Result<std::unique_ptr<ParquetFileWriter>> ParquetFileWriter::Open(
   w->options_ = options;
   w->schema_ = schema;
   w->sink_ = sink;
-  ARROW_ASSIGN_OR_RAISE(w->writer_,
-                        CatchParquet(w->name_, [&] {
+  ARROW_ASSIGN_OR_RAISE(w->writer_, CatchParquet(w->name_, [&] {
                           return parquet::arrow::FileWriter::Open(
                               *file_schema, arrow::default_memory_pool(), sink, props,
                               ab.build());
@@ -156,7 +158,8 @@ arrow::Status ParquetFileWriter::Write(const arrow::RecordBatch& batch) {
       if (rg_full_) ARROW_RETURN_NOT_OK(FlushLocked());
       int64_t len = std::min(n - offset, options_.row_group_rows - rg_rows_);
       auto slice = batch.Slice(offset, len);
-      ARROW_RETURN_NOT_OK(CatchParquet(name_, [&] { return writer_->WriteRecordBatch(*slice); }));
+      ARROW_RETURN_NOT_OK(
+          CatchParquet(name_, [&] { return writer_->WriteRecordBatch(*slice); }));
       rg_rows_ += len;
       rg_bytes_ += n > 0 ? total_bytes * len / n : 0;
       rows_written_ += len;
@@ -175,7 +178,8 @@ arrow::Status ParquetFileWriter::FlushLocked() {
   if (closed_ || rg_rows_ == 0) return arrow::Status::OK();
   // NewBufferedRowGroup() encodes and writes the open row group and opens an empty
   // one; if no row follows before Close(), the file ends with a zero-row group.
-  ARROW_RETURN_NOT_OK(CatchParquet(name_, [&] { return writer_->NewBufferedRowGroup(); }));
+  ARROW_RETURN_NOT_OK(
+      CatchParquet(name_, [&] { return writer_->NewBufferedRowGroup(); }));
   rg_full_ = false;
   rg_rows_ = 0;
   rg_bytes_ = 0;

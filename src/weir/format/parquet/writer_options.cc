@@ -54,8 +54,8 @@ arrow::Status ParseCompression(std::string_view text, WriterOptions* options) {
       auto lo = arrow::util::Codec::MinimumCompressionLevel(codec);
       auto hi = arrow::util::Codec::MaximumCompressionLevel(codec);
       if (lo.ok() && hi.ok() && (*level < *lo || *level > *hi)) {
-        return UserError("compression level {} for {} is outside [{}, {}]", *level, name, *lo,
-                         *hi);
+        return UserError("compression level {} for {} is outside [{}, {}]", *level, name,
+                         *lo, *hi);
       }
     }
     options->compression = codec;

@@ -56,10 +56,11 @@ TEST_F(WriterTest, RoundTripsNestedDecimalTimestampAndNulls) {
       arrow::field("b", arrow::binary()),
   });
   auto batch = BatchFromJson(
-      schema, {R"(["2024-01-01T00:00:00.000001", null])", R"(["1970-01-01T00:00:00.000000001", "2262-01-01"])",
+      schema, {R"(["2024-01-01T00:00:00.000001", null])",
+               R"(["1970-01-01T00:00:00.000000001", "2262-01-01"])",
                R"(["123456789012345.678", null])", R"([[1, null, 3], null])",
-               R"([[["k", 1]], null])", R"([{"a": 1.5}, {"a": null}])", R"([19000, null])",
-               R"(["AAE=", null])"});
+               R"([[["k", 1]], null])", R"([{"a": 1.5}, {"a": null}])",
+               R"([19000, null])", R"(["AAE=", null])"});
   std::string path = dir_.File("rt.parquet");
   WriteFile(path, {batch, batch->Slice(0, 0)});
   auto t = testing::ReadWithArrow(path);
@@ -92,8 +93,10 @@ TEST_F(WriterTest, RowGroupsCloseByRowsAndBytes) {
   WriterOptions b;
   b.row_group_bytes = 16 * 1024;
   std::string p2 = dir_.File("bytes.parquet");
-  WriteFile(p2, {SequenceBatch(500), SequenceBatch(500), SequenceBatch(500), SequenceBatch(500)},
-            b);
+  WriteFile(
+      p2,
+      {SequenceBatch(500), SequenceBatch(500), SequenceBatch(500), SequenceBatch(500)},
+      b);
   EXPECT_GE(Footer(p2)->num_row_groups(), 2);
 }
 
@@ -110,7 +113,8 @@ TEST_F(WriterTest, HonoursCodecsDictionaryBloomSortingAndMetadata) {
     WriteFile(path, {SequenceBatch(300)}, o);
     auto t = testing::ReadWithArrow(path);
     ASSERT_TRUE(t);
-    EXPECT_TRUE(t->Equals(*arrow::Table::FromRecordBatches({SequenceBatch(300)}).ValueOrDie()));
+    EXPECT_TRUE(
+        t->Equals(*arrow::Table::FromRecordBatches({SequenceBatch(300)}).ValueOrDie()));
     auto md = Footer(path);
     auto rg = md->RowGroup(0);
     ASSERT_EQ(rg->sorting_columns().size(), 1u);
@@ -136,18 +140,22 @@ TEST_F(WriterTest, RejectsBadOptions) {
   EXPECT_FALSE(ParseSize("").ok());
   WriterOptions bad;
   bad.sorting_columns = {{"nope", false, false}};
-  auto w = ParquetFileWriter::Open(dir_.File("x.parquet"), SequenceBatch(1)->schema(), bad);
+  auto w =
+      ParquetFileWriter::Open(dir_.File("x.parquet"), SequenceBatch(1)->schema(), bad);
   EXPECT_TRUE(w.status().IsInvalid());
   WriterOptions bad_bloom;
   bad_bloom.bloom_filters["s"] = BloomFilterSpec{10, 1.5};
-  EXPECT_FALSE(
-      ParquetFileWriter::Open(dir_.File("y.parquet"), SequenceBatch(1)->schema(), bad_bloom).ok());
-  auto w2 = ParquetFileWriter::Open(dir_.File("z.parquet"), SequenceBatch(1)->schema(), {});
+  EXPECT_FALSE(ParquetFileWriter::Open(dir_.File("y.parquet"), SequenceBatch(1)->schema(),
+                                       bad_bloom)
+                   .ok());
+  auto w2 =
+      ParquetFileWriter::Open(dir_.File("z.parquet"), SequenceBatch(1)->schema(), {});
   ASSERT_TRUE(w2.ok());
   auto other = arrow::schema({arrow::field("q", arrow::int8())});
   EXPECT_TRUE((*w2)->Write(*BatchFromJson(other, {"[1]"})).IsInvalid());
-  EXPECT_FALSE(
-      ParquetFileWriter::Open("/nonexistent-dir/x.parquet", SequenceBatch(1)->schema(), {}).ok());
+  EXPECT_FALSE(ParquetFileWriter::Open("/nonexistent-dir/x.parquet",
+                                       SequenceBatch(1)->schema(), {})
+                   .ok());
 }
 
 TEST_F(WriterTest, MemoryBudgetFlushesLargestRowGroup) {

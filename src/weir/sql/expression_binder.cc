@@ -1,0 +1,563 @@
+#include "weir/sql/expression_binder.h"
+
+#include <algorithm>
+#include <string>
+
+#include <arrow/array/builder_base.h>
+#include <arrow/compute/api_scalar.h>
+#include <arrow/compute/cast.h>
+#include <arrow/compute/exec.h>
+#include <arrow/scalar.h>
+#include <arrow/type.h>
+#include <arrow/type_traits.h>
+#include <fmt/format.h>
+
+#include "weir/sql/column_resolver.h"
+#include "weir/sql/diagnostic.h"
+#include "weir/sql/expression_parser.h"
+#include "weir/sql/function_catalog.h"
+#include "weir/sql/like_pattern.h"
+#include "weir/sql/literal_coercion.h"
+#include "weir/sql/sql_type.h"
+#include "weir/sql/suggest.h"
+#include "weir/sql/typed_expr.h"
+
+namespace weir::sql {
+namespace {
+
+namespace cp = arrow::compute;
+using ScalarPtr = std::shared_ptr<arrow::Scalar>;
+using TypePtr = std::shared_ptr<arrow::DataType>;
+
+class Binder {
+ public:
+  Binder(const arrow::Schema& schema, std::string_view source)
+      : schema_(schema), source_(source) {}
+
+  arrow::Result<TypedExpr> Bind(const Expr& expr);
+  arrow::Status TypeError(const SourcePosition& position,
+                          std::string_view message) const {
+    return ErrorAt(source_, position, "type error", fmt::format(": {}", message));
+  }
+
+ private:
+  arrow::Result<TypedExpr> BindLiteral(const LiteralExpr& literal);
+  arrow::Result<TypedExpr> BindColumn(const ColumnRefExpr& ref);
+  arrow::Result<TypedExpr> BindUnary(const UnaryExpr& unary);
+  arrow::Result<TypedExpr> BindBinary(const BinaryExpr& binary);
+  arrow::Result<TypedExpr> BindComparison(BinaryOp op, TypedExpr left, TypedExpr right,
+                                          const Expr& node);
+  arrow::Result<TypedExpr> BindIs(const IsExpr& is);
+  arrow::Result<TypedExpr> BindIn(const InExpr& in);
+  arrow::Result<TypedExpr> BindBetween(const BetweenExpr& between);
+  arrow::Result<TypedExpr> BindLike(const LikeExpr& like);
+  arrow::Result<TypedExpr> BindCast(const CastExpr& cast);
+  arrow::Result<TypedExpr> BindFunction(const FunctionCallExpr& call);
+  arrow::Result<TypedExpr> Balanced(std::string_view function,
+                                    const std::vector<TypedExpr>& terms, size_t begin,
+                                    size_t end, const Expr& node);
+  arrow::Result<TypedExpr> MakeCall(std::string_view function,
+                                    std::vector<TypedExpr> args,
+                                    std::shared_ptr<cp::FunctionOptions> options,
+                                    const Expr& node, std::string_view what,
+                                    size_t described_args = SIZE_MAX);
+  arrow::Status RequireBoolean(TypedExpr& operand, std::string_view op) const;
+  arrow::Status DecodeDictionary(TypedExpr& operand);
+
+  const arrow::Schema& schema_;
+  std::string_view source_;
+};
+
+arrow::Result<TypedExpr> Binder::Bind(const Expr& expr) {
+  switch (expr.kind()) {
+    case ExprKind::kLiteral:
+      return BindLiteral(static_cast<const LiteralExpr&>(expr));
+    case ExprKind::kColumnRef:
+      return BindColumn(static_cast<const ColumnRefExpr&>(expr));
+    case ExprKind::kUnary:
+      return BindUnary(static_cast<const UnaryExpr&>(expr));
+    case ExprKind::kBinary:
+      return BindBinary(static_cast<const BinaryExpr&>(expr));
+    case ExprKind::kIs:
+      return BindIs(static_cast<const IsExpr&>(expr));
+    case ExprKind::kIn:
+      return BindIn(static_cast<const InExpr&>(expr));
+    case ExprKind::kBetween:
+      return BindBetween(static_cast<const BetweenExpr&>(expr));
+    case ExprKind::kLike:
+      return BindLike(static_cast<const LikeExpr&>(expr));
+    case ExprKind::kCast:
+      return BindCast(static_cast<const CastExpr&>(expr));
+    case ExprKind::kFunctionCall:
+      return BindFunction(static_cast<const FunctionCallExpr&>(expr));
+  }
+  return arrow::Status::UnknownError("unknown expression kind");
+}
+
+arrow::Result<TypedExpr> Binder::BindLiteral(const LiteralExpr& literal) {
+  auto scalar = LiteralScalar(literal);
+  if (!scalar.ok()) {
+    return ErrorAt(source_, literal.position(), "invalid literal",
+                   fmt::format(": {}", scalar.status().message()));
+  }
+  bool numeric = literal.literal_kind() == LiteralKind::kInteger ||
+                 literal.literal_kind() == LiteralKind::kExactNumeric ||
+                 literal.literal_kind() == LiteralKind::kApproxNumeric;
+  return MakeConstant(*scalar, &literal, numeric ? literal.text() : "");
+}
+
+arrow::Result<TypedExpr> Binder::BindColumn(const ColumnRefExpr& ref) {
+  ARROW_ASSIGN_OR_RAISE(ResolvedColumn column, ResolveColumn(ref, schema_, source_));
+  TypedExpr typed;
+  typed.expr = cp::field_ref(std::move(column.ref));
+  typed.type = std::move(column.type);
+  typed.node = &ref;
+  return typed;
+}
+
+arrow::Status Binder::RequireBoolean(TypedExpr& operand, std::string_view op) const {
+  if (operand.is_bare_null()) {
+    operand = MakeConstant(arrow::MakeNullScalar(arrow::boolean()), operand.node);
+  }
+  if (operand.type->id() == arrow::Type::BOOL) return arrow::Status::OK();
+  return TypeError(
+      StartPosition(*operand.node),
+      fmt::format("{} expects boolean operands but got {}", op, Describe(operand)));
+}
+
+// Most kernels other than comparisons and is_in do not accept dictionary arrays.
+arrow::Status Binder::DecodeDictionary(TypedExpr& operand) {
+  if (operand.type->id() != arrow::Type::DICTIONARY) return arrow::Status::OK();
+  const Expr* node = operand.node;
+  auto options =
+      std::make_shared<cp::CastOptions>(cp::CastOptions::Safe(ValueType(operand.type)));
+  ARROW_ASSIGN_OR_RAISE(operand, MakeCall("cast", {operand}, options, *node, "CAST"));
+  operand.node = node;  // still describe it as the column
+  return arrow::Status::OK();
+}
+
+arrow::Result<TypedExpr> Binder::MakeCall(std::string_view function,
+                                          std::vector<TypedExpr> args,
+                                          std::shared_ptr<cp::FunctionOptions> options,
+                                          const Expr& node, std::string_view what,
+                                          size_t described_args) {
+  // Type the call by binding it alone: non-constant arguments are stood in for by
+  // fields of their type, so the subtrees below are not bound again.
+  std::vector<cp::Expression> arguments;
+  std::vector<cp::Expression> stand_ins;
+  arrow::FieldVector fields;
+  bool all_constant = !args.empty();
+  for (size_t i = 0; i < args.size(); ++i) {
+    arguments.push_back(args[i].expr);
+    if (args[i].is_constant()) {
+      stand_ins.push_back(args[i].expr);
+    } else {
+      all_constant = false;
+      std::string name = fmt::format("_{}", i);
+      fields.push_back(arrow::field(name, args[i].type));
+      stand_ins.push_back(cp::field_ref(name));
+    }
+  }
+  auto bound =
+      cp::call(std::string(function), stand_ins, options).Bind(arrow::Schema(fields));
+  if (!bound.ok()) {
+    std::vector<std::string> described;
+    for (size_t i = 0; i < args.size() && i < described_args; ++i) {
+      described.push_back(Describe(args[i]));
+    }
+    std::string detail =
+        bound.status().IsNotImplemented() ? "" : ": " + bound.status().message();
+    return TypeError(node.position(), fmt::format("{} cannot be applied to {}{}", what,
+                                                  fmt::join(described, " and "), detail));
+  }
+  if (all_constant) {
+    auto value = cp::ExecuteScalarExpression(*bound, cp::ExecBatch({}, 1));
+    if (!value.ok()) {
+      return ErrorAt(source_, node.position(), "evaluation error",
+                     fmt::format(": {} failed: {}", what, value.status().message()));
+    }
+    ScalarPtr scalar;
+    if (value->is_scalar()) {
+      scalar = value->scalar();
+    } else {
+      ARROW_ASSIGN_OR_RAISE(scalar, value->make_array()->GetScalar(0));
+    }
+    return MakeConstant(std::move(scalar), &node);
+  }
+  TypedExpr typed;
+  typed.expr = cp::call(std::string(function), std::move(arguments), std::move(options));
+  typed.type = bound->type()->GetSharedPtr();
+  typed.node = &node;
+  return typed;
+}
+
+arrow::Result<TypedExpr> Binder::BindUnary(const UnaryExpr& unary) {
+  ARROW_ASSIGN_OR_RAISE(TypedExpr operand, Bind(*unary.operand()));
+  switch (unary.op()) {
+    case UnaryOp::kNot:
+      ARROW_RETURN_NOT_OK(RequireBoolean(operand, "NOT"));
+      return MakeCall("invert", {operand}, nullptr, unary, "NOT");
+    case UnaryOp::kNegate:
+      if (operand.is_null_constant()) return operand;
+      return MakeCall("negate_checked", {operand}, nullptr, unary, "unary '-'");
+    case UnaryOp::kPlus:
+      if (CategoryOf(operand.type) != TypeCategory::kNumeric &&
+          !operand.is_null_constant()) {
+        return TypeError(
+            unary.position(),
+            fmt::format("unary '+' expects a number but got {}", Describe(operand)));
+      }
+      return operand;
+  }
+  return arrow::Status::UnknownError("unknown unary operator");
+}
+
+arrow::Result<TypedExpr> Binder::BindBinary(const BinaryExpr& binary) {
+  ARROW_ASSIGN_OR_RAISE(TypedExpr left, Bind(*binary.left()));
+  ARROW_ASSIGN_OR_RAISE(TypedExpr right, Bind(*binary.right()));
+  BinaryOp op = binary.op();
+  std::string_view symbol = BinaryOpSymbol(op);
+  if (IsComparison(op)) return BindComparison(op, left, right, binary);
+  if (op == BinaryOp::kAnd || op == BinaryOp::kOr) {
+    ARROW_RETURN_NOT_OK(RequireBoolean(left, symbol));
+    ARROW_RETURN_NOT_OK(RequireBoolean(right, symbol));
+    return MakeCall(ArrowFunctionFor(op), {left, right}, nullptr, binary, symbol);
+  }
+  TypeBareNull(left, right);
+  ARROW_RETURN_NOT_OK(DecodeDictionary(left));
+  ARROW_RETURN_NOT_OK(DecodeDictionary(right));
+  std::string what = fmt::format("operator '{}'", symbol);
+  if (op == BinaryOp::kConcat) {
+    for (const TypedExpr* side : {&left, &right}) {
+      TypeCategory category = CategoryOf(side->type);
+      if (category != TypeCategory::kString && category != TypeCategory::kNull) {
+        return TypeError(binary.position(),
+                         fmt::format("operator '||' expects strings but got {}; CAST it "
+                                     "to STRING first",
+                                     Describe(*side)));
+      }
+    }
+    TypedExpr separator =
+        MakeConstant(std::make_shared<arrow::StringScalar>(""), &binary);
+    return MakeCall(ArrowFunctionFor(op), {left, right, separator}, nullptr, binary, what,
+                    /*described_args=*/2);
+  }
+  return MakeCall(ArrowFunctionFor(op), {left, right}, nullptr, binary, what);
+}
+
+arrow::Result<TypedExpr> Binder::BindComparison(BinaryOp op, TypedExpr left,
+                                                TypedExpr right, const Expr& node) {
+  if (left.is_constant() && !right.is_constant()) {
+    std::swap(left, right);
+    op = MirrorComparison(op);
+  }
+  TypeBareNull(left, right);
+  if (left.type->id() == arrow::Type::NA && right.type->id() == arrow::Type::NA) {
+    return MakeConstant(arrow::MakeNullScalar(arrow::boolean()), &node);
+  }
+  auto coerce = [&](TypedExpr& constant, const TypedExpr& other) -> arrow::Status {
+    auto coerced = CoerceConstant(constant.constant, constant.numeric_text, other.type);
+    if (!coerced.ok()) {
+      return TypeError(node.position(),
+                       fmt::format("cannot compare {} with {}: {}", Describe(left),
+                                   Describe(right), coerced.status().message()));
+    }
+    constant = MakeConstant(*coerced, constant.node, constant.numeric_text);
+    return arrow::Status::OK();
+  };
+  if (right.is_constant() && !right.type->Equals(*ValueType(left.type))) {
+    ARROW_RETURN_NOT_OK(coerce(right, left));
+  }
+  if (left.is_constant() && !Comparable(left.type, right.type)) {
+    ARROW_RETURN_NOT_OK(coerce(left, right));
+  }
+  if (!Comparable(left.type, right.type)) {
+    return TypeError(node.position(), fmt::format("cannot compare {} with {}",
+                                                  Describe(left), Describe(right)));
+  }
+  return MakeCall(ArrowFunctionFor(op), {left, right}, nullptr, node,
+                  fmt::format("operator '{}'", BinaryOpSymbol(op)));
+}
+
+arrow::Result<TypedExpr> Binder::BindIs(const IsExpr& is) {
+  ARROW_ASSIGN_OR_RAISE(TypedExpr operand, Bind(*is.operand()));
+  bool negated = is.negated();
+  auto boolean = [&](bool value) {
+    return MakeConstant(std::make_shared<arrow::BooleanScalar>(value), &is);
+  };
+  switch (is.test()) {
+    case IsTest::kUnknown:
+      ARROW_RETURN_NOT_OK(RequireBoolean(operand, "IS UNKNOWN"));
+      [[fallthrough]];
+    case IsTest::kNull:
+      return MakeCall(negated ? "is_valid" : "is_null", {operand}, nullptr, is,
+                      negated ? "IS NOT NULL" : "IS NULL");
+    case IsTest::kTrue: {
+      // x IS TRUE is false for NULL, i.e. coalesce(x, false).
+      ARROW_RETURN_NOT_OK(RequireBoolean(operand, "IS TRUE"));
+      ARROW_ASSIGN_OR_RAISE(
+          TypedExpr is_true,
+          MakeCall("coalesce", {operand, boolean(false)}, nullptr, is, "IS TRUE"));
+      if (!negated) return is_true;
+      return MakeCall("invert", {is_true}, nullptr, is, "IS NOT TRUE");
+    }
+    case IsTest::kFalse: {
+      ARROW_RETURN_NOT_OK(RequireBoolean(operand, "IS FALSE"));
+      if (negated) {
+        return MakeCall("coalesce", {operand, boolean(true)}, nullptr, is,
+                        "IS NOT FALSE");
+      }
+      ARROW_ASSIGN_OR_RAISE(TypedExpr inverted,
+                            MakeCall("invert", {operand}, nullptr, is, "IS FALSE"));
+      return MakeCall("coalesce", {inverted, boolean(false)}, nullptr, is, "IS FALSE");
+    }
+  }
+  return arrow::Status::UnknownError("unknown IS test");
+}
+
+arrow::Result<TypedExpr> Binder::Balanced(std::string_view function,
+                                          const std::vector<TypedExpr>& terms,
+                                          size_t begin, size_t end, const Expr& node) {
+  if (end - begin == 1) return terms[begin];
+  size_t middle = begin + (end - begin) / 2;
+  ARROW_ASSIGN_OR_RAISE(TypedExpr left, Balanced(function, terms, begin, middle, node));
+  ARROW_ASSIGN_OR_RAISE(TypedExpr right, Balanced(function, terms, middle, end, node));
+  return MakeCall(function, {left, right}, nullptr, node, "IN");
+}
+
+arrow::Result<TypedExpr> Binder::BindIn(const InExpr& in) {
+  ARROW_ASSIGN_OR_RAISE(TypedExpr operand, Bind(*in.operand()));
+  std::vector<TypedExpr> items;
+  bool all_constant = true;
+  for (const ExprPtr& item : in.list()) {
+    ARROW_ASSIGN_OR_RAISE(TypedExpr typed, Bind(*item));
+    all_constant = all_constant && typed.is_constant();
+    items.push_back(std::move(typed));
+  }
+  std::string_view what = in.negated() ? "NOT IN" : "IN";
+  if (!operand.is_constant() && all_constant && operand.type->id() != arrow::Type::NA) {
+    // A value set of exactly the operand's type keeps is_in prunable.
+    TypePtr target = ValueType(operand.type);
+    arrow::ScalarVector values;
+    for (const TypedExpr& item : items) {
+      auto coerced = CoerceConstant(item.constant, item.numeric_text, target);
+      if (!coerced.ok() || !Comparable(target, (*coerced)->type)) {
+        std::string reason = coerced.ok() ? "" : ": " + coerced.status().message();
+        return TypeError(StartPosition(*item.node),
+                         fmt::format("cannot compare {} with {}{}", Describe(operand),
+                                     Describe(item), reason));
+      }
+      values.push_back(*coerced);
+    }
+    bool exact = std::all_of(values.begin(), values.end(), [&](const ScalarPtr& value) {
+      return value->type->Equals(*target);
+    });
+    if (exact) {
+      ARROW_ASSIGN_OR_RAISE(auto builder, arrow::MakeBuilder(target));
+      ARROW_RETURN_NOT_OK(builder->AppendScalars(values));
+      ARROW_ASSIGN_OR_RAISE(auto value_set, builder->Finish());
+      auto options = std::make_shared<cp::SetLookupOptions>(
+          value_set, cp::SetLookupOptions::INCONCLUSIVE);
+      ARROW_ASSIGN_OR_RAISE(TypedExpr is_in,
+                            MakeCall("is_in", {operand}, options, in, what));
+      if (!in.negated()) return is_in;
+      return MakeCall("invert", {is_in}, nullptr, in, what);
+    }
+  }
+  // Otherwise: x = a OR x = b ... (x <> a AND x <> b ... for NOT IN), balanced so the
+  // tree stays shallow for long lists.
+  std::vector<TypedExpr> terms;
+  for (const TypedExpr& item : items) {
+    ARROW_ASSIGN_OR_RAISE(
+        TypedExpr term,
+        BindComparison(in.negated() ? BinaryOp::kNotEqual : BinaryOp::kEqual, operand,
+                       item, *item.node));
+    terms.push_back(std::move(term));
+  }
+  return Balanced(in.negated() ? "and_kleene" : "or_kleene", terms, 0, terms.size(), in);
+}
+
+arrow::Result<TypedExpr> Binder::BindBetween(const BetweenExpr& between) {
+  ARROW_ASSIGN_OR_RAISE(TypedExpr operand, Bind(*between.operand()));
+  ARROW_ASSIGN_OR_RAISE(TypedExpr low, Bind(*between.low()));
+  ARROW_ASSIGN_OR_RAISE(TypedExpr high, Bind(*between.high()));
+  bool negated = between.negated();
+  // NOT BETWEEN is x < low OR x > high: equivalent under SQL's three-valued logic
+  // and, unlike invert(...), understood by statistics pruning.
+  ARROW_ASSIGN_OR_RAISE(
+      TypedExpr lower, BindComparison(negated ? BinaryOp::kLess : BinaryOp::kGreaterEqual,
+                                      operand, low, between));
+  ARROW_ASSIGN_OR_RAISE(
+      TypedExpr upper, BindComparison(negated ? BinaryOp::kGreater : BinaryOp::kLessEqual,
+                                      operand, high, between));
+  return MakeCall(negated ? "or_kleene" : "and_kleene", {lower, upper}, nullptr, between,
+                  negated ? "NOT BETWEEN" : "BETWEEN");
+}
+
+arrow::Result<TypedExpr> Binder::BindLike(const LikeExpr& like) {
+  ARROW_ASSIGN_OR_RAISE(TypedExpr operand, Bind(*like.operand()));
+  ARROW_ASSIGN_OR_RAISE(TypedExpr pattern, Bind(*like.pattern()));
+  ARROW_RETURN_NOT_OK(DecodeDictionary(operand));
+  TypeCategory category = CategoryOf(operand.type);
+  if (category != TypeCategory::kString && category != TypeCategory::kNull) {
+    return TypeError(StartPosition(*like.operand()),
+                     fmt::format("LIKE expects a string but got {}", Describe(operand)));
+  }
+  if (!pattern.is_constant() || CategoryOf(pattern.type) == TypeCategory::kOther ||
+      (!pattern.is_null_constant() && !arrow::is_string(pattern.type->id()))) {
+    return TypeError(StartPosition(*like.pattern()),
+                     fmt::format("the LIKE pattern must be a constant string but got {}",
+                                 Describe(pattern)));
+  }
+  if (pattern.is_null_constant() || operand.is_null_constant()) {
+    return MakeConstant(arrow::MakeNullScalar(arrow::boolean()), &like);
+  }
+  std::string text(static_cast<const arrow::BaseBinaryScalar&>(*pattern.constant).view());
+  if (like.escape() != nullptr) {
+    // Rewrite to Arrow's syntax, whose escape character is a backslash.
+    ARROW_ASSIGN_OR_RAISE(TypedExpr escape, Bind(*like.escape()));
+    std::string_view esc;
+    if (escape.is_constant() && arrow::is_string(escape.type->id())) {
+      esc = static_cast<const arrow::BaseBinaryScalar&>(*escape.constant).view();
+    }
+    if (esc.size() != 1) {
+      return TypeError(StartPosition(*like.escape()),
+                       "the LIKE escape must be a string of exactly one character");
+    }
+    auto rewritten = RewriteLikePattern(text, esc[0]);
+    if (!rewritten.ok()) {
+      return TypeError(StartPosition(*like.pattern()),
+                       fmt::format("invalid escape sequence in LIKE pattern {}: {}",
+                                   QuoteForMessage(text), rewritten.status().message()));
+    }
+    text = std::move(*rewritten);
+  }
+  auto options = std::make_shared<cp::MatchSubstringOptions>(text);
+  ARROW_ASSIGN_OR_RAISE(TypedExpr match,
+                        MakeCall("match_like", {operand}, options, like, "LIKE"));
+  if (!like.negated()) return match;
+  return MakeCall("invert", {match}, nullptr, like, "NOT LIKE");
+}
+
+arrow::Result<TypedExpr> Binder::BindCast(const CastExpr& cast) {
+  ARROW_ASSIGN_OR_RAISE(TypedExpr operand, Bind(*cast.operand()));
+  ARROW_ASSIGN_OR_RAISE(TypePtr target, ResolveType(cast.type(), source_));
+  if (operand.is_constant()) {
+    auto value = CastConstant(operand.constant, target);
+    if (!value.ok()) {
+      return ErrorAt(source_, cast.position(), "cast error",
+                     fmt::format(": cannot cast {} to {}: {}", Describe(operand),
+                                 cast.type().ToString(), value.status().message()));
+    }
+    return MakeConstant(*value, &cast);
+  }
+  if (operand.type->Equals(*target)) return operand;
+  if (!cp::CanCast(*operand.type, *target)) {
+    return TypeError(
+        cast.position(),
+        fmt::format("cannot cast {} to {}", Describe(operand), cast.type().ToString()));
+  }
+  if (arrow::is_integer(operand.type->id()) && arrow::is_decimal(target->id())) {
+    // Arrow refuses integer-to-decimal casts unless every integer of the source type
+    // fits; SQL only fails for values that do not. Widen first, then narrow, which
+    // Arrow checks per value.
+    const auto& decimal = static_cast<const arrow::DecimalType&>(*target);
+    int32_t digits = IntegerDigits(*operand.type);
+    int32_t wide_precision = digits + decimal.scale();
+    auto wide = arrow::DecimalType::Make(target->id(), wide_precision, decimal.scale());
+    if (wide_precision > decimal.precision() && wide.ok()) {
+      auto widen = std::make_shared<cp::CastOptions>(cp::CastOptions::Safe(*wide));
+      ARROW_ASSIGN_OR_RAISE(operand, MakeCall("cast", {operand}, widen, cast, "CAST"));
+    }
+  }
+  auto options = std::make_shared<cp::CastOptions>(cp::CastOptions::Safe(target));
+  return MakeCall("cast", {operand}, options, cast, "CAST");
+}
+
+arrow::Result<TypedExpr> Binder::BindFunction(const FunctionCallExpr& call) {
+  const Identifier& name = call.name();
+  const SqlFunction* function = FindSqlFunction(name.name);
+  if (function == nullptr) {
+    return ErrorAt(source_, name.position,
+                   fmt::format("unknown function '{}'", name.name),
+                   DidYouMean(name.name, SqlFunctionNames()));
+  }
+  size_t count = call.args().size();
+  if (count < function->min_args || count > function->max_args) {
+    std::string expected = function->max_args == SIZE_MAX
+                               ? fmt::format("at least {}", function->min_args)
+                               : fmt::format("{}", function->min_args);
+    return ErrorAt(source_, name.position, "invalid call",
+                   fmt::format(": {} expects {} argument{} but got {}", function->name,
+                               expected, function->min_args == 1 ? "" : "s", count));
+  }
+  std::vector<TypedExpr> args;
+  for (const ExprPtr& arg : call.args()) {
+    ARROW_ASSIGN_OR_RAISE(TypedExpr typed, Bind(*arg));
+    ARROW_RETURN_NOT_OK(DecodeDictionary(typed));
+    args.push_back(std::move(typed));
+  }
+  if (function->null_type == nullptr) {
+    // COALESCE: constants take the type of the first non-constant argument.
+    auto typed = std::find_if(args.begin(), args.end(),
+                              [](const TypedExpr& arg) { return !arg.is_constant(); });
+    if (typed == args.end()) {
+      typed = std::find_if(args.begin(), args.end(),
+                           [](const TypedExpr& arg) { return !arg.is_null_constant(); });
+    }
+    if (typed != args.end()) {
+      TypePtr target = ValueType(typed->type);
+      for (TypedExpr& arg : args) {
+        if (!arg.is_constant() || arg.type->Equals(*target)) continue;
+        auto coerced = CoerceConstant(arg.constant, arg.numeric_text, target);
+        if (coerced.ok()) arg = MakeConstant(*coerced, arg.node, arg.numeric_text);
+      }
+    }
+  } else {
+    for (TypedExpr& arg : args) {
+      if (arg.is_bare_null()) {
+        arg = MakeConstant(arrow::MakeNullScalar(function->null_type()), arg.node);
+      }
+    }
+  }
+  return MakeCall(function->arrow_name, std::move(args), nullptr, call,
+                  fmt::format("function {}", function->name));
+}
+
+// Binds the whole tree once; any failure here is reported at the expression.
+arrow::Result<arrow::compute::Expression> Finish(const Binder& binder,
+                                                 const TypedExpr& typed, const Expr& expr,
+                                                 const arrow::Schema& schema) {
+  auto bound = typed.expr.Bind(schema);
+  if (!bound.ok()) return binder.TypeError(StartPosition(expr), bound.status().message());
+  return bound;
+}
+
+}  // namespace
+
+arrow::Result<arrow::compute::Expression> BindExpression(const Expr& expr,
+                                                         const arrow::Schema& schema,
+                                                         std::string_view source_text) {
+  Binder binder(schema, source_text);
+  ARROW_ASSIGN_OR_RAISE(TypedExpr typed, binder.Bind(expr));
+  return Finish(binder, typed, expr, schema);
+}
+
+arrow::Result<arrow::compute::Expression> ParseFilter(std::string_view text,
+                                                      const arrow::Schema& schema) {
+  ARROW_ASSIGN_OR_RAISE(ExprPtr expr, ParseExpression(text));
+  Binder binder(schema, text);
+  ARROW_ASSIGN_OR_RAISE(TypedExpr typed, binder.Bind(*expr));
+  if (typed.is_bare_null()) {
+    typed = MakeConstant(arrow::MakeNullScalar(arrow::boolean()), typed.node);
+  }
+  if (typed.type->id() != arrow::Type::BOOL) {
+    return binder.TypeError(
+        StartPosition(*expr),
+        fmt::format("a filter must be a boolean expression but this is {}",
+                    Describe(typed)));
+  }
+  return Finish(binder, typed, *expr, schema);
+}
+
+}  // namespace weir::sql

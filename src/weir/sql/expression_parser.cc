@@ -1,0 +1,554 @@
+#include "weir/sql/expression_parser.h"
+
+#include <charconv>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "weir/sql/diagnostic.h"
+#include "weir/sql/lexer.h"
+
+namespace weir::sql {
+namespace {
+
+// Binding strength of operators; an operand of an operator at level p is parsed
+// with ParseAbove(p + 1) so that operators of the same level associate left.
+enum Precedence : int {
+  kLowest = 0,
+  kOrLevel = 1,
+  kAndLevel = 2,
+  kNotLevel = 3,
+  kIsLevel = 4,
+  kComparisonLevel = 5,
+  kPredicateLevel = 6,  // IN, BETWEEN, LIKE
+  kAdditiveLevel = 7,
+  kMultiplicativeLevel = 8,
+  kUnaryLevel = 9,
+};
+
+// Words that cannot start an expression; a column with such a name needs backquotes.
+constexpr std::string_view kReservedWords[] = {
+    "AND",   "OR",     "IS",    "IN",    "BETWEEN", "LIKE",     "ESCAPE", "AS",    "FROM",
+    "WHERE", "SELECT", "GROUP", "ORDER", "BY",      "HAVING",   "LIMIT",  "UNION", "JOIN",
+    "ON",    "WHEN",   "THEN",  "ELSE",  "END",     "DISTINCT", "ALL",    "EXISTS"};
+
+bool IsReserved(const Token& token) {
+  for (std::string_view word : kReservedWords) {
+    if (token.IsKeyword(word)) return true;
+  }
+  return false;
+}
+
+std::string Describe(const Token& token) {
+  switch (token.kind) {
+    case TokenKind::kEndOfInput:
+      return "the end of the input";
+    case TokenKind::kIdentifier:
+      return IsReserved(token) ? "keyword " + QuoteForMessage(token.text)
+                               : QuoteForMessage(token.text);
+    default:
+      return QuoteForMessage(token.text);
+  }
+}
+
+std::string UpperAscii(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 32);
+  }
+  return out;
+}
+
+}  // namespace
+
+struct ExpressionParser::Infix {
+  enum class Kind { kBinary, kIs, kIn, kBetween, kLike };
+  Kind kind;
+  int precedence;
+  BinaryOp op = BinaryOp::kOr;
+  bool negated = false;  // NOT IN / NOT BETWEEN / NOT LIKE
+};
+
+ExpressionParser::ExpressionParser(std::string_view source,
+                                   const std::vector<Token>& tokens, size_t start)
+    : source_(source), tokens_(tokens), pos_(start) {}
+
+const Token& ExpressionParser::Peek(size_t ahead) const {
+  size_t index = pos_ + ahead;
+  return index < tokens_.size() ? tokens_[index] : tokens_.back();
+}
+
+const Token& ExpressionParser::Advance() {
+  const Token& token = Peek();
+  if (pos_ + 1 < tokens_.size()) ++pos_;
+  return token;
+}
+
+bool ExpressionParser::AcceptKeyword(std::string_view keyword) {
+  if (!Peek().IsKeyword(keyword)) return false;
+  Advance();
+  return true;
+}
+
+arrow::Status ExpressionParser::Error(const SourcePosition& position,
+                                      std::string_view message) const {
+  return SyntaxErrorAt(source_, position, message);
+}
+
+arrow::Status ExpressionParser::Expect(TokenKind kind, std::string_view message) {
+  if (Peek().kind != kind) {
+    return Error(Peek().position,
+                 fmt::format("{} but found {}", message, Describe(Peek())));
+  }
+  Advance();
+  return arrow::Status::OK();
+}
+
+arrow::Status ExpressionParser::ExpectedExpressionError() const {
+  const Token& token = Peek();
+  const Token* previous = pos_ > 0 ? &tokens_[pos_ - 1] : nullptr;
+  std::string message = "expected an expression";
+  if (previous != nullptr) message += " after " + QuoteForMessage(previous->text);
+  if (token.kind == TokenKind::kEndOfInput) {
+    if (previous == nullptr) message += " but the input is empty";
+  } else {
+    message += " but found " + Describe(token);
+    if (IsReserved(token)) {
+      message += fmt::format(" (write `{}` for a column with that name)", token.text);
+    }
+  }
+  return Error(token.position, message);
+}
+
+arrow::Result<ExprPtr> ExpressionParser::Checked(ExprPtr node) const {
+  if (node->height() > kMaxExpressionDepth) {
+    return Error(node->position(),
+                 fmt::format("the expression is nested too deeply (more than {} levels)",
+                             kMaxExpressionDepth));
+  }
+  return node;
+}
+
+arrow::Result<ExprPtr> ExpressionParser::Parse() { return ParseAbove(kLowest); }
+
+arrow::Result<ExprPtr> ExpressionParser::ParseAbove(int min_precedence) {
+  struct DepthGuard {
+    int& depth;
+    explicit DepthGuard(int& d) : depth(++d) {}
+    ~DepthGuard() { --depth; }
+  } guard(depth_);
+  if (depth_ > kMaxExpressionDepth) {
+    return Error(Peek().position,
+                 fmt::format("the expression is nested too deeply (more than {} levels)",
+                             kMaxExpressionDepth));
+  }
+  ARROW_ASSIGN_OR_RAISE(ExprPtr left, ParsePrefix());
+  while (true) {
+    std::optional<Infix> infix = ClassifyInfix();
+    if (!infix || infix->precedence < min_precedence) break;
+    ARROW_ASSIGN_OR_RAISE(left, ParseInfix(std::move(left), *infix));
+  }
+  return left;
+}
+
+std::optional<ExpressionParser::Infix> ExpressionParser::ClassifyInfix() const {
+  using Kind = Infix::Kind;
+  auto binary = [](BinaryOp op, int precedence) {
+    return Infix{Kind::kBinary, precedence, op, false};
+  };
+  const Token& token = Peek();
+  switch (token.kind) {
+    case TokenKind::kPlus:
+      return binary(BinaryOp::kAdd, kAdditiveLevel);
+    case TokenKind::kMinus:
+      return binary(BinaryOp::kSubtract, kAdditiveLevel);
+    case TokenKind::kConcat:
+      return binary(BinaryOp::kConcat, kAdditiveLevel);
+    case TokenKind::kStar:
+      return binary(BinaryOp::kMultiply, kMultiplicativeLevel);
+    case TokenKind::kSlash:
+      return binary(BinaryOp::kDivide, kMultiplicativeLevel);
+    case TokenKind::kPercent:
+      return binary(BinaryOp::kModulo, kMultiplicativeLevel);
+    case TokenKind::kEqual:
+      return binary(BinaryOp::kEqual, kComparisonLevel);
+    case TokenKind::kNotEqual:
+      return binary(BinaryOp::kNotEqual, kComparisonLevel);
+    case TokenKind::kLess:
+      return binary(BinaryOp::kLess, kComparisonLevel);
+    case TokenKind::kLessEqual:
+      return binary(BinaryOp::kLessEqual, kComparisonLevel);
+    case TokenKind::kGreater:
+      return binary(BinaryOp::kGreater, kComparisonLevel);
+    case TokenKind::kGreaterEqual:
+      return binary(BinaryOp::kGreaterEqual, kComparisonLevel);
+    case TokenKind::kIdentifier:
+      break;
+    default:
+      return std::nullopt;
+  }
+  if (token.IsKeyword("OR")) return binary(BinaryOp::kOr, kOrLevel);
+  if (token.IsKeyword("AND")) return binary(BinaryOp::kAnd, kAndLevel);
+  if (token.IsKeyword("IS")) return Infix{Kind::kIs, kIsLevel};
+  bool negated = token.IsKeyword("NOT");
+  const Token& word = negated ? Peek(1) : token;
+  if (word.IsKeyword("IN")) return Infix{Kind::kIn, kPredicateLevel, {}, negated};
+  if (word.IsKeyword("BETWEEN"))
+    return Infix{Kind::kBetween, kPredicateLevel, {}, negated};
+  if (word.IsKeyword("LIKE")) return Infix{Kind::kLike, kPredicateLevel, {}, negated};
+  return std::nullopt;
+}
+
+arrow::Result<ExprPtr> ExpressionParser::ParseInfix(ExprPtr left, const Infix& infix) {
+  SourcePosition position = Peek().position;
+  switch (infix.kind) {
+    case Infix::Kind::kBinary: {
+      Advance();
+      ARROW_ASSIGN_OR_RAISE(ExprPtr right, ParseAbove(infix.precedence + 1));
+      return Checked(std::make_shared<BinaryExpr>(position, infix.op, std::move(left),
+                                                  std::move(right)));
+    }
+    case Infix::Kind::kIs: {
+      Advance();
+      bool negated = AcceptKeyword("NOT");
+      IsTest test;
+      if (AcceptKeyword("NULL")) {
+        test = IsTest::kNull;
+      } else if (AcceptKeyword("TRUE")) {
+        test = IsTest::kTrue;
+      } else if (AcceptKeyword("FALSE")) {
+        test = IsTest::kFalse;
+      } else if (AcceptKeyword("UNKNOWN")) {
+        test = IsTest::kUnknown;
+      } else {
+        return Error(Peek().position,
+                     fmt::format("expected NULL, TRUE, FALSE or UNKNOWN after IS{} but "
+                                 "found {}",
+                                 negated ? " NOT" : "", Describe(Peek())));
+      }
+      return Checked(std::make_shared<IsExpr>(position, std::move(left), test, negated));
+    }
+    case Infix::Kind::kIn: {
+      if (infix.negated) Advance();
+      Advance();
+      ARROW_ASSIGN_OR_RAISE(std::vector<ExprPtr> list, ParseList("IN"));
+      return Checked(std::make_shared<InExpr>(position, std::move(left), std::move(list),
+                                              infix.negated));
+    }
+    case Infix::Kind::kBetween: {
+      if (infix.negated) Advance();
+      Advance();
+      ARROW_ASSIGN_OR_RAISE(ExprPtr low, ParseAbove(kAdditiveLevel));
+      if (!AcceptKeyword("AND")) {
+        return Error(Peek().position, fmt::format("expected AND in BETWEEN but found {}",
+                                                  Describe(Peek())));
+      }
+      ARROW_ASSIGN_OR_RAISE(ExprPtr high, ParseAbove(kAdditiveLevel));
+      return Checked(std::make_shared<BetweenExpr>(
+          position, std::move(left), std::move(low), std::move(high), infix.negated));
+    }
+    case Infix::Kind::kLike: {
+      if (infix.negated) Advance();
+      Advance();
+      ARROW_ASSIGN_OR_RAISE(ExprPtr pattern, ParseAbove(kAdditiveLevel));
+      ExprPtr escape;
+      if (AcceptKeyword("ESCAPE")) {
+        ARROW_ASSIGN_OR_RAISE(escape, ParseAbove(kAdditiveLevel));
+      }
+      return Checked(std::make_shared<LikeExpr>(position, std::move(left),
+                                                std::move(pattern), std::move(escape),
+                                                infix.negated));
+    }
+  }
+  return Error(position, "unsupported operator");
+}
+
+arrow::Result<std::vector<ExprPtr>> ExpressionParser::ParseList(
+    std::string_view context) {
+  ARROW_RETURN_NOT_OK(
+      Expect(TokenKind::kLeftParen, fmt::format("expected '(' after {}", context)));
+  std::vector<ExprPtr> list;
+  if (Peek().kind == TokenKind::kRightParen) {
+    return Error(Peek().position, fmt::format("the {} list is empty", context));
+  }
+  while (true) {
+    ARROW_ASSIGN_OR_RAISE(ExprPtr item, ParseAbove(kLowest));
+    list.push_back(std::move(item));
+    if (Peek().kind == TokenKind::kComma) {
+      Advance();
+      continue;
+    }
+    ARROW_RETURN_NOT_OK(
+        Expect(TokenKind::kRightParen,
+               fmt::format("expected ',' or ')' in the {} list", context)));
+    return list;
+  }
+}
+
+arrow::Result<ExprPtr> ExpressionParser::ParsePrefix() {
+  const Token& token = Peek();
+  SourcePosition position = token.position;
+  if (token.IsKeyword("NOT")) {
+    Advance();
+    ARROW_ASSIGN_OR_RAISE(ExprPtr operand, ParseAbove(kNotLevel + 1));
+    return Checked(
+        std::make_shared<UnaryExpr>(position, UnaryOp::kNot, std::move(operand)));
+  }
+  if (token.kind == TokenKind::kMinus || token.kind == TokenKind::kPlus) {
+    bool negative = token.kind == TokenKind::kMinus;
+    Advance();
+    const Token& next = Peek();
+    // Fold signs into numeric literals so that -9223372036854775808 is representable
+    // and `x > -5` compares a column with a literal.
+    if (next.kind == TokenKind::kInteger || next.kind == TokenKind::kDecimal ||
+        next.kind == TokenKind::kFloat) {
+      Advance();
+      return ParseNumber(next, negative, position);
+    }
+    ARROW_ASSIGN_OR_RAISE(ExprPtr operand, ParseAbove(kUnaryLevel));
+    UnaryOp op = negative ? UnaryOp::kNegate : UnaryOp::kPlus;
+    return Checked(std::make_shared<UnaryExpr>(position, op, std::move(operand)));
+  }
+  return ParsePrimary();
+}
+
+arrow::Result<ExprPtr> ExpressionParser::ParseNumber(const Token& token, bool negative,
+                                                     SourcePosition position) {
+  std::string text = (negative ? "-" : "") + token.text;
+  const char* begin = text.data();
+  const char* end = text.data() + text.size();
+  if (token.kind == TokenKind::kInteger) {
+    int64_t value = 0;
+    auto [ptr, ec] = std::from_chars(begin, end, value);
+    if (ec != std::errc() || ptr != end) {
+      return Error(position, fmt::format("integer literal {} is out of range for BIGINT "
+                                         "(write it as {}.0 for a DOUBLE)",
+                                         text, text));
+    }
+    return std::make_shared<LiteralExpr>(position, LiteralKind::kInteger, value, text);
+  }
+  double value = 0;
+  auto [ptr, ec] = std::from_chars(begin, end, value);
+  if (ec != std::errc() || ptr != end) {
+    return Error(position,
+                 fmt::format("numeric literal {} is out of range for DOUBLE", text));
+  }
+  LiteralKind kind = token.kind == TokenKind::kDecimal ? LiteralKind::kExactNumeric
+                                                       : LiteralKind::kApproxNumeric;
+  return std::make_shared<LiteralExpr>(position, kind, value, text);
+}
+
+arrow::Result<ExprPtr> ExpressionParser::ParseTypedLiteral(const Token& keyword) {
+  const Token& literal = Advance();
+  if (keyword.IsKeyword("DATE")) {
+    auto days = ParseDate(literal.value);
+    if (!days.ok()) {
+      return Error(literal.position,
+                   fmt::format("invalid DATE literal {}: {}",
+                               QuoteForMessage(literal.value), days.status().message()));
+    }
+    return std::make_shared<LiteralExpr>(keyword.position, LiteralKind::kDate, *days,
+                                         literal.value);
+  }
+  auto timestamp = ParseTimestamp(literal.value);
+  if (!timestamp.ok()) {
+    return Error(literal.position, fmt::format("invalid TIMESTAMP literal {}: {}",
+                                               QuoteForMessage(literal.value),
+                                               timestamp.status().message()));
+  }
+  return std::make_shared<LiteralExpr>(keyword.position, LiteralKind::kTimestamp,
+                                       *timestamp, literal.value);
+}
+
+arrow::Result<ExprPtr> ExpressionParser::ParsePrimary() {
+  const Token& token = Peek();
+  SourcePosition position = token.position;
+  switch (token.kind) {
+    case TokenKind::kInteger:
+    case TokenKind::kDecimal:
+    case TokenKind::kFloat:
+      Advance();
+      return ParseNumber(token, /*negative=*/false, position);
+    case TokenKind::kString:
+      Advance();
+      return std::make_shared<LiteralExpr>(position, LiteralKind::kString, token.value,
+                                           token.value);
+    case TokenKind::kLeftParen: {
+      Advance();
+      ARROW_ASSIGN_OR_RAISE(ExprPtr inner, ParseAbove(kLowest));
+      if (Peek().kind != TokenKind::kRightParen) {
+        return Error(
+            Peek().position,
+            fmt::format("expected ')' to close the '(' at line {}, column {} but "
+                        "found {}",
+                        position.line, position.column, Describe(Peek())));
+      }
+      Advance();
+      return inner;
+    }
+    case TokenKind::kQuotedIdentifier:
+      if (Peek(1).kind == TokenKind::kLeftParen) {
+        Advance();
+        return ParseFunctionCall(Identifier{token.value, true, position});
+      }
+      return ParseColumnRef();
+    case TokenKind::kIdentifier:
+      break;
+    default:
+      return ExpectedExpressionError();
+  }
+
+  if (token.IsKeyword("NULL")) {
+    Advance();
+    return std::make_shared<LiteralExpr>(position, LiteralKind::kNull, std::monostate{},
+                                         "NULL");
+  }
+  if (token.IsKeyword("TRUE") || token.IsKeyword("FALSE")) {
+    Advance();
+    bool value = token.IsKeyword("TRUE");
+    return std::make_shared<LiteralExpr>(position, LiteralKind::kBoolean, value,
+                                         value ? "TRUE" : "FALSE");
+  }
+  if ((token.IsKeyword("DATE") || token.IsKeyword("TIMESTAMP")) &&
+      Peek(1).kind == TokenKind::kString) {
+    Advance();
+    return ParseTypedLiteral(token);
+  }
+  if (token.IsKeyword("CAST")) return ParseCast();
+  if (token.IsKeyword("INTERVAL")) {
+    return Error(position, "INTERVAL literals are not supported");
+  }
+  if (token.IsKeyword("CASE"))
+    return Error(position, "CASE expressions are not supported");
+  if (IsReserved(token)) return ExpectedExpressionError();
+  if (Peek(1).kind == TokenKind::kLeftParen) {
+    Advance();
+    return ParseFunctionCall(Identifier{token.text, false, position});
+  }
+  return ParseColumnRef();
+}
+
+arrow::Result<ExprPtr> ExpressionParser::ParseColumnRef() {
+  std::vector<Identifier> path;
+  while (true) {
+    const Token& token = Advance();
+    path.push_back(
+        Identifier{token.kind == TokenKind::kQuotedIdentifier ? token.value : token.text,
+                   token.kind == TokenKind::kQuotedIdentifier, token.position});
+    if (Peek().kind != TokenKind::kDot) break;
+    Advance();
+    if (Peek().kind != TokenKind::kIdentifier &&
+        Peek().kind != TokenKind::kQuotedIdentifier) {
+      return Error(
+          Peek().position,
+          fmt::format("expected a field name after '.' but found {}", Describe(Peek())));
+    }
+  }
+  return std::make_shared<ColumnRefExpr>(std::move(path));
+}
+
+arrow::Result<ExprPtr> ExpressionParser::ParseFunctionCall(Identifier name) {
+  Advance();  // '('
+  std::vector<ExprPtr> args;
+  if (Peek().kind == TokenKind::kRightParen) {
+    Advance();
+  } else {
+    while (true) {
+      ARROW_ASSIGN_OR_RAISE(ExprPtr arg, ParseAbove(kLowest));
+      args.push_back(std::move(arg));
+      if (Peek().kind == TokenKind::kComma) {
+        Advance();
+        continue;
+      }
+      ARROW_RETURN_NOT_OK(
+          Expect(TokenKind::kRightParen,
+                 fmt::format("expected ',' or ')' in the arguments of {}", name.name)));
+      break;
+    }
+  }
+  return Checked(std::make_shared<FunctionCallExpr>(std::move(name), std::move(args)));
+}
+
+arrow::Result<ExprPtr> ExpressionParser::ParseCast() {
+  SourcePosition position = Advance().position;
+  ARROW_RETURN_NOT_OK(Expect(TokenKind::kLeftParen, "expected '(' after CAST"));
+  ARROW_ASSIGN_OR_RAISE(ExprPtr operand, ParseAbove(kLowest));
+  if (!AcceptKeyword("AS")) {
+    return Error(Peek().position,
+                 fmt::format("expected AS in CAST but found {}", Describe(Peek())));
+  }
+  ARROW_ASSIGN_OR_RAISE(TypeSpec type, ParseTypeSpec());
+  ARROW_RETURN_NOT_OK(Expect(TokenKind::kRightParen, "expected ')' to close CAST"));
+  return Checked(
+      std::make_shared<CastExpr>(position, std::move(operand), std::move(type)));
+}
+
+arrow::Result<TypeSpec> ExpressionParser::ParseTypeSpec() {
+  const Token& name = Peek();
+  if (name.kind != TokenKind::kIdentifier) {
+    return Error(name.position,
+                 fmt::format("expected a type name but found {}", Describe(name)));
+  }
+  Advance();
+  TypeSpec type;
+  type.name = UpperAscii(name.text);
+  type.position = name.position;
+  if (type.name == "DOUBLE") AcceptKeyword("PRECISION");
+  if (Peek().kind == TokenKind::kLeftParen) {
+    Advance();
+    while (true) {
+      const Token& param = Peek();
+      int64_t value = 0;
+      auto [ptr, ec] = std::from_chars(param.text.data(),
+                                       param.text.data() + param.text.size(), value);
+      if (param.kind != TokenKind::kInteger || ec != std::errc()) {
+        return Error(param.position,
+                     fmt::format("expected an integer type parameter of {} but found {}",
+                                 type.name, Describe(param)));
+      }
+      Advance();
+      type.params.push_back(value);
+      if (Peek().kind == TokenKind::kComma) {
+        Advance();
+        continue;
+      }
+      ARROW_RETURN_NOT_OK(
+          Expect(TokenKind::kRightParen,
+                 fmt::format("expected ',' or ')' in the parameters of {}", type.name)));
+      break;
+    }
+  }
+  if (type.name == "TIMESTAMP") {
+    if (AcceptKeyword("WITH")) {
+      if (!AcceptKeyword("LOCAL") || !AcceptKeyword("TIME") || !AcceptKeyword("ZONE")) {
+        return Error(Peek().position,
+                     "expected LOCAL TIME ZONE after TIMESTAMP ... WITH");
+      }
+      type.with_local_time_zone = true;
+    } else if (AcceptKeyword("WITHOUT")) {
+      if (!AcceptKeyword("TIME") || !AcceptKeyword("ZONE")) {
+        return Error(Peek().position, "expected TIME ZONE after TIMESTAMP ... WITHOUT");
+      }
+    }
+  }
+  return type;
+}
+
+arrow::Result<std::shared_ptr<const Expr>> ParseExpression(std::string_view text) {
+  ARROW_ASSIGN_OR_RAISE(std::vector<Token> tokens, Tokenize(text));
+  ExpressionParser parser(text, tokens);
+  ARROW_ASSIGN_OR_RAISE(ExprPtr expr, parser.Parse());
+  const Token& rest = tokens[parser.next_token()];
+  if (rest.kind == TokenKind::kRightParen) {
+    return SyntaxErrorAt(text, rest.position, "unbalanced ')': it has no matching '('");
+  }
+  if (rest.kind != TokenKind::kEndOfInput) {
+    return SyntaxErrorAt(
+        text, rest.position,
+        fmt::format("unexpected {}: expected an operator or the end of the expression",
+                    Describe(rest)));
+  }
+  return expr;
+}
+
+}  // namespace weir::sql

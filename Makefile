@@ -28,7 +28,8 @@ integration-test: build
 asan-test: setup
 	@test -f build-asan/build.ninja || cmake --preset asan
 	cmake --build build-asan --target weir -j $(JOBS)
-	WEIR_BIN=build-asan/weir ASAN_OPTIONS=detect_leaks=0:abort_on_error=0 \
+	WEIR_BIN=build-asan/weir ASAN_OPTIONS=detect_leaks=0:exitcode=86 \
+	  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=87 \
 	  $(PYTHON) -m pytest -q tests/integration/test_robustness.py \
 	  "tests/integration/test_corpus.py::test_bad_data_fails_cleanly"
 

@@ -30,7 +30,8 @@ std::vector<std::string> Split(const std::string& s) {
 }
 
 arrow::Status Scan(const std::string& path, const std::string& columns,
-                   const std::string& where, int threads, int repeat) {
+                   const std::string& where, int threads, int repeat,
+                   int64_t batch_size) {
   double best = 1e30;
   int64_t rows = 0;
   weir::format::ScanCounters counters;
@@ -40,6 +41,7 @@ arrow::Status Scan(const std::string& path, const std::string& columns,
     weir::format::ScanOptions options;
     options.columns = Split(columns);
     options.parallelism = threads;
+    options.batch_size = batch_size;
     if (!where.empty()) {
       ARROW_ASSIGN_OR_RAISE(options.filter,
                             weir::sql::ParseFilter(where, *dataset->schema()));
@@ -102,20 +104,23 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   std::string path, columns, where, output, compression = "snappy";
   int threads = 0, repeat = 3;
+  int64_t batch_size = 64 * 1024;
   auto* scan = app.add_subcommand("scan", "Scan a file");
   scan->add_option("PATH", path)->required();
   scan->add_option("--columns", columns);
   scan->add_option("--where", where);
   scan->add_option("--threads", threads);
   scan->add_option("--repeat", repeat);
+  scan->add_option("--batch-size", batch_size);
   auto* write = app.add_subcommand("write", "Write a file");
   write->add_option("INPUT", path)->required();
   write->add_option("OUTPUT", output)->required();
   write->add_option("--compression", compression);
   write->add_option("--repeat", repeat);
   CLI11_PARSE(app, argc, argv);
-  arrow::Status st = scan->parsed() ? Scan(path, columns, where, threads, repeat)
-                                    : Write(path, output, compression, repeat);
+  arrow::Status st = scan->parsed()
+                         ? Scan(path, columns, where, threads, repeat, batch_size)
+                         : Write(path, output, compression, repeat);
   if (!st.ok()) {
     std::fprintf(stderr, "parquet_bench: %s\n", st.ToString().c_str());
     return 1;

@@ -47,3 +47,29 @@ def test_user_errors_exit_1_and_say_what_and_where(weir, sample, tmp_path):
         assert needle in proc.stderr, (args, proc.stderr)
         assert proc.stderr.startswith("weir: error:"), proc.stderr
     assert not (tmp_path / "o.parquet").exists()
+
+
+def test_bad_csv_and_json_inputs_name_the_file(weir, tmp_path):
+    bad_csv = tmp_path / "bad.csv"
+    bad_csv.write_text("a,b\n1,2\n3\n")
+    bad_json = tmp_path / "bad.jsonl"
+    bad_json.write_text('{"a": 1}\n{"a": \n')
+    for src in (bad_csv, bad_json):
+        proc = weir("parquet", "convert", src, tmp_path / "out.parquet", check=False)
+        assert proc.returncode == 1, proc.stderr
+        assert src.name in proc.stderr
+        assert not (tmp_path / "out.parquet").exists()
+        assert not list(tmp_path.glob(".*inprogress"))
+
+
+def test_int96_timestamps_on_request(weir, tmp_path):
+    src = tmp_path / "ts.parquet"
+    pq.write_table(pa.table({"ts": pa.array([0, 1_000_000], pa.timestamp("us"))}), src)
+    out = tmp_path / "int96.parquet"
+    weir("parquet", "convert", src, out, "--int96-timestamps", "--quiet")
+    assert pq.ParquetFile(out).schema.column(0).physical_type == "INT96"
+    default = tmp_path / "int64.parquet"
+    weir("parquet", "convert", src, default, "--quiet")
+    assert pq.ParquetFile(default).schema.column(0).physical_type == "INT64"
+    assert pq.read_table(out).column(0).cast(pa.timestamp("us")).equals(
+        pq.read_table(src).column(0))

@@ -38,7 +38,8 @@ def assert_clean_failure(proc, path):
     assert proc.returncode == 1, (
         f"expected a user error (exit 1) for {path}, got {proc.returncode}:\n{proc.stderr}")
     assert path.name in proc.stderr, f"error does not name the file: {proc.stderr}"
-    assert "Traceback" not in proc.stderr and "terminate called" not in proc.stderr
+    for marker in ("Traceback", "terminate called", "AddressSanitizer", "runtime error:"):
+        assert marker not in proc.stderr, proc.stderr
 
 
 @pytest.mark.parametrize("path", DATA_FILES, ids=lambda p: str(p.relative_to(TESTDATA / "data")))

@@ -39,6 +39,8 @@ def test_damaged_files_fail_cleanly(weir, tmp_path, source):
             failures.append(f"{name}: killed by {signal.Signals(-proc.returncode).name}")
         elif proc.returncode not in (0, 1):
             failures.append(f"{name}: exit {proc.returncode}: {proc.stderr.strip()[:300]}")
+        elif "AddressSanitizer" in proc.stderr or "runtime error:" in proc.stderr:
+            failures.append(f"{name}: sanitizer report: {proc.stderr.strip()[:500]}")
         elif proc.returncode == 1 and path.name not in proc.stderr:
             failures.append(f"{name}: error does not name the file: {proc.stderr.strip()[:300]}")
     assert not failures, "\n".join(failures)

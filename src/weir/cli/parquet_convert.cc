@@ -37,6 +37,7 @@ struct ConvertArgs {
   bool no_dictionary = false;
   bool no_statistics = false;
   bool no_page_index = false;
+  bool int96_timestamps = false;
   bool overwrite = false;
   bool quiet = false;
 };
@@ -79,6 +80,7 @@ arrow::Result<format::WriterOptions> BuildWriterOptions(const ConvertArgs& args)
   o.statistics = !args.no_statistics;
   o.page_index = !args.no_page_index;
   o.data_page_version = args.data_page_version;
+  o.int96_timestamps = args.int96_timestamps;
   for (const auto& spec : args.bloom_filters) {
     auto parts = SplitOn(spec, ':');
     if (parts.empty() || parts.size() > 3) {
@@ -234,6 +236,8 @@ void RegisterConvertCommand(CLI::App* parquet, CommandAction* action) {
   cmd->add_flag("--no-dictionary", a->no_dictionary, "Disable dictionary encoding");
   cmd->add_flag("--no-statistics", a->no_statistics, "Do not write column statistics");
   cmd->add_flag("--no-page-index", a->no_page_index, "Do not write the page index");
+  cmd->add_flag("--int96-timestamps", a->int96_timestamps,
+                "Write timestamps as deprecated INT96 (only for readers that need it)");
   cmd->add_flag("--overwrite", a->overwrite, "Replace OUTPUT if it exists");
   cmd->add_flag("--quiet,-q", a->quiet, "No progress display or summary");
   cmd->callback([a, action] { *action = [a] { return RunConvert(*a); }; });

@@ -57,6 +57,9 @@ struct ScanTask {
   size_t file_index;
   std::shared_ptr<parquet::FileMetaData> metadata;
   RowGroupSelection selection;
+  /// Decode this row group's columns in parallel (Arrow's CPU pool): worth it when
+  /// too few row groups are selected to keep every worker busy.
+  bool parallel_columns = false;
 };
 
 namespace {
@@ -138,7 +141,7 @@ arrow::Result<BatchVector> RunTask(const ScanPlan& plan, const ScanTask& task) {
         file, parquet::default_reader_properties(), task.metadata);
     parquet::ArrowReaderProperties props;
     props.set_batch_size(plan.options.batch_size);
-    props.set_use_threads(false);
+    props.set_use_threads(task.parallel_columns);
     ARROW_ASSIGN_OR_RAISE(auto arrow_reader,
                           parquet::arrow::FileReader::Make(arrow::default_memory_pool(),
                                                            std::move(reader), props));

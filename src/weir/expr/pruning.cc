@@ -39,11 +39,16 @@ std::optional<int> Compare(const std::shared_ptr<arrow::Scalar>& a,
                            const std::shared_ptr<arrow::Scalar>& b) {
   auto lt = cp::CallFunction("less", {a, b});
   auto gt = cp::CallFunction("greater", {a, b});
-  if (!lt.ok() || !gt.ok()) return std::nullopt;
+  auto eq = cp::CallFunction("equal", {a, b});
+  if (!lt.ok() || !gt.ok() || !eq.ok()) return std::nullopt;
   const auto& l = lt->scalar_as<arrow::BooleanScalar>();
   const auto& g = gt->scalar_as<arrow::BooleanScalar>();
-  if (!l.is_valid || !g.is_valid) return std::nullopt;
-  return l.value ? -1 : (g.value ? 1 : 0);
+  const auto& e = eq->scalar_as<arrow::BooleanScalar>();
+  if (!l.is_valid || !g.is_valid || !e.is_valid) return std::nullopt;
+  if (l.value) return -1;
+  if (g.value) return 1;
+  if (e.value) return 0;
+  return std::nullopt;  // unordered, e.g. NaN
 }
 
 bool IsFloating(const arrow::DataType& t) {
@@ -51,16 +56,24 @@ bool IsFloating(const arrow::DataType& t) {
          t.id() == arrow::Type::HALF_FLOAT;
 }
 
-// Casts that preserve order, so bounds may be cast along with the column.
+}  // namespace
+
 bool IsMonotonicCast(const arrow::DataType& from, const arrow::DataType& to) {
   if (from.Equals(to)) return true;
+  if (arrow::is_base_binary_like(from.id()) && arrow::is_base_binary_like(to.id())) {
+    return arrow::is_string(from.id()) == arrow::is_string(to.id());
+  }
   bool from_num = arrow::is_integer(from.id()) || IsFloating(from);
   bool to_num = arrow::is_integer(to.id()) || IsFloating(to);
   if (from_num && to_num) {
     if (IsFloating(to)) return true;
     if (IsFloating(from)) return false;
-    return arrow::bit_width(to.id()) >= arrow::bit_width(from.id()) &&
-           (arrow::is_signed_integer(to.id()) || arrow::is_unsigned_integer(from.id()));
+    const int from_bits = arrow::bit_width(from.id()),
+              to_bits = arrow::bit_width(to.id());
+    const bool from_signed = arrow::is_signed_integer(from.id());
+    const bool to_signed = arrow::is_signed_integer(to.id());
+    if (from_signed == to_signed) return to_bits >= from_bits;
+    return !from_signed && to_bits > from_bits;  // unsigned into a wider signed
   }
   if (from.id() == arrow::Type::DATE32 && to.id() == arrow::Type::TIMESTAMP) return true;
   if (from.id() == arrow::Type::TIMESTAMP && to.id() == arrow::Type::TIMESTAMP)
@@ -69,10 +82,15 @@ bool IsMonotonicCast(const arrow::DataType& from, const arrow::DataType& to) {
   return false;
 }
 
+namespace {
+
 // A column (possibly under an order-preserving cast) and its known range.
 struct ColumnOperand {
   ColumnRange range;
   bool ok = false;
+  /// The stored column is floating point: it may hold NaN, which statistics
+  /// exclude and which makes every comparison false.
+  bool floating = false;
 };
 
 ColumnOperand ResolveColumn(const cp::Expression& e, const RangeLookup& lookup) {
@@ -81,6 +99,7 @@ ColumnOperand ResolveColumn(const cp::Expression& e, const RangeLookup& lookup) 
     if (const ColumnRange* r = lookup(*ref)) {
       out.range = *r;
       out.ok = true;
+      out.floating = r->min && IsFloating(*r->min->type);
     }
     return out;
   }
@@ -94,6 +113,7 @@ ColumnOperand ResolveColumn(const cp::Expression& e, const RangeLookup& lookup) 
   const ColumnRange* r = lookup(*ref);
   if (r == nullptr) return out;
   out.range = *r;
+  out.floating = r->min && IsFloating(*r->min->type);
   if (out.range.min && out.range.max) {
     if (!IsMonotonicCast(*out.range.min->type, *options->to_type.type)) return out;
     auto lo = cp::Cast(out.range.min, options->to_type);
@@ -166,6 +186,7 @@ Outcome EvalComparison(std::string op, const cp::Expression& lhs,
   } else {
     return kUnknown;
   }
+  if (col.floating) o.can_be_false = true;  // a NaN row compares false
   return o;
 }
 
@@ -175,6 +196,9 @@ Outcome EvalIsIn(const cp::Expression::Call& call, const RangeLookup& lookup) {
       call.arguments.size() != 1) {
     return kUnknown;
   }
+  // A null in the set may match null rows (depending on the null-matching
+  // behaviour): not worth modelling, so never prune on such a set.
+  if (options->value_set.null_count() > 0) return kUnknown;
   ColumnOperand col = ResolveColumn(call.arguments[0], lookup);
   if (!col.ok) return kUnknown;
   const ColumnRange& r = col.range;
@@ -191,6 +215,7 @@ Outcome EvalIsIn(const cp::Expression::Call& call, const RangeLookup& lookup) {
     if (*lo <= 0 && *hi >= 0) o.can_be_true = true;
     if (*lo == 0 && *hi == 0) o.can_be_false = false;
   }
+  if (col.floating) o.can_be_false = true;  // a NaN row is in no set
   return o;
 }
 
@@ -220,6 +245,8 @@ Outcome Eval(const cp::Expression& e, const RangeLookup& lookup) {
   if ((fn == "is_null" || fn == "is_valid") && args.size() == 1) {
     ColumnOperand col = ResolveColumn(args[0], lookup);
     if (!col.ok) return kUnknown;
+    auto* null_opts = dynamic_cast<const cp::NullOptions*>(call->options.get());
+    if (null_opts && null_opts->nan_is_null && col.floating) return kUnknown;
     Outcome null_outcome{col.range.may_have_nulls || col.range.all_null,
                          !col.range.all_null};
     if (fn == "is_valid")
@@ -262,6 +289,8 @@ void CollectEquality(const cp::Expression& e, const arrow::FieldRef& field,
       RefersTo(call->arguments[0], field)) {
     auto* options = dynamic_cast<const cp::SetLookupOptions*>(call->options.get());
     if (options == nullptr || !options->value_set.is_array()) return;
+    // A null in the set may match null rows, which no bloom filter records.
+    if (options->value_set.null_count() > 0) return;
     auto values = options->value_set.make_array();
     std::vector<std::shared_ptr<arrow::Scalar>> scalars;
     for (int64_t i = 0; i < values->length(); ++i) {

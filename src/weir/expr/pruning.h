@@ -50,6 +50,11 @@ std::optional<std::vector<std::shared_ptr<arrow::Scalar>>> RequiredEqualityValue
 /// has the same field names (e.g. a projected read schema).
 arrow::compute::Expression Unbind(const arrow::compute::Expression& expr);
 
+/// Returns true when casting `from` to `to` preserves order, so the bounds of a
+/// range may be cast along with the column (int32 → int64 does; uint64 → int64 and
+/// double → int32 do not).
+bool IsMonotonicCast(const arrow::DataType& from, const arrow::DataType& to);
+
 /// Returns a canonical dotted name for a field reference (`a.b`), for lookups.
 std::string FieldKey(const arrow::FieldRef& ref);
 

@@ -5,6 +5,8 @@
 #include <arrow/type.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "weir/common/runtime_init.h"
 
 namespace weir::expr {
@@ -102,11 +104,52 @@ TEST_F(PruningTest, RequiredEqualityValuesFromConjunction) {
       RequiredEqualityValues(cp::or_(cp::equal(X(), Lit(7)), cp::equal(X(), Lit(8))),
                              arrow::FieldRef("x"))
           .has_value());
-  auto values = *arrow::json::ArrayFromJSONString(arrow::int64(), "[1, 2, null]");
+  auto values = *arrow::json::ArrayFromJSONString(arrow::int64(), "[1, 2]");
   auto in = RequiredEqualityValues(cp::call("is_in", {X()}, cp::SetLookupOptions(values)),
                                    arrow::FieldRef("x"));
   ASSERT_TRUE(in.has_value());
   EXPECT_EQ(in->size(), 2u);
+  // With a null in the set, null rows may match: no probing.
+  auto with_null = *arrow::json::ArrayFromJSONString(arrow::int64(), "[1, null]");
+  EXPECT_FALSE(
+      RequiredEqualityValues(
+          cp::call("is_in", {X()},
+                   cp::SetLookupOptions(
+                       with_null, cp::SetLookupOptions::NullMatchingBehavior::MATCH)),
+          arrow::FieldRef("x"))
+          .has_value());
+}
+
+// Parquet statistics exclude NaN, and NaN compares false with everything, so a
+// NOT over a float comparison must never prune on the strength of min/max alone.
+TEST_F(PruningTest, FloatingColumnsMayHoldNaN) {
+  auto schema = arrow::schema({arrow::field("d", arrow::float64())});
+  ColumnRange range{arrow::MakeScalar(1.0), arrow::MakeScalar(5.0), false, false};
+  auto skip = [&](const cp::Expression& f) {
+    auto bound = f.Bind(*schema);
+    EXPECT_TRUE(bound.ok()) << bound.status();
+    return CanSkip(*bound, [&](const arrow::FieldRef&) { return &range; });
+  };
+  auto d = cp::field_ref("d");
+  EXPECT_TRUE(skip(cp::greater(d, cp::literal(10.0))));
+  EXPECT_FALSE(skip(cp::not_(cp::less(d, cp::literal(10.0)))));
+  EXPECT_FALSE(skip(cp::not_(cp::greater_equal(d, cp::literal(0.0)))));
+  auto values = *arrow::json::ArrayFromJSONString(arrow::float64(), "[1, 2, 3, 4, 5]");
+  EXPECT_FALSE(skip(cp::not_(cp::call("is_in", {d}, cp::SetLookupOptions(values)))));
+  // Statistics that themselves hold NaN are unordered: never prune on them.
+  ColumnRange nan_range{arrow::MakeScalar(std::nan("")), arrow::MakeScalar(5.0), false,
+                        false};
+  auto bound = cp::less(d, cp::literal(0.0)).Bind(*schema);
+  ASSERT_TRUE(bound.ok());
+  EXPECT_FALSE(CanSkip(*bound, [&](const arrow::FieldRef&) { return &nan_range; }));
+}
+
+TEST_F(PruningTest, MonotonicCasts) {
+  EXPECT_TRUE(IsMonotonicCast(*arrow::int32(), *arrow::int64()));
+  EXPECT_TRUE(IsMonotonicCast(*arrow::utf8(), *arrow::large_utf8()));
+  EXPECT_FALSE(IsMonotonicCast(*arrow::uint64(), *arrow::int64()));
+  EXPECT_FALSE(IsMonotonicCast(*arrow::float64(), *arrow::int32()));
+  EXPECT_FALSE(IsMonotonicCast(*arrow::utf8(), *arrow::int64()));
 }
 
 TEST_F(PruningTest, UnbindAllowsRebindingToAnotherSchema) {

@@ -106,4 +106,11 @@ std::string EscapePartitionValue(std::string_view value) {
   return out;
 }
 
+std::string EscapePartitionKey(std::string_view key) {
+  if (!key.empty() && (key[0] == '.' || key[0] == '_')) {
+    return fmt::format("%{:02X}", key[0]) + EscapePartitionValue(key.substr(1));
+  }
+  return EscapePartitionValue(key);
+}
+
 }  // namespace weir::types

@@ -31,4 +31,8 @@ std::string UnescapePartitionValue(std::string_view escaped);
 /// Encodes characters that are unsafe in a directory name as `%XX` (Hive style).
 std::string EscapePartitionValue(std::string_view value);
 
+/// Escapes a partition column name for a `key=value` directory name: like a value,
+/// and also a leading `.` or `_`, which would hide the directory from readers.
+std::string EscapePartitionKey(std::string_view key);
+
 }  // namespace weir::types

@@ -1,6 +1,7 @@
 #include "weir/format/parquet/dataset.h"
 
 #include <map>
+#include <set>
 
 #include <arrow/io/file.h>
 #include <arrow/scalar.h>
@@ -29,13 +30,34 @@ arrow::Result<std::shared_ptr<arrow::Schema>> ReadFileSchema(const std::string& 
   });
 }
 
+// Column names must be unique at every nesting level: projections and filters
+// address columns by name.
+arrow::Status CheckUniqueNames(const arrow::FieldVector& fields,
+                               const std::string& prefix, const std::string& path) {
+  std::set<std::string> seen;
+  for (const auto& f : fields) {
+    if (!seen.insert(f->name()).second) {
+      return UserError(
+          "'{}': column name '{}{}' appears more than once; weir needs unique column "
+          "names",
+          path, prefix, f->name());
+    }
+    ARROW_RETURN_NOT_OK(
+        CheckUniqueNames(f->type()->fields(), prefix + f->name() + ".", path));
+  }
+  return arrow::Status::OK();
+}
+
 }  // namespace
 
 arrow::Result<std::shared_ptr<ParquetDataset>> ParquetDataset::Open(
     const std::vector<std::string>& inputs, const DatasetOptions& options) {
   auto ds = std::make_shared<ParquetDataset>();
   ARROW_ASSIGN_OR_RAISE(ds->files_, DiscoverFiles(inputs));
+  if (ds->files_.empty()) return UserError("no data file found in the given inputs");
   ARROW_ASSIGN_OR_RAISE(ds->file_schema_, ReadFileSchema(ds->files_.front().path));
+  ARROW_RETURN_NOT_OK(
+      CheckUniqueNames(ds->file_schema_->fields(), "", ds->files_.front().path));
 
   // Partition keys in first-seen order, and every raw value per key for inference.
   std::vector<std::string> keys;

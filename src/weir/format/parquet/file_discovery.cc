@@ -37,7 +37,10 @@ std::vector<std::pair<std::string, std::string>> PartitionValues(const fs::path&
   return out;
 }
 
-arrow::Status WalkDirectory(const fs::path& root, std::vector<DiscoveredFile>* out) {
+// Lists the data files under `root`; partition values come from the directories
+// below `partition_root` (the walked directory itself, or a glob's fixed prefix).
+arrow::Status WalkDirectory(const fs::path& root, const fs::path& partition_root,
+                            std::vector<DiscoveredFile>* out) {
   std::error_code ec;
   fs::recursive_directory_iterator it(
       root, fs::directory_options::follow_directory_symlink, ec);
@@ -55,7 +58,7 @@ arrow::Status WalkDirectory(const fs::path& root, std::vector<DiscoveredFile>* o
       continue;
     }
     if (it->is_regular_file(ec)) {
-      found.push_back({it->path().string(), PartitionValues(root, it->path())});
+      found.push_back({it->path().string(), PartitionValues(partition_root, it->path())});
     }
   }
   std::sort(found.begin(), found.end(),
@@ -89,13 +92,17 @@ arrow::Status ExpandGlob(const std::string& pattern, std::vector<DiscoveredFile>
   std::vector<std::string> matches(g.gl_pathv, g.gl_pathv + g.gl_pathc);
   globfree(&g);
   std::sort(matches.begin(), matches.end());
+  const size_t before = out->size();
   for (const auto& m : matches) {
     std::error_code ec;
     if (fs::is_directory(m, ec)) {
-      ARROW_RETURN_NOT_OK(WalkDirectory(m, out));
+      ARROW_RETURN_NOT_OK(WalkDirectory(m, root, out));
     } else if (!IsHidden(fs::path(m).filename().string())) {
       out->push_back({m, PartitionValues(root, m)});
     }
+  }
+  if (out->size() == before) {
+    return UserError("glob '{}' matches only hidden files or empty directories", pattern);
   }
   return arrow::Status::OK();
 }
@@ -111,7 +118,7 @@ arrow::Result<std::vector<DiscoveredFile>> DiscoverFiles(
     auto status = fs::status(input, ec);
     if (!ec && fs::is_directory(status)) {
       size_t before = out.size();
-      ARROW_RETURN_NOT_OK(WalkDirectory(input, &out));
+      ARROW_RETURN_NOT_OK(WalkDirectory(input, input, &out));
       if (out.size() == before)
         return UserError("directory '{}' contains no data file", input);
     } else if (!ec && fs::exists(status)) {
@@ -122,6 +129,7 @@ arrow::Result<std::vector<DiscoveredFile>> DiscoverFiles(
       return arrow::Status::IOError("'", input, "': no such file or directory");
     }
   }
+  if (out.empty()) return UserError("no data file found in the given inputs");
   return out;
 }
 

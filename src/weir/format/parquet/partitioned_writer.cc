@@ -1,7 +1,11 @@
 #include "weir/format/parquet/partitioned_writer.h"
 
 #include <filesystem>
+#include <random>
+#include <set>
 #include <unordered_map>
+
+#include <fmt/format.h>
 
 #include <arrow/array.h>
 #include <arrow/builder.h>
@@ -10,6 +14,7 @@
 #include <arrow/type.h>
 
 #include "weir/common/error.h"
+#include "weir/common/file_sync.h"
 #include "weir/types/partition_value.h"
 
 namespace weir::format {
@@ -21,6 +26,8 @@ arrow::Result<std::unique_ptr<PartitionedDatasetWriter>> PartitionedDatasetWrite
     PartitionedWriteOptions options) {
   std::unique_ptr<PartitionedDatasetWriter> w(new PartitionedDatasetWriter());
   w->root_ = root;
+  std::random_device rd;
+  w->run_id_ = fmt::format("{:08x}{:08x}", rd(), rd());
   w->schema_ = schema;
   for (const auto& col : options.partition_by) {
     int idx = schema->GetFieldIndex(col);
@@ -68,7 +75,9 @@ arrow::Result<PartitionedDatasetWriter::OpenFile*> PartitionedDatasetWriter::Fil
     return arrow::Status::IOError("cannot create directory '", dir.string(),
                                   "': ", ec.message());
   }
-  std::string name = "part-" + std::to_string(files_.size()) + ".parquet";
+  // A per-writer random id keeps part files of separate runs into the same
+  // directory from replacing each other.
+  std::string name = fmt::format("part-{}-{}.parquet", run_id_, files_.size());
   OpenFile f;
   f.hidden_path = (dir / ("." + name + ".inprogress")).string();
   f.final_path = (dir / name).string();
@@ -104,7 +113,7 @@ arrow::Status PartitionedDatasetWriter::Write(const arrow::RecordBatch& batch) {
     dir.clear();
     for (size_t p = 0; p < texts.size(); ++p) {
       if (p) dir += '/';
-      dir += types::EscapePartitionValue(options_.partition_by[p]);
+      dir += types::EscapePartitionKey(options_.partition_by[p]);
       dir += '=';
       dir += texts[p]->IsNull(r) ? std::string(types::kHiveDefaultPartition)
                                  : types::EscapePartitionValue(texts[p]->GetView(r));
@@ -134,15 +143,42 @@ arrow::Status PartitionedDatasetWriter::Commit() {
       return st;
     }
   }
+  // Make the data durable before it becomes visible, then publish by rename. A
+  // failed rename unpublishes what was already renamed, so a failed commit leaves
+  // no visible output.
+  for (auto& [dir, f] : files_) {
+    auto st = SyncFile(f.hidden_path);
+    if (!st.ok()) {
+      Abort();
+      return st;
+    }
+  }
+  std::vector<const OpenFile*> renamed;
   for (auto& [dir, f] : files_) {
     std::error_code ec;
-    fs::rename(f.hidden_path, f.final_path, ec);
+    if (fs::exists(f.final_path, ec)) {
+      ec = std::make_error_code(std::errc::file_exists);
+    } else {
+      fs::rename(f.hidden_path, f.final_path, ec);
+    }
     if (ec) {
+      for (const OpenFile* done : renamed) {
+        std::error_code ignored;
+        fs::rename(done->final_path, done->hidden_path, ignored);
+      }
+      Abort();
       return arrow::Status::IOError("cannot rename '", f.hidden_path, "' to '",
                                     f.final_path, "': ", ec.message());
     }
-    committed_.push_back(f.final_path);
+    renamed.push_back(&f);
   }
+  std::set<std::string> dirs;
+  for (const OpenFile* f : renamed) {
+    committed_.push_back(f->final_path);
+    dirs.insert(fs::path(f->final_path).parent_path().string());
+    dirs.insert(root_);
+  }
+  for (const auto& d : dirs) ARROW_RETURN_NOT_OK(SyncDirectory(d));
   std::sort(committed_.begin(), committed_.end());
   files_.clear();
   done_ = true;

@@ -58,6 +58,7 @@ class PartitionedDatasetWriter {
   arrow::Result<OpenFile*> FileFor(const std::string& partition_dir);
 
   std::string root_;
+  std::string run_id_;
   std::shared_ptr<arrow::Schema> schema_;       // input schema
   std::shared_ptr<arrow::Schema> file_schema_;  // without partition columns
   std::vector<int> partition_indices_;

@@ -178,6 +178,49 @@ TEST_F(ReaderTest, GlobsAndListsOfFiles) {
   EXPECT_NE(missing.status().message().find("missing.parquet"), std::string::npos);
 }
 
+TEST_F(ReaderTest, GlobOverPartitionDirectoriesKeepsPartitionColumns) {
+  WriteFile(dir_.File("h/day=1/a.parquet"), {SequenceBatch(3)});
+  WriteFile(dir_.File("h/day=2/b.parquet"), {SequenceBatch(4)});
+  auto t = Scan({(dir_.path() / "h/day=*").string()});
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->num_rows(), 7);
+  ASSERT_NE(t->schema()->GetFieldByName("day"), nullptr);
+  EXPECT_EQ(t->GetColumnByName("day")->null_count(), 0);
+}
+
+TEST_F(ReaderTest, GlobMatchingOnlyHiddenFilesIsAUserError) {
+  WriteFile(dir_.File("hid/.a.parquet"), {SequenceBatch(3)});
+  std::filesystem::create_directories(dir_.path() / "hid/empty");
+  for (const char* pattern : {"hid/.a*", "hid/empt*"}) {
+    auto scanner = ScanParquet({(dir_.path() / pattern).string()}, {});
+    ASSERT_FALSE(scanner.ok()) << pattern;
+    EXPECT_NE(scanner.status().message().find("glob"), std::string::npos)
+        << scanner.status();
+  }
+}
+
+TEST_F(ReaderTest, DuplicateColumnNamesAreAUserError) {
+  auto dup = arrow::schema(
+      {arrow::field("a", arrow::int64()), arrow::field("a", arrow::int64())});
+  WriteFile(dir_.File("d/0.parquet"), {BatchFromJson(dup, {"[1]", "[2]"})});
+  auto scanner = ScanParquet({dir_.File("d/0.parquet")}, {});
+  ASSERT_FALSE(scanner.ok());
+  EXPECT_NE(scanner.status().message().find("more than once"), std::string::npos)
+      << scanner.status();
+  // A later file with duplicate names must not crash the scan either.
+  WriteFile(dir_.File("d2/0.parquet"), {SequenceBatch(2)});
+  auto dup2 = arrow::schema(
+      {arrow::field("id", arrow::int64()), arrow::field("id", arrow::int64())});
+  WriteFile(dir_.File("d2/1.parquet"), {BatchFromJson(dup2, {"[1]", "[2]"})});
+  auto second = ScanParquet({(dir_.path() / "d2").string()}, {});
+  if (second.ok()) {
+    auto t = (*second)->ToTable();
+    if (!t.ok()) {
+      EXPECT_NE(t.status().message().find("1.parquet"), std::string::npos) << t.status();
+    }
+  }
+}
+
 TEST_F(ReaderTest, FilesWithMissingColumnsGetNulls) {
   WriteFile(dir_.File("e/a.parquet"), {SequenceBatch(3)});
   auto narrow = arrow::schema({arrow::field("id", arrow::int64())});

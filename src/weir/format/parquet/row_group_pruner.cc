@@ -41,6 +41,8 @@ expr::ColumnRange RangeFromStatistics(const parquet::Statistics* stats,
   }
   auto conform = [&](std::shared_ptr<arrow::Scalar> s) -> std::shared_ptr<arrow::Scalar> {
     if (s->type->Equals(*type)) return s;
+    // Only order-preserving casts keep min/max meaningful (uint64 → int64 wraps).
+    if (!expr::IsMonotonicCast(*s->type, *type)) return nullptr;
     auto cast = cp::Cast(s, type);
     return cast.ok() ? cast->scalar() : nullptr;
   };
@@ -71,32 +73,50 @@ bool IsPrunableType(const arrow::DataType& type) {
 bool BloomHash(const parquet::BloomFilter& bf, const parquet::ColumnDescriptor& descr,
                const arrow::Scalar& value, uint64_t* hash) {
   using arrow::Type;
+  const auto& logical = descr.logical_type();
+  const bool plain_signed_int =
+      logical == nullptr || logical->is_none() ||
+      (logical->is_int() &&
+       static_cast<const parquet::IntLogicalType&>(*logical).is_signed() &&
+       static_cast<const parquet::IntLogicalType&>(*logical).bit_width() ==
+           (descr.physical_type() == parquet::Type::INT64 ? 64 : 32));
   switch (descr.physical_type()) {
     case parquet::Type::INT32:
-      if (value.type->id() == Type::INT32) {
+      if (value.type->id() == Type::INT32 && plain_signed_int) {
         *hash = bf.Hash(static_cast<const arrow::Int32Scalar&>(value).value);
         return true;
       }
-      if (value.type->id() == Type::DATE32) {
+      if (value.type->id() == Type::DATE32 && logical && logical->is_date()) {
         *hash = bf.Hash(static_cast<const arrow::Date32Scalar&>(value).value);
         return true;
       }
       return false;
     case parquet::Type::INT64:
-      if (value.type->id() == Type::INT64) {
+      if (value.type->id() == Type::INT64 && plain_signed_int) {
         *hash = bf.Hash(static_cast<const arrow::Int64Scalar&>(value).value);
         return true;
       }
       return false;
-    case parquet::Type::FLOAT:
+    case parquet::Type::FLOAT: {
       if (value.type->id() != Type::FLOAT) return false;
-      *hash = bf.Hash(static_cast<const arrow::FloatScalar&>(value).value);
+      const float v = static_cast<const arrow::FloatScalar&>(value).value;
+      // -0.0 == 0.0 but they hash differently; NaN never equals anything.
+      if (v == 0.0f || v != v) return false;
+      *hash = bf.Hash(v);
       return true;
-    case parquet::Type::DOUBLE:
+    }
+    case parquet::Type::DOUBLE: {
       if (value.type->id() != Type::DOUBLE) return false;
-      *hash = bf.Hash(static_cast<const arrow::DoubleScalar&>(value).value);
+      const double v = static_cast<const arrow::DoubleScalar&>(value).value;
+      if (v == 0.0 || v != v) return false;
+      *hash = bf.Hash(v);
       return true;
+    }
     case parquet::Type::BYTE_ARRAY:
+      if (logical && !logical->is_none() && !logical->is_string() &&
+          !logical->is_JSON() && !logical->is_BSON() && !logical->is_enum()) {
+        return false;
+      }
       if (value.type->id() == Type::STRING || value.type->id() == Type::BINARY ||
           value.type->id() == Type::LARGE_STRING ||
           value.type->id() == Type::STRING_VIEW) {

@@ -157,6 +157,14 @@ arrow::Status ParquetFileWriter::Write(const arrow::RecordBatch& batch) {
     while (offset < n) {
       if (rg_full_) ARROW_RETURN_NOT_OK(FlushLocked());
       int64_t len = std::min(n - offset, options_.row_group_rows - rg_rows_);
+      if (total_bytes > 0 && n > 0) {
+        // Also stop at the byte limit, estimating bytes per row from the batch.
+        const int64_t room = std::max<int64_t>(options_.row_group_bytes - rg_bytes_, 0);
+        const int64_t rows_by_bytes =
+            static_cast<int64_t>(static_cast<double>(room) * static_cast<double>(n) /
+                                 static_cast<double>(total_bytes));
+        len = std::max<int64_t>(1, std::min(len, rows_by_bytes));
+      }
       auto slice = batch.Slice(offset, len);
       ARROW_RETURN_NOT_OK(
           CatchParquet(name_, [&] { return writer_->WriteRecordBatch(*slice); }));
@@ -193,12 +201,15 @@ arrow::Status ParquetFileWriter::FlushRowGroup() {
 
 arrow::Status ParquetFileWriter::Close() {
   std::lock_guard<std::mutex> lock(mu_);
-  if (closed_) return arrow::Status::OK();
+  if (closed_) return close_status_;
   closed_ = true;
   rg_rows_ = rg_bytes_ = 0;
-  ARROW_RETURN_NOT_OK(CatchParquet(name_, [&] { return writer_->Close(); }));
-  if (!sink_->closed()) ARROW_RETURN_NOT_OK(sink_->Close());
-  return arrow::Status::OK();
+  close_status_ = CatchParquet(name_, [&] { return writer_->Close(); });
+  if (!sink_->closed()) {
+    auto st = sink_->Close();
+    if (close_status_.ok()) close_status_ = st;
+  }
+  return close_status_;
 }
 
 int64_t ParquetFileWriter::buffered_bytes() const {

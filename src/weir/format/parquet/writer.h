@@ -67,6 +67,7 @@ class ParquetFileWriter {
   int64_t rg_bytes_ = 0;
   int64_t rows_written_ = 0;
   bool closed_ = false;
+  arrow::Status close_status_;  // what Close() returned, repeated on later calls
 };
 
 /// A memory budget shared by all open writers in a process: when the sum of their

@@ -111,6 +111,7 @@ arrow::Result<std::unique_ptr<ParquetFileWriter>> ParquetFileWriter::Open(
   ARROW_ASSIGN_OR_RAISE(auto props, MakeWriterProperties(options, *schema));
   parquet::ArrowWriterProperties::Builder ab;
   ab.store_schema();
+  ab.set_use_threads(options.parallel_columns);
   if (options.int96_timestamps) ab.enable_deprecated_int96_timestamps();
   auto metadata = schema->metadata() ? schema->metadata()->Copy()
                                      : std::make_shared<arrow::KeyValueMetadata>();

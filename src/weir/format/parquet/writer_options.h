@@ -53,6 +53,10 @@ struct WriterOptions {
   bool int96_timestamps = false;
   std::vector<std::pair<std::string, std::string>> key_value_metadata;
   std::vector<SortingSpec> sorting_columns;
+  /// Encodes and compresses the columns of a row group in parallel on Arrow's CPU
+  /// pool. Speeds up a single writer; a job with many concurrent writers may turn
+  /// it off to avoid oversubscribing cores.
+  bool parallel_columns = true;
 };
 
 /// Parses a codec name with an optional level: `none`, `snappy`, `gzip`, `zstd`,

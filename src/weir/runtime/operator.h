@@ -1,0 +1,130 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <arrow/record_batch.h>
+#include <arrow/result.h>
+#include <arrow/status.h>
+
+#include "weir/runtime/stream_element.h"
+
+namespace weir::runtime {
+
+/// Where a subtask sits in its job.
+struct SubtaskInfo {
+  /// The vertex (operator or source) name as given in the job graph.
+  std::string name;
+  /// This subtask's index, 0 … parallelism-1.
+  int index = 0;
+  /// How many subtasks the vertex has.
+  int parallelism = 1;
+  /// Number of key groups (the most subtasks a keyed vertex may be rescaled to).
+  int max_parallelism = 128;
+};
+
+/// Receives what an operator or source emits. Calls run synchronously on the
+/// emitting subtask's thread: into the next chained operator, or into the task's
+/// outbox toward the next vertex.
+class Output {
+ public:
+  virtual ~Output() = default;
+  /// Emits a batch downstream. Empty batches are dropped.
+  virtual arrow::Status Emit(std::shared_ptr<arrow::RecordBatch> batch) = 0;
+  /// Emits a watermark: no later element will have an event time at or below it.
+  /// Watermarks that do not advance are dropped.
+  virtual arrow::Status EmitWatermark(EventTime watermark) = 0;
+};
+
+/// What an operator may ask of the runtime. Valid from Open() to Close().
+class OperatorContext {
+ public:
+  virtual ~OperatorContext() = default;
+  /// Returns the subtask this operator instance runs as.
+  virtual const SubtaskInfo& subtask() const = 0;
+  /// Returns the watermark last delivered to this operator.
+  virtual EventTime current_watermark() const = 0;
+  /// Returns the wall-clock processing time in microseconds since the epoch.
+  virtual EventTime ProcessingTime() const = 0;
+  /// Asks for OnProcessingTime() to be called once processing time reaches `time`.
+  /// Only the earliest pending request per operator is kept.
+  virtual void RequestProcessingTimeCallback(EventTime time) = 0;
+};
+
+/// A runtime operator: the mutable, per-subtask half of a plan node.
+///
+/// Threading: every hook of one instance runs on one thread at a time (the task that
+/// owns it), so an operator needs no locks for its own state. Order per instance:
+/// Open, then any interleaving of ProcessBatch / ProcessWatermark / OnProcessingTime,
+/// then Finish (only when every input ended; not on cancellation or failure), then
+/// Close (always, exactly once, even when Open failed).
+class Operator {
+ public:
+  virtual ~Operator() = default;
+  /// Prepares the operator; `context` stays valid until Close().
+  virtual arrow::Status Open(OperatorContext* context) {
+    (void)context;
+    return arrow::Status::OK();
+  }
+  /// Processes one batch from logical input `input` (0, or 1 for the second input of
+  /// a two-input operator).
+  virtual arrow::Status ProcessBatch(int input,
+                                     const std::shared_ptr<arrow::RecordBatch>& batch,
+                                     Output* out) = 0;
+  /// Reacts to the combined watermark of all inputs advancing; forwards it by default.
+  virtual arrow::Status ProcessWatermark(EventTime watermark, Output* out) {
+    return out->EmitWatermark(watermark);
+  }
+  /// Called when a processing time requested through the context is reached.
+  virtual arrow::Status OnProcessingTime(EventTime now, Output* out) {
+    (void)now;
+    (void)out;
+    return arrow::Status::OK();
+  }
+  /// Flushes at the end of bounded input (after the final watermark).
+  virtual arrow::Status Finish(Output* out) {
+    (void)out;
+    return arrow::Status::OK();
+  }
+  /// Releases resources.
+  virtual arrow::Status Close() { return arrow::Status::OK(); }
+};
+
+/// What a source's Poll() reports.
+struct PollResult {
+  /// The kind of outcome.
+  enum class Kind {
+    kMore,       ///< call again soon
+    kWaitUntil,  ///< nothing before processing time `until` (rate limit, monitor interval)
+    kEnd,        ///< bounded input exhausted
+  };
+  Kind kind = Kind::kMore;
+  /// For kWaitUntil: processing time, microseconds since the epoch.
+  EventTime until = 0;
+
+  /// Returns kMore.
+  static PollResult More() { return {Kind::kMore, 0}; }
+  /// Returns kWaitUntil.
+  static PollResult WaitUntil(EventTime t) { return {Kind::kWaitUntil, t}; }
+  /// Returns kEnd.
+  static PollResult End() { return {Kind::kEnd, 0}; }
+};
+
+/// The per-subtask reader of a source (a split reader, in Flink's terms). Same
+/// threading and lifecycle rules as Operator; Poll() replaces ProcessBatch().
+class SourceReader {
+ public:
+  virtual ~SourceReader() = default;
+  /// Prepares the reader; `context` stays valid until Close().
+  virtual arrow::Status Open(OperatorContext* context) {
+    (void)context;
+    return arrow::Status::OK();
+  }
+  /// Emits at most one batch (and any watermarks) and says what to do next. Must not
+  /// block: a source with nothing to emit returns kWaitUntil.
+  virtual arrow::Result<PollResult> Poll(Output* out) = 0;
+  /// Releases resources.
+  virtual arrow::Status Close() { return arrow::Status::OK(); }
+};
+
+}  // namespace weir::runtime

@@ -1,0 +1,361 @@
+#include "weir/runtime/task.h"
+
+#include <chrono>
+
+#include <fmt/format.h>
+
+#include "weir/common/error.h"
+
+namespace weir::runtime {
+
+namespace {
+
+using std::chrono::duration_cast;
+using std::chrono::microseconds;
+
+EventTime WallMicros() {
+  return duration_cast<microseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+SteadyClock::time_point SteadyAt(EventTime wall_micros) {
+  const EventTime delta = wall_micros - WallMicros();
+  return SteadyClock::now() + microseconds(delta > 0 ? delta : 0);
+}
+
+void AddMicros(std::atomic<int64_t>* counter, SteadyClock::duration d) {
+  if (counter) counter->fetch_add(duration_cast<microseconds>(d).count(),
+                                  std::memory_order_relaxed);
+}
+
+}  // namespace
+
+class Task::LinkContext : public OperatorContext {
+ public:
+  explicit LinkContext(const SubtaskInfo* info) : info_(info) {}
+  const SubtaskInfo& subtask() const override { return *info_; }
+  EventTime current_watermark() const override { return watermark; }
+  EventTime ProcessingTime() const override { return WallMicros(); }
+  void RequestProcessingTimeCallback(EventTime time) override {
+    if (!callback || time < *callback) callback = time;
+  }
+
+  const SubtaskInfo* info_;
+  EventTime watermark = kMinWatermark;
+  std::optional<EventTime> callback;
+};
+
+class Task::LinkOutput : public Output {
+ public:
+  LinkOutput(Task* task, size_t target, OperatorMetrics* producer)
+      : task_(task), target_(target), producer_(producer) {}
+
+  arrow::Status Emit(std::shared_ptr<arrow::RecordBatch> batch) override {
+    if (!batch || batch->num_rows() == 0) return arrow::Status::OK();
+    const int64_t bytes = BatchBytes(*batch);
+    if (producer_) {
+      producer_->records_out.fetch_add(batch->num_rows(), std::memory_order_relaxed);
+      producer_->batches_out.fetch_add(1, std::memory_order_relaxed);
+      producer_->bytes_out.fetch_add(bytes, std::memory_order_relaxed);
+    }
+    return task_->Deliver(target_, 0, std::move(batch), bytes);
+  }
+
+  arrow::Status EmitWatermark(EventTime watermark) override {
+    return task_->DeliverWatermark(target_, watermark);
+  }
+
+ private:
+  Task* task_;
+  size_t target_;
+  OperatorMetrics* producer_;
+};
+
+Task::Task(JobState* job, TaskSpec spec, std::atomic<int64_t>* busy_micros,
+           std::atomic<int64_t>* backpressured_micros)
+    : job_(job),
+      spec_(std::move(spec)),
+      busy_micros_(busy_micros),
+      backpressured_micros_(backpressured_micros) {
+  const size_t n = spec_.chain.size();
+  for (size_t k = 0; k <= n; ++k) {
+    OperatorMetrics* producer = k == 0 ? spec_.source_metrics : spec_.chain[k - 1].metrics;
+    link_outputs_.push_back(std::make_unique<LinkOutput>(this, k, producer));
+  }
+  for (size_t k = 0; k < n; ++k)
+    contexts_.push_back(std::make_unique<LinkContext>(&spec_.chain[k].info));
+  if (spec_.source) contexts_.push_back(std::make_unique<LinkContext>(&spec_.source_info));
+  for (const auto& edge : spec_.outputs) {
+    edge_channel_base_.push_back(static_cast<int>(out_channels_.size()));
+    for (Channel* c : edge.channels) out_channels_.push_back({c, {}});
+  }
+  if (spec_.input) {
+    const int channels = spec_.input->num_channels();
+    channel_watermark_.assign(channels, kMinWatermark);
+    channel_idle_.assign(channels, 0);
+    channel_ended_.assign(channels, 0);
+  }
+}
+
+Task::~Task() = default;
+
+arrow::Status Task::Annotate(const SubtaskInfo& where, arrow::Status status) {
+  if (status.ok() || annotated_) return status;
+  annotated_ = true;
+  return WithContext(status, fmt::format("operator '{}' (subtask {} of {})", where.name,
+                                         where.index + 1, where.parallelism));
+}
+
+arrow::Status Task::Open() {
+  for (size_t k = 0; k < spec_.chain.size(); ++k) {
+    auto& link = spec_.chain[k];
+    ARROW_RETURN_NOT_OK(Annotate(link.info, link.op->Open(contexts_[k].get())));
+  }
+  if (spec_.source) {
+    ARROW_RETURN_NOT_OK(
+        Annotate(spec_.source_info, spec_.source->Open(contexts_.back().get())));
+  }
+  return arrow::Status::OK();
+}
+
+void Task::Shutdown() {
+  if (shut_down_) return;
+  shut_down_ = true;
+  auto close = [&](const SubtaskInfo& info, arrow::Status st) {
+    if (!st.ok() && !job_->stopping()) job_->Fail(Annotate(info, st));
+  };
+  if (spec_.source) close(spec_.source_info, spec_.source->Close());
+  for (auto& link : spec_.chain) close(link.info, link.op->Close());
+  job_->TaskDone();
+}
+
+arrow::Status Task::Deliver(size_t k, int input, std::shared_ptr<arrow::RecordBatch> batch,
+                            int64_t bytes) {
+  if (k == spec_.chain.size()) return Route(batch, bytes);
+  ChainLink& link = spec_.chain[k];
+  link.metrics->records_in.fetch_add(batch->num_rows(), std::memory_order_relaxed);
+  link.metrics->batches_in.fetch_add(1, std::memory_order_relaxed);
+  link.metrics->bytes_in.fetch_add(bytes, std::memory_order_relaxed);
+  return Annotate(link.info,
+                  link.op->ProcessBatch(input, batch, link_outputs_[k + 1].get()));
+}
+
+arrow::Status Task::DeliverWatermark(size_t k, EventTime watermark) {
+  if (k == spec_.chain.size()) {
+    if (watermark <= emitted_watermark_) return arrow::Status::OK();
+    emitted_watermark_ = watermark;
+    Broadcast(StreamElement::Watermark(watermark));
+    return arrow::Status::OK();
+  }
+  LinkContext& ctx = *contexts_[k];
+  if (watermark <= ctx.watermark) return arrow::Status::OK();
+  ctx.watermark = watermark;
+  ChainLink& link = spec_.chain[k];
+  link.metrics->watermark.store(watermark, std::memory_order_relaxed);
+  return Annotate(link.info,
+                  link.op->ProcessWatermark(watermark, link_outputs_[k + 1].get()));
+}
+
+arrow::Status Task::Route(const std::shared_ptr<arrow::RecordBatch>& batch,
+                          int64_t bytes) {
+  for (size_t e = 0; e < spec_.outputs.size(); ++e) {
+    routed_.clear();
+    ARROW_RETURN_NOT_OK(spec_.outputs[e].partitioner->Route(batch, &routed_));
+    for (auto& [channel, part] : routed_) {
+      const int64_t part_bytes = part == batch ? bytes : BatchBytes(*part);
+      out_channels_[edge_channel_base_[e] + channel].pending.push_back(
+          StreamElement::Batch(std::move(part), part_bytes));
+    }
+  }
+  return arrow::Status::OK();
+}
+
+void Task::Broadcast(const StreamElement& element) {
+  for (auto& oc : out_channels_) oc.pending.push_back(element);
+}
+
+bool Task::DrainOutbox() {
+  bool drained = true;
+  for (auto& oc : out_channels_) {
+    while (!oc.pending.empty()) {
+      auto r = oc.channel->TryPush(oc.pending.front(), this);
+      if (r == Channel::PushResult::kFull) {
+        drained = false;
+        break;
+      }
+      oc.pending.pop_front();  // pushed, or the consumer is gone (job stopping)
+    }
+  }
+  return drained;
+}
+
+arrow::Status Task::EndOfInput() {
+  ARROW_RETURN_NOT_OK(DeliverWatermark(0, kMaxWatermark));
+  for (size_t k = 0; k < spec_.chain.size(); ++k) {
+    auto& link = spec_.chain[k];
+    ARROW_RETURN_NOT_OK(Annotate(link.info, link.op->Finish(link_outputs_[k + 1].get())));
+  }
+  Broadcast(StreamElement::EndOfInput());
+  ended_ = true;
+  return arrow::Status::OK();
+}
+
+arrow::Status Task::PollSource(std::optional<EventTime>* wait_until) {
+  auto result = spec_.source->Poll(link_outputs_[0].get());
+  if (!result.ok()) return Annotate(spec_.source_info, result.status());
+  switch (result->kind) {
+    case PollResult::Kind::kMore:
+      return arrow::Status::OK();
+    case PollResult::Kind::kWaitUntil:
+      *wait_until = result->until;
+      return arrow::Status::OK();
+    case PollResult::Kind::kEnd:
+      return EndOfInput();
+  }
+  return arrow::Status::OK();
+}
+
+arrow::Status Task::OnInputWatermarkChange() {
+  EventTime min = kMaxWatermark;
+  bool any_active = false, all_ended = true;
+  for (size_t ch = 0; ch < channel_watermark_.size(); ++ch) {
+    if (channel_ended_[ch]) continue;
+    all_ended = false;
+    if (channel_idle_[ch]) continue;
+    any_active = true;
+    min = std::min(min, channel_watermark_[ch]);
+  }
+  if (all_ended) return EndOfInput();
+  if (!any_active) {
+    if (!sent_idle_) {
+      sent_idle_ = true;
+      Broadcast(StreamElement::Idle());
+    }
+    return arrow::Status::OK();
+  }
+  if (min > input_watermark_) {
+    input_watermark_ = min;
+    return DeliverWatermark(0, min);
+  }
+  return arrow::Status::OK();
+}
+
+arrow::Status Task::ProcessInput(bool* got_element) {
+  auto polled = spec_.input->Poll(this);
+  if (!polled) {
+    *got_element = false;
+    return arrow::Status::OK();
+  }
+  *got_element = true;
+  const int ch = polled->channel;
+  StreamElement& e = polled->element;
+  switch (e.kind) {
+    case StreamElement::Kind::kBatch:
+      if (channel_idle_[ch]) {
+        channel_idle_[ch] = 0;
+        sent_idle_ = false;
+      }
+      return Deliver(0, spec_.input->logical_input(ch), std::move(e.batch), e.bytes);
+    case StreamElement::Kind::kWatermark:
+      channel_idle_[ch] = 0;
+      sent_idle_ = false;
+      channel_watermark_[ch] = std::max(channel_watermark_[ch], e.watermark);
+      return OnInputWatermarkChange();
+    case StreamElement::Kind::kIdle:
+      channel_idle_[ch] = 1;
+      return OnInputWatermarkChange();
+    case StreamElement::Kind::kEndOfInput:
+      channel_ended_[ch] = 1;
+      return OnInputWatermarkChange();
+  }
+  return arrow::Status::OK();
+}
+
+arrow::Status Task::FireProcessingTimeCallbacks(EventTime now) {
+  for (size_t k = 0; k < spec_.chain.size(); ++k) {
+    LinkContext& ctx = *contexts_[k];
+    if (!ctx.callback || *ctx.callback > now) continue;
+    ctx.callback.reset();
+    auto& link = spec_.chain[k];
+    ARROW_RETURN_NOT_OK(
+        Annotate(link.info, link.op->OnProcessingTime(now, link_outputs_[k + 1].get())));
+  }
+  return arrow::Status::OK();
+}
+
+std::optional<EventTime> Task::NextProcessingTimeCallback() const {
+  std::optional<EventTime> next;
+  for (size_t k = 0; k < spec_.chain.size(); ++k) {
+    const auto& cb = contexts_[k]->callback;
+    if (cb && (!next || *cb < *next)) next = cb;
+  }
+  return next;
+}
+
+StepResult Task::Step() {
+  const auto start = SteadyClock::now();
+  if (blocked_since_) {
+    AddMicros(backpressured_micros_, start - *blocked_since_);
+    blocked_since_.reset();
+  }
+  auto done = [&](StepResult r) {
+    AddMicros(busy_micros_, SteadyClock::now() - start);
+    return r;
+  };
+  auto fail = [&](const arrow::Status& st) {
+    job_->Fail(st);
+    Shutdown();
+    return done(StepResult::Finished());
+  };
+  if (job_->stopping()) {
+    Shutdown();
+    return done(StepResult::Finished());
+  }
+  if (!opened_) {
+    opened_ = true;
+    auto st = Open();
+    if (!st.ok()) return fail(st);
+  }
+  auto blocked_on_output = [&] {
+    blocked_since_ = SteadyClock::now();
+    return done(StepResult::Blocked());
+  };
+  if (!DrainOutbox()) return blocked_on_output();
+  if (ended_) {
+    Shutdown();
+    return done(StepResult::Finished());
+  }
+  auto st = FireProcessingTimeCallbacks(WallMicros());
+  if (!st.ok()) return fail(st);
+  if (!DrainOutbox()) return blocked_on_output();
+
+  std::optional<EventTime> wait_until;
+  bool idle = false;
+  for (int i = 0; i < spec_.quantum; ++i) {
+    bool progressed = true;
+    if (spec_.source) {
+      st = PollSource(&wait_until);
+      progressed = !wait_until;
+    } else {
+      st = ProcessInput(&progressed);
+    }
+    if (!st.ok()) return fail(st);
+    if (!DrainOutbox()) return blocked_on_output();
+    if (ended_) {
+      Shutdown();
+      return done(StepResult::Finished());
+    }
+    if (!progressed) {
+      idle = true;
+      break;
+    }
+    if (job_->stopping()) break;
+  }
+  if (!idle) return done(StepResult::Ready());
+  auto next = NextProcessingTimeCallback();
+  if (wait_until && (!next || *wait_until < *next)) next = wait_until;
+  if (!next) return done(StepResult::Blocked());  // woken by the input gate
+  return done(StepResult::WaitUntil(SteadyAt(*next)));
+}
+
+}  // namespace weir::runtime

@@ -5,7 +5,7 @@ BUILD_DIR := build
 JOBS ?= $(shell nproc)
 PYTHON := .venv/bin/python
 
-.PHONY: all setup build test unit-test integration-test asan-test demo bench format clean
+.PHONY: all setup build test unit-test integration-test asan-test tsan-test demo bench format clean
 
 all: build
 
@@ -33,7 +33,16 @@ asan-test: setup
 	  $(PYTHON) -m pytest -q tests/integration/test_robustness.py \
 	  "tests/integration/test_corpus.py::test_bad_data_fails_cleanly"
 
-test: unit-test integration-test asan-test
+# The runtime's concurrency tests again, against a ThreadSanitizer build.
+TSAN_TESTS := runtime_test channel_test
+tsan-test: setup
+	@test -f build-tsan/build.ninja || cmake --preset tsan
+	cmake --build build-tsan --target $(TSAN_TESTS) -j $(JOBS)
+	for t in $(TSAN_TESTS); do \
+	  TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+	    $$(find build-tsan -name $$t -type f -executable) || exit 1; done
+
+test: unit-test integration-test asan-test tsan-test
 
 demo: build
 	@bash scripts/demo.sh

@@ -50,9 +50,9 @@ TEST(KeyHashTest, EqualValuesHashAlikeAcrossLayouts) {
   auto s = Hash(arrow::utf8(), R"(["a", "bcdefghijk", null])");
   EXPECT_EQ(s, Hash(arrow::large_utf8(), R"(["a", "bcdefghijk", null])"));
   EXPECT_EQ(s, Hash(arrow::utf8_view(), R"(["a", "bcdefghijk", null])"));
-  auto dict = *arrow::compute::Cast(*Batch(arrow::utf8(), R"(["a", "bcdefghijk", null])")
-                                         ->column(0),
-                                    arrow::dictionary(arrow::int32(), arrow::utf8()));
+  auto dict = *arrow::compute::Cast(
+      *Batch(arrow::utf8(), R"(["a", "bcdefghijk", null])")->column(0),
+      arrow::dictionary(arrow::int32(), arrow::utf8()));
   auto dict_batch = arrow::RecordBatch::Make(
       arrow::schema({arrow::field("k", dict->type())}), 3, {dict});
   EXPECT_EQ(*HashKeyColumns(*dict_batch, {0}), s);
@@ -65,9 +65,9 @@ TEST(KeyHashTest, FloatsNullsAndMultipleColumns) {
   EXPECT_NE(d[4], d[0]);
   auto a = *arrow::json::ArrayFromJSONString(arrow::int64(), "[1, 1, 2]");
   auto b = *arrow::json::ArrayFromJSONString(arrow::utf8(), R"(["x", "y", "x"])");
-  auto batch = arrow::RecordBatch::Make(
-      arrow::schema({arrow::field("a", arrow::int64()), arrow::field("b", arrow::utf8())}),
-      3, {a, b});
+  auto batch = arrow::RecordBatch::Make(arrow::schema({arrow::field("a", arrow::int64()),
+                                                       arrow::field("b", arrow::utf8())}),
+                                        3, {a, b});
   auto h = *HashKeyColumns(*batch, {0, 1});
   EXPECT_NE(h[0], h[1]);
   EXPECT_NE(h[0], h[2]);

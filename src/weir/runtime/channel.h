@@ -49,7 +49,8 @@ class Channel {
 
  private:
   friend class InputGate;
-  Channel(InputGate* gate, int logical_input) : gate_(gate), logical_input_(logical_input) {}
+  Channel(InputGate* gate, int logical_input)
+      : gate_(gate), logical_input_(logical_input) {}
 
   InputGate* gate_;
   int logical_input_;

@@ -86,7 +86,8 @@ bool JobClient::WaitFor(std::chrono::milliseconds timeout) {
 arrow::Result<JobResult> JobClient::Wait() {
   Join();
   ARROW_RETURN_NOT_OK(state_->failure());
-  if (state_->cancelled()) return arrow::Status::Cancelled("job '", name_, "' was cancelled");
+  if (state_->cancelled())
+    return arrow::Status::Cancelled("job '", name_, "' was cancelled");
   JobResult result;
   result.job_name = name_;
   result.duration = duration_;
@@ -220,15 +221,15 @@ arrow::Result<std::shared_ptr<JobClient>> ExecuteAsync(const JobGraph& graph,
   client->state_ = std::make_unique<JobState>(num_tasks, std::move(all_gates));
   for (size_t c = 0; c < chains.size(); ++c) {
     for (size_t s = 0; s < specs[c].size(); ++s) {
-      client->tasks_.push_back(std::make_unique<Task>(client->state_.get(),
-                                                      std::move(specs[c][s]),
-                                                      counters[c][s].first,
-                                                      counters[c][s].second));
+      client->tasks_.push_back(
+          std::make_unique<Task>(client->state_.get(), std::move(specs[c][s]),
+                                 counters[c][s].first, counters[c][s].second));
       client->state_->AddTask(client->tasks_.back().get());
     }
   }
-  int threads = options.threads > 0 ? options.threads
-                                    : static_cast<int>(std::thread::hardware_concurrency());
+  int threads = options.threads > 0
+                    ? options.threads
+                    : static_cast<int>(std::thread::hardware_concurrency());
   client->scheduler_ = std::make_unique<TaskScheduler>(std::max(1, threads));
   for (auto& t : client->tasks_) client->scheduler_->Register(t.get());
   client->start_ = std::chrono::steady_clock::now();

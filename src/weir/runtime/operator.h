@@ -34,6 +34,9 @@ class Output {
   /// Emits a watermark: no later element will have an event time at or below it.
   /// Watermarks that do not advance are dropped.
   virtual arrow::Status EmitWatermark(EventTime watermark) = 0;
+  /// Declares this stream idle until its next element: downstream tasks then leave it
+  /// out of their minimum watermark (Flink's WithIdleness).
+  virtual arrow::Status MarkIdle() { return arrow::Status::OK(); }
 };
 
 /// What an operator may ask of the runtime. Valid from Open() to Close().
@@ -95,7 +98,8 @@ struct PollResult {
   /// The kind of outcome.
   enum class Kind {
     kMore,       ///< call again soon
-    kWaitUntil,  ///< nothing before processing time `until` (rate limit, monitor interval)
+    kWaitUntil,  ///< nothing before processing time `until` (rate limit, monitor
+                 ///< interval)
     kEnd,        ///< bounded input exhausted
   };
   Kind kind = Kind::kMore;

@@ -107,7 +107,8 @@ class HashPartitioner : public Partitioner {
       arrow::Int32Builder b;
       ARROW_RETURN_NOT_OK(b.AppendValues(rows_by_target[t]));
       ARROW_ASSIGN_OR_RAISE(auto indices, b.Finish());
-      ARROW_ASSIGN_OR_RAISE(auto taken, arrow::compute::Take(arrow::Datum(batch), arrow::Datum(indices)));
+      ARROW_ASSIGN_OR_RAISE(
+          auto taken, arrow::compute::Take(arrow::Datum(batch), arrow::Datum(indices)));
       out->emplace_back(t, taken.record_batch());
     }
     return arrow::Status::OK();

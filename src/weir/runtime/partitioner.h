@@ -43,8 +43,9 @@ class Partitioner {
  public:
   virtual ~Partitioner() = default;
   /// Appends (channel index, batch) pairs for `batch` to `out`.
-  virtual arrow::Status Route(const std::shared_ptr<arrow::RecordBatch>& batch,
-                              std::vector<std::pair<int, std::shared_ptr<arrow::RecordBatch>>>* out) = 0;
+  virtual arrow::Status Route(
+      const std::shared_ptr<arrow::RecordBatch>& batch,
+      std::vector<std::pair<int, std::shared_ptr<arrow::RecordBatch>>>* out) = 0;
 };
 
 /// Makes the partitioner for `p` from producer subtask `producer_index` over

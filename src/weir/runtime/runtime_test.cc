@@ -93,7 +93,8 @@ class CollectOperator : public Operator {
       : c_(c), subtask_(subtask), sleep_micros_(sleep_micros) {}
   arrow::Status ProcessBatch(int, const std::shared_ptr<arrow::RecordBatch>& batch,
                              Output*) override {
-    if (sleep_micros_) std::this_thread::sleep_for(std::chrono::microseconds(sleep_micros_));
+    if (sleep_micros_)
+      std::this_thread::sleep_for(std::chrono::microseconds(sleep_micros_));
     std::lock_guard<std::mutex> lock(c_->mu);
     c_->batches.emplace_back(subtask_, batch);
     c_->rows += batch->num_rows();
@@ -127,7 +128,8 @@ class PassOperator : public Operator {
                              Output* out) override {
     auto ts = std::static_pointer_cast<arrow::Int64Array>(batch->column(1));
     for (int64_t i = 0; i < ts->length(); ++i) {
-      if (ts->Value(i) == fail_at_) return arrow::Status::Invalid("bad record ", fail_at_);
+      if (ts->Value(i) == fail_at_)
+        return arrow::Status::Invalid("bad record ", fail_at_);
     }
     return out->Emit(batch);
   }
@@ -154,7 +156,8 @@ class RuntimeTest : public ::testing::Test {
           std::make_unique<CollectOperator>(c, info.index, sleep_micros));
     });
   }
-  int AddPass(JobGraph* g, const std::string& name, int parallelism, int64_t fail_at = -1) {
+  int AddPass(JobGraph* g, const std::string& name, int parallelism,
+              int64_t fail_at = -1) {
     return g->AddOperator(name, parallelism, [=](const SubtaskInfo&) {
       return std::unique_ptr<Operator>(std::make_unique<PassOperator>(fail_at));
     });

@@ -24,8 +24,8 @@ SteadyClock::time_point SteadyAt(EventTime wall_micros) {
 }
 
 void AddMicros(std::atomic<int64_t>* counter, SteadyClock::duration d) {
-  if (counter) counter->fetch_add(duration_cast<microseconds>(d).count(),
-                                  std::memory_order_relaxed);
+  if (counter)
+    counter->fetch_add(duration_cast<microseconds>(d).count(), std::memory_order_relaxed);
 }
 
 }  // namespace
@@ -65,6 +65,16 @@ class Task::LinkOutput : public Output {
     return task_->DeliverWatermark(target_, watermark);
   }
 
+  arrow::Status MarkIdle() override {
+    // Idleness is a property of the task's outgoing streams; chained operators
+    // between here and there only forward watermarks, so it skips them.
+    if (!task_->output_idle_) {
+      task_->output_idle_ = true;
+      task_->Broadcast(StreamElement::Idle());
+    }
+    return arrow::Status::OK();
+  }
+
  private:
   Task* task_;
   size_t target_;
@@ -79,12 +89,14 @@ Task::Task(JobState* job, TaskSpec spec, std::atomic<int64_t>* busy_micros,
       backpressured_micros_(backpressured_micros) {
   const size_t n = spec_.chain.size();
   for (size_t k = 0; k <= n; ++k) {
-    OperatorMetrics* producer = k == 0 ? spec_.source_metrics : spec_.chain[k - 1].metrics;
+    OperatorMetrics* producer =
+        k == 0 ? spec_.source_metrics : spec_.chain[k - 1].metrics;
     link_outputs_.push_back(std::make_unique<LinkOutput>(this, k, producer));
   }
   for (size_t k = 0; k < n; ++k)
     contexts_.push_back(std::make_unique<LinkContext>(&spec_.chain[k].info));
-  if (spec_.source) contexts_.push_back(std::make_unique<LinkContext>(&spec_.source_info));
+  if (spec_.source)
+    contexts_.push_back(std::make_unique<LinkContext>(&spec_.source_info));
   for (const auto& edge : spec_.outputs) {
     edge_channel_base_.push_back(static_cast<int>(out_channels_.size()));
     for (Channel* c : edge.channels) out_channels_.push_back({c, {}});
@@ -129,8 +141,8 @@ void Task::Shutdown() {
   job_->TaskDone();
 }
 
-arrow::Status Task::Deliver(size_t k, int input, std::shared_ptr<arrow::RecordBatch> batch,
-                            int64_t bytes) {
+arrow::Status Task::Deliver(size_t k, int input,
+                            std::shared_ptr<arrow::RecordBatch> batch, int64_t bytes) {
   if (k == spec_.chain.size()) return Route(batch, bytes);
   ChainLink& link = spec_.chain[k];
   link.metrics->records_in.fetch_add(batch->num_rows(), std::memory_order_relaxed);
@@ -158,6 +170,7 @@ arrow::Status Task::DeliverWatermark(size_t k, EventTime watermark) {
 
 arrow::Status Task::Route(const std::shared_ptr<arrow::RecordBatch>& batch,
                           int64_t bytes) {
+  output_idle_ = false;
   for (size_t e = 0; e < spec_.outputs.size(); ++e) {
     routed_.clear();
     ARROW_RETURN_NOT_OK(spec_.outputs[e].partitioner->Route(batch, &routed_));
@@ -171,6 +184,7 @@ arrow::Status Task::Route(const std::shared_ptr<arrow::RecordBatch>& batch,
 }
 
 void Task::Broadcast(const StreamElement& element) {
+  if (element.kind != StreamElement::Kind::kIdle) output_idle_ = false;
   for (auto& oc : out_channels_) oc.pending.push_back(element);
 }
 
@@ -229,7 +243,10 @@ arrow::Status Task::OnInputWatermarkChange() {
   if (!any_active) {
     if (!sent_idle_) {
       sent_idle_ = true;
-      Broadcast(StreamElement::Idle());
+      if (!output_idle_) {
+        output_idle_ = true;
+        Broadcast(StreamElement::Idle());
+      }
     }
     return arrow::Status::OK();
   }

@@ -88,7 +88,7 @@ class Task : public Schedulable {
   std::atomic<int64_t>* backpressured_micros_;
 
   std::vector<std::unique_ptr<LinkOutput>> link_outputs_;  // [k] feeds chain[k]
-  std::vector<std::unique_ptr<LinkContext>> contexts_;     // [k] of chain[k], last: source
+  std::vector<std::unique_ptr<LinkContext>> contexts_;  // [k] of chain[k], last: source
 
   // Outbox: per output channel, elements not yet accepted by the channel.
   struct OutChannel {
@@ -105,6 +105,7 @@ class Task : public Schedulable {
   std::vector<char> channel_ended_;
   EventTime input_watermark_ = kMinWatermark;
   bool sent_idle_ = false;
+  bool output_idle_ = false;  // the last thing sent downstream was an idle marker
   EventTime emitted_watermark_ = kMinWatermark;
 
   bool opened_ = false;

@@ -1,0 +1,229 @@
+#include "weir/runtime/operators/key_encoder.h"
+
+#include <cmath>
+#include <cstring>
+
+#include <arrow/builder.h>
+#include <arrow/type.h>
+
+#include "weir/common/error.h"
+
+namespace weir::runtime {
+
+namespace {
+
+enum class Enc { kInt, kUInt, kDouble, kFloat, kBool, kBinary, kLargeBinary, kView };
+
+Enc EncodingOf(const arrow::DataType& t, bool* ok) {
+  using arrow::Type;
+  *ok = true;
+  switch (t.id()) {
+    case Type::INT8:
+    case Type::INT16:
+    case Type::INT32:
+    case Type::INT64:
+    case Type::DATE32:
+    case Type::DATE64:
+    case Type::TIME32:
+    case Type::TIME64:
+    case Type::TIMESTAMP:
+    case Type::DURATION:
+      return Enc::kInt;
+    case Type::UINT8:
+    case Type::UINT16:
+    case Type::UINT32:
+    case Type::UINT64:
+      return Enc::kUInt;
+    case Type::DOUBLE:
+      return Enc::kDouble;
+    case Type::FLOAT:
+      return Enc::kFloat;
+    case Type::BOOL:
+      return Enc::kBool;
+    case Type::STRING:
+    case Type::BINARY:
+      return Enc::kBinary;
+    case Type::LARGE_STRING:
+    case Type::LARGE_BINARY:
+      return Enc::kLargeBinary;
+    case Type::STRING_VIEW:
+    case Type::BINARY_VIEW:
+      return Enc::kView;
+    default:
+      *ok = false;
+      return Enc::kInt;
+  }
+}
+
+int64_t ReadInt(const arrow::Array& a, int64_t row) {
+  switch (arrow::bit_width(a.type_id())) {
+    case 8:
+      return a.data()->GetValues<int8_t>(1)[row];
+    case 16:
+      return a.data()->GetValues<int16_t>(1)[row];
+    case 32:
+      return a.data()->GetValues<int32_t>(1)[row];
+    default:
+      return a.data()->GetValues<int64_t>(1)[row];
+  }
+}
+
+uint64_t ReadUInt(const arrow::Array& a, int64_t row) {
+  switch (arrow::bit_width(a.type_id())) {
+    case 8:
+      return a.data()->GetValues<uint8_t>(1)[row];
+    case 16:
+      return a.data()->GetValues<uint16_t>(1)[row];
+    case 32:
+      return a.data()->GetValues<uint32_t>(1)[row];
+    default:
+      return a.data()->GetValues<uint64_t>(1)[row];
+  }
+}
+
+template <typename T>
+void Put(std::string* out, T v) {
+  out->append(reinterpret_cast<const char*>(&v), sizeof(v));
+}
+
+template <typename T>
+T Get(const std::string& s, size_t* pos) {
+  T v;
+  std::memcpy(&v, s.data() + *pos, sizeof(v));
+  *pos += sizeof(v);
+  return v;
+}
+
+}  // namespace
+
+arrow::Result<KeyEncoder> KeyEncoder::Make(const std::shared_ptr<arrow::Schema>& schema,
+                                           const std::vector<int>& key_indices) {
+  KeyEncoder e;
+  for (int i : key_indices) {
+    const auto& f = schema->field(i);
+    bool ok;
+    EncodingOf(*f->type(), &ok);
+    if (!ok) {
+      return UserError("column '{}' of type {} cannot be used as a key", f->name(),
+                       f->type()->ToString());
+    }
+    e.indices_.push_back(i);
+    e.fields_.push_back(f);
+  }
+  return e;
+}
+
+void KeyEncoder::Encode(const arrow::RecordBatch& batch, int64_t row,
+                        std::string* out) const {
+  out->clear();
+  for (int i : indices_) {
+    const arrow::Array& a = *batch.column(i);
+    if (a.IsNull(row)) {
+      out->push_back('\0');
+      continue;
+    }
+    out->push_back('\1');
+    bool ok;
+    switch (EncodingOf(*a.type(), &ok)) {
+      case Enc::kInt:
+        Put(out, ReadInt(a, row));
+        break;
+      case Enc::kUInt:
+        Put(out, ReadUInt(a, row));
+        break;
+      case Enc::kDouble:
+      case Enc::kFloat: {
+        double d = a.type_id() == arrow::Type::DOUBLE
+                       ? a.data()->GetValues<double>(1)[row]
+                       : a.data()->GetValues<float>(1)[row];
+        if (d == 0.0) d = 0.0;
+        if (std::isnan(d)) d = std::numeric_limits<double>::quiet_NaN();
+        Put(out, d);
+        break;
+      }
+      case Enc::kBool:
+        out->push_back(static_cast<const arrow::BooleanArray&>(a).Value(row) ? '\1' : '\0');
+        break;
+      case Enc::kBinary: {
+        auto v = static_cast<const arrow::BinaryArray&>(a).GetView(row);
+        Put(out, static_cast<uint32_t>(v.size()));
+        out->append(v.data(), v.size());
+        break;
+      }
+      case Enc::kLargeBinary: {
+        auto v = static_cast<const arrow::LargeBinaryArray&>(a).GetView(row);
+        Put(out, static_cast<uint32_t>(v.size()));
+        out->append(v.data(), v.size());
+        break;
+      }
+      case Enc::kView: {
+        auto v = static_cast<const arrow::BinaryViewArray&>(a).GetView(row);
+        Put(out, static_cast<uint32_t>(v.size()));
+        out->append(v.data(), v.size());
+        break;
+      }
+    }
+  }
+}
+
+arrow::Result<arrow::ArrayVector> KeyEncoder::Decode(
+    const std::vector<const std::string*>& keys) const {
+  std::vector<std::unique_ptr<arrow::ArrayBuilder>> builders;
+  for (const auto& f : fields_) {
+    ARROW_ASSIGN_OR_RAISE(auto b, arrow::MakeBuilder(f->type()));
+    ARROW_RETURN_NOT_OK(b->Reserve(static_cast<int64_t>(keys.size())));
+    builders.push_back(std::move(b));
+  }
+  for (const std::string* key : keys) {
+    size_t pos = 0;
+    for (size_t c = 0; c < fields_.size(); ++c) {
+      arrow::ArrayBuilder* b = builders[c].get();
+      if ((*key)[pos++] == '\0') {
+        ARROW_RETURN_NOT_OK(b->AppendNull());
+        continue;
+      }
+      bool ok;
+      const auto& type = *fields_[c]->type();
+      switch (EncodingOf(type, &ok)) {
+        case Enc::kInt:
+        case Enc::kUInt: {
+          // Decode through a scalar of the column's own type.
+          const int64_t v = Get<int64_t>(*key, &pos);
+          ARROW_ASSIGN_OR_RAISE(auto scalar, arrow::MakeScalar(fields_[c]->type(), v));
+          ARROW_RETURN_NOT_OK(b->AppendScalar(*scalar));
+          break;
+        }
+        case Enc::kDouble:
+        case Enc::kFloat: {
+          const double v = Get<double>(*key, &pos);
+          ARROW_ASSIGN_OR_RAISE(auto scalar, arrow::MakeScalar(fields_[c]->type(), v));
+          ARROW_RETURN_NOT_OK(b->AppendScalar(*scalar));
+          break;
+        }
+        case Enc::kBool:
+          ARROW_RETURN_NOT_OK(
+              static_cast<arrow::BooleanBuilder*>(b)->Append((*key)[pos++] != '\0'));
+          break;
+        case Enc::kBinary:
+        case Enc::kLargeBinary:
+        case Enc::kView: {
+          const uint32_t len = Get<uint32_t>(*key, &pos);
+          std::string_view bytes(key->data() + pos, len);
+          pos += len;
+          auto scalar = arrow::MakeScalar(std::string(bytes));
+          ARROW_ASSIGN_OR_RAISE(auto typed, scalar->CastTo(fields_[c]->type()));
+          ARROW_RETURN_NOT_OK(b->AppendScalar(*typed));
+          break;
+        }
+      }
+    }
+  }
+  arrow::ArrayVector out;
+  for (auto& b : builders) {
+    ARROW_ASSIGN_OR_RAISE(auto a, b->Finish());
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+}  // namespace weir::runtime

@@ -1,0 +1,39 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <arrow/array.h>
+#include <arrow/record_batch.h>
+#include <arrow/result.h>
+
+namespace weir::runtime {
+
+/// Encodes the key columns of a row as bytes that compare equal exactly when the keys
+/// are equal (SQL grouping semantics: nulls group together, -0.0 with 0.0, NaN with
+/// NaN), and decodes such bytes back into Arrow columns. Used as the hash-map key of
+/// keyed operators; one-column integer and short string keys fit the small-string
+/// buffer, so they allocate nothing.
+class KeyEncoder {
+ public:
+  /// Prepares to encode columns `key_indices` of batches with `schema`. Fails with a
+  /// user error naming a column whose type cannot be a key.
+  static arrow::Result<KeyEncoder> Make(const std::shared_ptr<arrow::Schema>& schema,
+                                        const std::vector<int>& key_indices);
+
+  /// Writes the key of row `row` of `batch` into `out` (replacing its contents).
+  void Encode(const arrow::RecordBatch& batch, int64_t row, std::string* out) const;
+
+  /// Returns the key columns (as fields) in order.
+  const arrow::FieldVector& fields() const { return fields_; }
+
+  /// Decodes `keys` (as produced by Encode) into one array per key column.
+  arrow::Result<arrow::ArrayVector> Decode(const std::vector<const std::string*>& keys) const;
+
+ private:
+  std::vector<int> indices_;
+  arrow::FieldVector fields_;
+};
+
+}  // namespace weir::runtime

@@ -1,0 +1,89 @@
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "weir/runtime/operator.h"
+
+namespace weir::runtime {
+
+/// How a stream's event time and watermarks are derived (Flink's WatermarkStrategy).
+///
+/// Event time comes from a timestamp column: Arrow timestamp of any unit, or int64
+/// taken as epoch milliseconds (Flink's convention for BIGINT rowtimes). The watermark
+/// is `max event time seen - out_of_orderness - 1µs`, emitted at most every
+/// `emit_interval` of processing time (0: after every batch).
+struct WatermarkStrategy {
+  /// Column holding the event time; empty means the stream has no event time.
+  std::string timestamp_column;
+  /// How late an event may be relative to the latest seen.
+  std::chrono::microseconds out_of_orderness{0};
+  /// A subtask that sees no data for this long is marked idle (0: never).
+  std::chrono::microseconds idleness{0};
+  /// Periodic emission interval (Flink's pipeline.auto-watermark-interval).
+  std::chrono::microseconds emit_interval{std::chrono::milliseconds(200)};
+
+  /// Returns a strategy for events at most `max_delay` out of order.
+  static WatermarkStrategy ForBoundedOutOfOrderness(std::chrono::microseconds max_delay) {
+    WatermarkStrategy s;
+    s.out_of_orderness = max_delay;
+    return s;
+  }
+  /// Returns a strategy for ascending timestamps.
+  static WatermarkStrategy ForMonotonousTimestamps() { return WatermarkStrategy{}; }
+  /// Returns a strategy without event time (processing-time jobs).
+  static WatermarkStrategy NoWatermarks() { return WatermarkStrategy{}; }
+
+  /// Returns a copy reading event time from `column`.
+  WatermarkStrategy WithTimestampColumn(std::string column) const {
+    WatermarkStrategy s = *this;
+    s.timestamp_column = std::move(column);
+    return s;
+  }
+  /// Returns a copy that marks a subtask idle after `timeout` without data.
+  WatermarkStrategy WithIdleness(std::chrono::microseconds timeout) const {
+    WatermarkStrategy s = *this;
+    s.idleness = timeout;
+    return s;
+  }
+  /// Returns a copy emitting watermarks every `interval` (0: after every batch).
+  WatermarkStrategy WithEmitInterval(std::chrono::microseconds interval) const {
+    WatermarkStrategy s = *this;
+    s.emit_interval = interval;
+    return s;
+  }
+};
+
+/// Reads event times from each batch and emits watermarks per a WatermarkStrategy.
+/// Chained right after a source. Upstream watermarks are dropped, except the final
+/// one at the end of bounded input.
+class WatermarkAssigner : public Operator {
+ public:
+  /// Makes an assigner for `strategy` (which must name a timestamp column).
+  explicit WatermarkAssigner(WatermarkStrategy strategy) : strategy_(std::move(strategy)) {}
+
+  arrow::Status Open(OperatorContext* context) override;
+  arrow::Status ProcessBatch(int input, const std::shared_ptr<arrow::RecordBatch>& batch,
+                             Output* out) override;
+  arrow::Status ProcessWatermark(EventTime watermark, Output* out) override;
+  arrow::Status OnProcessingTime(EventTime now, Output* out) override;
+
+ private:
+  arrow::Status MaybeEmit(EventTime now, Output* out);
+  void ScheduleCallback(EventTime now);
+
+  WatermarkStrategy strategy_;
+  OperatorContext* context_ = nullptr;
+  EventTime max_timestamp_ = kMinWatermark;
+  EventTime emitted_ = kMinWatermark;
+  EventTime last_emit_time_ = 0;
+  EventTime last_data_time_ = 0;
+  bool idle_ = false;
+};
+
+/// Returns the event times of `column` in microseconds: Arrow timestamps of any unit,
+/// or int64 epoch milliseconds. Nulls come back as kMinWatermark.
+arrow::Result<std::vector<EventTime>> EventTimesMicros(const arrow::Array& column,
+                                                       const std::string& name);
+
+}  // namespace weir::runtime

@@ -39,6 +39,15 @@ class Output {
   virtual arrow::Status MarkIdle() { return arrow::Status::OK(); }
 };
 
+/// Wakes a task from another thread (an I/O completion, a client library's
+/// callback). Safe to call at any time, even after the task ended: it is then a no-op.
+class WakeHandle {
+ public:
+  virtual ~WakeHandle() = default;
+  /// Asks for the owning task to run again soon.
+  virtual void Wake() = 0;
+};
+
 /// What an operator may ask of the runtime. Valid from Open() to Close().
 class OperatorContext {
  public:
@@ -52,6 +61,9 @@ class OperatorContext {
   /// Asks for OnProcessingTime() to be called once processing time reaches `time`.
   /// Only the earliest pending request per operator is kept.
   virtual void RequestProcessingTimeCallback(EventTime time) = 0;
+  /// Returns a handle that wakes this operator's task from any thread; used by
+  /// sources whose Poll() returned kPending.
+  virtual std::shared_ptr<WakeHandle> MakeWakeHandle() = 0;
 };
 
 /// A runtime operator: the mutable, per-subtask half of a plan node.
@@ -100,6 +112,7 @@ struct PollResult {
     kMore,       ///< call again soon
     kWaitUntil,  ///< nothing before processing time `until` (rate limit, monitor
                  ///< interval)
+    kPending,    ///< nothing now; the source wakes the task through a WakeHandle
     kEnd,        ///< bounded input exhausted
   };
   Kind kind = Kind::kMore;
@@ -110,6 +123,8 @@ struct PollResult {
   static PollResult More() { return {Kind::kMore, 0}; }
   /// Returns kWaitUntil.
   static PollResult WaitUntil(EventTime t) { return {Kind::kWaitUntil, t}; }
+  /// Returns kPending.
+  static PollResult Pending() { return {Kind::kPending, 0}; }
   /// Returns kEnd.
   static PollResult End() { return {Kind::kEnd, 0}; }
 };

@@ -1,6 +1,7 @@
 #include "weir/runtime/task.h"
 
 #include <chrono>
+#include <mutex>
 
 #include <fmt/format.h>
 
@@ -30,17 +31,42 @@ void AddMicros(std::atomic<int64_t>* counter, SteadyClock::duration d) {
 
 }  // namespace
 
+// Wakes the task until the task shuts down, then nothing: a callback that fires late
+// (an I/O completion after cancellation) never touches a finished task.
+class TaskWakeHandle : public WakeHandle {
+ public:
+  explicit TaskWakeHandle(Waker* task) : task_(task) {}
+  void Wake() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (task_) task_->Wake();
+  }
+  void Detach() {
+    std::lock_guard<std::mutex> lock(mu_);
+    task_ = nullptr;
+  }
+
+ private:
+  std::mutex mu_;
+  Waker* task_;
+};
+
 class Task::LinkContext : public OperatorContext {
  public:
-  explicit LinkContext(const SubtaskInfo* info) : info_(info) {}
+  LinkContext(const SubtaskInfo* info, Task* task) : info_(info), task_(task) {}
   const SubtaskInfo& subtask() const override { return *info_; }
   EventTime current_watermark() const override { return watermark; }
   EventTime ProcessingTime() const override { return WallMicros(); }
   void RequestProcessingTimeCallback(EventTime time) override {
     if (!callback || time < *callback) callback = time;
   }
+  std::shared_ptr<WakeHandle> MakeWakeHandle() override {
+    auto handle = std::make_shared<TaskWakeHandle>(task_);
+    task_->wake_handles_.push_back(handle);
+    return handle;
+  }
 
   const SubtaskInfo* info_;
+  Task* task_;
   EventTime watermark = kMinWatermark;
   std::optional<EventTime> callback;
 };
@@ -94,9 +120,9 @@ Task::Task(JobState* job, TaskSpec spec, std::atomic<int64_t>* busy_micros,
     link_outputs_.push_back(std::make_unique<LinkOutput>(this, k, producer));
   }
   for (size_t k = 0; k < n; ++k)
-    contexts_.push_back(std::make_unique<LinkContext>(&spec_.chain[k].info));
+    contexts_.push_back(std::make_unique<LinkContext>(&spec_.chain[k].info, this));
   if (spec_.source)
-    contexts_.push_back(std::make_unique<LinkContext>(&spec_.source_info));
+    contexts_.push_back(std::make_unique<LinkContext>(&spec_.source_info, this));
   for (const auto& edge : spec_.outputs) {
     edge_channel_base_.push_back(static_cast<int>(out_channels_.size()));
     for (Channel* c : edge.channels) out_channels_.push_back({c, {}});
@@ -138,6 +164,7 @@ void Task::Shutdown() {
   };
   if (spec_.source) close(spec_.source_info, spec_.source->Close());
   for (auto& link : spec_.chain) close(link.info, link.op->Close());
+  for (auto& h : wake_handles_) std::static_pointer_cast<TaskWakeHandle>(h)->Detach();
   job_->TaskDone();
 }
 
@@ -222,6 +249,9 @@ arrow::Status Task::PollSource(std::optional<EventTime>* wait_until) {
       return arrow::Status::OK();
     case PollResult::Kind::kWaitUntil:
       *wait_until = result->until;
+      return arrow::Status::OK();
+    case PollResult::Kind::kPending:
+      *wait_until = kMaxWatermark;  // no deadline: a WakeHandle wakes the task
       return arrow::Status::OK();
     case PollResult::Kind::kEnd:
       return EndOfInput();
@@ -370,7 +400,8 @@ StepResult Task::Step() {
   }
   if (!idle) return done(StepResult::Ready());
   auto next = NextProcessingTimeCallback();
-  if (wait_until && (!next || *wait_until < *next)) next = wait_until;
+  if (wait_until && *wait_until != kMaxWatermark && (!next || *wait_until < *next))
+    next = wait_until;
   if (!next) return done(StepResult::Blocked());  // woken by the input gate
   return done(StepResult::WaitUntil(SteadyAt(*next)));
 }

@@ -113,6 +113,7 @@ class Task : public Schedulable {
   bool shut_down_ = false;  // Close() ran
   bool annotated_ = false;
   std::optional<SteadyClock::time_point> blocked_since_;
+  std::vector<std::shared_ptr<WakeHandle>> wake_handles_;
 };
 
 }  // namespace weir::runtime

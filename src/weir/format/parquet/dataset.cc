@@ -52,8 +52,14 @@ arrow::Status CheckUniqueNames(const arrow::FieldVector& fields,
 
 arrow::Result<std::shared_ptr<ParquetDataset>> ParquetDataset::Open(
     const std::vector<std::string>& inputs, const DatasetOptions& options) {
+  ARROW_ASSIGN_OR_RAISE(auto files, DiscoverFiles(inputs));
+  return OpenFiles(std::move(files), options);
+}
+
+arrow::Result<std::shared_ptr<ParquetDataset>> ParquetDataset::OpenFiles(
+    std::vector<DiscoveredFile> files, const DatasetOptions& options) {
   auto ds = std::make_shared<ParquetDataset>();
-  ARROW_ASSIGN_OR_RAISE(ds->files_, DiscoverFiles(inputs));
+  ds->files_ = std::move(files);
   if (ds->files_.empty()) return UserError("no data file found in the given inputs");
   ARROW_ASSIGN_OR_RAISE(ds->file_schema_, ReadFileSchema(ds->files_.front().path));
   ARROW_RETURN_NOT_OK(

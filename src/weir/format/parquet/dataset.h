@@ -28,6 +28,11 @@ class ParquetDataset {
   static arrow::Result<std::shared_ptr<ParquetDataset>> Open(
       const std::vector<std::string>& inputs, const DatasetOptions& options = {});
 
+  /// Opens a dataset over files already discovered (with their partition values),
+  /// e.g. the new files a continuous source found.
+  static arrow::Result<std::shared_ptr<ParquetDataset>> OpenFiles(
+      std::vector<DiscoveredFile> files, const DatasetOptions& options = {});
+
   /// Returns the full schema: file columns followed by partition columns.
   const std::shared_ptr<arrow::Schema>& schema() const { return schema_; }
   /// Returns the schema of the Parquet files (without partition columns).

@@ -25,6 +25,11 @@ struct ScanOptions {
   int parallelism = 0;
   /// Row groups decoded ahead of the consumer (bounds memory); 0 means 2x parallelism.
   int readahead = 0;
+  /// Reads only a share of the row groups: those whose ordinal among the row groups
+  /// left after pruning (in file order) is `split_index` modulo `split_count`. Lets the
+  /// subtasks of a parallel source split a dataset without coordinating.
+  int split_index = 0;
+  int split_count = 1;
   /// Pruning switches (all on by default; off is for measuring and debugging).
   bool use_statistics = true;
   bool use_page_index = true;

@@ -212,6 +212,11 @@ arrow::Result<BatchVector> RunTask(const ScanPlan& plan, const ScanTask& task) {
 arrow::Result<std::shared_ptr<ParquetScanner>> ParquetScanner::Make(
     std::shared_ptr<ParquetDataset> dataset, ScanOptions options) {
   if (options.batch_size <= 0) return UserError("batch size must be positive");
+  if (options.split_count < 1 || options.split_index < 0 ||
+      options.split_index >= options.split_count) {
+    return arrow::Status::Invalid("split ", options.split_index, " of ",
+                                  options.split_count, " is out of range");
+  }
   if (options.parallelism <= 0) {
     options.parallelism = std::max(1u, std::thread::hardware_concurrency());
   }
@@ -337,6 +342,11 @@ arrow::Status ParquetScanner::PlanMore() {
           selections.push_back({rg, {}});
       }
       for (auto& sel : selections) {
+        const int64_t ordinal = split_ordinal_++;
+        if (ordinal % plan_->options.split_count != plan_->options.split_index) {
+          --delta.row_groups_read;  // another split reads it
+          continue;
+        }
         tasks.push_back(
             std::make_shared<ScanTask>(ScanTask{i, metadata, std::move(sel)}));
       }
@@ -394,6 +404,14 @@ arrow::Status ParquetScanner::ReadNext(std::shared_ptr<arrow::RecordBatch>* batc
   }
   *batch = std::move(ready_[ready_pos_++]);
   return arrow::Status::OK();
+}
+
+arrow::Result<bool> ParquetScanner::IsReady(std::function<void()> on_ready) {
+  if (failed_ || ready_pos_ < ready_.size()) return true;
+  ARROW_RETURN_NOT_OK(SubmitTasks());
+  if (inflight_.empty() || inflight_.front().is_finished()) return true;
+  inflight_.front().AddCallback([cb = std::move(on_ready)](const auto&) { cb(); });
+  return false;
 }
 
 arrow::Status ParquetScanner::Close() {

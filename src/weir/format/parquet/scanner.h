@@ -1,6 +1,7 @@
 #pragma once
 
 #include <deque>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -41,6 +42,11 @@ class ParquetScanner : public arrow::RecordBatchReader {
   /// Returns the next batch, or nullptr at the end of the scan.
   arrow::Status ReadNext(std::shared_ptr<arrow::RecordBatch>* batch) override;
 
+  /// Returns true when ReadNext() would not block (a batch is decoded, the scan
+  /// ended, or it failed); otherwise arranges for `on_ready` to be called from a
+  /// decoding thread once it would not, and returns false.
+  arrow::Result<bool> IsReady(std::function<void()> on_ready);
+
   /// Stops the scan early; pending row-group reads are awaited and dropped.
   arrow::Status Close() override;
 
@@ -56,6 +62,7 @@ class ParquetScanner : public arrow::RecordBatchReader {
   arrow::Status SubmitTasks();
 
   std::shared_ptr<ScanPlan> plan_;
+  int64_t split_ordinal_ = 0;  // row groups seen after pruning, for split assignment
   std::shared_ptr<arrow::internal::ThreadPool> pool_;
   size_t next_file_ = 0;
   std::deque<std::shared_ptr<ScanTask>> pending_;  // planned, not yet submitted

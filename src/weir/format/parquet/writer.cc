@@ -218,6 +218,12 @@ int64_t ParquetFileWriter::buffered_bytes() const {
   return rg_bytes_;
 }
 
+int64_t ParquetFileWriter::estimated_file_bytes() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto written = sink_->Tell();
+  return (written.ok() ? *written : 0) + rg_bytes_;
+}
+
 int64_t ParquetFileWriter::rows_written() const {
   std::lock_guard<std::mutex> lock(mu_);
   return rows_written_;

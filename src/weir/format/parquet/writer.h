@@ -48,6 +48,9 @@ class ParquetFileWriter {
   int64_t buffered_bytes() const;
   /// Returns the rows written so far.
   int64_t rows_written() const;
+  /// Returns the file's size so far: bytes already written plus the estimate of the
+  /// open row group (for rolling files by size).
+  int64_t estimated_file_bytes() const;
   /// Returns the file metadata; only after Close().
   std::shared_ptr<parquet::FileMetaData> metadata() const;
 

@@ -142,7 +142,8 @@ void KeyEncoder::Encode(const arrow::RecordBatch& batch, int64_t row,
         break;
       }
       case Enc::kBool:
-        out->push_back(static_cast<const arrow::BooleanArray&>(a).Value(row) ? '\1' : '\0');
+        out->push_back(static_cast<const arrow::BooleanArray&>(a).Value(row) ? '\1'
+                                                                             : '\0');
         break;
       case Enc::kBinary: {
         auto v = static_cast<const arrow::BinaryArray&>(a).GetView(row);

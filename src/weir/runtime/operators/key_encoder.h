@@ -29,7 +29,8 @@ class KeyEncoder {
   const arrow::FieldVector& fields() const { return fields_; }
 
   /// Decodes `keys` (as produced by Encode) into one array per key column.
-  arrow::Result<arrow::ArrayVector> Decode(const std::vector<const std::string*>& keys) const;
+  arrow::Result<arrow::ArrayVector> Decode(
+      const std::vector<const std::string*>& keys) const;
 
  private:
   std::vector<int> indices_;

@@ -53,16 +53,19 @@ struct FakeContext : OperatorContext {
   EventTime current_watermark() const override { return kMinWatermark; }
   EventTime ProcessingTime() const override { return now; }
   void RequestProcessingTimeCallback(EventTime t) override { callback = t; }
+  std::shared_ptr<WakeHandle> MakeWakeHandle() override { return nullptr; }
 };
 
-auto kEvents = arrow::schema({arrow::field("key", arrow::utf8()),
-                              arrow::field("ts", arrow::timestamp(arrow::TimeUnit::MILLI)),
-                              arrow::field("value", arrow::int64())});
+auto kEvents =
+    arrow::schema({arrow::field("key", arrow::utf8()),
+                   arrow::field("ts", arrow::timestamp(arrow::TimeUnit::MILLI)),
+                   arrow::field("value", arrow::int64())});
 
 std::shared_ptr<arrow::RecordBatch> Events(const std::string& keys, const std::string& ts,
                                            const std::string& values) {
   auto k = *arrow::json::ArrayFromJSONString(arrow::utf8(), keys);
-  auto t = *arrow::json::ArrayFromJSONString(arrow::timestamp(arrow::TimeUnit::MILLI), ts);
+  auto t =
+      *arrow::json::ArrayFromJSONString(arrow::timestamp(arrow::TimeUnit::MILLI), ts);
   auto v = *arrow::json::ArrayFromJSONString(arrow::int64(), values);
   return arrow::RecordBatch::Make(kEvents, k->length(), {k, t, v});
 }
@@ -212,7 +215,8 @@ TEST_F(OperatorsTest, LateRowsUpdateWithinAllowedLatenessAndAreDroppedAfter) {
   ASSERT_TRUE(w.ProcessBatch(0, Events(R"(["a"])", "[1]", "[1]"), &out).ok());
   ASSERT_TRUE(w.ProcessWatermark(10'000, &out).ok());
   ASSERT_EQ(out.batches.size(), 1u);
-  ASSERT_TRUE(w.ProcessBatch(0, Events(R"(["a"])", "[2]", "[1]"), &out).ok());  // late, ok
+  ASSERT_TRUE(
+      w.ProcessBatch(0, Events(R"(["a"])", "[2]", "[1]"), &out).ok());  // late, ok
   ASSERT_EQ(out.batches.size(), 2u);
   EXPECT_EQ(out.batches[1]->GetColumnByName("cnt")->ToString(),
             Json(arrow::int64(), "[2]")->ToString());
@@ -235,11 +239,14 @@ TEST_F(OperatorsTest, SlidingWindowsCoverEachRowSizeOverSlideTimes) {
   ASSERT_TRUE(w.ProcessWatermark(kMaxWatermark, &out).ok());
   std::map<int64_t, int64_t> sums;  // window start (ms) → sum
   for (auto& b : out.batches) {
-    auto starts = std::static_pointer_cast<arrow::TimestampArray>(b->GetColumnByName("window_start"));
+    auto starts = std::static_pointer_cast<arrow::TimestampArray>(
+        b->GetColumnByName("window_start"));
     auto s = std::static_pointer_cast<arrow::Int64Array>(b->GetColumnByName("s"));
-    for (int64_t i = 0; i < b->num_rows(); ++i) sums[starts->Value(i) / 1000] = s->Value(i);
+    for (int64_t i = 0; i < b->num_rows(); ++i)
+      sums[starts->Value(i) / 1000] = s->Value(i);
   }
-  EXPECT_EQ(sums, (std::map<int64_t, int64_t>{{-20, 1}, {-10, 1}, {0, 11}, {10, 10}, {20, 10}}));
+  EXPECT_EQ(sums, (std::map<int64_t, int64_t>{
+                      {-20, 1}, {-10, 1}, {0, 11}, {10, 10}, {20, 10}}));
 }
 
 // A whole job: events out of order within a bound, from several source subtasks,
@@ -257,12 +264,14 @@ class EventSource : public SourceReader {
     for (int i = 0; i < rows_; ++i) {
       const int64_t base = int64_t{done_} * rows_ + i;
       ARROW_RETURN_NOT_OK(k.Append("k" + std::to_string(rng_() % 5)));
-      ARROW_RETURN_NOT_OK(t.Append(base - static_cast<int64_t>(rng_() % 20)));  // ≤ 20ms late
+      ARROW_RETURN_NOT_OK(
+          t.Append(base - static_cast<int64_t>(rng_() % 20)));  // ≤ 20ms late
       ARROW_RETURN_NOT_OK(v.Append(static_cast<int64_t>(rng_() % 100)));
     }
     ++done_;
-    return out->Emit(arrow::RecordBatch::Make(kEvents, rows_, {*k.Finish(), *t.Finish(), *v.Finish()}))
-               .ok()
+    return out->Emit(arrow::RecordBatch::Make(kEvents, rows_,
+                                              {*k.Finish(), *t.Finish(), *v.Finish()}))
+                   .ok()
                ? PollResult::More()
                : PollResult::End();
   }
@@ -298,7 +307,8 @@ Counts RunWindowJob(int source_parallelism, int window_parallelism, int threads)
   JobGraph g;
   Sink sink;
   int src = g.AddSource("events", source_parallelism, [](const SubtaskInfo& info) {
-    return std::unique_ptr<SourceReader>(std::make_unique<EventSource>(info, 20, 500, 42));
+    return std::unique_ptr<SourceReader>(
+        std::make_unique<EventSource>(info, 20, 500, 42));
   });
   int wm = g.AddOperator("watermarks", source_parallelism, [](const SubtaskInfo&) {
     return std::unique_ptr<Operator>(std::make_unique<WatermarkAssigner>(
@@ -328,12 +338,13 @@ Counts RunWindowJob(int source_parallelism, int window_parallelism, int threads)
   Counts counts;
   for (auto& b : sink.batches) {
     auto k = std::static_pointer_cast<arrow::StringArray>(b->GetColumnByName("key"));
-    auto s = std::static_pointer_cast<arrow::TimestampArray>(b->GetColumnByName("window_start"));
+    auto s = std::static_pointer_cast<arrow::TimestampArray>(
+        b->GetColumnByName("window_start"));
     auto c = std::static_pointer_cast<arrow::Int64Array>(b->GetColumnByName("cnt"));
     auto v = std::static_pointer_cast<arrow::Int64Array>(b->GetColumnByName("sum_value"));
     for (int64_t i = 0; i < b->num_rows(); ++i) {
-      auto [it, inserted] = counts.try_emplace({k->GetString(i), s->Value(i)},
-                                               c->Value(i), v->Value(i));
+      auto [it, inserted] =
+          counts.try_emplace({k->GetString(i), s->Value(i)}, c->Value(i), v->Value(i));
       EXPECT_TRUE(inserted) << "window emitted twice";
     }
   }

@@ -11,9 +11,8 @@ ProjectOperator::ProjectOperator(std::vector<NamedExpression> columns) {
   }
 }
 
-arrow::Status ProjectOperator::ProcessBatch(int,
-                                            const std::shared_ptr<arrow::RecordBatch>& batch,
-                                            Output* out) {
+arrow::Status ProjectOperator::ProcessBatch(
+    int, const std::shared_ptr<arrow::RecordBatch>& batch, Output* out) {
   arrow::ArrayVector columns;
   columns.reserve(exprs_.size());
   for (auto& e : exprs_) {

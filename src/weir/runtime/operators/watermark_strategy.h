@@ -60,7 +60,8 @@ struct WatermarkStrategy {
 class WatermarkAssigner : public Operator {
  public:
   /// Makes an assigner for `strategy` (which must name a timestamp column).
-  explicit WatermarkAssigner(WatermarkStrategy strategy) : strategy_(std::move(strategy)) {}
+  explicit WatermarkAssigner(WatermarkStrategy strategy)
+      : strategy_(std::move(strategy)) {}
 
   arrow::Status Open(OperatorContext* context) override;
   arrow::Status ProcessBatch(int input, const std::shared_ptr<arrow::RecordBatch>& batch,

@@ -112,8 +112,8 @@ arrow::Status WindowAggregateOperator::Prepare(
 arrow::Status WindowAggregateOperator::ProcessBatch(
     int, const std::shared_ptr<arrow::RecordBatch>& batch, Output* out) {
   ARROW_RETURN_NOT_OK(Prepare(batch->schema()));
-  ARROW_ASSIGN_OR_RAISE(auto times, EventTimesMicros(*batch->column(time_index_),
-                                                     options_.time_column));
+  ARROW_ASSIGN_OR_RAISE(
+      auto times, EventTimesMicros(*batch->column(time_index_), options_.time_column));
   // Aggregate inputs as int64 or double arrays, cast once per batch.
   const size_t na = options_.aggregates.size();
   std::vector<std::shared_ptr<arrow::Array>> inputs(na);
@@ -129,7 +129,8 @@ arrow::Status WindowAggregateOperator::ProcessBatch(
     auto target = agg_floating_[a] ? arrow::float64() : arrow::int64();
     if (!column->type()->Equals(*target)) {
       ARROW_ASSIGN_OR_RAISE(
-          column, arrow::compute::Cast(*column, target, arrow::compute::CastOptions::Unsafe()));
+          column,
+          arrow::compute::Cast(*column, target, arrow::compute::CastOptions::Unsafe()));
     }
     inputs[a] = column;
     if (agg_floating_[a]) {
@@ -219,7 +220,8 @@ arrow::Status WindowAggregateOperator::Emit(EventTime window_start, Window& w,
   arrow::TimestampBuilder ends(arrow::timestamp(arrow::TimeUnit::MICRO),
                                arrow::default_memory_pool());
   ARROW_RETURN_NOT_OK(starts.AppendValues(std::vector<int64_t>(groups, window_start)));
-  ARROW_RETURN_NOT_OK(ends.AppendValues(std::vector<int64_t>(groups, window_start + size)));
+  ARROW_RETURN_NOT_OK(
+      ends.AppendValues(std::vector<int64_t>(groups, window_start + size)));
   ARROW_ASSIGN_OR_RAISE(auto start_array, starts.Finish());
   ARROW_ASSIGN_OR_RAISE(auto end_array, ends.Finish());
   columns.push_back(start_array);
@@ -231,7 +233,8 @@ arrow::Status WindowAggregateOperator::Emit(EventTime window_start, Window& w,
     if (kind == AggregateSpec::Kind::kCount) {
       arrow::Int64Builder b;
       ARROW_RETURN_NOT_OK(b.Reserve(groups));
-      for (int64_t g = 0; g < groups; ++g) b.UnsafeAppend(w.accumulators[g * na + a].count);
+      for (int64_t g = 0; g < groups; ++g)
+        b.UnsafeAppend(w.accumulators[g * na + a].count);
       ARROW_ASSIGN_OR_RAISE(auto arr, b.Finish());
       columns.push_back(arr);
       continue;
@@ -282,7 +285,8 @@ arrow::Status WindowAggregateOperator::Emit(EventTime window_start, Window& w,
   return out->Emit(arrow::RecordBatch::Make(output_schema_, groups, std::move(columns)));
 }
 
-arrow::Status WindowAggregateOperator::ProcessWatermark(EventTime watermark, Output* out) {
+arrow::Status WindowAggregateOperator::ProcessWatermark(EventTime watermark,
+                                                        Output* out) {
   watermark_ = watermark;
   const int64_t size = options_.window.size.count();
   const int64_t lateness = options_.allowed_lateness.count();

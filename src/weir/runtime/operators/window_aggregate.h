@@ -29,7 +29,8 @@ struct WindowSpec {
     return {Kind::kTumbling, size, size, std::chrono::microseconds(0)};
   }
   /// Returns sliding windows of `size` every `slide`.
-  static WindowSpec Sliding(std::chrono::microseconds size, std::chrono::microseconds slide) {
+  static WindowSpec Sliding(std::chrono::microseconds size,
+                            std::chrono::microseconds slide) {
     return {Kind::kSliding, size, slide, std::chrono::microseconds(0)};
   }
 };
@@ -94,9 +95,9 @@ class WindowAggregateOperator : public Operator {
   };
   struct Window {
     std::unordered_map<std::string, uint32_t> group_of;
-    std::vector<const std::string*> keys;    // group id → key bytes (owned by map)
-    std::vector<Accumulator> accumulators;   // group id * num_aggregates + aggregate
-    std::vector<int64_t> rows;               // group id → rows seen (COUNT(*))
+    std::vector<const std::string*> keys;   // group id → key bytes (owned by map)
+    std::vector<Accumulator> accumulators;  // group id * num_aggregates + aggregate
+    std::vector<int64_t> rows;              // group id → rows seen (COUNT(*))
     bool fired = false;
     bool dirty = false;  // updated by late rows after firing
   };
@@ -109,7 +110,7 @@ class WindowAggregateOperator : public Operator {
   std::shared_ptr<arrow::Schema> schema_;
   std::optional<KeyEncoder> encoder_;
   int time_index_ = -1;
-  std::vector<int> agg_index_;     // input column per aggregate (-1: COUNT(*))
+  std::vector<int> agg_index_;      // input column per aggregate (-1: COUNT(*))
   std::vector<bool> agg_floating_;  // input column is floating point
   std::shared_ptr<arrow::Schema> output_schema_;
   std::map<EventTime, Window> windows_;  // by window start

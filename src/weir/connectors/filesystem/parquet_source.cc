@@ -1,0 +1,140 @@
+#include "weir/connectors/filesystem/parquet_source.h"
+
+#include <algorithm>
+#include <filesystem>
+
+#include "weir/common/error.h"
+#include "weir/expr/key_hash.h"
+#include "weir/format/parquet/file_discovery.h"
+
+namespace weir::connectors {
+
+namespace fs = std::filesystem;
+
+ParquetFileSource::ParquetFileSource(ParquetSourceOptions options,
+                                     const runtime::SubtaskInfo& info)
+    : options_(std::move(options)), info_(info) {}
+
+arrow::Status ParquetFileSource::Open(runtime::OperatorContext* context) {
+  context_ = context;
+  wake_ = context->MakeWakeHandle();
+  continuous_ = options_.monitor_interval.count() > 0;
+  options_.scan.parallelism = 1;
+  options_.scan.readahead = std::max(1, options_.readahead);
+  if (!continuous_) {
+    options_.scan.split_index = info_.index;
+    options_.scan.split_count = info_.parallelism;
+    ARROW_ASSIGN_OR_RAISE(auto dataset,
+                          format::ParquetDataset::Open(options_.paths, options_.dataset));
+    ARROW_ASSIGN_OR_RAISE(scanner_, format::ParquetScanner::Make(dataset, options_.scan));
+  }
+  return arrow::Status::OK();
+}
+
+arrow::Result<bool> ParquetFileSource::DiscoverNewFiles() {
+  std::vector<format::DiscoveredFile> all;
+  for (const auto& path : options_.paths) {
+    auto found = format::DiscoverFiles({path});
+    if (!found.ok()) {
+      // An empty or not yet created directory is normal for a continuous source.
+      std::error_code ec;
+      if (fs::is_directory(path, ec) || !fs::exists(path, ec)) continue;
+      return found.status();
+    }
+    for (auto& f : *found) all.push_back(std::move(f));
+  }
+  const int64_t cutoff = newest_mtime_ == INT64_MIN
+                             ? INT64_MIN
+                             : newest_mtime_ - options_.lookback.count() * 1000;
+  struct Candidate {
+    int64_t mtime;
+    format::DiscoveredFile file;
+  };
+  std::vector<Candidate> fresh;
+  for (auto& f : all) {
+    const uint64_t h = expr::HashBytes(f.path.data(), static_cast<int64_t>(f.path.size()));
+    if (static_cast<int>(h % static_cast<uint64_t>(info_.parallelism)) != info_.index)
+      continue;
+    std::error_code ec;
+    auto t = fs::last_write_time(f.path, ec);
+    if (ec) continue;  // vanished between listing and stat
+    const int64_t mtime =
+        std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
+    if (mtime < cutoff || seen_.count(f.path)) continue;
+    fresh.push_back({mtime, std::move(f)});
+  }
+  if (fresh.empty()) return false;
+  std::sort(fresh.begin(), fresh.end(), [](const auto& a, const auto& b) {
+    return a.mtime != b.mtime ? a.mtime < b.mtime : a.file.path < b.file.path;
+  });
+  std::vector<format::DiscoveredFile> files;
+  for (auto& c : fresh) {
+    seen_[c.file.path] = c.mtime;
+    newest_mtime_ = std::max(newest_mtime_, c.mtime);
+    files.push_back(std::move(c.file));
+  }
+  // Forget files that fell out of the lookback window: they can never be candidates.
+  const int64_t new_cutoff = newest_mtime_ - options_.lookback.count() * 1000;
+  for (auto it = seen_.begin(); it != seen_.end();) {
+    it = it->second < new_cutoff ? seen_.erase(it) : std::next(it);
+  }
+  format::DatasetOptions ds_options = options_.dataset;
+  if (partition_schema_ && !ds_options.partition_schema)
+    ds_options.partition_schema = partition_schema_;
+  ARROW_ASSIGN_OR_RAISE(auto dataset,
+                        format::ParquetDataset::OpenFiles(std::move(files), ds_options));
+  if (!partition_schema_) partition_schema_ = dataset->partition_schema();
+  ARROW_ASSIGN_OR_RAISE(scanner_, format::ParquetScanner::Make(dataset, options_.scan));
+  return true;
+}
+
+arrow::Result<runtime::PollResult> ParquetFileSource::Poll(runtime::Output* out) {
+  if (!scanner_) {
+    const int64_t now = context_->ProcessingTime();
+    if (now < next_listing_micros_) return runtime::PollResult::WaitUntil(next_listing_micros_);
+    next_listing_micros_ = now + options_.monitor_interval.count() * 1000;
+    ARROW_ASSIGN_OR_RAISE(bool found, DiscoverNewFiles());
+    if (!found) return runtime::PollResult::WaitUntil(next_listing_micros_);
+  }
+  auto wake = wake_;
+  ARROW_ASSIGN_OR_RAISE(bool ready, scanner_->IsReady([wake] { wake->Wake(); }));
+  if (!ready) return runtime::PollResult::Pending();
+  std::shared_ptr<arrow::RecordBatch> batch;
+  ARROW_RETURN_NOT_OK(scanner_->ReadNext(&batch));
+  if (batch) {
+    ARROW_RETURN_NOT_OK(out->Emit(std::move(batch)));
+    return runtime::PollResult::More();
+  }
+  ARROW_RETURN_NOT_OK(scanner_->Close());
+  scanner_.reset();
+  if (!continuous_) return runtime::PollResult::End();
+  return runtime::PollResult::More();
+}
+
+arrow::Status ParquetFileSource::Close() {
+  if (scanner_) ARROW_RETURN_NOT_OK(scanner_->Close());
+  scanner_.reset();
+  return arrow::Status::OK();
+}
+
+arrow::Result<runtime::SourceFactory> MakeParquetSource(ParquetSourceOptions options) {
+  if (options.paths.empty()) return UserError("the Parquet source needs a path");
+  if (options.monitor_interval.count() < 0) {
+    return UserError("monitor interval must not be negative");
+  }
+  if (options.monitor_interval.count() == 0) {
+    // Fail at job construction, not in a subtask, on a bad path, filter or column.
+    ARROW_ASSIGN_OR_RAISE(auto dataset,
+                          format::ParquetDataset::Open(options.paths, options.dataset));
+    auto scan = options.scan;
+    scan.parallelism = 1;
+    ARROW_RETURN_NOT_OK(format::ParquetScanner::Make(dataset, scan).status());
+  }
+  return runtime::SourceFactory(
+      [options](const runtime::SubtaskInfo& info)
+          -> arrow::Result<std::unique_ptr<runtime::SourceReader>> {
+        return std::make_unique<ParquetFileSource>(options, info);
+      });
+}
+
+}  // namespace weir::connectors

@@ -1,0 +1,63 @@
+#include "weir/connectors/print/sink.h"
+
+#include <mutex>
+
+#include <arrow/array.h>
+#include <arrow/scalar.h>
+
+namespace weir::connectors {
+
+namespace {
+
+std::mutex& PrintMutex() {
+  static std::mutex mu;
+  return mu;
+}
+
+class PrintSink : public runtime::Operator {
+ public:
+  explicit PrintSink(PrintOptions options) : options_(std::move(options)) {}
+
+  arrow::Status Open(runtime::OperatorContext* context) override {
+    const auto& info = context->subtask();
+    if (!options_.identifier.empty()) prefix_ = options_.identifier + ":";
+    if (info.parallelism > 1) prefix_ += std::to_string(info.index + 1) + "> ";
+    else if (!prefix_.empty()) prefix_ += " ";
+    return arrow::Status::OK();
+  }
+
+  arrow::Status ProcessBatch(int, const std::shared_ptr<arrow::RecordBatch>& batch,
+                             runtime::Output*) override {
+    std::string text;
+    for (int64_t r = 0; r < batch->num_rows(); ++r) {
+      text += prefix_;
+      text += "+I[";
+      for (int c = 0; c < batch->num_columns(); ++c) {
+        if (c) text += ", ";
+        ARROW_ASSIGN_OR_RAISE(auto scalar, batch->column(c)->GetScalar(r));
+        text += scalar->is_valid ? scalar->ToString() : "NULL";
+      }
+      text += "]\n";
+    }
+    std::lock_guard<std::mutex> lock(PrintMutex());
+    FILE* f = options_.standard_error ? stderr : stdout;
+    std::fwrite(text.data(), 1, text.size(), f);
+    std::fflush(f);
+    return arrow::Status::OK();
+  }
+
+ private:
+  PrintOptions options_;
+  std::string prefix_;
+};
+
+}  // namespace
+
+runtime::OperatorFactory MakePrintSink(PrintOptions options) {
+  return [options](const runtime::SubtaskInfo&)
+             -> arrow::Result<std::unique_ptr<runtime::Operator>> {
+    return std::make_unique<PrintSink>(options);
+  };
+}
+
+}  // namespace weir::connectors

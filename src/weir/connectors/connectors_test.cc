@@ -58,7 +58,8 @@ class ConnectorsTest : public ::testing::Test {
     return table.ok() ? *table : nullptr;
   }
 
-  static std::vector<int64_t> SortedInt64(const arrow::Table& t, const std::string& name) {
+  static std::vector<int64_t> SortedInt64(const arrow::Table& t,
+                                          const std::string& name) {
     std::vector<int64_t> out;
     for (const auto& chunk : t.GetColumnByName(name)->chunks()) {
       auto a = std::static_pointer_cast<arrow::Int64Array>(chunk);
@@ -73,11 +74,10 @@ class ConnectorsTest : public ::testing::Test {
 
 DatagenOptions SampleDatagen() {
   DatagenOptions o;
-  o.schema = arrow::schema({arrow::field("id", arrow::int64()),
-                            arrow::field("score", arrow::float64()),
-                            arrow::field("name", arrow::utf8()),
-                            arrow::field("small", arrow::int16()),
-                            arrow::field("ts", arrow::timestamp(arrow::TimeUnit::MILLI))});
+  o.schema = arrow::schema(
+      {arrow::field("id", arrow::int64()), arrow::field("score", arrow::float64()),
+       arrow::field("name", arrow::utf8()), arrow::field("small", arrow::int16()),
+       arrow::field("ts", arrow::timestamp(arrow::TimeUnit::MILLI))});
   DatagenFieldOptions id;
   id.kind = DatagenFieldOptions::Kind::kSequence;
   id.start = 1;
@@ -268,8 +268,8 @@ TEST_F(ConnectorsTest, ParquetSinkRollsBySizeAndLeavesOnlyCompleteFiles) {
   auto sink = MakeCheckedParquetSink(o);
   ASSERT_TRUE(sink.ok()) << sink.status();
   DatagenOptions d;
-  d.schema = arrow::schema({arrow::field("id", arrow::int64()),
-                            arrow::field("payload", arrow::utf8())});
+  d.schema = arrow::schema(
+      {arrow::field("id", arrow::int64()), arrow::field("payload", arrow::utf8())});
   DatagenFieldOptions id;
   id.kind = DatagenFieldOptions::Kind::kSequence;
   id.start = 0;
@@ -312,8 +312,9 @@ TEST_F(ConnectorsTest, FailedJobLeavesNoPartialSinkFiles) {
   auto sink = MakeCheckedParquetSink(o);
   ASSERT_TRUE(sink.ok());
   // A source whose second batch has a different schema makes the sink fail.
-  auto other = arrow::RecordBatch::Make(arrow::schema({arrow::field("z", arrow::utf8())}), 0,
-                                        {std::make_shared<arrow::StringArray>(0, nullptr, nullptr)});
+  auto other = arrow::RecordBatch::Make(
+      arrow::schema({arrow::field("z", arrow::utf8())}), 0,
+      {std::make_shared<arrow::StringArray>(0, nullptr, nullptr)});
   auto mismatched = format::testing::BatchFromJson(
       arrow::schema({arrow::field("z", arrow::utf8())}), {R"(["x"])"});
   JobGraph g;

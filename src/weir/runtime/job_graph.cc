@@ -47,6 +47,17 @@ arrow::Status JobGraph::Connect(int from, int to, Partitioning partitioning, int
   return arrow::Status::OK();
 }
 
+void JobGraph::SetParallelism(int vertex, int parallelism) {
+  vertices_[vertex].parallelism = parallelism;
+  for (auto& e : edges_) {
+    if (e.partitioning.kind != Partitioning::Kind::kForward) continue;
+    if ((e.from == vertex || e.to == vertex) &&
+        vertices_[e.from].parallelism != vertices_[e.to].parallelism) {
+      e.partitioning = Partitioning::Rebalance();
+    }
+  }
+}
+
 arrow::Status JobGraph::Validate() const {
   if (vertices_.empty()) return UserError("the job has no operators");
   std::vector<int> inputs(vertices_.size(), 0);

@@ -53,6 +53,10 @@ class JobGraph {
   /// Connects `from`'s output to logical input `input` of `to`.
   arrow::Status Connect(int from, int to, Partitioning partitioning, int input = 0);
 
+  /// Changes a vertex's parallelism; forward edges to or from it whose ends now
+  /// differ become rebalancing edges (as Flink does).
+  void SetParallelism(int vertex, int parallelism);
+
   /// Checks the graph: parallelism ≥ 1, forward edges between equal parallelism,
   /// every operator has an input, sources have none. Errors name the vertex.
   arrow::Status Validate() const;

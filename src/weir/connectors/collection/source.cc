@@ -2,8 +2,9 @@
 
 namespace weir::connectors {
 
-CollectionSource::CollectionSource(std::vector<std::shared_ptr<arrow::RecordBatch>> batches,
-                                   const runtime::SubtaskInfo& info)
+CollectionSource::CollectionSource(
+    std::vector<std::shared_ptr<arrow::RecordBatch>> batches,
+    const runtime::SubtaskInfo& info)
     : batches_(std::move(batches)),
       next_(static_cast<size_t>(info.index)),
       step_(static_cast<size_t>(info.parallelism)) {}

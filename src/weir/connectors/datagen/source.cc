@@ -103,7 +103,8 @@ arrow::Result<std::shared_ptr<arrow::Array>> DatagenSource::Generate(int field,
     ARROW_ASSIGN_OR_RAISE(validity, arrow::AllocateBitmap(rows));
     uint8_t* bits = validity->mutable_data();
     for (int64_t k = 0; k < rows; ++k) {
-      const bool valid = Unit(RandomBits(seed ^ 0x5bd1e995, field, ordinal(k))) >= spec.null_rate;
+      const bool valid =
+          Unit(RandomBits(seed ^ 0x5bd1e995, field, ordinal(k))) >= spec.null_rate;
       arrow::bit_util::SetBitTo(bits, k, valid);
       null_count += !valid;
     }
@@ -124,8 +125,10 @@ arrow::Result<std::shared_ptr<arrow::Array>> DatagenSource::Generate(int field,
         s.resize(static_cast<size_t>(spec.length));
         uint64_t bitsrc = 0;
         for (int c = 0; c < spec.length; ++c) {
-          if (c % 10 == 0) bitsrc = RandomBits(seed, field, ordinal(k) * 1315423911LL + c);
-          s[c] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"[bitsrc % 62];
+          if (c % 10 == 0)
+            bitsrc = RandomBits(seed, field, ordinal(k) * 1315423911LL + c);
+          s[c] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"[bitsrc %
+                                                                                  62];
           bitsrc /= 62;
         }
       }
@@ -225,7 +228,8 @@ arrow::Result<std::shared_ptr<arrow::Array>> DatagenSource::Generate(int field,
         reinterpret_cast<int64_t*>(out)[k] = v;
     }
   }
-  auto data = arrow::ArrayData::Make(type, rows, {validity, std::move(values)}, null_count);
+  auto data =
+      arrow::ArrayData::Make(type, rows, {validity, std::move(values)}, null_count);
   return arrow::MakeArray(data);
 }
 
@@ -234,13 +238,15 @@ arrow::Result<runtime::PollResult> DatagenSource::Poll(runtime::Output* out) {
   int64_t rows = std::min(options_.batch_size, end_ - next_);
   if (rate_ > 0) {
     // Emit in small slices (20 per second) so the rate is smooth, and wait when ahead.
-    rows = std::min<int64_t>(rows, std::max<int64_t>(1, static_cast<int64_t>(rate_ / 20)));
+    rows =
+        std::min<int64_t>(rows, std::max<int64_t>(1, static_cast<int64_t>(rate_ / 20)));
     const int64_t done = next_ - first_;
     const int64_t now = context_->ProcessingTime();
     const double allowed = static_cast<double>(now - started_micros_) * rate_ / 1e6;
     if (static_cast<double>(done) >= allowed) {
       const int64_t at =
-          started_micros_ + static_cast<int64_t>(static_cast<double>(done + rows) * 1e6 / rate_);
+          started_micros_ +
+          static_cast<int64_t>(static_cast<double>(done + rows) * 1e6 / rate_);
       return runtime::PollResult::WaitUntil(at);
     }
   }

@@ -33,7 +33,7 @@ class DatagenSource : public runtime::SourceReader {
   int64_t first_ = 0;  // first row ordinal of this subtask
   int64_t end_ = 0;    // one past the last (INT64_MAX when unbounded)
   int64_t next_ = 0;
-  double rate_ = 0;    // rows per second for this subtask; 0 = unthrottled
+  double rate_ = 0;  // rows per second for this subtask; 0 = unthrottled
   int64_t started_micros_ = 0;
 };
 

@@ -63,8 +63,8 @@ class ParquetSink : public runtime::Operator {
     std::error_code ec;
     fs::rename(hidden_path_, final_path_, ec);
     if (ec) {
-      return arrow::Status::IOError("cannot rename '", hidden_path_, "' to '", final_path_,
-                                    "': ", ec.message());
+      return arrow::Status::IOError("cannot rename '", hidden_path_, "' to '",
+                                    final_path_, "': ", ec.message());
     }
     return SyncDirectory(options_.path);
   }
@@ -86,7 +86,8 @@ runtime::OperatorFactory MakeParquetSink(ParquetSinkOptions options) {
   };
 }
 
-arrow::Result<runtime::OperatorFactory> MakeCheckedParquetSink(ParquetSinkOptions options) {
+arrow::Result<runtime::OperatorFactory> MakeCheckedParquetSink(
+    ParquetSinkOptions options) {
   if (options.path.empty()) return UserError("the Parquet sink needs a path");
   if (options.rolling_file_size <= 0) {
     return UserError("rolling file size must be positive, got {}",

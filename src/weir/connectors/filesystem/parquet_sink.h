@@ -33,6 +33,7 @@ struct ParquetSinkOptions {
 runtime::OperatorFactory MakeParquetSink(ParquetSinkOptions options);
 
 /// Checks options and creates the directory; returns the factory or a user error.
-arrow::Result<runtime::OperatorFactory> MakeCheckedParquetSink(ParquetSinkOptions options);
+arrow::Result<runtime::OperatorFactory> MakeCheckedParquetSink(
+    ParquetSinkOptions options);
 
 }  // namespace weir::connectors

@@ -52,14 +52,16 @@ arrow::Result<bool> ParquetFileSource::DiscoverNewFiles() {
   };
   std::vector<Candidate> fresh;
   for (auto& f : all) {
-    const uint64_t h = expr::HashBytes(f.path.data(), static_cast<int64_t>(f.path.size()));
+    const uint64_t h =
+        expr::HashBytes(f.path.data(), static_cast<int64_t>(f.path.size()));
     if (static_cast<int>(h % static_cast<uint64_t>(info_.parallelism)) != info_.index)
       continue;
     std::error_code ec;
     auto t = fs::last_write_time(f.path, ec);
     if (ec) continue;  // vanished between listing and stat
     const int64_t mtime =
-        std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
+        std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch())
+            .count();
     if (mtime < cutoff || seen_.count(f.path)) continue;
     fresh.push_back({mtime, std::move(f)});
   }
@@ -91,7 +93,8 @@ arrow::Result<bool> ParquetFileSource::DiscoverNewFiles() {
 arrow::Result<runtime::PollResult> ParquetFileSource::Poll(runtime::Output* out) {
   if (!scanner_) {
     const int64_t now = context_->ProcessingTime();
-    if (now < next_listing_micros_) return runtime::PollResult::WaitUntil(next_listing_micros_);
+    if (now < next_listing_micros_)
+      return runtime::PollResult::WaitUntil(next_listing_micros_);
     next_listing_micros_ = now + options_.monitor_interval.count() * 1000;
     ARROW_ASSIGN_OR_RAISE(bool found, DiscoverNewFiles());
     if (!found) return runtime::PollResult::WaitUntil(next_listing_micros_);

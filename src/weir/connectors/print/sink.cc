@@ -21,8 +21,10 @@ class PrintSink : public runtime::Operator {
   arrow::Status Open(runtime::OperatorContext* context) override {
     const auto& info = context->subtask();
     if (!options_.identifier.empty()) prefix_ = options_.identifier + ":";
-    if (info.parallelism > 1) prefix_ += std::to_string(info.index + 1) + "> ";
-    else if (!prefix_.empty()) prefix_ += " ";
+    if (info.parallelism > 1)
+      prefix_ += std::to_string(info.index + 1) + "> ";
+    else if (!prefix_.empty())
+      prefix_ += " ";
     return arrow::Status::OK();
   }
 

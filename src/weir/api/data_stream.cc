@@ -1,0 +1,156 @@
+#include "weir/api/data_stream.h"
+
+#include "weir/api/stream_execution_environment.h"
+#include "weir/common/error.h"
+#include "weir/connectors/collect/sink.h"
+#include "weir/runtime/operators/filter_operator.h"
+
+namespace weir::api {
+
+using runtime::OperatorFactory;
+using runtime::Partitioning;
+
+DataStream DataStream::Append(OperatorFactory op, std::string name, int parallelism) const {
+  auto& graph = env_->graph_;
+  const int v = graph.AddOperator(std::move(name), parallelism, std::move(op));
+  Partitioning p = next_;
+  // Like Flink: a forward edge between different parallelisms becomes a rebalance.
+  if (p.kind == Partitioning::Kind::kForward &&
+      graph.vertices()[vertex_].parallelism != parallelism) {
+    p = Partitioning::Rebalance();
+  }
+  env_->Record(graph.Connect(vertex_, v, std::move(p)));
+  return DataStream(env_, v);
+}
+
+DataStream DataStream::Filter(arrow::compute::Expression predicate, std::string name) const {
+  return Append(
+      [predicate](const runtime::SubtaskInfo&) -> arrow::Result<std::unique_ptr<runtime::Operator>> {
+        return std::make_unique<runtime::FilterOperator>(predicate);
+      },
+      std::move(name), env_->parallelism_);
+}
+
+DataStream DataStream::Select(std::vector<runtime::NamedExpression> columns,
+                              std::string name) const {
+  if (columns.empty()) env_->Record(UserError("'{}' selects no column", name));
+  return Append(
+      [columns](const runtime::SubtaskInfo&) -> arrow::Result<std::unique_ptr<runtime::Operator>> {
+        return std::make_unique<runtime::ProjectOperator>(columns);
+      },
+      std::move(name), env_->parallelism_);
+}
+
+DataStream DataStream::Process(OperatorFactory op, std::string name) const {
+  return Append(std::move(op), std::move(name), env_->parallelism_);
+}
+
+DataStream DataStream::AssignTimestampsAndWatermarks(runtime::WatermarkStrategy strategy) const {
+  if (strategy.timestamp_column.empty()) {
+    env_->Record(UserError("the watermark strategy names no timestamp column"));
+    return *this;
+  }
+  if (env_->mode_ == RuntimeMode::kBatch) return *this;  // only the final watermark
+  // Same parallelism as the producer, so the assigner chains onto it.
+  return Append(
+      [strategy](const runtime::SubtaskInfo&) -> arrow::Result<std::unique_ptr<runtime::Operator>> {
+        return std::make_unique<runtime::WatermarkAssigner>(strategy);
+      },
+      "Watermarks(" + strategy.timestamp_column + ")",
+      env_->graph_.vertices()[vertex_].parallelism);
+}
+
+KeyedStream DataStream::KeyBy(std::vector<std::string> keys) const {
+  if (keys.empty()) env_->Record(UserError("key_by needs at least one key column"));
+  DataStream input(env_, vertex_, Partitioning::Hash(keys));
+  return KeyedStream(std::move(input), std::move(keys));
+}
+
+DataStream DataStream::Rebalance() const {
+  return DataStream(env_, vertex_, Partitioning::Rebalance());
+}
+
+DataStream DataStream::Broadcast() const {
+  return DataStream(env_, vertex_, Partitioning::Broadcast());
+}
+
+DataStream DataStream::Union(const std::vector<DataStream>& others) const {
+  // A pass-through vertex with one input edge per stream.
+  auto& graph = env_->graph_;
+  const int v = graph.AddOperator(
+      "Union", env_->parallelism_,
+      [](const runtime::SubtaskInfo&) -> arrow::Result<std::unique_ptr<runtime::Operator>> {
+        struct Pass : runtime::Operator {
+          arrow::Status ProcessBatch(int, const std::shared_ptr<arrow::RecordBatch>& b,
+                                     runtime::Output* out) override {
+            return out->Emit(b);
+          }
+        };
+        return std::make_unique<Pass>();
+      });
+  std::vector<DataStream> all{*this};
+  all.insert(all.end(), others.begin(), others.end());
+  for (const auto& s : all) {
+    if (s.env_ != env_) {
+      env_->Record(UserError("cannot union streams of different environments"));
+      continue;
+    }
+    Partitioning p = s.next_;
+    if (p.kind == Partitioning::Kind::kForward) p = Partitioning::Rebalance();
+    env_->Record(graph.Connect(s.vertex_, v, std::move(p)));
+  }
+  return DataStream(env_, v);
+}
+
+DataStream DataStream::SetParallelism(int parallelism) const {
+  if (parallelism < 1) {
+    env_->Record(UserError("parallelism must be at least 1, got {}", parallelism));
+    return *this;
+  }
+  env_->graph_.SetParallelism(vertex_, parallelism);
+  return *this;
+}
+
+DataStream DataStream::SinkTo(OperatorFactory sink, std::string name) const {
+  return Append(std::move(sink), std::move(name), env_->parallelism_);
+}
+
+arrow::Result<std::shared_ptr<arrow::Table>> DataStream::ExecuteAndCollect(
+    std::string job_name) const {
+  auto target = std::make_shared<connectors::CollectedBatches>();
+  SinkTo(connectors::MakeCollectSink(target), "Collect");
+  ARROW_RETURN_NOT_OK(env_->Execute(std::move(job_name)).status());
+  return target->ToTable();
+}
+
+WindowedStream KeyedStream::Window(runtime::WindowSpec window,
+                                   std::string time_column) const {
+  runtime::WindowAggregateOptions o;
+  o.keys = keys_;
+  o.time_column = std::move(time_column);
+  o.window = window;
+  return WindowedStream(input_, std::move(o));
+}
+
+DataStream KeyedStream::Process(OperatorFactory op, std::string name) const {
+  return input_.Append(std::move(op), std::move(name), input_.env_->parallelism_);
+}
+
+WindowedStream WindowedStream::AllowedLateness(std::chrono::microseconds lateness) const {
+  WindowedStream w = *this;
+  w.options_.allowed_lateness = lateness;
+  return w;
+}
+
+DataStream WindowedStream::Aggregate(std::vector<runtime::AggregateSpec> aggregates,
+                                     std::string name) const {
+  runtime::WindowAggregateOptions o = options_;
+  o.aggregates = std::move(aggregates);
+  return input_.Append(
+      [o](const runtime::SubtaskInfo&) -> arrow::Result<std::unique_ptr<runtime::Operator>> {
+        return std::make_unique<runtime::WindowAggregateOperator>(o);
+      },
+      std::move(name), input_.env_->parallelism_);
+}
+
+}  // namespace weir::api

@@ -1,0 +1,110 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <arrow/compute/expression.h>
+#include <arrow/table.h>
+
+#include "weir/runtime/job.h"
+#include "weir/runtime/operators/project_operator.h"
+#include "weir/runtime/operators/watermark_strategy.h"
+#include "weir/runtime/operators/window_aggregate.h"
+
+namespace weir::api {
+
+class StreamExecutionEnvironment;
+class KeyedStream;
+
+/// A stream of Arrow record batches in a job being built (Flink's DataStream).
+///
+/// Operations append operators to the environment's job graph and return the new
+/// stream; nothing runs until the environment executes. Errors in building (an
+/// invalid option, an unknown column found at planning time) are kept and reported
+/// by Execute(), so a pipeline reads as one expression.
+class DataStream {
+ public:
+  /// Keeps the rows where `predicate` is true (vectorised).
+  DataStream Filter(arrow::compute::Expression predicate, std::string name = "Filter") const;
+  /// Computes new columns (the vectorised Map/Project).
+  DataStream Select(std::vector<runtime::NamedExpression> columns,
+                    std::string name = "Select") const;
+  /// Appends a custom operator.
+  DataStream Process(runtime::OperatorFactory op, std::string name) const;
+  /// Assigns event time and watermarks from a column (usually done in FromSource).
+  DataStream AssignTimestampsAndWatermarks(runtime::WatermarkStrategy strategy) const;
+  /// Partitions by the hash of key columns.
+  KeyedStream KeyBy(std::vector<std::string> keys) const;
+  /// Spreads batches round-robin over the next operator's subtasks.
+  DataStream Rebalance() const;
+  /// Sends every batch to every subtask of the next operator.
+  DataStream Broadcast() const;
+  /// Merges this stream with others of the same schema.
+  DataStream Union(const std::vector<DataStream>& others) const;
+  /// Sets the parallelism of the operator that produces this stream.
+  DataStream SetParallelism(int parallelism) const;
+  /// Ends the stream in a sink; returns the sink's stream (for SetParallelism).
+  DataStream SinkTo(runtime::OperatorFactory sink, std::string name = "Sink") const;
+  /// Collects the stream, runs the job and returns everything it produced
+  /// (Flink's executeAndCollect; for bounded jobs and small results).
+  arrow::Result<std::shared_ptr<arrow::Table>> ExecuteAndCollect(
+      std::string job_name = "collect") const;
+
+  /// Returns the id of the vertex producing this stream.
+  int vertex() const { return vertex_; }
+
+ private:
+  friend class StreamExecutionEnvironment;
+  friend class KeyedStream;
+  friend class WindowedStream;
+  DataStream(std::shared_ptr<StreamExecutionEnvironment> env, int vertex,
+             runtime::Partitioning next = runtime::Partitioning::Forward())
+      : env_(std::move(env)), vertex_(vertex), next_(std::move(next)) {}
+  DataStream Append(runtime::OperatorFactory op, std::string name, int parallelism) const;
+
+  std::shared_ptr<StreamExecutionEnvironment> env_;
+  int vertex_;
+  runtime::Partitioning next_;  // how the next operator is connected
+};
+
+class WindowedStream;
+
+/// A stream partitioned by key (Flink's KeyedStream).
+class KeyedStream {
+ public:
+  /// Groups the stream into event-time windows.
+  WindowedStream Window(runtime::WindowSpec window, std::string time_column) const;
+  /// Appends a keyed operator (receives whole key groups).
+  DataStream Process(runtime::OperatorFactory op, std::string name) const;
+  /// Returns the key columns.
+  const std::vector<std::string>& keys() const { return keys_; }
+
+ private:
+  friend class DataStream;
+  KeyedStream(DataStream input, std::vector<std::string> keys)
+      : input_(std::move(input)), keys_(std::move(keys)) {}
+  DataStream input_;
+  std::vector<std::string> keys_;
+};
+
+/// A keyed stream grouped into windows (Flink's WindowedStream).
+class WindowedStream {
+ public:
+  /// Keeps windows this long after they fire; late rows update and re-emit them.
+  WindowedStream AllowedLateness(std::chrono::microseconds lateness) const;
+  /// Aggregates every (key, window) into one row:
+  /// keys…, window_start, window_end, aggregates….
+  DataStream Aggregate(std::vector<runtime::AggregateSpec> aggregates,
+                       std::string name = "Window") const;
+
+ private:
+  friend class KeyedStream;
+  WindowedStream(DataStream input, runtime::WindowAggregateOptions options)
+      : input_(std::move(input)), options_(std::move(options)) {}
+  DataStream input_;
+  runtime::WindowAggregateOptions options_;
+};
+
+}  // namespace weir::api

@@ -1,0 +1,128 @@
+#include "weir/api/stream_execution_environment.h"
+
+#include <map>
+
+#include <arrow/array.h>
+#include <arrow/compute/api_scalar.h>
+#include <arrow/table.h>
+#include <gtest/gtest.h>
+
+#include "weir/common/runtime_init.h"
+#include "weir/connectors/datagen/source.h"
+
+namespace weir::api {
+namespace {
+
+namespace cp = arrow::compute;
+using runtime::AggregateSpec;
+using runtime::WatermarkStrategy;
+using runtime::WindowSpec;
+using std::chrono::milliseconds;
+
+// 20,000 events: id 0…19999, key = id % 10 as string via a projection, ts = id ms.
+runtime::SourceFactory Events() {
+  connectors::DatagenOptions o;
+  o.schema = arrow::schema({arrow::field("id", arrow::int64()),
+                            arrow::field("value", arrow::int64())});
+  connectors::DatagenFieldOptions id;
+  id.kind = connectors::DatagenFieldOptions::Kind::kSequence;
+  id.start = 0;
+  id.end = 19999;
+  o.fields["id"] = id;
+  connectors::DatagenFieldOptions value;
+  value.min = 0;
+  value.max = 9;
+  o.fields["value"] = value;
+  o.batch_size = 1000;
+  return *connectors::MakeDatagenSource(o);
+}
+
+std::map<std::pair<int64_t, int64_t>, int64_t> WindowCounts(const arrow::Table& t) {
+  std::map<std::pair<int64_t, int64_t>, int64_t> out;
+  auto combined = *t.CombineChunksToBatch();
+  auto k = std::static_pointer_cast<arrow::Int64Array>(combined->GetColumnByName("k"));
+  auto s = std::static_pointer_cast<arrow::TimestampArray>(
+      combined->GetColumnByName("window_start"));
+  auto c = std::static_pointer_cast<arrow::Int64Array>(combined->GetColumnByName("cnt"));
+  for (int64_t i = 0; i < combined->num_rows(); ++i) {
+    EXPECT_TRUE(out.emplace(std::make_pair(k->Value(i), s->Value(i)), c->Value(i)).second);
+  }
+  return out;
+}
+
+std::shared_ptr<arrow::Table> RunPipeline(RuntimeMode mode, int parallelism) {
+  auto env = StreamExecutionEnvironment::Create();
+  env->SetParallelism(parallelism).SetRuntimeMode(mode);
+  auto events = env->FromSource(Events(), WatermarkStrategy::NoWatermarks(), "events");
+  auto result =
+      events.Filter(cp::not_equal(cp::field_ref("value"), cp::literal(int64_t{0})))
+          .Select({{"k", cp::call("divide", {cp::field_ref("id"), cp::literal(int64_t{2000})})},
+                   {"ts", cp::field_ref("id")},
+                   {"value", cp::field_ref("value")}})
+          .AssignTimestampsAndWatermarks(
+              WatermarkStrategy::ForMonotonousTimestamps()
+                  .WithTimestampColumn("ts")
+                  .WithEmitInterval(std::chrono::microseconds(0)))
+          .KeyBy({"k"})
+          .Window(WindowSpec::Tumbling(milliseconds(500)), "ts")
+          .Aggregate({{AggregateSpec::Kind::kCount, "", "cnt"},
+                      {AggregateSpec::Kind::kSum, "value", "total"}})
+          .ExecuteAndCollect();
+  EXPECT_TRUE(result.ok()) << result.status();
+  return result.ok() ? *result : nullptr;
+}
+
+class DataStreamTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(InitializeRuntime().ok()); }
+};
+
+TEST_F(DataStreamTest, WindowPipelineGivesTheSameAnswerInEveryModeAndParallelism) {
+  auto reference = RunPipeline(RuntimeMode::kStreaming, 1);
+  ASSERT_TRUE(reference);
+  auto counts = WindowCounts(*reference);
+  // ts = id ms in 500 ms windows, keys id / 2000: 10 keys × 4 windows each.
+  EXPECT_EQ(counts.size(), 40u);
+  int64_t total = 0;
+  for (auto& [k, c] : counts) total += c;
+  EXPECT_GT(total, 17000);  // ~90% of rows have value != 0
+  EXPECT_LT(total, 19000);
+  for (auto [mode, p] : {std::pair{RuntimeMode::kStreaming, 2}, {RuntimeMode::kBatch, 1},
+                         {RuntimeMode::kBatch, 3}}) {
+    auto t = RunPipeline(mode, p);
+    ASSERT_TRUE(t);
+    EXPECT_EQ(WindowCounts(*t), counts) << "parallelism " << p;
+  }
+}
+
+TEST_F(DataStreamTest, UnionRebalanceAndParallelism) {
+  auto env = StreamExecutionEnvironment::Create();
+  env->SetParallelism(2);
+  auto a = env->FromSource(Events(), WatermarkStrategy::NoWatermarks(), "a");
+  auto b = env->FromSource(Events(), WatermarkStrategy::NoWatermarks(), "b").SetParallelism(1);
+  auto merged = a.Union({b.Rebalance()}).Filter(
+      cp::less(cp::field_ref("id"), cp::literal(int64_t{100})));
+  auto t = merged.SetParallelism(3).ExecuteAndCollect();
+  ASSERT_TRUE(t.ok()) << t.status();
+  EXPECT_EQ((*t)->num_rows(), 200);
+}
+
+TEST_F(DataStreamTest, BuildAndRunErrorsAreReported) {
+  auto env = StreamExecutionEnvironment::Create();
+  env->SetParallelism(0);
+  auto r = env->FromCollection({}).ExecuteAndCollect();
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("parallelism"), std::string::npos);
+
+  auto env2 = StreamExecutionEnvironment::Create();
+  auto bad = env2->FromSource(Events(), WatermarkStrategy::NoWatermarks(), "events")
+                 .Filter(cp::greater(cp::field_ref("nope"), cp::literal(1)), "check")
+                 .ExecuteAndCollect();
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("operator 'check'"), std::string::npos)
+      << bad.status();
+  EXPECT_NE(bad.status().message().find("nope"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace weir::api

@@ -10,7 +10,8 @@ namespace weir::api {
 using runtime::OperatorFactory;
 using runtime::Partitioning;
 
-DataStream DataStream::Append(OperatorFactory op, std::string name, int parallelism) const {
+DataStream DataStream::Append(OperatorFactory op, std::string name,
+                              int parallelism) const {
   auto& graph = env_->graph_;
   const int v = graph.AddOperator(std::move(name), parallelism, std::move(op));
   Partitioning p = next_;
@@ -23,9 +24,11 @@ DataStream DataStream::Append(OperatorFactory op, std::string name, int parallel
   return DataStream(env_, v);
 }
 
-DataStream DataStream::Filter(arrow::compute::Expression predicate, std::string name) const {
+DataStream DataStream::Filter(arrow::compute::Expression predicate,
+                              std::string name) const {
   return Append(
-      [predicate](const runtime::SubtaskInfo&) -> arrow::Result<std::unique_ptr<runtime::Operator>> {
+      [predicate](const runtime::SubtaskInfo&)
+          -> arrow::Result<std::unique_ptr<runtime::Operator>> {
         return std::make_unique<runtime::FilterOperator>(predicate);
       },
       std::move(name), env_->parallelism_);
@@ -35,7 +38,8 @@ DataStream DataStream::Select(std::vector<runtime::NamedExpression> columns,
                               std::string name) const {
   if (columns.empty()) env_->Record(UserError("'{}' selects no column", name));
   return Append(
-      [columns](const runtime::SubtaskInfo&) -> arrow::Result<std::unique_ptr<runtime::Operator>> {
+      [columns](const runtime::SubtaskInfo&)
+          -> arrow::Result<std::unique_ptr<runtime::Operator>> {
         return std::make_unique<runtime::ProjectOperator>(columns);
       },
       std::move(name), env_->parallelism_);
@@ -45,7 +49,8 @@ DataStream DataStream::Process(OperatorFactory op, std::string name) const {
   return Append(std::move(op), std::move(name), env_->parallelism_);
 }
 
-DataStream DataStream::AssignTimestampsAndWatermarks(runtime::WatermarkStrategy strategy) const {
+DataStream DataStream::AssignTimestampsAndWatermarks(
+    runtime::WatermarkStrategy strategy) const {
   if (strategy.timestamp_column.empty()) {
     env_->Record(UserError("the watermark strategy names no timestamp column"));
     return *this;
@@ -53,7 +58,8 @@ DataStream DataStream::AssignTimestampsAndWatermarks(runtime::WatermarkStrategy 
   if (env_->mode_ == RuntimeMode::kBatch) return *this;  // only the final watermark
   // Same parallelism as the producer, so the assigner chains onto it.
   return Append(
-      [strategy](const runtime::SubtaskInfo&) -> arrow::Result<std::unique_ptr<runtime::Operator>> {
+      [strategy](const runtime::SubtaskInfo&)
+          -> arrow::Result<std::unique_ptr<runtime::Operator>> {
         return std::make_unique<runtime::WatermarkAssigner>(strategy);
       },
       "Watermarks(" + strategy.timestamp_column + ")",
@@ -79,7 +85,8 @@ DataStream DataStream::Union(const std::vector<DataStream>& others) const {
   auto& graph = env_->graph_;
   const int v = graph.AddOperator(
       "Union", env_->parallelism_,
-      [](const runtime::SubtaskInfo&) -> arrow::Result<std::unique_ptr<runtime::Operator>> {
+      [](const runtime::SubtaskInfo&)
+          -> arrow::Result<std::unique_ptr<runtime::Operator>> {
         struct Pass : runtime::Operator {
           arrow::Status ProcessBatch(int, const std::shared_ptr<arrow::RecordBatch>& b,
                                      runtime::Output* out) override {
@@ -147,7 +154,8 @@ DataStream WindowedStream::Aggregate(std::vector<runtime::AggregateSpec> aggrega
   runtime::WindowAggregateOptions o = options_;
   o.aggregates = std::move(aggregates);
   return input_.Append(
-      [o](const runtime::SubtaskInfo&) -> arrow::Result<std::unique_ptr<runtime::Operator>> {
+      [o](const runtime::SubtaskInfo&)
+          -> arrow::Result<std::unique_ptr<runtime::Operator>> {
         return std::make_unique<runtime::WindowAggregateOperator>(o);
       },
       std::move(name), input_.env_->parallelism_);

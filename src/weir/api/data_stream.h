@@ -27,7 +27,8 @@ class KeyedStream;
 class DataStream {
  public:
   /// Keeps the rows where `predicate` is true (vectorised).
-  DataStream Filter(arrow::compute::Expression predicate, std::string name = "Filter") const;
+  DataStream Filter(arrow::compute::Expression predicate,
+                    std::string name = "Filter") const;
   /// Computes new columns (the vectorised Map/Project).
   DataStream Select(std::vector<runtime::NamedExpression> columns,
                     std::string name = "Select") const;

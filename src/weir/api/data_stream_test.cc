@@ -22,8 +22,8 @@ using std::chrono::milliseconds;
 // 20,000 events: id 0…19999, key = id % 10 as string via a projection, ts = id ms.
 runtime::SourceFactory Events() {
   connectors::DatagenOptions o;
-  o.schema = arrow::schema({arrow::field("id", arrow::int64()),
-                            arrow::field("value", arrow::int64())});
+  o.schema = arrow::schema(
+      {arrow::field("id", arrow::int64()), arrow::field("value", arrow::int64())});
   connectors::DatagenFieldOptions id;
   id.kind = connectors::DatagenFieldOptions::Kind::kSequence;
   id.start = 0;
@@ -45,7 +45,8 @@ std::map<std::pair<int64_t, int64_t>, int64_t> WindowCounts(const arrow::Table& 
       combined->GetColumnByName("window_start"));
   auto c = std::static_pointer_cast<arrow::Int64Array>(combined->GetColumnByName("cnt"));
   for (int64_t i = 0; i < combined->num_rows(); ++i) {
-    EXPECT_TRUE(out.emplace(std::make_pair(k->Value(i), s->Value(i)), c->Value(i)).second);
+    EXPECT_TRUE(
+        out.emplace(std::make_pair(k->Value(i), s->Value(i)), c->Value(i)).second);
   }
   return out;
 }
@@ -56,7 +57,8 @@ std::shared_ptr<arrow::Table> RunPipeline(RuntimeMode mode, int parallelism) {
   auto events = env->FromSource(Events(), WatermarkStrategy::NoWatermarks(), "events");
   auto result =
       events.Filter(cp::not_equal(cp::field_ref("value"), cp::literal(int64_t{0})))
-          .Select({{"k", cp::call("divide", {cp::field_ref("id"), cp::literal(int64_t{2000})})},
+          .Select({{"k", cp::call("divide",
+                                  {cp::field_ref("id"), cp::literal(int64_t{2000})})},
                    {"ts", cp::field_ref("id")},
                    {"value", cp::field_ref("value")}})
           .AssignTimestampsAndWatermarks(
@@ -87,7 +89,8 @@ TEST_F(DataStreamTest, WindowPipelineGivesTheSameAnswerInEveryModeAndParallelism
   for (auto& [k, c] : counts) total += c;
   EXPECT_GT(total, 17000);  // ~90% of rows have value != 0
   EXPECT_LT(total, 19000);
-  for (auto [mode, p] : {std::pair{RuntimeMode::kStreaming, 2}, {RuntimeMode::kBatch, 1},
+  for (auto [mode, p] : {std::pair{RuntimeMode::kStreaming, 2},
+                         {RuntimeMode::kBatch, 1},
                          {RuntimeMode::kBatch, 3}}) {
     auto t = RunPipeline(mode, p);
     ASSERT_TRUE(t);
@@ -99,9 +102,10 @@ TEST_F(DataStreamTest, UnionRebalanceAndParallelism) {
   auto env = StreamExecutionEnvironment::Create();
   env->SetParallelism(2);
   auto a = env->FromSource(Events(), WatermarkStrategy::NoWatermarks(), "a");
-  auto b = env->FromSource(Events(), WatermarkStrategy::NoWatermarks(), "b").SetParallelism(1);
-  auto merged = a.Union({b.Rebalance()}).Filter(
-      cp::less(cp::field_ref("id"), cp::literal(int64_t{100})));
+  auto b =
+      env->FromSource(Events(), WatermarkStrategy::NoWatermarks(), "b").SetParallelism(1);
+  auto merged = a.Union({b.Rebalance()})
+                    .Filter(cp::less(cp::field_ref("id"), cp::literal(int64_t{100})));
   auto t = merged.SetParallelism(3).ExecuteAndCollect();
   ASSERT_TRUE(t.ok()) << t.status();
   EXPECT_EQ((*t)->num_rows(), 200);

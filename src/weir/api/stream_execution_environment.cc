@@ -31,7 +31,8 @@ StreamExecutionEnvironment& StreamExecutionEnvironment::SetRuntimeMode(RuntimeMo
 StreamExecutionEnvironment& StreamExecutionEnvironment::SetMaxParallelism(
     int max_parallelism) {
   if (max_parallelism < 1 || max_parallelism > 32768) {
-    Record(UserError("max parallelism must be within 1 … 32768, got {}", max_parallelism));
+    Record(
+        UserError("max parallelism must be within 1 … 32768, got {}", max_parallelism));
   } else {
     options_.max_parallelism = max_parallelism;
   }
@@ -57,8 +58,8 @@ DataStream StreamExecutionEnvironment::FromCollection(
                     runtime::WatermarkStrategy::NoWatermarks(), std::move(name));
 }
 
-arrow::Result<std::shared_ptr<runtime::JobClient>> StreamExecutionEnvironment::ExecuteAsync(
-    std::string job_name) {
+arrow::Result<std::shared_ptr<runtime::JobClient>>
+StreamExecutionEnvironment::ExecuteAsync(std::string job_name) {
   ARROW_RETURN_NOT_OK(build_error_);
   if (options_.max_parallelism < parallelism_) {
     return UserError("max parallelism {} is below the parallelism {}",
@@ -67,7 +68,8 @@ arrow::Result<std::shared_ptr<runtime::JobClient>> StreamExecutionEnvironment::E
   return runtime::ExecuteAsync(graph_, options_, std::move(job_name));
 }
 
-arrow::Result<runtime::JobResult> StreamExecutionEnvironment::Execute(std::string job_name) {
+arrow::Result<runtime::JobResult> StreamExecutionEnvironment::Execute(
+    std::string job_name) {
   ARROW_ASSIGN_OR_RAISE(auto client, ExecuteAsync(std::move(job_name)));
   return client->Wait();
 }

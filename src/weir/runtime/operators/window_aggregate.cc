@@ -200,50 +200,65 @@ arrow::Status WindowAggregateOperator::ProcessBatch(
     }
     if (!accepted) ++late_rows_dropped_;
   }
+  std::vector<std::pair<EventTime, Window*>> updated;
   for (auto& [start, w] : windows_) {
     if (w.dirty) {
       w.dirty = false;
-      ARROW_RETURN_NOT_OK(Emit(start, w, out));
+      updated.emplace_back(start, &w);
     }
   }
-  return arrow::Status::OK();
+  return Emit(updated, out);
 }
 
-arrow::Status WindowAggregateOperator::Emit(EventTime window_start, Window& w,
-                                            Output* out) {
-  const int64_t groups = static_cast<int64_t>(w.keys.size());
-  if (groups == 0) return arrow::Status::OK();
-  ARROW_ASSIGN_OR_RAISE(auto columns, encoder_->Decode(w.keys));
+arrow::Status WindowAggregateOperator::Emit(
+    const std::vector<std::pair<EventTime, Window*>>& windows, Output* out) {
+  // One output batch for all windows fired together: downstream operators and sinks
+  // handle a few large batches far better than one small batch per window.
+  std::vector<const std::string*> keys;
+  std::vector<int64_t> starts;
+  std::vector<const Accumulator*> accs;  // per output row: its accumulators
+  const size_t na = options_.aggregates.size();
+  for (const auto& [window_start, w] : windows) {
+    for (size_t g = 0; g < w->keys.size(); ++g) {
+      keys.push_back(w->keys[g]);
+      starts.push_back(window_start);
+      accs.push_back(&w->accumulators[g * na]);
+    }
+  }
+  const int64_t rows = static_cast<int64_t>(keys.size());
+  if (rows == 0) return arrow::Status::OK();
+  ARROW_ASSIGN_OR_RAISE(auto columns, encoder_->Decode(keys));
   const int64_t size = options_.window.size.count();
-  arrow::TimestampBuilder starts(arrow::timestamp(arrow::TimeUnit::MICRO),
-                                 arrow::default_memory_pool());
-  arrow::TimestampBuilder ends(arrow::timestamp(arrow::TimeUnit::MICRO),
-                               arrow::default_memory_pool());
-  ARROW_RETURN_NOT_OK(starts.AppendValues(std::vector<int64_t>(groups, window_start)));
-  ARROW_RETURN_NOT_OK(
-      ends.AppendValues(std::vector<int64_t>(groups, window_start + size)));
-  ARROW_ASSIGN_OR_RAISE(auto start_array, starts.Finish());
-  ARROW_ASSIGN_OR_RAISE(auto end_array, ends.Finish());
+  arrow::TimestampBuilder start_b(arrow::timestamp(arrow::TimeUnit::MICRO),
+                                  arrow::default_memory_pool());
+  arrow::TimestampBuilder end_b(arrow::timestamp(arrow::TimeUnit::MICRO),
+                                arrow::default_memory_pool());
+  ARROW_RETURN_NOT_OK(start_b.Reserve(rows));
+  ARROW_RETURN_NOT_OK(end_b.Reserve(rows));
+  for (int64_t r = 0; r < rows; ++r) {
+    start_b.UnsafeAppend(starts[r]);
+    end_b.UnsafeAppend(starts[r] + size);
+  }
+  ARROW_ASSIGN_OR_RAISE(auto start_array, start_b.Finish());
+  ARROW_ASSIGN_OR_RAISE(auto end_array, end_b.Finish());
   columns.push_back(start_array);
   columns.push_back(end_array);
-  const size_t na = options_.aggregates.size();
   for (size_t a = 0; a < na; ++a) {
     const auto kind = options_.aggregates[a].kind;
     const bool floating = agg_floating_[a];
     if (kind == AggregateSpec::Kind::kCount) {
       arrow::Int64Builder b;
-      ARROW_RETURN_NOT_OK(b.Reserve(groups));
-      for (int64_t g = 0; g < groups; ++g)
-        b.UnsafeAppend(w.accumulators[g * na + a].count);
+      ARROW_RETURN_NOT_OK(b.Reserve(rows));
+      for (int64_t r = 0; r < rows; ++r) b.UnsafeAppend(accs[r][a].count);
       ARROW_ASSIGN_OR_RAISE(auto arr, b.Finish());
       columns.push_back(arr);
       continue;
     }
     if (kind == AggregateSpec::Kind::kAvg || floating) {
       arrow::DoubleBuilder b;
-      ARROW_RETURN_NOT_OK(b.Reserve(groups));
-      for (int64_t g = 0; g < groups; ++g) {
-        const Accumulator& x = w.accumulators[g * na + a];
+      ARROW_RETURN_NOT_OK(b.Reserve(rows));
+      for (int64_t r = 0; r < rows; ++r) {
+        const Accumulator& x = accs[r][a];
         if (x.count == 0) {
           b.UnsafeAppendNull();
           continue;
@@ -268,9 +283,9 @@ arrow::Status WindowAggregateOperator::Emit(EventTime window_start, Window& w,
       continue;
     }
     arrow::Int64Builder b;
-    ARROW_RETURN_NOT_OK(b.Reserve(groups));
-    for (int64_t g = 0; g < groups; ++g) {
-      const Accumulator& x = w.accumulators[g * na + a];
+    ARROW_RETURN_NOT_OK(b.Reserve(rows));
+    for (int64_t r = 0; r < rows; ++r) {
+      const Accumulator& x = accs[r][a];
       if (x.count == 0) {
         b.UnsafeAppendNull();
         continue;
@@ -282,7 +297,7 @@ arrow::Status WindowAggregateOperator::Emit(EventTime window_start, Window& w,
     ARROW_ASSIGN_OR_RAISE(auto arr, b.Finish());
     columns.push_back(arr);
   }
-  return out->Emit(arrow::RecordBatch::Make(output_schema_, groups, std::move(columns)));
+  return out->Emit(arrow::RecordBatch::Make(output_schema_, rows, std::move(columns)));
 }
 
 arrow::Status WindowAggregateOperator::ProcessWatermark(EventTime watermark,
@@ -290,20 +305,22 @@ arrow::Status WindowAggregateOperator::ProcessWatermark(EventTime watermark,
   watermark_ = watermark;
   const int64_t size = options_.window.size.count();
   const int64_t lateness = options_.allowed_lateness.count();
-  for (auto it = windows_.begin(); it != windows_.end();) {
-    const EventTime max_ts = it->first + size - 1;
+  std::vector<std::pair<EventTime, Window*>> fire;
+  std::vector<EventTime> expired;
+  for (auto& [start, w] : windows_) {
+    const EventTime max_ts = start + size - 1;
     if (max_ts > watermark) break;  // ordered by start, and all windows have one size
-    if (!it->second.fired) {
-      it->second.fired = true;
-      it->second.dirty = false;
-      ARROW_RETURN_NOT_OK(Emit(it->first, it->second, out));
+    if (!w.fired) {
+      w.fired = true;
+      w.dirty = false;
+      fire.emplace_back(start, &w);
     }
     if (watermark == kMaxWatermark || max_ts + lateness <= watermark) {
-      it = windows_.erase(it);
-    } else {
-      ++it;
+      expired.push_back(start);
     }
   }
+  ARROW_RETURN_NOT_OK(Emit(fire, out));
+  for (EventTime start : expired) windows_.erase(start);
   return out->EmitWatermark(watermark);
 }
 

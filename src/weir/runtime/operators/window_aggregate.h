@@ -103,7 +103,8 @@ class WindowAggregateOperator : public Operator {
   };
 
   arrow::Status Prepare(const std::shared_ptr<arrow::Schema>& schema);
-  arrow::Status Emit(EventTime window_start, Window& window, Output* out);
+  arrow::Status Emit(const std::vector<std::pair<EventTime, Window*>>& windows,
+                     Output* out);
 
   WindowAggregateOptions options_;
   OperatorContext* context_ = nullptr;

@@ -32,7 +32,8 @@ arrow::Status Run(const std::string& input, const std::string& output,
   }
   if (!where.empty()) {
     ARROW_ASSIGN_OR_RAISE(auto dataset, format::ParquetDataset::Open({input}));
-    ARROW_ASSIGN_OR_RAISE(source.scan.filter, sql::ParseFilter(where, *dataset->schema()));
+    ARROW_ASSIGN_OR_RAISE(source.scan.filter,
+                          sql::ParseFilter(where, *dataset->schema()));
   }
   ARROW_ASSIGN_OR_RAISE(auto source_factory, connectors::MakeParquetSource(source));
   connectors::ParquetSinkOptions sink;

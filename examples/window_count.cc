@@ -24,7 +24,8 @@ using namespace weir;  // NOLINT: example brevity
 arrow::Status Run(const std::string& input, const std::string& output, int64_t window_ms,
                   int parallelism, int64_t out_of_orderness_ms) {
   if (window_ms <= 0) return UserError("--window-ms must be positive, got {}", window_ms);
-  if (out_of_orderness_ms < 0) return UserError("--out-of-orderness-ms must not be negative");
+  if (out_of_orderness_ms < 0)
+    return UserError("--out-of-orderness-ms must not be negative");
   auto env = api::StreamExecutionEnvironment::Create();
   if (parallelism > 0) env->SetParallelism(parallelism);
 

@@ -19,7 +19,8 @@ arrow::Result<runtime::JobResult> WaitCancellingOnSignal(
   struct sigaction action {};
   action.sa_handler = RecordSignal;
   sigemptyset(&action.sa_mask);
-  struct sigaction old_int {}, old_term {};
+  struct sigaction old_int {
+  }, old_term{};
   sigaction(SIGINT, &action, &old_int);
   sigaction(SIGTERM, &action, &old_term);
   // Signal handlers may only touch atomics; this thread polls the flag and cancels.

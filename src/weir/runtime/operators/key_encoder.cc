@@ -113,11 +113,27 @@ arrow::Result<KeyEncoder> KeyEncoder::Make(const std::shared_ptr<arrow::Schema>&
   return e;
 }
 
-void KeyEncoder::Encode(const arrow::RecordBatch& batch, int64_t row,
+std::vector<const arrow::Array*> KeyEncoder::Columns(
+    const arrow::RecordBatch& batch) const {
+  std::vector<const arrow::Array*> out;
+  out.reserve(indices_.size());
+  // The batch caches its boxed columns, so the raw pointers live as long as it does.
+  for (int i : indices_) out.push_back(batch.column(i).get());
+  return out;
+}
+
+bool KeyEncoder::single_integer() const {
+  if (fields_.size() != 1) return false;
+  bool ok;
+  const Enc e = EncodingOf(*fields_[0]->type(), &ok);
+  return ok && (e == Enc::kInt || e == Enc::kUInt);
+}
+
+void KeyEncoder::Encode(const std::vector<const arrow::Array*>& columns, int64_t row,
                         std::string* out) const {
   out->clear();
-  for (int i : indices_) {
-    const arrow::Array& a = *batch.column(i);
+  for (const arrow::Array* column : columns) {
+    const arrow::Array& a = *column;
     if (a.IsNull(row)) {
       out->push_back('\0');
       continue;

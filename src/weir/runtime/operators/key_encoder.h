@@ -22,8 +22,23 @@ class KeyEncoder {
   static arrow::Result<KeyEncoder> Make(const std::shared_ptr<arrow::Schema>& schema,
                                         const std::vector<int>& key_indices);
 
+  /// Returns the key columns of `batch`, to encode many rows without looking the
+  /// columns up per row.
+  std::vector<const arrow::Array*> Columns(const arrow::RecordBatch& batch) const;
+
+  /// Writes the key of row `row` into `out` (replacing its contents); `columns` comes
+  /// from Columns().
+  void Encode(const std::vector<const arrow::Array*>& columns, int64_t row,
+              std::string* out) const;
+
   /// Writes the key of row `row` of `batch` into `out` (replacing its contents).
-  void Encode(const arrow::RecordBatch& batch, int64_t row, std::string* out) const;
+  void Encode(const arrow::RecordBatch& batch, int64_t row, std::string* out) const {
+    Encode(Columns(batch), row, out);
+  }
+
+  /// Returns whether the key is a single integer-like column (a fast path for
+  /// operators: such keys can be handled as int64).
+  bool single_integer() const;
 
   /// Returns the key columns (as fields) in order.
   const arrow::FieldVector& fields() const { return fields_; }

@@ -6,6 +6,7 @@
 #include <arrow/type.h>
 
 #include "weir/common/error.h"
+#include "weir/expr/key_hash.h"
 #include "weir/runtime/operators/watermark_strategy.h"
 
 namespace weir::runtime {
@@ -63,6 +64,7 @@ arrow::Status WindowAggregateOperator::Prepare(
   }
   ARROW_ASSIGN_OR_RAISE(auto encoder, KeyEncoder::Make(schema, key_indices));
   encoder_.emplace(std::move(encoder));
+  int_key_ = encoder_->single_integer();
   time_index_ = schema->GetFieldIndex(options_.time_column);
   if (time_index_ < 0) {
     return UserError("event-time column '{}' is not in {}", options_.time_column,
@@ -144,6 +146,19 @@ arrow::Status WindowAggregateOperator::ProcessBatch(
   const int64_t slide = options_.window.slide.count();
   const int64_t offset = options_.window.offset.count();
   const int64_t lateness = options_.allowed_lateness.count();
+  const auto key_columns = encoder_->Columns(*batch);
+  std::shared_ptr<arrow::Array> int_key_array;
+  const int64_t* int_keys = nullptr;
+  if (int_key_) {
+    int_key_array = batch->GetColumnByName(options_.keys[0]);
+    if (int_key_array->type_id() != arrow::Type::INT64) {
+      ARROW_ASSIGN_OR_RAISE(int_key_array,
+                            arrow::compute::Cast(*int_key_array, arrow::int64(),
+                                                 arrow::compute::CastOptions::Unsafe()));
+    }
+    int_keys = int_key_array->data()->GetValues<int64_t>(1);
+  }
+  const bool int_key_nulls = int_key_array && int_key_array->null_count() > 0;
   EventTime cached_start = kMinWatermark;
   Window* cached = nullptr;
   for (int64_t r = 0; r < batch->num_rows(); ++r) {
@@ -152,29 +167,22 @@ arrow::Status WindowAggregateOperator::ProcessBatch(
       ++late_rows_dropped_;
       continue;
     }
-    bool encoded = false, accepted = false;
+    bool accepted = false;
     const int64_t last_start = FloorDiv(t - offset, slide) * slide + offset;
+    const int64_t* row_int_keys =
+        int_key_nulls && int_key_array->IsNull(r) ? nullptr : int_keys;
     for (int64_t ws = last_start; ws > t - size; ws -= slide) {
       const int64_t max_ts = ws + size - 1;
       if (max_ts + lateness <= watermark_) continue;  // too late for this window
       accepted = true;
-      if (!encoded) {
-        encoder_->Encode(*batch, r, &key_scratch_);
-        encoded = true;
-      }
       Window* w = cached;
       if (ws != cached_start) {
         w = &windows_[ws];
         cached = w;
         cached_start = ws;
       }
-      auto [it, inserted] =
-          w->group_of.try_emplace(key_scratch_, static_cast<uint32_t>(w->keys.size()));
-      if (inserted) {
-        w->keys.push_back(&it->first);
-        w->accumulators.resize(w->accumulators.size() + na);
-      }
-      Accumulator* acc = &w->accumulators[size_t{it->second} * na];
+      const uint32_t group = GroupFor(w, key_columns, row_int_keys, r);
+      Accumulator* acc = &w->accumulators[size_t{group} * na];
       for (size_t a = 0; a < na; ++a) {
         Accumulator& x = acc[a];
         if (agg_index_[a] < 0) {
@@ -208,6 +216,32 @@ arrow::Status WindowAggregateOperator::ProcessBatch(
     }
   }
   return Emit(updated, out);
+}
+
+size_t WindowAggregateOperator::BytesHash::operator()(std::string_view s) const {
+  return static_cast<size_t>(expr::HashBytes(s.data(), static_cast<int64_t>(s.size())));
+}
+
+uint32_t WindowAggregateOperator::GroupFor(
+    Window* w, const std::vector<const arrow::Array*>& key_columns,
+    const int64_t* int_keys, int64_t row) {
+  const size_t na = options_.aggregates.size();
+  const auto next = static_cast<uint32_t>(w->keys.size());
+  if (int_keys) {
+    bool inserted;
+    const uint32_t group = w->int_group_of.FindOrInsert(int_keys[row], next, &inserted);
+    if (!inserted) return group;
+    encoder_->Encode(key_columns, row, &key_scratch_);  // kept for output
+  } else {
+    encoder_->Encode(key_columns, row, &key_scratch_);
+    auto found = w->group_of.find(std::string_view(key_scratch_));
+    if (found != w->group_of.end()) return found->second;
+  }
+  const std::string& stored = w->key_storage.emplace_back(key_scratch_);
+  if (!int_keys) w->group_of.emplace(std::string_view(stored), next);
+  w->keys.push_back(&stored);
+  w->accumulators.resize(w->accumulators.size() + na);
+  return next;
 }
 
 arrow::Status WindowAggregateOperator::Emit(

@@ -1,13 +1,16 @@
 #pragma once
 
 #include <chrono>
+#include <deque>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
 #include "weir/runtime/operator.h"
+#include "weir/runtime/operators/flat_int_map.h"
 #include "weir/runtime/operators/key_encoder.h"
 
 namespace weir::runtime {
@@ -93,16 +96,22 @@ class WindowAggregateOperator : public Operator {
     int64_t imin = INT64_MAX, imax = INT64_MIN;
     double dmin = 0, dmax = 0;
   };
+  struct BytesHash {
+    size_t operator()(std::string_view s) const;
+  };
   struct Window {
-    std::unordered_map<std::string, uint32_t> group_of;
-    std::vector<const std::string*> keys;   // group id → key bytes (owned by map)
+    std::deque<std::string> key_storage;  // encoded keys; stable addresses
+    std::unordered_map<std::string_view, uint32_t, BytesHash> group_of;
+    FlatInt64Map int_group_of;              // single integer keys
+    std::vector<const std::string*> keys;   // group id → encoded key
     std::vector<Accumulator> accumulators;  // group id * num_aggregates + aggregate
-    std::vector<int64_t> rows;              // group id → rows seen (COUNT(*))
     bool fired = false;
     bool dirty = false;  // updated by late rows after firing
   };
 
   arrow::Status Prepare(const std::shared_ptr<arrow::Schema>& schema);
+  uint32_t GroupFor(Window* w, const std::vector<const arrow::Array*>& key_columns,
+                    const int64_t* int_keys, int64_t row);
   arrow::Status Emit(const std::vector<std::pair<EventTime, Window*>>& windows,
                      Output* out);
 
@@ -118,6 +127,7 @@ class WindowAggregateOperator : public Operator {
   EventTime watermark_ = kMinWatermark;
   int64_t late_rows_dropped_ = 0;
   std::string key_scratch_;
+  bool int_key_ = false;  // single integer key column: the int64 fast path
 };
 
 }  // namespace weir::runtime

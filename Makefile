@@ -49,6 +49,7 @@ demo: build
 
 bench: build
 	$(PYTHON) bench/parquet/run.py
+	$(PYTHON) bench/runtime/run.py
 
 format:
 	clang-format -i $$(git ls-files '*.cc' '*.h')

@@ -10,8 +10,8 @@
 #include <cstdio>
 #include <thread>
 
-#include <CLI/CLI.hpp>
 #include <arrow/compute/api_scalar.h>
+#include <CLI/CLI.hpp>
 
 #include "weir/api/stream_execution_environment.h"
 #include "weir/common/runtime_init.h"
@@ -57,25 +57,29 @@ arrow::Status Run(const std::string& pipeline, int64_t n, int parallelism) {
   env->runtime_options().threads = parallelism;
   ARROW_ASSIGN_OR_RAISE(auto source, Events(n));
   auto rows = std::make_shared<std::atomic<int64_t>>(0);
-  auto events = env->FromSource(source, runtime::WatermarkStrategy::NoWatermarks(), "datagen");
+  auto events =
+      env->FromSource(source, runtime::WatermarkStrategy::NoWatermarks(), "datagen");
   if (pipeline == "window") {
     events.Filter(cp::less(cp::field_ref("value"), cp::literal(int64_t{90})), "filter")
         .Select({{"key", cp::field_ref("key")},
-                 {"ts", cp::call("divide", {cp::field_ref("id"), cp::literal(int64_t{1000})})}},
+                 {"ts",
+                  cp::call("divide", {cp::field_ref("id"), cp::literal(int64_t{1000})})}},
                 "select")
-        .AssignTimestampsAndWatermarks(runtime::WatermarkStrategy::ForMonotonousTimestamps()
-                                           .WithTimestampColumn("ts"))
+        .AssignTimestampsAndWatermarks(
+            runtime::WatermarkStrategy::ForMonotonousTimestamps().WithTimestampColumn(
+                "ts"))
         .KeyBy({"key"})
         .Window(runtime::WindowSpec::Tumbling(std::chrono::seconds(1)), "ts")
         .Aggregate({{runtime::AggregateSpec::Kind::kCount, "", "cnt"}}, "window")
         .SinkTo(connectors::MakeBlackholeSink(rows), "blackhole");
   } else if (pipeline == "stateless") {
     events
-        .Select({{"id", cp::field_ref("id")},
-                 {"score", cp::call("add", {cp::call("multiply", {cp::field_ref("value"),
-                                                                  cp::literal(int64_t{3})}),
-                                            cp::field_ref("key")})}},
-                "select")
+        .Select(
+            {{"id", cp::field_ref("id")},
+             {"score", cp::call("add", {cp::call("multiply", {cp::field_ref("value"),
+                                                              cp::literal(int64_t{3})}),
+                                        cp::field_ref("key")})}},
+            "select")
         .SinkTo(connectors::MakeBlackholeSink(rows), "blackhole");
   } else {
     return arrow::Status::Invalid("unknown pipeline '", pipeline, "'");
@@ -84,7 +88,8 @@ arrow::Status Run(const std::string& pipeline, int64_t n, int parallelism) {
   const double seconds = static_cast<double>(result.duration.count()) / 1e6;
   const auto src = result.Totals("datagen");
   std::printf(
-      "{\"pipeline\": \"%s\", \"events\": %lld, \"seconds\": %.4f, \"events_per_s\": %.0f, "
+      "{\"pipeline\": \"%s\", \"events\": %lld, \"seconds\": %.4f, \"events_per_s\": "
+      "%.0f, "
       "\"events_per_s_per_core\": %.0f, \"output_rows\": %lld, \"peak_rss_mb\": %.1f}\n",
       pipeline.c_str(), static_cast<long long>(src.records_out), seconds,
       static_cast<double>(src.records_out) / seconds,

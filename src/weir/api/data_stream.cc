@@ -143,6 +143,18 @@ DataStream KeyedStream::Process(OperatorFactory op, std::string name) const {
   return input_.Append(std::move(op), std::move(name), input_.env_->parallelism_);
 }
 
+DataStream KeyedStream::Process(
+    std::function<std::unique_ptr<runtime::KeyedProcessFunction>()> make,
+    std::string name, std::string time_column) const {
+  auto keys = keys_;
+  return input_.Append(
+      [make, keys, time_column](const runtime::SubtaskInfo&)
+          -> arrow::Result<std::unique_ptr<runtime::Operator>> {
+        return std::make_unique<runtime::KeyedProcessOperator>(make(), keys, time_column);
+      },
+      std::move(name), input_.env_->parallelism_);
+}
+
 WindowedStream WindowedStream::AllowedLateness(std::chrono::microseconds lateness) const {
   WindowedStream w = *this;
   w.options_.allowed_lateness = lateness;

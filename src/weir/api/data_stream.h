@@ -9,6 +9,7 @@
 #include <arrow/table.h>
 
 #include "weir/runtime/job.h"
+#include "weir/runtime/operators/keyed_process.h"
 #include "weir/runtime/operators/project_operator.h"
 #include "weir/runtime/operators/watermark_strategy.h"
 #include "weir/runtime/operators/window_aggregate.h"
@@ -79,6 +80,10 @@ class KeyedStream {
   WindowedStream Window(runtime::WindowSpec window, std::string time_column) const;
   /// Appends a keyed operator (receives whole key groups).
   DataStream Process(runtime::OperatorFactory op, std::string name) const;
+  /// Runs a KeyedProcessFunction (state and timers per key); `make` creates one
+  /// instance per subtask, `time_column` (optional) gives rows their event time.
+  DataStream Process(std::function<std::unique_ptr<runtime::KeyedProcessFunction>()> make,
+                     std::string name, std::string time_column = "") const;
   /// Returns the key columns.
   const std::vector<std::string>& keys() const { return keys_; }
 

@@ -17,8 +17,10 @@ KeyGroupRange KeyGroupRangeFor(int index, int parallelism, int max_parallelism) 
   // Smallest key group g with g * parallelism / max_parallelism == index.
   const int first = static_cast<int>(
       (static_cast<int64_t>(index) * max_parallelism + parallelism - 1) / parallelism);
-  const int last = static_cast<int>(
-      (static_cast<int64_t>(index + 1) * max_parallelism + parallelism - 1) / parallelism) - 1;
+  const int last = static_cast<int>((static_cast<int64_t>(index + 1) * max_parallelism +
+                                     parallelism - 1) /
+                                    parallelism) -
+                   1;
   return KeyGroupRange{first, last};
 }
 
@@ -71,7 +73,8 @@ class Reader {
   arrow::Status Bytes(std::string* s) {
     uint32_t len;
     ARROW_RETURN_NOT_OK(Pod(&len));
-    if (len > (1u << 30)) return InternalError("state snapshot is corrupt: entry of {} bytes", len);
+    if (len > (1u << 30))
+      return InternalError("state snapshot is corrupt: entry of {} bytes", len);
     s->resize(len);
     ARROW_ASSIGN_OR_RAISE(int64_t n, in_->Read(len, s->data()));
     if (n != len) return Truncated();
@@ -154,8 +157,9 @@ class InMemoryStateBackend : public KeyedStateBackend {
     e->map.erase(std::string(user_key));
     if (e->map.empty()) Clear(state);
   }
-  void ForEachEntry(int state, const std::function<void(std::string_view, std::string_view)>& fn)
-      override {
+  void ForEachEntry(
+      int state,
+      const std::function<void(std::string_view, std::string_view)>& fn) override {
     Entry* e = Find(state);
     if (!e) return;
     for (const auto& [k, v] : e->map) fn(k, v);
@@ -204,11 +208,13 @@ class InMemoryStateBackend : public KeyedStateBackend {
           ARROW_RETURN_NOT_OK(w.Bytes(r.entry->value));
           break;
         case StateKind::kList:
-          ARROW_RETURN_NOT_OK(w.Pod<uint32_t>(static_cast<uint32_t>(r.entry->list.size())));
+          ARROW_RETURN_NOT_OK(
+              w.Pod<uint32_t>(static_cast<uint32_t>(r.entry->list.size())));
           for (const auto& x : r.entry->list) ARROW_RETURN_NOT_OK(w.Bytes(x));
           break;
         case StateKind::kMap: {
-          std::map<std::string, std::string> sorted(r.entry->map.begin(), r.entry->map.end());
+          std::map<std::string, std::string> sorted(r.entry->map.begin(),
+                                                    r.entry->map.end());
           ARROW_RETURN_NOT_OK(w.Pod<uint32_t>(static_cast<uint32_t>(sorted.size())));
           for (const auto& [k, v] : sorted) {
             ARROW_RETURN_NOT_OK(w.Bytes(k));
@@ -253,7 +259,8 @@ class InMemoryStateBackend : public KeyedStateBackend {
       std::string key;
       Entry e;
       ARROW_RETURN_NOT_OK(r.Pod(&state));
-      if (state >= ids.size()) return InternalError("state snapshot is corrupt: bad state id");
+      if (state >= ids.size())
+        return InternalError("state snapshot is corrupt: bad state id");
       ARROW_RETURN_NOT_OK(r.Pod(&key_group));
       ARROW_RETURN_NOT_OK(r.Bytes(&key));
       ARROW_RETURN_NOT_OK(r.Pod(&e.written_ms));
@@ -330,7 +337,8 @@ class InMemoryStateBackend : public KeyedStateBackend {
 
 }  // namespace
 
-std::unique_ptr<KeyedStateBackend> MakeInMemoryStateBackend(std::function<int64_t()> now) {
+std::unique_ptr<KeyedStateBackend> MakeInMemoryStateBackend(
+    std::function<int64_t()> now) {
   return std::make_unique<InMemoryStateBackend>(std::move(now));
 }
 

@@ -76,12 +76,13 @@ class KeyedStateBackend {
   /// Removes one map entry of the current key.
   virtual void RemoveEntry(int state, std::string_view user_key) = 0;
   /// Visits every map entry of the current key.
-  virtual void ForEachEntry(
-      int state,
-      const std::function<void(std::string_view user_key, std::string_view value)>& fn) = 0;
+  virtual void ForEachEntry(int state,
+                            const std::function<void(std::string_view user_key,
+                                                     std::string_view value)>& fn) = 0;
 
   /// Visits every key that has state `state` (for timers and tests).
-  virtual void ForEachKey(int state, const std::function<void(std::string_view key)>& fn) = 0;
+  virtual void ForEachKey(int state,
+                          const std::function<void(std::string_view key)>& fn) = 0;
 
   /// Writes every live entry to `out` in a self-describing format ordered by key group,
   /// so a restore can keep only the key groups it owns (rescaling).

@@ -14,8 +14,8 @@ TEST(StateBackendTest, TypedStatesArePerKey) {
   auto count = *GetValueState<int64_t>(backend.get(), "count");
   auto names = *GetListState<std::string>(backend.get(), "names");
   auto totals = *GetMapState<std::string, double>(backend.get(), "totals");
-  auto sum = *GetReducingState<int64_t>(backend.get(), "sum",
-                                        [](const int64_t& a, const int64_t& b) { return a + b; });
+  auto sum = *GetReducingState<int64_t>(
+      backend.get(), "sum", [](const int64_t& a, const int64_t& b) { return a + b; });
   backend->SetCurrentKey("alice", 1);
   EXPECT_FALSE(count.Value().has_value());
   count.Update(3);

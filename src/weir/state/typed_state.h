@@ -132,7 +132,8 @@ template <typename T>
 class ReducingState {
  public:
   /// Binds to state `id` of `backend`, combining with `reduce`.
-  ReducingState(KeyedStateBackend* backend, int id, std::function<T(const T&, const T&)> reduce)
+  ReducingState(KeyedStateBackend* backend, int id,
+                std::function<T(const T&, const T&)> reduce)
       : value_(backend, id), reduce_(std::move(reduce)) {}
   /// Returns the reduced value, or nullopt when nothing was added.
   std::optional<T> Get() const { return value_.Value(); }
@@ -151,34 +152,33 @@ class ReducingState {
 
 /// Registers (or finds) value state `name` and returns a typed handle.
 template <typename T>
-arrow::Result<ValueState<T>> GetValueState(KeyedStateBackend* backend, const std::string& name,
-                                           StateTtl ttl = {}) {
+arrow::Result<ValueState<T>> GetValueState(KeyedStateBackend* backend,
+                                           const std::string& name, StateTtl ttl = {}) {
   ARROW_ASSIGN_OR_RAISE(int id, backend->Register(name, StateKind::kValue, ttl));
   return ValueState<T>(backend, id);
 }
 
 /// Registers (or finds) list state `name` and returns a typed handle.
 template <typename T>
-arrow::Result<ListState<T>> GetListState(KeyedStateBackend* backend, const std::string& name,
-                                         StateTtl ttl = {}) {
+arrow::Result<ListState<T>> GetListState(KeyedStateBackend* backend,
+                                         const std::string& name, StateTtl ttl = {}) {
   ARROW_ASSIGN_OR_RAISE(int id, backend->Register(name, StateKind::kList, ttl));
   return ListState<T>(backend, id);
 }
 
 /// Registers (or finds) map state `name` and returns a typed handle.
 template <typename K, typename V>
-arrow::Result<MapState<K, V>> GetMapState(KeyedStateBackend* backend, const std::string& name,
-                                          StateTtl ttl = {}) {
+arrow::Result<MapState<K, V>> GetMapState(KeyedStateBackend* backend,
+                                          const std::string& name, StateTtl ttl = {}) {
   ARROW_ASSIGN_OR_RAISE(int id, backend->Register(name, StateKind::kMap, ttl));
   return MapState<K, V>(backend, id);
 }
 
 /// Registers (or finds) reducing state `name` and returns a typed handle.
 template <typename T>
-arrow::Result<ReducingState<T>> GetReducingState(KeyedStateBackend* backend,
-                                                 const std::string& name,
-                                                 std::function<T(const T&, const T&)> reduce,
-                                                 StateTtl ttl = {}) {
+arrow::Result<ReducingState<T>> GetReducingState(
+    KeyedStateBackend* backend, const std::string& name,
+    std::function<T(const T&, const T&)> reduce, StateTtl ttl = {}) {
   ARROW_ASSIGN_OR_RAISE(int id, backend->Register(name, StateKind::kValue, ttl));
   return ReducingState<T>(backend, id, std::move(reduce));
 }

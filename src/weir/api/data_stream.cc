@@ -20,8 +20,13 @@ DataStream DataStream::Append(OperatorFactory op, std::string name,
       graph.vertices()[vertex_].parallelism != parallelism) {
     p = Partitioning::Rebalance();
   }
-  env_->Record(graph.Connect(vertex_, v, std::move(p)));
+  env_->Record(graph.Connect(vertex_, v, std::move(p), 0, side_tag_));
   return DataStream(env_, v);
+}
+
+DataStream DataStream::GetSideOutput(const std::string& tag) const {
+  if (tag.empty()) env_->Record(UserError("a side output needs a tag"));
+  return DataStream(env_, vertex_, Partitioning::Forward(), tag);
 }
 
 DataStream DataStream::Filter(arrow::compute::Expression predicate,
@@ -68,16 +73,16 @@ DataStream DataStream::AssignTimestampsAndWatermarks(
 
 KeyedStream DataStream::KeyBy(std::vector<std::string> keys) const {
   if (keys.empty()) env_->Record(UserError("key_by needs at least one key column"));
-  DataStream input(env_, vertex_, Partitioning::Hash(keys));
+  DataStream input(env_, vertex_, Partitioning::Hash(keys), side_tag_);
   return KeyedStream(std::move(input), std::move(keys));
 }
 
 DataStream DataStream::Rebalance() const {
-  return DataStream(env_, vertex_, Partitioning::Rebalance());
+  return DataStream(env_, vertex_, Partitioning::Rebalance(), side_tag_);
 }
 
 DataStream DataStream::Broadcast() const {
-  return DataStream(env_, vertex_, Partitioning::Broadcast());
+  return DataStream(env_, vertex_, Partitioning::Broadcast(), side_tag_);
 }
 
 DataStream DataStream::Union(const std::vector<DataStream>& others) const {
@@ -104,7 +109,7 @@ DataStream DataStream::Union(const std::vector<DataStream>& others) const {
     }
     Partitioning p = s.next_;
     if (p.kind == Partitioning::Kind::kForward) p = Partitioning::Rebalance();
-    env_->Record(graph.Connect(s.vertex_, v, std::move(p)));
+    env_->Record(graph.Connect(s.vertex_, v, std::move(p), 0, s.side_tag_));
   }
   return DataStream(env_, v);
 }
@@ -161,6 +166,12 @@ WindowedStream WindowedStream::AllowedLateness(std::chrono::microseconds latenes
   return w;
 }
 
+WindowedStream WindowedStream::SideOutputLateData(std::string tag) const {
+  WindowedStream w = *this;
+  w.options_.late_data_tag = std::move(tag);
+  return w;
+}
+
 DataStream WindowedStream::Aggregate(std::vector<runtime::AggregateSpec> aggregates,
                                      std::string name) const {
   runtime::WindowAggregateOptions o = options_;
@@ -168,7 +179,7 @@ DataStream WindowedStream::Aggregate(std::vector<runtime::AggregateSpec> aggrega
   return input_.Append(
       [o](const runtime::SubtaskInfo&)
           -> arrow::Result<std::unique_ptr<runtime::Operator>> {
-        return std::make_unique<runtime::WindowAggregateOperator>(o);
+        return runtime::MakeWindowOperator(o);
       },
       std::move(name), input_.env_->parallelism_);
 }

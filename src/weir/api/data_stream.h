@@ -54,6 +54,10 @@ class DataStream {
   arrow::Result<std::shared_ptr<arrow::Table>> ExecuteAndCollect(
       std::string job_name = "collect") const;
 
+  /// Returns the side output `tag` of the operator producing this stream (e.g. the
+  /// late data of a window) as a stream of its own.
+  DataStream GetSideOutput(const std::string& tag) const;
+
   /// Returns the id of the vertex producing this stream.
   int vertex() const { return vertex_; }
 
@@ -62,13 +66,18 @@ class DataStream {
   friend class KeyedStream;
   friend class WindowedStream;
   DataStream(std::shared_ptr<StreamExecutionEnvironment> env, int vertex,
-             runtime::Partitioning next = runtime::Partitioning::Forward())
-      : env_(std::move(env)), vertex_(vertex), next_(std::move(next)) {}
+             runtime::Partitioning next = runtime::Partitioning::Forward(),
+             std::string side_tag = "")
+      : env_(std::move(env)),
+        vertex_(vertex),
+        next_(std::move(next)),
+        side_tag_(std::move(side_tag)) {}
   DataStream Append(runtime::OperatorFactory op, std::string name, int parallelism) const;
 
   std::shared_ptr<StreamExecutionEnvironment> env_;
   int vertex_;
   runtime::Partitioning next_;  // how the next operator is connected
+  std::string side_tag_;        // which output of vertex_ this stream is (empty: main)
 };
 
 class WindowedStream;
@@ -100,6 +109,9 @@ class WindowedStream {
  public:
   /// Keeps windows this long after they fire; late rows update and re-emit them.
   WindowedStream AllowedLateness(std::chrono::microseconds lateness) const;
+  /// Sends rows too late for their windows to side output `tag` (read it with
+  /// GetSideOutput on the aggregated stream) instead of dropping them.
+  WindowedStream SideOutputLateData(std::string tag) const;
   /// Aggregates every (key, window) into one row:
   /// keys…, window_start, window_end, aggregates….
   DataStream Aggregate(std::vector<runtime::AggregateSpec> aggregates,

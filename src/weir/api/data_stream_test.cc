@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "weir/common/runtime_init.h"
+#include "weir/connectors/collect/sink.h"
 #include "weir/connectors/datagen/source.h"
 
 namespace weir::api {
@@ -96,6 +97,107 @@ TEST_F(DataStreamTest, WindowPipelineGivesTheSameAnswerInEveryModeAndParallelism
     ASSERT_TRUE(t);
     EXPECT_EQ(WindowCounts(*t), counts) << "parallelism " << p;
   }
+}
+
+// Sessions per key over generated events: key = id % 7, ts = id * 3 ms with a pause of
+// 100 ms after every 50th id; gap 40 ms. Brute force: walk each key's events in time.
+TEST_F(DataStreamTest, SessionWindowsMatchBruteForce) {
+  std::map<std::pair<int64_t, int64_t>, std::pair<int64_t, int64_t>> expected;
+  {
+    std::map<int64_t, std::vector<int64_t>> times;
+    for (int64_t id = 0; id < 20000; ++id)
+      times[id % 7].push_back(id * 3 + (id / 50) * 100);
+    for (auto& [k, ts] : times) {
+      int64_t start = ts[0], last = ts[0], count = 0;
+      for (int64_t t : ts) {
+        if (t - last >= 40) {
+          expected[{k, start * 1000}] = {count, (last + 40) * 1000};
+          start = t;
+          count = 0;
+        }
+        last = t;
+        ++count;
+      }
+      expected[{k, start * 1000}] = {count, (last + 40) * 1000};
+    }
+  }
+  for (auto [mode, p] :
+       {std::pair{RuntimeMode::kStreaming, 2}, {RuntimeMode::kBatch, 3}}) {
+    auto env = StreamExecutionEnvironment::Create();
+    env->SetParallelism(p).SetRuntimeMode(mode);
+    auto t =
+        env->FromSource(Events(), WatermarkStrategy::NoWatermarks(), "events")
+            .Select(
+                {{"k", cp::call("subtract",
+                                {cp::field_ref("id"),
+                                 cp::call("multiply",
+                                          {cp::call("divide", {cp::field_ref("id"),
+                                                               cp::literal(int64_t{7})}),
+                                           cp::literal(int64_t{7})})})},
+                 {"ts",
+                  cp::call("add",
+                           {cp::call("multiply",
+                                     {cp::field_ref("id"), cp::literal(int64_t{3})}),
+                            cp::call("multiply",
+                                     {cp::call("divide", {cp::field_ref("id"),
+                                                          cp::literal(int64_t{50})}),
+                                      cp::literal(int64_t{100})})})}})
+            .AssignTimestampsAndWatermarks(
+                WatermarkStrategy::ForBoundedOutOfOrderness(milliseconds(200))
+                    .WithTimestampColumn("ts"))
+            .KeyBy({"k"})
+            .Window(WindowSpec::Session(milliseconds(40)), "ts")
+            .Aggregate({{AggregateSpec::Kind::kCount, "", "cnt"}})
+            .ExecuteAndCollect();
+    ASSERT_TRUE(t.ok()) << t.status();
+    auto b = *(*t)->CombineChunksToBatch();
+    auto k = std::static_pointer_cast<arrow::Int64Array>(b->GetColumnByName("k"));
+    auto s = std::static_pointer_cast<arrow::TimestampArray>(
+        b->GetColumnByName("window_start"));
+    auto e =
+        std::static_pointer_cast<arrow::TimestampArray>(b->GetColumnByName("window_end"));
+    auto c = std::static_pointer_cast<arrow::Int64Array>(b->GetColumnByName("cnt"));
+    std::map<std::pair<int64_t, int64_t>, std::pair<int64_t, int64_t>> got;
+    for (int64_t i = 0; i < b->num_rows(); ++i)
+      got[{k->Value(i), s->Value(i)}] = {c->Value(i), e->Value(i)};
+    EXPECT_EQ(got, expected) << "parallelism " << p;
+  }
+}
+
+TEST_F(DataStreamTest, LateDataSideOutputAccountsForEveryRow) {
+  // ts goes backwards by 500 ms every 1000 rows; with no out-of-orderness allowed
+  // those rows are late and must appear in the side output instead of vanishing.
+  auto env = StreamExecutionEnvironment::Create();
+  env->SetParallelism(1);
+  auto windows =
+      env->FromSource(Events(), WatermarkStrategy::NoWatermarks(), "events")
+          .Select({{"k", cp::literal(int64_t{1})},
+                   {"ts",
+                    cp::call("subtract",
+                             {cp::field_ref("id"),
+                              cp::call("multiply",
+                                       {cp::call("divide", {cp::field_ref("id"),
+                                                            cp::literal(int64_t{1000})}),
+                                        cp::literal(int64_t{500})})})}})
+          .AssignTimestampsAndWatermarks(
+              WatermarkStrategy::ForMonotonousTimestamps()
+                  .WithTimestampColumn("ts")
+                  .WithEmitInterval(std::chrono::microseconds(0)))
+          .KeyBy({"k"})
+          .Window(WindowSpec::Tumbling(milliseconds(100)), "ts")
+          .SideOutputLateData("late")
+          .Aggregate({{AggregateSpec::Kind::kCount, "", "cnt"}}, "window");
+  auto late_rows = std::make_shared<connectors::CollectedBatches>();
+  windows.GetSideOutput("late").SinkTo(connectors::MakeCollectSink(late_rows),
+                                       "late-sink");
+  auto counted = windows.ExecuteAndCollect();
+  ASSERT_TRUE(counted.ok()) << counted.status();
+  int64_t in_windows = 0;
+  auto b = *(*counted)->CombineChunksToBatch();
+  auto c = std::static_pointer_cast<arrow::Int64Array>(b->GetColumnByName("cnt"));
+  for (int64_t i = 0; i < b->num_rows(); ++i) in_windows += c->Value(i);
+  EXPECT_GT(late_rows->num_rows(), 0);
+  EXPECT_EQ(in_windows + late_rows->num_rows(), 20000);
 }
 
 TEST_F(DataStreamTest, UnionRebalanceAndParallelism) {

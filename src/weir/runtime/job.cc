@@ -124,7 +124,8 @@ arrow::Result<std::shared_ptr<JobClient>> ExecuteAsync(const JobGraph& graph,
       const Edge& e = edges[in_edges[v][0]];
       const auto& chain = chains[chain_of[e.from]];
       if (e.partitioning.kind == Partitioning::Kind::kForward && e.input == 0 &&
-          out_edges[e.from].size() == 1 && chain.back() == e.from &&
+          e.output_tag.empty() && out_edges[e.from].size() == 1 &&
+          chain.back() == e.from &&
           vertices[e.from].parallelism == vertices[v].parallelism) {
         chains[chain_of[e.from]].push_back(static_cast<int>(v));
         chain_of[v] = chain_of[e.from];
@@ -210,6 +211,7 @@ arrow::Result<std::shared_ptr<JobClient>> ExecuteAsync(const JobGraph& graph,
         out.partitioner =
             MakePartitioner(e.partitioning, p, consumers, options.max_parallelism);
       }
+      out.tag = e.output_tag;
       specs[from_chain][p].outputs.push_back(std::move(out));
     }
   }

@@ -26,7 +26,8 @@ int JobGraph::AddOperator(std::string name, int parallelism, OperatorFactory fac
   return vertices_.back().id;
 }
 
-arrow::Status JobGraph::Connect(int from, int to, Partitioning partitioning, int input) {
+arrow::Status JobGraph::Connect(int from, int to, Partitioning partitioning, int input,
+                                std::string output_tag) {
   const int n = static_cast<int>(vertices_.size());
   if (from < 0 || from >= n || to < 0 || to >= n) {
     return arrow::Status::Invalid("edge ", from, " -> ", to, ": no such vertex");
@@ -43,7 +44,7 @@ arrow::Status JobGraph::Connect(int from, int to, Partitioning partitioning, int
     return UserError("key_by into '{}' needs at least one key column",
                      vertices_[to].name);
   }
-  edges_.push_back({from, to, std::move(partitioning), input});
+  edges_.push_back({from, to, std::move(partitioning), input, std::move(output_tag)});
   return arrow::Status::OK();
 }
 
@@ -96,7 +97,9 @@ std::string JobGraph::ToString() const {
                        v.parallelism);
     for (const auto& e : edges_) {
       if (e.to != v.id) continue;
-      out += fmt::format(" <- {} via {}", e.from, e.partitioning.ToString());
+      out += fmt::format(" <- {}{} via {}", e.from,
+                         e.output_tag.empty() ? "" : "[" + e.output_tag + "]",
+                         e.partitioning.ToString());
       if (e.input) out += fmt::format(" (input {})", e.input);
     }
     out += "\n";

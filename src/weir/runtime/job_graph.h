@@ -40,6 +40,8 @@ struct Edge {
   Partitioning partitioning;
   /// Logical input of the consumer: 0, or 1 for the second input of Connect.
   int input = 0;
+  /// The producer's side output this edge carries; empty for the main output.
+  std::string output_tag;
 };
 
 /// A dataflow job as vertices and edges, before it runs. Vertices are added in
@@ -50,8 +52,10 @@ class JobGraph {
   int AddSource(std::string name, int parallelism, SourceFactory factory);
   /// Adds an operator vertex and returns its id.
   int AddOperator(std::string name, int parallelism, OperatorFactory factory);
-  /// Connects `from`'s output to logical input `input` of `to`.
-  arrow::Status Connect(int from, int to, Partitioning partitioning, int input = 0);
+  /// Connects `from`'s output (or its side output `output_tag`) to logical input
+  /// `input` of `to`.
+  arrow::Status Connect(int from, int to, Partitioning partitioning, int input = 0,
+                        std::string output_tag = "");
 
   /// Changes a vertex's parallelism; forward edges to or from it whose ends now
   /// differ become rebalancing edges (as Flink does).

@@ -34,6 +34,14 @@ class Output {
   /// Emits a watermark: no later element will have an event time at or below it.
   /// Watermarks that do not advance are dropped.
   virtual arrow::Status EmitWatermark(EventTime watermark) = 0;
+  /// Emits a batch to the side output `tag` (e.g. late data). Side outputs without a
+  /// consumer in the job graph drop what they get.
+  virtual arrow::Status EmitSide(const std::string& tag,
+                                 std::shared_ptr<arrow::RecordBatch> batch) {
+    (void)tag;
+    (void)batch;
+    return arrow::Status::OK();
+  }
   /// Declares this stream idle until its next element: downstream tasks then leave it
   /// out of their minimum watermark (Flink's WithIdleness).
   virtual arrow::Status MarkIdle() { return arrow::Status::OK(); }

@@ -91,6 +91,16 @@ class Task::LinkOutput : public Output {
     return task_->DeliverWatermark(target_, watermark);
   }
 
+  arrow::Status EmitSide(const std::string& tag,
+                         std::shared_ptr<arrow::RecordBatch> batch) override {
+    // Only a chain's last operator can have side-output edges (an edge with a tag is
+    // never fused), so side output from inside a chain has no consumer.
+    if (!batch || batch->num_rows() == 0 || target_ != task_->spec_.chain.size()) {
+      return arrow::Status::OK();
+    }
+    return task_->Route(batch, BatchBytes(*batch), tag);
+  }
+
   arrow::Status MarkIdle() override {
     // Idleness is a property of the task's outgoing streams; chained operators
     // between here and there only forward watermarks, so it skips them.
@@ -195,10 +205,11 @@ arrow::Status Task::DeliverWatermark(size_t k, EventTime watermark) {
                   link.op->ProcessWatermark(watermark, link_outputs_[k + 1].get()));
 }
 
-arrow::Status Task::Route(const std::shared_ptr<arrow::RecordBatch>& batch,
-                          int64_t bytes) {
+arrow::Status Task::Route(const std::shared_ptr<arrow::RecordBatch>& batch, int64_t bytes,
+                          const std::string& tag) {
   output_idle_ = false;
   for (size_t e = 0; e < spec_.outputs.size(); ++e) {
+    if (spec_.outputs[e].tag != tag) continue;
     routed_.clear();
     ARROW_RETURN_NOT_OK(spec_.outputs[e].partitioner->Route(batch, &routed_));
     for (auto& [channel, part] : routed_) {

@@ -28,6 +28,8 @@ struct ChainLink {
 struct OutgoingEdge {
   std::unique_ptr<Partitioner> partitioner;
   std::vector<Channel*> channels;
+  /// The side output this edge carries; empty for the main output.
+  std::string tag;
 };
 
 /// Everything a task is made of.
@@ -78,7 +80,8 @@ class Task : public Schedulable {
   arrow::Status Deliver(size_t k, int input, std::shared_ptr<arrow::RecordBatch> batch,
                         int64_t bytes);
   arrow::Status DeliverWatermark(size_t k, EventTime watermark);
-  arrow::Status Route(const std::shared_ptr<arrow::RecordBatch>& batch, int64_t bytes);
+  arrow::Status Route(const std::shared_ptr<arrow::RecordBatch>& batch, int64_t bytes,
+                      const std::string& tag = "");
   void Broadcast(const StreamElement& element);
   arrow::Status Annotate(const SubtaskInfo& where, arrow::Status status);
 

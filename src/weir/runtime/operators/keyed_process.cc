@@ -27,7 +27,9 @@ class KeyedProcessOperator::Context : public KeyedContext {
   }
   std::optional<EventTime> timestamp() const override { return current_time; }
   EventTime current_watermark() const override { return watermark; }
-  EventTime current_processing_time() const override { return op_context->ProcessingTime(); }
+  EventTime current_processing_time() const override {
+    return op_context->ProcessingTime();
+  }
   void RegisterEventTimeTimer(EventTime time) override {
     event_timers.emplace(time, std::string(backend->current_key()), key_group);
   }
@@ -69,7 +71,8 @@ arrow::Status KeyedProcessOperator::Open(OperatorContext* context) {
   if (keys_.empty()) return UserError("a keyed process function needs key columns");
   context_->op_context = context;
   context_->backend = state::MakeInMemoryStateBackend();
-  ARROW_ASSIGN_OR_RAISE(context_->collector, RowCollector::Make(function_->output_schema()));
+  ARROW_ASSIGN_OR_RAISE(context_->collector,
+                        RowCollector::Make(function_->output_schema()));
   return function_->Open(*context_);
 }
 
@@ -86,10 +89,12 @@ arrow::Status KeyedProcessOperator::ProcessBatch(
     ctx.key_indices.clear();
     for (const auto& k : keys_) {
       const int i = batch->schema()->GetFieldIndex(k);
-      if (i < 0) return UserError("key column '{}' is not in {}", k, batch->schema()->ToString());
+      if (i < 0)
+        return UserError("key column '{}' is not in {}", k, batch->schema()->ToString());
       ctx.key_indices.push_back(i);
     }
-    ARROW_ASSIGN_OR_RAISE(auto encoder, KeyEncoder::Make(batch->schema(), ctx.key_indices));
+    ARROW_ASSIGN_OR_RAISE(auto encoder,
+                          KeyEncoder::Make(batch->schema(), ctx.key_indices));
     ctx.encoder.emplace(std::move(encoder));
     ctx.schema = batch->schema();
   }
@@ -123,7 +128,8 @@ arrow::Status KeyedProcessOperator::ProcessBatch(
 arrow::Status KeyedProcessOperator::FireTimers(TimeDomain domain, EventTime until,
                                                Output* out) {
   Context& ctx = *context_;
-  auto& timers = domain == TimeDomain::kEventTime ? ctx.event_timers : ctx.processing_timers;
+  auto& timers =
+      domain == TimeDomain::kEventTime ? ctx.event_timers : ctx.processing_timers;
   // A timer may register new timers (even due ones); take them one at a time.
   while (!timers.empty() && std::get<0>(*timers.begin()) <= until) {
     Timer t = *timers.begin();

@@ -27,20 +27,21 @@ auto kInput = arrow::schema({arrow::field("user", arrow::utf8()),
 class CountWithTimeout : public KeyedProcessFunction {
  public:
   std::shared_ptr<arrow::Schema> output_schema() const override {
-    return arrow::schema({arrow::field("user", arrow::utf8()),
-                          arrow::field("count", arrow::int64()),
-                          arrow::field("total", arrow::int64()),
-                          arrow::field("last_ts", arrow::int64())});
+    return arrow::schema(
+        {arrow::field("user", arrow::utf8()), arrow::field("count", arrow::int64()),
+         arrow::field("total", arrow::int64()), arrow::field("last_ts", arrow::int64())});
   }
   arrow::Status Open(KeyedContext& ctx) override {
     ARROW_ASSIGN_OR_RAISE(count_, state::GetValueState<int64_t>(ctx.state(), "count"));
-    ARROW_ASSIGN_OR_RAISE(total_, state::GetReducingState<int64_t>(
-                                      ctx.state(), "total",
-                                      [](const int64_t& a, const int64_t& b) { return a + b; }));
+    ARROW_ASSIGN_OR_RAISE(total_,
+                          state::GetReducingState<int64_t>(
+                              ctx.state(), "total",
+                              [](const int64_t& a, const int64_t& b) { return a + b; }));
     ARROW_ASSIGN_OR_RAISE(last_, state::GetValueState<int64_t>(ctx.state(), "last"));
     return arrow::Status::OK();
   }
-  arrow::Status ProcessElement(const RowView& row, KeyedContext& ctx, RowCollector&) override {
+  arrow::Status ProcessElement(const RowView& row, KeyedContext& ctx,
+                               RowCollector&) override {
     ARROW_ASSIGN_OR_RAISE(int64_t amount, row.GetInt64("amount"));
     count_->Update(count_->Value().value_or(0) + 1);
     total_->Add(amount);
@@ -57,7 +58,8 @@ class CountWithTimeout : public KeyedProcessFunction {
     auto last = last_->Value();
     if (!last || *last + 10'000 != time) return arrow::Status::OK();  // superseded
     ARROW_ASSIGN_OR_RAISE(auto key, ctx.key());
-    ARROW_RETURN_NOT_OK(out.Collect({key[0], *count_->Value(), *total_->Get(), *last / 1000}));
+    ARROW_RETURN_NOT_OK(
+        out.Collect({key[0], *count_->Value(), *total_->Get(), *last / 1000}));
     count_->Clear();
     total_->Clear();
     last_->Clear();
@@ -87,7 +89,8 @@ std::vector<std::shared_ptr<arrow::RecordBatch>> Events() {
       ++n;
     }
   }
-  auto batch = arrow::RecordBatch::Make(kInput, n, {*u.Finish(), *t.Finish(), *a.Finish()});
+  auto batch =
+      arrow::RecordBatch::Make(kInput, n, {*u.Finish(), *t.Finish(), *a.Finish()});
   // Sorted by time so that watermarks are exact, in small batches.
   auto sorted = batch;  // events per user are already ascending; interleave users
   std::vector<std::pair<int64_t, int64_t>> order;
@@ -137,7 +140,8 @@ class Source : public SourceReader {
 struct Sink : Operator {
   std::mutex* mu;
   std::vector<std::shared_ptr<arrow::RecordBatch>>* out;
-  arrow::Status ProcessBatch(int, const std::shared_ptr<arrow::RecordBatch>& b, Output*) override {
+  arrow::Status ProcessBatch(int, const std::shared_ptr<arrow::RecordBatch>& b,
+                             Output*) override {
     std::lock_guard<std::mutex> lock(*mu);
     out->push_back(b);
     return arrow::Status::OK();
@@ -157,8 +161,9 @@ Sessions RunJob(int parallelism) {
   });
   int wm = g.AddOperator("wm", 1, [](const SubtaskInfo&) {
     return std::unique_ptr<Operator>(std::make_unique<WatermarkAssigner>(
-        WatermarkStrategy::ForMonotonousTimestamps().WithTimestampColumn("ts").WithEmitInterval(
-            std::chrono::microseconds(0))));
+        WatermarkStrategy::ForMonotonousTimestamps()
+            .WithTimestampColumn("ts")
+            .WithEmitInterval(std::chrono::microseconds(0))));
   });
   int proc = g.AddOperator("count-with-timeout", parallelism, [](const SubtaskInfo&) {
     return std::unique_ptr<Operator>(std::make_unique<KeyedProcessOperator>(

@@ -1,6 +1,7 @@
 // Operator tests: direct calls with a capturing output, and whole jobs compared with
 // brute-force references at several parallelisms.
 #include <map>
+#include <memory>
 #include <mutex>
 #include <random>
 #include <tuple>
@@ -225,7 +226,7 @@ TEST_F(OperatorsTest, LateRowsUpdateWithinAllowedLatenessAndAreDroppedAfter) {
   ASSERT_TRUE(w.ProcessWatermark(14'999, &out).ok());  // lateness over
   ASSERT_TRUE(w.ProcessBatch(0, Events(R"(["a"])", "[3]", "[1]"), &out).ok());
   EXPECT_EQ(out.batches.size(), 2u);
-  EXPECT_EQ(w.late_rows_dropped(), 1);
+  EXPECT_EQ(w.late_rows(), 1);
 }
 
 TEST_F(OperatorsTest, SlidingWindowsCoverEachRowSizeOverSlideTimes) {
@@ -249,6 +250,77 @@ TEST_F(OperatorsTest, SlidingWindowsCoverEachRowSizeOverSlideTimes) {
   }
   EXPECT_EQ(sums, (std::map<int64_t, int64_t>{
                       {-20, 1}, {-10, 1}, {0, 11}, {10, 10}, {20, 10}}));
+}
+
+TEST_F(OperatorsTest, SessionWindowsMergeWhenAnEventBridgesThem) {
+  WindowAggregateOptions o;
+  o.keys = {"key"};
+  o.time_column = "ts";
+  o.window = WindowSpec::Session(milliseconds(5));
+  o.aggregates = {{AggregateSpec::Kind::kCount, "", "cnt"},
+                  {AggregateSpec::Kind::kSum, "value", "total"}};
+  auto op = MakeWindowOperator(o);
+  FakeContext ctx;
+  CaptureOutput out;
+  ASSERT_TRUE(op->Open(&ctx).ok());
+  // a: 1 and 10 are separate sessions until 5 arrives and bridges them ([1,6) and
+  // [5,10) and [10,15) touch/overlap → [1,15)); b: one session at 30.
+  ASSERT_TRUE(
+      op->ProcessBatch(0, Events(R"(["a","a","b"])", "[1, 10, 30]", "[1, 2, 3]"), &out)
+          .ok());
+  ASSERT_TRUE(op->ProcessBatch(0, Events(R"(["a"])", "[5]", "[4]"), &out).ok());
+  ASSERT_TRUE(op->ProcessWatermark(14'998, &out).ok());
+  EXPECT_TRUE(out.batches.empty());  // [1,15) ends at 14.999 ms
+  ASSERT_TRUE(op->ProcessWatermark(14'999, &out).ok());
+  ASSERT_EQ(out.batches.size(), 1u);
+  auto b = out.batches[0];
+  EXPECT_EQ(b->GetColumnByName("cnt")->ToString(),
+            Json(arrow::int64(), "[3]")->ToString());
+  EXPECT_EQ(b->GetColumnByName("total")->ToString(),
+            Json(arrow::int64(), "[7]")->ToString());
+  auto start =
+      std::static_pointer_cast<arrow::TimestampArray>(b->GetColumnByName("window_start"));
+  auto end =
+      std::static_pointer_cast<arrow::TimestampArray>(b->GetColumnByName("window_end"));
+  EXPECT_EQ(start->Value(0), 1'000);
+  EXPECT_EQ(end->Value(0), 15'000);
+  // A late event for a fired session goes to the side output (none here: no tag).
+  ASSERT_TRUE(op->ProcessBatch(0, Events(R"(["a"])", "[2]", "[9]"), &out).ok());
+  ASSERT_TRUE(op->ProcessWatermark(kMaxWatermark, &out).ok());
+  ASSERT_EQ(out.batches.size(), 2u);
+  EXPECT_EQ(out.batches[1]->GetColumnByName("key")->ToString(),
+            Json(arrow::utf8(), R"(["b"])")->ToString());
+}
+
+struct SideCapture : CaptureOutput {
+  std::map<std::string, int64_t> side_rows;
+  arrow::Status EmitSide(const std::string& tag,
+                         std::shared_ptr<arrow::RecordBatch> b) override {
+    side_rows[tag] += b->num_rows();
+    return arrow::Status::OK();
+  }
+};
+
+TEST_F(OperatorsTest, LateRowsGoToTheSideOutput) {
+  for (auto kind : {WindowSpec::Kind::kTumbling, WindowSpec::Kind::kSession}) {
+    WindowAggregateOptions o;
+    o.keys = {"key"};
+    o.time_column = "ts";
+    o.window = kind == WindowSpec::Kind::kTumbling
+                   ? WindowSpec::Tumbling(milliseconds(10))
+                   : WindowSpec::Session(milliseconds(10));
+    o.aggregates = {{AggregateSpec::Kind::kCount, "", "cnt"}};
+    o.late_data_tag = "late";
+    auto op = MakeWindowOperator(o);
+    FakeContext ctx;
+    SideCapture out;
+    ASSERT_TRUE(op->Open(&ctx).ok());
+    ASSERT_TRUE(op->ProcessBatch(0, Events(R"(["a"])", "[1]", "[1]"), &out).ok());
+    ASSERT_TRUE(op->ProcessWatermark(50'000, &out).ok());
+    ASSERT_TRUE(
+        op->ProcessBatch(0, Events(R"(["a","a"])", "[3, 60]", "[1,1]"), &out).ok());
+    EXPECT_EQ(out.side_rows["late"], 1);
+  }
 }
 
 // A whole job: events out of order within a bound, from several source subtasks,

@@ -24,21 +24,26 @@ arrow::Result<int64_t> RowView::GetInt64(std::string_view column) const {
   ARROW_ASSIGN_OR_RAISE(const arrow::Array* a, Column(column));
   if (a->IsNull(row_)) return UserError("column '{}' is null in this row", column);
   const auto id = a->type_id();
-  if (!arrow::is_integer(id) && id != arrow::Type::TIMESTAMP && id != arrow::Type::DATE32 &&
-      id != arrow::Type::DATE64 && id != arrow::Type::TIME32 && id != arrow::Type::TIME64 &&
+  if (!arrow::is_integer(id) && id != arrow::Type::TIMESTAMP &&
+      id != arrow::Type::DATE32 && id != arrow::Type::DATE64 &&
+      id != arrow::Type::TIME32 && id != arrow::Type::TIME64 &&
       id != arrow::Type::DURATION) {
-    return UserError("column '{}' of type {} is not an integer", column, a->type()->ToString());
+    return UserError("column '{}' of type {} is not an integer", column,
+                     a->type()->ToString());
   }
   switch (arrow::bit_width(id)) {
     case 8:
-      return arrow::is_unsigned_integer(id) ? int64_t{a->data()->GetValues<uint8_t>(1)[row_]}
-                                            : int64_t{a->data()->GetValues<int8_t>(1)[row_]};
+      return arrow::is_unsigned_integer(id)
+                 ? int64_t{a->data()->GetValues<uint8_t>(1)[row_]}
+                 : int64_t{a->data()->GetValues<int8_t>(1)[row_]};
     case 16:
-      return arrow::is_unsigned_integer(id) ? int64_t{a->data()->GetValues<uint16_t>(1)[row_]}
-                                            : int64_t{a->data()->GetValues<int16_t>(1)[row_]};
+      return arrow::is_unsigned_integer(id)
+                 ? int64_t{a->data()->GetValues<uint16_t>(1)[row_]}
+                 : int64_t{a->data()->GetValues<int16_t>(1)[row_]};
     case 32:
-      return arrow::is_unsigned_integer(id) ? int64_t{a->data()->GetValues<uint32_t>(1)[row_]}
-                                            : int64_t{a->data()->GetValues<int32_t>(1)[row_]};
+      return arrow::is_unsigned_integer(id)
+                 ? int64_t{a->data()->GetValues<uint32_t>(1)[row_]}
+                 : int64_t{a->data()->GetValues<int32_t>(1)[row_]};
     default:
       return a->data()->GetValues<int64_t>(1)[row_];
   }
@@ -67,7 +72,8 @@ arrow::Result<std::string_view> RowView::GetString(std::string_view column) cons
     case arrow::Type::BINARY_VIEW:
       return static_cast<const arrow::BinaryViewArray*>(a)->GetView(row_);
     default:
-      return UserError("column '{}' of type {} is not a string", column, a->type()->ToString());
+      return UserError("column '{}' of type {} is not a string", column,
+                       a->type()->ToString());
   }
 }
 
@@ -75,12 +81,14 @@ arrow::Result<bool> RowView::GetBool(std::string_view column) const {
   ARROW_ASSIGN_OR_RAISE(const arrow::Array* a, Column(column));
   if (a->IsNull(row_)) return UserError("column '{}' is null in this row", column);
   if (a->type_id() != arrow::Type::BOOL) {
-    return UserError("column '{}' of type {} is not boolean", column, a->type()->ToString());
+    return UserError("column '{}' of type {} is not boolean", column,
+                     a->type()->ToString());
   }
   return static_cast<const arrow::BooleanArray*>(a)->Value(row_);
 }
 
-arrow::Result<std::shared_ptr<arrow::Scalar>> RowView::GetScalar(std::string_view column) const {
+arrow::Result<std::shared_ptr<arrow::Scalar>> RowView::GetScalar(
+    std::string_view column) const {
   ARROW_ASSIGN_OR_RAISE(const arrow::Array* a, Column(column));
   return a->GetScalar(row_);
 }
@@ -89,15 +97,15 @@ arrow::Result<std::unique_ptr<RowCollector>> RowCollector::Make(
     std::shared_ptr<arrow::Schema> schema) {
   std::unique_ptr<RowCollector> c(new RowCollector());
   c->schema_ = schema;
-  ARROW_ASSIGN_OR_RAISE(c->builder_, arrow::RecordBatchBuilder::Make(schema,
-                                                                     arrow::default_memory_pool()));
+  ARROW_ASSIGN_OR_RAISE(
+      c->builder_, arrow::RecordBatchBuilder::Make(schema, arrow::default_memory_pool()));
   return c;
 }
 
 arrow::Status RowCollector::Collect(const std::vector<RowValue>& values) {
   if (static_cast<int>(values.size()) != schema_->num_fields()) {
-    return UserError("collected a row of {} values for a schema of {} fields", values.size(),
-                     schema_->num_fields());
+    return UserError("collected a row of {} values for a schema of {} fields",
+                     values.size(), schema_->num_fields());
   }
   for (int i = 0; i < schema_->num_fields(); ++i) {
     const auto& type = schema_->field(i)->type();
@@ -129,8 +137,8 @@ arrow::Status RowCollector::Collect(const std::vector<RowValue>& values) {
     if (!scalar->type->Equals(*type)) {
       auto cast = scalar->CastTo(type);
       if (!cast.ok()) {
-        return UserError("value {} does not fit field '{}' of type {}", scalar->ToString(),
-                         schema_->field(i)->name(), type->ToString());
+        return UserError("value {} does not fit field '{}' of type {}",
+                         scalar->ToString(), schema_->field(i)->name(), type->ToString());
       }
       scalar = *cast;
     }

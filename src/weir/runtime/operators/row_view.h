@@ -7,10 +7,10 @@
 #include <vector>
 
 #include <arrow/builder.h>
-#include <arrow/table_builder.h>
 #include <arrow/record_batch.h>
 #include <arrow/result.h>
 #include <arrow/scalar.h>
+#include <arrow/table_builder.h>
 
 namespace weir::runtime {
 
@@ -47,14 +47,15 @@ class RowView {
 };
 
 /// One output value for RowCollector: null, a primitive, a string, or any scalar.
-using RowValue =
-    std::variant<std::monostate, bool, int64_t, double, std::string, std::shared_ptr<arrow::Scalar>>;
+using RowValue = std::variant<std::monostate, bool, int64_t, double, std::string,
+                              std::shared_ptr<arrow::Scalar>>;
 
 /// Builds output batches row by row for a fixed schema.
 class RowCollector {
  public:
   /// Makes a collector for `schema`.
-  static arrow::Result<std::unique_ptr<RowCollector>> Make(std::shared_ptr<arrow::Schema> schema);
+  static arrow::Result<std::unique_ptr<RowCollector>> Make(
+      std::shared_ptr<arrow::Schema> schema);
 
   /// Appends one row: one value per field, in schema order. int64 values fit integer,
   /// date, time and timestamp fields; double fits floating fields; strings fit string

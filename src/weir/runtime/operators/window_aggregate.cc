@@ -2,7 +2,9 @@
 
 #include <arrow/array.h>
 #include <arrow/builder.h>
+#include <arrow/compute/api_vector.h>
 #include <arrow/compute/cast.h>
+#include <arrow/datum.h>
 #include <arrow/type.h>
 
 #include "weir/common/error.h"
@@ -20,31 +22,102 @@ inline int64_t FloorDiv(int64_t a, int64_t b) {
   return q;
 }
 
-bool IsIntegerLike(arrow::Type::type id) {
-  return arrow::is_integer(id) || id == arrow::Type::TIMESTAMP ||
-         id == arrow::Type::DATE32 || id == arrow::Type::DATE64 ||
-         id == arrow::Type::DURATION || id == arrow::Type::TIME32 ||
-         id == arrow::Type::TIME64;
-}
-
-}  // namespace
-
-WindowAggregateOperator::WindowAggregateOperator(WindowAggregateOptions options)
-    : options_(std::move(options)) {}
-
-arrow::Status WindowAggregateOperator::Open(OperatorContext* context) {
-  context_ = context;
-  const auto& w = options_.window;
-  if (w.size.count() <= 0) return UserError("window size must be positive");
+arrow::Status CheckOptions(const WindowAggregateOptions& o) {
+  const auto& w = o.window;
+  if (w.size.count() <= 0) {
+    return UserError("{} must be positive", w.kind == WindowSpec::Kind::kSession
+                                                ? "session gap"
+                                                : "window size");
+  }
   if (w.kind == WindowSpec::Kind::kSliding &&
       (w.slide.count() <= 0 || w.slide.count() > w.size.count())) {
     return UserError("window slide must be positive and at most the window size");
   }
-  if (options_.allowed_lateness.count() < 0) {
+  if (o.allowed_lateness.count() < 0)
     return UserError("allowed lateness must not be negative");
-  }
-  if (options_.aggregates.empty()) return UserError("a window needs an aggregate");
+  if (o.aggregates.empty()) return UserError("a window needs an aggregate");
+  if (o.time_column.empty()) return UserError("a window needs an event-time column");
   return arrow::Status::OK();
+}
+
+// Resolves keys, time column and aggregates against a schema; builds the output schema.
+arrow::Status PrepareWindowSchema(const WindowAggregateOptions& o,
+                                  const std::shared_ptr<arrow::Schema>& schema,
+                                  std::optional<KeyEncoder>* encoder,
+                                  std::optional<AggregateSet>* aggregates,
+                                  std::shared_ptr<arrow::Schema>* output_schema) {
+  std::vector<int> key_indices;
+  for (const auto& k : o.keys) {
+    const int i = schema->GetFieldIndex(k);
+    if (i < 0) return UserError("key column '{}' is not in {}", k, schema->ToString());
+    key_indices.push_back(i);
+  }
+  ARROW_ASSIGN_OR_RAISE(auto enc, KeyEncoder::Make(schema, key_indices));
+  encoder->emplace(std::move(enc));
+  if (schema->GetFieldIndex(o.time_column) < 0) {
+    return UserError("event-time column '{}' is not in {}", o.time_column,
+                     schema->ToString());
+  }
+  ARROW_ASSIGN_OR_RAISE(auto aggs, AggregateSet::Make(*schema, o.aggregates));
+  aggregates->emplace(std::move(aggs));
+  arrow::FieldVector out = (*encoder)->fields();
+  out.push_back(arrow::field("window_start", arrow::timestamp(arrow::TimeUnit::MICRO)));
+  out.push_back(arrow::field("window_end", arrow::timestamp(arrow::TimeUnit::MICRO)));
+  for (const auto& f : (*aggregates)->output_fields()) out.push_back(f);
+  *output_schema = arrow::schema(out);
+  return arrow::Status::OK();
+}
+
+// Builds one output batch: key columns, window bounds, aggregates.
+arrow::Result<std::shared_ptr<arrow::RecordBatch>> BuildWindowBatch(
+    const std::shared_ptr<arrow::Schema>& schema, const KeyEncoder& encoder,
+    const AggregateSet& aggregates, const std::vector<const std::string*>& keys,
+    const std::vector<int64_t>& starts, const std::vector<int64_t>& ends,
+    const std::vector<const Accumulator*>& accs) {
+  const int64_t rows = static_cast<int64_t>(keys.size());
+  ARROW_ASSIGN_OR_RAISE(auto columns, encoder.Decode(keys));
+  for (const auto* bounds : {&starts, &ends}) {
+    arrow::TimestampBuilder b(arrow::timestamp(arrow::TimeUnit::MICRO),
+                              arrow::default_memory_pool());
+    ARROW_RETURN_NOT_OK(b.AppendValues(*bounds));
+    ARROW_ASSIGN_OR_RAISE(auto arr, b.Finish());
+    columns.push_back(arr);
+  }
+  ARROW_ASSIGN_OR_RAISE(auto agg_columns, aggregates.Build(accs));
+  for (auto& c : agg_columns) columns.push_back(std::move(c));
+  return arrow::RecordBatch::Make(schema, rows, std::move(columns));
+}
+
+// Sends the rows listed in `late` to the late-data side output, if there is one.
+arrow::Status EmitLate(const WindowAggregateOptions& o,
+                       const std::shared_ptr<arrow::RecordBatch>& batch,
+                       const std::vector<int64_t>& late, Output* out) {
+  if (late.empty() || o.late_data_tag.empty()) return arrow::Status::OK();
+  arrow::Int64Builder b;
+  ARROW_RETURN_NOT_OK(b.AppendValues(late));
+  ARROW_ASSIGN_OR_RAISE(auto indices, b.Finish());
+  ARROW_ASSIGN_OR_RAISE(auto taken,
+                        arrow::compute::Take(arrow::Datum(batch), arrow::Datum(indices)));
+  return out->EmitSide(o.late_data_tag, taken.record_batch());
+}
+
+}  // namespace
+
+std::unique_ptr<Operator> MakeWindowOperator(const WindowAggregateOptions& options) {
+  if (options.window.kind == WindowSpec::Kind::kSession) {
+    return std::make_unique<SessionWindowOperator>(options);
+  }
+  return std::make_unique<WindowAggregateOperator>(options);
+}
+
+WindowAggregateOperator::WindowAggregateOperator(WindowAggregateOptions options)
+    : options_(std::move(options)) {}
+
+arrow::Status WindowAggregateOperator::Open(OperatorContext*) {
+  if (options_.window.kind == WindowSpec::Kind::kSession) {
+    return UserError("session windows need SessionWindowOperator");
+  }
+  return CheckOptions(options_);
 }
 
 arrow::Status WindowAggregateOperator::Prepare(
@@ -56,59 +129,37 @@ arrow::Status WindowAggregateOperator::Prepare(
     return UserError("window input schema changed from {} to {}", schema_->ToString(),
                      schema->ToString());
   }
-  std::vector<int> key_indices;
-  for (const auto& k : options_.keys) {
-    const int i = schema->GetFieldIndex(k);
-    if (i < 0) return UserError("key column '{}' is not in {}", k, schema->ToString());
-    key_indices.push_back(i);
-  }
-  ARROW_ASSIGN_OR_RAISE(auto encoder, KeyEncoder::Make(schema, key_indices));
-  encoder_.emplace(std::move(encoder));
+  ARROW_RETURN_NOT_OK(
+      PrepareWindowSchema(options_, schema, &encoder_, &aggregates_, &output_schema_));
   int_key_ = encoder_->single_integer();
   time_index_ = schema->GetFieldIndex(options_.time_column);
-  if (time_index_ < 0) {
-    return UserError("event-time column '{}' is not in {}", options_.time_column,
-                     schema->ToString());
-  }
-  arrow::FieldVector out = encoder_->fields();
-  out.push_back(arrow::field("window_start", arrow::timestamp(arrow::TimeUnit::MICRO)));
-  out.push_back(arrow::field("window_end", arrow::timestamp(arrow::TimeUnit::MICRO)));
-  for (const auto& a : options_.aggregates) {
-    int index = -1;
-    bool floating = false;
-    if (!a.column.empty()) {
-      index = schema->GetFieldIndex(a.column);
-      if (index < 0) {
-        return UserError("aggregate column '{}' is not in {}", a.column,
-                         schema->ToString());
-      }
-      const auto id = schema->field(index)->type()->id();
-      floating = arrow::is_floating(id);
-      if (a.kind != AggregateSpec::Kind::kCount && !floating && !IsIntegerLike(id)) {
-        return UserError("cannot aggregate column '{}' of type {}", a.column,
-                         schema->field(index)->type()->ToString());
-      }
-    } else if (a.kind != AggregateSpec::Kind::kCount) {
-      return UserError("aggregate '{}' needs a column", a.name);
-    }
-    agg_index_.push_back(index);
-    agg_floating_.push_back(floating);
-    std::shared_ptr<arrow::DataType> type;
-    switch (a.kind) {
-      case AggregateSpec::Kind::kCount:
-        type = arrow::int64();
-        break;
-      case AggregateSpec::Kind::kAvg:
-        type = arrow::float64();
-        break;
-      default:
-        type = floating ? arrow::float64() : arrow::int64();
-    }
-    out.push_back(arrow::field(a.name, type));
-  }
-  output_schema_ = arrow::schema(out);
   schema_ = schema;
   return arrow::Status::OK();
+}
+
+size_t WindowAggregateOperator::BytesHash::operator()(std::string_view s) const {
+  return static_cast<size_t>(expr::HashBytes(s.data(), static_cast<int64_t>(s.size())));
+}
+
+uint32_t WindowAggregateOperator::GroupFor(
+    Window* w, const std::vector<const arrow::Array*>& key_columns,
+    const int64_t* int_keys, int64_t row) {
+  const auto next = static_cast<uint32_t>(w->keys.size());
+  if (int_keys) {
+    bool inserted;
+    const uint32_t group = w->int_group_of.FindOrInsert(int_keys[row], next, &inserted);
+    if (!inserted) return group;
+    encoder_->Encode(key_columns, row, &key_scratch_);  // kept for output
+  } else {
+    encoder_->Encode(key_columns, row, &key_scratch_);
+    auto found = w->group_of.find(std::string_view(key_scratch_));
+    if (found != w->group_of.end()) return found->second;
+  }
+  const std::string& stored = w->key_storage.emplace_back(key_scratch_);
+  if (!int_keys) w->group_of.emplace(std::string_view(stored), next);
+  w->keys.push_back(&stored);
+  w->accumulators.resize(w->accumulators.size() + aggregates_->size());
+  return next;
 }
 
 arrow::Status WindowAggregateOperator::ProcessBatch(
@@ -116,32 +167,8 @@ arrow::Status WindowAggregateOperator::ProcessBatch(
   ARROW_RETURN_NOT_OK(Prepare(batch->schema()));
   ARROW_ASSIGN_OR_RAISE(
       auto times, EventTimesMicros(*batch->column(time_index_), options_.time_column));
-  // Aggregate inputs as int64 or double arrays, cast once per batch.
-  const size_t na = options_.aggregates.size();
-  std::vector<std::shared_ptr<arrow::Array>> inputs(na);
-  std::vector<const int64_t*> ivals(na, nullptr);
-  std::vector<const double*> dvals(na, nullptr);
-  for (size_t a = 0; a < na; ++a) {
-    if (agg_index_[a] < 0) continue;
-    auto column = batch->column(agg_index_[a]);
-    if (options_.aggregates[a].kind == AggregateSpec::Kind::kCount) {
-      inputs[a] = column;
-      continue;
-    }
-    auto target = agg_floating_[a] ? arrow::float64() : arrow::int64();
-    if (!column->type()->Equals(*target)) {
-      ARROW_ASSIGN_OR_RAISE(
-          column,
-          arrow::compute::Cast(*column, target, arrow::compute::CastOptions::Unsafe()));
-    }
-    inputs[a] = column;
-    if (agg_floating_[a]) {
-      dvals[a] = column->data()->GetValues<double>(1);
-    } else {
-      ivals[a] = column->data()->GetValues<int64_t>(1);
-    }
-  }
-
+  ARROW_RETURN_NOT_OK(aggregates_->Bind(*batch));
+  const size_t na = aggregates_->size();
   const int64_t size = options_.window.size.count();
   const int64_t slide = options_.window.slide.count();
   const int64_t offset = options_.window.offset.count();
@@ -159,12 +186,14 @@ arrow::Status WindowAggregateOperator::ProcessBatch(
     int_keys = int_key_array->data()->GetValues<int64_t>(1);
   }
   const bool int_key_nulls = int_key_array && int_key_array->null_count() > 0;
+  std::vector<int64_t> late;
   EventTime cached_start = kMinWatermark;
   Window* cached = nullptr;
   for (int64_t r = 0; r < batch->num_rows(); ++r) {
     const EventTime t = times[r];
-    if (t == kMinWatermark) {  // null event time: no window
-      ++late_rows_dropped_;
+    if (t == kMinWatermark) {  // null event time: in no window
+      ++late_rows_;
+      late.push_back(r);
       continue;
     }
     bool accepted = false;
@@ -182,31 +211,13 @@ arrow::Status WindowAggregateOperator::ProcessBatch(
         cached_start = ws;
       }
       const uint32_t group = GroupFor(w, key_columns, row_int_keys, r);
-      Accumulator* acc = &w->accumulators[size_t{group} * na];
-      for (size_t a = 0; a < na; ++a) {
-        Accumulator& x = acc[a];
-        if (agg_index_[a] < 0) {
-          ++x.count;
-          continue;
-        }
-        if (inputs[a]->IsNull(r)) continue;
-        ++x.count;
-        if (dvals[a]) {
-          const double v = dvals[a][r];
-          if (x.count == 1) x.dmin = x.dmax = v;
-          x.dsum += v;
-          x.dmin = std::min(x.dmin, v);
-          x.dmax = std::max(x.dmax, v);
-        } else if (ivals[a]) {
-          const int64_t v = ivals[a][r];
-          x.isum += v;
-          x.imin = std::min(x.imin, v);
-          x.imax = std::max(x.imax, v);
-        }
-      }
+      aggregates_->Update(&w->accumulators[size_t{group} * na], r);
       if (w->fired) w->dirty = true;
     }
-    if (!accepted) ++late_rows_dropped_;
+    if (!accepted) {
+      ++late_rows_;
+      late.push_back(r);
+    }
   }
   std::vector<std::pair<EventTime, Window*>> updated;
   for (auto& [start, w] : windows_) {
@@ -215,33 +226,8 @@ arrow::Status WindowAggregateOperator::ProcessBatch(
       updated.emplace_back(start, &w);
     }
   }
-  return Emit(updated, out);
-}
-
-size_t WindowAggregateOperator::BytesHash::operator()(std::string_view s) const {
-  return static_cast<size_t>(expr::HashBytes(s.data(), static_cast<int64_t>(s.size())));
-}
-
-uint32_t WindowAggregateOperator::GroupFor(
-    Window* w, const std::vector<const arrow::Array*>& key_columns,
-    const int64_t* int_keys, int64_t row) {
-  const size_t na = options_.aggregates.size();
-  const auto next = static_cast<uint32_t>(w->keys.size());
-  if (int_keys) {
-    bool inserted;
-    const uint32_t group = w->int_group_of.FindOrInsert(int_keys[row], next, &inserted);
-    if (!inserted) return group;
-    encoder_->Encode(key_columns, row, &key_scratch_);  // kept for output
-  } else {
-    encoder_->Encode(key_columns, row, &key_scratch_);
-    auto found = w->group_of.find(std::string_view(key_scratch_));
-    if (found != w->group_of.end()) return found->second;
-  }
-  const std::string& stored = w->key_storage.emplace_back(key_scratch_);
-  if (!int_keys) w->group_of.emplace(std::string_view(stored), next);
-  w->keys.push_back(&stored);
-  w->accumulators.resize(w->accumulators.size() + na);
-  return next;
+  ARROW_RETURN_NOT_OK(Emit(updated, out));
+  return EmitLate(options_, batch, late, out);
 }
 
 arrow::Status WindowAggregateOperator::Emit(
@@ -249,89 +235,23 @@ arrow::Status WindowAggregateOperator::Emit(
   // One output batch for all windows fired together: downstream operators and sinks
   // handle a few large batches far better than one small batch per window.
   std::vector<const std::string*> keys;
-  std::vector<int64_t> starts;
-  std::vector<const Accumulator*> accs;  // per output row: its accumulators
-  const size_t na = options_.aggregates.size();
+  std::vector<int64_t> starts, ends;
+  std::vector<const Accumulator*> accs;
+  const size_t na = aggregates_ ? aggregates_->size() : 0;
+  const int64_t size = options_.window.size.count();
   for (const auto& [window_start, w] : windows) {
     for (size_t g = 0; g < w->keys.size(); ++g) {
       keys.push_back(w->keys[g]);
       starts.push_back(window_start);
+      ends.push_back(window_start + size);
       accs.push_back(&w->accumulators[g * na]);
     }
   }
-  const int64_t rows = static_cast<int64_t>(keys.size());
-  if (rows == 0) return arrow::Status::OK();
-  ARROW_ASSIGN_OR_RAISE(auto columns, encoder_->Decode(keys));
-  const int64_t size = options_.window.size.count();
-  arrow::TimestampBuilder start_b(arrow::timestamp(arrow::TimeUnit::MICRO),
-                                  arrow::default_memory_pool());
-  arrow::TimestampBuilder end_b(arrow::timestamp(arrow::TimeUnit::MICRO),
-                                arrow::default_memory_pool());
-  ARROW_RETURN_NOT_OK(start_b.Reserve(rows));
-  ARROW_RETURN_NOT_OK(end_b.Reserve(rows));
-  for (int64_t r = 0; r < rows; ++r) {
-    start_b.UnsafeAppend(starts[r]);
-    end_b.UnsafeAppend(starts[r] + size);
-  }
-  ARROW_ASSIGN_OR_RAISE(auto start_array, start_b.Finish());
-  ARROW_ASSIGN_OR_RAISE(auto end_array, end_b.Finish());
-  columns.push_back(start_array);
-  columns.push_back(end_array);
-  for (size_t a = 0; a < na; ++a) {
-    const auto kind = options_.aggregates[a].kind;
-    const bool floating = agg_floating_[a];
-    if (kind == AggregateSpec::Kind::kCount) {
-      arrow::Int64Builder b;
-      ARROW_RETURN_NOT_OK(b.Reserve(rows));
-      for (int64_t r = 0; r < rows; ++r) b.UnsafeAppend(accs[r][a].count);
-      ARROW_ASSIGN_OR_RAISE(auto arr, b.Finish());
-      columns.push_back(arr);
-      continue;
-    }
-    if (kind == AggregateSpec::Kind::kAvg || floating) {
-      arrow::DoubleBuilder b;
-      ARROW_RETURN_NOT_OK(b.Reserve(rows));
-      for (int64_t r = 0; r < rows; ++r) {
-        const Accumulator& x = accs[r][a];
-        if (x.count == 0) {
-          b.UnsafeAppendNull();
-          continue;
-        }
-        const double sum = floating ? x.dsum : static_cast<double>(x.isum);
-        switch (kind) {
-          case AggregateSpec::Kind::kAvg:
-            b.UnsafeAppend(sum / static_cast<double>(x.count));
-            break;
-          case AggregateSpec::Kind::kSum:
-            b.UnsafeAppend(sum);
-            break;
-          case AggregateSpec::Kind::kMin:
-            b.UnsafeAppend(x.dmin);
-            break;
-          default:
-            b.UnsafeAppend(x.dmax);
-        }
-      }
-      ARROW_ASSIGN_OR_RAISE(auto arr, b.Finish());
-      columns.push_back(arr);
-      continue;
-    }
-    arrow::Int64Builder b;
-    ARROW_RETURN_NOT_OK(b.Reserve(rows));
-    for (int64_t r = 0; r < rows; ++r) {
-      const Accumulator& x = accs[r][a];
-      if (x.count == 0) {
-        b.UnsafeAppendNull();
-        continue;
-      }
-      b.UnsafeAppend(kind == AggregateSpec::Kind::kSum   ? x.isum
-                     : kind == AggregateSpec::Kind::kMin ? x.imin
-                                                         : x.imax);
-    }
-    ARROW_ASSIGN_OR_RAISE(auto arr, b.Finish());
-    columns.push_back(arr);
-  }
-  return out->Emit(arrow::RecordBatch::Make(output_schema_, rows, std::move(columns)));
+  if (keys.empty()) return arrow::Status::OK();
+  ARROW_ASSIGN_OR_RAISE(
+      auto batch, BuildWindowBatch(output_schema_, *encoder_, *aggregates_, keys, starts,
+                                   ends, accs));
+  return out->Emit(std::move(batch));
 }
 
 arrow::Status WindowAggregateOperator::ProcessWatermark(EventTime watermark,
@@ -349,12 +269,126 @@ arrow::Status WindowAggregateOperator::ProcessWatermark(EventTime watermark,
       w.dirty = false;
       fire.emplace_back(start, &w);
     }
-    if (watermark == kMaxWatermark || max_ts + lateness <= watermark) {
+    if (watermark == kMaxWatermark || max_ts + lateness <= watermark)
       expired.push_back(start);
-    }
   }
   ARROW_RETURN_NOT_OK(Emit(fire, out));
   for (EventTime start : expired) windows_.erase(start);
+  return out->EmitWatermark(watermark);
+}
+
+SessionWindowOperator::SessionWindowOperator(WindowAggregateOptions options)
+    : options_(std::move(options)) {}
+
+arrow::Status SessionWindowOperator::Open(OperatorContext*) {
+  if (options_.window.kind != WindowSpec::Kind::kSession) {
+    return UserError("SessionWindowOperator needs session windows");
+  }
+  if (options_.allowed_lateness.count() != 0) {
+    return UserError("allowed lateness is not supported for session windows yet");
+  }
+  return CheckOptions(options_);
+}
+
+arrow::Status SessionWindowOperator::ProcessBatch(
+    int, const std::shared_ptr<arrow::RecordBatch>& batch, Output* out) {
+  if (!schema_) {
+    ARROW_RETURN_NOT_OK(PrepareWindowSchema(options_, batch->schema(), &encoder_,
+                                            &aggregates_, &output_schema_));
+    schema_ = batch->schema();
+  } else if (!schema_->Equals(*batch->schema(), false)) {
+    return UserError("window input schema changed from {} to {}", schema_->ToString(),
+                     batch->schema()->ToString());
+  }
+  ARROW_ASSIGN_OR_RAISE(auto times,
+                        EventTimesMicros(*batch->GetColumnByName(options_.time_column),
+                                         options_.time_column));
+  ARROW_RETURN_NOT_OK(aggregates_->Bind(*batch));
+  const size_t na = aggregates_->size();
+  const int64_t gap = options_.window.size.count();
+  const auto key_columns = encoder_->Columns(*batch);
+  std::vector<int64_t> late;
+  for (int64_t r = 0; r < batch->num_rows(); ++r) {
+    const EventTime t = times[r];
+    if (t == kMinWatermark) {
+      late.push_back(r);
+      continue;
+    }
+    encoder_->Encode(key_columns, r, &key_scratch_);
+    auto& sessions = sessions_[key_scratch_];
+    // Sessions intersect when they overlap or touch (Flink's TimeWindow.intersects):
+    // find every open session of this key that intersects [t, t + gap).
+    EventTime start = t, end = t + gap;
+    auto first = sessions.upper_bound(t);
+    if (first != sessions.begin()) --first;
+    while (first != sessions.end() && first->second.end < start) ++first;
+    auto last = first;
+    while (last != sessions.end() && last->second.start <= end) {
+      start = std::min(start, last->second.start);
+      end = std::max(end, last->second.end);
+      ++last;
+    }
+    // Late when even the merged session has already passed the watermark.
+    if (end - 1 <= watermark_) {
+      if (sessions.empty()) sessions_.erase(key_scratch_);
+      late.push_back(r);
+      continue;
+    }
+    Session merged{start, end, std::vector<Accumulator>(na)};
+    aggregates_->Update(merged.accumulators.data(), r);
+    for (auto it = first; it != last;) {
+      Session& s = it->second;
+      for (size_t a = 0; a < na; ++a) merged.accumulators[a].Merge(s.accumulators[a]);
+      auto range = by_end_.equal_range(s.end);
+      for (auto e = range.first; e != range.second; ++e) {
+        if (e->second == key_scratch_) {
+          by_end_.erase(e);
+          break;
+        }
+      }
+      it = sessions.erase(it);
+    }
+    by_end_.emplace(merged.end, key_scratch_);
+    sessions.emplace(merged.start, std::move(merged));
+  }
+  return EmitLate(options_, batch, late, out);
+}
+
+arrow::Status SessionWindowOperator::ProcessWatermark(EventTime watermark, Output* out) {
+  watermark_ = watermark;
+  std::vector<std::string> owned_keys;
+  std::vector<int64_t> starts, ends;
+  std::vector<std::vector<Accumulator>> accs_storage;
+  while (!by_end_.empty() && by_end_.begin()->first - 1 <= watermark) {
+    const EventTime end = by_end_.begin()->first;
+    std::string key = by_end_.begin()->second;
+    by_end_.erase(by_end_.begin());
+    auto sessions_it = sessions_.find(key);
+    if (sessions_it == sessions_.end()) continue;
+    auto& sessions = sessions_it->second;
+    for (auto it = sessions.begin(); it != sessions.end(); ++it) {
+      if (it->second.end != end) continue;
+      starts.push_back(it->second.start);
+      ends.push_back(end);
+      accs_storage.push_back(std::move(it->second.accumulators));
+      owned_keys.push_back(key);
+      sessions.erase(it);
+      break;
+    }
+    if (sessions.empty()) sessions_.erase(sessions_it);
+  }
+  if (!starts.empty()) {
+    std::vector<const std::string*> keys;
+    std::vector<const Accumulator*> accs;
+    for (size_t i = 0; i < owned_keys.size(); ++i) {
+      keys.push_back(&owned_keys[i]);
+      accs.push_back(accs_storage[i].data());
+    }
+    ARROW_ASSIGN_OR_RAISE(auto batch,
+                          BuildWindowBatch(output_schema_, *encoder_, *aggregates_, keys,
+                                           starts, ends, accs));
+    ARROW_RETURN_NOT_OK(out->Emit(std::move(batch)));
+  }
   return out->EmitWatermark(watermark);
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "weir/runtime/operator.h"
+#include "weir/runtime/operators/aggregate_set.h"
 #include "weir/runtime/operators/flat_int_map.h"
 #include "weir/runtime/operators/key_encoder.h"
 
@@ -18,9 +19,9 @@ namespace weir::runtime {
 /// Which windows a row belongs to.
 struct WindowSpec {
   /// The window shape.
-  enum class Kind { kTumbling, kSliding };
+  enum class Kind { kTumbling, kSliding, kSession };
   Kind kind = Kind::kTumbling;
-  /// Window length.
+  /// Window length (tumbling, sliding); the inactivity gap (session).
   std::chrono::microseconds size{0};
   /// Distance between window starts (sliding only; equals size for tumbling).
   std::chrono::microseconds slide{0};
@@ -36,17 +37,11 @@ struct WindowSpec {
                             std::chrono::microseconds slide) {
     return {Kind::kSliding, size, slide, std::chrono::microseconds(0)};
   }
-};
-
-/// One aggregate of a window: a function over a column, and its output name.
-struct AggregateSpec {
-  /// The aggregate function.
-  enum class Kind { kCount, kSum, kMin, kMax, kAvg };
-  Kind kind = Kind::kCount;
-  /// Input column; empty for COUNT(*).
-  std::string column;
-  /// Output column name.
-  std::string name;
+  /// Returns session windows that close after `gap` without events for a key
+  /// (Flink's EventTimeSessionWindows::WithGap).
+  static WindowSpec Session(std::chrono::microseconds gap) {
+    return {Kind::kSession, gap, gap, std::chrono::microseconds(0)};
+  }
 };
 
 /// Everything a keyed event-time window aggregation needs.
@@ -59,22 +54,26 @@ struct WindowAggregateOptions {
   std::vector<AggregateSpec> aggregates;
   /// How long after a window fired late rows still update it (re-emitting the window).
   std::chrono::microseconds allowed_lateness{0};
+  /// When set, rows too late for every window they belong to go to this side output
+  /// (Flink's sideOutputLateData) instead of being dropped silently.
+  std::string late_data_tag;
 };
+
+/// Makes the operator for `options`: WindowAggregateOperator for tumbling and sliding
+/// windows, SessionWindowOperator for sessions.
+std::unique_ptr<Operator> MakeWindowOperator(const WindowAggregateOptions& options);
 
 /// Keyed tumbling/sliding event-time window aggregation (Flink's
 /// `key_by(...).window(...).aggregate(...)`), vectorised per batch.
 ///
 /// Each row's windows are computed from its event time; the row updates the
 /// accumulators of its (window, key) group, found in a hash map keyed by the
-/// KeyEncoder's bytes. When the watermark reaches a window's last microsecond
-/// (end - 1) the window fires: one output row per key with the key columns,
-/// `window_start`, `window_end` (timestamp[us]) and the aggregates. Windows are kept
-/// `allowed_lateness` longer; a late row within it updates the window and re-emits
-/// it; later rows are dropped and counted in `late_rows_dropped()`.
-///
-/// Aggregate types: COUNT → int64; SUM of integers → int64, of floats → double;
-/// MIN/MAX keep int64 or double; AVG → double. Nulls are ignored (COUNT(col) counts
-/// non-null values; COUNT(*) counts rows).
+/// KeyEncoder's bytes (or the integer itself for one integer key). When the watermark
+/// reaches a window's last microsecond (end - 1) the window fires: one output row per
+/// key with the key columns, `window_start`, `window_end` (timestamp[us]) and the
+/// aggregates; windows fired together leave as one batch. Windows are kept
+/// `allowed_lateness` longer; a late row within it updates the window and re-emits it;
+/// later rows go to the late-data side output (or are dropped) and are counted.
 class WindowAggregateOperator : public Operator {
  public:
   /// Makes the operator; options are checked against the first batch's schema.
@@ -85,17 +84,10 @@ class WindowAggregateOperator : public Operator {
                              Output* out) override;
   arrow::Status ProcessWatermark(EventTime watermark, Output* out) override;
 
-  /// Returns how many rows arrived after their window's allowed lateness.
-  int64_t late_rows_dropped() const { return late_rows_dropped_; }
+  /// Returns how many rows arrived after every window they belong to had expired.
+  int64_t late_rows() const { return late_rows_; }
 
  private:
-  struct Accumulator {
-    int64_t count = 0;
-    int64_t isum = 0;
-    double dsum = 0;
-    int64_t imin = INT64_MAX, imax = INT64_MIN;
-    double dmin = 0, dmax = 0;
-  };
   struct BytesHash {
     size_t operator()(std::string_view s) const;
   };
@@ -116,18 +108,50 @@ class WindowAggregateOperator : public Operator {
                      Output* out);
 
   WindowAggregateOptions options_;
-  OperatorContext* context_ = nullptr;
   std::shared_ptr<arrow::Schema> schema_;
   std::optional<KeyEncoder> encoder_;
+  std::optional<AggregateSet> aggregates_;
   int time_index_ = -1;
-  std::vector<int> agg_index_;      // input column per aggregate (-1: COUNT(*))
-  std::vector<bool> agg_floating_;  // input column is floating point
   std::shared_ptr<arrow::Schema> output_schema_;
   std::map<EventTime, Window> windows_;  // by window start
   EventTime watermark_ = kMinWatermark;
-  int64_t late_rows_dropped_ = 0;
+  int64_t late_rows_ = 0;
   std::string key_scratch_;
   bool int_key_ = false;  // single integer key column: the int64 fast path
+};
+
+/// Keyed event-time session windows: a key's events closer than the gap form one
+/// session [first event, last event + gap); sessions merge when an event bridges them.
+/// A session fires when the watermark passes its end; output as for
+/// WindowAggregateOperator, with window_start/window_end the session bounds.
+class SessionWindowOperator : public Operator {
+ public:
+  /// Makes the operator (options.window.kind must be kSession).
+  explicit SessionWindowOperator(WindowAggregateOptions options);
+
+  arrow::Status Open(OperatorContext* context) override;
+  arrow::Status ProcessBatch(int input, const std::shared_ptr<arrow::RecordBatch>& batch,
+                             Output* out) override;
+  arrow::Status ProcessWatermark(EventTime watermark, Output* out) override;
+
+ private:
+  struct Session {
+    EventTime start;
+    EventTime end;  // exclusive: last event + gap
+    std::vector<Accumulator> accumulators;
+  };
+
+  WindowAggregateOptions options_;
+  std::shared_ptr<arrow::Schema> schema_;
+  std::optional<KeyEncoder> encoder_;
+  std::optional<AggregateSet> aggregates_;
+  std::shared_ptr<arrow::Schema> output_schema_;
+  // Open sessions per encoded key, by start.
+  std::unordered_map<std::string, std::map<EventTime, Session>> sessions_;
+  // Session ends in time order, to fire without scanning every key: (end, key).
+  std::multimap<EventTime, std::string> by_end_;
+  EventTime watermark_ = kMinWatermark;
+  std::string key_scratch_;
 };
 
 }  // namespace weir::runtime

@@ -1,0 +1,191 @@
+#include "weir/runtime/operators/aggregate_set.h"
+
+#include <algorithm>
+
+#include <arrow/array.h>
+#include <arrow/builder.h>
+#include <arrow/compute/cast.h>
+#include <arrow/type.h>
+
+#include "weir/common/error.h"
+
+namespace weir::runtime {
+
+namespace {
+
+bool IsIntegerLike(arrow::Type::type id) {
+  return arrow::is_integer(id) || id == arrow::Type::TIMESTAMP || id == arrow::Type::DATE32 ||
+         id == arrow::Type::DATE64 || id == arrow::Type::DURATION ||
+         id == arrow::Type::TIME32 || id == arrow::Type::TIME64;
+}
+
+}  // namespace
+
+void Accumulator::Merge(const Accumulator& o) {
+  if (o.count == 0) return;
+  if (count == 0) {
+    *this = o;
+    return;
+  }
+  count += o.count;
+  isum += o.isum;
+  dsum += o.dsum;
+  imin = std::min(imin, o.imin);
+  imax = std::max(imax, o.imax);
+  dmin = std::min(dmin, o.dmin);
+  dmax = std::max(dmax, o.dmax);
+}
+
+arrow::Result<AggregateSet> AggregateSet::Make(const arrow::Schema& schema,
+                                               std::vector<AggregateSpec> specs) {
+  if (specs.empty()) return UserError("an aggregation needs at least one aggregate");
+  AggregateSet set;
+  for (const auto& a : specs) {
+    int index = -1;
+    bool floating = false;
+    if (!a.column.empty()) {
+      index = schema.GetFieldIndex(a.column);
+      if (index < 0) {
+        return UserError("aggregate column '{}' is not in {}", a.column, schema.ToString());
+      }
+      const auto id = schema.field(index)->type()->id();
+      floating = arrow::is_floating(id);
+      if (a.kind != AggregateSpec::Kind::kCount && !floating && !IsIntegerLike(id)) {
+        return UserError("cannot aggregate column '{}' of type {}", a.column,
+                         schema.field(index)->type()->ToString());
+      }
+    } else if (a.kind != AggregateSpec::Kind::kCount) {
+      return UserError("aggregate '{}' needs a column", a.name);
+    }
+    set.index_.push_back(index);
+    set.floating_.push_back(floating);
+    std::shared_ptr<arrow::DataType> type;
+    switch (a.kind) {
+      case AggregateSpec::Kind::kCount:
+        type = arrow::int64();
+        break;
+      case AggregateSpec::Kind::kAvg:
+        type = arrow::float64();
+        break;
+      default:
+        type = floating ? arrow::float64() : arrow::int64();
+    }
+    set.fields_.push_back(arrow::field(a.name, type));
+  }
+  set.specs_ = std::move(specs);
+  return set;
+}
+
+arrow::Status AggregateSet::Bind(const arrow::RecordBatch& batch) {
+  const size_t na = specs_.size();
+  inputs_.assign(na, nullptr);
+  ivals_.assign(na, nullptr);
+  dvals_.assign(na, nullptr);
+  for (size_t a = 0; a < na; ++a) {
+    if (index_[a] < 0) continue;
+    auto column = batch.column(index_[a]);
+    if (specs_[a].kind == AggregateSpec::Kind::kCount) {
+      inputs_[a] = column;
+      continue;
+    }
+    auto target = floating_[a] ? arrow::float64() : arrow::int64();
+    if (!column->type()->Equals(*target)) {
+      ARROW_ASSIGN_OR_RAISE(
+          column, arrow::compute::Cast(*column, target, arrow::compute::CastOptions::Unsafe()));
+    }
+    inputs_[a] = column;
+    if (floating_[a]) {
+      dvals_[a] = column->data()->GetValues<double>(1);
+    } else {
+      ivals_[a] = column->data()->GetValues<int64_t>(1);
+    }
+  }
+  return arrow::Status::OK();
+}
+
+void AggregateSet::Update(Accumulator* acc, int64_t r) const {
+  for (size_t a = 0; a < specs_.size(); ++a) {
+    Accumulator& x = acc[a];
+    if (index_[a] < 0) {
+      ++x.count;
+      continue;
+    }
+    if (inputs_[a]->IsNull(r)) continue;
+    ++x.count;
+    if (dvals_[a]) {
+      const double v = dvals_[a][r];
+      if (x.count == 1) x.dmin = x.dmax = v;
+      x.dsum += v;
+      x.dmin = std::min(x.dmin, v);
+      x.dmax = std::max(x.dmax, v);
+    } else if (ivals_[a]) {
+      const int64_t v = ivals_[a][r];
+      x.isum += v;
+      x.imin = std::min(x.imin, v);
+      x.imax = std::max(x.imax, v);
+    }
+  }
+}
+
+arrow::Result<arrow::ArrayVector> AggregateSet::Build(
+    const std::vector<const Accumulator*>& groups) const {
+  const int64_t rows = static_cast<int64_t>(groups.size());
+  arrow::ArrayVector columns;
+  for (size_t a = 0; a < specs_.size(); ++a) {
+    const auto kind = specs_[a].kind;
+    const bool floating = floating_[a];
+    if (kind == AggregateSpec::Kind::kCount) {
+      arrow::Int64Builder b;
+      ARROW_RETURN_NOT_OK(b.Reserve(rows));
+      for (int64_t r = 0; r < rows; ++r) b.UnsafeAppend(groups[r][a].count);
+      ARROW_ASSIGN_OR_RAISE(auto arr, b.Finish());
+      columns.push_back(arr);
+      continue;
+    }
+    if (kind == AggregateSpec::Kind::kAvg || floating) {
+      arrow::DoubleBuilder b;
+      ARROW_RETURN_NOT_OK(b.Reserve(rows));
+      for (int64_t r = 0; r < rows; ++r) {
+        const Accumulator& x = groups[r][a];
+        if (x.count == 0) {
+          b.UnsafeAppendNull();
+          continue;
+        }
+        const double sum = floating ? x.dsum : static_cast<double>(x.isum);
+        switch (kind) {
+          case AggregateSpec::Kind::kAvg:
+            b.UnsafeAppend(sum / static_cast<double>(x.count));
+            break;
+          case AggregateSpec::Kind::kSum:
+            b.UnsafeAppend(sum);
+            break;
+          case AggregateSpec::Kind::kMin:
+            b.UnsafeAppend(x.dmin);
+            break;
+          default:
+            b.UnsafeAppend(x.dmax);
+        }
+      }
+      ARROW_ASSIGN_OR_RAISE(auto arr, b.Finish());
+      columns.push_back(arr);
+      continue;
+    }
+    arrow::Int64Builder b;
+    ARROW_RETURN_NOT_OK(b.Reserve(rows));
+    for (int64_t r = 0; r < rows; ++r) {
+      const Accumulator& x = groups[r][a];
+      if (x.count == 0) {
+        b.UnsafeAppendNull();
+        continue;
+      }
+      b.UnsafeAppend(kind == AggregateSpec::Kind::kSum   ? x.isum
+                     : kind == AggregateSpec::Kind::kMin ? x.imin
+                                                         : x.imax);
+    }
+    ARROW_ASSIGN_OR_RAISE(auto arr, b.Finish());
+    columns.push_back(arr);
+  }
+  return columns;
+}
+
+}  // namespace weir::runtime

@@ -1,0 +1,72 @@
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <arrow/record_batch.h>
+#include <arrow/result.h>
+
+namespace weir::runtime {
+
+/// One aggregate: a function over a column, and its output name.
+struct AggregateSpec {
+  /// The aggregate function.
+  enum class Kind { kCount, kSum, kMin, kMax, kAvg };
+  Kind kind = Kind::kCount;
+  /// Input column; empty for COUNT(*).
+  std::string column;
+  /// Output column name.
+  std::string name;
+};
+
+/// The running state of one aggregate over one group. Mergeable, so groups (session
+/// windows, partial aggregates) can be combined.
+struct Accumulator {
+  int64_t count = 0;
+  int64_t isum = 0;
+  double dsum = 0;
+  int64_t imin = std::numeric_limits<int64_t>::max();
+  int64_t imax = std::numeric_limits<int64_t>::min();
+  double dmin = 0, dmax = 0;
+
+  /// Folds `other` into this accumulator.
+  void Merge(const Accumulator& other);
+};
+
+/// A list of aggregates bound to an input schema: updates accumulators from rows and
+/// builds the output columns. Types: COUNT → int64; SUM of integers → int64, of
+/// floats → double; MIN/MAX keep int64 or double; AVG → double. Nulls are ignored;
+/// an aggregate over no non-null value is null (COUNT is 0).
+class AggregateSet {
+ public:
+  /// Resolves `specs` against `schema`; user errors name a missing or unsuitable column.
+  static arrow::Result<AggregateSet> Make(const arrow::Schema& schema,
+                                          std::vector<AggregateSpec> specs);
+
+  /// Returns the number of aggregates (accumulators per group).
+  size_t size() const { return specs_.size(); }
+  /// Returns the output fields, one per aggregate.
+  const arrow::FieldVector& output_fields() const { return fields_; }
+
+  /// Prepares to update from `batch` (casts inputs once per batch).
+  arrow::Status Bind(const arrow::RecordBatch& batch);
+  /// Folds row `row` of the bound batch into `accs` (size() accumulators).
+  void Update(Accumulator* accs, int64_t row) const;
+  /// Builds the output columns for groups whose accumulators are `groups[i]`.
+  arrow::Result<arrow::ArrayVector> Build(const std::vector<const Accumulator*>& groups) const;
+
+ private:
+  std::vector<AggregateSpec> specs_;
+  std::vector<int> index_;       // input column per aggregate (-1: COUNT(*))
+  std::vector<bool> floating_;   // input is floating point
+  arrow::FieldVector fields_;
+  // Bound batch.
+  std::vector<std::shared_ptr<arrow::Array>> inputs_;
+  std::vector<const int64_t*> ivals_;
+  std::vector<const double*> dvals_;
+};
+
+}  // namespace weir::runtime

@@ -129,3 +129,22 @@ def test_sigint_cancels_a_running_job_promptly(tmp_path):
     assert proc.returncode != 0
     assert "cancel" in err.lower()
     assert not [p for p in out.iterdir() if p.name.startswith(".")]
+
+
+def test_sessionize_prints_sessions_covering_every_click(tmp_path):
+    proc = run("sessionize", "--events", 5000, "--users", 4, "--gap-ms", 30,
+               "--parallelism", 2)
+    assert proc.returncode == 0, proc.stderr
+    lines = [l for l in proc.stdout.splitlines() if l.startswith("session: +I[")]
+    assert lines, proc.stdout
+    clicks = 0
+    for line in lines:
+        user, start, end, count, total = line[len("session: +I["):-1].split(", ")
+        assert 0 <= int(user) < 4
+        clicks += int(count)
+        assert int(total) >= 100 * int(count)  # durations are 100…5000 ms
+        assert start < end
+    assert clicks == 5000
+    assert "5000 clicks" in proc.stderr
+    bad = run("sessionize", "--gap-ms", 0)
+    assert bad.returncode == 1 and "gap" in bad.stderr

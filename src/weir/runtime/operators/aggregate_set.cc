@@ -14,9 +14,10 @@ namespace weir::runtime {
 namespace {
 
 bool IsIntegerLike(arrow::Type::type id) {
-  return arrow::is_integer(id) || id == arrow::Type::TIMESTAMP || id == arrow::Type::DATE32 ||
-         id == arrow::Type::DATE64 || id == arrow::Type::DURATION ||
-         id == arrow::Type::TIME32 || id == arrow::Type::TIME64;
+  return arrow::is_integer(id) || id == arrow::Type::TIMESTAMP ||
+         id == arrow::Type::DATE32 || id == arrow::Type::DATE64 ||
+         id == arrow::Type::DURATION || id == arrow::Type::TIME32 ||
+         id == arrow::Type::TIME64;
 }
 
 }  // namespace
@@ -46,7 +47,8 @@ arrow::Result<AggregateSet> AggregateSet::Make(const arrow::Schema& schema,
     if (!a.column.empty()) {
       index = schema.GetFieldIndex(a.column);
       if (index < 0) {
-        return UserError("aggregate column '{}' is not in {}", a.column, schema.ToString());
+        return UserError("aggregate column '{}' is not in {}", a.column,
+                         schema.ToString());
       }
       const auto id = schema.field(index)->type()->id();
       floating = arrow::is_floating(id);
@@ -91,7 +93,8 @@ arrow::Status AggregateSet::Bind(const arrow::RecordBatch& batch) {
     auto target = floating_[a] ? arrow::float64() : arrow::int64();
     if (!column->type()->Equals(*target)) {
       ARROW_ASSIGN_OR_RAISE(
-          column, arrow::compute::Cast(*column, target, arrow::compute::CastOptions::Unsafe()));
+          column,
+          arrow::compute::Cast(*column, target, arrow::compute::CastOptions::Unsafe()));
     }
     inputs_[a] = column;
     if (floating_[a]) {

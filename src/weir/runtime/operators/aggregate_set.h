@@ -56,12 +56,13 @@ class AggregateSet {
   /// Folds row `row` of the bound batch into `accs` (size() accumulators).
   void Update(Accumulator* accs, int64_t row) const;
   /// Builds the output columns for groups whose accumulators are `groups[i]`.
-  arrow::Result<arrow::ArrayVector> Build(const std::vector<const Accumulator*>& groups) const;
+  arrow::Result<arrow::ArrayVector> Build(
+      const std::vector<const Accumulator*>& groups) const;
 
  private:
   std::vector<AggregateSpec> specs_;
-  std::vector<int> index_;       // input column per aggregate (-1: COUNT(*))
-  std::vector<bool> floating_;   // input is floating point
+  std::vector<int> index_;      // input column per aggregate (-1: COUNT(*))
+  std::vector<bool> floating_;  // input is floating point
   arrow::FieldVector fields_;
   // Bound batch.
   std::vector<std::shared_ptr<arrow::Array>> inputs_;

@@ -4,14 +4,15 @@
 //       [--parallelism 2] [--rate 0]
 //
 // Each generated click has a random user, an event time that advances 1 ms per click
-// with a quiet period after every 200 clicks, and a random page-view duration. A user's clicks closer than the gap form a
-// session; every session is printed when the watermark passes its end:
+// with a quiet period after every 200 clicks, and a random page-view duration. A user's
+// clicks closer than the gap form a session; every session is printed when the watermark
+// passes its end:
 //   user, session start, session end, clicks, total duration.
 // With --rate N the generator emits N clicks per second (Ctrl-C stops it).
 #include <cstdio>
 
-#include <CLI/CLI.hpp>
 #include <arrow/compute/api_scalar.h>
+#include <CLI/CLI.hpp>
 
 #include "weir/api/signal_cancellation.h"
 #include "weir/api/stream_execution_environment.h"
@@ -25,7 +26,8 @@ namespace {
 using namespace weir;  // NOLINT: example brevity
 namespace cp = arrow::compute;
 
-arrow::Status Run(int64_t events, int64_t users, int64_t gap_ms, int parallelism, int64_t rate) {
+arrow::Status Run(int64_t events, int64_t users, int64_t gap_ms, int parallelism,
+                  int64_t rate) {
   if (events <= 0 || users <= 0 || gap_ms <= 0) {
     return UserError("--events, --users and --gap-ms must be positive");
   }
@@ -54,23 +56,26 @@ arrow::Status Run(int64_t events, int64_t users, int64_t gap_ms, int parallelism
   if (parallelism > 0) env->SetParallelism(parallelism);
   // Event time: click number in ms, plus 10 × gap for every 200 clicks, so that the
   // stream has quiet periods that end every session.
-  auto ts = cp::call("add", {cp::field_ref("click"),
-                             cp::call("multiply", {cp::call("divide", {cp::field_ref("click"),
-                                                                       cp::literal(int64_t{200})}),
-                                                   cp::literal(10 * gap_ms)})});
+  auto ts = cp::call(
+      "add",
+      {cp::field_ref("click"),
+       cp::call("multiply",
+                {cp::call("divide", {cp::field_ref("click"), cp::literal(int64_t{200})}),
+                 cp::literal(10 * gap_ms)})});
   env->FromSource(source, runtime::WatermarkStrategy::NoWatermarks(), "clicks")
       .Select({{"user", cp::field_ref("user")},
                {"ts", ts},
                {"duration_ms", cp::field_ref("duration_ms")}},
               "event-time")
-      .AssignTimestampsAndWatermarks(
-          runtime::WatermarkStrategy::ForBoundedOutOfOrderness(std::chrono::milliseconds(gap_ms))
-              .WithTimestampColumn("ts"))
+      .AssignTimestampsAndWatermarks(runtime::WatermarkStrategy::ForBoundedOutOfOrderness(
+                                         std::chrono::milliseconds(gap_ms))
+                                         .WithTimestampColumn("ts"))
       .KeyBy({"user"})
       .Window(runtime::WindowSpec::Session(std::chrono::milliseconds(gap_ms)), "ts")
-      .Aggregate({{runtime::AggregateSpec::Kind::kCount, "", "clicks"},
-                  {runtime::AggregateSpec::Kind::kSum, "duration_ms", "total_duration_ms"}},
-                 "sessions")
+      .Aggregate(
+          {{runtime::AggregateSpec::Kind::kCount, "", "clicks"},
+           {runtime::AggregateSpec::Kind::kSum, "duration_ms", "total_duration_ms"}},
+          "sessions")
       .SinkTo(connectors::MakePrintSink({"session", false}), "print")
       .SetParallelism(1);
   ARROW_ASSIGN_OR_RAISE(auto client, env->ExecuteAsync("sessionize"));

@@ -4,6 +4,7 @@
 #include "weir/common/error.h"
 #include "weir/connectors/collect/sink.h"
 #include "weir/runtime/operators/filter_operator.h"
+#include "weir/runtime/operators/rolling_aggregate.h"
 
 namespace weir::api {
 
@@ -48,6 +49,47 @@ DataStream DataStream::Select(std::vector<runtime::NamedExpression> columns,
         return std::make_unique<runtime::ProjectOperator>(columns);
       },
       std::move(name), env_->parallelism_);
+}
+
+DataStream DataStream::MapRows(std::shared_ptr<arrow::Schema> output_schema,
+                               runtime::RowFunction function, std::string name) const {
+  if (!output_schema) env_->Record(UserError("'{}' needs an output schema", name));
+  return Append(
+      [output_schema, function](const runtime::SubtaskInfo&)
+          -> arrow::Result<std::unique_ptr<runtime::Operator>> {
+        return std::make_unique<runtime::RowFunctionOperator>(output_schema, function);
+      },
+      std::move(name), env_->parallelism_);
+}
+
+DataStream DataStream::FilterRows(runtime::RowPredicate predicate,
+                                  std::string name) const {
+  return Append(
+      [predicate](const runtime::SubtaskInfo&)
+          -> arrow::Result<std::unique_ptr<runtime::Operator>> {
+        return std::make_unique<runtime::RowFilterOperator>(predicate);
+      },
+      std::move(name), env_->parallelism_);
+}
+
+DataStream DataStream::Connect(const DataStream& other, OperatorFactory op,
+                               std::string name) const {
+  if (other.env_ != env_) {
+    env_->Record(UserError("cannot connect streams of different environments"));
+    return *this;
+  }
+  auto& graph = env_->graph_;
+  const int v = graph.AddOperator(std::move(name), env_->parallelism_, std::move(op));
+  for (const auto* s : {this, &other}) {
+    Partitioning p = s->next_;
+    if (p.kind == Partitioning::Kind::kForward &&
+        graph.vertices()[s->vertex_].parallelism != env_->parallelism_) {
+      p = Partitioning::Rebalance();
+    }
+    env_->Record(
+        graph.Connect(s->vertex_, v, std::move(p), s == this ? 0 : 1, s->side_tag_));
+  }
+  return DataStream(env_, v);
 }
 
 DataStream DataStream::Process(OperatorFactory op, std::string name) const {
@@ -142,6 +184,17 @@ WindowedStream KeyedStream::Window(runtime::WindowSpec window,
   o.time_column = std::move(time_column);
   o.window = window;
   return WindowedStream(input_, std::move(o));
+}
+
+DataStream KeyedStream::Aggregate(std::vector<runtime::AggregateSpec> aggregates,
+                                  std::string name) const {
+  auto keys = keys_;
+  return input_.Append(
+      [keys, aggregates](const runtime::SubtaskInfo&)
+          -> arrow::Result<std::unique_ptr<runtime::Operator>> {
+        return std::make_unique<runtime::RollingAggregateOperator>(keys, aggregates);
+      },
+      std::move(name), input_.env_->parallelism_);
 }
 
 DataStream KeyedStream::Process(OperatorFactory op, std::string name) const {

@@ -11,6 +11,7 @@
 #include "weir/runtime/job.h"
 #include "weir/runtime/operators/keyed_process.h"
 #include "weir/runtime/operators/project_operator.h"
+#include "weir/runtime/operators/row_function_operator.h"
 #include "weir/runtime/operators/watermark_strategy.h"
 #include "weir/runtime/operators/window_aggregate.h"
 
@@ -35,6 +36,18 @@ class DataStream {
                     std::string name = "Select") const;
   /// Appends a custom operator.
   DataStream Process(runtime::OperatorFactory op, std::string name) const;
+  /// Runs a row-at-a-time function collecting rows of `output_schema` (Map when it
+  /// collects one row per input row, FlatMap when any number).
+  DataStream MapRows(std::shared_ptr<arrow::Schema> output_schema,
+                     runtime::RowFunction function, std::string name = "Map") const;
+  /// Keeps the rows a row-at-a-time predicate accepts.
+  DataStream FilterRows(runtime::RowPredicate predicate,
+                        std::string name = "Filter") const;
+  /// Connects this stream (input 0) with `other` (input 1) for a two-input operator
+  /// (Flink's connect + CoProcessFunction): the operator's ProcessBatch sees which
+  /// input each batch came from; watermarks are the minimum of both.
+  DataStream Connect(const DataStream& other, runtime::OperatorFactory op,
+                     std::string name = "CoProcess") const;
   /// Assigns event time and watermarks from a column (usually done in FromSource).
   DataStream AssignTimestampsAndWatermarks(runtime::WatermarkStrategy strategy) const;
   /// Partitions by the hash of key columns.
@@ -93,6 +106,10 @@ class KeyedStream {
   /// instance per subtask, `time_column` (optional) gives rows their event time.
   DataStream Process(std::function<std::unique_ptr<runtime::KeyedProcessFunction>()> make,
                      std::string name, std::string time_column = "") const;
+  /// Aggregates per key over everything seen so far (Flink's rolling sum/min/max/
+  /// aggregate); emits the updated rows of the keys each batch touched.
+  DataStream Aggregate(std::vector<runtime::AggregateSpec> aggregates,
+                       std::string name = "Aggregate") const;
   /// Returns the key columns.
   const std::vector<std::string>& keys() const { return keys_; }
 

@@ -4,6 +4,7 @@
 
 #include <arrow/array.h>
 #include <arrow/compute/api_scalar.h>
+#include <arrow/json/from_string.h>
 #include <arrow/table.h>
 #include <gtest/gtest.h>
 
@@ -198,6 +199,91 @@ TEST_F(DataStreamTest, LateDataSideOutputAccountsForEveryRow) {
   for (int64_t i = 0; i < b->num_rows(); ++i) in_windows += c->Value(i);
   EXPECT_GT(late_rows->num_rows(), 0);
   EXPECT_EQ(in_windows + late_rows->num_rows(), 20000);
+}
+
+TEST_F(DataStreamTest, RowFunctionsRollingAggregateAndConnect) {
+  auto env = StreamExecutionEnvironment::Create();
+  env->SetParallelism(2);
+  auto events = env->FromSource(Events(), WatermarkStrategy::NoWatermarks(), "events");
+  // FlatMap: ids divisible by 4 produce two rows, others none.
+  auto out_schema = arrow::schema(
+      {arrow::field("id", arrow::int64()), arrow::field("tag", arrow::utf8())});
+  auto flat = events
+                  .FilterRows([](const runtime::RowView& row) -> arrow::Result<bool> {
+                    ARROW_ASSIGN_OR_RAISE(int64_t id, row.GetInt64("id"));
+                    return id % 2 == 0;
+                  })
+                  .MapRows(out_schema,
+                           [](const runtime::RowView& row,
+                              runtime::RowCollector& out) -> arrow::Status {
+                             ARROW_ASSIGN_OR_RAISE(int64_t id, row.GetInt64("id"));
+                             if (id % 4 != 0) return arrow::Status::OK();
+                             ARROW_RETURN_NOT_OK(out.Collect({id, std::string("a")}));
+                             return out.Collect({id, std::string("b")});
+                           });
+  // Rolling aggregate per key (id % 3) of value: the last row per key is final.
+  auto rolling =
+      events
+          .Select(
+              {{"k", cp::call("subtract",
+                              {cp::field_ref("id"),
+                               cp::call("multiply",
+                                        {cp::call("divide", {cp::field_ref("id"),
+                                                             cp::literal(int64_t{3})}),
+                                         cp::literal(int64_t{3})})})},
+               {"value", cp::field_ref("value")}})
+          .KeyBy({"k"})
+          .Aggregate({{AggregateSpec::Kind::kCount, "", "n"},
+                      {AggregateSpec::Kind::kSum, "value", "total"}});
+  auto flat_rows = std::make_shared<connectors::CollectedBatches>();
+  flat.SinkTo(connectors::MakeCollectSink(flat_rows), "flat-sink");
+  auto rolling_rows = std::make_shared<connectors::CollectedBatches>();
+  rolling.SinkTo(connectors::MakeCollectSink(rolling_rows), "rolling-sink");
+  // Connect: count rows per input in a two-input operator.
+  struct CountInputs : runtime::Operator {
+    int64_t counts[2] = {0, 0};
+    arrow::Status ProcessBatch(int input, const std::shared_ptr<arrow::RecordBatch>& b,
+                               runtime::Output*) override {
+      counts[input] += b->num_rows();
+      return arrow::Status::OK();
+    }
+    arrow::Status Finish(runtime::Output* out) override {
+      auto a = *arrow::json::ArrayFromJSONString(arrow::int64(),
+                                                 "[" + std::to_string(counts[0]) + "]");
+      auto b = *arrow::json::ArrayFromJSONString(arrow::int64(),
+                                                 "[" + std::to_string(counts[1]) + "]");
+      return out->Emit(
+          arrow::RecordBatch::Make(arrow::schema({arrow::field("in0", arrow::int64()),
+                                                  arrow::field("in1", arrow::int64())}),
+                                   1, {a, b}));
+    }
+  };
+  auto connected =
+      events.Connect(flat,
+                     [](const runtime::SubtaskInfo&)
+                         -> arrow::Result<std::unique_ptr<runtime::Operator>> {
+                       return std::make_unique<CountInputs>();
+                     });
+  auto counts = connected.SetParallelism(1).ExecuteAndCollect();
+  ASSERT_TRUE(counts.ok()) << counts.status();
+  auto c = *(*counts)->CombineChunksToBatch();
+  EXPECT_EQ(c->GetColumnByName("in0")->ToString(),
+            (*arrow::json::ArrayFromJSONString(arrow::int64(), "[20000]"))->ToString());
+  EXPECT_EQ(c->GetColumnByName("in1")->ToString(),
+            (*arrow::json::ArrayFromJSONString(arrow::int64(), "[10000]"))->ToString());
+  EXPECT_EQ(flat_rows->num_rows(), 10000);  // 5000 ids × 2 rows
+  // Final rolling values: the last row per key.
+  std::map<int64_t, std::pair<int64_t, int64_t>> last;
+  for (const auto& b : rolling_rows->batches()) {
+    auto k = std::static_pointer_cast<arrow::Int64Array>(b->GetColumnByName("k"));
+    auto n = std::static_pointer_cast<arrow::Int64Array>(b->GetColumnByName("n"));
+    auto t = std::static_pointer_cast<arrow::Int64Array>(b->GetColumnByName("total"));
+    for (int64_t i = 0; i < b->num_rows(); ++i)
+      last[k->Value(i)] = {n->Value(i), t->Value(i)};
+  }
+  ASSERT_EQ(last.size(), 3u);
+  EXPECT_EQ(last[0].first + last[1].first + last[2].first, 20000);
+  EXPECT_EQ(last[0].first, 6667);
 }
 
 TEST_F(DataStreamTest, UnionRebalanceAndParallelism) {

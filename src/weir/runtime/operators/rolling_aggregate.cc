@@ -1,0 +1,55 @@
+#include "weir/runtime/operators/rolling_aggregate.h"
+
+#include "weir/common/error.h"
+
+namespace weir::runtime {
+
+arrow::Status RollingAggregateOperator::ProcessBatch(
+    int, const std::shared_ptr<arrow::RecordBatch>& batch, Output* out) {
+  if (!schema_) {
+    std::vector<int> key_indices;
+    for (const auto& k : keys_) {
+      const int i = batch->schema()->GetFieldIndex(k);
+      if (i < 0) return UserError("key column '{}' is not in {}", k, batch->schema()->ToString());
+      key_indices.push_back(i);
+    }
+    ARROW_ASSIGN_OR_RAISE(auto encoder, KeyEncoder::Make(batch->schema(), key_indices));
+    encoder_.emplace(std::move(encoder));
+    ARROW_ASSIGN_OR_RAISE(auto aggregates, AggregateSet::Make(*batch->schema(), specs_));
+    aggregates_.emplace(std::move(aggregates));
+    arrow::FieldVector fields = encoder_->fields();
+    for (const auto& f : aggregates_->output_fields()) fields.push_back(f);
+    output_schema_ = arrow::schema(fields);
+    schema_ = batch->schema();
+  } else if (!schema_->Equals(*batch->schema(), false)) {
+    return UserError("aggregation input schema changed from {} to {}", schema_->ToString(),
+                     batch->schema()->ToString());
+  }
+  ARROW_RETURN_NOT_OK(aggregates_->Bind(*batch));
+  const auto columns = encoder_->Columns(*batch);
+  std::vector<const std::string*> touched_keys;
+  std::vector<const Accumulator*> touched;
+  std::string key;
+  ++batch_number_;
+  for (int64_t r = 0; r < batch->num_rows(); ++r) {
+    encoder_->Encode(columns, r, &key);
+    auto [it, inserted] = groups_.try_emplace(key);
+    Group& g = it->second;
+    if (inserted) g.accumulators.resize(aggregates_->size());
+    aggregates_->Update(g.accumulators.data(), r);
+    if (g.last_batch != batch_number_) {
+      g.last_batch = batch_number_;
+      touched_keys.push_back(&it->first);
+      touched.push_back(g.accumulators.data());
+    }
+  }
+  if (touched.empty()) return arrow::Status::OK();
+  ARROW_ASSIGN_OR_RAISE(auto key_columns, encoder_->Decode(touched_keys));
+  ARROW_ASSIGN_OR_RAISE(auto agg_columns, aggregates_->Build(touched));
+  for (auto& c : agg_columns) key_columns.push_back(std::move(c));
+  return out->Emit(arrow::RecordBatch::Make(output_schema_,
+                                            static_cast<int64_t>(touched.size()),
+                                            std::move(key_columns)));
+}
+
+}  // namespace weir::runtime

@@ -4,6 +4,7 @@
 #include <memory>
 #include <mutex>
 #include <random>
+#include <thread>
 #include <tuple>
 
 #include <arrow/array.h>
@@ -377,7 +378,30 @@ class SinkOperator : public Operator {
 
 using Counts = std::map<std::tuple<std::string, int64_t>, std::pair<int64_t, int64_t>>;
 
-Counts RunWindowJob(int source_parallelism, int window_parallelism, int threads) {
+// Re-slices batches at random points and sleeps at random: batch boundaries and
+// arrival times change, results must not (Acero's jitter node, in spirit).
+class JitterOperator : public Operator {
+ public:
+  explicit JitterOperator(uint32_t seed) : rng_(seed) {}
+  arrow::Status ProcessBatch(int, const std::shared_ptr<arrow::RecordBatch>& b,
+                             Output* out) override {
+    int64_t offset = 0;
+    while (offset < b->num_rows()) {
+      const int64_t len = std::min<int64_t>(1 + rng_() % 200, b->num_rows() - offset);
+      if (rng_() % 8 == 0)
+        std::this_thread::sleep_for(std::chrono::microseconds(rng_() % 300));
+      ARROW_RETURN_NOT_OK(out->Emit(b->Slice(offset, len)));
+      offset += len;
+    }
+    return arrow::Status::OK();
+  }
+
+ private:
+  std::mt19937 rng_;
+};
+
+Counts RunWindowJob(int source_parallelism, int window_parallelism, int threads,
+                    bool jitter = false) {
   JobGraph g;
   Sink sink;
   int src = g.AddSource("events", source_parallelism, [](const SubtaskInfo& info) {
@@ -390,6 +414,14 @@ Counts RunWindowJob(int source_parallelism, int window_parallelism, int threads)
             .WithTimestampColumn("ts")
             .WithEmitInterval(std::chrono::microseconds(0))));
   });
+  int jitter_vertex = -1;
+  if (jitter) {
+    jitter_vertex =
+        g.AddOperator("jitter", source_parallelism, [](const SubtaskInfo& info) {
+          return std::unique_ptr<Operator>(
+              std::make_unique<JitterOperator>(7 + info.index));
+        });
+  }
   int win = g.AddOperator("window", window_parallelism, [](const SubtaskInfo&) {
     WindowAggregateOptions o;
     o.keys = {"key"};
@@ -403,6 +435,10 @@ Counts RunWindowJob(int source_parallelism, int window_parallelism, int threads)
     return std::unique_ptr<Operator>(std::make_unique<SinkOperator>(&sink));
   });
   EXPECT_TRUE(g.Connect(src, wm, Partitioning::Forward()).ok());
+  if (jitter) {
+    EXPECT_TRUE(g.Connect(wm, jitter_vertex, Partitioning::Rebalance()).ok());
+    wm = jitter_vertex;
+  }
   EXPECT_TRUE(g.Connect(wm, win, Partitioning::Hash({"key"})).ok());
   EXPECT_TRUE(g.Connect(win, out, Partitioning::Forward()).ok());
   RuntimeOptions options;
@@ -450,6 +486,15 @@ TEST_F(OperatorsTest, KeyedWindowJobMatchesBruteForceAtAnyParallelism) {
   // late, so every event is counted exactly once.
   for (auto [sp, wp, threads] : {std::tuple{1, 1, 1}, {2, 3, 2}, {3, 2, 4}}) {
     EXPECT_EQ(RunWindowJob(sp, wp, threads), BruteForce(sp))
+        << sp << " sources, " << wp << " windows, " << threads << " threads";
+  }
+}
+
+TEST_F(OperatorsTest, KeyedWindowJobIsUnaffectedByJitteredBatchArrival) {
+  // Random re-slicing and delays, and a rebalance that interleaves source subtasks:
+  // the per-channel watermarks keep every window complete and exact.
+  for (auto [sp, wp, threads] : {std::tuple{2, 2, 2}, {3, 1, 3}}) {
+    EXPECT_EQ(RunWindowJob(sp, wp, threads, /*jitter=*/true), BruteForce(sp))
         << sp << " sources, " << wp << " windows, " << threads << " threads";
   }
 }

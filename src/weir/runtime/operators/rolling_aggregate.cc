@@ -10,7 +10,8 @@ arrow::Status RollingAggregateOperator::ProcessBatch(
     std::vector<int> key_indices;
     for (const auto& k : keys_) {
       const int i = batch->schema()->GetFieldIndex(k);
-      if (i < 0) return UserError("key column '{}' is not in {}", k, batch->schema()->ToString());
+      if (i < 0)
+        return UserError("key column '{}' is not in {}", k, batch->schema()->ToString());
       key_indices.push_back(i);
     }
     ARROW_ASSIGN_OR_RAISE(auto encoder, KeyEncoder::Make(batch->schema(), key_indices));
@@ -22,8 +23,8 @@ arrow::Status RollingAggregateOperator::ProcessBatch(
     output_schema_ = arrow::schema(fields);
     schema_ = batch->schema();
   } else if (!schema_->Equals(*batch->schema(), false)) {
-    return UserError("aggregation input schema changed from {} to {}", schema_->ToString(),
-                     batch->schema()->ToString());
+    return UserError("aggregation input schema changed from {} to {}",
+                     schema_->ToString(), batch->schema()->ToString());
   }
   ARROW_RETURN_NOT_OK(aggregates_->Bind(*batch));
   const auto columns = encoder_->Columns(*batch);
@@ -47,9 +48,8 @@ arrow::Status RollingAggregateOperator::ProcessBatch(
   ARROW_ASSIGN_OR_RAISE(auto key_columns, encoder_->Decode(touched_keys));
   ARROW_ASSIGN_OR_RAISE(auto agg_columns, aggregates_->Build(touched));
   for (auto& c : agg_columns) key_columns.push_back(std::move(c));
-  return out->Emit(arrow::RecordBatch::Make(output_schema_,
-                                            static_cast<int64_t>(touched.size()),
-                                            std::move(key_columns)));
+  return out->Emit(arrow::RecordBatch::Make(
+      output_schema_, static_cast<int64_t>(touched.size()), std::move(key_columns)));
 }
 
 }  // namespace weir::runtime

@@ -20,7 +20,8 @@ namespace weir::runtime {
 class RollingAggregateOperator : public Operator {
  public:
   /// Makes the operator over `keys` with `aggregates`.
-  RollingAggregateOperator(std::vector<std::string> keys, std::vector<AggregateSpec> aggregates)
+  RollingAggregateOperator(std::vector<std::string> keys,
+                           std::vector<AggregateSpec> aggregates)
       : keys_(std::move(keys)), specs_(std::move(aggregates)) {}
 
   arrow::Status ProcessBatch(int input, const std::shared_ptr<arrow::RecordBatch>& batch,

@@ -39,7 +39,8 @@ tsan-test: setup
 	@test -f build-tsan/build.ninja || cmake --preset tsan
 	cmake --build build-tsan --target $(TSAN_TESTS) -j $(JOBS)
 	for t in $(TSAN_TESTS); do \
-	  TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+	  ARROW_DEFAULT_MEMORY_POOL=system \
+	  TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:suppressions=$(CURDIR)/scripts/tsan.supp \
 	    $$(find build-tsan -name $$t -type f -executable) || exit 1; done
 
 test: unit-test integration-test asan-test tsan-test

@@ -186,6 +186,23 @@ WindowedStream KeyedStream::Window(runtime::WindowSpec window,
   return WindowedStream(input_, std::move(o));
 }
 
+WindowedStream KeyedStream::ProcessingTimeWindow(runtime::WindowSpec window) const {
+  runtime::WindowAggregateOptions o;
+  o.keys = keys_;
+  o.window = window;
+  o.processing_time = true;
+  return WindowedStream(input_, std::move(o));
+}
+
+WindowedStream KeyedStream::CountWindow(int64_t count) const {
+  if (count <= 0) input_.env_->Record(UserError("count window size must be positive"));
+  runtime::WindowAggregateOptions o;
+  o.keys = keys_;
+  o.window = runtime::WindowSpec::Global();
+  o.count_trigger = count;
+  return WindowedStream(input_, std::move(o));
+}
+
 DataStream KeyedStream::Aggregate(std::vector<runtime::AggregateSpec> aggregates,
                                   std::string name) const {
   auto keys = keys_;

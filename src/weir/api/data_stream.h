@@ -100,6 +100,10 @@ class KeyedStream {
  public:
   /// Groups the stream into event-time windows.
   WindowedStream Window(runtime::WindowSpec window, std::string time_column) const;
+  /// Groups the stream into processing-time (arrival time) tumbling or sliding windows.
+  WindowedStream ProcessingTimeWindow(runtime::WindowSpec window) const;
+  /// Groups every `count` rows of a key into a window (Flink's countWindow).
+  WindowedStream CountWindow(int64_t count) const;
   /// Appends a keyed operator (receives whole key groups).
   DataStream Process(runtime::OperatorFactory op, std::string name) const;
   /// Runs a KeyedProcessFunction (state and timers per key); `make` creates one

@@ -293,6 +293,65 @@ TEST_F(OperatorsTest, SessionWindowsMergeWhenAnEventBridgesThem) {
             Json(arrow::utf8(), R"(["b"])")->ToString());
 }
 
+TEST_F(OperatorsTest, ProcessingTimeWindowsFireOnTheClock) {
+  WindowAggregateOptions o;
+  o.keys = {"key"};
+  o.window = WindowSpec::Tumbling(milliseconds(10));
+  o.processing_time = true;
+  o.aggregates = {{AggregateSpec::Kind::kCount, "", "cnt"}};
+  auto op = MakeWindowOperator(o);
+  FakeContext ctx;
+  ctx.now = 1'000'000;  // 1 s: the window [1000 ms, 1010 ms)
+  CaptureOutput out;
+  ASSERT_TRUE(op->Open(&ctx).ok());
+  ASSERT_TRUE(
+      op->ProcessBatch(0, Events(R"(["a","a","b"])", "[0, 0, 0]", "[1,1,1]"), &out).ok());
+  ASSERT_TRUE(ctx.callback.has_value());
+  EXPECT_EQ(*ctx.callback, 1'009'999);
+  ASSERT_TRUE(op->ProcessWatermark(5'000'000'000, &out).ok());  // event time is ignored
+  EXPECT_TRUE(out.batches.empty());
+  ctx.now = *ctx.callback;
+  ASSERT_TRUE(op->OnProcessingTime(ctx.now, &out).ok());
+  ASSERT_EQ(out.batches.size(), 1u);
+  EXPECT_EQ(out.batches[0]->GetColumnByName("cnt")->ToString(),
+            Json(arrow::int64(), "[2, 1]")->ToString());
+  // Rows arriving later land in a later window, flushed at the end of input.
+  ctx.now = 1'050'000;
+  ASSERT_TRUE(op->ProcessBatch(0, Events(R"(["a"])", "[0]", "[1]"), &out).ok());
+  ASSERT_TRUE(op->ProcessWatermark(kMaxWatermark, &out).ok());
+  ASSERT_EQ(out.batches.size(), 2u);
+  auto start = std::static_pointer_cast<arrow::TimestampArray>(
+      out.batches[1]->GetColumnByName("window_start"));
+  EXPECT_EQ(start->Value(0), 1'050'000);
+}
+
+TEST_F(OperatorsTest, GlobalWindowsWithCountTriggerAndAtEnd) {
+  WindowAggregateOptions o;
+  o.keys = {"key"};
+  o.window = WindowSpec::Global();
+  o.count_trigger = 2;
+  o.aggregates = {{AggregateSpec::Kind::kSum, "value", "total"}};
+  auto op = MakeWindowOperator(o);
+  FakeContext ctx;
+  CaptureOutput out;
+  ASSERT_TRUE(op->Open(&ctx).ok());
+  ASSERT_TRUE(
+      op->ProcessBatch(
+            0, Events(R"(["a","b","a","a","a"])", "[1,2,3,4,5]", "[1,10,2,3,4]"), &out)
+          .ok());
+  ASSERT_EQ(out.batches.size(), 1u);  // a fired twice (1+2, 3+4); b waits
+  EXPECT_EQ(out.batches[0]->GetColumnByName("total")->ToString(),
+            Json(arrow::int64(), "[3, 7]")->ToString());
+  EXPECT_EQ(out.batches[0]->schema()->field_names(),
+            (std::vector<std::string>{"key", "total"}));
+  ASSERT_TRUE(op->ProcessWatermark(kMaxWatermark, &out).ok());
+  ASSERT_EQ(out.batches.size(), 2u);
+  EXPECT_EQ(out.batches[1]->GetColumnByName("key")->ToString(),
+            Json(arrow::utf8(), R"(["b"])")->ToString());
+  o.count_trigger = -1;
+  EXPECT_FALSE(MakeWindowOperator(o)->Open(&ctx).ok());
+}
+
 struct SideCapture : CaptureOutput {
   std::map<std::string, int64_t> side_rows;
   arrow::Status EmitSide(const std::string& tag,

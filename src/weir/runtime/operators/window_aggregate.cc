@@ -24,6 +24,15 @@ inline int64_t FloorDiv(int64_t a, int64_t b) {
 
 arrow::Status CheckOptions(const WindowAggregateOptions& o) {
   const auto& w = o.window;
+  if (o.aggregates.empty()) return UserError("a window needs an aggregate");
+  if (w.kind == WindowSpec::Kind::kGlobal) {
+    if (o.count_trigger < 0) return UserError("count trigger must not be negative");
+    return arrow::Status::OK();
+  }
+  if (o.count_trigger != 0) return UserError("a count trigger needs global windows");
+  if (o.processing_time && w.kind == WindowSpec::Kind::kSession) {
+    return UserError("processing-time session windows are not supported yet");
+  }
   if (w.size.count() <= 0) {
     return UserError("{} must be positive", w.kind == WindowSpec::Kind::kSession
                                                 ? "session gap"
@@ -35,8 +44,9 @@ arrow::Status CheckOptions(const WindowAggregateOptions& o) {
   }
   if (o.allowed_lateness.count() < 0)
     return UserError("allowed lateness must not be negative");
-  if (o.aggregates.empty()) return UserError("a window needs an aggregate");
-  if (o.time_column.empty()) return UserError("a window needs an event-time column");
+  if (o.time_column.empty() && !o.processing_time) {
+    return UserError("a window needs an event-time column (or processing time)");
+  }
   return arrow::Status::OK();
 }
 
@@ -54,7 +64,8 @@ arrow::Status PrepareWindowSchema(const WindowAggregateOptions& o,
   }
   ARROW_ASSIGN_OR_RAISE(auto enc, KeyEncoder::Make(schema, key_indices));
   encoder->emplace(std::move(enc));
-  if (schema->GetFieldIndex(o.time_column) < 0) {
+  if (!o.processing_time && o.window.kind != WindowSpec::Kind::kGlobal &&
+      schema->GetFieldIndex(o.time_column) < 0) {
     return UserError("event-time column '{}' is not in {}", o.time_column,
                      schema->ToString());
   }
@@ -107,15 +118,20 @@ std::unique_ptr<Operator> MakeWindowOperator(const WindowAggregateOptions& optio
   if (options.window.kind == WindowSpec::Kind::kSession) {
     return std::make_unique<SessionWindowOperator>(options);
   }
+  if (options.window.kind == WindowSpec::Kind::kGlobal) {
+    return std::make_unique<GlobalWindowOperator>(options);
+  }
   return std::make_unique<WindowAggregateOperator>(options);
 }
 
 WindowAggregateOperator::WindowAggregateOperator(WindowAggregateOptions options)
     : options_(std::move(options)) {}
 
-arrow::Status WindowAggregateOperator::Open(OperatorContext*) {
-  if (options_.window.kind == WindowSpec::Kind::kSession) {
-    return UserError("session windows need SessionWindowOperator");
+arrow::Status WindowAggregateOperator::Open(OperatorContext* context) {
+  context_ = context;
+  if (options_.window.kind == WindowSpec::Kind::kSession ||
+      options_.window.kind == WindowSpec::Kind::kGlobal) {
+    return UserError("session and global windows have their own operators");
   }
   return CheckOptions(options_);
 }
@@ -132,7 +148,8 @@ arrow::Status WindowAggregateOperator::Prepare(
   ARROW_RETURN_NOT_OK(
       PrepareWindowSchema(options_, schema, &encoder_, &aggregates_, &output_schema_));
   int_key_ = encoder_->single_integer();
-  time_index_ = schema->GetFieldIndex(options_.time_column);
+  time_index_ =
+      options_.processing_time ? -1 : schema->GetFieldIndex(options_.time_column);
   schema_ = schema;
   return arrow::Status::OK();
 }
@@ -165,8 +182,22 @@ uint32_t WindowAggregateOperator::GroupFor(
 arrow::Status WindowAggregateOperator::ProcessBatch(
     int, const std::shared_ptr<arrow::RecordBatch>& batch, Output* out) {
   ARROW_RETURN_NOT_OK(Prepare(batch->schema()));
-  ARROW_ASSIGN_OR_RAISE(
-      auto times, EventTimesMicros(*batch->column(time_index_), options_.time_column));
+  std::vector<EventTime> times;
+  if (options_.processing_time) {
+    // Every row of the batch arrived now; the window containing now fires on the
+    // clock at its last microsecond.
+    const EventTime now = context_->ProcessingTime();
+    times.assign(static_cast<size_t>(batch->num_rows()), now);
+    const int64_t slide = options_.window.slide.count();
+    const int64_t offset = options_.window.offset.count();
+    const int64_t oldest_start = FloorDiv(now - offset, slide) * slide + offset -
+                                 (options_.window.size.count() - slide);
+    context_->RequestProcessingTimeCallback(oldest_start + options_.window.size.count() -
+                                            1);
+  } else {
+    ARROW_ASSIGN_OR_RAISE(
+        times, EventTimesMicros(*batch->column(time_index_), options_.time_column));
+  }
   ARROW_RETURN_NOT_OK(aggregates_->Bind(*batch));
   const size_t na = aggregates_->size();
   const int64_t size = options_.window.size.count();
@@ -256,6 +287,25 @@ arrow::Status WindowAggregateOperator::Emit(
 
 arrow::Status WindowAggregateOperator::ProcessWatermark(EventTime watermark,
                                                         Output* out) {
+  // Processing-time windows ignore event time, except that the end of input flushes.
+  if (!options_.processing_time || watermark == kMaxWatermark) {
+    ARROW_RETURN_NOT_OK(FireUntil(watermark, out));
+  }
+  return out->EmitWatermark(watermark);
+}
+
+arrow::Status WindowAggregateOperator::OnProcessingTime(EventTime now, Output* out) {
+  if (!options_.processing_time) return arrow::Status::OK();
+  ARROW_RETURN_NOT_OK(FireUntil(now, out));
+  if (!windows_.empty()) {
+    // The earliest open window ends at its start + size; fire at its last µs.
+    context_->RequestProcessingTimeCallback(windows_.begin()->first +
+                                            options_.window.size.count() - 1);
+  }
+  return arrow::Status::OK();
+}
+
+arrow::Status WindowAggregateOperator::FireUntil(EventTime watermark, Output* out) {
   watermark_ = watermark;
   const int64_t size = options_.window.size.count();
   const int64_t lateness = options_.allowed_lateness.count();
@@ -274,6 +324,89 @@ arrow::Status WindowAggregateOperator::ProcessWatermark(EventTime watermark,
   }
   ARROW_RETURN_NOT_OK(Emit(fire, out));
   for (EventTime start : expired) windows_.erase(start);
+  return arrow::Status::OK();
+}
+
+arrow::Status GlobalWindowOperator::Open(OperatorContext*) {
+  if (options_.window.kind != WindowSpec::Kind::kGlobal) {
+    return UserError("GlobalWindowOperator needs global windows");
+  }
+  return CheckOptions(options_);
+}
+
+arrow::Status GlobalWindowOperator::EmitGroups(
+    const std::vector<std::pair<const std::string*, Group*>>& groups, Output* out) {
+  if (groups.empty()) return arrow::Status::OK();
+  std::vector<const std::string*> keys;
+  std::vector<const Accumulator*> accs;
+  for (const auto& [k, g] : groups) {
+    keys.push_back(k);
+    accs.push_back(g->accumulators.data());
+  }
+  ARROW_ASSIGN_OR_RAISE(auto columns, encoder_->Decode(keys));
+  ARROW_ASSIGN_OR_RAISE(auto agg_columns, aggregates_->Build(accs));
+  for (auto& c : agg_columns) columns.push_back(std::move(c));
+  return out->Emit(arrow::RecordBatch::Make(
+      output_schema_, static_cast<int64_t>(keys.size()), std::move(columns)));
+}
+
+arrow::Status GlobalWindowOperator::ProcessBatch(
+    int, const std::shared_ptr<arrow::RecordBatch>& batch, Output* out) {
+  if (!schema_) {
+    std::vector<int> key_indices;
+    for (const auto& k : options_.keys) {
+      const int i = batch->schema()->GetFieldIndex(k);
+      if (i < 0)
+        return UserError("key column '{}' is not in {}", k, batch->schema()->ToString());
+      key_indices.push_back(i);
+    }
+    ARROW_ASSIGN_OR_RAISE(auto enc, KeyEncoder::Make(batch->schema(), key_indices));
+    encoder_.emplace(std::move(enc));
+    ARROW_ASSIGN_OR_RAISE(auto aggs,
+                          AggregateSet::Make(*batch->schema(), options_.aggregates));
+    aggregates_.emplace(std::move(aggs));
+    arrow::FieldVector fields = encoder_->fields();
+    for (const auto& f : aggregates_->output_fields()) fields.push_back(f);
+    output_schema_ = arrow::schema(fields);
+    schema_ = batch->schema();
+  } else if (!schema_->Equals(*batch->schema(), false)) {
+    return UserError("window input schema changed from {} to {}", schema_->ToString(),
+                     batch->schema()->ToString());
+  }
+  ARROW_RETURN_NOT_OK(aggregates_->Bind(*batch));
+  const auto columns = encoder_->Columns(*batch);
+  std::string key;
+  // Count-triggered windows fire as soon as a key reaches the count; the fired rows
+  // are copied out before the key starts again, and leave as one batch.
+  std::vector<std::string> fired_keys;
+  std::vector<Group> fired;
+  for (int64_t r = 0; r < batch->num_rows(); ++r) {
+    encoder_->Encode(columns, r, &key);
+    auto [it, inserted] = groups_.try_emplace(key);
+    Group& g = it->second;
+    if (inserted || g.accumulators.empty())
+      g.accumulators.assign(aggregates_->size(), {});
+    aggregates_->Update(g.accumulators.data(), r);
+    if (options_.count_trigger > 0 && ++g.rows == options_.count_trigger) {
+      fired_keys.push_back(key);
+      fired.push_back(std::move(g));
+      groups_.erase(it);
+    }
+  }
+  std::vector<std::pair<const std::string*, Group*>> emit;
+  for (size_t i = 0; i < fired.size(); ++i) emit.emplace_back(&fired_keys[i], &fired[i]);
+  return EmitGroups(emit, out);
+}
+
+arrow::Status GlobalWindowOperator::ProcessWatermark(EventTime watermark, Output* out) {
+  if (watermark == kMaxWatermark) {
+    // End of input: Flink fires global windows with no trigger only in batch runs and
+    // drops partial count windows; emitting what is there loses nothing.
+    std::vector<std::pair<const std::string*, Group*>> emit;
+    for (auto& [k, g] : groups_) emit.emplace_back(&k, &g);
+    ARROW_RETURN_NOT_OK(EmitGroups(emit, out));
+    groups_.clear();
+  }
   return out->EmitWatermark(watermark);
 }
 

@@ -19,7 +19,7 @@ namespace weir::runtime {
 /// Which windows a row belongs to.
 struct WindowSpec {
   /// The window shape.
-  enum class Kind { kTumbling, kSliding, kSession };
+  enum class Kind { kTumbling, kSliding, kSession, kGlobal };
   Kind kind = Kind::kTumbling;
   /// Window length (tumbling, sliding); the inactivity gap (session).
   std::chrono::microseconds size{0};
@@ -36,6 +36,13 @@ struct WindowSpec {
   static WindowSpec Sliding(std::chrono::microseconds size,
                             std::chrono::microseconds slide) {
     return {Kind::kSliding, size, slide, std::chrono::microseconds(0)};
+  }
+  /// Returns one window per key over the whole stream (Flink's GlobalWindows): it
+  /// fires at the end of bounded input, or every `count` rows per key with
+  /// WindowAggregateOptions::count_trigger (Flink's countWindow).
+  static WindowSpec Global() {
+    return {Kind::kGlobal, std::chrono::microseconds(0), std::chrono::microseconds(0),
+            std::chrono::microseconds(0)};
   }
   /// Returns session windows that close after `gap` without events for a key
   /// (Flink's EventTimeSessionWindows::WithGap).
@@ -57,10 +64,17 @@ struct WindowAggregateOptions {
   /// When set, rows too late for every window they belong to go to this side output
   /// (Flink's sideOutputLateData) instead of being dropped silently.
   std::string late_data_tag;
+  /// Assign rows to windows by arrival (processing) time instead of the time column,
+  /// and fire on the clock (Flink's TumblingProcessingTimeWindows); tumbling and
+  /// sliding only. Remaining windows fire at the end of bounded input.
+  bool processing_time = false;
+  /// Global windows: fire and purge a key's window every this many rows (0: only at
+  /// the end of input).
+  int64_t count_trigger = 0;
 };
 
 /// Makes the operator for `options`: WindowAggregateOperator for tumbling and sliding
-/// windows, SessionWindowOperator for sessions.
+/// windows, SessionWindowOperator for sessions, GlobalWindowOperator for global ones.
 std::unique_ptr<Operator> MakeWindowOperator(const WindowAggregateOptions& options);
 
 /// Keyed tumbling/sliding event-time window aggregation (Flink's
@@ -83,6 +97,7 @@ class WindowAggregateOperator : public Operator {
   arrow::Status ProcessBatch(int input, const std::shared_ptr<arrow::RecordBatch>& batch,
                              Output* out) override;
   arrow::Status ProcessWatermark(EventTime watermark, Output* out) override;
+  arrow::Status OnProcessingTime(EventTime now, Output* out) override;
 
   /// Returns how many rows arrived after every window they belong to had expired.
   int64_t late_rows() const { return late_rows_; }
@@ -106,8 +121,10 @@ class WindowAggregateOperator : public Operator {
                     const int64_t* int_keys, int64_t row);
   arrow::Status Emit(const std::vector<std::pair<EventTime, Window*>>& windows,
                      Output* out);
+  arrow::Status FireUntil(EventTime time, Output* out);
 
   WindowAggregateOptions options_;
+  OperatorContext* context_ = nullptr;
   std::shared_ptr<arrow::Schema> schema_;
   std::optional<KeyEncoder> encoder_;
   std::optional<AggregateSet> aggregates_;
@@ -118,6 +135,37 @@ class WindowAggregateOperator : public Operator {
   int64_t late_rows_ = 0;
   std::string key_scratch_;
   bool int_key_ = false;  // single integer key column: the int64 fast path
+};
+
+/// Global windows: one accumulator set per key for the whole stream. Fires at the
+/// end of bounded input, or — with a count trigger — whenever a key has collected that
+/// many rows, then starts the key afresh (Flink's countWindow(n)). Output: the key
+/// columns and the aggregates (a global window has no bounds).
+class GlobalWindowOperator : public Operator {
+ public:
+  /// Makes the operator (options.window.kind must be kGlobal).
+  explicit GlobalWindowOperator(WindowAggregateOptions options)
+      : options_(std::move(options)) {}
+
+  arrow::Status Open(OperatorContext* context) override;
+  arrow::Status ProcessBatch(int input, const std::shared_ptr<arrow::RecordBatch>& batch,
+                             Output* out) override;
+  arrow::Status ProcessWatermark(EventTime watermark, Output* out) override;
+
+ private:
+  struct Group {
+    std::vector<Accumulator> accumulators;
+    int64_t rows = 0;
+  };
+  arrow::Status EmitGroups(
+      const std::vector<std::pair<const std::string*, Group*>>& groups, Output* out);
+
+  WindowAggregateOptions options_;
+  std::shared_ptr<arrow::Schema> schema_;
+  std::shared_ptr<arrow::Schema> output_schema_;
+  std::optional<KeyEncoder> encoder_;
+  std::optional<AggregateSet> aggregates_;
+  std::unordered_map<std::string, Group> groups_;
 };
 
 /// Keyed event-time session windows: a key's events closer than the gap form one

@@ -22,19 +22,33 @@ bool IsIntegerLike(arrow::Type::type id) {
 
 }  // namespace
 
-void Accumulator::Merge(const Accumulator& o) {
-  if (o.count == 0) return;
-  if (count == 0) {
-    *this = o;
-    return;
+arrow::Status AggregateSet::Merge(Accumulator* into, const Accumulator* from) const {
+  for (size_t a = 0; a < specs_.size(); ++a) {
+    Accumulator& x = into[a];
+    const Accumulator& o = from[a];
+    if (specs_[a].kind == AggregateSpec::Kind::kUser) {
+      if (o.user.empty()) continue;
+      if (x.user.empty()) {
+        x.user = o.user;
+      } else {
+        ARROW_RETURN_NOT_OK(specs_[a].function->Merge(&x.user, o.user));
+      }
+      continue;
+    }
+    if (o.count == 0) continue;
+    if (x.count == 0) {
+      x = o;
+      continue;
+    }
+    x.count += o.count;
+    x.isum += o.isum;
+    x.dsum += o.dsum;
+    x.imin = std::min(x.imin, o.imin);
+    x.imax = std::max(x.imax, o.imax);
+    x.dmin = std::min(x.dmin, o.dmin);
+    x.dmax = std::max(x.dmax, o.dmax);
   }
-  count += o.count;
-  isum += o.isum;
-  dsum += o.dsum;
-  imin = std::min(imin, o.imin);
-  imax = std::max(imax, o.imax);
-  dmin = std::min(dmin, o.dmin);
-  dmax = std::max(dmax, o.dmax);
+  return arrow::Status::OK();
 }
 
 arrow::Result<AggregateSet> AggregateSet::Make(const arrow::Schema& schema,
@@ -44,6 +58,14 @@ arrow::Result<AggregateSet> AggregateSet::Make(const arrow::Schema& schema,
   for (const auto& a : specs) {
     int index = -1;
     bool floating = false;
+    if (a.kind == AggregateSpec::Kind::kUser) {
+      if (!a.function) return UserError("user aggregate '{}' has no function", a.name);
+      set.index_.push_back(-1);
+      set.floating_.push_back(false);
+      set.fields_.push_back(arrow::field(a.name, a.function->result_type()));
+      set.has_user_ = true;
+      continue;
+    }
     if (!a.column.empty()) {
       index = schema.GetFieldIndex(a.column);
       if (index < 0) {
@@ -79,6 +101,7 @@ arrow::Result<AggregateSet> AggregateSet::Make(const arrow::Schema& schema,
 }
 
 arrow::Status AggregateSet::Bind(const arrow::RecordBatch& batch) {
+  batch_ = &batch;
   const size_t na = specs_.size();
   inputs_.assign(na, nullptr);
   ivals_.assign(na, nullptr);
@@ -106,9 +129,15 @@ arrow::Status AggregateSet::Bind(const arrow::RecordBatch& batch) {
   return arrow::Status::OK();
 }
 
-void AggregateSet::Update(Accumulator* acc, int64_t r) const {
+arrow::Status AggregateSet::Update(Accumulator* acc, int64_t r) const {
   for (size_t a = 0; a < specs_.size(); ++a) {
     Accumulator& x = acc[a];
+    if (has_user_ && specs_[a].kind == AggregateSpec::Kind::kUser) {
+      if (x.user.empty()) x.user = specs_[a].function->CreateAccumulator();
+      ARROW_RETURN_NOT_OK(specs_[a].function->Add(RowView(batch_, r), &x.user));
+      ++x.count;
+      continue;
+    }
     if (index_[a] < 0) {
       ++x.count;
       continue;
@@ -128,6 +157,7 @@ void AggregateSet::Update(Accumulator* acc, int64_t r) const {
       x.imax = std::max(x.imax, v);
     }
   }
+  return arrow::Status::OK();
 }
 
 arrow::Result<arrow::ArrayVector> AggregateSet::Build(
@@ -137,6 +167,20 @@ arrow::Result<arrow::ArrayVector> AggregateSet::Build(
   for (size_t a = 0; a < specs_.size(); ++a) {
     const auto kind = specs_[a].kind;
     const bool floating = floating_[a];
+    if (kind == AggregateSpec::Kind::kUser) {
+      ARROW_ASSIGN_OR_RAISE(auto collector,
+                            RowCollector::Make(arrow::schema({fields_[a]})));
+      for (int64_t r = 0; r < rows; ++r) {
+        const Accumulator& x = groups[r][a];
+        const std::string acc =
+            x.user.empty() ? specs_[a].function->CreateAccumulator() : x.user;
+        ARROW_ASSIGN_OR_RAISE(RowValue v, specs_[a].function->GetResult(acc));
+        ARROW_RETURN_NOT_OK(collector->Collect({std::move(v)}));
+      }
+      ARROW_ASSIGN_OR_RAISE(auto batch, collector->Flush());
+      columns.push_back(batch ? batch->column(0) : nullptr);
+      continue;
+    }
     if (kind == AggregateSpec::Kind::kCount) {
       arrow::Int64Builder b;
       ARROW_RETURN_NOT_OK(b.Reserve(rows));

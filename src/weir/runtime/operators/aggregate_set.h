@@ -9,17 +9,37 @@
 #include <arrow/record_batch.h>
 #include <arrow/result.h>
 
+#include "weir/runtime/operators/aggregate_function.h"
+
 namespace weir::runtime {
 
 /// One aggregate: a function over a column, and its output name.
 struct AggregateSpec {
   /// The aggregate function.
-  enum class Kind { kCount, kSum, kMin, kMax, kAvg };
+  enum class Kind { kCount, kSum, kMin, kMax, kAvg, kUser };
+
+  AggregateSpec() = default;
+  /// Makes a built-in aggregate of `column` (empty for COUNT(*)) named `name`.
+  AggregateSpec(Kind kind, std::string column, std::string name,
+                std::shared_ptr<const AggregateFunction> function = nullptr)
+      : kind(kind),
+        column(std::move(column)),
+        name(std::move(name)),
+        function(std::move(function)) {}
+
   Kind kind = Kind::kCount;
-  /// Input column; empty for COUNT(*).
+  /// Input column; empty for COUNT(*) and user functions (which read whole rows).
   std::string column;
   /// Output column name.
   std::string name;
+  /// The function, for kUser.
+  std::shared_ptr<const AggregateFunction> function;
+
+  /// Returns a user-defined aggregate named `name`.
+  static AggregateSpec User(std::string name,
+                            std::shared_ptr<const AggregateFunction> f) {
+    return {Kind::kUser, "", std::move(name), std::move(f)};
+  }
 };
 
 /// The running state of one aggregate over one group. Mergeable, so groups (session
@@ -31,9 +51,8 @@ struct Accumulator {
   int64_t imin = std::numeric_limits<int64_t>::max();
   int64_t imax = std::numeric_limits<int64_t>::min();
   double dmin = 0, dmax = 0;
-
-  /// Folds `other` into this accumulator.
-  void Merge(const Accumulator& other);
+  /// A user-defined function's accumulator (empty until its first row).
+  std::string user;
 };
 
 /// A list of aggregates bound to an input schema: updates accumulators from rows and
@@ -53,8 +72,11 @@ class AggregateSet {
 
   /// Prepares to update from `batch` (casts inputs once per batch).
   arrow::Status Bind(const arrow::RecordBatch& batch);
-  /// Folds row `row` of the bound batch into `accs` (size() accumulators).
-  void Update(Accumulator* accs, int64_t row) const;
+  /// Folds row `row` of the bound batch into `accs` (size() accumulators); fails only
+  /// when a user-defined function does.
+  arrow::Status Update(Accumulator* accs, int64_t row) const;
+  /// Folds the accumulators `from` into `into` (size() each).
+  arrow::Status Merge(Accumulator* into, const Accumulator* from) const;
   /// Builds the output columns for groups whose accumulators are `groups[i]`.
   arrow::Result<arrow::ArrayVector> Build(
       const std::vector<const Accumulator*>& groups) const;
@@ -68,6 +90,8 @@ class AggregateSet {
   std::vector<std::shared_ptr<arrow::Array>> inputs_;
   std::vector<const int64_t*> ivals_;
   std::vector<const double*> dvals_;
+  const arrow::RecordBatch* batch_ = nullptr;
+  bool has_user_ = false;
 };
 
 }  // namespace weir::runtime

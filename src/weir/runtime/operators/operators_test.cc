@@ -18,6 +18,7 @@
 
 #include "weir/common/runtime_init.h"
 #include "weir/runtime/job.h"
+#include "weir/runtime/operators/aggregate_function.h"
 #include "weir/runtime/operators/filter_operator.h"
 #include "weir/runtime/operators/project_operator.h"
 #include "weir/runtime/operators/watermark_strategy.h"
@@ -350,6 +351,54 @@ TEST_F(OperatorsTest, GlobalWindowsWithCountTriggerAndAtEnd) {
             Json(arrow::utf8(), R"(["b"])")->ToString());
   o.count_trigger = -1;
   EXPECT_FALSE(MakeWindowOperator(o)->Open(&ctx).ok());
+}
+
+// Sum of squares of `value`, as a user-defined aggregate with a typed accumulator.
+class SumOfSquares : public TypedAggregateFunction<double> {
+ public:
+  std::shared_ptr<arrow::DataType> result_type() const override {
+    return arrow::float64();
+  }
+  double Create() const override { return 0; }
+  arrow::Status AddRow(const RowView& row, double* acc) const override {
+    ARROW_ASSIGN_OR_RAISE(bool null, row.IsNull("value"));
+    if (null) return arrow::Status::OK();
+    ARROW_ASSIGN_OR_RAISE(double v, row.GetDouble("value"));
+    *acc += v * v;
+    return arrow::Status::OK();
+  }
+  double MergeAccumulators(const double& a, const double& b) const override {
+    return a + b;
+  }
+  arrow::Result<RowValue> Result(const double& acc) const override { return acc; }
+};
+
+TEST_F(OperatorsTest, UserDefinedAggregatesInWindowsAndMergingSessions) {
+  auto squares = std::make_shared<SumOfSquares>();
+  for (auto spec :
+       {WindowSpec::Tumbling(milliseconds(100)), WindowSpec::Session(milliseconds(5))}) {
+    WindowAggregateOptions o;
+    o.keys = {"key"};
+    o.time_column = "ts";
+    o.window = spec;
+    o.aggregates = {AggregateSpec::User("squares", squares),
+                    {AggregateSpec::Kind::kCount, "", "cnt"}};
+    auto op = MakeWindowOperator(o);
+    FakeContext ctx;
+    CaptureOutput out;
+    ASSERT_TRUE(op->Open(&ctx).ok());
+    // Session: 1 and 10 are apart until 5 bridges them; both shapes see one window.
+    ASSERT_TRUE(
+        op->ProcessBatch(0, Events(R"(["a","a"])", "[1, 10]", "[2, 3]"), &out).ok());
+    ASSERT_TRUE(
+        op->ProcessBatch(0, Events(R"(["a","a"])", "[5, 6]", "[4, null]"), &out).ok());
+    ASSERT_TRUE(op->ProcessWatermark(kMaxWatermark, &out).ok());
+    ASSERT_EQ(out.batches.size(), 1u);
+    EXPECT_EQ(out.batches[0]->GetColumnByName("squares")->ToString(),
+              Json(arrow::float64(), "[29]")->ToString());
+    EXPECT_EQ(out.batches[0]->GetColumnByName("cnt")->ToString(),
+              Json(arrow::int64(), "[4]")->ToString());
+  }
 }
 
 struct SideCapture : CaptureOutput {

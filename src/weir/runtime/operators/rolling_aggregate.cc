@@ -37,7 +37,7 @@ arrow::Status RollingAggregateOperator::ProcessBatch(
     auto [it, inserted] = groups_.try_emplace(key);
     Group& g = it->second;
     if (inserted) g.accumulators.resize(aggregates_->size());
-    aggregates_->Update(g.accumulators.data(), r);
+    ARROW_RETURN_NOT_OK(aggregates_->Update(g.accumulators.data(), r));
     if (g.last_batch != batch_number_) {
       g.last_batch = batch_number_;
       touched_keys.push_back(&it->first);

@@ -242,7 +242,7 @@ arrow::Status WindowAggregateOperator::ProcessBatch(
         cached_start = ws;
       }
       const uint32_t group = GroupFor(w, key_columns, row_int_keys, r);
-      aggregates_->Update(&w->accumulators[size_t{group} * na], r);
+      ARROW_RETURN_NOT_OK(aggregates_->Update(&w->accumulators[size_t{group} * na], r));
       if (w->fired) w->dirty = true;
     }
     if (!accepted) {
@@ -386,7 +386,7 @@ arrow::Status GlobalWindowOperator::ProcessBatch(
     Group& g = it->second;
     if (inserted || g.accumulators.empty())
       g.accumulators.assign(aggregates_->size(), {});
-    aggregates_->Update(g.accumulators.data(), r);
+    ARROW_RETURN_NOT_OK(aggregates_->Update(g.accumulators.data(), r));
     if (options_.count_trigger > 0 && ++g.rows == options_.count_trigger) {
       fired_keys.push_back(key);
       fired.push_back(std::move(g));
@@ -468,10 +468,11 @@ arrow::Status SessionWindowOperator::ProcessBatch(
       continue;
     }
     Session merged{start, end, std::vector<Accumulator>(na)};
-    aggregates_->Update(merged.accumulators.data(), r);
+    ARROW_RETURN_NOT_OK(aggregates_->Update(merged.accumulators.data(), r));
     for (auto it = first; it != last;) {
       Session& s = it->second;
-      for (size_t a = 0; a < na; ++a) merged.accumulators[a].Merge(s.accumulators[a]);
+      ARROW_RETURN_NOT_OK(
+          aggregates_->Merge(merged.accumulators.data(), s.accumulators.data()));
       auto range = by_end_.equal_range(s.end);
       for (auto e = range.first; e != range.second; ++e) {
         if (e->second == key_scratch_) {

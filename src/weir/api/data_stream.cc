@@ -102,6 +102,7 @@ DataStream DataStream::AssignTimestampsAndWatermarks(
     env_->Record(UserError("the watermark strategy names no timestamp column"));
     return *this;
   }
+  env_->event_time_column_ = strategy.timestamp_column;
   if (env_->mode_ == RuntimeMode::kBatch) return *this;  // only the final watermark
   // Same parallelism as the producer, so the assigner chains onto it.
   return Append(
@@ -184,6 +185,22 @@ WindowedStream KeyedStream::Window(runtime::WindowSpec window,
   o.time_column = std::move(time_column);
   o.window = window;
   return WindowedStream(input_, std::move(o));
+}
+
+WindowedStream KeyedStream::Window(const WindowAssigner& assigner) const {
+  if (assigner.processing_time) return ProcessingTimeWindow(assigner.spec);
+  if (assigner.spec.kind == runtime::WindowSpec::Kind::kGlobal) {
+    runtime::WindowAggregateOptions o;
+    o.keys = keys_;
+    o.window = assigner.spec;
+    return WindowedStream(input_, std::move(o));
+  }
+  if (input_.env_->event_time_column_.empty()) {
+    input_.env_->Record(UserError(
+        "an event-time window needs a watermark strategy with a timestamp column (or "
+        "name the column: Window(spec, column))"));
+  }
+  return Window(assigner.spec, input_.env_->event_time_column_);
 }
 
 WindowedStream KeyedStream::ProcessingTimeWindow(runtime::WindowSpec window) const {

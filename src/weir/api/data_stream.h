@@ -18,6 +18,55 @@
 namespace weir::api {
 
 class StreamExecutionEnvironment;
+
+/// A window shape and its time domain, as Flink's window assigners describe it.
+struct WindowAssigner {
+  runtime::WindowSpec spec;
+  bool processing_time = false;
+};
+
+/// Flink's TumblingEventTimeWindows.
+struct TumblingEventTimeWindows {
+  /// Returns tumbling event-time windows of `size`.
+  static WindowAssigner Of(std::chrono::microseconds size) {
+    return {runtime::WindowSpec::Tumbling(size), false};
+  }
+};
+/// Flink's SlidingEventTimeWindows.
+struct SlidingEventTimeWindows {
+  /// Returns sliding event-time windows of `size` every `slide`.
+  static WindowAssigner Of(std::chrono::microseconds size,
+                           std::chrono::microseconds slide) {
+    return {runtime::WindowSpec::Sliding(size, slide), false};
+  }
+};
+/// Flink's EventTimeSessionWindows.
+struct EventTimeSessionWindows {
+  /// Returns event-time session windows closing after `gap` without events.
+  static WindowAssigner WithGap(std::chrono::microseconds gap) {
+    return {runtime::WindowSpec::Session(gap), false};
+  }
+};
+/// Flink's TumblingProcessingTimeWindows.
+struct TumblingProcessingTimeWindows {
+  /// Returns tumbling processing-time windows of `size`.
+  static WindowAssigner Of(std::chrono::microseconds size) {
+    return {runtime::WindowSpec::Tumbling(size), true};
+  }
+};
+/// Flink's SlidingProcessingTimeWindows.
+struct SlidingProcessingTimeWindows {
+  /// Returns sliding processing-time windows of `size` every `slide`.
+  static WindowAssigner Of(std::chrono::microseconds size,
+                           std::chrono::microseconds slide) {
+    return {runtime::WindowSpec::Sliding(size, slide), true};
+  }
+};
+/// Flink's GlobalWindows (fire at the end of bounded input).
+struct GlobalWindows {
+  /// Returns the global window assigner.
+  static WindowAssigner Create() { return {runtime::WindowSpec::Global(), false}; }
+};
 class KeyedStream;
 
 /// A stream of Arrow record batches in a job being built (Flink's DataStream).
@@ -40,6 +89,16 @@ class DataStream {
   /// collects one row per input row, FlatMap when any number).
   DataStream MapRows(std::shared_ptr<arrow::Schema> output_schema,
                      runtime::RowFunction function, std::string name = "Map") const;
+  /// Flink's map: one output row per input row, by a row function.
+  DataStream Map(std::shared_ptr<arrow::Schema> output_schema,
+                 runtime::RowFunction function, std::string name = "Map") const {
+    return MapRows(std::move(output_schema), std::move(function), std::move(name));
+  }
+  /// Flink's flatMap: any number of output rows per input row.
+  DataStream FlatMap(std::shared_ptr<arrow::Schema> output_schema,
+                     runtime::RowFunction function, std::string name = "FlatMap") const {
+    return MapRows(std::move(output_schema), std::move(function), std::move(name));
+  }
   /// Keeps the rows a row-at-a-time predicate accepts.
   DataStream FilterRows(runtime::RowPredicate predicate,
                         std::string name = "Filter") const;
@@ -98,8 +157,12 @@ class WindowedStream;
 /// A stream partitioned by key (Flink's KeyedStream).
 class KeyedStream {
  public:
-  /// Groups the stream into event-time windows.
+  /// Groups the stream into event-time windows over `time_column`.
   WindowedStream Window(runtime::WindowSpec window, std::string time_column) const;
+  /// Groups the stream into windows: event-time ones over the column named by the
+  /// stream's watermark strategy, processing-time ones by arrival
+  /// (e.g. `Window(TumblingEventTimeWindows::Of(1min))`).
+  WindowedStream Window(const struct WindowAssigner& assigner) const;
   /// Groups the stream into processing-time (arrival time) tumbling or sliding windows.
   WindowedStream ProcessingTimeWindow(runtime::WindowSpec window) const;
   /// Groups every `count` rows of a key into a window (Flink's countWindow).

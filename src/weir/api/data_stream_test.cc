@@ -68,7 +68,7 @@ std::shared_ptr<arrow::Table> RunPipeline(RuntimeMode mode, int parallelism) {
                   .WithTimestampColumn("ts")
                   .WithEmitInterval(std::chrono::microseconds(0)))
           .KeyBy({"k"})
-          .Window(WindowSpec::Tumbling(milliseconds(500)), "ts")
+          .Window(TumblingEventTimeWindows::Of(milliseconds(500)))
           .Aggregate({{AggregateSpec::Kind::kCount, "", "cnt"},
                       {AggregateSpec::Kind::kSum, "value", "total"}})
           .ExecuteAndCollect();

@@ -73,6 +73,7 @@ class StreamExecutionEnvironment
   int parallelism_;
   RuntimeMode mode_ = RuntimeMode::kStreaming;
   arrow::Status build_error_;
+  std::string event_time_column_;  // from the last watermark strategy
 };
 
 }  // namespace weir::api

@@ -26,7 +26,8 @@ class AggregateFunction {
   /// Folds one input row into `accumulator`.
   virtual arrow::Status Add(const RowView& row, std::string* accumulator) const = 0;
   /// Folds `other` into `accumulator` (session windows merging, partial aggregates).
-  virtual arrow::Status Merge(std::string* accumulator, const std::string& other) const = 0;
+  virtual arrow::Status Merge(std::string* accumulator,
+                              const std::string& other) const = 0;
   /// Returns the result for `accumulator`.
   virtual arrow::Result<RowValue> GetResult(const std::string& accumulator) const = 0;
 };

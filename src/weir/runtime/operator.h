@@ -8,6 +8,7 @@
 #include <arrow/status.h>
 
 #include "weir/runtime/stream_element.h"
+#include "weir/state/keyed_state_backend.h"
 
 namespace weir::runtime {
 
@@ -111,6 +112,21 @@ class Operator {
   }
   /// Releases resources.
   virtual arrow::Status Close() { return arrow::Status::OK(); }
+
+  /// Writes the operator's state into `backend` for a checkpoint, keyed and by key
+  /// group, so that a restore at another parallelism gets the right share. Called
+  /// between elements, never concurrently with other hooks. Stateless operators keep
+  /// the default.
+  virtual arrow::Status SnapshotState(state::KeyedStateBackend* backend) {
+    (void)backend;
+    return arrow::Status::OK();
+  }
+  /// Loads state written by SnapshotState from `backend` (which holds only this
+  /// subtask's key groups); called after Open and before any element.
+  virtual arrow::Status RestoreState(state::KeyedStateBackend* backend) {
+    (void)backend;
+    return arrow::Status::OK();
+  }
 };
 
 /// What a source's Poll() reports.

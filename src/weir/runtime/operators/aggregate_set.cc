@@ -1,6 +1,7 @@
 #include "weir/runtime/operators/aggregate_set.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include <arrow/array.h>
 #include <arrow/builder.h>
@@ -21,6 +22,41 @@ bool IsIntegerLike(arrow::Type::type id) {
 }
 
 }  // namespace
+
+void AppendAccumulators(const Accumulator* accs, size_t n, std::string* out) {
+  for (size_t a = 0; a < n; ++a) {
+    const Accumulator& x = accs[a];
+    for (int64_t v : {x.count, x.isum, x.imin, x.imax})
+      out->append(reinterpret_cast<const char*>(&v), 8);
+    for (double v : {x.dsum, x.dmin, x.dmax})
+      out->append(reinterpret_cast<const char*>(&v), 8);
+    const auto len = static_cast<uint32_t>(x.user.size());
+    out->append(reinterpret_cast<const char*>(&len), 4);
+    out->append(x.user);
+  }
+}
+
+arrow::Status ReadAccumulators(std::string_view in, size_t n, Accumulator* accs) {
+  size_t pos = 0;
+  auto take = [&](void* dst, size_t len) {
+    if (pos + len > in.size()) return false;
+    std::memcpy(dst, in.data() + pos, len);
+    pos += len;
+    return true;
+  };
+  for (size_t a = 0; a < n; ++a) {
+    Accumulator& x = accs[a];
+    uint32_t len = 0;
+    if (!take(&x.count, 8) || !take(&x.isum, 8) || !take(&x.imin, 8) ||
+        !take(&x.imax, 8) || !take(&x.dsum, 8) || !take(&x.dmin, 8) ||
+        !take(&x.dmax, 8) || !take(&len, 4) || pos + len > in.size()) {
+      return InternalError("aggregate state is corrupt: accumulators truncated");
+    }
+    x.user.assign(in.data() + pos, len);
+    pos += len;
+  }
+  return arrow::Status::OK();
+}
 
 arrow::Status AggregateSet::Merge(Accumulator* into, const Accumulator* from) const {
   for (size_t a = 0; a < specs_.size(); ++a) {

@@ -4,6 +4,7 @@
 #include <limits>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <arrow/record_batch.h>
@@ -54,6 +55,12 @@ struct Accumulator {
   /// A user-defined function's accumulator (empty until its first row).
   std::string user;
 };
+
+/// Appends `n` accumulators to `out` in a stable binary form (for state snapshots).
+void AppendAccumulators(const Accumulator* accs, size_t n, std::string* out);
+/// Reads `n` accumulators written by AppendAccumulators; a user error-free internal
+/// error when the bytes are truncated.
+arrow::Status ReadAccumulators(std::string_view in, size_t n, Accumulator* accs);
 
 /// A list of aggregates bound to an input schema: updates accumulators from rows and
 /// builds the output columns. Types: COUNT → int64; SUM of integers → int64, of

@@ -7,6 +7,7 @@
 #include <arrow/type.h>
 
 #include "weir/common/error.h"
+#include "weir/expr/key_hash.h"
 
 namespace weir::runtime {
 
@@ -120,6 +121,23 @@ std::vector<const arrow::Array*> KeyEncoder::Columns(
   // The batch caches its boxed columns, so the raw pointers live as long as it does.
   for (int i : indices_) out.push_back(batch.column(i).get());
   return out;
+}
+
+arrow::Result<std::vector<uint64_t>> KeyEncoder::HashEncoded(
+    const std::vector<const std::string*>& keys) const {
+  ARROW_ASSIGN_OR_RAISE(auto arrays, Decode(keys));
+  auto batch = arrow::RecordBatch::Make(arrow::schema(fields_),
+                                        static_cast<int64_t>(keys.size()), arrays);
+  std::vector<int> all(fields_.size());
+  for (size_t i = 0; i < all.size(); ++i) all[i] = static_cast<int>(i);
+  return expr::HashKeyColumns(*batch, all);
+}
+
+std::optional<int64_t> KeyEncoder::DecodeSingleInteger(std::string_view encoded) {
+  if (encoded.size() != 1 + sizeof(int64_t) || encoded[0] == '\0') return std::nullopt;
+  int64_t v;
+  std::memcpy(&v, encoded.data() + 1, sizeof(v));
+  return v;
 }
 
 bool KeyEncoder::single_integer() const {

@@ -1,7 +1,9 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <arrow/array.h>
@@ -35,6 +37,15 @@ class KeyEncoder {
   void Encode(const arrow::RecordBatch& batch, int64_t row, std::string* out) const {
     Encode(Columns(batch), row, out);
   }
+
+  /// Returns the key hashes (expr::HashKeyColumns) of encoded keys: the values the hash
+  /// exchange computed for them, hence their key groups.
+  arrow::Result<std::vector<uint64_t>> HashEncoded(
+      const std::vector<const std::string*>& keys) const;
+
+  /// Returns the integer of an encoded single-integer key (see single_integer()), or
+  /// nullopt for a null key.
+  static std::optional<int64_t> DecodeSingleInteger(std::string_view encoded);
 
   /// Returns whether the key is a single integer-like column (a fast path for
   /// operators: such keys can be handled as int64).

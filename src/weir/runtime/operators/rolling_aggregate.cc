@@ -1,6 +1,7 @@
 #include "weir/runtime/operators/rolling_aggregate.h"
 
 #include "weir/common/error.h"
+#include "weir/state/key_group.h"
 
 namespace weir::runtime {
 
@@ -50,6 +51,40 @@ arrow::Status RollingAggregateOperator::ProcessBatch(
   for (auto& c : agg_columns) key_columns.push_back(std::move(c));
   return out->Emit(arrow::RecordBatch::Make(
       output_schema_, static_cast<int64_t>(touched.size()), std::move(key_columns)));
+}
+
+arrow::Status RollingAggregateOperator::SnapshotState(state::KeyedStateBackend* backend) {
+  ARROW_ASSIGN_OR_RAISE(
+      int id, backend->Register("rolling-aggregate", state::StateKind::kValue, {}));
+  if (groups_.empty()) return arrow::Status::OK();
+  std::vector<const std::string*> keys;
+  for (const auto& [k, g] : groups_) keys.push_back(&k);
+  ARROW_ASSIGN_OR_RAISE(auto hashes, encoder_->HashEncoded(keys));
+  const int max_parallelism = context_->subtask().max_parallelism;
+  size_t i = 0;
+  for (const auto& [k, g] : groups_) {
+    backend->SetCurrentKey(k, state::KeyGroupForHash(hashes[i++], max_parallelism));
+    std::string value;
+    AppendAccumulators(g.accumulators.data(), g.accumulators.size(), &value);
+    backend->Put(id, value);
+  }
+  return arrow::Status::OK();
+}
+
+arrow::Status RollingAggregateOperator::RestoreState(state::KeyedStateBackend* backend) {
+  ARROW_ASSIGN_OR_RAISE(
+      int id, backend->Register("rolling-aggregate", state::StateKind::kValue, {}));
+  std::vector<std::string> keys;
+  backend->ForEachKey(id, [&](std::string_view k) { keys.emplace_back(k); });
+  for (const auto& k : keys) {
+    backend->SetCurrentKey(k, 0);
+    std::string value;
+    if (!backend->Get(id, &value)) continue;
+    Group& g = groups_[k];
+    g.accumulators.resize(specs_.size());
+    ARROW_RETURN_NOT_OK(ReadAccumulators(value, specs_.size(), g.accumulators.data()));
+  }
+  return arrow::Status::OK();
 }
 
 }  // namespace weir::runtime

@@ -27,10 +27,20 @@ class RollingAggregateOperator : public Operator {
   arrow::Status ProcessBatch(int input, const std::shared_ptr<arrow::RecordBatch>& batch,
                              Output* out) override;
 
+  arrow::Status Open(OperatorContext* context) override {
+    context_ = context;
+    return arrow::Status::OK();
+  }
+  /// Saves every key's accumulators as value state "rolling-aggregate".
+  arrow::Status SnapshotState(state::KeyedStateBackend* backend) override;
+  /// Reloads the keys of a restored backend.
+  arrow::Status RestoreState(state::KeyedStateBackend* backend) override;
+
   /// Returns the number of keys held.
   size_t num_keys() const { return groups_.size(); }
 
  private:
+  OperatorContext* context_ = nullptr;
   std::vector<std::string> keys_;
   std::vector<AggregateSpec> specs_;
   std::shared_ptr<arrow::Schema> schema_;

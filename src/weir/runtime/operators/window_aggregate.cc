@@ -1,5 +1,7 @@
 #include "weir/runtime/operators/window_aggregate.h"
 
+#include <cstring>
+
 #include <arrow/array.h>
 #include <arrow/builder.h>
 #include <arrow/compute/api_vector.h>
@@ -10,6 +12,7 @@
 #include "weir/common/error.h"
 #include "weir/expr/key_hash.h"
 #include "weir/runtime/operators/watermark_strategy.h"
+#include "weir/state/key_group.h"
 
 namespace weir::runtime {
 
@@ -150,6 +153,19 @@ arrow::Status WindowAggregateOperator::Prepare(
   int_key_ = encoder_->single_integer();
   time_index_ =
       options_.processing_time ? -1 : schema->GetFieldIndex(options_.time_column);
+  if (int_key_) {
+    // Groups restored from a snapshot were indexed by bytes (the schema was unknown
+    // then); move the integer ones to the integer map the fast path uses.
+    for (auto& [start, w] : windows_) {
+      for (uint32_t g = 0; g < w.keys.size(); ++g) {
+        auto v = KeyEncoder::DecodeSingleInteger(*w.keys[g]);
+        if (!v) continue;
+        bool inserted;
+        w.int_group_of.FindOrInsert(*v, g, &inserted);
+        w.group_of.erase(std::string_view(*w.keys[g]));
+      }
+    }
+  }
   schema_ = schema;
   return arrow::Status::OK();
 }
@@ -305,6 +321,65 @@ arrow::Status WindowAggregateOperator::OnProcessingTime(EventTime now, Output* o
   return arrow::Status::OK();
 }
 
+namespace {
+
+constexpr const char* kWindowState = "window-aggregate";
+
+}  // namespace
+
+arrow::Status WindowAggregateOperator::SnapshotState(state::KeyedStateBackend* backend) {
+  ARROW_ASSIGN_OR_RAISE(int id,
+                        backend->Register(kWindowState, state::StateKind::kMap, {}));
+  if (windows_.empty()) return arrow::Status::OK();
+  const int max_parallelism = context_->subtask().max_parallelism;
+  const size_t na = aggregates_->size();
+  for (auto& [start, w] : windows_) {
+    if (w.keys.empty()) continue;
+    // Key groups come from the key values, hashed as the exchange hashed them.
+    ARROW_ASSIGN_OR_RAISE(auto hashes, encoder_->HashEncoded(w.keys));
+    std::string window_key(reinterpret_cast<const char*>(&start), sizeof(start));
+    for (size_t g = 0; g < w.keys.size(); ++g) {
+      backend->SetCurrentKey(*w.keys[g],
+                             state::KeyGroupForHash(hashes[g], max_parallelism));
+      std::string value(1, w.fired ? '\1' : '\0');
+      AppendAccumulators(&w.accumulators[g * na], na, &value);
+      backend->PutEntry(id, window_key, value);
+    }
+  }
+  return arrow::Status::OK();
+}
+
+arrow::Status WindowAggregateOperator::RestoreState(state::KeyedStateBackend* backend) {
+  ARROW_ASSIGN_OR_RAISE(int id,
+                        backend->Register(kWindowState, state::StateKind::kMap, {}));
+  const size_t na = options_.aggregates.size();
+  std::vector<std::string> keys;
+  backend->ForEachKey(id, [&](std::string_view key) { keys.emplace_back(key); });
+  arrow::Status status;
+  for (const auto& key : keys) {
+    backend->SetCurrentKey(key, 0);
+    backend->ForEachEntry(id, [&](std::string_view window_key, std::string_view value) {
+      if (!status.ok()) return;
+      if (window_key.size() != sizeof(EventTime) || value.empty()) {
+        status = InternalError("window state is corrupt: bad entry");
+        return;
+      }
+      EventTime start;
+      std::memcpy(&start, window_key.data(), sizeof(start));
+      Window& w = windows_[start];
+      w.fired = w.fired || value[0] == '\1';
+      const auto g = static_cast<uint32_t>(w.keys.size());
+      const std::string& stored = w.key_storage.emplace_back(key);
+      w.group_of.emplace(std::string_view(stored), g);
+      w.keys.push_back(&stored);
+      w.accumulators.resize(w.accumulators.size() + na);
+      status = ReadAccumulators(value.substr(1), na, &w.accumulators[size_t{g} * na]);
+    });
+    ARROW_RETURN_NOT_OK(status);
+  }
+  return arrow::Status::OK();
+}
+
 arrow::Status WindowAggregateOperator::FireUntil(EventTime watermark, Output* out) {
   watermark_ = watermark;
   const int64_t size = options_.window.size.count();
@@ -327,7 +402,8 @@ arrow::Status WindowAggregateOperator::FireUntil(EventTime watermark, Output* ou
   return arrow::Status::OK();
 }
 
-arrow::Status GlobalWindowOperator::Open(OperatorContext*) {
+arrow::Status GlobalWindowOperator::Open(OperatorContext* context) {
+  context_ = context;
   if (options_.window.kind != WindowSpec::Kind::kGlobal) {
     return UserError("GlobalWindowOperator needs global windows");
   }
@@ -413,7 +489,8 @@ arrow::Status GlobalWindowOperator::ProcessWatermark(EventTime watermark, Output
 SessionWindowOperator::SessionWindowOperator(WindowAggregateOptions options)
     : options_(std::move(options)) {}
 
-arrow::Status SessionWindowOperator::Open(OperatorContext*) {
+arrow::Status SessionWindowOperator::Open(OperatorContext* context) {
+  context_ = context;
   if (options_.window.kind != WindowSpec::Kind::kSession) {
     return UserError("SessionWindowOperator needs session windows");
   }
@@ -524,6 +601,96 @@ arrow::Status SessionWindowOperator::ProcessWatermark(EventTime watermark, Outpu
     ARROW_RETURN_NOT_OK(out->Emit(std::move(batch)));
   }
   return out->EmitWatermark(watermark);
+}
+
+arrow::Status GlobalWindowOperator::SnapshotState(state::KeyedStateBackend* backend) {
+  ARROW_ASSIGN_OR_RAISE(int id,
+                        backend->Register("global-window", state::StateKind::kValue, {}));
+  if (groups_.empty()) return arrow::Status::OK();
+  std::vector<const std::string*> keys;
+  for (const auto& [k, g] : groups_) keys.push_back(&k);
+  ARROW_ASSIGN_OR_RAISE(auto hashes, encoder_->HashEncoded(keys));
+  const int max_parallelism = context_->subtask().max_parallelism;
+  size_t i = 0;
+  for (const auto& [k, g] : groups_) {
+    backend->SetCurrentKey(k, state::KeyGroupForHash(hashes[i++], max_parallelism));
+    std::string value(reinterpret_cast<const char*>(&g.rows), sizeof(g.rows));
+    AppendAccumulators(g.accumulators.data(), g.accumulators.size(), &value);
+    backend->Put(id, value);
+  }
+  return arrow::Status::OK();
+}
+
+arrow::Status GlobalWindowOperator::RestoreState(state::KeyedStateBackend* backend) {
+  ARROW_ASSIGN_OR_RAISE(int id,
+                        backend->Register("global-window", state::StateKind::kValue, {}));
+  std::vector<std::string> keys;
+  backend->ForEachKey(id, [&](std::string_view k) { keys.emplace_back(k); });
+  const size_t na = options_.aggregates.size();
+  for (const auto& k : keys) {
+    backend->SetCurrentKey(k, 0);
+    std::string value;
+    if (!backend->Get(id, &value)) continue;
+    if (value.size() < sizeof(int64_t))
+      return InternalError("global window state is corrupt");
+    Group& g = groups_[k];
+    std::memcpy(&g.rows, value.data(), sizeof(g.rows));
+    g.accumulators.resize(na);
+    ARROW_RETURN_NOT_OK(ReadAccumulators(std::string_view(value).substr(sizeof(int64_t)),
+                                         na, g.accumulators.data()));
+  }
+  return arrow::Status::OK();
+}
+
+arrow::Status SessionWindowOperator::SnapshotState(state::KeyedStateBackend* backend) {
+  ARROW_ASSIGN_OR_RAISE(int id,
+                        backend->Register("session-window", state::StateKind::kMap, {}));
+  if (sessions_.empty()) return arrow::Status::OK();
+  std::vector<const std::string*> keys;
+  for (const auto& [k, s] : sessions_) keys.push_back(&k);
+  ARROW_ASSIGN_OR_RAISE(auto hashes, encoder_->HashEncoded(keys));
+  const int max_parallelism = context_->subtask().max_parallelism;
+  size_t i = 0;
+  for (const auto& [k, sessions] : sessions_) {
+    backend->SetCurrentKey(k, state::KeyGroupForHash(hashes[i++], max_parallelism));
+    for (const auto& [start, s] : sessions) {
+      std::string value(reinterpret_cast<const char*>(&s.end), sizeof(s.end));
+      AppendAccumulators(s.accumulators.data(), s.accumulators.size(), &value);
+      backend->PutEntry(
+          id, std::string_view(reinterpret_cast<const char*>(&start), sizeof(start)),
+          value);
+    }
+  }
+  return arrow::Status::OK();
+}
+
+arrow::Status SessionWindowOperator::RestoreState(state::KeyedStateBackend* backend) {
+  ARROW_ASSIGN_OR_RAISE(int id,
+                        backend->Register("session-window", state::StateKind::kMap, {}));
+  std::vector<std::string> keys;
+  backend->ForEachKey(id, [&](std::string_view k) { keys.emplace_back(k); });
+  const size_t na = options_.aggregates.size();
+  arrow::Status status;
+  for (const auto& k : keys) {
+    backend->SetCurrentKey(k, 0);
+    backend->ForEachEntry(id, [&](std::string_view start_bytes, std::string_view value) {
+      if (!status.ok()) return;
+      if (start_bytes.size() != sizeof(EventTime) || value.size() < sizeof(EventTime)) {
+        status = InternalError("session window state is corrupt");
+        return;
+      }
+      Session s;
+      std::memcpy(&s.start, start_bytes.data(), sizeof(s.start));
+      std::memcpy(&s.end, value.data(), sizeof(s.end));
+      s.accumulators.resize(na);
+      status =
+          ReadAccumulators(value.substr(sizeof(EventTime)), na, s.accumulators.data());
+      by_end_.emplace(s.end, k);
+      sessions_[k].emplace(s.start, std::move(s));
+    });
+    ARROW_RETURN_NOT_OK(status);
+  }
+  return arrow::Status::OK();
 }
 
 }  // namespace weir::runtime

@@ -98,6 +98,11 @@ class WindowAggregateOperator : public Operator {
                              Output* out) override;
   arrow::Status ProcessWatermark(EventTime watermark, Output* out) override;
   arrow::Status OnProcessingTime(EventTime now, Output* out) override;
+  /// Saves every open window's groups as map state "window-aggregate" (key → window
+  /// start → accumulators), under each key's key group.
+  arrow::Status SnapshotState(state::KeyedStateBackend* backend) override;
+  /// Rebuilds the open windows from a restored backend.
+  arrow::Status RestoreState(state::KeyedStateBackend* backend) override;
 
   /// Returns how many rows arrived after every window they belong to had expired.
   int64_t late_rows() const { return late_rows_; }
@@ -151,8 +156,13 @@ class GlobalWindowOperator : public Operator {
   arrow::Status ProcessBatch(int input, const std::shared_ptr<arrow::RecordBatch>& batch,
                              Output* out) override;
   arrow::Status ProcessWatermark(EventTime watermark, Output* out) override;
+  /// Saves every key's rows and accumulators as value state "global-window".
+  arrow::Status SnapshotState(state::KeyedStateBackend* backend) override;
+  /// Reloads the keys of a restored backend.
+  arrow::Status RestoreState(state::KeyedStateBackend* backend) override;
 
  private:
+  OperatorContext* context_ = nullptr;
   struct Group {
     std::vector<Accumulator> accumulators;
     int64_t rows = 0;
@@ -181,8 +191,14 @@ class SessionWindowOperator : public Operator {
   arrow::Status ProcessBatch(int input, const std::shared_ptr<arrow::RecordBatch>& batch,
                              Output* out) override;
   arrow::Status ProcessWatermark(EventTime watermark, Output* out) override;
+  /// Saves every open session as map state "session-window" (key → start → end and
+  /// accumulators).
+  arrow::Status SnapshotState(state::KeyedStateBackend* backend) override;
+  /// Reloads the open sessions of a restored backend.
+  arrow::Status RestoreState(state::KeyedStateBackend* backend) override;
 
  private:
+  OperatorContext* context_ = nullptr;
   struct Session {
     EventTime start;
     EventTime end;  // exclusive: last event + gap

@@ -1,5 +1,10 @@
 #include "weir/runtime/operators/keyed_process.h"
 
+#include <cstring>
+
+#include <arrow/buffer.h>
+#include <arrow/io/memory.h>
+
 #include "weir/common/error.h"
 #include "weir/expr/key_hash.h"
 #include "weir/runtime/operators/watermark_strategy.h"
@@ -154,6 +159,77 @@ arrow::Status KeyedProcessOperator::OnProcessingTime(EventTime now, Output* out)
   if (!context_->processing_timers.empty()) {
     context_->op_context->RequestProcessingTimeCallback(
         std::get<0>(*context_->processing_timers.begin()));
+  }
+  return arrow::Status::OK();
+}
+
+namespace {
+
+constexpr const char* kTimerState = "keyed-process-timers";
+
+// Copies every state of `from` into `to`, keeping only key groups in `range`.
+arrow::Status CopyState(state::KeyedStateBackend* from, state::KeyedStateBackend* to,
+                        state::KeyGroupRange range) {
+  ARROW_ASSIGN_OR_RAISE(auto sink, arrow::io::BufferOutputStream::Create());
+  ARROW_RETURN_NOT_OK(from->Snapshot(sink.get()));
+  ARROW_ASSIGN_OR_RAISE(auto buffer, sink->Finish());
+  arrow::io::BufferReader reader(buffer);
+  return to->Restore(&reader, range);
+}
+
+}  // namespace
+
+arrow::Status KeyedProcessOperator::SnapshotState(state::KeyedStateBackend* backend) {
+  Context& ctx = *context_;
+  const int max_parallelism = ctx.op_context->subtask().max_parallelism;
+  ARROW_RETURN_NOT_OK(CopyState(ctx.backend.get(), backend,
+                                state::KeyGroupRange{0, max_parallelism - 1}));
+  ARROW_ASSIGN_OR_RAISE(int id,
+                        backend->Register(kTimerState, state::StateKind::kMap, {}));
+  for (auto domain : {TimeDomain::kEventTime, TimeDomain::kProcessingTime}) {
+    const auto& timers =
+        domain == TimeDomain::kEventTime ? ctx.event_timers : ctx.processing_timers;
+    for (const auto& [time, key, key_group] : timers) {
+      backend->SetCurrentKey(key, key_group);
+      std::string entry(1, domain == TimeDomain::kEventTime ? 'e' : 'p');
+      entry.append(reinterpret_cast<const char*>(&time), sizeof(time));
+      backend->PutEntry(
+          id, entry,
+          std::string_view(reinterpret_cast<const char*>(&key_group), sizeof(key_group)));
+    }
+  }
+  return arrow::Status::OK();
+}
+
+arrow::Status KeyedProcessOperator::RestoreState(state::KeyedStateBackend* backend) {
+  Context& ctx = *context_;
+  const int max_parallelism = ctx.op_context->subtask().max_parallelism;
+  ARROW_RETURN_NOT_OK(CopyState(backend, ctx.backend.get(),
+                                state::KeyGroupRange{0, max_parallelism - 1}));
+  ARROW_ASSIGN_OR_RAISE(int id,
+                        backend->Register(kTimerState, state::StateKind::kMap, {}));
+  std::vector<std::string> keys;
+  backend->ForEachKey(id, [&](std::string_view k) { keys.emplace_back(k); });
+  arrow::Status status;
+  for (const auto& key : keys) {
+    backend->SetCurrentKey(key, 0);
+    backend->ForEachEntry(id, [&](std::string_view entry, std::string_view value) {
+      if (entry.size() != 1 + sizeof(EventTime) || value.size() != sizeof(int)) {
+        status = InternalError("timer state is corrupt");
+        return;
+      }
+      EventTime time;
+      int key_group;
+      std::memcpy(&time, entry.data() + 1, sizeof(time));
+      std::memcpy(&key_group, value.data(), sizeof(key_group));
+      auto& timers = entry[0] == 'e' ? ctx.event_timers : ctx.processing_timers;
+      timers.emplace(time, key, key_group);
+    });
+    ARROW_RETURN_NOT_OK(status);
+  }
+  if (!ctx.processing_timers.empty()) {
+    ctx.op_context->RequestProcessingTimeCallback(
+        std::get<0>(*ctx.processing_timers.begin()));
   }
   return arrow::Status::OK();
 }

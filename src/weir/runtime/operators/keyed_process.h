@@ -86,6 +86,11 @@ class KeyedProcessOperator : public Operator {
                              Output* out) override;
   arrow::Status ProcessWatermark(EventTime watermark, Output* out) override;
   arrow::Status OnProcessingTime(EventTime now, Output* out) override;
+  /// Copies the function's keyed state into `backend` and saves the timers there as
+  /// map state "keyed-process-timers" (key → domain and time).
+  arrow::Status SnapshotState(state::KeyedStateBackend* backend) override;
+  /// Loads keyed state and timers from a restored backend.
+  arrow::Status RestoreState(state::KeyedStateBackend* backend) override;
 
  private:
   class Context;

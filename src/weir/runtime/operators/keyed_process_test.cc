@@ -5,14 +5,19 @@
 
 #include <arrow/array.h>
 #include <arrow/builder.h>
+#include <arrow/compute/api_vector.h>
+#include <arrow/datum.h>
+#include <arrow/io/memory.h>
 #include <arrow/record_batch.h>
 #include <arrow/type.h>
 #include <gtest/gtest.h>
 
 #include "weir/common/runtime_init.h"
+#include "weir/expr/key_hash.h"
 #include "weir/runtime/job.h"
 #include "weir/runtime/operators/keyed_process.h"
 #include "weir/runtime/operators/watermark_strategy.h"
+#include "weir/state/key_group.h"
 #include "weir/state/typed_state.h"
 
 namespace weir::runtime {
@@ -224,6 +229,111 @@ Sessions Reference() {
   }
   fire_until(INT64_MAX);
   return out;
+}
+
+struct Capture : Output {
+  std::vector<std::shared_ptr<arrow::RecordBatch>> batches;
+  arrow::Status Emit(std::shared_ptr<arrow::RecordBatch> b) override {
+    batches.push_back(std::move(b));
+    return arrow::Status::OK();
+  }
+  arrow::Status EmitWatermark(EventTime) override { return arrow::Status::OK(); }
+};
+
+struct Ctx : OperatorContext {
+  SubtaskInfo info;
+  const SubtaskInfo& subtask() const override { return info; }
+  EventTime current_watermark() const override { return kMinWatermark; }
+  EventTime ProcessingTime() const override { return 0; }
+  void RequestProcessingTimeCallback(EventTime) override {}
+  std::shared_ptr<WakeHandle> MakeWakeHandle() override { return nullptr; }
+};
+
+Sessions Collect(const std::vector<std::shared_ptr<arrow::RecordBatch>>& out) {
+  Sessions sessions;
+  for (auto& b : out) {
+    auto u = std::static_pointer_cast<arrow::StringArray>(b->column(0));
+    auto c = std::static_pointer_cast<arrow::Int64Array>(b->column(1));
+    auto t = std::static_pointer_cast<arrow::Int64Array>(b->column(2));
+    auto l = std::static_pointer_cast<arrow::Int64Array>(b->column(3));
+    for (int64_t i = 0; i < b->num_rows(); ++i)
+      sessions.emplace(u->GetString(i), c->Value(i), t->Value(i), l->Value(i));
+  }
+  return sessions;
+}
+
+// State and pending timers snapshotted at parallelism 1 and restored into two
+// subtasks (by key group) continue exactly where the single subtask left off.
+TEST(KeyedProcessTest, StateAndTimersSurviveSnapshotAndRescaledRestore) {
+  ASSERT_TRUE(InitializeRuntime().ok());
+  auto events = Events();
+  const size_t half = events.size() / 2;
+  auto make = [] {
+    return std::make_unique<KeyedProcessOperator>(std::make_unique<CountWithTimeout>(),
+                                                  std::vector<std::string>{"user"}, "ts");
+  };
+  auto watermark_after = [](const arrow::RecordBatch& b) {
+    auto t = std::static_pointer_cast<arrow::Int64Array>(b.column(1));
+    int64_t m = INT64_MIN;
+    for (int64_t i = 0; i < t->length(); ++i) m = std::max(m, t->Value(i));
+    return m * 1000 - 1;
+  };
+  Ctx ctx;
+  Capture whole_out;
+  auto whole = make();
+  ASSERT_TRUE(whole->Open(&ctx).ok());
+  for (auto& b : events) {
+    ASSERT_TRUE(whole->ProcessBatch(0, b, &whole_out).ok());
+    ASSERT_TRUE(whole->ProcessWatermark(watermark_after(*b), &whole_out).ok());
+  }
+  ASSERT_TRUE(whole->ProcessWatermark(kMaxWatermark, &whole_out).ok());
+
+  Capture out;
+  auto first = make();
+  ASSERT_TRUE(first->Open(&ctx).ok());
+  for (size_t i = 0; i < half; ++i) {
+    ASSERT_TRUE(first->ProcessBatch(0, events[i], &out).ok());
+    ASSERT_TRUE(first->ProcessWatermark(watermark_after(*events[i]), &out).ok());
+  }
+  auto saved = state::MakeInMemoryStateBackend();
+  ASSERT_TRUE(first->SnapshotState(saved.get()).ok());
+  auto sink = *arrow::io::BufferOutputStream::Create();
+  ASSERT_TRUE(saved->Snapshot(sink.get()).ok());
+  auto snapshot = *sink->Finish();
+
+  std::vector<std::unique_ptr<KeyedProcessOperator>> parts;
+  std::vector<Ctx> contexts(2);
+  for (int s = 0; s < 2; ++s) {
+    contexts[s].info.index = s;
+    contexts[s].info.parallelism = 2;
+    auto restored = state::MakeInMemoryStateBackend();
+    arrow::io::BufferReader in(snapshot);
+    ASSERT_TRUE(restored->Restore(&in, state::KeyGroupRangeFor(s, 2, 128)).ok());
+    parts.push_back(make());
+    ASSERT_TRUE(parts.back()->Open(&contexts[s]).ok());
+    ASSERT_TRUE(parts.back()->RestoreState(restored.get()).ok());
+  }
+  for (size_t i = half; i < events.size(); ++i) {
+    auto hashes = *expr::HashKeyColumns(*events[i], {0});
+    std::vector<std::vector<int64_t>> rows(2);
+    for (int64_t r = 0; r < events[i]->num_rows(); ++r)
+      rows[state::SubtaskForKeyGroup(state::KeyGroupForHash(hashes[r], 128), 2, 128)]
+          .push_back(r);
+    for (int s = 0; s < 2; ++s) {
+      arrow::Int64Builder idx;
+      ASSERT_TRUE(idx.AppendValues(rows[s]).ok());
+      auto part =
+          (*arrow::compute::Take(arrow::Datum(events[i]), arrow::Datum(*idx.Finish())))
+              .record_batch();
+      if (part->num_rows() > 0) {
+        ASSERT_TRUE(parts[s]->ProcessBatch(0, part, &out).ok());
+      }
+      ASSERT_TRUE(parts[s]->ProcessWatermark(watermark_after(*events[i]), &out).ok());
+    }
+  }
+  for (auto& p : parts) ASSERT_TRUE(p->ProcessWatermark(kMaxWatermark, &out).ok());
+  EXPECT_EQ(Collect(out.batches), Collect(whole_out.batches));
+  EXPECT_GT(Collect(whole_out.batches).size(), 10u);
 }
 
 TEST(KeyedProcessTest, StateAndEventTimeTimersMatchReferenceAtAnyParallelism) {

@@ -17,16 +17,8 @@ namespace {
 constexpr uint64_t kNullHash = 0x6a09e667f3bcc909ULL;
 constexpr uint64_t kSeed = 0x9e3779b97f4a7c15ULL;
 
-// A bijective 64-bit finaliser (from SplitMix64): every input bit affects every
-// output bit, so consecutive integers land in unrelated key groups.
-inline uint64_t Mix(uint64_t x) {
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9ULL;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebULL;
-  x ^= x >> 31;
-  return x;
-}
+// Consecutive integers land in unrelated key groups.
+inline uint64_t Mix(uint64_t x) { return Mix64(x); }
 
 inline uint64_t Combine(uint64_t seed, uint64_t h) {
   return Mix(seed ^ (h + kSeed + (seed << 6) + (seed >> 2)));

@@ -19,6 +19,18 @@ namespace weir::expr {
 arrow::Result<std::vector<uint64_t>> HashKeyColumns(const arrow::RecordBatch& batch,
                                                     const std::vector<int>& key_indices);
 
+/// Mixes 64 bits bijectively (the SplitMix64 finaliser): every input bit affects every
+/// output bit. The building block of the key hash; also a counter-based random
+/// generator (`Mix64(seed + i * odd)`).
+inline uint64_t Mix64(uint64_t x) {
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ULL;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebULL;
+  x ^= x >> 31;
+  return x;
+}
+
 /// Hashes `len` bytes with the same function HashKeyColumns uses for strings.
 uint64_t HashBytes(const void* data, int64_t len);
 

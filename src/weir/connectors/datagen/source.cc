@@ -9,6 +9,7 @@
 #include <arrow/util/bit_util.h>
 
 #include "weir/common/error.h"
+#include "weir/expr/key_hash.h"
 
 namespace weir::connectors {
 
@@ -17,14 +18,8 @@ namespace {
 // Counter-based randomness: the value of row `ordinal` in field `field` depends on
 // nothing else, so data does not change with batch size or parallelism.
 inline uint64_t RandomBits(uint64_t seed, int field, int64_t ordinal) {
-  uint64_t x = seed + 0x9e3779b97f4a7c15ULL * (static_cast<uint64_t>(field) + 1) +
-               0xd1b54a32d192ed03ULL * static_cast<uint64_t>(ordinal);
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9ULL;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebULL;
-  x ^= x >> 31;
-  return x;
+  return expr::Mix64(seed + 0x9e3779b97f4a7c15ULL * (static_cast<uint64_t>(field) + 1) +
+                     0xd1b54a32d192ed03ULL * static_cast<uint64_t>(ordinal));
 }
 
 inline double Unit(uint64_t bits) {  // [0, 1)

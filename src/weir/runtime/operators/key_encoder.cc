@@ -8,6 +8,7 @@
 
 #include "weir/common/error.h"
 #include "weir/expr/key_hash.h"
+#include "weir/state/key_group.h"
 
 namespace weir::runtime {
 
@@ -259,6 +260,19 @@ arrow::Result<arrow::ArrayVector> KeyEncoder::Decode(
     out.push_back(std::move(a));
   }
   return out;
+}
+
+arrow::Status PutPerKey(const KeyEncoder& encoder, state::KeyedStateBackend* backend,
+                        int state_id, int max_parallelism,
+                        const std::vector<const std::string*>& keys,
+                        const std::function<std::string(size_t)>& value_of) {
+  if (keys.empty()) return arrow::Status::OK();
+  ARROW_ASSIGN_OR_RAISE(auto hashes, encoder.HashEncoded(keys));
+  for (size_t i = 0; i < keys.size(); ++i) {
+    backend->SetCurrentKey(*keys[i], state::KeyGroupForHash(hashes[i], max_parallelism));
+    backend->Put(state_id, value_of(i));
+  }
+  return arrow::Status::OK();
 }
 
 }  // namespace weir::runtime

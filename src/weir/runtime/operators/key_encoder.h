@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -9,6 +10,8 @@
 #include <arrow/array.h>
 #include <arrow/record_batch.h>
 #include <arrow/result.h>
+
+#include "weir/state/keyed_state_backend.h"
 
 namespace weir::runtime {
 
@@ -62,5 +65,13 @@ class KeyEncoder {
   std::vector<int> indices_;
   arrow::FieldVector fields_;
 };
+
+/// Writes one value-state entry per encoded key into `backend` (state `state_id`),
+/// each under its key's key group, the value of key i being `value_of(i)`. For keyed
+/// operators that snapshot a map from encoded key to state.
+arrow::Status PutPerKey(const KeyEncoder& encoder, state::KeyedStateBackend* backend,
+                        int state_id, int max_parallelism,
+                        const std::vector<const std::string*>& keys,
+                        const std::function<std::string(size_t)>& value_of);
 
 }  // namespace weir::runtime

@@ -606,19 +606,21 @@ arrow::Status SessionWindowOperator::ProcessWatermark(EventTime watermark, Outpu
 arrow::Status GlobalWindowOperator::SnapshotState(state::KeyedStateBackend* backend) {
   ARROW_ASSIGN_OR_RAISE(int id,
                         backend->Register("global-window", state::StateKind::kValue, {}));
-  if (groups_.empty()) return arrow::Status::OK();
   std::vector<const std::string*> keys;
-  for (const auto& [k, g] : groups_) keys.push_back(&k);
-  ARROW_ASSIGN_OR_RAISE(auto hashes, encoder_->HashEncoded(keys));
-  const int max_parallelism = context_->subtask().max_parallelism;
-  size_t i = 0;
+  std::vector<const Group*> groups;
   for (const auto& [k, g] : groups_) {
-    backend->SetCurrentKey(k, state::KeyGroupForHash(hashes[i++], max_parallelism));
-    std::string value(reinterpret_cast<const char*>(&g.rows), sizeof(g.rows));
-    AppendAccumulators(g.accumulators.data(), g.accumulators.size(), &value);
-    backend->Put(id, value);
+    keys.push_back(&k);
+    groups.push_back(&g);
   }
-  return arrow::Status::OK();
+  if (keys.empty()) return arrow::Status::OK();
+  return PutPerKey(*encoder_, backend, id, context_->subtask().max_parallelism, keys,
+                   [&](size_t i) {
+                     std::string value(reinterpret_cast<const char*>(&groups[i]->rows),
+                                       sizeof(groups[i]->rows));
+                     AppendAccumulators(groups[i]->accumulators.data(),
+                                        groups[i]->accumulators.size(), &value);
+                     return value;
+                   });
 }
 
 arrow::Status GlobalWindowOperator::RestoreState(state::KeyedStateBackend* backend) {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The demo: generate sample events, land them as Hive-partitioned Parquet with
-# `weir parquet convert`, then look at them with `weir parquet inspect` and `cat`.
+# `weir parquet convert`, look at them with `weir parquet inspect` and `cat`, then run
+# the window_count DataStream job over them (events and revenue per channel and hour).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WEIR=build/weir
@@ -42,3 +43,18 @@ echo
 echo "== weir parquet cat $OUT/events --columns event_id,user_id --where \"user_id = 4242 AND day = DATE '2024-05-03'\" --stats"
 $WEIR parquet cat "$OUT/events" --columns event_id,user_id,day \
   --where "user_id = 4242 AND day = DATE '2024-05-03'" --stats
+
+echo
+echo "== DataStream job (build/examples/window_count): events and revenue per channel and hour"
+.venv/bin/python - "$OUT/events.csv" "$OUT/stream" <<'PY'
+import sys, pathlib
+import pyarrow.csv as csv, pyarrow.compute as pc, pyarrow.parquet as pq, pyarrow as pa
+t = csv.read_csv(sys.argv[1])
+out = pathlib.Path(sys.argv[2]); out.mkdir(parents=True, exist_ok=True)
+t = pa.table({"key": t["channel"], "ts": t["ts"].cast(pa.timestamp("ms")),
+              "value": pc.cast(pc.round(pc.multiply(t["price"], 100)), pa.int64())})
+pq.write_table(t, out / "events.parquet", row_group_size=20_000)
+PY
+build/examples/window_count --input "$OUT/stream" --output "$OUT/hourly" \
+  --window-ms 3600000 --out-of-orderness-ms 5000 --parallelism 2
+$WEIR parquet cat "$OUT/hourly" --where "key = 'web'" --limit 5

@@ -13,6 +13,7 @@ void JobState::Fail(const arrow::Status& status) {
 void JobState::Cancel() {
   {
     std::lock_guard<std::mutex> lock(mu_);
+    if (remaining_ == 0) return;  // finished already: its result stands
     if (failure_.ok()) cancelled_ = true;
   }
   Stop();

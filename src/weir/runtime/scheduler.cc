@@ -79,11 +79,19 @@ void TaskScheduler::AfterStep(Schedulable* unit, const StepResult& result) {
     return;
   }
   if (result.kind == Kind::kWaitUntil) {
+    bool pushed = false;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      timers_.push({result.deadline, unit});
+      // An armed timer at or before this deadline already wakes the unit in time (an
+      // early wake-up only makes it ask again).
+      if (!unit->timer_armed_ || result.deadline < unit->timer_deadline_) {
+        unit->timer_armed_ = true;
+        unit->timer_deadline_ = result.deadline;
+        timers_.push({result.deadline, unit, ++unit->timer_generation_});
+        pushed = true;
+      }
     }
-    timer_cv_.notify_one();
+    if (pushed) timer_cv_.notify_one();
   }
   // Park, unless a Wake() arrived while the step ran.
   int expected = Schedulable::kRunning;
@@ -106,8 +114,12 @@ void TaskScheduler::TimerLoop() {
       timer_cv_.wait_until(lock, next);
       continue;
     }
-    Schedulable* unit = timers_.top().unit;
+    const Timer timer = timers_.top();
     timers_.pop();
+    Schedulable* unit = timer.unit;
+    if (!unit->timer_armed_ || timer.generation != unit->timer_generation_)
+      continue;  // stale
+    unit->timer_armed_ = false;
     lock.unlock();
     unit->Wake();  // a no-op if it already runs for another reason
     lock.lock();

@@ -58,6 +58,12 @@ class Schedulable : public Waker {
   enum State : int { kIdle, kQueued, kRunning, kRunningWoken, kDone };
   std::atomic<int> state_{kIdle};
   TaskScheduler* scheduler_ = nullptr;
+  // The one timer that may wake this unit (guarded by the scheduler's mutex): a newer
+  // deadline replaces it, and entries of older generations are skipped when they pop,
+  // so timers do not pile up when a unit is woken early again and again.
+  bool timer_armed_ = false;
+  SteadyClock::time_point timer_deadline_{};
+  uint64_t timer_generation_ = 0;
 };
 
 /// Runs Schedulables on a fixed pool of worker threads plus one timer thread for
@@ -95,6 +101,7 @@ class TaskScheduler {
   struct Timer {
     SteadyClock::time_point deadline;
     Schedulable* unit;
+    uint64_t generation;
     bool operator>(const Timer& o) const { return deadline > o.deadline; }
   };
   std::condition_variable timer_cv_;

@@ -20,8 +20,13 @@ EventTime WallMicros() {
 }
 
 SteadyClock::time_point SteadyAt(EventTime wall_micros) {
-  const EventTime delta = wall_micros - WallMicros();
-  return SteadyClock::now() + microseconds(delta > 0 ? delta : 0);
+  // Cap far-future deadlines ("never" timers) at a day: converting centuries to the
+  // clock's nanoseconds would overflow. The task just asks again after a day.
+  constexpr EventTime kMaxDelay = 86'400'000'000;
+  const EventTime now = WallMicros();
+  const EventTime delta =
+      wall_micros > now ? std::min<EventTime>(wall_micros - now, kMaxDelay) : 0;
+  return SteadyClock::now() + microseconds(delta);
 }
 
 void AddMicros(std::atomic<int64_t>* counter, SteadyClock::duration d) {

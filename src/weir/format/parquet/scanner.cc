@@ -384,7 +384,9 @@ arrow::Status ParquetScanner::SubmitTasks() {
 
 arrow::Status ParquetScanner::ReadNext(std::shared_ptr<arrow::RecordBatch>* batch) {
   *batch = nullptr;
-  if (failed_) return arrow::Status::Invalid("scan already failed");
+  if (failed_) {
+    return failure_.ok() ? arrow::Status::Invalid("scan already failed") : failure_;
+  }
   while (ready_pos_ >= ready_.size()) {
     auto st = SubmitTasks();
     if (!st.ok()) {
@@ -407,11 +409,27 @@ arrow::Status ParquetScanner::ReadNext(std::shared_ptr<arrow::RecordBatch>* batc
 }
 
 arrow::Result<bool> ParquetScanner::IsReady(std::function<void()> on_ready) {
-  if (failed_ || ready_pos_ < ready_.size()) return true;
-  ARROW_RETURN_NOT_OK(SubmitTasks());
-  if (inflight_.empty() || inflight_.front().is_finished()) return true;
-  inflight_.front().AddCallback([cb = std::move(on_ready)](const auto&) { cb(); });
-  return false;
+  // Consume finished row groups until a batch is ready: a row group the filter
+  // emptied must not make ReadNext() wait on the next, unfinished one.
+  while (!failed_ && ready_pos_ >= ready_.size()) {
+    ARROW_RETURN_NOT_OK(SubmitTasks());
+    if (inflight_.empty()) return true;  // the end
+    if (!inflight_.front().is_finished()) {
+      inflight_.front().AddCallback([cb = std::move(on_ready)](const auto&) { cb(); });
+      return false;
+    }
+    auto fut = std::move(inflight_.front());
+    inflight_.pop_front();
+    auto result = fut.result();  // finished: does not block
+    if (!result.ok()) {
+      failed_ = true;
+      failure_ = result.status();
+      return true;
+    }
+    ready_ = std::move(*result);
+    ready_pos_ = 0;
+  }
+  return true;
 }
 
 arrow::Status ParquetScanner::Close() {

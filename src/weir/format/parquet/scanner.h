@@ -44,7 +44,8 @@ class ParquetScanner : public arrow::RecordBatchReader {
 
   /// Returns true when ReadNext() would not block (a batch is decoded, the scan
   /// ended, or it failed); otherwise arranges for `on_ready` to be called from a
-  /// decoding thread once it would not, and returns false.
+  /// decoding thread once it would not, and returns false. Planning the next files
+  /// (opening them, reading footers and indexes) still happens on the caller's thread.
   arrow::Result<bool> IsReady(std::function<void()> on_ready);
 
   /// Stops the scan early; pending row-group reads are awaited and dropped.
@@ -70,6 +71,7 @@ class ParquetScanner : public arrow::RecordBatchReader {
   std::vector<std::shared_ptr<arrow::RecordBatch>> ready_;
   size_t ready_pos_ = 0;
   bool failed_ = false;
+  arrow::Status failure_;  // why the scan failed, when IsReady() found out
 };
 
 /// Opens `inputs` as a dataset and scans it with `options` (convenience).

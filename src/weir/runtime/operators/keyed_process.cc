@@ -206,6 +206,18 @@ arrow::Status KeyedProcessOperator::RestoreState(state::KeyedStateBackend* backe
   const int max_parallelism = ctx.op_context->subtask().max_parallelism;
   ARROW_RETURN_NOT_OK(CopyState(backend, ctx.backend.get(),
                                 state::KeyGroupRange{0, max_parallelism - 1}));
+  {
+    // Timers live in the timer sets, never in the function's state: drop the copy, or
+    // the next snapshot would carry timers that have fired since.
+    ARROW_ASSIGN_OR_RAISE(int own,
+                          ctx.backend->Register(kTimerState, state::StateKind::kMap, {}));
+    std::vector<std::string> copied;
+    ctx.backend->ForEachKey(own, [&](std::string_view k) { copied.emplace_back(k); });
+    for (const auto& k : copied) {
+      ctx.backend->SetCurrentKey(k, 0);
+      ctx.backend->Clear(own);
+    }
+  }
   ARROW_ASSIGN_OR_RAISE(int id,
                         backend->Register(kTimerState, state::StateKind::kMap, {}));
   std::vector<std::string> keys;

@@ -36,6 +36,9 @@ arrow::Status CheckOptions(const WindowAggregateOptions& o) {
   if (o.processing_time && w.kind == WindowSpec::Kind::kSession) {
     return UserError("processing-time session windows are not supported yet");
   }
+  if (o.processing_time && o.allowed_lateness.count() != 0) {
+    return UserError("allowed lateness only applies to event-time windows");
+  }
   if (w.size.count() <= 0) {
     return UserError("{} must be positive", w.kind == WindowSpec::Kind::kSession
                                                 ? "session gap"
@@ -206,8 +209,10 @@ arrow::Status WindowAggregateOperator::ProcessBatch(
     times.assign(static_cast<size_t>(batch->num_rows()), now);
     const int64_t slide = options_.window.slide.count();
     const int64_t offset = options_.window.offset.count();
-    const int64_t oldest_start = FloorDiv(now - offset, slide) * slide + offset -
-                                 (options_.window.size.count() - slide);
+    const int64_t size = options_.window.size.count();
+    // The oldest window that contains `now` fires first.
+    int64_t oldest_start = FloorDiv(now - offset, slide) * slide + offset;
+    while (oldest_start - slide > now - size) oldest_start -= slide;
     context_->RequestProcessingTimeCallback(oldest_start + options_.window.size.count() -
                                             1);
   } else {

@@ -105,7 +105,10 @@ class Operator {
     (void)out;
     return arrow::Status::OK();
   }
-  /// Flushes at the end of bounded input (after the final watermark).
+  /// Flushes at the end of bounded input. Runs after the final watermark
+  /// (kMaxWatermark) has passed through the whole chain and downstream, so rows
+  /// emitted here are late for event-time operators further down (as in Flink):
+  /// flush event-time state on the final watermark instead.
   virtual arrow::Status Finish(Output* out) {
     (void)out;
     return arrow::Status::OK();

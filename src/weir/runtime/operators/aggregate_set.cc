@@ -271,4 +271,26 @@ arrow::Result<arrow::ArrayVector> AggregateSet::Build(
   return columns;
 }
 
+arrow::Status PrepareKeyedAggregate(const std::vector<std::string>& keys,
+                                    const std::vector<AggregateSpec>& specs,
+                                    const std::shared_ptr<arrow::Schema>& schema,
+                                    std::optional<KeyEncoder>* encoder,
+                                    std::optional<AggregateSet>* aggregates,
+                                    std::shared_ptr<arrow::Schema>* output_schema) {
+  std::vector<int> key_indices;
+  for (const auto& k : keys) {
+    const int i = schema->GetFieldIndex(k);
+    if (i < 0) return UserError("key column '{}' is not in {}", k, schema->ToString());
+    key_indices.push_back(i);
+  }
+  ARROW_ASSIGN_OR_RAISE(auto enc, KeyEncoder::Make(schema, key_indices));
+  encoder->emplace(std::move(enc));
+  ARROW_ASSIGN_OR_RAISE(auto aggs, AggregateSet::Make(*schema, specs));
+  aggregates->emplace(std::move(aggs));
+  arrow::FieldVector fields = (*encoder)->fields();
+  for (const auto& f : (*aggregates)->output_fields()) fields.push_back(f);
+  *output_schema = arrow::schema(fields);
+  return arrow::Status::OK();
+}
+
 }  // namespace weir::runtime

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -11,6 +12,7 @@
 #include <arrow/result.h>
 
 #include "weir/runtime/operators/aggregate_function.h"
+#include "weir/runtime/operators/key_encoder.h"
 
 namespace weir::runtime {
 
@@ -100,5 +102,15 @@ class AggregateSet {
   const arrow::RecordBatch* batch_ = nullptr;
   bool has_user_ = false;
 };
+
+/// Resolves key columns and aggregates against `schema` for a keyed aggregation whose
+/// output is the key columns followed by the aggregates (rolling aggregation, global
+/// windows).
+arrow::Status PrepareKeyedAggregate(const std::vector<std::string>& keys,
+                                    const std::vector<AggregateSpec>& specs,
+                                    const std::shared_ptr<arrow::Schema>& schema,
+                                    std::optional<KeyEncoder>* encoder,
+                                    std::optional<AggregateSet>* aggregates,
+                                    std::shared_ptr<arrow::Schema>* output_schema);
 
 }  // namespace weir::runtime

@@ -6,6 +6,11 @@
 #include <arrow/builder.h>
 #include <arrow/type.h>
 
+#include <arrow/buffer.h>
+#include <arrow/io/memory.h>
+#include <arrow/ipc/reader.h>
+#include <arrow/ipc/writer.h>
+
 #include "weir/common/error.h"
 #include "weir/expr/key_hash.h"
 #include "weir/state/key_group.h"
@@ -265,14 +270,51 @@ arrow::Result<arrow::ArrayVector> KeyEncoder::Decode(
 arrow::Status PutPerKey(const KeyEncoder& encoder, state::KeyedStateBackend* backend,
                         int state_id, int max_parallelism,
                         const std::vector<const std::string*>& keys,
-                        const std::function<std::string(size_t)>& value_of) {
+                        const std::function<std::string(size_t)>& value_of,
+                        std::set<int>* key_groups) {
   if (keys.empty()) return arrow::Status::OK();
   ARROW_ASSIGN_OR_RAISE(auto hashes, encoder.HashEncoded(keys));
   for (size_t i = 0; i < keys.size(); ++i) {
-    backend->SetCurrentKey(*keys[i], state::KeyGroupForHash(hashes[i], max_parallelism));
+    const int group = state::KeyGroupForHash(hashes[i], max_parallelism);
+    if (key_groups) key_groups->insert(group);
+    backend->SetCurrentKey(*keys[i], group);
     backend->Put(state_id, value_of(i));
   }
   return arrow::Status::OK();
+}
+
+arrow::Status SaveInputSchema(state::KeyedStateBackend* backend, const std::string& name,
+                              const arrow::Schema& schema,
+                              const std::set<int>& key_groups) {
+  ARROW_ASSIGN_OR_RAISE(int id, backend->Register(name, state::StateKind::kValue, {}));
+  ARROW_ASSIGN_OR_RAISE(auto bytes, arrow::ipc::SerializeSchema(schema));
+  const std::string_view value(reinterpret_cast<const char*>(bytes->data()),
+                               static_cast<size_t>(bytes->size()));
+  for (int group : key_groups) {
+    // One entry per key group; the key only has to be distinct per group.
+    backend->SetCurrentKey(
+        std::string_view(reinterpret_cast<const char*>(&group), sizeof(group)), group);
+    backend->Put(id, value);
+  }
+  return arrow::Status::OK();
+}
+
+arrow::Result<std::shared_ptr<arrow::Schema>> LoadInputSchema(
+    state::KeyedStateBackend* backend, const std::string& name) {
+  ARROW_ASSIGN_OR_RAISE(int id, backend->Register(name, state::StateKind::kValue, {}));
+  std::string key;
+  backend->ForEachKey(id, [&](std::string_view k) {
+    if (key.empty()) key.assign(k);
+  });
+  if (key.empty()) return nullptr;
+  backend->SetCurrentKey(key, 0);
+  std::string bytes;
+  if (!backend->Get(id, &bytes)) return nullptr;
+  auto buffer = std::make_shared<arrow::Buffer>(bytes);
+  arrow::io::BufferReader reader(buffer);
+  auto schema = arrow::ipc::ReadSchema(&reader, nullptr);
+  if (!schema.ok()) return InternalError("operator state is corrupt: bad input schema");
+  return *schema;
 }
 
 }  // namespace weir::runtime

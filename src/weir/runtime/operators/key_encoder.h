@@ -3,6 +3,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -72,6 +73,18 @@ class KeyEncoder {
 arrow::Status PutPerKey(const KeyEncoder& encoder, state::KeyedStateBackend* backend,
                         int state_id, int max_parallelism,
                         const std::vector<const std::string*>& keys,
-                        const std::function<std::string(size_t)>& value_of);
+                        const std::function<std::string(size_t)>& value_of,
+                        std::set<int>* key_groups = nullptr);
+
+/// Saves an operator's input schema as value state `name` under each of `key_groups`
+/// (the groups its state uses), so that whichever groups a restoring subtask owns, it
+/// can decode its keys and emit before seeing a batch.
+arrow::Status SaveInputSchema(state::KeyedStateBackend* backend, const std::string& name,
+                              const arrow::Schema& schema,
+                              const std::set<int>& key_groups);
+
+/// Returns the schema SaveInputSchema stored, or nullptr when there is none.
+arrow::Result<std::shared_ptr<arrow::Schema>> LoadInputSchema(
+    state::KeyedStateBackend* backend, const std::string& name);
 
 }  // namespace weir::runtime

@@ -477,6 +477,23 @@ TEST_F(OperatorsTest, WindowStateSurvivesSnapshotAndRescaledRestore) {
     ASSERT_TRUE(backend->Snapshot(sink.get()).ok());
     auto snapshot = *sink->Finish();
 
+    {
+      // Restored state fires with no new batch: the input schema travels with it.
+      auto full = state::MakeInMemoryStateBackend();
+      arrow::io::BufferReader in(snapshot);
+      ASSERT_TRUE(full->Restore(&in, state::KeyGroupRange{0, 127}).ok());
+      auto restored = MakeWindowOperator(o);
+      ASSERT_TRUE(restored->Open(&ctx).ok());
+      ASSERT_TRUE(restored->RestoreState(full.get()).ok());
+      CaptureOutput fired, expected;
+      ASSERT_TRUE(restored->ProcessWatermark(kMaxWatermark, &fired).ok());
+      auto direct = MakeWindowOperator(o);
+      ASSERT_TRUE(direct->Open(&ctx).ok());
+      ASSERT_TRUE(direct->ProcessBatch(0, first, &expected).ok());
+      ASSERT_TRUE(direct->ProcessWatermark(kMaxWatermark, &expected).ok());
+      EXPECT_EQ(WindowRows(fired.batches), WindowRows(expected.batches));
+      EXPECT_FALSE(fired.batches.empty());
+    }
     // Route the second batch as a 2-way hash exchange would.
     auto hashes = *expr::HashKeyColumns(*second, {0});
     std::vector<std::vector<int64_t>> rows_of(2);

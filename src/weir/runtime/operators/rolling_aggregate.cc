@@ -1,5 +1,7 @@
 #include "weir/runtime/operators/rolling_aggregate.h"
 
+#include <set>
+
 #include "weir/common/error.h"
 #include "weir/state/key_group.h"
 
@@ -8,20 +10,8 @@ namespace weir::runtime {
 arrow::Status RollingAggregateOperator::ProcessBatch(
     int, const std::shared_ptr<arrow::RecordBatch>& batch, Output* out) {
   if (!schema_) {
-    std::vector<int> key_indices;
-    for (const auto& k : keys_) {
-      const int i = batch->schema()->GetFieldIndex(k);
-      if (i < 0)
-        return UserError("key column '{}' is not in {}", k, batch->schema()->ToString());
-      key_indices.push_back(i);
-    }
-    ARROW_ASSIGN_OR_RAISE(auto encoder, KeyEncoder::Make(batch->schema(), key_indices));
-    encoder_.emplace(std::move(encoder));
-    ARROW_ASSIGN_OR_RAISE(auto aggregates, AggregateSet::Make(*batch->schema(), specs_));
-    aggregates_.emplace(std::move(aggregates));
-    arrow::FieldVector fields = encoder_->fields();
-    for (const auto& f : aggregates_->output_fields()) fields.push_back(f);
-    output_schema_ = arrow::schema(fields);
+    ARROW_RETURN_NOT_OK(PrepareKeyedAggregate(keys_, specs_, batch->schema(), &encoder_,
+                                              &aggregates_, &output_schema_));
     schema_ = batch->schema();
   } else if (!schema_->Equals(*batch->schema(), false)) {
     return UserError("aggregation input schema changed from {} to {}",
@@ -63,13 +53,17 @@ arrow::Status RollingAggregateOperator::SnapshotState(state::KeyedStateBackend* 
     groups.push_back(&g);
   }
   if (keys.empty()) return arrow::Status::OK();
-  return PutPerKey(*encoder_, backend, id, context_->subtask().max_parallelism, keys,
-                   [&](size_t i) {
-                     std::string value;
-                     AppendAccumulators(groups[i]->accumulators.data(),
-                                        groups[i]->accumulators.size(), &value);
-                     return value;
-                   });
+  std::set<int> key_groups;
+  ARROW_RETURN_NOT_OK(PutPerKey(
+      *encoder_, backend, id, context_->subtask().max_parallelism, keys,
+      [&](size_t i) {
+        std::string value;
+        AppendAccumulators(groups[i]->accumulators.data(), groups[i]->accumulators.size(),
+                           &value);
+        return value;
+      },
+      &key_groups));
+  return SaveInputSchema(backend, "rolling-aggregate-schema", *schema_, key_groups);
 }
 
 arrow::Status RollingAggregateOperator::RestoreState(state::KeyedStateBackend* backend) {
@@ -84,6 +78,13 @@ arrow::Status RollingAggregateOperator::RestoreState(state::KeyedStateBackend* b
     Group& g = groups_[k];
     g.accumulators.resize(specs_.size());
     ARROW_RETURN_NOT_OK(ReadAccumulators(value, specs_.size(), g.accumulators.data()));
+  }
+  ARROW_ASSIGN_OR_RAISE(auto schema,
+                        LoadInputSchema(backend, "rolling-aggregate-schema"));
+  if (schema && !groups_.empty()) {
+    ARROW_RETURN_NOT_OK(PrepareKeyedAggregate(keys_, specs_, schema, &encoder_,
+                                              &aggregates_, &output_schema_));
+    schema_ = schema;
   }
   return arrow::Status::OK();
 }

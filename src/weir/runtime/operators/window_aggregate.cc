@@ -1,6 +1,7 @@
 #include "weir/runtime/operators/window_aggregate.h"
 
 #include <cstring>
+#include <set>
 
 #include <arrow/array.h>
 #include <arrow/builder.h>
@@ -338,20 +339,23 @@ arrow::Status WindowAggregateOperator::SnapshotState(state::KeyedStateBackend* b
   if (windows_.empty()) return arrow::Status::OK();
   const int max_parallelism = context_->subtask().max_parallelism;
   const size_t na = aggregates_->size();
+  std::set<int> groups;
   for (auto& [start, w] : windows_) {
     if (w.keys.empty()) continue;
     // Key groups come from the key values, hashed as the exchange hashed them.
     ARROW_ASSIGN_OR_RAISE(auto hashes, encoder_->HashEncoded(w.keys));
     std::string window_key(reinterpret_cast<const char*>(&start), sizeof(start));
     for (size_t g = 0; g < w.keys.size(); ++g) {
-      backend->SetCurrentKey(*w.keys[g],
-                             state::KeyGroupForHash(hashes[g], max_parallelism));
+      const int group = state::KeyGroupForHash(hashes[g], max_parallelism);
+      groups.insert(group);
+      backend->SetCurrentKey(*w.keys[g], group);
       std::string value(1, w.fired ? '\1' : '\0');
       AppendAccumulators(&w.accumulators[g * na], na, &value);
       backend->PutEntry(id, window_key, value);
     }
   }
-  return arrow::Status::OK();
+  return SaveInputSchema(backend, std::string(kWindowState) + "-schema", *schema_,
+                         groups);
 }
 
 arrow::Status WindowAggregateOperator::RestoreState(state::KeyedStateBackend* backend) {
@@ -382,6 +386,11 @@ arrow::Status WindowAggregateOperator::RestoreState(state::KeyedStateBackend* ba
     });
     ARROW_RETURN_NOT_OK(status);
   }
+  // Prepare from the saved input schema, so restored windows can fire even if no
+  // batch arrives before the next watermark.
+  ARROW_ASSIGN_OR_RAISE(auto schema,
+                        LoadInputSchema(backend, std::string(kWindowState) + "-schema"));
+  if (schema && !windows_.empty()) ARROW_RETURN_NOT_OK(Prepare(schema));
   return arrow::Status::OK();
 }
 
@@ -434,21 +443,9 @@ arrow::Status GlobalWindowOperator::EmitGroups(
 arrow::Status GlobalWindowOperator::ProcessBatch(
     int, const std::shared_ptr<arrow::RecordBatch>& batch, Output* out) {
   if (!schema_) {
-    std::vector<int> key_indices;
-    for (const auto& k : options_.keys) {
-      const int i = batch->schema()->GetFieldIndex(k);
-      if (i < 0)
-        return UserError("key column '{}' is not in {}", k, batch->schema()->ToString());
-      key_indices.push_back(i);
-    }
-    ARROW_ASSIGN_OR_RAISE(auto enc, KeyEncoder::Make(batch->schema(), key_indices));
-    encoder_.emplace(std::move(enc));
-    ARROW_ASSIGN_OR_RAISE(auto aggs,
-                          AggregateSet::Make(*batch->schema(), options_.aggregates));
-    aggregates_.emplace(std::move(aggs));
-    arrow::FieldVector fields = encoder_->fields();
-    for (const auto& f : aggregates_->output_fields()) fields.push_back(f);
-    output_schema_ = arrow::schema(fields);
+    ARROW_RETURN_NOT_OK(PrepareKeyedAggregate(options_.keys, options_.aggregates,
+                                              batch->schema(), &encoder_, &aggregates_,
+                                              &output_schema_));
     schema_ = batch->schema();
   } else if (!schema_->Equals(*batch->schema(), false)) {
     return UserError("window input schema changed from {} to {}", schema_->ToString(),
@@ -618,14 +615,18 @@ arrow::Status GlobalWindowOperator::SnapshotState(state::KeyedStateBackend* back
     groups.push_back(&g);
   }
   if (keys.empty()) return arrow::Status::OK();
-  return PutPerKey(*encoder_, backend, id, context_->subtask().max_parallelism, keys,
-                   [&](size_t i) {
-                     std::string value(reinterpret_cast<const char*>(&groups[i]->rows),
-                                       sizeof(groups[i]->rows));
-                     AppendAccumulators(groups[i]->accumulators.data(),
-                                        groups[i]->accumulators.size(), &value);
-                     return value;
-                   });
+  std::set<int> key_groups;
+  ARROW_RETURN_NOT_OK(PutPerKey(
+      *encoder_, backend, id, context_->subtask().max_parallelism, keys,
+      [&](size_t i) {
+        std::string value(reinterpret_cast<const char*>(&groups[i]->rows),
+                          sizeof(groups[i]->rows));
+        AppendAccumulators(groups[i]->accumulators.data(), groups[i]->accumulators.size(),
+                           &value);
+        return value;
+      },
+      &key_groups));
+  return SaveInputSchema(backend, "global-window-schema", *schema_, key_groups);
 }
 
 arrow::Status GlobalWindowOperator::RestoreState(state::KeyedStateBackend* backend) {
@@ -646,6 +647,12 @@ arrow::Status GlobalWindowOperator::RestoreState(state::KeyedStateBackend* backe
     ARROW_RETURN_NOT_OK(ReadAccumulators(std::string_view(value).substr(sizeof(int64_t)),
                                          na, g.accumulators.data()));
   }
+  ARROW_ASSIGN_OR_RAISE(auto schema, LoadInputSchema(backend, "global-window-schema"));
+  if (schema && !groups_.empty()) {
+    ARROW_RETURN_NOT_OK(PrepareKeyedAggregate(options_.keys, options_.aggregates, schema,
+                                              &encoder_, &aggregates_, &output_schema_));
+    schema_ = schema;
+  }
   return arrow::Status::OK();
 }
 
@@ -658,8 +665,11 @@ arrow::Status SessionWindowOperator::SnapshotState(state::KeyedStateBackend* bac
   ARROW_ASSIGN_OR_RAISE(auto hashes, encoder_->HashEncoded(keys));
   const int max_parallelism = context_->subtask().max_parallelism;
   size_t i = 0;
+  std::set<int> key_groups;
   for (const auto& [k, sessions] : sessions_) {
-    backend->SetCurrentKey(k, state::KeyGroupForHash(hashes[i++], max_parallelism));
+    const int group = state::KeyGroupForHash(hashes[i++], max_parallelism);
+    key_groups.insert(group);
+    backend->SetCurrentKey(k, group);
     for (const auto& [start, s] : sessions) {
       std::string value(reinterpret_cast<const char*>(&s.end), sizeof(s.end));
       AppendAccumulators(s.accumulators.data(), s.accumulators.size(), &value);
@@ -668,7 +678,7 @@ arrow::Status SessionWindowOperator::SnapshotState(state::KeyedStateBackend* bac
           value);
     }
   }
-  return arrow::Status::OK();
+  return SaveInputSchema(backend, "session-window-schema", *schema_, key_groups);
 }
 
 arrow::Status SessionWindowOperator::RestoreState(state::KeyedStateBackend* backend) {
@@ -696,6 +706,12 @@ arrow::Status SessionWindowOperator::RestoreState(state::KeyedStateBackend* back
       sessions_[k].emplace(s.start, std::move(s));
     });
     ARROW_RETURN_NOT_OK(status);
+  }
+  ARROW_ASSIGN_OR_RAISE(auto schema, LoadInputSchema(backend, "session-window-schema"));
+  if (schema && !sessions_.empty()) {
+    ARROW_RETURN_NOT_OK(
+        PrepareWindowSchema(options_, schema, &encoder_, &aggregates_, &output_schema_));
+    schema_ = schema;
   }
   return arrow::Status::OK();
 }

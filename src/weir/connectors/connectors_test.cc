@@ -312,9 +312,6 @@ TEST_F(ConnectorsTest, FailedJobLeavesNoPartialSinkFiles) {
   auto sink = MakeCheckedParquetSink(o);
   ASSERT_TRUE(sink.ok());
   // A source whose second batch has a different schema makes the sink fail.
-  auto other = arrow::RecordBatch::Make(
-      arrow::schema({arrow::field("z", arrow::utf8())}), 0,
-      {std::make_shared<arrow::StringArray>(0, nullptr, nullptr)});
   auto mismatched = format::testing::BatchFromJson(
       arrow::schema({arrow::field("z", arrow::utf8())}), {R"(["x"])"});
   JobGraph g;
@@ -326,7 +323,6 @@ TEST_F(ConnectorsTest, FailedJobLeavesNoPartialSinkFiles) {
   EXPECT_NE(result.status().message().find("operator 'parquet'"), std::string::npos)
       << result.status();
   EXPECT_TRUE(fs::is_empty(out));
-  (void)other;
 }
 
 }  // namespace

@@ -135,7 +135,11 @@ arrow::Status KeyedProcessOperator::FireTimers(TimeDomain domain, EventTime unti
   Context& ctx = *context_;
   auto& timers =
       domain == TimeDomain::kEventTime ? ctx.event_timers : ctx.processing_timers;
-  // A timer may register new timers (even due ones); take them one at a time.
+  // A timer may register new timers (even due ones); take them one at a time. At the
+  // end of input every timer is due, so a function that re-arms itself on each firing
+  // (t + interval) would never stop: there, fire only up to the latest timer that
+  // existed when the final watermark arrived.
+  if (until == kMaxWatermark && !timers.empty()) until = std::get<0>(*timers.rbegin());
   while (!timers.empty() && std::get<0>(*timers.begin()) <= until) {
     Timer t = *timers.begin();
     timers.erase(timers.begin());

@@ -336,6 +336,40 @@ TEST(KeyedProcessTest, StateAndTimersSurviveSnapshotAndRescaledRestore) {
   EXPECT_GT(Collect(whole_out.batches).size(), 10u);
 }
 
+// Re-arms a timer every 10 ms forever (a heartbeat): at the end of input it must fire
+// the timers that were due, not loop.
+class Heartbeat : public KeyedProcessFunction {
+ public:
+  std::shared_ptr<arrow::Schema> output_schema() const override {
+    return arrow::schema({arrow::field("time", arrow::int64())});
+  }
+  arrow::Status ProcessElement(const RowView&, KeyedContext& ctx,
+                               RowCollector&) override {
+    ctx.RegisterEventTimeTimer(*ctx.timestamp() + 10'000);
+    return arrow::Status::OK();
+  }
+  arrow::Status OnTimer(EventTime time, TimeDomain, KeyedContext& ctx,
+                        RowCollector& out) override {
+    ctx.RegisterEventTimeTimer(time + 10'000);
+    return out.Collect({time});
+  }
+};
+
+TEST(KeyedProcessTest, SelfRearmingTimersStopAtTheEndOfInput) {
+  ASSERT_TRUE(InitializeRuntime().ok());
+  KeyedProcessOperator op(std::make_unique<Heartbeat>(), {"user"}, "ts");
+  Ctx ctx;
+  Capture out;
+  ASSERT_TRUE(op.Open(&ctx).ok());
+  auto events = Events();
+  ASSERT_TRUE(op.ProcessBatch(0, events[0], &out).ok());
+  ASSERT_TRUE(op.ProcessWatermark(kMaxWatermark, &out).ok());
+  int64_t fired = 0;
+  for (auto& b : out.batches) fired += b->num_rows();
+  EXPECT_GT(fired, 0);
+  EXPECT_LT(fired, 1000);
+}
+
 TEST(KeyedProcessTest, StateAndEventTimeTimersMatchReferenceAtAnyParallelism) {
   ASSERT_TRUE(InitializeRuntime().ok());
   const Sessions expected = Reference();

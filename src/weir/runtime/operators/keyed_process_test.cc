@@ -155,6 +155,19 @@ struct Sink : Operator {
 
 using Sessions = std::multiset<std::tuple<std::string, int64_t, int64_t, int64_t>>;
 
+Sessions Collect(const std::vector<std::shared_ptr<arrow::RecordBatch>>& out) {
+  Sessions sessions;
+  for (auto& b : out) {
+    auto u = std::static_pointer_cast<arrow::StringArray>(b->column(0));
+    auto c = std::static_pointer_cast<arrow::Int64Array>(b->column(1));
+    auto t = std::static_pointer_cast<arrow::Int64Array>(b->column(2));
+    auto l = std::static_pointer_cast<arrow::Int64Array>(b->column(3));
+    for (int64_t i = 0; i < b->num_rows(); ++i)
+      sessions.emplace(u->GetString(i), c->Value(i), t->Value(i), l->Value(i));
+  }
+  return sessions;
+}
+
 Sessions RunJob(int parallelism) {
   auto events = Events();
   std::mutex mu;
@@ -185,16 +198,7 @@ Sessions RunJob(int parallelism) {
   EXPECT_TRUE(g.Connect(proc, sink, Partitioning::Rebalance()).ok());
   auto result = Execute(g, {}, "keyed-process");
   EXPECT_TRUE(result.ok()) << result.status();
-  Sessions sessions;
-  for (auto& b : out) {
-    auto u = std::static_pointer_cast<arrow::StringArray>(b->column(0));
-    auto c = std::static_pointer_cast<arrow::Int64Array>(b->column(1));
-    auto t = std::static_pointer_cast<arrow::Int64Array>(b->column(2));
-    auto l = std::static_pointer_cast<arrow::Int64Array>(b->column(3));
-    for (int64_t i = 0; i < b->num_rows(); ++i)
-      sessions.emplace(u->GetString(i), c->Value(i), t->Value(i), l->Value(i));
-  }
-  return sessions;
+  return Collect(out);
 }
 
 // Simulates the job's semantics exactly: each batch is processed, then the watermark
@@ -248,19 +252,6 @@ struct Ctx : OperatorContext {
   void RequestProcessingTimeCallback(EventTime) override {}
   std::shared_ptr<WakeHandle> MakeWakeHandle() override { return nullptr; }
 };
-
-Sessions Collect(const std::vector<std::shared_ptr<arrow::RecordBatch>>& out) {
-  Sessions sessions;
-  for (auto& b : out) {
-    auto u = std::static_pointer_cast<arrow::StringArray>(b->column(0));
-    auto c = std::static_pointer_cast<arrow::Int64Array>(b->column(1));
-    auto t = std::static_pointer_cast<arrow::Int64Array>(b->column(2));
-    auto l = std::static_pointer_cast<arrow::Int64Array>(b->column(3));
-    for (int64_t i = 0; i < b->num_rows(); ++i)
-      sessions.emplace(u->GetString(i), c->Value(i), t->Value(i), l->Value(i));
-  }
-  return sessions;
-}
 
 // State and pending timers snapshotted at parallelism 1 and restored into two
 // subtasks (by key group) continue exactly where the single subtask left off.

@@ -43,7 +43,8 @@ Channel* InputGate::AddChannel(int logical_input) {
   return channels_.back().get();
 }
 
-std::optional<InputGate::Polled> InputGate::Poll(Waker* consumer) {
+std::optional<InputGate::Polled> InputGate::Poll(Waker* consumer,
+                                                 const std::vector<char>* blocked) {
   Waker* wake = nullptr;
   std::optional<Polled> out;
   {
@@ -52,7 +53,7 @@ std::optional<InputGate::Polled> InputGate::Poll(Waker* consumer) {
     for (size_t k = 0; k < n && !out; ++k) {
       const size_t i = (next_ + k) % n;
       Channel& c = *channels_[i];
-      if (c.queue_.empty()) continue;
+      if (c.queue_.empty() || (blocked && (*blocked)[i])) continue;
       out.emplace(Polled{static_cast<int>(i), std::move(c.queue_.front())});
       c.queue_.pop_front();
       if (out->element.kind == StreamElement::Kind::kBatch) {

@@ -77,9 +77,11 @@ class InputGate {
     StreamElement element;
   };
 
-  /// Pops the next element, visiting channels round-robin. Returns nullopt when every
-  /// channel is empty; `consumer` is then woken when an element arrives.
-  std::optional<Polled> Poll(Waker* consumer);
+  /// Pops the next element, visiting channels round-robin and skipping channels
+  /// marked in `blocked` (those aligning a checkpoint barrier). Returns nullopt when
+  /// every unblocked channel is empty; `consumer` is then woken when an element
+  /// arrives.
+  std::optional<Polled> Poll(Waker* consumer, const std::vector<char>* blocked = nullptr);
 
   /// Closes the gate: pushes fail with kClosed and blocked producers wake. Used on
   /// cancellation and failure.

@@ -1,6 +1,9 @@
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
+#include <optional>
+#include <thread>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -10,6 +13,8 @@
 #include <arrow/result.h>
 
 #include "weir/runtime/channel.h"
+#include "weir/runtime/checkpoint/coordinator.h"
+#include "weir/runtime/checkpoint/options.h"
 #include "weir/runtime/job_graph.h"
 #include "weir/runtime/metrics.h"
 
@@ -31,6 +36,10 @@ struct RuntimeOptions {
   int quantum = 16;
   /// Fuse forward-connected operators into one task.
   bool chaining = true;
+  /// Checkpoints, restore and their storage.
+  CheckpointingOptions checkpointing;
+  /// What happens when a task fails.
+  RestartStrategy restart;
 };
 
 /// Where a job is.
@@ -51,8 +60,13 @@ struct JobResult {
   OperatorMetricsSnapshot Totals(const std::string& name) const;
 };
 
-/// A handle on a running job: status, metrics, cancellation, and waiting.
-/// Thread-safe. Destroying it cancels the job if it still runs and waits for it.
+/// A handle on a running job: status, metrics, checkpoints, cancellation, stop with
+/// savepoint, and waiting. Thread-safe. Destroying it cancels the job if it still
+/// runs and waits for it.
+///
+/// A job runs as one or more attempts: when a task fails and the restart strategy
+/// allows, the attempt is torn down and a new one starts from the latest completed
+/// checkpoint.
 class JobClient {
  public:
   ~JobClient();
@@ -64,6 +78,13 @@ class JobClient {
   /// then returns a Cancelled status.
   void Cancel();
 
+  /// Takes a savepoint into `dir` (`savepoint-<id>/`), lets transactional sinks
+  /// commit what it covers, and ends the job (status FINISHED). Returns the
+  /// savepoint folder, from which the job can be started again.
+  arrow::Result<std::string> StopWithSavepoint(
+      const std::string& dir,
+      std::chrono::milliseconds timeout = std::chrono::minutes(10));
+
   /// Blocks until the job ends. Returns its result, or the failure (which names the
   /// operator and subtask), or Cancelled.
   arrow::Result<JobResult> Wait();
@@ -71,33 +92,53 @@ class JobClient {
   /// Waits at most `timeout`; returns whether the job ended.
   bool WaitFor(std::chrono::milliseconds timeout);
 
-  /// Returns the counters of every operator subtask now.
+  /// Returns the counters of every operator subtask of the current attempt now.
   std::vector<OperatorMetricsSnapshot> Metrics() const;
+
+  /// Returns the figures of every checkpoint of this run, oldest first.
+  std::vector<CheckpointStats> Checkpoints() const;
+
+  /// Returns how many times the job was restarted after a failure.
+  int restarts() const;
+
+  /// Returns the checkpoint folder the job started from, or empty.
+  std::string restored_from() const;
 
   /// Returns the job graph as planned, with chains marked (for EXPLAIN and logs).
   const std::string& plan() const { return plan_; }
 
  private:
+  struct Attempt;
   friend arrow::Result<std::shared_ptr<JobClient>> ExecuteAsync(const JobGraph&,
                                                                 const RuntimeOptions&,
                                                                 std::string);
-  JobClient() = default;
+  JobClient();
+  void Supervise();
   void Join();
+  arrow::Result<std::unique_ptr<Attempt>> StartAttempt(
+      const std::optional<std::string>& restore);
 
   std::string name_;
   std::string plan_;
+  JobGraph graph_;
+  RuntimeOptions options_;
+  std::unique_ptr<CheckpointHistory> history_;
+  std::string restored_from_;
   std::chrono::steady_clock::time_point start_;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::unique_ptr<Attempt> attempt_;  // the current one
+  bool cancelled_ = false;
+  bool done_ = false;
+  arrow::Status failure_;
+  bool attempt_cancelled_ = false;
+  int restarts_ = 0;
   std::chrono::microseconds duration_{0};
-  // Destroyed in reverse order: the scheduler (which joins its threads) goes first,
-  // then the tasks it ran, then what they referenced.
-  std::deque<OperatorMetrics> metrics_;
-  std::deque<std::atomic<int64_t>> task_counters_;
-  std::vector<std::unique_ptr<InputGate>> gates_;
-  std::unique_ptr<JobState> state_;
-  std::vector<std::unique_ptr<Task>> tasks_;
-  std::unique_ptr<TaskScheduler> scheduler_;
-  mutable std::mutex join_mu_;
-  bool joined_ = false;
+  std::vector<OperatorMetricsSnapshot> final_metrics_;
+
+  std::mutex join_mu_;
+  std::thread supervisor_;
 };
 
 /// Starts `graph` and returns a client for it. Fails before starting on an invalid

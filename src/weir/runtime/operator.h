@@ -2,6 +2,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <arrow/record_batch.h>
 #include <arrow/result.h>
@@ -130,6 +131,32 @@ class Operator {
     (void)backend;
     return arrow::Status::OK();
   }
+
+  /// Writes non-keyed state for checkpoint `id` as independent entries (Flink's
+  /// operator list state): on restore at another parallelism the entries of all old
+  /// subtasks are dealt round-robin to the new ones. Called when the checkpoint's
+  /// barrier passes this operator (after SnapshotState), and once more at the end of
+  /// input for the final checkpoint. Transactional sinks stage their files here.
+  virtual arrow::Status SnapshotOperatorState(CheckpointId id,
+                                              std::vector<std::string>* entries) {
+    (void)id;
+    (void)entries;
+    return arrow::Status::OK();
+  }
+  /// Loads the entries SnapshotOperatorState wrote (this subtask's share; may be
+  /// empty). Called after Open and RestoreState, before any element, whenever the
+  /// job starts from a checkpoint.
+  virtual arrow::Status RestoreOperatorState(const std::vector<std::string>& entries) {
+    (void)entries;
+    return arrow::Status::OK();
+  }
+  /// Says checkpoint `id` is durable: every operator's state for it is stored and its
+  /// manifest written. Transactional sinks make the files staged for checkpoints up
+  /// to `id` visible here. Runs on the operator's task, between elements.
+  virtual arrow::Status NotifyCheckpointComplete(CheckpointId id) {
+    (void)id;
+    return arrow::Status::OK();
+  }
 };
 
 /// What a source's Poll() reports.
@@ -169,6 +196,26 @@ class SourceReader {
   /// Emits at most one batch (and any watermarks) and says what to do next. Must not
   /// block: a source with nothing to emit returns kWaitUntil.
   virtual arrow::Result<PollResult> Poll(Output* out) = 0;
+  /// Writes the reader's position (remaining splits, offsets, generator ranges) for
+  /// checkpoint `id` as independent entries that a restore may deal to any subtask.
+  /// Called between two Polls; everything emitted before belongs to the checkpoint.
+  virtual arrow::Status SnapshotOperatorState(CheckpointId id,
+                                              std::vector<std::string>* entries) {
+    (void)id;
+    (void)entries;
+    return arrow::Status::OK();
+  }
+  /// Loads this subtask's share of the entries; called after Open, before any Poll,
+  /// whenever the job starts from a checkpoint.
+  virtual arrow::Status RestoreOperatorState(const std::vector<std::string>& entries) {
+    (void)entries;
+    return arrow::Status::OK();
+  }
+  /// Says checkpoint `id` completed (for sources that acknowledge upstream).
+  virtual arrow::Status NotifyCheckpointComplete(CheckpointId id) {
+    (void)id;
+    return arrow::Status::OK();
+  }
   /// Releases resources.
   virtual arrow::Status Close() { return arrow::Status::OK(); }
 };

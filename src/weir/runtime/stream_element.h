@@ -6,6 +6,8 @@
 
 #include <arrow/record_batch.h>
 
+#include "weir/runtime/checkpoint/snapshot.h"
+
 namespace weir::runtime {
 
 /// Event time in microseconds since the Unix epoch.
@@ -18,10 +20,11 @@ inline constexpr EventTime kMaxWatermark = std::numeric_limits<int64_t>::max();
 /// The watermark before any was seen.
 inline constexpr EventTime kMinWatermark = std::numeric_limits<int64_t>::min();
 
-/// What flows through a channel, in order: data, watermarks, idleness, and the end.
+/// What flows through a channel, in order: data, watermarks, idleness, checkpoint
+/// barriers, and the end.
 struct StreamElement {
   /// The element's kind.
-  enum class Kind { kBatch, kWatermark, kIdle, kEndOfInput };
+  enum class Kind { kBatch, kWatermark, kIdle, kBarrier, kEndOfInput };
 
   Kind kind = Kind::kBatch;
   /// The data, for kBatch.
@@ -30,6 +33,8 @@ struct StreamElement {
   EventTime watermark = kMinWatermark;
   /// Bytes the batch references, counted against channel capacity.
   int64_t bytes = 0;
+  /// The checkpoint, for kBarrier.
+  CheckpointId checkpoint_id = 0;
 
   /// Makes a data element; `bytes` is the batch's referenced buffer size.
   static StreamElement Batch(std::shared_ptr<arrow::RecordBatch> batch, int64_t bytes) {
@@ -50,6 +55,14 @@ struct StreamElement {
   static StreamElement Idle() {
     StreamElement e;
     e.kind = Kind::kIdle;
+    return e;
+  }
+  /// Makes the barrier of checkpoint `id`: everything before it belongs to the
+  /// checkpoint, everything after to the next.
+  static StreamElement Barrier(CheckpointId id) {
+    StreamElement e;
+    e.kind = Kind::kBarrier;
+    e.checkpoint_id = id;
     return e;
   }
   /// Makes the end-of-input marker.

@@ -3,9 +3,13 @@
 #include <chrono>
 #include <mutex>
 
+#include <arrow/buffer.h>
+#include <arrow/io/memory.h>
 #include <fmt/format.h>
 
 #include "weir/common/error.h"
+#include "weir/common/log.h"
+#include "weir/state/key_group.h"
 
 namespace weir::runtime {
 
@@ -147,6 +151,7 @@ Task::Task(JobState* job, TaskSpec spec, std::atomic<int64_t>* busy_micros,
     channel_watermark_.assign(channels, kMinWatermark);
     channel_idle_.assign(channels, 0);
     channel_ended_.assign(channels, 0);
+    channel_blocked_.assign(channels, 0);
   }
 }
 
@@ -168,6 +173,187 @@ arrow::Status Task::Open() {
     ARROW_RETURN_NOT_OK(
         Annotate(spec_.source_info, spec_.source->Open(contexts_.back().get())));
   }
+  if (spec_.restored) return Restore();
+  return arrow::Status::OK();
+}
+
+arrow::Status Task::RestoreOne(Operator* op, SourceReader* source,
+                               const SubtaskInfo& info,
+                               const std::vector<OperatorSnapshot>* parts) {
+  std::vector<std::string> entries;
+  if (parts) {
+    if (op) {
+      auto backend = state::MakeInMemoryStateBackend();
+      const auto range =
+          state::KeyGroupRangeFor(info.index, info.parallelism, info.max_parallelism);
+      bool any = false;
+      for (const auto& part : *parts) {
+        if (part.keyed.empty()) continue;
+        arrow::io::BufferReader reader(arrow::Buffer::FromString(part.keyed));
+        ARROW_RETURN_NOT_OK(backend->Restore(&reader, range));
+        any = true;
+      }
+      if (any) ARROW_RETURN_NOT_OK(op->RestoreState(backend.get()));
+    }
+    // Same parallelism: each subtask gets back what it wrote. Otherwise the entries
+    // of all old subtasks are dealt round-robin.
+    bool same = static_cast<int>(parts->size()) == info.parallelism;
+    for (const auto& part : *parts) same = same && part.parallelism == info.parallelism;
+    if (same) {
+      for (const auto& part : *parts) {
+        if (part.subtask == info.index) entries = part.entries;
+      }
+    } else {
+      size_t k = 0;
+      for (const auto& part : *parts) {
+        for (const auto& e : part.entries) {
+          if (static_cast<int>(k++ % static_cast<size_t>(info.parallelism)) == info.index)
+            entries.push_back(e);
+        }
+      }
+    }
+  }
+  return op ? op->RestoreOperatorState(entries) : source->RestoreOperatorState(entries);
+}
+
+arrow::Status Task::Restore() {
+  for (auto& link : spec_.chain) {
+    ARROW_RETURN_NOT_OK(Annotate(
+        link.info, WithContext(RestoreOne(link.op.get(), nullptr, link.info, link.restore),
+                               "restoring from a checkpoint")));
+  }
+  if (spec_.source) {
+    ARROW_RETURN_NOT_OK(Annotate(
+        spec_.source_info,
+        WithContext(RestoreOne(nullptr, spec_.source.get(), spec_.source_info,
+                               spec_.source_restore),
+                    "restoring from a checkpoint")));
+  }
+  return arrow::Status::OK();
+}
+
+arrow::Result<TaskSnapshot> Task::SnapshotAll(CheckpointId id) {
+  TaskSnapshot snapshot;
+  if (spec_.source) {
+    OperatorSnapshot s;
+    s.uid = spec_.source_uid;
+    s.subtask = spec_.source_info.index;
+    s.parallelism = spec_.source_info.parallelism;
+    ARROW_RETURN_NOT_OK(Annotate(spec_.source_info,
+                                 spec_.source->SnapshotOperatorState(id, &s.entries)));
+    snapshot.operators.push_back(std::move(s));
+  }
+  for (auto& link : spec_.chain) {
+    OperatorSnapshot s;
+    s.uid = link.uid;
+    s.subtask = link.info.index;
+    s.parallelism = link.info.parallelism;
+    auto backend = state::MakeInMemoryStateBackend();
+    ARROW_RETURN_NOT_OK(Annotate(link.info, link.op->SnapshotState(backend.get())));
+    if (backend->num_entries() > 0) {
+      ARROW_ASSIGN_OR_RAISE(auto out, arrow::io::BufferOutputStream::Create());
+      ARROW_RETURN_NOT_OK(backend->Snapshot(out.get()));
+      ARROW_ASSIGN_OR_RAISE(auto buffer, out->Finish());
+      s.keyed = buffer->ToString();
+    }
+    ARROW_RETURN_NOT_OK(
+        Annotate(link.info, link.op->SnapshotOperatorState(id, &s.entries)));
+    snapshot.operators.push_back(std::move(s));
+  }
+  return snapshot;
+}
+
+arrow::Status Task::Checkpoint(CheckpointId id, std::chrono::microseconds alignment) {
+  ARROW_ASSIGN_OR_RAISE(auto snapshot, SnapshotAll(id));
+  const std::string folder = spec_.coordinator->FolderFor(id);
+  if (folder.empty()) return arrow::Status::OK();  // aborted meanwhile
+  auto file = WriteTaskState(folder, spec_.key, EncodeTaskSnapshot(snapshot));
+  if (!file.ok()) {
+    // A checkpoint that cannot be stored fails, the job does not: the next one may
+    // succeed, and nothing was committed on its behalf.
+    LogWarning("checkpoint {}: {}", id, file.status().message());
+    return arrow::Status::OK();
+  }
+  spec_.coordinator->Acknowledge(checkpoint_index_, id, *file, alignment);
+  return arrow::Status::OK();
+}
+
+void Task::TriggerCheckpoint(CheckpointId id) {
+  CheckpointId cur = trigger_id_.load();
+  while (cur < id && !trigger_id_.compare_exchange_weak(cur, id)) {
+  }
+  Wake();
+}
+
+void Task::NotifyCheckpointComplete(CheckpointId id, bool stop) {
+  if (stop) stop_id_.store(id);
+  CheckpointId cur = complete_id_.load();
+  while (cur < id && !complete_id_.compare_exchange_weak(cur, id)) {
+  }
+  Wake();
+}
+
+arrow::Status Task::HandleCheckpointRequests(bool* stop) {
+  const CheckpointId done = complete_id_.load();
+  if (done > notified_id_) {
+    notified_id_ = done;
+    for (auto& link : spec_.chain)
+      ARROW_RETURN_NOT_OK(Annotate(link.info, link.op->NotifyCheckpointComplete(done)));
+    if (spec_.source) {
+      ARROW_RETURN_NOT_OK(
+          Annotate(spec_.source_info, spec_.source->NotifyCheckpointComplete(done)));
+    }
+  }
+  const CheckpointId stop_after = stop_id_.load();
+  *stop = stop_after != 0 && notified_id_ >= stop_after;
+  if (*stop) return arrow::Status::OK();
+  const CheckpointId trigger = trigger_id_.load();
+  if (spec_.source && !ended_ && trigger > triggered_id_) {
+    triggered_id_ = trigger;
+    ARROW_RETURN_NOT_OK(Checkpoint(trigger, std::chrono::microseconds(0)));
+    Broadcast(StreamElement::Barrier(trigger));
+  }
+  return arrow::Status::OK();
+}
+
+arrow::Status Task::OnBarrier(int channel, CheckpointId id) {
+  if (id <= aligned_id_ || id < aligning_id_) return arrow::Status::OK();  // stale
+  if (id > aligning_id_) {
+    // A newer barrier while an older one is aligning: the older checkpoint was
+    // abandoned (its barrier can no longer arrive everywhere); align the newer one.
+    std::fill(channel_blocked_.begin(), channel_blocked_.end(), 0);
+    aligning_id_ = id;
+    alignment_start_ = SteadyClock::now();
+  }
+  channel_blocked_[channel] = 1;
+  return MaybeCompleteAlignment();
+}
+
+arrow::Status Task::MaybeCompleteAlignment() {
+  if (aligning_id_ <= aligned_id_) return arrow::Status::OK();
+  for (size_t ch = 0; ch < channel_blocked_.size(); ++ch) {
+    if (!channel_blocked_[ch] && !channel_ended_[ch]) return arrow::Status::OK();
+  }
+  const CheckpointId id = aligning_id_;
+  aligned_id_ = id;
+  std::fill(channel_blocked_.begin(), channel_blocked_.end(), 0);
+  ARROW_RETURN_NOT_OK(Checkpoint(
+      id, std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() -
+                                                               alignment_start_)));
+  Broadcast(StreamElement::Barrier(id));
+  return arrow::Status::OK();
+}
+
+arrow::Status Task::ReportFinished() {
+  final_id_ = spec_.coordinator->BeginFinish();
+  ARROW_ASSIGN_OR_RAISE(auto snapshot, SnapshotAll(final_id_));
+  std::optional<TaskStateFile> file;
+  const std::string folder = spec_.coordinator->FolderFor(final_id_);
+  if (!folder.empty()) {
+    ARROW_ASSIGN_OR_RAISE(file,
+                          WriteTaskState(folder, spec_.key, EncodeTaskSnapshot(snapshot)));
+  }
+  spec_.coordinator->TaskFinished(checkpoint_index_, std::move(file));
   return arrow::Status::OK();
 }
 
@@ -304,7 +490,8 @@ arrow::Status Task::OnInputWatermarkChange() {
 }
 
 arrow::Status Task::ProcessInput(bool* got_element) {
-  auto polled = spec_.input->Poll(this);
+  const bool aligning = aligning_id_ > aligned_id_;
+  auto polled = spec_.input->Poll(this, aligning ? &channel_blocked_ : nullptr);
   if (!polled) {
     *got_element = false;
     return arrow::Status::OK();
@@ -327,8 +514,11 @@ arrow::Status Task::ProcessInput(bool* got_element) {
     case StreamElement::Kind::kIdle:
       channel_idle_[ch] = 1;
       return OnInputWatermarkChange();
+    case StreamElement::Kind::kBarrier:
+      return OnBarrier(ch, e.checkpoint_id);
     case StreamElement::Kind::kEndOfInput:
       channel_ended_[ch] = 1;
+      ARROW_RETURN_NOT_OK(MaybeCompleteAlignment());
       return OnInputWatermarkChange();
   }
   return arrow::Status::OK();
@@ -383,11 +573,34 @@ StepResult Task::Step() {
     blocked_since_ = SteadyClock::now();
     return done(StepResult::Blocked());
   };
-  if (!DrainOutbox()) return blocked_on_output();
-  if (ended_) {
-    Shutdown();
-    return done(StepResult::Finished());
+  // After the end of input: report the final state, then wait until the final
+  // checkpoint completed (that is when transactional sinks commit) and end.
+  auto after_end = [&] {
+    if (!final_reported_) {
+      final_reported_ = true;
+      auto st = ReportFinished();
+      if (!st.ok()) return fail(st);
+      bool stop = false;
+      st = HandleCheckpointRequests(&stop);
+      if (!st.ok()) return fail(st);
+    }
+    if (notified_id_ >= final_id_) {
+      Shutdown();
+      return done(StepResult::Finished());
+    }
+    return done(StepResult::Blocked());  // woken by NotifyCheckpointComplete
+  };
+  {
+    bool stop = false;
+    auto st = HandleCheckpointRequests(&stop);
+    if (!st.ok()) return fail(st);
+    if (stop) {  // stop with savepoint: the savepoint holds everything
+      Shutdown();
+      return done(StepResult::Finished());
+    }
   }
+  if (!DrainOutbox()) return blocked_on_output();
+  if (ended_) return after_end();
   auto st = FireProcessingTimeCallbacks(WallMicros());
   if (!st.ok()) return fail(st);
   if (!DrainOutbox()) return blocked_on_output();
@@ -404,10 +617,7 @@ StepResult Task::Step() {
     }
     if (!st.ok()) return fail(st);
     if (!DrainOutbox()) return blocked_on_output();
-    if (ended_) {
-      Shutdown();
-      return done(StepResult::Finished());
-    }
+    if (ended_) return after_end();
     if (!progressed) {
       idle = true;
       break;

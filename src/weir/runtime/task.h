@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "weir/runtime/channel.h"
+#include "weir/runtime/checkpoint/coordinator.h"
+#include "weir/runtime/checkpoint/snapshot.h"
 #include "weir/runtime/job_state.h"
 #include "weir/runtime/metrics.h"
 #include "weir/runtime/operator.h"
@@ -21,6 +23,11 @@ struct ChainLink {
   std::unique_ptr<Operator> op;
   SubtaskInfo info;
   OperatorMetrics* metrics = nullptr;
+  /// Identity in checkpoints (`<vertex id>-<name>`).
+  std::string uid;
+  /// Snapshots of this operator from the restored checkpoint, one per old subtask;
+  /// null when the job does not start from a checkpoint.
+  const std::vector<OperatorSnapshot>* restore = nullptr;
 };
 
 /// One outgoing edge of a task: how to split batches, and the channels to the
@@ -38,6 +45,15 @@ struct TaskSpec {
   std::unique_ptr<SourceReader> source;
   SubtaskInfo source_info;
   OperatorMetrics* source_metrics = nullptr;
+  std::string source_uid;
+  const std::vector<OperatorSnapshot>* source_restore = nullptr;
+  /// Whether the job starts from a checkpoint (operators without state in it get
+  /// an empty restore).
+  bool restored = false;
+  /// Names this task's state file in checkpoints (`task-<vertex id>-<subtask>`).
+  std::string key;
+  /// The attempt's checkpoint coordinator.
+  CheckpointCoordinator* coordinator = nullptr;
   /// Chained operators, in order.
   std::vector<ChainLink> chain;
   /// For non-source tasks: where input arrives.
@@ -55,7 +71,7 @@ struct TaskSpec {
 /// merged (minimum over channels that are neither idle nor ended). When every input
 /// has ended, the final watermark and Finish() run through the chain and end-of-input
 /// goes downstream.
-class Task : public Schedulable {
+class Task : public Schedulable, public CheckpointParticipant {
  public:
   /// Makes a task of `job`; `busy_micros`/`backpressured_micros` are its counters.
   Task(JobState* job, TaskSpec spec, std::atomic<int64_t>* busy_micros,
@@ -63,6 +79,12 @@ class Task : public Schedulable {
   ~Task() override;
 
   StepResult Step() override;
+
+  void TriggerCheckpoint(CheckpointId id) override;
+  void NotifyCheckpointComplete(CheckpointId id, bool stop) override;
+
+  /// Sets this task's index at the coordinator (before the job starts).
+  void set_checkpoint_index(int index) { checkpoint_index_ = index; }
 
  private:
   class LinkOutput;
@@ -84,6 +106,15 @@ class Task : public Schedulable {
                       const std::string& tag = "");
   void Broadcast(const StreamElement& element);
   arrow::Status Annotate(const SubtaskInfo& where, arrow::Status status);
+  arrow::Status Restore();
+  arrow::Status RestoreOne(Operator* op, SourceReader* source, const SubtaskInfo& info,
+                           const std::vector<OperatorSnapshot>* parts);
+  arrow::Result<TaskSnapshot> SnapshotAll(CheckpointId id);
+  arrow::Status Checkpoint(CheckpointId id, std::chrono::microseconds alignment);
+  arrow::Status OnBarrier(int channel, CheckpointId id);
+  arrow::Status MaybeCompleteAlignment();
+  arrow::Status HandleCheckpointRequests(bool* stop);
+  arrow::Status ReportFinished();
 
   JobState* job_;
   TaskSpec spec_;
@@ -116,6 +147,20 @@ class Task : public Schedulable {
   bool shut_down_ = false;  // Close() ran
   bool annotated_ = false;
   std::optional<SteadyClock::time_point> blocked_since_;
+
+  // Checkpoints.
+  int checkpoint_index_ = 0;
+  std::atomic<CheckpointId> trigger_id_{0};  // sources: newest requested
+  CheckpointId triggered_id_ = 0;
+  std::atomic<CheckpointId> complete_id_{0};  // newest completed
+  std::atomic<CheckpointId> stop_id_{0};      // end after this one completed
+  CheckpointId notified_id_ = 0;
+  CheckpointId aligning_id_ = 0;  // barrier being aligned (0: none)
+  CheckpointId aligned_id_ = 0;   // last barrier passed on
+  std::vector<char> channel_blocked_;
+  SteadyClock::time_point alignment_start_;
+  bool final_reported_ = false;
+  CheckpointId final_id_ = 0;
   std::vector<std::shared_ptr<WakeHandle>> wake_handles_;
 };
 

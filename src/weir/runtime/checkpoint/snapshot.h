@@ -1,0 +1,47 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <arrow/result.h>
+
+namespace weir::runtime {
+
+/// Identifies a checkpoint; ids grow by one per triggered checkpoint of a job,
+/// across restarts and restores.
+using CheckpointId = int64_t;
+
+/// The state one operator (or source) subtask wrote for a checkpoint.
+struct OperatorSnapshot {
+  /// The operator's identity in the job graph (`<vertex id>-<name>`), stable as long
+  /// as the job is built the same way.
+  std::string uid;
+  /// The subtask that wrote it and its vertex's parallelism then.
+  int subtask = 0;
+  int parallelism = 1;
+  /// Keyed state by key group (KeyedStateBackend::Snapshot); empty when none.
+  std::string keyed;
+  /// Operator state: independent entries (source splits, pending files) that a
+  /// restore may hand to any subtask (Flink's list state).
+  std::vector<std::string> entries;
+};
+
+/// What one task (a chain of operators) wrote for a checkpoint.
+struct TaskSnapshot {
+  std::vector<OperatorSnapshot> operators;
+};
+
+/// Serializes a task snapshot (self-describing, versioned, with a checksum).
+std::string EncodeTaskSnapshot(const TaskSnapshot& snapshot);
+
+/// Parses what EncodeTaskSnapshot wrote; corrupt or truncated bytes are an error
+/// naming `where`.
+arrow::Result<TaskSnapshot> DecodeTaskSnapshot(std::string_view bytes,
+                                               const std::string& where);
+
+/// Returns the CRC-32 of `bytes`.
+uint32_t Checksum(std::string_view bytes);
+
+}  // namespace weir::runtime

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 
 #include "weir/runtime/job.h"
 
@@ -11,5 +12,12 @@ namespace weir::api {
 /// previous signal handlers are restored before returning.
 arrow::Result<runtime::JobResult> WaitCancellingOnSignal(
     const std::shared_ptr<runtime::JobClient>& client);
+
+/// Waits like WaitCancellingOnSignal, but SIGTERM stops the job with a savepoint
+/// into `savepoint_dir` (Flink's `stop --savepointPath`): the job takes a final
+/// snapshot, commits what it covers and ends FINISHED; starting it again from that
+/// savepoint (or from its checkpoint directory) continues. SIGINT still cancels.
+arrow::Result<runtime::JobResult> WaitStoppingOnSignal(
+    const std::shared_ptr<runtime::JobClient>& client, const std::string& savepoint_dir);
 
 }  // namespace weir::api

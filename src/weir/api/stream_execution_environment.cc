@@ -58,6 +58,19 @@ DataStream StreamExecutionEnvironment::FromCollection(
                     runtime::WatermarkStrategy::NoWatermarks(), std::move(name));
 }
 
+StreamExecutionEnvironment& StreamExecutionEnvironment::EnableCheckpointing(
+    std::chrono::milliseconds interval, std::string dir) {
+  options_.checkpointing.interval = interval;
+  options_.checkpointing.dir = std::move(dir);
+  return *this;
+}
+
+StreamExecutionEnvironment& StreamExecutionEnvironment::SetRestartStrategy(
+    runtime::RestartStrategy strategy) {
+  options_.restart = strategy;
+  return *this;
+}
+
 arrow::Result<std::shared_ptr<runtime::JobClient>>
 StreamExecutionEnvironment::ExecuteAsync(std::string job_name) {
   ARROW_RETURN_NOT_OK(build_error_);

@@ -43,6 +43,15 @@ class StreamExecutionEnvironment
   StreamExecutionEnvironment& SetMaxParallelism(int max_parallelism);
   /// Returns the runtime options (threads, channel capacity, …) to adjust.
   runtime::RuntimeOptions& runtime_options() { return options_; }
+  /// Takes a checkpoint every `interval` into `dir` (Flink's enableCheckpointing
+  /// plus state.checkpoints.dir); a job started again with the same directory
+  /// restores its newest completed checkpoint.
+  StreamExecutionEnvironment& EnableCheckpointing(std::chrono::milliseconds interval,
+                                                  std::string dir);
+  /// Returns the checkpoint settings to adjust (timeout, pause, retention, restore).
+  runtime::CheckpointingOptions& checkpoint_config() { return options_.checkpointing; }
+  /// Sets what happens when a task fails (Flink's setRestartStrategy).
+  StreamExecutionEnvironment& SetRestartStrategy(runtime::RestartStrategy strategy);
 
   /// Adds a source; when `watermarks` names a timestamp column, event time and
   /// watermarks are assigned right after it.

@@ -74,6 +74,10 @@ class OperatorContext {
   /// Returns a handle that wakes this operator's task from any thread; used by
   /// sources whose Poll() returned kPending.
   virtual std::shared_ptr<WakeHandle> MakeWakeHandle() = 0;
+  /// Returns whether checkpoints of this job are stored, so that state snapshotted
+  /// for one may be restored later (transactional sinks then keep staged files on
+  /// failure instead of deleting them).
+  virtual bool checkpoints_stored() const { return false; }
 };
 
 /// A runtime operator: the mutable, per-subtask half of a plan node.

@@ -74,6 +74,10 @@ class Task::LinkContext : public OperatorContext {
     return handle;
   }
 
+  bool checkpoints_stored() const override {
+    return task_->spec_.coordinator && task_->spec_.coordinator->snapshots_stored();
+  }
+
   const SubtaskInfo* info_;
   Task* task_;
   EventTime watermark = kMinWatermark;
@@ -180,8 +184,9 @@ arrow::Status Task::Open() {
 arrow::Status Task::RestoreOne(Operator* op, SourceReader* source,
                                const SubtaskInfo& info,
                                const std::vector<OperatorSnapshot>* parts) {
+  if (!parts) return arrow::Status::OK();  // not in the checkpoint: starts fresh
   std::vector<std::string> entries;
-  if (parts) {
+  {
     if (op) {
       auto backend = state::MakeInMemoryStateBackend();
       const auto range =

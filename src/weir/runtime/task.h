@@ -47,8 +47,8 @@ struct TaskSpec {
   OperatorMetrics* source_metrics = nullptr;
   std::string source_uid;
   const std::vector<OperatorSnapshot>* source_restore = nullptr;
-  /// Whether the job starts from a checkpoint (operators without state in it get
-  /// an empty restore).
+  /// Whether the job starts from a checkpoint (operators that were not in it start
+  /// fresh).
   bool restored = false;
   /// Names this task's state file in checkpoints (`task-<vertex id>-<subtask>`).
   std::string key;

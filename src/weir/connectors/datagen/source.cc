@@ -1,7 +1,12 @@
 #include "weir/connectors/datagen/source.h"
 
+#include <algorithm>
 #include <cmath>
+#include <sstream>
+#include <tuple>
 #include <limits>
+
+#include <fmt/format.h>
 
 #include <arrow/array.h>
 #include <arrow/buffer.h>
@@ -228,14 +233,66 @@ arrow::Result<std::shared_ptr<arrow::Array>> DatagenSource::Generate(int field,
   return arrow::MakeArray(data);
 }
 
+arrow::Status DatagenSource::SnapshotOperatorState(runtime::CheckpointId,
+                                                   std::vector<std::string>* entries) {
+  if (end_ == std::numeric_limits<int64_t>::max()) {
+    entries->push_back(
+        fmt::format("unbounded {} {} {}", next_, info_.index, info_.parallelism));
+    return arrow::Status::OK();
+  }
+  if (next_ < end_) entries->push_back(fmt::format("range {} {}", next_, end_));
+  for (const auto& [a, b] : queued_) entries->push_back(fmt::format("range {} {}", a, b));
+  return arrow::Status::OK();
+}
+
+arrow::Status DatagenSource::RestoreOperatorState(const std::vector<std::string>& entries) {
+  const bool unbounded = end_ == std::numeric_limits<int64_t>::max();
+  queued_.clear();
+  next_ = end_ = 0;
+  for (const auto& e : entries) {
+    std::istringstream in(e);
+    std::string kind;
+    int64_t a = 0, b = 0, c = 0;
+    in >> kind >> a >> b;
+    if (kind == "unbounded") {
+      in >> c;
+      if (!unbounded || b != info_.index || c != info_.parallelism) {
+        return UserError(
+            "an unbounded datagen source cannot be restored at another parallelism "
+            "(checkpoint has {}, job has {})",
+            c, info_.parallelism);
+      }
+      next_ = a;
+      end_ = std::numeric_limits<int64_t>::max();
+    } else if (kind == "range" && !unbounded && !in.fail() && a <= b) {
+      queued_.emplace_back(a, b);
+    } else {
+      return UserError("datagen: unreadable checkpoint entry '{}'", e);
+    }
+  }
+  if (unbounded && end_ == 0) {
+    return UserError("an unbounded datagen source cannot be restored at another "
+                     "parallelism (subtask {} has no state)",
+                     info_.index);
+  }
+  std::reverse(queued_.begin(), queued_.end());  // popped from the back
+  started_micros_ = context_->ProcessingTime();
+  emitted_ = 0;
+  return arrow::Status::OK();
+}
+
 arrow::Result<runtime::PollResult> DatagenSource::Poll(runtime::Output* out) {
+  while (next_ >= end_ && !queued_.empty()) {
+    std::tie(next_, end_) = queued_.back();
+    queued_.pop_back();
+  }
   if (next_ >= end_) return runtime::PollResult::End();
   int64_t rows = std::min(options_.batch_size, end_ - next_);
   if (rate_ > 0) {
     // Emit in small slices (20 per second) so the rate is smooth, and wait when ahead.
     rows =
         std::min<int64_t>(rows, std::max<int64_t>(1, static_cast<int64_t>(rate_ / 20)));
-    const int64_t done = next_ - first_;
+    const int64_t done = emitted_;
     const int64_t now = context_->ProcessingTime();
     const double allowed = static_cast<double>(now - started_micros_) * rate_ / 1e6;
     if (static_cast<double>(done) >= allowed) {
@@ -251,6 +308,7 @@ arrow::Result<runtime::PollResult> DatagenSource::Poll(runtime::Output* out) {
     columns.push_back(std::move(column));
   }
   next_ += rows;
+  emitted_ += rows;
   ARROW_RETURN_NOT_OK(
       out->Emit(arrow::RecordBatch::Make(options_.schema, rows, std::move(columns))));
   return runtime::PollResult::More();

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "weir/connectors/datagen/options.h"
@@ -22,6 +24,13 @@ class DatagenSource : public runtime::SourceReader {
 
   arrow::Status Open(runtime::OperatorContext* context) override;
   arrow::Result<runtime::PollResult> Poll(runtime::Output* out) override;
+  /// Writes the rows still to generate: one entry per remaining range of row
+  /// ordinals (bounded), or the next ordinal (unbounded).
+  arrow::Status SnapshotOperatorState(runtime::CheckpointId id,
+                                      std::vector<std::string>* entries) override;
+  /// Continues with the ranges restored; a bounded source restored at another
+  /// parallelism generates whatever ranges it was dealt.
+  arrow::Status RestoreOperatorState(const std::vector<std::string>& entries) override;
 
  private:
   arrow::Result<std::shared_ptr<arrow::Array>> Generate(int field, int64_t first_row,
@@ -33,8 +42,10 @@ class DatagenSource : public runtime::SourceReader {
   int64_t first_ = 0;  // first row ordinal of this subtask
   int64_t end_ = 0;    // one past the last (INT64_MAX when unbounded)
   int64_t next_ = 0;
+  std::vector<std::pair<int64_t, int64_t>> queued_;  // restored ranges still to do
   double rate_ = 0;  // rows per second for this subtask; 0 = unthrottled
   int64_t started_micros_ = 0;
+  int64_t emitted_ = 0;  // rows since started_micros_ (for the rate)
 };
 
 /// Checks `options` and returns a source factory. Errors name the offending field.

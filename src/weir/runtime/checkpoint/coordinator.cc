@@ -280,6 +280,7 @@ void CheckpointCoordinator::TaskFinished(int task, std::optional<TaskStateFile> 
 
 arrow::Result<std::string> CheckpointCoordinator::TriggerSavepoint(
     const std::string& dir, bool stop, std::chrono::milliseconds timeout) {
+  savepoint_requested_.store(true);
   std::unique_lock<std::mutex> lock(mu_);
   const auto deadline = Clock::now() + timeout;
   if (!cv_.wait_until(lock, deadline, [&] { return stopping_ || !pending_; }))

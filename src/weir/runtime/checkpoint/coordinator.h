@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -96,6 +97,9 @@ class CheckpointCoordinator {
 
   /// Returns whether checkpoints are stored (a directory is set).
   bool enabled() const { return !options_.dir.empty(); }
+  /// Returns whether snapshots may be restored later: checkpoints are stored, or a
+  /// savepoint was requested.
+  bool snapshots_stored() const { return enabled() || savepoint_requested_.load(); }
 
   /// Returns the folder tasks write checkpoint `id` into, or empty when `id` is not
   /// pending (aborted, or storage disabled): the task then writes nothing.
@@ -154,6 +158,7 @@ class CheckpointCoordinator {
   // Savepoint requests: the id asked for and its outcome.
   CheckpointId savepoint_id_ = 0;
   std::optional<arrow::Result<std::string>> savepoint_result_;
+  std::atomic<bool> savepoint_requested_{false};
   std::thread thread_;
 };
 

@@ -39,8 +39,10 @@ arrow::Status WriteDurably(const std::string& path, const std::string& bytes) {
   return SyncFile(path);
 }
 
+// Id of a `chk-<id>` or `savepoint-<id>` folder.
 std::optional<CheckpointId> FolderId(const std::string& name) {
-  const std::string prefix = "chk-";
+  std::string prefix = "chk-";
+  if (name.rfind(prefix, 0) != 0) prefix = "savepoint-";
   if (name.rfind(prefix, 0) != 0 || name.size() == prefix.size()) return std::nullopt;
   CheckpointId id = 0;
   for (char c : name.substr(prefix.size())) {
@@ -202,6 +204,7 @@ void PruneCheckpoints(const std::string& root, int retain) {
   int kept = 0;
   bool seen_complete = false;
   for (const auto& [id, folder] : Folders(root)) {
+    if (fs::path(folder).filename().string().rfind("savepoint-", 0) == 0) continue;
     const bool complete = fs::exists(fs::path(folder) / kManifestName);
     bool remove = false;
     if (complete) {

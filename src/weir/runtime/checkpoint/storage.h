@@ -70,8 +70,8 @@ struct RestoredCheckpoint {
 /// Loads a checkpoint folder (one with `_metadata`).
 arrow::Result<RestoredCheckpoint> LoadCheckpoint(const std::string& folder);
 
-/// Returns the newest valid completed checkpoint folder under `root` (`chk-<id>`),
-/// or nullopt when there is none. Folders that are incomplete or corrupt are
+/// Returns the newest valid completed checkpoint or savepoint folder under `root`
+/// (`chk-<id>`, `savepoint-<id>`; ids are shared), or nullopt when there is none. Folders that are incomplete or corrupt are
 /// skipped with a warning in the log, never loaded.
 arrow::Result<std::optional<std::string>> FindLatestCheckpoint(const std::string& root);
 
@@ -80,7 +80,7 @@ arrow::Result<std::optional<std::string>> FindLatestCheckpoint(const std::string
 arrow::Result<std::optional<std::string>> ResolveRestorePath(const std::string& path);
 
 /// Deletes under `root` every completed checkpoint but the newest `retain`, and
-/// incomplete folders older than the newest completed one.
+/// incomplete folders older than the newest completed one. Savepoints are kept.
 void PruneCheckpoints(const std::string& root, int retain);
 
 /// Returns the highest checkpoint id of any folder under `root` (complete or not),

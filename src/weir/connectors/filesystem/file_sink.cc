@@ -369,7 +369,12 @@ class FileSinkOperator : public runtime::Operator {
   }
 
   arrow::Status Prepare(const arrow::Schema& schema) {
-    if (file_schema_) return arrow::Status::OK();
+    if (input_schema_) {
+      if (schema.Equals(*input_schema_, /*check_metadata=*/false)) return arrow::Status::OK();
+      return UserError("file sink '{}': batch schema {} does not match the first batch's {}",
+                       options_.path, schema.ToString(), input_schema_->ToString());
+    }
+    input_schema_ = std::make_shared<arrow::Schema>(schema);
     ARROW_RETURN_NOT_OK(assigner_->Bind(schema));
     const auto dropped = assigner_->dropped_columns();
     arrow::FieldVector fields;
@@ -491,6 +496,7 @@ class FileSinkOperator : public runtime::Operator {
   int64_t counter_ = 0;
   std::unique_ptr<BucketAssigner> assigner_;
   std::shared_ptr<format::WriterMemoryBudget> budget_;
+  std::shared_ptr<arrow::Schema> input_schema_;
   std::shared_ptr<arrow::Schema> file_schema_;
   std::vector<int> keep_;
   std::map<std::string, OpenPart> open_;

@@ -34,7 +34,7 @@ asan-test: setup
 	  "tests/integration/test_corpus.py::test_bad_data_fails_cleanly"
 
 # The runtime's concurrency tests again, against a ThreadSanitizer build.
-TSAN_TESTS := runtime_test channel_test operators_test keyed_process_test
+TSAN_TESTS := runtime_test channel_test operators_test keyed_process_test checkpoint_test file_sink_test
 tsan-test: setup
 	@test -f build-tsan/build.ninja || cmake --preset tsan
 	cmake --build build-tsan --target $(TSAN_TESTS) -j $(JOBS)

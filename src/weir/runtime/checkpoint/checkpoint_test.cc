@@ -160,7 +160,7 @@ TEST_F(CheckpointTest, AlignedBarriersGiveConsistentSnapshotsOverSeveralInputs) 
     }
     ++checked;
   }
-  EXPECT_GE(checked, 5);  // several periodic ones and the final one
+  EXPECT_GE(checked, 2);  // periodic ones (how many depends on load) and the final one
 }
 
 TEST_F(CheckpointTest, ACancelledJobStartedAgainContinuesFromItsLastCheckpoint) {

@@ -329,8 +329,10 @@ class FileSinkOperator : public runtime::Operator {
       if (!referenced) RemoveQuietly(fs::path(options_.path) / bucket / HiddenName(f.name));
     }
     open_.clear();
-    for (const auto& f : rolled_)
-      RemoveQuietly(fs::path(options_.path) / f.bucket / HiddenName(f.name));
+    for (const auto& f : rolled_) {
+      if (!(keep_staged && f.checkpointed))
+        RemoveQuietly(fs::path(options_.path) / f.bucket / HiddenName(f.name));
+    }
     rolled_.clear();
     if (!keep_staged) {
       for (const auto& [cp, files] : pending_) {
@@ -353,6 +355,8 @@ class FileSinkOperator : public runtime::Operator {
   struct Staged {
     std::string bucket;
     std::string name;
+    // A checkpoint refers to a prefix of the file (it was in progress then).
+    bool checkpointed = false;
   };
 
   int64_t CheckMicros() const { return options_.check_interval.count() * 1000; }
@@ -458,7 +462,7 @@ class FileSinkOperator : public runtime::Operator {
     auto it = open_.find(bucket);
     if (it == open_.end()) return arrow::Status::OK();
     ARROW_RETURN_NOT_OK(it->second.file->Finish());
-    rolled_.push_back({bucket, it->second.name});
+    rolled_.push_back({bucket, it->second.name, it->second.valid_length > 0});
     open_.erase(it);
     return arrow::Status::OK();
   }

@@ -4,6 +4,7 @@
 #include "weir/connectors/filesystem/file_sink.h"
 
 #include <filesystem>
+#include <thread>
 #include <set>
 
 #include <arrow/array.h>
@@ -17,6 +18,7 @@
 #include "weir/common/runtime_init.h"
 #include "weir/connectors/collection/source.h"
 #include "weir/connectors/datagen/source.h"
+#include "weir/connectors/filesystem/parquet_source.h"
 #include "weir/format/parquet/test_files.h"
 #include "weir/runtime/job.h"
 
@@ -250,6 +252,83 @@ TEST_F(FileSinkTest, AFailedBatchJobLeavesNoVisibleOutput) {
   EXPECT_NE(st.message().find("operator 'sink'"), std::string::npos) << st;
   EXPECT_TRUE(Visible(o.path).empty());
   EXPECT_EQ(Hidden(o.path), 0);
+}
+
+// Forwards batches slowly, so that checkpoints fall in the middle of a scan.
+class Slow : public runtime::Operator {
+ public:
+  arrow::Status ProcessBatch(int, const std::shared_ptr<arrow::RecordBatch>& batch,
+                             runtime::Output* out) override {
+    std::this_thread::sleep_for(std::chrono::milliseconds(3));
+    return out->Emit(batch);
+  }
+};
+
+TEST_F(FileSinkTest, ParquetToParquetResumesMidScanExactlyOnce) {
+  const std::string input = dir_.File("input.parquet");
+  format::WriterOptions w;
+  w.row_group_rows = 1000;
+  format::testing::WriteFile(input, {SequenceBatch(60'000)}, w);
+  ParquetSourceOptions src;
+  src.paths = {input};
+  src.scan.batch_size = 250;
+  auto source = MakeParquetSource(src);
+  ASSERT_TRUE(source.ok());
+  FileSinkOptions o;
+  o.path = dir_.File("copy");
+  o.rolling.file_size = 64 * 1024;
+  auto sink = MakeFileSink(o);
+  ASSERT_TRUE(sink.ok());
+  JobGraph g;
+  int s = g.AddSource("parquet", 2, *source);
+  int m = g.AddOperator("slow", 2, [](const runtime::SubtaskInfo&)
+                                       -> arrow::Result<std::unique_ptr<runtime::Operator>> {
+    return std::make_unique<Slow>();
+  });
+  int k = g.AddOperator("sink", 2, *sink);
+  ASSERT_TRUE(g.Connect(s, m, Partitioning::Forward()).ok());
+  ASSERT_TRUE(g.Connect(m, k, Partitioning::Forward()).ok());
+  runtime::RuntimeOptions options;
+  options.threads = 2;
+  options.checkpointing.dir = dir_.File("ckpt");
+  options.checkpointing.interval = std::chrono::milliseconds(20);
+  {
+    auto client = runtime::ExecuteAsync(g, options, "first");
+    ASSERT_TRUE(client.ok());
+    int completed = 0;
+    while (completed < 2 && !(*client)->WaitFor(std::chrono::milliseconds(5))) {
+      completed = 0;
+      for (const auto& c : (*client)->Checkpoints()) completed += c.status == "COMPLETED";
+    }
+    (*client)->Cancel();
+    ASSERT_TRUE((*client)->Wait().status().IsCancelled());
+  }
+  const int64_t partial = Rows(o.path);
+  EXPECT_LT(partial, 60'000);
+  auto again = runtime::Execute(g, options, "second");
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(Rows(o.path), 60'000);
+  auto table = format::ParquetDataset::Open({o.path}, {});
+  ASSERT_TRUE(table.ok());
+  auto scanner = format::ParquetScanner::Make(*table, {});
+  ASSERT_TRUE(scanner.ok());
+  auto t = (*scanner)->ToTable();
+  ASSERT_TRUE(t.ok());
+  std::set<int64_t> ids;
+  for (const auto& chunk : (*t)->GetColumnByName("id")->chunks()) {
+    auto a = std::static_pointer_cast<arrow::Int64Array>(chunk);
+    for (int64_t i = 0; i < a->length(); ++i) ids.insert(a->Value(i));
+  }
+  EXPECT_EQ(ids.size(), 60'000u);
+  EXPECT_EQ(Hidden(o.path), 0);
+
+  // Restoring at another parallelism is refused for the Parquet source, clearly.
+  g.SetParallelism(s, 1);
+  options.checkpointing.restore_path = options.checkpointing.dir;
+  auto rescaled = runtime::Execute(g, options, "rescaled");
+  ASSERT_FALSE(rescaled.ok());
+  EXPECT_NE(rescaled.status().message().find("parallelism"), std::string::npos)
+      << rescaled.status();
 }
 
 }  // namespace

@@ -1,7 +1,12 @@
 #include "weir/connectors/filesystem/parquet_source.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
 
 #include "weir/common/error.h"
 #include "weir/expr/key_hash.h"
@@ -80,6 +85,14 @@ arrow::Result<bool> ParquetFileSource::DiscoverNewFiles() {
   for (auto it = seen_.begin(); it != seen_.end();) {
     it = it->second < new_cutoff ? seen_.erase(it) : std::next(it);
   }
+  ARROW_RETURN_NOT_OK(OpenScan(std::move(files)));
+  return true;
+}
+
+arrow::Status ParquetFileSource::OpenScan(std::vector<format::DiscoveredFile> files) {
+  scan_files_.clear();
+  for (const auto& f : files) scan_files_.push_back(f.path);
+  emitted_ = 0;
   format::DatasetOptions ds_options = options_.dataset;
   if (partition_schema_ && !ds_options.partition_schema)
     ds_options.partition_schema = partition_schema_;
@@ -87,10 +100,93 @@ arrow::Result<bool> ParquetFileSource::DiscoverNewFiles() {
                         format::ParquetDataset::OpenFiles(std::move(files), ds_options));
   if (!partition_schema_) partition_schema_ = dataset->partition_schema();
   ARROW_ASSIGN_OR_RAISE(scanner_, format::ParquetScanner::Make(dataset, options_.scan));
-  return true;
+  return arrow::Status::OK();
+}
+
+arrow::Status ParquetFileSource::SnapshotOperatorState(runtime::CheckpointId,
+                                                       std::vector<std::string>* entries) {
+  std::string s = fmt::format("parquet-source {} {}\nended {}\nemitted {}\nnewest {}\n",
+                              info_.index, info_.parallelism, ended_ ? 1 : 0,
+                              emitted_ + skip_rows_, newest_mtime_);
+  if (continuous_) {
+    for (const auto& f : scan_files_) s += fmt::format("scan {}\n", f);
+    for (const auto& [path, mtime] : seen_) s += fmt::format("seen {} {}\n", mtime, path);
+  }
+  entries->push_back(std::move(s));
+  return arrow::Status::OK();
+}
+
+arrow::Status ParquetFileSource::RestoreOperatorState(
+    const std::vector<std::string>& entries) {
+  if (entries.size() != 1) {
+    return UserError(
+        "Parquet source subtask {} of {} got {} checkpointed positions: restoring at "
+        "another parallelism than the checkpoint's is not supported",
+        info_.index + 1, info_.parallelism, entries.size());
+  }
+  std::istringstream in(entries[0]);
+  std::string line, word;
+  int index = -1, parallelism = -1;
+  std::getline(in, line);
+  if (std::sscanf(line.c_str(), "parquet-source %d %d", &index, &parallelism) != 2)
+    return UserError("Parquet source: unreadable checkpoint entry");
+  if (index != info_.index || parallelism != info_.parallelism) {
+    return UserError("Parquet source was checkpointed at parallelism {}; restoring at {} "
+                     "is not supported",
+                     parallelism, info_.parallelism);
+  }
+  std::set<std::string> scan;
+  seen_.clear();
+  while (std::getline(in, line)) {
+    const size_t sp = line.find(' ');
+    const std::string key = line.substr(0, sp), rest = line.substr(sp + 1);
+    if (key == "ended") {
+      ended_ = rest == "1";
+    } else if (key == "emitted") {
+      skip_rows_ = std::stoll(rest);
+    } else if (key == "newest") {
+      newest_mtime_ = std::stoll(rest);
+    } else if (key == "scan") {
+      scan.insert(rest);
+    } else if (key == "seen") {
+      const size_t sp2 = rest.find(' ');
+      seen_[rest.substr(sp2 + 1)] = std::stoll(rest.substr(0, sp2));
+    }
+  }
+  if (continuous_) {
+    scanner_.reset();
+    if (!scan.empty()) {
+      // Re-open the files of the interrupted listing, in their order, with the
+      // partition values discovery gives them.
+      std::vector<format::DiscoveredFile> files;
+      for (const auto& path : options_.paths) {
+        auto found = format::DiscoverFiles({path});
+        if (!found.ok()) continue;
+        for (auto& f : *found)
+          if (scan.count(f.path)) files.push_back(std::move(f));
+      }
+      if (files.size() != scan.size()) {
+        return UserError("Parquet source: {} of the {} files being read at the checkpoint "
+                         "are gone",
+                         scan.size() - files.size(), scan.size());
+      }
+      std::sort(files.begin(), files.end(), [&](const auto& a, const auto& b) {
+        return seen_[a.path] != seen_[b.path] ? seen_[a.path] < seen_[b.path]
+                                              : a.path < b.path;
+      });
+      const int64_t skip = skip_rows_;
+      ARROW_RETURN_NOT_OK(OpenScan(std::move(files)));
+      skip_rows_ = skip;
+    }
+  } else if (ended_) {
+    ARROW_RETURN_NOT_OK(scanner_->Close());
+    scanner_.reset();
+  }
+  return arrow::Status::OK();
 }
 
 arrow::Result<runtime::PollResult> ParquetFileSource::Poll(runtime::Output* out) {
+  if (ended_) return runtime::PollResult::End();
   if (!scanner_) {
     const int64_t now = context_->ProcessingTime();
     if (now < next_listing_micros_)
@@ -104,13 +200,32 @@ arrow::Result<runtime::PollResult> ParquetFileSource::Poll(runtime::Output* out)
   if (!ready) return runtime::PollResult::Pending();
   std::shared_ptr<arrow::RecordBatch> batch;
   ARROW_RETURN_NOT_OK(scanner_->ReadNext(&batch));
+  if (batch && skip_rows_ > 0) {
+    // After a restore: these rows were emitted before the checkpoint.
+    const int64_t drop = std::min(skip_rows_, batch->num_rows());
+    skip_rows_ -= drop;
+    emitted_ += drop;
+    batch = drop == batch->num_rows() ? nullptr : batch->Slice(drop);
+    if (!batch) return runtime::PollResult::More();
+  }
   if (batch) {
+    emitted_ += batch->num_rows();
     ARROW_RETURN_NOT_OK(out->Emit(std::move(batch)));
     return runtime::PollResult::More();
   }
+  if (skip_rows_ > 0) {
+    return UserError("Parquet source: the input has fewer rows than the checkpoint had "
+                     "read ({} missing); it changed since",
+                     skip_rows_);
+  }
   ARROW_RETURN_NOT_OK(scanner_->Close());
   scanner_.reset();
-  if (!continuous_) return runtime::PollResult::End();
+  scan_files_.clear();
+  emitted_ = 0;
+  if (!continuous_) {
+    ended_ = true;
+    return runtime::PollResult::End();
+  }
   return runtime::PollResult::More();
 }
 

@@ -51,12 +51,20 @@ class ParquetFileSource : public runtime::SourceReader {
   arrow::Status Open(runtime::OperatorContext* context) override;
   arrow::Result<runtime::PollResult> Poll(runtime::Output* out) override;
   arrow::Status Close() override;
+  /// Writes the position: rows emitted from the current scan (the split, or the
+  /// files of the current listing), the files of that listing, and the seen-file set.
+  arrow::Status SnapshotOperatorState(runtime::CheckpointId id,
+                                      std::vector<std::string>* entries) override;
+  /// Resumes at the position: re-opens the same scan and skips the rows already
+  /// emitted. Needs the parallelism the checkpoint was taken at.
+  arrow::Status RestoreOperatorState(const std::vector<std::string>& entries) override;
 
   /// Returns the number of files this subtask remembers as read (continuous mode).
   size_t remembered_files() const { return seen_.size(); }
 
  private:
   arrow::Result<bool> DiscoverNewFiles();
+  arrow::Status OpenScan(std::vector<format::DiscoveredFile> files);
 
   ParquetSourceOptions options_;
   runtime::SubtaskInfo info_;
@@ -69,6 +77,10 @@ class ParquetFileSource : public runtime::SourceReader {
   std::map<std::string, int64_t> seen_;
   int64_t newest_mtime_ = INT64_MIN;
   std::shared_ptr<arrow::Schema> partition_schema_;  // fixed by the first files seen
+  std::vector<std::string> scan_files_;  // continuous: files of the current scan
+  int64_t emitted_ = 0;                  // rows emitted from the current scan
+  int64_t skip_rows_ = 0;                // rows to drop after a restore
+  bool ended_ = false;
 };
 
 /// Checks `options` and returns a source factory.

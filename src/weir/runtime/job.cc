@@ -162,7 +162,12 @@ void JobClient::Supervise() {
     }
     attempt->state->WaitAllDone();
     attempt->coordinator->Stop();
-    attempt->scheduler.reset();  // joins the worker threads
+    {
+      // Cancel() wakes tasks through the scheduler while holding mu_: join the
+      // workers and destroy the scheduler only when no Cancel() is in flight.
+      std::lock_guard<std::mutex> lock(mu_);
+      attempt->scheduler.reset();
+    }
     const arrow::Status failure = attempt->state->failure();
     const bool cancelled = attempt->state->cancelled();
 

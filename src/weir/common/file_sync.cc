@@ -39,4 +39,20 @@ arrow::Status SyncDirectory(const std::string& path) {
   return SyncPath(path.empty() ? "." : path, O_RDONLY | O_DIRECTORY, "directory");
 }
 
+arrow::Status SyncFileSystem(const std::string& path) {
+  int fd = ::open(path.empty() ? "." : path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    return arrow::Status::IOError("cannot open '", path, "' to sync its file system: ",
+                                  std::strerror(errno));
+  }
+  const int rc = ::syncfs(fd);
+  const int err = errno;
+  ::close(fd);
+  if (rc != 0) {
+    return arrow::Status::IOError("cannot sync the file system of '", path,
+                                  "': ", std::strerror(err));
+  }
+  return arrow::Status::OK();
+}
+
 }  // namespace weir

@@ -14,4 +14,8 @@ arrow::Status SyncFile(const std::string& path);
 /// renames and creations inside it durable.
 arrow::Status SyncDirectory(const std::string& path);
 
+/// Flushes every dirty file of the file system holding `path` (syncfs): one call
+/// instead of an fsync per file when a checkpoint touched many files.
+arrow::Status SyncFileSystem(const std::string& path);
+
 }  // namespace weir

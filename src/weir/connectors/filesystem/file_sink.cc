@@ -30,6 +30,20 @@ namespace {
 
 std::string HiddenName(const std::string& name) { return "." + name + ".inprogress"; }
 
+// Bytes of the rows of a slice, estimated from its parent's buffers.
+int64_t ReferencedBytes(const arrow::RecordBatch& rows) {
+  int64_t bytes = 0;
+  for (const auto& c : rows.columns()) {
+    for (const auto& b : c->data()->buffers)
+      if (b) bytes += b->size();
+  }
+  // Slices share their parent's buffers: charge the slice's share.
+  const int64_t parent_rows = std::max<int64_t>(rows.column(0)->data()->length +
+                                                    rows.column(0)->data()->offset,
+                                                1);
+  return bytes * rows.num_rows() / parent_rows;
+}
+
 std::vector<std::string> SplitTabs(const std::string& s) {
   std::vector<std::string> out;
   size_t start = 0;
@@ -45,7 +59,8 @@ std::vector<std::string> SplitTabs(const std::string& s) {
 // its checkpointed prefix and gives it its footer. Idempotent: a file already
 // published is left alone; a file that is neither staged nor published is lost data
 // and an error.
-arrow::Status Publish(const fs::path& dir, const std::string& name, int64_t valid_length) {
+arrow::Status Publish(const fs::path& dir, const std::string& name, int64_t valid_length,
+                      bool sync_dir = true) {
   const fs::path hidden = dir / HiddenName(name);
   const fs::path visible = dir / name;
   std::error_code ec;
@@ -62,7 +77,7 @@ arrow::Status Publish(const fs::path& dir, const std::string& name, int64_t vali
     return UserError("cannot rename '{}' to '{}': {}", hidden.string(), visible.string(),
                      ec.message());
   }
-  return SyncDirectory(dir.string());
+  return sync_dir ? SyncDirectory(dir.string()) : arrow::Status::OK();
 }
 
 struct PartitionInfo {
@@ -176,6 +191,14 @@ namespace {
 
 class FileSinkOperator : public runtime::Operator {
  public:
+  // Estimated fixed memory of an open Parquet writer per column (measured with
+  // Arrow 26: encoders, page and level buffers).
+  static constexpr int64_t kWriterBytesPerColumn = 48 << 10;
+  // More files than this changed since the last checkpoint: one syncfs instead.
+  static constexpr size_t kMaxFsyncsPerCheckpoint = 16;
+  // Slices smaller than this are gathered before they go to the Parquet writer.
+  static constexpr int64_t kMinWriteRows = 4096;
+
   FileSinkOperator(FileSinkOptions options, std::shared_ptr<PartitionCommitTracker> tracker)
       : options_(std::move(options)), tracker_(std::move(tracker)) {}
 
@@ -188,7 +211,6 @@ class FileSinkOperator : public runtime::Operator {
                         (rd() & 0x0fff) | 0x4000, (rd() & 0x3fff) | 0x8000, rd(),
                         rd() & 0xffff);
     assigner_ = options_.buckets();
-    budget_ = std::make_shared<format::WriterMemoryBudget>(options_.memory_budget);
     context->RequestProcessingTimeCallback(context->ProcessingTime() + CheckMicros());
     return arrow::Status::OK();
   }
@@ -275,10 +297,24 @@ class FileSinkOperator : public runtime::Operator {
       for (const auto& f : files)
         entries->push_back(Entry("pending", f.bucket, f.name, 0));
     }
+    // Make every in-progress file durable up to its current length: one fsync per
+    // file, or one syncfs for the whole file system when many files changed.
+    // Files are flushed and checkpointed one after the other, so that at most one
+    // Parquet writer is open for gathered rows at any time.
+    auto dirty = [](const OpenPart& f) {
+      return !f.pending.empty() || f.file->rows() > f.file->checkpointed_rows();
+    };
+    size_t dirty_files = 0;
+    for (auto& [bucket, f] : open_) dirty_files += dirty(f);
+    const bool sync_each = dirty_files <= kMaxFsyncsPerCheckpoint;
     for (auto& [bucket, f] : open_) {
-      if (f.file->rows() > f.file->checkpointed_rows()) {
-        ARROW_ASSIGN_OR_RAISE(f.valid_length, f.file->Checkpoint());
-      }
+      if (!dirty(f)) continue;
+      ARROW_RETURN_NOT_OK(FlushPending(f));
+      ARROW_ASSIGN_OR_RAISE(f.valid_length, f.file->Checkpoint(sync_each));
+      Account(f);
+    }
+    if (!sync_each) ARROW_RETURN_NOT_OK(SyncFileSystem(options_.path));
+    for (auto& [bucket, f] : open_) {
       if (f.valid_length > 0) entries->push_back(Entry("inprogress", bucket, f.name, f.valid_length));
     }
     for (const auto& [bucket, info] : written_) {
@@ -290,11 +326,17 @@ class FileSinkOperator : public runtime::Operator {
   }
 
   arrow::Status NotifyCheckpointComplete(CheckpointId id) override {
+    std::vector<Staged> due;
     for (auto it = pending_.begin(); it != pending_.end() && it->first <= id;) {
-      for (const auto& f : it->second)
-        ARROW_RETURN_NOT_OK(Publish(fs::path(options_.path) / f.bucket, f.name, 0));
+      for (auto& f : it->second) due.push_back(std::move(f));
       it = pending_.erase(it);
     }
+    const bool sync_each = due.size() <= kMaxFsyncsPerCheckpoint;
+    for (const auto& f : due) {
+      ARROW_RETURN_NOT_OK(
+          Publish(fs::path(options_.path) / f.bucket, f.name, 0, sync_each));
+    }
+    if (!sync_each) ARROW_RETURN_NOT_OK(SyncFileSystem(options_.path));
     return CommitPartitions();
   }
 
@@ -348,6 +390,10 @@ class FileSinkOperator : public runtime::Operator {
   struct OpenPart {
     std::string name;
     std::unique_ptr<format::SegmentedParquetFile> file;
+    int64_t cost = 0;  // bytes counted in memory_
+    std::vector<std::shared_ptr<arrow::RecordBatch>> pending;  // not yet written
+    int64_t pending_rows = 0;
+    int64_t pending_bytes = 0;
     int64_t valid_length = 0;
     int64_t opened_micros = 0;
     int64_t last_write_micros = 0;
@@ -442,7 +488,7 @@ class FileSinkOperator : public runtime::Operator {
                               options_.suffix);
       ARROW_ASSIGN_OR_RAISE(part.file, format::SegmentedParquetFile::Create(
                                            (dir / HiddenName(part.name)).string(),
-                                           file_schema_, options_.writer, budget_));
+                                           file_schema_, options_.writer));
       part.opened_micros = now;
       it = open_.emplace(bucket, std::move(part)).first;
       if (!written_.count(bucket)) {
@@ -452,24 +498,85 @@ class FileSinkOperator : public runtime::Operator {
         written_.emplace(bucket, info);
       }
     }
-    ARROW_RETURN_NOT_OK(it->second.file->Write(rows));
-    it->second.last_write_micros = now;
-    if (it->second.file->estimated_bytes() >= options_.rolling.file_size) return Roll(bucket);
+    OpenPart& part = it->second;
+    part.last_write_micros = now;
+    // Parquet's writer has a high cost per call; slices of a few rows (many buckets
+    // per batch) are gathered and written together.
+    if (part.pending_rows + rows.num_rows() < kMinWriteRows) {
+      // A compact copy, so the slice does not keep its whole parent batch alive.
+      ARROW_ASSIGN_OR_RAISE(auto copy, arrow::ConcatenateRecordBatches({rows.Slice(0)}));
+      part.pending_rows += copy->num_rows();
+      part.pending_bytes += ReferencedBytes(*copy);
+      part.pending.push_back(std::move(copy));
+    } else {
+      part.pending.push_back(rows.Slice(0));
+      ARROW_RETURN_NOT_OK(FlushPending(part));
+      if (part.file->estimated_bytes() >= options_.rolling.file_size) return Roll(bucket);
+    }
+    Account(part);
+    if (memory_ > options_.memory_budget) return EnforceBudget();
     return arrow::Status::OK();
   }
 
-  arrow::Status Roll(const std::string& bucket) {
+  // Writes the gathered slices of a file.
+  arrow::Status FlushPending(OpenPart& part) {
+    if (part.pending.empty()) return arrow::Status::OK();
+    std::shared_ptr<arrow::RecordBatch> batch = part.pending[0];
+    if (part.pending.size() > 1) {
+      ARROW_ASSIGN_OR_RAISE(batch, arrow::ConcatenateRecordBatches(part.pending));
+    }
+    part.pending.clear();
+    part.pending_rows = part.pending_bytes = 0;
+    return part.file->Write(*batch);
+  }
+
+  // Memory of an open file: its buffered rows plus what an open Parquet writer holds
+  // regardless (encoders, page buffers), estimated per column.
+  int64_t Cost(const OpenPart& part) const {
+    if (!part.file->has_open_segment()) return part.pending_bytes;
+    return part.pending_bytes + part.file->buffered_bytes() +
+           kWriterBytesPerColumn * static_cast<int64_t>(file_schema_->num_fields());
+  }
+  void Account(OpenPart& part) {
+    const int64_t cost = Cost(part);
+    memory_ += cost - part.cost;
+    part.cost = cost;
+  }
+
+  // Over budget: release the writers of the largest files (ending their segments,
+  // which frees every buffer) until half the budget is used.
+  arrow::Status EnforceBudget() {
+    std::vector<std::pair<int64_t, OpenPart*>> by_cost;
+    for (auto& [bucket, part] : open_) {
+      if (part.cost > 0) by_cost.emplace_back(part.cost, &part);
+    }
+    std::sort(by_cost.begin(), by_cost.end(),
+              [](const auto& a, const auto& b) { return a.first > b.first; });
+    for (auto& [cost, part] : by_cost) {
+      if (memory_ <= options_.memory_budget / 2) break;
+      ARROW_RETURN_NOT_OK(FlushPending(*part));
+      ARROW_RETURN_NOT_OK(part->file->Release());
+      ++forced_releases_;
+      Account(*part);
+    }
+    return arrow::Status::OK();
+  }
+
+  arrow::Status Roll(const std::string& bucket, bool sync = true) {
     auto it = open_.find(bucket);
     if (it == open_.end()) return arrow::Status::OK();
-    ARROW_RETURN_NOT_OK(it->second.file->Finish());
+    ARROW_RETURN_NOT_OK(FlushPending(it->second));
+    ARROW_RETURN_NOT_OK(it->second.file->Finish(sync));
     rolled_.push_back({bucket, it->second.name, it->second.valid_length > 0});
+    memory_ -= it->second.cost;
     open_.erase(it);
     return arrow::Status::OK();
   }
 
   arrow::Status RollAll() {
-    while (!open_.empty()) ARROW_RETURN_NOT_OK(Roll(open_.begin()->first));
-    return arrow::Status::OK();
+    const bool sync_each = open_.size() <= kMaxFsyncsPerCheckpoint;
+    while (!open_.empty()) ARROW_RETURN_NOT_OK(Roll(open_.begin()->first, sync_each));
+    return sync_each ? arrow::Status::OK() : SyncFileSystem(options_.path);
   }
 
   arrow::Status CommitPartitions() {
@@ -499,7 +606,8 @@ class FileSinkOperator : public runtime::Operator {
   std::string uuid_;
   int64_t counter_ = 0;
   std::unique_ptr<BucketAssigner> assigner_;
-  std::shared_ptr<format::WriterMemoryBudget> budget_;
+  int64_t memory_ = 0;  // sum of the open files' costs
+  int64_t forced_releases_ = 0;
   std::shared_ptr<arrow::Schema> input_schema_;
   std::shared_ptr<arrow::Schema> file_schema_;
   std::vector<int> keep_;

@@ -254,6 +254,37 @@ TEST_F(FileSinkTest, AFailedBatchJobLeavesNoVisibleOutput) {
   EXPECT_EQ(Hidden(o.path), 0);
 }
 
+TEST_F(FileSinkTest, ThousandsOfOpenPartitionsFitASmallBudgetAndFewDescriptors) {
+  // 3000 partitions open at once, more than the usual 1024 descriptors per process,
+  // with a 16 MB budget for all their open writers (about 5 KB each).
+  DatagenOptions gen;
+  gen.schema = arrow::schema({arrow::field("id", arrow::int64()), arrow::field("p", arrow::int64()),
+                              arrow::field("s", arrow::utf8())});
+  DatagenFieldOptions id;
+  id.kind = DatagenFieldOptions::Kind::kSequence;
+  id.end = 149'999;
+  gen.fields["id"] = id;
+  DatagenFieldOptions p;
+  p.min = 0;
+  p.max = 2999;
+  gen.fields["p"] = p;
+  gen.fields["s"].length = 40;
+  auto source = MakeDatagenSource(gen);
+  ASSERT_TRUE(source.ok());
+  FileSinkOptions o;
+  o.path = dir_.File("many");
+  o.buckets = PartitionColumns({"p"});
+  o.memory_budget = 16 << 20;
+  runtime::RuntimeOptions options;
+  options.checkpointing.dir = dir_.File("many-ckpt");
+  options.checkpointing.interval = std::chrono::milliseconds(1000);
+  auto st = Run(*source, o, 1, options);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(Visible(o.path).size(), 3000u);
+  EXPECT_EQ(Rows(o.path), 150'000);
+  EXPECT_EQ(Hidden(o.path), 0);
+}
+
 // Forwards batches slowly, so that checkpoints fall in the middle of a scan.
 class Slow : public runtime::Operator {
  public:

@@ -25,19 +25,6 @@ arrow::Status Errno(const std::string& what, const std::string& path) {
   return arrow::Status::IOError(what, " '", path, "': ", std::strerror(errno));
 }
 
-arrow::Status WriteAll(int fd, const uint8_t* data, int64_t n, const std::string& path) {
-  while (n > 0) {
-    const ssize_t w = ::write(fd, data, static_cast<size_t>(n));
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      return Errno("cannot write", path);
-    }
-    data += w;
-    n -= w;
-  }
-  return arrow::Status::OK();
-}
-
 arrow::Status ReadAt(int fd, int64_t offset, int64_t n, uint8_t* out,
                      const std::string& path) {
   while (n > 0) {
@@ -62,39 +49,71 @@ arrow::Status Fsync(int fd, const std::string& path) {
   return rc == 0 ? arrow::Status::OK() : Errno("cannot sync", path);
 }
 
-// Appends to the file descriptor and reports positions as absolute file offsets, so
-// a segment's metadata points into the whole file. Close() leaves the fd open.
-// Parquet's writer refuses a sink whose position is not 0 when it starts a file
-// ("appending not implemented"), so before the first byte (the magic) the stream
-// says 0; every later position, which the writer records as column chunk, page
-// index and bloom filter offsets, is absolute. The segment tests read the result
-// back to hold this in place.
+// Appends to the file at absolute positions and reports them, so a segment's
+// metadata points into the whole file. Parquet's writer refuses a sink whose position
+// is not 0 when it starts a file ("appending not implemented"), so before the first
+// byte (the magic) the stream says 0; every later position, which the writer records
+// as column chunk, page index and bloom filter offsets, is absolute. The segment
+// tests read the result back to hold this in place.
+//
+// The stream holds no file descriptor between flushes (a sink may have thousands of
+// partitions open): writes gather in a buffer that is written out with one
+// open/pwrite/close when it passes 1 MB, and on Flush()/Close().
 class AppendStream : public arrow::io::OutputStream {
  public:
   // `new_file`: the stream starts a Parquet file (see above); otherwise positions are
   // absolute from the start.
-  AppendStream(int fd, int64_t base, std::string path, bool new_file)
-      : fd_(fd), pos_(base), path_(std::move(path)), started_(!new_file) {}
+  AppendStream(std::string path, int64_t base, bool new_file)
+      : path_(std::move(path)), pos_(base), flushed_(base), started_(!new_file) {}
+  ~AppendStream() override { (void)Flush(); }
   arrow::Status Close() override {
+    if (closed_) return arrow::Status::OK();
     closed_ = true;
-    return arrow::Status::OK();
+    return Flush();
   }
   bool closed() const override { return closed_; }
   arrow::Result<int64_t> Tell() const override { return started_ ? pos_ : 0; }
   arrow::Status Write(const void* data, int64_t nbytes) override {
     if (closed_) return arrow::Status::Invalid(path_, ": write after close");
-    ARROW_RETURN_NOT_OK(WriteAll(fd_, static_cast<const uint8_t*>(data), nbytes, path_));
+    buffer_.append(static_cast<const char*>(data), static_cast<size_t>(nbytes));
     pos_ += nbytes;
     started_ = true;
+    if (buffer_.size() >= (1u << 20)) return Flush();
     return arrow::Status::OK();
   }
+  arrow::Status Flush() override {
+    if (buffer_.empty()) return arrow::Status::OK();
+    const int fd = ::open(path_.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return Errno("cannot open", path_);
+    const uint8_t* p = reinterpret_cast<const uint8_t*>(buffer_.data());
+    int64_t n = static_cast<int64_t>(buffer_.size()), at = flushed_;
+    arrow::Status st;
+    while (n > 0) {
+      const ssize_t w = ::pwrite(fd, p, static_cast<size_t>(n), at);
+      if (w < 0) {
+        if (errno == EINTR) continue;
+        st = Errno("cannot write", path_);
+        break;
+      }
+      p += w;
+      n -= w;
+      at += w;
+    }
+    ::close(fd);
+    ARROW_RETURN_NOT_OK(st);
+    flushed_ = pos_;
+    std::string().swap(buffer_);  // give the memory back between flushes
+    return arrow::Status::OK();
+  }
+  int64_t position() const { return pos_; }
 
  private:
-  int fd_;
-  int64_t pos_;
   std::string path_;
+  int64_t pos_;
+  int64_t flushed_;
   bool started_;
   bool closed_ = false;
+  std::string buffer_;
 };
 
 // Returns the offset of a segment's first byte (its magic): the smallest column
@@ -117,13 +136,22 @@ arrow::Result<int64_t> SegmentStart(const parquet::FileMetaData& md,
   return first - 4;
 }
 
-arrow::Status WriteFooter(int fd, int64_t at, const parquet::FileMetaData& md,
-                          const std::string& path) {
-  auto stream = std::make_shared<AppendStream>(fd, at, path, /*new_file=*/false);
-  return CatchParquet(path, [&] {
+arrow::Status WriteFooter(const std::string& path, int64_t at,
+                          const parquet::FileMetaData& md) {
+  auto stream = std::make_shared<AppendStream>(path, at, /*new_file=*/false);
+  ARROW_RETURN_NOT_OK(CatchParquet(path, [&] {
     parquet::WriteFileMetaData(md, stream.get());
     return arrow::Status::OK();
-  });
+  }));
+  return stream->Close();
+}
+
+arrow::Status FsyncPath(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Errno("cannot open", path);
+  auto st = Fsync(fd, path);
+  ::close(fd);
+  return st;
 }
 
 }  // namespace
@@ -136,22 +164,20 @@ arrow::Result<std::unique_ptr<SegmentedParquetFile>> SegmentedParquetFile::Creat
   f->schema_ = std::move(schema);
   f->options_ = std::move(options);
   f->budget_ = std::move(budget);
-  f->fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (f->fd_ < 0) return Errno("cannot create", path);
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return Errno("cannot create", path);
+  ::close(fd);
   return f;
 }
 
-SegmentedParquetFile::~SegmentedParquetFile() {
-  segment_.reset();
-  if (fd_ >= 0) ::close(fd_);
-}
+SegmentedParquetFile::~SegmentedParquetFile() = default;
 
 arrow::Status SegmentedParquetFile::Write(const arrow::RecordBatch& batch) {
   if (finished_) return arrow::Status::Invalid(path_, ": write after finish");
   if (batch.num_rows() == 0) return arrow::Status::OK();
   if (!segment_) {
-    auto stream = std::make_shared<AppendStream>(fd_, length_, path_, /*new_file=*/true);
-    ARROW_ASSIGN_OR_RAISE(segment_, ParquetFileWriter::Open(stream, path_, schema_,
+    segment_stream_ = std::make_shared<AppendStream>(path_, length_, /*new_file=*/true);
+    ARROW_ASSIGN_OR_RAISE(segment_, ParquetFileWriter::Open(segment_stream_, path_, schema_,
                                                             options_, budget_));
   }
   ARROW_RETURN_NOT_OK(segment_->Write(batch));
@@ -164,42 +190,34 @@ arrow::Status SegmentedParquetFile::EndSegment() {
   if (!segment_) return arrow::Status::OK();
   auto writer = std::move(segment_);
   ARROW_RETURN_NOT_OK(writer->Close());
-  auto md = writer->metadata();
-  if (!md) return arrow::Status::Invalid(path_, ": segment without metadata");
-  segments_.push_back(md);
   segment_rows_ = 0;
-  const off_t end = ::lseek(fd_, 0, SEEK_END);
-  if (end < 0) return Errno("cannot seek", path_);
-  length_ = end;
+  length_ = std::static_pointer_cast<AppendStream>(segment_stream_)->position();
+  segment_stream_.reset();
   return arrow::Status::OK();
 }
 
-arrow::Result<int64_t> SegmentedParquetFile::Checkpoint() {
+arrow::Status SegmentedParquetFile::Release() {
+  if (finished_) return arrow::Status::OK();
+  return EndSegment();
+}
+
+arrow::Result<int64_t> SegmentedParquetFile::Checkpoint(bool sync) {
   if (finished_) return arrow::Status::Invalid(path_, ": checkpoint after finish");
   ARROW_RETURN_NOT_OK(EndSegment());
-  ARROW_RETURN_NOT_OK(Fsync(fd_, path_));
+  if (sync) ARROW_RETURN_NOT_OK(FsyncPath(path_));
   checkpointed_rows_ = rows_;
   return length_;
 }
 
-arrow::Status SegmentedParquetFile::Finish() {
+arrow::Status SegmentedParquetFile::Finish(bool sync) {
   if (finished_) return arrow::Status::OK();
   ARROW_RETURN_NOT_OK(EndSegment());
-  if (segments_.empty()) return arrow::Status::Invalid(path_, ": no rows to finish");
-  std::shared_ptr<parquet::FileMetaData> combined;
-  ARROW_RETURN_NOT_OK(CatchParquet(path_, [&] {
-    const std::string first = segments_[0]->SerializeToString();
-    combined = parquet::FileMetaData::Make(first.data(),
-                                           static_cast<int64_t>(first.size()));
-    for (size_t i = 1; i < segments_.size(); ++i)
-      combined->AppendRowGroups(*segments_[i]);
-    return arrow::Status::OK();
-  }));
-  ARROW_RETURN_NOT_OK(WriteFooter(fd_, length_, *combined, path_));
-  ARROW_RETURN_NOT_OK(Fsync(fd_, path_));
+  if (length_ == 0) return arrow::Status::Invalid(path_, ": no rows to finish");
+  // The segment footers are read back from the file rather than kept in memory, so
+  // an open file costs nothing but its open segment.
+  ARROW_RETURN_NOT_OK(AppendCombinedFooter(path_, length_));
+  if (sync) ARROW_RETURN_NOT_OK(FsyncPath(path_));
   finished_ = true;
-  ::close(fd_);
-  fd_ = -1;
   return arrow::Status::OK();
 }
 
@@ -228,7 +246,18 @@ arrow::Status SegmentedParquetFile::Recover(const std::string& path,
         path, static_cast<int64_t>(st.st_size), valid_length);
   }
   if (::ftruncate(fd, valid_length) != 0) return Errno("cannot truncate", path);
+  ARROW_RETURN_NOT_OK(AppendCombinedFooter(path, valid_length));
+  return Fsync(fd, path);
+}
 
+arrow::Status SegmentedParquetFile::AppendCombinedFooter(const std::string& path,
+                                                         int64_t valid_length) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Errno("cannot open", path);
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
   // Walk the segments from the last to the first.
   std::vector<std::shared_ptr<parquet::FileMetaData>> segments;
   int64_t end = valid_length;
@@ -271,9 +300,7 @@ arrow::Status SegmentedParquetFile::Recover(const std::string& path,
     for (size_t i = 1; i < segments.size(); ++i) combined->AppendRowGroups(*segments[i]);
     return arrow::Status::OK();
   }));
-  if (::lseek(fd, valid_length, SEEK_SET) < 0) return Errno("cannot seek", path);
-  ARROW_RETURN_NOT_OK(WriteFooter(fd, valid_length, *combined, path));
-  return Fsync(fd, path);
+  return WriteFooter(path, valid_length, *combined);
 }
 
 }  // namespace weir::format

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include <arrow/io/interfaces.h>
 #include <arrow/record_batch.h>
 #include <arrow/result.h>
 #include <parquet/metadata.h>
@@ -35,19 +36,29 @@ class SegmentedParquetFile {
       const std::string& path, std::shared_ptr<arrow::Schema> schema,
       WriterOptions options, std::shared_ptr<WriterMemoryBudget> budget = nullptr);
 
-  /// Closes the descriptor without finishing the file (what a crash leaves).
+  /// Drops the file without finishing it (what a crash leaves). No descriptor is
+  /// held between writes, so a sink can keep thousands of these open.
   ~SegmentedParquetFile();
 
   /// Appends a batch to the open segment (starting one if needed).
   arrow::Status Write(const arrow::RecordBatch& batch);
 
-  /// Ends the open segment (if it holds rows), fsyncs the file and returns the valid
+  /// Ends the open segment (if it holds rows), fsyncs the file (unless `sync` is
+  /// false: the caller then syncs the file system itself) and returns the valid
   /// length: the prefix that Recover() turns into a complete file.
-  arrow::Result<int64_t> Checkpoint();
+  arrow::Result<int64_t> Checkpoint(bool sync = true);
 
-  /// Ends the open segment, appends the combined footer, fsyncs and closes. The file
-  /// must hold at least one row.
-  arrow::Status Finish();
+  /// Ends the open segment without syncing, releasing the Parquet writer and all
+  /// its buffers; the next Write starts a new segment. Used to bound memory when
+  /// many files are open.
+  arrow::Status Release();
+
+  /// Returns whether a Parquet writer (with its buffers) is open.
+  bool has_open_segment() const { return segment_ != nullptr; }
+
+  /// Ends the open segment, appends the combined footer and fsyncs (unless `sync`
+  /// is false). The file must hold at least one row.
+  arrow::Status Finish(bool sync = true);
 
   /// Returns the rows written so far.
   int64_t rows() const { return rows_; }
@@ -67,6 +78,9 @@ class SegmentedParquetFile {
   static arrow::Status Recover(const std::string& path, int64_t valid_length);
 
  private:
+  // Reads the segment footers of `[0, valid_length)` back to front and appends one
+  // footer listing all their row groups at `valid_length`.
+  static arrow::Status AppendCombinedFooter(const std::string& path, int64_t valid_length);
   SegmentedParquetFile() = default;
   arrow::Status EndSegment();
 
@@ -74,11 +88,10 @@ class SegmentedParquetFile {
   std::shared_ptr<arrow::Schema> schema_;
   WriterOptions options_;
   std::shared_ptr<WriterMemoryBudget> budget_;
-  int fd_ = -1;
   int64_t length_ = 0;  // bytes written to the file (all ended segments)
+  std::shared_ptr<arrow::io::OutputStream> segment_stream_;
   std::unique_ptr<ParquetFileWriter> segment_;
   int64_t segment_rows_ = 0;
-  std::vector<std::shared_ptr<parquet::FileMetaData>> segments_;
   int64_t rows_ = 0;
   int64_t checkpointed_rows_ = 0;
   bool finished_ = false;

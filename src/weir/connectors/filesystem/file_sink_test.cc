@@ -185,7 +185,7 @@ TEST_F(FileSinkTest, FilesRollBySizeAndEveryRowIsCommittedOnce) {
   }
 }
 
-TEST_F(FileSinkTest, InactiveBucketsRollAndPeriodicCheckpointsPublishThem) {
+TEST_F(FileSinkTest, RolloverIntervalRollsFilesAndPeriodicCheckpointsPublishThem) {
   DatagenOptions gen;
   gen.schema = arrow::schema({arrow::field("id", arrow::int64())});
   DatagenFieldOptions id;

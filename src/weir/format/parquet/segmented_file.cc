@@ -41,6 +41,12 @@ arrow::Status ReadAt(int fd, int64_t offset, int64_t n, uint8_t* out,
   return arrow::Status::OK();
 }
 
+// Closes a descriptor when it goes out of scope.
+struct FdCloser {
+  int fd;
+  ~FdCloser() { ::close(fd); }
+};
+
 arrow::Status Fsync(int fd, const std::string& path) {
   int rc;
   do {
@@ -233,10 +239,7 @@ arrow::Status SegmentedParquetFile::Recover(const std::string& path,
                                             int64_t valid_length) {
   const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
   if (fd < 0) return Errno("cannot open in-progress file", path);
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
+  FdCloser closer{fd};
   struct stat st;
   if (::fstat(fd, &st) != 0) return Errno("cannot stat", path);
   if (st.st_size < valid_length) {
@@ -254,10 +257,7 @@ arrow::Status SegmentedParquetFile::AppendCombinedFooter(const std::string& path
                                                          int64_t valid_length) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Errno("cannot open", path);
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
+  FdCloser closer{fd};
   // Walk the segments from the last to the first.
   std::vector<std::shared_ptr<parquet::FileMetaData>> segments;
   int64_t end = valid_length;

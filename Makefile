@@ -27,7 +27,9 @@ integration-test: build
 # The bad-data and robustness tests again, against an AddressSanitizer build.
 asan-test: setup
 	@test -f build-asan/build.ninja || cmake --preset asan
-	cmake --build build-asan --target weir -j $(JOBS)
+	cmake --build build-asan --target weir segmented_file_test checkpoint_test -j $(JOBS)
+	ASAN_OPTIONS=detect_leaks=0 build-asan/src/weir/format/parquet/segmented_file_test
+	ASAN_OPTIONS=detect_leaks=0 build-asan/src/weir/runtime/checkpoint_test
 	WEIR_BIN=build-asan/weir ASAN_OPTIONS=detect_leaks=0:exitcode=86 \
 	  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=87 \
 	  $(PYTHON) -m pytest -q tests/integration/test_robustness.py \
@@ -51,6 +53,7 @@ demo: build
 bench: build
 	$(PYTHON) bench/parquet/run.py
 	$(PYTHON) bench/runtime/run.py
+	$(PYTHON) bench/sink/run.py
 
 format:
 	clang-format -i $$(git ls-files '*.cc' '*.h')

@@ -10,7 +10,9 @@
 
 #include <arrow/array.h>
 #include <arrow/builder.h>
+#include <arrow/compute/api.h>
 #include <arrow/compute/api_vector.h>
+#include <arrow/scalar.h>
 #include <arrow/datum.h>
 #include <fmt/format.h>
 
@@ -223,6 +225,7 @@ class FileSinkOperator : public runtime::Operator {
     arrow::ArrayVector columns;
     for (int i : keep_) columns.push_back(batch->column(i));
     auto data = arrow::RecordBatch::Make(file_schema_, batch->num_rows(), columns);
+    ARROW_RETURN_NOT_OK(ChooseDictionaryColumns(*data));
     const size_t buckets = assignment.buckets.size();
     if (buckets == 1) {
       return WriteTo(assignment.buckets[0], assignment.partition_times[0], *data, now);
@@ -437,6 +440,31 @@ class FileSinkOperator : public runtime::Operator {
     return CleanUpOnce();
   }
 
+  // Picks the near-unique columns of the first batch to write without dictionary.
+  arrow::Status ChooseDictionaryColumns(const arrow::RecordBatch& data) {
+    if (dictionary_chosen_) return arrow::Status::OK();
+    dictionary_chosen_ = true;
+    if (!options_.adaptive_dictionary || !options_.writer.dictionary) return arrow::Status::OK();
+    constexpr int64_t kSample = 64 * 1024;
+    if (data.num_rows() < 1000) {
+      dictionary_chosen_ = false;  // too few rows to tell; look at the next batch
+      return arrow::Status::OK();
+    }
+    for (int i = 0; i < data.num_columns(); ++i) {
+      auto column = data.column(i)->Slice(0, std::min(data.num_rows(), kSample));
+      if (column->type()->num_fields() > 0 || column->type_id() == arrow::Type::BOOL ||
+          column->type_id() == arrow::Type::DICTIONARY)
+        continue;
+      auto distinct = arrow::compute::CallFunction("count_distinct", {column});
+      if (!distinct.ok()) continue;  // a type the kernel does not hash: keep the default
+      const int64_t n = std::static_pointer_cast<arrow::Int64Scalar>(distinct->scalar())->value;
+      const int64_t valid = column->length() - column->null_count();
+      if (valid > 0 && n * 2 > valid)
+        options_.writer.plain_columns.push_back(data.schema()->field(i)->name());
+    }
+    return arrow::Status::OK();
+  }
+
   // Deletes hidden part files this subtask's earlier attempts left behind (crash
   // before a checkpoint, or after one that never completed). Only this subtask's
   // files (by the subtask number in the name), and only when the parallelism is the
@@ -619,6 +647,7 @@ class FileSinkOperator : public runtime::Operator {
   bool rescaled_ = false;
   bool cleaned_ = false;
   bool finished_ = false;
+  bool dictionary_chosen_ = false;
 };
 
 }  // namespace

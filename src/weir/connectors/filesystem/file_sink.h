@@ -71,6 +71,10 @@ struct FileSinkOptions {
   /// Memory for the open row groups of all files of one subtask; when exceeded the
   /// largest row group is flushed (so thousands of open partitions fit).
   int64_t memory_budget = 256LL << 20;
+  /// Writes columns whose first batch is more than half distinct values without
+  /// dictionary encoding (as DuckDB does): a dictionary of unique values costs time
+  /// and memory and saves nothing. Columns in `writer.plain_columns` are always plain.
+  bool adaptive_dictionary = true;
   /// How often to check the rollover and inactivity intervals.
   std::chrono::milliseconds check_interval{std::chrono::seconds(1)};
 };

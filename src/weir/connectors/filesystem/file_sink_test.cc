@@ -285,6 +285,26 @@ TEST_F(FileSinkTest, ThousandsOfOpenPartitionsFitASmallBudgetAndFewDescriptors) 
   EXPECT_EQ(Hidden(o.path), 0);
 }
 
+TEST_F(FileSinkTest, NearUniqueColumnsAreWrittenWithoutDictionary) {
+  arrow::Int64Builder unique, few;
+  for (int i = 0; i < 5000; ++i) {
+    ASSERT_TRUE(unique.Append(i * 7919).ok());
+    ASSERT_TRUE(few.Append(i % 10).ok());
+  }
+  auto schema = arrow::schema({arrow::field("u", arrow::int64()), arrow::field("f", arrow::int64())});
+  auto batch = arrow::RecordBatch::Make(schema, 5000, {*unique.Finish(), *few.Finish()});
+  FileSinkOptions o;
+  o.path = dir_.File("dict");
+  ASSERT_TRUE(Run(MakeCollectionSource({batch}), o).ok());
+  auto files = Visible(o.path);
+  ASSERT_EQ(files.size(), 1u);
+  auto md = parquet::ParquetFileReader::OpenFile((fs::path(o.path) / files[0]).string())
+                ->metadata();
+  auto rg = md->RowGroup(0);
+  EXPECT_FALSE(rg->ColumnChunk(0)->has_dictionary_page());
+  EXPECT_TRUE(rg->ColumnChunk(1)->has_dictionary_page());
+}
+
 // Forwards batches slowly, so that checkpoints fall in the middle of a scan.
 class Slow : public runtime::Operator {
  public:

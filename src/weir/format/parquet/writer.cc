@@ -58,6 +58,7 @@ arrow::Result<std::shared_ptr<parquet::WriterProperties>> MakeWriterProperties(
   } else {
     b.disable_dictionary();
   }
+  for (const auto& column : o.plain_columns) b.disable_dictionary(column);
   b.dictionary_pagesize_limit(o.dictionary_page_size_limit);
   if (o.statistics) {
     b.enable_statistics();

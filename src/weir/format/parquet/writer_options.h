@@ -42,6 +42,10 @@ struct WriterOptions {
   int64_t row_group_bytes = 128LL * 1024 * 1024;
   int64_t page_size = 1024 * 1024;
   bool dictionary = true;
+  /// Columns (dotted paths) written without dictionary encoding even when
+  /// `dictionary` is on: near-unique columns, where a dictionary costs time and
+  /// memory and saves nothing.
+  std::vector<std::string> plain_columns;
   int64_t dictionary_page_size_limit = 1024 * 1024;
   bool statistics = true;
   bool page_index = true;

@@ -277,6 +277,7 @@ arrow::Status Task::Checkpoint(CheckpointId id, std::chrono::microseconds alignm
     // A checkpoint that cannot be stored fails, the job does not: the next one may
     // succeed, and nothing was committed on its behalf.
     LogWarning("checkpoint {}: {}", id, file.status().message());
+    spec_.coordinator->Decline(id, file.status().message());
     return arrow::Status::OK();
   }
   spec_.coordinator->Acknowledge(checkpoint_index_, id, *file, alignment);

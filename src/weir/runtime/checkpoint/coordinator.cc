@@ -38,6 +38,7 @@ void CheckpointHistory::Record(const CheckpointStats& stats) {
     }
   }
   stats_.push_back(stats);
+  if (stats_.size() > 1000) stats_.erase(stats_.begin());  // bounded for long jobs
   if (stats.status == "COMPLETED") latest_ = stats.path;
 }
 
@@ -221,6 +222,11 @@ void CheckpointCoordinator::Complete(Pending p) {
     savepoint_result_ = arrow::Result<std::string>(p.folder);
   last_end_ = Clock::now();
   cv_.notify_all();
+}
+
+void CheckpointCoordinator::Decline(CheckpointId id, const std::string& reason) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (pending_ && pending_->id == id) AbortLocked(reason);
 }
 
 CheckpointId CheckpointCoordinator::BeginFinish() {

@@ -60,7 +60,7 @@ class CheckpointHistory {
   CheckpointId NextId();
   /// Records a checkpoint's figures (replacing earlier figures of the same id).
   void Record(const CheckpointStats& stats);
-  /// Returns every checkpoint's figures, oldest first.
+  /// Returns the figures of the newest checkpoints (at most 1000), oldest first.
   std::vector<CheckpointStats> stats() const;
   /// Returns the folder of the newest completed checkpoint of this job run, if any.
   std::optional<std::string> latest_completed() const;
@@ -107,6 +107,10 @@ class CheckpointCoordinator {
   /// A task stored its state for checkpoint `id`.
   void Acknowledge(int task, CheckpointId id, const TaskStateFile& file,
                    std::chrono::microseconds alignment);
+
+  /// A task could not store its state for checkpoint `id`: the checkpoint is aborted
+  /// at once instead of timing out.
+  void Decline(CheckpointId id, const std::string& reason);
 
   /// A task reached the end of its input; returns the id of the final checkpoint
   /// it must snapshot for.

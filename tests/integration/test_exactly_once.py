@@ -101,6 +101,8 @@ def test_sigterm_stops_with_a_savepoint_and_the_next_run_continues(tmp_path):
     committed = duckdb.sql(
         f"select count(*) from read_parquet('{out}/**/*.parquet')").fetchall()[0][0]
     assert 0 < committed < rows  # what the savepoint covered is visible already
+    # Stopping rolled every open file, so nothing stays hidden until a restore.
+    assert not list(out.rglob(".*"))
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "restored from" in done.stdout and "savepoint-" in done.stdout

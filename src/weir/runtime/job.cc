@@ -67,7 +67,7 @@ struct JobClient::Attempt {
   std::deque<std::atomic<int64_t>> task_counters;
   std::vector<std::unique_ptr<InputGate>> gates;
   std::unique_ptr<JobState> state;
-  std::unique_ptr<CheckpointCoordinator> coordinator;
+  std::shared_ptr<CheckpointCoordinator> coordinator;
   std::vector<std::unique_ptr<Task>> tasks;
   std::unique_ptr<TaskScheduler> scheduler;
 
@@ -102,17 +102,16 @@ void JobClient::Cancel() {
 
 arrow::Result<std::string> JobClient::StopWithSavepoint(
     const std::string& dir, std::chrono::milliseconds timeout) {
-  CheckpointCoordinator* coordinator = nullptr;
+  std::shared_ptr<CheckpointCoordinator> coordinator;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (done_ || !attempt_) return UserError("job '{}' is not running", name_);
-    coordinator = attempt_->coordinator.get();
+    coordinator = attempt_->coordinator;  // shared: survives the attempt's replacement
   }
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return UserError("cannot create savepoint directory '{}': {}", dir, ec.message());
-  // The coordinator outlives this call: the attempt is only replaced after its
-  // coordinator stopped, which fails a waiting savepoint first.
+  // A stopped coordinator (the attempt failed meanwhile) refuses at once.
   return coordinator->TriggerSavepoint(dir, /*stop=*/true, timeout);
 }
 
@@ -173,24 +172,49 @@ void JobClient::Supervise() {
 
     std::unique_lock<std::mutex> lock(mu_);
     const auto& restart = options_.restart;
-    if (!failure.ok() && !cancelled_ && restart.kind == RestartStrategy::Kind::kFixedDelay &&
-        restarts_ < restart.attempts) {
+    // Restarting is wrong once output was published that no restore point covers: a
+    // stop-with-savepoint completed (the job was asked to end), or the final output
+    // of a job without checkpoint storage is being published (a restart would run
+    // from scratch and publish it twice).
+    arrow::Status no_restart;
+    if (!failure.ok() && attempt->coordinator->stop_completed()) {
+      no_restart = WithContext(failure, "the job failed after its stop savepoint completed");
+    } else if (!failure.ok() && attempt->coordinator->final_notified() &&
+               options_.checkpointing.dir.empty()) {
+      no_restart = WithContext(
+          failure, "the job failed while publishing its output; some files may be "
+                   "visible already, so it is not restarted");
+    }
+    if (!no_restart.ok()) {
+      failure_ = no_restart;
+    } else if (!failure.ok() && !cancelled_ &&
+               restart.kind == RestartStrategy::Kind::kFixedDelay &&
+               restarts_ < restart.attempts) {
       ++restarts_;
       LogWarning("job '{}' failed: {}; restart {} of {} in {} ms", name_, failure.message(),
                  restarts_, restart.attempts, restart.delay.count());
       cv_.wait_for(lock, restart.delay, [&] { return cancelled_; });
       if (!cancelled_) {
-        // The newest completed checkpoint of the directory (this run's, or the one
-        // the job started from), else the explicit restore path, else from scratch.
+        // The newest restore point wins (by id): this run's checkpoints and
+        // savepoints, the directory's newest valid checkpoint, the one the job
+        // started from. Restoring anything older would replay rows that sinks
+        // published since.
         std::optional<std::string> restore;
-        const auto& cp = options_.checkpointing;
-        if (auto latest = history_->latest_completed()) {
-          restore = latest;
-        } else if (!cp.dir.empty()) {
-          auto found = FindLatestCheckpoint(cp.dir);
-          if (found.ok()) restore = *found;
+        CheckpointId restore_id = 0;
+        auto consider = [&](const std::optional<std::string>& folder) {
+          if (!folder || folder->empty()) return;
+          auto m = ReadManifest(*folder);
+          if (m.ok() && m->id > restore_id) {
+            restore_id = m->id;
+            restore = folder;
+          }
+        };
+        consider(history_->latest_completed());
+        if (!options_.checkpointing.dir.empty()) {
+          auto found = FindLatestCheckpoint(options_.checkpointing.dir);
+          if (found.ok()) consider(*found);
         }
-        if (!restore && !restored_from_.empty()) restore = restored_from_;
+        consider(restored_from_);
         lock.unlock();
         auto next = StartAttempt(restore);
         lock.lock();
@@ -397,7 +421,7 @@ arrow::Result<std::unique_ptr<JobClient::Attempt>> JobClient::StartAttempt(
   for (const auto& g : attempt->gates) all_gates.push_back(g.get());
   attempt->state = std::make_unique<JobState>(num_tasks, std::move(all_gates));
   JobState* state = attempt->state.get();
-  attempt->coordinator = std::make_unique<CheckpointCoordinator>(
+  attempt->coordinator = std::make_shared<CheckpointCoordinator>(
       name_, options.checkpointing, history_.get(),
       [state](const arrow::Status& st) { state->Fail(st); });
   for (size_t c = 0; c < chains.size(); ++c) {

@@ -78,6 +78,15 @@ class OperatorContext {
   /// for one may be restored later (transactional sinks then keep staged files on
   /// failure instead of deleting them).
   virtual bool checkpoints_stored() const { return false; }
+  /// Returns whether checkpoint `id`, being snapshotted now, is a stop-with-savepoint
+  /// (the job ends after it: sinks publish everything they hold).
+  virtual bool IsStopSavepoint(CheckpointId id) const {
+    (void)id;
+    return false;
+  }
+  /// Returns the parallelism of the checkpoint this operator was restored from, or 0
+  /// when it started fresh.
+  virtual int restored_parallelism() const { return 0; }
 };
 
 /// A runtime operator: the mutable, per-subtask half of a plan node.

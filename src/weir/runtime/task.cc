@@ -77,6 +77,12 @@ class Task::LinkContext : public OperatorContext {
   bool checkpoints_stored() const override {
     return task_->spec_.coordinator && task_->spec_.coordinator->snapshots_stored();
   }
+  bool IsStopSavepoint(CheckpointId id) const override {
+    return task_->spec_.coordinator && task_->spec_.coordinator->IsStopSavepoint(id);
+  }
+  int restored_parallelism() const override { return restored_parallelism_; }
+
+  int restored_parallelism_ = 0;
 
   const SubtaskInfo* info_;
   Task* task_;
@@ -222,6 +228,10 @@ arrow::Status Task::RestoreOne(Operator* op, SourceReader* source,
 }
 
 arrow::Status Task::Restore() {
+  for (size_t k = 0; k < spec_.chain.size(); ++k) {
+    const auto* parts = spec_.chain[k].restore;
+    if (parts && !parts->empty()) contexts_[k]->restored_parallelism_ = (*parts)[0].parallelism;
+  }
   for (auto& link : spec_.chain) {
     ARROW_RETURN_NOT_OK(Annotate(
         link.info, WithContext(RestoreOne(link.op.get(), nullptr, link.info, link.restore),

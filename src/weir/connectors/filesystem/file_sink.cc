@@ -292,7 +292,10 @@ class FileSinkOperator : public runtime::Operator {
   arrow::Status SnapshotOperatorState(CheckpointId id,
                                       std::vector<std::string>* entries) override {
     ARROW_RETURN_NOT_OK(CleanUpOnce());
-    if (options_.rolling.on_checkpoint) ARROW_RETURN_NOT_OK(RollAll());
+    // On a stop-with-savepoint the job ends: roll everything so that the savepoint's
+    // completion publishes all rows, not only the rolled files.
+    if (options_.rolling.on_checkpoint || context_->IsStopSavepoint(id))
+      ARROW_RETURN_NOT_OK(RollAll());
     auto& staged = pending_[id];
     for (auto& f : rolled_) staged.push_back(std::move(f));
     rolled_.clear();
@@ -316,7 +319,12 @@ class FileSinkOperator : public runtime::Operator {
       ARROW_ASSIGN_OR_RAISE(f.valid_length, f.file->Checkpoint(sync_each));
       Account(f);
     }
-    if (!sync_each) ARROW_RETURN_NOT_OK(SyncFileSystem(options_.path));
+    if (!sync_each || dirs_to_sync_.size() > kMaxFsyncsPerCheckpoint) {
+      ARROW_RETURN_NOT_OK(SyncFileSystem(options_.path));
+    } else {
+      for (const auto& d : dirs_to_sync_) ARROW_RETURN_NOT_OK(SyncDirectory(d));
+    }
+    dirs_to_sync_.clear();
     for (auto& [bucket, f] : open_) {
       if (f.valid_length > 0) entries->push_back(Entry("inprogress", bucket, f.name, f.valid_length));
     }
@@ -345,6 +353,14 @@ class FileSinkOperator : public runtime::Operator {
 
   arrow::Status RestoreOperatorState(const std::vector<std::string>& entries) override {
     restored_ = true;
+    try {
+      return RestoreEntries(entries);
+    } catch (const std::exception&) {  // std::stoll on a damaged entry
+      return UserError("file sink: unreadable checkpoint entry");
+    }
+  }
+
+  arrow::Status RestoreEntries(const std::vector<std::string>& entries) {
     for (const auto& e : entries) {
       const auto f = SplitTabs(e);
       if (f.size() >= 6 && (f[0] == "pending" || f[0] == "inprogress")) {
@@ -472,7 +488,8 @@ class FileSinkOperator : public runtime::Operator {
   arrow::Status CleanUpOnce() {
     if (cleaned_) return arrow::Status::OK();
     cleaned_ = true;
-    if (rescaled_) {
+    const int restored_at = context_->restored_parallelism();
+    if (rescaled_ || (restored_at != 0 && restored_at != parallelism_)) {
       LogWarning("file sink '{}': restored at a new parallelism; in-progress files of "
                  "failed attempts are not cleaned up",
                  options_.path);
@@ -507,10 +524,21 @@ class FileSinkOperator : public runtime::Operator {
                         const arrow::RecordBatch& rows, int64_t now) {
     auto it = open_.find(bucket);
     if (it == open_.end()) {
+      for (unsigned char c : bucket) {
+        if (c < 0x20 || c == 0x7f)
+          return UserError("bucket directory '{}' contains a control character", bucket);
+      }
       const fs::path dir = fs::path(options_.path) / bucket;
       std::error_code ec;
-      fs::create_directories(dir, ec);
+      const bool created = fs::create_directories(dir, ec);
       if (ec) return UserError("cannot create bucket directory '{}': {}", dir.string(), ec.message());
+      // The new file's entry (and new directories' entries) must be durable before a
+      // checkpoint refers to the file.
+      dirs_to_sync_.insert(dir.string());
+      for (fs::path d = dir; created && d != fs::path(options_.path) && d.has_parent_path();) {
+        d = d.parent_path();
+        dirs_to_sync_.insert(d.string());
+      }
       OpenPart part;
       part.name = fmt::format("{}-{}-{}-{}{}", options_.prefix, uuid_, subtask_, counter_++,
                               options_.suffix);
@@ -648,6 +676,7 @@ class FileSinkOperator : public runtime::Operator {
   bool cleaned_ = false;
   bool finished_ = false;
   bool dictionary_chosen_ = false;
+  std::set<std::string> dirs_to_sync_;  // entries to make durable at the next snapshot
 };
 
 }  // namespace

@@ -118,6 +118,14 @@ arrow::Status ParquetFileSource::SnapshotOperatorState(runtime::CheckpointId,
 
 arrow::Status ParquetFileSource::RestoreOperatorState(
     const std::vector<std::string>& entries) {
+  try {
+    return RestorePosition(entries);
+  } catch (const std::exception&) {  // std::stoll on a damaged entry
+    return UserError("Parquet source: unreadable checkpoint entry");
+  }
+}
+
+arrow::Status ParquetFileSource::RestorePosition(const std::vector<std::string>& entries) {
   if (entries.size() != 1) {
     return UserError(
         "Parquet source subtask {} of {} got {} checkpointed positions: restoring at "
@@ -135,7 +143,7 @@ arrow::Status ParquetFileSource::RestoreOperatorState(
                      "is not supported",
                      parallelism, info_.parallelism);
   }
-  std::set<std::string> scan;
+  std::vector<std::string> scan;  // in scan order
   seen_.clear();
   while (std::getline(in, line)) {
     const size_t sp = line.find(' ');
@@ -147,7 +155,7 @@ arrow::Status ParquetFileSource::RestoreOperatorState(
     } else if (key == "newest") {
       newest_mtime_ = std::stoll(rest);
     } else if (key == "scan") {
-      scan.insert(rest);
+      scan.push_back(rest);
     } else if (key == "seen") {
       const size_t sp2 = rest.find(' ');
       seen_[rest.substr(sp2 + 1)] = std::stoll(rest.substr(0, sp2));
@@ -158,22 +166,21 @@ arrow::Status ParquetFileSource::RestoreOperatorState(
     if (!scan.empty()) {
       // Re-open the files of the interrupted listing, in their order, with the
       // partition values discovery gives them.
-      std::vector<format::DiscoveredFile> files;
+      std::map<std::string, format::DiscoveredFile> by_path;
       for (const auto& path : options_.paths) {
         auto found = format::DiscoverFiles({path});
         if (!found.ok()) continue;
-        for (auto& f : *found)
-          if (scan.count(f.path)) files.push_back(std::move(f));
+        for (auto& f : *found) by_path.emplace(f.path, std::move(f));
       }
-      if (files.size() != scan.size()) {
-        return UserError("Parquet source: {} of the {} files being read at the checkpoint "
-                         "are gone",
-                         scan.size() - files.size(), scan.size());
+      std::vector<format::DiscoveredFile> files;  // exactly the checkpoint's order
+      for (const auto& p : scan) {
+        auto it = by_path.find(p);
+        if (it == by_path.end()) {
+          return UserError("Parquet source: file '{}', being read at the checkpoint, is gone",
+                           p);
+        }
+        files.push_back(std::move(it->second));
       }
-      std::sort(files.begin(), files.end(), [&](const auto& a, const auto& b) {
-        return seen_[a.path] != seen_[b.path] ? seen_[a.path] < seen_[b.path]
-                                              : a.path < b.path;
-      });
       const int64_t skip = skip_rows_;
       ARROW_RETURN_NOT_OK(OpenScan(std::move(files)));
       skip_rows_ = skip;

@@ -65,6 +65,7 @@ class ParquetFileSource : public runtime::SourceReader {
  private:
   arrow::Result<bool> DiscoverNewFiles();
   arrow::Status OpenScan(std::vector<format::DiscoveredFile> files);
+  arrow::Status RestorePosition(const std::vector<std::string>& entries);
 
   ParquetSourceOptions options_;
   runtime::SubtaskInfo info_;

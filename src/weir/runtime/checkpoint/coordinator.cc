@@ -29,17 +29,20 @@ CheckpointId CheckpointHistory::NextId() {
 
 void CheckpointHistory::Record(const CheckpointStats& stats) {
   std::lock_guard<std::mutex> lock(mu_);
+  if (stats.status == "COMPLETED" && stats.id > latest_id_) {
+    // Savepoints count: sinks published what they cover, so nothing older may be
+    // restored after them.
+    latest_id_ = stats.id;
+    latest_ = stats.path;
+  }
   for (auto& s : stats_) {
     if (s.id == stats.id) {
       s = stats;
-      if (stats.status == "COMPLETED" && stats.kind != CheckpointKind::kSavepoint)
-        latest_ = stats.path;
       return;
     }
   }
   stats_.push_back(stats);
   if (stats_.size() > 1000) stats_.erase(stats_.begin());  // bounded for long jobs
-  if (stats.status == "COMPLETED") latest_ = stats.path;
 }
 
 std::vector<CheckpointStats> CheckpointHistory::stats() const {
@@ -95,6 +98,12 @@ void CheckpointCoordinator::Run() {
   std::unique_lock<std::mutex> lock(mu_);
   auto next_trigger = Clock::now() + options_.interval;
   while (!stopping_) {
+    if (finishing_ && !pending_) {
+      // No more periodic checkpoints: sleep until stopped (a savepoint in flight is
+      // aborted by BeginFinish).
+      cv_.wait(lock, [&] { return stopping_; });
+      break;
+    }
     Clock::time_point wake;
     if (pending_) {
       wake = pending_->started + options_.timeout;
@@ -158,6 +167,11 @@ void CheckpointCoordinator::AbortLocked(const std::string& why) {
   cv_.notify_all();
 }
 
+bool CheckpointCoordinator::IsStopSavepoint(CheckpointId id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return pending_ && pending_->id == id && pending_->stop;
+}
+
 std::string CheckpointCoordinator::FolderFor(CheckpointId id) const {
   std::lock_guard<std::mutex> lock(mu_);
   if (pending_ && pending_->id == id) return pending_->folder;
@@ -216,6 +230,7 @@ void CheckpointCoordinator::Complete(Pending p) {
     std::lock_guard<std::mutex> lock(mu_);
     tasks = tasks_;
   }
+  if (p.stop) stop_completed_.store(true);
   for (auto* t : tasks) t->NotifyCheckpointComplete(p.id, p.stop);
   std::lock_guard<std::mutex> lock(mu_);
   if (savepoint_id_ == p.id && !savepoint_result_)
@@ -281,12 +296,12 @@ void CheckpointCoordinator::TaskFinished(int task, std::optional<TaskStateFile> 
     history_->Record(stats);
     PruneCheckpoints(options_.dir, options_.retain);
   }
+  final_notified_.store(true);
   for (auto* t : tasks) t->NotifyCheckpointComplete(final_id_, false);
 }
 
 arrow::Result<std::string> CheckpointCoordinator::TriggerSavepoint(
     const std::string& dir, bool stop, std::chrono::milliseconds timeout) {
-  savepoint_requested_.store(true);
   std::unique_lock<std::mutex> lock(mu_);
   const auto deadline = Clock::now() + timeout;
   if (!cv_.wait_until(lock, deadline, [&] { return stopping_ || !pending_; }))
@@ -299,10 +314,14 @@ arrow::Result<std::string> CheckpointCoordinator::TriggerSavepoint(
   const CheckpointId id = history_->NextId();
   savepoint_id_ = id;
   savepoint_result_.reset();
+  savepoint_requested_.store(true);
   TriggerLocked(CheckpointKind::kSavepoint,
                 (fs::path(dir) / fmt::format("savepoint-{}", id)).string(), stop, id);
   if (!cv_.wait_until(lock, deadline, [&] { return savepoint_result_.has_value(); })) {
-    AbortLocked("timed out");
+    // Still collecting acknowledgements: abort it. Otherwise its manifest is being
+    // written right now and the outcome is moments away.
+    if (pending_ && pending_->id == id) AbortLocked("timed out");
+    cv_.wait(lock, [&] { return savepoint_result_.has_value(); });
   }
   auto result = std::move(*savepoint_result_);
   savepoint_result_.reset();

@@ -62,7 +62,8 @@ class CheckpointHistory {
   void Record(const CheckpointStats& stats);
   /// Returns the figures of the newest checkpoints (at most 1000), oldest first.
   std::vector<CheckpointStats> stats() const;
-  /// Returns the folder of the newest completed checkpoint of this job run, if any.
+  /// Returns the folder of the newest completed checkpoint or savepoint of this job
+  /// run, if any.
   std::optional<std::string> latest_completed() const;
 
  private:
@@ -70,6 +71,7 @@ class CheckpointHistory {
   CheckpointId next_id_;
   std::vector<CheckpointStats> stats_;
   std::optional<std::string> latest_;
+  CheckpointId latest_id_ = 0;
 };
 
 /// Triggers checkpoints of one job attempt, collects the tasks' acknowledgements,
@@ -100,6 +102,14 @@ class CheckpointCoordinator {
   /// Returns whether snapshots may be restored later: checkpoints are stored, or a
   /// savepoint was requested.
   bool snapshots_stored() const { return enabled() || savepoint_requested_.load(); }
+
+  /// Returns whether `id` is a pending stop-with-savepoint (sinks then publish
+  /// everything they hold, since the job ends after it).
+  bool IsStopSavepoint(CheckpointId id) const;
+  /// Returns whether a stop-with-savepoint completed (the job must not restart).
+  bool stop_completed() const { return stop_completed_.load(); }
+  /// Returns whether tasks were told to publish their final output.
+  bool final_notified() const { return final_notified_.load(); }
 
   /// Returns the folder tasks write checkpoint `id` into, or empty when `id` is not
   /// pending (aborted, or storage disabled): the task then writes nothing.
@@ -163,6 +173,8 @@ class CheckpointCoordinator {
   CheckpointId savepoint_id_ = 0;
   std::optional<arrow::Result<std::string>> savepoint_result_;
   std::atomic<bool> savepoint_requested_{false};
+  std::atomic<bool> stop_completed_{false};
+  std::atomic<bool> final_notified_{false};
   std::thread thread_;
 };
 

@@ -110,7 +110,10 @@ arrow::Status WriteManifest(const std::string& folder,
   std::error_code ec;
   fs::rename(tmp, fs::path(folder) / kManifestName, ec);
   if (ec) return UserError("cannot publish the manifest in '{}': {}", folder, ec.message());
-  return SyncDirectory(folder);
+  ARROW_RETURN_NOT_OK(SyncDirectory(folder));
+  // The folder's own entry in the checkpoint directory, so that a power loss cannot
+  // drop a checkpoint whose files sinks already published.
+  return SyncDirectory(fs::path(folder).parent_path().string());
 }
 
 arrow::Result<CheckpointManifest> ReadManifest(const std::string& folder) {

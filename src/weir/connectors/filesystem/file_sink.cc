@@ -219,7 +219,7 @@ class FileSinkOperator : public runtime::Operator {
 
   arrow::Status ProcessBatch(int, const std::shared_ptr<arrow::RecordBatch>& batch,
                              runtime::Output*) override {
-    ARROW_RETURN_NOT_OK(Prepare(*batch->schema()));
+    ARROW_RETURN_NOT_OK(Prepare(batch->schema()));
     const int64_t now = context_->ProcessingTime();
     ARROW_ASSIGN_OR_RAISE(auto assignment, assigner_->Assign(*batch, now));
     arrow::ArrayVector columns;
@@ -437,13 +437,18 @@ class FileSinkOperator : public runtime::Operator {
     fs::remove(p, ec);
   }
 
-  arrow::Status Prepare(const arrow::Schema& schema) {
+  arrow::Status Prepare(const std::shared_ptr<arrow::Schema>& schema_ptr) {
+    const arrow::Schema& schema = *schema_ptr;
     if (input_schema_) {
-      if (schema.Equals(*input_schema_, /*check_metadata=*/false)) return arrow::Status::OK();
+      // Same object first: Schema::Equals computes a cached fingerprint, which is not
+      // safe on a schema object other subtasks compare at the same time.
+      if (&schema == input_schema_.get() ||
+          schema.Equals(*input_schema_, /*check_metadata=*/false))
+        return arrow::Status::OK();
       return UserError("file sink '{}': batch schema {} does not match the first batch's {}",
                        options_.path, schema.ToString(), input_schema_->ToString());
     }
-    input_schema_ = std::make_shared<arrow::Schema>(schema);
+    input_schema_ = schema_ptr;
     ARROW_RETURN_NOT_OK(assigner_->Bind(schema));
     const auto dropped = assigner_->dropped_columns();
     arrow::FieldVector fields;

@@ -17,11 +17,11 @@
 #include <filesystem>
 #include <thread>
 
-#include <CLI/CLI.hpp>
 #include <arrow/array.h>
 #include <arrow/builder.h>
 #include <parquet/file_reader.h>
 #include <parquet/metadata.h>
+#include <CLI/CLI.hpp>
 
 #include "weir/api/signal_cancellation.h"
 #include "weir/api/stream_execution_environment.h"
@@ -40,7 +40,8 @@ std::atomic<bool> g_failed_once{false};
 // when it sees row `fail_at`.
 class Enrich : public runtime::Operator {
  public:
-  Enrich(int64_t partitions, int64_t fail_at) : partitions_(partitions), fail_at_(fail_at) {}
+  Enrich(int64_t partitions, int64_t fail_at)
+      : partitions_(partitions), fail_at_(fail_at) {}
 
   arrow::Status ProcessBatch(int, const std::shared_ptr<arrow::RecordBatch>& batch,
                              runtime::Output* out) override {
@@ -81,7 +82,9 @@ int64_t VisibleRows(const std::string& dir) {
     const auto name = it->path().filename().string();
     if (!it->is_regular_file() || name[0] == '.' || name[0] == '_') continue;
     try {
-      rows += parquet::ParquetFileReader::OpenFile(it->path().string())->metadata()->num_rows();
+      rows += parquet::ParquetFileReader::OpenFile(it->path().string())
+                  ->metadata()
+                  ->num_rows();
     } catch (const std::exception&) {
       return -1;
     }
@@ -102,12 +105,13 @@ arrow::Status Run(const Args& a) {
   auto env = api::StreamExecutionEnvironment::Create();
   env->SetParallelism(a.parallelism);
   env->EnableCheckpointing(std::chrono::milliseconds(a.interval_ms), a.checkpoint_dir);
-  env->SetRestartStrategy({runtime::RestartStrategy::Kind::kFixedDelay, 3,
-                           std::chrono::milliseconds(200)});
+  env->SetRestartStrategy(
+      {runtime::RestartStrategy::Kind::kFixedDelay, 3, std::chrono::milliseconds(200)});
 
   connectors::DatagenOptions gen;
-  gen.schema = arrow::schema({arrow::field("id", arrow::int64(), false),
-                              arrow::field("ts", arrow::timestamp(arrow::TimeUnit::MICRO, "UTC"))});
+  gen.schema = arrow::schema(
+      {arrow::field("id", arrow::int64(), false),
+       arrow::field("ts", arrow::timestamp(arrow::TimeUnit::MICRO, "UTC"))});
   connectors::DatagenFieldOptions id;
   id.kind = connectors::DatagenFieldOptions::Kind::kSequence;
   id.start = 0;
@@ -150,8 +154,9 @@ arrow::Status Run(const Args& a) {
         if (m.name == "generator") generated += m.records_out;
       int completed = 0;
       for (const auto& c : client->Checkpoints()) completed += c.status == "COMPLETED";
-      std::printf("progress: generated %lld rows this attempt, %d checkpoints completed\n",
-                  static_cast<long long>(generated), completed);
+      std::printf(
+          "progress: generated %lld rows this attempt, %d checkpoints completed\n",
+          static_cast<long long>(generated), completed);
       std::fflush(stdout);
     }
   });
@@ -173,7 +178,8 @@ int main(int argc, char** argv) {
   app.add_option("--rows", a.rows, "Rows to generate (ids 0 … N-1)")->required();
   app.add_option("--rate", a.rate, "Rows per second over all subtasks (0: unthrottled)");
   app.add_option("--output", a.output, "Table directory")->required();
-  app.add_option("--checkpoint-dir", a.checkpoint_dir, "Checkpoint directory")->required();
+  app.add_option("--checkpoint-dir", a.checkpoint_dir, "Checkpoint directory")
+      ->required();
   app.add_option("--checkpoint-interval-ms", a.interval_ms, "Checkpoint interval");
   app.add_option("--partitions", a.partitions, "Number of `part` values");
   app.add_option("--parallelism", a.parallelism, "Subtasks per operator");

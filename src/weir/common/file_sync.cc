@@ -42,8 +42,8 @@ arrow::Status SyncDirectory(const std::string& path) {
 arrow::Status SyncFileSystem(const std::string& path) {
   int fd = ::open(path.empty() ? "." : path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    return arrow::Status::IOError("cannot open '", path, "' to sync its file system: ",
-                                  std::strerror(errno));
+    return arrow::Status::IOError("cannot open '", path,
+                                  "' to sync its file system: ", std::strerror(errno));
   }
   const int rc = ::syncfs(fd);
   const int err = errno;

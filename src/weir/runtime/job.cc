@@ -110,7 +110,8 @@ arrow::Result<std::string> JobClient::StopWithSavepoint(
   }
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
-  if (ec) return UserError("cannot create savepoint directory '{}': {}", dir, ec.message());
+  if (ec)
+    return UserError("cannot create savepoint directory '{}': {}", dir, ec.message());
   // A stopped coordinator (the attempt failed meanwhile) refuses at once.
   return coordinator->TriggerSavepoint(dir, /*stop=*/true, timeout);
 }
@@ -129,7 +130,8 @@ arrow::Result<JobResult> JobClient::Wait() {
   Join();
   std::lock_guard<std::mutex> lock(mu_);
   ARROW_RETURN_NOT_OK(failure_);
-  if (attempt_cancelled_) return arrow::Status::Cancelled("job '", name_, "' was cancelled");
+  if (attempt_cancelled_)
+    return arrow::Status::Cancelled("job '", name_, "' was cancelled");
   JobResult result;
   result.job_name = name_;
   result.duration = duration_;
@@ -178,12 +180,14 @@ void JobClient::Supervise() {
     // from scratch and publish it twice).
     arrow::Status no_restart;
     if (!failure.ok() && attempt->coordinator->stop_completed()) {
-      no_restart = WithContext(failure, "the job failed after its stop savepoint completed");
+      no_restart =
+          WithContext(failure, "the job failed after its stop savepoint completed");
     } else if (!failure.ok() && attempt->coordinator->final_notified() &&
                options_.checkpointing.dir.empty()) {
-      no_restart = WithContext(
-          failure, "the job failed while publishing its output; some files may be "
-                   "visible already, so it is not restarted");
+      no_restart =
+          WithContext(failure,
+                      "the job failed while publishing its output; some files may be "
+                      "visible already, so it is not restarted");
     }
     if (!no_restart.ok()) {
       failure_ = no_restart;
@@ -191,8 +195,8 @@ void JobClient::Supervise() {
                restart.kind == RestartStrategy::Kind::kFixedDelay &&
                restarts_ < restart.attempts) {
       ++restarts_;
-      LogWarning("job '{}' failed: {}; restart {} of {} in {} ms", name_, failure.message(),
-                 restarts_, restart.attempts, restart.delay.count());
+      LogWarning("job '{}' failed: {}; restart {} of {} in {} ms", name_,
+                 failure.message(), restarts_, restart.attempts, restart.delay.count());
       cv_.wait_for(lock, restart.delay, [&] { return cancelled_; });
       if (!cancelled_) {
         // The newest restore point wins (by id): this run's checkpoints and
@@ -249,7 +253,8 @@ arrow::Result<std::shared_ptr<JobClient>> ExecuteAsync(const JobGraph& graph,
   client->graph_ = graph;
   client->options_ = options;
   const auto& cp = options.checkpointing;
-  if (cp.retain < 1) return UserError("checkpoints to retain must be at least 1, got {}", cp.retain);
+  if (cp.retain < 1)
+    return UserError("checkpoints to retain must be at least 1, got {}", cp.retain);
   if (cp.interval.count() < 0 || cp.timeout.count() <= 0 || cp.min_pause.count() < 0)
     return UserError("checkpoint interval, timeout and pause must not be negative");
   std::optional<std::string> restore;
@@ -343,7 +348,8 @@ arrow::Result<std::unique_ptr<JobClient::Attempt>> JobClient::StartAttempt(
     }
   }
 
-  auto restored_parts = [&](const std::string& uid) -> const std::vector<OperatorSnapshot>* {
+  auto restored_parts =
+      [&](const std::string& uid) -> const std::vector<OperatorSnapshot>* {
     if (!attempt->restored) return nullptr;
     auto it = attempt->restored->by_uid.find(uid);
     return it == attempt->restored->by_uid.end() ? nullptr : &it->second;
@@ -428,9 +434,8 @@ arrow::Result<std::unique_ptr<JobClient::Attempt>> JobClient::StartAttempt(
     for (size_t s = 0; s < specs[c].size(); ++s) {
       const bool is_source = specs[c][s].source != nullptr;
       specs[c][s].coordinator = attempt->coordinator.get();
-      attempt->tasks.push_back(std::make_unique<Task>(state, std::move(specs[c][s]),
-                                                      counters[c][s].first,
-                                                      counters[c][s].second));
+      attempt->tasks.push_back(std::make_unique<Task>(
+          state, std::move(specs[c][s]), counters[c][s].first, counters[c][s].second));
       Task* task = attempt->tasks.back().get();
       task->set_checkpoint_index(attempt->coordinator->AddTask(task, is_source));
       state->AddTask(task);

@@ -2,12 +2,12 @@
 
 #include <chrono>
 #include <condition_variable>
-#include <optional>
-#include <thread>
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <arrow/result.h>

@@ -230,19 +230,21 @@ arrow::Status Task::RestoreOne(Operator* op, SourceReader* source,
 arrow::Status Task::Restore() {
   for (size_t k = 0; k < spec_.chain.size(); ++k) {
     const auto* parts = spec_.chain[k].restore;
-    if (parts && !parts->empty()) contexts_[k]->restored_parallelism_ = (*parts)[0].parallelism;
+    if (parts && !parts->empty())
+      contexts_[k]->restored_parallelism_ = (*parts)[0].parallelism;
   }
   for (auto& link : spec_.chain) {
-    ARROW_RETURN_NOT_OK(Annotate(
-        link.info, WithContext(RestoreOne(link.op.get(), nullptr, link.info, link.restore),
-                               "restoring from a checkpoint")));
+    ARROW_RETURN_NOT_OK(
+        Annotate(link.info,
+                 WithContext(RestoreOne(link.op.get(), nullptr, link.info, link.restore),
+                             "restoring from a checkpoint")));
   }
   if (spec_.source) {
-    ARROW_RETURN_NOT_OK(Annotate(
-        spec_.source_info,
-        WithContext(RestoreOne(nullptr, spec_.source.get(), spec_.source_info,
-                               spec_.source_restore),
-                    "restoring from a checkpoint")));
+    ARROW_RETURN_NOT_OK(
+        Annotate(spec_.source_info,
+                 WithContext(RestoreOne(nullptr, spec_.source.get(), spec_.source_info,
+                                        spec_.source_restore),
+                             "restoring from a checkpoint")));
   }
   return arrow::Status::OK();
 }
@@ -254,8 +256,8 @@ arrow::Result<TaskSnapshot> Task::SnapshotAll(CheckpointId id) {
     s.uid = spec_.source_uid;
     s.subtask = spec_.source_info.index;
     s.parallelism = spec_.source_info.parallelism;
-    ARROW_RETURN_NOT_OK(Annotate(spec_.source_info,
-                                 spec_.source->SnapshotOperatorState(id, &s.entries)));
+    ARROW_RETURN_NOT_OK(
+        Annotate(spec_.source_info, spec_.source->SnapshotOperatorState(id, &s.entries)));
     snapshot.operators.push_back(std::move(s));
   }
   for (auto& link : spec_.chain) {
@@ -355,7 +357,7 @@ arrow::Status Task::MaybeCompleteAlignment() {
   std::fill(channel_blocked_.begin(), channel_blocked_.end(), 0);
   ARROW_RETURN_NOT_OK(Checkpoint(
       id, std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() -
-                                                               alignment_start_)));
+                                                                alignment_start_)));
   Broadcast(StreamElement::Barrier(id));
   return arrow::Status::OK();
 }
@@ -366,8 +368,8 @@ arrow::Status Task::ReportFinished() {
   std::optional<TaskStateFile> file;
   const std::string folder = spec_.coordinator->FolderFor(final_id_);
   if (!folder.empty()) {
-    ARROW_ASSIGN_OR_RAISE(file,
-                          WriteTaskState(folder, spec_.key, EncodeTaskSnapshot(snapshot)));
+    ARROW_ASSIGN_OR_RAISE(
+        file, WriteTaskState(folder, spec_.key, EncodeTaskSnapshot(snapshot)));
   }
   spec_.coordinator->TaskFinished(checkpoint_index_, std::move(file));
   return arrow::Status::OK();

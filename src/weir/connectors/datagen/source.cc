@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <sstream>
 #include <tuple>
-#include <limits>
 
 #include <fmt/format.h>
 
@@ -245,7 +245,8 @@ arrow::Status DatagenSource::SnapshotOperatorState(runtime::CheckpointId,
   return arrow::Status::OK();
 }
 
-arrow::Status DatagenSource::RestoreOperatorState(const std::vector<std::string>& entries) {
+arrow::Status DatagenSource::RestoreOperatorState(
+    const std::vector<std::string>& entries) {
   const bool unbounded = end_ == std::numeric_limits<int64_t>::max();
   queued_.clear();
   next_ = end_ = 0;
@@ -271,9 +272,10 @@ arrow::Status DatagenSource::RestoreOperatorState(const std::vector<std::string>
     }
   }
   if (unbounded && end_ == 0) {
-    return UserError("an unbounded datagen source cannot be restored at another "
-                     "parallelism (subtask {} has no state)",
-                     info_.index);
+    return UserError(
+        "an unbounded datagen source cannot be restored at another "
+        "parallelism (subtask {} has no state)",
+        info_.index);
   }
   std::reverse(queued_.begin(), queued_.end());  // popped from the back
   started_micros_ = context_->ProcessingTime();

@@ -65,7 +65,8 @@ class BucketIndex {
  public:
   explicit BucketIndex(BucketAssignment* out) : out_(out) {}
   int32_t Get(const std::string& dir, std::optional<int64_t> time) {
-    auto [it, inserted] = by_dir_.try_emplace(dir, static_cast<int32_t>(out_->buckets.size()));
+    auto [it, inserted] =
+        by_dir_.try_emplace(dir, static_cast<int32_t>(out_->buckets.size()));
     if (inserted) {
       out_->buckets.push_back(dir);
       out_->partition_times.push_back(time);
@@ -123,7 +124,9 @@ class ColumnsAssigner : public BucketAssigner {
     indices_.clear();
     for (const auto& c : columns_) {
       const int i = schema.GetFieldIndex(c);
-      if (i < 0) return UserError("partition column '{}' is not in the input schema {}", c, schema.ToString());
+      if (i < 0)
+        return UserError("partition column '{}' is not in the input schema {}", c,
+                         schema.ToString());
       if (schema.field(i)->type()->num_fields() > 0)
         return UserError("partition column '{}' has nested type {}", c,
                          schema.field(i)->type()->ToString());
@@ -146,9 +149,12 @@ class ColumnsAssigner : public BucketAssigner {
     uint64_t combos = 1;
     for (int i : indices_) {
       ARROW_ASSIGN_OR_RAISE(auto enc, arrow::compute::DictionaryEncode(batch.column(i)));
-      auto dict_array = std::static_pointer_cast<arrow::DictionaryArray>(enc.make_array());
-      ARROW_ASSIGN_OR_RAISE(auto idx, arrow::compute::Cast(*dict_array->indices(), arrow::int32()));
-      ARROW_ASSIGN_OR_RAISE(auto text, arrow::compute::Cast(*dict_array->dictionary(), arrow::utf8()));
+      auto dict_array =
+          std::static_pointer_cast<arrow::DictionaryArray>(enc.make_array());
+      ARROW_ASSIGN_OR_RAISE(auto idx,
+                            arrow::compute::Cast(*dict_array->indices(), arrow::int32()));
+      ARROW_ASSIGN_OR_RAISE(
+          auto text, arrow::compute::Cast(*dict_array->dictionary(), arrow::utf8()));
       codes.push_back(std::static_pointer_cast<arrow::Int32Array>(idx));
       dicts.push_back(std::static_pointer_cast<arrow::StringArray>(text));
       combos *= static_cast<uint64_t>(dicts.back()->length() + 1);  // +1: null
@@ -219,8 +225,9 @@ class ColumnsAssigner : public BucketAssigner {
     // Longest names first so `$dt` does not eat `$dth`.
     std::vector<size_t> order(columns_.size());
     for (size_t k = 0; k < order.size(); ++k) order[k] = k;
-    std::sort(order.begin(), order.end(),
-              [&](size_t a, size_t b) { return columns_[a].size() > columns_[b].size(); });
+    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+      return columns_[a].size() > columns_[b].size();
+    });
     for (size_t k : order) {
       const std::string key = "$" + columns_[k];
       for (size_t pos; (pos = s.find(key)) != std::string::npos;)
@@ -248,7 +255,8 @@ class TimeAssigner : public BucketAssigner {
     ARROW_RETURN_NOT_OK(ZoneOffsetMicros(tz_, 0).status());
     if (column_.empty()) return arrow::Status::OK();
     index_ = schema.GetFieldIndex(column_);
-    if (index_ < 0) return UserError("time column '{}' is not in the input schema", column_);
+    if (index_ < 0)
+      return UserError("time column '{}' is not in the input schema", column_);
     return arrow::Status::OK();
   }
 
@@ -258,7 +266,8 @@ class TimeAssigner : public BucketAssigner {
     if (column_.empty()) {
       utc.assign(1, now_micros);
     } else {
-      ARROW_ASSIGN_OR_RAISE(utc, runtime::EventTimesMicros(*batch.column(index_), column_));
+      ARROW_ASSIGN_OR_RAISE(utc,
+                            runtime::EventTimesMicros(*batch.column(index_), column_));
     }
     ARROW_ASSIGN_OR_RAISE(auto local, ToLocal(utc, tz_));
     BucketAssignment out;
@@ -290,26 +299,29 @@ class TimeAssigner : public BucketAssigner {
 
 class FunctionAssigner : public BucketAssigner {
  public:
-  explicit FunctionAssigner(
-      std::function<arrow::Result<std::shared_ptr<arrow::Array>>(const arrow::RecordBatch&)>
-          fn)
+  explicit FunctionAssigner(std::function<arrow::Result<std::shared_ptr<arrow::Array>>(
+                                const arrow::RecordBatch&)>
+                                fn)
       : fn_(std::move(fn)) {}
   arrow::Status Bind(const arrow::Schema&) override { return arrow::Status::OK(); }
   arrow::Result<BucketAssignment> Assign(const arrow::RecordBatch& batch,
                                          int64_t) override {
     ARROW_ASSIGN_OR_RAISE(auto dirs, fn_(batch));
-    if (!dirs || dirs->type_id() != arrow::Type::STRING || dirs->length() != batch.num_rows())
+    if (!dirs || dirs->type_id() != arrow::Type::STRING ||
+        dirs->length() != batch.num_rows())
       return UserError("the bucket function must return one string per row");
     auto text = std::static_pointer_cast<arrow::StringArray>(dirs);
     BucketAssignment out;
     BucketIndex index(&out);
     out.row_bucket.resize(static_cast<size_t>(batch.num_rows()));
     for (int64_t r = 0; r < text->length(); ++r) {
-      if (text->IsNull(r)) return UserError("the bucket function returned null at row {}", r);
+      if (text->IsNull(r))
+        return UserError("the bucket function returned null at row {}", r);
       std::string dir(text->GetView(r));
-      if (!dir.empty() && (dir[0] == '/' || dir == ".." || dir.rfind("../", 0) == 0 ||
-                           dir.find("/../") != std::string::npos ||
-                           (dir.size() >= 3 && dir.compare(dir.size() - 3, 3, "/..") == 0))) {
+      if (!dir.empty() &&
+          (dir[0] == '/' || dir == ".." || dir.rfind("../", 0) == 0 ||
+           dir.find("/../") != std::string::npos ||
+           (dir.size() >= 3 && dir.compare(dir.size() - 3, 3, "/..") == 0))) {
         return UserError("bucket directory '{}' must be relative without '..'", dir);
       }
       out.row_bucket[static_cast<size_t>(r)] = index.Get(dir, std::nullopt);
@@ -318,7 +330,8 @@ class FunctionAssigner : public BucketAssigner {
   }
 
  private:
-  std::function<arrow::Result<std::shared_ptr<arrow::Array>>(const arrow::RecordBatch&)> fn_;
+  std::function<arrow::Result<std::shared_ptr<arrow::Array>>(const arrow::RecordBatch&)>
+      fn_;
 };
 
 }  // namespace
@@ -351,13 +364,17 @@ arrow::Result<int64_t> PatternGranularityMicros(const std::string& pattern) {
         break;
       default:
         if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
-          return UserError("date pattern '{}': unsupported letter '{}' (use yyyy MM dd HH mm ss, quote literals)", pattern, c);
+          return UserError(
+              "date pattern '{}': unsupported letter '{}' (use yyyy MM dd HH mm ss, "
+              "quote literals)",
+              pattern, c);
         continue;
     }
     if (finest == 0 || unit < finest) finest = unit;
   }
   if (quoted) return UserError("date pattern '{}' has an unclosed quote", pattern);
-  if (finest == 0) return UserError("date pattern '{}' has no date or time field", pattern);
+  if (finest == 0)
+    return UserError("date pattern '{}' has no date or time field", pattern);
   return finest;
 }
 
@@ -384,8 +401,10 @@ std::string FormatLocalTime(const std::string& pattern, int64_t local_micros) {
     auto num = [&](int v, size_t width) { out += fmt::format("{:0{}d}", v, width); };
     switch (c) {
       case 'y':
-        if (run == 2) num((tm.tm_year + 1900) % 100, 2);
-        else num(tm.tm_year + 1900, run);
+        if (run == 2)
+          num((tm.tm_year + 1900) % 100, 2);
+        else
+          num(tm.tm_year + 1900, run);
         break;
       case 'M':
         num(tm.tm_mon + 1, run);
@@ -410,7 +429,8 @@ std::string FormatLocalTime(const std::string& pattern, int64_t local_micros) {
   return out;
 }
 
-arrow::Result<int64_t> ZoneOffsetMicros(const std::string& time_zone, int64_t utc_micros) {
+arrow::Result<int64_t> ZoneOffsetMicros(const std::string& time_zone,
+                                        int64_t utc_micros) {
   ARROW_ASSIGN_OR_RAISE(auto local, ToLocal({utc_micros}, time_zone));
   return local[0] - utc_micros;
 }

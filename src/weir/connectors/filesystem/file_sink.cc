@@ -12,8 +12,8 @@
 #include <arrow/builder.h>
 #include <arrow/compute/api.h>
 #include <arrow/compute/api_vector.h>
-#include <arrow/scalar.h>
 #include <arrow/datum.h>
+#include <arrow/scalar.h>
 #include <fmt/format.h>
 
 #include "weir/common/error.h"
@@ -40,9 +40,8 @@ int64_t ReferencedBytes(const arrow::RecordBatch& rows) {
       if (b) bytes += b->size();
   }
   // Slices share their parent's buffers: charge the slice's share.
-  const int64_t parent_rows = std::max<int64_t>(rows.column(0)->data()->length +
-                                                    rows.column(0)->data()->offset,
-                                                1);
+  const int64_t parent_rows = std::max<int64_t>(
+      rows.column(0)->data()->length + rows.column(0)->data()->offset, 1);
   return bytes * rows.num_rows() / parent_rows;
 }
 
@@ -68,11 +67,12 @@ arrow::Status Publish(const fs::path& dir, const std::string& name, int64_t vali
   std::error_code ec;
   if (!fs::exists(hidden, ec)) {
     if (fs::exists(visible, ec)) return arrow::Status::OK();
-    return UserError("staged file '{}' is gone: neither it nor '{}' exists", hidden.string(),
-                     visible.string());
+    return UserError("staged file '{}' is gone: neither it nor '{}' exists",
+                     hidden.string(), visible.string());
   }
   if (valid_length > 0) {
-    ARROW_RETURN_NOT_OK(format::SegmentedParquetFile::Recover(hidden.string(), valid_length));
+    ARROW_RETURN_NOT_OK(
+        format::SegmentedParquetFile::Recover(hidden.string(), valid_length));
   }
   fs::rename(hidden, visible, ec);
   if (ec) {
@@ -93,19 +93,20 @@ struct PartitionInfo {
 // a process). Thread-safe.
 class PartitionCommitTracker {
  public:
-  explicit PartitionCommitTracker(FileSinkOptions options) : options_(std::move(options)) {}
+  explicit PartitionCommitTracker(FileSinkOptions options)
+      : options_(std::move(options)) {}
 
   // Subtask `subtask` of `parallelism` reports after committing its files: its
   // watermark, whether its input ended, the partitions it still has unpublished data
   // in, and the partitions it wrote. Returns the partitions of `written` that are
   // committed (now or before).
-  arrow::Result<std::set<std::string>> Report(int subtask, int parallelism,
-                                              EventTime watermark, bool finished,
-                                              std::set<std::string> busy,
-                                              const std::map<std::string, PartitionInfo>& written,
-                                              int64_t now) {
+  arrow::Result<std::set<std::string>> Report(
+      int subtask, int parallelism, EventTime watermark, bool finished,
+      std::set<std::string> busy, const std::map<std::string, PartitionInfo>& written,
+      int64_t now) {
     std::lock_guard<std::mutex> lock(mu_);
-    if (static_cast<int>(subtasks_.size()) != parallelism) subtasks_.assign(parallelism, {});
+    if (static_cast<int>(subtasks_.size()) != parallelism)
+      subtasks_.assign(parallelism, {});
     auto& me = subtasks_[subtask];
     me.reported = true;
     me.watermark = watermark;
@@ -135,7 +136,8 @@ class PartitionCommitTracker {
         due = due || (min_watermark != runtime::kMinWatermark &&
                       min_watermark >= *info.time + delay);
       bool busy_anywhere = false;
-      for (const auto& s : subtasks_) busy_anywhere = busy_anywhere || s.busy.count(partition);
+      for (const auto& s : subtasks_)
+        busy_anywhere = busy_anywhere || s.busy.count(partition);
       if (!due || busy_anywhere) {
         ++it;
         continue;
@@ -167,7 +169,8 @@ class PartitionCommitTracker {
     if (options_.commit.success_file) {
       std::error_code ec;
       fs::create_directories(ctx.path, ec);
-      const std::string file = (fs::path(ctx.path) / options_.commit.success_file_name).string();
+      const std::string file =
+          (fs::path(ctx.path) / options_.commit.success_file_name).string();
       {
         std::ofstream out(file, std::ios::trunc);
         if (!out) return UserError("cannot write success file '{}'", file);
@@ -176,8 +179,9 @@ class PartitionCommitTracker {
       ARROW_RETURN_NOT_OK(SyncDirectory(ctx.path));
     }
     if (options_.commit.custom) {
-      ARROW_RETURN_NOT_OK(WithContext(options_.commit.custom(ctx),
-                                      fmt::format("committing partition '{}'", partition)));
+      ARROW_RETURN_NOT_OK(
+          WithContext(options_.commit.custom(ctx),
+                      fmt::format("committing partition '{}'", partition)));
     }
     return arrow::Status::OK();
   }
@@ -201,7 +205,8 @@ class FileSinkOperator : public runtime::Operator {
   // Slices smaller than this are gathered before they go to the Parquet writer.
   static constexpr int64_t kMinWriteRows = 4096;
 
-  FileSinkOperator(FileSinkOptions options, std::shared_ptr<PartitionCommitTracker> tracker)
+  FileSinkOperator(FileSinkOptions options,
+                   std::shared_ptr<PartitionCommitTracker> tracker)
       : options_(std::move(options)), tracker_(std::move(tracker)) {}
 
   arrow::Status Open(runtime::OperatorContext* context) override {
@@ -241,8 +246,8 @@ class FileSinkOperator : public runtime::Operator {
     arrow::Int64Builder ib;
     ARROW_RETURN_NOT_OK(ib.AppendValues(order));
     ARROW_ASSIGN_OR_RAISE(auto indices, ib.Finish());
-    ARROW_ASSIGN_OR_RAISE(auto taken, arrow::compute::Take(arrow::Datum(data),
-                                                           arrow::Datum(indices)));
+    ARROW_ASSIGN_OR_RAISE(
+        auto taken, arrow::compute::Take(arrow::Datum(data), arrow::Datum(indices)));
     auto sorted = taken.record_batch();
     for (size_t b = 0; b < buckets; ++b) {
       const int64_t len = offsets[b + 1] - offsets[b];
@@ -261,7 +266,8 @@ class FileSinkOperator : public runtime::Operator {
       std::vector<std::string> done;
       for (const auto& [bucket, f] : open_) {
         auto it = written_.find(bucket);
-        if (it != written_.end() && it->second.time && watermark >= *it->second.time + delay)
+        if (it != written_.end() && it->second.time &&
+            watermark >= *it->second.time + delay)
           done.push_back(bucket);
       }
       for (const auto& b : done) ARROW_RETURN_NOT_OK(Roll(b));
@@ -326,11 +332,12 @@ class FileSinkOperator : public runtime::Operator {
     }
     dirs_to_sync_.clear();
     for (auto& [bucket, f] : open_) {
-      if (f.valid_length > 0) entries->push_back(Entry("inprogress", bucket, f.name, f.valid_length));
+      if (f.valid_length > 0)
+        entries->push_back(Entry("inprogress", bucket, f.name, f.valid_length));
     }
     for (const auto& [bucket, info] : written_) {
-      entries->push_back(fmt::format("partition\t{}\t{}\t{}\t{}\t{}", subtask_, parallelism_,
-                                     bucket, info.created_micros,
+      entries->push_back(fmt::format("partition\t{}\t{}\t{}\t{}\t{}", subtask_,
+                                     parallelism_, bucket, info.created_micros,
                                      info.time ? std::to_string(*info.time) : "-"));
     }
     return arrow::Status::OK();
@@ -387,7 +394,8 @@ class FileSinkOperator : public runtime::Operator {
     for (auto& [bucket, f] : open_) {
       const bool referenced = keep_staged && f.valid_length > 0;
       f.file.reset();
-      if (!referenced) RemoveQuietly(fs::path(options_.path) / bucket / HiddenName(f.name));
+      if (!referenced)
+        RemoveQuietly(fs::path(options_.path) / bucket / HiddenName(f.name));
     }
     open_.clear();
     for (const auto& f : rolled_) {
@@ -409,7 +417,7 @@ class FileSinkOperator : public runtime::Operator {
   struct OpenPart {
     std::string name;
     std::unique_ptr<format::SegmentedParquetFile> file;
-    int64_t cost = 0;  // bytes counted in memory_
+    int64_t cost = 0;                                          // bytes counted in memory_
     std::vector<std::shared_ptr<arrow::RecordBatch>> pending;  // not yet written
     int64_t pending_rows = 0;
     int64_t pending_bytes = 0;
@@ -428,8 +436,8 @@ class FileSinkOperator : public runtime::Operator {
 
   std::string Entry(const char* kind, const std::string& bucket, const std::string& name,
                     int64_t valid_length) const {
-    return fmt::format("{}\t{}\t{}\t{}\t{}\t{}", kind, subtask_, parallelism_, bucket, name,
-                       valid_length);
+    return fmt::format("{}\t{}\t{}\t{}\t{}\t{}", kind, subtask_, parallelism_, bucket,
+                       name, valid_length);
   }
 
   static void RemoveQuietly(const fs::path& p) {
@@ -445,8 +453,9 @@ class FileSinkOperator : public runtime::Operator {
       if (&schema == input_schema_.get() ||
           schema.Equals(*input_schema_, /*check_metadata=*/false))
         return arrow::Status::OK();
-      return UserError("file sink '{}': batch schema {} does not match the first batch's {}",
-                       options_.path, schema.ToString(), input_schema_->ToString());
+      return UserError(
+          "file sink '{}': batch schema {} does not match the first batch's {}",
+          options_.path, schema.ToString(), input_schema_->ToString());
     }
     input_schema_ = schema_ptr;
     ARROW_RETURN_NOT_OK(assigner_->Bind(schema));
@@ -465,7 +474,8 @@ class FileSinkOperator : public runtime::Operator {
   arrow::Status ChooseDictionaryColumns(const arrow::RecordBatch& data) {
     if (dictionary_chosen_) return arrow::Status::OK();
     dictionary_chosen_ = true;
-    if (!options_.adaptive_dictionary || !options_.writer.dictionary) return arrow::Status::OK();
+    if (!options_.adaptive_dictionary || !options_.writer.dictionary)
+      return arrow::Status::OK();
     constexpr int64_t kSample = 64 * 1024;
     if (data.num_rows() < 1000) {
       dictionary_chosen_ = false;  // too few rows to tell; look at the next batch
@@ -478,7 +488,8 @@ class FileSinkOperator : public runtime::Operator {
         continue;
       auto distinct = arrow::compute::CallFunction("count_distinct", {column});
       if (!distinct.ok()) continue;  // a type the kernel does not hash: keep the default
-      const int64_t n = std::static_pointer_cast<arrow::Int64Scalar>(distinct->scalar())->value;
+      const int64_t n =
+          std::static_pointer_cast<arrow::Int64Scalar>(distinct->scalar())->value;
       const int64_t valid = column->length() - column->null_count();
       if (valid > 0 && n * 2 > valid)
         options_.writer.plain_columns.push_back(data.schema()->field(i)->name());
@@ -495,9 +506,10 @@ class FileSinkOperator : public runtime::Operator {
     cleaned_ = true;
     const int restored_at = context_->restored_parallelism();
     if (rescaled_ || (restored_at != 0 && restored_at != parallelism_)) {
-      LogWarning("file sink '{}': restored at a new parallelism; in-progress files of "
-                 "failed attempts are not cleaned up",
-                 options_.path);
+      LogWarning(
+          "file sink '{}': restored at a new parallelism; in-progress files of "
+          "failed attempts are not cleaned up",
+          options_.path);
       return arrow::Status::OK();
     }
     const std::string head = "." + options_.prefix + "-";
@@ -536,17 +548,20 @@ class FileSinkOperator : public runtime::Operator {
       const fs::path dir = fs::path(options_.path) / bucket;
       std::error_code ec;
       const bool created = fs::create_directories(dir, ec);
-      if (ec) return UserError("cannot create bucket directory '{}': {}", dir.string(), ec.message());
+      if (ec)
+        return UserError("cannot create bucket directory '{}': {}", dir.string(),
+                         ec.message());
       // The new file's entry (and new directories' entries) must be durable before a
       // checkpoint refers to the file.
       dirs_to_sync_.insert(dir.string());
-      for (fs::path d = dir; created && d != fs::path(options_.path) && d.has_parent_path();) {
+      for (fs::path d = dir;
+           created && d != fs::path(options_.path) && d.has_parent_path();) {
         d = d.parent_path();
         dirs_to_sync_.insert(d.string());
       }
       OpenPart part;
-      part.name = fmt::format("{}-{}-{}-{}{}", options_.prefix, uuid_, subtask_, counter_++,
-                              options_.suffix);
+      part.name = fmt::format("{}-{}-{}-{}{}", options_.prefix, uuid_, subtask_,
+                              counter_++, options_.suffix);
       ARROW_ASSIGN_OR_RAISE(part.file, format::SegmentedParquetFile::Create(
                                            (dir / HiddenName(part.name)).string(),
                                            file_schema_, options_.writer));
@@ -651,10 +666,10 @@ class FileSinkOperator : public runtime::Operator {
     for (const auto& [cp, files] : pending_) {
       for (const auto& f : files) busy.insert(f.bucket);
     }
-    ARROW_ASSIGN_OR_RAISE(auto committed,
-                          tracker_->Report(subtask_, parallelism_, context_->current_watermark(),
-                                           finished_, std::move(busy), written_,
-                                           context_->ProcessingTime()));
+    ARROW_ASSIGN_OR_RAISE(
+        auto committed,
+        tracker_->Report(subtask_, parallelism_, context_->current_watermark(), finished_,
+                         std::move(busy), written_, context_->ProcessingTime()));
     for (const auto& p : committed) written_.erase(p);
     return arrow::Status::OK();
   }
@@ -673,9 +688,9 @@ class FileSinkOperator : public runtime::Operator {
   std::shared_ptr<arrow::Schema> file_schema_;
   std::vector<int> keep_;
   std::map<std::string, OpenPart> open_;
-  std::vector<Staged> rolled_;                       // closed since the last snapshot
+  std::vector<Staged> rolled_;                           // closed since the last snapshot
   std::map<CheckpointId, std::vector<Staged>> pending_;  // staged for a checkpoint
-  std::map<std::string, PartitionInfo> written_;     // partitions not yet committed
+  std::map<std::string, PartitionInfo> written_;         // partitions not yet committed
   bool restored_ = false;
   bool rescaled_ = false;
   bool cleaned_ = false;
@@ -686,20 +701,23 @@ class FileSinkOperator : public runtime::Operator {
 
 }  // namespace
 
-arrow::Result<runtime::OperatorFactory> MakeFileSink(FileSinkOptions options,
-                                                     std::shared_ptr<arrow::Schema> schema) {
+arrow::Result<runtime::OperatorFactory> MakeFileSink(
+    FileSinkOptions options, std::shared_ptr<arrow::Schema> schema) {
   if (options.path.empty()) return UserError("the file sink needs a path");
   if (options.rolling.file_size <= 0)
-    return UserError("rolling file size must be positive, got {}", options.rolling.file_size);
+    return UserError("rolling file size must be positive, got {}",
+                     options.rolling.file_size);
   if (options.rolling.rollover_interval.count() < 0 ||
       options.rolling.inactivity_interval.count() < 0 || options.commit.delay.count() < 0)
     return UserError("rolling intervals and the commit delay must not be negative");
-  if (options.check_interval.count() <= 0) return UserError("check interval must be positive");
-  if (options.memory_budget <= 0) return UserError("writer memory budget must be positive");
+  if (options.check_interval.count() <= 0)
+    return UserError("check interval must be positive");
+  if (options.memory_budget <= 0)
+    return UserError("writer memory budget must be positive");
   if (options.prefix.empty() || options.prefix.find('/') != std::string::npos ||
       options.suffix.find('/') != std::string::npos)
-    return UserError("part file prefix '{}' / suffix '{}' must be plain names", options.prefix,
-                     options.suffix);
+    return UserError("part file prefix '{}' / suffix '{}' must be plain names",
+                     options.prefix, options.suffix);
   if (options.commit.success_file && options.commit.success_file_name.empty())
     return UserError("the success file needs a name");
   if (!options.buckets) return UserError("the file sink needs a bucket assigner");
@@ -709,7 +727,9 @@ arrow::Result<runtime::OperatorFactory> MakeFileSink(FileSinkOptions options,
   }
   std::error_code ec;
   fs::create_directories(options.path, ec);
-  if (ec) return UserError("cannot create output directory '{}': {}", options.path, ec.message());
+  if (ec)
+    return UserError("cannot create output directory '{}': {}", options.path,
+                     ec.message());
   auto tracker = std::make_shared<PartitionCommitTracker>(options);
   return runtime::OperatorFactory(
       [options, tracker](const runtime::SubtaskInfo&)

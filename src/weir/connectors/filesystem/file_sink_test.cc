@@ -4,8 +4,8 @@
 #include "weir/connectors/filesystem/file_sink.h"
 
 #include <filesystem>
-#include <thread>
 #include <set>
+#include <thread>
 
 #include <arrow/array.h>
 #include <arrow/builder.h>
@@ -37,8 +37,8 @@ class FileSinkTest : public ::testing::Test {
   void SetUp() override { ASSERT_TRUE(InitializeRuntime().ok()); }
 
   // Runs source → sink and returns the job's outcome.
-  arrow::Status Run(runtime::SourceFactory source, FileSinkOptions sink, int parallelism = 1,
-                    runtime::RuntimeOptions options = {}) {
+  arrow::Status Run(runtime::SourceFactory source, FileSinkOptions sink,
+                    int parallelism = 1, runtime::RuntimeOptions options = {}) {
     auto factory = MakeFileSink(std::move(sink));
     if (!factory.ok()) return factory.status();
     JobGraph g;
@@ -82,8 +82,9 @@ TEST_F(FileSinkTest, PartitionColumnsAreEscapedAndLeftOutOfTheFiles) {
   auto schema = arrow::schema({arrow::field("id", arrow::int64()),
                                arrow::field("city", arrow::utf8()),
                                arrow::field("day", arrow::utf8())});
-  auto batch = BatchFromJson(schema, {R"([1, 2, 3, 4])", R"(["a/b c", "x", null, "x"])",
-                                      R"(["2024-01-01", "2024-01-01", "2024-01-02", "2024-01-01"])"});
+  auto batch = BatchFromJson(
+      schema, {R"([1, 2, 3, 4])", R"(["a/b c", "x", null, "x"])",
+               R"(["2024-01-01", "2024-01-01", "2024-01-02", "2024-01-01"])"});
   FileSinkOptions o;
   o.path = dir_.File("t");
   o.buckets = PartitionColumns({"city", "day"});
@@ -102,11 +103,12 @@ TEST_F(FileSinkTest, PartitionColumnsAreEscapedAndLeftOutOfTheFiles) {
 }
 
 TEST_F(FileSinkTest, EventTimeBucketsFormatThePatternInTheTimeZone) {
-  auto schema = arrow::schema(
-      {arrow::field("ts", arrow::timestamp(arrow::TimeUnit::MILLI)), arrow::field("v", arrow::int64())});
+  auto schema =
+      arrow::schema({arrow::field("ts", arrow::timestamp(arrow::TimeUnit::MILLI)),
+                     arrow::field("v", arrow::int64())});
   // 2024-03-10 23:30 UTC and 00:30 the next day.
-  auto batch = BatchFromJson(schema, {R"(["2024-03-10T23:30:00", "2024-03-11T00:30:00"])",
-                                      R"([1, 2])"});
+  auto batch = BatchFromJson(
+      schema, {R"(["2024-03-10T23:30:00", "2024-03-11T00:30:00"])", R"([1, 2])"});
   FileSinkOptions o;
   o.path = dir_.File("utc");
   o.buckets = EventTimeBuckets("ts");
@@ -147,7 +149,8 @@ TEST_F(FileSinkTest, BadBucketSettingsAreClearErrors) {
   check(PartitionColumns({"nope"}), "partition column 'nope'");
   check(PartitionColumns({"id"}), "every column is a partition column");
   check(EventTimeBuckets("id", "yyyy-QQ"), "unsupported letter 'Q'");
-  check(EventTimeBuckets("id", "yyyy", "Mars/Olympus"), "unknown time zone 'Mars/Olympus'");
+  check(EventTimeBuckets("id", "yyyy", "Mars/Olympus"),
+        "unknown time zone 'Mars/Olympus'");
   check(EventTimeBuckets("missing"), "time column 'missing'");
   FileSinkOptions o;
   o.path = dir_.File("bad2");
@@ -160,7 +163,8 @@ TEST_F(FileSinkTest, BadBucketSettingsAreClearErrors) {
 
 TEST_F(FileSinkTest, FilesRollBySizeAndEveryRowIsCommittedOnce) {
   DatagenOptions gen;
-  gen.schema = arrow::schema({arrow::field("id", arrow::int64()), arrow::field("s", arrow::utf8())});
+  gen.schema = arrow::schema(
+      {arrow::field("id", arrow::int64()), arrow::field("s", arrow::utf8())});
   DatagenFieldOptions id;
   id.kind = DatagenFieldOptions::Kind::kSequence;
   id.end = 99'999;
@@ -210,7 +214,8 @@ TEST_F(FileSinkTest, RolloverIntervalRollsFilesAndPeriodicCheckpointsPublishThem
 }
 
 TEST_F(FileSinkTest, PartitionTimeCommitWritesSuccessFilesAndRunsTheCustomPolicy) {
-  auto schema = arrow::schema({arrow::field("dt", arrow::utf8()), arrow::field("v", arrow::int64())});
+  auto schema = arrow::schema(
+      {arrow::field("dt", arrow::utf8()), arrow::field("v", arrow::int64())});
   auto b1 = BatchFromJson(schema, {R"(["2024-01-01", "2024-01-02"])", R"([1, 2])"});
   auto b2 = BatchFromJson(schema, {R"(["2024-01-02"])", R"([3])"});
   FileSinkOptions o;
@@ -246,8 +251,10 @@ TEST_F(FileSinkTest, AFailedBatchJobLeavesNoVisibleOutput) {
   FileSinkOptions o;
   o.path = dir_.File("failed");
   o.rolling.file_size = 1;  // every batch rolls a file before the failure
-  auto mismatched = BatchFromJson(arrow::schema({arrow::field("z", arrow::utf8())}), {R"(["x"])"});
-  auto st = Run(MakeCollectionSource({SequenceBatch(10), SequenceBatch(10, 10), mismatched}), o);
+  auto mismatched =
+      BatchFromJson(arrow::schema({arrow::field("z", arrow::utf8())}), {R"(["x"])"});
+  auto st = Run(
+      MakeCollectionSource({SequenceBatch(10), SequenceBatch(10, 10), mismatched}), o);
   ASSERT_FALSE(st.ok());
   EXPECT_NE(st.message().find("operator 'sink'"), std::string::npos) << st;
   EXPECT_TRUE(Visible(o.path).empty());
@@ -258,7 +265,8 @@ TEST_F(FileSinkTest, ThousandsOfOpenPartitionsFitASmallBudgetAndFewDescriptors) 
   // 3000 partitions open at once, more than the usual 1024 descriptors per process,
   // with a 16 MB budget for all their open writers (about 5 KB each).
   DatagenOptions gen;
-  gen.schema = arrow::schema({arrow::field("id", arrow::int64()), arrow::field("p", arrow::int64()),
+  gen.schema = arrow::schema({arrow::field("id", arrow::int64()),
+                              arrow::field("p", arrow::int64()),
                               arrow::field("s", arrow::utf8())});
   DatagenFieldOptions id;
   id.kind = DatagenFieldOptions::Kind::kSequence;
@@ -291,7 +299,8 @@ TEST_F(FileSinkTest, NearUniqueColumnsAreWrittenWithoutDictionary) {
     ASSERT_TRUE(unique.Append(i * 7919).ok());
     ASSERT_TRUE(few.Append(i % 10).ok());
   }
-  auto schema = arrow::schema({arrow::field("u", arrow::int64()), arrow::field("f", arrow::int64())});
+  auto schema = arrow::schema(
+      {arrow::field("u", arrow::int64()), arrow::field("f", arrow::int64())});
   auto batch = arrow::RecordBatch::Make(schema, 5000, {*unique.Finish(), *few.Finish()});
   FileSinkOptions o;
   o.path = dir_.File("dict");
@@ -332,10 +341,11 @@ TEST_F(FileSinkTest, ParquetToParquetResumesMidScanExactlyOnce) {
   ASSERT_TRUE(sink.ok());
   JobGraph g;
   int s = g.AddSource("parquet", 2, *source);
-  int m = g.AddOperator("slow", 2, [](const runtime::SubtaskInfo&)
-                                       -> arrow::Result<std::unique_ptr<runtime::Operator>> {
-    return std::make_unique<Slow>();
-  });
+  int m = g.AddOperator("slow", 2,
+                        [](const runtime::SubtaskInfo&)
+                            -> arrow::Result<std::unique_ptr<runtime::Operator>> {
+                          return std::make_unique<Slow>();
+                        });
   int k = g.AddOperator("sink", 2, *sink);
   ASSERT_TRUE(g.Connect(s, m, Partitioning::Forward()).ok());
   ASSERT_TRUE(g.Connect(m, k, Partitioning::Forward()).ok());

@@ -103,8 +103,8 @@ arrow::Status ParquetFileSource::OpenScan(std::vector<format::DiscoveredFile> fi
   return arrow::Status::OK();
 }
 
-arrow::Status ParquetFileSource::SnapshotOperatorState(runtime::CheckpointId,
-                                                       std::vector<std::string>* entries) {
+arrow::Status ParquetFileSource::SnapshotOperatorState(
+    runtime::CheckpointId, std::vector<std::string>* entries) {
   std::string s = fmt::format("parquet-source {} {}\nended {}\nemitted {}\nnewest {}\n",
                               info_.index, info_.parallelism, ended_ ? 1 : 0,
                               emitted_ + skip_rows_, newest_mtime_);
@@ -125,7 +125,8 @@ arrow::Status ParquetFileSource::RestoreOperatorState(
   }
 }
 
-arrow::Status ParquetFileSource::RestorePosition(const std::vector<std::string>& entries) {
+arrow::Status ParquetFileSource::RestorePosition(
+    const std::vector<std::string>& entries) {
   if (entries.size() != 1) {
     return UserError(
         "Parquet source subtask {} of {} got {} checkpointed positions: restoring at "
@@ -139,9 +140,10 @@ arrow::Status ParquetFileSource::RestorePosition(const std::vector<std::string>&
   if (std::sscanf(line.c_str(), "parquet-source %d %d", &index, &parallelism) != 2)
     return UserError("Parquet source: unreadable checkpoint entry");
   if (index != info_.index || parallelism != info_.parallelism) {
-    return UserError("Parquet source was checkpointed at parallelism {}; restoring at {} "
-                     "is not supported",
-                     parallelism, info_.parallelism);
+    return UserError(
+        "Parquet source was checkpointed at parallelism {}; restoring at {} "
+        "is not supported",
+        parallelism, info_.parallelism);
   }
   std::vector<std::string> scan;  // in scan order
   seen_.clear();
@@ -176,8 +178,8 @@ arrow::Status ParquetFileSource::RestorePosition(const std::vector<std::string>&
       for (const auto& p : scan) {
         auto it = by_path.find(p);
         if (it == by_path.end()) {
-          return UserError("Parquet source: file '{}', being read at the checkpoint, is gone",
-                           p);
+          return UserError(
+              "Parquet source: file '{}', being read at the checkpoint, is gone", p);
         }
         files.push_back(std::move(it->second));
       }
@@ -221,9 +223,10 @@ arrow::Result<runtime::PollResult> ParquetFileSource::Poll(runtime::Output* out)
     return runtime::PollResult::More();
   }
   if (skip_rows_ > 0) {
-    return UserError("Parquet source: the input has fewer rows than the checkpoint had "
-                     "read ({} missing); it changed since",
-                     skip_rows_);
+    return UserError(
+        "Parquet source: the input has fewer rows than the checkpoint had "
+        "read ({} missing); it changed since",
+        skip_rows_);
   }
   ARROW_RETURN_NOT_OK(scanner_->Close());
   scanner_.reset();

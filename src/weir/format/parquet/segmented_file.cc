@@ -163,8 +163,8 @@ arrow::Status FsyncPath(const std::string& path) {
 }  // namespace
 
 arrow::Result<std::unique_ptr<SegmentedParquetFile>> SegmentedParquetFile::Create(
-    const std::string& path, std::shared_ptr<arrow::Schema> schema,
-    WriterOptions options, std::shared_ptr<WriterMemoryBudget> budget) {
+    const std::string& path, std::shared_ptr<arrow::Schema> schema, WriterOptions options,
+    std::shared_ptr<WriterMemoryBudget> budget) {
   std::unique_ptr<SegmentedParquetFile> f(new SegmentedParquetFile());
   f->path_ = path;
   f->schema_ = std::move(schema);
@@ -183,8 +183,8 @@ arrow::Status SegmentedParquetFile::Write(const arrow::RecordBatch& batch) {
   if (batch.num_rows() == 0) return arrow::Status::OK();
   if (!segment_) {
     segment_stream_ = std::make_shared<AppendStream>(path_, length_, /*new_file=*/true);
-    ARROW_ASSIGN_OR_RAISE(segment_, ParquetFileWriter::Open(segment_stream_, path_, schema_,
-                                                            options_, budget_));
+    ARROW_ASSIGN_OR_RAISE(segment_, ParquetFileWriter::Open(segment_stream_, path_,
+                                                            schema_, options_, budget_));
   }
   ARROW_RETURN_NOT_OK(segment_->Write(batch));
   segment_rows_ += batch.num_rows();
@@ -272,8 +272,8 @@ arrow::Status SegmentedParquetFile::AppendCombinedFooter(const std::string& path
     if (static_cast<int64_t>(len) + 12 > end)
       return UserError("'{}': segment footer at byte {} is too long", path, end);
     std::string footer(len, '\0');
-    ARROW_RETURN_NOT_OK(ReadAt(fd, end - 8 - len, len,
-                               reinterpret_cast<uint8_t*>(footer.data()), path));
+    ARROW_RETURN_NOT_OK(
+        ReadAt(fd, end - 8 - len, len, reinterpret_cast<uint8_t*>(footer.data()), path));
     std::shared_ptr<parquet::FileMetaData> md;
     ARROW_RETURN_NOT_OK(CatchParquet(path, [&] {
       md = parquet::FileMetaData::Make(footer.data(), static_cast<int64_t>(len));
@@ -295,8 +295,8 @@ arrow::Status SegmentedParquetFile::AppendCombinedFooter(const std::string& path
   std::shared_ptr<parquet::FileMetaData> combined;
   ARROW_RETURN_NOT_OK(CatchParquet(path, [&] {
     const std::string first = segments[0]->SerializeToString();
-    combined = parquet::FileMetaData::Make(first.data(),
-                                           static_cast<int64_t>(first.size()));
+    combined =
+        parquet::FileMetaData::Make(first.data(), static_cast<int64_t>(first.size()));
     for (size_t i = 1; i < segments.size(); ++i) combined->AppendRowGroups(*segments[i]);
     return arrow::Status::OK();
   }));

@@ -80,7 +80,8 @@ class SegmentedParquetFile {
  private:
   // Reads the segment footers of `[0, valid_length)` back to front and appends one
   // footer listing all their row groups at `valid_length`.
-  static arrow::Status AppendCombinedFooter(const std::string& path, int64_t valid_length);
+  static arrow::Status AppendCombinedFooter(const std::string& path,
+                                            int64_t valid_length);
   SegmentedParquetFile() = default;
   arrow::Status EndSegment();
 

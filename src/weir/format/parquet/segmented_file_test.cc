@@ -29,7 +29,7 @@ class SegmentedFileTest : public ::testing::Test {
 // Reads a whole file with the Parquet library and returns its first column.
 std::shared_ptr<arrow::Table> ReadAll(const std::string& path) {
   auto fr = parquet::arrow::FileReader::Make(arrow::default_memory_pool(),
-                                            parquet::ParquetFileReader::OpenFile(path));
+                                             parquet::ParquetFileReader::OpenFile(path));
   EXPECT_TRUE(fr.ok());
   auto table = (*fr)->ReadTable();
   EXPECT_TRUE(table.ok()) << table.status();

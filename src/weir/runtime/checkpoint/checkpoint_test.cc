@@ -23,8 +23,8 @@ namespace fs = std::filesystem;
 
 std::string TempPath(const std::string& name) {
   static std::atomic<int> n{0};
-  auto p = fs::temp_directory_path() /
-           ("weir-ckpt-" + std::to_string(::getpid()) + "-" + std::to_string(n++) + "-" + name);
+  auto p = fs::temp_directory_path() / ("weir-ckpt-" + std::to_string(::getpid()) + "-" +
+                                        std::to_string(n++) + "-" + name);
   fs::remove_all(p);
   return p.string();
 }
@@ -32,8 +32,8 @@ std::string TempPath(const std::string& name) {
 std::shared_ptr<arrow::RecordBatch> Ones(int rows) {
   arrow::Int64Builder b;
   for (int i = 0; i < rows; ++i) EXPECT_TRUE(b.Append(1).ok());
-  return arrow::RecordBatch::Make(arrow::schema({arrow::field("v", arrow::int64())}), rows,
-                                  {*b.Finish()});
+  return arrow::RecordBatch::Make(arrow::schema({arrow::field("v", arrow::int64())}),
+                                  rows, {*b.Finish()});
 }
 
 // Emits `batches` batches of `rows` ones, one every `pause_micros`; its position
@@ -55,7 +55,8 @@ class PacedSource : public SourceReader {
     emitted_ += rows_;
     return PollResult::More();
   }
-  arrow::Status SnapshotOperatorState(CheckpointId, std::vector<std::string>* e) override {
+  arrow::Status SnapshotOperatorState(CheckpointId,
+                                      std::vector<std::string>* e) override {
     e->push_back("emitted " + std::to_string(emitted_));
     return arrow::Status::OK();
   }
@@ -75,7 +76,8 @@ class PacedSource : public SourceReader {
 // `total` at the end; fails once when its count crosses `fail_at`.
 class CountingOperator : public Operator {
  public:
-  CountingOperator(std::atomic<int64_t>* total, std::atomic<bool>* fail_once, int64_t fail_at)
+  CountingOperator(std::atomic<int64_t>* total, std::atomic<bool>* fail_once,
+                   int64_t fail_at)
       : total_(total), fail_once_(fail_once), fail_at_(fail_at) {}
   arrow::Status ProcessBatch(int, const std::shared_ptr<arrow::RecordBatch>& batch,
                              Output*) override {
@@ -88,7 +90,8 @@ class CountingOperator : public Operator {
     total_->fetch_add(count_);
     return arrow::Status::OK();
   }
-  arrow::Status SnapshotOperatorState(CheckpointId, std::vector<std::string>* e) override {
+  arrow::Status SnapshotOperatorState(CheckpointId,
+                                      std::vector<std::string>* e) override {
     e->push_back("count " + std::to_string(count_));
     return arrow::Status::OK();
   }
@@ -113,15 +116,18 @@ class CheckpointTest : public ::testing::Test {
   JobGraph Graph(std::atomic<int64_t>* total, std::atomic<bool>* fail_once = nullptr,
                  int64_t fail_at = 0) {
     JobGraph g;
-    int a = g.AddSource("a", 2, [](const SubtaskInfo&) -> arrow::Result<std::unique_ptr<SourceReader>> {
-      return std::make_unique<PacedSource>(60, 100, 1000);
-    });
-    int b = g.AddSource("b", 1, [](const SubtaskInfo&) -> arrow::Result<std::unique_ptr<SourceReader>> {
-      return std::make_unique<PacedSource>(40, 50, 3000);
-    });
-    int c = g.AddOperator("count", 2, [=](const SubtaskInfo&) -> arrow::Result<std::unique_ptr<Operator>> {
-      return std::make_unique<CountingOperator>(total, fail_once, fail_at);
-    });
+    int a = g.AddSource(
+        "a", 2, [](const SubtaskInfo&) -> arrow::Result<std::unique_ptr<SourceReader>> {
+          return std::make_unique<PacedSource>(60, 100, 1000);
+        });
+    int b = g.AddSource(
+        "b", 1, [](const SubtaskInfo&) -> arrow::Result<std::unique_ptr<SourceReader>> {
+          return std::make_unique<PacedSource>(40, 50, 3000);
+        });
+    int c = g.AddOperator(
+        "count", 2, [=](const SubtaskInfo&) -> arrow::Result<std::unique_ptr<Operator>> {
+          return std::make_unique<CountingOperator>(total, fail_once, fail_at);
+        });
     EXPECT_TRUE(g.Connect(a, c, Partitioning::Rebalance()).ok());
     EXPECT_TRUE(g.Connect(b, c, Partitioning::Rebalance()).ok());
     return g;
@@ -196,7 +202,8 @@ TEST_F(CheckpointTest, AFailedTaskRestartsFromTheLatestCheckpoint) {
   options.threads = 2;
   options.checkpointing.dir = TempPath("restart");
   options.checkpointing.interval = std::chrono::milliseconds(20);
-  options.restart = {RestartStrategy::Kind::kFixedDelay, 2, std::chrono::milliseconds(10)};
+  options.restart = {RestartStrategy::Kind::kFixedDelay, 2,
+                     std::chrono::milliseconds(10)};
   auto client = ExecuteAsync(Graph(&total, &failed, 3000), options, "restart");
   ASSERT_TRUE(client.ok());
   auto result = (*client)->Wait();
@@ -249,7 +256,8 @@ TEST_F(CheckpointTest, ManifestIsAtomicAndDamagedCheckpointsAreSkipped) {
 
   // Flip a byte of 3's manifest: corrupt, skipped for 2.
   {
-    std::fstream f(fs::path(three) / kManifestName, std::ios::in | std::ios::out | std::ios::binary);
+    std::fstream f(fs::path(three) / kManifestName,
+                   std::ios::in | std::ios::out | std::ios::binary);
     f.seekp(30);
     f.put('#');
   }

@@ -77,7 +77,8 @@ int CheckpointCoordinator::AddTask(CheckpointParticipant* task, bool is_source) 
 
 void CheckpointCoordinator::Start() {
   last_end_ = Clock::now();
-  if (enabled() && options_.interval.count() > 0) thread_ = std::thread([this] { Run(); });
+  if (enabled() && options_.interval.count() > 0)
+    thread_ = std::thread([this] { Run(); });
 }
 
 void CheckpointCoordinator::Stop() {
@@ -222,7 +223,8 @@ void CheckpointCoordinator::Complete(Pending p) {
   }
   p.stats.status = "COMPLETED";
   history_->Record(p.stats);
-  if (p.kind == CheckpointKind::kCheckpoint) PruneCheckpoints(options_.dir, options_.retain);
+  if (p.kind == CheckpointKind::kCheckpoint)
+    PruneCheckpoints(options_.dir, options_.retain);
   if (p.kind == CheckpointKind::kSavepoint)
     LogInfo("savepoint {} completed in '{}'", p.id, p.folder);
   std::vector<CheckpointParticipant*> tasks;
@@ -308,8 +310,9 @@ arrow::Result<std::string> CheckpointCoordinator::TriggerSavepoint(
     return arrow::Status::IOError("timed out waiting for a running checkpoint");
   if (stopping_) return arrow::Status::Cancelled("the job is not running");
   if (finishing_) {
-    return UserError("the job's input ended; its final checkpoint commits everything, "
-                     "no savepoint is needed");
+    return UserError(
+        "the job's input ended; its final checkpoint commits everything, "
+        "no savepoint is needed");
   }
   const CheckpointId id = history_->NextId();
   savepoint_id_ = id;

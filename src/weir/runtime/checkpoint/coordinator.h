@@ -146,8 +146,7 @@ class CheckpointCoordinator {
   };
 
   void Run();
-  void TriggerLocked(CheckpointKind kind, std::string folder, bool stop,
-                     CheckpointId id);
+  void TriggerLocked(CheckpointKind kind, std::string folder, bool stop, CheckpointId id);
   void AbortLocked(const std::string& why);
   // Writes the manifest; returns the stats. Called without the lock.
   void Complete(Pending pending);

@@ -88,7 +88,8 @@ arrow::Result<TaskStateFile> WriteTaskState(const std::string& folder,
                                             const std::string& bytes) {
   std::error_code ec;
   fs::create_directories(folder, ec);
-  if (ec) return UserError("cannot create checkpoint folder '{}': {}", folder, ec.message());
+  if (ec)
+    return UserError("cannot create checkpoint folder '{}': {}", folder, ec.message());
   TaskStateFile file;
   file.name = task_key + ".state";
   file.bytes = static_cast<int64_t>(bytes.size());
@@ -109,7 +110,8 @@ arrow::Status WriteManifest(const std::string& folder,
   ARROW_RETURN_NOT_OK(WriteDurably(tmp, body));
   std::error_code ec;
   fs::rename(tmp, fs::path(folder) / kManifestName, ec);
-  if (ec) return UserError("cannot publish the manifest in '{}': {}", folder, ec.message());
+  if (ec)
+    return UserError("cannot publish the manifest in '{}': {}", folder, ec.message());
   ARROW_RETURN_NOT_OK(SyncDirectory(folder));
   // The folder's own entry in the checkpoint directory, so that a power loss cannot
   // drop a checkpoint whose files sinks already published.
@@ -119,7 +121,8 @@ arrow::Status WriteManifest(const std::string& folder,
 arrow::Result<CheckpointManifest> ReadManifest(const std::string& folder) {
   const std::string path = (fs::path(folder) / kManifestName).string();
   if (!fs::exists(path))
-    return UserError("checkpoint '{}' is incomplete: it has no {}", folder, kManifestName);
+    return UserError("checkpoint '{}' is incomplete: it has no {}", folder,
+                     kManifestName);
   ARROW_ASSIGN_OR_RAISE(auto text, ReadWholeFile(path));
   const auto sum_at = text.rfind("checksum ");
   if (text.rfind(kHeader, 0) != 0 || sum_at == std::string::npos)
@@ -159,9 +162,10 @@ arrow::Result<CheckpointManifest> ReadManifest(const std::string& folder) {
     std::error_code ec;
     const auto size = fs::file_size(p, ec);
     if (ec || static_cast<int64_t>(size) != t.bytes) {
-      return UserError("checkpoint '{}' is damaged: state file '{}' is missing or has "
-                       "the wrong size",
-                       folder, t.name);
+      return UserError(
+          "checkpoint '{}' is damaged: state file '{}' is missing or has "
+          "the wrong size",
+          folder, t.name);
     }
   }
   return m;

@@ -71,8 +71,8 @@ struct RestoredCheckpoint {
 arrow::Result<RestoredCheckpoint> LoadCheckpoint(const std::string& folder);
 
 /// Returns the newest valid completed checkpoint or savepoint folder under `root`
-/// (`chk-<id>`, `savepoint-<id>`; ids are shared), or nullopt when there is none. Folders that are incomplete or corrupt are
-/// skipped with a warning in the log, never loaded.
+/// (`chk-<id>`, `savepoint-<id>`; ids are shared), or nullopt when there is none. Folders
+/// that are incomplete or corrupt are skipped with a warning in the log, never loaded.
 arrow::Result<std::optional<std::string>> FindLatestCheckpoint(const std::string& root);
 
 /// Resolves a restore path: a checkpoint or savepoint folder is used as is; a

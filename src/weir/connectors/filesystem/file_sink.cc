@@ -32,19 +32,6 @@ namespace {
 
 std::string HiddenName(const std::string& name) { return "." + name + ".inprogress"; }
 
-// Bytes of the rows of a slice, estimated from its parent's buffers.
-int64_t ReferencedBytes(const arrow::RecordBatch& rows) {
-  int64_t bytes = 0;
-  for (const auto& c : rows.columns()) {
-    for (const auto& b : c->data()->buffers)
-      if (b) bytes += b->size();
-  }
-  // Slices share their parent's buffers: charge the slice's share.
-  const int64_t parent_rows = std::max<int64_t>(
-      rows.column(0)->data()->length + rows.column(0)->data()->offset, 1);
-  return bytes * rows.num_rows() / parent_rows;
-}
-
 std::vector<std::string> SplitTabs(const std::string& s) {
   std::vector<std::string> out;
   size_t start = 0;
@@ -359,7 +346,6 @@ class FileSinkOperator : public runtime::Operator {
   }
 
   arrow::Status RestoreOperatorState(const std::vector<std::string>& entries) override {
-    restored_ = true;
     try {
       return RestoreEntries(entries);
     } catch (const std::exception&) {  // std::stoll on a damaged entry
@@ -370,12 +356,10 @@ class FileSinkOperator : public runtime::Operator {
   arrow::Status RestoreEntries(const std::vector<std::string>& entries) {
     for (const auto& e : entries) {
       const auto f = SplitTabs(e);
-      if (f.size() >= 6 && (f[0] == "pending" || f[0] == "inprogress")) {
-        if (std::stoi(f[2]) != parallelism_) rescaled_ = true;
+      if (f.size() == 6 && (f[0] == "pending" || f[0] == "inprogress")) {
         ARROW_RETURN_NOT_OK(Publish(fs::path(options_.path) / f[3], f[4],
                                     f[0] == "inprogress" ? std::stoll(f[5]) : 0));
       } else if (f.size() == 6 && f[0] == "partition") {
-        if (std::stoi(f[2]) != parallelism_) rescaled_ = true;
         PartitionInfo info;
         info.created_micros = std::stoll(f[4]);
         if (f[5] != "-") info.time = std::stoll(f[5]);
@@ -505,7 +489,7 @@ class FileSinkOperator : public runtime::Operator {
     if (cleaned_) return arrow::Status::OK();
     cleaned_ = true;
     const int restored_at = context_->restored_parallelism();
-    if (rescaled_ || (restored_at != 0 && restored_at != parallelism_)) {
+    if (restored_at != 0 && restored_at != parallelism_) {
       LogWarning(
           "file sink '{}': restored at a new parallelism; in-progress files of "
           "failed attempts are not cleaned up",
@@ -582,7 +566,7 @@ class FileSinkOperator : public runtime::Operator {
       // A compact copy, so the slice does not keep its whole parent batch alive.
       ARROW_ASSIGN_OR_RAISE(auto copy, arrow::ConcatenateRecordBatches({rows.Slice(0)}));
       part.pending_rows += copy->num_rows();
-      part.pending_bytes += ReferencedBytes(*copy);
+      part.pending_bytes += runtime::BatchBytes(*copy);
       part.pending.push_back(std::move(copy));
     } else {
       part.pending.push_back(rows.Slice(0));
@@ -632,7 +616,6 @@ class FileSinkOperator : public runtime::Operator {
       if (memory_ <= options_.memory_budget / 2) break;
       ARROW_RETURN_NOT_OK(FlushPending(*part));
       ARROW_RETURN_NOT_OK(part->file->Release());
-      ++forced_releases_;
       Account(*part);
     }
     return arrow::Status::OK();
@@ -683,7 +666,6 @@ class FileSinkOperator : public runtime::Operator {
   int64_t counter_ = 0;
   std::unique_ptr<BucketAssigner> assigner_;
   int64_t memory_ = 0;  // sum of the open files' costs
-  int64_t forced_releases_ = 0;
   std::shared_ptr<arrow::Schema> input_schema_;
   std::shared_ptr<arrow::Schema> file_schema_;
   std::vector<int> keep_;
@@ -691,8 +673,6 @@ class FileSinkOperator : public runtime::Operator {
   std::vector<Staged> rolled_;                           // closed since the last snapshot
   std::map<CheckpointId, std::vector<Staged>> pending_;  // staged for a checkpoint
   std::map<std::string, PartitionInfo> written_;         // partitions not yet committed
-  bool restored_ = false;
-  bool rescaled_ = false;
   bool cleaned_ = false;
   bool finished_ = false;
   bool dictionary_chosen_ = false;

@@ -187,7 +187,6 @@ arrow::Status SegmentedParquetFile::Write(const arrow::RecordBatch& batch) {
                                                             schema_, options_, budget_));
   }
   ARROW_RETURN_NOT_OK(segment_->Write(batch));
-  segment_rows_ += batch.num_rows();
   rows_ += batch.num_rows();
   return arrow::Status::OK();
 }
@@ -196,7 +195,6 @@ arrow::Status SegmentedParquetFile::EndSegment() {
   if (!segment_) return arrow::Status::OK();
   auto writer = std::move(segment_);
   ARROW_RETURN_NOT_OK(writer->Close());
-  segment_rows_ = 0;
   length_ = std::static_pointer_cast<AppendStream>(segment_stream_)->position();
   segment_stream_.reset();
   return arrow::Status::OK();

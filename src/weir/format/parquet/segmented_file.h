@@ -92,7 +92,6 @@ class SegmentedParquetFile {
   int64_t length_ = 0;  // bytes written to the file (all ended segments)
   std::shared_ptr<arrow::io::OutputStream> segment_stream_;
   std::unique_ptr<ParquetFileWriter> segment_;
-  int64_t segment_rows_ = 0;
   int64_t rows_ = 0;
   int64_t checkpointed_rows_ = 0;
   bool finished_ = false;

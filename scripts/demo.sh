@@ -1,13 +1,31 @@
 #!/usr/bin/env bash
-# The demo: generate sample events, land them as Hive-partitioned Parquet with
-# `weir parquet convert`, look at them with `weir parquet inspect` and `cat`, then run
-# the window_count DataStream job over them (events and revenue per channel and hour).
+# The demo. The main job first: examples/quickstart.sql through `weir sql -f`
+# (datagen click events -> exactly-once streaming INSERT into a Hive-partitioned
+# Parquet table with checkpoints, killed with -9 once and resumed, then a batch
+# query over the table). Then the Parquet tools (`weir parquet convert`, `inspect`,
+# `cat`), the window_count DataStream job and the exactly-once DataStream example.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WEIR=build/weir
 OUT=demo-data
 rm -rf "$OUT"
 mkdir -p "$OUT"
+
+echo "== weir sql -f examples/quickstart.sql (killed with -9 after 2 s, then run again)"
+$WEIR sql -f examples/quickstart.sql -D DIR="$OUT/quickstart" > /dev/null 2>&1 &
+PID=$!
+sleep 2
+kill -9 "$PID" 2>/dev/null || true
+wait "$PID" 2>/dev/null || true
+$WEIR sql -f examples/quickstart.sql -D DIR="$OUT/quickstart"
+.venv/bin/python - "$OUT/quickstart/clicks" <<'PY'
+import sys, duckdb
+rows, ids = duckdb.sql(f"select count(*), count(distinct event_id) from "
+                       f"read_parquet('{sys.argv[1]}/**/*.parquet')").fetchall()[0]
+print(f"DuckDB reads the clicks table: {rows} rows, {ids} distinct event ids "
+      f"({'exactly once' if rows == ids else 'DUPLICATES'})")
+PY
+echo
 
 echo "== generating 200,000 sample events (CSV)"
 .venv/bin/python - "$OUT/events.csv" <<'PY'

@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "weir/cli/parquet_commands.h"
+#include "weir/cli/sql_shell.h"
 #include "weir/common/error.h"
 #include "weir/common/runtime_init.h"
 
@@ -22,6 +23,7 @@ int main(int argc, char** argv) {
     parquet->require_subcommand(1);
     weir::cli::CommandAction action;
     weir::cli::RegisterParquetCommands(parquet, &action);
+    weir::cli::RegisterSqlCommand(&app, &action);
     try {
       app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -75,6 +75,12 @@ SourcePosition StartPosition(const Expr& expr) {
       case ExprKind::kLike:
         next = static_cast<const LikeExpr*>(node)->operand().get();
         break;
+      case ExprKind::kIndex:
+        next = static_cast<const IndexExpr*>(node)->base().get();
+        break;
+      case ExprKind::kSubquery:
+        next = static_cast<const SubqueryExpr*>(node)->operand().get();
+        break;
       default:
         break;
     }
@@ -262,26 +268,104 @@ std::string LikeExpr::ToString() const {
 std::string TypeSpec::ToString() const {
   std::string out = name;
   if (!params.empty()) out += fmt::format("({})", fmt::join(params, ", "));
+  if (!children.empty()) {
+    out += '<';
+    for (size_t i = 0; i < children.size(); ++i) {
+      if (i > 0) out += ", ";
+      if (i < field_names.size()) out += field_names[i] + " ";
+      out += children[i].ToString();
+    }
+    out += '>';
+  }
   if (with_local_time_zone) out += " WITH LOCAL TIME ZONE";
+  if (not_null) out += " NOT NULL";
   return out;
 }
 
-CastExpr::CastExpr(SourcePosition position, ExprPtr operand, TypeSpec type)
+CastExpr::CastExpr(SourcePosition position, ExprPtr operand, TypeSpec type,
+                   bool try_cast)
     : Expr(ExprKind::kCast, position, HeightOf({&operand})),
       operand_(std::move(operand)),
-      type_(std::move(type)) {}
+      type_(std::move(type)),
+      try_cast_(try_cast) {}
 
 std::string CastExpr::ToString() const {
-  return fmt::format("CAST({} AS {})", operand_->ToString(), type_.ToString());
+  return fmt::format("{}({} AS {})", try_cast_ ? "TRY_CAST" : "CAST",
+                     operand_->ToString(), type_.ToString());
 }
 
-FunctionCallExpr::FunctionCallExpr(Identifier name, std::vector<ExprPtr> args)
+FunctionCallExpr::FunctionCallExpr(Identifier name, std::vector<ExprPtr> args,
+                                   bool distinct, bool star)
     : Expr(ExprKind::kFunctionCall, name.position, HeightOf(nullptr, args)),
       name_(std::move(name)),
-      args_(std::move(args)) {}
+      args_(std::move(args)),
+      distinct_(distinct),
+      star_(star) {}
 
 std::string FunctionCallExpr::ToString() const {
-  return fmt::format("{}({})", QuoteIdentifier(name_), JoinArgs(args_));
+  if (star_) return fmt::format("{}(*)", QuoteIdentifier(name_));
+  return fmt::format("{}({}{})", QuoteIdentifier(name_), distinct_ ? "DISTINCT " : "",
+                     JoinArgs(args_));
+}
+
+namespace {
+int CaseHeight(const ExprPtr& operand, const std::vector<CaseExpr::Arm>& arms,
+               const ExprPtr& otherwise) {
+  int height = HeightOf({&operand, &otherwise});
+  for (const CaseExpr::Arm& arm : arms) {
+    height = std::max(height, HeightOf({&arm.when, &arm.then}));
+  }
+  return height;
+}
+}  // namespace
+
+CaseExpr::CaseExpr(SourcePosition position, ExprPtr operand, std::vector<Arm> arms,
+                   ExprPtr otherwise)
+    : Expr(ExprKind::kCase, position, CaseHeight(operand, arms, otherwise)),
+      operand_(std::move(operand)),
+      arms_(std::move(arms)),
+      otherwise_(std::move(otherwise)) {}
+
+std::string CaseExpr::ToString() const {
+  std::string out = "CASE";
+  if (operand_) out += " " + operand_->ToString();
+  for (const Arm& arm : arms_) {
+    out += fmt::format(" WHEN {} THEN {}", arm.when->ToString(), arm.then->ToString());
+  }
+  if (otherwise_) out += " ELSE " + otherwise_->ToString();
+  return out + " END";
+}
+
+SubqueryExpr::SubqueryExpr(SourcePosition position, Use use,
+                           std::shared_ptr<const Query> query, ExprPtr operand,
+                           bool negated, std::string text)
+    : Expr(ExprKind::kSubquery, position, HeightOf({&operand})),
+      use_(use),
+      query_(std::move(query)),
+      operand_(std::move(operand)),
+      negated_(negated),
+      text_(std::move(text)) {}
+
+std::string SubqueryExpr::ToString() const {
+  switch (use_) {
+    case Use::kScalar:
+      return "(" + text_ + ")";
+    case Use::kExists:
+      return fmt::format("{}EXISTS ({})", NotPrefix(negated_), text_);
+    case Use::kIn:
+      return fmt::format("({} {}IN ({}))", operand_->ToString(), NotPrefix(negated_),
+                         text_);
+  }
+  return text_;
+}
+
+IndexExpr::IndexExpr(SourcePosition position, ExprPtr base, ExprPtr index)
+    : Expr(ExprKind::kIndex, position, HeightOf({&base, &index})),
+      base_(std::move(base)),
+      index_(std::move(index)) {}
+
+std::string IndexExpr::ToString() const {
+  return fmt::format("{}[{}]", base_->ToString(), index_->ToString());
 }
 
 }  // namespace weir::sql

@@ -28,6 +28,9 @@ enum class ExprKind {
   kLike,
   kCast,
   kFunctionCall,
+  kCase,
+  kSubquery,
+  kIndex,
 };
 
 /// Base of the immutable expression AST. Every node records the position of the
@@ -84,6 +87,8 @@ enum class LiteralKind {
   kString,
   kDate,       // DATE '2024-01-31'
   kTimestamp,  // TIMESTAMP '2024-01-31 12:00:00'
+  kInterval,   // INTERVAL '5' MINUTE: int64 microseconds
+  kSymbol,     // a time unit keyword argument, e.g. HOUR in FLOOR(ts TO HOUR)
 };
 
 /// Holds a constant.
@@ -281,12 +286,19 @@ class LikeExpr : public Expr {
   bool negated_;
 };
 
-/// Describes a SQL type as written in CAST, e.g. DECIMAL(10, 2).
+/// Describes a SQL type as written in CAST or CREATE TABLE, e.g. DECIMAL(10, 2) or
+/// ROW<a INT, b ARRAY<STRING>>.
 struct TypeSpec {
   /// Upper-cased type name, e.g. "DECIMAL" or "TIMESTAMP_LTZ".
   std::string name;
   /// Parenthesised parameters, e.g. {10, 2}.
   std::vector<int64_t> params;
+  /// Element types: one for ARRAY, key and value for MAP, the fields of a ROW.
+  std::vector<TypeSpec> children;
+  /// Field names of a ROW, parallel to `children`.
+  std::vector<std::string> field_names;
+  /// Whether NOT NULL followed the type.
+  bool not_null = false;
   /// Whether WITH LOCAL TIME ZONE followed a TIMESTAMP.
   bool with_local_time_zone = false;
   /// Where the type name starts.
@@ -299,33 +311,115 @@ struct TypeSpec {
 /// Converts `CAST(operand AS type)`.
 class CastExpr : public Expr {
  public:
-  /// Creates the cast; `position` is that of CAST.
-  CastExpr(SourcePosition position, ExprPtr operand, TypeSpec type);
+  /// Creates the cast; `position` is that of CAST. TRY_CAST gives NULL for values
+  /// that do not convert instead of failing.
+  CastExpr(SourcePosition position, ExprPtr operand, TypeSpec type, bool try_cast = false);
   /// Returns the converted expression.
   const ExprPtr& operand() const { return operand_; }
   /// Returns the target type.
   const TypeSpec& type() const { return type_; }
+  /// Returns true for TRY_CAST.
+  bool try_cast() const { return try_cast_; }
   std::string ToString() const override;
 
  private:
   ExprPtr operand_;
   TypeSpec type_;
+  bool try_cast_;
 };
 
-/// Calls a scalar function by name.
+/// Calls a scalar or aggregate function by name.
 class FunctionCallExpr : public Expr {
  public:
-  /// Creates `name(args...)`; the position is that of the name.
-  FunctionCallExpr(Identifier name, std::vector<ExprPtr> args);
+  /// Creates `name(args...)`, `name(DISTINCT args...)` or `name(*)`; the position is
+  /// that of the name.
+  FunctionCallExpr(Identifier name, std::vector<ExprPtr> args, bool distinct = false,
+                   bool star = false);
   /// Returns the function name as written.
   const Identifier& name() const { return name_; }
   /// Returns the arguments.
   const std::vector<ExprPtr>& args() const { return args_; }
+  /// Returns true for `name(DISTINCT …)`.
+  bool distinct() const { return distinct_; }
+  /// Returns true for `name(*)`.
+  bool star() const { return star_; }
   std::string ToString() const override;
 
  private:
   Identifier name_;
   std::vector<ExprPtr> args_;
+  bool distinct_;
+  bool star_;
+};
+
+/// `CASE [operand] WHEN a THEN x … [ELSE y] END`.
+class CaseExpr : public Expr {
+ public:
+  /// One WHEN … THEN … arm.
+  struct Arm {
+    ExprPtr when;
+    ExprPtr then;
+  };
+  /// Creates the expression; `operand` and `otherwise` may be null.
+  CaseExpr(SourcePosition position, ExprPtr operand, std::vector<Arm> arms,
+           ExprPtr otherwise);
+  /// Returns the simple CASE operand, or null for a searched CASE.
+  const ExprPtr& operand() const { return operand_; }
+  /// Returns the arms in order.
+  const std::vector<Arm>& arms() const { return arms_; }
+  /// Returns the ELSE value, or null (NULL).
+  const ExprPtr& otherwise() const { return otherwise_; }
+  std::string ToString() const override;
+
+ private:
+  ExprPtr operand_;
+  std::vector<Arm> arms_;
+  ExprPtr otherwise_;
+};
+
+struct Query;
+
+/// A subquery used as a value: scalar `(SELECT …)`, `EXISTS (SELECT …)` or
+/// `x [NOT] IN (SELECT …)`.
+class SubqueryExpr : public Expr {
+ public:
+  /// Distinguishes the three uses.
+  enum class Use { kScalar, kExists, kIn };
+  /// Creates the node; `operand` is set for kIn only; `negated` for NOT IN/NOT EXISTS.
+  SubqueryExpr(SourcePosition position, Use use, std::shared_ptr<const Query> query,
+               ExprPtr operand, bool negated, std::string text);
+  /// Returns how the subquery is used.
+  Use use() const { return use_; }
+  /// Returns the subquery.
+  const std::shared_ptr<const Query>& query() const { return query_; }
+  /// Returns the tested value of IN, else null.
+  const ExprPtr& operand() const { return operand_; }
+  /// Returns true for NOT IN and NOT EXISTS.
+  bool negated() const { return negated_; }
+  std::string ToString() const override;
+
+ private:
+  Use use_;
+  std::shared_ptr<const Query> query_;
+  ExprPtr operand_;
+  bool negated_;
+  std::string text_;
+};
+
+/// `base[index]`: an array element (1-based) or a map value by key.
+class IndexExpr : public Expr {
+ public:
+  /// Creates the access; `position` is that of '['.
+  IndexExpr(SourcePosition position, ExprPtr base, ExprPtr index);
+  /// Returns the indexed value.
+  const ExprPtr& base() const { return base_; }
+  /// Returns the index or key.
+  const ExprPtr& index() const { return index_; }
+  std::string ToString() const override;
+
+ private:
+  ExprPtr base_;
+  ExprPtr index_;
 };
 
 }  // namespace weir::sql

@@ -20,6 +20,7 @@
 #include "weir/sql/literal_coercion.h"
 #include "weir/sql/sql_type.h"
 #include "weir/sql/suggest.h"
+#include "weir/sql/type_unify.h"
 #include "weir/sql/typed_expr.h"
 
 namespace weir::sql {
@@ -29,15 +30,21 @@ namespace cp = arrow::compute;
 using ScalarPtr = std::shared_ptr<arrow::Scalar>;
 using TypePtr = std::shared_ptr<arrow::DataType>;
 
-class Binder {
+class Binder : public CallBuilder {
  public:
-  Binder(const arrow::Schema& schema, std::string_view source)
-      : schema_(schema), source_(source) {}
+  Binder(const arrow::Schema& schema, std::string_view source,
+         const BindHooks* hooks = nullptr)
+      : schema_(schema), source_(source), hooks_(hooks) {}
 
   arrow::Result<TypedExpr> Bind(const Expr& expr);
   arrow::Status TypeError(const SourcePosition& position,
-                          std::string_view message) const {
+                          std::string_view message) const override {
     return ErrorAt(source_, position, "type error", fmt::format(": {}", message));
+  }
+  arrow::Result<TypedExpr> Call(std::string_view function, std::vector<TypedExpr> args,
+                                std::shared_ptr<cp::FunctionOptions> options,
+                                const Expr& node, std::string_view what) override {
+    return MakeCall(function, std::move(args), std::move(options), node, what);
   }
 
  private:
@@ -53,6 +60,10 @@ class Binder {
   arrow::Result<TypedExpr> BindLike(const LikeExpr& like);
   arrow::Result<TypedExpr> BindCast(const CastExpr& cast);
   arrow::Result<TypedExpr> BindFunction(const FunctionCallExpr& call);
+  arrow::Result<TypedExpr> BindCase(const CaseExpr& node);
+  arrow::Result<TypedExpr> BindIndex(const IndexExpr& node);
+  arrow::Result<TypedExpr> BindSubquery(const SubqueryExpr& node);
+  arrow::Result<TypedExpr> Dispatch(const Expr& expr);
   arrow::Result<TypedExpr> Balanced(std::string_view function,
                                     const std::vector<TypedExpr>& terms, size_t begin,
                                     size_t end, const Expr& node);
@@ -66,9 +77,21 @@ class Binder {
 
   const arrow::Schema& schema_;
   std::string_view source_;
+  const BindHooks* hooks_;
 };
 
 arrow::Result<TypedExpr> Binder::Bind(const Expr& expr) {
+  if (hooks_ != nullptr && hooks_->substitute) {
+    ARROW_ASSIGN_OR_RAISE(std::optional<TypedExpr> replaced, hooks_->substitute(expr));
+    if (replaced) {
+      replaced->node = &expr;
+      return *replaced;
+    }
+  }
+  return Dispatch(expr);
+}
+
+arrow::Result<TypedExpr> Binder::Dispatch(const Expr& expr) {
   switch (expr.kind()) {
     case ExprKind::kLiteral:
       return BindLiteral(static_cast<const LiteralExpr&>(expr));
@@ -90,6 +113,12 @@ arrow::Result<TypedExpr> Binder::Bind(const Expr& expr) {
       return BindCast(static_cast<const CastExpr&>(expr));
     case ExprKind::kFunctionCall:
       return BindFunction(static_cast<const FunctionCallExpr&>(expr));
+    case ExprKind::kCase:
+      return BindCase(static_cast<const CaseExpr&>(expr));
+    case ExprKind::kIndex:
+      return BindIndex(static_cast<const IndexExpr&>(expr));
+    case ExprKind::kSubquery:
+      return BindSubquery(static_cast<const SubqueryExpr&>(expr));
   }
   return arrow::Status::UnknownError("unknown expression kind");
 }
@@ -107,7 +136,12 @@ arrow::Result<TypedExpr> Binder::BindLiteral(const LiteralExpr& literal) {
 }
 
 arrow::Result<TypedExpr> Binder::BindColumn(const ColumnRefExpr& ref) {
-  ARROW_ASSIGN_OR_RAISE(ResolvedColumn column, ResolveColumn(ref, schema_, source_));
+  ResolvedColumn column;
+  if (hooks_ != nullptr && hooks_->resolve_column) {
+    ARROW_ASSIGN_OR_RAISE(column, hooks_->resolve_column(ref));
+  } else {
+    ARROW_ASSIGN_OR_RAISE(column, ResolveColumn(ref, schema_, source_));
+  }
   TypedExpr typed;
   typed.expr = cp::field_ref(std::move(column.ref));
   typed.type = std::move(column.type);
@@ -444,6 +478,7 @@ arrow::Result<TypedExpr> Binder::BindCast(const CastExpr& cast) {
   ARROW_ASSIGN_OR_RAISE(TypePtr target, ResolveType(cast.type(), source_));
   if (operand.is_constant()) {
     auto value = CastConstant(operand.constant, target);
+    if (!value.ok() && cast.try_cast()) return MakeConstant(arrow::MakeNullScalar(target), &cast);
     if (!value.ok()) {
       return ErrorAt(source_, cast.position(), "cast error",
                      fmt::format(": cannot cast {} to {}: {}", Describe(operand),
@@ -470,17 +505,147 @@ arrow::Result<TypedExpr> Binder::BindCast(const CastExpr& cast) {
       ARROW_ASSIGN_OR_RAISE(operand, MakeCall("cast", {operand}, widen, cast, "CAST"));
     }
   }
+  if (cast.try_cast()) {
+    // Values that do not convert become NULL: the weir_try_cast kernel casts
+    // element-wise and nulls the failures.
+    auto options = std::make_shared<cp::CastOptions>(cp::CastOptions::Safe(target));
+    return MakeCall("weir_try_cast", {operand}, options, cast, "TRY_CAST");
+  }
   auto options = std::make_shared<cp::CastOptions>(cp::CastOptions::Safe(target));
   return MakeCall("cast", {operand}, options, cast, "CAST");
+}
+
+// CASE WHEN c1 THEN v1 … ELSE e END becomes case_when({c1, …}, v1, …, e); a simple
+// CASE x WHEN a … compares x = a for each arm. Branch values take a common type.
+arrow::Result<TypedExpr> Binder::BindCase(const CaseExpr& node) {
+  std::optional<TypedExpr> operand;
+  if (node.operand()) {
+    ARROW_ASSIGN_OR_RAISE(operand, Bind(*node.operand()));
+  }
+  std::vector<TypedExpr> conditions;
+  std::vector<TypedExpr> values;
+  for (const CaseExpr::Arm& arm : node.arms()) {
+    TypedExpr condition;
+    if (operand) {
+      ARROW_ASSIGN_OR_RAISE(TypedExpr when, Bind(*arm.when));
+      ARROW_ASSIGN_OR_RAISE(condition,
+                            BindComparison(BinaryOp::kEqual, *operand, when, *arm.when));
+    } else {
+      ARROW_ASSIGN_OR_RAISE(condition, Bind(*arm.when));
+      ARROW_RETURN_NOT_OK(RequireBoolean(condition, "CASE WHEN"));
+    }
+    // A NULL condition does not match.
+    ARROW_ASSIGN_OR_RAISE(
+        condition,
+        MakeCall("coalesce",
+                 {condition, MakeConstant(std::make_shared<arrow::BooleanScalar>(false),
+                                          arm.when.get())},
+                 nullptr, *arm.when, "CASE WHEN"));
+    conditions.push_back(std::move(condition));
+    ARROW_ASSIGN_OR_RAISE(TypedExpr value, Bind(*arm.then));
+    ARROW_RETURN_NOT_OK(DecodeDictionary(value));
+    values.push_back(std::move(value));
+  }
+  if (node.otherwise()) {
+    ARROW_ASSIGN_OR_RAISE(TypedExpr value, Bind(*node.otherwise()));
+    ARROW_RETURN_NOT_OK(DecodeDictionary(value));
+    values.push_back(std::move(value));
+  }
+  ARROW_RETURN_NOT_OK(UnifyTypes(*this, values, node));
+  std::vector<cp::Expression> condition_exprs;
+  std::vector<TypedExpr> args;
+  arrow::FieldVector fields;
+  for (size_t i = 0; i < conditions.size(); ++i) {
+    fields.push_back(arrow::field(fmt::format("c{}", i), arrow::boolean()));
+  }
+  std::vector<TypedExpr> packed_args;
+  // case_when takes a struct of conditions as its first argument.
+  std::vector<cp::Expression> parts;
+  for (const TypedExpr& condition : conditions) parts.push_back(condition.expr);
+  TypedExpr packed;
+  packed.expr = cp::call("make_struct", parts,
+                         std::make_shared<cp::MakeStructOptions>([&] {
+                           std::vector<std::string> names;
+                           for (size_t i = 0; i < conditions.size(); ++i) {
+                             names.push_back(fmt::format("c{}", i));
+                           }
+                           return names;
+                         }()));
+  packed.type = arrow::struct_(fields);
+  packed.node = &node;
+  args.push_back(std::move(packed));
+  for (TypedExpr& value : values) args.push_back(std::move(value));
+  return MakeCall("case_when", std::move(args), nullptr, node, "CASE");
+}
+
+arrow::Result<TypedExpr> Binder::BindIndex(const IndexExpr& node) {
+  ARROW_ASSIGN_OR_RAISE(TypedExpr base, Bind(*node.base()));
+  ARROW_ASSIGN_OR_RAISE(TypedExpr index, Bind(*node.index()));
+  arrow::Type::type id = base.type->id();
+  if (id == arrow::Type::MAP) {
+    const auto& map = static_cast<const arrow::MapType&>(*base.type);
+    if (!index.is_constant()) {
+      return TypeError(node.position(), "the key of map[key] must be a constant");
+    }
+    auto key = CoerceConstant(index.constant, index.numeric_text, map.key_type());
+    if (!key.ok()) {
+      return TypeError(node.position(),
+                       fmt::format("cannot look up {} in {}", Describe(index),
+                                   Describe(base)));
+    }
+    auto options = std::make_shared<cp::MapLookupOptions>(*key,
+                                                          cp::MapLookupOptions::LAST);
+    return MakeCall("map_lookup", {base}, options, node, "map[key]");
+  }
+  if (id == arrow::Type::LIST || id == arrow::Type::LARGE_LIST ||
+      id == arrow::Type::FIXED_SIZE_LIST) {
+    if (!arrow::is_integer(index.type->id())) {
+      return TypeError(node.position(), fmt::format("an array index must be an integer "
+                                                    "but got {}",
+                                                    Describe(index)));
+    }
+    // SQL arrays are 1-based; an index out of range gives NULL.
+    return MakeCall("weir_array_element", {base, index}, nullptr, node, "array[index]");
+  }
+  return TypeError(node.position(),
+                   fmt::format("[] applies to arrays and maps, not to {}", Describe(base)));
+}
+
+arrow::Result<TypedExpr> Binder::BindSubquery(const SubqueryExpr& node) {
+  if (hooks_ == nullptr || !hooks_->subquery) {
+    return ErrorAt(source_, node.position(), "unsupported subquery",
+                   ": subqueries are not allowed here");
+  }
+  std::optional<TypedExpr> operand;
+  if (node.operand()) {
+    ARROW_ASSIGN_OR_RAISE(operand, Bind(*node.operand()));
+  }
+  return hooks_->subquery(node, std::move(operand));
 }
 
 arrow::Result<TypedExpr> Binder::BindFunction(const FunctionCallExpr& call) {
   const Identifier& name = call.name();
   const SqlFunction* function = FindSqlFunction(name.name);
-  if (function == nullptr) {
+  FunctionBinder special = FindFunctionBinder(name.name);
+  if ((function == nullptr && special == nullptr) || call.distinct() || call.star()) {
+    if (hooks_ != nullptr && hooks_->unknown_function) {
+      ARROW_ASSIGN_OR_RAISE(std::optional<TypedExpr> bound, hooks_->unknown_function(call));
+      if (bound) return *bound;
+    }
+    std::vector<std::string> names = SqlFunctionNames();
+    for (std::string& extra : SpecialFunctionNames()) names.push_back(std::move(extra));
     return ErrorAt(source_, name.position,
                    fmt::format("unknown function '{}'", name.name),
-                   DidYouMean(name.name, SqlFunctionNames()));
+                   DidYouMean(name.name, names));
+  }
+  if (special != nullptr) {
+    std::vector<TypedExpr> args;
+    for (const ExprPtr& arg : call.args()) {
+      ARROW_ASSIGN_OR_RAISE(TypedExpr typed, Bind(*arg));
+      ARROW_RETURN_NOT_OK(DecodeDictionary(typed));
+      args.push_back(std::move(typed));
+    }
+    return special(*this, call, std::move(args));
   }
   size_t count = call.args().size();
   if (count < function->min_args || count > function->max_args) {
@@ -534,6 +699,18 @@ arrow::Result<arrow::compute::Expression> Finish(const Binder& binder,
 }
 
 }  // namespace
+
+arrow::Result<BoundExpr> BindWithHooks(const Expr& expr, const arrow::Schema& schema,
+                                       std::string_view source_text,
+                                       const BindHooks& hooks) {
+  Binder binder(schema, source_text, &hooks);
+  ARROW_ASSIGN_OR_RAISE(TypedExpr typed, binder.Bind(expr));
+  if (typed.is_bare_null()) {
+    typed = MakeConstant(arrow::MakeNullScalar(arrow::null()), typed.node);
+  }
+  ARROW_ASSIGN_OR_RAISE(cp::Expression bound, Finish(binder, typed, expr, schema));
+  return BoundExpr{std::move(bound), typed.type};
+}
 
 arrow::Result<arrow::compute::Expression> BindExpression(const Expr& expr,
                                                          const arrow::Schema& schema,

@@ -6,7 +6,12 @@
 #include <arrow/result.h>
 #include <arrow/type_fwd.h>
 
+#include <functional>
+#include <optional>
+
 #include "weir/sql/ast.h"
+#include "weir/sql/column_resolver.h"
+#include "weir/sql/typed_expr.h"
 
 namespace weir::sql {
 
@@ -38,6 +43,36 @@ namespace weir::sql {
 arrow::Result<arrow::compute::Expression> BindExpression(const Expr& expr,
                                                          const arrow::Schema& schema,
                                                          std::string_view source_text);
+
+/// An expression bound to a schema, with its type.
+struct BoundExpr {
+  /// The bound Arrow expression.
+  arrow::compute::Expression expr;
+  /// Its result type.
+  std::shared_ptr<arrow::DataType> type;
+};
+
+/// Lets a planner take part in binding (all optional).
+struct BindHooks {
+  /// Called for every node before it is bound; a value replaces the node. The
+  /// planner uses it for GROUP BY keys and aggregate results computed below.
+  std::function<arrow::Result<std::optional<TypedExpr>>(const Expr&)> substitute;
+  /// Resolves column references instead of matching the schema's field names
+  /// (table qualifiers, scopes).
+  std::function<arrow::Result<ResolvedColumn>(const ColumnRefExpr&)> resolve_column;
+  /// Binds a subquery used as a value; without it subqueries are errors.
+  std::function<arrow::Result<TypedExpr>(const SubqueryExpr&, std::optional<TypedExpr>)>
+      subquery;
+  /// Called for a function the scalar catalog does not know; returns nullopt when
+  /// it does not know it either (aggregates outside GROUP BY give their own error).
+  std::function<arrow::Result<std::optional<TypedExpr>>(const FunctionCallExpr&)>
+      unknown_function;
+};
+
+/// Binds `expr` to `schema` with `hooks`, returning the bound expression and type.
+arrow::Result<BoundExpr> BindWithHooks(const Expr& expr, const arrow::Schema& schema,
+                                       std::string_view source_text,
+                                       const BindHooks& hooks);
 
 /// Parses and binds a filter; fails unless its type is boolean.
 arrow::Result<arrow::compute::Expression> ParseFilter(std::string_view text,

@@ -1,6 +1,7 @@
 #include "weir/sql/expression_parser.h"
 
 #include <charconv>
+#include <cstdint>
 #include <string>
 
 #include <fmt/format.h>
@@ -231,6 +232,10 @@ arrow::Result<ExprPtr> ExpressionParser::ParseInfix(ExprPtr left, const Infix& i
     case Infix::Kind::kIn: {
       if (infix.negated) Advance();
       Advance();
+      if (Peek().kind == TokenKind::kLeftParen && AtSubqueryStart(1)) {
+        return ParseSubquery(SubqueryExpr::Use::kIn, std::move(left), infix.negated,
+                             position);
+      }
       ARROW_ASSIGN_OR_RAISE(std::vector<ExprPtr> list, ParseList("IN"));
       return Checked(std::make_shared<InExpr>(position, std::move(left), std::move(list),
                                               infix.negated));
@@ -374,6 +379,9 @@ arrow::Result<ExprPtr> ExpressionParser::ParsePrimary() {
       return std::make_shared<LiteralExpr>(position, LiteralKind::kString, token.value,
                                            token.value);
     case TokenKind::kLeftParen: {
+      if (AtSubqueryStart(1)) {
+        return ParseSubquery(SubqueryExpr::Use::kScalar, nullptr, false, position);
+      }
       Advance();
       ARROW_ASSIGN_OR_RAISE(ExprPtr inner, ParseAbove(kLowest));
       if (Peek().kind != TokenKind::kRightParen) {
@@ -414,18 +422,289 @@ arrow::Result<ExprPtr> ExpressionParser::ParsePrimary() {
     Advance();
     return ParseTypedLiteral(token);
   }
-  if (token.IsKeyword("CAST")) return ParseCast();
-  if (token.IsKeyword("INTERVAL")) {
-    return Error(position, "INTERVAL literals are not supported");
+  if (token.IsKeyword("CAST") || token.IsKeyword("TRY_CAST")) return ParseCast();
+  if (token.IsKeyword("INTERVAL")) return ParseInterval();
+  if (token.IsKeyword("CASE")) return ParseCase();
+  if (token.IsKeyword("EXISTS") && Peek(1).kind == TokenKind::kLeftParen) {
+    Advance();
+    if (!AtSubqueryStart(1)) {
+      return Error(Peek(1).position, "expected a subquery (SELECT …) after EXISTS (");
+    }
+    return ParseSubquery(SubqueryExpr::Use::kExists, nullptr, false, position);
   }
-  if (token.IsKeyword("CASE"))
-    return Error(position, "CASE expressions are not supported");
   if (IsReserved(token)) return ExpectedExpressionError();
   if (Peek(1).kind == TokenKind::kLeftParen) {
-    Advance();
-    return ParseFunctionCall(Identifier{token.text, false, position});
+    ExprPtr call;
+    if (token.IsKeyword("EXTRACT") || token.IsKeyword("FLOOR") ||
+        token.IsKeyword("CEIL") || token.IsKeyword("TRIM") ||
+        token.IsKeyword("SUBSTRING") || token.IsKeyword("POSITION")) {
+      ARROW_ASSIGN_OR_RAISE(call, ParseSpecialCall(token));
+    } else {
+      Advance();
+      ARROW_ASSIGN_OR_RAISE(call,
+                            ParseFunctionCall(Identifier{token.text, false, position}));
+    }
+    return ParsePostfix(std::move(call));
   }
-  return ParseColumnRef();
+  ARROW_ASSIGN_OR_RAISE(ExprPtr column, ParseColumnRef());
+  return ParsePostfix(std::move(column));
+}
+
+bool ExpressionParser::AtSubqueryStart(size_t ahead) const {
+  const Token& token = Peek(ahead);
+  return token.IsKeyword("SELECT") || token.IsKeyword("WITH") ||
+         token.IsKeyword("VALUES");
+}
+
+arrow::Result<ExprPtr> ExpressionParser::ParseSubquery(SubqueryExpr::Use use,
+                                                       ExprPtr operand, bool negated,
+                                                       SourcePosition position) {
+  const Token& open = Advance();  // '('
+  if (!subquery_) return Error(Peek().position, "subqueries are not allowed here");
+  size_t start = pos_;
+  ARROW_ASSIGN_OR_RAISE(auto parsed, subquery_(pos_));
+  pos_ = parsed.second;
+  if (Peek().kind != TokenKind::kRightParen) {
+    return Error(Peek().position,
+                 fmt::format("expected ')' to close the subquery opened at line {}, "
+                             "column {} but found {}",
+                             open.position.line, open.position.column, Describe(Peek())));
+  }
+  int64_t begin = tokens_[start].position.offset;
+  std::string text(source_.substr(begin, Peek().position.offset - begin));
+  Advance();
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\n')) text.pop_back();
+  return Checked(std::make_shared<SubqueryExpr>(position, use, std::move(parsed.first),
+                                                std::move(operand), negated,
+                                                std::move(text)));
+}
+
+arrow::Result<ExprPtr> ExpressionParser::ParsePostfix(ExprPtr base) {
+  while (Peek().kind == TokenKind::kLeftBracket || Peek().kind == TokenKind::kDot) {
+    SourcePosition position = Peek().position;
+    if (Peek().kind == TokenKind::kDot) {
+      // A field of a value that is not a plain column, e.g. arr[1].name: a ROW
+      // field access through the GET function.
+      Advance();
+      const Token& field = Peek();
+      if (field.kind != TokenKind::kIdentifier &&
+          field.kind != TokenKind::kQuotedIdentifier) {
+        return Error(field.position, fmt::format("expected a field name after '.' but "
+                                                 "found {}",
+                                                 Describe(field)));
+      }
+      Advance();
+      auto name = std::make_shared<LiteralExpr>(field.position, LiteralKind::kSymbol,
+                                                field.value, field.value);
+      ARROW_ASSIGN_OR_RAISE(
+          base, Checked(std::make_shared<FunctionCallExpr>(
+                    Identifier{"GET_FIELD", false, position},
+                    std::vector<ExprPtr>{std::move(base), std::move(name)})));
+      continue;
+    }
+    Advance();
+    ARROW_ASSIGN_OR_RAISE(ExprPtr index, ParseAbove(kLowest));
+    ARROW_RETURN_NOT_OK(Expect(TokenKind::kRightBracket, "expected ']' after the index"));
+    ARROW_ASSIGN_OR_RAISE(base, Checked(std::make_shared<IndexExpr>(
+                                    position, std::move(base), std::move(index))));
+  }
+  return base;
+}
+
+arrow::Result<ExprPtr> ExpressionParser::ParseTimeUnit(std::string_view context) {
+  static constexpr std::string_view kUnits[] = {
+      "YEAR",   "QUARTER", "MONTH",       "WEEK",        "DAY",        "HOUR",
+      "MINUTE", "SECOND",  "MILLISECOND", "MICROSECOND", "NANOSECOND", "DOW",
+      "DOY",    "EPOCH",   "ISODOW",      "ISOYEAR",     "CENTURY",    "DECADE"};
+  const Token& token = Peek();
+  for (std::string_view unit : kUnits) {
+    if (token.IsKeyword(unit)) {
+      Advance();
+      return std::make_shared<LiteralExpr>(token.position, LiteralKind::kSymbol,
+                                           std::string(unit), std::string(unit));
+    }
+  }
+  return Error(token.position,
+               fmt::format("expected a time unit (YEAR, MONTH, DAY, HOUR, MINUTE, SECOND, "
+                           "…) in {} but found {}",
+                           context, Describe(token)));
+}
+
+// EXTRACT(unit FROM x), FLOOR(x [TO unit]), CEIL(x [TO unit]),
+// TRIM([BOTH|LEADING|TRAILING] [chars] FROM s), SUBSTRING(s FROM a [FOR b]),
+// POSITION(a IN b): SQL's keyword-argument forms, rewritten to plain calls.
+arrow::Result<ExprPtr> ExpressionParser::ParseSpecialCall(const Token& name) {
+  Identifier id{UpperAscii(name.text), false, name.position};
+  Advance();  // name
+  Advance();  // '('
+  std::vector<ExprPtr> args;
+  auto close = [&]() -> arrow::Result<ExprPtr> {
+    ARROW_RETURN_NOT_OK(Expect(TokenKind::kRightParen,
+                               fmt::format("expected ')' to close {}", id.name)));
+    return Checked(std::make_shared<FunctionCallExpr>(id, std::move(args)));
+  };
+  if (id.name == "EXTRACT") {
+    ARROW_ASSIGN_OR_RAISE(ExprPtr unit, ParseTimeUnit("EXTRACT"));
+    if (!AcceptKeyword("FROM")) {
+      return Error(Peek().position, fmt::format("expected FROM in EXTRACT but found {}",
+                                                Describe(Peek())));
+    }
+    ARROW_ASSIGN_OR_RAISE(ExprPtr value, ParseAbove(kLowest));
+    args = {std::move(unit), std::move(value)};
+    return close();
+  }
+  if (id.name == "TRIM") {
+    std::string mode = "BOTH";
+    for (std::string_view word : {"BOTH", "LEADING", "TRAILING"}) {
+      if (AcceptKeyword(word)) mode = std::string(word);
+    }
+    ExprPtr chars;
+    if (!Peek().IsKeyword("FROM")) {
+      ARROW_ASSIGN_OR_RAISE(chars, ParseAbove(kLowest));
+    }
+    ExprPtr value;
+    if (AcceptKeyword("FROM")) {
+      ARROW_ASSIGN_OR_RAISE(value, ParseAbove(kLowest));
+    } else {
+      value = std::move(chars);
+      chars = nullptr;
+    }
+    if (value == nullptr) return Error(Peek().position, "expected a value to TRIM");
+    if (chars == nullptr) {
+      chars = std::make_shared<LiteralExpr>(id.position, LiteralKind::kString,
+                                            std::string(" "), std::string(" "));
+    }
+    args = {std::make_shared<LiteralExpr>(id.position, LiteralKind::kSymbol, mode, mode),
+            std::move(chars), std::move(value)};
+    return close();
+  }
+  ARROW_ASSIGN_OR_RAISE(ExprPtr first, ParseAbove(kLowest));
+  args.push_back(std::move(first));
+  if ((id.name == "FLOOR" || id.name == "CEIL") && AcceptKeyword("TO")) {
+    ARROW_ASSIGN_OR_RAISE(ExprPtr unit, ParseTimeUnit(id.name));
+    args.push_back(std::move(unit));
+    return close();
+  }
+  if (id.name == "SUBSTRING" && AcceptKeyword("FROM")) {
+    ARROW_ASSIGN_OR_RAISE(ExprPtr start, ParseAbove(kLowest));
+    args.push_back(std::move(start));
+    if (AcceptKeyword("FOR")) {
+      ARROW_ASSIGN_OR_RAISE(ExprPtr length, ParseAbove(kLowest));
+      args.push_back(std::move(length));
+    }
+    return close();
+  }
+  if (id.name == "POSITION" && AcceptKeyword("IN")) {
+    ARROW_ASSIGN_OR_RAISE(ExprPtr haystack, ParseAbove(kLowest));
+    args.push_back(std::move(haystack));
+    return close();
+  }
+  while (Peek().kind == TokenKind::kComma) {
+    Advance();
+    ARROW_ASSIGN_OR_RAISE(ExprPtr arg, ParseAbove(kLowest));
+    args.push_back(std::move(arg));
+  }
+  return close();
+}
+
+arrow::Result<ExprPtr> ExpressionParser::ParseCase() {
+  SourcePosition position = Advance().position;
+  ExprPtr operand;
+  if (!Peek().IsKeyword("WHEN")) {
+    ARROW_ASSIGN_OR_RAISE(operand, ParseAbove(kLowest));
+  }
+  std::vector<CaseExpr::Arm> arms;
+  while (AcceptKeyword("WHEN")) {
+    CaseExpr::Arm arm;
+    ARROW_ASSIGN_OR_RAISE(arm.when, ParseAbove(kLowest));
+    if (!AcceptKeyword("THEN")) {
+      return Error(Peek().position,
+                   fmt::format("expected THEN in CASE but found {}", Describe(Peek())));
+    }
+    ARROW_ASSIGN_OR_RAISE(arm.then, ParseAbove(kLowest));
+    arms.push_back(std::move(arm));
+  }
+  if (arms.empty()) {
+    return Error(Peek().position,
+                 fmt::format("expected WHEN in CASE but found {}", Describe(Peek())));
+  }
+  ExprPtr otherwise;
+  if (AcceptKeyword("ELSE")) {
+    ARROW_ASSIGN_OR_RAISE(otherwise, ParseAbove(kLowest));
+  }
+  if (!AcceptKeyword("END")) {
+    return Error(Peek().position,
+                 fmt::format("expected END to close the CASE at line {}, column {} but "
+                             "found {}",
+                             position.line, position.column, Describe(Peek())));
+  }
+  return Checked(std::make_shared<CaseExpr>(position, std::move(operand), std::move(arms),
+                                            std::move(otherwise)));
+}
+
+// INTERVAL '5' MINUTE, INTERVAL '1' DAY, INTERVAL '1.5' SECOND: a duration in
+// microseconds. Year-month intervals have no fixed length and are refused.
+arrow::Result<ExprPtr> ExpressionParser::ParseInterval() {
+  SourcePosition position = Advance().position;
+  const Token& amount = Peek();
+  bool negative = false;
+  std::string text;
+  if (amount.kind == TokenKind::kString) {
+    text = amount.value;
+  } else if (amount.kind == TokenKind::kInteger || amount.kind == TokenKind::kDecimal) {
+    text = amount.text;
+  } else {
+    return Error(amount.position, fmt::format("expected the amount of the INTERVAL, e.g. "
+                                              "INTERVAL '5' MINUTE, but found {}",
+                                              Describe(amount)));
+  }
+  Advance();
+  std::string_view view = text;
+  while (!view.empty() && view.front() == ' ') view.remove_prefix(1);
+  while (!view.empty() && view.back() == ' ') view.remove_suffix(1);
+  if (!view.empty() && (view.front() == '-' || view.front() == '+')) {
+    negative = view.front() == '-';
+    view.remove_prefix(1);
+  }
+  double value = 0;
+  auto [ptr, ec] = std::from_chars(view.data(), view.data() + view.size(), value);
+  if (view.empty() || ec != std::errc() || ptr != view.data() + view.size()) {
+    return Error(amount.position,
+                 fmt::format("invalid INTERVAL amount {}: expected a number",
+                             QuoteForMessage(text)));
+  }
+  const Token& unit = Peek();
+  struct Unit {
+    std::string_view name;
+    double micros;
+  };
+  static constexpr Unit kUnits[] = {{"DAY", 86400e6},  {"DAYS", 86400e6},
+                                    {"HOUR", 3600e6},  {"HOURS", 3600e6},
+                                    {"MINUTE", 60e6},  {"MINUTES", 60e6},
+                                    {"SECOND", 1e6},   {"SECONDS", 1e6},
+                                    {"MILLISECOND", 1e3}, {"MILLISECONDS", 1e3}};
+  for (const Unit& u : kUnits) {
+    if (unit.IsKeyword(u.name)) {
+      Advance();
+      double micros = value * u.micros * (negative ? -1 : 1);
+      if (micros > 9.2e18 || micros < -9.2e18) {
+        return Error(amount.position, "the INTERVAL is out of range");
+      }
+      std::string spelled = fmt::format("INTERVAL '{}' {}", text, u.name);
+      return std::make_shared<LiteralExpr>(position, LiteralKind::kInterval,
+                                           static_cast<int64_t>(micros), spelled);
+    }
+  }
+  if (unit.IsKeyword("MONTH") || unit.IsKeyword("YEAR") || unit.IsKeyword("MONTHS") ||
+      unit.IsKeyword("YEARS")) {
+    return Error(unit.position,
+                 "year-month INTERVALs are not supported yet; use days, e.g. "
+                 "INTERVAL '30' DAY");
+  }
+  return Error(unit.position,
+               fmt::format("expected an INTERVAL unit (DAY, HOUR, MINUTE, SECOND, "
+                           "MILLISECOND) but found {}",
+                           Describe(unit)));
 }
 
 arrow::Result<ExprPtr> ExpressionParser::ParseColumnRef() {
@@ -450,6 +729,14 @@ arrow::Result<ExprPtr> ExpressionParser::ParseColumnRef() {
 arrow::Result<ExprPtr> ExpressionParser::ParseFunctionCall(Identifier name) {
   Advance();  // '('
   std::vector<ExprPtr> args;
+  if (Peek().kind == TokenKind::kStar && Peek(1).kind == TokenKind::kRightParen) {
+    Advance();
+    Advance();
+    return Checked(std::make_shared<FunctionCallExpr>(std::move(name), std::move(args),
+                                                      false, /*star=*/true));
+  }
+  bool distinct = AcceptKeyword("DISTINCT");
+  if (!distinct) AcceptKeyword("ALL");
   if (Peek().kind == TokenKind::kRightParen) {
     Advance();
   } else {
@@ -466,10 +753,12 @@ arrow::Result<ExprPtr> ExpressionParser::ParseFunctionCall(Identifier name) {
       break;
     }
   }
-  return Checked(std::make_shared<FunctionCallExpr>(std::move(name), std::move(args)));
+  return Checked(
+      std::make_shared<FunctionCallExpr>(std::move(name), std::move(args), distinct));
 }
 
 arrow::Result<ExprPtr> ExpressionParser::ParseCast() {
+  bool try_cast = Peek().IsKeyword("TRY_CAST");
   SourcePosition position = Advance().position;
   ARROW_RETURN_NOT_OK(Expect(TokenKind::kLeftParen, "expected '(' after CAST"));
   ARROW_ASSIGN_OR_RAISE(ExprPtr operand, ParseAbove(kLowest));
@@ -479,8 +768,8 @@ arrow::Result<ExprPtr> ExpressionParser::ParseCast() {
   }
   ARROW_ASSIGN_OR_RAISE(TypeSpec type, ParseTypeSpec());
   ARROW_RETURN_NOT_OK(Expect(TokenKind::kRightParen, "expected ')' to close CAST"));
-  return Checked(
-      std::make_shared<CastExpr>(position, std::move(operand), std::move(type)));
+  return Checked(std::make_shared<CastExpr>(position, std::move(operand), std::move(type),
+                                            try_cast));
 }
 
 arrow::Result<TypeSpec> ExpressionParser::ParseTypeSpec() {
@@ -494,6 +783,50 @@ arrow::Result<TypeSpec> ExpressionParser::ParseTypeSpec() {
   type.name = UpperAscii(name.text);
   type.position = name.position;
   if (type.name == "DOUBLE") AcceptKeyword("PRECISION");
+  bool nested = type.name == "ARRAY" || type.name == "MAP" || type.name == "ROW" ||
+                type.name == "MULTISET";
+  if (nested && (Peek().kind == TokenKind::kLess ||
+                 (type.name == "ROW" && Peek().kind == TokenKind::kLeftParen))) {
+    TokenKind close =
+        Peek().kind == TokenKind::kLess ? TokenKind::kGreater : TokenKind::kRightParen;
+    Advance();
+    while (true) {
+      if (type.name == "ROW") {
+        const Token& field = Peek();
+        if (field.kind != TokenKind::kIdentifier &&
+            field.kind != TokenKind::kQuotedIdentifier) {
+          return Error(field.position, fmt::format("expected a ROW field name but found {}",
+                                                   Describe(field)));
+        }
+        Advance();
+        type.field_names.push_back(field.value);
+      }
+      ARROW_ASSIGN_OR_RAISE(TypeSpec child, ParseTypeSpec());
+      type.children.push_back(std::move(child));
+      if (Peek().kind == TokenKind::kComma) {
+        Advance();
+        continue;
+      }
+      if (Peek().kind != close) {
+        return Error(Peek().position,
+                     fmt::format("expected ',' or '{}' in {} but found {}",
+                                 close == TokenKind::kGreater ? ">" : ")", type.name,
+                                 Describe(Peek())));
+      }
+      Advance();
+      break;
+    }
+    size_t expected = type.name == "MAP" ? 2 : type.name == "ROW" ? SIZE_MAX : 1;
+    if (expected != SIZE_MAX && type.children.size() != expected) {
+      return Error(type.position, fmt::format("{} takes {} element type{}", type.name,
+                                              expected, expected == 1 ? "" : "s"));
+    }
+    if (AcceptKeyword("NOT")) {
+      if (!AcceptKeyword("NULL")) return Error(Peek().position, "expected NULL after NOT");
+      type.not_null = true;
+    }
+    return type;
+  }
   if (Peek().kind == TokenKind::kLeftParen) {
     Advance();
     while (true) {
@@ -530,6 +863,11 @@ arrow::Result<TypeSpec> ExpressionParser::ParseTypeSpec() {
         return Error(Peek().position, "expected TIME ZONE after TIMESTAMP ... WITHOUT");
       }
     }
+  }
+  if (Peek().IsKeyword("NOT") && Peek(1).IsKeyword("NULL")) {
+    Advance();
+    Advance();
+    type.not_null = true;
   }
   return type;
 }

@@ -2,7 +2,9 @@
 
 #include <memory>
 #include <optional>
+#include <functional>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <arrow/result.h>
@@ -27,6 +29,12 @@ arrow::Result<std::shared_ptr<const Expr>> ParseExpression(std::string_view text
 /// at next_token(). Nesting deeper than kMaxExpressionDepth is a syntax error.
 class ExpressionParser {
  public:
+  /// Parses a subquery starting at token `start` (its first token, e.g. SELECT) and
+  /// returns it with the index of the first token after it.
+  using SubqueryParser =
+      std::function<arrow::Result<std::pair<std::shared_ptr<const Query>, size_t>>(
+          size_t start)>;
+
   /// Prepares to parse `tokens` (which must end with kEndOfInput) from index
   /// `start`; `source` is the text they were lexed from and is used for messages.
   /// Both must outlive the parser.
@@ -39,6 +47,14 @@ class ExpressionParser {
   /// Returns the index of the first token not consumed.
   size_t next_token() const { return pos_; }
 
+  /// Lets the parser accept subqueries (`(SELECT …)`, EXISTS, IN (SELECT …));
+  /// without one they are syntax errors.
+  void set_subquery_parser(SubqueryParser parser) { subquery_ = std::move(parser); }
+
+  /// Parses a type (BIGINT, DECIMAL(10, 2), ARRAY<INT>, MAP<STRING, INT>,
+  /// ROW<a INT, b STRING>, TIMESTAMP(3) WITH LOCAL TIME ZONE, … [NOT NULL]).
+  arrow::Result<TypeSpec> ParseTypeSpec();
+
  private:
   struct Infix;
 
@@ -50,8 +66,15 @@ class ExpressionParser {
                                      SourcePosition position);
   arrow::Result<ExprPtr> ParseTypedLiteral(const Token& keyword);
   arrow::Result<ExprPtr> ParseCast();
-  arrow::Result<TypeSpec> ParseTypeSpec();
   arrow::Result<ExprPtr> ParseFunctionCall(Identifier name);
+  arrow::Result<ExprPtr> ParseSpecialCall(const Token& name);
+  arrow::Result<ExprPtr> ParseCase();
+  arrow::Result<ExprPtr> ParseInterval();
+  arrow::Result<ExprPtr> ParseSubquery(SubqueryExpr::Use use, ExprPtr operand,
+                                       bool negated, SourcePosition position);
+  arrow::Result<ExprPtr> ParsePostfix(ExprPtr base);
+  arrow::Result<ExprPtr> ParseTimeUnit(std::string_view context);
+  bool AtSubqueryStart(size_t ahead) const;
   arrow::Result<ExprPtr> ParseColumnRef();
   arrow::Result<std::vector<ExprPtr>> ParseList(std::string_view context);
   std::optional<Infix> ClassifyInfix() const;
@@ -69,6 +92,7 @@ class ExpressionParser {
   const std::vector<Token>& tokens_;
   size_t pos_;
   int depth_ = 0;
+  SubqueryParser subquery_;
 };
 
 }  // namespace weir::sql

@@ -17,7 +17,6 @@ const SqlFunction kFunctions[] = {
     {"CHARACTER_LENGTH", "utf8_length", 1, 1, arrow::utf8},
     // Sign of the dividend, like Flink's MOD and Java's %.
     {"MOD", "remainder_checked", 2, 2, arrow::int64},
-    {"COALESCE", "coalesce", 1, SIZE_MAX, nullptr},
 };
 
 }  // namespace

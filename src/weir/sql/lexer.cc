@@ -47,6 +47,10 @@ std::string_view TokenKindName(TokenKind kind) {
       return "'.'";
     case TokenKind::kSemicolon:
       return "';'";
+    case TokenKind::kLeftBracket:
+      return "'['";
+    case TokenKind::kRightBracket:
+      return "']'";
     case TokenKind::kPlus:
       return "'+'";
     case TokenKind::kMinus:
@@ -243,6 +247,12 @@ arrow::Result<Token> Lexer::Next() {
         break;
       case ';':
         token = single(TokenKind::kSemicolon);
+        break;
+      case '[':
+        token = single(TokenKind::kLeftBracket);
+        break;
+      case ']':
+        token = single(TokenKind::kRightBracket);
         break;
       case '+':
         token = single(TokenKind::kPlus);

@@ -155,6 +155,11 @@ arrow::Result<std::shared_ptr<arrow::Scalar>> LiteralScalar(const LiteralExpr& l
       return std::make_shared<arrow::TimestampScalar>(
           ticks.value_or(0), arrow::timestamp(unit, timestamp.has_offset ? "UTC" : ""));
     }
+    case LiteralKind::kInterval:
+      return std::make_shared<arrow::DurationScalar>(std::get<int64_t>(value),
+                                                     arrow::TimeUnit::MICRO);
+    case LiteralKind::kSymbol:
+      return std::make_shared<arrow::StringScalar>(std::get<std::string>(value));
   }
   return InternalError("unknown literal kind");
 }

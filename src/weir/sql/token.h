@@ -34,6 +34,8 @@ enum class TokenKind {
   kComma,
   kDot,
   kSemicolon,
+  kLeftBracket,   // [
+  kRightBracket,  // ]
   kPlus,
   kMinus,
   kStar,

@@ -1,0 +1,318 @@
+#include "weir/api/batch_executor.h"
+
+// GCC 12 reports a false maybe-uninitialized inside std::variant when Acero
+// declarations (variant<ExecNode*, Declaration> inputs) are moved.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
+#include <arrow/acero/exec_plan.h>
+#include <arrow/acero/options.h>
+#include <arrow/compute/api_aggregate.h>
+#include <arrow/compute/api_vector.h>
+#include <arrow/compute/cast.h>
+#include <arrow/record_batch.h>
+#include <arrow/table.h>
+#include <arrow/type.h>
+#include <fmt/format.h>
+
+#include "weir/api/stream_execution_environment.h"
+#include "weir/api/table_connectors.h"
+#include "weir/connectors/collect/sink.h"
+#include "weir/format/parquet/dataset.h"
+#include "weir/format/parquet/scanner.h"
+#include "weir/sql/planner.h"
+
+namespace weir::api {
+namespace {
+
+namespace ac = arrow::acero;
+namespace cp = arrow::compute;
+
+// Gives the scanner's batches the plan's internal column names and the table's
+// declared types.
+class ScanReader : public arrow::RecordBatchReader {
+ public:
+  ScanReader(std::shared_ptr<arrow::RecordBatchReader> input,
+             std::shared_ptr<arrow::Schema> schema, std::string table)
+      : input_(std::move(input)), schema_(std::move(schema)), table_(std::move(table)) {}
+  std::shared_ptr<arrow::Schema> schema() const override { return schema_; }
+  arrow::Status ReadNext(std::shared_ptr<arrow::RecordBatch>* out) override {
+    std::shared_ptr<arrow::RecordBatch> batch;
+    ARROW_RETURN_NOT_OK(input_->ReadNext(&batch));
+    if (batch == nullptr) {
+      *out = nullptr;
+      return arrow::Status::OK();
+    }
+    if (batch->num_columns() != schema_->num_fields()) {
+      return arrow::Status::Invalid(fmt::format(
+          "table '{}': the files have {} of the {} columns read", table_,
+          batch->num_columns(), schema_->num_fields()));
+    }
+    arrow::ArrayVector columns;
+    for (int i = 0; i < batch->num_columns(); ++i) {
+      std::shared_ptr<arrow::Array> column = batch->column(i);
+      const auto& want = schema_->field(i)->type();
+      if (!column->type()->Equals(*want)) {
+        auto cast = cp::Cast(*column, want, cp::CastOptions::Safe());
+        if (!cast.ok()) {
+          return arrow::Status::Invalid(fmt::format(
+              "table '{}', column '{}': the files hold {} but the table declares {}: {}",
+              table_, batch->schema()->field(i)->name(), column->type()->ToString(),
+              want->ToString(), cast.status().message()));
+        }
+        column = *cast;
+      }
+      columns.push_back(std::move(column));
+    }
+    *out = arrow::RecordBatch::Make(schema_, batch->num_rows(), std::move(columns));
+    return arrow::Status::OK();
+  }
+  arrow::Status Close() override { return input_->Close(); }
+
+ private:
+  std::shared_ptr<arrow::RecordBatchReader> input_;
+  std::shared_ptr<arrow::Schema> schema_;
+  std::string table_;
+};
+
+arrow::Result<std::shared_ptr<arrow::Table>> Rename(std::shared_ptr<arrow::Table> table,
+                                                    const std::shared_ptr<arrow::Schema>& schema) {
+  arrow::ChunkedArrayVector columns;
+  for (int i = 0; i < schema->num_fields(); ++i) {
+    // By name when the names match (Acero orders aggregate outputs its own way).
+    std::shared_ptr<arrow::ChunkedArray> column =
+        table->GetColumnByName(schema->field(i)->name());
+    if (column == nullptr) column = table->column(i);
+    if (!column->type()->Equals(*schema->field(i)->type())) {
+      ARROW_ASSIGN_OR_RAISE(auto cast, cp::Cast(column, schema->field(i)->type()));
+      column = cast.chunked_array();
+    }
+    columns.push_back(column);
+  }
+  return arrow::Table::Make(schema, columns, table->num_rows());
+}
+
+class Translator {
+ public:
+  explicit Translator(int parallelism) : parallelism_(parallelism) {}
+
+  arrow::Result<ac::Declaration> Translate(const sql::PlanNode& node) {
+    switch (node.kind) {
+      case sql::PlanKind::kScan:
+        return Scan(node);
+      case sql::PlanKind::kValues:
+        return ac::Declaration("table_source", ac::TableSourceNodeOptions(node.values));
+      case sql::PlanKind::kFilter: {
+        ARROW_ASSIGN_OR_RAISE(auto input, Translate(*node.inputs[0]));
+        return ac::Declaration::Sequence(
+            {std::move(input),
+             {"filter", ac::FilterNodeOptions(sql::UnbindExpression(node.predicate))}});
+      }
+      case sql::PlanKind::kProject: {
+        ARROW_ASSIGN_OR_RAISE(auto input, Translate(*node.inputs[0]));
+        std::vector<cp::Expression> exprs;
+        std::vector<std::string> names;
+        for (size_t i = 0; i < node.exprs.size(); ++i) {
+          exprs.push_back(sql::UnbindExpression(node.exprs[i]));
+          names.push_back(node.schema->field(static_cast<int>(i))->name());
+        }
+        return ac::Declaration::Sequence(
+            {std::move(input), {"project", ac::ProjectNodeOptions(exprs, names)}});
+      }
+      case sql::PlanKind::kAggregate: {
+        ARROW_ASSIGN_OR_RAISE(auto input, Translate(*node.inputs[0]));
+        std::vector<cp::Aggregate> aggregates;
+        bool grouped = !node.group_keys.empty();
+        for (const sql::AggregateCall& call : node.aggregates) {
+          std::string function = (grouped ? "hash_" : "") + call.function;
+          if (call.function == "first" || call.function == "last") ordered_ = true;
+          if (call.input.empty()) {
+            aggregates.emplace_back(function, call.options, std::vector<arrow::FieldRef>{},
+                                    call.output);
+          } else {
+            aggregates.emplace_back(function, call.options, arrow::FieldRef(call.input),
+                                    call.output);
+          }
+        }
+        std::vector<arrow::FieldRef> keys;
+        for (const std::string& key : node.group_keys) keys.emplace_back(key);
+        return ac::Declaration::Sequence(
+            {std::move(input),
+             {"aggregate", ac::AggregateNodeOptions(std::move(aggregates), keys)}});
+      }
+      case sql::PlanKind::kJoin: {
+        ARROW_ASSIGN_OR_RAISE(auto left, Translate(*node.inputs[0]));
+        ARROW_ASSIGN_OR_RAISE(auto right, Translate(*node.inputs[1]));
+        ac::JoinType type = ac::JoinType::INNER;
+        switch (node.join_type) {
+          case sql::PlanJoinType::kInner:
+            break;
+          case sql::PlanJoinType::kLeft:
+            type = ac::JoinType::LEFT_OUTER;
+            break;
+          case sql::PlanJoinType::kRight:
+            type = ac::JoinType::RIGHT_OUTER;
+            break;
+          case sql::PlanJoinType::kFull:
+            type = ac::JoinType::FULL_OUTER;
+            break;
+          case sql::PlanJoinType::kSemi:
+            type = ac::JoinType::LEFT_SEMI;
+            break;
+          case sql::PlanJoinType::kAnti:
+            type = ac::JoinType::LEFT_ANTI;
+            break;
+        }
+        std::vector<arrow::FieldRef> lk, rk;
+        for (const std::string& k : node.left_keys) lk.emplace_back(k);
+        for (const std::string& k : node.right_keys) rk.emplace_back(k);
+        ac::HashJoinNodeOptions options(type, lk, rk,
+                                        sql::UnbindExpression(node.residual), "", "");
+        if (node.null_equal_keys) {
+          options.key_cmp.assign(lk.size(), ac::JoinKeyCmp::IS);
+        }
+        ac::Declaration join("hashjoin", {std::move(left), std::move(right)},
+                             std::move(options));
+        // Keep exactly the planned columns (in their order).
+        return Select(std::move(join), *node.schema);
+      }
+      case sql::PlanKind::kUnion: {
+        std::vector<ac::Declaration::Input> inputs;
+        for (const sql::PlanPtr& input : node.inputs) {
+          ARROW_ASSIGN_OR_RAISE(auto declaration, Translate(*input));
+          inputs.push_back(std::move(declaration));
+        }
+        return ac::Declaration("union", std::move(inputs), ac::ExecNodeOptions{});
+      }
+      case sql::PlanKind::kSort:
+      case sql::PlanKind::kLimit: {
+        // Materialised: sort with Arrow's kernels, slice for OFFSET/LIMIT.
+        ARROW_ASSIGN_OR_RAISE(auto table, RunToTable(node));
+        return ac::Declaration("table_source", ac::TableSourceNodeOptions(table));
+      }
+    }
+    return arrow::Status::Invalid("unknown plan node");
+  }
+
+  arrow::Result<std::shared_ptr<arrow::Table>> RunToTable(const sql::PlanNode& node) {
+    if (node.kind == sql::PlanKind::kSort) {
+      ARROW_ASSIGN_OR_RAISE(auto input, Run(*node.inputs[0]));
+      std::vector<cp::SortKey> keys;
+      for (const sql::SortField& f : node.sort_fields) {
+        keys.emplace_back(arrow::FieldRef(f.field),
+                          f.descending ? cp::SortOrder::Descending : cp::SortOrder::Ascending,
+                          f.nulls_first ? cp::NullPlacement::AtStart
+                                        : cp::NullPlacement::AtEnd);
+      }
+      if (input->num_rows() == 0) return input;
+      ARROW_ASSIGN_OR_RAISE(auto indices,
+                            cp::SortIndices(arrow::Datum(input), cp::SortOptions(keys)));
+      ARROW_ASSIGN_OR_RAISE(auto sorted, cp::Take(arrow::Datum(input), arrow::Datum(indices)));
+      return sorted.table();
+    }
+    if (node.kind == sql::PlanKind::kLimit) {
+      ARROW_ASSIGN_OR_RAISE(auto input, Run(*node.inputs[0]));
+      int64_t offset = std::min(node.offset, input->num_rows());
+      int64_t length = input->num_rows() - offset;
+      if (node.limit) length = std::min(length, *node.limit);
+      return input->Slice(offset, length);
+    }
+    return Run(node);
+  }
+
+  arrow::Result<std::shared_ptr<arrow::Table>> Run(const sql::PlanNode& node) {
+    if (node.kind == sql::PlanKind::kSort || node.kind == sql::PlanKind::kLimit) {
+      return RunToTable(node);
+    }
+    ARROW_ASSIGN_OR_RAISE(auto declaration, Translate(node));
+    ARROW_ASSIGN_OR_RAISE(auto table, ac::DeclarationToTable(std::move(declaration),
+                                                             /*use_threads=*/!ordered_));
+    // Acero may return columns under the names it was given; keep the planned schema.
+    if (table->num_columns() != node.schema->num_fields()) {
+      return arrow::Status::Invalid(fmt::format(
+          "internal error: the executed plan returned {} columns, the plan has {}",
+          table->num_columns(), node.schema->num_fields()));
+    }
+    return Rename(table, node.schema);
+  }
+
+ private:
+  arrow::Result<ac::Declaration> Select(ac::Declaration input, const arrow::Schema& schema) {
+    std::vector<cp::Expression> exprs;
+    std::vector<std::string> names;
+    for (const auto& field : schema.fields()) {
+      exprs.push_back(cp::field_ref(field->name()));
+      names.push_back(field->name());
+    }
+    return ac::Declaration::Sequence(
+        {std::move(input), {"project", ac::ProjectNodeOptions(exprs, names)}});
+  }
+
+  arrow::Result<ac::Declaration> Scan(const sql::PlanNode& node) {
+    const sql::CatalogTable& table = *node.table;
+    if (table.connector() == "filesystem") {
+      std::shared_ptr<format::ParquetDataset> dataset = table.dataset;
+      if (dataset == nullptr) {
+        format::DatasetOptions options;
+        if (!table.partition_keys.empty()) {
+          arrow::FieldVector fields;
+          for (const std::string& key : table.partition_keys) {
+            for (const sql::CatalogColumn& column : table.columns) {
+              if (column.name == key) fields.push_back(arrow::field(key, column.type));
+            }
+          }
+          options.partition_schema = arrow::schema(fields);
+        }
+        auto opened = format::ParquetDataset::Open({table.Option("path")}, options);
+        if (!opened.ok()) {
+          return arrow::Status::Invalid(fmt::format("table '{}': {}", table.name,
+                                                    opened.status().message()));
+        }
+        dataset = *opened;
+      }
+      format::ScanOptions options;
+      options.columns = node.scan_columns;
+      options.filter = node.scan_filter;
+      ARROW_ASSIGN_OR_RAISE(auto scanner, format::ParquetScanner::Make(dataset, options));
+      auto reader = std::make_shared<ScanReader>(scanner, node.schema, table.name);
+      return ac::Declaration("record_batch_reader_source",
+                             ac::RecordBatchReaderSourceNodeOptions(reader));
+    }
+    if (!IsBoundedTable(table)) {
+      return arrow::Status::Invalid(fmt::format(
+          "table '{}' is unbounded (connector '{}'); a batch query needs a bounded source "
+          "(for datagen set 'number-of-rows'), or SET 'execution.runtime-mode' = "
+          "'streaming'",
+          table.name, table.connector()));
+    }
+    // Other bounded sources run as a weir job whose rows feed the plan.
+    ARROW_ASSIGN_OR_RAISE(runtime::SourceFactory source, MakeScanSource(node, false));
+    auto env = StreamExecutionEnvironment::Create();
+    if (parallelism_ > 0) env->SetParallelism(parallelism_);
+    env->SetRuntimeMode(RuntimeMode::kBatch);
+    auto collected = std::make_shared<connectors::CollectedBatches>();
+    std::vector<runtime::NamedExpression> columns;
+    for (int i = 0; i < node.schema->num_fields(); ++i) {
+      columns.push_back({node.schema->field(i)->name(), cp::field_ref(node.scan_columns[i])});
+    }
+    env->FromSource(source, runtime::WatermarkStrategy::NoWatermarks(), table.name)
+        .Select(columns, "Rename")
+        .SinkTo(connectors::MakeCollectSink(collected), "Collect");
+    ARROW_RETURN_NOT_OK(env->Execute("scan " + table.name).status());
+    ARROW_ASSIGN_OR_RAISE(auto rows, collected->ToTable(node.schema));
+    ARROW_ASSIGN_OR_RAISE(rows, Rename(rows, node.schema));
+    return ac::Declaration("table_source", ac::TableSourceNodeOptions(rows));
+  }
+
+  int parallelism_;
+  bool ordered_ = false;
+};
+
+}  // namespace
+
+arrow::Result<std::shared_ptr<arrow::Table>> ExecuteBatchPlan(const sql::PlanPtr& plan,
+                                                              int parallelism) {
+  Translator translator(parallelism);
+  return translator.Run(*plan);
+}
+
+}  // namespace weir::api

@@ -1,0 +1,23 @@
+#pragma once
+
+#include <memory>
+
+#include <arrow/result.h>
+#include <arrow/type_fwd.h>
+
+#include "weir/sql/logical_plan.h"
+
+namespace weir::api {
+
+/// Runs a logical plan in batch mode and returns its rows (docs/design/sql.md).
+///
+/// Relational operators run on Arrow Acero with all cores: Parquet scans stream
+/// from weir's reader (projection and filter pushed down, row groups decoded in
+/// parallel) into filter, project, hash aggregate, hash join and union nodes;
+/// sorts and limits materialise their input and use Arrow's sort kernels. Other
+/// sources (datagen) run as bounded weir jobs. `parallelism` bounds the jobs
+/// run for non-Parquet sources (0: one per core).
+arrow::Result<std::shared_ptr<arrow::Table>> ExecuteBatchPlan(const sql::PlanPtr& plan,
+                                                              int parallelism);
+
+}  // namespace weir::api

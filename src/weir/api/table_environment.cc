@@ -1,0 +1,784 @@
+#include "weir/api/table_environment.h"
+
+#include <atomic>
+#include <charconv>
+#include <optional>
+#include <set>
+#include <thread>
+
+#include <arrow/array/builder_binary.h>
+#include <arrow/compute/cast.h>
+#include <arrow/table.h>
+#include <arrow/type.h>
+#include <fmt/format.h>
+
+#include "weir/api/batch_executor.h"
+#include "weir/api/stream_execution_environment.h"
+#include "weir/api/table_connectors.h"
+#include "weir/connectors/collect/sink.h"
+#include "weir/sql/aggregate_functions.h"
+#include "weir/sql/diagnostic.h"
+#include "weir/sql/function_catalog.h"
+#include "weir/sql/planner.h"
+#include "weir/sql/statement_parser.h"
+#include "weir/sql/suggest.h"
+
+namespace weir::api {
+namespace {
+
+namespace cp = arrow::compute;
+
+const std::vector<std::string>& KnownKeys() {
+  static const std::vector<std::string> keys = {
+      "execution.runtime-mode",
+      "parallelism.default",
+      "execution.checkpointing.interval",
+      "execution.checkpointing.timeout",
+      "execution.checkpointing.min-pause",
+      "state.checkpoints.dir",
+      "state.checkpoints.num-retained",
+      "execution.savepoint.path",
+      "restart-strategy.type",
+      "restart-strategy.fixed-delay.attempts",
+      "restart-strategy.fixed-delay.delay",
+      "table.dml-sync",
+      "pipeline.name",
+      "sql-client.execution.result-mode",
+  };
+  return keys;
+}
+
+std::shared_ptr<arrow::Table> StringTable(const std::vector<std::string>& names,
+                                          const std::vector<std::vector<std::string>>& rows) {
+  arrow::FieldVector fields;
+  arrow::ChunkedArrayVector columns;
+  for (size_t c = 0; c < names.size(); ++c) {
+    arrow::StringBuilder builder;
+    for (const auto& row : rows) {
+      if (row[c] == "\x01NULL") {
+        (void)builder.AppendNull();
+      } else {
+        (void)builder.Append(row[c]);
+      }
+    }
+    std::shared_ptr<arrow::Array> array;
+    (void)builder.Finish(&array);
+    fields.push_back(arrow::field(names[c], arrow::utf8()));
+    columns.push_back(std::make_shared<arrow::ChunkedArray>(array));
+  }
+  return arrow::Table::Make(arrow::schema(fields), columns,
+                            static_cast<int64_t>(rows.size()));
+}
+
+std::string SqlTypeName(const std::shared_ptr<arrow::DataType>& type) {
+  switch (type->id()) {
+    case arrow::Type::BOOL:
+      return "BOOLEAN";
+    case arrow::Type::INT8:
+      return "TINYINT";
+    case arrow::Type::INT16:
+      return "SMALLINT";
+    case arrow::Type::INT32:
+      return "INT";
+    case arrow::Type::INT64:
+      return "BIGINT";
+    case arrow::Type::FLOAT:
+      return "FLOAT";
+    case arrow::Type::DOUBLE:
+      return "DOUBLE";
+    case arrow::Type::STRING:
+    case arrow::Type::LARGE_STRING:
+      return "STRING";
+    case arrow::Type::BINARY:
+    case arrow::Type::LARGE_BINARY:
+      return "BYTES";
+    case arrow::Type::DATE32:
+      return "DATE";
+    case arrow::Type::DECIMAL128:
+    case arrow::Type::DECIMAL256: {
+      const auto& d = static_cast<const arrow::DecimalType&>(*type);
+      return fmt::format("DECIMAL({}, {})", d.precision(), d.scale());
+    }
+    case arrow::Type::TIMESTAMP: {
+      const auto& t = static_cast<const arrow::TimestampType&>(*type);
+      int precision = t.unit() == arrow::TimeUnit::SECOND  ? 0
+                      : t.unit() == arrow::TimeUnit::MILLI ? 3
+                      : t.unit() == arrow::TimeUnit::MICRO ? 6
+                                                           : 9;
+      return fmt::format("TIMESTAMP{}({})", t.timezone().empty() ? "" : "_LTZ", precision);
+    }
+    case arrow::Type::LIST:
+      return fmt::format("ARRAY<{}>", SqlTypeName(type->field(0)->type()));
+    case arrow::Type::MAP: {
+      const auto& m = static_cast<const arrow::MapType&>(*type);
+      return fmt::format("MAP<{}, {}>", SqlTypeName(m.key_type()), SqlTypeName(m.item_type()));
+    }
+    case arrow::Type::STRUCT: {
+      std::string out = "ROW<";
+      for (int i = 0; i < type->num_fields(); ++i) {
+        out += fmt::format("{}{} {}", i ? ", " : "", type->field(i)->name(),
+                           SqlTypeName(type->field(i)->type()));
+      }
+      return out + ">";
+    }
+    default:
+      return type->ToString();
+  }
+}
+
+// Stateless plans (scan, filter, project, union) run as streaming jobs.
+bool IsStateless(const sql::PlanNode& node) {
+  switch (node.kind) {
+    case sql::PlanKind::kScan:
+      return true;
+    case sql::PlanKind::kFilter:
+    case sql::PlanKind::kProject:
+    case sql::PlanKind::kUnion:
+      for (const sql::PlanPtr& input : node.inputs) {
+        if (!IsStateless(*input)) return false;
+      }
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool AllBounded(const sql::PlanNode& node) {
+  if (node.kind == sql::PlanKind::kScan) return IsBoundedTable(*node.table);
+  for (const sql::PlanPtr& input : node.inputs) {
+    if (!AllBounded(*input)) return false;
+  }
+  return true;
+}
+
+std::string FirstStateful(const sql::PlanNode& node) {
+  switch (node.kind) {
+    case sql::PlanKind::kAggregate:
+      return "aggregation (GROUP BY, DISTINCT, aggregates)";
+    case sql::PlanKind::kJoin:
+      return "a join or IN/EXISTS subquery";
+    case sql::PlanKind::kSort:
+      return "ORDER BY";
+    case sql::PlanKind::kLimit:
+      return "LIMIT/OFFSET";
+    default:
+      break;
+  }
+  for (const sql::PlanPtr& input : node.inputs) {
+    std::string found = FirstStateful(*input);
+    if (!found.empty()) return found;
+  }
+  return "";
+}
+
+// Event time for a scan from the table's WATERMARK FOR col AS col [- INTERVAL …].
+runtime::WatermarkStrategy WatermarksOf(const sql::CatalogTable& table,
+                                        const sql::PlanNode& scan) {
+  if (table.watermark_column.empty()) return runtime::WatermarkStrategy::NoWatermarks();
+  bool read = std::find(scan.scan_columns.begin(), scan.scan_columns.end(),
+                        table.watermark_column) != scan.scan_columns.end();
+  if (!read) return runtime::WatermarkStrategy::NoWatermarks();
+  std::chrono::microseconds delay{0};
+  if (table.watermark_expr && table.watermark_expr->kind() == sql::ExprKind::kBinary) {
+    const auto& binary = static_cast<const sql::BinaryExpr&>(*table.watermark_expr);
+    if (binary.op() == sql::BinaryOp::kSubtract &&
+        binary.right()->kind() == sql::ExprKind::kLiteral) {
+      const auto& literal = static_cast<const sql::LiteralExpr&>(*binary.right());
+      if (literal.literal_kind() == sql::LiteralKind::kInterval) {
+        delay = std::chrono::microseconds(std::get<int64_t>(literal.value()));
+      }
+    }
+  }
+  return runtime::WatermarkStrategy::ForBoundedOutOfOrderness(delay).WithTimestampColumn(
+      table.watermark_column);
+}
+
+arrow::Result<DataStream> BuildStream(const std::shared_ptr<StreamExecutionEnvironment>& env,
+                                      const sql::PlanNode& node, bool streaming) {
+  switch (node.kind) {
+    case sql::PlanKind::kScan: {
+      ARROW_ASSIGN_OR_RAISE(runtime::SourceFactory source, MakeScanSource(node, streaming));
+      std::vector<runtime::NamedExpression> columns;
+      for (int i = 0; i < node.schema->num_fields(); ++i) {
+        cp::Expression column = cp::field_ref(node.scan_columns[i]);
+        columns.push_back({node.schema->field(i)->name(), column});
+      }
+      return env->FromSource(source, WatermarksOf(*node.table, node), node.table->name)
+          .Select(columns, "Scan " + node.table->name);
+    }
+    case sql::PlanKind::kFilter: {
+      ARROW_ASSIGN_OR_RAISE(DataStream input, BuildStream(env, *node.inputs[0], streaming));
+      return input.Filter(sql::UnbindExpression(node.predicate), "Filter");
+    }
+    case sql::PlanKind::kProject: {
+      ARROW_ASSIGN_OR_RAISE(DataStream input, BuildStream(env, *node.inputs[0], streaming));
+      std::vector<runtime::NamedExpression> columns;
+      for (size_t i = 0; i < node.exprs.size(); ++i) {
+        columns.push_back({node.schema->field(static_cast<int>(i))->name(),
+                           sql::UnbindExpression(node.exprs[i])});
+      }
+      return input.Select(columns, "Project");
+    }
+    case sql::PlanKind::kUnion: {
+      ARROW_ASSIGN_OR_RAISE(DataStream first, BuildStream(env, *node.inputs[0], streaming));
+      std::vector<DataStream> others;
+      for (size_t i = 1; i < node.inputs.size(); ++i) {
+        ARROW_ASSIGN_OR_RAISE(DataStream other, BuildStream(env, *node.inputs[i], streaming));
+        others.push_back(other);
+      }
+      return first.Union(others);
+    }
+    default:
+      return arrow::Status::NotImplemented(fmt::format(
+          "streaming queries with {} over unbounded sources are not supported yet; they "
+          "run when every source is bounded, or in batch mode",
+          FirstStateful(node)));
+  }
+}
+
+arrow::Result<int64_t> ParseCount(const std::string& key, const std::string& value) {
+  int64_t out = 0;
+  auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), out);
+  if (value.empty() || ec != std::errc() || ptr != value.data() + value.size() || out < 0) {
+    return arrow::Status::Invalid(
+        fmt::format("SET '{}': expected a non-negative integer but got '{}'", key, value));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::shared_ptr<TableEnvironment> TableEnvironment::Create(EnvironmentSettings settings) {
+  return std::shared_ptr<TableEnvironment>(new TableEnvironment(settings));
+}
+
+TableEnvironment::TableEnvironment(EnvironmentSettings settings) {
+  config_["execution.runtime-mode"] = settings.streaming ? "streaming" : "batch";
+  if (settings.parallelism > 0) {
+    config_["parallelism.default"] = std::to_string(settings.parallelism);
+  }
+  waiter_ = [](const std::shared_ptr<runtime::JobClient>& client, const std::string&) {
+    return client->Wait();
+  };
+}
+
+bool TableEnvironment::streaming() const {
+  auto it = config_.find("execution.runtime-mode");
+  return it == config_.end() || it->second == "streaming";
+}
+
+int TableEnvironment::parallelism() const {
+  auto it = config_.find("parallelism.default");
+  if (it != config_.end()) return std::stoi(it->second);
+  unsigned cores = std::thread::hardware_concurrency();
+  return cores == 0 ? 1 : static_cast<int>(cores);
+}
+
+arrow::Status TableEnvironment::SetConfig(const std::string& key, const std::string& value) {
+  const auto& known = KnownKeys();
+  if (std::find(known.begin(), known.end(), key) == known.end()) {
+    return arrow::Status::Invalid(fmt::format("unknown configuration key '{}'{}", key,
+                                              sql::DidYouMean(key, known)));
+  }
+  if (key == "execution.runtime-mode" && value != "streaming" && value != "batch") {
+    return arrow::Status::Invalid(fmt::format(
+        "SET 'execution.runtime-mode': expected streaming or batch but got '{}'", value));
+  }
+  if (key == "parallelism.default" || key == "state.checkpoints.num-retained" ||
+      key == "restart-strategy.fixed-delay.attempts") {
+    ARROW_ASSIGN_OR_RAISE(int64_t n, ParseCount(key, value));
+    if (key == "parallelism.default" && (n < 1 || n > 1024)) {
+      return arrow::Status::Invalid(
+          fmt::format("SET 'parallelism.default': expected 1 to 1024 but got {}", n));
+    }
+  }
+  if (key == "execution.checkpointing.interval" || key == "execution.checkpointing.timeout" ||
+      key == "execution.checkpointing.min-pause" ||
+      key == "restart-strategy.fixed-delay.delay") {
+    auto parsed = ParseDurationOption(value);
+    if (!parsed.ok()) {
+      return arrow::Status::Invalid(fmt::format("SET '{}': {}", key, parsed.status().message()));
+    }
+  }
+  if (key == "restart-strategy.type" && value != "none" && value != "fixed-delay" &&
+      value != "disable") {
+    return arrow::Status::Invalid(
+        fmt::format("SET 'restart-strategy.type': expected none or fixed-delay, got '{}'",
+                    value));
+  }
+  config_[key] = value;
+  return arrow::Status::OK();
+}
+
+arrow::Result<std::vector<TableResult>> TableEnvironment::ExecuteScript(
+    std::string_view script) {
+  ARROW_ASSIGN_OR_RAISE(std::vector<sql::StatementPtr> statements, sql::ParseScript(script));
+  std::vector<TableResult> results;
+  for (const sql::StatementPtr& statement : statements) {
+    ARROW_ASSIGN_OR_RAISE(TableResult result, Execute(statement));
+    results.push_back(std::move(result));
+  }
+  return results;
+}
+
+arrow::Result<TableResult> TableEnvironment::ExecuteSql(std::string_view text) {
+  ARROW_ASSIGN_OR_RAISE(sql::StatementPtr statement, sql::ParseStatement(text));
+  return Execute(statement);
+}
+
+arrow::Result<TableResult> TableEnvironment::Execute(const sql::StatementPtr& statement) {
+  using sql::StatementKind;
+  switch (statement->kind) {
+    case StatementKind::kQuery:
+      return RunQuery(*statement);
+    case StatementKind::kInsert:
+      return RunInsert(*statement);
+    case StatementKind::kCreateTable: {
+      ARROW_ASSIGN_OR_RAISE(auto table, sql::MakeCatalogTable(*statement));
+      ARROW_RETURN_NOT_OK(ValidateTableOptions(*table));
+      // Computed columns must bind over the physical ones now, not at first use.
+      if (std::any_of(table->columns.begin(), table->columns.end(),
+                      [](const sql::CatalogColumn& c) { return c.computed != nullptr; })) {
+        sql::Catalog probe;
+        ARROW_RETURN_NOT_OK(probe.AddTable(table, false));
+        sql::Query query;
+        sql::SelectItem star;
+        star.star = true;
+        query.select.items.push_back(star);
+        auto from = std::make_shared<sql::TableRef>();
+        from->name = {sql::Identifier{table->name, true, {}}};
+        query.select.from = from;
+        sql::Planner planner(probe, statement->script, nullptr);
+        ARROW_RETURN_NOT_OK(planner.Plan(query).status());
+      }
+      ARROW_RETURN_NOT_OK(catalog_.AddTable(table, statement->if_not_exists));
+      return TableResult::Ok("[INFO] Execute statement succeeded.");
+    }
+    case StatementKind::kCreateView: {
+      auto view = std::make_shared<sql::CatalogView>();
+      ARROW_ASSIGN_OR_RAISE(view->name, sql::CatalogName(statement->name));
+      view->query = statement->query;
+      view->text = statement->text;
+      view->script = statement->script;
+      for (const sql::Identifier& column : statement->view_columns) {
+        view->column_names.push_back(column.name);
+      }
+      // Plan it once so errors surface at CREATE VIEW.
+      sql::Planner planner(catalog_, statement->script, nullptr);
+      auto planned = planner.Plan(*statement->query);
+      if (!planned.ok() && planned.status().message().find("needs values at planning") ==
+                               std::string::npos) {
+        return planned.status();
+      }
+      if (planned.ok() && !view->column_names.empty() &&
+          view->column_names.size() != planned->column_names.size()) {
+        return arrow::Status::Invalid(fmt::format(
+            "view '{}' names {} columns but its query returns {}", view->name,
+            view->column_names.size(), planned->column_names.size()));
+      }
+      ARROW_RETURN_NOT_OK(catalog_.AddView(view, statement->if_not_exists));
+      return TableResult::Ok("[INFO] Execute statement succeeded.");
+    }
+    case StatementKind::kDrop: {
+      ARROW_ASSIGN_OR_RAISE(std::string name, sql::CatalogName(statement->name));
+      ARROW_RETURN_NOT_OK(catalog_.Drop(name, statement->is_view, statement->if_exists));
+      return TableResult::Ok("[INFO] Execute statement succeeded.");
+    }
+    case StatementKind::kShowTables: {
+      std::vector<std::vector<std::string>> rows;
+      for (const std::string& name : catalog_.TableNames()) rows.push_back({name});
+      for (const std::string& name : catalog_.ViewNames()) rows.push_back({name});
+      std::sort(rows.begin(), rows.end());
+      return TableResult::Rows(StringTable({"table name"}, rows), {"table name"});
+    }
+    case StatementKind::kShowViews: {
+      std::vector<std::vector<std::string>> rows;
+      for (const std::string& name : catalog_.ViewNames()) rows.push_back({name});
+      return TableResult::Rows(StringTable({"view name"}, rows), {"view name"});
+    }
+    case StatementKind::kShowFunctions: {
+      std::set<std::string> names;
+      for (const std::string& name : sql::SqlFunctionNames()) names.insert(name);
+      for (const std::string& name : sql::SpecialFunctionNames()) names.insert(name);
+      for (const char* name : {"COUNT", "SUM", "AVG", "MIN", "MAX", "STDDEV_POP",
+                               "STDDEV_SAMP", "VAR_POP", "VAR_SAMP", "FIRST_VALUE",
+                               "LAST_VALUE"}) {
+        names.insert(name);
+      }
+      std::vector<std::vector<std::string>> rows;
+      for (const std::string& name : names) rows.push_back({name});
+      return TableResult::Rows(StringTable({"function name"}, rows), {"function name"});
+    }
+    case StatementKind::kDescribe:
+      return Describe(*statement);
+    case StatementKind::kExplain: {
+      ARROW_ASSIGN_OR_RAISE(std::string plan, Explain(*statement->explained));
+      return TableResult::Rows(StringTable({"plan"}, {{plan}}), {"plan"});
+    }
+    case StatementKind::kSet: {
+      if (statement->key.empty()) {
+        std::vector<std::vector<std::string>> rows;
+        for (const auto& [key, value] : config_) rows.push_back({key, value});
+        return TableResult::Rows(StringTable({"key", "value"}, rows), {"key", "value"});
+      }
+      ARROW_RETURN_NOT_OK(SetConfig(statement->key, statement->value));
+      return TableResult::Ok("[INFO] Execute statement succeeded.");
+    }
+    case StatementKind::kReset: {
+      if (statement->key.empty()) {
+        config_.clear();
+        config_["execution.runtime-mode"] = "streaming";
+      } else {
+        config_.erase(statement->key);
+        if (statement->key == "execution.runtime-mode") {
+          config_["execution.runtime-mode"] = "streaming";
+        }
+      }
+      return TableResult::Ok("[INFO] Execute statement succeeded.");
+    }
+  }
+  return arrow::Status::Invalid("unknown statement");
+}
+
+arrow::Result<TableResult> TableEnvironment::Describe(const sql::Statement& statement) {
+  ARROW_ASSIGN_OR_RAISE(std::string name, sql::CatalogName(statement.name));
+  std::vector<std::vector<std::string>> rows;
+  const std::string null = "\x01NULL";
+  if (auto table = catalog_.FindTable(name)) {
+    for (const sql::CatalogColumn& column : table->columns) {
+      bool key = std::find(table->primary_key.begin(), table->primary_key.end(),
+                           column.name) != table->primary_key.end();
+      std::string type = column.type ? SqlTypeName(column.type) : "(computed)";
+      std::string extras = column.computed ? "AS " + column.computed->ToString() : null;
+      std::string watermark =
+          column.name == table->watermark_column && table->watermark_expr
+              ? table->watermark_expr->ToString()
+              : null;
+      rows.push_back({column.name, type, column.nullable && !key ? "TRUE" : "FALSE",
+                      key ? "PRI(" + column.name + ")" : null, extras, watermark});
+    }
+    std::vector<std::string> names = {"name", "type", "null", "key", "extras", "watermark"};
+    return TableResult::Rows(StringTable(names, rows), names);
+  }
+  if (auto view = catalog_.FindView(name)) {
+    sql::Planner planner(catalog_, view->script, nullptr);
+    ARROW_ASSIGN_OR_RAISE(auto planned, planner.Plan(*view->query));
+    for (int i = 0; i < planned.plan->schema->num_fields(); ++i) {
+      std::string column = view->column_names.empty() ? planned.column_names[i]
+                                                      : view->column_names[i];
+      rows.push_back({column, SqlTypeName(planned.plan->schema->field(i)->type()), "TRUE",
+                      null, null, null});
+    }
+    std::vector<std::string> names = {"name", "type", "null", "key", "extras", "watermark"};
+    return TableResult::Rows(StringTable(names, rows), names);
+  }
+  std::vector<std::string> names = catalog_.TableNames();
+  for (const std::string& v : catalog_.ViewNames()) names.push_back(v);
+  return arrow::Status::Invalid(fmt::format("table or view '{}' does not exist{}", name,
+                                            sql::DidYouMean(name, names)));
+}
+
+arrow::Result<std::string> TableEnvironment::Explain(const sql::Statement& statement) {
+  const sql::Query* query = statement.query.get();
+  sql::Planner planner(catalog_, statement.script, [this](const sql::PlanPtr& plan) {
+    return ExecuteBatchPlan(plan, parallelism());
+  });
+  ARROW_ASSIGN_OR_RAISE(auto planned, planner.Plan(*query));
+  sql::PlanPtr optimized = sql::OptimizePlan(planned.plan);
+  std::string out = "== Optimized Logical Plan ==\n" + sql::PlanToString(optimized);
+  if (statement.kind == sql::StatementKind::kInsert) {
+    out = fmt::format("== Sink ==\nInsert into {}\n", statement.name.back().name) + out;
+  }
+  out += fmt::format("== Execution ==\n{} mode", streaming() ? "streaming" : "batch");
+  return out;
+}
+
+arrow::Result<std::string> TableEnvironment::ExplainSql(std::string_view text) {
+  ARROW_ASSIGN_OR_RAISE(sql::StatementPtr statement, sql::ParseStatement(text));
+  if (statement->kind == sql::StatementKind::kExplain) return Explain(*statement->explained);
+  return Explain(*statement);
+}
+
+arrow::Result<TableResult> TableEnvironment::RunQuery(const sql::Statement& statement) {
+  sql::Planner planner(catalog_, statement.script, [this](const sql::PlanPtr& plan) {
+    return ExecuteBatchPlan(plan, parallelism());
+  });
+  ARROW_ASSIGN_OR_RAISE(auto planned, planner.Plan(*statement.query));
+  sql::PlanPtr plan = sql::OptimizePlan(planned.plan);
+  if (streaming() && !AllBounded(*plan)) {
+    if (!IsStateless(*plan)) {
+      return arrow::Status::NotImplemented(fmt::format(
+          "streaming queries with {} over unbounded sources are not supported yet; "
+          "query bounded tables, or SET 'execution.runtime-mode' = 'batch'",
+          FirstStateful(*plan)));
+    }
+    return arrow::Status::NotImplemented(
+        "SELECT over an unbounded source would never end; write it to a table with "
+        "INSERT INTO (e.g. a 'print' table)");
+  }
+  // Bounded sources: the batch engine gives the final result a streaming run would.
+  ARROW_ASSIGN_OR_RAISE(auto table, ExecuteBatchPlan(plan, parallelism()));
+  return TableResult::Rows(table, planned.column_names);
+}
+
+arrow::Result<TableResult> TableEnvironment::RunInsert(const sql::Statement& statement) {
+  ARROW_ASSIGN_OR_RAISE(std::string name, sql::CatalogName(statement.name));
+  auto target = catalog_.FindTable(name);
+  if (target == nullptr) {
+    return arrow::Status::Invalid(fmt::format("INSERT INTO: table '{}' does not exist{}",
+                                              name,
+                                              sql::DidYouMean(name, catalog_.TableNames())));
+  }
+  if (statement.overwrite && streaming()) {
+    return arrow::Status::Invalid(
+        "INSERT OVERWRITE needs batch mode: SET 'execution.runtime-mode' = 'batch'");
+  }
+  sql::Planner planner(catalog_, statement.script, [this](const sql::PlanPtr& plan) {
+    return ExecuteBatchPlan(plan, parallelism());
+  });
+  ARROW_ASSIGN_OR_RAISE(auto planned, planner.Plan(*statement.query));
+  sql::PlanPtr plan = sql::OptimizePlan(planned.plan);
+
+  // Map the query's columns (plus static partition values) onto the table's.
+  auto physical = target->PhysicalSchema();
+  std::map<std::string, cp::Expression> static_values;
+  for (const auto& [key, value] : statement.partition_values) {
+    if (value->kind() != sql::ExprKind::kLiteral) {
+      return arrow::Status::Invalid("PARTITION values must be literals");
+    }
+    const auto& literal = static_cast<const sql::LiteralExpr&>(*value);
+    bool found = false;
+    for (const std::string& partition : target->partition_keys) {
+      if (sql::EqualsIgnoreCase(partition, key.name)) {
+        static_values[partition] = cp::literal(literal.text());
+        found = true;
+      }
+    }
+    if (!found) {
+      return arrow::Status::Invalid(fmt::format(
+          "INSERT INTO {}: '{}' is not a partition column of the table", name, key.name));
+    }
+  }
+  std::vector<std::string> targets;
+  if (!statement.target_columns.empty()) {
+    for (const sql::Identifier& column : statement.target_columns) {
+      int index = physical->GetFieldIndex(column.name);
+      if (index < 0) {
+        return arrow::Status::Invalid(fmt::format(
+            "INSERT INTO {}: unknown column '{}'", name, column.name));
+      }
+      targets.push_back(physical->field(index)->name());
+    }
+  } else {
+    for (const auto& field : physical->fields()) {
+      if (static_values.count(field->name()) == 0) targets.push_back(field->name());
+    }
+  }
+  if (static_cast<int>(targets.size()) != plan->schema->num_fields()) {
+    return arrow::Status::Invalid(fmt::format(
+        "INSERT INTO {}: the query returns {} columns but the table takes {} ({})", name,
+        plan->schema->num_fields(), targets.size(),
+        fmt::join(targets, ", ")));
+  }
+  std::vector<runtime::NamedExpression> output;
+  for (const auto& field : physical->fields()) {
+    auto position = std::find(targets.begin(), targets.end(), field->name());
+    cp::Expression value;
+    std::shared_ptr<arrow::DataType> from;
+    if (position != targets.end()) {
+      const auto& source = plan->schema->field(static_cast<int>(position - targets.begin()));
+      value = cp::field_ref(source->name());
+      from = source->type();
+    } else if (static_values.count(field->name()) != 0) {
+      value = static_values[field->name()];
+      from = arrow::utf8();
+    } else {
+      value = cp::literal(arrow::MakeNullScalar(field->type()));
+      from = field->type();
+    }
+    if (!from->Equals(*field->type())) {
+      if (!cp::CanCast(*from, *field->type())) {
+        return arrow::Status::Invalid(fmt::format(
+            "INSERT INTO {}: column '{}' is {} but the query gives {}", name, field->name(),
+            SqlTypeName(field->type()), SqlTypeName(from)));
+      }
+      value = cp::call("cast", {value}, cp::CastOptions::Safe(field->type()));
+    }
+    output.push_back({field->name(), value});
+  }
+
+  auto env = StreamExecutionEnvironment::Create();
+  env->SetParallelism(parallelism());
+  env->SetRuntimeMode(streaming() ? RuntimeMode::kStreaming : RuntimeMode::kBatch);
+  std::string savepoint_dir;
+  auto config = [&](const std::string& key) {
+    auto it = config_.find(key);
+    return it == config_.end() ? std::string() : it->second;
+  };
+  if (streaming() && !config("execution.checkpointing.interval").empty()) {
+    ARROW_ASSIGN_OR_RAISE(auto interval,
+                          ParseDurationOption(config("execution.checkpointing.interval")));
+    std::string dir = config("state.checkpoints.dir");
+    if (dir.empty()) {
+      return arrow::Status::Invalid(
+          "checkpointing is on (execution.checkpointing.interval) but "
+          "state.checkpoints.dir is not set: SET 'state.checkpoints.dir' = '/path'");
+    }
+    env->EnableCheckpointing(interval, dir);
+    savepoint_dir = dir;
+    if (!config("execution.checkpointing.timeout").empty()) {
+      ARROW_ASSIGN_OR_RAISE(auto timeout,
+                            ParseDurationOption(config("execution.checkpointing.timeout")));
+      env->checkpoint_config().timeout = timeout;
+    }
+    if (!config("execution.checkpointing.min-pause").empty()) {
+      ARROW_ASSIGN_OR_RAISE(auto pause,
+                            ParseDurationOption(config("execution.checkpointing.min-pause")));
+      env->checkpoint_config().min_pause = pause;
+    }
+    if (!config("state.checkpoints.num-retained").empty()) {
+      env->checkpoint_config().retain = std::stoi(config("state.checkpoints.num-retained"));
+    }
+    runtime::RestartStrategy restart;
+    restart.kind = config("restart-strategy.type") == "none" ||
+                           config("restart-strategy.type") == "disable"
+                       ? runtime::RestartStrategy::Kind::kNone
+                       : runtime::RestartStrategy::Kind::kFixedDelay;
+    if (!config("restart-strategy.fixed-delay.attempts").empty()) {
+      restart.attempts = std::stoi(config("restart-strategy.fixed-delay.attempts"));
+    }
+    if (!config("restart-strategy.fixed-delay.delay").empty()) {
+      ARROW_ASSIGN_OR_RAISE(restart.delay,
+                            ParseDurationOption(config("restart-strategy.fixed-delay.delay")));
+    }
+    env->SetRestartStrategy(restart);
+  }
+  if (!config("execution.savepoint.path").empty()) {
+    if (config("state.checkpoints.dir").empty() ||
+        config("execution.checkpointing.interval").empty()) {
+      // Restoring needs checkpoint storage to continue into.
+      return arrow::Status::Invalid(
+          "execution.savepoint.path needs checkpointing: set "
+          "execution.checkpointing.interval and state.checkpoints.dir too");
+    }
+    env->checkpoint_config().restore_path = config("execution.savepoint.path");
+  }
+
+  std::optional<DataStream> stream;
+  bool stateless = IsStateless(*plan);
+  if (!stateless && streaming() && !AllBounded(*plan)) {
+    return arrow::Status::NotImplemented(fmt::format(
+        "INSERT INTO {}: streaming queries with {} over unbounded sources are not "
+        "supported yet",
+        name, FirstStateful(*plan)));
+  }
+  if (stateless) {
+    ARROW_ASSIGN_OR_RAISE(stream, BuildStream(env, *plan, streaming()));
+  } else {
+    // Relational queries run on the batch engine; their rows feed the sink job.
+    ARROW_ASSIGN_OR_RAISE(auto rows, ExecuteBatchPlan(plan, parallelism()));
+    arrow::TableBatchReader reader(*rows);
+    std::vector<std::shared_ptr<arrow::RecordBatch>> batches;
+    while (true) {
+      std::shared_ptr<arrow::RecordBatch> batch;
+      ARROW_RETURN_NOT_OK(reader.ReadNext(&batch));
+      if (batch == nullptr) break;
+      batches.push_back(std::move(batch));
+    }
+    if (batches.empty()) {
+      ARROW_ASSIGN_OR_RAISE(auto empty, arrow::RecordBatch::MakeEmpty(plan->schema));
+      batches.push_back(empty);
+    }
+    stream = env->FromCollection(batches, "Query result");
+  }
+  ARROW_ASSIGN_OR_RAISE(TableSink sink,
+                        MakeTableSink(*target, streaming(), statement.overwrite));
+  DataStream written = stream->Select(output, "Insert " + name)
+                           .SinkTo(sink.factory, "Sink " + name);
+  if (sink.parallelism > 0) written.SetParallelism(sink.parallelism);
+  ARROW_ASSIGN_OR_RAISE(auto client, env->ExecuteAsync("insert-into_" + name));
+  ARROW_ASSIGN_OR_RAISE(runtime::JobResult result, waiter_(client, savepoint_dir));
+  int64_t rows = result.Totals("Insert " + name).records_out;
+  return TableResult::Job(
+      fmt::format("[INFO] Job insert-into_{} finished: {} rows written in {:.2f} s", name,
+                  rows, std::chrono::duration<double>(result.duration).count()),
+      rows);
+}
+
+arrow::Result<Table> TableEnvironment::SqlQuery(std::string_view query) {
+  ARROW_ASSIGN_OR_RAISE(sql::StatementPtr statement, sql::ParseStatement(query));
+  if (statement->kind != sql::StatementKind::kQuery) {
+    return arrow::Status::Invalid("SqlQuery takes a query (SELECT, VALUES, WITH)");
+  }
+  // Checked now so errors surface here, not at Execute().
+  sql::Planner planner(catalog_, statement->script, nullptr);
+  auto planned = planner.Plan(*statement->query);
+  if (!planned.ok() &&
+      planned.status().message().find("needs values at planning") == std::string::npos) {
+    return planned.status();
+  }
+  return Table(shared_from_this(), std::string(statement->text));
+}
+
+arrow::Result<Table> TableEnvironment::FromPath(const std::string& name) {
+  if (catalog_.FindTable(name) == nullptr && catalog_.FindView(name) == nullptr) {
+    std::vector<std::string> names = catalog_.TableNames();
+    for (const std::string& v : catalog_.ViewNames()) names.push_back(v);
+    return arrow::Status::Invalid(fmt::format("table or view '{}' does not exist{}", name,
+                                              sql::DidYouMean(name, names)));
+  }
+  return SqlQuery(fmt::format("SELECT * FROM `{}`", name));
+}
+
+// ---- Table ----
+
+std::string Table::Alias() const {
+  static std::atomic<int> counter{0};
+  return fmt::format("t{}", counter++);
+}
+
+Table Table::Select(const std::vector<std::string>& expressions) const {
+  return Table(env_, fmt::format("SELECT {} FROM ({}) AS {}", fmt::join(expressions, ", "),
+                                 sql_, Alias()));
+}
+
+Table Table::Filter(const std::string& predicate) const {
+  return Table(env_, fmt::format("SELECT * FROM ({}) AS {} WHERE {}", sql_, Alias(), predicate));
+}
+
+Table Table::GroupBy(const std::vector<std::string>& keys) const {
+  return Table(env_, sql_, keys);
+}
+
+Table Table::Aggregate(const std::vector<std::string>& aggregates) const {
+  std::vector<std::string> items = group_keys_;
+  items.insert(items.end(), aggregates.begin(), aggregates.end());
+  std::string sql = fmt::format("SELECT {} FROM ({}) AS {}", fmt::join(items, ", "), sql_,
+                                Alias());
+  if (!group_keys_.empty()) sql += fmt::format(" GROUP BY {}", fmt::join(group_keys_, ", "));
+  return Table(env_, sql);
+}
+
+Table Table::Join(const Table& right, const std::string& condition,
+                  const std::string& type) const {
+  return Table(env_, fmt::format("SELECT * FROM ({}) AS l {} JOIN ({}) AS r ON {}", sql_,
+                                 type, right.sql_, condition));
+}
+
+Table Table::OrderBy(const std::vector<std::string>& keys) const {
+  return Table(env_, fmt::format("SELECT * FROM ({}) AS {} ORDER BY {}", sql_, Alias(),
+                                 fmt::join(keys, ", ")));
+}
+
+Table Table::Limit(int64_t count, int64_t offset) const {
+  return Table(env_, fmt::format("SELECT * FROM ({}) AS {} LIMIT {} OFFSET {}", sql_, Alias(),
+                                 count, offset));
+}
+
+arrow::Result<TableResult> Table::Execute() const { return env_->ExecuteSql(sql_); }
+
+arrow::Result<TableResult> Table::ExecuteInsert(const std::string& name) const {
+  return env_->ExecuteSql(fmt::format("INSERT INTO `{}` {}", name, sql_));
+}
+
+}  // namespace weir::api

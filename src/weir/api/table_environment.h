@@ -1,0 +1,148 @@
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <arrow/result.h>
+#include <arrow/type_fwd.h>
+
+#include "weir/api/table_result.h"
+#include "weir/runtime/job.h"
+#include "weir/sql/catalog.h"
+#include "weir/sql/statement.h"
+
+namespace weir::api {
+
+/// How a TableEnvironment starts (Flink's EnvironmentSettings).
+struct EnvironmentSettings {
+  /// Streaming (Flink's default) or batch execution.
+  bool streaming = true;
+  /// Default parallelism; 0 means one per core.
+  int parallelism = 0;
+
+  /// Returns settings for streaming mode.
+  static EnvironmentSettings InStreamingMode() { return {true, 0}; }
+  /// Returns settings for batch mode.
+  static EnvironmentSettings InBatchMode() { return {false, 0}; }
+};
+
+class Table;
+
+/// Runs SQL and Table API programs (Flink's TableEnvironment): a catalog of tables
+/// and views, session configuration (SET/RESET), and execution of queries and
+/// INSERTs on the batch engine or as streaming jobs (docs/design/sql.md).
+///
+/// Configuration keys: execution.runtime-mode (streaming|batch), parallelism.default,
+/// execution.checkpointing.interval, execution.checkpointing.timeout,
+/// execution.checkpointing.min-pause, state.checkpoints.dir,
+/// state.checkpoints.num-retained, execution.savepoint.path, restart-strategy.type
+/// (none|fixed-delay), restart-strategy.fixed-delay.attempts,
+/// restart-strategy.fixed-delay.delay, table.dml-sync.
+class TableEnvironment : public std::enable_shared_from_this<TableEnvironment> {
+ public:
+  /// Waits for a submitted job; the shell installs one that stops the job with a
+  /// savepoint on SIGTERM and cancels it on Ctrl-C.
+  using JobWaiter = std::function<arrow::Result<runtime::JobResult>(
+      const std::shared_ptr<runtime::JobClient>& client, const std::string& savepoint_dir)>;
+
+  /// Makes an environment with an empty catalog.
+  static std::shared_ptr<TableEnvironment> Create(EnvironmentSettings settings = {});
+
+  /// Parses and runs every statement of `script` in order, stopping at the first
+  /// error; returns the result of each statement run.
+  arrow::Result<std::vector<TableResult>> ExecuteScript(std::string_view script);
+
+  /// Runs exactly one statement (a trailing ';' is allowed).
+  arrow::Result<TableResult> ExecuteSql(std::string_view statement);
+
+  /// Runs one parsed statement.
+  arrow::Result<TableResult> Execute(const sql::StatementPtr& statement);
+
+  /// Returns a query as a Table (Flink's sqlQuery); nothing runs until it is
+  /// executed.
+  arrow::Result<Table> SqlQuery(std::string_view query);
+
+  /// Returns the table or view `name` as a Table (Flink's from/fromPath).
+  arrow::Result<Table> FromPath(const std::string& name);
+
+  /// Returns the plan of a query or INSERT as EXPLAIN prints it.
+  arrow::Result<std::string> ExplainSql(std::string_view statement);
+
+  /// Sets a configuration key (like SET); unknown keys and bad values are errors.
+  arrow::Status SetConfig(const std::string& key, const std::string& value);
+
+  /// Returns the session configuration.
+  const std::map<std::string, std::string>& config() const { return config_; }
+
+  /// Returns the catalog.
+  sql::Catalog& catalog() { return catalog_; }
+
+  /// Replaces how submitted jobs are awaited (default: JobClient::Wait()).
+  void set_job_waiter(JobWaiter waiter) { waiter_ = std::move(waiter); }
+
+  /// Returns true in streaming mode.
+  bool streaming() const;
+
+  /// Returns the effective default parallelism.
+  int parallelism() const;
+
+ private:
+  explicit TableEnvironment(EnvironmentSettings settings);
+  arrow::Result<TableResult> RunQuery(const sql::Statement& statement);
+  arrow::Result<TableResult> RunInsert(const sql::Statement& statement);
+  arrow::Result<TableResult> Describe(const sql::Statement& statement);
+  arrow::Result<std::string> Explain(const sql::Statement& statement);
+
+  sql::Catalog catalog_;
+  std::map<std::string, std::string> config_;
+  JobWaiter waiter_;
+};
+
+/// A relational query built with methods (Flink's Table). Each call returns a new
+/// Table over the same logical plan machinery as SQL: the Table holds a query and
+/// the environment it runs in. Expressions are SQL expressions, e.g.
+/// `t.Select({"a + b AS s", "UPPER(c)"})`.
+class Table {
+ public:
+  /// Projects columns (SQL expressions with optional aliases).
+  Table Select(const std::vector<std::string>& expressions) const;
+  /// Keeps rows where `predicate` (a SQL boolean expression) is true.
+  Table Filter(const std::string& predicate) const;
+  /// Alias of Filter.
+  Table Where(const std::string& predicate) const { return Filter(predicate); }
+  /// Groups by key expressions; follow with Aggregate.
+  Table GroupBy(const std::vector<std::string>& keys) const;
+  /// Aggregates the groups (or the whole table): `{"COUNT(*) AS n", "SUM(x) AS s"}`.
+  /// The result has the group keys followed by the aggregates.
+  Table Aggregate(const std::vector<std::string>& aggregates) const;
+  /// Joins with `right` on a SQL condition (`type`: INNER, LEFT, RIGHT, FULL).
+  Table Join(const Table& right, const std::string& condition,
+             const std::string& type = "INNER") const;
+  /// Orders rows (`{"x DESC", "y"}`).
+  Table OrderBy(const std::vector<std::string>& keys) const;
+  /// Keeps at most `count` rows after skipping `offset`.
+  Table Limit(int64_t count, int64_t offset = 0) const;
+  /// Runs the query and returns its rows.
+  arrow::Result<TableResult> Execute() const;
+  /// Writes the rows into catalog table `name` (INSERT INTO).
+  arrow::Result<TableResult> ExecuteInsert(const std::string& name) const;
+  /// Returns the query as SQL text.
+  const std::string& sql() const { return sql_; }
+
+ private:
+  friend class TableEnvironment;
+  Table(std::shared_ptr<TableEnvironment> env, std::string sql,
+        std::vector<std::string> group_keys = {})
+      : env_(std::move(env)), sql_(std::move(sql)), group_keys_(std::move(group_keys)) {}
+  std::string Alias() const;
+
+  std::shared_ptr<TableEnvironment> env_;
+  std::string sql_;
+  std::vector<std::string> group_keys_;  // set between GroupBy and Aggregate
+};
+
+}  // namespace weir::api

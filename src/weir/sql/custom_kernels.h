@@ -1,0 +1,32 @@
+#pragma once
+
+#include <arrow/compute/type_fwd.h>
+#include <arrow/status.h>
+
+namespace weir::sql {
+
+/// Registers the Arrow compute functions that bound SQL expressions call beyond
+/// Arrow's own, in Arrow's default function registry:
+///
+/// - weir_try_cast(x) with CastOptions: casts like "cast" but values that do not
+///   convert become NULL (TRY_CAST).
+/// - weir_array_element(list, index): the element at a 1-based index, NULL when the
+///   index is NULL or out of range (array[i]).
+/// - weir_substring, weir_left, weir_right, weir_lpad, weir_rpad, weir_split_index,
+///   weir_position, weir_initcap: Flink's string functions (string_kernels.cc).
+/// - weir_date_format, weir_to_timestamp[_format], weir_to_date[_format],
+///   weir_current_timestamp, weir_local_timestamp, weir_current_date: Flink's
+///   date and time functions with Java date patterns (datetime_kernels.cc).
+///
+/// Binding an expression needs the functions it calls to be registered, so call this
+/// before binding SQL. Thread-safe and idempotent: the first call registers, later
+/// calls return the first call's status at the cost of an atomic load.
+arrow::Status RegisterSqlKernels();
+
+/// Adds the string kernels listed above to `registry`.
+arrow::Status RegisterStringKernels(arrow::compute::FunctionRegistry* registry);
+
+/// Adds the date and time kernels listed above to `registry`.
+arrow::Status RegisterDatetimeKernels(arrow::compute::FunctionRegistry* registry);
+
+}  // namespace weir::sql

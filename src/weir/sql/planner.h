@@ -1,0 +1,63 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <arrow/compute/expression.h>
+#include <arrow/result.h>
+#include <arrow/type_fwd.h>
+
+#include "weir/sql/catalog.h"
+#include "weir/sql/logical_plan.h"
+#include "weir/sql/statement.h"
+
+namespace weir::sql {
+
+/// A planned query: the logical plan and the visible names of its columns.
+struct PlannedQuery {
+  PlanPtr plan;
+  /// Output column names as the user sees them, parallel to plan->schema.
+  std::vector<std::string> column_names;
+};
+
+/// Runs a plan to completion; the planner uses it for uncorrelated subqueries
+/// whose values are needed at planning time (scalar subqueries, NOT IN).
+using PlanExecutor =
+    std::function<arrow::Result<std::shared_ptr<arrow::Table>>(const PlanPtr&)>;
+
+/// Binds queries against a catalog and builds logical plans (docs/design/sql.md):
+/// name resolution with table qualifiers and nested fields, implicit casts,
+/// aggregation (GROUP BY, HAVING, DISTINCT), joins (equi keys plus a residual
+/// condition), subqueries (IN as a semi join, EXISTS, scalar), set operations,
+/// ORDER BY/LIMIT, views, CTEs and read_parquet(). Then it optimises: constant
+/// folding (in the binder), filter pushdown into joins and scans (where the
+/// Parquet reader prunes partitions, row groups and pages) and projection
+/// pushdown into scans. Errors name the line and column of the script.
+class Planner {
+ public:
+  /// Plans against `catalog`; `script` is the text positions refer to; `executor`
+  /// may be null (subqueries needing values are then errors).
+  Planner(const Catalog& catalog, std::shared_ptr<const std::string> script,
+          PlanExecutor executor);
+  ~Planner();
+
+  /// Plans a query.
+  arrow::Result<PlannedQuery> Plan(const Query& query);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// Rebuilds a bound expression by field names only, so that it can be bound again
+/// to another schema (the planner's schemas change as columns are pruned).
+arrow::compute::Expression UnbindExpression(const arrow::compute::Expression& expr);
+
+/// Optimises a plan: pushes filters down (through projections that pass the
+/// columns through, into the matching side of joins, into scans) and prunes the
+/// columns scans read to those used above.
+PlanPtr OptimizePlan(const PlanPtr& plan);
+
+}  // namespace weir::sql

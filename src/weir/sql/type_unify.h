@@ -1,0 +1,31 @@
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include <arrow/result.h>
+#include <arrow/type_fwd.h>
+
+#include "weir/sql/function_catalog.h"
+#include "weir/sql/typed_expr.h"
+
+namespace weir::sql {
+
+/// Returns the type both `a` and `b` convert to without losing values, as SQL's
+/// implicit conversions do: the wider integer, DOUBLE for integers with floating
+/// point, a DECIMAL wide enough for integers and decimals, STRING for strings,
+/// TIMESTAMP for dates with timestamps (the finer unit), the other type for NULL.
+/// Fails when the types have nothing in common (e.g. STRING and INT).
+arrow::Result<std::shared_ptr<arrow::DataType>> CommonType(
+    const std::shared_ptr<arrow::DataType>& a, const std::shared_ptr<arrow::DataType>& b);
+
+/// Converts every value to the common type of all of them (constants exactly,
+/// columns by a cast). Errors point at `node` and name the clashing types.
+arrow::Status UnifyTypes(CallBuilder& builder, std::vector<TypedExpr>& values,
+                         const Expr& node);
+
+/// Converts `value` to `type` (a constant exactly, else by a safe cast).
+arrow::Result<TypedExpr> ConvertTo(CallBuilder& builder, TypedExpr value,
+                                   const std::shared_ptr<arrow::DataType>& type);
+
+}  // namespace weir::sql

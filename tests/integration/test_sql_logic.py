@@ -1,0 +1,179 @@
+"""SQL logic tests: the files under tests/sql/ run through `weir sql`.
+
+A file is a list of blocks separated by blank lines:
+
+    statement ok            the statement must succeed
+    statement error TEXT    it must fail with TEXT in the message (exit code 1)
+    query [ordered]         the query's rows must equal the rows after '----'
+    query duckdb [ordered]  the query's rows must equal DuckDB's rows for the same
+                            text over the same Parquet files (the oracle)
+
+Rows compare as sorted lists unless `ordered`; floats to 1e-9 relative. Every
+`statement ok` before a block is replayed first (a fresh process per block).
+${DATA} is the directory of the generated Parquet data.
+"""
+import csv
+import io
+import math
+import random
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+SQL_DIR = Path(__file__).resolve().parents[1] / "sql"
+
+
+def make_data(root: Path):
+    rng = random.Random(7)
+    n = 3000
+    regions = ["emea", "amer", "apac"]
+    orders = {
+        "order_id": list(range(1, n + 1)),
+        "customer_id": [rng.randrange(1, 200) if i % 17 else None for i in range(n)],
+        "amount": [round(rng.uniform(1, 1000), 2) if i % 13 else None for i in range(n)],
+        "quantity": [rng.randrange(1, 20) for _ in range(n)],
+        "status": [rng.choice(["open", "shipped", "returned", None]) for _ in range(n)],
+        "ts": [datetime(2024, 1, 1) + timedelta(minutes=37 * i) for i in range(n)],
+        "region": [regions[i % 3] for i in range(n)],
+    }
+    table = pa.table(orders).cast(pa.schema([
+        ("order_id", pa.int64()), ("customer_id", pa.int64()), ("amount", pa.float64()),
+        ("quantity", pa.int32()), ("status", pa.string()), ("ts", pa.timestamp("us")),
+        ("region", pa.string())]))
+    pq.write_to_dataset(table, root / "orders", partition_cols=["region"],
+                        row_group_size=500)
+    customers = pa.table({
+        "customer_id": pa.array(range(1, 250), pa.int64()),
+        "name": [f"customer_{i:03d}" for i in range(1, 250)],
+        "tier": [["gold", "silver", "bronze", None][i % 4] for i in range(1, 250)],
+        "since": [date(2020, 1, 1) + timedelta(days=5 * i) for i in range(1, 250)],
+    })
+    (root / "customers").mkdir(parents=True, exist_ok=True)
+    pq.write_table(customers, root / "customers" / "part-0.parquet")
+    nested = pa.table({
+        "id": pa.array(range(1, 101), pa.int64()),
+        "info": pa.array([{"city": f"c{i % 7}", "zip": i * 10} for i in range(1, 101)],
+                         pa.struct([("city", pa.string()), ("zip", pa.int64())])),
+        "tags": pa.array([[f"t{j}" for j in range(i % 4)] for i in range(1, 101)],
+                         pa.list_(pa.string())),
+        "price": pa.array([None if i % 9 == 0 else (i * 1.25) for i in range(1, 101)],
+                          pa.decimal128(10, 2)),
+    })
+    (root / "nested").mkdir(parents=True, exist_ok=True)
+    pq.write_table(nested, root / "nested" / "part-0.parquet")
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    root = tmp_path_factory.mktemp("sqldata")
+    make_data(root)
+    con = duckdb.connect()
+    con.execute(f"CREATE VIEW orders AS SELECT * FROM read_parquet("
+                f"'{root}/orders/**/*.parquet', hive_partitioning = true)")
+    con.execute(f"CREATE VIEW customers AS SELECT * FROM "
+                f"read_parquet('{root}/customers/*.parquet')")
+    con.execute(f"CREATE VIEW nested AS SELECT * FROM "
+                f"read_parquet('{root}/nested/*.parquet')")
+    return root, con
+
+
+def parse_blocks(text: str):
+    blocks = []
+    for chunk in text.strip().split("\n\n"):
+        lines = [l for l in chunk.strip().splitlines() if not l.startswith("#")]
+        if not lines:
+            continue
+        header = lines[0].split()
+        body = lines[1:]
+        expected = None
+        if "----" in body:
+            cut = body.index("----")
+            expected = body[cut + 1:]
+            body = body[:cut]
+        blocks.append((header, "\n".join(body), expected))
+    return blocks
+
+
+def normalize(value):
+    if value is None or value == "" or value == "NULL":
+        return None
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
+    text = str(value)
+    try:
+        return float(text)
+    except ValueError:
+        return text.replace("T", " ") if len(text) >= 19 and text[10] == "T" else text
+
+
+def same(a, b):
+    if isinstance(a, float) and isinstance(b, float):
+        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
+    return a == b
+
+
+def rows_equal(got, want, ordered):
+    if len(got) != len(want):
+        return False
+    if not ordered:
+        key = lambda row: [(v is None, str(v)) for v in row]
+        got, want = sorted(got, key=key), sorted(want, key=key)
+    return all(len(g) == len(w) and all(same(x, y) for x, y in zip(g, w))
+               for g, w in zip(got, want))
+
+
+def run_weir(weir, data_dir, prefix, sql):
+    script = ";\n".join(prefix + [sql]) + ";"
+    return weir("sql", "--format", "csv", "-D", f"DATA={data_dir}", "-e", script,
+                check=False, timeout=300)
+
+
+def parse_csv(text):
+    reader = list(csv.reader(io.StringIO(text)))
+    return [[normalize(v) for v in row] for row in reader[1:]]
+
+
+@pytest.mark.parametrize("path", sorted(SQL_DIR.glob("*.test")), ids=lambda p: p.name)
+def test_sql_file(weir, data, path):
+    data_dir, con = data
+    prefix = []
+    failures = []
+    for header, sql, expected in parse_blocks(path.read_text()):
+        kind = header[0]
+        if kind == "statement" and header[1] == "ok":
+            proc = run_weir(weir, data_dir, prefix, sql)
+            if proc.returncode != 0:
+                failures.append(f"statement failed:\n{sql}\n{proc.stderr}")
+            else:
+                prefix.append(sql)
+        elif kind == "statement" and header[1] == "error":
+            needle = " ".join(header[2:])
+            proc = run_weir(weir, data_dir, prefix, sql)
+            if proc.returncode != 1 or needle not in proc.stderr:
+                failures.append(f"expected error '{needle}' (exit 1) for:\n{sql}\n"
+                                f"got exit {proc.returncode}: {proc.stderr}")
+        elif kind == "query":
+            ordered = "ordered" in header
+            proc = run_weir(weir, data_dir, prefix, sql)
+            if proc.returncode != 0:
+                failures.append(f"query failed:\n{sql}\n{proc.stderr}")
+                continue
+            got = parse_csv(proc.stdout)
+            if "duckdb" in header:
+                want = [[normalize(v) for v in row] for row in con.execute(sql).fetchall()]
+            else:
+                want = [[normalize(v) for v in row] for row in csv.reader(expected or [])]
+            if not rows_equal(got, want, ordered):
+                failures.append(f"wrong result for:\n{sql}\nweir:   {got[:10]}\n"
+                                f"expected: {want[:10]} ({len(got)} vs {len(want)} rows)")
+        else:
+            failures.append(f"unknown block header {header}")
+    assert not failures, "\n\n".join(failures)

@@ -13,8 +13,10 @@ Rows compare as sorted lists unless `ordered`; floats to 1e-9 relative. Every
 ${DATA} is the directory of the generated Parquet data.
 """
 import csv
+from decimal import Decimal
 import io
 import math
+import re
 import random
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -24,6 +26,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(\.\d+)?$")
 SQL_DIR = Path(__file__).resolve().parents[1] / "sql"
 
 
@@ -60,7 +63,7 @@ def make_data(root: Path):
                          pa.struct([("city", pa.string()), ("zip", pa.int64())])),
         "tags": pa.array([[f"t{j}" for j in range(i % 4)] for i in range(1, 101)],
                          pa.list_(pa.string())),
-        "price": pa.array([None if i % 9 == 0 else (i * 1.25) for i in range(1, 101)],
+        "price": pa.array([None if i % 9 == 0 else Decimal(i * 125) / 100 for i in range(1, 101)],
                           pa.decimal128(10, 2)),
     })
     (root / "nested").mkdir(parents=True, exist_ok=True)
@@ -103,11 +106,13 @@ def normalize(value):
         return None
     if isinstance(value, bool):
         return str(value).lower()
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
         return float(value)
     if hasattr(value, "isoformat"):
         return value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
     text = str(value)
+    if TIMESTAMP.match(text):
+        return datetime.fromisoformat(text.replace(" ", "T")).isoformat(sep=" ")
     try:
         return float(text)
     except ValueError:
@@ -138,7 +143,11 @@ def run_weir(weir, data_dir, prefix, sql):
 
 def parse_csv(text):
     reader = list(csv.reader(io.StringIO(text)))
-    return [[normalize(v) for v in row] for row in reader[1:]]
+    if not reader:
+        return []
+    width = len(reader[0])
+    # A row holding a single NULL is an empty line.
+    return [[normalize(v) for v in (row or [""] * width)] for row in reader[1:]]
 
 
 @pytest.mark.parametrize("path", sorted(SQL_DIR.glob("*.test")), ids=lambda p: p.name)

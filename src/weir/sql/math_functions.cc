@@ -18,6 +18,22 @@ namespace {
 
 namespace cp = arrow::compute;
 
+// Returns the type of DECIMAL(p, s) rounded to `digits` places, as Flink types it
+// (LogicalTypeMerging.findRoundDecimalType): one more integer digit for a carry.
+arrow::Result<std::shared_ptr<arrow::DataType>> RoundedDecimalType(
+    const arrow::DataType& type, int64_t digits) {
+  const auto& decimal = static_cast<const arrow::DecimalType&>(type);
+  int32_t precision = decimal.precision();
+  int32_t scale = decimal.scale();
+  if (digits >= scale) return type.GetSharedPtr();
+  if (digits < 0) {
+    return arrow::DecimalType::Make(type.id(), std::min(38, 1 + precision - scale), 0);
+  }
+  auto round = static_cast<int32_t>(digits);
+  return arrow::DecimalType::Make(type.id(), std::min(38, 1 + precision - scale + round),
+                                  round);
+}
+
 // ROUND(x[, d]) (half away from zero, like Java's HALF_UP) and TRUNCATE(x[, d]).
 arrow::Result<TypedExpr> BindRound(CallBuilder& builder, const FunctionCallExpr& call,
                                    std::vector<TypedExpr> args) {
@@ -53,6 +69,15 @@ arrow::Result<TypedExpr> BindRound(CallBuilder& builder, const FunctionCallExpr&
     ARROW_ASSIGN_OR_RAISE(rounded,
                           CallArrow(builder, call, "round_binary", {value, digits},
                                     std::make_shared<cp::RoundBinaryOptions>(mode)));
+  }
+  if (arrow::is_floating(rounded.type->id())) {
+    // -0.4 rounds to -0.0; Java's BigDecimal has no negative zero.
+    ARROW_ASSIGN_OR_RAISE(rounded,
+                          CallArrow(builder, call, "add",
+                                    {rounded, ConstantOf(arrow::MakeScalar(0.0), call)}));
+  }
+  if (arrow::is_decimal(type->id()) && constant_digits) {
+    ARROW_ASSIGN_OR_RAISE(type, RoundedDecimalType(*type, *constant_digits));
   }
   if (!rounded.type->Equals(*type)) return ConvertTo(builder, std::move(rounded), type);
   return rounded;

@@ -408,6 +408,18 @@ struct Planner::Impl {
   }
 
   arrow::Result<Relation> PlanTableRef(const TableRef& ref) {
+    ARROW_ASSIGN_OR_RAISE(Relation rel, PlanTableRefUnaliased(ref));
+    if (ref.column_aliases.empty()) return rel;
+    if (ref.column_aliases.size() != rel.scope.size()) {
+      return ErrorAtPos(ref.column_aliases.front().position, "invalid alias",
+                        fmt::format(": {} column names for {} columns",
+                                    ref.column_aliases.size(), rel.scope.size()));
+    }
+    for (size_t i = 0; i < rel.scope.size(); ++i) rel.scope[i].name = ref.column_aliases[i].name;
+    return rel;
+  }
+
+  arrow::Result<Relation> PlanTableRefUnaliased(const TableRef& ref) {
     switch (ref.kind) {
       case TableRef::Kind::kNamed: {
         ARROW_ASSIGN_OR_RAISE(std::string name, CatalogName(ref.name));

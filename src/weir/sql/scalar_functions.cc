@@ -154,8 +154,15 @@ arrow::Result<TypedExpr> BindCardinality(CallBuilder& builder,
       id != arrow::Type::FIXED_SIZE_LIST && id != arrow::Type::MAP) {
     return ArgTypeError(builder, call, args, 0, "an ARRAY or a MAP");
   }
+  TypedExpr lists = args[0];
+  if (id == arrow::Type::MAP) {
+    // A map is a list of key-value entries; list_value_length takes lists only.
+    const auto& map = static_cast<const arrow::MapType&>(*lists.type);
+    ARROW_ASSIGN_OR_RAISE(
+        lists, ConvertTo(builder, std::move(lists), arrow::list(map.value_type())));
+  }
   ARROW_ASSIGN_OR_RAISE(TypedExpr length,
-                        CallArrow(builder, call, "list_value_length", {args[0]}));
+                        CallArrow(builder, call, "list_value_length", {lists}));
   return ConvertTo(builder, std::move(length), arrow::int32());
 }
 

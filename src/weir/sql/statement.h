@@ -49,6 +49,8 @@ struct TableRef {
   std::vector<Identifier> using_columns;
   /// The alias, if any (required for subqueries by Flink; optional here).
   std::optional<Identifier> alias;
+  /// Column names after the alias: `AS t(a, b)`.
+  std::vector<Identifier> column_aliases;
   /// Where it starts.
   SourcePosition position;
 };

@@ -769,6 +769,9 @@ class StatementParser {
       }
     }
     ARROW_ASSIGN_OR_RAISE(ref->alias, ParseAlias());
+    if (ref->alias && Peek().kind == TokenKind::kLeftParen) {
+      ARROW_ASSIGN_OR_RAISE(ref->column_aliases, ParseIdentifierList("column alias"));
+    }
     return std::shared_ptr<const TableRef>(std::move(ref));
   }
 

@@ -211,6 +211,16 @@ arrow::Result<TypedExpr> BindReplace(CallBuilder& builder, const FunctionCallExp
                        std::move(from), *ConstantString(args[2])));
 }
 
+// Arrow compiles regular expressions when it runs a kernel, not when it binds one:
+// running it once on a constant reports a bad pattern at bind time, in the SQL.
+arrow::Status CheckRegex(CallBuilder& builder, const FunctionCallExpr& call,
+                         std::string_view function,
+                         std::shared_ptr<cp::FunctionOptions> options) {
+  return CallArrow(builder, call, function, {StringConstant("", call)},
+                   std::move(options))
+      .status();
+}
+
 // REGEXP_REPLACE(s, regex, replacement): the replacement is literal text, as in
 // Flink (Matcher.quoteReplacement), so backslashes are escaped for RE2.
 arrow::Result<TypedExpr> BindRegexpReplace(CallBuilder& builder,
@@ -227,9 +237,10 @@ arrow::Result<TypedExpr> BindRegexpReplace(CallBuilder& builder,
     if (c == '\\') replacement.push_back('\\');
     replacement.push_back(c);
   }
-  return CallArrow(builder, call, "replace_substring_regex", {args[0]},
-                   std::make_shared<cp::ReplaceSubstringOptions>(*ConstantString(args[1]),
-                                                                 std::move(replacement)));
+  auto options = std::make_shared<cp::ReplaceSubstringOptions>(*ConstantString(args[1]),
+                                                               std::move(replacement));
+  ARROW_RETURN_NOT_OK(CheckRegex(builder, call, "replace_substring_regex", options));
+  return CallArrow(builder, call, "replace_substring_regex", {args[0]}, options);
 }
 
 // Names every capturing group of `regex` g1, g2, … and wraps the whole as g0, for
@@ -287,9 +298,10 @@ arrow::Result<TypedExpr> BindRegexpExtract(CallBuilder& builder,
   std::string named;
   int groups = NameGroups(*ConstantString(args[1]), &named);
   if (group < 0 || group > groups) return NullOf(arrow::utf8(), call);
+  auto options = std::make_shared<cp::ExtractRegexOptions>(named);
+  ARROW_RETURN_NOT_OK(CheckRegex(builder, call, "extract_regex", options));
   ARROW_ASSIGN_OR_RAISE(TypedExpr matches,
-                        CallArrow(builder, call, "extract_regex", {args[0]},
-                                  std::make_shared<cp::ExtractRegexOptions>(named)));
+                        CallArrow(builder, call, "extract_regex", {args[0]}, options));
   return CallArrow(builder, call, "struct_field", {matches},
                    std::make_shared<cp::StructFieldOptions>(
                        std::vector<int>{static_cast<int>(group)}));

@@ -10,6 +10,10 @@
 
 namespace weir::api {
 
+/// Returns the SQL spelling of an Arrow type: BIGINT, DECIMAL(10, 2), TIMESTAMP(6),
+/// TIMESTAMP_LTZ(3), ARRAY<STRING>, MAP<K, V>, ROW<a INT, …>.
+std::string SqlTypeName(const std::shared_ptr<arrow::DataType>& type);
+
 /// What a statement produced (Flink's TableResult).
 class TableResult {
  public:

@@ -73,7 +73,7 @@ void Render(const PlanNode& node, int depth, std::string* out) {
         const std::string& name = node.schema->field(i)->name();
         items += (i ? ", " : "") + (expr == name ? name : expr + " AS " + name);
       }
-      *out += fmt::format("{}Project {}\n", pad, items);
+      *out += fmt::format("{}Project {}\n", pad, items.empty() ? "(no columns)" : items);
       break;
     }
     case PlanKind::kAggregate: {

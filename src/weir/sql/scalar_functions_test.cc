@@ -269,9 +269,11 @@ TEST_F(ScalarFunctionsTest, ReplaceAndRegularExpressions) {
   EXPECT_TRUE(Contains(Error("REPLACE(s, s, 'x')"),
                        "REPLACE expects a constant search string as argument 2"));
   EXPECT_TRUE(
-      Contains(Error("REGEXP_REPLACE(s, '(', 'x')"), "function REGEXP_REPLACE failed"));
+      Contains(Error("REGEXP_REPLACE(s, '(', 'x')"),
+               "REGEXP_REPLACE got an invalid regular expression '(': missing )"));
   EXPECT_TRUE(
-      Contains(Error("REGEXP_EXTRACT(s, 'a(')"), "function REGEXP_EXTRACT failed"));
+      Contains(Error("REGEXP_EXTRACT(s, 'a(')"),
+               "REGEXP_EXTRACT got an invalid regular expression 'a(': missing )"));
 }
 
 TEST_F(ScalarFunctionsTest, SplitIndexAndPosition) {

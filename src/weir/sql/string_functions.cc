@@ -7,6 +7,7 @@
 #include <arrow/type.h>
 #include <fmt/format.h>
 
+#include "weir/sql/diagnostic.h"
 #include "weir/sql/special_functions.h"
 
 namespace weir::sql {
@@ -211,14 +212,27 @@ arrow::Result<TypedExpr> BindReplace(CallBuilder& builder, const FunctionCallExp
                        std::move(from), *ConstantString(args[2])));
 }
 
-// Arrow compiles regular expressions when it runs a kernel, not when it binds one:
-// running it once on a constant reports a bad pattern at bind time, in the SQL.
+// Arrow compiles some regular expressions when it runs a kernel, not when it binds
+// one: running it once on a constant reports a bad pattern at bind time, at the
+// pattern argument (argument 2).
 arrow::Status CheckRegex(CallBuilder& builder, const FunctionCallExpr& call,
-                         std::string_view function,
+                         const std::vector<TypedExpr>& args, std::string_view function,
                          std::shared_ptr<cp::FunctionOptions> options) {
-  return CallArrow(builder, call, function, {StringConstant("", call)},
-                   std::move(options))
-      .status();
+  auto checked =
+      CallArrow(builder, call, function, {StringConstant("", call)}, std::move(options));
+  if (checked.ok()) return arrow::Status::OK();
+  // RE2 says e.g. "Invalid regular expression: missing ): <pattern>".
+  std::string message = checked.status().message();
+  constexpr std::string_view kPrefix = "regular expression: ";
+  size_t at = message.find(kPrefix);
+  if (at != std::string::npos) {
+    message = message.substr(at + kPrefix.size());
+    message = message.substr(0, message.find_first_of(":\n"));
+  }
+  return builder.TypeError(
+      StartPosition(*call.args()[1]),
+      fmt::format("{} got an invalid regular expression {}: {}", CalledName(call),
+                  QuoteForMessage(*ConstantString(args[1])), message));
 }
 
 // REGEXP_REPLACE(s, regex, replacement): the replacement is literal text, as in
@@ -239,7 +253,8 @@ arrow::Result<TypedExpr> BindRegexpReplace(CallBuilder& builder,
   }
   auto options = std::make_shared<cp::ReplaceSubstringOptions>(*ConstantString(args[1]),
                                                                std::move(replacement));
-  ARROW_RETURN_NOT_OK(CheckRegex(builder, call, "replace_substring_regex", options));
+  ARROW_RETURN_NOT_OK(
+      CheckRegex(builder, call, args, "replace_substring_regex", options));
   return CallArrow(builder, call, "replace_substring_regex", {args[0]}, options);
 }
 
@@ -299,7 +314,7 @@ arrow::Result<TypedExpr> BindRegexpExtract(CallBuilder& builder,
   int groups = NameGroups(*ConstantString(args[1]), &named);
   if (group < 0 || group > groups) return NullOf(arrow::utf8(), call);
   auto options = std::make_shared<cp::ExtractRegexOptions>(named);
-  ARROW_RETURN_NOT_OK(CheckRegex(builder, call, "extract_regex", options));
+  ARROW_RETURN_NOT_OK(CheckRegex(builder, call, args, "extract_regex", options));
   ARROW_ASSIGN_OR_RAISE(TypedExpr matches,
                         CallArrow(builder, call, "extract_regex", {args[0]}, options));
   return CallArrow(builder, call, "struct_field", {matches},

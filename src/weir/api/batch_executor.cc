@@ -43,9 +43,9 @@ class ScanReader : public arrow::RecordBatchReader {
       return arrow::Status::OK();
     }
     if (batch->num_columns() != schema_->num_fields()) {
-      return arrow::Status::Invalid(fmt::format(
-          "table '{}': the files have {} of the {} columns read", table_,
-          batch->num_columns(), schema_->num_fields()));
+      return arrow::Status::Invalid(
+          fmt::format("table '{}': the files have {} of the {} columns read", table_,
+                      batch->num_columns(), schema_->num_fields()));
     }
     arrow::ArrayVector columns;
     for (int i = 0; i < batch->num_columns(); ++i) {
@@ -74,8 +74,8 @@ class ScanReader : public arrow::RecordBatchReader {
   std::string table_;
 };
 
-arrow::Result<std::shared_ptr<arrow::Table>> Rename(std::shared_ptr<arrow::Table> table,
-                                                    const std::shared_ptr<arrow::Schema>& schema) {
+arrow::Result<std::shared_ptr<arrow::Table>> Rename(
+    std::shared_ptr<arrow::Table> table, const std::shared_ptr<arrow::Schema>& schema) {
   arrow::ChunkedArrayVector columns;
   for (int i = 0; i < schema->num_fields(); ++i) {
     // By name when the names match (Acero orders aggregate outputs its own way).
@@ -126,8 +126,8 @@ class Translator {
           std::string function = (grouped ? "hash_" : "") + call.function;
           if (call.function == "first" || call.function == "last") ordered_ = true;
           if (call.input.empty()) {
-            aggregates.emplace_back(function, call.options, std::vector<arrow::FieldRef>{},
-                                    call.output);
+            aggregates.emplace_back(function, call.options,
+                                    std::vector<arrow::FieldRef>{}, call.output);
           } else {
             aggregates.emplace_back(function, call.options, arrow::FieldRef(call.input),
                                     call.output);
@@ -198,15 +198,16 @@ class Translator {
       ARROW_ASSIGN_OR_RAISE(auto input, Run(*node.inputs[0]));
       std::vector<cp::SortKey> keys;
       for (const sql::SortField& f : node.sort_fields) {
-        keys.emplace_back(arrow::FieldRef(f.field),
-                          f.descending ? cp::SortOrder::Descending : cp::SortOrder::Ascending,
-                          f.nulls_first ? cp::NullPlacement::AtStart
-                                        : cp::NullPlacement::AtEnd);
+        keys.emplace_back(
+            arrow::FieldRef(f.field),
+            f.descending ? cp::SortOrder::Descending : cp::SortOrder::Ascending,
+            f.nulls_first ? cp::NullPlacement::AtStart : cp::NullPlacement::AtEnd);
       }
       if (input->num_rows() == 0) return input;
       ARROW_ASSIGN_OR_RAISE(auto indices,
                             cp::SortIndices(arrow::Datum(input), cp::SortOptions(keys)));
-      ARROW_ASSIGN_OR_RAISE(auto sorted, cp::Take(arrow::Datum(input), arrow::Datum(indices)));
+      ARROW_ASSIGN_OR_RAISE(auto sorted,
+                            cp::Take(arrow::Datum(input), arrow::Datum(indices)));
       return sorted.table();
     }
     if (node.kind == sql::PlanKind::kLimit) {
@@ -236,7 +237,8 @@ class Translator {
   }
 
  private:
-  arrow::Result<ac::Declaration> Select(ac::Declaration input, const arrow::Schema& schema) {
+  arrow::Result<ac::Declaration> Select(ac::Declaration input,
+                                        const arrow::Schema& schema) {
     std::vector<cp::Expression> exprs;
     std::vector<std::string> names;
     for (const auto& field : schema.fields()) {
@@ -264,8 +266,8 @@ class Translator {
         }
         auto opened = format::ParquetDataset::Open({table.Option("path")}, options);
         if (!opened.ok()) {
-          return arrow::Status::Invalid(fmt::format("table '{}': {}", table.name,
-                                                    opened.status().message()));
+          return arrow::Status::Invalid(
+              fmt::format("table '{}': {}", table.name, opened.status().message()));
         }
         dataset = *opened;
       }
@@ -279,7 +281,8 @@ class Translator {
     }
     if (!IsBoundedTable(table)) {
       return arrow::Status::Invalid(fmt::format(
-          "table '{}' is unbounded (connector '{}'); a batch query needs a bounded source "
+          "table '{}' is unbounded (connector '{}'); a batch query needs a bounded "
+          "source "
           "(for datagen set 'number-of-rows'), or SET 'execution.runtime-mode' = "
           "'streaming'",
           table.name, table.connector()));
@@ -292,7 +295,8 @@ class Translator {
     auto collected = std::make_shared<connectors::CollectedBatches>();
     std::vector<runtime::NamedExpression> columns;
     for (int i = 0; i < node.schema->num_fields(); ++i) {
-      columns.push_back({node.schema->field(i)->name(), cp::field_ref(node.scan_columns[i])});
+      columns.push_back(
+          {node.schema->field(i)->name(), cp::field_ref(node.scan_columns[i])});
     }
     env->FromSource(source, runtime::WatermarkStrategy::NoWatermarks(), table.name)
         .Select(columns, "Rename")

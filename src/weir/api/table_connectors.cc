@@ -68,11 +68,12 @@ std::string Lower(std::string text) {
 
 arrow::Status OptionError(const sql::CatalogTable& table, const std::string& key,
                           const std::string& message) {
-  return arrow::Status::Invalid(fmt::format("table '{}', option '{}': {}", table.name, key,
-                                            message));
+  return arrow::Status::Invalid(
+      fmt::format("table '{}', option '{}': {}", table.name, key, message));
 }
 
-arrow::Result<int64_t> ParseInteger(const sql::CatalogTable& table, const std::string& key) {
+arrow::Result<int64_t> ParseInteger(const sql::CatalogTable& table,
+                                    const std::string& key) {
   std::string text = table.Option(key);
   int64_t value = 0;
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -82,7 +83,8 @@ arrow::Result<int64_t> ParseInteger(const sql::CatalogTable& table, const std::s
   return value;
 }
 
-arrow::Result<double> ParseNumber(const sql::CatalogTable& table, const std::string& key) {
+arrow::Result<double> ParseNumber(const sql::CatalogTable& table,
+                                  const std::string& key) {
   std::string text = table.Option(key);
   double value = 0;
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -96,7 +98,8 @@ arrow::Result<bool> ParseBool(const sql::CatalogTable& table, const std::string&
   std::string text = Lower(table.Option(key));
   if (text == "true") return true;
   if (text == "false") return false;
-  return OptionError(table, key, fmt::format("expected true or false but got '{}'", text));
+  return OptionError(table, key,
+                     fmt::format("expected true or false but got '{}'", text));
 }
 
 arrow::Result<std::chrono::milliseconds> Duration(const sql::CatalogTable& table,
@@ -112,22 +115,22 @@ arrow::Result<int64_t> Size(const sql::CatalogTable& table, const std::string& k
   return *parsed;
 }
 
-arrow::Status CheckKnown(const sql::CatalogTable& table, const std::set<std::string>& known,
+arrow::Status CheckKnown(const sql::CatalogTable& table,
+                         const std::set<std::string>& known,
                          const std::string& connector) {
   std::vector<std::string> names(known.begin(), known.end());
   for (const std::string& key : table.option_order) {
     if (known.count(key) != 0) continue;
-    return arrow::Status::Invalid(fmt::format(
-        "table '{}': unknown option '{}' for connector '{}'{}", table.name, key, connector,
-        sql::DidYouMean(key, names)));
+    return arrow::Status::Invalid(
+        fmt::format("table '{}': unknown option '{}' for connector '{}'{}", table.name,
+                    key, connector, sql::DidYouMean(key, names)));
   }
   return arrow::Status::OK();
 }
 
 arrow::Status ValidateDatagen(const sql::CatalogTable& table) {
-  static const std::set<std::string> field_options = {"kind",   "min", "max", "length",
-                                                      "start",  "end", "null-rate",
-                                                      "max-past"};
+  static const std::set<std::string> field_options = {
+      "kind", "min", "max", "length", "start", "end", "null-rate", "max-past"};
   for (const std::string& key : table.option_order) {
     if (key == "connector" || key == "rows-per-second" || key == "number-of-rows" ||
         key == "seed" || key == "sink.parallelism" || key == "scan.parallelism") {
@@ -142,9 +145,9 @@ arrow::Status ValidateDatagen(const sql::CatalogTable& table) {
         if (column.name == field) known_field = true;
       }
       if (!known_field) {
-        return arrow::Status::Invalid(fmt::format(
-            "table '{}', option '{}': '{}' is not a column of the table", table.name, key,
-            field));
+        return arrow::Status::Invalid(
+            fmt::format("table '{}', option '{}': '{}' is not a column of the table",
+                        table.name, key, field));
       }
       if (field_options.count(option) == 0) {
         return arrow::Status::Invalid(fmt::format(
@@ -162,7 +165,8 @@ arrow::Status ValidateDatagen(const sql::CatalogTable& table) {
   return arrow::Status::OK();
 }
 
-arrow::Result<connectors::DatagenOptions> DatagenOptionsOf(const sql::CatalogTable& table) {
+arrow::Result<connectors::DatagenOptions> DatagenOptionsOf(
+    const sql::CatalogTable& table) {
   connectors::DatagenOptions options;
   options.schema = table.PhysicalSchema();
   if (!table.Option("rows-per-second").empty()) {
@@ -184,7 +188,8 @@ arrow::Result<connectors::DatagenOptions> DatagenOptionsOf(const sql::CatalogTab
     std::string kind = table.Option(prefix + "kind", "random");
     if (kind == "sequence") {
       field.kind = connectors::DatagenFieldOptions::Kind::kSequence;
-      if (table.Option(prefix + "start").empty() || table.Option(prefix + "end").empty()) {
+      if (table.Option(prefix + "start").empty() ||
+          table.Option(prefix + "end").empty()) {
         return OptionError(table, prefix + "kind",
                            "a sequence needs fields.<name>.start and fields.<name>.end");
       }
@@ -218,7 +223,8 @@ arrow::Result<connectors::DatagenOptions> DatagenOptionsOf(const sql::CatalogTab
   return options;
 }
 
-arrow::Result<connectors::FileSinkOptions> FileSinkOptionsOf(const sql::CatalogTable& table) {
+arrow::Result<connectors::FileSinkOptions> FileSinkOptionsOf(
+    const sql::CatalogTable& table) {
   connectors::FileSinkOptions options;
   options.path = table.Option("path");
   if (!table.partition_keys.empty()) {
@@ -261,9 +267,9 @@ arrow::Result<connectors::FileSinkOptions> FileSinkOptionsOf(const sql::CatalogT
   } else if (trigger == "partition-time") {
     options.commit.trigger = Trigger::kPartitionTime;
   } else if (!trigger.empty()) {
-    return OptionError(table, "sink.partition-commit.trigger",
-                       fmt::format("expected process-time or partition-time but got '{}'",
-                                   trigger));
+    return OptionError(
+        table, "sink.partition-commit.trigger",
+        fmt::format("expected process-time or partition-time but got '{}'", trigger));
   }
   if (!table.partition_keys.empty() && trigger.empty() && !policy.empty()) {
     // Flink's default trigger is process-time once a policy is configured.
@@ -278,9 +284,8 @@ arrow::Result<connectors::FileSinkOptions> FileSinkOptionsOf(const sql::CatalogT
     size_t start = 0;
     while (start <= policy.size()) {
       size_t comma = policy.find(',', start);
-      std::string kind = policy.substr(start, comma == std::string::npos
-                                                  ? std::string::npos
-                                                  : comma - start);
+      std::string kind = policy.substr(
+          start, comma == std::string::npos ? std::string::npos : comma - start);
       while (!kind.empty() && kind.front() == ' ') kind.erase(kind.begin());
       while (!kind.empty() && kind.back() == ' ') kind.pop_back();
       if (kind == "success-file") {
@@ -299,15 +304,17 @@ arrow::Result<connectors::FileSinkOptions> FileSinkOptionsOf(const sql::CatalogT
     }
   }
   if (has("sink.partition-commit.success-file.name")) {
-    options.commit.success_file_name = table.Option("sink.partition-commit.success-file.name");
+    options.commit.success_file_name =
+        table.Option("sink.partition-commit.success-file.name");
   }
   if (has("auto-compaction")) {
     ARROW_ASSIGN_OR_RAISE(bool compaction, ParseBool(table, "auto-compaction"));
     if (compaction) {
-      return OptionError(table, "auto-compaction",
-                         "small-file compaction is not supported yet; files roll by "
-                         "sink.rolling-policy.file-size and are not cut at checkpoints, so "
-                         "they are large without it");
+      return OptionError(
+          table, "auto-compaction",
+          "small-file compaction is not supported yet; files roll by "
+          "sink.rolling-policy.file-size and are not cut at checkpoints, so "
+          "they are large without it");
     }
   }
   if (has("parquet.compression")) {
@@ -319,7 +326,8 @@ arrow::Result<connectors::FileSinkOptions> FileSinkOptionsOf(const sql::CatalogT
     if (!st.ok()) return OptionError(table, "parquet.compression", st.message());
   }
   if (has("parquet.block.size")) {
-    ARROW_ASSIGN_OR_RAISE(options.writer.row_group_bytes, Size(table, "parquet.block.size"));
+    ARROW_ASSIGN_OR_RAISE(options.writer.row_group_bytes,
+                          Size(table, "parquet.block.size"));
   }
   if (has("parquet.page.size")) {
     ARROW_ASSIGN_OR_RAISE(options.writer.page_size, Size(table, "parquet.page.size"));
@@ -343,11 +351,12 @@ arrow::Result<connectors::FileSinkOptions> FileSinkOptionsOf(const sql::CatalogT
     size_t start = 0;
     while (start < columns.size()) {
       size_t comma = columns.find(',', start);
-      std::string column =
-          columns.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      std::string column = columns.substr(
+          start, comma == std::string::npos ? std::string::npos : comma - start);
       while (!column.empty() && column.front() == ' ') column.erase(column.begin());
       while (!column.empty() && column.back() == ' ') column.pop_back();
-      if (!column.empty()) options.writer.bloom_filters[column] = format::BloomFilterSpec{};
+      if (!column.empty())
+        options.writer.bloom_filters[column] = format::BloomFilterSpec{};
       if (comma == std::string::npos) break;
       start = comma + 1;
     }
@@ -430,7 +439,8 @@ arrow::Status ValidateTableOptions(const sql::CatalogTable& table) {
       "table '{}': unknown connector '{}'{} (connectors: filesystem, datagen, print, "
       "blackhole)",
       table.name, connector,
-      sql::DidYouMean(connector, {"filesystem", "datagen", "print", "blackhole", "kafka"})));
+      sql::DidYouMean(connector,
+                      {"filesystem", "datagen", "print", "blackhole", "kafka"})));
 }
 
 bool IsBoundedTable(const sql::CatalogTable& table) {
@@ -452,8 +462,9 @@ arrow::Result<runtime::SourceFactory> MakeScanSource(const sql::PlanNode& scan,
   std::string connector = table.connector();
   if (connector == "filesystem") {
     connectors::ParquetSourceOptions options;
-    options.paths = table.read_paths.empty() ? std::vector<std::string>{table.Option("path")}
-                                             : table.read_paths;
+    options.paths = table.read_paths.empty()
+                        ? std::vector<std::string>{table.Option("path")}
+                        : table.read_paths;
     options.scan.columns = scan.scan_columns;
     options.scan.filter = scan.scan_filter;
     if (!table.partition_keys.empty()) {
@@ -476,8 +487,8 @@ arrow::Result<runtime::SourceFactory> MakeScanSource(const sql::PlanNode& scan,
     return connectors::MakeDatagenSource(options);
   }
   return arrow::Status::Invalid(fmt::format(
-      "table '{}' (connector '{}') cannot be read: it is a sink-only connector", table.name,
-      connector));
+      "table '{}' (connector '{}') cannot be read: it is a sink-only connector",
+      table.name, connector));
 }
 
 arrow::Result<TableSink> MakeTableSink(const sql::CatalogTable& table, bool streaming,
@@ -501,9 +512,9 @@ arrow::Result<TableSink> MakeTableSink(const sql::CatalogTable& table, bool stre
           if (!name.empty() && (name[0] == '.' || name[0] == '_')) continue;
           std::filesystem::remove_all(entry.path(), ec);
           if (ec) {
-            return arrow::Status::IOError(fmt::format(
-                "INSERT OVERWRITE {}: cannot remove {}: {}", table.name,
-                entry.path().string(), ec.message()));
+            return arrow::Status::IOError(
+                fmt::format("INSERT OVERWRITE {}: cannot remove {}: {}", table.name,
+                            entry.path().string(), ec.message()));
           }
         }
       }

@@ -48,8 +48,9 @@ const std::vector<std::string>& KnownKeys() {
   return keys;
 }
 
-std::shared_ptr<arrow::Table> StringTable(const std::vector<std::string>& names,
-                                          const std::vector<std::vector<std::string>>& rows) {
+std::shared_ptr<arrow::Table> StringTable(
+    const std::vector<std::string>& names,
+    const std::vector<std::vector<std::string>>& rows) {
   arrow::FieldVector fields;
   arrow::ChunkedArrayVector columns;
   for (size_t c = 0; c < names.size(); ++c) {
@@ -137,11 +138,13 @@ runtime::WatermarkStrategy WatermarksOf(const sql::CatalogTable& table,
       table.watermark_column);
 }
 
-arrow::Result<DataStream> BuildStream(const std::shared_ptr<StreamExecutionEnvironment>& env,
-                                      const sql::PlanNode& node, bool streaming) {
+arrow::Result<DataStream> BuildStream(
+    const std::shared_ptr<StreamExecutionEnvironment>& env, const sql::PlanNode& node,
+    bool streaming) {
   switch (node.kind) {
     case sql::PlanKind::kScan: {
-      ARROW_ASSIGN_OR_RAISE(runtime::SourceFactory source, MakeScanSource(node, streaming));
+      ARROW_ASSIGN_OR_RAISE(runtime::SourceFactory source,
+                            MakeScanSource(node, streaming));
       std::vector<runtime::NamedExpression> columns;
       for (int i = 0; i < node.schema->num_fields(); ++i) {
         cp::Expression column = cp::field_ref(node.scan_columns[i]);
@@ -151,11 +154,13 @@ arrow::Result<DataStream> BuildStream(const std::shared_ptr<StreamExecutionEnvir
           .Select(columns, "Scan " + node.table->name);
     }
     case sql::PlanKind::kFilter: {
-      ARROW_ASSIGN_OR_RAISE(DataStream input, BuildStream(env, *node.inputs[0], streaming));
+      ARROW_ASSIGN_OR_RAISE(DataStream input,
+                            BuildStream(env, *node.inputs[0], streaming));
       return input.Filter(sql::UnbindExpression(node.predicate), "Filter");
     }
     case sql::PlanKind::kProject: {
-      ARROW_ASSIGN_OR_RAISE(DataStream input, BuildStream(env, *node.inputs[0], streaming));
+      ARROW_ASSIGN_OR_RAISE(DataStream input,
+                            BuildStream(env, *node.inputs[0], streaming));
       std::vector<runtime::NamedExpression> columns;
       for (size_t i = 0; i < node.exprs.size(); ++i) {
         columns.push_back({node.schema->field(static_cast<int>(i))->name(),
@@ -164,10 +169,12 @@ arrow::Result<DataStream> BuildStream(const std::shared_ptr<StreamExecutionEnvir
       return input.Select(columns, "Project");
     }
     case sql::PlanKind::kUnion: {
-      ARROW_ASSIGN_OR_RAISE(DataStream first, BuildStream(env, *node.inputs[0], streaming));
+      ARROW_ASSIGN_OR_RAISE(DataStream first,
+                            BuildStream(env, *node.inputs[0], streaming));
       std::vector<DataStream> others;
       for (size_t i = 1; i < node.inputs.size(); ++i) {
-        ARROW_ASSIGN_OR_RAISE(DataStream other, BuildStream(env, *node.inputs[i], streaming));
+        ARROW_ASSIGN_OR_RAISE(DataStream other,
+                              BuildStream(env, *node.inputs[i], streaming));
         others.push_back(other);
       }
       return first.Union(others);
@@ -183,9 +190,10 @@ arrow::Result<DataStream> BuildStream(const std::shared_ptr<StreamExecutionEnvir
 arrow::Result<int64_t> ParseCount(const std::string& key, const std::string& value) {
   int64_t out = 0;
   auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), out);
-  if (value.empty() || ec != std::errc() || ptr != value.data() + value.size() || out < 0) {
-    return arrow::Status::Invalid(
-        fmt::format("SET '{}': expected a non-negative integer but got '{}'", key, value));
+  if (value.empty() || ec != std::errc() || ptr != value.data() + value.size() ||
+      out < 0) {
+    return arrow::Status::Invalid(fmt::format(
+        "SET '{}': expected a non-negative integer but got '{}'", key, value));
   }
   return out;
 }
@@ -218,7 +226,8 @@ int TableEnvironment::parallelism() const {
   return cores == 0 ? 1 : static_cast<int>(cores);
 }
 
-arrow::Status TableEnvironment::SetConfig(const std::string& key, const std::string& value) {
+arrow::Status TableEnvironment::SetConfig(const std::string& key,
+                                          const std::string& value) {
   const auto& known = KnownKeys();
   if (std::find(known.begin(), known.end(), key) == known.end()) {
     return arrow::Status::Invalid(fmt::format("unknown configuration key '{}'{}", key,
@@ -236,19 +245,20 @@ arrow::Status TableEnvironment::SetConfig(const std::string& key, const std::str
           fmt::format("SET 'parallelism.default': expected 1 to 1024 but got {}", n));
     }
   }
-  if (key == "execution.checkpointing.interval" || key == "execution.checkpointing.timeout" ||
+  if (key == "execution.checkpointing.interval" ||
+      key == "execution.checkpointing.timeout" ||
       key == "execution.checkpointing.min-pause" ||
       key == "restart-strategy.fixed-delay.delay") {
     auto parsed = ParseDurationOption(value);
     if (!parsed.ok()) {
-      return arrow::Status::Invalid(fmt::format("SET '{}': {}", key, parsed.status().message()));
+      return arrow::Status::Invalid(
+          fmt::format("SET '{}': {}", key, parsed.status().message()));
     }
   }
   if (key == "restart-strategy.type" && value != "none" && value != "fixed-delay" &&
       value != "disable") {
-    return arrow::Status::Invalid(
-        fmt::format("SET 'restart-strategy.type': expected none or fixed-delay, got '{}'",
-                    value));
+    return arrow::Status::Invalid(fmt::format(
+        "SET 'restart-strategy.type': expected none or fixed-delay, got '{}'", value));
   }
   config_[key] = value;
   return arrow::Status::OK();
@@ -256,7 +266,8 @@ arrow::Status TableEnvironment::SetConfig(const std::string& key, const std::str
 
 arrow::Result<std::vector<TableResult>> TableEnvironment::ExecuteScript(
     std::string_view script) {
-  ARROW_ASSIGN_OR_RAISE(std::vector<sql::StatementPtr> statements, sql::ParseScript(script));
+  ARROW_ASSIGN_OR_RAISE(std::vector<sql::StatementPtr> statements,
+                        sql::ParseScript(script));
   std::vector<TableResult> results;
   for (const sql::StatementPtr& statement : statements) {
     ARROW_ASSIGN_OR_RAISE(TableResult result, Execute(statement));
@@ -281,8 +292,9 @@ arrow::Result<TableResult> TableEnvironment::Execute(const sql::StatementPtr& st
       ARROW_ASSIGN_OR_RAISE(auto table, sql::MakeCatalogTable(*statement));
       ARROW_RETURN_NOT_OK(ValidateTableOptions(*table));
       // Computed columns must bind over the physical ones now, not at first use.
-      if (std::any_of(table->columns.begin(), table->columns.end(),
-                      [](const sql::CatalogColumn& c) { return c.computed != nullptr; })) {
+      if (std::any_of(
+              table->columns.begin(), table->columns.end(),
+              [](const sql::CatalogColumn& c) { return c.computed != nullptr; })) {
         sql::Catalog probe;
         ARROW_RETURN_NOT_OK(probe.AddTable(table, false));
         sql::Query query;
@@ -316,9 +328,9 @@ arrow::Result<TableResult> TableEnvironment::Execute(const sql::StatementPtr& st
       }
       if (planned.ok() && !view->column_names.empty() &&
           view->column_names.size() != planned->column_names.size()) {
-        return arrow::Status::Invalid(fmt::format(
-            "view '{}' names {} columns but its query returns {}", view->name,
-            view->column_names.size(), planned->column_names.size()));
+        return arrow::Status::Invalid(
+            fmt::format("view '{}' names {} columns but its query returns {}", view->name,
+                        view->column_names.size(), planned->column_names.size()));
       }
       ARROW_RETURN_NOT_OK(catalog_.AddView(view, statement->if_not_exists));
       return TableResult::Ok("[INFO] Execute statement succeeded.");
@@ -344,9 +356,9 @@ arrow::Result<TableResult> TableEnvironment::Execute(const sql::StatementPtr& st
       std::set<std::string> names;
       for (const std::string& name : sql::SqlFunctionNames()) names.insert(name);
       for (const std::string& name : sql::SpecialFunctionNames()) names.insert(name);
-      for (const char* name : {"COUNT", "SUM", "AVG", "MIN", "MAX", "STDDEV_POP",
-                               "STDDEV_SAMP", "VAR_POP", "VAR_SAMP", "FIRST_VALUE",
-                               "LAST_VALUE"}) {
+      for (const char* name :
+           {"COUNT", "SUM", "AVG", "MIN", "MAX", "STDDEV_POP", "STDDEV_SAMP", "VAR_POP",
+            "VAR_SAMP", "FIRST_VALUE", "LAST_VALUE"}) {
         names.insert(name);
       }
       std::vector<std::vector<std::string>> rows;
@@ -401,19 +413,21 @@ arrow::Result<TableResult> TableEnvironment::Describe(const sql::Statement& stat
       rows.push_back({column.name, type, column.nullable && !key ? "TRUE" : "FALSE",
                       key ? "PRI(" + column.name + ")" : null, extras, watermark});
     }
-    std::vector<std::string> names = {"name", "type", "null", "key", "extras", "watermark"};
+    std::vector<std::string> names = {"name", "type",   "null",
+                                      "key",  "extras", "watermark"};
     return TableResult::Rows(StringTable(names, rows), names);
   }
   if (auto view = catalog_.FindView(name)) {
     sql::Planner planner(catalog_, view->script, nullptr);
     ARROW_ASSIGN_OR_RAISE(auto planned, planner.Plan(*view->query));
     for (int i = 0; i < planned.plan->schema->num_fields(); ++i) {
-      std::string column = view->column_names.empty() ? planned.column_names[i]
-                                                      : view->column_names[i];
+      std::string column =
+          view->column_names.empty() ? planned.column_names[i] : view->column_names[i];
       rows.push_back({column, SqlTypeName(planned.plan->schema->field(i)->type()), "TRUE",
                       null, null, null});
     }
-    std::vector<std::string> names = {"name", "type", "null", "key", "extras", "watermark"};
+    std::vector<std::string> names = {"name", "type",   "null",
+                                      "key",  "extras", "watermark"};
     return TableResult::Rows(StringTable(names, rows), names);
   }
   std::vector<std::string> names = catalog_.TableNames();
@@ -439,7 +453,8 @@ arrow::Result<std::string> TableEnvironment::Explain(const sql::Statement& state
 
 arrow::Result<std::string> TableEnvironment::ExplainSql(std::string_view text) {
   ARROW_ASSIGN_OR_RAISE(sql::StatementPtr statement, sql::ParseStatement(text));
-  if (statement->kind == sql::StatementKind::kExplain) return Explain(*statement->explained);
+  if (statement->kind == sql::StatementKind::kExplain)
+    return Explain(*statement->explained);
   return Explain(*statement);
 }
 
@@ -469,9 +484,9 @@ arrow::Result<TableResult> TableEnvironment::RunInsert(const sql::Statement& sta
   ARROW_ASSIGN_OR_RAISE(std::string name, sql::CatalogName(statement.name));
   auto target = catalog_.FindTable(name);
   if (target == nullptr) {
-    return arrow::Status::Invalid(fmt::format("INSERT INTO: table '{}' does not exist{}",
-                                              name,
-                                              sql::DidYouMean(name, catalog_.TableNames())));
+    return arrow::Status::Invalid(
+        fmt::format("INSERT INTO: table '{}' does not exist{}", name,
+                    sql::DidYouMean(name, catalog_.TableNames())));
   }
   if (statement.overwrite && streaming()) {
     return arrow::Status::Invalid(
@@ -508,8 +523,8 @@ arrow::Result<TableResult> TableEnvironment::RunInsert(const sql::Statement& sta
     for (const sql::Identifier& column : statement.target_columns) {
       int index = physical->GetFieldIndex(column.name);
       if (index < 0) {
-        return arrow::Status::Invalid(fmt::format(
-            "INSERT INTO {}: unknown column '{}'", name, column.name));
+        return arrow::Status::Invalid(
+            fmt::format("INSERT INTO {}: unknown column '{}'", name, column.name));
       }
       targets.push_back(physical->field(index)->name());
     }
@@ -521,8 +536,7 @@ arrow::Result<TableResult> TableEnvironment::RunInsert(const sql::Statement& sta
   if (static_cast<int>(targets.size()) != plan->schema->num_fields()) {
     return arrow::Status::Invalid(fmt::format(
         "INSERT INTO {}: the query returns {} columns but the table takes {} ({})", name,
-        plan->schema->num_fields(), targets.size(),
-        fmt::join(targets, ", ")));
+        plan->schema->num_fields(), targets.size(), fmt::join(targets, ", ")));
   }
   std::vector<runtime::NamedExpression> output;
   for (const auto& field : physical->fields()) {
@@ -530,7 +544,8 @@ arrow::Result<TableResult> TableEnvironment::RunInsert(const sql::Statement& sta
     cp::Expression value;
     std::shared_ptr<arrow::DataType> from;
     if (position != targets.end()) {
-      const auto& source = plan->schema->field(static_cast<int>(position - targets.begin()));
+      const auto& source =
+          plan->schema->field(static_cast<int>(position - targets.begin()));
       value = cp::field_ref(source->name());
       from = source->type();
     } else if (static_values.count(field->name()) != 0) {
@@ -542,9 +557,9 @@ arrow::Result<TableResult> TableEnvironment::RunInsert(const sql::Statement& sta
     }
     if (!from->Equals(*field->type())) {
       if (!cp::CanCast(*from, *field->type())) {
-        return arrow::Status::Invalid(fmt::format(
-            "INSERT INTO {}: column '{}' is {} but the query gives {}", name, field->name(),
-            SqlTypeName(field->type()), SqlTypeName(from)));
+        return arrow::Status::Invalid(
+            fmt::format("INSERT INTO {}: column '{}' is {} but the query gives {}", name,
+                        field->name(), SqlTypeName(field->type()), SqlTypeName(from)));
       }
       value = cp::call("cast", {value}, cp::CastOptions::Safe(field->type()));
     }
@@ -560,8 +575,8 @@ arrow::Result<TableResult> TableEnvironment::RunInsert(const sql::Statement& sta
     return it == config_.end() ? std::string() : it->second;
   };
   if (streaming() && !config("execution.checkpointing.interval").empty()) {
-    ARROW_ASSIGN_OR_RAISE(auto interval,
-                          ParseDurationOption(config("execution.checkpointing.interval")));
+    ARROW_ASSIGN_OR_RAISE(
+        auto interval, ParseDurationOption(config("execution.checkpointing.interval")));
     std::string dir = config("state.checkpoints.dir");
     if (dir.empty()) {
       return arrow::Status::Invalid(
@@ -571,17 +586,18 @@ arrow::Result<TableResult> TableEnvironment::RunInsert(const sql::Statement& sta
     env->EnableCheckpointing(interval, dir);
     savepoint_dir = dir;
     if (!config("execution.checkpointing.timeout").empty()) {
-      ARROW_ASSIGN_OR_RAISE(auto timeout,
-                            ParseDurationOption(config("execution.checkpointing.timeout")));
+      ARROW_ASSIGN_OR_RAISE(
+          auto timeout, ParseDurationOption(config("execution.checkpointing.timeout")));
       env->checkpoint_config().timeout = timeout;
     }
     if (!config("execution.checkpointing.min-pause").empty()) {
-      ARROW_ASSIGN_OR_RAISE(auto pause,
-                            ParseDurationOption(config("execution.checkpointing.min-pause")));
+      ARROW_ASSIGN_OR_RAISE(
+          auto pause, ParseDurationOption(config("execution.checkpointing.min-pause")));
       env->checkpoint_config().min_pause = pause;
     }
     if (!config("state.checkpoints.num-retained").empty()) {
-      env->checkpoint_config().retain = std::stoi(config("state.checkpoints.num-retained"));
+      env->checkpoint_config().retain =
+          std::stoi(config("state.checkpoints.num-retained"));
     }
     runtime::RestartStrategy restart;
     restart.kind = config("restart-strategy.type") == "none" ||
@@ -592,8 +608,9 @@ arrow::Result<TableResult> TableEnvironment::RunInsert(const sql::Statement& sta
       restart.attempts = std::stoi(config("restart-strategy.fixed-delay.attempts"));
     }
     if (!config("restart-strategy.fixed-delay.delay").empty()) {
-      ARROW_ASSIGN_OR_RAISE(restart.delay,
-                            ParseDurationOption(config("restart-strategy.fixed-delay.delay")));
+      ARROW_ASSIGN_OR_RAISE(
+          restart.delay,
+          ParseDurationOption(config("restart-strategy.fixed-delay.delay")));
     }
     env->SetRestartStrategy(restart);
   }
@@ -637,8 +654,8 @@ arrow::Result<TableResult> TableEnvironment::RunInsert(const sql::Statement& sta
   }
   ARROW_ASSIGN_OR_RAISE(TableSink sink,
                         MakeTableSink(*target, streaming(), statement.overwrite));
-  DataStream written = stream->Select(output, "Insert " + name)
-                           .SinkTo(sink.factory, "Sink " + name);
+  DataStream written =
+      stream->Select(output, "Insert " + name).SinkTo(sink.factory, "Sink " + name);
   if (sink.parallelism > 0) written.SetParallelism(sink.parallelism);
   ARROW_ASSIGN_OR_RAISE(auto client, env->ExecuteAsync("insert-into_" + name));
   ARROW_ASSIGN_OR_RAISE(runtime::JobResult result, waiter_(client, savepoint_dir));
@@ -682,12 +699,13 @@ std::string Table::Alias() const {
 }
 
 Table Table::Select(const std::vector<std::string>& expressions) const {
-  return Table(env_, fmt::format("SELECT {} FROM ({}) AS {}", fmt::join(expressions, ", "),
-                                 sql_, Alias()));
+  return Table(env_, fmt::format("SELECT {} FROM ({}) AS {}",
+                                 fmt::join(expressions, ", "), sql_, Alias()));
 }
 
 Table Table::Filter(const std::string& predicate) const {
-  return Table(env_, fmt::format("SELECT * FROM ({}) AS {} WHERE {}", sql_, Alias(), predicate));
+  return Table(
+      env_, fmt::format("SELECT * FROM ({}) AS {} WHERE {}", sql_, Alias(), predicate));
 }
 
 Table Table::GroupBy(const std::vector<std::string>& keys) const {
@@ -697,9 +715,10 @@ Table Table::GroupBy(const std::vector<std::string>& keys) const {
 Table Table::Aggregate(const std::vector<std::string>& aggregates) const {
   std::vector<std::string> items = group_keys_;
   items.insert(items.end(), aggregates.begin(), aggregates.end());
-  std::string sql = fmt::format("SELECT {} FROM ({}) AS {}", fmt::join(items, ", "), sql_,
-                                Alias());
-  if (!group_keys_.empty()) sql += fmt::format(" GROUP BY {}", fmt::join(group_keys_, ", "));
+  std::string sql =
+      fmt::format("SELECT {} FROM ({}) AS {}", fmt::join(items, ", "), sql_, Alias());
+  if (!group_keys_.empty())
+    sql += fmt::format(" GROUP BY {}", fmt::join(group_keys_, ", "));
   return Table(env_, sql);
 }
 
@@ -715,8 +734,8 @@ Table Table::OrderBy(const std::vector<std::string>& keys) const {
 }
 
 Table Table::Limit(int64_t count, int64_t offset) const {
-  return Table(env_, fmt::format("SELECT * FROM ({}) AS {} LIMIT {} OFFSET {}", sql_, Alias(),
-                                 count, offset));
+  return Table(env_, fmt::format("SELECT * FROM ({}) AS {} LIMIT {} OFFSET {}", sql_,
+                                 Alias(), count, offset));
 }
 
 arrow::Result<TableResult> Table::Execute() const { return env_->ExecuteSql(sql_); }

@@ -47,7 +47,8 @@ class TableEnvironment : public std::enable_shared_from_this<TableEnvironment> {
   /// Waits for a submitted job; the shell installs one that stops the job with a
   /// savepoint on SIGTERM and cancels it on Ctrl-C.
   using JobWaiter = std::function<arrow::Result<runtime::JobResult>(
-      const std::shared_ptr<runtime::JobClient>& client, const std::string& savepoint_dir)>;
+      const std::shared_ptr<runtime::JobClient>& client,
+      const std::string& savepoint_dir)>;
 
   /// Makes an environment with an empty catalog.
   static std::shared_ptr<TableEnvironment> Create(EnvironmentSettings settings = {});

@@ -45,13 +45,15 @@ std::string SqlTypeName(const std::shared_ptr<arrow::DataType>& type) {
                       : t.unit() == arrow::TimeUnit::MILLI ? 3
                       : t.unit() == arrow::TimeUnit::MICRO ? 6
                                                            : 9;
-      return fmt::format("TIMESTAMP{}({})", t.timezone().empty() ? "" : "_LTZ", precision);
+      return fmt::format("TIMESTAMP{}({})", t.timezone().empty() ? "" : "_LTZ",
+                         precision);
     }
     case arrow::Type::LIST:
       return fmt::format("ARRAY<{}>", SqlTypeName(type->field(0)->type()));
     case arrow::Type::MAP: {
       const auto& m = static_cast<const arrow::MapType&>(*type);
-      return fmt::format("MAP<{}, {}>", SqlTypeName(m.key_type()), SqlTypeName(m.item_type()));
+      return fmt::format("MAP<{}, {}>", SqlTypeName(m.key_type()),
+                         SqlTypeName(m.item_type()));
     }
     case arrow::Type::STRUCT: {
       std::string out = "ROW<";
@@ -65,7 +67,6 @@ std::string SqlTypeName(const std::shared_ptr<arrow::DataType>& type) {
       return type->ToString();
   }
 }
-
 
 TableResult TableResult::Ok(std::string message) {
   TableResult result;
@@ -98,8 +99,8 @@ arrow::Result<std::shared_ptr<arrow::Table>> TableResult::Collect() const {
   }
   arrow::FieldVector fields;
   for (int i = 0; i < table_->num_columns(); ++i) {
-    std::string name = i < static_cast<int>(names_.size()) ? names_[i]
-                                                           : table_->field(i)->name();
+    std::string name =
+        i < static_cast<int>(names_.size()) ? names_[i] : table_->field(i)->name();
     fields.push_back(table_->field(i)->WithName(name));
   }
   return arrow::Table::Make(arrow::schema(fields), table_->columns(), table_->num_rows());

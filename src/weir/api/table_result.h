@@ -27,7 +27,8 @@ class TableResult {
   /// Makes a message-only result.
   static TableResult Ok(std::string message);
   /// Makes a result holding rows; `names` are the visible column names.
-  static TableResult Rows(std::shared_ptr<arrow::Table> table, std::vector<std::string> names);
+  static TableResult Rows(std::shared_ptr<arrow::Table> table,
+                          std::vector<std::string> names);
   /// Makes the result of an INSERT job.
   static TableResult Job(std::string message, int64_t rows_written);
 

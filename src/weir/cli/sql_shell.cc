@@ -8,10 +8,10 @@
 #include <sstream>
 #include <vector>
 
-#include <CLI/CLI.hpp>
 #include <editline/readline.h>
 #include <fmt/format.h>
 #include <unistd.h>
+#include <CLI/CLI.hpp>
 
 #include <arrow/table.h>
 
@@ -51,8 +51,8 @@ arrow::Status PrintResult(const api::TableResult& result, OutputFormat format,
   ARROW_RETURN_NOT_OK(printer.Finish(*table->schema(), table->num_rows()));
   std::fflush(stdout);
   std::fprintf(stderr, "%lld row%s in set (%.3f seconds)\n",
-               static_cast<long long>(table->num_rows()), table->num_rows() == 1 ? "" : "s",
-               seconds);
+               static_cast<long long>(table->num_rows()),
+               table->num_rows() == 1 ? "" : "s", seconds);
   return arrow::Status::OK();
 }
 
@@ -195,9 +195,9 @@ arrow::Result<std::string> SubstituteVariables(
       std::string name = text.substr(i + 2, close - i - 2);
       auto it = variables.find(name);
       if (it == variables.end()) {
-        return arrow::Status::Invalid(fmt::format(
-            "line {}: undefined variable ${{{}}}; define it with -D {}=value", line, name,
-            name));
+        return arrow::Status::Invalid(
+            fmt::format("line {}: undefined variable ${{{}}}; define it with -D {}=value",
+                        line, name, name));
       }
       out += it->second;
       i = close;

@@ -14,9 +14,9 @@ namespace {
 namespace cp = arrow::compute;
 
 constexpr std::string_view kAggregates[] = {
-    "COUNT",    "SUM",      "AVG",         "MIN",        "MAX",
-    "STDDEV_POP", "STDDEV_SAMP", "STDDEV", "VAR_POP",    "VAR_SAMP",
-    "VARIANCE", "FIRST_VALUE", "LAST_VALUE"};
+    "COUNT",      "SUM",         "AVG",       "MIN",     "MAX",
+    "STDDEV_POP", "STDDEV_SAMP", "STDDEV",    "VAR_POP", "VAR_SAMP",
+    "VARIANCE",   "FIRST_VALUE", "LAST_VALUE"};
 
 std::string Upper(std::string_view text) {
   std::string out(text);
@@ -50,7 +50,8 @@ arrow::Result<AggregatePlan> PlanAggregateCall(
   };
   AggregatePlan plan;
   if (call.star()) {
-    if (name != "COUNT") return error(fmt::format("{}(*) is not valid; only COUNT(*)", name));
+    if (name != "COUNT")
+      return error(fmt::format("{}(*) is not valid; only COUNT(*)", name));
     plan.function = "count_all";
     plan.result_type = arrow::int64();
     return plan;
@@ -60,8 +61,8 @@ arrow::Result<AggregatePlan> PlanAggregateCall(
     type = static_cast<const arrow::DictionaryType&>(*type).value_type();
   }
   if (call.distinct() && name != "COUNT" && name != "MIN" && name != "MAX") {
-    return error(fmt::format("{}(DISTINCT …) is not supported yet; only COUNT(DISTINCT …)",
-                             name));
+    return error(
+        fmt::format("{}(DISTINCT …) is not supported yet; only COUNT(DISTINCT …)", name));
   }
   auto skip_nulls = std::make_shared<cp::ScalarAggregateOptions>(/*skip_nulls=*/true,
                                                                  /*min_count=*/1);
@@ -88,8 +89,8 @@ arrow::Result<AggregatePlan> PlanAggregateCall(
     return plan;
   }
   if (!Numeric(type)) {
-    return error(fmt::format("{} needs a numeric argument but got {}", name,
-                             type->ToString()));
+    return error(
+        fmt::format("{} needs a numeric argument but got {}", name, type->ToString()));
   }
   if (name == "SUM") {
     plan.function = "sum";

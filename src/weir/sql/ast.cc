@@ -282,8 +282,7 @@ std::string TypeSpec::ToString() const {
   return out;
 }
 
-CastExpr::CastExpr(SourcePosition position, ExprPtr operand, TypeSpec type,
-                   bool try_cast)
+CastExpr::CastExpr(SourcePosition position, ExprPtr operand, TypeSpec type, bool try_cast)
     : Expr(ExprKind::kCast, position, HeightOf({&operand})),
       operand_(std::move(operand)),
       type_(std::move(type)),

@@ -313,7 +313,8 @@ class CastExpr : public Expr {
  public:
   /// Creates the cast; `position` is that of CAST. TRY_CAST gives NULL for values
   /// that do not convert instead of failing.
-  CastExpr(SourcePosition position, ExprPtr operand, TypeSpec type, bool try_cast = false);
+  CastExpr(SourcePosition position, ExprPtr operand, TypeSpec type,
+           bool try_cast = false);
   /// Returns the converted expression.
   const ExprPtr& operand() const { return operand_; }
   /// Returns the target type.

@@ -127,8 +127,9 @@ arrow::Result<std::shared_ptr<CatalogTable>> MakeCatalogTable(const Statement& c
   for (const ColumnDefinition& definition : create.columns) {
     for (const std::string& existing : names) {
       if (EqualsIgnoreCase(existing, definition.name.name)) {
-        return error_at(definition.name.position,
-                        fmt::format("column '{}' is defined twice", definition.name.name));
+        return error_at(
+            definition.name.position,
+            fmt::format("column '{}' is defined twice", definition.name.name));
       }
     }
     names.push_back(definition.name.name);
@@ -153,15 +154,16 @@ arrow::Result<std::shared_ptr<CatalogTable>> MakeCatalogTable(const Statement& c
     return arrow::Status::Invalid(
         fmt::format("table '{}' needs at least one column", table->name));
   }
-  auto find = [&](const Identifier& id, std::string_view role) -> arrow::Result<std::string> {
+  auto find = [&](const Identifier& id,
+                  std::string_view role) -> arrow::Result<std::string> {
     for (const CatalogColumn& column : table->columns) {
       if (id.quoted ? column.name == id.name : EqualsIgnoreCase(column.name, id.name)) {
         return column.name;
       }
     }
-    return error_at(id.position, fmt::format("{} column '{}' is not a column of {}{}", role,
-                                             id.name, table->name,
-                                             DidYouMean(id.name, names)));
+    return error_at(id.position,
+                    fmt::format("{} column '{}' is not a column of {}{}", role, id.name,
+                                table->name, DidYouMean(id.name, names)));
   };
   for (const Identifier& key : create.partitioned_by) {
     ARROW_ASSIGN_OR_RAISE(std::string name, find(key, "partition"));
@@ -185,9 +187,8 @@ arrow::Result<std::shared_ptr<CatalogTable>> MakeCatalogTable(const Statement& c
   }
   for (const auto& [key, value] : create.options) {
     if (table->options.count(key) != 0) {
-      return arrow::Status::Invalid(
-          fmt::format("option '{}' is given twice in the WITH clause of {}", key,
-                      table->name));
+      return arrow::Status::Invalid(fmt::format(
+          "option '{}' is given twice in the WITH clause of {}", key, table->name));
     }
     table->options[key] = value;
     table->option_order.push_back(key);

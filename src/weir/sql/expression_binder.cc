@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "weir/sql/column_resolver.h"
+#include "weir/sql/custom_kernels.h"
 #include "weir/sql/diagnostic.h"
 #include "weir/sql/expression_parser.h"
 #include "weir/sql/function_catalog.h"
@@ -478,7 +479,8 @@ arrow::Result<TypedExpr> Binder::BindCast(const CastExpr& cast) {
   ARROW_ASSIGN_OR_RAISE(TypePtr target, ResolveType(cast.type(), source_));
   if (operand.is_constant()) {
     auto value = CastConstant(operand.constant, target);
-    if (!value.ok() && cast.try_cast()) return MakeConstant(arrow::MakeNullScalar(target), &cast);
+    if (!value.ok() && cast.try_cast())
+      return MakeConstant(arrow::MakeNullScalar(target), &cast);
     if (!value.ok()) {
       return ErrorAt(source_, cast.position(), "cast error",
                      fmt::format(": cannot cast {} to {}: {}", Describe(operand),
@@ -563,14 +565,14 @@ arrow::Result<TypedExpr> Binder::BindCase(const CaseExpr& node) {
   std::vector<cp::Expression> parts;
   for (const TypedExpr& condition : conditions) parts.push_back(condition.expr);
   TypedExpr packed;
-  packed.expr = cp::call("make_struct", parts,
-                         std::make_shared<cp::MakeStructOptions>([&] {
-                           std::vector<std::string> names;
-                           for (size_t i = 0; i < conditions.size(); ++i) {
-                             names.push_back(fmt::format("c{}", i));
-                           }
-                           return names;
-                         }()));
+  packed.expr =
+      cp::call("make_struct", parts, std::make_shared<cp::MakeStructOptions>([&] {
+                 std::vector<std::string> names;
+                 for (size_t i = 0; i < conditions.size(); ++i) {
+                   names.push_back(fmt::format("c{}", i));
+                 }
+                 return names;
+               }()));
   packed.type = arrow::struct_(fields);
   packed.node = &node;
   args.push_back(std::move(packed));
@@ -589,12 +591,11 @@ arrow::Result<TypedExpr> Binder::BindIndex(const IndexExpr& node) {
     }
     auto key = CoerceConstant(index.constant, index.numeric_text, map.key_type());
     if (!key.ok()) {
-      return TypeError(node.position(),
-                       fmt::format("cannot look up {} in {}", Describe(index),
-                                   Describe(base)));
+      return TypeError(node.position(), fmt::format("cannot look up {} in {}",
+                                                    Describe(index), Describe(base)));
     }
-    auto options = std::make_shared<cp::MapLookupOptions>(*key,
-                                                          cp::MapLookupOptions::LAST);
+    auto options =
+        std::make_shared<cp::MapLookupOptions>(*key, cp::MapLookupOptions::LAST);
     return MakeCall("map_lookup", {base}, options, node, "map[key]");
   }
   if (id == arrow::Type::LIST || id == arrow::Type::LARGE_LIST ||
@@ -607,8 +608,9 @@ arrow::Result<TypedExpr> Binder::BindIndex(const IndexExpr& node) {
     // SQL arrays are 1-based; an index out of range gives NULL.
     return MakeCall("weir_array_element", {base, index}, nullptr, node, "array[index]");
   }
-  return TypeError(node.position(),
-                   fmt::format("[] applies to arrays and maps, not to {}", Describe(base)));
+  return TypeError(
+      node.position(),
+      fmt::format("[] applies to arrays and maps, not to {}", Describe(base)));
 }
 
 arrow::Result<TypedExpr> Binder::BindSubquery(const SubqueryExpr& node) {
@@ -629,7 +631,8 @@ arrow::Result<TypedExpr> Binder::BindFunction(const FunctionCallExpr& call) {
   FunctionBinder special = FindFunctionBinder(name.name);
   if ((function == nullptr && special == nullptr) || call.distinct() || call.star()) {
     if (hooks_ != nullptr && hooks_->unknown_function) {
-      ARROW_ASSIGN_OR_RAISE(std::optional<TypedExpr> bound, hooks_->unknown_function(call));
+      ARROW_ASSIGN_OR_RAISE(std::optional<TypedExpr> bound,
+                            hooks_->unknown_function(call));
       if (bound) return *bound;
     }
     std::vector<std::string> names = SqlFunctionNames();
@@ -703,6 +706,7 @@ arrow::Result<arrow::compute::Expression> Finish(const Binder& binder,
 arrow::Result<BoundExpr> BindWithHooks(const Expr& expr, const arrow::Schema& schema,
                                        std::string_view source_text,
                                        const BindHooks& hooks) {
+  ARROW_RETURN_NOT_OK(RegisterSqlKernels());
   Binder binder(schema, source_text, &hooks);
   ARROW_ASSIGN_OR_RAISE(TypedExpr typed, binder.Bind(expr));
   if (typed.is_bare_null()) {
@@ -715,6 +719,7 @@ arrow::Result<BoundExpr> BindWithHooks(const Expr& expr, const arrow::Schema& sc
 arrow::Result<arrow::compute::Expression> BindExpression(const Expr& expr,
                                                          const arrow::Schema& schema,
                                                          std::string_view source_text) {
+  ARROW_RETURN_NOT_OK(RegisterSqlKernels());
   Binder binder(schema, source_text);
   ARROW_ASSIGN_OR_RAISE(TypedExpr typed, binder.Bind(expr));
   return Finish(binder, typed, expr, schema);
@@ -722,6 +727,7 @@ arrow::Result<arrow::compute::Expression> BindExpression(const Expr& expr,
 
 arrow::Result<arrow::compute::Expression> ParseFilter(std::string_view text,
                                                       const arrow::Schema& schema) {
+  ARROW_RETURN_NOT_OK(RegisterSqlKernels());
   ARROW_ASSIGN_OR_RAISE(ExprPtr expr, ParseExpression(text));
   Binder binder(schema, text);
   ARROW_ASSIGN_OR_RAISE(TypedExpr typed, binder.Bind(*expr));

@@ -446,6 +446,15 @@ arrow::Result<ExprPtr> ExpressionParser::ParsePrimary() {
     }
     return ParsePostfix(std::move(call));
   }
+  // Flink's niladic time functions may be written without parentheses.
+  for (std::string_view niladic : {"CURRENT_TIMESTAMP", "CURRENT_DATE", "LOCALTIMESTAMP",
+                                   "CURRENT_TIME", "LOCALTIME"}) {
+    if (token.IsKeyword(niladic) && Peek(1).kind != TokenKind::kDot) {
+      Advance();
+      return Checked(std::make_shared<FunctionCallExpr>(
+          Identifier{std::string(niladic), false, position}, std::vector<ExprPtr>{}));
+    }
+  }
   ARROW_ASSIGN_OR_RAISE(ExprPtr column, ParseColumnRef());
   return ParsePostfix(std::move(column));
 }
@@ -496,10 +505,10 @@ arrow::Result<ExprPtr> ExpressionParser::ParsePostfix(ExprPtr base) {
       Advance();
       auto name = std::make_shared<LiteralExpr>(field.position, LiteralKind::kSymbol,
                                                 field.value, field.value);
-      ARROW_ASSIGN_OR_RAISE(
-          base, Checked(std::make_shared<FunctionCallExpr>(
-                    Identifier{"GET_FIELD", false, position},
-                    std::vector<ExprPtr>{std::move(base), std::move(name)})));
+      ARROW_ASSIGN_OR_RAISE(base,
+                            Checked(std::make_shared<FunctionCallExpr>(
+                                Identifier{"GET_FIELD", false, position},
+                                std::vector<ExprPtr>{std::move(base), std::move(name)})));
       continue;
     }
     Advance();
@@ -524,10 +533,11 @@ arrow::Result<ExprPtr> ExpressionParser::ParseTimeUnit(std::string_view context)
                                            std::string(unit), std::string(unit));
     }
   }
-  return Error(token.position,
-               fmt::format("expected a time unit (YEAR, MONTH, DAY, HOUR, MINUTE, SECOND, "
-                           "…) in {} but found {}",
-                           context, Describe(token)));
+  return Error(
+      token.position,
+      fmt::format("expected a time unit (YEAR, MONTH, DAY, HOUR, MINUTE, SECOND, "
+                  "…) in {} but found {}",
+                  context, Describe(token)));
 }
 
 // EXTRACT(unit FROM x), FLOOR(x [TO unit]), CEIL(x [TO unit]),
@@ -539,8 +549,8 @@ arrow::Result<ExprPtr> ExpressionParser::ParseSpecialCall(const Token& name) {
   Advance();  // '('
   std::vector<ExprPtr> args;
   auto close = [&]() -> arrow::Result<ExprPtr> {
-    ARROW_RETURN_NOT_OK(Expect(TokenKind::kRightParen,
-                               fmt::format("expected ')' to close {}", id.name)));
+    ARROW_RETURN_NOT_OK(
+        Expect(TokenKind::kRightParen, fmt::format("expected ')' to close {}", id.name)));
     return Checked(std::make_shared<FunctionCallExpr>(id, std::move(args)));
   };
   if (id.name == "EXTRACT") {
@@ -578,7 +588,9 @@ arrow::Result<ExprPtr> ExpressionParser::ParseSpecialCall(const Token& name) {
             std::move(chars), std::move(value)};
     return close();
   }
-  ARROW_ASSIGN_OR_RAISE(ExprPtr first, ParseAbove(kLowest));
+  // POSITION(a IN b): the first argument stops before IN.
+  ARROW_ASSIGN_OR_RAISE(ExprPtr first,
+                        ParseAbove(id.name == "POSITION" ? kAdditiveLevel : kLowest));
   args.push_back(std::move(first));
   if ((id.name == "FLOOR" || id.name == "CEIL") && AcceptKeyword("TO")) {
     ARROW_ASSIGN_OR_RAISE(ExprPtr unit, ParseTimeUnit(id.name));
@@ -678,11 +690,10 @@ arrow::Result<ExprPtr> ExpressionParser::ParseInterval() {
     std::string_view name;
     double micros;
   };
-  static constexpr Unit kUnits[] = {{"DAY", 86400e6},  {"DAYS", 86400e6},
-                                    {"HOUR", 3600e6},  {"HOURS", 3600e6},
-                                    {"MINUTE", 60e6},  {"MINUTES", 60e6},
-                                    {"SECOND", 1e6},   {"SECONDS", 1e6},
-                                    {"MILLISECOND", 1e3}, {"MILLISECONDS", 1e3}};
+  static constexpr Unit kUnits[] = {
+      {"DAY", 86400e6},     {"DAYS", 86400e6},    {"HOUR", 3600e6}, {"HOURS", 3600e6},
+      {"MINUTE", 60e6},     {"MINUTES", 60e6},    {"SECOND", 1e6},  {"SECONDS", 1e6},
+      {"MILLISECOND", 1e3}, {"MILLISECONDS", 1e3}};
   for (const Unit& u : kUnits) {
     if (unit.IsKeyword(u.name)) {
       Advance();
@@ -795,8 +806,9 @@ arrow::Result<TypeSpec> ExpressionParser::ParseTypeSpec() {
         const Token& field = Peek();
         if (field.kind != TokenKind::kIdentifier &&
             field.kind != TokenKind::kQuotedIdentifier) {
-          return Error(field.position, fmt::format("expected a ROW field name but found {}",
-                                                   Describe(field)));
+          return Error(
+              field.position,
+              fmt::format("expected a ROW field name but found {}", Describe(field)));
         }
         Advance();
         type.field_names.push_back(field.value);
@@ -822,7 +834,8 @@ arrow::Result<TypeSpec> ExpressionParser::ParseTypeSpec() {
                                               expected, expected == 1 ? "" : "s"));
     }
     if (AcceptKeyword("NOT")) {
-      if (!AcceptKeyword("NULL")) return Error(Peek().position, "expected NULL after NOT");
+      if (!AcceptKeyword("NULL"))
+        return Error(Peek().position, "expected NULL after NOT");
       type.not_null = true;
     }
     return type;

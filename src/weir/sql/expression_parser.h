@@ -1,8 +1,8 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
-#include <functional>
 #include <string_view>
 #include <utility>
 #include <vector>

@@ -3,7 +3,6 @@
 #include <cstddef>
 #include <memory>
 #include <string>
-#include <memory>
 #include <string_view>
 #include <vector>
 
@@ -11,8 +10,8 @@
 #include <arrow/result.h>
 #include <arrow/status.h>
 
-#include "weir/sql/typed_expr.h"
 #include <vector>
+#include "weir/sql/typed_expr.h"
 
 #include <arrow/type_fwd.h>
 

@@ -78,7 +78,8 @@ void Render(const PlanNode& node, int depth, std::string* out) {
     }
     case PlanKind::kAggregate: {
       std::string keys;
-      for (const std::string& key : node.group_keys) keys += (keys.empty() ? "" : ", ") + key;
+      for (const std::string& key : node.group_keys)
+        keys += (keys.empty() ? "" : ", ") + key;
       std::string aggs;
       for (const AggregateCall& call : node.aggregates) {
         aggs += (aggs.empty() ? "" : ", ") +

@@ -62,7 +62,8 @@ std::string TopName(const arrow::FieldRef& ref) {
 
 Names FieldsOf(const cp::Expression& expr) {
   Names names;
-  for (const arrow::FieldRef& ref : cp::FieldsInExpression(expr)) names.insert(TopName(ref));
+  for (const arrow::FieldRef& ref : cp::FieldsInExpression(expr))
+    names.insert(TopName(ref));
   return names;
 }
 
@@ -193,7 +194,8 @@ PlanPtr PushFilters(const PlanPtr& plan, std::vector<cp::Expression> pending) {
     default: {
       auto copy = Copy(node);
       copy->inputs.clear();
-      for (const PlanPtr& input : node.inputs) copy->inputs.push_back(PushFilters(input, {}));
+      for (const PlanPtr& input : node.inputs)
+        copy->inputs.push_back(PushFilters(input, {}));
       return WithFilter(copy, pending);
     }
   }
@@ -270,7 +272,8 @@ arrow::Result<PlanPtr> Prune(const PlanPtr& plan, const Names& required) {
       copy->inputs = {left, right};
       arrow::FieldVector all = left->schema->fields();
       for (const auto& f : right->schema->fields()) all.push_back(f);
-      ARROW_ASSIGN_OR_RAISE(copy->residual, Unbind(node.residual).Bind(arrow::Schema(all)));
+      ARROW_ASSIGN_OR_RAISE(copy->residual,
+                            Unbind(node.residual).Bind(arrow::Schema(all)));
       arrow::FieldVector out;
       for (const auto& f : node.schema->fields()) {
         if (arrow::Schema(all).GetFieldIndex(f->name()) >= 0) out.push_back(f);

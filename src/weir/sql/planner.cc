@@ -169,19 +169,20 @@ struct Planner::Impl {
       const ScopeColumn* match = nullptr;
       for (int pass = 0; pass < 2 && match == nullptr; ++pass) {
         for (const ScopeColumn& column : scope) {
-          if (qualifier != nullptr && !NameMatches(*qualifier, column.qualifier)) continue;
-          bool ok = pass == 0 ? column.name == name.name
-                              : (!name.quoted && EqualsIgnoreCase(column.name, name.name));
+          if (qualifier != nullptr && !NameMatches(*qualifier, column.qualifier))
+            continue;
+          bool ok = pass == 0
+                        ? column.name == name.name
+                        : (!name.quoted && EqualsIgnoreCase(column.name, name.name));
           if (!ok) continue;
           if (match != nullptr && match->field != column.field) {
-            return ErrorAtPos(name.position, "ambiguous column",
-                              fmt::format(": '{}' is a column of both {} and {}; "
-                                          "qualify it",
-                                          name.name,
-                                          match->qualifier.empty() ? "a subquery"
-                                                                   : match->qualifier,
-                                          column.qualifier.empty() ? "a subquery"
-                                                                   : column.qualifier));
+            return ErrorAtPos(
+                name.position, "ambiguous column",
+                fmt::format(": '{}' is a column of both {} and {}; "
+                            "qualify it",
+                            name.name,
+                            match->qualifier.empty() ? "a subquery" : match->qualifier,
+                            column.qualifier.empty() ? "a subquery" : column.qualifier));
           }
           match = &column;
         }
@@ -212,7 +213,8 @@ struct Planner::Impl {
           }
         }
       }
-      return ErrorAtPos(ref.position(), fmt::format("unknown column '{}'", ref.DottedName()),
+      return ErrorAtPos(ref.position(),
+                        fmt::format("unknown column '{}'", ref.DottedName()),
                         DidYouMean(path.back().name, names));
     }
     ResolvedColumn resolved;
@@ -234,10 +236,10 @@ struct Planner::Impl {
       if (index < 0) {
         std::vector<std::string> names;
         for (const auto& f : st.fields()) names.push_back(f->name());
-        return ErrorAtPos(path[i].position,
-                          fmt::format("unknown field '{}' of '{}'", path[i].name,
-                                      path[i - 1].name),
-                          DidYouMean(path[i].name, names));
+        return ErrorAtPos(
+            path[i].position,
+            fmt::format("unknown field '{}' of '{}'", path[i].name, path[i - 1].name),
+            DidYouMean(path[i].name, names));
       }
       refs.emplace_back(st.field(index)->name());
       type = st.field(index)->type();
@@ -256,13 +258,15 @@ struct Planner::Impl {
       };
     }
     if (!hooks.subquery) {
-      hooks.subquery = [this, &rel](const SubqueryExpr& sub, std::optional<TypedExpr> op) {
+      hooks.subquery = [this, &rel](const SubqueryExpr& sub,
+                                    std::optional<TypedExpr> op) {
         return BindValueSubquery(sub, std::move(op), rel);
       };
     }
     if (!hooks.unknown_function) {
       hooks.unknown_function =
-          [this](const FunctionCallExpr& call) -> arrow::Result<std::optional<TypedExpr>> {
+          [this](
+              const FunctionCallExpr& call) -> arrow::Result<std::optional<TypedExpr>> {
         if (IsAggregateFunction(call.name().name)) {
           return ErrorAtPos(call.position(), "invalid aggregate",
                             fmt::format(": aggregate function {} is not allowed here "
@@ -289,7 +293,8 @@ struct Planner::Impl {
     auto planned = PlanQuery(*sub.query());
     outer_scopes.pop_back();
     ARROW_RETURN_NOT_OK(planned.status());
-    if (planned->plan->schema->num_fields() != 1 && sub.use() != SubqueryExpr::Use::kExists) {
+    if (planned->plan->schema->num_fields() != 1 &&
+        sub.use() != SubqueryExpr::Use::kExists) {
       return ErrorAtPos(sub.position(), "invalid subquery",
                         fmt::format(": the subquery must return one column but returns "
                                     "{}",
@@ -305,8 +310,8 @@ struct Planner::Impl {
     switch (sub.use()) {
       case SubqueryExpr::Use::kExists: {
         bool exists = table->num_rows() > 0;
-        return MakeConstant(std::make_shared<arrow::BooleanScalar>(exists != sub.negated()),
-                            &sub);
+        return MakeConstant(
+            std::make_shared<arrow::BooleanScalar>(exists != sub.negated()), &sub);
       }
       case SubqueryExpr::Use::kScalar: {
         if (table->num_rows() > 1) {
@@ -390,13 +395,12 @@ struct Planner::Impl {
     for (const CatalogColumn& column : table->columns) {
       if (!column.computed) continue;
       Relation physical{rel.plan, rel.scope};
-      auto bound = BindWithHooks(
-          *column.computed, *rel.plan->schema, *table->script,
-          BindHooks{nullptr,
-                    [this, &physical](const ColumnRefExpr& ref) {
-                      return Resolve(ref, physical.scope);
-                    },
-                    nullptr, nullptr});
+      auto bound = BindWithHooks(*column.computed, *rel.plan->schema, *table->script,
+                                 BindHooks{nullptr,
+                                           [this, &physical](const ColumnRefExpr& ref) {
+                                             return Resolve(ref, physical.scope);
+                                           },
+                                           nullptr, nullptr});
       ARROW_RETURN_NOT_OK(bound.status());
       std::string field = NewField(column.name);
       project->exprs.push_back(bound->expr);
@@ -415,7 +419,8 @@ struct Planner::Impl {
                         fmt::format(": {} column names for {} columns",
                                     ref.column_aliases.size(), rel.scope.size()));
     }
-    for (size_t i = 0; i < rel.scope.size(); ++i) rel.scope[i].name = ref.column_aliases[i].name;
+    for (size_t i = 0; i < rel.scope.size(); ++i)
+      rel.scope[i].name = ref.column_aliases[i].name;
     return rel;
   }
 
@@ -555,9 +560,9 @@ struct Planner::Impl {
         auto l = Resolve(ColumnRefExpr({column}), left.scope);
         auto r = Resolve(ColumnRefExpr({column}), right.scope);
         if (!l.ok() || !r.ok()) {
-          return ErrorAtPos(column.position, "invalid USING",
-                            fmt::format(": column '{}' must exist on both sides",
-                                        column.name));
+          return ErrorAtPos(
+              column.position, "invalid USING",
+              fmt::format(": column '{}' must exist on both sides", column.name));
         }
         keys.emplace_back(cp::field_ref(l->ref), cp::field_ref(r->ref));
       }
@@ -615,11 +620,10 @@ struct Planner::Impl {
   }
 
   // Builds a join; non-column keys become computed columns of their side.
-  arrow::Result<Relation> MakeJoin(Relation left, Relation right, PlanJoinType type,
-                                   const std::vector<std::pair<cp::Expression,
-                                                               cp::Expression>>& keys,
-                                   const std::vector<cp::Expression>& residual,
-                                   bool null_equal) {
+  arrow::Result<Relation> MakeJoin(
+      Relation left, Relation right, PlanJoinType type,
+      const std::vector<std::pair<cp::Expression, cp::Expression>>& keys,
+      const std::vector<cp::Expression>& residual, bool null_equal) {
     std::vector<std::string> left_keys, right_keys;
     std::vector<cp::Expression> extra_left, extra_right;
     for (const auto& [l, r] : keys) {
@@ -685,7 +689,8 @@ struct Planner::Impl {
     Relation rel;
     rel.plan = join;
     rel.scope = left.scope;
-    if (keep_right) rel.scope.insert(rel.scope.end(), right.scope.begin(), right.scope.end());
+    if (keep_right)
+      rel.scope.insert(rel.scope.end(), right.scope.begin(), right.scope.end());
     return rel;
   }
 
@@ -817,8 +822,9 @@ struct Planner::Impl {
       }
       ARROW_ASSIGN_OR_RAISE(inner, PlanWhere(std::move(inner), where));
     }
-    return MakeJoin(outer, std::move(inner), anti ? PlanJoinType::kAnti : PlanJoinType::kSemi,
-                    keys, residual, false);
+    return MakeJoin(outer, std::move(inner),
+                    anti ? PlanJoinType::kAnti : PlanJoinType::kSemi, keys, residual,
+                    false);
   }
 
   // ---- SELECT ----
@@ -844,7 +850,8 @@ struct Planner::Impl {
     std::vector<const FunctionCallExpr*> aggregates;
     for (const SelectItem& item : block.items) CollectAggregates(item.expr, &aggregates);
     CollectAggregates(block.having, &aggregates);
-    for (const OrderItem& item : query.order_by) CollectAggregates(item.expr, &aggregates);
+    for (const OrderItem& item : query.order_by)
+      CollectAggregates(item.expr, &aggregates);
     bool grouped = !block.group_by.empty() || !aggregates.empty();
 
     BindHooks post_hooks;
@@ -882,9 +889,9 @@ struct Planner::Impl {
           outputs.push_back({column.name, cp::field_ref(column.field), column.type});
         }
         if (!any) {
-          return ErrorAtPos(item.position, "invalid *",
-                            fmt::format(": no table named '{}' in FROM",
-                                        item.star_qualifier));
+          return ErrorAtPos(
+              item.position, "invalid *",
+              fmt::format(": no table named '{}' in FROM", item.star_qualifier));
         }
         continue;
       }
@@ -913,12 +920,15 @@ struct Planner::Impl {
       key.nulls_first = item.nulls_first.value_or(!item.descending);
       int index = -1;
       if (item.expr->kind() == ExprKind::kLiteral &&
-          static_cast<const LiteralExpr&>(*item.expr).literal_kind() == LiteralKind::kInteger) {
-        int64_t ordinal = std::get<int64_t>(static_cast<const LiteralExpr&>(*item.expr).value());
+          static_cast<const LiteralExpr&>(*item.expr).literal_kind() ==
+              LiteralKind::kInteger) {
+        int64_t ordinal =
+            std::get<int64_t>(static_cast<const LiteralExpr&>(*item.expr).value());
         if (ordinal < 1 || ordinal > static_cast<int64_t>(outputs.size())) {
-          return ErrorAtPos(item.expr->position(), "invalid ORDER BY",
-                            fmt::format(": position {} is not in the SELECT list (1 to {})",
-                                        ordinal, outputs.size()));
+          return ErrorAtPos(
+              item.expr->position(), "invalid ORDER BY",
+              fmt::format(": position {} is not in the SELECT list (1 to {})", ordinal,
+                          outputs.size()));
         }
         index = static_cast<int>(ordinal - 1);
       } else if (item.expr->kind() == ExprKind::kColumnRef &&
@@ -1042,9 +1052,10 @@ struct Planner::Impl {
     std::vector<std::string> key_columns;  // the field a plain column key refers to
     for (const ExprPtr& key : block.group_by) {
       ARROW_ASSIGN_OR_RAISE(BoundExpr bound, Bind(*key, rel));
-      std::string visible = key->kind() == ExprKind::kColumnRef
-                                ? static_cast<const ColumnRefExpr&>(*key).path().back().name
-                                : "key";
+      std::string visible =
+          key->kind() == ExprKind::kColumnRef
+              ? static_cast<const ColumnRefExpr&>(*key).path().back().name
+              : "key";
       std::string field = NewField(visible);
       pre->exprs.push_back(bound.expr);
       pre_fields.push_back(arrow::field(field, bound.type));
@@ -1067,8 +1078,8 @@ struct Planner::Impl {
                             fmt::format(": {} takes one argument", call->name().name));
         }
         BindHooks no_nested;
-        no_nested.unknown_function =
-            [this](const FunctionCallExpr& inner) -> arrow::Result<std::optional<TypedExpr>> {
+        no_nested.unknown_function = [this](const FunctionCallExpr& inner)
+            -> arrow::Result<std::optional<TypedExpr>> {
           if (IsAggregateFunction(inner.name().name)) {
             return ErrorAtPos(inner.position(), "invalid aggregate",
                               ": aggregate functions cannot be nested");
@@ -1077,9 +1088,9 @@ struct Planner::Impl {
         };
         ARROW_ASSIGN_OR_RAISE(input, Bind(*call->args()[0], rel, no_nested));
       }
-      ARROW_ASSIGN_OR_RAISE(
-          AggregatePlan plan,
-          PlanAggregateCall(*call, input ? input->type : nullptr, source(), !key_fields.empty()));
+      ARROW_ASSIGN_OR_RAISE(AggregatePlan plan,
+                            PlanAggregateCall(*call, input ? input->type : nullptr,
+                                              source(), !key_fields.empty()));
       std::string input_field;
       if (input) {
         std::string text = input->expr.ToString();
@@ -1122,9 +1133,9 @@ struct Planner::Impl {
     post.plan = agg;
     // Post-aggregation binding: keys by text or by column, aggregates by node.
     std::vector<ScopeColumn> pre_scope = rel.scope;
-    post_hooks->substitute = [this, key_fields, key_types, key_texts, key_columns,
-                              agg_outputs, pre_scope](
-                                 const Expr& expr) -> arrow::Result<std::optional<TypedExpr>> {
+    post_hooks->substitute =
+        [this, key_fields, key_types, key_texts, key_columns, agg_outputs,
+         pre_scope](const Expr& expr) -> arrow::Result<std::optional<TypedExpr>> {
       auto as_column = [&](const std::string& field, const TypePtr& type) {
         TypedExpr typed;
         typed.expr = cp::field_ref(field);
@@ -1234,8 +1245,9 @@ struct Planner::Impl {
                                       static_cast<int64_t>(query.values.size()));
     PlanPtr plan = node;
     if (!query.order_by.empty()) {
-      return ErrorAtPos(query.position, "unsupported",
-                        ": ORDER BY directly on VALUES; wrap it in SELECT * FROM (VALUES …)");
+      return ErrorAtPos(
+          query.position, "unsupported",
+          ": ORDER BY directly on VALUES; wrap it in SELECT * FROM (VALUES …)");
     }
     plan = ApplyLimit(plan, query);
     return PlannedQuery{plan, names};
@@ -1304,8 +1316,8 @@ struct Planner::Impl {
       for (int i = 0; i < width; ++i) renamed.push_back(NewField(left.column_names[i]));
       ARROW_ASSIGN_OR_RAISE(PlanPtr r, CastColumns(right.plan, types, renamed));
       auto join = NewNode(PlanKind::kJoin, {Distinct(l), r});
-      join->join_type =
-          query.set_op == SetOpKind::kIntersect ? PlanJoinType::kSemi : PlanJoinType::kAnti;
+      join->join_type = query.set_op == SetOpKind::kIntersect ? PlanJoinType::kSemi
+                                                              : PlanJoinType::kAnti;
       join->left_keys = left_names;
       join->right_keys = renamed;
       join->null_equal_keys = true;
@@ -1346,7 +1358,8 @@ struct Planner::Impl {
 
   PlanPtr Distinct(const PlanPtr& plan) {
     auto distinct = NewNode(PlanKind::kAggregate, {plan});
-    for (const auto& f : plan->schema->fields()) distinct->group_keys.push_back(f->name());
+    for (const auto& f : plan->schema->fields())
+      distinct->group_keys.push_back(f->name());
     distinct->schema = plan->schema;
     return distinct;
   }

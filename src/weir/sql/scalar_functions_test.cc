@@ -295,7 +295,7 @@ TEST_F(ScalarFunctionsTest, SplitIndexAndPosition) {
 
 // The parser reads `'in' IN 'Flink'` inside POSITION( as an IN predicate; enable
 // once ParseSpecialCall parses the needle above IN's precedence.
-TEST_F(ScalarFunctionsTest, DISABLED_PositionIn) {
+TEST_F(ScalarFunctionsTest, PositionIn) {
   EXPECT_EQ(Value("POSITION('in' IN 'Flink')"), "3");
   EXPECT_EQ(Eval("POSITION('l' IN s)"), "3|2|NULL|0");
 }

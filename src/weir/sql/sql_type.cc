@@ -14,11 +14,11 @@ constexpr int64_t kDefaultTimestampPrecision = 6;
 
 const std::vector<std::string>& KnownTypeNames() {
   static const std::vector<std::string> names = {
-      "BOOLEAN", "TINYINT",   "SMALLINT",     "INT",     "INTEGER", "BIGINT",
-      "FLOAT",   "REAL",      "DOUBLE",       "DECIMAL", "DEC",     "NUMERIC",
-      "STRING",  "VARCHAR",   "CHAR",         "BYTES",   "BINARY",  "VARBINARY",
-      "DATE",    "TIMESTAMP", "TIMESTAMP_LTZ", "TIME",    "ARRAY",   "MAP",
-      "ROW"};
+      "BOOLEAN",       "TINYINT", "SMALLINT",  "INT",     "INTEGER",
+      "BIGINT",        "FLOAT",   "REAL",      "DOUBLE",  "DECIMAL",
+      "DEC",           "NUMERIC", "STRING",    "VARCHAR", "CHAR",
+      "BYTES",         "BINARY",  "VARBINARY", "DATE",    "TIMESTAMP",
+      "TIMESTAMP_LTZ", "TIME",    "ARRAY",     "MAP",     "ROW"};
   return names;
 }
 
@@ -70,18 +70,21 @@ arrow::Result<std::shared_ptr<arrow::DataType>> ResolveType(const TypeSpec& spec
     ARROW_RETURN_NOT_OK(max_params(1));
     int64_t precision = spec.params.empty() ? 0 : spec.params[0];
     if (precision < 0 || precision > 9) {
-      return error(fmt::format("TIME precision must be between 0 and 9, not {}", precision));
+      return error(
+          fmt::format("TIME precision must be between 0 and 9, not {}", precision));
     }
     if (precision == 0) return arrow::time32(arrow::TimeUnit::SECOND);
     if (precision <= 3) return arrow::time32(arrow::TimeUnit::MILLI);
     if (precision <= 6) return arrow::time64(arrow::TimeUnit::MICRO);
     return arrow::time64(arrow::TimeUnit::NANO);
   } else if (name == "ARRAY" || name == "MULTISET") {
-    if (spec.children.size() != 1) return error(name + " needs an element type: ARRAY<INT>");
+    if (spec.children.size() != 1)
+      return error(name + " needs an element type: ARRAY<INT>");
     ARROW_ASSIGN_OR_RAISE(auto element, ResolveType(spec.children[0], source));
     return arrow::list(arrow::field("element", element, !spec.children[0].not_null));
   } else if (name == "MAP") {
-    if (spec.children.size() != 2) return error("MAP needs a key and a value type: MAP<STRING, INT>");
+    if (spec.children.size() != 2)
+      return error("MAP needs a key and a value type: MAP<STRING, INT>");
     ARROW_ASSIGN_OR_RAISE(auto key, ResolveType(spec.children[0], source));
     ARROW_ASSIGN_OR_RAISE(auto value, ResolveType(spec.children[1], source));
     return arrow::map(key, arrow::field("value", value, !spec.children[1].not_null));
@@ -90,7 +93,8 @@ arrow::Result<std::shared_ptr<arrow::DataType>> ResolveType(const TypeSpec& spec
     arrow::FieldVector fields;
     for (size_t i = 0; i < spec.children.size(); ++i) {
       ARROW_ASSIGN_OR_RAISE(auto child, ResolveType(spec.children[i], source));
-      fields.push_back(arrow::field(spec.field_names[i], child, !spec.children[i].not_null));
+      fields.push_back(
+          arrow::field(spec.field_names[i], child, !spec.children[i].not_null));
     }
     return arrow::struct_(fields);
   } else if (name == "DECIMAL" || name == "DEC" || name == "NUMERIC") {

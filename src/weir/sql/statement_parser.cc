@@ -15,10 +15,10 @@ namespace {
 // Words that end an expression list or a FROM item, so they are never taken as an
 // alias written without AS.
 constexpr std::string_view kClauseWords[] = {
-    "FROM",  "WHERE",  "GROUP",  "HAVING", "ORDER",  "LIMIT",     "OFFSET", "FETCH",
-    "UNION", "EXCEPT", "INTERSECT", "JOIN", "INNER", "LEFT",      "RIGHT",  "FULL",
-    "CROSS", "ON",     "USING",  "WINDOW", "AS",     "SELECT",    "VALUES", "WITH",
-    "NATURAL", "OUTER", "PARTITIONED", "LATERAL"};
+    "FROM",   "WHERE",  "GROUP",  "HAVING",    "ORDER", "LIMIT",       "OFFSET",
+    "FETCH",  "UNION",  "EXCEPT", "INTERSECT", "JOIN",  "INNER",       "LEFT",
+    "RIGHT",  "FULL",   "CROSS",  "ON",        "USING", "WINDOW",      "AS",
+    "SELECT", "VALUES", "WITH",   "NATURAL",   "OUTER", "PARTITIONED", "LATERAL"};
 
 bool IsClauseWord(const Token& token) {
   for (std::string_view word : kClauseWords) {
@@ -46,9 +46,10 @@ class StatementParser {
       size_t start = pos_;
       ARROW_ASSIGN_OR_RAISE(std::shared_ptr<Statement> statement, ParseOne());
       if (Peek().kind != TokenKind::kSemicolon && Peek().kind != TokenKind::kEndOfInput) {
-        return Error(Peek().position,
-                     fmt::format("unexpected {}: expected ';' or the end of the statement",
-                                 DescribeToken(Peek())));
+        return Error(
+            Peek().position,
+            fmt::format("unexpected {}: expected ';' or the end of the statement",
+                        DescribeToken(Peek())));
       }
       statement->text = TextBetween(start, pos_);
       statement->script = script_;
@@ -123,8 +124,7 @@ class StatementParser {
 
   arrow::Result<ExprPtr> ParseExpr() {
     ExpressionParser parser(source_, tokens_, pos_);
-    parser.set_subquery_parser(
-        [this](size_t start) { return ParseSubqueryAt(start); });
+    parser.set_subquery_parser([this](size_t start) { return ParseSubqueryAt(start); });
     ARROW_ASSIGN_OR_RAISE(ExprPtr expr, parser.Parse());
     pos_ = parser.next_token();
     return expr;
@@ -162,13 +162,15 @@ class StatementParser {
   }
 
   arrow::Result<std::vector<Identifier>> ParseIdentifierList(std::string_view what) {
-    ARROW_RETURN_NOT_OK(Expect(TokenKind::kLeftParen, fmt::format("before the {}", what)));
+    ARROW_RETURN_NOT_OK(
+        Expect(TokenKind::kLeftParen, fmt::format("before the {}", what)));
     std::vector<Identifier> list;
     while (true) {
       ARROW_ASSIGN_OR_RAISE(Identifier id, ParseIdentifier(what));
       list.push_back(std::move(id));
       if (Accept(TokenKind::kComma)) continue;
-      ARROW_RETURN_NOT_OK(Expect(TokenKind::kRightParen, fmt::format("after the {}", what)));
+      ARROW_RETURN_NOT_OK(
+          Expect(TokenKind::kRightParen, fmt::format("after the {}", what)));
       return list;
     }
   }
@@ -269,8 +271,8 @@ class StatementParser {
         expected_offset = token.position.offset + static_cast<int64_t>(token.text.size());
       }
       if (word.empty()) {
-        return Error(Peek().position,
-                     fmt::format("expected {} but found {}", what, DescribeToken(Peek())));
+        return Error(Peek().position, fmt::format("expected {} but found {}", what,
+                                                  DescribeToken(Peek())));
       }
       return word;
     };
@@ -376,8 +378,9 @@ class StatementParser {
     if (Accept("PRIMARY")) {
       ARROW_RETURN_NOT_OK(Expect("KEY", "after PRIMARY"));
       ARROW_ASSIGN_OR_RAISE(statement.primary_key, ParseIdentifierList("key column"));
-      ARROW_RETURN_NOT_OK(Expect("NOT", "after PRIMARY KEY (…): weir, like Flink, only "
-                                        "accepts NOT ENFORCED keys"));
+      ARROW_RETURN_NOT_OK(Expect("NOT",
+                                 "after PRIMARY KEY (…): weir, like Flink, only "
+                                 "accepts NOT ENFORCED keys"));
       ARROW_RETURN_NOT_OK(Expect("ENFORCED", "after PRIMARY KEY (…) NOT"));
       return arrow::Status::OK();
     }
@@ -390,7 +393,8 @@ class StatementParser {
       if (Accept("METADATA")) {
         column.metadata = true;
         if (Accept("FROM")) {
-          ARROW_ASSIGN_OR_RAISE(column.metadata_key, ParseStringLiteral("a metadata key"));
+          ARROW_ASSIGN_OR_RAISE(column.metadata_key,
+                                ParseStringLiteral("a metadata key"));
         }
         Accept("VIRTUAL");
       }
@@ -561,8 +565,9 @@ class StatementParser {
       SourcePosition position = Advance().position;
       bool all = Accept("ALL");
       if (!all) Accept("DISTINCT");
-      ARROW_ASSIGN_OR_RAISE(std::shared_ptr<Query> right,
-                            intersect_only ? ParseSetOperand() : ParseSetExpression(true));
+      ARROW_ASSIGN_OR_RAISE(std::shared_ptr<Query> right, intersect_only
+                                                              ? ParseSetOperand()
+                                                              : ParseSetExpression(true));
       auto node = std::make_shared<Query>();
       node->kind = Query::Kind::kSetOp;
       node->set_op = op;
@@ -579,7 +584,8 @@ class StatementParser {
     if (token.kind == TokenKind::kLeftParen) {
       Advance();
       ARROW_ASSIGN_OR_RAISE(std::shared_ptr<Query> inner, ParseQuery());
-      ARROW_RETURN_NOT_OK(Expect(TokenKind::kRightParen, "after the parenthesised query"));
+      ARROW_RETURN_NOT_OK(
+          Expect(TokenKind::kRightParen, "after the parenthesised query"));
       return inner;
     }
     auto query = std::make_shared<Query>();
@@ -611,8 +617,9 @@ class StatementParser {
       return query;
     }
     if (!token.IsKeyword("SELECT")) {
-      return Error(token.position, fmt::format("expected SELECT, VALUES or '(' but found {}",
-                                               DescribeToken(token)));
+      return Error(token.position,
+                   fmt::format("expected SELECT, VALUES or '(' but found {}",
+                               DescribeToken(token)));
     }
     Advance();
     ARROW_RETURN_NOT_OK(ParseSelectBlock(query->select));

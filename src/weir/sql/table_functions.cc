@@ -13,7 +13,8 @@ arrow::Result<std::shared_ptr<const CatalogTable>> ResolveTableFunction(
     const TableRef& ref, std::string_view source) {
   const Identifier& name = ref.name.back();
   if (!EqualsIgnoreCase(name.name, "read_parquet")) {
-    return ErrorAt(source, ref.position, fmt::format("unknown table function '{}'", name.name),
+    return ErrorAt(source, ref.position,
+                   fmt::format("unknown table function '{}'", name.name),
                    DidYouMean(name.name, {"read_parquet"}));
   }
   std::vector<std::string> paths;
@@ -38,7 +39,8 @@ arrow::Result<std::shared_ptr<const CatalogTable>> ResolveTableFunction(
   auto table = std::make_shared<CatalogTable>();
   table->name = "read_parquet";
   for (const auto& field : (*dataset)->schema()->fields()) {
-    table->columns.push_back({field->name(), field->type(), field->nullable(), nullptr, ""});
+    table->columns.push_back(
+        {field->name(), field->type(), field->nullable(), nullptr, ""});
   }
   for (const auto& field : (*dataset)->partition_schema()->fields()) {
     table->partition_keys.push_back(field->name());

@@ -68,9 +68,8 @@ arrow::Result<TypePtr> CommonType(const TypePtr& a_in, const TypePtr& b_in) {
     bool mixed_sign = arrow::is_signed_integer(x) != arrow::is_signed_integer(y);
     if (mixed_sign && rank < 5) {
       // An unsigned type of the top rank needs the next signed one.
-      bool unsigned_top =
-          (arrow::is_unsigned_integer(x) && IntegerRank(x) == rank) ||
-          (arrow::is_unsigned_integer(y) && IntegerRank(y) == rank);
+      bool unsigned_top = (arrow::is_unsigned_integer(x) && IntegerRank(x) == rank) ||
+                          (arrow::is_unsigned_integer(y) && IntegerRank(y) == rank);
       if (unsigned_top) rank = std::min(rank + 1, 4);
     }
     if (rank == 5 && mixed_sign) return arrow::decimal128(20, 0);
@@ -115,7 +114,8 @@ arrow::Result<TypePtr> CommonType(const TypePtr& a_in, const TypePtr& b_in) {
        x == arrow::Type::DATE64) &&
       (y == arrow::Type::TIMESTAMP || y == arrow::Type::DATE32 ||
        y == arrow::Type::DATE64)) {
-    if (x != arrow::Type::TIMESTAMP && y != arrow::Type::TIMESTAMP) return arrow::date32();
+    if (x != arrow::Type::TIMESTAMP && y != arrow::Type::TIMESTAMP)
+      return arrow::date32();
     const auto* ta = x == arrow::Type::TIMESTAMP
                          ? &static_cast<const arrow::TimestampType&>(*a)
                          : nullptr;
@@ -128,8 +128,8 @@ arrow::Result<TypePtr> CommonType(const TypePtr& a_in, const TypePtr& b_in) {
             fmt::format("TIMESTAMP and TIMESTAMP_LTZ values do not mix ({} and {})",
                         a->ToString(), b->ToString()));
       }
-      auto unit = TimeUnitRank(ta->unit()) >= TimeUnitRank(tb->unit()) ? ta->unit()
-                                                                       : tb->unit();
+      auto unit =
+          TimeUnitRank(ta->unit()) >= TimeUnitRank(tb->unit()) ? ta->unit() : tb->unit();
       return arrow::timestamp(unit, ta->timezone());
     }
     return ta ? a : b;
@@ -137,8 +137,8 @@ arrow::Result<TypePtr> CommonType(const TypePtr& a_in, const TypePtr& b_in) {
   if (x == arrow::Type::DURATION && y == arrow::Type::DURATION) {
     return arrow::duration(arrow::TimeUnit::MICRO);
   }
-  return arrow::Status::TypeError(fmt::format("types {} and {} have no common type",
-                                              a->ToString(), b->ToString()));
+  return arrow::Status::TypeError(
+      fmt::format("types {} and {} have no common type", a->ToString(), b->ToString()));
 }
 
 arrow::Result<TypedExpr> ConvertTo(CallBuilder& builder, TypedExpr value,
@@ -167,10 +167,9 @@ arrow::Status UnifyTypes(CallBuilder& builder, std::vector<TypedExpr>& values,
     if (value.is_constant() && !value.numeric_text.empty()) continue;
     auto next = CommonType(common, value.type);
     if (!next.ok()) {
-      return builder.TypeError(
-          StartPosition(*value.node),
-          fmt::format("{} does not match the other values: {}", Describe(value),
-                      next.status().message()));
+      return builder.TypeError(StartPosition(*value.node),
+                               fmt::format("{} does not match the other values: {}",
+                                           Describe(value), next.status().message()));
     }
     common = *next;
   }

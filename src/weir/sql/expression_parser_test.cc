@@ -188,6 +188,26 @@ TEST(ExpressionParserTest, MissingOperandAfterAnd) {
             "               ^");
 }
 
+TEST(ExpressionParserTest, SqlForms) {
+  auto render = [](std::string_view text) {
+    auto expr = ParseExpression(text);
+    return expr.ok() ? (*expr)->ToString() : expr.status().message();
+  };
+  EXPECT_EQ(render("CASE WHEN a > 1 THEN 'x' ELSE 'y' END"),
+            "CASE WHEN (a > 1) THEN 'x' ELSE 'y' END");
+  EXPECT_EQ(render("CASE a WHEN 1 THEN 2 END"), "CASE a WHEN 1 THEN 2 END");
+  EXPECT_EQ(render("INTERVAL '5' MINUTE"), "INTERVAL '5' MINUTE");
+  EXPECT_EQ(render("EXTRACT(YEAR FROM ts)"), "EXTRACT(YEAR, ts)");
+  EXPECT_EQ(render("FLOOR(ts TO HOUR)"), "FLOOR(ts, HOUR)");
+  EXPECT_EQ(render("COUNT(*)"), "COUNT(*)");
+  EXPECT_EQ(render("COUNT(DISTINCT a)"), "COUNT(DISTINCT a)");
+  EXPECT_EQ(render("arr[1]"), "arr[1]");
+  EXPECT_EQ(render("m['k']"), "m['k']");
+  EXPECT_EQ(render("TRY_CAST(a AS INT)"), "TRY_CAST(a AS INT)");
+  EXPECT_EQ(render("CAST(a AS ARRAY<ROW<x INT, y STRING>>)"),
+            "CAST(a AS ARRAY<ROW<x INT, y STRING>>)");
+}
+
 TEST(ExpressionParserTest, SyntaxErrorsNameTheProblem) {
   EXPECT_NE(ParseError("").find("expected an expression but the input is empty"),
             std::string::npos);
@@ -222,11 +242,18 @@ TEST(ExpressionParserTest, SyntaxErrorsNameTheProblem) {
             std::string::npos);
   EXPECT_NE(ParseError("a.").find("expected a field name after '.'"), std::string::npos);
   EXPECT_NE(ParseError("a NOT b").find("unexpected 'NOT'"), std::string::npos);
-  EXPECT_NE(ParseError("INTERVAL '1' DAY").find("INTERVAL literals are not supported"),
-            std::string::npos);
   EXPECT_NE(
-      ParseError("CASE WHEN a THEN 1 END").find("CASE expressions are not supported"),
+      ParseError("INTERVAL '1' MONTH").find("year-month INTERVALs are not supported"),
       std::string::npos);
+  EXPECT_NE(ParseError("INTERVAL 'x' DAY").find("invalid INTERVAL amount"),
+            std::string::npos);
+  EXPECT_NE(ParseError("CASE a END").find("expected WHEN in CASE"), std::string::npos);
+  EXPECT_NE(ParseError("CASE WHEN a THEN 1").find("expected END to close the CASE"),
+            std::string::npos);
+  EXPECT_NE(ParseError("(SELECT 1)").find("subqueries are not allowed here"),
+            std::string::npos);
+  EXPECT_NE(ParseError("EXTRACT(FORTNIGHT FROM ts)").find("expected a time unit"),
+            std::string::npos);
   EXPECT_NE(ParseError("select").find("write `select` for a column with that name"),
             std::string::npos);
 }

@@ -252,25 +252,7 @@ class Translator {
   arrow::Result<ac::Declaration> Scan(const sql::PlanNode& node) {
     const sql::CatalogTable& table = *node.table;
     if (table.connector() == "filesystem") {
-      std::shared_ptr<format::ParquetDataset> dataset = table.dataset;
-      if (dataset == nullptr) {
-        format::DatasetOptions options;
-        if (!table.partition_keys.empty()) {
-          arrow::FieldVector fields;
-          for (const std::string& key : table.partition_keys) {
-            for (const sql::CatalogColumn& column : table.columns) {
-              if (column.name == key) fields.push_back(arrow::field(key, column.type));
-            }
-          }
-          options.partition_schema = arrow::schema(fields);
-        }
-        auto opened = format::ParquetDataset::Open({table.Option("path")}, options);
-        if (!opened.ok()) {
-          return arrow::Status::Invalid(
-              fmt::format("table '{}': {}", table.name, opened.status().message()));
-        }
-        dataset = *opened;
-      }
+      ARROW_ASSIGN_OR_RAISE(auto dataset, OpenTableDataset(table));
       format::ScanOptions options;
       options.columns = node.scan_columns;
       options.filter = node.scan_filter;

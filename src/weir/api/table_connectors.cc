@@ -13,6 +13,8 @@
 #include "weir/connectors/filesystem/file_sink.h"
 #include "weir/connectors/filesystem/parquet_source.h"
 #include "weir/connectors/print/sink.h"
+#include "weir/expr/pruning.h"
+#include "weir/format/parquet/dataset.h"
 #include "weir/format/parquet/writer_options.h"
 #include "weir/sql/suggest.h"
 
@@ -454,6 +456,49 @@ bool IsBoundedTable(const sql::CatalogTable& table) {
     return false;
   }
   return false;
+}
+
+arrow::Result<std::shared_ptr<format::ParquetDataset>> OpenTableDataset(
+    const sql::CatalogTable& table) {
+  if (table.dataset != nullptr) return table.dataset;
+  format::DatasetOptions options;
+  if (!table.partition_keys.empty()) {
+    arrow::FieldVector fields;
+    for (const std::string& key : table.partition_keys) {
+      for (const sql::CatalogColumn& column : table.columns) {
+        if (column.name == key) fields.push_back(arrow::field(key, column.type));
+      }
+    }
+    options.partition_schema = arrow::schema(fields);
+  }
+  auto opened = format::ParquetDataset::Open({table.Option("path")}, options);
+  if (!opened.ok()) {
+    return arrow::Status::Invalid(
+        fmt::format("table '{}': {}", table.name, opened.status().message()));
+  }
+  return *opened;
+}
+
+arrow::Result<std::pair<int64_t, int64_t>> CountPartitionPruning(const sql::PlanNode& scan) {
+  ARROW_ASSIGN_OR_RAISE(auto dataset, OpenTableDataset(*scan.table));
+  int64_t files = static_cast<int64_t>(dataset->files().size());
+  const auto& partitions = *dataset->partition_schema();
+  if (!scan.scan_filter || partitions.num_fields() == 0) return std::make_pair(files, int64_t{0});
+  ARROW_ASSIGN_OR_RAISE(auto filter, scan.scan_filter->Bind(*dataset->schema()));
+  int64_t pruned = 0;
+  for (size_t i = 0; i < dataset->files().size(); ++i) {
+    std::map<std::string, expr::ColumnRange> known;
+    for (int p = 0; p < partitions.num_fields(); ++p) {
+      known[partitions.field(p)->name()] =
+          expr::ColumnRange::Exactly(dataset->partition_scalars(i)[p]);
+    }
+    bool skip = expr::CanSkip(filter, [&](const arrow::FieldRef& ref) -> const expr::ColumnRange* {
+      auto it = known.find(expr::FieldKey(ref));
+      return it == known.end() ? nullptr : &it->second;
+    });
+    if (skip) ++pruned;
+  }
+  return std::make_pair(files, pruned);
 }
 
 arrow::Result<runtime::SourceFactory> MakeScanSource(const sql::PlanNode& scan,

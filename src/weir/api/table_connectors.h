@@ -4,12 +4,17 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include <arrow/result.h>
 
 #include "weir/runtime/job_graph.h"
 #include "weir/sql/catalog.h"
 #include "weir/sql/logical_plan.h"
+
+namespace weir::format {
+class ParquetDataset;
+}  // namespace weir::format
 
 namespace weir::api {
 
@@ -29,6 +34,15 @@ bool IsBoundedTable(const sql::CatalogTable& table);
 /// filter pushed into Parquet reads) under their physical names.
 arrow::Result<runtime::SourceFactory> MakeScanSource(const sql::PlanNode& scan,
                                                      bool streaming);
+
+/// Opens the Parquet dataset of a filesystem table (read_parquet() tables carry
+/// theirs), with the partition columns typed as the table declares them.
+arrow::Result<std::shared_ptr<format::ParquetDataset>> OpenTableDataset(
+    const sql::CatalogTable& table);
+
+/// Counts the files a filesystem scan would open and those its pushed filter
+/// prunes by partition values alone (for EXPLAIN): {files, pruned}.
+arrow::Result<std::pair<int64_t, int64_t>> CountPartitionPruning(const sql::PlanNode& scan);
 
 /// What an INSERT writes to.
 struct TableSink {

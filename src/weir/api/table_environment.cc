@@ -138,11 +138,34 @@ runtime::WatermarkStrategy WatermarksOf(const sql::CatalogTable& table,
       table.watermark_column);
 }
 
+// Tables registered from DataStreams, by lower-case name.
+using StreamTables = std::map<std::string, DataStream>;
+
+std::string LowerName(std::string name) {
+  for (char& c : name) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+  }
+  return name;
+}
+
 arrow::Result<DataStream> BuildStream(
     const std::shared_ptr<StreamExecutionEnvironment>& env, const sql::PlanNode& node,
-    bool streaming) {
+    bool streaming, const StreamTables& streams) {
   switch (node.kind) {
     case sql::PlanKind::kScan: {
+      if (node.table->connector() == "datastream") {
+        auto it = streams.find(LowerName(node.table->name));
+        if (it == streams.end()) {
+          return arrow::Status::Invalid(fmt::format(
+              "table '{}' comes from a DataStream of another environment", node.table->name));
+        }
+        std::vector<runtime::NamedExpression> columns;
+        for (int i = 0; i < node.schema->num_fields(); ++i) {
+          columns.push_back(
+              {node.schema->field(i)->name(), cp::field_ref(node.scan_columns[i])});
+        }
+        return it->second.Select(columns, "From " + node.table->name);
+      }
       ARROW_ASSIGN_OR_RAISE(runtime::SourceFactory source,
                             MakeScanSource(node, streaming));
       std::vector<runtime::NamedExpression> columns;
@@ -155,12 +178,12 @@ arrow::Result<DataStream> BuildStream(
     }
     case sql::PlanKind::kFilter: {
       ARROW_ASSIGN_OR_RAISE(DataStream input,
-                            BuildStream(env, *node.inputs[0], streaming));
+                            BuildStream(env, *node.inputs[0], streaming, streams));
       return input.Filter(sql::UnbindExpression(node.predicate), "Filter");
     }
     case sql::PlanKind::kProject: {
       ARROW_ASSIGN_OR_RAISE(DataStream input,
-                            BuildStream(env, *node.inputs[0], streaming));
+                            BuildStream(env, *node.inputs[0], streaming, streams));
       std::vector<runtime::NamedExpression> columns;
       for (size_t i = 0; i < node.exprs.size(); ++i) {
         columns.push_back({node.schema->field(static_cast<int>(i))->name(),
@@ -170,11 +193,11 @@ arrow::Result<DataStream> BuildStream(
     }
     case sql::PlanKind::kUnion: {
       ARROW_ASSIGN_OR_RAISE(DataStream first,
-                            BuildStream(env, *node.inputs[0], streaming));
+                            BuildStream(env, *node.inputs[0], streaming, streams));
       std::vector<DataStream> others;
       for (size_t i = 1; i < node.inputs.size(); ++i) {
         ARROW_ASSIGN_OR_RAISE(DataStream other,
-                              BuildStream(env, *node.inputs[i], streaming));
+                              BuildStream(env, *node.inputs[i], streaming, streams));
         others.push_back(other);
       }
       return first.Union(others);
@@ -202,6 +225,65 @@ arrow::Result<int64_t> ParseCount(const std::string& key, const std::string& val
 
 std::shared_ptr<TableEnvironment> TableEnvironment::Create(EnvironmentSettings settings) {
   return std::shared_ptr<TableEnvironment>(new TableEnvironment(settings));
+}
+
+std::shared_ptr<TableEnvironment> TableEnvironment::Create(
+    std::shared_ptr<StreamExecutionEnvironment> env, EnvironmentSettings settings) {
+  auto table_env = std::shared_ptr<TableEnvironment>(new TableEnvironment(settings));
+  table_env->stream_env_ = std::move(env);
+  return table_env;
+}
+
+arrow::Result<Table> TableEnvironment::FromDataStream(const DataStream& stream,
+                                                      std::shared_ptr<arrow::Schema> schema,
+                                                      const std::string& name) {
+  if (stream_env_ == nullptr) {
+    return arrow::Status::Invalid(
+        "FromDataStream needs an environment made with "
+        "TableEnvironment::Create(stream_execution_environment)");
+  }
+  auto table = std::make_shared<sql::CatalogTable>();
+  table->name = name;
+  for (const auto& field : schema->fields()) {
+    table->columns.push_back({field->name(), field->type(), field->nullable(), nullptr, ""});
+  }
+  table->options = {{"connector", "datastream"}};
+  table->option_order = {"connector"};
+  ARROW_RETURN_NOT_OK(catalog_.AddTable(table, false));
+  stream_tables_.emplace(LowerName(name), stream);
+  return FromPath(name);
+}
+
+arrow::Result<DataStream> TableEnvironment::ToDataStream(const Table& table) {
+  if (stream_env_ == nullptr) {
+    return arrow::Status::Invalid(
+        "ToDataStream needs an environment made with "
+        "TableEnvironment::Create(stream_execution_environment)");
+  }
+  ARROW_ASSIGN_OR_RAISE(sql::StatementPtr statement, sql::ParseStatement(table.sql()));
+  sql::Planner planner(catalog_, statement->script, [this](const sql::PlanPtr& plan) {
+    return ExecuteBatchPlan(plan, parallelism());
+  });
+  ARROW_ASSIGN_OR_RAISE(auto planned, planner.Plan(*statement->query));
+  sql::PlanPtr plan = sql::OptimizePlan(planned.plan);
+  std::optional<DataStream> stream;
+  if (IsStateless(*plan)) {
+    ARROW_ASSIGN_OR_RAISE(stream, BuildStream(stream_env_, *plan, streaming(), stream_tables_));
+  } else {
+    if (!AllBounded(*plan) || plan->HasKind(sql::PlanKind::kScan) == false) {
+      return arrow::Status::NotImplemented(fmt::format(
+          "ToDataStream of a query with {} over unbounded sources is not supported yet",
+          FirstStateful(*plan)));
+    }
+    ARROW_ASSIGN_OR_RAISE(auto rows, ExecuteBatchPlan(plan, parallelism()));
+    ARROW_ASSIGN_OR_RAISE(auto batch, rows->CombineChunksToBatch());
+    stream = stream_env_->FromCollection({batch}, "Query result");
+  }
+  std::vector<runtime::NamedExpression> columns;
+  for (int i = 0; i < plan->schema->num_fields(); ++i) {
+    columns.push_back({planned.column_names[i], cp::field_ref(plan->schema->field(i)->name())});
+  }
+  return stream->Select(columns, "To DataStream");
 }
 
 TableEnvironment::TableEnvironment(EnvironmentSettings settings) {
@@ -444,6 +526,23 @@ arrow::Result<std::string> TableEnvironment::Explain(const sql::Statement& state
   ARROW_ASSIGN_OR_RAISE(auto planned, planner.Plan(*query));
   sql::PlanPtr optimized = sql::OptimizePlan(planned.plan);
   std::string out = "== Optimized Logical Plan ==\n" + sql::PlanToString(optimized);
+  // Partition pruning needs only the directory listing: report it.
+  std::string pruning;
+  std::function<void(const sql::PlanNode&)> visit = [&](const sql::PlanNode& node) {
+    if (node.kind == sql::PlanKind::kScan && node.table->connector() == "filesystem" &&
+        !node.table->partition_keys.empty()) {
+      auto counts = CountPartitionPruning(node);
+      if (counts.ok()) {
+        pruning += fmt::format("{}: {} of {} files pruned by partition values\n",
+                               node.table->name, counts->second, counts->first);
+      } else {
+        pruning += fmt::format("{}: {}\n", node.table->name, counts.status().message());
+      }
+    }
+    for (const sql::PlanPtr& input : node.inputs) visit(*input);
+  };
+  visit(*optimized);
+  if (!pruning.empty()) out += "== Partition pruning ==\n" + pruning;
   if (statement.kind == sql::StatementKind::kInsert) {
     out = fmt::format("== Sink ==\nInsert into {}\n", statement.name.back().name) + out;
   }
@@ -634,7 +733,7 @@ arrow::Result<TableResult> TableEnvironment::RunInsert(const sql::Statement& sta
         name, FirstStateful(*plan)));
   }
   if (stateless) {
-    ARROW_ASSIGN_OR_RAISE(stream, BuildStream(env, *plan, streaming()));
+    ARROW_ASSIGN_OR_RAISE(stream, BuildStream(env, *plan, streaming(), stream_tables_));
   } else {
     // Relational queries run on the batch engine; their rows feed the sink job.
     ARROW_ASSIGN_OR_RAISE(auto rows, ExecuteBatchPlan(plan, parallelism()));

@@ -10,6 +10,7 @@
 #include <arrow/result.h>
 #include <arrow/type_fwd.h>
 
+#include "weir/api/data_stream.h"
 #include "weir/api/table_result.h"
 #include "weir/runtime/job.h"
 #include "weir/sql/catalog.h"
@@ -31,6 +32,7 @@ struct EnvironmentSettings {
 };
 
 class Table;
+class StreamExecutionEnvironment;
 
 /// Runs SQL and Table API programs (Flink's TableEnvironment): a catalog of tables
 /// and views, session configuration (SET/RESET), and execution of queries and
@@ -52,6 +54,23 @@ class TableEnvironment : public std::enable_shared_from_this<TableEnvironment> {
 
   /// Makes an environment with an empty catalog.
   static std::shared_ptr<TableEnvironment> Create(EnvironmentSettings settings = {});
+
+  /// Makes an environment bound to a DataStream job (Flink's
+  /// StreamTableEnvironment.create(env)): FromDataStream and ToDataStream connect
+  /// tables with the streams of `env`, and the job runs when `env` executes.
+  static std::shared_ptr<TableEnvironment> Create(
+      std::shared_ptr<StreamExecutionEnvironment> env, EnvironmentSettings settings = {});
+
+  /// Registers `stream`, whose batches have `schema`, as table `name` and returns it.
+  arrow::Result<Table> FromDataStream(const DataStream& stream,
+                                      std::shared_ptr<arrow::Schema> schema,
+                                      const std::string& name);
+
+  /// Turns a query into a stream of the bound job, with the query's column names:
+  /// stateless queries (projection, filter, UNION ALL) become operators of the job;
+  /// other queries over bounded tables run on the batch engine and their rows
+  /// become a bounded stream.
+  arrow::Result<DataStream> ToDataStream(const Table& table);
 
   /// Parses and runs every statement of `script` in order, stopping at the first
   /// error; returns the result of each statement run.
@@ -101,6 +120,8 @@ class TableEnvironment : public std::enable_shared_from_this<TableEnvironment> {
   sql::Catalog catalog_;
   std::map<std::string, std::string> config_;
   JobWaiter waiter_;
+  std::shared_ptr<StreamExecutionEnvironment> stream_env_;
+  std::map<std::string, DataStream> stream_tables_;  // by lower-case name
 };
 
 /// A relational query built with methods (Flink's Table). Each call returns a new

@@ -1,0 +1,147 @@
+#include "weir/api/table_environment.h"
+
+#include <arrow/array.h>
+#include <arrow/compute/api_aggregate.h>
+#include <arrow/compute/api_scalar.h>
+#include <arrow/compute/exec.h>
+#include <arrow/scalar.h>
+#include <arrow/table.h>
+#include <gtest/gtest.h>
+
+#include "weir/api/stream_execution_environment.h"
+#include "weir/common/runtime_init.h"
+#include "weir/connectors/collect/sink.h"
+#include "weir/connectors/datagen/source.h"
+
+namespace weir::api {
+namespace {
+
+namespace cp = arrow::compute;
+
+class TableEnvironmentTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { ASSERT_TRUE(InitializeRuntime().ok()); }
+
+  // A bounded datagen table: id 1..1000, v = id % 7 computed, name random.
+  void SetUp() override {
+    env_ = TableEnvironment::Create(EnvironmentSettings::InBatchMode());
+    auto st = env_->ExecuteSql(
+        "CREATE TABLE t (id BIGINT, name STRING, v AS MOD(id, 7)) WITH ("
+        "'connector' = 'datagen', 'fields.id.kind' = 'sequence', "
+        "'fields.id.start' = '1', 'fields.id.end' = '1000', 'fields.name.length' = '4')");
+    ASSERT_TRUE(st.ok()) << st.status().ToString();
+  }
+
+  std::shared_ptr<arrow::Table> Rows(const arrow::Result<TableResult>& result) {
+    EXPECT_TRUE(result.ok()) << result.status().ToString();
+    if (!result.ok()) return nullptr;
+    auto table = result->Collect();
+    EXPECT_TRUE(table.ok());
+    return *table;
+  }
+
+  int64_t Int(const std::shared_ptr<arrow::Table>& table, int column, int64_t row) {
+    auto scalar = *table->column(column)->GetScalar(row);
+    return std::static_pointer_cast<arrow::Int64Scalar>(scalar)->value;
+  }
+
+  std::shared_ptr<TableEnvironment> env_;
+};
+
+TEST_F(TableEnvironmentTest, ExecuteSqlRunsQueries) {
+  auto rows = Rows(env_->ExecuteSql(
+      "SELECT v, COUNT(*) AS n, SUM(id) AS s FROM t WHERE id <= 700 GROUP BY v ORDER BY v"));
+  ASSERT_NE(rows, nullptr);
+  ASSERT_EQ(rows->num_rows(), 7);
+  EXPECT_EQ(rows->schema()->field(1)->name(), "n");
+  int64_t total = 0;
+  for (int64_t r = 0; r < 7; ++r) {
+    EXPECT_EQ(Int(rows, 0, r), r);
+    EXPECT_EQ(Int(rows, 1, r), 100);
+    total += Int(rows, 2, r);
+  }
+  EXPECT_EQ(total, 700 * 701 / 2);
+}
+
+TEST_F(TableEnvironmentTest, TableApiComposesQueries) {
+  auto table = env_->FromPath("t");
+  ASSERT_TRUE(table.ok()) << table.status().ToString();
+  auto result = table->Filter("id > 990")
+                    .Select({"id", "id * 2 AS twice"})
+                    .OrderBy({"id DESC"})
+                    .Limit(3)
+                    .Execute();
+  auto rows = Rows(result);
+  ASSERT_NE(rows, nullptr);
+  ASSERT_EQ(rows->num_rows(), 3);
+  EXPECT_EQ(rows->schema()->field(1)->name(), "twice");
+  EXPECT_EQ(Int(rows, 0, 0), 1000);
+  EXPECT_EQ(Int(rows, 1, 2), 2 * 998);
+
+  auto grouped = Rows(table->GroupBy({"v"}).Aggregate({"COUNT(*) AS n"}).OrderBy({"v"}).Execute());
+  ASSERT_NE(grouped, nullptr);
+  EXPECT_EQ(grouped->num_rows(), 7);
+
+  auto joined = env_->SqlQuery("SELECT id AS k FROM t WHERE id < 4");
+  ASSERT_TRUE(joined.ok());
+  auto both = Rows(table->Join(*joined, "l.id = r.k").Select({"k"}).OrderBy({"k"}).Execute());
+  ASSERT_NE(both, nullptr);
+  EXPECT_EQ(both->num_rows(), 3);
+}
+
+TEST_F(TableEnvironmentTest, ErrorsAreClear) {
+  auto unknown = env_->ExecuteSql("SELECT nme FROM t");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.status().message().find("did you mean 'name'"), std::string::npos);
+  auto bad = env_->SqlQuery("SELECT FROM");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("syntax error"), std::string::npos);
+  EXPECT_FALSE(env_->SetConfig("parallelism.defualt", "2").ok());
+  EXPECT_FALSE(env_->SetConfig("execution.runtime-mode", "fast").ok());
+  EXPECT_FALSE(env_->FromPath("nope").ok());
+}
+
+TEST_F(TableEnvironmentTest, ShowDescribeExplain) {
+  auto tables = Rows(env_->ExecuteSql("SHOW TABLES"));
+  ASSERT_NE(tables, nullptr);
+  EXPECT_EQ(tables->num_rows(), 1);
+  auto described = Rows(env_->ExecuteSql("DESCRIBE t"));
+  ASSERT_NE(described, nullptr);
+  EXPECT_EQ(described->num_rows(), 3);
+  auto plan = env_->ExplainSql("SELECT name FROM t WHERE id > 5");
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  EXPECT_NE(plan->find("Scan t [id, name]"), std::string::npos) << *plan;
+}
+
+TEST(TableStreamBridgeTest, DataStreamToTableAndBack) {
+  ASSERT_TRUE(InitializeRuntime().ok());
+  auto stream_env = StreamExecutionEnvironment::Create();
+  stream_env->SetParallelism(2);
+  auto table_env = TableEnvironment::Create(stream_env);
+  connectors::DatagenOptions options;
+  options.schema = arrow::schema({arrow::field("id", arrow::int64())});
+  connectors::DatagenFieldOptions id;
+  id.kind = connectors::DatagenFieldOptions::Kind::kSequence;
+  id.start = 1;
+  id.end = 5000;
+  options.fields["id"] = id;
+  DataStream numbers = stream_env->FromSource(*connectors::MakeDatagenSource(options),
+                                              runtime::WatermarkStrategy::NoWatermarks(),
+                                              "numbers");
+  auto table = table_env->FromDataStream(numbers, options.schema, "numbers");
+  ASSERT_TRUE(table.ok()) << table.status().ToString();
+  auto even = table->Filter("MOD(id, 2) = 0").Select({"id * 10 AS tens"});
+  auto stream = table_env->ToDataStream(even);
+  ASSERT_TRUE(stream.ok()) << stream.status().ToString();
+  auto collected = std::make_shared<connectors::CollectedBatches>();
+  stream->SinkTo(connectors::MakeCollectSink(collected));
+  ASSERT_TRUE(stream_env->Execute("bridge").ok());
+  auto rows = *collected->ToTable();
+  ASSERT_EQ(rows->num_rows(), 2500);
+  EXPECT_EQ(rows->schema()->field(0)->name(), "tens");
+  auto sum = *cp::Sum(rows->column(0));
+  EXPECT_EQ(sum.scalar_as<arrow::Int64Scalar>().value, 10 * 2 * (2500 * 2501 / 2));
+}
+
+}  // namespace
+}  // namespace weir::api

@@ -1,0 +1,220 @@
+#include "weir/sql/planner_internal.h"
+
+namespace weir::sql {
+
+arrow::Result<std::shared_ptr<arrow::Table>> Planner::Impl::RunSubquery(
+    const SubqueryExpr& sub, const Relation& rel) {
+  if (!executor) {
+    return ErrorAtPos(sub.position(), "unsupported subquery",
+                      ": this subquery needs values at planning time, which this "
+                      "context cannot provide");
+  }
+  outer_scopes.push_back(&rel.scope);
+  auto planned = PlanQuery(*sub.query());
+  outer_scopes.pop_back();
+  ARROW_RETURN_NOT_OK(planned.status());
+  if (planned->plan->schema->num_fields() != 1 &&
+      sub.use() != SubqueryExpr::Use::kExists) {
+    return ErrorAtPos(sub.position(), "invalid subquery",
+                      fmt::format(": the subquery must return one column but returns "
+                                  "{}",
+                                  planned->plan->schema->num_fields()));
+  }
+  return executor(OptimizePlan(planned->plan));
+}
+
+arrow::Result<TypedExpr> Planner::Impl::BindValueSubquery(
+    const SubqueryExpr& sub, std::optional<TypedExpr> operand, const Relation& rel) {
+  ARROW_ASSIGN_OR_RAISE(auto table, RunSubquery(sub, rel));
+  switch (sub.use()) {
+    case SubqueryExpr::Use::kExists: {
+      bool exists = table->num_rows() > 0;
+      return MakeConstant(std::make_shared<arrow::BooleanScalar>(exists != sub.negated()),
+                          &sub);
+    }
+    case SubqueryExpr::Use::kScalar: {
+      if (table->num_rows() > 1) {
+        return ErrorAtPos(sub.position(), "invalid subquery",
+                          fmt::format(": a scalar subquery returned {} rows; it must "
+                                      "return at most one",
+                                      table->num_rows()));
+      }
+      std::shared_ptr<arrow::Scalar> value;
+      if (table->num_rows() == 0) {
+        value = arrow::MakeNullScalar(table->schema()->field(0)->type());
+      } else {
+        ARROW_ASSIGN_OR_RAISE(value, table->column(0)->GetScalar(0));
+      }
+      return MakeConstant(value, &sub);
+    }
+    case SubqueryExpr::Use::kIn: {
+      // x IN (values): is_in over the distinct values, with SQL's NULL rules: no
+      // match and a NULL among the values gives NULL.
+      TypedExpr lhs = *operand;
+      TypePtr target = ValueType(lhs.type);
+      ARROW_ASSIGN_OR_RAISE(auto combined, table->CombineChunks());
+      std::shared_ptr<arrow::Array> values = combined->column(0)->chunk(0);
+      if (combined->column(0)->num_chunks() == 0) {
+        ARROW_ASSIGN_OR_RAISE(values, arrow::MakeEmptyArray(target));
+      }
+      if (!values->type()->Equals(*target)) {
+        auto common = CommonType(target, values->type());
+        if (!common.ok()) {
+          return ErrorAtPos(sub.position(), "type error",
+                            fmt::format(": cannot compare {} with the subquery's {}",
+                                        Describe(lhs), values->type()->ToString()));
+        }
+        ARROW_ASSIGN_OR_RAISE(auto cast, cp::Cast(values, *common));
+        values = cast.make_array();
+        if (!target->Equals(**common)) {
+          lhs.expr = cp::call("cast", {lhs.expr}, cp::CastOptions::Safe(*common));
+          lhs.type = *common;
+        }
+      }
+      auto options = std::make_shared<cp::SetLookupOptions>(
+          values, cp::SetLookupOptions::INCONCLUSIVE);
+      TypedExpr result;
+      result.expr = cp::call("is_in", {lhs.expr}, options);
+      result.type = arrow::boolean();
+      result.node = &sub;
+      if (sub.negated()) {
+        result.expr = cp::call("invert", {result.expr});
+      }
+      return result;
+    }
+  }
+  return arrow::Status::Invalid("unknown subquery use");
+}
+
+arrow::Result<Relation> Planner::Impl::PlanWhere(Relation rel, const ExprPtr& where) {
+  std::vector<ExprPtr> conjuncts;
+  SplitConjuncts(where, &conjuncts);
+  std::vector<cp::Expression> filters;
+  for (const ExprPtr& conjunct : conjuncts) {
+    // x IN (SELECT …) and EXISTS (SELECT …) as top-level conjuncts: semi joins.
+    const Expr* node = conjunct.get();
+    bool negated = false;
+    if (node->kind() == ExprKind::kUnary &&
+        static_cast<const UnaryExpr*>(node)->op() == UnaryOp::kNot &&
+        static_cast<const UnaryExpr*>(node)->operand()->kind() == ExprKind::kSubquery) {
+      negated = true;
+      node = static_cast<const UnaryExpr*>(node)->operand().get();
+    }
+    if (node->kind() == ExprKind::kSubquery) {
+      const auto& sub = static_cast<const SubqueryExpr&>(*node);
+      bool anti = negated != sub.negated();
+      if (sub.use() == SubqueryExpr::Use::kIn && !anti) {
+        ARROW_ASSIGN_OR_RAISE(rel, PlanInSemiJoin(std::move(rel), sub));
+        continue;
+      }
+      if (sub.use() == SubqueryExpr::Use::kExists) {
+        auto correlated = PlanExistsJoin(rel, sub, anti);
+        if (correlated.ok()) {
+          rel = std::move(*correlated);
+          continue;
+        }
+        if (!correlated.status().IsNotImplemented()) return correlated.status();
+      }
+    }
+    ARROW_ASSIGN_OR_RAISE(BoundExpr bound, Bind(*conjunct, rel));
+    if (bound.type->id() != arrow::Type::BOOL && bound.type->id() != arrow::Type::NA) {
+      return ErrorAtPos(StartPosition(*conjunct), "type error",
+                        fmt::format(": WHERE needs a boolean condition but this is {}",
+                                    bound.type->ToString()));
+    }
+    filters.push_back(bound.expr);
+  }
+  if (filters.empty()) return rel;
+  auto filter = NewNode(PlanKind::kFilter, {rel.plan});
+  ARROW_ASSIGN_OR_RAISE(filter->predicate, cp::and_(filters).Bind(*rel.plan->schema));
+  filter->schema = rel.plan->schema;
+  rel.plan = filter;
+  return rel;
+}
+
+arrow::Result<Relation> Planner::Impl::PlanInSemiJoin(Relation rel,
+                                                      const SubqueryExpr& sub) {
+  ARROW_ASSIGN_OR_RAISE(BoundExpr lhs, Bind(*sub.operand(), rel));
+  outer_scopes.push_back(&rel.scope);
+  auto planned = PlanQuery(*sub.query());
+  outer_scopes.pop_back();
+  ARROW_RETURN_NOT_OK(planned.status());
+  if (planned->plan->schema->num_fields() != 1) {
+    return ErrorAtPos(sub.position(), "invalid subquery",
+                      ": the IN subquery must return one column");
+  }
+  Relation right = Derived(planned->plan, planned->column_names, "");
+  BoundExpr rhs{cp::field_ref(planned->plan->schema->field(0)->name()),
+                planned->plan->schema->field(0)->type()};
+  ARROW_ASSIGN_OR_RAISE(auto keys, UnifyKeys(lhs, rhs, sub));
+  return MakeJoin(std::move(rel), std::move(right), PlanJoinType::kSemi, {keys}, {},
+                  false);
+}
+
+arrow::Result<Relation> Planner::Impl::PlanExistsJoin(const Relation& outer,
+                                                      const SubqueryExpr& sub,
+                                                      bool anti) {
+  const Query& query = *sub.query();
+  if (query.kind != Query::Kind::kSelect || query.select.from == nullptr ||
+      !query.select.group_by.empty() || query.select.having || query.limit ||
+      !query.with.empty()) {
+    return arrow::Status::NotImplemented("not a simple correlated EXISTS");
+  }
+  ARROW_ASSIGN_OR_RAISE(Relation inner, PlanTableRef(*query.select.from));
+  std::vector<ExprPtr> conjuncts;
+  if (query.select.where) SplitConjuncts(query.select.where, &conjuncts);
+  std::vector<std::pair<cp::Expression, cp::Expression>> keys;
+  std::vector<cp::Expression> residual;
+  std::vector<ExprPtr> local;
+  Relation outer_only{outer.plan, outer.scope};
+  auto placeholder = NewNode(PlanKind::kValues, {});
+  arrow::FieldVector all = outer.plan->schema->fields();
+  for (const auto& f : inner.plan->schema->fields()) all.push_back(f);
+  placeholder->schema = arrow::schema(all);
+  Relation combined{placeholder, outer.scope};
+  combined.scope.insert(combined.scope.end(), inner.scope.begin(), inner.scope.end());
+  for (const ExprPtr& conjunct : conjuncts) {
+    if (Bind(*conjunct, inner).ok()) {
+      local.push_back(conjunct);
+      continue;
+    }
+    if (conjunct->kind() == ExprKind::kBinary &&
+        static_cast<const BinaryExpr&>(*conjunct).op() == BinaryOp::kEqual) {
+      const auto& eq = static_cast<const BinaryExpr&>(*conjunct);
+      auto l_outer = Bind(*eq.left(), outer_only);
+      auto r_inner = Bind(*eq.right(), inner);
+      if (l_outer.ok() && r_inner.ok()) {
+        ARROW_ASSIGN_OR_RAISE(auto pair, UnifyKeys(*l_outer, *r_inner, *conjunct));
+        keys.push_back(pair);
+        continue;
+      }
+      auto l_inner = Bind(*eq.left(), inner);
+      auto r_outer = Bind(*eq.right(), outer_only);
+      if (l_inner.ok() && r_outer.ok()) {
+        ARROW_ASSIGN_OR_RAISE(auto pair, UnifyKeys(*r_outer, *l_inner, *conjunct));
+        keys.push_back(pair);
+        continue;
+      }
+    }
+    auto bound = Bind(*conjunct, combined);
+    if (!bound.ok()) return bound.status();
+    residual.push_back(bound->expr);
+  }
+  if (keys.empty() && residual.empty()) {
+    return arrow::Status::NotImplemented("uncorrelated EXISTS");
+  }
+  if (!local.empty()) {
+    // Local conditions filter the inner side before the join.
+    ExprPtr where = local[0];
+    for (size_t i = 1; i < local.size(); ++i) {
+      where = std::make_shared<BinaryExpr>(local[i]->position(), BinaryOp::kAnd, where,
+                                           local[i]);
+    }
+    ARROW_ASSIGN_OR_RAISE(inner, PlanWhere(std::move(inner), where));
+  }
+  return MakeJoin(outer, std::move(inner),
+                  anti ? PlanJoinType::kAnti : PlanJoinType::kSemi, keys, residual,
+                  false);
+}
+
+}  // namespace weir::sql

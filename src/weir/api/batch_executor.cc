@@ -253,6 +253,10 @@ class Translator {
     const sql::CatalogTable& table = *node.table;
     if (table.connector() == "filesystem") {
       ARROW_ASSIGN_OR_RAISE(auto dataset, OpenTableDataset(table));
+      if (dataset == nullptr) {
+        ARROW_ASSIGN_OR_RAISE(auto empty, arrow::Table::MakeEmpty(node.schema));
+        return ac::Declaration("table_source", ac::TableSourceNodeOptions(empty));
+      }
       format::ScanOptions options;
       options.columns = node.scan_columns;
       options.filter = node.scan_filter;
@@ -260,6 +264,11 @@ class Translator {
       auto reader = std::make_shared<ScanReader>(scanner, node.schema, table.name);
       return ac::Declaration("record_batch_reader_source",
                              ac::RecordBatchReaderSourceNodeOptions(reader));
+    }
+    if (table.connector() == "print" || table.connector() == "blackhole") {
+      return arrow::Status::Invalid(fmt::format(
+          "table '{}' (connector '{}') cannot be read: it is a sink-only connector",
+          table.name, table.connector()));
     }
     if (!IsBoundedTable(table)) {
       return arrow::Status::Invalid(fmt::format(

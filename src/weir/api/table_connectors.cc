@@ -458,9 +458,59 @@ bool IsBoundedTable(const sql::CatalogTable& table) {
   return false;
 }
 
+std::set<std::string> VisibleDataFiles(const std::string& root) {
+  std::set<std::string> files;
+  std::error_code ec;
+  if (!std::filesystem::is_directory(root, ec)) return files;
+  for (auto it = std::filesystem::recursive_directory_iterator(root, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    std::string name = it->path().filename().string();
+    if (!name.empty() && (name[0] == '.' || name[0] == '_')) {
+      if (it->is_directory(ec)) it.disable_recursion_pending();
+      continue;
+    }
+    if (it->is_regular_file(ec)) files.insert(it->path().string());
+  }
+  return files;
+}
+
+arrow::Status ReplaceOverwrittenFiles(const sql::CatalogTable& table,
+                                      const std::set<std::string>& before) {
+  std::set<std::string> after = VisibleDataFiles(table.Option("path"));
+  std::set<std::string> written_dirs;
+  for (const std::string& file : after) {
+    if (before.count(file) == 0) {
+      written_dirs.insert(std::filesystem::path(file).parent_path().string());
+    }
+  }
+  std::string root = std::filesystem::path(table.Option("path")).string();
+  for (const std::string& file : before) {
+    std::string dir = std::filesystem::path(file).parent_path().string();
+    // Partitioned: only the partitions this INSERT wrote; unpartitioned: all.
+    bool replace = table.partition_keys.empty() || written_dirs.count(dir) != 0;
+    if (!replace) continue;
+    std::error_code ec;
+    std::filesystem::remove(file, ec);
+    if (ec) {
+      return arrow::Status::IOError(fmt::format(
+          "INSERT OVERWRITE {}: the new files are written but the old file {} could not "
+          "be removed: {}",
+          table.name, file, ec.message()));
+    }
+  }
+  (void)root;
+  return arrow::Status::OK();
+}
+
 arrow::Result<std::shared_ptr<format::ParquetDataset>> OpenTableDataset(
     const sql::CatalogTable& table) {
   if (table.dataset != nullptr) return table.dataset;
+  // A table nothing has been written to yet is empty, not an error.
+  if (VisibleDataFiles(table.Option("path")).empty()) {
+    std::error_code ec;
+    bool is_file = std::filesystem::is_regular_file(table.Option("path"), ec);
+    if (!is_file) return std::shared_ptr<format::ParquetDataset>();
+  }
   format::DatasetOptions options;
   if (!table.partition_keys.empty()) {
     arrow::FieldVector fields;
@@ -479,11 +529,14 @@ arrow::Result<std::shared_ptr<format::ParquetDataset>> OpenTableDataset(
   return *opened;
 }
 
-arrow::Result<std::pair<int64_t, int64_t>> CountPartitionPruning(const sql::PlanNode& scan) {
+arrow::Result<std::pair<int64_t, int64_t>> CountPartitionPruning(
+    const sql::PlanNode& scan) {
   ARROW_ASSIGN_OR_RAISE(auto dataset, OpenTableDataset(*scan.table));
+  if (dataset == nullptr) return std::make_pair(int64_t{0}, int64_t{0});
   int64_t files = static_cast<int64_t>(dataset->files().size());
   const auto& partitions = *dataset->partition_schema();
-  if (!scan.scan_filter || partitions.num_fields() == 0) return std::make_pair(files, int64_t{0});
+  if (!scan.scan_filter || partitions.num_fields() == 0)
+    return std::make_pair(files, int64_t{0});
   ARROW_ASSIGN_OR_RAISE(auto filter, scan.scan_filter->Bind(*dataset->schema()));
   int64_t pruned = 0;
   for (size_t i = 0; i < dataset->files().size(); ++i) {
@@ -492,10 +545,11 @@ arrow::Result<std::pair<int64_t, int64_t>> CountPartitionPruning(const sql::Plan
       known[partitions.field(p)->name()] =
           expr::ColumnRange::Exactly(dataset->partition_scalars(i)[p]);
     }
-    bool skip = expr::CanSkip(filter, [&](const arrow::FieldRef& ref) -> const expr::ColumnRange* {
-      auto it = known.find(expr::FieldKey(ref));
-      return it == known.end() ? nullptr : &it->second;
-    });
+    bool skip = expr::CanSkip(
+        filter, [&](const arrow::FieldRef& ref) -> const expr::ColumnRange* {
+          auto it = known.find(expr::FieldKey(ref));
+          return it == known.end() ? nullptr : &it->second;
+        });
     if (skip) ++pruned;
   }
   return std::make_pair(files, pruned);
@@ -536,8 +590,7 @@ arrow::Result<runtime::SourceFactory> MakeScanSource(const sql::PlanNode& scan,
       table.name, connector));
 }
 
-arrow::Result<TableSink> MakeTableSink(const sql::CatalogTable& table, bool streaming,
-                                       bool overwrite) {
+arrow::Result<TableSink> MakeTableSink(const sql::CatalogTable& table, bool streaming) {
   (void)streaming;
   std::string connector = table.connector();
   TableSink sink;
@@ -547,23 +600,6 @@ arrow::Result<TableSink> MakeTableSink(const sql::CatalogTable& table, bool stre
   }
   if (connector == "filesystem") {
     ARROW_ASSIGN_OR_RAISE(auto options, FileSinkOptionsOf(table));
-    if (overwrite) {
-      // INSERT OVERWRITE (batch): the new files replace the table's visible files.
-      std::error_code ec;
-      std::filesystem::path root(options.path);
-      if (std::filesystem::exists(root, ec)) {
-        for (const auto& entry : std::filesystem::directory_iterator(root, ec)) {
-          std::string name = entry.path().filename().string();
-          if (!name.empty() && (name[0] == '.' || name[0] == '_')) continue;
-          std::filesystem::remove_all(entry.path(), ec);
-          if (ec) {
-            return arrow::Status::IOError(
-                fmt::format("INSERT OVERWRITE {}: cannot remove {}: {}", table.name,
-                            entry.path().string(), ec.message()));
-          }
-        }
-      }
-    }
     ARROW_ASSIGN_OR_RAISE(sink.factory,
                           connectors::MakeFileSink(options, table.PhysicalSchema()));
     return sink;

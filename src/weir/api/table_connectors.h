@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -36,13 +37,15 @@ arrow::Result<runtime::SourceFactory> MakeScanSource(const sql::PlanNode& scan,
                                                      bool streaming);
 
 /// Opens the Parquet dataset of a filesystem table (read_parquet() tables carry
-/// theirs), with the partition columns typed as the table declares them.
+/// theirs), with the partition columns typed as the table declares them; null when
+/// the table's directory is missing or holds no data file yet (an empty table).
 arrow::Result<std::shared_ptr<format::ParquetDataset>> OpenTableDataset(
     const sql::CatalogTable& table);
 
 /// Counts the files a filesystem scan would open and those its pushed filter
 /// prunes by partition values alone (for EXPLAIN): {files, pruned}.
-arrow::Result<std::pair<int64_t, int64_t>> CountPartitionPruning(const sql::PlanNode& scan);
+arrow::Result<std::pair<int64_t, int64_t>> CountPartitionPruning(
+    const sql::PlanNode& scan);
 
 /// What an INSERT writes to.
 struct TableSink {
@@ -51,10 +54,18 @@ struct TableSink {
   int parallelism = 0;
 };
 
-/// Makes the sink of `table` for rows of its physical schema. `overwrite` (batch
-/// INSERT OVERWRITE) replaces the table's files, or the partitions written when
-/// `static_partitions` were given.
-arrow::Result<TableSink> MakeTableSink(const sql::CatalogTable& table, bool streaming,
-                                       bool overwrite);
+/// Makes the sink of `table` for rows of its physical schema.
+arrow::Result<TableSink> MakeTableSink(const sql::CatalogTable& table, bool streaming);
+
+/// Lists the visible data files under `root` (recursively; names starting with `.`
+/// or `_` are skipped), for INSERT OVERWRITE.
+std::set<std::string> VisibleDataFiles(const std::string& root);
+
+/// Finishes an INSERT OVERWRITE whose job succeeded: removes the files listed in
+/// `before` (the table's files when the job started) from the partitions the job
+/// wrote, or all of them for an unpartitioned table. The new files are already
+/// visible, so a crash here leaves old and new rows, never neither.
+arrow::Status ReplaceOverwrittenFiles(const sql::CatalogTable& table,
+                                      const std::set<std::string>& before);
 
 }  // namespace weir::api

@@ -156,8 +156,9 @@ arrow::Result<DataStream> BuildStream(
       if (node.table->connector() == "datastream") {
         auto it = streams.find(LowerName(node.table->name));
         if (it == streams.end()) {
-          return arrow::Status::Invalid(fmt::format(
-              "table '{}' comes from a DataStream of another environment", node.table->name));
+          return arrow::Status::Invalid(
+              fmt::format("table '{}' comes from a DataStream of another environment",
+                          node.table->name));
         }
         std::vector<runtime::NamedExpression> columns;
         for (int i = 0; i < node.schema->num_fields(); ++i) {
@@ -210,6 +211,32 @@ arrow::Result<DataStream> BuildStream(
   }
 }
 
+// A folder name for an INSERT's checkpoints: the table name and a hash of the
+// statement text with whitespace runs collapsed (FNV-1a, stable across runs).
+std::string JobFolder(const std::string& table, const std::string& text) {
+  uint64_t hash = 1469598103934665603ULL;
+  bool space = false;
+  for (char c : text) {
+    bool blank = c == ' ' || c == '\n' || c == '\t' || c == '\r';
+    if (blank) {
+      space = true;
+      continue;
+    }
+    if (space) {
+      hash = (hash ^ static_cast<uint8_t>(' ')) * 1099511628211ULL;
+      space = false;
+    }
+    hash = (hash ^ static_cast<uint8_t>(c)) * 1099511628211ULL;
+  }
+  std::string safe;
+  for (char c : table) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              (c >= '0' && c <= '9') || c == '_' || c == '-';
+    safe += ok ? c : '_';
+  }
+  return fmt::format("insert-{}-{:016x}", safe, hash);
+}
+
 arrow::Result<int64_t> ParseCount(const std::string& key, const std::string& value) {
   int64_t out = 0;
   auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), out);
@@ -234,9 +261,9 @@ std::shared_ptr<TableEnvironment> TableEnvironment::Create(
   return table_env;
 }
 
-arrow::Result<Table> TableEnvironment::FromDataStream(const DataStream& stream,
-                                                      std::shared_ptr<arrow::Schema> schema,
-                                                      const std::string& name) {
+arrow::Result<Table> TableEnvironment::FromDataStream(
+    const DataStream& stream, std::shared_ptr<arrow::Schema> schema,
+    const std::string& name) {
   if (stream_env_ == nullptr) {
     return arrow::Status::Invalid(
         "FromDataStream needs an environment made with "
@@ -245,7 +272,8 @@ arrow::Result<Table> TableEnvironment::FromDataStream(const DataStream& stream,
   auto table = std::make_shared<sql::CatalogTable>();
   table->name = name;
   for (const auto& field : schema->fields()) {
-    table->columns.push_back({field->name(), field->type(), field->nullable(), nullptr, ""});
+    table->columns.push_back(
+        {field->name(), field->type(), field->nullable(), nullptr, ""});
   }
   table->options = {{"connector", "datastream"}};
   table->option_order = {"connector"};
@@ -268,7 +296,8 @@ arrow::Result<DataStream> TableEnvironment::ToDataStream(const Table& table) {
   sql::PlanPtr plan = sql::OptimizePlan(planned.plan);
   std::optional<DataStream> stream;
   if (IsStateless(*plan)) {
-    ARROW_ASSIGN_OR_RAISE(stream, BuildStream(stream_env_, *plan, streaming(), stream_tables_));
+    ARROW_ASSIGN_OR_RAISE(stream,
+                          BuildStream(stream_env_, *plan, streaming(), stream_tables_));
   } else {
     if (!AllBounded(*plan) || plan->HasKind(sql::PlanKind::kScan) == false) {
       return arrow::Status::NotImplemented(fmt::format(
@@ -281,7 +310,8 @@ arrow::Result<DataStream> TableEnvironment::ToDataStream(const Table& table) {
   }
   std::vector<runtime::NamedExpression> columns;
   for (int i = 0; i < plan->schema->num_fields(); ++i) {
-    columns.push_back({planned.column_names[i], cp::field_ref(plan->schema->field(i)->name())});
+    columns.push_back(
+        {planned.column_names[i], cp::field_ref(plan->schema->field(i)->name())});
   }
   return stream->Select(columns, "To DataStream");
 }
@@ -601,14 +631,30 @@ arrow::Result<TableResult> TableEnvironment::RunInsert(const sql::Statement& sta
   auto physical = target->PhysicalSchema();
   std::map<std::string, cp::Expression> static_values;
   for (const auto& [key, value] : statement.partition_values) {
-    if (value->kind() != sql::ExprKind::kLiteral) {
-      return arrow::Status::Invalid("PARTITION values must be literals");
+    const sql::Expr* node = value.get();
+    std::string sign;
+    if (node->kind() == sql::ExprKind::kUnary &&
+        static_cast<const sql::UnaryExpr*>(node)->op() == sql::UnaryOp::kNegate) {
+      sign = "-";
+      node = static_cast<const sql::UnaryExpr*>(node)->operand().get();
     }
-    const auto& literal = static_cast<const sql::LiteralExpr&>(*value);
+    if (node->kind() != sql::ExprKind::kLiteral) {
+      return arrow::Status::Invalid(
+          fmt::format("INSERT INTO {}: the value of partition '{}' must be a literal",
+                      name, key.name));
+    }
+    const auto& literal = static_cast<const sql::LiteralExpr&>(*node);
+    if (literal.literal_kind() == sql::LiteralKind::kNull) {
+      return arrow::Status::Invalid(fmt::format(
+          "INSERT INTO {}: partition '{}' cannot be NULL in PARTITION (…); leave it out "
+          "and give the value in the query",
+          name, key.name));
+    }
+    std::string text = sign + literal.text();
     bool found = false;
     for (const std::string& partition : target->partition_keys) {
       if (sql::EqualsIgnoreCase(partition, key.name)) {
-        static_values[partition] = cp::literal(literal.text());
+        static_values[partition] = cp::literal(text);
         found = true;
       }
     }
@@ -620,12 +666,28 @@ arrow::Result<TableResult> TableEnvironment::RunInsert(const sql::Statement& sta
   std::vector<std::string> targets;
   if (!statement.target_columns.empty()) {
     for (const sql::Identifier& column : statement.target_columns) {
-      int index = physical->GetFieldIndex(column.name);
-      if (index < 0) {
-        return arrow::Status::Invalid(
-            fmt::format("INSERT INTO {}: unknown column '{}'", name, column.name));
+      int index = -1;
+      for (int f = 0; f < physical->num_fields(); ++f) {
+        const std::string& field = physical->field(f)->name();
+        if (column.quoted ? field == column.name
+                          : sql::EqualsIgnoreCase(field, column.name)) {
+          index = f;
+        }
       }
-      targets.push_back(physical->field(index)->name());
+      if (index < 0) {
+        std::vector<std::string> names;
+        for (const auto& f : physical->fields()) names.push_back(f->name());
+        return arrow::Status::Invalid(fmt::format("INSERT INTO {}: unknown column '{}'{}",
+                                                  name, column.name,
+                                                  sql::DidYouMean(column.name, names)));
+      }
+      const std::string& field = physical->field(index)->name();
+      if (std::find(targets.begin(), targets.end(), field) != targets.end() ||
+          static_values.count(field) != 0) {
+        return arrow::Status::Invalid(
+            fmt::format("INSERT INTO {}: column '{}' is given twice", name, field));
+      }
+      targets.push_back(field);
     }
   } else {
     for (const auto& field : physical->fields()) {
@@ -682,6 +744,10 @@ arrow::Result<TableResult> TableEnvironment::RunInsert(const sql::Statement& sta
           "checkpointing is on (execution.checkpointing.interval) but "
           "state.checkpoints.dir is not set: SET 'state.checkpoints.dir' = '/path'");
     }
+    // Each INSERT statement checkpoints into its own folder, named by the target and a
+    // fingerprint of the statement: running the same script again resumes each
+    // INSERT from its own newest checkpoint; a different INSERT starts fresh.
+    dir = fmt::format("{}/{}", dir, JobFolder(name, statement.text));
     env->EnableCheckpointing(interval, dir);
     savepoint_dir = dir;
     if (!config("execution.checkpointing.timeout").empty()) {
@@ -732,6 +798,14 @@ arrow::Result<TableResult> TableEnvironment::RunInsert(const sql::Statement& sta
         "supported yet",
         name, FirstStateful(*plan)));
   }
+  if (!stateless && !savepoint_dir.empty()) {
+    return arrow::Status::NotImplemented(fmt::format(
+        "INSERT INTO {}: a query with {} runs on the batch engine, whose result cannot "
+        "be checkpointed yet, so it would not be exactly-once after a failure; run it "
+        "in batch mode (SET 'execution.runtime-mode' = 'batch'), where the output "
+        "appears only when the job succeeds",
+        name, FirstStateful(*plan)));
+  }
   if (stateless) {
     ARROW_ASSIGN_OR_RAISE(stream, BuildStream(env, *plan, streaming(), stream_tables_));
   } else {
@@ -751,13 +825,21 @@ arrow::Result<TableResult> TableEnvironment::RunInsert(const sql::Statement& sta
     }
     stream = env->FromCollection(batches, "Query result");
   }
-  ARROW_ASSIGN_OR_RAISE(TableSink sink,
-                        MakeTableSink(*target, streaming(), statement.overwrite));
+  ARROW_ASSIGN_OR_RAISE(TableSink sink, MakeTableSink(*target, streaming()));
+  std::set<std::string> overwritten;
+  if (statement.overwrite && target->connector() != "filesystem") {
+    return arrow::Status::Invalid(
+        fmt::format("INSERT OVERWRITE needs a filesystem table; '{}' is '{}'", name,
+                    target->connector()));
+  }
+  if (statement.overwrite) overwritten = VisibleDataFiles(target->Option("path"));
   DataStream written =
       stream->Select(output, "Insert " + name).SinkTo(sink.factory, "Sink " + name);
   if (sink.parallelism > 0) written.SetParallelism(sink.parallelism);
   ARROW_ASSIGN_OR_RAISE(auto client, env->ExecuteAsync("insert-into_" + name));
   ARROW_ASSIGN_OR_RAISE(runtime::JobResult result, waiter_(client, savepoint_dir));
+  if (statement.overwrite)
+    ARROW_RETURN_NOT_OK(ReplaceOverwrittenFiles(*target, overwritten));
   int64_t rows = result.Totals("Insert " + name).records_out;
   return TableResult::Job(
       fmt::format("[INFO] Job insert-into_{} finished: {} rows written in {:.2f} s", name,

@@ -119,6 +119,7 @@ arrow::Result<ResolvedColumn> Planner::Impl::Resolve(
     for (int pass = 0; pass < 2 && match == nullptr; ++pass) {
       for (const ScopeColumn& column : scope) {
         if (qualifier != nullptr && !NameMatches(*qualifier, column.qualifier)) continue;
+        if (qualifier == nullptr && column.hidden) continue;
         bool ok = pass == 0 ? column.name == name.name
                             : (!name.quoted && EqualsIgnoreCase(column.name, name.name));
         if (!ok) continue;
@@ -225,10 +226,14 @@ arrow::Result<BoundExpr> Planner::Impl::Bind(const Expr& expr, const Relation& r
 }
 
 arrow::Result<PlannedQuery> Planner::Impl::PlanViewQuery(const CatalogView& view) {
+  // A view sees the catalog only, not the WITH queries around its use.
   auto saved = script;
+  auto saved_ctes = std::move(ctes);
+  ctes.clear();
   script = view.script;
   auto planned = PlanQuery(*view.query);
   script = saved;
+  ctes = std::move(saved_ctes);
   ARROW_RETURN_NOT_OK(planned.status());
   if (!view.column_names.empty()) planned->column_names = view.column_names;
   return planned;
@@ -237,9 +242,7 @@ arrow::Result<PlannedQuery> Planner::Impl::PlanViewQuery(const CatalogView& view
 arrow::Result<PlannedQuery> Planner::Impl::PlanQuery(const Query& query) {
   if (!query.with.empty()) {
     ctes.emplace_back();
-    for (const CommonTable& cte : query.with) {
-      ctes.back()[cte.name.name] = {&cte, cte.name.name};
-    }
+    for (const CommonTable& cte : query.with) ctes.back().push_back(&cte);
   }
   arrow::Result<PlannedQuery> result;
   switch (query.kind) {

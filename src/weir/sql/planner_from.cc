@@ -63,15 +63,21 @@ arrow::Result<Relation> Planner::Impl::PlanTableRefUnaliased(const TableRef& ref
       ARROW_ASSIGN_OR_RAISE(std::string name, CatalogName(ref.name));
       std::string qualifier = ref.alias ? ref.alias->name : name;
       if (ref.name.size() == 1) {
-        for (auto it = ctes.rbegin(); it != ctes.rend(); ++it) {
-          auto found = it->end();
-          for (auto entry = it->begin(); entry != it->end(); ++entry) {
-            if (EqualsIgnoreCase(entry->first, name)) found = entry;
+        for (size_t level = ctes.size(); level-- > 0;) {
+          size_t index = ctes[level].size();
+          for (size_t i = 0; i < ctes[level].size(); ++i) {
+            if (EqualsIgnoreCase(ctes[level][i]->name.name, name)) index = i;
           }
-          if (found == it->end()) continue;
-          const CommonTable* cte = found->second.first;
-          // A CTE only sees the CTEs defined before it.
-          ARROW_ASSIGN_OR_RAISE(PlannedQuery planned, PlanQuery(*cte->query));
+          if (index == ctes[level].size()) continue;
+          const CommonTable* cte = ctes[level][index];
+          // A WITH query sees the ones defined before it (not itself: WITH is not
+          // recursive), so `WITH a AS (SELECT … FROM a)` reads table a.
+          auto saved_ctes = ctes;
+          ctes.resize(level + 1);
+          ctes[level].resize(index);
+          auto planned_or = PlanQuery(*cte->query);
+          ctes = std::move(saved_ctes);
+          ARROW_ASSIGN_OR_RAISE(PlannedQuery planned, std::move(planned_or));
           std::vector<std::string> names = planned.column_names;
           if (!cte->columns.empty()) {
             if (cte->columns.size() != names.size()) {
@@ -93,7 +99,7 @@ arrow::Result<Relation> Planner::Impl::PlanTableRefUnaliased(const TableRef& ref
         std::vector<std::string> names = catalog.TableNames();
         for (const std::string& v : catalog.ViewNames()) names.push_back(v);
         for (const auto& level : ctes) {
-          for (const auto& entry : level) names.push_back(entry.first);
+          for (const CommonTable* cte : level) names.push_back(cte->name.name);
         }
         return ErrorAtPos(ref.position, fmt::format("unknown table '{}'", name),
                           DidYouMean(name, names));
@@ -138,6 +144,17 @@ std::string Planner::Impl::KeyField(const cp::Expression& expr) {
 arrow::Result<Relation> Planner::Impl::PlanJoin(const TableRef& ref) {
   ARROW_ASSIGN_OR_RAISE(Relation left, PlanTableRef(*ref.left));
   ARROW_ASSIGN_OR_RAISE(Relation right, PlanTableRef(*ref.right));
+  size_t left_width = left.scope.size();
+  for (const ScopeColumn& l : left.scope) {
+    for (const ScopeColumn& r : right.scope) {
+      if (!l.qualifier.empty() && EqualsIgnoreCase(l.qualifier, r.qualifier)) {
+        return ErrorAtPos(ref.right->position, "duplicate table name",
+                          fmt::format(": '{}' appears twice in FROM; give one of them "
+                                      "another alias",
+                                      r.qualifier));
+      }
+    }
+  }
   Relation both;
   both.scope = left.scope;
   both.scope.insert(both.scope.end(), right.scope.begin(), right.scope.end());
@@ -207,7 +224,45 @@ arrow::Result<Relation> Planner::Impl::PlanJoin(const TableRef& ref) {
     }
     residual.push_back(bound.expr);
   }
-  return MakeJoin(std::move(left), std::move(right), type, keys, residual, false);
+  ARROW_ASSIGN_OR_RAISE(Relation joined, MakeJoin(std::move(left), std::move(right), type,
+                                                  keys, residual, false));
+  if (ref.using_columns.empty()) return joined;
+  // USING: each column is visible once, first; the sides' copies stay reachable
+  // qualified. FULL joins merge them with COALESCE, RIGHT joins show the right one.
+  auto merge = NewNode(PlanKind::kProject, {joined.plan});
+  arrow::FieldVector merged_fields;
+  std::vector<ScopeColumn> merged_scope;
+  for (const Identifier& column : ref.using_columns) {
+    ScopeColumn* l = nullptr;
+    ScopeColumn* r = nullptr;
+    for (size_t i = 0; i < joined.scope.size(); ++i) {
+      ScopeColumn& c = joined.scope[i];
+      if (c.hidden || !NameMatches(column, c.name)) continue;
+      (i < left_width ? l : r) = &c;
+    }
+    if (l == nullptr || r == nullptr) continue;
+    cp::Expression merged =
+        type == PlanJoinType::kFull
+            ? cp::call("coalesce", {cp::field_ref(l->field), cp::field_ref(r->field)})
+        : type == PlanJoinType::kRight ? cp::field_ref(r->field)
+                                       : cp::field_ref(l->field);
+    std::string field = NewField(l->name);
+    ARROW_ASSIGN_OR_RAISE(merged, merged.Bind(*joined.plan->schema));
+    merge->exprs.push_back(merged);
+    merged_fields.push_back(arrow::field(field, merged.type()->GetSharedPtr()));
+    merged_scope.push_back({"", l->name, field, merged.type()->GetSharedPtr()});
+    l->hidden = true;
+    r->hidden = true;
+  }
+  for (const auto& f : joined.plan->schema->fields()) {
+    ARROW_ASSIGN_OR_RAISE(auto passthrough,
+                          cp::field_ref(f->name()).Bind(*joined.plan->schema));
+    merge->exprs.push_back(passthrough);
+    merged_fields.push_back(f);
+  }
+  merge->schema = arrow::schema(merged_fields);
+  merged_scope.insert(merged_scope.end(), joined.scope.begin(), joined.scope.end());
+  return Relation{merge, merged_scope};
 }
 
 arrow::Result<std::pair<cp::Expression, cp::Expression>> Planner::Impl::UnifyKeys(

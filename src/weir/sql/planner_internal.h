@@ -35,6 +35,9 @@ struct ScopeColumn {
   std::string name;       // visible name
   std::string field;      // internal unique name in the plan
   TypePtr type;
+  /// Reachable only qualified (t.col) and not part of an unqualified `*`: the
+  /// sides' copies of a JOIN … USING column, which is visible once, merged.
+  bool hidden = false;
 };
 
 /// A planned FROM item: its plan and the columns it makes visible.
@@ -59,7 +62,7 @@ struct Planner::Impl {
   PlanExecutor executor;
   int next_id = 0;
   // CTEs in scope, innermost last.
-  std::vector<std::map<std::string, std::pair<const CommonTable*, std::string>>> ctes;
+  std::vector<std::vector<const CommonTable*>> ctes;
   // The scope of the enclosing query while planning a subquery (for messages).
   std::vector<const std::vector<ScopeColumn>*> outer_scopes;
   std::string_view source() const { return *script; }

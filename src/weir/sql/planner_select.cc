@@ -50,6 +50,7 @@ arrow::Result<PlannedQuery> Planner::Impl::PlanSelect(const Query& query) {
             !EqualsIgnoreCase(item.star_qualifier, column.qualifier)) {
           continue;
         }
+        if (item.star_qualifier.empty() && column.hidden) continue;
         any = true;
         outputs.push_back({column.name, cp::field_ref(column.field), column.type});
       }
@@ -99,8 +100,8 @@ arrow::Result<PlannedQuery> Planner::Impl::PlanSelect(const Query& query) {
                static_cast<const ColumnRefExpr&>(*item.expr).path().size() == 1) {
       const Identifier& id = static_cast<const ColumnRefExpr&>(*item.expr).path()[0];
       for (size_t i = 0; i < outputs.size(); ++i) {
-        if (NameMatches(id, outputs[i].name) && outputs[i].source != nullptr &&
-            outputs[i].source->kind() != ExprKind::kColumnRef) {
+        // An output alias wins over an input column of the same name.
+        if (NameMatches(id, outputs[i].name) && outputs[i].source != nullptr) {
           index = static_cast<int>(i);
           break;
         }
@@ -312,7 +313,11 @@ arrow::Result<Relation> Planner::Impl::PlanAggregate(
     }
     std::string text = expr.ToString();
     for (size_t i = 0; i < key_texts.size(); ++i) {
-      if (key_texts[i] == text) return as_column(key_fields[i], key_types[i]);
+      // Keyword and function name case does not matter: GROUP BY upper(s) serves
+      // SELECT UPPER(s).
+      if (EqualsIgnoreCase(key_texts[i], text)) {
+        return as_column(key_fields[i], key_types[i]);
+      }
     }
     if (expr.kind() == ExprKind::kColumnRef) {
       const auto& ref = static_cast<const ColumnRefExpr&>(expr);

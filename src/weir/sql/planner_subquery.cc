@@ -155,9 +155,12 @@ arrow::Result<Relation> Planner::Impl::PlanExistsJoin(const Relation& outer,
                                                       const SubqueryExpr& sub,
                                                       bool anti) {
   const Query& query = *sub.query();
+  std::vector<const FunctionCallExpr*> aggregates;
+  for (const SelectItem& item : query.select.items)
+    CollectAggregates(item.expr, &aggregates);
   if (query.kind != Query::Kind::kSelect || query.select.from == nullptr ||
       !query.select.group_by.empty() || query.select.having || query.limit ||
-      !query.with.empty()) {
+      query.offset > 0 || !query.with.empty() || !aggregates.empty()) {
     return arrow::Status::NotImplemented("not a simple correlated EXISTS");
   }
   ARROW_ASSIGN_OR_RAISE(Relation inner, PlanTableRef(*query.select.from));

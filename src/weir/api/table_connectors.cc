@@ -1,6 +1,7 @@
 #include "weir/api/table_connectors.h"
 
 #include <charconv>
+#include <cmath>
 #include <filesystem>
 #include <set>
 
@@ -27,7 +28,6 @@ const std::set<std::string>& FilesystemOptions() {
       "path",
       "format",
       "source.monitor-interval",
-      "partition.default-name",
       "sink.parallelism",
       "sink.rolling-policy.file-size",
       "sink.rolling-policy.rollover-interval",
@@ -38,11 +38,8 @@ const std::set<std::string>& FilesystemOptions() {
       "sink.partition-commit.delay",
       "sink.partition-commit.policy.kind",
       "sink.partition-commit.success-file.name",
-      "sink.partition-commit.watermark-time-zone",
-      "partition.time-extractor.kind",
       "partition.time-extractor.timestamp-pattern",
       "auto-compaction",
-      "compaction.file-size",
       "sink.memory-budget",
       "parquet.compression",
       "parquet.compression-level",
@@ -90,7 +87,8 @@ arrow::Result<double> ParseNumber(const sql::CatalogTable& table,
   std::string text = table.Option(key);
   double value = 0;
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size()) {
+  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() ||
+      !std::isfinite(value)) {
     return OptionError(table, key, fmt::format("expected a number but got '{}'", text));
   }
   return value;
@@ -132,10 +130,10 @@ arrow::Status CheckKnown(const sql::CatalogTable& table,
 
 arrow::Status ValidateDatagen(const sql::CatalogTable& table) {
   static const std::set<std::string> field_options = {
-      "kind", "min", "max", "length", "start", "end", "null-rate", "max-past"};
+      "kind", "min", "max", "length", "start", "end", "null-rate"};
   for (const std::string& key : table.option_order) {
     if (key == "connector" || key == "rows-per-second" || key == "number-of-rows" ||
-        key == "seed" || key == "sink.parallelism" || key == "scan.parallelism") {
+        key == "seed") {
       continue;
     }
     if (key.rfind("fields.", 0) == 0) {
@@ -374,7 +372,8 @@ arrow::Result<std::chrono::milliseconds> ParseDurationOption(std::string_view te
   while (!view.empty() && view.back() == ' ') view.remove_suffix(1);
   double amount = 0;
   auto [ptr, ec] = std::from_chars(view.data(), view.data() + view.size(), amount);
-  if (view.empty() || ec != std::errc() || amount < 0) {
+  if (view.empty() || ec != std::errc() || !std::isfinite(amount) || amount < 0 ||
+      amount > 1e12) {
     return arrow::Status::Invalid(fmt::format(
         "invalid duration '{}': expected e.g. 500ms, 10s, 1 min, 2h or 1d", text));
   }
@@ -424,7 +423,10 @@ arrow::Status ValidateTableOptions(const sql::CatalogTable& table) {
       ARROW_RETURN_NOT_OK(Duration(table, "source.monitor-interval").status());
     }
     if (!table.Option("sink.parallelism").empty()) {
-      ARROW_RETURN_NOT_OK(ParseInteger(table, "sink.parallelism").status());
+      ARROW_ASSIGN_OR_RAISE(int64_t parallelism, ParseInteger(table, "sink.parallelism"));
+      if (parallelism < 1 || parallelism > 1024) {
+        return OptionError(table, "sink.parallelism", "expected 1 to 1024");
+      }
     }
     return FileSinkOptionsOf(table).status();
   }
@@ -596,6 +598,9 @@ arrow::Result<TableSink> MakeTableSink(const sql::CatalogTable& table, bool stre
   TableSink sink;
   if (!table.Option("sink.parallelism").empty()) {
     ARROW_ASSIGN_OR_RAISE(int64_t parallelism, ParseInteger(table, "sink.parallelism"));
+    if (parallelism < 1 || parallelism > 1024) {
+      return OptionError(table, "sink.parallelism", "expected 1 to 1024");
+    }
     sink.parallelism = static_cast<int>(parallelism);
   }
   if (connector == "filesystem") {

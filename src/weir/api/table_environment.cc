@@ -116,6 +116,45 @@ std::string FirstStateful(const sql::PlanNode& node) {
   return "";
 }
 
+// WATERMARK FOR ts AS ts [- INTERVAL 'n' unit] on a TIMESTAMP column is what the
+// runtime's watermark strategy expresses; anything else is refused at CREATE TABLE.
+arrow::Status CheckWatermark(const sql::CatalogTable& table) {
+  if (table.watermark_column.empty()) return arrow::Status::OK();
+  const sql::CatalogColumn* column = nullptr;
+  for (const sql::CatalogColumn& c : table.columns) {
+    if (c.name == table.watermark_column) column = &c;
+  }
+  if (column == nullptr || column->computed != nullptr ||
+      column->type->id() != arrow::Type::TIMESTAMP) {
+    return arrow::Status::Invalid(fmt::format(
+        "table '{}': the WATERMARK column '{}' must be a physical TIMESTAMP or "
+        "TIMESTAMP_LTZ column",
+        table.name, table.watermark_column));
+  }
+  auto is_column = [&](const sql::Expr& e) {
+    return e.kind() == sql::ExprKind::kColumnRef &&
+           sql::EqualsIgnoreCase(static_cast<const sql::ColumnRefExpr&>(e).DottedName(),
+                                 table.watermark_column);
+  };
+  const sql::Expr& expr = *table.watermark_expr;
+  bool ok = is_column(expr);
+  if (!ok && expr.kind() == sql::ExprKind::kBinary) {
+    const auto& binary = static_cast<const sql::BinaryExpr&>(expr);
+    ok = binary.op() == sql::BinaryOp::kSubtract && is_column(*binary.left()) &&
+         binary.right()->kind() == sql::ExprKind::kLiteral &&
+         static_cast<const sql::LiteralExpr&>(*binary.right()).literal_kind() ==
+             sql::LiteralKind::kInterval;
+  }
+  if (!ok) {
+    return arrow::Status::NotImplemented(fmt::format(
+        "table '{}': WATERMARK FOR {} AS {} is not supported; write {} or {} - INTERVAL "
+        "'5' SECOND",
+        table.name, table.watermark_column, expr.ToString(), table.watermark_column,
+        table.watermark_column));
+  }
+  return arrow::Status::OK();
+}
+
 // Event time for a scan from the table's WATERMARK FOR col AS col [- INTERVAL …].
 runtime::WatermarkStrategy WatermarksOf(const sql::CatalogTable& table,
                                         const sql::PlanNode& scan) {
@@ -419,6 +458,7 @@ arrow::Result<TableResult> TableEnvironment::Execute(const sql::StatementPtr& st
         sql::Planner planner(probe, statement->script, nullptr);
         ARROW_RETURN_NOT_OK(planner.Plan(query).status());
       }
+      ARROW_RETURN_NOT_OK(CheckWatermark(*table));
       ARROW_RETURN_NOT_OK(catalog_.AddTable(table, statement->if_not_exists));
       return TableResult::Ok("[INFO] Execute statement succeeded.");
     }
@@ -431,14 +471,14 @@ arrow::Result<TableResult> TableEnvironment::Execute(const sql::StatementPtr& st
       for (const sql::Identifier& column : statement->view_columns) {
         view->column_names.push_back(column.name);
       }
-      // Plan it once so errors surface at CREATE VIEW.
-      sql::Planner planner(catalog_, statement->script, nullptr);
+      // Plan it once so errors surface at CREATE VIEW (subqueries that need values
+      // run now).
+      sql::Planner planner(catalog_, statement->script, [this](const sql::PlanPtr& plan) {
+        return ExecuteBatchPlan(plan, parallelism());
+      });
       auto planned = planner.Plan(*statement->query);
-      if (!planned.ok() && planned.status().message().find("needs values at planning") ==
-                               std::string::npos) {
-        return planned.status();
-      }
-      if (planned.ok() && !view->column_names.empty() &&
+      ARROW_RETURN_NOT_OK(planned.status());
+      if (!view->column_names.empty() &&
           view->column_names.size() != planned->column_names.size()) {
         return arrow::Status::Invalid(
             fmt::format("view '{}' names {} columns but its query returns {}", view->name,
@@ -530,7 +570,9 @@ arrow::Result<TableResult> TableEnvironment::Describe(const sql::Statement& stat
     return TableResult::Rows(StringTable(names, rows), names);
   }
   if (auto view = catalog_.FindView(name)) {
-    sql::Planner planner(catalog_, view->script, nullptr);
+    sql::Planner planner(catalog_, view->script, [this](const sql::PlanPtr& plan) {
+      return ExecuteBatchPlan(plan, parallelism());
+    });
     ARROW_ASSIGN_OR_RAISE(auto planned, planner.Plan(*view->query));
     for (int i = 0; i < planned.plan->schema->num_fields(); ++i) {
       std::string column =

@@ -10,6 +10,7 @@
 #include <arrow/scalar.h>
 #include <arrow/type.h>
 #include <arrow/type_traits.h>
+#include <arrow/util/checked_cast.h>
 #include <fmt/format.h>
 
 #include "weir/sql/column_resolver.h"
@@ -74,6 +75,7 @@ class Binder : public CallBuilder {
                                     const Expr& node, std::string_view what,
                                     size_t described_args = SIZE_MAX);
   arrow::Status RequireBoolean(TypedExpr& operand, std::string_view op) const;
+  arrow::Status AlignDecimalOperands(BinaryOp op, TypedExpr& left, TypedExpr& right);
   arrow::Status DecodeDictionary(TypedExpr& operand);
 
   const arrow::Schema& schema_;
@@ -277,7 +279,52 @@ arrow::Result<TypedExpr> Binder::BindBinary(const BinaryExpr& binary) {
     return MakeCall(ArrowFunctionFor(op), {left, right, separator}, nullptr, binary, what,
                     /*described_args=*/2);
   }
+  ARROW_RETURN_NOT_OK(AlignDecimalOperands(op, left, right));
   return MakeCall(ArrowFunctionFor(op), {left, right}, nullptr, binary, what);
+}
+
+// Arrow's decimal kernels need both sides decimal and a result precision of at most
+// 38. Integers become DECIMAL(digits, 0) (a literal: just its own digits); with a
+// floating-point side, or for / (whose exact result type can exceed 38 digits),
+// both sides become DOUBLE, as DuckDB does for decimal division.
+arrow::Status Binder::AlignDecimalOperands(BinaryOp op, TypedExpr& left,
+                                           TypedExpr& right) {
+  bool left_decimal = arrow::is_decimal(left.type->id());
+  bool right_decimal = arrow::is_decimal(right.type->id());
+  if (!left_decimal && !right_decimal) return arrow::Status::OK();
+  auto is_number = [](const TypedExpr& e) {
+    return arrow::is_integer(e.type->id()) || arrow::is_floating(e.type->id()) ||
+           arrow::is_decimal(e.type->id());
+  };
+  if (!is_number(left) || !is_number(right)) return arrow::Status::OK();
+  bool to_double = op == BinaryOp::kDivide || arrow::is_floating(left.type->id()) ||
+                   arrow::is_floating(right.type->id());
+  for (TypedExpr* side : {&left, &right}) {
+    if (to_double) {
+      if (!arrow::is_floating(side->type->id()) ||
+          side->type->id() != arrow::Type::DOUBLE) {
+        ARROW_ASSIGN_OR_RAISE(*side, ConvertTo(*this, *side, arrow::float64()));
+      }
+      continue;
+    }
+    if (!arrow::is_integer(side->type->id())) continue;
+    int32_t digits = IntegerDigits(*side->type);
+    if (side->is_constant() && side->constant->is_valid) {
+      auto value = arrow::internal::checked_pointer_cast<arrow::Int64Scalar>(
+          side->constant->CastTo(arrow::int64()).ValueOr(nullptr));
+      if (value != nullptr) {
+        uint64_t magnitude = value->value < 0 ? 0 - static_cast<uint64_t>(value->value)
+                                              : static_cast<uint64_t>(value->value);
+        digits = 1;
+        while (magnitude >= 10) {
+          magnitude /= 10;
+          ++digits;
+        }
+      }
+    }
+    ARROW_ASSIGN_OR_RAISE(*side, ConvertTo(*this, *side, arrow::decimal128(digits, 0)));
+  }
+  return arrow::Status::OK();
 }
 
 arrow::Result<TypedExpr> Binder::BindComparison(BinaryOp op, TypedExpr left,

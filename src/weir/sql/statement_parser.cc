@@ -451,6 +451,18 @@ class StatementParser {
   // query := [WITH …] set_expr [ORDER BY …] [LIMIT n] [OFFSET n] [FETCH …]
   arrow::Result<std::shared_ptr<Query>> ParseQuery() {
     SourcePosition position = Peek().position;
+    // Nested queries recurse here (and in the planner): bound the depth so deep
+    // nesting is an error, not a stack overflow.
+    struct DepthGuard {
+      int& depth;
+      explicit DepthGuard(int& d) : depth(++d) {}
+      ~DepthGuard() { --depth; }
+    } guard(query_depth_);
+    if (query_depth_ > kMaxQueryDepth) {
+      return Error(position, fmt::format("queries are nested too deeply (more than {} "
+                                         "levels)",
+                                         kMaxQueryDepth));
+    }
     std::vector<CommonTable> with;
     if (Accept("WITH")) {
       while (true) {
@@ -743,6 +755,17 @@ class StatementParser {
   arrow::Result<std::shared_ptr<const TableRef>> ParseTablePrimary() {
     auto ref = std::make_shared<TableRef>();
     ref->position = Peek().position;
+    struct DepthGuard {
+      int& depth;
+      explicit DepthGuard(int& d) : depth(++d) {}
+      ~DepthGuard() { --depth; }
+    } guard(from_depth_);
+    if (from_depth_ > kMaxQueryDepth) {
+      return Error(ref->position,
+                   fmt::format("FROM items are nested too deeply (more than "
+                               "{} levels)",
+                               kMaxQueryDepth));
+    }
     if (Peek().kind == TokenKind::kLeftParen) {
       if (Peek(1).IsKeyword("SELECT") || Peek(1).IsKeyword("WITH") ||
           Peek(1).IsKeyword("VALUES") || Peek(1).kind == TokenKind::kLeftParen) {
@@ -782,10 +805,14 @@ class StatementParser {
     return std::shared_ptr<const TableRef>(std::move(ref));
   }
 
+  static constexpr int kMaxQueryDepth = 200;
+
   std::shared_ptr<const std::string> script_;
   std::string_view source_;
   const std::vector<Token>& tokens_;
   size_t pos_ = 0;
+  int query_depth_ = 0;
+  int from_depth_ = 0;
 };
 
 }  // namespace

@@ -324,6 +324,34 @@ arrow::Status Binder::AlignDecimalOperands(BinaryOp op, TypedExpr& left,
     }
     ARROW_ASSIGN_OR_RAISE(*side, ConvertTo(*this, *side, arrow::decimal128(digits, 0)));
   }
+  if (to_double || !arrow::is_decimal(left.type->id()) ||
+      !arrow::is_decimal(right.type->id())) {
+    return arrow::Status::OK();
+  }
+  // Keep the result within 38 digits, as Flink caps DECIMAL precision: narrow the
+  // wider operand's integer digits (values that do not fit fail when cast), or use
+  // DOUBLE when even that cannot fit.
+  const auto& l = static_cast<const arrow::DecimalType&>(*left.type);
+  const auto& r = static_cast<const arrow::DecimalType&>(*right.type);
+  int32_t needed = 0;
+  if (op == BinaryOp::kMultiply) {
+    needed = l.precision() + r.precision() + 1;
+  } else if (op == BinaryOp::kAdd || op == BinaryOp::kSubtract) {
+    needed = std::max(l.precision() - l.scale(), r.precision() - r.scale()) +
+             std::max(l.scale(), r.scale()) + 1;
+  }
+  if (needed <= 38) return arrow::Status::OK();
+  TypedExpr& wide = l.precision() >= r.precision() ? left : right;
+  const auto& wide_type = static_cast<const arrow::DecimalType&>(*wide.type);
+  int32_t excess = needed - 38;
+  int32_t narrowed = wide_type.precision() - excess;
+  if (narrowed <= wide_type.scale()) {
+    ARROW_ASSIGN_OR_RAISE(left, ConvertTo(*this, left, arrow::float64()));
+    ARROW_ASSIGN_OR_RAISE(right, ConvertTo(*this, right, arrow::float64()));
+    return arrow::Status::OK();
+  }
+  ARROW_ASSIGN_OR_RAISE(
+      wide, ConvertTo(*this, wide, arrow::decimal128(narrowed, wide_type.scale())));
   return arrow::Status::OK();
 }
 

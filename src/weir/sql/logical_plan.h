@@ -95,6 +95,9 @@ struct PlanNode {
   std::vector<std::string> right_keys;
   /// Keys compared with IS NOT DISTINCT FROM (INTERSECT/EXCEPT) instead of '='.
   bool null_equal_keys = false;
+  /// The keys are constants added because the join had none (a cross join or only
+  /// non-equality conditions); the optimizer replaces them with real ones it finds.
+  bool synthetic_keys = false;
   /// Condition over both sides beyond the keys (true when none).
   arrow::compute::Expression residual = arrow::compute::literal(true);
 

@@ -90,6 +90,37 @@ PlanPtr WithFilter(PlanPtr plan, const std::vector<cp::Expression>& conjuncts) {
   return filter;
 }
 
+// Makes `left_col = right_col` (either order) a key of `join` when both sides are
+// plain columns of the same type. A join without real keys (a cross join, keyed on
+// a constant) trades its constant keys for the first real one.
+bool AddJoinKey(const cp::Expression& conjunct, const arrow::Schema& left,
+                const arrow::Schema& right, PlanNode* join) {
+  const cp::Expression::Call* call = conjunct.call();
+  if (call == nullptr || call->function_name != "equal" || call->arguments.size() != 2) {
+    return false;
+  }
+  const arrow::FieldRef* a = call->arguments[0].field_ref();
+  const arrow::FieldRef* b = call->arguments[1].field_ref();
+  if (a == nullptr || b == nullptr || a->name() == nullptr || b->name() == nullptr) {
+    return false;
+  }
+  std::string x = *a->name();
+  std::string y = *b->name();
+  if (left.GetFieldIndex(x) < 0) std::swap(x, y);
+  int li = left.GetFieldIndex(x);
+  int ri = right.GetFieldIndex(y);
+  if (li < 0 || ri < 0) return false;
+  if (!left.field(li)->type()->Equals(*right.field(ri)->type())) return false;
+  if (join->synthetic_keys) {
+    join->left_keys.clear();
+    join->right_keys.clear();
+    join->synthetic_keys = false;
+  }
+  join->left_keys.push_back(x);
+  join->right_keys.push_back(y);
+  return true;
+}
+
 bool ScanAcceptsFilters(const PlanNode& scan) {
   return scan.table->connector() == "filesystem" &&
          scan.table->Option("format", "parquet") == "parquet";
@@ -167,18 +198,35 @@ PlanPtr PushFilters(const PlanPtr& plan, std::vector<cp::Expression> pending) {
                      node.join_type == PlanJoinType::kAnti;
       bool to_right = node.join_type == PlanJoinType::kInner ||
                       node.join_type == PlanJoinType::kRight;
-      std::vector<cp::Expression> l, r, kept;
+      std::vector<cp::Expression> l, r, kept, residual;
+      auto join = Copy(node);
       for (const cp::Expression& conjunct : pending) {
         Names fields = FieldsOf(conjunct);
         if (to_left && !fields.empty() && AllIn(fields, left)) {
           l.push_back(conjunct);
         } else if (to_right && !fields.empty() && AllIn(fields, right)) {
           r.push_back(conjunct);
+        } else if (node.join_type == PlanJoinType::kInner && !node.null_equal_keys) {
+          // WHERE a.x = b.y over an inner (or comma) join: a hash key; other
+          // conditions on both sides: the join's residual condition.
+          if (!AddJoinKey(conjunct, left, right, join.get()))
+            residual.push_back(conjunct);
         } else {
           kept.push_back(conjunct);
         }
       }
-      auto join = Copy(node);
+      if (!residual.empty()) {
+        arrow::FieldVector all = left.fields();
+        for (const auto& f : right.fields()) all.push_back(f);
+        std::vector<cp::Expression> terms = residual;
+        if (!(node.residual == cp::literal(true))) terms.push_back(Unbind(node.residual));
+        auto bound = cp::and_(terms).Bind(arrow::Schema(all));
+        if (bound.ok()) {
+          join->residual = *bound;
+        } else {
+          kept.insert(kept.end(), residual.begin(), residual.end());
+        }
+      }
       join->inputs = {PushFilters(node.inputs[0], std::move(l)),
                       PushFilters(node.inputs[1], std::move(r))};
       return WithFilter(join, kept);

@@ -332,6 +332,7 @@ arrow::Result<Relation> Planner::Impl::MakeJoin(
   join->left_keys = left_keys;
   join->right_keys = right_keys;
   join->null_equal_keys = null_equal;
+  join->synthetic_keys = keys.empty();
   arrow::FieldVector fields = left.plan->schema->fields();
   bool keep_right = type != PlanJoinType::kSemi && type != PlanJoinType::kAnti;
   if (keep_right) {

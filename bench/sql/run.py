@@ -31,6 +31,7 @@ import subprocess
 import sys
 import time
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -220,9 +221,9 @@ def acero_query(root, name):
     elif name == "q6":
         f = ((pc.field("l_shipdate") >= pa.scalar(date(1994, 1, 1))) &
              (pc.field("l_shipdate") < pa.scalar(date(1995, 1, 1))) &
-             (pc.field("l_discount") >= pa.scalar(0.05).cast(DEC)) &
-             (pc.field("l_discount") <= pa.scalar(0.07).cast(DEC)) &
-             (pc.field("l_quantity") < pa.scalar(24).cast(DEC)))
+             (pc.field("l_discount") >= pa.scalar(Decimal("0.05"), DEC)) &
+             (pc.field("l_discount") <= pa.scalar(Decimal("0.07"), DEC)) &
+             (pc.field("l_quantity") < pa.scalar(Decimal("24"), DEC)))
         tab = li.to_table(columns=["l_extendedprice", "l_discount"], filter=f)
         out = pa.table({"revenue": [pc.sum(pc.multiply(tab["l_extendedprice"],
                                                         tab["l_discount"])).as_py()]})
@@ -243,7 +244,7 @@ def acero_query(root, name):
             [("rev", "sum")])
         out = out.sort_by([("rev_sum", "descending"), ("o_orderdate", "ascending")]).slice(0, 10)
     elif name == "filter_count":
-        n = li.count_rows(filter=(pc.field("l_quantity") > pa.scalar(45).cast(DEC)) &
+        n = li.count_rows(filter=(pc.field("l_quantity") > pa.scalar(Decimal("45"), DEC)) &
                           (pc.field("l_shipmode") == "AIR"))
         out = pa.table({"n": [n]})
     elif name == "groupby_low":
@@ -253,7 +254,7 @@ def acero_query(root, name):
     elif name == "groupby_high":
         tab = li.to_table(columns=["l_orderkey", "l_quantity"])
         g = tab.group_by("l_orderkey").aggregate([("l_quantity", "sum")])
-        n = pc.sum(pc.greater(g["l_quantity_sum"], pa.scalar(150).cast(DEC))).as_py()
+        n = pc.sum(pc.greater(g["l_quantity_sum"], pa.scalar(Decimal("150"), DEC))).as_py()
         out = pa.table({"n": [n]})
     elif name == "count_distinct":
         tab = li.to_table(columns=["l_partkey"])

@@ -175,3 +175,42 @@ def test_checkpointed_relational_insert_is_refused(weir, tmp_path):
         CREATE TABLE o (id BIGINT, n BIGINT) WITH ('connector' = 'blackhole');
         INSERT INTO o SELECT id, COUNT(*) FROM g GROUP BY id""", check=False)
     assert proc.returncode == 1 and "exactly-once" in proc.stderr
+
+
+def test_continuous_parquet_source_with_sigterm_savepoint(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+
+    def add_file(k):
+        ids = list(range(k * 1000, k * 1000 + 1000))
+        import pyarrow as pa
+        pq.write_table(pa.table({"id": pa.array(ids, pa.int64())}), src / f"f{k}.parquet")
+
+    script = tmp_path / "cont.sql"
+    script.write_text("""
+SET 'execution.checkpointing.interval' = '200ms';
+SET 'state.checkpoints.dir' = '${DIR}/chk';
+SET 'parallelism.default' = '1';
+CREATE TABLE src (id BIGINT) WITH ('connector' = 'filesystem', 'path' = '${DIR}/src',
+  'format' = 'parquet', 'source.monitor-interval' = '100ms');
+CREATE TABLE out_t (id BIGINT, half BIGINT) WITH ('connector' = 'filesystem',
+  'path' = '${DIR}/out', 'format' = 'parquet');
+INSERT INTO out_t SELECT id, id / 2 FROM src WHERE MOD(id, 2) = 0;
+""")
+    cmd = [str(weir_binary()), "sql", "-f", str(script), "-D", f"DIR={tmp_path}"]
+
+    def run_until_sigterm(new_file):
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(1.5)
+        add_file(new_file)
+        time.sleep(1.5)
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=60)
+        assert proc.returncode == 0, err
+        return duckdb.sql(f"select count(*), count(distinct id) from "
+                          f"read_parquet('{tmp_path}/out/*.parquet')").fetchall()[0]
+
+    add_file(0)
+    assert run_until_sigterm(1) == (1000, 1000)   # files 0 and 1, even ids
+    # Started again: resumes from the savepoint; file 0 and 1 are not read again.
+    assert run_until_sigterm(2) == (1500, 1500)

@@ -214,3 +214,48 @@ INSERT INTO out_t SELECT id, id / 2 FROM src WHERE MOD(id, 2) = 0;
     assert run_until_sigterm(1) == (1000, 1000)   # files 0 and 1, even ids
     # Started again: resumes from the savepoint; file 0 and 1 are not read again.
     assert run_until_sigterm(2) == (1500, 1500)
+
+
+def test_interactive_shell_ctrl_c_cancels_the_query_not_the_shell(tmp_path):
+    import os
+    import pty
+    import select
+
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.environ["HOME"] = str(tmp_path)
+        os.execv(str(weir_binary()), [str(weir_binary()), "sql"])
+    output = b""
+
+    def read_until(needle, timeout=30):
+        nonlocal output
+        deadline = time.time() + timeout
+        while needle not in output and time.time() < deadline:
+            ready, _, _ = select.select([fd], [], [], 0.2)
+            if ready:
+                try:
+                    output += os.read(fd, 4096)
+                except OSError:
+                    break
+        return needle in output
+
+    try:
+        assert read_until(b"weir> ")
+        os.write(fd, b"SET 'execution.runtime-mode' = 'batch';\n")
+        os.write(fd, b"CREATE TABLE g (a BIGINT) WITH ('connector' = 'datagen', "
+                     b"'number-of-rows' = '4000000000');\n")
+        os.write(fd, b"SELECT COUNT(*) FROM g;\n")
+        time.sleep(2)
+        os.write(fd, b"\x03")
+        assert read_until(b"cancel"), output.decode(errors="replace")
+        os.write(fd, b"SELECT 40 + 2 AS answer;\n")
+        assert read_until(b"42"), output.decode(errors="replace")
+        os.write(fd, b"QUIT;\n")
+        _, status = os.waitpid(pid, 0)
+        assert os.WEXITSTATUS(status) == 0
+        assert (tmp_path / ".weir_history").exists()
+    finally:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass

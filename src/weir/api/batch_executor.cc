@@ -34,10 +34,17 @@ namespace cp = arrow::compute;
 class ScanReader : public arrow::RecordBatchReader {
  public:
   ScanReader(std::shared_ptr<arrow::RecordBatchReader> input,
-             std::shared_ptr<arrow::Schema> schema, std::string table)
-      : input_(std::move(input)), schema_(std::move(schema)), table_(std::move(table)) {}
+             std::shared_ptr<arrow::Schema> schema, std::string table,
+             const std::atomic<bool>* cancel)
+      : input_(std::move(input)),
+        schema_(std::move(schema)),
+        table_(std::move(table)),
+        cancel_(cancel) {}
   std::shared_ptr<arrow::Schema> schema() const override { return schema_; }
   arrow::Status ReadNext(std::shared_ptr<arrow::RecordBatch>* out) override {
+    if (cancel_ != nullptr && cancel_->load()) {
+      return arrow::Status::Cancelled("query cancelled");
+    }
     std::shared_ptr<arrow::RecordBatch> batch;
     ARROW_RETURN_NOT_OK(input_->ReadNext(&batch));
     if (batch == nullptr) {
@@ -74,6 +81,7 @@ class ScanReader : public arrow::RecordBatchReader {
   std::shared_ptr<arrow::RecordBatchReader> input_;
   std::shared_ptr<arrow::Schema> schema_;
   std::string table_;
+  const std::atomic<bool>* cancel_;
 };
 
 arrow::Result<std::shared_ptr<arrow::Table>> Rename(
@@ -95,7 +103,8 @@ arrow::Result<std::shared_ptr<arrow::Table>> Rename(
 
 class Translator {
  public:
-  explicit Translator(int parallelism) : parallelism_(parallelism) {}
+  Translator(int parallelism, const std::atomic<bool>* cancel)
+      : parallelism_(parallelism), cancel_(cancel) {}
 
   arrow::Result<ac::Declaration> Translate(const sql::PlanNode& node) {
     switch (node.kind) {
@@ -326,7 +335,8 @@ class Translator {
       options.columns = node.scan_columns;
       options.filter = node.scan_filter;
       ARROW_ASSIGN_OR_RAISE(auto scanner, format::ParquetScanner::Make(dataset, options));
-      auto reader = std::make_shared<ScanReader>(scanner, node.schema, table.name);
+      auto reader =
+          std::make_shared<ScanReader>(scanner, node.schema, table.name, cancel_);
       return ac::Declaration("record_batch_reader_source",
                              ac::RecordBatchReaderSourceNodeOptions(reader));
     }
@@ -357,21 +367,26 @@ class Translator {
     env->FromSource(source, runtime::WatermarkStrategy::NoWatermarks(), table.name)
         .Select(columns, "Rename")
         .SinkTo(connectors::MakeCollectSink(collected), "Collect");
-    ARROW_RETURN_NOT_OK(env->Execute("scan " + table.name).status());
+    ARROW_ASSIGN_OR_RAISE(auto client, env->ExecuteAsync("scan " + table.name));
+    while (!client->WaitFor(std::chrono::milliseconds(100))) {
+      if (cancel_ != nullptr && cancel_->load()) client->Cancel();
+    }
+    ARROW_RETURN_NOT_OK(client->Wait().status());
     ARROW_ASSIGN_OR_RAISE(auto rows, collected->ToTable(node.schema));
     ARROW_ASSIGN_OR_RAISE(rows, Rename(rows, node.schema));
     return ac::Declaration("table_source", ac::TableSourceNodeOptions(rows));
   }
 
   int parallelism_;
+  const std::atomic<bool>* cancel_;
   bool ordered_ = false;
 };
 
 }  // namespace
 
-arrow::Result<std::shared_ptr<arrow::Table>> ExecuteBatchPlan(const sql::PlanPtr& plan,
-                                                              int parallelism) {
-  Translator translator(parallelism);
+arrow::Result<std::shared_ptr<arrow::Table>> ExecuteBatchPlan(
+    const sql::PlanPtr& plan, int parallelism, const std::atomic<bool>* cancel) {
+  Translator translator(parallelism, cancel);
   return translator.Run(*plan);
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <memory>
 
 #include <arrow/result.h>
@@ -16,8 +17,9 @@ namespace weir::api {
 /// parallel) into filter, project, hash aggregate, hash join and union nodes;
 /// sorts and limits materialise their input and use Arrow's sort kernels. Other
 /// sources (datagen) run as bounded weir jobs. `parallelism` bounds the jobs
-/// run for non-Parquet sources (0: one per core).
-arrow::Result<std::shared_ptr<arrow::Table>> ExecuteBatchPlan(const sql::PlanPtr& plan,
-                                                              int parallelism);
+/// run for non-Parquet sources (0: one per core). When `cancel` is given and becomes
+/// true, the query stops within a batch and the result is a Cancelled status.
+arrow::Result<std::shared_ptr<arrow::Table>> ExecuteBatchPlan(
+    const sql::PlanPtr& plan, int parallelism, const std::atomic<bool>* cancel = nullptr);
 
 }  // namespace weir::api

@@ -328,9 +328,7 @@ arrow::Result<DataStream> TableEnvironment::ToDataStream(const Table& table) {
         "TableEnvironment::Create(stream_execution_environment)");
   }
   ARROW_ASSIGN_OR_RAISE(sql::StatementPtr statement, sql::ParseStatement(table.sql()));
-  sql::Planner planner(catalog_, statement->script, [this](const sql::PlanPtr& plan) {
-    return ExecuteBatchPlan(plan, parallelism());
-  });
+  sql::Planner planner(catalog_, statement->script, Executor());
   ARROW_ASSIGN_OR_RAISE(auto planned, planner.Plan(*statement->query));
   sql::PlanPtr plan = sql::OptimizePlan(planned.plan);
   std::optional<DataStream> stream;
@@ -343,7 +341,7 @@ arrow::Result<DataStream> TableEnvironment::ToDataStream(const Table& table) {
           "ToDataStream of a query with {} over unbounded sources is not supported yet",
           FirstStateful(*plan)));
     }
-    ARROW_ASSIGN_OR_RAISE(auto rows, ExecuteBatchPlan(plan, parallelism()));
+    ARROW_ASSIGN_OR_RAISE(auto rows, ExecuteBatchPlan(plan, parallelism(), cancel_));
     ARROW_ASSIGN_OR_RAISE(auto batch, rows->CombineChunksToBatch());
     stream = stream_env_->FromCollection({batch}, "Query result");
   }
@@ -368,6 +366,12 @@ TableEnvironment::TableEnvironment(EnvironmentSettings settings) {
 bool TableEnvironment::streaming() const {
   auto it = config_.find("execution.runtime-mode");
   return it == config_.end() || it->second == "streaming";
+}
+
+sql::PlanExecutor TableEnvironment::Executor() {
+  return [this](const sql::PlanPtr& plan) {
+    return ExecuteBatchPlan(plan, parallelism(), cancel_);
+  };
 }
 
 int TableEnvironment::parallelism() const {
@@ -473,9 +477,7 @@ arrow::Result<TableResult> TableEnvironment::Execute(const sql::StatementPtr& st
       }
       // Plan it once so errors surface at CREATE VIEW (subqueries that need values
       // run now).
-      sql::Planner planner(catalog_, statement->script, [this](const sql::PlanPtr& plan) {
-        return ExecuteBatchPlan(plan, parallelism());
-      });
+      sql::Planner planner(catalog_, statement->script, Executor());
       auto planned = planner.Plan(*statement->query);
       ARROW_RETURN_NOT_OK(planned.status());
       if (!view->column_names.empty() &&
@@ -570,9 +572,7 @@ arrow::Result<TableResult> TableEnvironment::Describe(const sql::Statement& stat
     return TableResult::Rows(StringTable(names, rows), names);
   }
   if (auto view = catalog_.FindView(name)) {
-    sql::Planner planner(catalog_, view->script, [this](const sql::PlanPtr& plan) {
-      return ExecuteBatchPlan(plan, parallelism());
-    });
+    sql::Planner planner(catalog_, view->script, Executor());
     ARROW_ASSIGN_OR_RAISE(auto planned, planner.Plan(*view->query));
     for (int i = 0; i < planned.plan->schema->num_fields(); ++i) {
       std::string column =
@@ -592,9 +592,7 @@ arrow::Result<TableResult> TableEnvironment::Describe(const sql::Statement& stat
 
 arrow::Result<std::string> TableEnvironment::Explain(const sql::Statement& statement) {
   const sql::Query* query = statement.query.get();
-  sql::Planner planner(catalog_, statement.script, [this](const sql::PlanPtr& plan) {
-    return ExecuteBatchPlan(plan, parallelism());
-  });
+  sql::Planner planner(catalog_, statement.script, Executor());
   ARROW_ASSIGN_OR_RAISE(auto planned, planner.Plan(*query));
   sql::PlanPtr optimized = sql::OptimizePlan(planned.plan);
   std::string out = "== Optimized Logical Plan ==\n" + sql::PlanToString(optimized);
@@ -630,9 +628,7 @@ arrow::Result<std::string> TableEnvironment::ExplainSql(std::string_view text) {
 }
 
 arrow::Result<TableResult> TableEnvironment::RunQuery(const sql::Statement& statement) {
-  sql::Planner planner(catalog_, statement.script, [this](const sql::PlanPtr& plan) {
-    return ExecuteBatchPlan(plan, parallelism());
-  });
+  sql::Planner planner(catalog_, statement.script, Executor());
   ARROW_ASSIGN_OR_RAISE(auto planned, planner.Plan(*statement.query));
   sql::PlanPtr plan = sql::OptimizePlan(planned.plan);
   if (streaming() && !AllBounded(*plan)) {
@@ -647,7 +643,7 @@ arrow::Result<TableResult> TableEnvironment::RunQuery(const sql::Statement& stat
         "INSERT INTO (e.g. a 'print' table)");
   }
   // Bounded sources: the batch engine gives the final result a streaming run would.
-  ARROW_ASSIGN_OR_RAISE(auto table, ExecuteBatchPlan(plan, parallelism()));
+  ARROW_ASSIGN_OR_RAISE(auto table, ExecuteBatchPlan(plan, parallelism(), cancel_));
   return TableResult::Rows(table, planned.column_names);
 }
 
@@ -663,9 +659,7 @@ arrow::Result<TableResult> TableEnvironment::RunInsert(const sql::Statement& sta
     return arrow::Status::Invalid(
         "INSERT OVERWRITE needs batch mode: SET 'execution.runtime-mode' = 'batch'");
   }
-  sql::Planner planner(catalog_, statement.script, [this](const sql::PlanPtr& plan) {
-    return ExecuteBatchPlan(plan, parallelism());
-  });
+  sql::Planner planner(catalog_, statement.script, Executor());
   ARROW_ASSIGN_OR_RAISE(auto planned, planner.Plan(*statement.query));
   sql::PlanPtr plan = sql::OptimizePlan(planned.plan);
 
@@ -852,7 +846,7 @@ arrow::Result<TableResult> TableEnvironment::RunInsert(const sql::Statement& sta
     ARROW_ASSIGN_OR_RAISE(stream, BuildStream(env, *plan, streaming(), stream_tables_));
   } else {
     // Relational queries run on the batch engine; their rows feed the sink job.
-    ARROW_ASSIGN_OR_RAISE(auto rows, ExecuteBatchPlan(plan, parallelism()));
+    ARROW_ASSIGN_OR_RAISE(auto rows, ExecuteBatchPlan(plan, parallelism(), cancel_));
     arrow::TableBatchReader reader(*rows);
     std::vector<std::shared_ptr<arrow::RecordBatch>> batches;
     while (true) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -14,6 +15,7 @@
 #include "weir/api/table_result.h"
 #include "weir/runtime/job.h"
 #include "weir/sql/catalog.h"
+#include "weir/sql/planner.h"
 #include "weir/sql/statement.h"
 
 namespace weir::api {
@@ -104,6 +106,10 @@ class TableEnvironment : public std::enable_shared_from_this<TableEnvironment> {
   /// Replaces how submitted jobs are awaited (default: JobClient::Wait()).
   void set_job_waiter(JobWaiter waiter) { waiter_ = std::move(waiter); }
 
+  /// Makes batch queries stop (with a Cancelled error) soon after `*flag` becomes
+  /// true; the shell sets it from its Ctrl-C handler. Null disables.
+  void set_cancel_flag(const std::atomic<bool>* flag) { cancel_ = flag; }
+
   /// Returns true in streaming mode.
   bool streaming() const;
 
@@ -116,11 +122,13 @@ class TableEnvironment : public std::enable_shared_from_this<TableEnvironment> {
   arrow::Result<TableResult> RunInsert(const sql::Statement& statement);
   arrow::Result<TableResult> Describe(const sql::Statement& statement);
   arrow::Result<std::string> Explain(const sql::Statement& statement);
+  sql::PlanExecutor Executor();
 
   sql::Catalog catalog_;
   std::map<std::string, std::string> config_;
   JobWaiter waiter_;
   std::shared_ptr<StreamExecutionEnvironment> stream_env_;
+  const std::atomic<bool>* cancel_ = nullptr;
   std::map<std::string, DataStream> stream_tables_;  // by lower-case name
 };
 

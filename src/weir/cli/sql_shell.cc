@@ -1,5 +1,6 @@
 #include "weir/cli/sql_shell.h"
 
+#include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -75,7 +76,14 @@ arrow::Status RunScript(api::TableEnvironment& env, const std::string& script,
 }
 
 volatile std::sig_atomic_t interrupted = 0;
-void OnInterrupt(int) { interrupted = 1; }
+// Set by Ctrl-C; running batch queries stop soon after (lock-free, so the handler
+// may store it).
+std::atomic<bool> cancel_query{false};
+static_assert(std::atomic<bool>::is_always_lock_free);
+void OnInterrupt(int) {
+  interrupted = 1;
+  cancel_query.store(true);
+}
 
 std::string HistoryPath() {
   const char* home = std::getenv("HOME");
@@ -98,8 +106,10 @@ arrow::Status Interactive(api::TableEnvironment& env, OutputFormat format) {
   std::string history = HistoryPath();
   using_history();
   if (!history.empty()) read_history(history.c_str());
-  // Ctrl-C at the prompt only clears the line; jobs install their own handling.
+  // Ctrl-C at the prompt clears the line, during a query cancels it; INSERT jobs
+  // install their own handling while they run.
   std::signal(SIGINT, OnInterrupt);
+  env.set_cancel_flag(&cancel_query);
   std::string buffer;
   while (true) {
     char* line = readline(buffer.empty() ? "weir> " : "   -> ");
@@ -122,7 +132,12 @@ arrow::Status Interactive(api::TableEnvironment& env, OutputFormat format) {
     buffer.clear();
     for (const std::string& statement : statements) {
       if (IsQuit(statement)) return arrow::Status::OK();
+      cancel_query.store(false);
+      interrupted = 0;
       auto st = RunScript(env, statement, format);
+      // A Ctrl-C during the statement was spent cancelling it.
+      interrupted = 0;
+      cancel_query.store(false);
       if (!st.ok()) std::fprintf(stderr, "[ERROR] %s\n", st.message().c_str());
     }
   }

@@ -259,3 +259,28 @@ def test_interactive_shell_ctrl_c_cancels_the_query_not_the_shell(tmp_path):
             os.kill(pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
+
+
+def test_csv_and_json_tables_in_batch(weir, tmp_path):
+    (tmp_path / "csv" / "region=emea").mkdir(parents=True)
+    (tmp_path / "csv" / "region=emea" / "a.csv").write_text("1,alice,2.5\n2,,3.5\n3,\"c,d\",\n")
+    (tmp_path / "csv" / "region=amer").mkdir(parents=True)
+    (tmp_path / "csv" / "region=amer" / "b.csv").write_text("4,dan,1\n")
+    (tmp_path / "json").mkdir()
+    (tmp_path / "json" / "a.json").write_text(
+        '{"id": 1, "name": "x", "tags": ["a", "b"]}\n{"id": 2, "extra": true}\n')
+    out = weir("sql", "--format", "csv", "-D", f"DIR={tmp_path}", "-e", """
+        SET 'execution.runtime-mode' = 'batch';
+        CREATE TABLE c (id BIGINT, name STRING, score DOUBLE, region STRING)
+          PARTITIONED BY (region) WITH ('connector' = 'filesystem', 'path' = '${DIR}/csv',
+          'format' = 'csv');
+        CREATE TABLE j (id INT, name STRING, tags ARRAY<STRING>) WITH (
+          'connector' = 'filesystem', 'path' = '${DIR}/json', 'format' = 'json');
+        SELECT id, name, score, region FROM c ORDER BY id;
+        SELECT id, name, tags[2] FROM j ORDER BY id;""").stdout
+    assert out == ('id,name,score,region\n1,alice,2.5,emea\n2,,3.5,emea\n3,"c,d",,emea\n'
+                   '4,dan,1,amer\nid,name,EXPR$2\n1,x,b\n2,,\n')
+    bad = weir("sql", "-D", f"DIR={tmp_path}", "-e", """
+        CREATE TABLE c (id BIGINT) WITH ('connector' = 'filesystem', 'path' = '${DIR}/csv',
+          'format' = 'csv', 'json.ignore-parse-errors' = 'true')""", check=False)
+    assert bad.returncode == 1 and "does not apply to format 'csv'" in bad.stderr

@@ -18,6 +18,7 @@
 
 #include "weir/api/stream_execution_environment.h"
 #include "weir/api/table_connectors.h"
+#include "weir/api/text_format_scan.h"
 #include "weir/connectors/collect/sink.h"
 #include "weir/format/parquet/dataset.h"
 #include "weir/format/parquet/scanner.h"
@@ -325,6 +326,13 @@ class Translator {
 
   arrow::Result<ac::Declaration> Scan(const sql::PlanNode& node) {
     const sql::CatalogTable& table = *node.table;
+    if (table.connector() == "filesystem" && table.Option("format") != "parquet" &&
+        table.read_paths.empty()) {
+      ARROW_ASSIGN_OR_RAISE(auto text, OpenTextFormatScan(node));
+      auto reader = std::make_shared<ScanReader>(text, node.schema, table.name, cancel_);
+      return ac::Declaration("record_batch_reader_source",
+                             ac::RecordBatchReaderSourceNodeOptions(reader));
+    }
     if (table.connector() == "filesystem") {
       ARROW_ASSIGN_OR_RAISE(auto dataset, OpenTableDataset(table));
       if (dataset == nullptr) {

@@ -48,6 +48,11 @@ const std::set<std::string>& FilesystemOptions() {
       "parquet.enable.dictionary",
       "parquet.bloom-filter.columns",
       "parquet.writer.version",
+      "csv.field-delimiter",
+      "csv.quote-character",
+      "csv.null-literal",
+      "csv.ignore-parse-errors",
+      "json.ignore-parse-errors",
   };
   return options;
 }
@@ -413,11 +418,24 @@ arrow::Status ValidateTableOptions(const sql::CatalogTable& table) {
       return arrow::Status::Invalid(fmt::format(
           "table '{}': the filesystem connector needs 'format' (parquet)", table.name));
     }
-    if (format != "parquet") {
+    if (format != "parquet" && format != "csv" && format != "json") {
+      return arrow::Status::Invalid(fmt::format(
+          "table '{}': unknown format '{}' (parquet, csv, json)", table.name, format));
+    }
+    if (format != "parquet" && !table.Option("source.monitor-interval").empty()) {
       return arrow::Status::NotImplemented(fmt::format(
-          "table '{}': format '{}' is not supported by the SQL filesystem connector yet; "
-          "use 'parquet'",
-          table.name, format));
+          "table '{}': continuous reading (source.monitor-interval) is supported for "
+          "Parquet only",
+          table.name));
+    }
+    for (const std::string& key : table.option_order) {
+      bool csv_key = key.rfind("csv.", 0) == 0;
+      bool json_key = key.rfind("json.", 0) == 0;
+      if ((csv_key && format != "csv") || (json_key && format != "json")) {
+        return arrow::Status::Invalid(
+            fmt::format("table '{}': option '{}' does not apply to format '{}'",
+                        table.name, key, format));
+      }
     }
     if (!table.Option("source.monitor-interval").empty()) {
       ARROW_RETURN_NOT_OK(Duration(table, "source.monitor-interval").status());
@@ -561,6 +579,12 @@ arrow::Result<runtime::SourceFactory> MakeScanSource(const sql::PlanNode& scan,
                                                      bool streaming) {
   const sql::CatalogTable& table = *scan.table;
   std::string connector = table.connector();
+  if (connector == "filesystem" && table.Option("format", "parquet") != "parquet") {
+    return arrow::Status::NotImplemented(fmt::format(
+        "table '{}': format '{}' is read in batch mode only for now (SET "
+        "'execution.runtime-mode' = 'batch', or an INSERT whose sources are all bounded)",
+        table.name, table.Option("format")));
+  }
   if (connector == "filesystem") {
     connectors::ParquetSourceOptions options;
     options.paths = table.read_paths.empty()
@@ -602,6 +626,12 @@ arrow::Result<TableSink> MakeTableSink(const sql::CatalogTable& table, bool stre
       return OptionError(table, "sink.parallelism", "expected 1 to 1024");
     }
     sink.parallelism = static_cast<int>(parallelism);
+  }
+  if (connector == "filesystem" && table.Option("format") != "parquet") {
+    return arrow::Status::NotImplemented(fmt::format(
+        "table '{}': writing format '{}' is not supported yet; the exactly-once file "
+        "sink writes Parquet",
+        table.name, table.Option("format")));
   }
   if (connector == "filesystem") {
     ARROW_ASSIGN_OR_RAISE(auto options, FileSinkOptionsOf(table));

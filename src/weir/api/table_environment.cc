@@ -600,6 +600,7 @@ arrow::Result<std::string> TableEnvironment::Explain(const sql::Statement& state
   std::string pruning;
   std::function<void(const sql::PlanNode&)> visit = [&](const sql::PlanNode& node) {
     if (node.kind == sql::PlanKind::kScan && node.table->connector() == "filesystem" &&
+        node.table->Option("format") == "parquet" &&
         !node.table->partition_keys.empty()) {
       auto counts = CountPartitionPruning(node);
       if (counts.ok()) {

@@ -1,0 +1,172 @@
+#include "weir/api/text_format_scan.h"
+
+#include <filesystem>
+#include <map>
+
+#include <arrow/array/util.h>
+#include <arrow/csv/api.h>
+#include <arrow/io/file.h>
+#include <arrow/json/api.h>
+#include <arrow/table.h>
+#include <arrow/type.h>
+#include <fmt/format.h>
+
+#include "weir/format/parquet/file_discovery.h"
+#include "weir/types/partition_value.h"
+
+namespace weir::api {
+namespace {
+
+// Reads the files one after the other and returns the scan's columns.
+class TextFormatReader : public arrow::RecordBatchReader {
+ public:
+  TextFormatReader(const sql::PlanNode& scan, std::vector<format::DiscoveredFile> files)
+      : table_(scan.table), columns_(scan.scan_columns), files_(std::move(files)) {
+    arrow::FieldVector fields;
+    for (const std::string& name : columns_) {
+      for (const sql::CatalogColumn& column : table_->columns) {
+        if (column.name == name) fields.push_back(arrow::field(name, column.type));
+      }
+    }
+    schema_ = arrow::schema(fields);
+    for (const sql::CatalogColumn& column : table_->columns) {
+      bool partition =
+          std::find(table_->partition_keys.begin(), table_->partition_keys.end(),
+                    column.name) != table_->partition_keys.end();
+      if (!column.computed && !partition) {
+        file_fields_.push_back(arrow::field(column.name, column.type));
+      }
+    }
+  }
+
+  std::shared_ptr<arrow::Schema> schema() const override { return schema_; }
+
+  arrow::Status ReadNext(std::shared_ptr<arrow::RecordBatch>* out) override {
+    while (true) {
+      if (current_ == nullptr) {
+        if (next_file_ >= files_.size()) {
+          *out = nullptr;
+          return arrow::Status::OK();
+        }
+        ARROW_RETURN_NOT_OK(OpenFile(files_[next_file_++]));
+      }
+      std::shared_ptr<arrow::RecordBatch> batch;
+      auto st = current_->ReadNext(&batch);
+      if (!st.ok()) {
+        return arrow::Status::Invalid(fmt::format("table '{}', file {}: {}", table_->name,
+                                                  files_[next_file_ - 1].path,
+                                                  st.message()));
+      }
+      if (batch == nullptr) {
+        current_ = nullptr;
+        continue;
+      }
+      return Project(*batch, out);
+    }
+  }
+
+ private:
+  arrow::Status OpenFile(const format::DiscoveredFile& file) {
+    ARROW_ASSIGN_OR_RAISE(auto input, arrow::io::ReadableFile::Open(file.path));
+    partition_values_.clear();
+    for (const std::string& key : table_->partition_keys) {
+      std::shared_ptr<arrow::DataType> type;
+      for (const sql::CatalogColumn& column : table_->columns) {
+        if (column.name == key) type = column.type;
+      }
+      std::shared_ptr<arrow::Scalar> value = arrow::MakeNullScalar(type);
+      for (const auto& [k, v] : file.partition_values) {
+        if (k == key) {
+          ARROW_ASSIGN_OR_RAISE(value, types::ParsePartitionValue(v, type));
+        }
+      }
+      partition_values_[key] = value;
+    }
+    std::string format = table_->Option("format");
+    auto file_schema = arrow::schema(file_fields_);
+    if (format == "csv") {
+      auto read = arrow::csv::ReadOptions::Defaults();
+      for (const auto& f : file_fields_) read.column_names.push_back(f->name());
+      auto parse = arrow::csv::ParseOptions::Defaults();
+      std::string delimiter = table_->Option("csv.field-delimiter", ",");
+      std::string quote = table_->Option("csv.quote-character", "\"");
+      if (delimiter.size() != 1 || quote.size() != 1) {
+        return arrow::Status::Invalid(fmt::format(
+            "table '{}': csv.field-delimiter and csv.quote-character take one character",
+            table_->name));
+      }
+      parse.delimiter = delimiter[0];
+      parse.quote_char = quote[0];
+      if (table_->Option("csv.ignore-parse-errors") == "true") {
+        parse.invalid_row_handler = [](const arrow::csv::InvalidRow&) {
+          return arrow::csv::InvalidRowResult::Skip;
+        };
+      }
+      auto convert = arrow::csv::ConvertOptions::Defaults();
+      for (const auto& f : file_fields_) convert.column_types[f->name()] = f->type();
+      // As in Flink: without csv.null-literal an empty field is an empty string (and
+      // NULL for other types); with it, that literal is NULL for every type.
+      std::string null_literal = table_->Option("csv.null-literal");
+      convert.null_values = {null_literal};
+      convert.strings_can_be_null = !null_literal.empty();
+      ARROW_ASSIGN_OR_RAISE(
+          current_, arrow::csv::StreamingReader::Make(arrow::io::default_io_context(),
+                                                      input, read, parse, convert));
+      return arrow::Status::OK();
+    }
+    auto read = arrow::json::ReadOptions::Defaults();
+    auto parse = arrow::json::ParseOptions::Defaults();
+    parse.explicit_schema = file_schema;
+    parse.unexpected_field_behavior = arrow::json::UnexpectedFieldBehavior::Ignore;
+    ARROW_ASSIGN_OR_RAISE(current_,
+                          arrow::json::StreamingReader::Make(input, read, parse));
+    return arrow::Status::OK();
+  }
+
+  arrow::Status Project(const arrow::RecordBatch& batch,
+                        std::shared_ptr<arrow::RecordBatch>* out) {
+    arrow::ArrayVector arrays;
+    for (const auto& field : schema_->fields()) {
+      auto partition = partition_values_.find(field->name());
+      if (partition != partition_values_.end()) {
+        ARROW_ASSIGN_OR_RAISE(
+            auto array, arrow::MakeArrayFromScalar(*partition->second, batch.num_rows()));
+        arrays.push_back(array);
+        continue;
+      }
+      auto column = batch.GetColumnByName(field->name());
+      if (column == nullptr) {
+        ARROW_ASSIGN_OR_RAISE(column,
+                              arrow::MakeArrayOfNull(field->type(), batch.num_rows()));
+      }
+      arrays.push_back(column);
+    }
+    *out = arrow::RecordBatch::Make(schema_, batch.num_rows(), std::move(arrays));
+    return arrow::Status::OK();
+  }
+
+  std::shared_ptr<const sql::CatalogTable> table_;
+  std::vector<std::string> columns_;
+  std::vector<format::DiscoveredFile> files_;
+  std::shared_ptr<arrow::Schema> schema_;
+  arrow::FieldVector file_fields_;
+  size_t next_file_ = 0;
+  std::shared_ptr<arrow::RecordBatchReader> current_;
+  std::map<std::string, std::shared_ptr<arrow::Scalar>> partition_values_;
+};
+
+}  // namespace
+
+arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenTextFormatScan(
+    const sql::PlanNode& scan) {
+  std::vector<format::DiscoveredFile> files;
+  std::error_code ec;
+  std::string path = scan.table->Option("path");
+  if (std::filesystem::exists(path, ec)) {
+    auto found = format::DiscoverFiles({path});
+    if (found.ok()) files = std::move(*found);
+  }
+  return std::make_shared<TextFormatReader>(scan, std::move(files));
+}
+
+}  // namespace weir::api

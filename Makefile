@@ -27,13 +27,15 @@ integration-test: build
 # The bad-data and robustness tests again, against an AddressSanitizer build.
 asan-test: setup
 	@test -f build-asan/build.ninja || cmake --preset asan
-	cmake --build build-asan --target weir segmented_file_test checkpoint_test -j $(JOBS)
+	cmake --build build-asan --target weir segmented_file_test checkpoint_test statement_parser_test -j $(JOBS)
 	ASAN_OPTIONS=detect_leaks=0 build-asan/src/weir/format/parquet/segmented_file_test
 	ASAN_OPTIONS=detect_leaks=0 build-asan/src/weir/runtime/checkpoint_test
+	ASAN_OPTIONS=detect_leaks=0 build-asan/src/weir/sql/statement_parser_test
 	WEIR_BIN=build-asan/weir ASAN_OPTIONS=detect_leaks=0:exitcode=86 \
 	  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=87 \
 	  $(PYTHON) -m pytest -q tests/integration/test_robustness.py \
-	  "tests/integration/test_corpus.py::test_bad_data_fails_cleanly"
+	  "tests/integration/test_corpus.py::test_bad_data_fails_cleanly" \
+	  tests/integration/test_sql_logic.py
 
 # The runtime's concurrency tests again, against a ThreadSanitizer build.
 TSAN_TESTS := runtime_test channel_test operators_test keyed_process_test checkpoint_test file_sink_test
@@ -54,6 +56,7 @@ bench: build
 	$(PYTHON) bench/parquet/run.py
 	$(PYTHON) bench/runtime/run.py
 	$(PYTHON) bench/sink/run.py
+	$(PYTHON) bench/sql/run.py
 
 format:
 	clang-format -i $$(git ls-files '*.cc' '*.h')

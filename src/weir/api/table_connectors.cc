@@ -503,7 +503,6 @@ arrow::Status ReplaceOverwrittenFiles(const sql::CatalogTable& table,
       written_dirs.insert(std::filesystem::path(file).parent_path().string());
     }
   }
-  std::string root = std::filesystem::path(table.Option("path")).string();
   for (const std::string& file : before) {
     std::string dir = std::filesystem::path(file).parent_path().string();
     // Partitioned: only the partitions this INSERT wrote; unpartitioned: all.
@@ -518,7 +517,6 @@ arrow::Status ReplaceOverwrittenFiles(const sql::CatalogTable& table,
           table.name, file, ec.message()));
     }
   }
-  (void)root;
   return arrow::Status::OK();
 }
 
@@ -616,8 +614,7 @@ arrow::Result<runtime::SourceFactory> MakeScanSource(const sql::PlanNode& scan,
       table.name, connector));
 }
 
-arrow::Result<TableSink> MakeTableSink(const sql::CatalogTable& table, bool streaming) {
-  (void)streaming;
+arrow::Result<TableSink> MakeTableSink(const sql::CatalogTable& table) {
   std::string connector = table.connector();
   TableSink sink;
   if (!table.Option("sink.parallelism").empty()) {

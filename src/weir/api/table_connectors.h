@@ -55,7 +55,7 @@ struct TableSink {
 };
 
 /// Makes the sink of `table` for rows of its physical schema.
-arrow::Result<TableSink> MakeTableSink(const sql::CatalogTable& table, bool streaming);
+arrow::Result<TableSink> MakeTableSink(const sql::CatalogTable& table);
 
 /// Lists the visible data files under `root` (recursively; names starting with `.`
 /// or `_` are skipped), for INSERT OVERWRITE.

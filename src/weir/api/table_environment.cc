@@ -48,7 +48,8 @@ const std::vector<std::string>& KnownKeys() {
   return keys;
 }
 
-std::shared_ptr<arrow::Table> StringTable(
+// A table of strings for SHOW/DESCRIBE/SET results; "\x01NULL" cells are NULL.
+arrow::Result<std::shared_ptr<arrow::Table>> StringTable(
     const std::vector<std::string>& names,
     const std::vector<std::vector<std::string>>& rows) {
   arrow::FieldVector fields;
@@ -57,18 +58,24 @@ std::shared_ptr<arrow::Table> StringTable(
     arrow::StringBuilder builder;
     for (const auto& row : rows) {
       if (row[c] == "\x01NULL") {
-        (void)builder.AppendNull();
+        ARROW_RETURN_NOT_OK(builder.AppendNull());
       } else {
-        (void)builder.Append(row[c]);
+        ARROW_RETURN_NOT_OK(builder.Append(row[c]));
       }
     }
     std::shared_ptr<arrow::Array> array;
-    (void)builder.Finish(&array);
+    ARROW_RETURN_NOT_OK(builder.Finish(&array));
     fields.push_back(arrow::field(names[c], arrow::utf8()));
     columns.push_back(std::make_shared<arrow::ChunkedArray>(array));
   }
   return arrow::Table::Make(arrow::schema(fields), columns,
                             static_cast<int64_t>(rows.size()));
+}
+
+arrow::Result<TableResult> StringRows(const std::vector<std::string>& names,
+                                      const std::vector<std::vector<std::string>>& rows) {
+  ARROW_ASSIGN_OR_RAISE(auto table, StringTable(names, rows));
+  return TableResult::Rows(table, names);
 }
 
 // Stateless plans (scan, filter, project, union) run as streaming jobs.
@@ -499,12 +506,12 @@ arrow::Result<TableResult> TableEnvironment::Execute(const sql::StatementPtr& st
       for (const std::string& name : catalog_.TableNames()) rows.push_back({name});
       for (const std::string& name : catalog_.ViewNames()) rows.push_back({name});
       std::sort(rows.begin(), rows.end());
-      return TableResult::Rows(StringTable({"table name"}, rows), {"table name"});
+      return StringRows({"table name"}, rows);
     }
     case StatementKind::kShowViews: {
       std::vector<std::vector<std::string>> rows;
       for (const std::string& name : catalog_.ViewNames()) rows.push_back({name});
-      return TableResult::Rows(StringTable({"view name"}, rows), {"view name"});
+      return StringRows({"view name"}, rows);
     }
     case StatementKind::kShowFunctions: {
       std::set<std::string> names;
@@ -517,19 +524,19 @@ arrow::Result<TableResult> TableEnvironment::Execute(const sql::StatementPtr& st
       }
       std::vector<std::vector<std::string>> rows;
       for (const std::string& name : names) rows.push_back({name});
-      return TableResult::Rows(StringTable({"function name"}, rows), {"function name"});
+      return StringRows({"function name"}, rows);
     }
     case StatementKind::kDescribe:
       return Describe(*statement);
     case StatementKind::kExplain: {
       ARROW_ASSIGN_OR_RAISE(std::string plan, Explain(*statement->explained));
-      return TableResult::Rows(StringTable({"plan"}, {{plan}}), {"plan"});
+      return StringRows({"plan"}, {{plan}});
     }
     case StatementKind::kSet: {
       if (statement->key.empty()) {
         std::vector<std::vector<std::string>> rows;
         for (const auto& [key, value] : config_) rows.push_back({key, value});
-        return TableResult::Rows(StringTable({"key", "value"}, rows), {"key", "value"});
+        return StringRows({"key", "value"}, rows);
       }
       ARROW_RETURN_NOT_OK(SetConfig(statement->key, statement->value));
       return TableResult::Ok("[INFO] Execute statement succeeded.");
@@ -569,7 +576,7 @@ arrow::Result<TableResult> TableEnvironment::Describe(const sql::Statement& stat
     }
     std::vector<std::string> names = {"name", "type",   "null",
                                       "key",  "extras", "watermark"};
-    return TableResult::Rows(StringTable(names, rows), names);
+    return StringRows(names, rows);
   }
   if (auto view = catalog_.FindView(name)) {
     sql::Planner planner(catalog_, view->script, Executor());
@@ -582,7 +589,7 @@ arrow::Result<TableResult> TableEnvironment::Describe(const sql::Statement& stat
     }
     std::vector<std::string> names = {"name", "type",   "null",
                                       "key",  "extras", "watermark"};
-    return TableResult::Rows(StringTable(names, rows), names);
+    return StringRows(names, rows);
   }
   std::vector<std::string> names = catalog_.TableNames();
   for (const std::string& v : catalog_.ViewNames()) names.push_back(v);
@@ -862,7 +869,7 @@ arrow::Result<TableResult> TableEnvironment::RunInsert(const sql::Statement& sta
     }
     stream = env->FromCollection(batches, "Query result");
   }
-  ARROW_ASSIGN_OR_RAISE(TableSink sink, MakeTableSink(*target, streaming()));
+  ARROW_ASSIGN_OR_RAISE(TableSink sink, MakeTableSink(*target));
   std::set<std::string> overwritten;
   if (statement.overwrite && target->connector() != "filesystem") {
     return arrow::Status::Invalid(

@@ -42,8 +42,7 @@ bool IsAggregateFunction(std::string_view name) {
 
 arrow::Result<AggregatePlan> PlanAggregateCall(
     const FunctionCallExpr& call, const std::shared_ptr<arrow::DataType>& input_type,
-    std::string_view source, bool grouped) {
-  (void)grouped;
+    std::string_view source) {
   std::string name = Upper(call.name().name);
   auto error = [&](const std::string& message) {
     return ErrorAt(source, call.position(), "invalid aggregate", ": " + message);

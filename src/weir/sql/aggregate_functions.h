@@ -35,6 +35,6 @@ struct AggregatePlan {
 /// in Flink. Errors point into `source`.
 arrow::Result<AggregatePlan> PlanAggregateCall(
     const FunctionCallExpr& call, const std::shared_ptr<arrow::DataType>& input_type,
-    std::string_view source, bool grouped);
+    std::string_view source);
 
 }  // namespace weir::sql

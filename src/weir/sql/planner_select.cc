@@ -253,9 +253,9 @@ arrow::Result<Relation> Planner::Impl::PlanAggregate(
       };
       ARROW_ASSIGN_OR_RAISE(input, Bind(*call->args()[0], rel, no_nested));
     }
-    ARROW_ASSIGN_OR_RAISE(AggregatePlan plan,
-                          PlanAggregateCall(*call, input ? input->type : nullptr,
-                                            source(), !key_fields.empty()));
+    ARROW_ASSIGN_OR_RAISE(
+        AggregatePlan plan,
+        PlanAggregateCall(*call, input ? input->type : nullptr, source()));
     std::string input_field;
     if (input) {
       std::string text = input->expr.ToString();

@@ -159,7 +159,7 @@ arrow::Result<TypedExpr> ConvertTo(CallBuilder& builder, TypedExpr value,
 }
 
 arrow::Status UnifyTypes(CallBuilder& builder, std::vector<TypedExpr>& values,
-                         const Expr& node) {
+                         const Expr& /*node*/) {
   if (values.empty()) return arrow::Status::OK();
   TypePtr common = arrow::null();
   for (const TypedExpr& value : values) {
@@ -185,7 +185,6 @@ arrow::Status UnifyTypes(CallBuilder& builder, std::vector<TypedExpr>& values,
   for (TypedExpr& value : values) {
     ARROW_ASSIGN_OR_RAISE(value, ConvertTo(builder, std::move(value), common));
   }
-  (void)node;
   return arrow::Status::OK();
 }
 

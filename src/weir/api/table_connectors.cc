@@ -523,12 +523,6 @@ arrow::Status ReplaceOverwrittenFiles(const sql::CatalogTable& table,
 arrow::Result<std::shared_ptr<format::ParquetDataset>> OpenTableDataset(
     const sql::CatalogTable& table) {
   if (table.dataset != nullptr) return table.dataset;
-  // A table nothing has been written to yet is empty, not an error.
-  if (VisibleDataFiles(table.Option("path")).empty()) {
-    std::error_code ec;
-    bool is_file = std::filesystem::is_regular_file(table.Option("path"), ec);
-    if (!is_file) return std::shared_ptr<format::ParquetDataset>();
-  }
   format::DatasetOptions options;
   if (!table.partition_keys.empty()) {
     arrow::FieldVector fields;
@@ -541,6 +535,12 @@ arrow::Result<std::shared_ptr<format::ParquetDataset>> OpenTableDataset(
   }
   auto opened = format::ParquetDataset::Open({table.Option("path")}, options);
   if (!opened.ok()) {
+    // A table nothing has been written to yet is empty, not an error.
+    std::error_code ec;
+    bool is_file = std::filesystem::is_regular_file(table.Option("path"), ec);
+    if (!is_file && VisibleDataFiles(table.Option("path")).empty()) {
+      return std::shared_ptr<format::ParquetDataset>();
+    }
     return arrow::Status::Invalid(
         fmt::format("table '{}': {}", table.name, opened.status().message()));
   }

@@ -49,8 +49,9 @@ class TableEnvironmentTest : public ::testing::Test {
 };
 
 TEST_F(TableEnvironmentTest, ExecuteSqlRunsQueries) {
-  auto rows = Rows(env_->ExecuteSql(
-      "SELECT v, COUNT(*) AS n, SUM(id) AS s FROM t WHERE id <= 700 GROUP BY v ORDER BY v"));
+  auto rows =
+      Rows(env_->ExecuteSql("SELECT v, COUNT(*) AS n, SUM(id) AS s FROM t WHERE id <= "
+                            "700 GROUP BY v ORDER BY v"));
   ASSERT_NE(rows, nullptr);
   ASSERT_EQ(rows->num_rows(), 7);
   EXPECT_EQ(rows->schema()->field(1)->name(), "n");
@@ -78,13 +79,15 @@ TEST_F(TableEnvironmentTest, TableApiComposesQueries) {
   EXPECT_EQ(Int(rows, 0, 0), 1000);
   EXPECT_EQ(Int(rows, 1, 2), 2 * 998);
 
-  auto grouped = Rows(table->GroupBy({"v"}).Aggregate({"COUNT(*) AS n"}).OrderBy({"v"}).Execute());
+  auto grouped =
+      Rows(table->GroupBy({"v"}).Aggregate({"COUNT(*) AS n"}).OrderBy({"v"}).Execute());
   ASSERT_NE(grouped, nullptr);
   EXPECT_EQ(grouped->num_rows(), 7);
 
   auto joined = env_->SqlQuery("SELECT id AS k FROM t WHERE id < 4");
   ASSERT_TRUE(joined.ok());
-  auto both = Rows(table->Join(*joined, "l.id = r.k").Select({"k"}).OrderBy({"k"}).Execute());
+  auto both =
+      Rows(table->Join(*joined, "l.id = r.k").Select({"k"}).OrderBy({"k"}).Execute());
   ASSERT_NE(both, nullptr);
   EXPECT_EQ(both->num_rows(), 3);
 }
@@ -125,9 +128,9 @@ TEST(TableStreamBridgeTest, DataStreamToTableAndBack) {
   id.start = 1;
   id.end = 5000;
   options.fields["id"] = id;
-  DataStream numbers = stream_env->FromSource(*connectors::MakeDatagenSource(options),
-                                              runtime::WatermarkStrategy::NoWatermarks(),
-                                              "numbers");
+  DataStream numbers =
+      stream_env->FromSource(*connectors::MakeDatagenSource(options),
+                             runtime::WatermarkStrategy::NoWatermarks(), "numbers");
   auto table = table_env->FromDataStream(numbers, options.schema, "numbers");
   ASSERT_TRUE(table.ok()) << table.status().ToString();
   auto even = table->Filter("MOD(id, 2) = 0").Select({"id * 10 AS tens"});

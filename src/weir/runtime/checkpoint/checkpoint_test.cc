@@ -113,16 +113,19 @@ class CheckpointTest : public ::testing::Test {
 
   // Source "a" x2 (fast) and "b" x1 (slow) into "count" x2, so every counting
   // subtask aligns barriers from three channels.
+  // `slow_pause` is the pause (µs) of source "b" between batches: it sets the job's
+  // length (40 batches).
   JobGraph Graph(std::atomic<int64_t>* total, std::atomic<bool>* fail_once = nullptr,
-                 int64_t fail_at = 0) {
+                 int64_t fail_at = 0, int64_t slow_pause = 3000) {
     JobGraph g;
     int a = g.AddSource(
         "a", 2, [](const SubtaskInfo&) -> arrow::Result<std::unique_ptr<SourceReader>> {
           return std::make_unique<PacedSource>(60, 100, 1000);
         });
     int b = g.AddSource(
-        "b", 1, [](const SubtaskInfo&) -> arrow::Result<std::unique_ptr<SourceReader>> {
-          return std::make_unique<PacedSource>(40, 50, 3000);
+        "b", 1,
+        [slow_pause](const SubtaskInfo&) -> arrow::Result<std::unique_ptr<SourceReader>> {
+          return std::make_unique<PacedSource>(40, 50, slow_pause);
         });
     int c = g.AddOperator(
         "count", 2, [=](const SubtaskInfo&) -> arrow::Result<std::unique_ptr<Operator>> {
@@ -177,10 +180,13 @@ TEST_F(CheckpointTest, ACancelledJobStartedAgainContinuesFromItsLastCheckpoint) 
   options.checkpointing.interval = std::chrono::milliseconds(20);
   {
     std::atomic<int64_t> total{0};
-    auto client = ExecuteAsync(Graph(&total), options, "resume");
+    // A job of about a second (40 slow batches of 25 ms), so a loaded machine still
+    // cancels it long before it ends.
+    auto client = ExecuteAsync(Graph(&total, nullptr, 0, 25000), options, "resume");
     ASSERT_TRUE(client.ok());
     while ((*client)->Checkpoints().size() < 3 ||
            (*client)->Checkpoints().back().status != "COMPLETED") {
+      ASSERT_EQ((*client)->status(), JobStatus::kRunning) << "the job ended too early";
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
     (*client)->Cancel();
@@ -188,7 +194,7 @@ TEST_F(CheckpointTest, ACancelledJobStartedAgainContinuesFromItsLastCheckpoint) 
     EXPECT_EQ(total.load(), 0);  // never finished
   }
   std::atomic<int64_t> total{0};
-  auto client = ExecuteAsync(Graph(&total), options, "resume");
+  auto client = ExecuteAsync(Graph(&total, nullptr, 0, 25000), options, "resume");
   ASSERT_TRUE(client.ok());
   EXPECT_NE((*client)->restored_from().find("chk-"), std::string::npos);
   ASSERT_TRUE((*client)->Wait().ok());

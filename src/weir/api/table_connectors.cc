@@ -63,13 +63,6 @@ const std::set<std::string>& PrintOptionsList() {
   return options;
 }
 
-std::string Lower(std::string text) {
-  for (char& c : text) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-  }
-  return text;
-}
-
 arrow::Status OptionError(const sql::CatalogTable& table, const std::string& key,
                           const std::string& message) {
   return arrow::Status::Invalid(
@@ -100,7 +93,7 @@ arrow::Result<double> ParseNumber(const sql::CatalogTable& table,
 }
 
 arrow::Result<bool> ParseBool(const sql::CatalogTable& table, const std::string& key) {
-  std::string text = Lower(table.Option(key));
+  std::string text = sql::ToLowerAscii(table.Option(key));
   if (text == "true") return true;
   if (text == "false") return false;
   return OptionError(table, key,
@@ -327,7 +320,7 @@ arrow::Result<connectors::FileSinkOptions> FileSinkOptionsOf(
     if (has("parquet.compression-level")) {
       codec += "(" + table.Option("parquet.compression-level") + ")";
     }
-    auto st = format::ParseCompression(Lower(codec), &options.writer);
+    auto st = format::ParseCompression(sql::ToLowerAscii(codec), &options.writer);
     if (!st.ok()) return OptionError(table, "parquet.compression", st.message());
   }
   if (has("parquet.block.size")) {
@@ -342,7 +335,7 @@ arrow::Result<connectors::FileSinkOptions> FileSinkOptionsOf(
                           ParseBool(table, "parquet.enable.dictionary"));
   }
   if (has("parquet.writer.version")) {
-    std::string version = Lower(table.Option("parquet.writer.version"));
+    std::string version = sql::ToLowerAscii(table.Option("parquet.writer.version"));
     if (version == "v1" || version == "parquet_1_0" || version == "1") {
       options.writer.data_page_version = 1;
     } else if (version == "v2" || version == "parquet_2_0" || version == "2") {
@@ -382,7 +375,7 @@ arrow::Result<std::chrono::milliseconds> ParseDurationOption(std::string_view te
     return arrow::Status::Invalid(fmt::format(
         "invalid duration '{}': expected e.g. 500ms, 10s, 1 min, 2h or 1d", text));
   }
-  std::string unit = Lower(std::string(ptr, view.data() + view.size()));
+  std::string unit = sql::ToLowerAscii(std::string(ptr, view.data() + view.size()));
   while (!unit.empty() && unit.front() == ' ') unit.erase(unit.begin());
   double millis = 0;
   if (unit.empty() || unit == "ms" || unit == "milli" || unit == "millis" ||
@@ -478,6 +471,19 @@ bool IsBoundedTable(const sql::CatalogTable& table) {
   return false;
 }
 
+// The partition columns with their declared types (null when unpartitioned, so the
+// reader infers nothing and reads no partitions).
+static std::shared_ptr<arrow::Schema> PartitionSchema(const sql::CatalogTable& table) {
+  if (table.partition_keys.empty()) return nullptr;
+  arrow::FieldVector fields;
+  for (const std::string& key : table.partition_keys) {
+    for (const sql::CatalogColumn& column : table.columns) {
+      if (column.name == key) fields.push_back(arrow::field(key, column.type));
+    }
+  }
+  return arrow::schema(fields);
+}
+
 std::set<std::string> VisibleDataFiles(const std::string& root) {
   std::set<std::string> files;
   std::error_code ec;
@@ -524,15 +530,7 @@ arrow::Result<std::shared_ptr<format::ParquetDataset>> OpenTableDataset(
     const sql::CatalogTable& table) {
   if (table.dataset != nullptr) return table.dataset;
   format::DatasetOptions options;
-  if (!table.partition_keys.empty()) {
-    arrow::FieldVector fields;
-    for (const std::string& key : table.partition_keys) {
-      for (const sql::CatalogColumn& column : table.columns) {
-        if (column.name == key) fields.push_back(arrow::field(key, column.type));
-      }
-    }
-    options.partition_schema = arrow::schema(fields);
-  }
+  options.partition_schema = PartitionSchema(table);
   auto opened = format::ParquetDataset::Open({table.Option("path")}, options);
   if (!opened.ok()) {
     // A table nothing has been written to yet is empty, not an error.
@@ -590,15 +588,7 @@ arrow::Result<runtime::SourceFactory> MakeScanSource(const sql::PlanNode& scan,
                         : table.read_paths;
     options.scan.columns = scan.scan_columns;
     options.scan.filter = scan.scan_filter;
-    if (!table.partition_keys.empty()) {
-      arrow::FieldVector fields;
-      for (const std::string& key : table.partition_keys) {
-        for (const sql::CatalogColumn& column : table.columns) {
-          if (column.name == key) fields.push_back(arrow::field(key, column.type));
-        }
-      }
-      options.dataset.partition_schema = arrow::schema(fields);
-    }
+    options.dataset.partition_schema = PartitionSchema(table);
     if (streaming && !table.Option("source.monitor-interval").empty()) {
       ARROW_ASSIGN_OR_RAISE(options.monitor_interval,
                             Duration(table, "source.monitor-interval"));

@@ -187,20 +187,13 @@ runtime::WatermarkStrategy WatermarksOf(const sql::CatalogTable& table,
 // Tables registered from DataStreams, by lower-case name.
 using StreamTables = std::map<std::string, DataStream>;
 
-std::string LowerName(std::string name) {
-  for (char& c : name) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-  }
-  return name;
-}
-
 arrow::Result<DataStream> BuildStream(
     const std::shared_ptr<StreamExecutionEnvironment>& env, const sql::PlanNode& node,
     bool streaming, const StreamTables& streams) {
   switch (node.kind) {
     case sql::PlanKind::kScan: {
       if (node.table->connector() == "datastream") {
-        auto it = streams.find(LowerName(node.table->name));
+        auto it = streams.find(sql::ToLowerAscii(node.table->name));
         if (it == streams.end()) {
           return arrow::Status::Invalid(
               fmt::format("table '{}' comes from a DataStream of another environment",
@@ -324,7 +317,7 @@ arrow::Result<Table> TableEnvironment::FromDataStream(
   table->options = {{"connector", "datastream"}};
   table->option_order = {"connector"};
   ARROW_RETURN_NOT_OK(catalog_.AddTable(table, false));
-  stream_tables_.emplace(LowerName(name), stream);
+  stream_tables_.emplace(sql::ToLowerAscii(name), stream);
   return FromPath(name);
 }
 

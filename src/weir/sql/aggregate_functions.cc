@@ -18,14 +18,6 @@ constexpr std::string_view kAggregates[] = {
     "STDDEV_POP", "STDDEV_SAMP", "STDDEV",    "VAR_POP", "VAR_SAMP",
     "VARIANCE",   "FIRST_VALUE", "LAST_VALUE"};
 
-std::string Upper(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 32);
-  }
-  return out;
-}
-
 bool Numeric(const std::shared_ptr<arrow::DataType>& type) {
   return arrow::is_integer(type->id()) || arrow::is_floating(type->id()) ||
          arrow::is_decimal(type->id()) || type->id() == arrow::Type::NA;
@@ -43,7 +35,7 @@ bool IsAggregateFunction(std::string_view name) {
 arrow::Result<AggregatePlan> PlanAggregateCall(
     const FunctionCallExpr& call, const std::shared_ptr<arrow::DataType>& input_type,
     std::string_view source) {
-  std::string name = Upper(call.name().name);
+  std::string name = ToUpperAscii(call.name().name);
   auto error = [&](const std::string& message) {
     return ErrorAt(source, call.position(), "invalid aggregate", ": " + message);
   };

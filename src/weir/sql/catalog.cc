@@ -12,13 +12,6 @@
 namespace weir::sql {
 namespace {
 
-std::string Lower(std::string text) {
-  for (char& c : text) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-  }
-  return text;
-}
-
 template <typename Map>
 std::vector<std::string> NamesOf(const Map& map) {
   std::vector<std::string> names;
@@ -49,7 +42,7 @@ std::string CatalogTable::Option(const std::string& key,
 
 arrow::Status Catalog::AddTable(std::shared_ptr<const CatalogTable> table,
                                 bool if_not_exists) {
-  std::string key = Lower(table->name);
+  std::string key = ToLowerAscii(table->name);
   if (tables_.count(key) != 0 || views_.count(key) != 0) {
     if (if_not_exists) return arrow::Status::OK();
     return arrow::Status::Invalid(fmt::format(
@@ -63,7 +56,7 @@ arrow::Status Catalog::AddTable(std::shared_ptr<const CatalogTable> table,
 
 arrow::Status Catalog::AddView(std::shared_ptr<const CatalogView> view,
                                bool if_not_exists) {
-  std::string key = Lower(view->name);
+  std::string key = ToLowerAscii(view->name);
   if (tables_.count(key) != 0 || views_.count(key) != 0) {
     if (if_not_exists) return arrow::Status::OK();
     return arrow::Status::Invalid(
@@ -74,7 +67,7 @@ arrow::Status Catalog::AddView(std::shared_ptr<const CatalogView> view,
 }
 
 arrow::Status Catalog::Drop(const std::string& name, bool view, bool if_exists) {
-  std::string key = Lower(name);
+  std::string key = ToLowerAscii(name);
   size_t erased = view ? views_.erase(key) : tables_.erase(key);
   if (erased != 0 || if_exists) return arrow::Status::OK();
   std::vector<std::string> names = view ? ViewNames() : TableNames();
@@ -84,12 +77,12 @@ arrow::Status Catalog::Drop(const std::string& name, bool view, bool if_exists) 
 }
 
 std::shared_ptr<const CatalogTable> Catalog::FindTable(const std::string& name) const {
-  auto it = tables_.find(Lower(name));
+  auto it = tables_.find(ToLowerAscii(name));
   return it == tables_.end() ? nullptr : it->second;
 }
 
 std::shared_ptr<const CatalogView> Catalog::FindView(const std::string& name) const {
-  auto it = views_.find(Lower(name));
+  auto it = views_.find(ToLowerAscii(name));
   return it == views_.end() ? nullptr : it->second;
 }
 

@@ -740,27 +740,9 @@ arrow::Result<TypedExpr> Binder::BindFunction(const FunctionCallExpr& call) {
     ARROW_RETURN_NOT_OK(DecodeDictionary(typed));
     args.push_back(std::move(typed));
   }
-  if (function->null_type == nullptr) {
-    // COALESCE: constants take the type of the first non-constant argument.
-    auto typed = std::find_if(args.begin(), args.end(),
-                              [](const TypedExpr& arg) { return !arg.is_constant(); });
-    if (typed == args.end()) {
-      typed = std::find_if(args.begin(), args.end(),
-                           [](const TypedExpr& arg) { return !arg.is_null_constant(); });
-    }
-    if (typed != args.end()) {
-      TypePtr target = ValueType(typed->type);
-      for (TypedExpr& arg : args) {
-        if (!arg.is_constant() || arg.type->Equals(*target)) continue;
-        auto coerced = CoerceConstant(arg.constant, arg.numeric_text, target);
-        if (coerced.ok()) arg = MakeConstant(*coerced, arg.node, arg.numeric_text);
-      }
-    }
-  } else {
-    for (TypedExpr& arg : args) {
-      if (arg.is_bare_null()) {
-        arg = MakeConstant(arrow::MakeNullScalar(function->null_type()), arg.node);
-      }
+  for (TypedExpr& arg : args) {
+    if (arg.is_bare_null()) {
+      arg = MakeConstant(arrow::MakeNullScalar(function->null_type()), arg.node);
     }
   }
   return MakeCall(function->arrow_name, std::move(args), nullptr, call,

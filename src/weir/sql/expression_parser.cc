@@ -8,6 +8,7 @@
 
 #include "weir/sql/diagnostic.h"
 #include "weir/sql/lexer.h"
+#include "weir/sql/suggest.h"
 
 namespace weir::sql {
 namespace {
@@ -50,14 +51,6 @@ std::string Describe(const Token& token) {
     default:
       return QuoteForMessage(token.text);
   }
-}
-
-std::string UpperAscii(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 32);
-  }
-  return out;
 }
 
 }  // namespace
@@ -544,7 +537,7 @@ arrow::Result<ExprPtr> ExpressionParser::ParseTimeUnit(std::string_view context)
 // TRIM([BOTH|LEADING|TRAILING] [chars] FROM s), SUBSTRING(s FROM a [FOR b]),
 // POSITION(a IN b): SQL's keyword-argument forms, rewritten to plain calls.
 arrow::Result<ExprPtr> ExpressionParser::ParseSpecialCall(const Token& name) {
-  Identifier id{UpperAscii(name.text), false, name.position};
+  Identifier id{ToUpperAscii(name.text), false, name.position};
   Advance();  // name
   Advance();  // '('
   std::vector<ExprPtr> args;
@@ -791,7 +784,7 @@ arrow::Result<TypeSpec> ExpressionParser::ParseTypeSpec() {
   }
   Advance();
   TypeSpec type;
-  type.name = UpperAscii(name.text);
+  type.name = ToUpperAscii(name.text);
   type.position = name.position;
   if (type.name == "DOUBLE") AcceptKeyword("PRECISION");
   bool nested = type.name == "ARRAY" || type.name == "MAP" || type.name == "ROW" ||

@@ -8,6 +8,12 @@
 
 namespace weir::sql {
 
+/// Returns `text` with ASCII letters in lower case.
+std::string ToLowerAscii(std::string_view text);
+
+/// Returns `text` with ASCII letters in upper case.
+std::string ToUpperAscii(std::string_view text);
+
 /// Returns true when `a` and `b` are equal ignoring ASCII case.
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 

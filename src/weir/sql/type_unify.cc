@@ -74,7 +74,9 @@ arrow::Result<TypePtr> CommonType(const TypePtr& a_in, const TypePtr& b_in) {
     }
     if (rank == 5 && mixed_sign) return arrow::decimal128(20, 0);
     if (rank == 5) return arrow::uint64();
-    if (!mixed_sign && arrow::is_unsigned_integer(x)) return b->id() == x ? a : a;
+    if (!mixed_sign && arrow::is_unsigned_integer(x)) {
+      return IntegerRank(x) >= IntegerRank(y) ? a : b;  // the wider unsigned type
+    }
     return IntegerOfRank(rank);
   }
   bool a_float = arrow::is_floating(x);

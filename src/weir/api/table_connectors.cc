@@ -15,6 +15,8 @@
 #include "weir/connectors/filesystem/parquet_source.h"
 #include "weir/connectors/print/sink.h"
 #include "weir/expr/pruning.h"
+#include "weir/format/csv/csv_writer.h"
+#include "weir/format/json/json_writer.h"
 #include "weir/format/parquet/dataset.h"
 #include "weir/format/parquet/writer_options.h"
 #include "weir/sql/suggest.h"
@@ -221,6 +223,28 @@ arrow::Result<connectors::DatagenOptions> DatagenOptionsOf(
   return options;
 }
 
+// The csv.* options that shape writing (reading takes the same ones).
+arrow::Result<format::CsvWriteOptions> CsvWriteOptionsOf(const sql::CatalogTable& table) {
+  format::CsvWriteOptions csv;
+  auto one_char = [&](const char* key, const char* fallback, char* out) {
+    const std::string value = table.Option(key, fallback);
+    if (value.size() != 1 || value[0] == '\n' || value[0] == '\r') {
+      return OptionError(table, key,
+                         fmt::format("expected one character but got '{}'", value));
+    }
+    *out = value[0];
+    return arrow::Status::OK();
+  };
+  ARROW_RETURN_NOT_OK(one_char("csv.field-delimiter", ",", &csv.delimiter));
+  ARROW_RETURN_NOT_OK(one_char("csv.quote-character", "\"", &csv.quote));
+  if (csv.delimiter == csv.quote) {
+    return OptionError(table, "csv.quote-character",
+                       "the quote character must differ from the field delimiter");
+  }
+  csv.null_literal = table.Option("csv.null-literal");
+  return csv;
+}
+
 arrow::Result<connectors::FileSinkOptions> FileSinkOptionsOf(
     const sql::CatalogTable& table) {
   connectors::FileSinkOptions options;
@@ -304,6 +328,31 @@ arrow::Result<connectors::FileSinkOptions> FileSinkOptionsOf(
   if (has("sink.partition-commit.success-file.name")) {
     options.commit.success_file_name =
         table.Option("sink.partition-commit.success-file.name");
+  }
+  const std::string format = table.Option("format", "parquet");
+  if (format == "csv") {
+    ARROW_ASSIGN_OR_RAISE(auto csv, CsvWriteOptionsOf(table));
+    arrow::FieldVector fields;
+    const auto physical = table.PhysicalSchema();
+    for (const auto& field : physical->fields()) {
+      if (std::find(table.partition_keys.begin(), table.partition_keys.end(),
+                    field->name()) == table.partition_keys.end())
+        fields.push_back(field);
+    }
+    auto st = format::CheckCsvWritable(*arrow::schema(fields));
+    if (!st.ok()) {
+      return arrow::Status::Invalid(
+          fmt::format("table '{}': {}", table.name, st.message()));
+    }
+    options.row_encoder = [csv](const arrow::RecordBatch& batch, std::string* out) {
+      return format::AppendCsvRows(batch, csv, out);
+    };
+    options.suffix = ".csv";
+  } else if (format == "json") {
+    options.row_encoder = [](const arrow::RecordBatch& batch, std::string* out) {
+      return format::AppendJsonLines(batch, out);
+    };
+    options.suffix = ".json";
   }
   if (has("auto-compaction")) {
     ARROW_ASSIGN_OR_RAISE(bool compaction, ParseBool(table, "auto-compaction"));
@@ -424,7 +473,9 @@ arrow::Status ValidateTableOptions(const sql::CatalogTable& table) {
     for (const std::string& key : table.option_order) {
       bool csv_key = key.rfind("csv.", 0) == 0;
       bool json_key = key.rfind("json.", 0) == 0;
-      if ((csv_key && format != "csv") || (json_key && format != "json")) {
+      bool parquet_key = key.rfind("parquet.", 0) == 0;
+      if ((csv_key && format != "csv") || (json_key && format != "json") ||
+          (parquet_key && format != "parquet")) {
         return arrow::Status::Invalid(
             fmt::format("table '{}': option '{}' does not apply to format '{}'",
                         table.name, key, format));
@@ -613,12 +664,6 @@ arrow::Result<TableSink> MakeTableSink(const sql::CatalogTable& table) {
       return OptionError(table, "sink.parallelism", "expected 1 to 1024");
     }
     sink.parallelism = static_cast<int>(parallelism);
-  }
-  if (connector == "filesystem" && table.Option("format") != "parquet") {
-    return arrow::Status::NotImplemented(fmt::format(
-        "table '{}': writing format '{}' is not supported yet; the exactly-once file "
-        "sink writes Parquet",
-        table.name, table.Option("format")));
   }
   if (connector == "filesystem") {
     ARROW_ASSIGN_OR_RAISE(auto options, FileSinkOptionsOf(table));

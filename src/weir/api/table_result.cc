@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include <arrow/array.h>
 #include <arrow/pretty_print.h>
 #include <arrow/scalar.h>
 #include <arrow/table.h>
@@ -106,6 +107,59 @@ arrow::Result<std::shared_ptr<arrow::Table>> TableResult::Collect() const {
   return arrow::Table::Make(arrow::schema(fields), table_->columns(), table_->num_rows());
 }
 
+namespace {
+
+// A value as Flink's SQL client shows it: NULL, arrays `[a, b]`, maps `{k=v}`, rows
+// `(a, b)`; line breaks as `\n`, so a value stays on its row.
+std::string CellText(const arrow::Scalar& scalar) {
+  if (!scalar.is_valid) return "NULL";
+  auto join = [](const arrow::Array& values, const char* open, const char* close) {
+    std::string text = open;
+    for (int64_t i = 0; i < values.length(); ++i) {
+      if (i) text += ", ";
+      auto element = values.GetScalar(i);
+      text += element.ok() ? CellText(**element) : "?";
+    }
+    return text + close;
+  };
+  switch (scalar.type->id()) {
+    case arrow::Type::LIST:
+    case arrow::Type::LARGE_LIST:
+    case arrow::Type::FIXED_SIZE_LIST:
+      return join(*static_cast<const arrow::BaseListScalar&>(scalar).value, "[", "]");
+    case arrow::Type::MAP: {
+      const auto& entries = static_cast<const arrow::StructArray&>(
+          *static_cast<const arrow::MapScalar&>(scalar).value);
+      std::string text = "{";
+      for (int64_t i = 0; i < entries.length(); ++i) {
+        if (i) text += ", ";
+        auto key = entries.field(0)->GetScalar(i);
+        auto item = entries.field(1)->GetScalar(i);
+        text += (key.ok() ? CellText(**key) : "?") + "=" +
+                (item.ok() ? CellText(**item) : "?");
+      }
+      return text + "}";
+    }
+    case arrow::Type::STRUCT: {
+      std::string text = "(";
+      const auto& fields = static_cast<const arrow::StructScalar&>(scalar).value;
+      for (size_t i = 0; i < fields.size(); ++i) {
+        if (i) text += ", ";
+        text += CellText(*fields[i]);
+      }
+      return text + ")";
+    }
+    default: {
+      std::string text = scalar.ToString();
+      for (size_t at = 0; (at = text.find('\n', at)) != std::string::npos; at += 2)
+        text.replace(at, 1, "\\n");
+      return text;
+    }
+  }
+}
+
+}  // namespace
+
 arrow::Status TableResult::Print(std::FILE* out) const {
   if (kind_ != Kind::kRows) {
     std::fprintf(out, "%s\n", message_.c_str());
@@ -130,7 +184,7 @@ arrow::Status TableResult::Print(std::FILE* out) const {
     std::vector<std::string> row;
     for (int c = 0; c < columns; ++c) {
       ARROW_ASSIGN_OR_RAISE(auto scalar, table->column(c)->GetScalar(r));
-      row.push_back(scalar->is_valid ? scalar->ToString() : "NULL");
+      row.push_back(CellText(*scalar));
     }
     cells.push_back(std::move(row));
   }

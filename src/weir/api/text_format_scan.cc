@@ -6,11 +6,11 @@
 #include <arrow/array/util.h>
 #include <arrow/csv/api.h>
 #include <arrow/io/file.h>
-#include <arrow/json/api.h>
 #include <arrow/table.h>
 #include <arrow/type.h>
 #include <fmt/format.h>
 
+#include "weir/format/json/json_decoder.h"
 #include "weir/format/parquet/file_discovery.h"
 #include "weir/types/partition_value.h"
 
@@ -109,17 +109,16 @@ class TextFormatReader : public arrow::RecordBatchReader {
       std::string null_literal = table_->Option("csv.null-literal");
       convert.null_values = {null_literal};
       convert.strings_can_be_null = !null_literal.empty();
+      convert.quoted_strings_can_be_null = false;
       ARROW_ASSIGN_OR_RAISE(
           current_, arrow::csv::StreamingReader::Make(arrow::io::default_io_context(),
                                                       input, read, parse, convert));
       return arrow::Status::OK();
     }
-    auto read = arrow::json::ReadOptions::Defaults();
-    auto parse = arrow::json::ParseOptions::Defaults();
-    parse.explicit_schema = file_schema;
-    parse.unexpected_field_behavior = arrow::json::UnexpectedFieldBehavior::Ignore;
     ARROW_ASSIGN_OR_RAISE(current_,
-                          arrow::json::StreamingReader::Make(input, read, parse));
+                          format::OpenJsonLinesReader(
+                              file.path, file_schema,
+                              table_->Option("json.ignore-parse-errors") == "true"));
     return arrow::Status::OK();
   }
 

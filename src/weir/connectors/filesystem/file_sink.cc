@@ -19,8 +19,7 @@
 #include "weir/common/error.h"
 #include "weir/common/file_sync.h"
 #include "weir/common/log.h"
-#include "weir/format/parquet/segmented_file.h"
-#include "weir/format/parquet/writer.h"
+#include "weir/connectors/filesystem/part_file.h"
 
 namespace weir::connectors {
 
@@ -48,7 +47,7 @@ std::vector<std::string> SplitTabs(const std::string& s) {
 // published is left alone; a file that is neither staged nor published is lost data
 // and an error.
 arrow::Status Publish(const fs::path& dir, const std::string& name, int64_t valid_length,
-                      bool sync_dir = true) {
+                      bool row_format, bool sync_dir = true) {
   const fs::path hidden = dir / HiddenName(name);
   const fs::path visible = dir / name;
   std::error_code ec;
@@ -58,8 +57,7 @@ arrow::Status Publish(const fs::path& dir, const std::string& name, int64_t vali
                      hidden.string(), visible.string());
   }
   if (valid_length > 0) {
-    ARROW_RETURN_NOT_OK(
-        format::SegmentedParquetFile::Recover(hidden.string(), valid_length));
+    ARROW_RETURN_NOT_OK(RecoverPartFile(hidden.string(), valid_length, row_format));
   }
   fs::rename(hidden, visible, ec);
   if (ec) {
@@ -184,9 +182,6 @@ namespace {
 
 class FileSinkOperator : public runtime::Operator {
  public:
-  // Estimated fixed memory of an open Parquet writer per column (measured with
-  // Arrow 26: encoders, page and level buffers).
-  static constexpr int64_t kWriterBytesPerColumn = 48 << 10;
   // More files than this changed since the last checkpoint: one syncfs instead.
   static constexpr size_t kMaxFsyncsPerCheckpoint = 16;
   // Slices smaller than this are gathered before they go to the Parquet writer.
@@ -338,8 +333,8 @@ class FileSinkOperator : public runtime::Operator {
     }
     const bool sync_each = due.size() <= kMaxFsyncsPerCheckpoint;
     for (const auto& f : due) {
-      ARROW_RETURN_NOT_OK(
-          Publish(fs::path(options_.path) / f.bucket, f.name, 0, sync_each));
+      ARROW_RETURN_NOT_OK(Publish(fs::path(options_.path) / f.bucket, f.name, 0,
+                                  row_format(), sync_each));
     }
     if (!sync_each) ARROW_RETURN_NOT_OK(SyncFileSystem(options_.path));
     return CommitPartitions();
@@ -358,7 +353,8 @@ class FileSinkOperator : public runtime::Operator {
       const auto f = SplitTabs(e);
       if (f.size() == 6 && (f[0] == "pending" || f[0] == "inprogress")) {
         ARROW_RETURN_NOT_OK(Publish(fs::path(options_.path) / f[3], f[4],
-                                    f[0] == "inprogress" ? std::stoll(f[5]) : 0));
+                                    f[0] == "inprogress" ? std::stoll(f[5]) : 0,
+                                    row_format()));
       } else if (f.size() == 6 && f[0] == "partition") {
         PartitionInfo info;
         info.created_micros = std::stoll(f[4]);
@@ -400,7 +396,7 @@ class FileSinkOperator : public runtime::Operator {
  private:
   struct OpenPart {
     std::string name;
-    std::unique_ptr<format::SegmentedParquetFile> file;
+    std::unique_ptr<PartFile> file;
     int64_t cost = 0;                                          // bytes counted in memory_
     std::vector<std::shared_ptr<arrow::RecordBatch>> pending;  // not yet written
     int64_t pending_rows = 0;
@@ -417,6 +413,7 @@ class FileSinkOperator : public runtime::Operator {
   };
 
   int64_t CheckMicros() const { return options_.check_interval.count() * 1000; }
+  bool row_format() const { return static_cast<bool>(options_.row_encoder); }
 
   std::string Entry(const char* kind, const std::string& bucket, const std::string& name,
                     int64_t valid_length) const {
@@ -458,7 +455,7 @@ class FileSinkOperator : public runtime::Operator {
   arrow::Status ChooseDictionaryColumns(const arrow::RecordBatch& data) {
     if (dictionary_chosen_) return arrow::Status::OK();
     dictionary_chosen_ = true;
-    if (!options_.adaptive_dictionary || !options_.writer.dictionary)
+    if (!options_.adaptive_dictionary || !options_.writer.dictionary || row_format())
       return arrow::Status::OK();
     constexpr int64_t kSample = 64 * 1024;
     if (data.num_rows() < 1000) {
@@ -546,9 +543,13 @@ class FileSinkOperator : public runtime::Operator {
       OpenPart part;
       part.name = fmt::format("{}-{}-{}-{}{}", options_.prefix, uuid_, subtask_,
                               counter_++, options_.suffix);
-      ARROW_ASSIGN_OR_RAISE(part.file, format::SegmentedParquetFile::Create(
-                                           (dir / HiddenName(part.name)).string(),
-                                           file_schema_, options_.writer));
+      const std::string hidden = (dir / HiddenName(part.name)).string();
+      if (row_format()) {
+        ARROW_ASSIGN_OR_RAISE(part.file, CreateRowPartFile(hidden, options_.row_encoder));
+      } else {
+        ARROW_ASSIGN_OR_RAISE(
+            part.file, CreateParquetPartFile(hidden, file_schema_, options_.writer));
+      }
       part.opened_micros = now;
       it = open_.emplace(bucket, std::move(part)).first;
       if (!written_.count(bucket)) {
@@ -590,12 +591,10 @@ class FileSinkOperator : public runtime::Operator {
     return part.file->Write(*batch);
   }
 
-  // Memory of an open file: its buffered rows plus what an open Parquet writer holds
-  // regardless (encoders, page buffers), estimated per column.
+  // Memory of an open file: its gathered rows plus what the file holds (buffers and,
+  // for Parquet, the writer's fixed cost).
   int64_t Cost(const OpenPart& part) const {
-    if (!part.file->has_open_segment()) return part.pending_bytes;
-    return part.pending_bytes + part.file->buffered_bytes() +
-           kWriterBytesPerColumn * static_cast<int64_t>(file_schema_->num_fields());
+    return part.pending_bytes + part.file->memory_bytes();
   }
   void Account(OpenPart& part) {
     const int64_t cost = Cost(part);

@@ -10,6 +10,7 @@
 #include <arrow/result.h>
 
 #include "weir/connectors/filesystem/bucket_assigner.h"
+#include "weir/connectors/filesystem/part_file.h"
 #include "weir/format/parquet/writer_options.h"
 #include "weir/runtime/job_graph.h"
 
@@ -65,6 +66,10 @@ struct FileSinkOptions {
   BucketAssignerFactory buckets = SingleBucket();
   RollingPolicy rolling;
   PartitionCommitOptions commit;
+  /// When set, part files are in a row format (CSV, JSON lines) this encodes instead
+  /// of Parquet: checkpoints flush and fsync them, and recovery cuts them back to
+  /// their checkpointed length. `writer` and `adaptive_dictionary` do not apply.
+  RowEncoder row_encoder;
   /// Part file names: `<prefix>-<uuid>-<subtask>-<counter><suffix>`.
   std::string prefix = "part";
   std::string suffix = ".parquet";

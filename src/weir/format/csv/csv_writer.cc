@@ -1,0 +1,140 @@
+#include "weir/format/csv/csv_writer.h"
+
+#include <arrow/array.h>
+#include <arrow/compute/cast.h>
+#include <arrow/type.h>
+#include <arrow/util/base64.h>
+
+#include "weir/common/error.h"
+
+namespace weir::format {
+namespace {
+
+bool IsBinary(arrow::Type::type id) {
+  return id == arrow::Type::BINARY || id == arrow::Type::LARGE_BINARY ||
+         id == arrow::Type::FIXED_SIZE_BINARY || id == arrow::Type::BINARY_VIEW;
+}
+
+// A column as text, one view per row.
+struct TextColumn {
+  std::shared_ptr<arrow::Array> array;  // the text (utf8) or binary array
+  bool base64 = false;
+  std::string_view View(int64_t i, std::string* scratch) const {
+    std::string_view bytes;
+    switch (array->type_id()) {
+      case arrow::Type::STRING:
+        bytes = static_cast<const arrow::StringArray&>(*array).GetView(i);
+        break;
+      case arrow::Type::LARGE_STRING:
+        bytes = static_cast<const arrow::LargeStringArray&>(*array).GetView(i);
+        break;
+      case arrow::Type::BINARY:
+        bytes = static_cast<const arrow::BinaryArray&>(*array).GetView(i);
+        break;
+      case arrow::Type::LARGE_BINARY:
+        bytes = static_cast<const arrow::LargeBinaryArray&>(*array).GetView(i);
+        break;
+      case arrow::Type::FIXED_SIZE_BINARY:
+        bytes = static_cast<const arrow::FixedSizeBinaryArray&>(*array).GetView(i);
+        break;
+      default:
+        break;
+    }
+    if (!base64) return bytes;
+    *scratch = arrow::util::base64_encode(bytes);
+    return *scratch;
+  }
+};
+
+arrow::Result<TextColumn> AsText(const std::shared_ptr<arrow::Array>& column) {
+  TextColumn text;
+  text.array = column;
+  if (column->type_id() == arrow::Type::DICTIONARY) {
+    ARROW_ASSIGN_OR_RAISE(
+        text.array,
+        arrow::compute::Cast(
+            *column,
+            static_cast<const arrow::DictionaryType&>(*column->type()).value_type()));
+  }
+  const auto id = text.array->type_id();
+  if (id == arrow::Type::BINARY_VIEW) {
+    ARROW_ASSIGN_OR_RAISE(text.array, arrow::compute::Cast(*text.array, arrow::binary()));
+  }
+  if (IsBinary(id)) {
+    text.base64 = true;
+    return text;
+  }
+  if (id != arrow::Type::STRING && id != arrow::Type::LARGE_STRING) {
+    ARROW_ASSIGN_OR_RAISE(text.array, arrow::compute::Cast(*text.array, arrow::utf8()));
+  }
+  return text;
+}
+
+}  // namespace
+
+arrow::Status CheckCsvWritable(const arrow::Schema& schema) {
+  for (const auto& field : schema.fields()) {
+    auto type = field->type();
+    if (type->id() == arrow::Type::DICTIONARY)
+      type = static_cast<const arrow::DictionaryType&>(*type).value_type();
+    if (type->num_fields() > 0) {
+      return UserError(
+          "the csv format cannot write column '{}' of type {}: arrays, maps and rows "
+          "need the json or parquet format",
+          field->name(), type->ToString());
+    }
+  }
+  return arrow::Status::OK();
+}
+
+arrow::Status AppendCsvRows(const arrow::RecordBatch& batch,
+                            const CsvWriteOptions& options, std::string* out) {
+  ARROW_RETURN_NOT_OK(CheckCsvWritable(*batch.schema()));
+  std::vector<TextColumn> columns;
+  for (int c = 0; c < batch.num_columns(); ++c) {
+    auto text = AsText(batch.column(c));
+    if (!text.ok()) {
+      return UserError("the csv format cannot write column '{}' ({}): {}",
+                       batch.schema()->field(c)->name(),
+                       batch.column(c)->type()->ToString(), text.status().message());
+    }
+    columns.push_back(std::move(*text));
+  }
+  const char q = options.quote;
+  std::string scratch;
+  for (int64_t r = 0; r < batch.num_rows(); ++r) {
+    for (size_t c = 0; c < columns.size(); ++c) {
+      if (c) out->push_back(options.delimiter);
+      if (columns[c].array->IsNull(r)) {
+        *out += options.null_literal;
+        continue;
+      }
+      const std::string_view v = columns[c].View(r, &scratch);
+      bool needs_quotes = false;
+      for (char ch : v) {
+        if (ch == options.delimiter || ch == q || ch == '\n' || ch == '\r') {
+          needs_quotes = true;
+          break;
+        }
+      }
+      // A value spelled like the null literal is quoted, so it does not read back
+      // as NULL.
+      if (!needs_quotes && !options.null_literal.empty() && v == options.null_literal)
+        needs_quotes = true;
+      if (!needs_quotes) {
+        *out += v;
+        continue;
+      }
+      out->push_back(q);
+      for (char ch : v) {
+        if (ch == q) out->push_back(q);
+        out->push_back(ch);
+      }
+      out->push_back(q);
+    }
+    out->push_back('\n');
+  }
+  return arrow::Status::OK();
+}
+
+}  // namespace weir::format

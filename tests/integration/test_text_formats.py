@@ -179,3 +179,52 @@ def test_csv_cannot_hold_nested_columns(weir, tmp_path):
           'path' = '${DIR}/c', 'format' = 'csv', 'parquet.compression' = 'zstd')""",
                 check=False)
     assert proc.returncode == 1 and "does not apply to format 'csv'" in proc.stderr
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_continuous_text_source_kill_and_resume(tmp_path, fmt):
+    src = tmp_path / "src"
+    src.mkdir()
+
+    def add_file(k):
+        lines = [(f'{i},"n,{i}"' if fmt == "csv" else json.dumps({"id": i, "name": f"n,{i}"}))
+                 for i in range(k * 1000, k * 1000 + 1000)]
+        # Written under a hidden name and renamed, as a writer publishes a file.
+        hidden = src / f".f{k}.{fmt}.tmp"
+        hidden.write_text("\n".join(lines) + "\n")
+        hidden.rename(src / f"f{k}.{fmt}")
+
+    script = tmp_path / "cont.sql"
+    script.write_text(f"""
+SET 'execution.checkpointing.interval' = '200ms';
+SET 'state.checkpoints.dir' = '${{DIR}}/chk';
+SET 'parallelism.default' = '2';
+CREATE TABLE src (id BIGINT, name STRING) WITH ('connector' = 'filesystem',
+  'path' = '${{DIR}}/src', 'format' = '{fmt}', 'source.monitor-interval' = '100ms');
+CREATE TABLE out_t (id BIGINT, name STRING) WITH ('connector' = 'filesystem',
+  'path' = '${{DIR}}/out', 'format' = 'parquet');
+INSERT INTO out_t SELECT id, name FROM src WHERE MOD(id, 2) = 0;
+""")
+    cmd = [str(weir_binary()), "sql", "-f", str(script), "-D", f"DIR={tmp_path}"]
+
+    def counts():
+        return duckdb.sql(f"select count(*), count(distinct id), "
+                          f"count(*) filter (where name <> 'n,' || id) from "
+                          f"read_parquet('{tmp_path}/out/*.parquet')").fetchall()[0]
+
+    add_file(0)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    time.sleep(1.5)
+    add_file(1)
+    time.sleep(1.5)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    add_file(2)
+    # Restarted after the crash: resumes from the last checkpoint, reads file 2,
+    # reads nothing twice; a SIGTERM then stops it with a final savepoint.
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    time.sleep(2.5)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert counts() == (1500, 1500, 0)

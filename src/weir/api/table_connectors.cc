@@ -8,6 +8,7 @@
 #include <arrow/type.h>
 #include <fmt/format.h>
 
+#include "weir/api/text_format_scan.h"
 #include "weir/connectors/blackhole/sink.h"
 #include "weir/connectors/datagen/source.h"
 #include "weir/connectors/filesystem/bucket_assigner.h"
@@ -464,12 +465,6 @@ arrow::Status ValidateTableOptions(const sql::CatalogTable& table) {
       return arrow::Status::Invalid(fmt::format(
           "table '{}': unknown format '{}' (parquet, csv, json)", table.name, format));
     }
-    if (format != "parquet" && !table.Option("source.monitor-interval").empty()) {
-      return arrow::Status::NotImplemented(fmt::format(
-          "table '{}': continuous reading (source.monitor-interval) is supported for "
-          "Parquet only",
-          table.name));
-    }
     for (const std::string& key : table.option_order) {
       bool csv_key = key.rfind("csv.", 0) == 0;
       bool json_key = key.rfind("json.", 0) == 0;
@@ -626,12 +621,6 @@ arrow::Result<runtime::SourceFactory> MakeScanSource(const sql::PlanNode& scan,
                                                      bool streaming) {
   const sql::CatalogTable& table = *scan.table;
   std::string connector = table.connector();
-  if (connector == "filesystem" && table.Option("format", "parquet") != "parquet") {
-    return arrow::Status::NotImplemented(fmt::format(
-        "table '{}': format '{}' is read in batch mode only for now (SET "
-        "'execution.runtime-mode' = 'batch', or an INSERT whose sources are all bounded)",
-        table.name, table.Option("format")));
-  }
   if (connector == "filesystem") {
     connectors::ParquetSourceOptions options;
     options.paths = table.read_paths.empty()
@@ -640,6 +629,13 @@ arrow::Result<runtime::SourceFactory> MakeScanSource(const sql::PlanNode& scan,
     options.scan.columns = scan.scan_columns;
     options.scan.filter = scan.scan_filter;
     options.dataset.partition_schema = PartitionSchema(table);
+    if (table.Option("format", "parquet") != "parquet") {
+      auto node = std::make_shared<sql::PlanNode>(scan);
+      options.open_files = [node](std::vector<format::DiscoveredFile> files)
+          -> arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> {
+        return OpenTextFormatFiles(*node, std::move(files));
+      };
+    }
     if (streaming && !table.Option("source.monitor-interval").empty()) {
       ARROW_ASSIGN_OR_RAISE(options.monitor_interval,
                             Duration(table, "source.monitor-interval"));

@@ -168,4 +168,9 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenTextFormatScan(
   return std::make_shared<TextFormatReader>(scan, std::move(files));
 }
 
+std::shared_ptr<arrow::RecordBatchReader> OpenTextFormatFiles(
+    const sql::PlanNode& scan, std::vector<format::DiscoveredFile> files) {
+  return std::make_shared<TextFormatReader>(scan, std::move(files));
+}
+
 }  // namespace weir::api

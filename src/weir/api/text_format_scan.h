@@ -1,10 +1,12 @@
 #pragma once
 
 #include <memory>
+#include <vector>
 
 #include <arrow/record_batch.h>
 #include <arrow/result.h>
 
+#include "weir/format/parquet/file_discovery.h"
 #include "weir/sql/logical_plan.h"
 
 namespace weir::api {
@@ -23,5 +25,10 @@ namespace weir::api {
 /// failing; errors name the file otherwise).
 arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenTextFormatScan(
     const sql::PlanNode& scan);
+
+/// Like OpenTextFormatScan, over the given files (in order) instead of every file
+/// under the table's path.
+std::shared_ptr<arrow::RecordBatchReader> OpenTextFormatFiles(
+    const sql::PlanNode& scan, std::vector<format::DiscoveredFile> files);
 
 }  // namespace weir::api

@@ -25,6 +25,19 @@ arrow::Status ParquetFileSource::Open(runtime::OperatorContext* context) {
   continuous_ = options_.monitor_interval.count() > 0;
   options_.scan.parallelism = 1;
   options_.scan.readahead = std::max(1, options_.readahead);
+  if (!continuous_ && options_.open_files) {
+    std::vector<format::DiscoveredFile> mine;
+    for (const auto& path : options_.paths) {
+      std::error_code ec;
+      if (!fs::exists(path, ec)) continue;  // a table not written yet is empty
+      ARROW_ASSIGN_OR_RAISE(auto found, format::DiscoverFiles({path}));
+      for (auto& f : found) {
+        if (next_split_++ % info_.parallelism == info_.index)
+          mine.push_back(std::move(f));
+      }
+    }
+    return OpenScan(std::move(mine));
+  }
   if (!continuous_) {
     options_.scan.split_index = info_.index;
     options_.scan.split_count = info_.parallelism;
@@ -92,6 +105,10 @@ arrow::Status ParquetFileSource::OpenScan(std::vector<format::DiscoveredFile> fi
   scan_files_.clear();
   for (const auto& f : files) scan_files_.push_back(f.path);
   emitted_ = 0;
+  if (options_.open_files) {
+    ARROW_ASSIGN_OR_RAISE(reader_, options_.open_files(std::move(files)));
+    return arrow::Status::OK();
+  }
   format::DatasetOptions ds_options = options_.dataset;
   if (partition_schema_ && !ds_options.partition_schema)
     ds_options.partition_schema = partition_schema_;
@@ -164,6 +181,7 @@ arrow::Status ParquetFileSource::RestorePosition(
   }
   if (continuous_) {
     scanner_.reset();
+    reader_.reset();
     if (!scan.empty()) {
       // Re-open the files of the interrupted listing, in their order, with the
       // partition values discovery gives them.
@@ -187,15 +205,22 @@ arrow::Status ParquetFileSource::RestorePosition(
       skip_rows_ = skip;
     }
   } else if (ended_) {
-    ARROW_RETURN_NOT_OK(scanner_->Close());
-    scanner_.reset();
+    ARROW_RETURN_NOT_OK(CloseScan());
   }
+  return arrow::Status::OK();
+}
+
+arrow::Status ParquetFileSource::CloseScan() {
+  if (scanner_) ARROW_RETURN_NOT_OK(scanner_->Close());
+  if (reader_) ARROW_RETURN_NOT_OK(reader_->Close());
+  scanner_.reset();
+  reader_.reset();
   return arrow::Status::OK();
 }
 
 arrow::Result<runtime::PollResult> ParquetFileSource::Poll(runtime::Output* out) {
   if (ended_) return runtime::PollResult::End();
-  if (!scanner_) {
+  if (!scanning()) {
     const int64_t now = context_->ProcessingTime();
     if (now < next_listing_micros_)
       return runtime::PollResult::WaitUntil(next_listing_micros_);
@@ -203,11 +228,15 @@ arrow::Result<runtime::PollResult> ParquetFileSource::Poll(runtime::Output* out)
     ARROW_ASSIGN_OR_RAISE(bool found, DiscoverNewFiles());
     if (!found) return runtime::PollResult::WaitUntil(next_listing_micros_);
   }
-  auto wake = wake_;
-  ARROW_ASSIGN_OR_RAISE(bool ready, scanner_->IsReady([wake] { wake->Wake(); }));
-  if (!ready) return runtime::PollResult::Pending();
   std::shared_ptr<arrow::RecordBatch> batch;
-  ARROW_RETURN_NOT_OK(scanner_->ReadNext(&batch));
+  if (reader_) {
+    ARROW_RETURN_NOT_OK(reader_->ReadNext(&batch));
+  } else {
+    auto wake = wake_;
+    ARROW_ASSIGN_OR_RAISE(bool ready, scanner_->IsReady([wake] { wake->Wake(); }));
+    if (!ready) return runtime::PollResult::Pending();
+    ARROW_RETURN_NOT_OK(scanner_->ReadNext(&batch));
+  }
   if (batch && skip_rows_ > 0) {
     // After a restore: these rows were emitted before the checkpoint.
     const int64_t drop = std::min(skip_rows_, batch->num_rows());
@@ -227,8 +256,7 @@ arrow::Result<runtime::PollResult> ParquetFileSource::Poll(runtime::Output* out)
         "read ({} missing); it changed since",
         skip_rows_);
   }
-  ARROW_RETURN_NOT_OK(scanner_->Close());
-  scanner_.reset();
+  ARROW_RETURN_NOT_OK(CloseScan());
   scan_files_.clear();
   emitted_ = 0;
   if (!continuous_) {
@@ -238,18 +266,14 @@ arrow::Result<runtime::PollResult> ParquetFileSource::Poll(runtime::Output* out)
   return runtime::PollResult::More();
 }
 
-arrow::Status ParquetFileSource::Close() {
-  if (scanner_) ARROW_RETURN_NOT_OK(scanner_->Close());
-  scanner_.reset();
-  return arrow::Status::OK();
-}
+arrow::Status ParquetFileSource::Close() { return CloseScan(); }
 
 arrow::Result<runtime::SourceFactory> MakeParquetSource(ParquetSourceOptions options) {
   if (options.paths.empty()) return UserError("the Parquet source needs a path");
   if (options.monitor_interval.count() < 0) {
     return UserError("monitor interval must not be negative");
   }
-  if (options.monitor_interval.count() == 0) {
+  if (options.monitor_interval.count() == 0 && !options.open_files) {
     // Fail at job construction, not in a subtask, on a bad path, filter or column.
     ARROW_ASSIGN_OR_RAISE(auto dataset,
                           format::ParquetDataset::Open(options.paths, options.dataset));

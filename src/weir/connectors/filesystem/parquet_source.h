@@ -1,12 +1,14 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "weir/format/parquet/dataset.h"
+#include "weir/format/parquet/file_discovery.h"
 #include "weir/format/parquet/scan_options.h"
 #include "weir/format/parquet/scanner.h"
 #include "weir/runtime/job_graph.h"
@@ -31,9 +33,15 @@ struct ParquetSourceOptions {
   std::chrono::milliseconds lookback{std::chrono::minutes(10)};
   /// Row groups decoded ahead per subtask.
   int readahead = 2;
+  /// Reads another format (CSV, JSON lines) instead of Parquet: opens a reader over
+  /// whole files, in the given order. Bounded splits are then whole files (file i of
+  /// the sorted listing goes to subtask i mod p); `scan` and `dataset` do not apply.
+  std::function<arrow::Result<std::shared_ptr<arrow::RecordBatchReader>>(
+      std::vector<format::DiscoveredFile>)>
+      open_files;
 };
 
-/// Reads Parquet into a job.
+/// Reads Parquet (or, with `open_files`, another file format) into a job.
 ///
 /// Bounded: the splits are the row groups left after pruning; subtask i of p reads
 /// those whose ordinal is i modulo p, decoding one row group ahead on a background
@@ -65,6 +73,8 @@ class ParquetFileSource : public runtime::SourceReader {
  private:
   arrow::Result<bool> DiscoverNewFiles();
   arrow::Status OpenScan(std::vector<format::DiscoveredFile> files);
+  bool scanning() const { return scanner_ != nullptr || reader_ != nullptr; }
+  arrow::Status CloseScan();
   arrow::Status RestorePosition(const std::vector<std::string>& entries);
 
   ParquetSourceOptions options_;
@@ -72,6 +82,7 @@ class ParquetFileSource : public runtime::SourceReader {
   runtime::OperatorContext* context_ = nullptr;
   std::shared_ptr<runtime::WakeHandle> wake_;
   std::shared_ptr<format::ParquetScanner> scanner_;
+  std::shared_ptr<arrow::RecordBatchReader> reader_;  // with options_.open_files
   bool continuous_ = false;
   int64_t next_listing_micros_ = 0;
   // Continuous mode: files read within the lookback window, by path → mtime (µs).
@@ -81,6 +92,7 @@ class ParquetFileSource : public runtime::SourceReader {
   std::vector<std::string> scan_files_;  // continuous: files of the current scan
   int64_t emitted_ = 0;                  // rows emitted from the current scan
   int64_t skip_rows_ = 0;                // rows to drop after a restore
+  int64_t next_split_ = 0;               // bounded open_files: file counter
   bool ended_ = false;
 };
 

@@ -26,7 +26,9 @@ class ParquetPartFile : public PartFile {
   arrow::Status Write(const arrow::RecordBatch& batch) override {
     return file_->Write(batch);
   }
-  arrow::Result<int64_t> Checkpoint(bool sync) override { return file_->Checkpoint(sync); }
+  arrow::Result<int64_t> Checkpoint(bool sync) override {
+    return file_->Checkpoint(sync);
+  }
   arrow::Status Release() override { return file_->Release(); }
   bool holds_memory() const override { return file_->has_open_segment(); }
   arrow::Status Finish(bool sync) override { return file_->Finish(sync); }
@@ -146,8 +148,9 @@ arrow::Status RecoverPartFile(const std::string& path, int64_t valid_length,
   struct stat st {};
   if (::fstat(fd, &st) != 0 || st.st_size < valid_length) {
     ::close(fd);
-    return UserError("part file '{}' is shorter ({} bytes) than its checkpointed length {}",
-                     path, static_cast<int64_t>(st.st_size), valid_length);
+    return UserError(
+        "part file '{}' is shorter ({} bytes) than its checkpointed length {}", path,
+        static_cast<int64_t>(st.st_size), valid_length);
   }
   if (::ftruncate(fd, valid_length) != 0 || ::fsync(fd) != 0) {
     auto status = Errno("truncate", path);

@@ -34,8 +34,8 @@ struct Node {
 };
 
 std::string_view TrimSpace(std::string_view s) {
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' ||
-                        s.back() == '\r'))
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r'))
     s.remove_suffix(1);
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   return s;
@@ -104,13 +104,15 @@ arrow::Status Plan(Node* node) {
       if (type.id() == Type::LIST) {
         builders = {static_cast<arrow::ListBuilder*>(node->builder)->value_builder()};
       } else if (type.id() == Type::LARGE_LIST) {
-        builders = {static_cast<arrow::LargeListBuilder*>(node->builder)->value_builder()};
+        builders = {
+            static_cast<arrow::LargeListBuilder*>(node->builder)->value_builder()};
       } else if (type.id() == Type::MAP) {
         auto* map = static_cast<arrow::MapBuilder*>(node->builder);
         builders = {map->key_builder(), map->item_builder()};
       } else {
         auto* row = static_cast<arrow::StructBuilder*>(node->builder);
-        for (int i = 0; i < row->num_fields(); ++i) builders.push_back(row->field_builder(i));
+        for (int i = 0; i < row->num_fields(); ++i)
+          builders.push_back(row->field_builder(i));
         for (const auto& f : type.fields()) node->names.push_back(f->name());
         node->filled.assign(builders.size(), 0);
       }
@@ -458,9 +460,9 @@ arrow::Status JsonDecoder::State::AppendValue(Node& node, od::value value) {
     return node.builder->AppendNull();
   }
   auto expected = [&](const char* what) {
-    return FailWith(node, arrow::Status::Invalid("expected ", what, " for ",
-                                                 node.type->ToString(), " but got ",
-                                                 JsonTypeName(json_type)));
+    return FailWith(
+        node, arrow::Status::Invalid("expected ", what, " for ", node.type->ToString(),
+                                     " but got ", JsonTypeName(json_type)));
   };
   const Type::type id = node.type->id();
   switch (id) {
@@ -480,7 +482,8 @@ arrow::Status JsonDecoder::State::AppendValue(Node& node, od::value value) {
       if (id == Type::LIST) {
         ARROW_RETURN_NOT_OK(static_cast<arrow::ListBuilder*>(node.builder)->Append());
       } else {
-        ARROW_RETURN_NOT_OK(static_cast<arrow::LargeListBuilder*>(node.builder)->Append());
+        ARROW_RETURN_NOT_OK(
+            static_cast<arrow::LargeListBuilder*>(node.builder)->Append());
       }
       int64_t index = 0;
       for (auto element : array) {
@@ -603,7 +606,8 @@ arrow::Result<std::unique_ptr<JsonDecoder>> JsonDecoder::Make(
   for (int i = 0; i < schema->num_fields(); ++i) {
     Node probe;
     probe.type = schema->field(i)->type();
-    probe.builder = static_cast<arrow::StructBuilder*>(s.root_builder.get())->field_builder(i);
+    probe.builder =
+        static_cast<arrow::StructBuilder*>(s.root_builder.get())->field_builder(i);
     auto st = Plan(&probe);
     if (!st.ok()) {
       return arrow::Status::NotImplemented("column '", schema->field(i)->name(),
@@ -656,7 +660,8 @@ arrow::Result<std::shared_ptr<arrow::RecordBatch>> JsonDecoder::Finish() {
     ARROW_RETURN_NOT_OK(keep.Finish(&mask));
     auto* bits = mask->values()->mutable_data();
     for (int64_t r : bad_rows_) arrow::bit_util::ClearBit(bits, r);
-    ARROW_ASSIGN_OR_RAISE(auto filtered, arrow::compute::Filter(arrow::Datum(rows), arrow::Datum(mask)));
+    ARROW_ASSIGN_OR_RAISE(auto filtered,
+                          arrow::compute::Filter(arrow::Datum(rows), arrow::Datum(mask)));
     rows = filtered.make_array();
   }
   rows_ = 0;
@@ -732,8 +737,8 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenJsonLinesReader(
     const std::string& path, std::shared_ptr<arrow::Schema> schema, bool skip_bad_lines,
     std::shared_ptr<std::atomic<int64_t>> skipped, int64_t batch_rows) {
   ARROW_ASSIGN_OR_RAISE(auto decoder, JsonDecoder::Make(std::move(schema)));
-  auto reader = std::make_shared<JsonLinesReader>(path, std::move(decoder), skip_bad_lines,
-                                                  std::move(skipped), batch_rows);
+  auto reader = std::make_shared<JsonLinesReader>(
+      path, std::move(decoder), skip_bad_lines, std::move(skipped), batch_rows);
   ARROW_RETURN_NOT_OK(reader->Open());
   return reader;
 }

@@ -56,8 +56,8 @@ TEST(JsonDecoderTest, DecodesEveryTypeByName) {
   auto batch = *decoder->Finish();
   ASSERT_EQ(batch->num_rows(), 2);
   EXPECT_TRUE(batch->column(0)->Equals(Column(arrow::int64(), "[1, 2]")));
-  EXPECT_TRUE(batch->column(1)->Equals(
-      Column(arrow::utf8(), R"(["a\"b", "{\"k\": [1, 2]}"])")));
+  EXPECT_TRUE(
+      batch->column(1)->Equals(Column(arrow::utf8(), R"(["a\"b", "{\"k\": [1, 2]}"])")));
   // 12.345 rounds half up to the scale.
   EXPECT_TRUE(batch->column(2)->Equals(
       Column(arrow::decimal128(10, 2), R"(["12.35", "-0.50"])")));
@@ -70,15 +70,16 @@ TEST(JsonDecoderTest, DecodesEveryTypeByName) {
       Column(arrow::time64(arrow::TimeUnit::MICRO), "[45001500000, null]")));
   EXPECT_TRUE(batch->column(6)->Equals(Column(arrow::boolean(), "[true, false]")));
   EXPECT_TRUE(batch->column(8)->Equals(Column(arrow::int16(), "[-7, null]")));
-  EXPECT_TRUE(batch->column(7)->IsNull(0) == false &&
-              std::isnan(static_cast<const arrow::DoubleArray&>(*batch->column(7)).Value(1)));
-  EXPECT_TRUE(batch->column(9)->Equals(Column(arrow::binary(), R"(["hi", null])")));
   EXPECT_TRUE(
-      batch->column(10)->Equals(Column(arrow::list(arrow::utf8()), R"([["x", null], null])")));
-  EXPECT_TRUE(batch->column(11)->Equals(Column(
-      arrow::map(arrow::utf8(), arrow::int32()), R"([[["k", 1], ["l", null]], null])")));
-  EXPECT_TRUE(batch->column(12)->Equals(Column(
-      NestedSchema()->field(12)->type(), R"([{"a": 1, "b": "z"}, null])")));
+      batch->column(7)->IsNull(0) == false &&
+      std::isnan(static_cast<const arrow::DoubleArray&>(*batch->column(7)).Value(1)));
+  EXPECT_TRUE(batch->column(9)->Equals(Column(arrow::binary(), R"(["hi", null])")));
+  EXPECT_TRUE(batch->column(10)->Equals(
+      Column(arrow::list(arrow::utf8()), R"([["x", null], null])")));
+  EXPECT_TRUE(batch->column(11)->Equals(Column(arrow::map(arrow::utf8(), arrow::int32()),
+                                               R"([[["k", 1], ["l", null]], null])")));
+  EXPECT_TRUE(batch->column(12)->Equals(
+      Column(NestedSchema()->field(12)->type(), R"([{"a": 1, "b": "z"}, null])")));
 }
 
 TEST(JsonDecoderTest, BadRecordsAreRejectedWhole) {

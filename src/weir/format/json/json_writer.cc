@@ -26,7 +26,8 @@ bool IsTemporal(arrow::Type::type id) {
 }
 
 // `type` with its temporal leaves replaced by strings, or null when it has none.
-std::shared_ptr<arrow::DataType> TemporalAsText(const std::shared_ptr<arrow::DataType>& type) {
+std::shared_ptr<arrow::DataType> TemporalAsText(
+    const std::shared_ptr<arrow::DataType>& type) {
   if (IsTemporal(type->id())) return arrow::utf8();
   if (type->num_fields() == 0) return nullptr;
   bool changed = false;
@@ -177,9 +178,9 @@ arrow::Status AppendValue(const arrow::Array& a, int64_t i, std::string* out) {
       AppendEscaped(static_cast<const arrow::StringViewArray&>(a).GetView(i), out);
       return arrow::Status::OK();
     case Type::BINARY:
-      AppendEscaped(
-          arrow::util::base64_encode(static_cast<const arrow::BinaryArray&>(a).GetView(i)),
-          out);
+      AppendEscaped(arrow::util::base64_encode(
+                        static_cast<const arrow::BinaryArray&>(a).GetView(i)),
+                    out);
       return arrow::Status::OK();
     case Type::LARGE_BINARY:
       AppendEscaped(arrow::util::base64_encode(
@@ -258,10 +259,9 @@ arrow::Status AppendJsonLines(const arrow::RecordBatch& batch, std::string* out)
     if (auto text = TemporalAsText(column->type())) {
       auto cast = arrow::compute::Cast(*column, text);
       if (!cast.ok()) {
-        return arrow::Status::NotImplemented("the json format cannot write column '",
-                                             batch.schema()->field(c)->name(), "' (",
-                                             column->type()->ToString(),
-                                             "): ", cast.status().message());
+        return arrow::Status::NotImplemented(
+            "the json format cannot write column '", batch.schema()->field(c)->name(),
+            "' (", column->type()->ToString(), "): ", cast.status().message());
       }
       column = *cast;
     }
@@ -277,9 +277,9 @@ arrow::Status AppendJsonLines(const arrow::RecordBatch& batch, std::string* out)
       *out += keys[c];
       auto st = AppendValue(*columns[c], r, out);
       if (!st.ok()) {
-        return arrow::Status::NotImplemented("column '",
-                                             batch.schema()->field(static_cast<int>(c))->name(),
-                                             "': ", st.message());
+        return arrow::Status::NotImplemented(
+            "column '", batch.schema()->field(static_cast<int>(c))->name(),
+            "': ", st.message());
       }
     }
     *out += "}\n";

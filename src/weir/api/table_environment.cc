@@ -22,6 +22,7 @@
 #include "weir/sql/planner.h"
 #include "weir/sql/statement_parser.h"
 #include "weir/sql/suggest.h"
+#include "weir/sql/type_unify.h"
 
 namespace weir::api {
 namespace {
@@ -759,7 +760,7 @@ arrow::Result<TableResult> TableEnvironment::RunInsert(const sql::Statement& sta
             fmt::format("INSERT INTO {}: column '{}' is {} but the query gives {}", name,
                         field->name(), SqlTypeName(field->type()), SqlTypeName(from)));
       }
-      value = cp::call("cast", {value}, cp::CastOptions::Safe(field->type()));
+      value = sql::CastValue(value, from, field->type());
     }
     output.push_back({field->name(), value});
   }

@@ -7,6 +7,7 @@
 
 #include <arrow/array.h>
 #include <arrow/array/builder_base.h>
+#include <arrow/array/concatenate.h>
 #include <arrow/array/util.h>
 #include <arrow/builder.h>
 #include <arrow/compute/api_vector.h>
@@ -181,10 +182,109 @@ arrow::Status RegisterArrayElement(cp::FunctionRegistry* registry) {
   return registry->AddFunction(std::move(function));
 }
 
+// Interleaves the arguments starting at `first`, every `stride`-th: row i holds
+// argument first, first + stride, … of row i, one after the other.
+arrow::Result<std::shared_ptr<arrow::Array>> Interleave(cp::KernelContext* ctx,
+                                                        const cp::ExecSpan& batch,
+                                                        int first, int stride) {
+  arrow::MemoryPool* pool = ctx->memory_pool();
+  arrow::ArrayVector columns;
+  for (int a = first; a < batch.num_values(); a += stride) {
+    ARROW_ASSIGN_OR_RAISE(auto column, ToArray(batch[a], batch.length, pool));
+    columns.push_back(std::move(column));
+  }
+  ARROW_ASSIGN_OR_RAISE(auto all, arrow::Concatenate(columns, pool));
+  const int64_t n = static_cast<int64_t>(columns.size());
+  arrow::Int64Builder indices(pool);
+  ARROW_RETURN_NOT_OK(indices.Reserve(batch.length * n));
+  for (int64_t row = 0; row < batch.length; ++row) {
+    for (int64_t k = 0; k < n; ++k) indices.UnsafeAppend(row + k * batch.length);
+  }
+  ARROW_ASSIGN_OR_RAISE(auto take, indices.Finish());
+  ARROW_ASSIGN_OR_RAISE(
+      arrow::Datum taken,
+      cp::Take(all, take, cp::TakeOptions::Defaults(), ctx->exec_context()));
+  return taken.make_array();
+}
+
+// Offsets 0, n, 2n, … of lists of n elements each.
+arrow::Result<std::shared_ptr<arrow::Array>> EvenOffsets(cp::KernelContext* ctx,
+                                                         int64_t rows, int32_t n) {
+  arrow::Int32Builder offsets(ctx->memory_pool());
+  ARROW_RETURN_NOT_OK(offsets.Reserve(rows + 1));
+  for (int64_t row = 0; row <= rows; ++row)
+    offsets.UnsafeAppend(static_cast<int32_t>(row * n));
+  return offsets.Finish();
+}
+
+arrow::Status ExecMakeArray(cp::KernelContext* ctx, const cp::ExecSpan& batch,
+                            cp::ExecResult* out) {
+  ARROW_ASSIGN_OR_RAISE(auto values, Interleave(ctx, batch, 0, 1));
+  ARROW_ASSIGN_OR_RAISE(auto offsets, EvenOffsets(ctx, batch.length, batch.num_values()));
+  ARROW_ASSIGN_OR_RAISE(
+      auto lists, arrow::ListArray::FromArrays(*offsets, *values, ctx->memory_pool()));
+  out->value = lists->data();
+  return arrow::Status::OK();
+}
+
+arrow::Status ExecMakeMap(cp::KernelContext* ctx, const cp::ExecSpan& batch,
+                          cp::ExecResult* out) {
+  ARROW_ASSIGN_OR_RAISE(auto keys, Interleave(ctx, batch, 0, 2));
+  if (keys->null_count() > 0) return arrow::Status::Invalid("MAP keys must not be NULL");
+  ARROW_ASSIGN_OR_RAISE(auto items, Interleave(ctx, batch, 1, 2));
+  ARROW_ASSIGN_OR_RAISE(auto offsets,
+                        EvenOffsets(ctx, batch.length, batch.num_values() / 2));
+  ARROW_ASSIGN_OR_RAISE(
+      auto maps, arrow::MapArray::FromArrays(offsets, keys, items, ctx->memory_pool()));
+  out->value = maps->data();
+  return arrow::Status::OK();
+}
+
+arrow::Status RegisterConstructors(cp::FunctionRegistry* registry) {
+  struct Spec {
+    const char* name;
+    int arity;
+    cp::OutputType::Resolver resolve;
+    cp::ArrayKernelExec exec;
+    const char* doc;
+  };
+  const Spec specs[] = {
+      {"weir_make_array", 1,
+       [](cp::KernelContext*, const std::vector<arrow::TypeHolder>& types)
+           -> arrow::Result<arrow::TypeHolder> {
+         return arrow::list(types[0].GetSharedPtr());
+       },
+       ExecMakeArray, "Makes an array of its arguments (ARRAY[a, …])"},
+      {"weir_make_map", 2,
+       [](cp::KernelContext*, const std::vector<arrow::TypeHolder>& types)
+           -> arrow::Result<arrow::TypeHolder> {
+         return arrow::map(types[0].GetSharedPtr(), types[1].GetSharedPtr());
+       },
+       ExecMakeMap, "Makes a map of key, value argument pairs (MAP[k, v, …])"},
+  };
+  for (const Spec& spec : specs) {
+    auto function = std::make_shared<cp::ScalarFunction>(
+        spec.name, cp::Arity::VarArgs(spec.arity), cp::FunctionDoc(spec.doc, "", {}));
+    cp::ScalarKernel kernel(
+        cp::KernelSignature::Make(
+            std::vector<cp::InputType>(spec.arity, cp::InputType::Any()),
+            cp::OutputType(spec.resolve),
+            /*is_varargs=*/true),
+        spec.exec);
+    kernel.null_handling = cp::NullHandling::COMPUTED_NO_PREALLOCATE;
+    kernel.mem_allocation = cp::MemAllocation::NO_PREALLOCATE;
+    kernel.can_write_into_slices = false;
+    ARROW_RETURN_NOT_OK(function->AddKernel(std::move(kernel)));
+    ARROW_RETURN_NOT_OK(registry->AddFunction(std::move(function)));
+  }
+  return arrow::Status::OK();
+}
+
 arrow::Status RegisterAll() {
   cp::FunctionRegistry* registry = cp::GetFunctionRegistry();
   ARROW_RETURN_NOT_OK(RegisterTryCast(registry));
   ARROW_RETURN_NOT_OK(RegisterArrayElement(registry));
+  ARROW_RETURN_NOT_OK(RegisterConstructors(registry));
   ARROW_RETURN_NOT_OK(RegisterStringKernels(registry));
   return RegisterDatetimeKernels(registry);
 }

@@ -12,6 +12,8 @@ namespace weir::sql {
 ///   convert become NULL (TRY_CAST).
 /// - weir_array_element(list, index): the element at a 1-based index, NULL when the
 ///   index is NULL or out of range (array[i]).
+/// - weir_make_array(a, …) and weir_make_map(k1, v1, …): ARRAY[…] and MAP[…] (a
+///   NULL map key is an error).
 /// - weir_substring, weir_left, weir_right, weir_lpad, weir_rpad, weir_split_index,
 ///   weir_position, weir_initcap: Flink's string functions (string_kernels.cc).
 /// - weir_date_format, weir_to_timestamp[_format], weir_to_date[_format],

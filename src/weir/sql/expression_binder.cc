@@ -552,7 +552,7 @@ arrow::Result<TypedExpr> Binder::BindLike(const LikeExpr& like) {
 arrow::Result<TypedExpr> Binder::BindCast(const CastExpr& cast) {
   ARROW_ASSIGN_OR_RAISE(TypedExpr operand, Bind(*cast.operand()));
   ARROW_ASSIGN_OR_RAISE(TypePtr target, ResolveType(cast.type(), source_));
-  if (operand.is_constant()) {
+  if (operand.is_constant() && operand.type->id() != arrow::Type::STRUCT) {
     auto value = CastConstant(operand.constant, target);
     if (!value.ok() && cast.try_cast())
       return MakeConstant(arrow::MakeNullScalar(target), &cast);
@@ -581,6 +581,13 @@ arrow::Result<TypedExpr> Binder::BindCast(const CastExpr& cast) {
       auto widen = std::make_shared<cp::CastOptions>(cp::CastOptions::Safe(*wide));
       ARROW_ASSIGN_OR_RAISE(operand, MakeCall("cast", {operand}, widen, cast, "CAST"));
     }
+  }
+  if (operand.type->id() == arrow::Type::STRUCT && !cast.try_cast()) {
+    TypedExpr row = operand;  // fields convert in order, not by name
+    row.expr = CastValue(operand.expr, operand.type, target);
+    row.type = target;
+    row.node = &cast;
+    return row;
   }
   if (cast.try_cast()) {
     // Values that do not convert become NULL: the weir_try_cast kernel casts

@@ -425,6 +425,30 @@ arrow::Result<ExprPtr> ExpressionParser::ParsePrimary() {
     }
     return ParseSubquery(SubqueryExpr::Use::kExists, nullptr, false, position);
   }
+  if ((token.IsKeyword("ARRAY") || token.IsKeyword("MAP")) &&
+      Peek(1).kind == TokenKind::kLeftBracket) {
+    // Value constructors: ARRAY[a, b, …] and MAP[k1, v1, …].
+    const std::string name = token.IsKeyword("ARRAY") ? "ARRAY" : "MAP";
+    Advance();
+    Advance();
+    std::vector<ExprPtr> args;
+    while (Peek().kind != TokenKind::kRightBracket) {
+      ARROW_ASSIGN_OR_RAISE(ExprPtr arg, ParseAbove(kLowest));
+      args.push_back(std::move(arg));
+      if (Peek().kind == TokenKind::kComma) {
+        Advance();
+      } else if (Peek().kind != TokenKind::kRightBracket) {
+        return Error(Peek().position,
+                     fmt::format("expected ',' or ']' in {}[…] but found {}", name,
+                                 Describe(Peek())));
+      }
+    }
+    Advance();
+    ARROW_ASSIGN_OR_RAISE(ExprPtr call,
+                          Checked(std::make_shared<FunctionCallExpr>(
+                              Identifier{name, false, position}, std::move(args))));
+    return ParsePostfix(std::move(call));
+  }
   if (IsReserved(token)) return ExpectedExpressionError();
   if (Peek(1).kind == TokenKind::kLeftParen) {
     ExprPtr call;

@@ -166,7 +166,56 @@ arrow::Result<TypedExpr> BindCardinality(CallBuilder& builder,
   return ConvertTo(builder, std::move(length), arrow::int32());
 }
 
+// ROW(a, …): a row value with fields EXPR$0, EXPR$1, … (Flink's names).
+arrow::Result<TypedExpr> BindRow(CallBuilder& builder, const FunctionCallExpr& call,
+                                 std::vector<TypedExpr> args) {
+  ARROW_RETURN_NOT_OK(CheckArgCount(builder, call, args, 1, SIZE_MAX));
+  std::vector<std::string> names;
+  for (size_t i = 0; i < args.size(); ++i) names.push_back(fmt::format("EXPR${}", i));
+  return CallArrow(builder, call, "make_struct", std::move(args),
+                   std::make_shared<cp::MakeStructOptions>(names));
+}
+
+// ARRAY[a, …]: an array of the elements' common type.
+arrow::Result<TypedExpr> BindArray(CallBuilder& builder, const FunctionCallExpr& call,
+                                   std::vector<TypedExpr> args) {
+  ARROW_RETURN_NOT_OK(CheckArgCount(builder, call, args, 1, SIZE_MAX));
+  ARROW_RETURN_NOT_OK(UnifyTypes(builder, args, call));
+  return CallArrow(builder, call, "weir_make_array", std::move(args));
+}
+
+// MAP[k1, v1, …]: a map of the keys' and the values' common types.
+arrow::Result<TypedExpr> BindMap(CallBuilder& builder, const FunctionCallExpr& call,
+                                 std::vector<TypedExpr> args) {
+  ARROW_RETURN_NOT_OK(CheckArgCount(builder, call, args, 2, SIZE_MAX));
+  if (args.size() % 2 != 0) {
+    return builder.TypeError(
+        call.position(), fmt::format("MAP expects keys and values in pairs but got {} "
+                                     "arguments",
+                                     args.size()));
+  }
+  std::vector<TypedExpr> keys, values;
+  for (size_t i = 0; i < args.size(); ++i) (i % 2 ? values : keys).push_back(args[i]);
+  ARROW_RETURN_NOT_OK(UnifyTypes(builder, keys, call));
+  ARROW_RETURN_NOT_OK(UnifyTypes(builder, values, call));
+  for (const TypedExpr& key : keys) {
+    if (key.is_null_constant()) {
+      return builder.TypeError(key.node ? key.node->position() : call.position(),
+                               "MAP keys must not be NULL");
+    }
+  }
+  std::vector<TypedExpr> pairs;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    pairs.push_back(std::move(keys[i]));
+    pairs.push_back(std::move(values[i]));
+  }
+  return CallArrow(builder, call, "weir_make_map", std::move(pairs));
+}
+
 constexpr NamedBinder kGeneralBinders[] = {
+    {"ROW", BindRow},
+    {"ARRAY", BindArray},
+    {"MAP", BindMap},
     {"IF", BindIf},
     {"NULLIF", BindNullIf},
     {"COALESCE", BindCoalesce},

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include <arrow/compute/api_scalar.h>
 #include <arrow/compute/cast.h>
 #include <arrow/scalar.h>
 #include <arrow/type.h>
@@ -143,14 +144,52 @@ arrow::Result<TypePtr> CommonType(const TypePtr& a_in, const TypePtr& b_in) {
       fmt::format("types {} and {} have no common type", a->ToString(), b->ToString()));
 }
 
+arrow::compute::Expression CastValue(arrow::compute::Expression value,
+                                     const TypePtr& from, const TypePtr& to) {
+  namespace cp = arrow::compute;
+  if (from->Equals(*to)) return value;
+  if (from->id() != arrow::Type::STRUCT || to->id() != arrow::Type::STRUCT ||
+      from->num_fields() != to->num_fields()) {
+    return cp::call("cast", {std::move(value)}, cp::CastOptions::Safe(to));
+  }
+  std::vector<cp::Expression> fields;
+  std::vector<std::string> names;
+  std::vector<bool> nullable;
+  for (int i = 0; i < to->num_fields(); ++i) {
+    fields.push_back(
+        CastValue(cp::call("struct_field", {value}, cp::StructFieldOptions({i})),
+                  from->field(i)->type(), to->field(i)->type()));
+    names.push_back(to->field(i)->name());
+    nullable.push_back(to->field(i)->nullable());
+  }
+  // make_struct never gives NULL: keep the NULL rows NULL.
+  return cp::call(
+      "if_else",
+      {cp::call("is_null", {value}), cp::literal(arrow::MakeNullScalar(to)),
+       cp::call("make_struct", std::move(fields),
+                cp::MakeStructOptions(
+                    names, nullable,
+                    std::vector<std::shared_ptr<const arrow::KeyValueMetadata>>(
+                        names.size())))});
+}
+
 arrow::Result<TypedExpr> ConvertTo(CallBuilder& builder, TypedExpr value,
                                    const TypePtr& type) {
   if (value.type->Equals(*type)) return value;
   const Expr* node = value.node;
   if (value.is_constant()) {
+    // CoerceConstant leaves a value it cannot convert exactly as it is.
     auto coerced = CoerceConstant(value.constant, value.numeric_text, type);
-    if (!coerced.ok()) coerced = CastConstant(value.constant, type);
+    if (!coerced.ok() || !(*coerced)->type->Equals(*type))
+      coerced = CastConstant(value.constant, type);
     if (coerced.ok()) return MakeConstant(*coerced, node, value.numeric_text);
+  }
+  if (value.type->id() == arrow::Type::STRUCT && type->id() == arrow::Type::STRUCT) {
+    TypedExpr row;  // fields convert in order, not by name
+    row.expr = CastValue(value.expr, value.type, type);
+    row.type = type;
+    row.node = node;
+    return row;
   }
   auto options = std::make_shared<arrow::compute::CastOptions>(
       arrow::compute::CastOptions::Safe(type));
@@ -177,9 +216,9 @@ arrow::Status UnifyTypes(CallBuilder& builder, std::vector<TypedExpr>& values,
   }
   for (const TypedExpr& value : values) {
     if (!(value.is_constant() && !value.numeric_text.empty())) continue;
-    if (common->id() != arrow::Type::NA &&
-        CoerceConstant(value.constant, value.numeric_text, common).ok()) {
-      continue;
+    if (common->id() != arrow::Type::NA) {
+      auto coerced = CoerceConstant(value.constant, value.numeric_text, common);
+      if (coerced.ok() && (*coerced)->type->Equals(*common)) continue;
     }
     ARROW_ASSIGN_OR_RAISE(common, CommonType(common, value.type));
   }

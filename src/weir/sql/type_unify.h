@@ -3,6 +3,7 @@
 #include <memory>
 #include <vector>
 
+#include <arrow/compute/expression.h>
 #include <arrow/result.h>
 #include <arrow/type_fwd.h>
 
@@ -23,6 +24,13 @@ arrow::Result<std::shared_ptr<arrow::DataType>> CommonType(
 /// columns by a cast). Errors point at `node` and name the clashing types.
 arrow::Status UnifyTypes(CallBuilder& builder, std::vector<TypedExpr>& values,
                          const Expr& node);
+
+/// Returns `value` (of type `from`) cast safely to `to`. ROW values convert field by
+/// field in order, as in Flink (Arrow's cast matches fields by name and would give
+/// NULL for renamed fields), at any depth of rows within rows.
+arrow::compute::Expression CastValue(arrow::compute::Expression value,
+                                     const std::shared_ptr<arrow::DataType>& from,
+                                     const std::shared_ptr<arrow::DataType>& to);
 
 /// Converts `value` to `type` (a constant exactly, else by a safe cast).
 arrow::Result<TypedExpr> ConvertTo(CallBuilder& builder, TypedExpr value,

@@ -220,7 +220,13 @@ arrow::Status UnifyTypes(CallBuilder& builder, std::vector<TypedExpr>& values,
       auto coerced = CoerceConstant(value.constant, value.numeric_text, common);
       if (coerced.ok() && (*coerced)->type->Equals(*common)) continue;
     }
-    ARROW_ASSIGN_OR_RAISE(common, CommonType(common, value.type));
+    auto next = CommonType(common, value.type);
+    if (!next.ok()) {
+      return builder.TypeError(StartPosition(*value.node),
+                               fmt::format("{} does not match the other values: {}",
+                                           Describe(value), next.status().message()));
+    }
+    common = *next;
   }
   if (common->id() == arrow::Type::NA) return arrow::Status::OK();
   for (TypedExpr& value : values) {

@@ -10,7 +10,7 @@ if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
 
 DEB_PACKAGES=(g++ cmake ninja-build make pkg-config python3-venv
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev libfmt-dev libspdlog-dev libedit-dev
-  libsimdjson-dev
+  rapidjson-dev librdkafka-dev maven openjdk-17-jre-headless
   clang-format)
 
 missing=()

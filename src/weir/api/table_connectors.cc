@@ -8,12 +8,15 @@
 #include <arrow/type.h>
 #include <fmt/format.h>
 
+#include "weir/api/kafka_table.h"
+#include "weir/api/table_options.h"
 #include "weir/api/text_format_scan.h"
 #include "weir/connectors/blackhole/sink.h"
 #include "weir/connectors/datagen/source.h"
 #include "weir/connectors/filesystem/bucket_assigner.h"
 #include "weir/connectors/filesystem/file_sink.h"
 #include "weir/connectors/filesystem/parquet_source.h"
+#include "weir/connectors/kafka/kafka_source.h"
 #include "weir/connectors/print/sink.h"
 #include "weir/expr/pruning.h"
 #include "weir/format/csv/csv_writer.h"
@@ -64,69 +67,6 @@ const std::set<std::string>& PrintOptionsList() {
   static const std::set<std::string> options = {"connector", "print-identifier",
                                                 "standard-error", "sink.parallelism"};
   return options;
-}
-
-arrow::Status OptionError(const sql::CatalogTable& table, const std::string& key,
-                          const std::string& message) {
-  return arrow::Status::Invalid(
-      fmt::format("table '{}', option '{}': {}", table.name, key, message));
-}
-
-arrow::Result<int64_t> ParseInteger(const sql::CatalogTable& table,
-                                    const std::string& key) {
-  std::string text = table.Option(key);
-  int64_t value = 0;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size()) {
-    return OptionError(table, key, fmt::format("expected an integer but got '{}'", text));
-  }
-  return value;
-}
-
-arrow::Result<double> ParseNumber(const sql::CatalogTable& table,
-                                  const std::string& key) {
-  std::string text = table.Option(key);
-  double value = 0;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() ||
-      !std::isfinite(value)) {
-    return OptionError(table, key, fmt::format("expected a number but got '{}'", text));
-  }
-  return value;
-}
-
-arrow::Result<bool> ParseBool(const sql::CatalogTable& table, const std::string& key) {
-  std::string text = sql::ToLowerAscii(table.Option(key));
-  if (text == "true") return true;
-  if (text == "false") return false;
-  return OptionError(table, key,
-                     fmt::format("expected true or false but got '{}'", text));
-}
-
-arrow::Result<std::chrono::milliseconds> Duration(const sql::CatalogTable& table,
-                                                  const std::string& key) {
-  auto parsed = ParseDurationOption(table.Option(key));
-  if (!parsed.ok()) return OptionError(table, key, parsed.status().message());
-  return *parsed;
-}
-
-arrow::Result<int64_t> Size(const sql::CatalogTable& table, const std::string& key) {
-  auto parsed = format::ParseSize(table.Option(key));
-  if (!parsed.ok()) return OptionError(table, key, parsed.status().message());
-  return *parsed;
-}
-
-arrow::Status CheckKnown(const sql::CatalogTable& table,
-                         const std::set<std::string>& known,
-                         const std::string& connector) {
-  std::vector<std::string> names(known.begin(), known.end());
-  for (const std::string& key : table.option_order) {
-    if (known.count(key) != 0) continue;
-    return arrow::Status::Invalid(
-        fmt::format("table '{}': unknown option '{}' for connector '{}'{}", table.name,
-                    key, connector, sql::DidYouMean(key, names)));
-  }
-  return arrow::Status::OK();
 }
 
 arrow::Status ValidateDatagen(const sql::CatalogTable& table) {
@@ -492,13 +432,14 @@ arrow::Status ValidateTableOptions(const sql::CatalogTable& table) {
     ARROW_ASSIGN_OR_RAISE(auto options, DatagenOptionsOf(table));
     return connectors::MakeDatagenSource(options).status();
   }
+  if (connector == "kafka") return ValidateKafkaTable(table);
   if (connector == "print") return CheckKnown(table, PrintOptionsList(), connector);
   if (connector == "blackhole") {
     return CheckKnown(table, {"connector", "sink.parallelism"}, connector);
   }
   return arrow::Status::Invalid(fmt::format(
-      "table '{}': unknown connector '{}'{} (connectors: filesystem, datagen, print, "
-      "blackhole)",
+      "table '{}': unknown connector '{}'{} (connectors: filesystem, kafka, datagen, "
+      "print, blackhole)",
       table.name, connector,
       sql::DidYouMean(connector,
                       {"filesystem", "datagen", "print", "blackhole", "kafka"})));
@@ -507,6 +448,7 @@ arrow::Status ValidateTableOptions(const sql::CatalogTable& table) {
 bool IsBoundedTable(const sql::CatalogTable& table) {
   std::string connector = table.connector();
   if (connector == "filesystem") return table.Option("source.monitor-interval").empty();
+  if (connector == "kafka") return IsBoundedKafkaTable(table);
   if (connector == "datagen") {
     if (!table.Option("number-of-rows").empty()) return true;
     for (const sql::CatalogColumn& column : table.columns) {
@@ -645,6 +587,10 @@ arrow::Result<runtime::SourceFactory> MakeScanSource(const sql::PlanNode& scan,
   if (connector == "datagen") {
     ARROW_ASSIGN_OR_RAISE(auto options, DatagenOptionsOf(table));
     return connectors::MakeDatagenSource(options);
+  }
+  if (connector == "kafka") {
+    ARROW_ASSIGN_OR_RAISE(auto options, KafkaSourceOptionsOf(table));
+    return connectors::MakeKafkaSource(options);
   }
   return arrow::Status::Invalid(fmt::format(
       "table '{}' (connector '{}') cannot be read: it is a sink-only connector",

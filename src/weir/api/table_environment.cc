@@ -312,8 +312,11 @@ arrow::Result<Table> TableEnvironment::FromDataStream(
   auto table = std::make_shared<sql::CatalogTable>();
   table->name = name;
   for (const auto& field : schema->fields()) {
-    table->columns.push_back(
-        {field->name(), field->type(), field->nullable(), nullptr, ""});
+    sql::CatalogColumn column;
+    column.name = field->name();
+    column.type = field->type();
+    column.nullable = field->nullable();
+    table->columns.push_back(std::move(column));
   }
   table->options = {{"connector", "datastream"}};
   table->option_order = {"connector"};

@@ -130,10 +130,20 @@ arrow::Result<std::shared_ptr<CatalogTable>> MakeCatalogTable(const Statement& c
     column.name = definition.name.name;
     column.comment = definition.comment.value_or("");
     if (definition.metadata) {
-      return error_at(definition.name.position,
-                      fmt::format("metadata column '{}': the filesystem, datagen, print "
-                                  "and blackhole connectors have no metadata",
-                                  column.name));
+      std::string connector;
+      for (const auto& [key, value] : create.options) {
+        if (key == "connector") connector = value;
+      }
+      if (connector != "kafka") {
+        return error_at(definition.name.position,
+                        fmt::format("metadata column '{}': only the kafka connector has "
+                                    "metadata (the filesystem, datagen, print and "
+                                    "blackhole connectors have none)",
+                                    column.name));
+      }
+      column.metadata_key =
+          definition.metadata_key.empty() ? column.name : definition.metadata_key;
+      column.is_virtual = definition.is_virtual;
     }
     if (definition.computed) {
       column.computed = definition.computed;

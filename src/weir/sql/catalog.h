@@ -24,6 +24,12 @@ struct CatalogColumn {
   /// Set for computed columns (`name AS expr`), bound over the physical columns.
   ExprPtr computed;
   std::string comment;
+  /// For metadata columns (`name TYPE METADATA [FROM 'key'] [VIRTUAL]`): the
+  /// connector's metadata key (the column name when FROM is omitted); empty for
+  /// other columns.
+  std::string metadata_key;
+  /// METADATA … VIRTUAL: read from the source, never written to a sink.
+  bool is_virtual = false;
 };
 
 /// A table created by CREATE TABLE: its columns, partitioning, watermark and

@@ -116,6 +116,7 @@ struct ColumnDefinition {
   ExprPtr computed;  // set for computed columns
   bool metadata = false;
   std::string metadata_key;
+  bool is_virtual = false;  // METADATA … VIRTUAL: read only
   std::optional<std::string> comment;
 };
 

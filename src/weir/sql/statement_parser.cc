@@ -396,7 +396,7 @@ class StatementParser {
           ARROW_ASSIGN_OR_RAISE(column.metadata_key,
                                 ParseStringLiteral("a metadata key"));
         }
-        Accept("VIRTUAL");
+        column.is_virtual = Accept("VIRTUAL");
       }
       if (Accept("PRIMARY")) {
         ARROW_RETURN_NOT_OK(Expect("KEY", "after PRIMARY"));

@@ -39,8 +39,11 @@ arrow::Result<std::shared_ptr<const CatalogTable>> ResolveTableFunction(
   auto table = std::make_shared<CatalogTable>();
   table->name = "read_parquet";
   for (const auto& field : (*dataset)->schema()->fields()) {
-    table->columns.push_back(
-        {field->name(), field->type(), field->nullable(), nullptr, ""});
+    CatalogColumn column;
+    column.name = field->name();
+    column.type = field->type();
+    column.nullable = field->nullable();
+    table->columns.push_back(std::move(column));
   }
   for (const auto& field : (*dataset)->partition_schema()->fields()) {
     table->partition_keys.push_back(field->name());

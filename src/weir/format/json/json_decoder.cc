@@ -13,11 +13,13 @@
 #include <arrow/util/decimal.h>
 #include <arrow/util/value_parsing.h>
 #include <fmt/format.h>
-#include <simdjson.h>
+#include <rapidjson/reader.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+#include <rapidjson/error/en.h>
 
 namespace weir::format {
 
-namespace od = simdjson::ondemand;
 
 namespace {
 
@@ -128,27 +130,6 @@ arrow::Status Plan(Node* node) {
     default:
       return Unsupported(type);
   }
-}
-
-std::string JsonTypeName(od::json_type t) {
-  switch (t) {
-    case od::json_type::array:
-      return "an array";
-    case od::json_type::object:
-      return "an object";
-    case od::json_type::number:
-      return "a number";
-    case od::json_type::string:
-      return "a string";
-    case od::json_type::boolean:
-      return "a boolean";
-    default:
-      return "null";
-  }
-}
-
-arrow::Status JsonError(simdjson::error_code code) {
-  return arrow::Status::Invalid("malformed JSON: ", simdjson::error_message(code));
 }
 
 // Parses `HH:mm[:ss[.f]]` into units of the day.
@@ -385,211 +366,303 @@ arrow::Status AppendText(Node& node, std::string_view text) {
 
 }  // namespace
 
-struct JsonDecoder::State {
-  od::parser parser;
-  std::string padded;  // the record with simdjson's padding after it
-  std::unique_ptr<arrow::ArrayBuilder> root_builder;
-  Node root;
-  std::string error_path;  // built while an error unwinds
+// Decodes one record from rapidjson's SAX events: a stack of frames mirrors the
+// open objects and arrays, each value goes to the builder of the node it belongs to,
+// and an error (bad value or malformed JSON) stops the parse.
+class JsonDecoder::Handler
+    : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, JsonDecoder::Handler> {
+ public:
+  explicit Handler(Node* root) : root_(root) {}
 
-  arrow::Status AppendValue(Node& node, od::value value);
-  arrow::Status AppendObject(Node& node, od::object object);
-
-  // Leaves `node` with its one value for this row after an error.
-  arrow::Status FailWith(Node& node, arrow::Status error) {
-    ARROW_RETURN_NOT_OK(node.builder->AppendNull());
-    return error;
+  void Reset() {
+    frames_.clear();
+    error_ = arrow::Status::OK();
+    error_path_.clear();
+    started_ = false;
   }
-};
+  const arrow::Status& error() const { return error_; }
+  const std::string& error_path() const { return error_path_; }
+  bool started() const { return started_; }
 
-arrow::Status JsonDecoder::State::AppendObject(Node& node, od::object object) {
-  // The struct's own slot is appended first; every child then gets exactly one value
-  // (or a NULL), also when a child fails part way.
-  ARROW_RETURN_NOT_OK(static_cast<arrow::StructBuilder*>(node.builder)->Append());
-  std::fill(node.filled.begin(), node.filled.end(), 0);
-  arrow::Status error;
-  size_t hint = 0;
-  for (auto field_result : object) {
-    od::field field;
-    std::string_view key;
-    if (auto code = std::move(field_result).get(field); code != simdjson::SUCCESS) {
-      error = JsonError(code);
-      break;
+  // Leaves every open builder with its value for this row (NULL where missing), so
+  // the row can be dropped as a whole.
+  arrow::Status Complete() {
+    for (auto it = frames_.rbegin(); it != frames_.rend(); ++it) {
+      Frame& f = *it;
+      if (f.kind == Frame::kCapture) {
+        ARROW_RETURN_NOT_OK(f.node->builder->AppendNull());
+      } else if (f.kind == Frame::kStruct) {
+        for (Node& child : f.node->children) {
+          while (child.builder->length() < f.node->builder->length())
+            ARROW_RETURN_NOT_OK(child.builder->AppendNull());
+        }
+      } else if (f.kind == Frame::kMap) {
+        arrow::ArrayBuilder* items = f.node->children[1].builder;
+        while (items->length() < f.node->children[0].builder->length())
+          ARROW_RETURN_NOT_OK(items->AppendNull());
+      }
     }
-    if (auto code = field.unescaped_key().get(key); code != simdjson::SUCCESS) {
-      error = JsonError(code);
-      break;
+    frames_.clear();
+    return arrow::Status::OK();
+  }
+
+  bool Null() { return Scalar(Kind::kNull, {}); }
+  bool Bool(bool b) { return Scalar(Kind::kBool, b ? "true" : "false"); }
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool) {
+    return Scalar(Kind::kNumber, std::string_view(s, n));
+  }
+  bool String(const char* s, rapidjson::SizeType n, bool) {
+    return Scalar(Kind::kString, std::string_view(s, n));
+  }
+  bool Key(const char* s, rapidjson::SizeType n, bool) {
+    const std::string_view key(s, n);
+    Frame& top = frames_.back();
+    if (top.kind == Frame::kCapture) return top.writer->Key(s, n);
+    if (top.kind == Frame::kSkip) return true;
+    if (top.kind == Frame::kMap) {
+      top.key.assign(key);
+      return Check(AppendText(top.node->children[0], key));
     }
-    size_t child = node.names.size();
-    if (hint < node.names.size() && node.names[hint] == key) {
-      child = hint;
+    // A struct: find the field, in declaration order first.
+    const auto& names = top.node->names;
+    size_t child = names.size();
+    if (top.hint < names.size() && names[top.hint] == key) {
+      child = top.hint;
     } else {
-      for (size_t i = 0; i < node.names.size(); ++i) {
-        if (node.names[i] == key) {
+      for (size_t i = 0; i < names.size(); ++i) {
+        if (names[i] == key) {
           child = i;
           break;
         }
       }
     }
-    if (child == node.names.size() || node.filled[child]) continue;
-    hint = child + 1;
-    node.filled[child] = 1;
-    error = AppendValue(node.children[child], field.value());
-    if (!error.ok()) {
-      error_path = node.names[child] +
-                   (error_path.empty() || error_path[0] == '[' ? "" : ".") + error_path;
-      break;
+    // Unknown fields and repeated keys (the first value wins) are skipped.
+    if (child == names.size() || top.node->filled[child]) {
+      top.child = -1;
+      return true;
     }
+    top.node->filled[child] = 1;
+    top.child = static_cast<int>(child);
+    top.hint = child + 1;
+    return true;
   }
-  for (size_t i = 0; i < node.children.size(); ++i) {
-    if (!node.filled[i]) ARROW_RETURN_NOT_OK(node.children[i].builder->AppendNull());
-  }
-  return error;
-}
+  bool StartObject() { return Open(/*object=*/true); }
+  bool EndObject(rapidjson::SizeType) { return Close(/*object=*/true); }
+  bool StartArray() { return Open(/*object=*/false); }
+  bool EndArray(rapidjson::SizeType) { return Close(/*object=*/false); }
 
-arrow::Status JsonDecoder::State::AppendValue(Node& node, od::value value) {
-  using arrow::Type;
-  od::json_type json_type;
-  if (auto code = value.type().get(json_type); code != simdjson::SUCCESS) {
-    return FailWith(node, JsonError(code));
-  }
-  if (json_type == od::json_type::null) {
-    bool is_null = false;
-    if (auto code = value.is_null().get(is_null); code != simdjson::SUCCESS || !is_null)
-      return FailWith(node, JsonError(simdjson::INCORRECT_TYPE));
-    return node.builder->AppendNull();
-  }
-  auto expected = [&](const char* what) {
-    return FailWith(
-        node, arrow::Status::Invalid("expected ", what, " for ", node.type->ToString(),
-                                     " but got ", JsonTypeName(json_type)));
+ private:
+  enum class Kind { kNull, kBool, kNumber, kString };
+  struct Frame {
+    enum Type { kStruct, kList, kMap, kSkip, kCapture } kind;
+    Node* node = nullptr;
+    int child = -1;    // struct: the field the next value is for (-1 skips it)
+    size_t hint = 0;   // struct: the field expected next
+    int64_t index = 0; // list: elements so far
+    std::string key;   // map: the current key
+    int depth = 0;     // skip, capture: nesting inside
+    std::shared_ptr<rapidjson::StringBuffer> text;  // capture: the JSON text
+    std::shared_ptr<rapidjson::Writer<rapidjson::StringBuffer>> writer;
   };
-  const Type::type id = node.type->id();
-  switch (id) {
-    case Type::STRUCT: {
-      od::object object;
-      if (json_type != od::json_type::object) return expected("an object");
-      if (auto code = value.get_object().get(object); code != simdjson::SUCCESS)
-        return FailWith(node, JsonError(code));
-      return AppendObject(node, object);
+
+  bool Check(arrow::Status st) {
+    if (st.ok()) return true;
+    error_ = std::move(st);
+    // The path to the failing value, outermost first.
+    for (const Frame& f : frames_) {
+      if (f.kind == Frame::kStruct && f.child >= 0) {
+        if (!error_path_.empty()) error_path_ += '.';
+        error_path_ += f.node->names[f.child];
+      } else if (f.kind == Frame::kList) {
+        error_path_ += fmt::format("[{}]", f.index);
+      } else if (f.kind == Frame::kMap) {
+        error_path_ += fmt::format("[{}]", f.key);
+      }
     }
-    case Type::LIST:
-    case Type::LARGE_LIST: {
-      if (json_type != od::json_type::array) return expected("an array");
-      od::array array;
-      if (auto code = value.get_array().get(array); code != simdjson::SUCCESS)
-        return FailWith(node, JsonError(code));
-      if (id == Type::LIST) {
-        ARROW_RETURN_NOT_OK(static_cast<arrow::ListBuilder*>(node.builder)->Append());
+    return false;
+  }
+
+  // The node the next value belongs to; null to skip it.
+  Node* Target() {
+    Frame& top = frames_.back();
+    switch (top.kind) {
+      case Frame::kStruct:
+        return top.child >= 0 ? &top.node->children[top.child] : nullptr;
+      case Frame::kList:
+        return &top.node->children[0];
+      case Frame::kMap:
+        return &top.node->children[1];
+      default:
+        return nullptr;
+    }
+  }
+  void Advance() {
+    Frame& top = frames_.back();
+    if (top.kind == Frame::kList) ++top.index;
+  }
+
+  bool Scalar(Kind kind, std::string_view text) {
+    if (frames_.empty()) {
+      return Check(arrow::Status::Invalid("expected a JSON object"));
+    }
+    Frame& top = frames_.back();
+    if (top.kind == Frame::kCapture) {
+      switch (kind) {
+        case Kind::kNull:
+          return top.writer->Null();
+        case Kind::kBool:
+          return top.writer->Bool(text == "true");
+        case Kind::kNumber:
+          return top.writer->RawValue(text.data(), text.size(), rapidjson::kNumberType);
+        case Kind::kString:
+          return top.writer->String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
+      }
+    }
+    Node* node = Target();
+    if (node == nullptr) return true;
+    const arrow::Type::type id = node->type->id();
+    arrow::Status st;
+    if (kind == Kind::kNull) {
+      st = node->builder->AppendNull();
+    } else if (id == arrow::Type::STRUCT || id == arrow::Type::MAP ||
+               id == arrow::Type::LIST || id == arrow::Type::LARGE_LIST) {
+      st = arrow::Status::Invalid(
+          "expected ", id == arrow::Type::LIST || id == arrow::Type::LARGE_LIST ? "an array" : "an object",
+          " for ", node->type->ToString(), " but got ",
+          kind == Kind::kBool ? "a boolean" : kind == Kind::kNumber ? "a number" : "a string");
+    } else if (kind == Kind::kBool && id != arrow::Type::BOOL &&
+               id != arrow::Type::STRING && id != arrow::Type::LARGE_STRING) {
+      st = arrow::Status::Invalid("expected a number or string for ", node->type->ToString(),
+                                  " but got a boolean");
+    } else if (kind == Kind::kNumber &&
+               (id == arrow::Type::DATE32 || id == arrow::Type::TIME32 ||
+                id == arrow::Type::TIME64 || id == arrow::Type::TIMESTAMP ||
+                id == arrow::Type::BINARY || id == arrow::Type::LARGE_BINARY ||
+                id == arrow::Type::BOOL)) {
+      st = arrow::Status::Invalid("expected a string for ", node->type->ToString(),
+                                  " but got a number");
+    } else {
+      st = AppendText(*node, text);
+    }
+    Advance();
+    return Check(std::move(st));
+  }
+
+  bool Open(bool object) {
+    if (frames_.empty()) {
+      if (!object) return Check(arrow::Status::Invalid("expected a JSON object"));
+      started_ = true;
+      Frame f;
+      f.kind = Frame::kStruct;
+      f.node = root_;
+      std::fill(root_->filled.begin(), root_->filled.end(), 0);
+      frames_.push_back(std::move(f));
+      return Check(static_cast<arrow::StructBuilder*>(root_->builder)->Append());
+    }
+    Frame& top = frames_.back();
+    if (top.kind == Frame::kSkip || top.kind == Frame::kCapture) {
+      ++top.depth;
+      if (top.kind == Frame::kCapture)
+        return object ? top.writer->StartObject() : top.writer->StartArray();
+      return true;
+    }
+    Node* node = Target();
+    Frame f;
+    f.node = node;
+    if (node == nullptr) {
+      f.kind = Frame::kSkip;
+      f.depth = 1;
+      frames_.push_back(std::move(f));
+      return true;
+    }
+    const arrow::Type::type id = node->type->id();
+    arrow::Status st;
+    if (id == arrow::Type::STRING || id == arrow::Type::LARGE_STRING) {
+      // Flink keeps a nested value read as STRING as its JSON text.
+      f.kind = Frame::kCapture;
+      f.depth = 1;
+      f.text = std::make_shared<rapidjson::StringBuffer>();
+      f.writer = std::make_shared<rapidjson::Writer<rapidjson::StringBuffer>>(*f.text);
+      if (object) {
+        f.writer->StartObject();
       } else {
-        ARROW_RETURN_NOT_OK(
-            static_cast<arrow::LargeListBuilder*>(node.builder)->Append());
+        f.writer->StartArray();
       }
-      int64_t index = 0;
-      for (auto element : array) {
-        od::value v;
-        if (auto code = element.get(v); code != simdjson::SUCCESS) return JsonError(code);
-        auto st = AppendValue(node.children[0], v);
-        if (!st.ok()) {
-          error_path = fmt::format("[{}]", index) +
-                       (error_path.empty() || error_path[0] == '[' ? "" : ".") +
-                       error_path;
-          return st;
+      frames_.push_back(std::move(f));
+      return true;
+    }
+    if (object && id == arrow::Type::STRUCT) {
+      f.kind = Frame::kStruct;
+      std::fill(node->filled.begin(), node->filled.end(), 0);
+      st = static_cast<arrow::StructBuilder*>(node->builder)->Append();
+    } else if (object && id == arrow::Type::MAP) {
+      f.kind = Frame::kMap;
+      st = static_cast<arrow::MapBuilder*>(node->builder)->Append();
+    } else if (!object && id == arrow::Type::LIST) {
+      f.kind = Frame::kList;
+      st = static_cast<arrow::ListBuilder*>(node->builder)->Append();
+    } else if (!object && id == arrow::Type::LARGE_LIST) {
+      f.kind = Frame::kList;
+      st = static_cast<arrow::LargeListBuilder*>(node->builder)->Append();
+    } else {
+      return Check(arrow::Status::Invalid(
+          "expected ",
+          id == arrow::Type::STRUCT || id == arrow::Type::MAP   ? "an object"
+          : id == arrow::Type::LIST || id == arrow::Type::LARGE_LIST ? "an array"
+                                                                 : "a scalar",
+          " for ", node->type->ToString(), " but got ", object ? "an object" : "an array"));
+    }
+    if (!st.ok()) return Check(std::move(st));
+    frames_.push_back(std::move(f));
+    return true;
+  }
+
+  bool Close(bool object) {
+    Frame& top = frames_.back();
+    if (top.kind == Frame::kCapture) {
+      if (!(object ? top.writer->EndObject() : top.writer->EndArray())) {
+        return Check(arrow::Status::Invalid("malformed JSON"));
+      }
+      if (--top.depth > 0) return true;
+      Node* node = top.node;
+      const std::string text(top.text->GetString(), top.text->GetSize());
+      frames_.pop_back();
+      Advance();
+      return Check(AppendText(*node, text));
+    }
+    if (top.kind == Frame::kSkip) {
+      if (--top.depth > 0) return true;
+      frames_.pop_back();
+      return true;
+    }
+    if (top.kind == Frame::kStruct) {
+      for (size_t i = 0; i < top.node->children.size(); ++i) {
+        if (!top.node->filled[i]) {
+          auto st = top.node->children[i].builder->AppendNull();
+          if (!st.ok()) return Check(std::move(st));
         }
-        ++index;
       }
-      return arrow::Status::OK();
     }
-    case Type::MAP: {
-      if (json_type != od::json_type::object) return expected("an object");
-      od::object object;
-      if (auto code = value.get_object().get(object); code != simdjson::SUCCESS)
-        return FailWith(node, JsonError(code));
-      ARROW_RETURN_NOT_OK(static_cast<arrow::MapBuilder*>(node.builder)->Append());
-      for (auto field_result : object) {
-        od::field field;
-        std::string_view key;
-        if (auto code = std::move(field_result).get(field); code != simdjson::SUCCESS)
-          return JsonError(code);
-        if (auto code = field.unescaped_key().get(key); code != simdjson::SUCCESS)
-          return JsonError(code);
-        auto st = AppendText(node.children[0], key);
-        if (!st.ok()) {
-          // Keep keys and items the same length.
-          ARROW_RETURN_NOT_OK(node.children[1].builder->AppendNull());
-          error_path = fmt::format("[{}]", key);
-          return st;
-        }
-        st = AppendValue(node.children[1], field.value());
-        if (!st.ok()) {
-          error_path = fmt::format("[{}]", key) +
-                       (error_path.empty() || error_path[0] == '[' ? "" : ".") +
-                       error_path;
-          return st;
-        }
-      }
-      return arrow::Status::OK();
-    }
-    case Type::STRING:
-    case Type::LARGE_STRING: {
-      std::string_view text;
-      simdjson::error_code code = simdjson::SUCCESS;
-      if (json_type == od::json_type::string) {
-        code = value.get_string().get(text);
-      } else if (json_type == od::json_type::object) {
-        od::object object;  // Flink keeps nested JSON as its text
-        code = value.get_object().get(object);
-        if (code == simdjson::SUCCESS) code = object.raw_json().get(text);
-      } else if (json_type == od::json_type::array) {
-        od::array array;
-        code = value.get_array().get(array);
-        if (code == simdjson::SUCCESS) code = array.raw_json().get(text);
-      } else {
-        text = TrimSpace(value.raw_json_token());
-      }
-      if (code != simdjson::SUCCESS) return FailWith(node, JsonError(code));
-      auto st = AppendText(node, text);
-      return st.ok() ? st : FailWith(node, st);
-    }
-    default:
-      break;
+    frames_.pop_back();
+    if (!frames_.empty()) Advance();
+    return true;
   }
-  // Scalars other than strings.
-  if (json_type == od::json_type::object || json_type == od::json_type::array) {
-    return expected("a scalar");
-  }
-  if (json_type == od::json_type::number) {
-    if (id == Type::INT64) {
-      int64_t v = 0;
-      if (value.get_int64().get(v) == simdjson::SUCCESS)
-        return static_cast<arrow::Int64Builder*>(node.builder)->Append(v);
-    } else if (id == Type::DOUBLE) {
-      double v = 0;
-      if (value.get_double().get(v) == simdjson::SUCCESS)
-        return static_cast<arrow::DoubleBuilder*>(node.builder)->Append(v);
-    } else if (id == Type::DATE32 || id == Type::TIME32 || id == Type::TIME64 ||
-               id == Type::TIMESTAMP || id == Type::BINARY || id == Type::LARGE_BINARY ||
-               id == Type::BOOL) {
-      return expected("a string");
-    }
-  } else if (json_type == od::json_type::boolean) {
-    if (id != Type::BOOL) return expected("a number or string");
-    bool v = false;
-    if (auto code = value.get_bool().get(v); code != simdjson::SUCCESS)
-      return FailWith(node, JsonError(code));
-    return static_cast<arrow::BooleanBuilder*>(node.builder)->Append(v);
-  }
-  std::string_view text;
-  simdjson::error_code code = simdjson::SUCCESS;
-  if (json_type == od::json_type::string) {
-    code = value.get_string().get(text);
-  } else {
-    text = TrimSpace(value.raw_json_token());
-  }
-  if (code != simdjson::SUCCESS) return FailWith(node, JsonError(code));
-  auto st = AppendText(node, text);
-  return st.ok() ? st : FailWith(node, st);
-}
+
+ private:
+  Node* root_;
+  std::vector<Frame> frames_;
+  arrow::Status error_;
+  std::string error_path_;
+  bool started_ = false;
+};
+
+struct JsonDecoder::State {
+  std::unique_ptr<arrow::ArrayBuilder> root_builder;
+  Node root;
+  std::unique_ptr<Handler> handler;
+  rapidjson::Reader reader;
+  std::string buffer;  // the record, NUL-terminated for rapidjson
+};
 
 JsonDecoder::~JsonDecoder() = default;
 
@@ -615,36 +688,36 @@ arrow::Result<std::unique_ptr<JsonDecoder>> JsonDecoder::Make(
     }
   }
   ARROW_RETURN_NOT_OK(Plan(&s.root));
+  s.handler = std::make_unique<Handler>(&s.root);
   return decoder;
 }
 
 arrow::Status JsonDecoder::Append(std::string_view record) {
   State& s = *state_;
-  s.padded.assign(record);
-  s.padded.resize(record.size() + simdjson::SIMDJSON_PADDING, ' ');
-  s.error_path.clear();
-  od::document doc;
-  od::object object;
-  arrow::Status st;
-  auto code = s.parser.iterate(s.padded.data(), record.size(), s.padded.size()).get(doc);
-  if (code == simdjson::SUCCESS) code = doc.get_object().get(object);
-  if (code == simdjson::INCORRECT_TYPE) {
+  s.buffer.assign(record);  // rapidjson reads up to the terminating NUL
+  s.handler->Reset();
+  rapidjson::StringStream stream(s.buffer.c_str());
+  constexpr unsigned kFlags =
+      rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseValidateEncodingFlag;
+  const rapidjson::ParseResult parsed = s.reader.Parse<kFlags>(stream, *s.handler);
+  arrow::Status st = s.handler->error();
+  if (st.ok() && !parsed) {
+    st = arrow::Status::Invalid("malformed JSON at character ", parsed.Offset(), ": ",
+                                rapidjson::GetParseError_En(parsed.Code()));
+  } else if (st.ok() && !s.handler->started()) {
     st = arrow::Status::Invalid("expected a JSON object");
-  } else if (code != simdjson::SUCCESS) {
-    st = JsonError(code);
-  } else {
-    st = s.AppendObject(s.root, object);
   }
   if (st.ok()) {
     ++rows_;
     return st;
   }
-  if (code == simdjson::SUCCESS && s.root.builder->length() > rows_) {
-    // The row is in the builders, completed with NULLs: drop it at Finish.
+  if (s.handler->started()) {
+    // The row is in the builders: complete it with NULLs and drop it at Finish.
+    ARROW_RETURN_NOT_OK(s.handler->Complete());
     bad_rows_.push_back(rows_++);
   }
-  if (!s.error_path.empty()) {
-    return arrow::Status::Invalid("field '", s.error_path, "': ", st.message());
+  if (!s.handler->error_path().empty()) {
+    return arrow::Status::Invalid("field '", s.handler->error_path(), "': ", st.message());
   }
   return st;
 }

@@ -12,7 +12,7 @@
 namespace weir::format {
 
 /// Decodes JSON objects into rows of a given schema (Flink's `json` format), straight
-/// into Arrow builders with simdjson's on-demand parser.
+/// into Arrow builders from rapidjson's SAX events (no document tree).
 ///
 /// Fields are matched by name at every level; missing fields and JSON `null` are
 /// NULL; fields the schema does not name are skipped; a key given twice keeps its
@@ -47,6 +47,7 @@ class JsonDecoder {
 
  private:
   struct State;
+  class Handler;
   JsonDecoder() = default;
 
   std::shared_ptr<arrow::Schema> schema_;

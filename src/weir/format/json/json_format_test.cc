@@ -57,7 +57,7 @@ TEST(JsonDecoderTest, DecodesEveryTypeByName) {
   ASSERT_EQ(batch->num_rows(), 2);
   EXPECT_TRUE(batch->column(0)->Equals(Column(arrow::int64(), "[1, 2]")));
   EXPECT_TRUE(
-      batch->column(1)->Equals(Column(arrow::utf8(), R"(["a\"b", "{\"k\": [1, 2]}"])")));
+      batch->column(1)->Equals(Column(arrow::utf8(), R"(["a\"b", "{\"k\":[1,2]}"])")));
   // 12.345 rounds half up to the scale.
   EXPECT_TRUE(batch->column(2)->Equals(
       Column(arrow::decimal128(10, 2), R"(["12.35", "-0.50"])")));

@@ -1,0 +1,215 @@
+#include "weir/api/kafka_table.h"
+
+#include <charconv>
+
+#include <fmt/format.h>
+
+#include "weir/api/table_options.h"
+#include "weir/connectors/kafka/kafka_record_decoder.h"
+#include "weir/connectors/kafka/kafka_source.h"
+#include "weir/sql/suggest.h"
+
+namespace weir::api {
+namespace {
+
+using connectors::KafkaOffsetMode;
+
+const std::set<std::string>& KafkaOptions() {
+  static const std::set<std::string> options = {
+      "connector",
+      "topic",
+      "topic-pattern",
+      "properties.bootstrap.servers",
+      "properties.group.id",
+      "scan.startup.mode",
+      "scan.startup.timestamp-millis",
+      "scan.startup.specific-offsets",
+      "scan.bounded.mode",
+      "scan.bounded.timestamp-millis",
+      "scan.bounded.specific-offsets",
+      "scan.topic-partition-discovery.interval",
+      "format",
+      "value.format",
+      "json.ignore-parse-errors",
+      "sink.parallelism",
+  };
+  return options;
+}
+
+arrow::Result<KafkaOffsetMode> OffsetMode(const sql::CatalogTable& table,
+                                          const std::string& key, bool stop) {
+  const std::string text = table.Option(key, stop ? "unbounded" : "group-offsets");
+  if (text == "earliest-offset" && !stop) return KafkaOffsetMode::kEarliest;
+  if (text == "latest-offset") return KafkaOffsetMode::kLatest;
+  if (text == "group-offsets" && !stop) return KafkaOffsetMode::kGroupOffsets;
+  if (text == "timestamp") return KafkaOffsetMode::kTimestamp;
+  if (text == "specific-offsets") return KafkaOffsetMode::kSpecificOffsets;
+  if (text == "unbounded" && stop) return KafkaOffsetMode::kUnbounded;
+  return OptionError(table, key,
+                     fmt::format("expected {} but got '{}'",
+                                 stop ? "unbounded, latest-offset, timestamp or "
+                                        "specific-offsets"
+                                      : "earliest-offset, latest-offset, group-offsets, "
+                                        "timestamp or specific-offsets",
+                                 text));
+}
+
+// 'partition:0,offset:42;partition:1,offset:300' (Flink's format).
+arrow::Result<std::map<int32_t, int64_t>> SpecificOffsets(const sql::CatalogTable& table,
+                                                          const std::string& key) {
+  const std::string text = table.Option(key);
+  if (text.empty()) {
+    return OptionError(table, key, "needed by the specific-offsets mode");
+  }
+  std::map<int32_t, int64_t> out;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find(';', start);
+    if (end == std::string::npos) end = text.size();
+    const std::string item = text.substr(start, end - start);
+    int32_t partition = -1;
+    int64_t offset = -1;
+    char tail = 0;
+    if (std::sscanf(item.c_str(), "partition:%d,offset:%ld%c", &partition, &offset,
+                    &tail) != 2 ||
+        partition < 0 || offset < 0) {
+      return OptionError(table, key,
+                         fmt::format("expected 'partition:N,offset:M;…' but got '{}'", item));
+    }
+    out[partition] = offset;
+    start = end + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+arrow::Status ValidateKafkaTable(const sql::CatalogTable& table) {
+  for (const std::string& key : table.option_order) {
+    if (key.rfind("properties.", 0) == 0 || KafkaOptions().count(key) != 0) continue;
+    if (key.rfind("sink.", 0) == 0 || key.rfind("key.", 0) == 0 ||
+        key == "value.fields-include") {
+      return arrow::Status::NotImplemented(
+          fmt::format("table '{}', option '{}': writing to Kafka and record keys are "
+                      "not supported yet",
+                      table.name, key));
+    }
+    std::vector<std::string> names(KafkaOptions().begin(), KafkaOptions().end());
+    return arrow::Status::Invalid(
+        fmt::format("table '{}': unknown option '{}' for connector 'kafka'{}", table.name,
+                    key, sql::DidYouMean(key, names)));
+  }
+  return KafkaSourceOptionsOf(table).status();
+}
+
+bool IsBoundedKafkaTable(const sql::CatalogTable& table) {
+  const std::string mode = table.Option("scan.bounded.mode", "unbounded");
+  return mode != "unbounded";
+}
+
+arrow::Result<connectors::KafkaSourceOptions> KafkaSourceOptionsOf(
+    const sql::CatalogTable& table) {
+  connectors::KafkaSourceOptions options;
+  options.bootstrap_servers = table.Option("properties.bootstrap.servers");
+  if (options.bootstrap_servers.empty()) {
+    return arrow::Status::Invalid(fmt::format(
+        "table '{}': the kafka connector needs 'properties.bootstrap.servers'",
+        table.name));
+  }
+  const std::string topics = table.Option("topic");
+  options.topic_pattern = table.Option("topic-pattern");
+  if (topics.empty() == options.topic_pattern.empty()) {
+    return arrow::Status::Invalid(fmt::format(
+        "table '{}': the kafka connector needs either 'topic' or 'topic-pattern'",
+        table.name));
+  }
+  for (size_t start = 0; !topics.empty() && start <= topics.size();) {
+    size_t end = topics.find(';', start);
+    if (end == std::string::npos) end = topics.size();
+    std::string topic = topics.substr(start, end - start);
+    if (topic.empty()) return OptionError(table, "topic", "empty topic name");
+    options.topics.push_back(std::move(topic));
+    start = end + 1;
+  }
+  options.group_id = table.Option("properties.group.id");
+  for (const std::string& key : table.option_order) {
+    if (key.rfind("properties.", 0) != 0) continue;
+    const std::string name = key.substr(11);
+    if (name == "bootstrap.servers" || name == "group.id") continue;
+    if (name == "auto.offset.reset") {
+      options.reset = sql::ToLowerAscii(table.Option(key));
+      if (options.reset == "smallest") options.reset = "earliest";
+      if (options.reset == "largest") options.reset = "latest";
+      if (options.reset != "earliest" && options.reset != "latest" &&
+          options.reset != "none") {
+        return OptionError(table, key, "expected earliest, latest or none");
+      }
+      continue;
+    }
+    options.properties[name] = table.Option(key);
+  }
+  ARROW_ASSIGN_OR_RAISE(options.startup, OffsetMode(table, "scan.startup.mode", false));
+  if (options.startup == KafkaOffsetMode::kTimestamp) {
+    ARROW_ASSIGN_OR_RAISE(options.startup_timestamp_ms,
+                          ParseInteger(table, "scan.startup.timestamp-millis"));
+  }
+  if (options.startup == KafkaOffsetMode::kSpecificOffsets) {
+    ARROW_ASSIGN_OR_RAISE(options.startup_offsets,
+                          SpecificOffsets(table, "scan.startup.specific-offsets"));
+  }
+  ARROW_ASSIGN_OR_RAISE(options.stop, OffsetMode(table, "scan.bounded.mode", true));
+  if (options.stop == KafkaOffsetMode::kTimestamp) {
+    ARROW_ASSIGN_OR_RAISE(options.stop_timestamp_ms,
+                          ParseInteger(table, "scan.bounded.timestamp-millis"));
+  }
+  if (options.stop == KafkaOffsetMode::kSpecificOffsets) {
+    ARROW_ASSIGN_OR_RAISE(options.stop_offsets,
+                          SpecificOffsets(table, "scan.bounded.specific-offsets"));
+  }
+  if (!table.Option("scan.topic-partition-discovery.interval").empty()) {
+    ARROW_ASSIGN_OR_RAISE(options.discovery_interval,
+                          Duration(table, "scan.topic-partition-discovery.interval"));
+  }
+  std::string format = table.Option("value.format", table.Option("format"));
+  if (format.empty()) {
+    return arrow::Status::Invalid(fmt::format(
+        "table '{}': the kafka connector needs 'format' (json, raw)", table.name));
+  }
+  if (format != "json" && format != "raw") {
+    return OptionError(table, table.Option("value.format").empty() ? "format" : "value.format",
+                       fmt::format("format '{}' is not supported for Kafka yet (json, raw)",
+                                   format));
+  }
+  options.value_format = format;
+  if (!table.Option("json.ignore-parse-errors").empty()) {
+    if (format != "json") {
+      return OptionError(table, "json.ignore-parse-errors", "applies to the json format");
+    }
+    ARROW_ASSIGN_OR_RAISE(options.ignore_parse_errors,
+                          ParseBool(table, "json.ignore-parse-errors"));
+  }
+  arrow::FieldVector value_fields;
+  for (const sql::CatalogColumn& column : table.columns) {
+    if (column.computed) continue;
+    if (!column.metadata_key.empty()) {
+      auto natural = connectors::KafkaMetadataType(column.metadata_key);
+      if (!natural.ok()) {
+        return arrow::Status::Invalid(fmt::format("table '{}', column '{}': {}",
+                                                  table.name, column.name,
+                                                  natural.status().message()));
+      }
+      options.metadata.push_back({column.name, column.metadata_key, column.type});
+      continue;
+    }
+    value_fields.push_back(arrow::field(column.name, column.type, column.nullable));
+  }
+  options.value_schema = arrow::schema(value_fields);
+  auto checked = connectors::MakeKafkaSource(options);
+  if (!checked.ok()) {
+    return arrow::Status::Invalid(
+        fmt::format("table '{}': {}", table.name, checked.status().message()));
+  }
+  return options;
+}
+
+}  // namespace weir::api

@@ -1,0 +1,30 @@
+#pragma once
+
+#include <arrow/result.h>
+
+#include "weir/connectors/kafka/kafka_options.h"
+#include "weir/sql/catalog.h"
+
+namespace weir::api {
+
+/// Checks the options of a `'connector' = 'kafka'` table (Flink's names): `topic`
+/// (`;`-separated) or `topic-pattern`, `properties.bootstrap.servers`,
+/// `properties.group.id`, any `properties.*` (passed to librdkafka),
+/// `scan.startup.mode` (earliest-offset, latest-offset, group-offsets, timestamp,
+/// specific-offsets) with `scan.startup.timestamp-millis` /
+/// `scan.startup.specific-offsets`, `scan.bounded.mode` (unbounded, latest-offset,
+/// timestamp, specific-offsets) with its `.timestamp-millis` / `.specific-offsets`,
+/// `scan.topic-partition-discovery.interval`, `format` / `value.format` (json, raw),
+/// `json.ignore-parse-errors`, `sink.parallelism`. Unknown options are errors.
+arrow::Status ValidateKafkaTable(const sql::CatalogTable& table);
+
+/// Returns the source options of a Kafka table: value columns are the physical
+/// columns that are not metadata columns; metadata columns follow.
+arrow::Result<connectors::KafkaSourceOptions> KafkaSourceOptionsOf(
+    const sql::CatalogTable& table);
+
+/// Returns whether a Kafka table is bounded (`scan.bounded.mode` other than
+/// unbounded).
+bool IsBoundedKafkaTable(const sql::CatalogTable& table);
+
+}  // namespace weir::api

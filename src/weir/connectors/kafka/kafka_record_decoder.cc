@@ -1,0 +1,172 @@
+#include "weir/connectors/kafka/kafka_record_decoder.h"
+
+#include <arrow/array.h>
+#include <arrow/builder.h>
+#include <arrow/compute/cast.h>
+#include <arrow/type.h>
+#include <arrow/util/utf8.h>
+
+#include "weir/common/error.h"
+#include "weir/format/json/json_decoder.h"
+
+namespace weir::connectors {
+
+arrow::Result<std::shared_ptr<arrow::DataType>> KafkaMetadataType(const std::string& key) {
+  if (key == "topic") return arrow::utf8();
+  if (key == "partition") return arrow::int32();
+  if (key == "offset") return arrow::int64();
+  if (key == "timestamp") return arrow::timestamp(arrow::TimeUnit::MILLI, "UTC");
+  if (key == "timestamp-type") return arrow::utf8();
+  if (key == "key") return arrow::binary();
+  if (key == "headers") return arrow::map(arrow::utf8(), arrow::binary());
+  return UserError(
+      "unknown Kafka metadata key '{}' (topic, partition, offset, timestamp, "
+      "timestamp-type, key, headers)",
+      key);
+}
+
+struct KafkaRecordDecoder::State {
+  std::unique_ptr<format::JsonDecoder> json;
+  std::unique_ptr<arrow::ArrayBuilder> raw;  // raw format: the one value column
+  bool raw_text = false;
+  std::vector<std::unique_ptr<arrow::ArrayBuilder>> metadata;
+  std::vector<KafkaMetadataColumn> columns;
+};
+
+KafkaRecordDecoder::~KafkaRecordDecoder() = default;
+
+arrow::Result<std::unique_ptr<KafkaRecordDecoder>> KafkaRecordDecoder::Make(
+    const KafkaSourceOptions& options) {
+  std::unique_ptr<KafkaRecordDecoder> decoder(new KafkaRecordDecoder());
+  decoder->state_ = std::make_unique<State>();
+  State& s = *decoder->state_;
+  if (!options.value_schema) return UserError("the Kafka source needs a value schema");
+  arrow::FieldVector fields = options.value_schema->fields();
+  if (options.value_format == "json") {
+    ARROW_ASSIGN_OR_RAISE(s.json, format::JsonDecoder::Make(options.value_schema));
+  } else if (options.value_format == "raw") {
+    if (fields.size() != 1 || (fields[0]->type()->id() != arrow::Type::BINARY &&
+                               fields[0]->type()->id() != arrow::Type::STRING)) {
+      return UserError(
+          "the raw format reads the record value into exactly one BYTES or STRING "
+          "column, but the table has {} value columns",
+          fields.size());
+    }
+    s.raw_text = fields[0]->type()->id() == arrow::Type::STRING;
+    ARROW_ASSIGN_OR_RAISE(s.raw, arrow::MakeBuilder(fields[0]->type()));
+  } else {
+    return UserError("Kafka value format '{}' is not supported (json, raw)",
+                     options.value_format);
+  }
+  for (const KafkaMetadataColumn& column : options.metadata) {
+    ARROW_ASSIGN_OR_RAISE(auto type, KafkaMetadataType(column.key));
+    ARROW_ASSIGN_OR_RAISE(auto builder, arrow::MakeBuilder(type));
+    s.metadata.push_back(std::move(builder));
+    s.columns.push_back(column);
+    fields.push_back(arrow::field(column.name, column.type ? column.type : type));
+  }
+  decoder->schema_ = arrow::schema(fields);
+  return decoder;
+}
+
+arrow::Status KafkaRecordDecoder::Append(const rd_kafka_message_t& message) {
+  State& s = *state_;
+  if (message.payload == nullptr) return arrow::Status::OK();  // tombstone
+  const std::string_view value(static_cast<const char*>(message.payload), message.len);
+  if (s.json) {
+    ARROW_RETURN_NOT_OK(s.json->Append(value));
+  } else if (s.raw_text) {
+    if (!arrow::util::ValidateUTF8(value)) {
+      return arrow::Status::Invalid("the value is not valid UTF-8 text");
+    }
+    ARROW_RETURN_NOT_OK(static_cast<arrow::StringBuilder&>(*s.raw).Append(value));
+  } else {
+    ARROW_RETURN_NOT_OK(static_cast<arrow::BinaryBuilder&>(*s.raw).Append(value));
+  }
+  for (size_t i = 0; i < s.columns.size(); ++i) {
+    arrow::ArrayBuilder& b = *s.metadata[i];
+    const std::string& key = s.columns[i].key;
+    if (key == "topic") {
+      ARROW_RETURN_NOT_OK(static_cast<arrow::StringBuilder&>(b).Append(
+          rd_kafka_topic_name(message.rkt)));
+    } else if (key == "partition") {
+      ARROW_RETURN_NOT_OK(static_cast<arrow::Int32Builder&>(b).Append(message.partition));
+    } else if (key == "offset") {
+      ARROW_RETURN_NOT_OK(static_cast<arrow::Int64Builder&>(b).Append(message.offset));
+    } else if (key == "timestamp" || key == "timestamp-type") {
+      rd_kafka_timestamp_type_t kind;
+      const int64_t ts = rd_kafka_message_timestamp(&message, &kind);
+      if (key == "timestamp") {
+        if (kind == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE) {
+          ARROW_RETURN_NOT_OK(b.AppendNull());
+        } else {
+          ARROW_RETURN_NOT_OK(static_cast<arrow::TimestampBuilder&>(b).Append(ts));
+        }
+      } else {
+        const char* name = kind == RD_KAFKA_TIMESTAMP_CREATE_TIME      ? "CreateTime"
+                           : kind == RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME ? "LogAppendTime"
+                                                                        : "NoTimestampType";
+        ARROW_RETURN_NOT_OK(static_cast<arrow::StringBuilder&>(b).Append(name));
+      }
+    } else if (key == "key") {
+      if (message.key == nullptr) {
+        ARROW_RETURN_NOT_OK(b.AppendNull());
+      } else {
+        ARROW_RETURN_NOT_OK(static_cast<arrow::BinaryBuilder&>(b).Append(
+            static_cast<const uint8_t*>(message.key), static_cast<int32_t>(message.key_len)));
+      }
+    } else if (key == "headers") {
+      auto& map = static_cast<arrow::MapBuilder&>(b);
+      ARROW_RETURN_NOT_OK(map.Append());
+      rd_kafka_headers_t* headers = nullptr;
+      if (rd_kafka_message_headers(&message, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        const char* name;
+        const void* data;
+        size_t size;
+        for (size_t h = 0;
+             rd_kafka_header_get_all(headers, h, &name, &data, &size) ==
+             RD_KAFKA_RESP_ERR_NO_ERROR;
+             ++h) {
+          ARROW_RETURN_NOT_OK(
+              static_cast<arrow::StringBuilder*>(map.key_builder())->Append(name));
+          auto* items = static_cast<arrow::BinaryBuilder*>(map.item_builder());
+          if (data == nullptr) {
+            ARROW_RETURN_NOT_OK(items->AppendNull());
+          } else {
+            ARROW_RETURN_NOT_OK(
+                items->Append(static_cast<const uint8_t*>(data), static_cast<int32_t>(size)));
+          }
+        }
+      }
+    }
+  }
+  ++rows_;
+  return arrow::Status::OK();
+}
+
+arrow::Result<std::shared_ptr<arrow::RecordBatch>> KafkaRecordDecoder::Finish() {
+  State& s = *state_;
+  arrow::ArrayVector columns;
+  if (s.json) {
+    ARROW_ASSIGN_OR_RAISE(auto values, s.json->Finish());
+    columns = values->columns();
+  } else {
+    std::shared_ptr<arrow::Array> raw;
+    ARROW_RETURN_NOT_OK(s.raw->Finish(&raw));
+    columns.push_back(std::move(raw));
+  }
+  for (size_t i = 0; i < s.metadata.size(); ++i) {
+    std::shared_ptr<arrow::Array> column;
+    ARROW_RETURN_NOT_OK(s.metadata[i]->Finish(&column));
+    const auto& type = schema_->field(static_cast<int>(columns.size()))->type();
+    if (!column->type()->Equals(*type)) {
+      ARROW_ASSIGN_OR_RAISE(column, arrow::compute::Cast(*column, type));
+    }
+    columns.push_back(std::move(column));
+  }
+  const int64_t rows = rows_;
+  rows_ = 0;
+  return arrow::RecordBatch::Make(schema_, rows, std::move(columns));
+}
+
+}  // namespace weir::connectors

@@ -28,6 +28,7 @@ const std::set<std::string>& KafkaOptions() {
       "scan.bounded.timestamp-millis",
       "scan.bounded.specific-offsets",
       "scan.topic-partition-discovery.interval",
+      "scan.broker-timeout",
       "format",
       "value.format",
       "json.ignore-parse-errors",
@@ -73,8 +74,9 @@ arrow::Result<std::map<int32_t, int64_t>> SpecificOffsets(const sql::CatalogTabl
     if (std::sscanf(item.c_str(), "partition:%d,offset:%ld%c", &partition, &offset,
                     &tail) != 2 ||
         partition < 0 || offset < 0) {
-      return OptionError(table, key,
-                         fmt::format("expected 'partition:N,offset:M;…' but got '{}'", item));
+      return OptionError(
+          table, key,
+          fmt::format("expected 'partition:N,offset:M;…' but got '{}'", item));
     }
     out[partition] = offset;
     start = end + 1;
@@ -170,15 +172,21 @@ arrow::Result<connectors::KafkaSourceOptions> KafkaSourceOptionsOf(
     ARROW_ASSIGN_OR_RAISE(options.discovery_interval,
                           Duration(table, "scan.topic-partition-discovery.interval"));
   }
+  if (!table.Option("scan.broker-timeout").empty()) {
+    ARROW_ASSIGN_OR_RAISE(options.broker_timeout, Duration(table, "scan.broker-timeout"));
+    if (options.broker_timeout.count() <= 0) {
+      return OptionError(table, "scan.broker-timeout", "must be positive");
+    }
+  }
   std::string format = table.Option("value.format", table.Option("format"));
   if (format.empty()) {
     return arrow::Status::Invalid(fmt::format(
         "table '{}': the kafka connector needs 'format' (json, raw)", table.name));
   }
   if (format != "json" && format != "raw") {
-    return OptionError(table, table.Option("value.format").empty() ? "format" : "value.format",
-                       fmt::format("format '{}' is not supported for Kafka yet (json, raw)",
-                                   format));
+    return OptionError(
+        table, table.Option("value.format").empty() ? "format" : "value.format",
+        fmt::format("format '{}' is not supported for Kafka yet (json, raw)", format));
   }
   options.value_format = format;
   if (!table.Option("json.ignore-parse-errors").empty()) {

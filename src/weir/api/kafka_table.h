@@ -14,7 +14,9 @@ namespace weir::api {
 /// specific-offsets) with `scan.startup.timestamp-millis` /
 /// `scan.startup.specific-offsets`, `scan.bounded.mode` (unbounded, latest-offset,
 /// timestamp, specific-offsets) with its `.timestamp-millis` / `.specific-offsets`,
-/// `scan.topic-partition-discovery.interval`, `format` / `value.format` (json, raw),
+/// `scan.topic-partition-discovery.interval`, `scan.broker-timeout` (weir's: how long
+/// the brokers may be unreachable before the job fails, default 60 s),
+/// `format` / `value.format` (json, raw),
 /// `json.ignore-parse-errors`, `sink.parallelism`. Unknown options are errors.
 arrow::Status ValidateKafkaTable(const sql::CatalogTable& table);
 

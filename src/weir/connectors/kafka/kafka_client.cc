@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <atomic>
-#include <optional>
 #include <mutex>
+#include <optional>
 #include <regex>
 #include <set>
 
@@ -63,6 +63,21 @@ void KafkaHandleDeleter::operator()(rd_kafka_t* handle) const {
 }
 
 std::string KafkaErrorText(rd_kafka_resp_err_t err) { return rd_kafka_err2str(err); }
+
+arrow::Status CheckKafkaSettings(const std::map<std::string, std::string>& settings) {
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  char err[512];
+  arrow::Status st;
+  for (const auto& [key, value] : settings) {
+    if (rd_kafka_conf_set(conf, key.c_str(), value.c_str(), err, sizeof(err)) !=
+        RD_KAFKA_CONF_OK) {
+      st = UserError("Kafka setting '{}' = '{}': {}", key, value, err);
+      break;
+    }
+  }
+  rd_kafka_conf_destroy(conf);
+  return st;
+}
 
 arrow::Result<std::unique_ptr<KafkaClient>> KafkaClient::Make(
     rd_kafka_type_t type, const std::string& bootstrap_servers,
@@ -145,7 +160,8 @@ arrow::Result<std::vector<TopicPartition>> KafkaClient::ListPartitions(
     const rd_kafka_metadata_topic_t& topic = metadata->topics[t];
     const std::string name = topic.topic;
     const bool named = wanted.count(name) != 0;
-    const bool matched = regex && name.rfind("__", 0) != 0 && std::regex_match(name, *regex);
+    const bool matched =
+        regex && name.rfind("__", 0) != 0 && std::regex_match(name, *regex);
     if (!named && !matched) continue;
     if (topic.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       if (named) {

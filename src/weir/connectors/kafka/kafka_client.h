@@ -3,8 +3,8 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
-#include <optional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -85,6 +85,10 @@ class KafkaClient {
   std::shared_ptr<KafkaClientState> state_;
   KafkaHandle handle_;
 };
+
+/// Checks that librdkafka accepts every setting (name and value), without
+/// connecting; the error names the first one it rejects.
+arrow::Status CheckKafkaSettings(const std::map<std::string, std::string>& settings);
 
 /// Returns librdkafka's text for an error code.
 std::string KafkaErrorText(rd_kafka_resp_err_t err);

@@ -11,7 +11,8 @@
 
 namespace weir::connectors {
 
-arrow::Result<std::shared_ptr<arrow::DataType>> KafkaMetadataType(const std::string& key) {
+arrow::Result<std::shared_ptr<arrow::DataType>> KafkaMetadataType(
+    const std::string& key) {
   if (key == "topic") return arrow::utf8();
   if (key == "partition") return arrow::int32();
   if (key == "offset") return arrow::int64();
@@ -87,8 +88,8 @@ arrow::Status KafkaRecordDecoder::Append(const rd_kafka_message_t& message) {
     arrow::ArrayBuilder& b = *s.metadata[i];
     const std::string& key = s.columns[i].key;
     if (key == "topic") {
-      ARROW_RETURN_NOT_OK(static_cast<arrow::StringBuilder&>(b).Append(
-          rd_kafka_topic_name(message.rkt)));
+      ARROW_RETURN_NOT_OK(
+          static_cast<arrow::StringBuilder&>(b).Append(rd_kafka_topic_name(message.rkt)));
     } else if (key == "partition") {
       ARROW_RETURN_NOT_OK(static_cast<arrow::Int32Builder&>(b).Append(message.partition));
     } else if (key == "offset") {
@@ -103,9 +104,10 @@ arrow::Status KafkaRecordDecoder::Append(const rd_kafka_message_t& message) {
           ARROW_RETURN_NOT_OK(static_cast<arrow::TimestampBuilder&>(b).Append(ts));
         }
       } else {
-        const char* name = kind == RD_KAFKA_TIMESTAMP_CREATE_TIME      ? "CreateTime"
-                           : kind == RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME ? "LogAppendTime"
-                                                                        : "NoTimestampType";
+        const char* name = kind == RD_KAFKA_TIMESTAMP_CREATE_TIME ? "CreateTime"
+                           : kind == RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME
+                               ? "LogAppendTime"
+                               : "NoTimestampType";
         ARROW_RETURN_NOT_OK(static_cast<arrow::StringBuilder&>(b).Append(name));
       }
     } else if (key == "key") {
@@ -113,7 +115,8 @@ arrow::Status KafkaRecordDecoder::Append(const rd_kafka_message_t& message) {
         ARROW_RETURN_NOT_OK(b.AppendNull());
       } else {
         ARROW_RETURN_NOT_OK(static_cast<arrow::BinaryBuilder&>(b).Append(
-            static_cast<const uint8_t*>(message.key), static_cast<int32_t>(message.key_len)));
+            static_cast<const uint8_t*>(message.key),
+            static_cast<int32_t>(message.key_len)));
       }
     } else if (key == "headers") {
       auto& map = static_cast<arrow::MapBuilder&>(b);
@@ -123,9 +126,8 @@ arrow::Status KafkaRecordDecoder::Append(const rd_kafka_message_t& message) {
         const char* name;
         const void* data;
         size_t size;
-        for (size_t h = 0;
-             rd_kafka_header_get_all(headers, h, &name, &data, &size) ==
-             RD_KAFKA_RESP_ERR_NO_ERROR;
+        for (size_t h = 0; rd_kafka_header_get_all(headers, h, &name, &data, &size) ==
+                           RD_KAFKA_RESP_ERR_NO_ERROR;
              ++h) {
           ARROW_RETURN_NOT_OK(
               static_cast<arrow::StringBuilder*>(map.key_builder())->Append(name));
@@ -133,8 +135,8 @@ arrow::Status KafkaRecordDecoder::Append(const rd_kafka_message_t& message) {
           if (data == nullptr) {
             ARROW_RETURN_NOT_OK(items->AppendNull());
           } else {
-            ARROW_RETURN_NOT_OK(
-                items->Append(static_cast<const uint8_t*>(data), static_cast<int32_t>(size)));
+            ARROW_RETURN_NOT_OK(items->Append(static_cast<const uint8_t*>(data),
+                                              static_cast<int32_t>(size)));
           }
         }
       }

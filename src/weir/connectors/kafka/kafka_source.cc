@@ -36,7 +36,8 @@ KafkaSourceReader::~KafkaSourceReader() {
 bool KafkaSourceReader::Owns(const TopicPartition& tp) const {
   // As Flink's KafkaSource: a topic's partitions go round-robin over the subtasks,
   // starting at a subtask chosen by the topic's name.
-  const uint64_t h = expr::HashBytes(tp.topic.data(), static_cast<int64_t>(tp.topic.size()));
+  const uint64_t h =
+      expr::HashBytes(tp.topic.data(), static_cast<int64_t>(tp.topic.size()));
   const uint64_t start = h % static_cast<uint64_t>(info_.parallelism);
   return static_cast<int>((start + static_cast<uint64_t>(tp.partition)) %
                           static_cast<uint64_t>(info_.parallelism)) == info_.index;
@@ -48,9 +49,10 @@ arrow::Status KafkaSourceReader::Open(runtime::OperatorContext* context) {
   std::map<std::string, std::string> settings = options_.properties;
   // librdkafka's consumer needs a group even with a manual assignment (no group
   // protocol is used); without the user's, an anonymous one never committed to.
-  settings["group.id"] = !options_.group_id.empty()
-                             ? options_.group_id
-                             : fmt::format("weir-anonymous-{}", context->ProcessingTime());
+  settings["group.id"] =
+      !options_.group_id.empty()
+          ? options_.group_id
+          : fmt::format("weir-anonymous-{}", context->ProcessingTime());
   // Positions live in weir's checkpoints; the group only sees commits made when a
   // checkpoint completes.
   settings["enable.auto.commit"] = "false";
@@ -127,7 +129,8 @@ arrow::Status KafkaSourceReader::ResolveStart(const std::vector<TopicPartition>&
                        options_.group_id, KafkaErrorText(err));
     }
   } else if (mode == KafkaOffsetMode::kTimestamp) {
-    for (int i = 0; i < list->cnt; ++i) list->elems[i].offset = options_.startup_timestamp_ms;
+    for (int i = 0; i < list->cnt; ++i)
+      list->elems[i].offset = options_.startup_timestamp_ms;
     const auto err = rd_kafka_offsets_for_times(rk, list.get(), kMetadataTimeoutMs);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       return UserError("Kafka: cannot look up offsets for timestamp {}: {}",
@@ -189,7 +192,8 @@ arrow::Status KafkaSourceReader::ResolveStart(const std::vector<TopicPartition>&
     }
   }
   if (options_.stop == KafkaOffsetMode::kTimestamp) {
-    PartitionList stops(rd_kafka_topic_partition_list_new(static_cast<int>(fresh.size())));
+    PartitionList stops(
+        rd_kafka_topic_partition_list_new(static_cast<int>(fresh.size())));
     for (const auto& tp : fresh) {
       rd_kafka_topic_partition_list_add(stops.get(), tp.topic.c_str(), tp.partition)
           ->offset = options_.stop_timestamp_ms;
@@ -211,12 +215,11 @@ arrow::Status KafkaSourceReader::ResolveStart(const std::vector<TopicPartition>&
 
 arrow::Result<bool> KafkaSourceReader::Discover() {
   ARROW_ASSIGN_OR_RAISE(
-      auto all,
-      client_->ListPartitions(
-          options_.topics, options_.topic_pattern,
-          std::chrono::milliseconds(next_discovery_micros_ == 0
-                                        ? options_.broker_timeout.count()
-                                        : kMetadataTimeoutMs)));
+      auto all, client_->ListPartitions(
+                    options_.topics, options_.topic_pattern,
+                    std::chrono::milliseconds(next_discovery_micros_ == 0
+                                                  ? options_.broker_timeout.count()
+                                                  : kMetadataTimeoutMs)));
   std::vector<TopicPartition> fresh;
   for (const auto& tp : all) {
     if (!Owns(tp)) continue;
@@ -247,11 +250,12 @@ arrow::Result<bool> KafkaSourceReader::Discover() {
 }
 
 arrow::Status KafkaSourceReader::Assign() {
-  PartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(partitions_.size())));
+  PartitionList list(
+      rd_kafka_topic_partition_list_new(static_cast<int>(partitions_.size())));
   for (auto& [tp, p] : partitions_) {
     if (p.next >= p.stop) continue;  // bounded and done
-    rd_kafka_topic_partition_list_add(list.get(), tp.topic.c_str(), tp.partition)->offset =
-        p.next;
+    rd_kafka_topic_partition_list_add(list.get(), tp.topic.c_str(), tp.partition)
+        ->offset = p.next;
     p.assigned = true;
   }
   const auto err = rd_kafka_assign(client_->get(), list.get());
@@ -297,7 +301,8 @@ arrow::Result<runtime::PollResult> KafkaSourceReader::Poll(runtime::Output* out)
   while (decoder_->rows() < options_.batch_rows) {
     const ssize_t n = rd_kafka_consume_batch_queue(queue_, 0, messages, kChunk);
     if (n < 0) {
-      return UserError("Kafka: consuming failed: {}", KafkaErrorText(rd_kafka_last_error()));
+      return UserError("Kafka: consuming failed: {}",
+                       KafkaErrorText(rd_kafka_last_error()));
     }
     if (n == 0) break;
     arrow::Status st;
@@ -308,7 +313,8 @@ arrow::Result<runtime::PollResult> KafkaSourceReader::Poll(runtime::Output* out)
       auto it = partitions_.find(tp);
       if (m.err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
         client_->MarkBrokersUp();
-        if (it != partitions_.end()) it->second.next = std::max(it->second.next, m.offset);
+        if (it != partitions_.end())
+          it->second.next = std::max(it->second.next, m.offset);
         continue;
       }
       if (m.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -317,7 +323,8 @@ arrow::Result<runtime::PollResult> KafkaSourceReader::Poll(runtime::Output* out)
             m.err == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION ||
             m.err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED ||
             m.err == RD_KAFKA_RESP_ERR__AUTHENTICATION) {
-          st = UserError("Kafka: reading {}-{} failed: {}", tp.topic, tp.partition, reason);
+          st = UserError("Kafka: reading {}-{} failed: {}", tp.topic, tp.partition,
+                         reason);
         } else {
           LogWarning("Kafka: {}-{}: {}", tp.topic, tp.partition, reason);
         }
@@ -334,9 +341,9 @@ arrow::Result<runtime::PollResult> KafkaSourceReader::Poll(runtime::Output* out)
         if (options_.ignore_parse_errors) {
           ++skipped_;
         } else {
-          st = UserError("Kafka record {}-{} at offset {} does not decode ({} format): {}",
-                         tp.topic, tp.partition, m.offset, options_.value_format,
-                         decoded.message());
+          st = UserError(
+              "Kafka record {}-{} at offset {} does not decode ({} format): {}", tp.topic,
+              tp.partition, m.offset, options_.value_format, decoded.message());
         }
       }
     }
@@ -350,8 +357,9 @@ arrow::Result<runtime::PollResult> KafkaSourceReader::Poll(runtime::Output* out)
   }
   if (Finished()) return runtime::PollResult::End();
   if (client_->BrokersDownFor() > options_.broker_timeout) {
-    return UserError("Kafka: all brokers at '{}' have been unreachable for more than {} s",
-                     options_.bootstrap_servers, options_.broker_timeout.count() / 1000);
+    return UserError(
+        "Kafka: all brokers at '{}' have been unreachable for more than {} s",
+        options_.bootstrap_servers, options_.broker_timeout.count() / 1000);
   }
   const int64_t recheck = std::min(next_discovery_micros_, now + kIdleRecheckMicros);
   return runtime::PollResult::WaitUntil(recheck);
@@ -361,9 +369,8 @@ arrow::Status KafkaSourceReader::SnapshotOperatorState(
     runtime::CheckpointId id, std::vector<std::string>* entries) {
   std::map<TopicPartition, int64_t> offsets;
   for (const auto& [tp, p] : partitions_) {
-    entries->push_back(
-        fmt::format("kafka {} {} {} {} {}", info_.parallelism, p.next, p.stop, tp.partition,
-                    tp.topic));
+    entries->push_back(fmt::format("kafka {} {} {} {} {}", info_.parallelism, p.next,
+                                   p.stop, tp.partition, tp.topic));
     offsets[tp] = p.next;
   }
   if (!options_.group_id.empty()) to_commit_[id] = std::move(offsets);
@@ -376,8 +383,8 @@ arrow::Status KafkaSourceReader::NotifyCheckpointComplete(runtime::CheckpointId 
   PartitionList list(
       rd_kafka_topic_partition_list_new(static_cast<int>(it->second.size())));
   for (const auto& [tp, next] : it->second) {
-    rd_kafka_topic_partition_list_add(list.get(), tp.topic.c_str(), tp.partition)->offset =
-        next;
+    rd_kafka_topic_partition_list_add(list.get(), tp.topic.c_str(), tp.partition)
+        ->offset = next;
   }
   to_commit_.erase(to_commit_.begin(), std::next(it));
   if (list->cnt == 0) return arrow::Status::OK();
@@ -408,6 +415,7 @@ arrow::Result<runtime::SourceFactory> MakeKafkaSource(KafkaSourceOptions options
     return UserError("the Kafka source needs either topics or a topic pattern");
   }
   if (options.batch_rows <= 0) return UserError("Kafka batch rows must be positive");
+  ARROW_RETURN_NOT_OK(CheckKafkaSettings(options.properties));
   ARROW_RETURN_NOT_OK(KafkaRecordDecoder::Make(options).status());
   return runtime::SourceFactory(
       [options](const runtime::SubtaskInfo& info)

@@ -13,13 +13,12 @@
 #include <arrow/util/decimal.h>
 #include <arrow/util/value_parsing.h>
 #include <fmt/format.h>
+#include <rapidjson/error/en.h>
 #include <rapidjson/reader.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
-#include <rapidjson/error/en.h>
 
 namespace weir::format {
-
 
 namespace {
 
@@ -456,11 +455,11 @@ class JsonDecoder::Handler
   struct Frame {
     enum Type { kStruct, kList, kMap, kSkip, kCapture } kind;
     Node* node = nullptr;
-    int child = -1;    // struct: the field the next value is for (-1 skips it)
-    size_t hint = 0;   // struct: the field expected next
-    int64_t index = 0; // list: elements so far
-    std::string key;   // map: the current key
-    int depth = 0;     // skip, capture: nesting inside
+    int child = -1;     // struct: the field the next value is for (-1 skips it)
+    size_t hint = 0;    // struct: the field expected next
+    int64_t index = 0;  // list: elements so far
+    std::string key;    // map: the current key
+    int depth = 0;      // skip, capture: nesting inside
     std::shared_ptr<rapidjson::StringBuffer> text;  // capture: the JSON text
     std::shared_ptr<rapidjson::Writer<rapidjson::StringBuffer>> writer;
   };
@@ -515,7 +514,8 @@ class JsonDecoder::Handler
         case Kind::kNumber:
           return top.writer->RawValue(text.data(), text.size(), rapidjson::kNumberType);
         case Kind::kString:
-          return top.writer->String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
+          return top.writer->String(text.data(),
+                                    static_cast<rapidjson::SizeType>(text.size()));
       }
     }
     Node* node = Target();
@@ -526,14 +526,18 @@ class JsonDecoder::Handler
       st = node->builder->AppendNull();
     } else if (id == arrow::Type::STRUCT || id == arrow::Type::MAP ||
                id == arrow::Type::LIST || id == arrow::Type::LARGE_LIST) {
-      st = arrow::Status::Invalid(
-          "expected ", id == arrow::Type::LIST || id == arrow::Type::LARGE_LIST ? "an array" : "an object",
-          " for ", node->type->ToString(), " but got ",
-          kind == Kind::kBool ? "a boolean" : kind == Kind::kNumber ? "a number" : "a string");
+      st = arrow::Status::Invalid("expected ",
+                                  id == arrow::Type::LIST || id == arrow::Type::LARGE_LIST
+                                      ? "an array"
+                                      : "an object",
+                                  " for ", node->type->ToString(), " but got ",
+                                  kind == Kind::kBool     ? "a boolean"
+                                  : kind == Kind::kNumber ? "a number"
+                                                          : "a string");
     } else if (kind == Kind::kBool && id != arrow::Type::BOOL &&
                id != arrow::Type::STRING && id != arrow::Type::LARGE_STRING) {
-      st = arrow::Status::Invalid("expected a number or string for ", node->type->ToString(),
-                                  " but got a boolean");
+      st = arrow::Status::Invalid("expected a number or string for ",
+                                  node->type->ToString(), " but got a boolean");
     } else if (kind == Kind::kNumber &&
                (id == arrow::Type::DATE32 || id == arrow::Type::TIME32 ||
                 id == arrow::Type::TIME64 || id == arrow::Type::TIMESTAMP ||
@@ -607,10 +611,11 @@ class JsonDecoder::Handler
     } else {
       return Check(arrow::Status::Invalid(
           "expected ",
-          id == arrow::Type::STRUCT || id == arrow::Type::MAP   ? "an object"
+          id == arrow::Type::STRUCT || id == arrow::Type::MAP        ? "an object"
           : id == arrow::Type::LIST || id == arrow::Type::LARGE_LIST ? "an array"
-                                                                 : "a scalar",
-          " for ", node->type->ToString(), " but got ", object ? "an object" : "an array"));
+                                                                     : "a scalar",
+          " for ", node->type->ToString(), " but got ",
+          object ? "an object" : "an array"));
     }
     if (!st.ok()) return Check(std::move(st));
     frames_.push_back(std::move(f));
@@ -717,7 +722,8 @@ arrow::Status JsonDecoder::Append(std::string_view record) {
     bad_rows_.push_back(rows_++);
   }
   if (!s.handler->error_path().empty()) {
-    return arrow::Status::Invalid("field '", s.handler->error_path(), "': ", st.message());
+    return arrow::Status::Invalid("field '", s.handler->error_path(),
+                                  "': ", st.message());
   }
   return st;
 }

@@ -1,0 +1,220 @@
+"""The Kafka source against a real broker (scripts/kafka.sh): exactly-once into a
+partitioned Parquet table under kill -9, bounded reads, metadata, bad records, a
+missing topic, an unreachable broker, and partitions added while a job runs. DuckDB
+reads what weir wrote; confluent-kafka produces (an independent client)."""
+import json
+import signal
+import subprocess
+import time
+import uuid
+from pathlib import Path
+
+import duckdb
+import pytest
+from confluent_kafka import Producer
+from confluent_kafka.admin import AdminClient, NewPartitions, NewTopic
+
+from conftest import ROOT, weir_binary
+
+
+@pytest.fixture(scope="module")
+def broker():
+    script = ROOT / "scripts" / "kafka.sh"
+    started = subprocess.run([str(script), "start"], capture_output=True, text=True,
+                             timeout=600)
+    assert started.returncode == 0, started.stderr
+    yield started.stdout.strip()
+    subprocess.run([str(script), "stop"], capture_output=True, timeout=120)
+
+
+def make_topic(bootstrap, partitions):
+    name = f"t-{uuid.uuid4().hex[:10]}"
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    for f in admin.create_topics([NewTopic(name, num_partitions=partitions,
+                                           replication_factor=1)]).values():
+        f.result()
+    return name
+
+
+def produce(bootstrap, topic, records, partition=None):
+    producer = Producer({"bootstrap.servers": bootstrap, "linger.ms": 20,
+                         "batch.num.messages": 10000})
+    for i, value in enumerate(records):
+        kwargs = {} if partition is None else {"partition": partition}
+        producer.produce(topic, value=value, key=str(i).encode(), **kwargs)
+        if i % 20000 == 0:
+            producer.poll(0)
+    assert producer.flush(60) == 0
+
+
+def events(first, count):
+    for i in range(first, first + count):
+        yield json.dumps({"id": i, "user": f"u{i % 1000}", "amount": i % 997,
+                          "day": f"2024-01-{1 + i % 4:02d}"})
+
+
+def kafka_table(bootstrap, topic, extra=""):
+    return f"""CREATE TABLE src (id BIGINT, `user` STRING, amount INT, `day` STRING)
+  WITH ('connector' = 'kafka', 'topic' = '{topic}',
+  'properties.bootstrap.servers' = '{bootstrap}', 'scan.startup.mode' = 'earliest-offset',
+  'format' = 'json'{extra});"""
+
+
+def count_parquet(root):
+    if not list(Path(root).rglob("*.parquet")):
+        return (0, 0)
+    return duckdb.sql(f"select count(*), count(distinct id) from "
+                      f"read_parquet('{root}/**/*.parquet')").fetchall()[0]
+
+
+def test_kafka_to_partitioned_parquet_exactly_once_under_kill(broker, tmp_path):
+    total = 1_000_000
+    topic = make_topic(broker, 4)
+    produce(broker, topic, events(0, total))
+    script = tmp_path / "job.sql"
+    script.write_text(f"""
+SET 'execution.checkpointing.interval' = '1s';
+SET 'state.checkpoints.dir' = '{tmp_path}/chk';
+SET 'parallelism.default' = '2';
+{kafka_table(broker, topic, ", 'properties.group.id' = 'weir-e2e'")}
+CREATE TABLE out_t (id BIGINT, `user` STRING, amount INT, `day` STRING)
+  PARTITIONED BY (`day`) WITH ('connector' = 'filesystem', 'path' = '{tmp_path}/out',
+  'format' = 'parquet');
+INSERT INTO out_t SELECT id, `user`, amount, `day` FROM src;
+""")
+    cmd = [str(weir_binary()), "sql", "-f", str(script)]
+    for delay in (1.5, 2.5, 2.0):
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            text=True)
+    deadline = time.time() + 240
+    while count_parquet(tmp_path / "out")[0] < total and time.time() < deadline:
+        assert proc.poll() is None, proc.stderr.read()
+        time.sleep(1)
+    proc.send_signal(signal.SIGTERM)  # stop with a final savepoint
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    assert not list((tmp_path / "out").rglob(".*inprogress*"))
+    rows, ids = count_parquet(tmp_path / "out")
+    assert (rows, ids) == (total, total)
+    per_day = duckdb.sql(f"select day, count(*) from read_parquet('{tmp_path}/out/**/*.parquet',"
+                         f" hive_partitioning = true) group by day order by day").fetchall()
+    assert [(str(day), n) for day, n in per_day] == [
+        (f"2024-01-{d:02d}", total // 4) for d in range(1, 5)]
+
+
+def test_bounded_read_with_metadata_columns(broker, weir):
+    topic = make_topic(broker, 3)
+    produce(broker, topic, events(0, 3000))
+    out = weir("sql", "--format", "csv", "-e", f"""
+        CREATE TABLE src (id BIGINT, amount INT, p INT METADATA FROM 'partition' VIRTUAL,
+          o BIGINT METADATA FROM 'offset', tp STRING METADATA FROM 'topic',
+          ts TIMESTAMP_LTZ(3) METADATA FROM 'timestamp')
+          WITH ('connector' = 'kafka', 'topic' = '{topic}',
+          'properties.bootstrap.servers' = '{broker}',
+          'scan.startup.mode' = 'earliest-offset', 'scan.bounded.mode' = 'latest-offset',
+          'format' = 'json');
+        SELECT COUNT(*), COUNT(DISTINCT id), SUM(amount), COUNT(DISTINCT p),
+          MIN(tp) = '{topic}', COUNT(ts) FROM src;
+        SELECT p, MIN(o), MAX(o) - MIN(o) + 1 = COUNT(*) FROM src GROUP BY p ORDER BY p;
+        """).stdout.splitlines()
+    want_sum = sum(i % 997 for i in range(3000))
+    assert out[1] == f"3000,3000,{want_sum},3,true,3000"
+    assert out[3:] == ["0,0,true", "1,0,true", "2,0,true"]
+
+
+def test_specific_and_timestamp_offsets(broker, weir):
+    topic = make_topic(broker, 1)
+    produce(broker, topic, events(0, 100))
+    out = weir("sql", "--format", "csv", "-e", f"""
+        CREATE TABLE src (id BIGINT) WITH ('connector' = 'kafka', 'topic' = '{topic}',
+          'properties.bootstrap.servers' = '{broker}',
+          'scan.startup.mode' = 'specific-offsets',
+          'scan.startup.specific-offsets' = 'partition:0,offset:40',
+          'scan.bounded.mode' = 'specific-offsets',
+          'scan.bounded.specific-offsets' = 'partition:0,offset:50', 'format' = 'json');
+        SELECT MIN(id), MAX(id), COUNT(*) FROM src;""").stdout.splitlines()
+    assert out[1] == "40,49,10"
+
+
+def test_bad_records_fail_with_position_or_are_skipped(broker, weir):
+    topic = make_topic(broker, 1)
+    produce(broker, topic, [json.dumps({"id": 1}), "not json", json.dumps({"id": "x"}),
+                            json.dumps({"id": 4})])
+    table = f"""CREATE TABLE src (id BIGINT) WITH ('connector' = 'kafka',
+          'topic' = '{topic}', 'properties.bootstrap.servers' = '{broker}',
+          'scan.startup.mode' = 'earliest-offset', 'scan.bounded.mode' = 'latest-offset',
+          'format' = 'json'{{extra}}); SELECT id FROM src ORDER BY id;"""
+    bad = weir("sql", "-e", table.format(extra=""), check=False)
+    assert bad.returncode == 1
+    assert f"{topic}-0 at offset 1" in bad.stderr and "malformed JSON" in bad.stderr
+    ok = weir("sql", "--format", "csv", "-e",
+              table.format(extra=", 'json.ignore-parse-errors' = 'true'"))
+    assert ok.stdout.splitlines() == ["id", "1", "4"]
+
+
+def test_missing_topic_and_unreachable_broker_are_clear_errors(broker, weir):
+    missing = weir("sql", "-e", f"""
+        CREATE TABLE src (id BIGINT) WITH ('connector' = 'kafka', 'topic' = 'no-such-topic',
+          'properties.bootstrap.servers' = '{broker}', 'scan.startup.mode' = 'earliest-offset',
+          'scan.bounded.mode' = 'latest-offset', 'format' = 'json');
+        SELECT COUNT(*) FROM src;""", check=False, timeout=60)
+    assert missing.returncode == 1 and "topic 'no-such-topic' does not exist" in missing.stderr
+    start = time.time()
+    down = weir("sql", "-e", """
+        CREATE TABLE src (id BIGINT) WITH ('connector' = 'kafka', 'topic' = 't',
+          'properties.bootstrap.servers' = '127.0.0.1:1', 'scan.broker-timeout' = '3 s',
+          'scan.startup.mode' = 'earliest-offset', 'scan.bounded.mode' = 'latest-offset',
+          'format' = 'json');
+        SELECT COUNT(*) FROM src;""", check=False, timeout=60)
+    assert down.returncode == 1 and "cannot reach the Kafka brokers" in down.stderr
+    assert time.time() - start < 30
+    bad_option = weir("sql", "-e", f"""
+        CREATE TABLE src (id BIGINT) WITH ('connector' = 'kafka', 'topic' = 't',
+          'properties.bootstrap.servers' = '{broker}', 'scan.startup.mode' = 'earliest',
+          'format' = 'json')""", check=False)
+    assert bad_option.returncode == 1 and "scan.startup.mode" in bad_option.stderr
+    bad_property = weir("sql", "-e", f"""
+        CREATE TABLE src (id BIGINT) WITH ('connector' = 'kafka', 'topic' = 't',
+          'properties.bootstrap.servers' = '{broker}', 'properties.no.such.setting' = '1',
+          'format' = 'json'); SELECT * FROM src""", check=False)
+    assert bad_property.returncode == 1 and "no.such.setting" in bad_property.stderr
+
+
+def test_partitions_added_while_running_are_read(broker, tmp_path):
+    topic = make_topic(broker, 1)
+    produce(broker, topic, events(0, 1000))
+    script = tmp_path / "job.sql"
+    script.write_text(f"""
+SET 'execution.checkpointing.interval' = '500ms';
+SET 'state.checkpoints.dir' = '{tmp_path}/chk';
+SET 'parallelism.default' = '2';
+{kafka_table(broker, topic, ", 'scan.topic-partition-discovery.interval' = '500ms'")}
+CREATE TABLE out_t (id BIGINT) WITH ('connector' = 'filesystem',
+  'path' = '{tmp_path}/out', 'format' = 'parquet',
+  'sink.rolling-policy.rollover-interval' = '1 s',
+  'sink.rolling-policy.check-interval' = '200 ms');
+INSERT INTO out_t SELECT id FROM src;
+""")
+    proc = subprocess.Popen([str(weir_binary()), "sql", "-f", str(script)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(2)
+        admin = AdminClient({"bootstrap.servers": broker})
+        for f in admin.create_partitions([NewPartitions(topic, 3)]).values():
+            f.result()
+        time.sleep(1)
+        for p in (1, 2):
+            produce(broker, topic, events(p * 1000, 1000), partition=p)
+        deadline = time.time() + 60
+        while count_parquet(tmp_path / "out")[0] < 3000 and time.time() < deadline:
+            assert proc.poll() is None, proc.stderr.read()
+            time.sleep(0.5)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert count_parquet(tmp_path / "out") == (3000, 3000)

@@ -218,3 +218,91 @@ INSERT INTO out_t SELECT id FROM src;
         _, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
     assert count_parquet(tmp_path / "out") == (3000, 3000)
+
+
+def consume_all(bootstrap, topic, timeout=60):
+    """Every committed record of `topic`, read to the end of each partition."""
+    from confluent_kafka import Consumer, TopicPartition
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"g-{uuid.uuid4().hex}",
+                         "enable.auto.commit": False, "isolation.level": "read_committed",
+                         "enable.partition.eof": True})
+    partitions = consumer.list_topics(topic).topics[topic].partitions
+    consumer.assign([TopicPartition(topic, p, 0) for p in partitions])
+    records, at_end = [], set()
+    deadline = time.time() + timeout
+    while len(at_end) < len(partitions) and time.time() < deadline:
+        for m in consumer.consume(10000, 1.0):
+            if m.error() is not None:
+                assert m.error().code() == -191, m.error()  # _PARTITION_EOF
+                at_end.add(m.partition())
+                continue
+            records.append((m.key(), m.value()))
+    consumer.close()
+    assert len(at_end) == len(partitions), "did not reach the end of the topic"
+    return records
+
+
+def test_parquet_to_kafka_at_least_once_under_kill(broker, tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    total = 200_000
+    (tmp_path / "src").mkdir()
+    for k in range(4):
+        ids = list(range(k * total // 4, (k + 1) * total // 4))
+        pq.write_table(pa.table({"id": pa.array(ids, pa.int64()),
+                                 "name": [f"n{i}" for i in ids]}),
+                       tmp_path / "src" / f"f{k}.parquet", row_group_size=5000)
+    topic = make_topic(broker, 3)
+    script = tmp_path / "job.sql"
+    script.write_text(f"""
+SET 'execution.checkpointing.interval' = '300ms';
+SET 'state.checkpoints.dir' = '{tmp_path}/chk';
+SET 'parallelism.default' = '2';
+CREATE TABLE src (id BIGINT, name STRING) WITH ('connector' = 'filesystem',
+  'path' = '{tmp_path}/src', 'format' = 'parquet');
+CREATE TABLE out_t (id BIGINT, name STRING) WITH ('connector' = 'kafka',
+  'topic' = '{topic}', 'properties.bootstrap.servers' = '{broker}', 'format' = 'json',
+  'key.fields' = 'id', 'sink.delivery-guarantee' = 'at-least-once');
+INSERT INTO out_t SELECT id, name FROM src;
+""")
+    cmd = [str(weir_binary()), "sql", "-f", str(script)]
+    for delay in (0.6, 0.9):
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    final = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert final.returncode == 0, final.stderr
+    records = consume_all(broker, topic)
+    ids = {json.loads(v)["id"] for _, v in records}
+    assert ids == set(range(total))  # every record at least once
+    key, value = records[0]
+    assert json.loads(key) == {"id": json.loads(value)["id"]}
+
+
+def test_exactly_once_sink_is_refused_clearly(broker, weir):
+    proc = weir("sql", "-e", f"""
+        CREATE TABLE k (id BIGINT) WITH ('connector' = 'kafka', 'topic' = 'x',
+          'properties.bootstrap.servers' = '{broker}', 'format' = 'json',
+          'sink.delivery-guarantee' = 'exactly-once');
+        INSERT INTO k VALUES (1)""", check=False)
+    assert proc.returncode == 1 and "exactly-once Kafka sink" in proc.stderr
+
+
+def test_broker_stopped_mid_job_fails_the_job_clearly(broker, tmp_path):
+    # Runs last: it stops the module's broker.
+    topic = make_topic(broker, 2)
+    produce(broker, topic, events(0, 1000))
+    script = tmp_path / "job.sql"
+    script.write_text(f"""
+{kafka_table(broker, topic, ", 'scan.broker-timeout' = '5 s'")}
+CREATE TABLE out_t (id BIGINT) WITH ('connector' = 'blackhole');
+INSERT INTO out_t SELECT id FROM src;
+""")
+    proc = subprocess.Popen([str(weir_binary()), "sql", "-f", str(script)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    time.sleep(2)
+    subprocess.run([str(ROOT / "scripts" / "kafka.sh"), "stop"], check=True, timeout=120)
+    _, err = proc.communicate(timeout=90)
+    assert proc.returncode == 1
+    assert "unreachable for more than 5 s" in err

@@ -1,11 +1,13 @@
 #include "weir/api/kafka_table.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include <fmt/format.h>
 
 #include "weir/api/table_options.h"
 #include "weir/connectors/kafka/kafka_record_decoder.h"
+#include "weir/connectors/kafka/kafka_sink.h"
 #include "weir/connectors/kafka/kafka_source.h"
 #include "weir/sql/suggest.h"
 
@@ -32,7 +34,13 @@ const std::set<std::string>& KafkaOptions() {
       "format",
       "value.format",
       "json.ignore-parse-errors",
+      "key.fields",
+      "key.format",
+      "value.fields-include",
       "sink.parallelism",
+      "sink.delivery-guarantee",
+      "sink.transactional-id-prefix",
+      "sink.partitioner",
   };
   return options;
 }
@@ -89,19 +97,99 @@ arrow::Result<std::map<int32_t, int64_t>> SpecificOffsets(const sql::CatalogTabl
 arrow::Status ValidateKafkaTable(const sql::CatalogTable& table) {
   for (const std::string& key : table.option_order) {
     if (key.rfind("properties.", 0) == 0 || KafkaOptions().count(key) != 0) continue;
-    if (key.rfind("sink.", 0) == 0 || key.rfind("key.", 0) == 0 ||
-        key == "value.fields-include") {
-      return arrow::Status::NotImplemented(
-          fmt::format("table '{}', option '{}': writing to Kafka and record keys are "
-                      "not supported yet",
-                      table.name, key));
-    }
     std::vector<std::string> names(KafkaOptions().begin(), KafkaOptions().end());
     return arrow::Status::Invalid(
         fmt::format("table '{}': unknown option '{}' for connector 'kafka'{}", table.name,
                     key, sql::DidYouMean(key, names)));
   }
-  return KafkaSourceOptionsOf(table).status();
+  ARROW_RETURN_NOT_OK(KafkaSourceOptionsOf(table).status());
+  // A table of one topic may also be written: check its sink options now too.
+  const std::string topic = table.Option("topic");
+  if (topic.empty() || topic.find(';') != std::string::npos) return arrow::Status::OK();
+  return KafkaSinkOptionsOf(table).status();
+}
+
+arrow::Result<connectors::KafkaSinkOptions> KafkaSinkOptionsOf(
+    const sql::CatalogTable& table) {
+  connectors::KafkaSinkOptions options;
+  options.bootstrap_servers = table.Option("properties.bootstrap.servers");
+  options.topic = table.Option("topic");
+  for (const std::string& key : table.option_order) {
+    if (key.rfind("properties.", 0) != 0) continue;
+    const std::string name = key.substr(11);
+    // Consumer settings do not apply to the producer.
+    if (name == "bootstrap.servers" || name == "group.id" ||
+        name == "auto.offset.reset" || name == "isolation.level")
+      continue;
+    options.properties[name] = table.Option(key);
+  }
+  const std::string guarantee = table.Option("sink.delivery-guarantee", "at-least-once");
+  if (guarantee == "none") {
+    options.guarantee = connectors::KafkaDeliveryGuarantee::kNone;
+  } else if (guarantee == "at-least-once") {
+    options.guarantee = connectors::KafkaDeliveryGuarantee::kAtLeastOnce;
+  } else if (guarantee == "exactly-once") {
+    options.guarantee = connectors::KafkaDeliveryGuarantee::kExactlyOnce;
+  } else {
+    return OptionError(
+        table, "sink.delivery-guarantee",
+        fmt::format("expected none, at-least-once or exactly-once but got '{}'",
+                    guarantee));
+  }
+  const std::string partitioner = table.Option("sink.partitioner", "default");
+  if (partitioner == "default") {
+    options.partitioner = connectors::KafkaPartitioner::kDefault;
+  } else if (partitioner == "fixed") {
+    options.partitioner = connectors::KafkaPartitioner::kFixed;
+  } else if (partitioner == "round-robin") {
+    options.partitioner = connectors::KafkaPartitioner::kRoundRobin;
+  } else {
+    return OptionError(
+        table, "sink.partitioner",
+        fmt::format("expected default, fixed or round-robin but got '{}'", partitioner));
+  }
+  options.value_format = table.Option("value.format", table.Option("format"));
+  options.key_format = table.Option("key.format", "json");
+  const std::string keys = table.Option("key.fields");
+  for (size_t start = 0; !keys.empty() && start <= keys.size();) {
+    size_t end = keys.find(';', start);
+    if (end == std::string::npos) end = keys.size();
+    options.key_columns.push_back(keys.substr(start, end - start));
+    start = end + 1;
+  }
+  const std::string include = table.Option("value.fields-include", "ALL");
+  if (include != "ALL" && include != "EXCEPT_KEY") {
+    return OptionError(table, "value.fields-include",
+                       fmt::format("expected ALL or EXCEPT_KEY but got '{}'", include));
+  }
+  std::vector<std::string> physical;
+  for (const sql::CatalogColumn& column : table.columns) {
+    if (column.computed || column.is_virtual) continue;
+    if (!column.metadata_key.empty()) {
+      continue;  // checked when written (see MakeKafkaTableSink)
+    }
+    physical.push_back(column.name);
+  }
+  for (const std::string& key : options.key_columns) {
+    if (std::find(physical.begin(), physical.end(), key) == physical.end()) {
+      return OptionError(table, "key.fields",
+                         fmt::format("'{}' is not a physical column of the table", key));
+    }
+  }
+  for (const std::string& name : physical) {
+    const bool is_key = std::find(options.key_columns.begin(), options.key_columns.end(),
+                                  name) != options.key_columns.end();
+    if (include == "ALL" || !is_key) options.value_columns.push_back(name);
+  }
+  if (options.topic.empty() || options.topic.find(';') != std::string::npos) {
+    return OptionError(table, "topic", "a Kafka sink writes to exactly one topic");
+  }
+  auto checked = connectors::MakeKafkaSink(options);
+  if (!checked.ok() && !checked.status().IsNotImplemented()) {
+    return arrow::Status::Invalid(
+        fmt::format("table '{}': {}", table.name, checked.status().message()));
+  }
+  return options;
 }
 
 bool IsBoundedKafkaTable(const sql::CatalogTable& table) {

@@ -3,6 +3,7 @@
 #include <arrow/result.h>
 
 #include "weir/connectors/kafka/kafka_options.h"
+#include "weir/connectors/kafka/kafka_sink.h"
 #include "weir/sql/catalog.h"
 
 namespace weir::api {
@@ -23,6 +24,13 @@ arrow::Status ValidateKafkaTable(const sql::CatalogTable& table);
 /// Returns the source options of a Kafka table: value columns are the physical
 /// columns that are not metadata columns; metadata columns follow.
 arrow::Result<connectors::KafkaSourceOptions> KafkaSourceOptionsOf(
+    const sql::CatalogTable& table);
+
+/// Returns the sink options of a Kafka table: `topic` (one), `properties.*` (producer
+/// settings), `sink.delivery-guarantee` (none, at-least-once (default), exactly-once:
+/// refused for now), `sink.partitioner` (default, fixed, round-robin), `key.fields`
+/// (`;`-separated) with `key.format`, `value.fields-include` (ALL, EXCEPT_KEY).
+arrow::Result<connectors::KafkaSinkOptions> KafkaSinkOptionsOf(
     const sql::CatalogTable& table);
 
 /// Returns whether a Kafka table is bounded (`scan.bounded.mode` other than

@@ -16,6 +16,7 @@
 #include "weir/connectors/filesystem/bucket_assigner.h"
 #include "weir/connectors/filesystem/file_sink.h"
 #include "weir/connectors/filesystem/parquet_source.h"
+#include "weir/connectors/kafka/kafka_sink.h"
 #include "weir/connectors/kafka/kafka_source.h"
 #include "weir/connectors/print/sink.h"
 #include "weir/expr/pruning.h"
@@ -611,6 +612,19 @@ arrow::Result<TableSink> MakeTableSink(const sql::CatalogTable& table) {
     ARROW_ASSIGN_OR_RAISE(auto options, FileSinkOptionsOf(table));
     ARROW_ASSIGN_OR_RAISE(sink.factory,
                           connectors::MakeFileSink(options, table.PhysicalSchema()));
+    return sink;
+  }
+  if (connector == "kafka") {
+    for (const sql::CatalogColumn& column : table.columns) {
+      if (!column.metadata_key.empty() && !column.is_virtual) {
+        return arrow::Status::NotImplemented(fmt::format(
+            "table '{}': writing metadata column '{}' to Kafka is not supported yet; "
+            "declare it VIRTUAL",
+            table.name, column.name));
+      }
+    }
+    ARROW_ASSIGN_OR_RAISE(auto options, KafkaSinkOptionsOf(table));
+    ARROW_ASSIGN_OR_RAISE(sink.factory, connectors::MakeKafkaSink(options));
     return sink;
   }
   if (connector == "print") {

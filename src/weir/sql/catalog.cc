@@ -25,7 +25,7 @@ std::vector<std::string> NamesOf(const Map& map) {
 std::shared_ptr<arrow::Schema> CatalogTable::PhysicalSchema() const {
   arrow::FieldVector fields;
   for (const CatalogColumn& column : columns) {
-    if (column.computed == nullptr) {
+    if (column.computed == nullptr && !column.is_virtual) {
       fields.push_back(arrow::field(column.name, column.type, column.nullable));
     }
   }

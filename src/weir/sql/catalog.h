@@ -54,7 +54,8 @@ struct CatalogTable {
   std::vector<std::string> read_paths;
   std::shared_ptr<format::ParquetDataset> dataset;
 
-  /// Returns the physical columns as an Arrow schema (computed columns excluded).
+  /// Returns the physical columns as an Arrow schema: what a sink writes (computed
+  /// columns and VIRTUAL metadata columns excluded).
   std::shared_ptr<arrow::Schema> PhysicalSchema() const;
   /// Returns the connector name ('connector' option).
   std::string connector() const;

@@ -81,7 +81,8 @@ arrow::Status CheckKafkaSettings(const std::map<std::string, std::string>& setti
 
 arrow::Result<std::unique_ptr<KafkaClient>> KafkaClient::Make(
     rd_kafka_type_t type, const std::string& bootstrap_servers,
-    const std::map<std::string, std::string>& settings) {
+    const std::map<std::string, std::string>& settings,
+    void (*on_delivery)(rd_kafka_t*, const rd_kafka_message_t*, void*)) {
   std::unique_ptr<KafkaClient> client(new KafkaClient());
   client->servers_ = bootstrap_servers;
   client->state_ = std::make_shared<KafkaClientState>();
@@ -102,8 +103,11 @@ arrow::Result<std::unique_ptr<KafkaClient>> KafkaClient::Make(
     rd_kafka_conf_destroy(conf);
     return st;
   }
+  // The client's opaque is its state (for the error callback); delivery reports
+  // carry their own opaque per record.
   rd_kafka_conf_set_opaque(conf, client->state_.get());
   rd_kafka_conf_set_error_cb(conf, OnError);
+  if (on_delivery != nullptr) rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
   rd_kafka_conf_set_log_cb(conf, OnLog);
   rd_kafka_t* handle = rd_kafka_new(type, conf, err, sizeof(err));
   if (handle == nullptr) {

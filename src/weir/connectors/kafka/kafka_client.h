@@ -53,9 +53,13 @@ struct KafkaClientState;
 class KafkaClient {
  public:
   /// Creates a consumer or producer for `bootstrap_servers` with `settings`.
+  /// A producer's `on_delivery` is called for every record acknowledged or failed,
+  /// from rd_kafka_poll and rd_kafka_flush (the record's own opaque is in
+  /// `message->_private`).
   static arrow::Result<std::unique_ptr<KafkaClient>> Make(
       rd_kafka_type_t type, const std::string& bootstrap_servers,
-      const std::map<std::string, std::string>& settings);
+      const std::map<std::string, std::string>& settings,
+      void (*on_delivery)(rd_kafka_t*, const rd_kafka_message_t*, void*) = nullptr);
   ~KafkaClient();
 
   /// Returns the handle.

@@ -295,6 +295,9 @@ arrow::Result<runtime::PollResult> KafkaSourceReader::Poll(runtime::Output* out)
     }
     return runtime::PollResult::End();
   }
+  // Serves the error and log callbacks (they come on the main queue, not with the
+  // records).
+  rd_kafka_poll(client_->get(), 0);
   ARROW_RETURN_NOT_OK(client_->FatalError());
   constexpr int kChunk = 4096;
   rd_kafka_message_t* messages[kChunk];

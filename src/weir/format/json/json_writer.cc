@@ -251,9 +251,8 @@ arrow::Status AppendValue(const arrow::Array& a, int64_t i, std::string* out) {
 
 }  // namespace
 
-arrow::Status AppendJsonLines(const arrow::RecordBatch& batch, std::string* out) {
-  std::vector<std::shared_ptr<arrow::Array>> columns;
-  std::vector<std::string> keys;
+arrow::Result<JsonRowEncoder> JsonRowEncoder::Make(const arrow::RecordBatch& batch) {
+  JsonRowEncoder encoder;
   for (int c = 0; c < batch.num_columns(); ++c) {
     std::shared_ptr<arrow::Array> column = batch.column(c);
     if (auto text = TemporalAsText(column->type())) {
@@ -265,24 +264,33 @@ arrow::Status AppendJsonLines(const arrow::RecordBatch& batch, std::string* out)
       }
       column = *cast;
     }
-    columns.push_back(std::move(column));
+    encoder.columns_.push_back(std::move(column));
     std::string key;
     AppendEscaped(batch.schema()->field(c)->name(), &key);
-    keys.push_back(key + ":");
+    encoder.keys_.push_back(key + ":");
   }
-  for (int64_t r = 0; r < batch.num_rows(); ++r) {
-    out->push_back('{');
-    for (size_t c = 0; c < columns.size(); ++c) {
-      if (c) out->push_back(',');
-      *out += keys[c];
-      auto st = AppendValue(*columns[c], r, out);
-      if (!st.ok()) {
-        return arrow::Status::NotImplemented(
-            "column '", batch.schema()->field(static_cast<int>(c))->name(),
-            "': ", st.message());
-      }
+  return encoder;
+}
+
+arrow::Status JsonRowEncoder::Append(int64_t row, std::string* out) const {
+  out->push_back('{');
+  for (size_t c = 0; c < columns_.size(); ++c) {
+    if (c) out->push_back(',');
+    *out += keys_[c];
+    auto st = AppendValue(*columns_[c], row, out);
+    if (!st.ok()) {
+      return arrow::Status::NotImplemented("column ", keys_[c], " ", st.message());
     }
-    *out += "}\n";
+  }
+  out->push_back('}');
+  return arrow::Status::OK();
+}
+
+arrow::Status AppendJsonLines(const arrow::RecordBatch& batch, std::string* out) {
+  ARROW_ASSIGN_OR_RAISE(JsonRowEncoder encoder, JsonRowEncoder::Make(batch));
+  for (int64_t r = 0; r < batch.num_rows(); ++r) {
+    ARROW_RETURN_NOT_OK(encoder.Append(r, out));
+    out->push_back('\n');
   }
   return arrow::Status::OK();
 }

@@ -1,0 +1,59 @@
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <arrow/result.h>
+
+#include "weir/runtime/job_graph.h"
+
+namespace weir::connectors {
+
+/// What a Kafka sink guarantees after a failure (Flink's sink.delivery-guarantee).
+enum class KafkaDeliveryGuarantee {
+  kNone,         ///< records may be lost or repeated
+  kAtLeastOnce,  ///< every checkpoint waits until its records are acknowledged
+  kExactlyOnce,  ///< Kafka transactions committed with checkpoints (not yet)
+};
+
+/// How records are spread over a topic's partitions (Flink's sink.partitioner).
+enum class KafkaPartitioner {
+  kDefault,     ///< by the key's hash (librdkafka's murmur2, as Java clients); keyless
+                ///< records spread over partitions
+  kFixed,       ///< each subtask writes to one partition (subtask mod partitions)
+  kRoundRobin,  ///< records spread evenly, ignoring keys
+};
+
+/// Options of the Kafka sink.
+struct KafkaSinkOptions {
+  std::string bootstrap_servers;
+  std::string topic;
+  /// Any other librdkafka producer setting (`properties.*` in SQL).
+  std::map<std::string, std::string> properties;
+  KafkaDeliveryGuarantee guarantee = KafkaDeliveryGuarantee::kAtLeastOnce;
+  KafkaPartitioner partitioner = KafkaPartitioner::kDefault;
+  /// The value's format: "json" (an object of the value columns) or "raw" (the one
+  /// value column's bytes).
+  std::string value_format = "json";
+  /// Columns of the value (empty: every column).
+  std::vector<std::string> value_columns;
+  /// Columns of the key and their format ("json", "raw"); no key when empty.
+  std::vector<std::string> key_columns;
+  std::string key_format = "json";
+  /// How long a checkpoint (or the end of input) waits for acknowledgements before
+  /// failing the job.
+  std::chrono::milliseconds flush_timeout{std::chrono::seconds(60)};
+};
+
+/// Checks `options` and returns the factory of the Kafka sink (docs/design/kafka.md).
+///
+/// Each subtask has one producer. At-least-once: a checkpoint flushes the producer
+/// and fails unless every record sent before it was acknowledged, so a restored job
+/// re-sends at most what came after its last checkpoint; idempotence is on, so
+/// broker retries add no duplicates. A record the brokers reject fails the job with
+/// the reason.
+arrow::Result<runtime::OperatorFactory> MakeKafkaSink(KafkaSinkOptions options);
+
+}  // namespace weir::connectors

@@ -243,15 +243,8 @@ def consume_all(bootstrap, topic, timeout=60):
 
 
 def test_parquet_to_kafka_at_least_once_under_kill(broker, tmp_path):
-    import pyarrow as pa
-    import pyarrow.parquet as pq
     total = 200_000
-    (tmp_path / "src").mkdir()
-    for k in range(4):
-        ids = list(range(k * total // 4, (k + 1) * total // 4))
-        pq.write_table(pa.table({"id": pa.array(ids, pa.int64()),
-                                 "name": [f"n{i}" for i in ids]}),
-                       tmp_path / "src" / f"f{k}.parquet", row_group_size=5000)
+    write_source_files(tmp_path / "src", total)
     topic = make_topic(broker, 3)
     script = tmp_path / "job.sql"
     script.write_text(f"""
@@ -280,13 +273,55 @@ INSERT INTO out_t SELECT id, name FROM src;
     assert json.loads(key) == {"id": json.loads(value)["id"]}
 
 
-def test_exactly_once_sink_is_refused_clearly(broker, weir):
+def write_source_files(root, total):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    root.mkdir()
+    for k in range(4):
+        ids = list(range(k * total // 4, (k + 1) * total // 4))
+        pq.write_table(pa.table({"id": pa.array(ids, pa.int64()),
+                                 "name": [f"n{i}" for i in ids]}),
+                       root / f"f{k}.parquet", row_group_size=5000)
+
+
+def test_parquet_to_kafka_exactly_once_under_kill(broker, tmp_path):
+    # Large enough that kills land after checkpoints complete, some of them before
+    # the sink commits (the restart then commits those records from the checkpoint).
+    total = 1_000_000
+    write_source_files(tmp_path / "src", total)
+    topic = make_topic(broker, 3)
+    script = tmp_path / "job.sql"
+    script.write_text(f"""
+SET 'execution.checkpointing.interval' = '300ms';
+SET 'state.checkpoints.dir' = '{tmp_path}/chk';
+SET 'parallelism.default' = '2';
+CREATE TABLE src (id BIGINT, name STRING) WITH ('connector' = 'filesystem',
+  'path' = '{tmp_path}/src', 'format' = 'parquet');
+CREATE TABLE out_t (id BIGINT, name STRING) WITH ('connector' = 'kafka',
+  'topic' = '{topic}', 'properties.bootstrap.servers' = '{broker}', 'format' = 'json',
+  'sink.delivery-guarantee' = 'exactly-once',
+  'sink.transactional-id-prefix' = 'weir-test-{topic}');
+INSERT INTO out_t SELECT id, name FROM src;
+""")
+    cmd = [str(weir_binary()), "sql", "-f", str(script)]
+    for delay in (1.5, 2.5, 2.0):
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    final = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert final.returncode == 0, final.stderr
+    records = consume_all(broker, topic)  # read_committed
+    ids = [json.loads(v)["id"] for _, v in records]
+    assert len(ids) == total and set(ids) == set(range(total))
+
+
+def test_exactly_once_sink_needs_a_transactional_id_prefix(broker, weir):
     proc = weir("sql", "-e", f"""
         CREATE TABLE k (id BIGINT) WITH ('connector' = 'kafka', 'topic' = 'x',
           'properties.bootstrap.servers' = '{broker}', 'format' = 'json',
-          'sink.delivery-guarantee' = 'exactly-once');
-        INSERT INTO k VALUES (1)""", check=False)
-    assert proc.returncode == 1 and "exactly-once Kafka sink" in proc.stderr
+          'sink.delivery-guarantee' = 'exactly-once')""", check=False)
+    assert proc.returncode == 1 and "sink.transactional-id-prefix" in proc.stderr
 
 
 def test_broker_stopped_mid_job_fails_the_job_clearly(broker, tmp_path):

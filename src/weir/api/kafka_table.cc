@@ -136,6 +136,7 @@ arrow::Result<connectors::KafkaSinkOptions> KafkaSinkOptionsOf(
         fmt::format("expected none, at-least-once or exactly-once but got '{}'",
                     guarantee));
   }
+  options.transactional_id_prefix = table.Option("sink.transactional-id-prefix");
   const std::string partitioner = table.Option("sink.partitioner", "default");
   if (partitioner == "default") {
     options.partitioner = connectors::KafkaPartitioner::kDefault;
@@ -185,7 +186,7 @@ arrow::Result<connectors::KafkaSinkOptions> KafkaSinkOptionsOf(
     return OptionError(table, "topic", "a Kafka sink writes to exactly one topic");
   }
   auto checked = connectors::MakeKafkaSink(options);
-  if (!checked.ok() && !checked.status().IsNotImplemented()) {
+  if (!checked.ok()) {
     return arrow::Status::Invalid(
         fmt::format("table '{}': {}", table.name, checked.status().message()));
   }

@@ -27,8 +27,9 @@ arrow::Result<connectors::KafkaSourceOptions> KafkaSourceOptionsOf(
     const sql::CatalogTable& table);
 
 /// Returns the sink options of a Kafka table: `topic` (one), `properties.*` (producer
-/// settings), `sink.delivery-guarantee` (none, at-least-once (default), exactly-once:
-/// refused for now), `sink.partitioner` (default, fixed, round-robin), `key.fields`
+/// settings), `sink.delivery-guarantee` (none, at-least-once (default), exactly-once
+/// with `sink.transactional-id-prefix`), `sink.partitioner` (default, fixed,
+/// round-robin), `key.fields`
 /// (`;`-separated) with `key.format`, `value.fields-include` (ALL, EXCEPT_KEY).
 arrow::Result<connectors::KafkaSinkOptions> KafkaSinkOptionsOf(
     const sql::CatalogTable& table);

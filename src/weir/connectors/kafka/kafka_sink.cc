@@ -10,80 +10,11 @@
 
 #include "weir/common/error.h"
 #include "weir/connectors/kafka/kafka_client.h"
-#include "weir/format/json/json_writer.h"
+#include "weir/connectors/kafka/kafka_record_encoder.h"
+#include "weir/connectors/kafka/kafka_transactional_sink.h"
 
 namespace weir::connectors {
 namespace {
-
-// Remembers the first delivery failure; librdkafka calls this from rd_kafka_poll.
-struct DeliveryState {
-  std::mutex mu;
-  std::string first_error;
-  std::atomic<int64_t> failed{0};
-};
-
-void OnDelivery(rd_kafka_t*, const rd_kafka_message_t* message, void*) {
-  if (message->err == RD_KAFKA_RESP_ERR_NO_ERROR) return;
-  auto* state = static_cast<DeliveryState*>(message->_private);
-  if (state->failed.fetch_add(1) == 0) {
-    std::lock_guard<std::mutex> lock(state->mu);
-    state->first_error = fmt::format("{}-{}: {}", rd_kafka_topic_name(message->rkt),
-                                     message->partition, rd_kafka_err2str(message->err));
-  }
-}
-
-// Encodes some columns of a batch, one record at a time.
-class FieldsEncoder {
- public:
-  static arrow::Result<FieldsEncoder> Make(const arrow::RecordBatch& batch,
-                                           const std::vector<std::string>& columns,
-                                           const std::string& format) {
-    FieldsEncoder e;
-    e.format_ = format;
-    std::vector<int> indices;
-    for (const std::string& name : columns) {
-      const int i = batch.schema()->GetFieldIndex(name);
-      if (i < 0) return UserError("Kafka sink: no column '{}' in the rows", name);
-      indices.push_back(i);
-    }
-    if (columns.empty()) {
-      for (int i = 0; i < batch.num_columns(); ++i) indices.push_back(i);
-    }
-    ARROW_ASSIGN_OR_RAISE(e.batch_, batch.SelectColumns(indices));
-    if (format == "raw") {
-      const auto id = e.batch_->column(0)->type_id();
-      if (e.batch_->num_columns() != 1 ||
-          (id != arrow::Type::STRING && id != arrow::Type::BINARY)) {
-        return UserError(
-            "the raw format writes exactly one STRING or BYTES column, not {} columns",
-            e.batch_->num_columns());
-      }
-      return e;
-    }
-    ARROW_ASSIGN_OR_RAISE(auto json, format::JsonRowEncoder::Make(*e.batch_));
-    e.json_ = std::make_shared<format::JsonRowEncoder>(std::move(json));
-    return e;
-  }
-
-  // The record bytes of `row`; null (no bytes) for a NULL raw value.
-  arrow::Status Encode(int64_t row, std::string* out, bool* is_null) const {
-    out->clear();
-    *is_null = false;
-    if (json_) return json_->Append(row, out);
-    const auto& column = *batch_->column(0);
-    if (column.IsNull(row)) {
-      *is_null = true;
-      return arrow::Status::OK();
-    }
-    out->assign(static_cast<const arrow::BinaryArray&>(column).GetView(row));
-    return arrow::Status::OK();
-  }
-
- private:
-  std::string format_;
-  std::shared_ptr<arrow::RecordBatch> batch_;
-  std::shared_ptr<format::JsonRowEncoder> json_;
-};
 
 class KafkaSinkOperator : public runtime::Operator {
  public:
@@ -98,12 +29,12 @@ class KafkaSinkOperator : public runtime::Operator {
     }
     if (!settings.count("client.id"))
       settings["client.id"] = fmt::format("weir-sink-{}", subtask_);
-    ARROW_ASSIGN_OR_RAISE(client_, KafkaClient::Make(RD_KAFKA_PRODUCER,
-                                                     options_.bootstrap_servers, settings,
-                                                     OnDelivery));
-    ARROW_ASSIGN_OR_RAISE(auto partitions,
-                          client_->ListPartitions({options_.topic}, "",
-                                                  options_.flush_timeout));
+    ARROW_ASSIGN_OR_RAISE(client_,
+                          KafkaClient::Make(RD_KAFKA_PRODUCER, options_.bootstrap_servers,
+                                            settings, KafkaDelivery::OnDelivery));
+    ARROW_ASSIGN_OR_RAISE(
+        auto partitions,
+        client_->ListPartitions({options_.topic}, "", options_.flush_timeout));
     partitions_ = static_cast<int32_t>(partitions.size());
     return arrow::Status::OK();
   }
@@ -111,42 +42,10 @@ class KafkaSinkOperator : public runtime::Operator {
   arrow::Status ProcessBatch(int, const std::shared_ptr<arrow::RecordBatch>& batch,
                              runtime::Output*) override {
     ARROW_RETURN_NOT_OK(CheckDelivery());
-    ARROW_ASSIGN_OR_RAISE(auto values, FieldsEncoder::Make(*batch, options_.value_columns,
-                                                           options_.value_format));
-    std::optional<FieldsEncoder> keys;
-    if (!options_.key_columns.empty()) {
-      ARROW_ASSIGN_OR_RAISE(keys, FieldsEncoder::Make(*batch, options_.key_columns,
-                                                      options_.key_format));
-    }
-    std::string value, key;
-    for (int64_t r = 0; r < batch->num_rows(); ++r) {
-      bool value_null = false, key_null = true;
-      ARROW_RETURN_NOT_OK(values.Encode(r, &value, &value_null));
-      if (keys) ARROW_RETURN_NOT_OK(keys->Encode(r, &key, &key_null));
-      int32_t partition = RD_KAFKA_PARTITION_UA;
-      if (options_.partitioner == KafkaPartitioner::kFixed) {
-        partition = subtask_ % partitions_;
-      } else if (options_.partitioner == KafkaPartitioner::kRoundRobin) {
-        partition = static_cast<int32_t>(next_++ % partitions_);
-      }
-      while (true) {
-        const auto err = rd_kafka_producev(
-            client_->get(), RD_KAFKA_V_TOPIC(options_.topic.c_str()),
-            RD_KAFKA_V_PARTITION(partition), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-            RD_KAFKA_V_VALUE(value_null ? nullptr : value.data(),
-                             value_null ? 0 : value.size()),
-            RD_KAFKA_V_KEY(key_null ? nullptr : key.data(), key_null ? 0 : key.size()),
-            RD_KAFKA_V_OPAQUE(&delivery_), RD_KAFKA_V_END);
-        if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;
-        if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-          return UserError("Kafka sink: cannot send to '{}': {}", options_.topic,
-                           KafkaErrorText(err));
-        }
-        // The producer's queue is full: serve acknowledgements until there is room.
-        rd_kafka_poll(client_->get(), 50);
-        ARROW_RETURN_NOT_OK(CheckDelivery());
-      }
-    }
+    ARROW_RETURN_NOT_OK(ForEachKafkaRecord(
+        *batch, options_, [&](const std::string* key, const std::string* value) {
+          return Produce(key, value);
+        }));
     rd_kafka_poll(client_->get(), 0);
     return CheckDelivery();
   }
@@ -167,10 +66,33 @@ class KafkaSinkOperator : public runtime::Operator {
  private:
   arrow::Status CheckDelivery() {
     ARROW_RETURN_NOT_OK(client_->FatalError());
-    if (delivery_.failed.load() == 0) return arrow::Status::OK();
-    std::lock_guard<std::mutex> lock(delivery_.mu);
-    return UserError("Kafka sink: {} record(s) were not delivered, the first to {}",
-                     delivery_.failed.load(), delivery_.first_error);
+    return delivery_.Check();
+  }
+
+  arrow::Status Produce(const std::string* key, const std::string* value) {
+    int32_t partition = RD_KAFKA_PARTITION_UA;
+    if (options_.partitioner == KafkaPartitioner::kFixed) {
+      partition = subtask_ % partitions_;
+    } else if (options_.partitioner == KafkaPartitioner::kRoundRobin) {
+      partition = static_cast<int32_t>(next_++ % static_cast<uint64_t>(partitions_));
+    }
+    while (true) {
+      const auto err = rd_kafka_producev(
+          client_->get(), RD_KAFKA_V_TOPIC(options_.topic.c_str()),
+          RD_KAFKA_V_PARTITION(partition), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+          RD_KAFKA_V_VALUE(value ? const_cast<char*>(value->data()) : nullptr,
+                           value ? value->size() : 0),
+          RD_KAFKA_V_KEY(key ? key->data() : nullptr, key ? key->size() : 0),
+          RD_KAFKA_V_OPAQUE(&delivery_), RD_KAFKA_V_END);
+      if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return arrow::Status::OK();
+      if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+        return UserError("Kafka sink: cannot send to '{}': {}", options_.topic,
+                         KafkaErrorText(err));
+      }
+      // The producer's queue is full: serve acknowledgements until there is room.
+      rd_kafka_poll(client_->get(), 50);
+      ARROW_RETURN_NOT_OK(CheckDelivery());
+    }
   }
 
   // Waits until every record sent so far is acknowledged (or failed).
@@ -190,7 +112,7 @@ class KafkaSinkOperator : public runtime::Operator {
 
   KafkaSinkOptions options_;
   int subtask_ = 0;
-  DeliveryState delivery_;
+  KafkaDelivery delivery_;
   std::unique_ptr<KafkaClient> client_;
   int32_t partitions_ = 1;
   uint64_t next_ = 0;
@@ -203,10 +125,11 @@ arrow::Result<runtime::OperatorFactory> MakeKafkaSink(KafkaSinkOptions options) 
     return UserError("the Kafka sink needs bootstrap servers");
   }
   if (options.topic.empty()) return UserError("the Kafka sink needs a topic");
-  if (options.guarantee == KafkaDeliveryGuarantee::kExactlyOnce) {
-    return arrow::Status::NotImplemented(
-        "the exactly-once Kafka sink (transactions) is not supported yet; use "
-        "at-least-once");
+  if (options.guarantee == KafkaDeliveryGuarantee::kExactlyOnce &&
+      options.transactional_id_prefix.empty()) {
+    return UserError(
+        "the exactly-once Kafka sink needs a transactional id prefix "
+        "(sink.transactional-id-prefix), unique to this job");
   }
   for (const std::string& format : {options.value_format, options.key_format}) {
     if (format != "json" && format != "raw") {
@@ -217,6 +140,8 @@ arrow::Result<runtime::OperatorFactory> MakeKafkaSink(KafkaSinkOptions options) 
   return runtime::OperatorFactory(
       [options](const runtime::SubtaskInfo&)
           -> arrow::Result<std::unique_ptr<runtime::Operator>> {
+        if (options.guarantee == KafkaDeliveryGuarantee::kExactlyOnce)
+          return MakeTransactionalKafkaSink(options);
         return std::make_unique<KafkaSinkOperator>(options);
       });
 }

@@ -15,7 +15,7 @@ namespace weir::connectors {
 enum class KafkaDeliveryGuarantee {
   kNone,         ///< records may be lost or repeated
   kAtLeastOnce,  ///< every checkpoint waits until its records are acknowledged
-  kExactlyOnce,  ///< Kafka transactions committed with checkpoints (not yet)
+  kExactlyOnce,  ///< Kafka transactions committed when checkpoints complete
 };
 
 /// How records are spread over a topic's partitions (Flink's sink.partitioner).
@@ -33,6 +33,9 @@ struct KafkaSinkOptions {
   /// Any other librdkafka producer setting (`properties.*` in SQL).
   std::map<std::string, std::string> properties;
   KafkaDeliveryGuarantee guarantee = KafkaDeliveryGuarantee::kAtLeastOnce;
+  /// Exactly-once: transactional ids are `<prefix>-<subtask>-<n>` and the commit
+  /// marker group `<prefix>-<subtask>`; must be unique to the job.
+  std::string transactional_id_prefix;
   KafkaPartitioner partitioner = KafkaPartitioner::kDefault;
   /// The value's format: "json" (an object of the value columns) or "raw" (the one
   /// value column's bytes).
@@ -53,7 +56,7 @@ struct KafkaSinkOptions {
 /// and fails unless every record sent before it was acknowledged, so a restored job
 /// re-sends at most what came after its last checkpoint; idempotence is on, so
 /// broker retries add no duplicates. A record the brokers reject fails the job with
-/// the reason.
+/// the reason. Exactly-once: see kafka_transactional_sink.h.
 arrow::Result<runtime::OperatorFactory> MakeKafkaSink(KafkaSinkOptions options);
 
 }  // namespace weir::connectors

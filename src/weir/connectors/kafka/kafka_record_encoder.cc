@@ -1,0 +1,106 @@
+#include "weir/connectors/kafka/kafka_record_encoder.h"
+
+#include <optional>
+
+#include <arrow/array.h>
+#include <fmt/format.h>
+
+#include "weir/common/error.h"
+#include "weir/format/json/json_writer.h"
+
+namespace weir::connectors {
+namespace {
+
+// Encodes some columns of a batch, one record at a time.
+class FieldsEncoder {
+ public:
+  static arrow::Result<FieldsEncoder> Make(const arrow::RecordBatch& batch,
+                                           const std::vector<std::string>& columns,
+                                           const std::string& format) {
+    FieldsEncoder e;
+    std::vector<int> indices;
+    for (const std::string& name : columns) {
+      const int i = batch.schema()->GetFieldIndex(name);
+      if (i < 0) return UserError("Kafka sink: no column '{}' in the rows", name);
+      indices.push_back(i);
+    }
+    if (columns.empty()) {
+      for (int i = 0; i < batch.num_columns(); ++i) indices.push_back(i);
+    }
+    ARROW_ASSIGN_OR_RAISE(e.batch_, batch.SelectColumns(indices));
+    if (format == "raw") {
+      const auto id = e.batch_->num_columns() == 1 ? e.batch_->column(0)->type_id()
+                                                   : arrow::Type::NA;
+      if (id != arrow::Type::STRING && id != arrow::Type::BINARY) {
+        return UserError(
+            "the raw format writes exactly one STRING or BYTES column, not {} column(s) "
+            "of these types",
+            e.batch_->num_columns());
+      }
+      return e;
+    }
+    ARROW_ASSIGN_OR_RAISE(auto json, format::JsonRowEncoder::Make(*e.batch_));
+    e.json_ = std::make_shared<format::JsonRowEncoder>(std::move(json));
+    return e;
+  }
+
+  // The bytes of `row`, or false for a NULL raw value.
+  arrow::Result<bool> Encode(int64_t row, std::string* out) const {
+    out->clear();
+    if (json_) {
+      ARROW_RETURN_NOT_OK(json_->Append(row, out));
+      return true;
+    }
+    const auto& column = *batch_->column(0);
+    if (column.IsNull(row)) return false;
+    out->assign(static_cast<const arrow::BinaryArray&>(column).GetView(row));
+    return true;
+  }
+
+ private:
+  std::shared_ptr<arrow::RecordBatch> batch_;
+  std::shared_ptr<format::JsonRowEncoder> json_;
+};
+
+}  // namespace
+
+void KafkaDelivery::OnDelivery(rd_kafka_t*, const rd_kafka_message_t* message, void*) {
+  if (message->err == RD_KAFKA_RESP_ERR_NO_ERROR || message->_private == nullptr) return;
+  auto* state = static_cast<KafkaDelivery*>(message->_private);
+  if (state->failed.fetch_add(1) == 0) {
+    std::lock_guard<std::mutex> lock(state->mu);
+    state->first_error = fmt::format("{}-{}: {}", rd_kafka_topic_name(message->rkt),
+                                     message->partition, rd_kafka_err2str(message->err));
+  }
+}
+
+arrow::Status KafkaDelivery::Check() {
+  if (failed.load() == 0) return arrow::Status::OK();
+  std::lock_guard<std::mutex> lock(mu);
+  return UserError("Kafka sink: {} record(s) were not delivered, the first to {}",
+                   failed.load(), first_error);
+}
+
+arrow::Status ForEachKafkaRecord(
+    const arrow::RecordBatch& batch, const KafkaSinkOptions& options,
+    const std::function<arrow::Status(const std::string*, const std::string*)>& record) {
+  ARROW_ASSIGN_OR_RAISE(
+      auto values, FieldsEncoder::Make(batch, options.value_columns, options.value_format));
+  std::optional<FieldsEncoder> keys;
+  if (!options.key_columns.empty()) {
+    ARROW_ASSIGN_OR_RAISE(keys,
+                          FieldsEncoder::Make(batch, options.key_columns, options.key_format));
+  }
+  std::string value, key;
+  for (int64_t r = 0; r < batch.num_rows(); ++r) {
+    ARROW_ASSIGN_OR_RAISE(bool has_value, values.Encode(r, &value));
+    bool has_key = false;
+    if (keys) {
+      ARROW_ASSIGN_OR_RAISE(has_key, keys->Encode(r, &key));
+    }
+    ARROW_RETURN_NOT_OK(record(has_key ? &key : nullptr, has_value ? &value : nullptr));
+  }
+  return arrow::Status::OK();
+}
+
+}  // namespace weir::connectors

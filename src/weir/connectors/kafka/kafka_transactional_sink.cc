@@ -1,0 +1,347 @@
+#include "weir/connectors/kafka/kafka_transactional_sink.h"
+
+#include <cstring>
+#include <map>
+#include <sstream>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "weir/common/error.h"
+#include "weir/common/log.h"
+#include "weir/connectors/kafka/kafka_client.h"
+#include "weir/connectors/kafka/kafka_record_encoder.h"
+
+namespace weir::connectors {
+namespace {
+
+using runtime::CheckpointId;
+
+// Transactional ids probed and fenced at start beyond those a checkpoint names: ids
+// an attempt after the checkpoint may have opened.
+constexpr int kSpareSlots = 4;
+
+arrow::Status TxnError(rd_kafka_error_t* error, const std::string& what) {
+  if (error == nullptr) return arrow::Status::OK();
+  auto st = UserError("Kafka sink: {} failed: {}", what, rd_kafka_error_string(error));
+  rd_kafka_error_destroy(error);
+  return st;
+}
+
+void PutLength(std::string* out, const std::string* bytes) {
+  const int32_t n = bytes ? static_cast<int32_t>(bytes->size()) : -1;
+  out->append(reinterpret_cast<const char*>(&n), sizeof(n));
+  if (bytes) out->append(*bytes);
+}
+
+class TransactionalKafkaSink : public runtime::Operator {
+ public:
+  explicit TransactionalKafkaSink(KafkaSinkOptions options) : options_(std::move(options)) {}
+
+  arrow::Status Open(runtime::OperatorContext* context) override {
+    context_ = context;
+    subtask_ = context->subtask().index;
+    parallelism_ = context->subtask().parallelism;
+    ARROW_ASSIGN_OR_RAISE(auto probe, KafkaClient::Make(RD_KAFKA_PRODUCER,
+                                                        options_.bootstrap_servers,
+                                                        options_.properties));
+    ARROW_ASSIGN_OR_RAISE(auto partitions, probe->ListPartitions({options_.topic}, "",
+                                                                 options_.flush_timeout));
+    partitions_ = static_cast<int32_t>(partitions.size());
+    return arrow::Status::OK();
+  }
+
+  arrow::Status RestoreOperatorState(const std::vector<std::string>& entries) override {
+    for (const std::string& entry : entries) {
+      const size_t eol = entry.find('\n');
+      std::istringstream head(entry.substr(0, eol));
+      std::string kind;
+      int parallelism = 0, subtask = 0;
+      head >> kind >> parallelism >> subtask;
+      if (parallelism != parallelism_ || subtask != subtask_) {
+        return UserError(
+            "the exactly-once Kafka sink was checkpointed at parallelism {}; restoring at "
+            "{} is not supported yet",
+            parallelism, parallelism_);
+      }
+      if (kind == "kafka-eo-pool") {
+        head >> slots_;
+      } else if (kind == "kafka-eo-txn" && eol != std::string::npos) {
+        CheckpointId id = 0;
+        int64_t count = 0;
+        head >> id >> count;
+        restored_[id] = entry.substr(eol + 1);
+      } else {
+        return UserError("Kafka sink: unreadable checkpoint entry '{}'",
+                         entry.substr(0, eol));
+      }
+    }
+    return arrow::Status::OK();
+  }
+
+  arrow::Status ProcessBatch(int, const std::shared_ptr<arrow::RecordBatch>& batch,
+                             runtime::Output*) override {
+    ARROW_RETURN_NOT_OK(Initialize());
+    if (!current_) {
+      ARROW_ASSIGN_OR_RAISE(current_, Acquire());
+      ARROW_RETURN_NOT_OK(
+          TxnError(rd_kafka_begin_transaction(current_->client->get()), "beginning a transaction"));
+    }
+    Txn& txn = *current_;
+    ARROW_RETURN_NOT_OK(ForEachKafkaRecord(
+        *batch, options_, [&](const std::string* key, const std::string* value) {
+          PutLength(&txn.staged, key);
+          PutLength(&txn.staged, value);
+          ++txn.records;
+          return Produce(txn, key, value);
+        }));
+    rd_kafka_poll(txn.client->get(), 0);
+    return txn.delivery.Check();
+  }
+
+  arrow::Status SnapshotOperatorState(CheckpointId id,
+                                      std::vector<std::string>* entries) override {
+    ARROW_RETURN_NOT_OK(Initialize());
+    if (current_ && current_->records > 0) {
+      ARROW_RETURN_NOT_OK(Flush(*current_));
+      pending_[id] = std::move(current_);
+    }
+    entries->push_back(
+        fmt::format("kafka-eo-pool {} {} {}", parallelism_, subtask_, slots_));
+    for (const auto& [cp, txn] : pending_) {
+      entries->push_back(fmt::format("kafka-eo-txn {} {} {} {}\n", parallelism_, subtask_,
+                                     cp, txn->records) +
+                         txn->staged);
+    }
+    return arrow::Status::OK();
+  }
+
+  arrow::Status NotifyCheckpointComplete(CheckpointId id) override {
+    while (!pending_.empty() && pending_.begin()->first <= id) {
+      auto node = pending_.extract(pending_.begin());
+      ARROW_RETURN_NOT_OK(Commit(*node.mapped(), node.key()));
+      Release(std::move(node.mapped()));
+    }
+    return arrow::Status::OK();
+  }
+
+  arrow::Status Finish(runtime::Output*) override {
+    ARROW_RETURN_NOT_OK(Initialize());
+    // With checkpoints the final checkpoint commits what is left; without, the end
+    // of the input is the only commit point.
+    if (context_->checkpoints_stored() || !current_) return arrow::Status::OK();
+    ARROW_RETURN_NOT_OK(Flush(*current_));
+    ARROW_RETURN_NOT_OK(Commit(*current_, 0));
+    Release(std::move(current_));
+    return arrow::Status::OK();
+  }
+
+  arrow::Status Close() override {
+    // A failed attempt's transactions are aborted: what a checkpoint holds is
+    // committed again from the checkpoint on restore.
+    auto abort = [](Txn& txn) {
+      if (auto* error = rd_kafka_abort_transaction(txn.client->get(), 5000))
+        rd_kafka_error_destroy(error);
+    };
+    if (current_) abort(*current_);
+    for (auto& [cp, txn] : pending_) abort(*txn);
+    current_.reset();
+    pending_.clear();
+    free_.clear();
+    return arrow::Status::OK();
+  }
+
+ private:
+  struct Txn {
+    std::unique_ptr<KafkaClient> client;
+    int slot = 0;
+    KafkaDelivery delivery;
+    std::string staged;  // the transaction's records: [len][key][len][value]…
+    int64_t records = 0;
+  };
+
+  std::string MarkerGroup() const {
+    return fmt::format("{}-{}", options_.transactional_id_prefix, subtask_);
+  }
+
+  // A producer with its own transactional id, ready for transactions: the first
+  // init_transactions under an id fences earlier producers with it and settles their
+  // open transaction (aborted, or committed when its commit had begun).
+  arrow::Result<std::unique_ptr<Txn>> MakeProducer(int slot) {
+    auto settings = options_.properties;
+    settings["transactional.id"] =
+        fmt::format("{}-{}-{}", options_.transactional_id_prefix, subtask_, slot);
+    if (!settings.count("transaction.timeout.ms")) {
+      settings["transaction.timeout.ms"] = "900000";  // the brokers' default maximum
+    }
+    if (!settings.count("client.id")) {
+      settings["client.id"] = fmt::format("weir-sink-{}-{}", subtask_, slot);
+    }
+    auto txn = std::make_unique<Txn>();
+    txn->slot = slot;
+    ARROW_ASSIGN_OR_RAISE(txn->client,
+                          KafkaClient::Make(RD_KAFKA_PRODUCER, options_.bootstrap_servers,
+                                            settings, KafkaDelivery::OnDelivery));
+    ARROW_RETURN_NOT_OK(TxnError(
+        rd_kafka_init_transactions(txn->client->get(),
+                                   static_cast<int>(options_.flush_timeout.count())),
+        fmt::format("initializing transactional id '{}'", settings["transactional.id"])));
+    return txn;
+  }
+
+  arrow::Result<std::unique_ptr<Txn>> Acquire() {
+    if (!free_.empty()) {
+      auto txn = std::move(free_.back());
+      free_.pop_back();
+      return txn;
+    }
+    return MakeProducer(slots_++);
+  }
+
+  void Release(std::unique_ptr<Txn> txn) {
+    txn->staged.clear();
+    txn->staged.shrink_to_fit();
+    txn->records = 0;
+    free_.push_back(std::move(txn));
+  }
+
+  // On first use: fences every transactional id an earlier attempt may have used,
+  // then commits again the checkpointed transactions the marker says did not commit.
+  arrow::Status Initialize() {
+    if (initialized_) return arrow::Status::OK();
+    initialized_ = true;
+    const int known = slots_;
+    slots_ = 0;
+    for (int slot = 0; slot < known + kSpareSlots; ++slot) {
+      ARROW_ASSIGN_OR_RAISE(auto txn, MakeProducer(slot));
+      slots_ = slot + 1;
+      free_.push_back(std::move(txn));
+    }
+    if (restored_.empty()) return arrow::Status::OK();
+    ARROW_ASSIGN_OR_RAISE(const int64_t committed, ReadMarker());
+    for (auto& [cp, staged] : restored_) {
+      if (static_cast<int64_t>(cp) <= committed) continue;  // its commit went through
+      ARROW_ASSIGN_OR_RAISE(auto txn, Acquire());
+      ARROW_RETURN_NOT_OK(
+          TxnError(rd_kafka_begin_transaction(txn->client->get()), "beginning a transaction"));
+      size_t at = 0;
+      auto next = [&](std::string* out) -> bool {
+        int32_t n = 0;
+        std::memcpy(&n, staged.data() + at, sizeof(n));
+        at += sizeof(n);
+        if (n < 0) return false;
+        out->assign(staged, at, static_cast<size_t>(n));
+        at += static_cast<size_t>(n);
+        return true;
+      };
+      std::string key, value;
+      int64_t records = 0;
+      while (at + 2 * sizeof(int32_t) <= staged.size()) {
+        const bool has_key = next(&key);
+        const bool has_value = next(&value);
+        ARROW_RETURN_NOT_OK(
+            Produce(*txn, has_key ? &key : nullptr, has_value ? &value : nullptr));
+        ++records;
+      }
+      ARROW_RETURN_NOT_OK(Flush(*txn));
+      ARROW_RETURN_NOT_OK(Commit(*txn, cp));
+      LogInfo("Kafka sink {}: committed again the {} record(s) of checkpoint {}",
+              subtask_, records, cp);
+      Release(std::move(txn));
+    }
+    restored_.clear();
+    return arrow::Status::OK();
+  }
+
+  // The highest checkpoint whose transaction committed (-1 if none).
+  arrow::Result<int64_t> ReadMarker() {
+    ARROW_ASSIGN_OR_RAISE(auto consumer,
+                          KafkaClient::Make(RD_KAFKA_CONSUMER, options_.bootstrap_servers,
+                                            {{"group.id", MarkerGroup()}}));
+    PartitionList list(rd_kafka_topic_partition_list_new(1));
+    rd_kafka_topic_partition_list_add(list.get(), options_.topic.c_str(), 0);
+    const auto err = rd_kafka_committed(consumer->get(), list.get(),
+                                        static_cast<int>(options_.flush_timeout.count()));
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return UserError("Kafka sink: cannot read the commit marker of group '{}': {}",
+                       MarkerGroup(), KafkaErrorText(err));
+    }
+    const int64_t offset = list->elems[0].offset;
+    return offset >= 0 ? offset : -1;
+  }
+
+  arrow::Status Produce(Txn& txn, const std::string* key, const std::string* value) {
+    int32_t partition = RD_KAFKA_PARTITION_UA;
+    if (options_.partitioner == KafkaPartitioner::kFixed) {
+      partition = subtask_ % partitions_;
+    } else if (options_.partitioner == KafkaPartitioner::kRoundRobin) {
+      partition = static_cast<int32_t>(next_++ % static_cast<uint64_t>(partitions_));
+    }
+    while (true) {
+      const auto err = rd_kafka_producev(
+          txn.client->get(), RD_KAFKA_V_TOPIC(options_.topic.c_str()),
+          RD_KAFKA_V_PARTITION(partition), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+          RD_KAFKA_V_VALUE(value ? const_cast<char*>(value->data()) : nullptr,
+                           value ? value->size() : 0),
+          RD_KAFKA_V_KEY(key ? key->data() : nullptr, key ? key->size() : 0),
+          RD_KAFKA_V_OPAQUE(&txn.delivery), RD_KAFKA_V_END);
+      if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return arrow::Status::OK();
+      if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+        return UserError("Kafka sink: cannot send to '{}': {}", options_.topic,
+                         KafkaErrorText(err));
+      }
+      rd_kafka_poll(txn.client->get(), 50);
+      ARROW_RETURN_NOT_OK(txn.delivery.Check());
+    }
+  }
+
+  arrow::Status Flush(Txn& txn) {
+    const auto err = rd_kafka_flush(txn.client->get(),
+                                    static_cast<int>(options_.flush_timeout.count()));
+    ARROW_RETURN_NOT_OK(txn.client->FatalError());
+    ARROW_RETURN_NOT_OK(txn.delivery.Check());
+    if (err == RD_KAFKA_RESP_ERR__TIMED_OUT) {
+      return UserError("Kafka sink: records to '{}' were not acknowledged within {} s",
+                       options_.topic, options_.flush_timeout.count() / 1000);
+    }
+    return arrow::Status::OK();
+  }
+
+  // Commits `txn` together with the marker "checkpoint `id` committed" (an offset of
+  // the marker group, which Kafka commits atomically with the records).
+  arrow::Status Commit(Txn& txn, CheckpointId id) {
+    const int timeout = static_cast<int>(options_.flush_timeout.count());
+    PartitionList marker(rd_kafka_topic_partition_list_new(1));
+    rd_kafka_topic_partition_list_add(marker.get(), options_.topic.c_str(), 0)->offset =
+        static_cast<int64_t>(id);
+    rd_kafka_consumer_group_metadata_t* group =
+        rd_kafka_consumer_group_metadata_new(MarkerGroup().c_str());
+    rd_kafka_error_t* error =
+        rd_kafka_send_offsets_to_transaction(txn.client->get(), marker.get(), group, timeout);
+    rd_kafka_consumer_group_metadata_destroy(group);
+    ARROW_RETURN_NOT_OK(TxnError(error, "adding the commit marker to the transaction"));
+    return TxnError(rd_kafka_commit_transaction(txn.client->get(), timeout),
+                    fmt::format("committing the transaction of checkpoint {}", id));
+  }
+
+  KafkaSinkOptions options_;
+  runtime::OperatorContext* context_ = nullptr;
+  int subtask_ = 0;
+  int parallelism_ = 1;
+  int32_t partitions_ = 1;
+  uint64_t next_ = 0;
+  int slots_ = 0;  // transactional ids in use: <prefix>-<subtask>-0 … slots_-1
+  bool initialized_ = false;
+  std::unique_ptr<Txn> current_;
+  std::map<CheckpointId, std::unique_ptr<Txn>> pending_;  // flushed, not committed
+  std::vector<std::unique_ptr<Txn>> free_;
+  std::map<CheckpointId, std::string> restored_;  // staged records from a checkpoint
+};
+
+}  // namespace
+
+std::unique_ptr<runtime::Operator> MakeTransactionalKafkaSink(KafkaSinkOptions options) {
+  return std::make_unique<TransactionalKafkaSink>(std::move(options));
+}
+
+}  // namespace weir::connectors

@@ -324,6 +324,32 @@ def test_exactly_once_sink_needs_a_transactional_id_prefix(broker, weir):
     assert proc.returncode == 1 and "sink.transactional-id-prefix" in proc.stderr
 
 
+def test_datastream_kafka_to_kafka_exactly_once_under_kill(broker, tmp_path):
+    # examples/kafka_pipeline: KafkaSource::Builder() → filter/select →
+    # KafkaSink::Builder() with transactions.
+    total = 400_000
+    source = make_topic(broker, 4)
+    produce(broker, source, events(0, total))
+    target = make_topic(broker, 2)
+    cmd = [str(ROOT / "build" / "examples" / "kafka_pipeline"), "--bootstrap", broker,
+           "--input", source, "--output", target, "--checkpoint-dir", str(tmp_path / "chk"),
+           "--checkpoint-interval-ms", "300", "--min-amount", "500", "--bounded"]
+    for delay in (1.5, 2.5):
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    final = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert final.returncode == 0, final.stderr
+    records = consume_all(broker, target)
+    kept = [json.loads(v) for _, v in records]
+    want = {i for i in range(total) if i % 997 >= 500}
+    assert len(kept) == len(want) and {r["id"] for r in kept} == want
+    assert all(r["tier"] == ("gold" if r["amount"] >= 500 else "silver") for r in kept)
+    key, value = records[0]
+    assert json.loads(key) == {"user": json.loads(value)["user"]}
+
+
 def test_broker_stopped_mid_job_fails_the_job_clearly(broker, tmp_path):
     # Runs last: it stops the module's broker.
     topic = make_topic(broker, 2)

@@ -29,8 +29,8 @@ class FieldsEncoder {
     }
     ARROW_ASSIGN_OR_RAISE(e.batch_, batch.SelectColumns(indices));
     if (format == "raw") {
-      const auto id = e.batch_->num_columns() == 1 ? e.batch_->column(0)->type_id()
-                                                   : arrow::Type::NA;
+      const auto id =
+          e.batch_->num_columns() == 1 ? e.batch_->column(0)->type_id() : arrow::Type::NA;
       if (id != arrow::Type::STRING && id != arrow::Type::BINARY) {
         return UserError(
             "the raw format writes exactly one STRING or BYTES column, not {} column(s) "
@@ -84,12 +84,12 @@ arrow::Status KafkaDelivery::Check() {
 arrow::Status ForEachKafkaRecord(
     const arrow::RecordBatch& batch, const KafkaSinkOptions& options,
     const std::function<arrow::Status(const std::string*, const std::string*)>& record) {
-  ARROW_ASSIGN_OR_RAISE(
-      auto values, FieldsEncoder::Make(batch, options.value_columns, options.value_format));
+  ARROW_ASSIGN_OR_RAISE(auto values, FieldsEncoder::Make(batch, options.value_columns,
+                                                         options.value_format));
   std::optional<FieldsEncoder> keys;
   if (!options.key_columns.empty()) {
-    ARROW_ASSIGN_OR_RAISE(keys,
-                          FieldsEncoder::Make(batch, options.key_columns, options.key_format));
+    ARROW_ASSIGN_OR_RAISE(
+        keys, FieldsEncoder::Make(batch, options.key_columns, options.key_format));
   }
   std::string value, key;
   for (int64_t r = 0; r < batch.num_rows(); ++r) {

@@ -36,15 +36,16 @@ void PutLength(std::string* out, const std::string* bytes) {
 
 class TransactionalKafkaSink : public runtime::Operator {
  public:
-  explicit TransactionalKafkaSink(KafkaSinkOptions options) : options_(std::move(options)) {}
+  explicit TransactionalKafkaSink(KafkaSinkOptions options)
+      : options_(std::move(options)) {}
 
   arrow::Status Open(runtime::OperatorContext* context) override {
     context_ = context;
     subtask_ = context->subtask().index;
     parallelism_ = context->subtask().parallelism;
-    ARROW_ASSIGN_OR_RAISE(auto probe, KafkaClient::Make(RD_KAFKA_PRODUCER,
-                                                        options_.bootstrap_servers,
-                                                        options_.properties));
+    ARROW_ASSIGN_OR_RAISE(auto probe,
+                          KafkaClient::Make(RD_KAFKA_PRODUCER, options_.bootstrap_servers,
+                                            options_.properties));
     ARROW_ASSIGN_OR_RAISE(auto partitions, probe->ListPartitions({options_.topic}, "",
                                                                  options_.flush_timeout));
     partitions_ = static_cast<int32_t>(partitions.size());
@@ -60,7 +61,8 @@ class TransactionalKafkaSink : public runtime::Operator {
       head >> kind >> parallelism >> subtask;
       if (parallelism != parallelism_ || subtask != subtask_) {
         return UserError(
-            "the exactly-once Kafka sink was checkpointed at parallelism {}; restoring at "
+            "the exactly-once Kafka sink was checkpointed at parallelism {}; restoring "
+            "at "
             "{} is not supported yet",
             parallelism, parallelism_);
       }
@@ -84,8 +86,8 @@ class TransactionalKafkaSink : public runtime::Operator {
     ARROW_RETURN_NOT_OK(Initialize());
     if (!current_) {
       ARROW_ASSIGN_OR_RAISE(current_, Acquire());
-      ARROW_RETURN_NOT_OK(
-          TxnError(rd_kafka_begin_transaction(current_->client->get()), "beginning a transaction"));
+      ARROW_RETURN_NOT_OK(TxnError(rd_kafka_begin_transaction(current_->client->get()),
+                                   "beginning a transaction"));
     }
     Txn& txn = *current_;
     ARROW_RETURN_NOT_OK(ForEachKafkaRecord(
@@ -222,8 +224,8 @@ class TransactionalKafkaSink : public runtime::Operator {
     for (auto& [cp, staged] : restored_) {
       if (static_cast<int64_t>(cp) <= committed) continue;  // its commit went through
       ARROW_ASSIGN_OR_RAISE(auto txn, Acquire());
-      ARROW_RETURN_NOT_OK(
-          TxnError(rd_kafka_begin_transaction(txn->client->get()), "beginning a transaction"));
+      ARROW_RETURN_NOT_OK(TxnError(rd_kafka_begin_transaction(txn->client->get()),
+                                   "beginning a transaction"));
       size_t at = 0;
       auto next = [&](std::string* out) -> bool {
         int32_t n = 0;
@@ -316,8 +318,8 @@ class TransactionalKafkaSink : public runtime::Operator {
         static_cast<int64_t>(id);
     rd_kafka_consumer_group_metadata_t* group =
         rd_kafka_consumer_group_metadata_new(MarkerGroup().c_str());
-    rd_kafka_error_t* error =
-        rd_kafka_send_offsets_to_transaction(txn.client->get(), marker.get(), group, timeout);
+    rd_kafka_error_t* error = rd_kafka_send_offsets_to_transaction(
+        txn.client->get(), marker.get(), group, timeout);
     rd_kafka_consumer_group_metadata_destroy(group);
     ARROW_RETURN_NOT_OK(TxnError(error, "adding the commit marker to the transaction"));
     return TxnError(rd_kafka_commit_transaction(txn.client->get(), timeout),

@@ -41,10 +41,9 @@ arrow::Status Run(const Args& a) {
   env->SetParallelism(a.parallelism);
   env->EnableCheckpointing(std::chrono::milliseconds(a.interval_ms), a.checkpoint_dir);
 
-  auto events = arrow::schema({arrow::field("id", arrow::int64()),
-                               arrow::field("user", arrow::utf8()),
-                               arrow::field("amount", arrow::int32()),
-                               arrow::field("day", arrow::utf8())});
+  auto events = arrow::schema(
+      {arrow::field("id", arrow::int64()), arrow::field("user", arrow::utf8()),
+       arrow::field("amount", arrow::int32()), arrow::field("day", arrow::utf8())});
   auto source_builder = connectors::KafkaSource::Builder()
                             .SetBootstrapServers(a.bootstrap)
                             .SetTopics({a.input})
@@ -54,17 +53,18 @@ arrow::Status Run(const Args& a) {
   if (a.bounded) source_builder.SetBounded(connectors::KafkaOffsets::Latest());
   ARROW_ASSIGN_OR_RAISE(auto source, source_builder.Build());
   ARROW_ASSIGN_OR_RAISE(
-      auto sink, connectors::KafkaSink::Builder()
-                     .SetBootstrapServers(a.bootstrap)
-                     .SetTopic(a.output)
-                     .SetDeliveryGuarantee(connectors::KafkaDeliveryGuarantee::kExactlyOnce)
-                     .SetTransactionalIdPrefix("kafka-pipeline-" + a.output)
-                     .SetKeyColumns({"user"})
-                     .Build());
+      auto sink,
+      connectors::KafkaSink::Builder()
+          .SetBootstrapServers(a.bootstrap)
+          .SetTopic(a.output)
+          .SetDeliveryGuarantee(connectors::KafkaDeliveryGuarantee::kExactlyOnce)
+          .SetTransactionalIdPrefix("kafka-pipeline-" + a.output)
+          .SetKeyColumns({"user"})
+          .Build());
 
-  auto tier = cp::call("if_else", {cp::greater_equal(cp::field_ref("amount"),
-                                                     cp::literal(int32_t{500})),
-                                   cp::literal("gold"), cp::literal("silver")});
+  auto tier = cp::call(
+      "if_else", {cp::greater_equal(cp::field_ref("amount"), cp::literal(int32_t{500})),
+                  cp::literal("gold"), cp::literal("silver")});
   env->FromSource(source, runtime::WatermarkStrategy::NoWatermarks(), "clicks")
       .Filter(cp::greater_equal(cp::field_ref("amount"),
                                 cp::literal(static_cast<int32_t>(a.min_amount))))

@@ -350,6 +350,46 @@ def test_datastream_kafka_to_kafka_exactly_once_under_kill(broker, tmp_path):
     assert json.loads(key) == {"user": json.loads(value)["user"]}
 
 
+@pytest.mark.parametrize("idle", [False, True])
+def test_watermarks_per_partition_with_idleness(broker, tmp_path, idle):
+    # One subtask reads both partitions. Partition 0 runs to 12:30, partition 1 stops
+    # at 10:59: per partition, the watermark waits for partition 1 (hour 10 stays
+    # open) unless partition 1 may go idle; then hours 10 and 11 commit, 12 does not.
+    topic = make_topic(broker, 2)
+    def at(hh, mm):
+        return json.dumps({"id": hh * 100 + mm, "ts": f"2024-01-01 {hh:02d}:{mm:02d}:00"})
+    produce(broker, topic, [at(h, m) for h in (10, 11, 12) for m in (0, 30)
+                            if (h, m) != (12, 30)] + [at(12, 30)], partition=0)
+    produce(broker, topic, [at(10, 5), at(10, 59)], partition=1)
+    script = tmp_path / "job.sql"
+    script.write_text(f"""
+SET 'execution.checkpointing.interval' = '200ms';
+SET 'state.checkpoints.dir' = '{tmp_path}/chk';
+SET 'parallelism.default' = '1';
+{"SET 'table.exec.source.idle-timeout' = '500 ms';" if idle else ""}
+CREATE TABLE src (id BIGINT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL '1' SECOND)
+  WITH ('connector' = 'kafka', 'topic' = '{topic}', 'properties.bootstrap.servers' = '{broker}',
+  'scan.startup.mode' = 'earliest-offset', 'format' = 'json');
+CREATE TABLE out_t (id BIGINT, dt STRING, hr STRING) PARTITIONED BY (dt, hr) WITH (
+  'connector' = 'filesystem', 'path' = '{tmp_path}/out', 'format' = 'parquet',
+  'sink.partition-commit.trigger' = 'partition-time', 'sink.partition-commit.delay' = '1 h',
+  'partition.time-extractor.timestamp-pattern' = '$dt $hr:00:00',
+  'sink.partition-commit.policy.kind' = 'success-file');
+INSERT INTO out_t SELECT id, DATE_FORMAT(ts, 'yyyy-MM-dd'), DATE_FORMAT(ts, 'HH') FROM src;
+""")
+    proc = subprocess.Popen([str(weir_binary()), "sql", "-f", str(script)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    # Partition 0 stays active (records at 12:30 keep coming); partition 1 is silent.
+    for _ in range(20):
+        produce(broker, topic, [at(12, 30)], partition=0)
+        time.sleep(0.2)
+    assert proc.poll() is None, proc.stderr.read()
+    committed = sorted(p.parent.name for p in (tmp_path / "out").rglob("_SUCCESS"))
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert committed == (["hr=10", "hr=11"] if idle else [])
+
+
 def test_broker_stopped_mid_job_fails_the_job_clearly(broker, tmp_path):
     # Runs last: it stops the module's broker.
     topic = make_topic(broker, 2)

@@ -560,8 +560,9 @@ arrow::Result<std::pair<int64_t, int64_t>> CountPartitionPruning(
   return std::make_pair(files, pruned);
 }
 
-arrow::Result<runtime::SourceFactory> MakeScanSource(const sql::PlanNode& scan,
-                                                     bool streaming) {
+arrow::Result<runtime::SourceFactory> MakeScanSource(
+    const sql::PlanNode& scan, bool streaming,
+    const runtime::WatermarkStrategy& watermarks) {
   const sql::CatalogTable& table = *scan.table;
   std::string connector = table.connector();
   if (connector == "filesystem") {
@@ -591,6 +592,7 @@ arrow::Result<runtime::SourceFactory> MakeScanSource(const sql::PlanNode& scan,
   }
   if (connector == "kafka") {
     ARROW_ASSIGN_OR_RAISE(auto options, KafkaSourceOptionsOf(table));
+    options.watermarks = watermarks;
     return connectors::MakeKafkaSource(options);
   }
   return arrow::Status::Invalid(fmt::format(

@@ -10,6 +10,7 @@
 #include <arrow/result.h>
 
 #include "weir/runtime/job_graph.h"
+#include "weir/runtime/operators/watermark_strategy.h"
 #include "weir/sql/catalog.h"
 #include "weir/sql/logical_plan.h"
 
@@ -32,9 +33,12 @@ arrow::Status ValidateTableOptions(const sql::CatalogTable& table);
 bool IsBoundedTable(const sql::CatalogTable& table);
 
 /// Makes the runtime source of a scan node: the scan's physical columns (with its
-/// filter pushed into Parquet reads) under their physical names.
-arrow::Result<runtime::SourceFactory> MakeScanSource(const sql::PlanNode& scan,
-                                                     bool streaming);
+/// filter pushed into Parquet reads) under their physical names. A Kafka source
+/// applies `watermarks` itself, per partition (other sources ignore it).
+arrow::Result<runtime::SourceFactory> MakeScanSource(
+    const sql::PlanNode& scan, bool streaming,
+    const runtime::WatermarkStrategy& watermarks =
+        runtime::WatermarkStrategy::NoWatermarks());
 
 /// Opens the Parquet dataset of a filesystem table (read_parquet() tables carry
 /// theirs), with the partition columns typed as the table declares them; null when

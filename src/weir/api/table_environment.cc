@@ -45,6 +45,7 @@ const std::vector<std::string>& KnownKeys() {
       "table.dml-sync",
       "pipeline.name",
       "sql-client.execution.result-mode",
+      "table.exec.source.idle-timeout",
   };
   return keys;
 }
@@ -190,7 +191,7 @@ using StreamTables = std::map<std::string, DataStream>;
 
 arrow::Result<DataStream> BuildStream(
     const std::shared_ptr<StreamExecutionEnvironment>& env, const sql::PlanNode& node,
-    bool streaming, const StreamTables& streams) {
+    bool streaming, const StreamTables& streams, std::chrono::microseconds idle) {
   switch (node.kind) {
     case sql::PlanKind::kScan: {
       if (node.table->connector() == "datastream") {
@@ -207,24 +208,34 @@ arrow::Result<DataStream> BuildStream(
         }
         return it->second.Select(columns, "From " + node.table->name);
       }
-      ARROW_ASSIGN_OR_RAISE(runtime::SourceFactory source,
-                            MakeScanSource(node, streaming));
+      // Kafka sources track event time per partition themselves; other sources get
+      // an assigner after them.
+      const auto watermarks = WatermarksOf(*node.table, node).WithIdleness(idle);
+      const bool in_source = node.table->connector() == "kafka";
+      ARROW_ASSIGN_OR_RAISE(
+          runtime::SourceFactory source,
+          MakeScanSource(
+              node, streaming,
+              in_source ? watermarks : runtime::WatermarkStrategy::NoWatermarks()));
       std::vector<runtime::NamedExpression> columns;
       for (int i = 0; i < node.schema->num_fields(); ++i) {
         cp::Expression column = cp::field_ref(node.scan_columns[i]);
         columns.push_back({node.schema->field(i)->name(), column});
       }
-      return env->FromSource(source, WatermarksOf(*node.table, node), node.table->name)
+      return env
+          ->FromSource(
+              source, in_source ? runtime::WatermarkStrategy::NoWatermarks() : watermarks,
+              node.table->name)
           .Select(columns, "Scan " + node.table->name);
     }
     case sql::PlanKind::kFilter: {
       ARROW_ASSIGN_OR_RAISE(DataStream input,
-                            BuildStream(env, *node.inputs[0], streaming, streams));
+                            BuildStream(env, *node.inputs[0], streaming, streams, idle));
       return input.Filter(sql::UnbindExpression(node.predicate), "Filter");
     }
     case sql::PlanKind::kProject: {
       ARROW_ASSIGN_OR_RAISE(DataStream input,
-                            BuildStream(env, *node.inputs[0], streaming, streams));
+                            BuildStream(env, *node.inputs[0], streaming, streams, idle));
       std::vector<runtime::NamedExpression> columns;
       for (size_t i = 0; i < node.exprs.size(); ++i) {
         columns.push_back({node.schema->field(static_cast<int>(i))->name(),
@@ -234,11 +245,11 @@ arrow::Result<DataStream> BuildStream(
     }
     case sql::PlanKind::kUnion: {
       ARROW_ASSIGN_OR_RAISE(DataStream first,
-                            BuildStream(env, *node.inputs[0], streaming, streams));
+                            BuildStream(env, *node.inputs[0], streaming, streams, idle));
       std::vector<DataStream> others;
       for (size_t i = 1; i < node.inputs.size(); ++i) {
-        ARROW_ASSIGN_OR_RAISE(DataStream other,
-                              BuildStream(env, *node.inputs[i], streaming, streams));
+        ARROW_ASSIGN_OR_RAISE(DataStream other, BuildStream(env, *node.inputs[i],
+                                                            streaming, streams, idle));
         others.push_back(other);
       }
       return first.Union(others);
@@ -337,8 +348,8 @@ arrow::Result<DataStream> TableEnvironment::ToDataStream(const Table& table) {
   sql::PlanPtr plan = sql::OptimizePlan(planned.plan);
   std::optional<DataStream> stream;
   if (IsStateless(*plan)) {
-    ARROW_ASSIGN_OR_RAISE(stream,
-                          BuildStream(stream_env_, *plan, streaming(), stream_tables_));
+    ARROW_ASSIGN_OR_RAISE(stream, BuildStream(stream_env_, *plan, streaming(),
+                                              stream_tables_, IdleTimeout()));
   } else {
     if (!AllBounded(*plan) || plan->HasKind(sql::PlanKind::kScan) == false) {
       return arrow::Status::NotImplemented(fmt::format(
@@ -378,6 +389,13 @@ sql::PlanExecutor TableEnvironment::Executor() {
   };
 }
 
+std::chrono::microseconds TableEnvironment::IdleTimeout() const {
+  auto it = config_.find("table.exec.source.idle-timeout");
+  if (it == config_.end()) return std::chrono::microseconds(0);
+  auto parsed = ParseDurationOption(it->second);  // checked by SetConfig
+  return parsed.ok() ? std::chrono::microseconds(*parsed) : std::chrono::microseconds(0);
+}
+
 int TableEnvironment::parallelism() const {
   auto it = config_.find("parallelism.default");
   if (it != config_.end()) return std::stoi(it->second);
@@ -405,6 +423,7 @@ arrow::Status TableEnvironment::SetConfig(const std::string& key,
     }
   }
   if (key == "execution.checkpointing.interval" ||
+      key == "table.exec.source.idle-timeout" ||
       key == "execution.checkpointing.timeout" ||
       key == "execution.checkpointing.min-pause" ||
       key == "restart-strategy.fixed-delay.delay") {
@@ -848,7 +867,8 @@ arrow::Result<TableResult> TableEnvironment::RunInsert(const sql::Statement& sta
         name, FirstStateful(*plan)));
   }
   if (stateless) {
-    ARROW_ASSIGN_OR_RAISE(stream, BuildStream(env, *plan, streaming(), stream_tables_));
+    ARROW_ASSIGN_OR_RAISE(
+        stream, BuildStream(env, *plan, streaming(), stream_tables_, IdleTimeout()));
   } else {
     // Relational queries run on the batch engine; their rows feed the sink job.
     ARROW_ASSIGN_OR_RAISE(auto rows, ExecuteBatchPlan(plan, parallelism(), cancel_));

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -115,6 +116,9 @@ class TableEnvironment : public std::enable_shared_from_this<TableEnvironment> {
 
   /// Returns the effective default parallelism.
   int parallelism() const;
+  // SET 'table.exec.source.idle-timeout': a source (partition) without records for
+  // this long stops holding back the watermark (0: never).
+  std::chrono::microseconds IdleTimeout() const;
 
  private:
   explicit TableEnvironment(EnvironmentSettings settings);

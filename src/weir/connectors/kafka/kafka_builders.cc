@@ -57,6 +57,11 @@ KafkaSourceBuilder& KafkaSourceBuilder::SetPartitionDiscoveryInterval(
   options_.discovery_interval = interval;
   return *this;
 }
+KafkaSourceBuilder& KafkaSourceBuilder::SetWatermarkStrategy(
+    runtime::WatermarkStrategy strategy) {
+  options_.watermarks = std::move(strategy);
+  return *this;
+}
 KafkaSourceBuilder& KafkaSourceBuilder::SetBrokerTimeout(
     std::chrono::milliseconds timeout) {
   options_.broker_timeout = timeout;

@@ -88,6 +88,9 @@ class KafkaSourceBuilder {
   /// Skip (and count) records that do not decode instead of failing.
   KafkaSourceBuilder& SetIgnoreParseErrors(bool ignore);
   KafkaSourceBuilder& SetPartitionDiscoveryInterval(std::chrono::milliseconds interval);
+  /// Event time tracked per partition (see KafkaSourceOptions::watermarks); pass
+  /// WatermarkStrategy::NoWatermarks() to FromSource then.
+  KafkaSourceBuilder& SetWatermarkStrategy(runtime::WatermarkStrategy strategy);
   /// How long the brokers may be unreachable before the job fails.
   KafkaSourceBuilder& SetBrokerTimeout(std::chrono::milliseconds timeout);
   /// Returns the options built so far.

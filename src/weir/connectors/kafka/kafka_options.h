@@ -10,6 +10,8 @@
 
 #include <arrow/type_fwd.h>
 
+#include "weir/runtime/operators/watermark_strategy.h"
+
 namespace weir::connectors {
 
 /// Where a Kafka source starts, or stops, in each partition (Flink's
@@ -74,6 +76,12 @@ struct KafkaSourceOptions {
   /// How long the brokers may be unreachable (at start, or all of them later)
   /// before the job fails with an error.
   std::chrono::milliseconds broker_timeout{std::chrono::seconds(60)};
+  /// Event time (when `timestamp_column` is set): the source emits watermarks
+  /// itself, per partition: each partition's is its largest event time minus
+  /// `out_of_orderness`, the source's the smallest over the partitions that are not
+  /// idle (no record for `idleness`, when set); with every partition idle the source
+  /// is marked idle. Downstream then needs no watermark assigner.
+  runtime::WatermarkStrategy watermarks;
   /// Rows per emitted batch at most.
   int64_t batch_rows = 16 * 1024;
 };

@@ -289,16 +289,14 @@ arrow::Result<runtime::PollResult> KafkaSourceReader::Poll(runtime::Output* out)
   }
   if (assignment_dirty_) ARROW_RETURN_NOT_OK(Assign());
   if (Finished()) {
-    if (decoder_->rows() > 0) {
-      ARROW_ASSIGN_OR_RAISE(auto batch, decoder_->Finish());
-      ARROW_RETURN_NOT_OK(out->Emit(std::move(batch)));
-    }
+    if (decoder_->rows() > 0) ARROW_RETURN_NOT_OK(EmitBatch(out));
     return runtime::PollResult::End();
   }
   // Serves the error and log callbacks (they come on the main queue, not with the
   // records).
   rd_kafka_poll(client_->get(), 0);
   ARROW_RETURN_NOT_OK(client_->FatalError());
+  const bool tracking = !options_.watermarks.timestamp_column.empty();
   constexpr int kChunk = 4096;
   rd_kafka_message_t* messages[kChunk];
   while (decoder_->rows() < options_.batch_rows) {
@@ -339,7 +337,11 @@ arrow::Result<runtime::PollResult> KafkaSourceReader::Poll(runtime::Output* out)
         continue;  // not ours, already read, or past a bounded stop
       }
       it->second.next = m.offset + 1;
+      const int64_t before = decoder_->rows();
       auto decoded = decoder_->Append(m);
+      if (decoded.ok() && decoder_->rows() > before && tracking) {
+        row_partitions_.push_back(&it->second);
+      }
       if (!decoded.ok()) {
         if (options_.ignore_parse_errors) {
           ++skipped_;
@@ -354,11 +356,12 @@ arrow::Result<runtime::PollResult> KafkaSourceReader::Poll(runtime::Output* out)
     ARROW_RETURN_NOT_OK(st);
   }
   if (decoder_->rows() > 0) {
-    ARROW_ASSIGN_OR_RAISE(auto batch, decoder_->Finish());
-    ARROW_RETURN_NOT_OK(out->Emit(std::move(batch)));
+    ARROW_RETURN_NOT_OK(EmitBatch(out));
     return runtime::PollResult::More();
   }
   if (Finished()) return runtime::PollResult::End();
+  // Partitions may have gone idle meanwhile.
+  if (tracking) ARROW_RETURN_NOT_OK(EmitWatermark(out));
   if (client_->BrokersDownFor() > options_.broker_timeout) {
     return UserError(
         "Kafka: all brokers at '{}' have been unreachable for more than {} s",
@@ -366,6 +369,57 @@ arrow::Result<runtime::PollResult> KafkaSourceReader::Poll(runtime::Output* out)
   }
   const int64_t recheck = std::min(next_discovery_micros_, now + kIdleRecheckMicros);
   return runtime::PollResult::WaitUntil(recheck);
+}
+
+arrow::Status KafkaSourceReader::EmitBatch(runtime::Output* out) {
+  ARROW_ASSIGN_OR_RAISE(auto batch, decoder_->Finish());
+  const std::string& column = options_.watermarks.timestamp_column;
+  if (column.empty()) return out->Emit(std::move(batch));
+  auto times = batch->GetColumnByName(column);
+  if (times == nullptr) {
+    return UserError("Kafka source: no event-time column '{}' in the records", column);
+  }
+  ARROW_ASSIGN_OR_RAISE(auto micros, runtime::EventTimesMicros(*times, column));
+  const int64_t now = context_->ProcessingTime();
+  for (size_t i = 0; i < row_partitions_.size() && i < micros.size(); ++i) {
+    Partition* p = row_partitions_[i];
+    p->max_event = std::max(p->max_event, micros[i]);
+    p->last_record_micros = now;
+  }
+  row_partitions_.clear();
+  ARROW_RETURN_NOT_OK(out->Emit(std::move(batch)));
+  return EmitWatermark(out);
+}
+
+arrow::Status KafkaSourceReader::EmitWatermark(runtime::Output* out) {
+  const int64_t now = context_->ProcessingTime();
+  const int64_t idleness = options_.watermarks.idleness.count();
+  const int64_t delay = options_.watermarks.out_of_orderness.count();
+  runtime::EventTime watermark = runtime::kMaxWatermark;
+  bool any_active = false;
+  for (auto& [tp, p] : partitions_) {
+    if (p.next >= p.stop) continue;                             // bounded and done
+    if (p.last_record_micros == 0) p.last_record_micros = now;  // idle from now on
+    if (idleness > 0 && now - p.last_record_micros >= idleness) continue;
+    any_active = true;
+    const runtime::EventTime w = p.max_event == runtime::kMinWatermark
+                                     ? runtime::kMinWatermark
+                                     : p.max_event - delay - 1;
+    watermark = std::min(watermark, w);
+  }
+  if (!any_active) {
+    if (idleness > 0 && !marked_idle_) {
+      marked_idle_ = true;
+      return out->MarkIdle();
+    }
+    return arrow::Status::OK();
+  }
+  marked_idle_ = false;
+  if (watermark == runtime::kMinWatermark || watermark <= emitted_watermark_) {
+    return arrow::Status::OK();
+  }
+  emitted_watermark_ = watermark;
+  return out->EmitWatermark(watermark);
 }
 
 arrow::Status KafkaSourceReader::SnapshotOperatorState(

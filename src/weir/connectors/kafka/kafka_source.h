@@ -50,7 +50,15 @@ class KafkaSourceReader : public runtime::SourceReader {
     int64_t next = 0;          // offset of the next record to read
     int64_t stop = INT64_MAX;  // bounded: first offset not to read
     bool assigned = false;
+    // Event time (with options_.watermarks): the largest seen, and when the last
+    // record came (processing time, µs).
+    runtime::EventTime max_event = runtime::kMinWatermark;
+    int64_t last_record_micros = 0;
   };
+  // Emits the decoded rows (and, with event time, the watermark they allow).
+  arrow::Status EmitBatch(runtime::Output* out);
+  // Emits the watermark of the partitions (or marks the source idle) if it changed.
+  arrow::Status EmitWatermark(runtime::Output* out);
   arrow::Result<bool> Discover();
   // Sets the start (and, bounded, stop) offsets of newly found partitions.
   arrow::Status ResolveStart(const std::vector<TopicPartition>& fresh,
@@ -72,6 +80,9 @@ class KafkaSourceReader : public runtime::SourceReader {
   int64_t next_discovery_micros_ = 0;
   std::map<runtime::CheckpointId, std::map<TopicPartition, int64_t>> to_commit_;
   int64_t skipped_ = 0;
+  std::vector<Partition*> row_partitions_;  // event time: the partition of each row
+  runtime::EventTime emitted_watermark_ = runtime::kMinWatermark;
+  bool marked_idle_ = false;
 };
 
 /// Checks `options` and returns a source factory.

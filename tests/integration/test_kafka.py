@@ -390,6 +390,25 @@ INSERT INTO out_t SELECT id, DATE_FORMAT(ts, 'yyyy-MM-dd'), DATE_FORMAT(ts, 'HH'
     assert committed == (["hr=10", "hr=11"] if idle else [])
 
 
+def test_key_fields_round_trip_with_except_key(broker, weir):
+    topic = make_topic(broker, 2)
+    table = f"""CREATE TABLE k (`user` STRING, id BIGINT, amount INT) WITH (
+          'connector' = 'kafka', 'topic' = '{topic}',
+          'properties.bootstrap.servers' = '{broker}', 'format' = 'json',
+          'key.fields' = 'user', 'key.format' = 'raw', 'value.fields-include' = 'EXCEPT_KEY',
+          'scan.startup.mode' = 'earliest-offset', 'scan.bounded.mode' = 'latest-offset');"""
+    weir("sql", "-e", table + """
+        INSERT INTO k VALUES ('ann', 1, 10), ('bob', 2, 20), ('ann', 3, 30);""")
+    records = consume_all(broker, topic)
+    got = sorted(((k.decode(), json.loads(v)) for k, v in records),
+                 key=lambda r: r[1]["id"])
+    assert got == [("ann", {"id": 1, "amount": 10}), ("bob", {"id": 2, "amount": 20}),
+                   ("ann", {"id": 3, "amount": 30})]
+    out = weir("sql", "--format", "csv", "-e", table + """
+        SELECT `user`, id, amount FROM k ORDER BY id;""").stdout
+    assert out.splitlines() == ["user,id,amount", "ann,1,10", "bob,2,20", "ann,3,30"]
+
+
 def test_broker_stopped_mid_job_fails_the_job_clearly(broker, tmp_path):
     # Runs last: it stops the module's broker.
     topic = make_topic(broker, 2)

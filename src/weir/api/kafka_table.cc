@@ -285,9 +285,30 @@ arrow::Result<connectors::KafkaSourceOptions> KafkaSourceOptionsOf(
     ARROW_ASSIGN_OR_RAISE(options.ignore_parse_errors,
                           ParseBool(table, "json.ignore-parse-errors"));
   }
-  arrow::FieldVector value_fields;
+  // Key columns are decoded from the record key when the value leaves them out
+  // (value.fields-include = EXCEPT_KEY); with ALL the value holds them.
+  std::vector<std::string> key_fields;
+  const std::string keys = table.Option("key.fields");
+  for (size_t start = 0; !keys.empty() && start <= keys.size();) {
+    size_t end = keys.find(';', start);
+    if (end == std::string::npos) end = keys.size();
+    key_fields.push_back(keys.substr(start, end - start));
+    start = end + 1;
+  }
+  const bool except_key = table.Option("value.fields-include", "ALL") == "EXCEPT_KEY";
+  if (except_key && key_fields.empty()) {
+    return OptionError(table, "value.fields-include", "EXCEPT_KEY needs key.fields");
+  }
+  arrow::FieldVector value_fields, key_schema_fields;
   for (const sql::CatalogColumn& column : table.columns) {
     if (column.computed) continue;
+    if (except_key && column.metadata_key.empty() &&
+        std::find(key_fields.begin(), key_fields.end(), column.name) !=
+            key_fields.end()) {
+      key_schema_fields.push_back(
+          arrow::field(column.name, column.type, column.nullable));
+      continue;
+    }
     if (!column.metadata_key.empty()) {
       auto natural = connectors::KafkaMetadataType(column.metadata_key);
       if (!natural.ok()) {
@@ -301,6 +322,10 @@ arrow::Result<connectors::KafkaSourceOptions> KafkaSourceOptionsOf(
     value_fields.push_back(arrow::field(column.name, column.type, column.nullable));
   }
   options.value_schema = arrow::schema(value_fields);
+  if (!key_schema_fields.empty()) {
+    options.key_schema = arrow::schema(key_schema_fields);
+    options.key_format = table.Option("key.format", "json");
+  }
   auto checked = connectors::MakeKafkaSource(options);
   if (!checked.ok()) {
     return arrow::Status::Invalid(

@@ -66,6 +66,11 @@ struct KafkaSourceOptions {
   /// or "raw" (one BYTES or STRING column holding the value).
   std::shared_ptr<arrow::Schema> value_schema;
   std::string value_format = "json";
+  /// Columns decoded from each record's key (none when null), and how ("json" or
+  /// "raw"), for keys that carry columns the value does not (Flink's key.fields with
+  /// value.fields-include = EXCEPT_KEY). Key columns follow the value columns.
+  std::shared_ptr<arrow::Schema> key_schema;
+  std::string key_format = "json";
   /// Skip (and count) records whose value does not decode instead of failing.
   bool ignore_parse_errors = false;
   /// Metadata columns appended after the value columns, in this order.

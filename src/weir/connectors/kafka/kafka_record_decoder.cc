@@ -26,10 +26,81 @@ arrow::Result<std::shared_ptr<arrow::DataType>> KafkaMetadataType(
       key);
 }
 
+// Decodes one part of a record (the key or the value) into its columns.
+class PartDecoder {
+ public:
+  static arrow::Result<std::unique_ptr<PartDecoder>> Make(
+      const std::shared_ptr<arrow::Schema>& schema, const std::string& format,
+      const char* part) {
+    auto d = std::make_unique<PartDecoder>();
+    if (format == "json") {
+      ARROW_ASSIGN_OR_RAISE(d->json_, format::JsonDecoder::Make(schema));
+    } else if (format == "raw") {
+      const auto id =
+          schema->num_fields() == 1 ? schema->field(0)->type()->id() : arrow::Type::NA;
+      if (id != arrow::Type::BINARY && id != arrow::Type::STRING) {
+        return UserError(
+            "the raw format reads the record {} into exactly one BYTES or STRING column, "
+            "but there are {} {} columns",
+            part, schema->num_fields(), part);
+      }
+      d->raw_text_ = id == arrow::Type::STRING;
+      ARROW_ASSIGN_OR_RAISE(d->raw_, arrow::MakeBuilder(schema->field(0)->type()));
+    } else {
+      return UserError("Kafka {} format '{}' is not supported (json, raw)", part, format);
+    }
+    return d;
+  }
+
+  // Adds the part as a row; `bytes` null means the part is absent (a NULL row for a
+  // raw column; every JSON column NULL).
+  arrow::Status Append(const void* bytes, size_t size) {
+    if (json_) {
+      if (bytes == nullptr) return json_->Append("{}");
+      return json_->Append(std::string_view(static_cast<const char*>(bytes), size));
+    }
+    if (bytes == nullptr) return raw_->AppendNull();
+    const std::string_view value(static_cast<const char*>(bytes), size);
+    if (raw_text_) {
+      if (!arrow::util::ValidateUTF8(value)) {
+        return arrow::Status::Invalid("not valid UTF-8 text");
+      }
+      return static_cast<arrow::StringBuilder&>(*raw_).Append(value);
+    }
+    return static_cast<arrow::BinaryBuilder&>(*raw_).Append(value);
+  }
+
+  // Undoes the last successful Append.
+  arrow::Status DropLast() {
+    if (json_) {
+      json_->DropLastRow();
+      return arrow::Status::OK();
+    }
+    // Raw builders cannot shrink: rebuild without the last value.
+    std::shared_ptr<arrow::Array> values;
+    ARROW_RETURN_NOT_OK(raw_->Finish(&values));
+    return raw_->AppendArraySlice(*values->data(), 0, values->length() - 1);
+  }
+
+  arrow::Result<arrow::ArrayVector> Finish() {
+    if (json_) {
+      ARROW_ASSIGN_OR_RAISE(auto rows, json_->Finish());
+      return rows->columns();
+    }
+    std::shared_ptr<arrow::Array> raw;
+    ARROW_RETURN_NOT_OK(raw_->Finish(&raw));
+    return arrow::ArrayVector{raw};
+  }
+
+ private:
+  std::unique_ptr<format::JsonDecoder> json_;
+  std::unique_ptr<arrow::ArrayBuilder> raw_;
+  bool raw_text_ = false;
+};
+
 struct KafkaRecordDecoder::State {
-  std::unique_ptr<format::JsonDecoder> json;
-  std::unique_ptr<arrow::ArrayBuilder> raw;  // raw format: the one value column
-  bool raw_text = false;
+  std::unique_ptr<PartDecoder> value;
+  std::unique_ptr<PartDecoder> key;
   std::vector<std::unique_ptr<arrow::ArrayBuilder>> metadata;
   std::vector<KafkaMetadataColumn> columns;
 };
@@ -43,21 +114,12 @@ arrow::Result<std::unique_ptr<KafkaRecordDecoder>> KafkaRecordDecoder::Make(
   State& s = *decoder->state_;
   if (!options.value_schema) return UserError("the Kafka source needs a value schema");
   arrow::FieldVector fields = options.value_schema->fields();
-  if (options.value_format == "json") {
-    ARROW_ASSIGN_OR_RAISE(s.json, format::JsonDecoder::Make(options.value_schema));
-  } else if (options.value_format == "raw") {
-    if (fields.size() != 1 || (fields[0]->type()->id() != arrow::Type::BINARY &&
-                               fields[0]->type()->id() != arrow::Type::STRING)) {
-      return UserError(
-          "the raw format reads the record value into exactly one BYTES or STRING "
-          "column, but the table has {} value columns",
-          fields.size());
-    }
-    s.raw_text = fields[0]->type()->id() == arrow::Type::STRING;
-    ARROW_ASSIGN_OR_RAISE(s.raw, arrow::MakeBuilder(fields[0]->type()));
-  } else {
-    return UserError("Kafka value format '{}' is not supported (json, raw)",
-                     options.value_format);
+  ARROW_ASSIGN_OR_RAISE(
+      s.value, PartDecoder::Make(options.value_schema, options.value_format, "value"));
+  if (options.key_schema) {
+    ARROW_ASSIGN_OR_RAISE(
+        s.key, PartDecoder::Make(options.key_schema, options.key_format, "key"));
+    for (const auto& f : options.key_schema->fields()) fields.push_back(f);
   }
   for (const KafkaMetadataColumn& column : options.metadata) {
     ARROW_ASSIGN_OR_RAISE(auto type, KafkaMetadataType(column.key));
@@ -73,16 +135,13 @@ arrow::Result<std::unique_ptr<KafkaRecordDecoder>> KafkaRecordDecoder::Make(
 arrow::Status KafkaRecordDecoder::Append(const rd_kafka_message_t& message) {
   State& s = *state_;
   if (message.payload == nullptr) return arrow::Status::OK();  // tombstone
-  const std::string_view value(static_cast<const char*>(message.payload), message.len);
-  if (s.json) {
-    ARROW_RETURN_NOT_OK(s.json->Append(value));
-  } else if (s.raw_text) {
-    if (!arrow::util::ValidateUTF8(value)) {
-      return arrow::Status::Invalid("the value is not valid UTF-8 text");
+  ARROW_RETURN_NOT_OK(s.value->Append(message.payload, message.len));
+  if (s.key) {
+    auto st = s.key->Append(message.key, message.key_len);
+    if (!st.ok()) {
+      ARROW_RETURN_NOT_OK(s.value->DropLast());
+      return arrow::Status::Invalid("key: ", st.message());
     }
-    ARROW_RETURN_NOT_OK(static_cast<arrow::StringBuilder&>(*s.raw).Append(value));
-  } else {
-    ARROW_RETURN_NOT_OK(static_cast<arrow::BinaryBuilder&>(*s.raw).Append(value));
   }
   for (size_t i = 0; i < s.columns.size(); ++i) {
     arrow::ArrayBuilder& b = *s.metadata[i];
@@ -148,14 +207,10 @@ arrow::Status KafkaRecordDecoder::Append(const rd_kafka_message_t& message) {
 
 arrow::Result<std::shared_ptr<arrow::RecordBatch>> KafkaRecordDecoder::Finish() {
   State& s = *state_;
-  arrow::ArrayVector columns;
-  if (s.json) {
-    ARROW_ASSIGN_OR_RAISE(auto values, s.json->Finish());
-    columns = values->columns();
-  } else {
-    std::shared_ptr<arrow::Array> raw;
-    ARROW_RETURN_NOT_OK(s.raw->Finish(&raw));
-    columns.push_back(std::move(raw));
+  ARROW_ASSIGN_OR_RAISE(arrow::ArrayVector columns, s.value->Finish());
+  if (s.key) {
+    ARROW_ASSIGN_OR_RAISE(arrow::ArrayVector keys, s.key->Finish());
+    for (auto& k : keys) columns.push_back(std::move(k));
   }
   for (size_t i = 0; i < s.metadata.size(); ++i) {
     std::shared_ptr<arrow::Array> column;

@@ -37,7 +37,14 @@ class JsonDecoder {
   arrow::Status Append(std::string_view record);
 
   /// Returns the rows added since the last Finish.
-  int64_t num_rows() const { return rows_ - bad_rows_.size(); }
+  int64_t num_rows() const { return rows_ - static_cast<int64_t>(bad_rows_.size()); }
+
+  /// Drops the row the last successful Append added (when a record decodes in two
+  /// parts, key and value, and the other part failed).
+  void DropLastRow() {
+    if (rows_ > 0 && (bad_rows_.empty() || bad_rows_.back() != rows_ - 1))
+      bad_rows_.push_back(rows_ - 1);
+  }
 
   /// Returns the rows added since the last Finish as a batch, and starts afresh.
   arrow::Result<std::shared_ptr<arrow::RecordBatch>> Finish();

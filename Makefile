@@ -57,6 +57,7 @@ bench: build
 	$(PYTHON) bench/runtime/run.py
 	$(PYTHON) bench/sink/run.py
 	$(PYTHON) bench/sql/run.py
+	$(PYTHON) bench/kafka/run.py
 
 format:
 	clang-format -i $$(git ls-files '*.cc' '*.h')

@@ -42,14 +42,16 @@ int Run(const std::string& bootstrap, const std::string& topic) {
     return 1;
   }
   rd_kafka_t* rk = (*client)->get();
-  PartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(partitions->size())));
+  PartitionList list(
+      rd_kafka_topic_partition_list_new(static_cast<int>(partitions->size())));
   std::map<int32_t, int64_t> end;
   for (const auto& tp : *partitions) {
     int64_t low = 0, high = 0;
-    rd_kafka_query_watermark_offsets(rk, tp.topic.c_str(), tp.partition, &low, &high, 10000);
+    rd_kafka_query_watermark_offsets(rk, tp.topic.c_str(), tp.partition, &low, &high,
+                                     10000);
     end[tp.partition] = high;
-    rd_kafka_topic_partition_list_add(list.get(), tp.topic.c_str(), tp.partition)->offset =
-        RD_KAFKA_OFFSET_BEGINNING;
+    rd_kafka_topic_partition_list_add(list.get(), tp.topic.c_str(), tp.partition)
+        ->offset = RD_KAFKA_OFFSET_BEGINNING;
   }
   rd_kafka_assign(rk, list.get());
   rd_kafka_queue_t* queue = rd_kafka_queue_get_consumer(rk);
@@ -67,7 +69,8 @@ int Run(const std::string& bootstrap, const std::string& topic) {
       if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
         ++records;
         bytes += static_cast<int64_t>(m->len);
-        if (m->len > 0) checksum += static_cast<const unsigned char*>(m->payload)[m->len - 1];
+        if (m->len > 0)
+          checksum += static_cast<const unsigned char*>(m->payload)[m->len - 1];
       }
       if ((eof || m->err == RD_KAFKA_RESP_ERR_NO_ERROR) &&
           m->offset + (eof ? 0 : 1) >= end[m->partition] && !finished[m->partition]) {

@@ -27,6 +27,8 @@ class KafkaSinkOperator : public runtime::Operator {
         !settings.count("enable.idempotence")) {
       settings["enable.idempotence"] = "true";
     }
+    // Keys go to the partitions Java clients (and Flink) choose.
+    if (!settings.count("partitioner")) settings["partitioner"] = "murmur2_random";
     if (!settings.count("client.id"))
       settings["client.id"] = fmt::format("weir-sink-{}", subtask_);
     ARROW_ASSIGN_OR_RAISE(client_,

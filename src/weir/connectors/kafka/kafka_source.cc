@@ -19,6 +19,19 @@ constexpr int kMetadataTimeoutMs = 10000;
 // queue's event callback wakes it earlier).
 constexpr int64_t kIdleRecheckMicros = 200 * 1000;
 
+// Fails on the first partition whose lookup failed (a failed lookup must not read
+// as "no offset").
+arrow::Status CheckElements(const rd_kafka_topic_partition_list_t& list,
+                            const char* what) {
+  for (int i = 0; i < list.cnt; ++i) {
+    if (list.elems[i].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return UserError("Kafka: cannot {} {}-{}: {}", what, list.elems[i].topic,
+                       list.elems[i].partition, KafkaErrorText(list.elems[i].err));
+    }
+  }
+  return arrow::Status::OK();
+}
+
 void WakeTask(rd_kafka_t*, void* opaque) {
   static_cast<runtime::WakeHandle*>(opaque)->Wake();
 }
@@ -58,6 +71,9 @@ arrow::Status KafkaSourceReader::Open(runtime::OperatorContext* context) {
   settings["enable.auto.commit"] = "false";
   settings["enable.auto.offset.store"] = "false";
   settings["enable.partition.eof"] = "true";
+  // An offset retention has deleted (after a restore, or a consumer that fell
+  // behind) resumes at the oldest retained record, not silently at the end.
+  settings["auto.offset.reset"] = options_.reset == "latest" ? "latest" : "earliest";
   if (!settings.count("client.id")) {
     settings["client.id"] = fmt::format("weir-source-{}", info_.index);
   }
@@ -128,6 +144,7 @@ arrow::Status KafkaSourceReader::ResolveStart(const std::vector<TopicPartition>&
       return UserError("Kafka: cannot read the committed offsets of group '{}': {}",
                        options_.group_id, KafkaErrorText(err));
     }
+    ARROW_RETURN_NOT_OK(CheckElements(*list, "read the committed offset of"));
   } else if (mode == KafkaOffsetMode::kTimestamp) {
     for (int i = 0; i < list->cnt; ++i)
       list->elems[i].offset = options_.startup_timestamp_ms;
@@ -136,6 +153,7 @@ arrow::Status KafkaSourceReader::ResolveStart(const std::vector<TopicPartition>&
       return UserError("Kafka: cannot look up offsets for timestamp {}: {}",
                        options_.startup_timestamp_ms, KafkaErrorText(err));
     }
+    ARROW_RETURN_NOT_OK(CheckElements(*list, "look up the start offset of"));
   }
   for (int i = 0; i < list->cnt; ++i) {
     const TopicPartition tp{list->elems[i].topic, list->elems[i].partition};
@@ -203,6 +221,7 @@ arrow::Status KafkaSourceReader::ResolveStart(const std::vector<TopicPartition>&
       return UserError("Kafka: cannot look up offsets for timestamp {}: {}",
                        options_.stop_timestamp_ms, KafkaErrorText(err));
     }
+    ARROW_RETURN_NOT_OK(CheckElements(*stops, "look up the stop offset of"));
     for (int i = 0; i < stops->cnt; ++i) {
       const TopicPartition tp{stops->elems[i].topic, stops->elems[i].partition};
       int64_t low = 0, high = 0;
@@ -310,6 +329,13 @@ arrow::Result<runtime::PollResult> KafkaSourceReader::Poll(runtime::Output* out)
     for (ssize_t i = 0; i < n; ++i) {
       const rd_kafka_message_t& m = *messages[i];
       if (!st.ok()) continue;  // destroy the rest below
+      if (m.rkt == nullptr) {
+        // A client-level error (group coordinator, authorization, …).
+        if (m.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+          LogWarning("Kafka: {}", rd_kafka_message_errstr(&m));
+        }
+        continue;
+      }
       const TopicPartition tp{rd_kafka_topic_name(m.rkt), m.partition};
       auto it = partitions_.find(tp);
       if (m.err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
@@ -332,9 +358,15 @@ arrow::Result<runtime::PollResult> KafkaSourceReader::Poll(runtime::Output* out)
         continue;
       }
       client_->MarkBrokersUp();
-      if (it == partitions_.end() || m.offset < it->second.next ||
-          m.offset >= it->second.stop) {
-        continue;  // not ours, already read, or past a bounded stop
+      if (it == partitions_.end() || m.offset < it->second.next) {
+        continue;  // not ours, or already read
+      }
+      if (m.offset >= it->second.stop) {
+        // Past a bounded stop (offsets may jump over it: control records,
+        // compaction): the partition is done.
+        it->second.next = it->second.stop;
+        assignment_dirty_ = true;
+        continue;
       }
       it->second.next = m.offset + 1;
       const int64_t before = decoder_->rows();
@@ -472,6 +504,12 @@ arrow::Result<runtime::SourceFactory> MakeKafkaSource(KafkaSourceOptions options
     return UserError("the Kafka source needs either topics or a topic pattern");
   }
   if (options.batch_rows <= 0) return UserError("Kafka batch rows must be positive");
+  if (options.stop == KafkaOffsetMode::kEarliest ||
+      options.stop == KafkaOffsetMode::kGroupOffsets) {
+    return UserError(
+        "a Kafka source stops at the latest offsets, a timestamp or specific offsets "
+        "(or never)");
+  }
   ARROW_RETURN_NOT_OK(CheckKafkaSettings(options.properties));
   ARROW_RETURN_NOT_OK(KafkaRecordDecoder::Make(options).status());
   return runtime::SourceFactory(

@@ -1,5 +1,6 @@
 #include "weir/connectors/kafka/kafka_transactional_sink.h"
 
+#include <algorithm>
 #include <cstring>
 #include <map>
 #include <sstream>
@@ -67,7 +68,7 @@ class TransactionalKafkaSink : public runtime::Operator {
             parallelism, parallelism_);
       }
       if (kind == "kafka-eo-pool") {
-        head >> slots_;
+        head >> used_slots_;
       } else if (kind == "kafka-eo-txn" && eol != std::string::npos) {
         CheckpointId id = 0;
         int64_t count = 0;
@@ -109,7 +110,7 @@ class TransactionalKafkaSink : public runtime::Operator {
       pending_[id] = std::move(current_);
     }
     entries->push_back(
-        fmt::format("kafka-eo-pool {} {} {}", parallelism_, subtask_, slots_));
+        fmt::format("kafka-eo-pool {} {} {}", parallelism_, subtask_, used_slots_));
     for (const auto& [cp, txn] : pending_) {
       entries->push_back(fmt::format("kafka-eo-txn {} {} {} {}\n", parallelism_, subtask_,
                                      cp, txn->records) +
@@ -128,14 +129,10 @@ class TransactionalKafkaSink : public runtime::Operator {
   }
 
   arrow::Status Finish(runtime::Output*) override {
-    ARROW_RETURN_NOT_OK(Initialize());
-    // With checkpoints the final checkpoint commits what is left; without, the end
-    // of the input is the only commit point.
-    if (context_->checkpoints_stored() || !current_) return arrow::Status::OK();
-    ARROW_RETURN_NOT_OK(Flush(*current_));
-    ARROW_RETURN_NOT_OK(Commit(*current_, 0));
-    Release(std::move(current_));
-    return arrow::Status::OK();
+    // The runtime's final snapshot moves what is left into a pending transaction and
+    // its completion commits it, with or without stored checkpoints; committing here
+    // could commit twice if the job then failed and started again.
+    return Initialize();
   }
 
   arrow::Status Close() override {
@@ -173,6 +170,7 @@ class TransactionalKafkaSink : public runtime::Operator {
     auto settings = options_.properties;
     settings["transactional.id"] =
         fmt::format("{}-{}-{}", options_.transactional_id_prefix, subtask_, slot);
+    if (!settings.count("partitioner")) settings["partitioner"] = "murmur2_random";
     if (!settings.count("transaction.timeout.ms")) {
       settings["transaction.timeout.ms"] = "900000";  // the brokers' default maximum
     }
@@ -192,12 +190,19 @@ class TransactionalKafkaSink : public runtime::Operator {
   }
 
   arrow::Result<std::unique_ptr<Txn>> Acquire() {
+    std::unique_ptr<Txn> txn;
     if (!free_.empty()) {
-      auto txn = std::move(free_.back());
-      free_.pop_back();
-      return txn;
+      // The lowest slot first, so the ids in use stay few and fencing finds them.
+      auto lowest = std::min_element(
+          free_.begin(), free_.end(),
+          [](const auto& a, const auto& b) { return a->slot < b->slot; });
+      txn = std::move(*lowest);
+      free_.erase(lowest);
+    } else {
+      ARROW_ASSIGN_OR_RAISE(txn, MakeProducer(slots_++));
     }
-    return MakeProducer(slots_++);
+    used_slots_ = std::max(used_slots_, txn->slot + 1);
+    return txn;
   }
 
   void Release(std::unique_ptr<Txn> txn) {
@@ -212,14 +217,25 @@ class TransactionalKafkaSink : public runtime::Operator {
   arrow::Status Initialize() {
     if (initialized_) return arrow::Status::OK();
     initialized_ = true;
-    const int known = slots_;
+    // The ids the checkpoint says were used, plus spares for ids an attempt after it
+    // may have opened (slots are taken lowest first, so they stay few).
+    const int known = used_slots_;
     slots_ = 0;
     for (int slot = 0; slot < known + kSpareSlots; ++slot) {
       ARROW_ASSIGN_OR_RAISE(auto txn, MakeProducer(slot));
       slots_ = slot + 1;
       free_.push_back(std::move(txn));
     }
-    if (restored_.empty()) return arrow::Status::OK();
+    if (restored_.empty()) {
+      // A fresh start: reset the marker, which an earlier run with the same prefix
+      // may have left at a higher checkpoint id (ids start again at 1).
+      ARROW_ASSIGN_OR_RAISE(auto txn, Acquire());
+      ARROW_RETURN_NOT_OK(TxnError(rd_kafka_begin_transaction(txn->client->get()),
+                                   "beginning a transaction"));
+      ARROW_RETURN_NOT_OK(Commit(*txn, 0));
+      Release(std::move(txn));
+      return arrow::Status::OK();
+    }
     ARROW_ASSIGN_OR_RAISE(const int64_t committed, ReadMarker());
     for (auto& [cp, staged] : restored_) {
       if (static_cast<int64_t>(cp) <= committed) continue;  // its commit went through
@@ -257,9 +273,13 @@ class TransactionalKafkaSink : public runtime::Operator {
 
   // The highest checkpoint whose transaction committed (-1 if none).
   arrow::Result<int64_t> ReadMarker() {
-    ARROW_ASSIGN_OR_RAISE(auto consumer,
-                          KafkaClient::Make(RD_KAFKA_CONSUMER, options_.bootstrap_servers,
-                                            {{"group.id", MarkerGroup()}}));
+    // The connection settings (security, …) of the sink; producer-only ones are
+    // ignored by a consumer.
+    auto settings = options_.properties;
+    settings["group.id"] = MarkerGroup();
+    ARROW_ASSIGN_OR_RAISE(
+        auto consumer,
+        KafkaClient::Make(RD_KAFKA_CONSUMER, options_.bootstrap_servers, settings));
     PartitionList list(rd_kafka_topic_partition_list_new(1));
     rd_kafka_topic_partition_list_add(list.get(), options_.topic.c_str(), 0);
     const auto err = rd_kafka_committed(consumer->get(), list.get(),
@@ -267,6 +287,10 @@ class TransactionalKafkaSink : public runtime::Operator {
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       return UserError("Kafka sink: cannot read the commit marker of group '{}': {}",
                        MarkerGroup(), KafkaErrorText(err));
+    }
+    if (list->elems[0].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return UserError("Kafka sink: cannot read the commit marker of group '{}': {}",
+                       MarkerGroup(), KafkaErrorText(list->elems[0].err));
     }
     const int64_t offset = list->elems[0].offset;
     return offset >= 0 ? offset : -1;
@@ -332,7 +356,8 @@ class TransactionalKafkaSink : public runtime::Operator {
   int parallelism_ = 1;
   int32_t partitions_ = 1;
   uint64_t next_ = 0;
-  int slots_ = 0;  // transactional ids in use: <prefix>-<subtask>-0 … slots_-1
+  int slots_ = 0;       // producers made: ids <prefix>-<subtask>-0 … slots_-1
+  int used_slots_ = 0;  // ids that began a transaction (what restore must fence)
   bool initialized_ = false;
   std::unique_ptr<Txn> current_;
   std::map<CheckpointId, std::unique_ptr<Txn>> pending_;  // flushed, not committed

@@ -121,6 +121,8 @@ arrow::Status AppendCsvRows(const arrow::RecordBatch& batch,
       // as NULL.
       if (!needs_quotes && !options.null_literal.empty() && v == options.null_literal)
         needs_quotes = true;
+      // An empty string is "" (an empty field is NULL, and an empty line is no row).
+      if (v.empty() && options.null_literal.empty()) needs_quotes = true;
       if (!needs_quotes) {
         *out += v;
         continue;

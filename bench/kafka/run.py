@@ -120,6 +120,8 @@ def ensure_topic(bootstrap, topic, records, partitions):
     for f in admin.create_topics([NewTopic(topic, num_partitions=partitions,
                                            replication_factor=1)]).values():
         f.result()
+    while topic_records(bootstrap, topic) is None:  # until the metadata has it
+        time.sleep(0.2)
     print(f"producing {records} records to {topic} …", file=sys.stderr)
     script = f"""
 CREATE TABLE gen (id BIGINT, user_id BIGINT, amount DOUBLE, page STRING) WITH (

@@ -83,6 +83,7 @@ class KafkaSourceReader : public runtime::SourceReader {
   std::vector<Partition*> row_partitions_;  // event time: the partition of each row
   runtime::EventTime emitted_watermark_ = runtime::kMinWatermark;
   bool marked_idle_ = false;
+  int empty_polls_ = 0;  // polls in a row that found no record
 };
 
 /// Checks `options` and returns a source factory.

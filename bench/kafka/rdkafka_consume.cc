@@ -5,6 +5,7 @@
 //
 //   build/bench/rdkafka_consume --bootstrap 127.0.0.1:9092 --topic events
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
@@ -27,7 +28,7 @@ double CpuSeconds() {
          static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
 }
 
-int Run(const std::string& bootstrap, const std::string& topic) {
+int Run(const std::string& bootstrap, const std::string& topic, bool poll_like_weir) {
   auto client = KafkaClient::Make(RD_KAFKA_CONSUMER, bootstrap,
                                   {{"group.id", "weir-bench-raw"},
                                    {"enable.auto.commit", "false"},
@@ -62,7 +63,9 @@ int Run(const std::string& bootstrap, const std::string& topic) {
   std::map<int32_t, bool> finished;
   rd_kafka_message_t* messages[4096];
   while (done < end.size()) {
-    const ssize_t n = rd_kafka_consume_batch_queue(queue, 1000, messages, 4096);
+    const ssize_t n =
+        rd_kafka_consume_batch_queue(queue, poll_like_weir ? 0 : 1000, messages, 4096);
+    if (n == 0 && poll_like_weir) usleep(1000);
     for (ssize_t i = 0; i < n; ++i) {
       const rd_kafka_message_t* m = messages[i];
       const bool eof = m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF;
@@ -96,8 +99,11 @@ int Run(const std::string& bootstrap, const std::string& topic) {
 int main(int argc, char** argv) {
   CLI::App app{"librdkafka's raw consume rate on a topic"};
   std::string bootstrap, topic;
+  bool poll_like_weir = false;
   app.add_option("--bootstrap", bootstrap, "Bootstrap servers")->required();
   app.add_option("--topic", topic, "Topic")->required();
+  app.add_flag("--non-blocking", poll_like_weir,
+               "Poll without blocking and sleep 1 ms when empty (as weir's source)");
   CLI11_PARSE(app, argc, argv);
-  return Run(bootstrap, topic);
+  return Run(bootstrap, topic, poll_like_weir);
 }

@@ -71,11 +71,11 @@ arrow::Status KafkaSourceReader::Open(runtime::OperatorContext* context) {
   settings["enable.auto.commit"] = "false";
   settings["enable.auto.offset.store"] = "false";
   settings["enable.partition.eof"] = "true";
-  // librdkafka 2.0 refills a partition's prefetch queue only every few hundred ms once
-  // it holds queued.min.messages (default 100000): a consumer faster than that waits
-  // most of the time (3M records took 20 s instead of 4). A deeper queue keeps it
-  // busy, at the cost of memory (about 100 MB per partition at full depth); lower it
-  // with properties.queued.min.messages.
+  // With librdkafka 2.0's default queued.min.messages (100000), fetching stalls for
+  // long stretches once the consumer queue fills while we decode (3M records took
+  // 20 s at 4 s of CPU; docs/benchmarks.md). A deeper queue keeps the consumer busy,
+  // at the cost of memory (about 100 MB per partition at full depth); lower it with
+  // properties.queued.min.messages.
   if (!settings.count("queued.min.messages")) settings["queued.min.messages"] = "500000";
   // An offset retention has deleted (after a restore, or a consumer that fell
   // behind) resumes at the oldest retained record, not silently at the end.

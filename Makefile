@@ -27,8 +27,9 @@ integration-test: build
 # The bad-data and robustness tests again, against an AddressSanitizer build.
 asan-test: setup
 	@test -f build-asan/build.ninja || cmake --preset asan
-	cmake --build build-asan --target weir segmented_file_test checkpoint_test statement_parser_test -j $(JOBS)
+	cmake --build build-asan --target weir segmented_file_test checkpoint_test statement_parser_test json_format_test -j $(JOBS)
 	ASAN_OPTIONS=detect_leaks=0 build-asan/src/weir/format/parquet/segmented_file_test
+	ASAN_OPTIONS=detect_leaks=0 build-asan/src/weir/format/json/json_format_test
 	ASAN_OPTIONS=detect_leaks=0 build-asan/src/weir/runtime/checkpoint_test
 	ASAN_OPTIONS=detect_leaks=0 build-asan/src/weir/sql/statement_parser_test
 	WEIR_BIN=build-asan/weir ASAN_OPTIONS=detect_leaks=0:exitcode=86 \

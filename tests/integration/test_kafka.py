@@ -60,6 +60,15 @@ def kafka_table(bootstrap, topic, extra=""):
   'format' = 'json'{extra});"""
 
 
+def kill_during(cmd, delays):
+    """Starts `cmd` once per delay and kills it with -9 after that many seconds."""
+    for delay in delays:
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+
+
 def count_parquet(root):
     if not list(Path(root).rglob("*.parquet")):
         return (0, 0)
@@ -83,11 +92,7 @@ CREATE TABLE out_t (id BIGINT, `user` STRING, amount INT, `day` STRING)
 INSERT INTO out_t SELECT id, `user`, amount, `day` FROM src;
 """)
     cmd = [str(weir_binary()), "sql", "-f", str(script)]
-    for delay in (1.5, 2.5, 2.0):
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        time.sleep(delay)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
+    kill_during(cmd, (1.5, 2.5, 2.0))
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             text=True)
     deadline = time.time() + 240
@@ -259,11 +264,7 @@ CREATE TABLE out_t (id BIGINT, name STRING) WITH ('connector' = 'kafka',
 INSERT INTO out_t SELECT id, name FROM src;
 """)
     cmd = [str(weir_binary()), "sql", "-f", str(script)]
-    for delay in (0.6, 0.9):
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(delay)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
+    kill_during(cmd, (0.6, 0.9))
     final = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert final.returncode == 0, final.stderr
     records = consume_all(broker, topic)
@@ -304,11 +305,7 @@ CREATE TABLE out_t (id BIGINT, name STRING) WITH ('connector' = 'kafka',
 INSERT INTO out_t SELECT id, name FROM src;
 """)
     cmd = [str(weir_binary()), "sql", "-f", str(script)]
-    for delay in (1.5, 2.5, 2.0):
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(delay)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
+    kill_during(cmd, (1.5, 2.5, 2.0))
     final = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert final.returncode == 0, final.stderr
     records = consume_all(broker, topic)  # read_committed
@@ -334,11 +331,7 @@ def test_datastream_kafka_to_kafka_exactly_once_under_kill(broker, tmp_path):
     cmd = [str(ROOT / "build" / "examples" / "kafka_pipeline"), "--bootstrap", broker,
            "--input", source, "--output", target, "--checkpoint-dir", str(tmp_path / "chk"),
            "--checkpoint-interval-ms", "300", "--min-amount", "500", "--bounded"]
-    for delay in (1.5, 2.5):
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(delay)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
+    kill_during(cmd, (1.5, 2.5))
     final = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert final.returncode == 0, final.stderr
     records = consume_all(broker, target)

@@ -203,9 +203,8 @@ arrow::Status UnifyTypes(CallBuilder& builder, std::vector<TypedExpr>& values,
                          const Expr& /*node*/) {
   if (values.empty()) return arrow::Status::OK();
   TypePtr common = arrow::null();
-  for (const TypedExpr& value : values) {
-    // Untyped numeric literals adapt to the columns: CASE … THEN price ELSE 0.
-    if (value.is_constant() && !value.numeric_text.empty()) continue;
+  // Widens `common` to take `value`, or fails pointing at the value.
+  auto widen = [&](const TypedExpr& value) -> arrow::Status {
     auto next = CommonType(common, value.type);
     if (!next.ok()) {
       return builder.TypeError(StartPosition(*value.node),
@@ -213,20 +212,22 @@ arrow::Status UnifyTypes(CallBuilder& builder, std::vector<TypedExpr>& values,
                                            Describe(value), next.status().message()));
     }
     common = *next;
+    return arrow::Status::OK();
+  };
+  auto untyped_literal = [](const TypedExpr& value) {
+    return value.is_constant() && !value.numeric_text.empty();
+  };
+  for (const TypedExpr& value : values) {
+    // Untyped numeric literals adapt to the columns: CASE … THEN price ELSE 0.
+    if (!untyped_literal(value)) ARROW_RETURN_NOT_OK(widen(value));
   }
   for (const TypedExpr& value : values) {
-    if (!(value.is_constant() && !value.numeric_text.empty())) continue;
+    if (!untyped_literal(value)) continue;
     if (common->id() != arrow::Type::NA) {
       auto coerced = CoerceConstant(value.constant, value.numeric_text, common);
       if (coerced.ok() && (*coerced)->type->Equals(*common)) continue;
     }
-    auto next = CommonType(common, value.type);
-    if (!next.ok()) {
-      return builder.TypeError(StartPosition(*value.node),
-                               fmt::format("{} does not match the other values: {}",
-                                           Describe(value), next.status().message()));
-    }
-    common = *next;
+    ARROW_RETURN_NOT_OK(widen(value));
   }
   if (common->id() == arrow::Type::NA) return arrow::Status::OK();
   for (TypedExpr& value : values) {

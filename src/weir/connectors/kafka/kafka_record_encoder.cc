@@ -81,6 +81,39 @@ arrow::Status KafkaDelivery::Check() {
                    failed.load(), first_error);
 }
 
+int32_t KafkaPartitionChooser::Next() {
+  switch (partitioner_) {
+    case KafkaPartitioner::kFixed:
+      return subtask_ % partitions_;
+    case KafkaPartitioner::kRoundRobin:
+      return static_cast<int32_t>(next_++ % static_cast<uint64_t>(partitions_));
+    default:
+      return RD_KAFKA_PARTITION_UA;
+  }
+}
+
+arrow::Status ProduceKafkaRecord(rd_kafka_t* producer, const std::string& topic,
+                                 int32_t partition, const std::string* key,
+                                 const std::string* value, KafkaDelivery* delivery) {
+  while (true) {
+    const auto err = rd_kafka_producev(
+        producer, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(partition),
+        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+        RD_KAFKA_V_VALUE(value ? const_cast<char*>(value->data()) : nullptr,
+                         value ? value->size() : 0),
+        RD_KAFKA_V_KEY(key ? key->data() : nullptr, key ? key->size() : 0),
+        RD_KAFKA_V_OPAQUE(delivery), RD_KAFKA_V_END);
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return arrow::Status::OK();
+    if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+      return UserError("Kafka sink: cannot send to '{}': {}", topic,
+                       rd_kafka_err2str(err));
+    }
+    // The producer's queue is full: serve acknowledgements until there is room.
+    rd_kafka_poll(producer, 50);
+    ARROW_RETURN_NOT_OK(delivery->Check());
+  }
+}
+
 arrow::Status ForEachKafkaRecord(
     const arrow::RecordBatch& batch, const KafkaSinkOptions& options,
     const std::function<arrow::Status(const std::string*, const std::string*)>& record) {

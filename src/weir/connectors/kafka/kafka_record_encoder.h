@@ -26,6 +26,28 @@ struct KafkaDelivery {
   arrow::Status Check();
 };
 
+/// Chooses the partitions of a sink subtask's records per KafkaSinkOptions::partitioner.
+class KafkaPartitionChooser {
+ public:
+  /// For subtask `subtask` of a topic with `partitions` partitions.
+  KafkaPartitionChooser(KafkaPartitioner partitioner, int subtask, int32_t partitions)
+      : partitioner_(partitioner), subtask_(subtask), partitions_(partitions) {}
+  /// Returns the partition of the next record (RD_KAFKA_PARTITION_UA: by its key).
+  int32_t Next();
+
+ private:
+  KafkaPartitioner partitioner_;
+  int subtask_;
+  int32_t partitions_;
+  uint64_t next_ = 0;
+};
+
+/// Sends one record (copied) to `topic`; while the producer's queue is full, serves
+/// acknowledgements and fails on a delivery failure `delivery` saw meanwhile.
+arrow::Status ProduceKafkaRecord(rd_kafka_t* producer, const std::string& topic,
+                                 int32_t partition, const std::string* key,
+                                 const std::string* value, KafkaDelivery* delivery);
+
 /// Calls `record` with the key and value bytes of every row of `batch`, encoded as
 /// the sink's options say (null pointers for a missing key or a NULL raw value).
 arrow::Status ForEachKafkaRecord(

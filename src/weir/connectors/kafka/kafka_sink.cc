@@ -37,7 +37,8 @@ class KafkaSinkOperator : public runtime::Operator {
     ARROW_ASSIGN_OR_RAISE(
         auto partitions,
         client_->ListPartitions({options_.topic}, "", options_.flush_timeout));
-    partitions_ = static_cast<int32_t>(partitions.size());
+    chooser_.emplace(options_.partitioner, subtask_,
+                     static_cast<int32_t>(partitions.size()));
     return arrow::Status::OK();
   }
 
@@ -72,29 +73,9 @@ class KafkaSinkOperator : public runtime::Operator {
   }
 
   arrow::Status Produce(const std::string* key, const std::string* value) {
-    int32_t partition = RD_KAFKA_PARTITION_UA;
-    if (options_.partitioner == KafkaPartitioner::kFixed) {
-      partition = subtask_ % partitions_;
-    } else if (options_.partitioner == KafkaPartitioner::kRoundRobin) {
-      partition = static_cast<int32_t>(next_++ % static_cast<uint64_t>(partitions_));
-    }
-    while (true) {
-      const auto err = rd_kafka_producev(
-          client_->get(), RD_KAFKA_V_TOPIC(options_.topic.c_str()),
-          RD_KAFKA_V_PARTITION(partition), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-          RD_KAFKA_V_VALUE(value ? const_cast<char*>(value->data()) : nullptr,
-                           value ? value->size() : 0),
-          RD_KAFKA_V_KEY(key ? key->data() : nullptr, key ? key->size() : 0),
-          RD_KAFKA_V_OPAQUE(&delivery_), RD_KAFKA_V_END);
-      if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return arrow::Status::OK();
-      if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-        return UserError("Kafka sink: cannot send to '{}': {}", options_.topic,
-                         KafkaErrorText(err));
-      }
-      // The producer's queue is full: serve acknowledgements until there is room.
-      rd_kafka_poll(client_->get(), 50);
-      ARROW_RETURN_NOT_OK(CheckDelivery());
-    }
+    ARROW_RETURN_NOT_OK(client_->FatalError());
+    return ProduceKafkaRecord(client_->get(), options_.topic, chooser_->Next(), key,
+                              value, &delivery_);
   }
 
   // Waits until every record sent so far is acknowledged (or failed).
@@ -116,8 +97,7 @@ class KafkaSinkOperator : public runtime::Operator {
   int subtask_ = 0;
   KafkaDelivery delivery_;
   std::unique_ptr<KafkaClient> client_;
-  int32_t partitions_ = 1;
-  uint64_t next_ = 0;
+  std::optional<KafkaPartitionChooser> chooser_;
 };
 
 }  // namespace

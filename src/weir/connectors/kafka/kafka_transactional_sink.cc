@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <vector>
 
@@ -49,7 +50,8 @@ class TransactionalKafkaSink : public runtime::Operator {
                                             options_.properties));
     ARROW_ASSIGN_OR_RAISE(auto partitions, probe->ListPartitions({options_.topic}, "",
                                                                  options_.flush_timeout));
-    partitions_ = static_cast<int32_t>(partitions.size());
+    chooser_.emplace(options_.partitioner, subtask_,
+                     static_cast<int32_t>(partitions.size()));
     return arrow::Status::OK();
   }
 
@@ -297,28 +299,8 @@ class TransactionalKafkaSink : public runtime::Operator {
   }
 
   arrow::Status Produce(Txn& txn, const std::string* key, const std::string* value) {
-    int32_t partition = RD_KAFKA_PARTITION_UA;
-    if (options_.partitioner == KafkaPartitioner::kFixed) {
-      partition = subtask_ % partitions_;
-    } else if (options_.partitioner == KafkaPartitioner::kRoundRobin) {
-      partition = static_cast<int32_t>(next_++ % static_cast<uint64_t>(partitions_));
-    }
-    while (true) {
-      const auto err = rd_kafka_producev(
-          txn.client->get(), RD_KAFKA_V_TOPIC(options_.topic.c_str()),
-          RD_KAFKA_V_PARTITION(partition), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-          RD_KAFKA_V_VALUE(value ? const_cast<char*>(value->data()) : nullptr,
-                           value ? value->size() : 0),
-          RD_KAFKA_V_KEY(key ? key->data() : nullptr, key ? key->size() : 0),
-          RD_KAFKA_V_OPAQUE(&txn.delivery), RD_KAFKA_V_END);
-      if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return arrow::Status::OK();
-      if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-        return UserError("Kafka sink: cannot send to '{}': {}", options_.topic,
-                         KafkaErrorText(err));
-      }
-      rd_kafka_poll(txn.client->get(), 50);
-      ARROW_RETURN_NOT_OK(txn.delivery.Check());
-    }
+    return ProduceKafkaRecord(txn.client->get(), options_.topic, chooser_->Next(), key,
+                              value, &txn.delivery);
   }
 
   arrow::Status Flush(Txn& txn) {
@@ -354,8 +336,7 @@ class TransactionalKafkaSink : public runtime::Operator {
   runtime::OperatorContext* context_ = nullptr;
   int subtask_ = 0;
   int parallelism_ = 1;
-  int32_t partitions_ = 1;
-  uint64_t next_ = 0;
+  std::optional<KafkaPartitionChooser> chooser_;
   int slots_ = 0;       // producers made: ids <prefix>-<subtask>-0 … slots_-1
   int used_slots_ = 0;  // ids that began a transaction (what restore must fence)
   bool initialized_ = false;

@@ -1,10 +1,7 @@
 #include "weir/connectors/kafka/kafka_sink.h"
 
-#include <atomic>
-#include <mutex>
 #include <optional>
 
-#include <arrow/array.h>
 #include <arrow/record_batch.h>
 #include <fmt/format.h>
 

@@ -661,12 +661,39 @@ class JsonDecoder::Handler
   bool started_ = false;
 };
 
+// A rapidjson input stream over a record in place (no copy, no NUL terminator).
+class ViewStream {
+ public:
+  using Ch = char;
+  explicit ViewStream(std::string_view text)
+      : begin_(text.data()), at_(text.data()), end_(text.data() + text.size()) {}
+  Ch Peek() const { return at_ < end_ ? *at_ : '\0'; }
+  Ch Take() { return at_ < end_ ? *at_++ : '\0'; }
+  size_t Tell() const { return static_cast<size_t>(at_ - begin_); }
+  // Whether only whitespace is left.
+  bool AtEnd() const {
+    for (const char* p = at_; p < end_; ++p) {
+      if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r') return false;
+    }
+    return true;
+  }
+  // Writing is for in-situ parsing, which the decoder does not use.
+  Ch* PutBegin() { return nullptr; }
+  void Put(Ch) {}
+  void Flush() {}
+  size_t PutEnd(Ch*) { return 0; }
+
+ private:
+  const char* begin_;
+  const char* at_;
+  const char* end_;
+};
+
 struct JsonDecoder::State {
   std::unique_ptr<arrow::ArrayBuilder> root_builder;
   Node root;
   std::unique_ptr<Handler> handler;
   rapidjson::Reader reader;
-  std::string buffer;  // the record, NUL-terminated for rapidjson
 };
 
 JsonDecoder::~JsonDecoder() = default;
@@ -699,9 +726,8 @@ arrow::Result<std::unique_ptr<JsonDecoder>> JsonDecoder::Make(
 
 arrow::Status JsonDecoder::Append(std::string_view record) {
   State& s = *state_;
-  s.buffer.assign(record);  // rapidjson reads up to the terminating NUL
   s.handler->Reset();
-  rapidjson::StringStream stream(s.buffer.c_str());
+  ViewStream stream(record);
   constexpr unsigned kFlags =
       rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseValidateEncodingFlag;
   const rapidjson::ParseResult parsed = s.reader.Parse<kFlags>(stream, *s.handler);
@@ -711,6 +737,10 @@ arrow::Status JsonDecoder::Append(std::string_view record) {
                                 rapidjson::GetParseError_En(parsed.Code()));
   } else if (st.ok() && !s.handler->started()) {
     st = arrow::Status::Invalid("expected a JSON object");
+  } else if (st.ok() && !stream.AtEnd()) {
+    // rapidjson stops at a NUL byte as at the end of the text.
+    st = arrow::Status::Invalid("malformed JSON at character ", stream.Tell(),
+                                ": text after the object");
   }
   if (st.ok()) {
     ++rows_;

@@ -82,11 +82,15 @@ TEST(JsonDecoderTest, DecodesEveryTypeByName) {
       Column(NestedSchema()->field(12)->type(), R"([{"a": 1, "b": "z"}, null])")));
 }
 
+// A record with a NUL byte inside: rapidjson must not stop there silently.
+constexpr char kWithNulText[] = "{\"id\": 12}\0{\"id\": 13}";
+constexpr std::string_view kWithNul(kWithNulText, sizeof(kWithNulText) - 1);
+
 TEST(JsonDecoderTest, BadRecordsAreRejectedWhole) {
   auto decoder = *JsonDecoder::Make(NestedSchema());
   ASSERT_TRUE(decoder->Append(R"({"id": 1})").ok());
   struct Case {
-    const char* json;
+    std::string_view json;
     const char* message;
   };
   for (const Case& c : std::vector<Case>{
@@ -102,6 +106,7 @@ TEST(JsonDecoderTest, BadRecordsAreRejectedWhole) {
            {R"({"id": 9,)", "malformed JSON"},
            {R"({"id": 10} trailing)", "malformed JSON"},
            {R"()", "malformed JSON"},
+           {kWithNul, "text after the object"},
        }) {
     auto st = decoder->Append(c.json);
     ASSERT_FALSE(st.ok()) << c.json;

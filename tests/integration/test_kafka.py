@@ -402,6 +402,73 @@ def test_key_fields_round_trip_with_except_key(broker, weir):
     assert out.splitlines() == ["user,id,amount", "ann,1,10", "bob,2,20", "ann,3,30"]
 
 
+def test_csv_records_in_and_out(broker, weir, tmp_path):
+    """CSV values produced by another client are read by position, with quotes, NULLs,
+    comments and a bad record (failing, or skipped); weir's csv sink writes what
+    Python's csv module reads back, and what weir reads back exactly."""
+    import csv
+    import io
+    topic = make_topic(broker, 2)
+    produce(broker, topic, [b"1,ann,10.50,2024-01-31 12:00:00,true",
+                            b'2,"bob, jr.",-0.25,,false',
+                            b'3,"say ""hi""",,2024-02-01 00:00:01.5,',
+                            b"# a comment line",
+                            b"4,,7,2024-02-02 10:00:00,TRUE\r\n",
+                            b"5,eve,not-a-number,,true"])
+    table = f"""CREATE TABLE src (id BIGINT, name STRING, price DECIMAL(10, 2),
+          ts TIMESTAMP(3), ok BOOLEAN) WITH ('connector' = 'kafka', 'topic' = '{topic}',
+          'properties.bootstrap.servers' = '{broker}',
+          'scan.startup.mode' = 'earliest-offset', 'scan.bounded.mode' = 'latest-offset',
+          'format' = 'csv', 'csv.allow-comments' = 'true'{{extra}});"""
+    query = "SELECT id, name, price, ts, ok FROM src ORDER BY id;"
+    bad = weir("sql", "-e", table.format(extra="") + query, check=False)
+    assert bad.returncode == 1
+    assert "at offset" in bad.stderr and "(csv format)" in bad.stderr
+    assert "field 3 ('price'): cannot read 'not-a-number'" in bad.stderr, bad.stderr
+    out = weir("sql", "--format", "csv", "-e",
+               table.format(extra=", 'csv.ignore-parse-errors' = 'true'") + query)
+    rows = list(csv.reader(io.StringIO(out.stdout)))
+    assert rows[1:] == [
+        ["1", "ann", "10.50", "2024-01-31 12:00:00.000", "true"],
+        ["2", "bob, jr.", "-0.25", "", "false"],
+        ["3", 'say "hi"', "", "2024-02-01 00:00:01.500", ""],
+        ["4", "", "7.00", "2024-02-02 10:00:00.000", "true"]]
+
+    # Write: ';' delimited, NULL as \N, the key as csv too.
+    out_topic = make_topic(broker, 1)
+    sink = f"""CREATE TABLE dst (id BIGINT, name STRING, price DECIMAL(10, 2))
+          WITH ('connector' = 'kafka', 'topic' = '{out_topic}',
+          'properties.bootstrap.servers' = '{broker}', 'format' = 'csv',
+          'csv.field-delimiter' = ';', 'csv.null-literal' = '\\N',
+          'key.fields' = 'id', 'key.format' = 'csv',
+          'scan.startup.mode' = 'earliest-offset', 'scan.bounded.mode' = 'latest-offset');"""
+    weir("sql", "-e", table.format(extra=", 'csv.ignore-parse-errors' = 'true'") + sink +
+         "INSERT INTO dst SELECT id, name, price FROM src;")
+    got = sorted((k.decode(), v.decode()) for k, v in consume_all(broker, out_topic))
+    assert got == [("1", "1;ann;10.50"), ("2", "2;bob, jr.;-0.25"),
+                   ("3", '3;"say ""hi""";\\N'), ("4", "4;\\N;7.00")]
+    back = weir("sql", "--format", "csv", "-e", sink +
+                "SELECT id, name IS NULL, name, price FROM dst ORDER BY id;")
+    assert list(csv.reader(io.StringIO(back.stdout)))[1:] == [
+        ["1", "false", "ann", "10.50"], ["2", "false", "bob, jr.", "-0.25"],
+        ["3", "false", 'say "hi"', ""], ["4", "true", "", "7.00"]]
+
+
+def test_csv_options_are_checked(broker, weir):
+    def create(options, columns="id BIGINT"):
+        return weir("sql", "-e", f"""CREATE TABLE t ({columns}) WITH (
+            'connector' = 'kafka', 'topic' = 'x',
+            'properties.bootstrap.servers' = '{broker}', {options});""", check=False)
+    wrong = create("'format' = 'csv', 'csv.field-delimiter' = ';;'")
+    assert wrong.returncode == 1 and "csv.field-delimiter" in wrong.stderr
+    unused = create("'format' = 'json', 'csv.allow-comments' = 'true'")
+    assert unused.returncode == 1 and "applies to the csv format" in unused.stderr
+    nested = create("'format' = 'csv'", "id BIGINT, tags MAP<STRING, INT>")
+    assert nested.returncode == 1 and "cannot" in nested.stderr, nested.stderr
+    typo = create("'format' = 'csv', 'csv.allow-coments' = 'true'")
+    assert typo.returncode == 1 and "csv.allow-comments" in typo.stderr
+
+
 def test_broker_stopped_mid_job_fails_the_job_clearly(broker, tmp_path):
     # Runs last: it stops the module's broker.
     topic = make_topic(broker, 2)

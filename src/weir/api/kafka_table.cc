@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "weir/api/csv_table_options.h"
 #include "weir/api/table_options.h"
 #include "weir/connectors/kafka/kafka_record_decoder.h"
 #include "weir/connectors/kafka/kafka_sink.h"
@@ -96,8 +97,11 @@ arrow::Result<std::map<int32_t, int64_t>> SpecificOffsets(const sql::CatalogTabl
 
 arrow::Status ValidateKafkaTable(const sql::CatalogTable& table) {
   for (const std::string& key : table.option_order) {
-    if (key.rfind("properties.", 0) == 0 || KafkaOptions().count(key) != 0) continue;
+    if (key.rfind("properties.", 0) == 0 || KafkaOptions().count(key) != 0 ||
+        CsvFormatOptions().count(key) != 0)
+      continue;
     std::vector<std::string> names(KafkaOptions().begin(), KafkaOptions().end());
+    names.insert(names.end(), CsvFormatOptions().begin(), CsvFormatOptions().end());
     return arrow::Status::Invalid(
         fmt::format("table '{}': unknown option '{}' for connector 'kafka'{}", table.name,
                     key, sql::DidYouMean(key, names)));
@@ -151,6 +155,7 @@ arrow::Result<connectors::KafkaSinkOptions> KafkaSinkOptionsOf(
   }
   options.value_format = table.Option("value.format", table.Option("format"));
   options.key_format = table.Option("key.format", "json");
+  ARROW_ASSIGN_OR_RAISE(options.csv, CsvWriteOptionsOf(table));
   const std::string keys = table.Option("key.fields");
   for (size_t start = 0; !keys.empty() && start <= keys.size();) {
     size_t end = keys.find(';', start);
@@ -184,6 +189,23 @@ arrow::Result<connectors::KafkaSinkOptions> KafkaSinkOptionsOf(
   }
   if (options.topic.empty() || options.topic.find(';') != std::string::npos) {
     return OptionError(table, "topic", "a Kafka sink writes to exactly one topic");
+  }
+  // The csv format holds no nested values: say so when the table is declared.
+  auto csv_columns = [&](const std::vector<std::string>& names) {
+    arrow::FieldVector fields;
+    for (const sql::CatalogColumn& column : table.columns) {
+      if (std::find(names.begin(), names.end(), column.name) != names.end())
+        fields.push_back(arrow::field(column.name, column.type));
+    }
+    return arrow::schema(fields);
+  };
+  if (options.value_format == "csv") {
+    auto st = format::CheckCsvWritable(*csv_columns(options.value_columns));
+    if (!st.ok()) return OptionError(table, "format", st.message());
+  }
+  if (options.key_format == "csv" && !options.key_columns.empty()) {
+    auto st = format::CheckCsvWritable(*csv_columns(options.key_columns));
+    if (!st.ok()) return OptionError(table, "key.format", st.message());
   }
   auto checked = connectors::MakeKafkaSink(options);
   if (!checked.ok()) {
@@ -270,21 +292,36 @@ arrow::Result<connectors::KafkaSourceOptions> KafkaSourceOptionsOf(
   std::string format = table.Option("value.format", table.Option("format"));
   if (format.empty()) {
     return arrow::Status::Invalid(fmt::format(
-        "table '{}': the kafka connector needs 'format' (json, raw)", table.name));
+        "table '{}': the kafka connector needs 'format' (json, csv, raw)", table.name));
   }
-  if (format != "json" && format != "raw") {
-    return OptionError(
-        table, table.Option("value.format").empty() ? "format" : "value.format",
-        fmt::format("format '{}' is not supported for Kafka yet (json, raw)", format));
+  const std::string key_format = table.Option("key.format", "json");
+  for (const char* key : {"format", "value.format", "key.format"}) {
+    const std::string value = table.Option(key);
+    if (!value.empty() && value != "json" && value != "csv" && value != "raw") {
+      return OptionError(
+          table, key,
+          fmt::format("format '{}' is not supported for Kafka (json, csv, raw)", value));
+    }
   }
   options.value_format = format;
-  if (!table.Option("json.ignore-parse-errors").empty()) {
-    if (format != "json") {
-      return OptionError(table, "json.ignore-parse-errors", "applies to the json format");
+  for (const char* key : {"json.ignore-parse-errors", "csv.ignore-parse-errors"}) {
+    if (table.Option(key).empty()) continue;
+    const std::string name = key;
+    const std::string applies = name.substr(0, name.find('.'));
+    if (format != applies) {
+      return OptionError(table, key,
+                         fmt::format("applies to the {} value format", applies));
     }
-    ARROW_ASSIGN_OR_RAISE(options.ignore_parse_errors,
-                          ParseBool(table, "json.ignore-parse-errors"));
+    ARROW_ASSIGN_OR_RAISE(options.ignore_parse_errors, ParseBool(table, key));
   }
+  const bool csv_used = format == "csv" || (key_format == "csv" &&
+                                            !table.Option("key.fields").empty());
+  for (const std::string& key : table.option_order) {
+    if (CsvFormatOptions().count(key) != 0 && !csv_used) {
+      return OptionError(table, key, "applies to the csv format, which is not used");
+    }
+  }
+  ARROW_ASSIGN_OR_RAISE(options.csv, CsvDecodeOptionsOf(table));
   // Key columns are decoded from the record key when the value leaves them out
   // (value.fields-include = EXCEPT_KEY); with ALL the value holds them.
   std::vector<std::string> key_fields;

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "weir/api/kafka_table.h"
+#include "weir/api/csv_table_options.h"
 #include "weir/api/table_options.h"
 #include "weir/api/text_format_scan.h"
 #include "weir/connectors/blackhole/sink.h"
@@ -163,28 +164,6 @@ arrow::Result<connectors::DatagenOptions> DatagenOptionsOf(
     options.fields[column.name] = field;
   }
   return options;
-}
-
-// The csv.* options that shape writing (reading takes the same ones).
-arrow::Result<format::CsvWriteOptions> CsvWriteOptionsOf(const sql::CatalogTable& table) {
-  format::CsvWriteOptions csv;
-  auto one_char = [&](const char* key, const char* fallback, char* out) {
-    const std::string value = table.Option(key, fallback);
-    if (value.size() != 1 || value[0] == '\n' || value[0] == '\r') {
-      return OptionError(table, key,
-                         fmt::format("expected one character but got '{}'", value));
-    }
-    *out = value[0];
-    return arrow::Status::OK();
-  };
-  ARROW_RETURN_NOT_OK(one_char("csv.field-delimiter", ",", &csv.delimiter));
-  ARROW_RETURN_NOT_OK(one_char("csv.quote-character", "\"", &csv.quote));
-  if (csv.delimiter == csv.quote) {
-    return OptionError(table, "csv.quote-character",
-                       "the quote character must differ from the field delimiter");
-  }
-  csv.null_literal = table.Option("csv.null-literal");
-  return csv;
 }
 
 arrow::Result<connectors::FileSinkOptions> FileSinkOptionsOf(

@@ -52,6 +52,10 @@ KafkaSourceBuilder& KafkaSourceBuilder::SetIgnoreParseErrors(bool ignore) {
   options_.ignore_parse_errors = ignore;
   return *this;
 }
+KafkaSourceBuilder& KafkaSourceBuilder::SetCsvOptions(format::CsvDecodeOptions csv) {
+  options_.csv = std::move(csv);
+  return *this;
+}
 KafkaSourceBuilder& KafkaSourceBuilder::SetPartitionDiscoveryInterval(
     std::chrono::milliseconds interval) {
   options_.discovery_interval = interval;
@@ -106,6 +110,10 @@ KafkaSinkBuilder& KafkaSinkBuilder::SetKeyColumns(std::vector<std::string> colum
                                                   std::string format) {
   options_.key_columns = std::move(columns);
   options_.key_format = std::move(format);
+  return *this;
+}
+KafkaSinkBuilder& KafkaSinkBuilder::SetCsvOptions(format::CsvWriteOptions csv) {
+  options_.csv = std::move(csv);
   return *this;
 }
 arrow::Result<runtime::OperatorFactory> KafkaSinkBuilder::Build() const {

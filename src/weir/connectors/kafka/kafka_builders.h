@@ -79,7 +79,7 @@ class KafkaSourceBuilder {
   KafkaSourceBuilder& SetStartingOffsets(KafkaOffsets offsets);
   /// Makes the source bounded: it ends at these offsets.
   KafkaSourceBuilder& SetBounded(KafkaOffsets offsets);
-  /// The columns decoded from each value and the format ("json" or "raw").
+  /// The columns decoded from each value and the format ("json", "csv" or "raw").
   KafkaSourceBuilder& SetValueSchema(std::shared_ptr<arrow::Schema> schema,
                                      std::string format = "json");
   /// Adds a metadata column (topic, partition, offset, timestamp, timestamp-type,
@@ -87,6 +87,8 @@ class KafkaSourceBuilder {
   KafkaSourceBuilder& AddMetadataColumn(std::string name, std::string key);
   /// Skip (and count) records that do not decode instead of failing.
   KafkaSourceBuilder& SetIgnoreParseErrors(bool ignore);
+  /// How the csv format reads (delimiter, quoting, null literal, …).
+  KafkaSourceBuilder& SetCsvOptions(format::CsvDecodeOptions csv);
   KafkaSourceBuilder& SetPartitionDiscoveryInterval(std::chrono::milliseconds interval);
   /// Event time tracked per partition (see KafkaSourceOptions::watermarks); pass
   /// WatermarkStrategy::NoWatermarks() to FromSource then.
@@ -113,12 +115,14 @@ class KafkaSinkBuilder {
   /// Needed for exactly-once: unique to the job.
   KafkaSinkBuilder& SetTransactionalIdPrefix(std::string prefix);
   KafkaSinkBuilder& SetPartitioner(KafkaPartitioner partitioner);
-  /// The value's columns (all when not set) and format ("json" or "raw").
+  /// The value's columns (all when not set) and format ("json", "csv" or "raw").
   KafkaSinkBuilder& SetValueColumns(std::vector<std::string> columns,
                                     std::string format = "json");
-  /// The key's columns and format ("json" or "raw").
+  /// The key's columns and format ("json", "csv" or "raw").
   KafkaSinkBuilder& SetKeyColumns(std::vector<std::string> columns,
                                   std::string format = "json");
+  /// How the csv format writes (delimiter, quoting, null literal, …).
+  KafkaSinkBuilder& SetCsvOptions(format::CsvWriteOptions csv);
   /// Returns the options built so far.
   const KafkaSinkOptions& options() const { return options_; }
   /// Checks the settings and returns the sink.

@@ -10,6 +10,7 @@
 
 #include <arrow/type_fwd.h>
 
+#include "weir/format/csv/csv_decoder.h"
 #include "weir/runtime/operators/watermark_strategy.h"
 
 namespace weir::connectors {
@@ -62,8 +63,9 @@ struct KafkaSourceOptions {
   int64_t stop_timestamp_ms = 0;
   std::map<int32_t, int64_t> stop_offsets;
 
-  /// The columns decoded from each record's value, and how: "json" (fields by name)
-  /// or "raw" (one BYTES or STRING column holding the value).
+  /// The columns decoded from each record's value, and how: "json" (fields by name),
+  /// "csv" (fields by position) or "raw" (one BYTES or STRING column holding the
+  /// value).
   std::shared_ptr<arrow::Schema> value_schema;
   std::string value_format = "json";
   /// Columns decoded from each record's key (none when null), and how ("json" or
@@ -71,6 +73,8 @@ struct KafkaSourceOptions {
   /// value.fields-include = EXCEPT_KEY). Key columns follow the value columns.
   std::shared_ptr<arrow::Schema> key_schema;
   std::string key_format = "json";
+  /// How the csv format reads (the key's and the value's).
+  format::CsvDecodeOptions csv;
   /// Skip (and count) records whose value does not decode instead of failing.
   bool ignore_parse_errors = false;
   /// Metadata columns appended after the value columns, in this order.

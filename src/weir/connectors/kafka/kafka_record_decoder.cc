@@ -7,6 +7,7 @@
 #include <arrow/util/utf8.h>
 
 #include "weir/common/error.h"
+#include "weir/format/csv/csv_decoder.h"
 #include "weir/format/json/json_decoder.h"
 
 namespace weir::connectors {
@@ -31,10 +32,12 @@ class PartDecoder {
  public:
   static arrow::Result<std::unique_ptr<PartDecoder>> Make(
       const std::shared_ptr<arrow::Schema>& schema, const std::string& format,
-      const char* part) {
+      const format::CsvDecodeOptions& csv, const char* part) {
     auto d = std::make_unique<PartDecoder>();
     if (format == "json") {
       ARROW_ASSIGN_OR_RAISE(d->json_, format::JsonDecoder::Make(schema));
+    } else if (format == "csv") {
+      ARROW_ASSIGN_OR_RAISE(d->csv_, format::CsvDecoder::Make(schema, csv));
     } else if (format == "raw") {
       const auto id =
           schema->num_fields() == 1 ? schema->field(0)->type()->id() : arrow::Type::NA;
@@ -47,33 +50,56 @@ class PartDecoder {
       d->raw_text_ = id == arrow::Type::STRING;
       ARROW_ASSIGN_OR_RAISE(d->raw_, arrow::MakeBuilder(schema->field(0)->type()));
     } else {
-      return UserError("Kafka {} format '{}' is not supported (json, raw)", part, format);
+      return UserError("Kafka {} format '{}' is not supported (json, csv, raw)", part,
+                       format);
     }
     return d;
   }
 
-  // Adds the part as a row; `bytes` null means the part is absent (a NULL row for a
-  // raw column; every JSON column NULL).
-  arrow::Status Append(const void* bytes, size_t size) {
+  // Adds the part as a row, or returns false for no row (a csv comment); `bytes` null
+  // means the part is absent (a NULL row for a raw column; every JSON or CSV column
+  // NULL).
+  arrow::Result<bool> Append(const void* bytes, size_t size) {
     if (json_) {
-      if (bytes == nullptr) return json_->Append("{}");
-      return json_->Append(std::string_view(static_cast<const char*>(bytes), size));
+      if (bytes == nullptr) {
+        ARROW_RETURN_NOT_OK(json_->Append("{}"));
+      } else {
+        ARROW_RETURN_NOT_OK(
+            json_->Append(std::string_view(static_cast<const char*>(bytes), size)));
+      }
+      return true;
     }
-    if (bytes == nullptr) return raw_->AppendNull();
+    if (csv_) {
+      if (bytes == nullptr) {
+        ARROW_RETURN_NOT_OK(csv_->AppendNullRow());
+        return true;
+      }
+      return csv_->Append(std::string_view(static_cast<const char*>(bytes), size));
+    }
+    if (bytes == nullptr) {
+      ARROW_RETURN_NOT_OK(raw_->AppendNull());
+      return true;
+    }
     const std::string_view value(static_cast<const char*>(bytes), size);
     if (raw_text_) {
       if (!arrow::util::ValidateUTF8(value)) {
         return arrow::Status::Invalid("not valid UTF-8 text");
       }
-      return static_cast<arrow::StringBuilder&>(*raw_).Append(value);
+      ARROW_RETURN_NOT_OK(static_cast<arrow::StringBuilder&>(*raw_).Append(value));
+      return true;
     }
-    return static_cast<arrow::BinaryBuilder&>(*raw_).Append(value);
+    ARROW_RETURN_NOT_OK(static_cast<arrow::BinaryBuilder&>(*raw_).Append(value));
+    return true;
   }
 
   // Undoes the last successful Append.
   arrow::Status DropLast() {
     if (json_) {
       json_->DropLastRow();
+      return arrow::Status::OK();
+    }
+    if (csv_) {
+      csv_->DropLastRow();
       return arrow::Status::OK();
     }
     // Raw builders cannot shrink: rebuild without the last value.
@@ -87,6 +113,10 @@ class PartDecoder {
       ARROW_ASSIGN_OR_RAISE(auto rows, json_->Finish());
       return rows->columns();
     }
+    if (csv_) {
+      ARROW_ASSIGN_OR_RAISE(auto rows, csv_->Finish());
+      return rows->columns();
+    }
     std::shared_ptr<arrow::Array> raw;
     ARROW_RETURN_NOT_OK(raw_->Finish(&raw));
     return arrow::ArrayVector{raw};
@@ -94,6 +124,7 @@ class PartDecoder {
 
  private:
   std::unique_ptr<format::JsonDecoder> json_;
+  std::unique_ptr<format::CsvDecoder> csv_;
   std::unique_ptr<arrow::ArrayBuilder> raw_;
   bool raw_text_ = false;
 };
@@ -115,10 +146,12 @@ arrow::Result<std::unique_ptr<KafkaRecordDecoder>> KafkaRecordDecoder::Make(
   if (!options.value_schema) return UserError("the Kafka source needs a value schema");
   arrow::FieldVector fields = options.value_schema->fields();
   ARROW_ASSIGN_OR_RAISE(
-      s.value, PartDecoder::Make(options.value_schema, options.value_format, "value"));
+      s.value, PartDecoder::Make(options.value_schema, options.value_format, options.csv,
+                                 "value"));
   if (options.key_schema) {
     ARROW_ASSIGN_OR_RAISE(
-        s.key, PartDecoder::Make(options.key_schema, options.key_format, "key"));
+        s.key,
+        PartDecoder::Make(options.key_schema, options.key_format, options.csv, "key"));
     for (const auto& f : options.key_schema->fields()) fields.push_back(f);
   }
   for (const KafkaMetadataColumn& column : options.metadata) {
@@ -135,12 +168,14 @@ arrow::Result<std::unique_ptr<KafkaRecordDecoder>> KafkaRecordDecoder::Make(
 arrow::Status KafkaRecordDecoder::Append(const rd_kafka_message_t& message) {
   State& s = *state_;
   if (message.payload == nullptr) return arrow::Status::OK();  // tombstone
-  ARROW_RETURN_NOT_OK(s.value->Append(message.payload, message.len));
+  ARROW_ASSIGN_OR_RAISE(const bool row, s.value->Append(message.payload, message.len));
+  if (!row) return arrow::Status::OK();  // a comment
   if (s.key) {
-    auto st = s.key->Append(message.key, message.key_len);
-    if (!st.ok()) {
+    auto key_row = s.key->Append(message.key, message.key_len);
+    if (!key_row.ok() || !*key_row) {
       ARROW_RETURN_NOT_OK(s.value->DropLast());
-      return arrow::Status::Invalid("key: ", st.message());
+      if (key_row.ok()) return arrow::Status::OK();  // a comment key: no row
+      return arrow::Status::Invalid("key: ", key_row.status().message());
     }
   }
   for (size_t i = 0; i < s.columns.size(); ++i) {

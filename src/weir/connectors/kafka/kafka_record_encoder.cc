@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "weir/common/error.h"
+#include "weir/format/csv/csv_writer.h"
 #include "weir/format/json/json_writer.h"
 
 namespace weir::connectors {
@@ -16,7 +17,8 @@ class FieldsEncoder {
  public:
   static arrow::Result<FieldsEncoder> Make(const arrow::RecordBatch& batch,
                                            const std::vector<std::string>& columns,
-                                           const std::string& format) {
+                                           const std::string& format,
+                                           const format::CsvWriteOptions& csv) {
     FieldsEncoder e;
     std::vector<int> indices;
     for (const std::string& name : columns) {
@@ -39,6 +41,11 @@ class FieldsEncoder {
       }
       return e;
     }
+    if (format == "csv") {
+      ARROW_ASSIGN_OR_RAISE(auto encoder, format::CsvRowEncoder::Make(*e.batch_, csv));
+      e.csv_ = std::make_shared<format::CsvRowEncoder>(std::move(encoder));
+      return e;
+    }
     ARROW_ASSIGN_OR_RAISE(auto json, format::JsonRowEncoder::Make(*e.batch_));
     e.json_ = std::make_shared<format::JsonRowEncoder>(std::move(json));
     return e;
@@ -51,6 +58,10 @@ class FieldsEncoder {
       ARROW_RETURN_NOT_OK(json_->Append(row, out));
       return true;
     }
+    if (csv_) {
+      ARROW_RETURN_NOT_OK(csv_->Append(row, out));
+      return true;
+    }
     const auto& column = *batch_->column(0);
     if (column.IsNull(row)) return false;
     out->assign(static_cast<const arrow::BinaryArray&>(column).GetView(row));
@@ -60,6 +71,7 @@ class FieldsEncoder {
  private:
   std::shared_ptr<arrow::RecordBatch> batch_;
   std::shared_ptr<format::JsonRowEncoder> json_;
+  std::shared_ptr<format::CsvRowEncoder> csv_;
 };
 
 }  // namespace
@@ -118,11 +130,13 @@ arrow::Status ForEachKafkaRecord(
     const arrow::RecordBatch& batch, const KafkaSinkOptions& options,
     const std::function<arrow::Status(const std::string*, const std::string*)>& record) {
   ARROW_ASSIGN_OR_RAISE(auto values, FieldsEncoder::Make(batch, options.value_columns,
-                                                         options.value_format));
+                                                         options.value_format,
+                                                         options.csv));
   std::optional<FieldsEncoder> keys;
   if (!options.key_columns.empty()) {
     ARROW_ASSIGN_OR_RAISE(
-        keys, FieldsEncoder::Make(batch, options.key_columns, options.key_format));
+        keys, FieldsEncoder::Make(batch, options.key_columns, options.key_format,
+                                  options.csv));
   }
   std::string value, key;
   for (int64_t r = 0; r < batch.num_rows(); ++r) {

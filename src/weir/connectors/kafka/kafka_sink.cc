@@ -111,8 +111,9 @@ arrow::Result<runtime::OperatorFactory> MakeKafkaSink(KafkaSinkOptions options) 
         "(sink.transactional-id-prefix), unique to this job");
   }
   for (const std::string& format : {options.value_format, options.key_format}) {
-    if (format != "json" && format != "raw") {
-      return UserError("Kafka sink format '{}' is not supported (json, raw)", format);
+    if (format != "json" && format != "csv" && format != "raw") {
+      return UserError("Kafka sink format '{}' is not supported (json, csv, raw)",
+                       format);
     }
   }
   ARROW_RETURN_NOT_OK(CheckKafkaSettings(options.properties));

@@ -7,6 +7,7 @@
 
 #include <arrow/result.h>
 
+#include "weir/format/csv/csv_writer.h"
 #include "weir/runtime/job_graph.h"
 
 namespace weir::connectors {
@@ -37,14 +38,16 @@ struct KafkaSinkOptions {
   /// marker group `<prefix>-<subtask>`; must be unique to the job.
   std::string transactional_id_prefix;
   KafkaPartitioner partitioner = KafkaPartitioner::kDefault;
-  /// The value's format: "json" (an object of the value columns) or "raw" (the one
-  /// value column's bytes).
+  /// The value's format: "json" (an object of the value columns), "csv" (the value
+  /// columns in order) or "raw" (the one value column's bytes).
   std::string value_format = "json";
   /// Columns of the value (empty: every column).
   std::vector<std::string> value_columns;
-  /// Columns of the key and their format ("json", "raw"); no key when empty.
+  /// Columns of the key and their format ("json", "csv", "raw"); no key when empty.
   std::vector<std::string> key_columns;
   std::string key_format = "json";
+  /// How the csv format writes (the key and the value).
+  format::CsvWriteOptions csv;
   /// How long a checkpoint (or the end of input) waits for acknowledgements before
   /// failing the job.
   std::chrono::milliseconds flush_timeout{std::chrono::seconds(60)};

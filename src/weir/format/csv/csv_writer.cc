@@ -87,10 +87,21 @@ arrow::Status CheckCsvWritable(const arrow::Schema& schema) {
   return arrow::Status::OK();
 }
 
-arrow::Status AppendCsvRows(const arrow::RecordBatch& batch,
-                            const CsvWriteOptions& options, std::string* out) {
+struct CsvRowEncoder::Columns {
+  std::vector<TextColumn> text;
+  std::vector<std::string> names;
+};
+
+CsvRowEncoder::~CsvRowEncoder() = default;
+CsvRowEncoder::CsvRowEncoder(CsvRowEncoder&&) noexcept = default;
+CsvRowEncoder& CsvRowEncoder::operator=(CsvRowEncoder&&) noexcept = default;
+
+arrow::Result<CsvRowEncoder> CsvRowEncoder::Make(const arrow::RecordBatch& batch,
+                                                 CsvWriteOptions options) {
   ARROW_RETURN_NOT_OK(CheckCsvWritable(*batch.schema()));
-  std::vector<TextColumn> columns;
+  CsvRowEncoder encoder;
+  encoder.options_ = std::move(options);
+  encoder.columns_ = std::make_unique<Columns>();
   for (int c = 0; c < batch.num_columns(); ++c) {
     auto text = AsText(batch.column(c));
     if (!text.ok()) {
@@ -98,42 +109,76 @@ arrow::Status AppendCsvRows(const arrow::RecordBatch& batch,
                        batch.schema()->field(c)->name(),
                        batch.column(c)->type()->ToString(), text.status().message());
     }
-    columns.push_back(std::move(*text));
+    encoder.columns_->text.push_back(std::move(*text));
+    encoder.columns_->names.push_back(batch.schema()->field(c)->name());
   }
+  return encoder;
+}
+
+arrow::Status CsvRowEncoder::Append(int64_t r, std::string* out) {
+  const CsvWriteOptions& options = options_;
   const char q = options.quote;
-  std::string scratch;
-  for (int64_t r = 0; r < batch.num_rows(); ++r) {
-    for (size_t c = 0; c < columns.size(); ++c) {
-      if (c) out->push_back(options.delimiter);
-      if (columns[c].array->IsNull(r)) {
-        *out += options.null_literal;
-        continue;
+  const char e = options.escape;
+  const auto& columns = columns_->text;
+  for (size_t c = 0; c < columns.size(); ++c) {
+    if (c) out->push_back(options.delimiter);
+    if (columns[c].array->IsNull(r)) {
+      *out += options.null_literal;
+      continue;
+    }
+    const std::string_view v = columns[c].View(r, &scratch_);
+    bool special = false;  // holds a character that needs quoting or escaping
+    for (char ch : v) {
+      if (ch == options.delimiter || ch == '\n' || ch == '\r' ||
+          (!options.disable_quote && ch == q) || (e != '\0' && ch == e)) {
+        special = true;
+        break;
       }
-      const std::string_view v = columns[c].View(r, &scratch);
-      bool needs_quotes = false;
-      for (char ch : v) {
-        if (ch == options.delimiter || ch == q || ch == '\n' || ch == '\r') {
-          needs_quotes = true;
-          break;
-        }
-      }
-      // A value spelled like the null literal is quoted, so it does not read back
-      // as NULL.
-      if (!needs_quotes && !options.null_literal.empty() && v == options.null_literal)
-        needs_quotes = true;
-      // An empty string is "" (an empty field is NULL, and an empty line is no row).
-      if (v.empty() && options.null_literal.empty()) needs_quotes = true;
-      if (!needs_quotes) {
+    }
+    if (options.disable_quote) {
+      if (!special) {
         *out += v;
         continue;
       }
-      out->push_back(q);
+      if (e == '\0') {
+        return UserError(
+            "the csv format cannot write '{}' of column '{}' without quotes: it holds "
+            "the delimiter or a line break (set csv.escape-character)",
+            v, columns_->names[c]);
+      }
       for (char ch : v) {
-        if (ch == q) out->push_back(q);
+        if (ch == options.delimiter || ch == '\n' || ch == '\r' || ch == e)
+          out->push_back(e);
         out->push_back(ch);
       }
-      out->push_back(q);
+      continue;
     }
+    bool needs_quotes = special;
+    // A value spelled like the null literal is quoted, so it does not read back
+    // as NULL.
+    if (!needs_quotes && !options.null_literal.empty() && v == options.null_literal)
+      needs_quotes = true;
+    // An empty string is "" (an empty field is NULL, and an empty line is no row).
+    if (v.empty() && options.null_literal.empty()) needs_quotes = true;
+    if (!needs_quotes) {
+      *out += v;
+      continue;
+    }
+    out->push_back(q);
+    for (char ch : v) {
+      if (ch == q || (e != '\0' && ch == e)) out->push_back(e != '\0' ? e : q);
+      out->push_back(ch);
+    }
+    out->push_back(q);
+  }
+  return arrow::Status::OK();
+}
+
+arrow::Status AppendCsvRows(const arrow::RecordBatch& batch,
+                            const CsvWriteOptions& options, std::string* out) {
+  ARROW_ASSIGN_OR_RAISE(auto encoder, CsvRowEncoder::Make(batch, options));
+  for (int64_t r = 0; r < batch.num_rows(); ++r) {
+    ARROW_RETURN_NOT_OK(encoder.Append(r, out));
     out->push_back('\n');
   }
   return arrow::Status::OK();

@@ -1,0 +1,30 @@
+#pragma once
+
+#include <set>
+#include <string>
+
+#include <arrow/result.h>
+
+#include "weir/format/csv/csv_decoder.h"
+#include "weir/format/csv/csv_writer.h"
+#include "weir/sql/catalog.h"
+
+namespace weir::api {
+
+/// The `csv.*` options of Flink's csv format a Kafka table takes (each checked by
+/// the functions below).
+const std::set<std::string>& CsvFormatOptions();
+
+/// Reads the `csv.*` options that shape writing: field-delimiter, quote-character,
+/// null-literal. Fails naming the option for a bad value, and for the reading-only
+/// options that would change how records are written (disable-quote-character,
+/// escape-character), which the writer does not support.
+arrow::Result<format::CsvWriteOptions> CsvWriteOptionsOf(const sql::CatalogTable& table);
+
+/// Reads the `csv.*` options that shape reading records: field-delimiter,
+/// quote-character, disable-quote-character, escape-character, allow-comments,
+/// array-element-delimiter, null-literal. Fails naming the option for a bad value.
+arrow::Result<format::CsvDecodeOptions> CsvDecodeOptionsOf(
+    const sql::CatalogTable& table);
+
+}  // namespace weir::api

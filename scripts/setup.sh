@@ -10,7 +10,7 @@ if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
 
 DEB_PACKAGES=(g++ cmake ninja-build make pkg-config python3-venv
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev libfmt-dev libspdlog-dev libedit-dev
-  rapidjson-dev librdkafka-dev maven openjdk-17-jre-headless
+  rapidjson-dev libssl-dev zlib1g-dev libzstd-dev maven openjdk-17-jre-headless
   clang-format)
 
 missing=()
@@ -35,3 +35,10 @@ if [ ! -f "$STAMP" ] || ! cmp -s "$REQ" "$STAMP"; then
   .venv/bin/pip install -q --disable-pip-version-check -r "$REQ"
   cp "$REQ" "$STAMP"
 fi
+
+# librdkafka 2.12 from source (scripts/librdkafka.sh says why); npm fetches it.
+if ! command -v npm >/dev/null; then
+  echo "setup: installing npm"
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq npm >/dev/null
+fi
+bash scripts/librdkafka.sh

@@ -71,12 +71,16 @@ arrow::Status KafkaSourceReader::Open(runtime::OperatorContext* context) {
   settings["enable.auto.commit"] = "false";
   settings["enable.auto.offset.store"] = "false";
   settings["enable.partition.eof"] = "true";
-  // With librdkafka 2.0's default queued.min.messages (100000), fetching stalls for
-  // long stretches once the consumer queue fills while we decode (3M records took
-  // 20 s at 4 s of CPU; docs/benchmarks.md). A deeper queue keeps the consumer busy,
-  // at the cost of memory (about 100 MB per partition at full depth); lower it with
-  // properties.queued.min.messages.
-  if (!settings.count("queued.min.messages")) settings["queued.min.messages"] = "500000";
+  // Prefetch: a partition's local queue holds up to queued.min.messages records; when
+  // it is full, fetching that partition waits fetch.queue.backoff.ms (librdkafka's
+  // default of a second starves a consumer that decodes between polls). A short wait
+  // and a queue of a few MB keep the consumer busy in little memory (about 3 MB per
+  // partition for records of 100 bytes). Either may be set with properties.*.
+  if (!settings.count("fetch.queue.backoff.ms")) settings["fetch.queue.backoff.ms"] = "5";
+  if (!settings.count("queued.min.messages")) settings["queued.min.messages"] = "20000";
+  if (!settings.count("queued.max.messages.kbytes")) {
+    settings["queued.max.messages.kbytes"] = "16384";
+  }
   // An offset retention has deleted (after a restore, or a consumer that fell
   // behind) resumes at the oldest retained record, not silently at the end.
   settings["auto.offset.reset"] = options_.reset == "latest" ? "latest" : "earliest";

@@ -11,6 +11,7 @@
 #include <arrow/type.h>
 #include <arrow/util/base64.h>
 #include <arrow/util/decimal.h>
+#include <arrow/util/utf8.h>
 #include <arrow/util/value_parsing.h>
 #include <fmt/format.h>
 #include <rapidjson/error/en.h>
@@ -323,44 +324,35 @@ class JsonDecoder::Handler
 };
 
 // A rapidjson input stream over a record in place (no copy, no NUL terminator).
-class ViewStream {
- public:
-  using Ch = char;
-  explicit ViewStream(std::string_view text)
-      : begin_(text.data()), at_(text.data()), end_(text.data() + text.size()) {}
-  Ch Peek() const { return at_ < end_ ? *at_ : '\0'; }
-  Ch Take() { return at_ < end_ ? *at_++ : '\0'; }
-  size_t Tell() const { return static_cast<size_t>(at_ - begin_); }
-  // Whether only whitespace is left.
-  bool AtEnd() const {
-    for (const char* p = at_; p < end_; ++p) {
-      if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r') return false;
-    }
-    return true;
-  }
-  // Writing is for in-situ parsing, which the decoder does not use.
-  Ch* PutBegin() { return nullptr; }
-  void Put(Ch) {}
-  void Flush() {}
-  size_t PutEnd(Ch*) { return 0; }
+namespace {
 
- private:
-  const char* begin_;
-  const char* at_;
-  const char* end_;
-};
+// Whether `text` holds only JSON whitespace from `pos` on.
+bool OnlySpaceFrom(std::string_view text, size_t pos) {
+  for (size_t i = pos; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c != ' ' && c != '\t' && c != '\n' && c != '\r') return false;
+  }
+  return true;
+}
+
+}  // namespace
 
 struct JsonDecoder::State {
   std::unique_ptr<arrow::ArrayBuilder> root_builder;
   Node root;
   std::unique_ptr<Handler> handler;
   rapidjson::Reader reader;
+  // The record being parsed, NUL-terminated and padded: rapidjson's SSE2 paths
+  // (whitespace, strings) apply to its in-situ stream only, and read whole aligned
+  // 16-byte blocks up to the terminator.
+  std::string buffer;
 };
 
 JsonDecoder::~JsonDecoder() = default;
 
 arrow::Result<std::unique_ptr<JsonDecoder>> JsonDecoder::Make(
     std::shared_ptr<arrow::Schema> schema) {
+  arrow::util::InitializeUTF8();  // for ValidateUTF8 (idempotent)
   std::unique_ptr<JsonDecoder> decoder(new JsonDecoder());
   decoder->schema_ = schema;
   decoder->state_ = std::make_unique<State>();
@@ -388,9 +380,17 @@ arrow::Result<std::unique_ptr<JsonDecoder>> JsonDecoder::Make(
 arrow::Status JsonDecoder::Append(std::string_view record) {
   State& s = *state_;
   s.handler->Reset();
-  ViewStream stream(record);
+  // One vectorised check of the whole record instead of rapidjson's per-character one
+  // (JSON text must be UTF-8 throughout).
+  if (!arrow::util::ValidateUTF8(record)) {
+    return arrow::Status::Invalid("malformed JSON: not valid UTF-8");
+  }
+  constexpr size_t kPadding = 16;
+  s.buffer.assign(record);
+  s.buffer.append(kPadding, '\0');
+  rapidjson::InsituStringStream stream(s.buffer.data());
   constexpr unsigned kFlags =
-      rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseValidateEncodingFlag;
+      rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseInsituFlag;
   const rapidjson::ParseResult parsed = s.reader.Parse<kFlags>(stream, *s.handler);
   arrow::Status st = s.handler->error();
   if (st.ok() && !parsed) {
@@ -398,7 +398,7 @@ arrow::Status JsonDecoder::Append(std::string_view record) {
                                 rapidjson::GetParseError_En(parsed.Code()));
   } else if (st.ok() && !s.handler->started()) {
     st = arrow::Status::Invalid("expected a JSON object");
-  } else if (st.ok() && !stream.AtEnd()) {
+  } else if (st.ok() && !OnlySpaceFrom(record, stream.Tell())) {
     // rapidjson stops at a NUL byte as at the end of the text.
     st = arrow::Status::Invalid("malformed JSON at character ", stream.Tell(),
                                 ": text after the object");

@@ -107,6 +107,8 @@ TEST(JsonDecoderTest, BadRecordsAreRejectedWhole) {
            {R"({"id": 10} trailing)", "malformed JSON"},
            {R"()", "malformed JSON"},
            {kWithNul, "text after the object"},
+           {"{\"id\": 13, \"name\": \"caf\xc3\"}", "not valid UTF-8"},
+           {"{\"id\": 14, \"name\": \"a long string then \xff\"}", "not valid UTF-8"},
        }) {
     auto st = decoder->Append(c.json);
     ASSERT_FALSE(st.ok()) << c.json;
@@ -123,6 +125,37 @@ TEST(JsonDecoderTest, BadRecordsAreRejectedWhole) {
   // The decoder starts afresh after Finish.
   ASSERT_TRUE(decoder->Append(R"({"id": 12})").ok());
   EXPECT_EQ((*decoder->Finish())->num_rows(), 1);
+}
+
+// Strings of every length around the 16-byte blocks rapidjson scans with SSE2, with
+// escapes and multi-byte characters at every position.
+TEST(JsonDecoderTest, DecodesStringsOfEveryLengthAndEscape) {
+  auto schema = arrow::schema({arrow::field("s", arrow::utf8())});
+  auto decoder = *JsonDecoder::Make(schema);
+  std::vector<std::string> want;
+  for (int length = 0; length < 40; ++length) {
+    for (const std::string& special : {std::string("\\n"), std::string("\\u00e9"),
+                                       std::string("\\\""), std::string("\xc3\xa9")}) {
+      for (int at = 0; at <= length; at += 7) {
+        std::string text(static_cast<size_t>(length), 'x');
+        std::string value = text;
+        const std::string decoded = special == "\\n"       ? "\n"
+                                    : special == "\\u00e9" ? "\xc3\xa9"
+                                    : special == "\\\""   ? "\""
+                                                          : special;
+        text.insert(static_cast<size_t>(at), special);
+        value.insert(static_cast<size_t>(at), decoded);
+        ASSERT_TRUE(decoder->Append("{\"s\": \"" + text + "\"}").ok()) << text;
+        want.push_back(value);
+      }
+    }
+  }
+  auto batch = *decoder->Finish();
+  const auto& column = static_cast<const arrow::StringArray&>(*batch->column(0));
+  ASSERT_EQ(column.length(), static_cast<int64_t>(want.size()));
+  for (int64_t i = 0; i < column.length(); ++i) {
+    ASSERT_EQ(column.GetString(i), want[static_cast<size_t>(i)]) << i;
+  }
 }
 
 TEST(JsonWriterTest, WritesWhatTheDecoderReadsBack) {

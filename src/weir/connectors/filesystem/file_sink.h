@@ -73,12 +73,12 @@ struct FileSinkOptions {
   /// Part file names: `<prefix>-<uuid>-<subtask>-<counter><suffix>`.
   std::string prefix = "part";
   std::string suffix = ".parquet";
-  /// Memory for the open files of one subtask: gathered rows, buffered row groups and
-  /// an estimate of each open Parquet writer's fixed cost. When exceeded, the largest
+  /// Memory for the open files of one subtask: gathered rows plus what each open
+  /// Parquet writer holds (its buffered pages, page buffers, dictionaries and their
+  /// hash tables, counted by a memory pool of its own). When exceeded, the largest
   /// files release their writers (ending their segments), so thousands of open
-  /// partitions fit. Encoder state that grows inside a writer (dictionaries) is not
-  /// counted.
-  int64_t memory_budget = 256LL << 20;
+  /// partitions fit.
+  int64_t memory_budget = 64LL << 20;
   /// Writes columns whose first batch is more than half distinct values without
   /// dictionary encoding (as DuckDB does): a dictionary of unique values costs time
   /// and memory and saves nothing. Columns in `writer.plain_columns` are always plain.

@@ -15,14 +15,10 @@
 namespace weir::connectors {
 namespace {
 
-// Estimated fixed memory of an open Parquet writer per column (measured with Arrow
-// 26: encoders, page and level buffers).
-constexpr int64_t kWriterBytesPerColumn = 48 << 10;
-
 class ParquetPartFile : public PartFile {
  public:
-  ParquetPartFile(std::unique_ptr<format::SegmentedParquetFile> file, int columns)
-      : file_(std::move(file)), columns_(columns) {}
+  explicit ParquetPartFile(std::unique_ptr<format::SegmentedParquetFile> file)
+      : file_(std::move(file)) {}
   arrow::Status Write(const arrow::RecordBatch& batch) override {
     return file_->Write(batch);
   }
@@ -35,14 +31,10 @@ class ParquetPartFile : public PartFile {
   int64_t rows() const override { return file_->rows(); }
   int64_t checkpointed_rows() const override { return file_->checkpointed_rows(); }
   int64_t estimated_bytes() const override { return file_->estimated_bytes(); }
-  int64_t memory_bytes() const override {
-    if (!file_->has_open_segment()) return 0;
-    return file_->buffered_bytes() + kWriterBytesPerColumn * columns_;
-  }
+  int64_t memory_bytes() const override { return file_->memory_bytes(); }
 
  private:
   std::unique_ptr<format::SegmentedParquetFile> file_;
-  int64_t columns_;
 };
 
 arrow::Status Errno(const char* what, const std::string& path) {
@@ -127,10 +119,9 @@ class RowPartFile : public PartFile {
 arrow::Result<std::unique_ptr<PartFile>> CreateParquetPartFile(
     const std::string& path, std::shared_ptr<arrow::Schema> schema,
     format::WriterOptions options) {
-  const int columns = schema->num_fields();
   ARROW_ASSIGN_OR_RAISE(auto file, format::SegmentedParquetFile::Create(
                                        path, std::move(schema), std::move(options)));
-  return std::make_unique<ParquetPartFile>(std::move(file), columns);
+  return std::make_unique<ParquetPartFile>(std::move(file));
 }
 
 arrow::Result<std::unique_ptr<PartFile>> CreateRowPartFile(const std::string& path,

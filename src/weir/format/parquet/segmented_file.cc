@@ -233,6 +233,10 @@ int64_t SegmentedParquetFile::buffered_bytes() const {
   return segment_ ? segment_->buffered_bytes() : 0;
 }
 
+int64_t SegmentedParquetFile::memory_bytes() const {
+  return segment_ ? segment_->memory_bytes() : 0;
+}
+
 arrow::Status SegmentedParquetFile::Recover(const std::string& path,
                                             int64_t valid_length) {
   const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);

@@ -68,6 +68,9 @@ class SegmentedParquetFile {
   int64_t estimated_bytes() const;
   /// Returns the bytes buffered in memory by the open segment.
   int64_t buffered_bytes() const;
+  /// Returns the memory the open segment's writer holds (ParquetFileWriter::
+  /// memory_bytes); zero without an open segment.
+  int64_t memory_bytes() const;
   /// Returns the path.
   const std::string& path() const { return path_; }
 

@@ -40,13 +40,14 @@ arrow::Result<int> LeafIndexOf(const arrow::Schema& schema, const std::string& c
 }  // namespace
 
 arrow::Result<std::shared_ptr<parquet::WriterProperties>> MakeWriterProperties(
-    const WriterOptions& o, const arrow::Schema& schema) {
+    const WriterOptions& o, const arrow::Schema& schema, arrow::MemoryPool* pool) {
   if (o.row_group_rows <= 0) return UserError("row group size must be positive");
   if (o.page_size <= 0) return UserError("page size must be positive");
   if (o.data_page_version != 1 && o.data_page_version != 2) {
     return UserError("data page version must be 1 or 2, got {}", o.data_page_version);
   }
   parquet::WriterProperties::Builder b;
+  b.memory_pool(pool);
   b.compression(o.compression);
   if (o.compression_level) b.compression_level(*o.compression_level);
   // We close row groups ourselves (rows and bytes); keep Parquet's own limit out of the
@@ -109,7 +110,8 @@ arrow::Result<std::unique_ptr<ParquetFileWriter>> ParquetFileWriter::Open(
     std::shared_ptr<arrow::Schema> schema, const WriterOptions& options,
     std::shared_ptr<WriterMemoryBudget> budget) {
   if (options.row_group_bytes <= 0) return UserError("row group bytes must be positive");
-  ARROW_ASSIGN_OR_RAISE(auto props, MakeWriterProperties(options, *schema));
+  auto pool = std::make_unique<arrow::ProxyMemoryPool>(arrow::default_memory_pool());
+  ARROW_ASSIGN_OR_RAISE(auto props, MakeWriterProperties(options, *schema, pool.get()));
   parquet::ArrowWriterProperties::Builder ab;
   ab.store_schema();
   ab.set_use_threads(options.parallel_columns);
@@ -125,10 +127,10 @@ arrow::Result<std::unique_ptr<ParquetFileWriter>> ParquetFileWriter::Open(
   w->options_ = options;
   w->schema_ = schema;
   w->sink_ = sink;
+  w->pool_ = std::move(pool);
   ARROW_ASSIGN_OR_RAISE(w->writer_, CatchParquet(w->name_, [&] {
                           return parquet::arrow::FileWriter::Open(
-                              *file_schema, arrow::default_memory_pool(), sink, props,
-                              ab.build());
+                              *file_schema, w->pool_.get(), sink, props, ab.build());
                         }));
   w->budget_ = std::move(budget);
   if (w->budget_) w->budget_->Register(w.get());

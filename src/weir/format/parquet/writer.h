@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include <arrow/memory_pool.h>
 #include <arrow/io/interfaces.h>
 #include <arrow/record_batch.h>
 #include <arrow/result.h>
@@ -46,6 +47,9 @@ class ParquetFileWriter {
 
   /// Returns the estimated bytes buffered in the open row group.
   int64_t buffered_bytes() const;
+  /// Returns the memory the writer holds now, as its own memory pool counts it:
+  /// buffered pages, page and level buffers, dictionaries and their hash tables.
+  int64_t memory_bytes() const { return pool_ ? pool_->bytes_allocated() : 0; }
   /// Returns the rows written so far.
   int64_t rows_written() const;
   /// Returns the file's size so far: bytes already written plus the estimate of the
@@ -63,6 +67,8 @@ class ParquetFileWriter {
   WriterOptions options_;
   std::shared_ptr<arrow::Schema> schema_;
   std::shared_ptr<arrow::io::OutputStream> sink_;
+  // Counts what the writer allocates; declared before writer_ so it outlives it.
+  std::unique_ptr<arrow::ProxyMemoryPool> pool_;
   std::unique_ptr<parquet::arrow::FileWriter> writer_;
   std::shared_ptr<WriterMemoryBudget> budget_;
   bool rg_full_ = false;  // the open row group reached its limits; start a new one
@@ -101,8 +107,10 @@ class WriterMemoryBudget : public std::enable_shared_from_this<WriterMemoryBudge
   int64_t forced_flushes_ = 0;
 };
 
-/// Builds Parquet writer properties from options (exposed for tests and inspect).
+/// Builds Parquet writer properties from options (exposed for tests and inspect);
+/// buffers come from `pool`.
 arrow::Result<std::shared_ptr<parquet::WriterProperties>> MakeWriterProperties(
-    const WriterOptions& options, const arrow::Schema& schema);
+    const WriterOptions& options, const arrow::Schema& schema,
+    arrow::MemoryPool* pool = arrow::default_memory_pool());
 
 }  // namespace weir::format

@@ -18,6 +18,9 @@ constexpr int kMetadataTimeoutMs = 10000;
 // How long Poll waits for records when there are none before looking again (the
 // queue's event callback wakes it earlier).
 constexpr int64_t kIdleRecheckMicros = 200 * 1000;
+// Value and key bytes in one batch at most (besides KafkaSourceOptions::batch_rows),
+// so large records cannot overflow a builder.
+constexpr int64_t kMaxBatchBytes = 64LL << 20;
 
 // Fails on the first partition whose lookup failed (a failed lookup must not read
 // as "no offset").
@@ -328,8 +331,18 @@ arrow::Result<runtime::PollResult> KafkaSourceReader::Poll(runtime::Output* out)
   const bool tracking = !options_.watermarks.timestamp_column.empty();
   constexpr int kChunk = 4096;
   rd_kafka_message_t* messages[kChunk];
-  while (decoder_->rows() < options_.batch_rows) {
-    const ssize_t n = rd_kafka_consume_batch_queue(queue_, 0, messages, kChunk);
+  // Records come in runs from one partition: remember the last one's state rather
+  // than look its topic name up for every record.
+  const rd_kafka_topic_t* last_topic = nullptr;
+  int32_t last_partition = -1;
+  auto last = partitions_.end();
+  int64_t bytes = 0;  // value and key bytes of the batch so far
+  while (decoder_->rows() < options_.batch_rows && bytes < kMaxBatchBytes) {
+    // Large records: take fewer at a time, so a batch stays near kMaxBatchBytes.
+    const int64_t average = decoder_->rows() > 0 ? bytes / decoder_->rows() + 1 : 1;
+    const int chunk = static_cast<int>(
+        std::clamp<int64_t>((kMaxBatchBytes - bytes) / average, 1, kChunk));
+    const ssize_t n = rd_kafka_consume_batch_queue(queue_, 0, messages, chunk);
     if (n < 0) {
       return UserError("Kafka: consuming failed: {}",
                        KafkaErrorText(rd_kafka_last_error()));
@@ -346,8 +359,12 @@ arrow::Result<runtime::PollResult> KafkaSourceReader::Poll(runtime::Output* out)
         }
         continue;
       }
-      const TopicPartition tp{rd_kafka_topic_name(m.rkt), m.partition};
-      auto it = partitions_.find(tp);
+      if (m.rkt != last_topic || m.partition != last_partition) {
+        last = partitions_.find(TopicPartition{rd_kafka_topic_name(m.rkt), m.partition});
+        last_topic = m.rkt;
+        last_partition = m.partition;
+      }
+      auto it = last;
       if (m.err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
         client_->MarkBrokersUp();
         if (it != partitions_.end())
@@ -360,10 +377,10 @@ arrow::Result<runtime::PollResult> KafkaSourceReader::Poll(runtime::Output* out)
             m.err == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION ||
             m.err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED ||
             m.err == RD_KAFKA_RESP_ERR__AUTHENTICATION) {
-          st = UserError("Kafka: reading {}-{} failed: {}", tp.topic, tp.partition,
+          st = UserError("Kafka: reading {}-{} failed: {}", rd_kafka_topic_name(m.rkt), m.partition,
                          reason);
         } else {
-          LogWarning("Kafka: {}-{}: {}", tp.topic, tp.partition, reason);
+          LogWarning("Kafka: {}-{}: {}", rd_kafka_topic_name(m.rkt), m.partition, reason);
         }
         continue;
       }
@@ -379,6 +396,7 @@ arrow::Result<runtime::PollResult> KafkaSourceReader::Poll(runtime::Output* out)
         continue;
       }
       it->second.next = m.offset + 1;
+      bytes += static_cast<int64_t>(m.len + m.key_len);
       const int64_t before = decoder_->rows();
       auto decoded = decoder_->Append(m);
       if (decoded.ok() && decoder_->rows() > before && tracking) {
@@ -389,8 +407,8 @@ arrow::Result<runtime::PollResult> KafkaSourceReader::Poll(runtime::Output* out)
           ++skipped_;
         } else {
           st = UserError(
-              "Kafka record {}-{} at offset {} does not decode ({} format): {}", tp.topic,
-              tp.partition, m.offset, options_.value_format, decoded.message());
+              "Kafka record {}-{} at offset {} does not decode ({} format): {}", rd_kafka_topic_name(m.rkt),
+              m.partition, m.offset, options_.value_format, decoded.message());
         }
       }
     }

@@ -36,9 +36,5 @@ if [ ! -f "$STAMP" ] || ! cmp -s "$REQ" "$STAMP"; then
   cp "$REQ" "$STAMP"
 fi
 
-# librdkafka 2.12 from source (scripts/librdkafka.sh says why); npm fetches it.
-if ! command -v npm >/dev/null; then
-  echo "setup: installing npm"
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq npm >/dev/null
-fi
+# librdkafka 2.12 from source (scripts/librdkafka.sh says why).
 bash scripts/librdkafka.sh

@@ -454,6 +454,20 @@ def test_csv_records_in_and_out(broker, weir, tmp_path):
         ["3", "false", 'say "hi"', ""], ["4", "true", "", "7.00"]]
 
 
+def test_csv_key_of_two_columns_in_key_fields_order(broker, weir):
+    topic = make_topic(broker, 1)
+    table = f"""CREATE TABLE k (a STRING, b INT, v BIGINT) WITH (
+          'connector' = 'kafka', 'topic' = '{topic}',
+          'properties.bootstrap.servers' = '{broker}', 'format' = 'json',
+          'key.fields' = 'b;a', 'key.format' = 'csv', 'value.fields-include' = 'EXCEPT_KEY',
+          'scan.startup.mode' = 'earliest-offset', 'scan.bounded.mode' = 'latest-offset');"""
+    weir("sql", "-e", table + "INSERT INTO k VALUES ('x', 1, 10), ('y', 2, 20);")
+    keys = sorted(k.decode() for k, _ in consume_all(broker, topic))
+    assert keys == ["1,x", "2,y"]
+    out = weir("sql", "--format", "csv", "-e", table + "SELECT a, b, v FROM k ORDER BY v;")
+    assert out.stdout.splitlines() == ["a,b,v", "x,1,10", "y,2,20"]
+
+
 def test_csv_options_are_checked(broker, weir):
     def create(options, columns="id BIGINT"):
         return weir("sql", "-e", f"""CREATE TABLE t ({columns}) WITH (

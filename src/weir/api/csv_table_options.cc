@@ -43,6 +43,9 @@ arrow::Status CommonOptions(const sql::CatalogTable& table, Options* csv,
     }
   }
   csv->null_literal = table.Option("csv.null-literal");
+  auto st = format::CheckCsvOptions(csv->delimiter, *disable_quote ? '\0' : csv->quote,
+                                    csv->escape, csv->null_literal);
+  if (!st.ok()) return OptionError(table, "csv.null-literal", st.message());
   return arrow::Status::OK();
 }
 

@@ -16,9 +16,8 @@ namespace weir::api {
 const std::set<std::string>& CsvFormatOptions();
 
 /// Reads the `csv.*` options that shape writing: field-delimiter, quote-character,
-/// null-literal. Fails naming the option for a bad value, and for the reading-only
-/// options that would change how records are written (disable-quote-character,
-/// escape-character), which the writer does not support.
+/// disable-quote-character, escape-character, null-literal. Fails naming the option
+/// for a bad value.
 arrow::Result<format::CsvWriteOptions> CsvWriteOptionsOf(const sql::CatalogTable& table);
 
 /// Reads the `csv.*` options that shape reading records: field-delimiter,

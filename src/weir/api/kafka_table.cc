@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include <arrow/type.h>
 #include <fmt/format.h>
 
 #include "weir/api/csv_table_options.h"
@@ -359,6 +360,13 @@ arrow::Result<connectors::KafkaSourceOptions> KafkaSourceOptionsOf(
     value_fields.push_back(arrow::field(column.name, column.type, column.nullable));
   }
   options.value_schema = arrow::schema(value_fields);
+  // The key's columns in key.fields order, as the sink writes them (positional
+  // formats such as csv depend on it).
+  std::sort(key_schema_fields.begin(), key_schema_fields.end(),
+            [&](const auto& a, const auto& b) {
+              return std::find(key_fields.begin(), key_fields.end(), a->name()) <
+                     std::find(key_fields.begin(), key_fields.end(), b->name());
+            });
   if (!key_schema_fields.empty()) {
     options.key_schema = arrow::schema(key_schema_fields);
     options.key_format = table.Option("key.format", "json");

@@ -149,9 +149,12 @@ arrow::Result<std::unique_ptr<KafkaRecordDecoder>> KafkaRecordDecoder::Make(
       s.value, PartDecoder::Make(options.value_schema, options.value_format, options.csv,
                                  "value"));
   if (options.key_schema) {
+    // Comments are a value matter: a key starting with '#' is a key.
+    format::CsvDecodeOptions key_csv = options.csv;
+    key_csv.allow_comments = false;
     ARROW_ASSIGN_OR_RAISE(
         s.key,
-        PartDecoder::Make(options.key_schema, options.key_format, options.csv, "key"));
+        PartDecoder::Make(options.key_schema, options.key_format, key_csv, "key"));
     for (const auto& f : options.key_schema->fields()) fields.push_back(f);
   }
   for (const KafkaMetadataColumn& column : options.metadata) {

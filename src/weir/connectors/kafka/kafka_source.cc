@@ -74,13 +74,14 @@ arrow::Status KafkaSourceReader::Open(runtime::OperatorContext* context) {
   settings["enable.auto.commit"] = "false";
   settings["enable.auto.offset.store"] = "false";
   settings["enable.partition.eof"] = "true";
-  // Prefetch: a partition's local queue holds up to queued.min.messages records; when
-  // it is full, fetching that partition waits fetch.queue.backoff.ms (librdkafka's
-  // default of a second starves a consumer that decodes between polls). A short wait
-  // and a queue of a few MB keep the consumer busy in little memory (about 3 MB per
-  // partition for records of 100 bytes). Either may be set with properties.*.
+  // Prefetch: librdkafka fetches a partition until it has queued.min.messages records
+  // waiting, or the consumer's queue (all its partitions forward into one) holds
+  // queued.max.messages.kbytes; then that partition waits fetch.queue.backoff.ms
+  // before it is looked at again (librdkafka's default of a second starves a consumer
+  // that decodes between polls). A short wait and shallow queues keep the consumer
+  // busy in a few MB. Each may be set with properties.*.
   if (!settings.count("fetch.queue.backoff.ms")) settings["fetch.queue.backoff.ms"] = "5";
-  if (!settings.count("queued.min.messages")) settings["queued.min.messages"] = "20000";
+  if (!settings.count("queued.min.messages")) settings["queued.min.messages"] = "5000";
   if (!settings.count("queued.max.messages.kbytes")) {
     settings["queued.max.messages.kbytes"] = "16384";
   }
@@ -338,10 +339,12 @@ arrow::Result<runtime::PollResult> KafkaSourceReader::Poll(runtime::Output* out)
   auto last = partitions_.end();
   int64_t bytes = 0;  // value and key bytes of the batch so far
   while (decoder_->rows() < options_.batch_rows && bytes < kMaxBatchBytes) {
-    // Large records: take fewer at a time, so a batch stays near kMaxBatchBytes.
-    const int64_t average = decoder_->rows() > 0 ? bytes / decoder_->rows() + 1 : 1;
-    const int chunk = static_cast<int>(
-        std::clamp<int64_t>((kMaxBatchBytes - bytes) / average, 1, kChunk));
+    // Take as many records as fit the byte bound if each were as large as the largest
+    // of the previous chunk (a megabyte before the first): large records come fewer
+    // at a time.
+    const int chunk = static_cast<int>(std::clamp<int64_t>(
+        (kMaxBatchBytes - bytes) / std::max<int64_t>(largest_record_, 1), 1, kChunk));
+    int64_t largest = 0;
     const ssize_t n = rd_kafka_consume_batch_queue(queue_, 0, messages, chunk);
     if (n < 0) {
       return UserError("Kafka: consuming failed: {}",
@@ -397,6 +400,7 @@ arrow::Result<runtime::PollResult> KafkaSourceReader::Poll(runtime::Output* out)
       }
       it->second.next = m.offset + 1;
       bytes += static_cast<int64_t>(m.len + m.key_len);
+      largest = std::max(largest, static_cast<int64_t>(m.len + m.key_len));
       const int64_t before = decoder_->rows();
       auto decoded = decoder_->Append(m);
       if (decoded.ok() && decoder_->rows() > before && tracking) {
@@ -414,6 +418,7 @@ arrow::Result<runtime::PollResult> KafkaSourceReader::Poll(runtime::Output* out)
     }
     for (ssize_t i = 0; i < n; ++i) rd_kafka_message_destroy(messages[i]);
     ARROW_RETURN_NOT_OK(st);
+    largest_record_ = std::max<int64_t>(largest, 1);
   }
   if (decoder_->rows() > 0) {
     ARROW_RETURN_NOT_OK(EmitBatch(out));

@@ -74,6 +74,9 @@ class KafkaSourceReader : public runtime::SourceReader {
   std::unique_ptr<KafkaClient> client_;
   rd_kafka_queue_t* queue_ = nullptr;
   std::unique_ptr<KafkaRecordDecoder> decoder_;
+  // The largest record (value and key bytes) of the last chunk consumed; sizes the
+  // next chunk so a batch stays within its byte bound.
+  int64_t largest_record_ = 1 << 20;
   std::map<TopicPartition, Partition> partitions_;
   bool restored_ = false;
   bool assignment_dirty_ = false;

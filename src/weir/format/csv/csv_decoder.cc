@@ -4,6 +4,7 @@
 #include <arrow/builder.h>
 #include <arrow/compute/api_vector.h>
 #include <arrow/datum.h>
+#include <arrow/util/utf8.h>
 
 #include "weir/format/text/text_value.h"
 
@@ -11,8 +12,10 @@ namespace weir::format {
 
 namespace {
 
+// Types whose empty value an empty field can spell.
 bool IsText(arrow::Type::type id) {
-  return id == arrow::Type::STRING || id == arrow::Type::LARGE_STRING;
+  return id == arrow::Type::STRING || id == arrow::Type::LARGE_STRING ||
+         id == arrow::Type::BINARY || id == arrow::Type::LARGE_BINARY;
 }
 
 }  // namespace
@@ -30,15 +33,34 @@ struct CsvDecoder::State {
 
 CsvDecoder::~CsvDecoder() = default;
 
-arrow::Result<std::unique_ptr<CsvDecoder>> CsvDecoder::Make(
-    std::shared_ptr<arrow::Schema> schema, CsvDecodeOptions options) {
-  if (options.delimiter == options.quote && options.quote != '\0') {
+arrow::Status CheckCsvOptions(char delimiter, char quote, char escape,
+                              const std::string& null_literal) {
+  if (delimiter == quote && quote != '\0') {
     return arrow::Status::Invalid(
         "the csv quote character must differ from the field delimiter");
   }
+  if (escape != '\0' && (escape == delimiter || escape == quote)) {
+    return arrow::Status::Invalid(
+        "the csv escape character must differ from the field delimiter and the quote "
+        "character");
+  }
+  for (char c : null_literal) {
+    if (c == delimiter || c == '\n' || c == '\r' || (quote != '\0' && c == quote)) {
+      return arrow::Status::Invalid("the csv null literal '", null_literal,
+                                    "' holds the delimiter, the quote or a line break");
+    }
+  }
+  return arrow::Status::OK();
+}
+
+arrow::Result<std::unique_ptr<CsvDecoder>> CsvDecoder::Make(
+    std::shared_ptr<arrow::Schema> schema, CsvDecodeOptions options) {
+  ARROW_RETURN_NOT_OK(CheckCsvOptions(options.delimiter, options.quote, options.escape,
+                                      options.null_literal));
   if (options.array_delimiter.empty()) {
     return arrow::Status::Invalid("the csv array element delimiter is empty");
   }
+  arrow::util::InitializeUTF8();  // for ValidateUTF8 (idempotent)
   std::unique_ptr<CsvDecoder> decoder(new CsvDecoder());
   decoder->schema_ = schema;
   decoder->options_ = std::move(options);
@@ -170,20 +192,37 @@ arrow::Status CsvDecoder::AppendField(int column) {
     ARROW_RETURN_NOT_OK(static_cast<arrow::LargeListBuilder*>(node.builder)->Append());
   }
   if (text.empty()) return arrow::Status::OK();  // an empty array
-  text::Node& element = node.children[0];
+  // Split the text as written (an escaped separator does not split; the null literal
+  // is matched before unescaping, as for whole fields), then unescape each element.
+  const bool raw = !s.quoted[column] && options_.escape != '\0';
+  const std::string_view source = raw ? s.raw[column] : text;
   const std::string& separator = options_.array_delimiter;
-  for (size_t start = 0, index = 0;; ++index) {
-    size_t end = text.find(separator, start);
-    if (end == std::string_view::npos) end = text.size();
-    const std::string_view item = text.substr(start, end - start);
+  text::Node& element = node.children[0];
+  std::string unescaped;
+  size_t start = 0;
+  for (int index = 1;; ++index) {
+    size_t end = start;
+    while (end < source.size() && source.compare(end, separator.size(), separator) != 0) {
+      end += raw && source[end] == options_.escape && end + 1 < source.size() ? 2 : 1;
+    }
+    end = std::min(end, source.size());
+    std::string_view item = source.substr(start, end - start);
     arrow::Status st;
     if (item == null_literal || (item.empty() && !IsText(element.type->id()))) {
       st = element.builder->AppendNull();
     } else {
+      if (raw) {
+        unescaped.clear();
+        for (size_t k = 0; k < item.size(); ++k) {
+          if (item[k] == options_.escape && k + 1 < item.size()) ++k;
+          unescaped.push_back(item[k]);
+        }
+        item = unescaped;
+      }
       st = text::AppendText(element, item);
     }
     if (!st.ok()) return arrow::Status::Invalid("element ", index, ": ", st.message());
-    if (end == text.size()) break;
+    if (end >= source.size()) break;
     start = end + separator.size();
   }
   return arrow::Status::OK();
@@ -191,9 +230,32 @@ arrow::Status CsvDecoder::AppendField(int column) {
 
 arrow::Result<bool> CsvDecoder::Append(std::string_view record) {
   State& s = *state_;
-  if (!record.empty() && record.back() == '\n') record.remove_suffix(1);
-  if (!record.empty() && record.back() == '\r') record.remove_suffix(1);
+  if (!arrow::util::ValidateUTF8(record)) {
+    return arrow::Status::Invalid("the record is not valid UTF-8");
+  }
+  // A trailing line break ends the record, unless it is escaped (part of a value).
+  auto escaped_at = [&](size_t end) {
+    size_t escapes = 0;
+    while (options_.escape != '\0' && escapes < end &&
+           record[end - 1 - escapes] == options_.escape)
+      ++escapes;
+    return escapes % 2 == 1;
+  };
+  for (char line_end : {'\n', '\r'}) {
+    if (!record.empty() && record.back() == line_end &&
+        !escaped_at(record.size() - 1)) {
+      record.remove_suffix(1);
+    }
+  }
   if (options_.allow_comments && !record.empty() && record.front() == '#') return false;
+  if (s.columns.empty()) {
+    // No columns (every column is in the key): an empty record is a row.
+    if (!record.empty()) {
+      return arrow::Status::Invalid("0 fields expected but the record is not empty");
+    }
+    ++rows_;
+    return true;
+  }
   ARROW_RETURN_NOT_OK(Split(record));
   const size_t expected = s.columns.size();
   if (s.fields.size() != expected) {

@@ -32,6 +32,12 @@ struct CsvDecodeOptions {
   std::string null_literal;
 };
 
+/// Checks that the characters of a csv format can be told apart: the quote and the
+/// escape differ from the delimiter (and each other), and the null literal holds none
+/// of the delimiter, the quote and line breaks. ('\0': no quote or escape.)
+arrow::Status CheckCsvOptions(char delimiter, char quote, char escape,
+                              const std::string& null_literal);
+
 /// Decodes CSV records (one line each, as in a Kafka record) into rows of a given
 /// schema, by position: the n-th field goes to the n-th column. Values convert as in
 /// the json format (numbers, booleans, exact decimals, dates, times, timestamps,

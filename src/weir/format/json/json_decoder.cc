@@ -1,6 +1,7 @@
 #include "weir/format/json/json_decoder.h"
 
 #include <charconv>
+#include <cstring>
 #include <cmath>
 #include <fstream>
 
@@ -26,6 +27,29 @@ namespace weir::format {
 using text::AppendText;
 using text::Node;
 using text::Plan;
+
+namespace {
+
+// Whether a field name equals a key of the record: inline, 8 bytes at a time (keys are
+// short; a library memcmp call per key cost 4% of a Kafka job).
+inline bool SameName(const std::string& name, std::string_view key) {
+  if (name.size() != key.size()) return false;
+  const char* a = name.data();
+  const char* b = key.data();
+  size_t n = key.size();
+  for (; n >= 8; a += 8, b += 8, n -= 8) {
+    uint64_t x, y;
+    std::memcpy(&x, a, 8);
+    std::memcpy(&y, b, 8);
+    if (x != y) return false;
+  }
+  for (; n > 0; --n) {
+    if (*a++ != *b++) return false;
+  }
+  return true;
+}
+
+}  // namespace
 
 // Decodes one record from rapidjson's SAX events: a stack of frames mirrors the
 // open objects and arrays, each value goes to the builder of the node it belongs to,
@@ -87,11 +111,11 @@ class JsonDecoder::Handler
     // A struct: find the field, in declaration order first.
     const auto& names = top.node->names;
     size_t child = names.size();
-    if (top.hint < names.size() && names[top.hint] == key) {
+    if (top.hint < names.size() && SameName(names[top.hint], key)) {
       child = top.hint;
     } else {
       for (size_t i = 0; i < names.size(); ++i) {
-        if (names[i] == key) {
+        if (SameName(names[i], key)) {
           child = i;
           break;
         }

@@ -224,6 +224,10 @@ class SourceReader {
     (void)entries;
     return arrow::Status::OK();
   }
+  /// Whether, restored at another parallelism, every subtask is given every entry
+  /// (Flink's union list state) rather than a round-robin share: for readers that
+  /// pick their own part of the entries (Kafka partitions by ownership).
+  virtual bool RestoresAllEntries() const { return false; }
   /// Says checkpoint `id` completed (for sources that acknowledge upstream).
   virtual arrow::Status NotifyCheckpointComplete(CheckpointId id) {
     (void)id;

@@ -214,6 +214,10 @@ arrow::Status Task::RestoreOne(Operator* op, SourceReader* source,
       for (const auto& part : *parts) {
         if (part.subtask == info.index) entries = part.entries;
       }
+    } else if (!op && source->RestoresAllEntries()) {
+      for (const auto& part : *parts) {
+        entries.insert(entries.end(), part.entries.begin(), part.entries.end());
+      }
     } else {
       size_t k = 0;
       for (const auto& part : *parts) {

@@ -115,13 +115,11 @@ arrow::Status KafkaSourceReader::RestoreOperatorState(
       return UserError("Kafka source: unreadable checkpoint entry '{}'", entry);
     }
     topic = topic.substr(1);
-    if (parallelism != info_.parallelism) {
-      return UserError(
-          "Kafka source was checkpointed at parallelism {}; restoring at {} is not "
-          "supported yet",
-          parallelism, info_.parallelism);
-    }
-    Partition& p = partitions_[{topic, partition}];
+    // At another parallelism every subtask sees every partition's entry
+    // (RestoresAllEntries) and keeps those it owns now.
+    const TopicPartition tp{topic, partition};
+    if (parallelism != info_.parallelism && !Owns(tp)) continue;
+    Partition& p = partitions_[tp];
     p.next = next;
     p.stop = stop;
   }

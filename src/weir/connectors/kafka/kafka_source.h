@@ -38,6 +38,7 @@ class KafkaSourceReader : public runtime::SourceReader {
   /// Continues every restored partition at its checkpointed offset. Needs the
   /// parallelism the checkpoint was taken at.
   arrow::Status RestoreOperatorState(const std::vector<std::string>& entries) override;
+  bool RestoresAllEntries() const override { return true; }
   /// Commits the checkpoint's offsets to the consumer group (when one is set).
   arrow::Status NotifyCheckpointComplete(runtime::CheckpointId id) override;
   arrow::Status Close() override;

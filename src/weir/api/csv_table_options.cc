@@ -53,10 +53,9 @@ arrow::Status CommonOptions(const sql::CatalogTable& table, Options* csv,
 
 const std::set<std::string>& CsvFormatOptions() {
   static const std::set<std::string> options = {
-      "csv.field-delimiter",     "csv.quote-character",
-      "csv.disable-quote-character", "csv.escape-character",
-      "csv.allow-comments",      "csv.array-element-delimiter",
-      "csv.null-literal",        "csv.ignore-parse-errors",
+      "csv.field-delimiter",  "csv.quote-character",     "csv.disable-quote-character",
+      "csv.escape-character", "csv.allow-comments",      "csv.array-element-delimiter",
+      "csv.null-literal",     "csv.ignore-parse-errors",
   };
   return options;
 }

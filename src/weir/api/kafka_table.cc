@@ -315,8 +315,8 @@ arrow::Result<connectors::KafkaSourceOptions> KafkaSourceOptionsOf(
     }
     ARROW_ASSIGN_OR_RAISE(options.ignore_parse_errors, ParseBool(table, key));
   }
-  const bool csv_used = format == "csv" || (key_format == "csv" &&
-                                            !table.Option("key.fields").empty());
+  const bool csv_used =
+      format == "csv" || (key_format == "csv" && !table.Option("key.fields").empty());
   for (const std::string& key : table.option_order) {
     if (CsvFormatOptions().count(key) != 0 && !csv_used) {
       return OptionError(table, key, "applies to the csv format, which is not used");

@@ -8,8 +8,8 @@
 #include <arrow/type.h>
 #include <fmt/format.h>
 
-#include "weir/api/kafka_table.h"
 #include "weir/api/csv_table_options.h"
+#include "weir/api/kafka_table.h"
 #include "weir/api/table_options.h"
 #include "weir/api/text_format_scan.h"
 #include "weir/connectors/blackhole/sink.h"

@@ -153,8 +153,7 @@ arrow::Result<std::unique_ptr<KafkaRecordDecoder>> KafkaRecordDecoder::Make(
     format::CsvDecodeOptions key_csv = options.csv;
     key_csv.allow_comments = false;
     ARROW_ASSIGN_OR_RAISE(
-        s.key,
-        PartDecoder::Make(options.key_schema, options.key_format, key_csv, "key"));
+        s.key, PartDecoder::Make(options.key_schema, options.key_format, key_csv, "key"));
     for (const auto& f : options.key_schema->fields()) fields.push_back(f);
   }
   for (const KafkaMetadataColumn& column : options.metadata) {

@@ -129,14 +129,13 @@ arrow::Status ProduceKafkaRecord(rd_kafka_t* producer, const std::string& topic,
 arrow::Status ForEachKafkaRecord(
     const arrow::RecordBatch& batch, const KafkaSinkOptions& options,
     const std::function<arrow::Status(const std::string*, const std::string*)>& record) {
-  ARROW_ASSIGN_OR_RAISE(auto values, FieldsEncoder::Make(batch, options.value_columns,
-                                                         options.value_format,
-                                                         options.csv));
+  ARROW_ASSIGN_OR_RAISE(
+      auto values, FieldsEncoder::Make(batch, options.value_columns, options.value_format,
+                                       options.csv));
   std::optional<FieldsEncoder> keys;
   if (!options.key_columns.empty()) {
-    ARROW_ASSIGN_OR_RAISE(
-        keys, FieldsEncoder::Make(batch, options.key_columns, options.key_format,
-                                  options.csv));
+    ARROW_ASSIGN_OR_RAISE(keys, FieldsEncoder::Make(batch, options.key_columns,
+                                                    options.key_format, options.csv));
   }
   std::string value, key;
   for (int64_t r = 0; r < batch.num_rows(); ++r) {

@@ -378,8 +378,8 @@ arrow::Result<runtime::PollResult> KafkaSourceReader::Poll(runtime::Output* out)
             m.err == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION ||
             m.err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED ||
             m.err == RD_KAFKA_RESP_ERR__AUTHENTICATION) {
-          st = UserError("Kafka: reading {}-{} failed: {}", rd_kafka_topic_name(m.rkt), m.partition,
-                         reason);
+          st = UserError("Kafka: reading {}-{} failed: {}", rd_kafka_topic_name(m.rkt),
+                         m.partition, reason);
         } else {
           LogWarning("Kafka: {}-{}: {}", rd_kafka_topic_name(m.rkt), m.partition, reason);
         }
@@ -408,9 +408,10 @@ arrow::Result<runtime::PollResult> KafkaSourceReader::Poll(runtime::Output* out)
         if (options_.ignore_parse_errors) {
           ++skipped_;
         } else {
-          st = UserError(
-              "Kafka record {}-{} at offset {} does not decode ({} format): {}", rd_kafka_topic_name(m.rkt),
-              m.partition, m.offset, options_.value_format, decoded.message());
+          st =
+              UserError("Kafka record {}-{} at offset {} does not decode ({} format): {}",
+                        rd_kafka_topic_name(m.rkt), m.partition, m.offset,
+                        options_.value_format, decoded.message());
         }
       }
     }

@@ -180,7 +180,8 @@ arrow::Status CsvDecoder::AppendField(int column) {
   text::Node& node = s.columns[column];
   const arrow::Type::type id = node.type->id();
   const std::string& null_literal = options_.null_literal;
-  if (!s.quoted[column] && (s.raw[column] == null_literal || (text.empty() && !IsText(id)))) {
+  if (!s.quoted[column] &&
+      (s.raw[column] == null_literal || (text.empty() && !IsText(id)))) {
     return node.builder->AppendNull();
   }
   if (id != arrow::Type::LIST && id != arrow::Type::LARGE_LIST) {
@@ -242,8 +243,7 @@ arrow::Result<bool> CsvDecoder::Append(std::string_view record) {
     return escapes % 2 == 1;
   };
   for (char line_end : {'\n', '\r'}) {
-    if (!record.empty() && record.back() == line_end &&
-        !escaped_at(record.size() - 1)) {
+    if (!record.empty() && record.back() == line_end && !escaped_at(record.size() - 1)) {
       record.remove_suffix(1);
     }
   }
@@ -299,8 +299,8 @@ arrow::Result<std::shared_ptr<arrow::RecordBatch>> CsvDecoder::Finish() {
     ARROW_RETURN_NOT_OK(keep.Finish(&mask));
     auto* bits = mask->values()->mutable_data();
     for (int64_t r : bad_rows_) arrow::bit_util::ClearBit(bits, r);
-    ARROW_ASSIGN_OR_RAISE(auto filtered, arrow::compute::Filter(arrow::Datum(batch),
-                                                                arrow::Datum(mask)));
+    ARROW_ASSIGN_OR_RAISE(
+        auto filtered, arrow::compute::Filter(arrow::Datum(batch), arrow::Datum(mask)));
     batch = filtered.record_batch();
   }
   rows_ = 0;

@@ -26,9 +26,9 @@ struct CsvDecodeOptions {
   bool allow_comments = false;
   /// Separates the elements of an ARRAY column (`csv.array-element-delimiter`).
   std::string array_delimiter = ";";
-  /// An unquoted field spelled so (before unescaping) is NULL, for every type (`csv.null-literal`). An
-  /// empty unquoted field is NULL for every other type too; for STRING columns it is
-  /// an empty string unless the null literal is empty (the default).
+  /// An unquoted field spelled so (before unescaping) is NULL, for every type
+  /// (`csv.null-literal`). An empty unquoted field is NULL for every other type too; for
+  /// STRING columns it is an empty string unless the null literal is empty (the default).
   std::string null_literal;
 };
 

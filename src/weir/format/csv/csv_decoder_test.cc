@@ -33,8 +33,9 @@ std::shared_ptr<arrow::Schema> Schema() {
 
 TEST(CsvDecoderTest, DecodesEveryTypeByPosition) {
   auto decoder = *CsvDecoder::Make(Schema());
-  ASSERT_TRUE(*decoder->Append(
-      "1,\"a,\"\"b\"\"\",12.345,2024-01-31 12:00:00.123,2024-01-31,true,1.5,aGk=,1;2;3\n"));
+  ASSERT_TRUE(
+      *decoder->Append("1,\"a,\"\"b\"\"\",12.345,2024-01-31 "
+                       "12:00:00.123,2024-01-31,true,1.5,aGk=,1;2;3\n"));
   // Empty unquoted fields are NULL (as weir's csv writer writes NULL); a quoted empty
   // string is an empty string.
   ASSERT_TRUE(*decoder->Append(" 2 ,,-0.5,,,FALSE,NaN,,"));
@@ -42,11 +43,12 @@ TEST(CsvDecoderTest, DecodesEveryTypeByPosition) {
   auto batch = *decoder->Finish();
   ASSERT_EQ(batch->num_rows(), 3);
   EXPECT_TRUE(batch->column(0)->Equals(Column(arrow::int64(), "[1, 2, 3]")));
-  EXPECT_TRUE(batch->column(1)->Equals(Column(arrow::utf8(), R"(["a,\"b\"", null, ""])")));
+  EXPECT_TRUE(
+      batch->column(1)->Equals(Column(arrow::utf8(), R"(["a,\"b\"", null, ""])")));
   EXPECT_TRUE(batch->column(2)->Equals(
       Column(arrow::decimal128(10, 2), R"(["12.35", "-0.50", null])")));
-  EXPECT_TRUE(batch->column(3)->Equals(Column(arrow::timestamp(arrow::TimeUnit::MILLI),
-                                              "[1706702400123, null, null]")));
+  EXPECT_TRUE(batch->column(3)->Equals(
+      Column(arrow::timestamp(arrow::TimeUnit::MILLI), "[1706702400123, null, null]")));
   EXPECT_TRUE(batch->column(4)->Equals(Column(arrow::date32(), "[19753, null, null]")));
   EXPECT_TRUE(batch->column(5)->Equals(Column(arrow::boolean(), "[true, false, null]")));
   EXPECT_EQ(batch->column(6)->null_count(), 1);
@@ -88,9 +90,9 @@ TEST(CsvDecoderTest, RejectsBadRecordsWhole) {
 }
 
 TEST(CsvDecoderTest, FollowsTheFormatOptions) {
-  auto schema = arrow::schema({arrow::field("a", arrow::utf8()),
-                               arrow::field("b", arrow::int32()),
-                               arrow::field("c", arrow::list(arrow::utf8()))});
+  auto schema =
+      arrow::schema({arrow::field("a", arrow::utf8()), arrow::field("b", arrow::int32()),
+                     arrow::field("c", arrow::list(arrow::utf8()))});
   CsvDecodeOptions options;
   options.delimiter = '|';
   options.quote = '\'';
@@ -105,8 +107,7 @@ TEST(CsvDecoderTest, FollowsTheFormatOptions) {
   ASSERT_TRUE(*decoder->Append("'N/A'||"));
   auto batch = *decoder->Finish();
   ASSERT_EQ(batch->num_rows(), 3) << batch->ToString();
-  EXPECT_TRUE(
-      batch->column(0)->Equals(Column(arrow::utf8(), R"(["x|y", null, "N/A"])")));
+  EXPECT_TRUE(batch->column(0)->Equals(Column(arrow::utf8(), R"(["x|y", null, "N/A"])")));
   // An empty field is NULL for numbers whatever the null literal; for strings only
   // the literal is NULL.
   EXPECT_TRUE(batch->column(1)->Equals(Column(arrow::int32(), "[1, null, null]")))
@@ -116,9 +117,9 @@ TEST(CsvDecoderTest, FollowsTheFormatOptions) {
 }
 
 TEST(CsvDecoderTest, ReadsWhatTheWriterWrites) {
-  auto schema = arrow::schema({arrow::field("s", arrow::utf8()),
-                               arrow::field("n", arrow::int64()),
-                               arrow::field("b", arrow::binary())});
+  auto schema =
+      arrow::schema({arrow::field("s", arrow::utf8()), arrow::field("n", arrow::int64()),
+                     arrow::field("b", arrow::binary())});
   auto batch = arrow::RecordBatch::Make(
       schema, 7,
       {Column(arrow::utf8(),
@@ -161,9 +162,10 @@ TEST(CsvDecoderTest, ReadsWhatTheWriterWrites) {
 }
 
 TEST(CsvDecoderTest, RefusesTypesCsvCannotHold) {
-  auto st = CsvDecoder::Make(arrow::schema({arrow::field(
-                                 "m", arrow::map(arrow::utf8(), arrow::int32()))}))
-                .status();
+  auto st =
+      CsvDecoder::Make(
+          arrow::schema({arrow::field("m", arrow::map(arrow::utf8(), arrow::int32()))}))
+          .status();
   EXPECT_TRUE(st.IsNotImplemented());
   EXPECT_NE(st.message().find("column 'm'"), std::string::npos) << st;
   CsvDecodeOptions same;

@@ -1,8 +1,8 @@
 #include "weir/format/json/json_decoder.h"
 
 #include <charconv>
-#include <cstring>
 #include <cmath>
+#include <cstring>
 #include <fstream>
 
 #include <arrow/array.h>

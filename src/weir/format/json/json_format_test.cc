@@ -141,8 +141,8 @@ TEST(JsonDecoderTest, DecodesStringsOfEveryLengthAndEscape) {
         std::string value = text;
         const std::string decoded = special == "\\n"       ? "\n"
                                     : special == "\\u00e9" ? "\xc3\xa9"
-                                    : special == "\\\""   ? "\""
-                                                          : special;
+                                    : special == "\\\""    ? "\""
+                                                           : special;
         text.insert(static_cast<size_t>(at), special);
         value.insert(static_cast<size_t>(at), decoded);
         ASSERT_TRUE(decoder->Append("{\"s\": \"" + text + "\"}").ok()) << text;

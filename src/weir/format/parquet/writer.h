@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include <arrow/memory_pool.h>
 #include <arrow/io/interfaces.h>
+#include <arrow/memory_pool.h>
 #include <arrow/record_batch.h>
 #include <arrow/result.h>
 #include <parquet/arrow/writer.h>

@@ -711,9 +711,13 @@ arrow::Result<runtime::OperatorFactory> MakeFileSink(
                      ec.message());
   auto tracker = std::make_shared<PartitionCommitTracker>(options);
   return runtime::OperatorFactory(
-      [options, tracker](const runtime::SubtaskInfo&)
+      [options, tracker](const runtime::SubtaskInfo& info)
           -> arrow::Result<std::unique_ptr<runtime::Operator>> {
-        return std::make_unique<FileSinkOperator>(options, tracker);
+        // The budget is the sink's: its subtasks share it equally.
+        FileSinkOptions mine = options;
+        mine.memory_budget = std::max<int64_t>(
+            options.memory_budget / std::max(info.parallelism, 1), 1 << 20);
+        return std::make_unique<FileSinkOperator>(mine, tracker);
       });
 }
 

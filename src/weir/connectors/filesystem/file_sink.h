@@ -73,11 +73,12 @@ struct FileSinkOptions {
   /// Part file names: `<prefix>-<uuid>-<subtask>-<counter><suffix>`.
   std::string prefix = "part";
   std::string suffix = ".parquet";
-  /// Memory for the open files of one subtask: gathered rows plus what each open
-  /// Parquet writer holds (its buffered pages, page buffers, dictionaries and their
-  /// hash tables, counted by a memory pool of its own). When exceeded, the largest
-  /// files release their writers (ending their segments), so thousands of open
-  /// partitions fit.
+  /// Memory for the sink's open files, shared equally by its subtasks (at least 1 MB
+  /// each): gathered rows plus what each open Parquet writer holds (its buffered
+  /// pages, page buffers, dictionaries and their hash tables, counted by a memory
+  /// pool of its own). When a subtask exceeds its share, its largest files release
+  /// their writers (ending their segments, so their row groups end there), so
+  /// thousands of open partitions fit.
   int64_t memory_budget = 64LL << 20;
   /// Writes columns whose first batch is more than half distinct values without
   /// dictionary encoding (as DuckDB does): a dictionary of unique values costs time

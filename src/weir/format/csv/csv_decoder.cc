@@ -2,7 +2,6 @@
 
 #include <arrow/array.h>
 #include <arrow/builder.h>
-#include <arrow/compute/api_vector.h>
 #include <arrow/datum.h>
 #include <arrow/util/utf8.h>
 
@@ -291,18 +290,10 @@ arrow::Result<std::shared_ptr<arrow::RecordBatch>> CsvDecoder::Finish() {
     ARROW_RETURN_NOT_OK(builder->Finish(&column));
     columns.push_back(std::move(column));
   }
-  auto batch = arrow::RecordBatch::Make(schema_, rows_, std::move(columns));
-  if (!bad_rows_.empty()) {
-    arrow::BooleanBuilder keep;
-    ARROW_RETURN_NOT_OK(keep.AppendValues(rows_, true));
-    std::shared_ptr<arrow::BooleanArray> mask;
-    ARROW_RETURN_NOT_OK(keep.Finish(&mask));
-    auto* bits = mask->values()->mutable_data();
-    for (int64_t r : bad_rows_) arrow::bit_util::ClearBit(bits, r);
-    ARROW_ASSIGN_OR_RAISE(
-        auto filtered, arrow::compute::Filter(arrow::Datum(batch), arrow::Datum(mask)));
-    batch = filtered.record_batch();
-  }
+  ARROW_ASSIGN_OR_RAISE(auto kept, text::DropRows(arrow::RecordBatch::Make(
+                                                      schema_, rows_, std::move(columns)),
+                                                  bad_rows_));
+  auto batch = kept.record_batch();
   rows_ = 0;
   bad_rows_.clear();
   return batch;

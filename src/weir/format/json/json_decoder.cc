@@ -7,7 +7,6 @@
 
 #include <arrow/array.h>
 #include <arrow/builder.h>
-#include <arrow/compute/api_vector.h>
 #include <arrow/datum.h>
 #include <arrow/type.h>
 #include <arrow/util/base64.h>
@@ -447,17 +446,8 @@ arrow::Result<std::shared_ptr<arrow::RecordBatch>> JsonDecoder::Finish() {
   State& s = *state_;
   std::shared_ptr<arrow::Array> rows;
   ARROW_RETURN_NOT_OK(s.root_builder->Finish(&rows));
-  if (!bad_rows_.empty()) {
-    arrow::BooleanBuilder keep;
-    ARROW_RETURN_NOT_OK(keep.AppendValues(rows->length(), true));
-    std::shared_ptr<arrow::BooleanArray> mask;
-    ARROW_RETURN_NOT_OK(keep.Finish(&mask));
-    auto* bits = mask->values()->mutable_data();
-    for (int64_t r : bad_rows_) arrow::bit_util::ClearBit(bits, r);
-    ARROW_ASSIGN_OR_RAISE(auto filtered,
-                          arrow::compute::Filter(arrow::Datum(rows), arrow::Datum(mask)));
-    rows = filtered.make_array();
-  }
+  ARROW_ASSIGN_OR_RAISE(auto kept, text::DropRows(arrow::Datum(rows), bad_rows_));
+  rows = kept.make_array();
   rows_ = 0;
   bad_rows_.clear();
   const auto& array = static_cast<const arrow::StructArray&>(*rows);

@@ -6,6 +6,8 @@
 #include <cmath>
 #include <limits>
 
+#include <arrow/array.h>
+#include <arrow/compute/api_vector.h>
 #include <arrow/util/base64.h>
 #include <arrow/util/decimal.h>
 #include <arrow/util/value_parsing.h>
@@ -347,6 +349,18 @@ arrow::Status AppendText(Node& node, std::string_view text) {
     default:
       return bad();
   }
+}
+
+arrow::Result<arrow::Datum> DropRows(arrow::Datum rows,
+                                     const std::vector<int64_t>& drop) {
+  if (drop.empty()) return rows;
+  arrow::BooleanBuilder keep;
+  ARROW_RETURN_NOT_OK(keep.AppendValues(rows.length(), true));
+  std::shared_ptr<arrow::BooleanArray> mask;
+  ARROW_RETURN_NOT_OK(keep.Finish(&mask));
+  auto* bits = mask->values()->mutable_data();
+  for (int64_t r : drop) arrow::bit_util::ClearBit(bits, r);
+  return arrow::compute::Filter(rows, arrow::Datum(mask));
 }
 
 }  // namespace weir::format::text

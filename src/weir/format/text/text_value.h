@@ -7,6 +7,8 @@
 #include <vector>
 
 #include <arrow/builder.h>
+#include <arrow/datum.h>
+#include <arrow/result.h>
 #include <arrow/status.h>
 #include <arrow/type.h>
 
@@ -44,6 +46,10 @@ arrow::Status Plan(Node* node);
 /// A value that does not convert is an error quoting it and naming the type, and
 /// appends nothing.
 arrow::Status AppendText(Node& node, std::string_view text);
+
+/// Returns `rows` (an array or a record batch) without the rows at the given
+/// positions (ascending or not; the rows a decoder rejected after starting them).
+arrow::Result<arrow::Datum> DropRows(arrow::Datum rows, const std::vector<int64_t>& drop);
 
 /// Returns `s` without leading spaces and tabs and trailing whitespace.
 std::string_view TrimSpace(std::string_view s);

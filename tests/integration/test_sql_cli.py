@@ -36,7 +36,7 @@ def test_execute_csv_and_json_only_rows_on_stdout(weir):
 
 def test_table_format_shows_types_and_row_count(weir):
     proc = weir("sql", "-e", "SELECT 1 AS a, 'x' AS b")
-    assert "| a " in proc.stdout and "BIGINT" in proc.stdout and "1 row in set" in proc.stdout
+    assert "| a " in proc.stdout and "| INT " in proc.stdout and "1 row in set" in proc.stdout
 
 
 def test_script_with_variables(weir, tmp_path):

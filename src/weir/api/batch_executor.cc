@@ -11,6 +11,7 @@
 #include <arrow/compute/api_aggregate.h>
 #include <arrow/compute/api_vector.h>
 #include <arrow/compute/cast.h>
+#include <arrow/util/thread_pool.h>
 #include <arrow/record_batch.h>
 #include <arrow/table.h>
 #include <arrow/type.h>
@@ -267,6 +268,21 @@ class Translator {
   }
 
  private:
+  // A reader source blocks its thread in ReadNext until the scan's own pool has
+  // decoded a batch, and that decoding may queue reads on Arrow's I/O pool. On the
+  // shared I/O pool, a plan with as many scans as I/O threads deadlocked (every I/O
+  // thread waiting for a read queued behind it). Each source therefore gets a thread
+  // of its own, alive as long as the translator: no pool thread ever waits for work
+  // queued on its own pool.
+  arrow::Result<ac::Declaration> ReaderSource(
+      std::shared_ptr<arrow::RecordBatchReader> reader) {
+    ARROW_ASSIGN_OR_RAISE(auto thread, arrow::internal::ThreadPool::Make(1));
+    reader_threads_.push_back(thread);
+    return ac::Declaration(
+        "record_batch_reader_source",
+        ac::RecordBatchReaderSourceNodeOptions(std::move(reader), thread.get()));
+  }
+
   arrow::Result<ac::Declaration> Select(ac::Declaration input,
                                         const arrow::Schema& schema) {
     std::vector<cp::Expression> exprs;
@@ -329,9 +345,8 @@ class Translator {
     if (table.connector() == "filesystem" && table.Option("format") != "parquet" &&
         table.read_paths.empty()) {
       ARROW_ASSIGN_OR_RAISE(auto text, OpenTextFormatScan(node));
-      auto reader = std::make_shared<ScanReader>(text, node.schema, table.name, cancel_);
-      return ac::Declaration("record_batch_reader_source",
-                             ac::RecordBatchReaderSourceNodeOptions(reader));
+      return ReaderSource(
+          std::make_shared<ScanReader>(text, node.schema, table.name, cancel_));
     }
     if (table.connector() == "filesystem") {
       ARROW_ASSIGN_OR_RAISE(auto dataset, OpenTableDataset(table));
@@ -343,10 +358,8 @@ class Translator {
       options.columns = node.scan_columns;
       options.filter = node.scan_filter;
       ARROW_ASSIGN_OR_RAISE(auto scanner, format::ParquetScanner::Make(dataset, options));
-      auto reader =
-          std::make_shared<ScanReader>(scanner, node.schema, table.name, cancel_);
-      return ac::Declaration("record_batch_reader_source",
-                             ac::RecordBatchReaderSourceNodeOptions(reader));
+      return ReaderSource(
+          std::make_shared<ScanReader>(scanner, node.schema, table.name, cancel_));
     }
     if (table.connector() == "print" || table.connector() == "blackhole") {
       return arrow::Status::Invalid(fmt::format(
@@ -388,6 +401,8 @@ class Translator {
   int parallelism_;
   const std::atomic<bool>* cancel_;
   bool ordered_ = false;
+  // Declared last: destroyed first, after every plan that used them has finished.
+  std::vector<std::shared_ptr<arrow::internal::ThreadPool>> reader_threads_;
 };
 
 }  // namespace

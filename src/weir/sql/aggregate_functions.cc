@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "weir/sql/diagnostic.h"
+#include "weir/sql/numeric_arithmetic.h"
 #include "weir/sql/suggest.h"
 
 namespace weir::sql {
@@ -112,7 +113,10 @@ arrow::Result<AggregatePlan> PlanAggregateCall(
       // Truncate toward zero like Java's integer division: cast from double does
       // that when the options allow it.
     } else if (arrow::is_decimal(type->id())) {
-      plan.result_type = type;
+      // Arrow averages a decimal at its own scale, rounding half away from zero:
+      // give it Flink's result type first.
+      plan.input_cast = AvgResultType(type);
+      plan.result_type = plan.input_cast;
     } else {
       plan.result_type = arrow::float64();
     }

@@ -27,12 +27,15 @@ struct AggregatePlan {
   std::shared_ptr<arrow::DataType> result_type;
   /// The SQL result type when it differs (cast after aggregation), else null.
   std::shared_ptr<arrow::DataType> cast_to;
+  /// The type the argument is cast to before aggregation, else null (AVG of a
+  /// DECIMAL averages at Flink's result scale).
+  std::shared_ptr<arrow::DataType> input_cast;
 };
 
 /// Maps `call` with an argument of `input_type` (null for COUNT(*)) to an Arrow
 /// aggregate with Flink's semantics: NULLs are skipped; SUM, AVG, MIN, MAX of no
-/// values are NULL; COUNT of none is 0; AVG of an integer column is an integer, as
-/// in Flink. Errors point into `source`.
+/// values are NULL; COUNT of none is 0; AVG of an integer column is an integer and
+/// AVG of DECIMAL(p, s) is DECIMAL(38, max(6, s)) rounded half up, as in Flink. Errors point into `source`.
 arrow::Result<AggregatePlan> PlanAggregateCall(
     const FunctionCallExpr& call, const std::shared_ptr<arrow::DataType>& input_type,
     std::string_view source);

@@ -19,6 +19,8 @@ namespace weir::sql {
 /// - weir_date_format, weir_to_timestamp[_format], weir_to_date[_format],
 ///   weir_current_timestamp, weir_local_timestamp, weir_current_date: Flink's
 ///   date and time functions with Java date patterns (datetime_kernels.cc).
+/// - weir_add_months(date or timestamp, int32 months): year-month interval
+///   arithmetic, the day clamped to the end of the month.
 ///
 /// Binding an expression needs the functions it calls to be registered, so call this
 /// before binding SQL. Thread-safe and idempotent: the first call registers, later

@@ -1,6 +1,8 @@
 // Kernels for Flink's DATE_FORMAT, TO_TIMESTAMP, TO_DATE (Java date patterns;
-// unparsable text gives NULL as in Flink) and the current-time functions.
+// unparsable text gives NULL as in Flink), year-month interval arithmetic and the
+// current-time functions.
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
 #include <string>
@@ -159,6 +161,76 @@ arrow::Status AddNow(cp::FunctionRegistry* registry, std::string name,
   return registry->AddFunction(std::move(function));
 }
 
+// Adds `months` to the day `day` (days since the epoch). A day past the end of the
+// target month becomes its last day, as Flink's (Calcite's) addMonths does:
+// 2024-01-31 + 1 month is 2024-02-29.
+int32_t AddMonthsToDay(int32_t day, int64_t months) {
+  namespace ch = std::chrono;
+  ch::year_month_day date{ch::sys_days{ch::days{day}}};
+  int64_t index = static_cast<int64_t>(static_cast<int>(date.year())) * 12 +
+                  static_cast<unsigned>(date.month()) - 1 + months;
+  int64_t year_number = index >= 0 ? index / 12 : (index - 11) / 12;
+  ch::year year{static_cast<int>(year_number)};
+  ch::month month{static_cast<unsigned>(index - year_number * 12) + 1};
+  ch::year_month_day_last last{year / month / ch::last};
+  ch::day day_of_month = std::min(date.day(), last.day());
+  return static_cast<int32_t>(
+      ch::sys_days{ch::year_month_day{year, month, day_of_month}}
+          .time_since_epoch()
+          .count());
+}
+
+arrow::Status DateAddMonthsRow(const RowArgs& args, int64_t row,
+                               arrow::Int32Builder* out) {
+  if (args.AnyNull(row)) return out->AppendNull();
+  return out->Append(AddMonthsToDay(args.Int32(0, row), args.Int32(1, row)));
+}
+
+arrow::Status TimestampAddMonthsRow(const RowArgs& args, int64_t row,
+                                    arrow::Int64Builder* out) {
+  if (args.AnyNull(row)) return out->AppendNull();
+  int64_t per_day =
+      86400 * TicksPerSecond(static_cast<const arrow::TimestampType&>(args.type(0)).unit());
+  int64_t ticks = args.Int64(0, row);
+  int64_t day = ticks / per_day - (ticks % per_day < 0 ? 1 : 0);
+  int64_t time_of_day = ticks - day * per_day;
+  int64_t moved = AddMonthsToDay(static_cast<int32_t>(day), args.Int32(1, row));
+  return out->Append(moved * per_day + time_of_day);
+}
+
+// The row loop builds int64; the result has the timestamp type of the input.
+arrow::Status TimestampAddMonthsExec(cp::KernelContext* ctx, const cp::ExecSpan& batch,
+                                     cp::ExecResult* out) {
+  ARROW_RETURN_NOT_OK(
+      (RowExec<arrow::Int64Builder, TimestampAddMonthsRow>(ctx, batch, out)));
+  out->array_data()->type = batch[0].type()->GetSharedPtr();
+  return arrow::Status::OK();
+}
+
+arrow::Status AddMonthsFunction(cp::FunctionRegistry* registry) {
+  auto function = std::make_shared<cp::ScalarFunction>(
+      "weir_add_months", cp::Arity::Binary(),
+      cp::FunctionDoc("Adds a number of months to a date or timestamp (the day is "
+                      "clamped to the end of the month)",
+                      "", {"datetime", "months"}));
+  auto add = [&](cp::InputType input, cp::OutputType output,
+                 cp::ArrayKernelExec exec) -> arrow::Status {
+    cp::ScalarKernel kernel({std::move(input), arrow::int32()}, std::move(output), exec);
+    kernel.null_handling = cp::NullHandling::COMPUTED_NO_PREALLOCATE;
+    kernel.mem_allocation = cp::MemAllocation::NO_PREALLOCATE;
+    kernel.can_write_into_slices = false;
+    return function->AddKernel(std::move(kernel));
+  };
+  ARROW_RETURN_NOT_OK(add(arrow::date32(), arrow::date32(),
+                          RowExec<arrow::Int32Builder, DateAddMonthsRow>));
+  ARROW_RETURN_NOT_OK(add(
+      cp::InputType(arrow::Type::TIMESTAMP),
+      cp::OutputType([](cp::KernelContext*, const std::vector<arrow::TypeHolder>& types)
+                         -> arrow::Result<arrow::TypeHolder> { return types[0]; }),
+      TimestampAddMonthsExec));
+  return registry->AddFunction(std::move(function));
+}
+
 cp::FunctionDoc Doc(std::string summary, std::vector<std::string> arg_names) {
   return cp::FunctionDoc(std::move(summary), "", std::move(arg_names));
 }
@@ -185,6 +257,7 @@ arrow::Status RegisterDatetimeKernels(cp::FunctionRegistry* registry) {
       registry, "weir_to_date_format", {utf8, utf8}, arrow::date32(),
       Doc("Flink TO_DATE with a Java date pattern: NULL when unparsable",
           {"text", "pattern"}))));
+  ARROW_RETURN_NOT_OK(AddMonthsFunction(registry));
   ARROW_RETURN_NOT_OK(AddNow(
       registry, "weir_current_timestamp", arrow::timestamp(arrow::TimeUnit::MILLI, "UTC"),
       NowExec<Clock::kTimestamp>, "The current time as TIMESTAMP_LTZ(3)"));

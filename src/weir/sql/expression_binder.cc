@@ -20,6 +20,7 @@
 #include "weir/sql/function_catalog.h"
 #include "weir/sql/like_pattern.h"
 #include "weir/sql/literal_coercion.h"
+#include "weir/sql/numeric_arithmetic.h"
 #include "weir/sql/sql_type.h"
 #include "weir/sql/suggest.h"
 #include "weir/sql/type_unify.h"
@@ -56,6 +57,9 @@ class Binder : public CallBuilder {
   arrow::Result<TypedExpr> BindBinary(const BinaryExpr& binary);
   arrow::Result<TypedExpr> BindComparison(BinaryOp op, TypedExpr left, TypedExpr right,
                                           const Expr& node);
+  arrow::Result<TypedExpr> BindMonthArithmetic(BinaryOp op, TypedExpr left,
+                                               TypedExpr right, const Expr& node,
+                                               const std::string& what);
   arrow::Result<TypedExpr> BindIs(const IsExpr& is);
   arrow::Result<TypedExpr> BindIn(const InExpr& in);
   arrow::Result<TypedExpr> BindBetween(const BetweenExpr& between);
@@ -75,7 +79,6 @@ class Binder : public CallBuilder {
                                     const Expr& node, std::string_view what,
                                     size_t described_args = SIZE_MAX);
   arrow::Status RequireBoolean(TypedExpr& operand, std::string_view op) const;
-  arrow::Status AlignDecimalOperands(BinaryOp op, TypedExpr& left, TypedExpr& right);
   arrow::Status DecodeDictionary(TypedExpr& operand);
 
   const arrow::Schema& schema_;
@@ -264,6 +267,11 @@ arrow::Result<TypedExpr> Binder::BindBinary(const BinaryExpr& binary) {
   ARROW_RETURN_NOT_OK(DecodeDictionary(left));
   ARROW_RETURN_NOT_OK(DecodeDictionary(right));
   std::string what = fmt::format("operator '{}'", symbol);
+  if ((op == BinaryOp::kAdd || op == BinaryOp::kSubtract) &&
+      (left.type->id() == arrow::Type::INTERVAL_MONTHS ||
+       right.type->id() == arrow::Type::INTERVAL_MONTHS)) {
+    return BindMonthArithmetic(op, std::move(left), std::move(right), binary, what);
+  }
   if (op == BinaryOp::kConcat) {
     for (const TypedExpr* side : {&left, &right}) {
       TypeCategory category = CategoryOf(side->type);
@@ -279,80 +287,44 @@ arrow::Result<TypedExpr> Binder::BindBinary(const BinaryExpr& binary) {
     return MakeCall(ArrowFunctionFor(op), {left, right, separator}, nullptr, binary, what,
                     /*described_args=*/2);
   }
-  ARROW_RETURN_NOT_OK(AlignDecimalOperands(op, left, right));
+  auto is_number = [](const TypedExpr& e) {
+    arrow::Type::type id = e.type->id();
+    return arrow::is_integer(id) || arrow::is_floating(id) || arrow::is_decimal(id);
+  };
+  if (is_number(left) && is_number(right)) {
+    return BindNumericArithmetic(*this, op, std::move(left), std::move(right), binary,
+                                 what);
+  }
   return MakeCall(ArrowFunctionFor(op), {left, right}, nullptr, binary, what);
 }
 
-// Arrow's decimal kernels need both sides decimal and a result precision of at most
-// 38. Integers become DECIMAL(digits, 0) (a literal: just its own digits); with a
-// floating-point side, or for / (whose exact result type can exceed 38 digits),
-// both sides become DOUBLE, as DuckDB does for decimal division.
-arrow::Status Binder::AlignDecimalOperands(BinaryOp op, TypedExpr& left,
-                                           TypedExpr& right) {
-  bool left_decimal = arrow::is_decimal(left.type->id());
-  bool right_decimal = arrow::is_decimal(right.type->id());
-  if (!left_decimal && !right_decimal) return arrow::Status::OK();
-  auto is_number = [](const TypedExpr& e) {
-    return arrow::is_integer(e.type->id()) || arrow::is_floating(e.type->id()) ||
-           arrow::is_decimal(e.type->id());
-  };
-  if (!is_number(left) || !is_number(right)) return arrow::Status::OK();
-  bool to_double = op == BinaryOp::kDivide || arrow::is_floating(left.type->id()) ||
-                   arrow::is_floating(right.type->id());
-  for (TypedExpr* side : {&left, &right}) {
-    if (to_double) {
-      if (!arrow::is_floating(side->type->id()) ||
-          side->type->id() != arrow::Type::DOUBLE) {
-        ARROW_ASSIGN_OR_RAISE(*side, ConvertTo(*this, *side, arrow::float64()));
-      }
-      continue;
-    }
-    if (!arrow::is_integer(side->type->id())) continue;
-    int32_t digits = IntegerDigits(*side->type);
-    if (side->is_constant() && side->constant->is_valid) {
-      auto value = arrow::internal::checked_pointer_cast<arrow::Int64Scalar>(
-          side->constant->CastTo(arrow::int64()).ValueOr(nullptr));
-      if (value != nullptr) {
-        uint64_t magnitude = value->value < 0 ? 0 - static_cast<uint64_t>(value->value)
-                                              : static_cast<uint64_t>(value->value);
-        digits = 1;
-        while (magnitude >= 10) {
-          magnitude /= 10;
-          ++digits;
-        }
-      }
-    }
-    ARROW_ASSIGN_OR_RAISE(*side, ConvertTo(*this, *side, arrow::decimal128(digits, 0)));
+// DATE or TIMESTAMP ± a year-month interval: whole months, the day clamped to the
+// end of the month (Flink's rule).
+arrow::Result<TypedExpr> Binder::BindMonthArithmetic(BinaryOp op, TypedExpr left,
+                                                     TypedExpr right, const Expr& node,
+                                                     const std::string& what) {
+  bool interval_left = left.type->id() == arrow::Type::INTERVAL_MONTHS;
+  TypedExpr& datetime = interval_left ? right : left;
+  TypedExpr& interval = interval_left ? left : right;
+  arrow::Type::type id = datetime.type->id();
+  bool datetime_ok = id == arrow::Type::DATE32 || id == arrow::Type::TIMESTAMP;
+  if (!datetime_ok || (interval_left && op == BinaryOp::kSubtract)) {
+    return TypeError(node.position(),
+                     fmt::format("{} cannot be applied to {} and {}", what,
+                                 Describe(left), Describe(right)));
   }
-  if (to_double || !arrow::is_decimal(left.type->id()) ||
-      !arrow::is_decimal(right.type->id())) {
-    return arrow::Status::OK();
+  if (!interval.is_constant()) {
+    return TypeError(node.position(),
+                     "a year-month interval must be a constant (INTERVAL '1' MONTH)");
   }
-  // Keep the result within 38 digits, as Flink caps DECIMAL precision: narrow the
-  // wider operand's integer digits (values that do not fit fail when cast), or use
-  // DOUBLE when even that cannot fit.
-  const auto& l = static_cast<const arrow::DecimalType&>(*left.type);
-  const auto& r = static_cast<const arrow::DecimalType&>(*right.type);
-  int32_t needed = 0;
-  if (op == BinaryOp::kMultiply) {
-    needed = l.precision() + r.precision() + 1;
-  } else if (op == BinaryOp::kAdd || op == BinaryOp::kSubtract) {
-    needed = std::max(l.precision() - l.scale(), r.precision() - r.scale()) +
-             std::max(l.scale(), r.scale()) + 1;
+  if (!interval.constant->is_valid) {
+    return MakeConstant(arrow::MakeNullScalar(datetime.type), &node);
   }
-  if (needed <= 38) return arrow::Status::OK();
-  TypedExpr& wide = l.precision() >= r.precision() ? left : right;
-  const auto& wide_type = static_cast<const arrow::DecimalType&>(*wide.type);
-  int32_t excess = needed - 38;
-  int32_t narrowed = wide_type.precision() - excess;
-  if (narrowed <= wide_type.scale()) {
-    ARROW_ASSIGN_OR_RAISE(left, ConvertTo(*this, left, arrow::float64()));
-    ARROW_ASSIGN_OR_RAISE(right, ConvertTo(*this, right, arrow::float64()));
-    return arrow::Status::OK();
-  }
-  ARROW_ASSIGN_OR_RAISE(
-      wide, ConvertTo(*this, wide, arrow::decimal128(narrowed, wide_type.scale())));
-  return arrow::Status::OK();
+  int32_t months =
+      static_cast<const arrow::MonthIntervalScalar&>(*interval.constant).value;
+  if (op == BinaryOp::kSubtract) months = -months;
+  TypedExpr count = MakeConstant(std::make_shared<arrow::Int32Scalar>(months), &node);
+  return MakeCall("weir_add_months", {datetime, count}, nullptr, node, what);
 }
 
 arrow::Result<TypedExpr> Binder::BindComparison(BinaryOp op, TypedExpr left,
@@ -552,6 +524,29 @@ arrow::Result<TypedExpr> Binder::BindLike(const LikeExpr& like) {
 arrow::Result<TypedExpr> Binder::BindCast(const CastExpr& cast) {
   ARROW_ASSIGN_OR_RAISE(TypedExpr operand, Bind(*cast.operand()));
   ARROW_ASSIGN_OR_RAISE(TypePtr target, ResolveType(cast.type(), source_));
+  if (!cast.try_cast() && arrow::is_decimal(target->id())) {
+    // Flink rounds half up to the target scale (Arrow's cast would fail or truncate).
+    if (arrow::is_decimal(operand.type->id())) {
+      return RescaleDecimal(*this, std::move(operand), target, cast);
+    }
+    if (arrow::is_string(operand.type->id())) {
+      // Read one digit beyond the target scale (Arrow truncates the rest), then
+      // round that digit away.
+      const auto& decimal = static_cast<const arrow::DecimalType&>(*target);
+      TypePtr finer = decimal.precision() < 38
+                          ? arrow::decimal128(decimal.precision() + 1, decimal.scale() + 1)
+                          : arrow::decimal256(decimal.precision() + 1, decimal.scale() + 1);
+      auto options = std::make_shared<cp::CastOptions>(cp::CastOptions::Safe(finer));
+      options->allow_decimal_truncate = true;
+      auto parsed = MakeCall("cast", {operand}, options, cast, "CAST");
+      if (!parsed.ok()) {
+        return ErrorAt(source_, cast.position(), "cast error",
+                       fmt::format(": cannot cast {} to {}: {}", Describe(operand),
+                                   cast.type().ToString(), parsed.status().message()));
+      }
+      return RescaleDecimal(*this, std::move(*parsed), target, cast);
+    }
+  }
   if (operand.is_constant() && operand.type->id() != arrow::Type::STRUCT) {
     auto value = CastConstant(operand.constant, target);
     if (!value.ok() && cast.try_cast())
@@ -592,10 +587,11 @@ arrow::Result<TypedExpr> Binder::BindCast(const CastExpr& cast) {
   if (cast.try_cast()) {
     // Values that do not convert become NULL: the weir_try_cast kernel casts
     // element-wise and nulls the failures.
-    auto options = std::make_shared<cp::CastOptions>(cp::CastOptions::Safe(target));
+    auto options =
+        std::make_shared<cp::CastOptions>(SqlCastOptions(*operand.type, target));
     return MakeCall("weir_try_cast", {operand}, options, cast, "TRY_CAST");
   }
-  auto options = std::make_shared<cp::CastOptions>(cp::CastOptions::Safe(target));
+  auto options = std::make_shared<cp::CastOptions>(SqlCastOptions(*operand.type, target));
   return MakeCall("cast", {operand}, options, cast, "CAST");
 }
 

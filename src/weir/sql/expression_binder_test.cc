@@ -409,7 +409,7 @@ TEST_F(ExpressionBinderTest, FunctionErrors) {
 TEST_F(ExpressionBinderTest, TypeErrorsNameColumnsAndTypes) {
   EXPECT_EQ(Error("name = 5"),
             "type error at line 1, column 6: cannot compare column 'name' of type string "
-            "with integer literal 5 of type int64\n"
+            "with integer literal 5 of type int32\n"
             "  name = 5\n"
             "       ^");
   EXPECT_TRUE(Contains(Error("big = 'abc'"),
@@ -437,7 +437,7 @@ TEST_F(ExpressionBinderTest, TypeErrorsNameColumnsAndTypes) {
   EXPECT_TRUE(
       Contains(Error("name + 1 > 0"),
                "operator '+' cannot be applied to column 'name' of type string and "
-               "integer literal 1 of type int64"));
+               "integer literal 1 of type int32"));
   EXPECT_TRUE(Contains(Error("id || 'x' = 'a'"), "operator '||' expects strings"));
   EXPECT_TRUE(Contains(Error("id LIKE 'x'"), "LIKE expects a string"));
   EXPECT_TRUE(

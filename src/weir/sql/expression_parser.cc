@@ -1,6 +1,7 @@
 #include "weir/sql/expression_parser.h"
 
 #include <charconv>
+#include <limits>
 #include <cstdint>
 #include <string>
 
@@ -672,7 +673,8 @@ arrow::Result<ExprPtr> ExpressionParser::ParseCase() {
 }
 
 // INTERVAL '5' MINUTE, INTERVAL '1' DAY, INTERVAL '1.5' SECOND: a duration in
-// microseconds. Year-month intervals have no fixed length and are refused.
+// microseconds. INTERVAL '1' YEAR, '3' MONTH, '1-6' YEAR TO MONTH: a number of months
+// (they have no fixed length).
 arrow::Result<ExprPtr> ExpressionParser::ParseInterval() {
   SourcePosition position = Advance().position;
   const Token& amount = Peek();
@@ -697,11 +699,7 @@ arrow::Result<ExprPtr> ExpressionParser::ParseInterval() {
   }
   double value = 0;
   auto [ptr, ec] = std::from_chars(view.data(), view.data() + view.size(), value);
-  if (view.empty() || ec != std::errc() || ptr != view.data() + view.size()) {
-    return Error(amount.position,
-                 fmt::format("invalid INTERVAL amount {}: expected a number",
-                             QuoteForMessage(text)));
-  }
+  bool is_number = !view.empty() && ec == std::errc() && ptr == view.data() + view.size();
   const Token& unit = Peek();
   struct Unit {
     std::string_view name;
@@ -713,6 +711,11 @@ arrow::Result<ExprPtr> ExpressionParser::ParseInterval() {
       {"MILLISECOND", 1e3}, {"MILLISECONDS", 1e3}};
   for (const Unit& u : kUnits) {
     if (unit.IsKeyword(u.name)) {
+      if (!is_number) {
+        return Error(amount.position,
+                     fmt::format("invalid INTERVAL amount {}: expected a number",
+                                 QuoteForMessage(text)));
+      }
       Advance();
       double micros = value * u.micros * (negative ? -1 : 1);
       if (micros > 9.2e18 || micros < -9.2e18) {
@@ -723,11 +726,52 @@ arrow::Result<ExprPtr> ExpressionParser::ParseInterval() {
                                            static_cast<int64_t>(micros), spelled);
     }
   }
-  if (unit.IsKeyword("MONTH") || unit.IsKeyword("YEAR") || unit.IsKeyword("MONTHS") ||
-      unit.IsKeyword("YEARS")) {
-    return Error(unit.position,
-                 "year-month INTERVALs are not supported yet; use days, e.g. "
-                 "INTERVAL '30' DAY");
+  bool years = unit.IsKeyword("YEAR") || unit.IsKeyword("YEARS");
+  if (years || unit.IsKeyword("MONTH") || unit.IsKeyword("MONTHS")) {
+    // Year-month intervals count whole months ('1-6' YEAR TO MONTH is 18).
+    Advance();
+    int64_t months = 0;
+    std::string_view digits = view;
+    size_t dash = digits.find('-');
+    bool to_month = years && Peek().IsKeyword("TO");
+    auto whole = [](std::string_view part, int64_t* out) {
+      auto [end, error] = std::from_chars(part.data(), part.data() + part.size(), *out);
+      return !part.empty() && error == std::errc() && end == part.data() + part.size();
+    };
+    int64_t first = 0, second = 0;
+    if (to_month) {
+      Advance();
+      if (!Peek().IsKeyword("MONTH")) {
+        return Error(Peek().position, fmt::format("expected MONTH after YEAR TO but "
+                                                  "found {}",
+                                                  Describe(Peek())));
+      }
+      Advance();
+      if (dash == std::string_view::npos || !whole(digits.substr(0, dash), &first) ||
+          !whole(digits.substr(dash + 1), &second) || second > 11) {
+        return Error(amount.position,
+                     fmt::format("invalid INTERVAL YEAR TO MONTH amount {}: expected "
+                                 "'years-months', e.g. '1-6'",
+                                 QuoteForMessage(text)));
+      }
+      months = first * 12 + second;
+    } else {
+      if (!whole(digits, &first)) {
+        return Error(amount.position,
+                     fmt::format("invalid INTERVAL amount {}: a year-month interval "
+                                 "takes a whole number",
+                                 QuoteForMessage(text)));
+      }
+      months = years ? first * 12 : first;
+    }
+    if (months > std::numeric_limits<int32_t>::max()) {
+      return Error(amount.position, "the INTERVAL is out of range");
+    }
+    if (negative) months = -months;
+    std::string spelled = fmt::format("INTERVAL '{}' {}", text,
+                                      to_month ? "YEAR TO MONTH" : (years ? "YEAR" : "MONTH"));
+    return std::make_shared<LiteralExpr>(position, LiteralKind::kMonthInterval, months,
+                                         spelled);
   }
   return Error(unit.position,
                fmt::format("expected an INTERVAL unit (DAY, HOUR, MINUTE, SECOND, "

@@ -242,9 +242,12 @@ TEST(ExpressionParserTest, SyntaxErrorsNameTheProblem) {
             std::string::npos);
   EXPECT_NE(ParseError("a.").find("expected a field name after '.'"), std::string::npos);
   EXPECT_NE(ParseError("a NOT b").find("unexpected 'NOT'"), std::string::npos);
-  EXPECT_NE(
-      ParseError("INTERVAL '1' MONTH").find("year-month INTERVALs are not supported"),
-      std::string::npos);
+  EXPECT_NE(ParseError("INTERVAL '1.5' MONTH").find("takes a whole number"),
+            std::string::npos);
+  EXPECT_NE(ParseError("INTERVAL '1' YEAR TO DAY").find("expected MONTH after YEAR TO"),
+            std::string::npos);
+  EXPECT_NE(ParseError("INTERVAL '1-13' YEAR TO MONTH").find("'years-months'"),
+            std::string::npos);
   EXPECT_NE(ParseError("INTERVAL 'x' DAY").find("invalid INTERVAL amount"),
             std::string::npos);
   EXPECT_NE(ParseError("CASE a END").find("expected WHEN in CASE"), std::string::npos);

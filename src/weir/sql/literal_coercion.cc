@@ -1,6 +1,7 @@
 #include "weir/sql/literal_coercion.h"
 
 #include <algorithm>
+#include <limits>
 
 #include <arrow/compute/cast.h>
 #include <arrow/scalar.h>
@@ -83,6 +84,12 @@ arrow::Result<ScalarPtr> CoerceNumber(const ScalarPtr& value, std::string_view t
     std::string spelled(text);
     if (spelled.empty() && arrow::is_integer(value->type->id()))
       spelled = value->ToString();
+    if (spelled.empty() && arrow::is_decimal(value->type->id())) {
+      // A computed decimal constant (0.06 + 0.01): exact when the target holds it,
+      // else unchanged (Arrow compares decimals of different scales exactly).
+      ScalarPtr exact = ExactCast(value, target);
+      return exact != nullptr ? exact : value;
+    }
     // A computed floating-point constant has no exact decimal form; Arrow compares
     // it by converting the decimal side to double.
     if (spelled.empty()) return value;
@@ -90,6 +97,16 @@ arrow::Result<ScalarPtr> CoerceNumber(const ScalarPtr& value, std::string_view t
     if (decimal == nullptr) return value;
     auto exact = SafeCast(decimal, target);
     return exact.ok() ? *exact : decimal;
+  }
+  if (arrow::is_decimal(value->type->id()) && arrow::is_integer(to)) {
+    // Arrow's safe cast fails when a fraction or the range would be lost.
+    auto whole = SafeCast(value, target);
+    return whole.ok() ? *whole : value;
+  }
+  if (arrow::is_decimal(value->type->id()) && arrow::is_floating(to)) {
+    // Flink compares DECIMAL with FLOAT or DOUBLE as DOUBLE.
+    auto approximate = SafeCast(value, arrow::float64());
+    return approximate.ok() ? *approximate : value;
   }
   if (arrow::is_integer(to) || arrow::is_floating(to)) {
     ScalarPtr exact = ExactCast(value, target);
@@ -138,9 +155,21 @@ arrow::Result<std::shared_ptr<arrow::Scalar>> LiteralScalar(const LiteralExpr& l
       return arrow::MakeNullScalar(arrow::null());
     case LiteralKind::kBoolean:
       return std::make_shared<arrow::BooleanScalar>(std::get<bool>(value));
-    case LiteralKind::kInteger:
-      return std::make_shared<arrow::Int64Scalar>(std::get<int64_t>(value));
-    case LiteralKind::kExactNumeric:
+    case LiteralKind::kInteger: {
+      // Flink: INT when the value fits, else BIGINT.
+      int64_t number = std::get<int64_t>(value);
+      if (number >= std::numeric_limits<int32_t>::min() &&
+          number <= std::numeric_limits<int32_t>::max()) {
+        return std::make_shared<arrow::Int32Scalar>(static_cast<int32_t>(number));
+      }
+      return std::make_shared<arrow::Int64Scalar>(number);
+    }
+    case LiteralKind::kExactNumeric: {
+      // Flink: 0.1 is DECIMAL(1, 1), 12.50 DECIMAL(4, 2); beyond 38 digits, DOUBLE.
+      ScalarPtr decimal = DecimalFromText(literal.text());
+      if (decimal != nullptr) return decimal;
+      return std::make_shared<arrow::DoubleScalar>(std::get<double>(value));
+    }
     case LiteralKind::kApproxNumeric:
       return std::make_shared<arrow::DoubleScalar>(std::get<double>(value));
     case LiteralKind::kString:
@@ -158,6 +187,9 @@ arrow::Result<std::shared_ptr<arrow::Scalar>> LiteralScalar(const LiteralExpr& l
     case LiteralKind::kInterval:
       return std::make_shared<arrow::DurationScalar>(std::get<int64_t>(value),
                                                      arrow::TimeUnit::MICRO);
+    case LiteralKind::kMonthInterval:
+      return std::make_shared<arrow::MonthIntervalScalar>(
+          static_cast<int32_t>(std::get<int64_t>(value)));
     case LiteralKind::kSymbol:
       return std::make_shared<arrow::StringScalar>(std::get<std::string>(value));
   }
@@ -175,7 +207,7 @@ arrow::Result<std::shared_ptr<arrow::Scalar>> CoerceConstant(
   if (!value->is_valid) return arrow::MakeNullScalar(target);
   arrow::Type::type from = value->type->id();
   arrow::Type::type to = target->id();
-  if (arrow::is_integer(from) || arrow::is_floating(from)) {
+  if (arrow::is_integer(from) || arrow::is_floating(from) || arrow::is_decimal(from)) {
     return CoerceNumber(value, numeric_text, target);
   }
   if (arrow::is_string(from)) return CoerceString(value, target);
@@ -217,7 +249,21 @@ arrow::Result<std::shared_ptr<arrow::Scalar>> CastConstant(
       return std::make_shared<arrow::TimestampScalar>(ticks.value_or(0), target);
     }
   }
-  return SafeCast(value, target);
+  ARROW_ASSIGN_OR_RAISE(
+      arrow::Datum out,
+      arrow::compute::Cast(arrow::Datum(value), SqlCastOptions(*value->type, target)));
+  return out.scalar();
+}
+
+arrow::compute::CastOptions SqlCastOptions(const arrow::DataType& from,
+                                           const std::shared_ptr<arrow::DataType>& to) {
+  auto options = arrow::compute::CastOptions::Safe(to);
+  if (arrow::is_integer(to->id())) {
+    // CAST(3.7 AS INT) is 3: Java's narrowing drops the fraction.
+    options.allow_float_truncate = arrow::is_floating(from.id());
+    options.allow_decimal_truncate = arrow::is_decimal(from.id());
+  }
+  return options;
 }
 
 }  // namespace weir::sql

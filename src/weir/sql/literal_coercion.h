@@ -3,6 +3,7 @@
 #include <memory>
 #include <string_view>
 
+#include <arrow/compute/cast.h>
 #include <arrow/result.h>
 #include <arrow/type_fwd.h>
 
@@ -10,8 +11,10 @@
 
 namespace weir::sql {
 
-/// Returns the Arrow scalar of a literal in its own type: NULL is null-typed,
-/// BOOLEAN bool, integers int64, other numbers float64, strings utf8, DATE date32
+/// Returns the Arrow scalar of a literal in its own type, as Flink types it: NULL is
+/// null-typed, BOOLEAN bool, integers INT (int32) or BIGINT when they do not fit,
+/// exact numbers with a point DECIMAL of their digits (0.1 is DECIMAL(1, 1); DOUBLE
+/// beyond 38 digits), numbers with an exponent DOUBLE, strings utf8, DATE date32
 /// and TIMESTAMP timestamp[us] (timestamp[ns] with more than six fractional digits,
 /// time zone UTC when the text carried an offset).
 arrow::Result<std::shared_ptr<arrow::Scalar>> LiteralScalar(const LiteralExpr& literal);
@@ -35,9 +38,15 @@ arrow::Result<std::shared_ptr<arrow::Scalar>> CoerceConstant(
 
 /// Evaluates CAST of a constant to `target`. Strings become dates and timestamps by
 /// the SQL literal rules (excess fractional digits are truncated); other conversions
-/// use Arrow's safe cast, whose message is returned on failure.
+/// use SqlCastOptions, whose failure message is returned.
 arrow::Result<std::shared_ptr<arrow::Scalar>> CastConstant(
     const std::shared_ptr<arrow::Scalar>& value,
     const std::shared_ptr<arrow::DataType>& target);
+
+/// Returns the options of SQL's CAST from `from` to `to`: Arrow's safe cast, except
+/// that a fraction is dropped when a FLOAT, DOUBLE or DECIMAL becomes an integer
+/// (toward zero, as Flink does); values out of range still fail.
+arrow::compute::CastOptions SqlCastOptions(const arrow::DataType& from,
+                                           const std::shared_ptr<arrow::DataType>& to);
 
 }  // namespace weir::sql

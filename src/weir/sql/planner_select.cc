@@ -257,6 +257,11 @@ arrow::Result<Relation> Planner::Impl::PlanAggregate(
         AggregatePlan plan,
         PlanAggregateCall(*call, input ? input->type : nullptr, source()));
     std::string input_field;
+    if (input && plan.input_cast) {
+      input->expr = cp::call("cast", {input->expr},
+                             cp::CastOptions::Safe(plan.input_cast));
+      input->type = plan.input_cast;
+    }
     if (input) {
       std::string text = input->expr.ToString();
       auto found = input_fields.find(text);

@@ -169,7 +169,7 @@ TEST_F(ScalarFunctionsTest, CoalesceAndIfNull) {
   EXPECT_EQ(Value("COALESCE(NULL, NULL)"), "NULL");
   EXPECT_TRUE(
       Contains(Error("COALESCE(s, 1)"),
-               "integer literal 1 of type int64 does not match the other values"));
+               "integer literal 1 of type int32 does not match the other values"));
   EXPECT_TRUE(Contains(Error("COALESCE(s, n)"), "does not match the other values"));
   EXPECT_TRUE(
       Contains(Error("COALESCE()"), "COALESCE expects at least 1 argument but got 0"));

@@ -17,6 +17,54 @@ namespace weir::format {
 
 namespace {
 
+// Maps the string and binary layouts a writer may have stored in the file's Arrow
+// schema (views, large offsets, dictionaries) to plain utf8/binary, at every nesting
+// level. Every kernel, filter, join and pushdown then sees one layout per logical
+// type; the scanner casts each decoded column to it.
+std::shared_ptr<arrow::DataType> PlainLayout(const std::shared_ptr<arrow::DataType>& type) {
+  switch (type->id()) {
+    case arrow::Type::STRING_VIEW:
+    case arrow::Type::LARGE_STRING:
+      return arrow::utf8();
+    case arrow::Type::BINARY_VIEW:
+    case arrow::Type::LARGE_BINARY:
+      return arrow::binary();
+    case arrow::Type::DICTIONARY:
+      return PlainLayout(static_cast<const arrow::DictionaryType&>(*type).value_type());
+    default:
+      break;
+  }
+  if (type->num_fields() == 0) return type;
+  arrow::FieldVector children;
+  bool changed = false;
+  for (const auto& child : type->fields()) {
+    auto plain = PlainLayout(child->type());
+    changed = changed || plain != child->type();
+    children.push_back(child->WithType(plain));
+  }
+  if (!changed) return type;
+  switch (type->id()) {
+    case arrow::Type::STRUCT:
+      return arrow::struct_(children);
+    case arrow::Type::LIST:
+    case arrow::Type::LARGE_LIST:
+    case arrow::Type::LIST_VIEW:
+    case arrow::Type::LARGE_LIST_VIEW:
+      return arrow::list(children[0]);
+    case arrow::Type::FIXED_SIZE_LIST:
+      return arrow::fixed_size_list(
+          children[0], static_cast<const arrow::FixedSizeListType&>(*type).list_size());
+    case arrow::Type::MAP: {
+      const auto& map = static_cast<const arrow::MapType&>(*type);
+      return std::make_shared<arrow::MapType>(children[0]->type()->field(0),
+                                              children[0]->type()->field(1),
+                                              map.keys_sorted());
+    }
+    default:
+      return type;
+  }
+}
+
 arrow::Result<std::shared_ptr<arrow::Schema>> ReadFileSchema(const std::string& path) {
   return CatchParquet(path, [&]() -> arrow::Result<std::shared_ptr<arrow::Schema>> {
     ARROW_ASSIGN_OR_RAISE(auto file, arrow::io::ReadableFile::Open(path));
@@ -26,7 +74,11 @@ arrow::Result<std::shared_ptr<arrow::Schema>> ReadFileSchema(const std::string& 
                                                            std::move(reader)));
     std::shared_ptr<arrow::Schema> schema;
     ARROW_RETURN_NOT_OK(arrow_reader->GetSchema(&schema));
-    return schema;
+    arrow::FieldVector fields;
+    for (const auto& field : schema->fields()) {
+      fields.push_back(field->WithType(PlainLayout(field->type())));
+    }
+    return arrow::schema(std::move(fields), schema->metadata());
   });
 }
 

@@ -1,0 +1,218 @@
+#include "weir/sql/numeric_arithmetic.h"
+
+#include <algorithm>
+
+#include <arrow/compute/api_scalar.h>
+#include <arrow/compute/cast.h>
+#include <arrow/type.h>
+#include <arrow/type_traits.h>
+
+#include "weir/sql/sql_type.h"
+#include "weir/sql/type_unify.h"
+
+namespace weir::sql {
+namespace {
+
+namespace cp = arrow::compute;
+using TypePtr = std::shared_ptr<arrow::DataType>;
+
+constexpr int32_t kMaxPrecision = 38;
+constexpr int32_t kMinAdjustedScale = 6;
+
+struct Digits {
+  int32_t precision;
+  int32_t scale;
+};
+
+Digits DigitsOf(const arrow::DataType& type) {
+  if (arrow::is_decimal(type.id())) {
+    const auto& decimal = static_cast<const arrow::DecimalType&>(type);
+    return {decimal.precision(), decimal.scale()};
+  }
+  return {IntegerDigits(type), 0};
+}
+
+// Caps the precision at 38 as Flink does (Hive/Spark's rule): the integer digits
+// are kept and the scale gives way, down to min(scale, 6).
+TypePtr Adjusted(int32_t precision, int32_t scale) {
+  if (precision <= kMaxPrecision) return arrow::decimal128(precision, scale);
+  int32_t integer_digits = precision - scale;
+  int32_t min_scale = std::min(scale, kMinAdjustedScale);
+  int32_t adjusted = std::max(kMaxPrecision - integer_digits, min_scale);
+  return arrow::decimal128(kMaxPrecision, adjusted);
+}
+
+TypePtr DecimalOf(int32_t precision, int32_t scale) {
+  if (precision <= kMaxPrecision) return arrow::decimal128(precision, scale);
+  return arrow::decimal256(std::min(precision, 76), scale);
+}
+
+std::string_view ArrowFunction(BinaryOp op) {
+  switch (op) {
+    case BinaryOp::kAdd:
+      return "add_checked";
+    case BinaryOp::kSubtract:
+      return "subtract_checked";
+    case BinaryOp::kMultiply:
+      return "multiply_checked";
+    case BinaryOp::kDivide:
+      return "divide_checked";
+    default:
+      return "remainder_checked";
+  }
+}
+
+// Converts a decimal operand to DECIMAL256 of the same precision and scale.
+arrow::Result<TypedExpr> Widen256(CallBuilder& builder, TypedExpr value) {
+  if (value.type->id() == arrow::Type::DECIMAL256) return value;
+  Digits d = DigitsOf(*value.type);
+  return ConvertTo(builder, std::move(value), arrow::decimal256(d.precision, d.scale));
+}
+
+// Calls `function` on two decimals, in DECIMAL256 when Arrow's exact result needs
+// more than 38 digits.
+arrow::Result<TypedExpr> CallExact(CallBuilder& builder, std::string_view function,
+                                   TypedExpr left, TypedExpr right, const Expr& node,
+                                   std::string_view what) {
+  auto narrow = builder.Call(function, {left, right}, nullptr, node, what);
+  if (narrow.ok()) return narrow;
+  ARROW_ASSIGN_OR_RAISE(left, Widen256(builder, std::move(left)));
+  ARROW_ASSIGN_OR_RAISE(right, Widen256(builder, std::move(right)));
+  auto wide = builder.Call(function, {left, right}, nullptr, node, what);
+  if (wide.ok()) return wide;
+  return narrow.status();
+}
+
+}  // namespace
+
+arrow::Result<TypePtr> DecimalResultType(BinaryOp op, const arrow::DataType& left,
+                                         const arrow::DataType& right) {
+  Digits a = DigitsOf(left);
+  Digits b = DigitsOf(right);
+  switch (op) {
+    case BinaryOp::kAdd:
+    case BinaryOp::kSubtract: {
+      int32_t scale = std::max(a.scale, b.scale);
+      return Adjusted(std::max(a.precision - a.scale, b.precision - b.scale) + scale + 1,
+                      scale);
+    }
+    case BinaryOp::kMultiply:
+      return Adjusted(a.precision + b.precision + 1, a.scale + b.scale);
+    case BinaryOp::kDivide: {
+      int32_t scale = std::max(kMinAdjustedScale, a.scale + b.precision + 1);
+      return Adjusted(a.precision - a.scale + b.scale + scale, scale);
+    }
+    case BinaryOp::kModulo: {
+      int32_t scale = std::max(a.scale, b.scale);
+      return Adjusted(std::min(a.precision - a.scale, b.precision - b.scale) + scale,
+                      scale);
+    }
+    default:
+      return arrow::Status::TypeError("not an arithmetic operator");
+  }
+}
+
+TypePtr AvgResultType(const TypePtr& input) {
+  if (!arrow::is_decimal(input->id())) return input;
+  // Flink divides the DECIMAL(38, s) sum by a BIGINT count: DECIMAL(38, max(6, s)).
+  const auto& decimal = static_cast<const arrow::DecimalType&>(*input);
+  auto type = DecimalResultType(BinaryOp::kDivide, *arrow::decimal128(38, decimal.scale()),
+                                *arrow::int64());
+  return type.ok() ? *type : input;
+}
+
+arrow::Result<TypedExpr> RescaleDecimal(CallBuilder& builder, TypedExpr value,
+                                        const TypePtr& target, const Expr& node) {
+  if (value.type->Equals(*target)) return value;
+  Digits from = DigitsOf(*value.type);
+  Digits to = DigitsOf(*target);
+  if (from.scale > to.scale) {
+    // One more integer digit first: rounding 9.995 to 10.00 carries.
+    ARROW_ASSIGN_OR_RAISE(
+        value, ConvertTo(builder, std::move(value),
+                         value.type->id() == arrow::Type::DECIMAL256
+                             ? arrow::decimal256(std::min(76, from.precision + 1), from.scale)
+                             : DecimalOf(from.precision + 1, from.scale)));
+    auto round = std::make_shared<cp::RoundOptions>(
+        to.scale, cp::RoundMode::HALF_TOWARDS_INFINITY);
+    ARROW_ASSIGN_OR_RAISE(value, builder.Call("round", {value}, round, node, "ROUND"));
+  }
+  if (value.type->Equals(*target)) return value;
+  auto cast = std::make_shared<cp::CastOptions>(cp::CastOptions::Safe(target));
+  return builder.Call("cast", {std::move(value)}, cast, node, "CAST");
+}
+
+arrow::Result<TypedExpr> BindNumericArithmetic(CallBuilder& builder, BinaryOp op,
+                                               TypedExpr left, TypedExpr right,
+                                               const Expr& node, std::string_view what) {
+  arrow::Type::type x = left.type->id();
+  arrow::Type::type y = right.type->id();
+  std::string_view function = ArrowFunction(op);
+  if (arrow::is_integer(x) && arrow::is_integer(y)) {
+    return builder.Call(function, {left, right}, nullptr, node, what);
+  }
+  if (arrow::is_floating(x) || arrow::is_floating(y)) {
+    // Flink: FLOAT with an integer or FLOAT stays FLOAT; DOUBLE or DECIMAL makes it
+    // DOUBLE.
+    bool wide = x == arrow::Type::DOUBLE || y == arrow::Type::DOUBLE ||
+                arrow::is_decimal(x) || arrow::is_decimal(y) ||
+                x == arrow::Type::HALF_FLOAT || y == arrow::Type::HALF_FLOAT;
+    TypePtr type = wide ? arrow::float64() : arrow::float32();
+    ARROW_ASSIGN_OR_RAISE(left, ConvertTo(builder, std::move(left), type));
+    ARROW_ASSIGN_OR_RAISE(right, ConvertTo(builder, std::move(right), type));
+    return builder.Call(function, {left, right}, nullptr, node, what);
+  }
+  // Exact arithmetic with at least one DECIMAL: integers join as DECIMAL(digits, 0).
+  for (TypedExpr* side : {&left, &right}) {
+    if (arrow::is_integer(side->type->id())) {
+      ARROW_ASSIGN_OR_RAISE(
+          *side, ConvertTo(builder, std::move(*side),
+                           arrow::decimal128(IntegerDigits(*side->type), 0)));
+    }
+  }
+  ARROW_ASSIGN_OR_RAISE(TypePtr result, DecimalResultType(op, *left.type, *right.type));
+  Digits target = DigitsOf(*result);
+  if (op == BinaryOp::kModulo) {
+    // Arrow has no decimal remainder: compute it in the result's scale as
+    // a - trunc(a / b) * b, which is exact.
+    ARROW_ASSIGN_OR_RAISE(TypedExpr quotient,
+                          CallExact(builder, "divide_checked", left, right, node, what));
+    auto trunc = std::make_shared<cp::RoundOptions>(0, cp::RoundMode::TOWARDS_ZERO);
+    ARROW_ASSIGN_OR_RAISE(quotient,
+                          builder.Call("round", {quotient}, trunc, node, what));
+    ARROW_ASSIGN_OR_RAISE(TypedExpr product,
+                          CallExact(builder, "multiply_checked", quotient, right, node,
+                                    what));
+    ARROW_ASSIGN_OR_RAISE(TypedExpr remainder,
+                          CallExact(builder, "subtract_checked", left, product, node,
+                                    what));
+    return RescaleDecimal(builder, std::move(remainder), result, node);
+  }
+  if (op != BinaryOp::kDivide) {
+    ARROW_ASSIGN_OR_RAISE(TypedExpr exact,
+                          CallExact(builder, function, left, right, node, what));
+    return RescaleDecimal(builder, std::move(exact), result, node);
+  }
+  // Arrow truncates the quotient at a scale of its own choosing. With at least one
+  // digit beyond the target scale, rounding half up then equals rounding the exact
+  // quotient: scale the dividend up until Arrow's scale is that large.
+  TypedExpr dividend = left;
+  for (int attempt = 0; attempt < 4; ++attempt) {
+    ARROW_ASSIGN_OR_RAISE(TypedExpr quotient,
+                          CallExact(builder, function, dividend, right, node, what));
+    Digits got = DigitsOf(*quotient.type);
+    if (got.scale > target.scale) {
+      return RescaleDecimal(builder, std::move(quotient), result, node);
+    }
+    Digits d = DigitsOf(*dividend.type);
+    int32_t more = target.scale + 1 - got.scale;
+    TypePtr wider = dividend.type->id() == arrow::Type::DECIMAL256
+                        ? arrow::decimal256(std::min(76, d.precision + more), d.scale + more)
+                        : DecimalOf(d.precision + more, d.scale + more);
+    ARROW_ASSIGN_OR_RAISE(dividend, ConvertTo(builder, std::move(dividend), wider));
+  }
+  return builder.TypeError(node.position(),
+                           "cannot divide these decimals exactly at the result scale");
+}
+
+}  // namespace weir::sql

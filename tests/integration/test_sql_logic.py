@@ -7,6 +7,10 @@ A file is a list of blocks separated by blank lines:
     query [ordered]         the query's rows must equal the rows after '----'
     query duckdb [ordered]  the query's rows must equal DuckDB's rows for the same
                             text over the same Parquet files (the oracle)
+    query exact [ordered]   the rows must equal the expected csv lines as text (the
+                            scale of a DECIMAL, the digits of a DOUBLE)
+    query types             the query's columns must have the expected `name,TYPE`
+                            (Flink's type names, as DESCRIBE prints them)
 
 Rows compare as sorted lists unless `ordered`; floats to 1e-9 relative. Every
 `statement ok` before a block is replayed first (a fresh process per block).
@@ -68,6 +72,19 @@ def make_data(root: Path):
     })
     (root / "nested").mkdir(parents=True, exist_ok=True)
     pq.write_table(nested, root / "nested" / "part-0.parquet")
+    # Every string and binary layout a writer may store (Arrow schema in the file).
+    n = 300
+    layouts = pa.table({
+        "id": pa.array(range(1, n + 1), pa.int64()),
+        "sv": pa.array([f"k{i % 17}" for i in range(n)], pa.string_view()),
+        "ls": pa.array([None if i % 11 == 0 else f"name {i % 23} special" for i in range(n)],
+                       pa.large_string()),
+        "dc": pa.array([f"k{i % 13}" for i in range(n)]).dictionary_encode(),
+        "lb": pa.array([bytes([i % 5]) for i in range(n)], pa.large_binary()),
+        "bv": pa.array([bytes([i % 3, 1]) for i in range(n)], pa.binary_view()),
+    })
+    (root / "layouts").mkdir(parents=True, exist_ok=True)
+    pq.write_table(layouts, root / "layouts" / "part-0.parquet", row_group_size=50)
 
 
 @pytest.fixture(scope="module")
@@ -81,6 +98,8 @@ def data(tmp_path_factory):
                 f"read_parquet('{root}/customers/*.parquet')")
     con.execute(f"CREATE VIEW nested AS SELECT * FROM "
                 f"read_parquet('{root}/nested/*.parquet')")
+    con.execute(f"CREATE VIEW layouts AS SELECT * FROM "
+                f"read_parquet('{root}/layouts/*.parquet')")
     return root, con
 
 
@@ -169,6 +188,30 @@ def test_sql_file(weir, data, path):
             if proc.returncode != 1 or needle not in proc.stderr:
                 failures.append(f"expected error '{needle}' (exit 1) for:\n{sql}\n"
                                 f"got exit {proc.returncode}: {proc.stderr}")
+        elif kind == "query" and "types" in header:
+            proc = run_weir(weir, data_dir, prefix,
+                            f"CREATE TEMPORARY VIEW typed_query AS {sql};\n"
+                            "DESCRIBE typed_query")
+            if proc.returncode != 0:
+                failures.append(f"query failed:\n{sql}\n{proc.stderr}")
+                continue
+            got = [row[:2] for row in list(csv.reader(io.StringIO(proc.stdout)))[1:]]
+            want = list(csv.reader(expected or []))
+            if got != want:
+                failures.append(f"wrong types for:\n{sql}\nweir:     {got}\n"
+                                f"expected: {want}")
+        elif kind == "query" and "exact" in header:
+            proc = run_weir(weir, data_dir, prefix, sql)
+            if proc.returncode != 0:
+                failures.append(f"query failed:\n{sql}\n{proc.stderr}")
+                continue
+            got = list(csv.reader(io.StringIO(proc.stdout)))[1:]
+            want = list(csv.reader(expected or []))
+            if "ordered" not in header:
+                got, want = sorted(got), sorted(want)
+            if got != want:
+                failures.append(f"wrong result for:\n{sql}\nweir:     {got[:10]}\n"
+                                f"expected: {want[:10]}")
         elif kind == "query":
             ordered = "ordered" in header
             proc = run_weir(weir, data_dir, prefix, sql)

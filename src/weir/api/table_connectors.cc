@@ -23,7 +23,9 @@
 #include "weir/expr/pruning.h"
 #include "weir/format/csv/csv_writer.h"
 #include "weir/format/json/json_writer.h"
+#include "weir/common/error.h"
 #include "weir/format/parquet/dataset.h"
+#include "weir/format/parquet/file_discovery.h"
 #include "weir/format/parquet/writer_options.h"
 #include "weir/sql/suggest.h"
 
@@ -368,7 +370,7 @@ arrow::Result<std::chrono::milliseconds> ParseDurationOption(std::string_view te
   return std::chrono::milliseconds(static_cast<int64_t>(millis));
 }
 
-arrow::Status ValidateTableOptions(const sql::CatalogTable& table) {
+arrow::Status ValidateTableOptions(sql::CatalogTable& table) {
   std::string connector = table.connector();
   if (connector == "filesystem") {
     ARROW_RETURN_NOT_OK(CheckKnown(table, FilesystemOptions(), connector));
@@ -376,6 +378,12 @@ arrow::Status ValidateTableOptions(const sql::CatalogTable& table) {
       return arrow::Status::Invalid(
           fmt::format("table '{}': the filesystem connector needs 'path'", table.name));
     }
+    auto local = format::LocalPath(table.Option("path"));
+    if (!local.ok()) {
+      return UserError("table '{}', option 'path': {}", table.name,
+                       local.status().message());
+    }
+    table.options["path"] = *local;
     std::string format = table.Option("format");
     if (format.empty()) {
       return arrow::Status::Invalid(fmt::format(
@@ -501,10 +509,11 @@ arrow::Result<std::shared_ptr<format::ParquetDataset>> OpenTableDataset(
   options.partition_schema = PartitionSchema(table);
   auto opened = format::ParquetDataset::Open({table.Option("path")}, options);
   if (!opened.ok()) {
-    // A table nothing has been written to yet is empty, not an error.
+    // A table directory nothing has been written to yet is empty, not an error; a
+    // path that does not exist is (as in Flink).
     std::error_code ec;
-    bool is_file = std::filesystem::is_regular_file(table.Option("path"), ec);
-    if (!is_file && VisibleDataFiles(table.Option("path")).empty()) {
+    bool is_directory = std::filesystem::is_directory(table.Option("path"), ec);
+    if (is_directory && VisibleDataFiles(table.Option("path")).empty()) {
       return std::shared_ptr<format::ParquetDataset>();
     }
     return arrow::Status::Invalid(

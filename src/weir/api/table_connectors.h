@@ -26,7 +26,9 @@ arrow::Result<std::chrono::milliseconds> ParseDurationOption(std::string_view te
 
 /// Checks a table's connector and its options (Flink's names). Unknown options,
 /// bad values and unsupported features are errors naming the table and option.
-arrow::Status ValidateTableOptions(const sql::CatalogTable& table);
+/// A filesystem 'path' given as a `file://` URI becomes the local path it names;
+/// other schemes (s3://, hdfs://) are refused with a clear error.
+arrow::Status ValidateTableOptions(sql::CatalogTable& table);
 
 /// Returns true when scans of `table` end by themselves (bounded datagen, a
 /// filesystem table without source.monitor-interval).

@@ -10,6 +10,7 @@
 #include <arrow/type.h>
 #include <fmt/format.h>
 
+#include "weir/common/error.h"
 #include "weir/format/json/json_decoder.h"
 #include "weir/format/parquet/file_discovery.h"
 #include "weir/types/partition_value.h"
@@ -161,9 +162,15 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenTextFormatScan(
   std::vector<format::DiscoveredFile> files;
   std::error_code ec;
   std::string path = scan.table->Option("path");
-  if (std::filesystem::exists(path, ec)) {
-    auto found = format::DiscoverFiles({path});
-    if (found.ok()) files = std::move(*found);
+  if (!std::filesystem::exists(path, ec) && !format::HasGlobChars(path)) {
+    return UserError("table '{}': path '{}' does not exist", scan.table->name, path);
+  }
+  // An empty table directory (nothing written yet) reads as no rows.
+  auto found = format::DiscoverFiles({path});
+  if (found.ok()) {
+    files = std::move(*found);
+  } else if (!std::filesystem::is_directory(path, ec)) {
+    return UserError("table '{}': {}", scan.table->name, found.status().message());
   }
   return std::make_shared<TextFormatReader>(scan, std::move(files));
 }

@@ -357,6 +357,20 @@ arrow::Result<TypedExpr> Binder::BindComparison(BinaryOp op, TypedExpr left,
     return TypeError(node.position(), fmt::format("cannot compare {} with {}",
                                                   Describe(left), Describe(right)));
   }
+  if (arrow::is_decimal(left.type->id()) && arrow::is_decimal(right.type->id())) {
+    // Arrow compares decimals at their common scale: past 38 digits that needs
+    // DECIMAL256 (DECIMAL(38, 2) against DECIMAL(38, 6)).
+    const auto& l = static_cast<const arrow::DecimalType&>(*left.type);
+    const auto& r = static_cast<const arrow::DecimalType&>(*right.type);
+    int32_t digits = std::max(l.precision() - l.scale(), r.precision() - r.scale()) +
+                     std::max(l.scale(), r.scale());
+    if (digits > 38) {
+      ARROW_ASSIGN_OR_RAISE(
+          left, ConvertTo(*this, left, arrow::decimal256(l.precision(), l.scale())));
+      ARROW_ASSIGN_OR_RAISE(
+          right, ConvertTo(*this, right, arrow::decimal256(r.precision(), r.scale())));
+    }
+  }
   return MakeCall(ArrowFunctionFor(op), {left, right}, nullptr, node,
                   fmt::format("operator '{}'", BinaryOpSymbol(op)));
 }

@@ -171,7 +171,6 @@ arrow::Result<TypedExpr> BindNumericArithmetic(CallBuilder& builder, BinaryOp op
     }
   }
   ARROW_ASSIGN_OR_RAISE(TypePtr result, DecimalResultType(op, *left.type, *right.type));
-  Digits target = DigitsOf(*result);
   if (op == BinaryOp::kModulo) {
     // Arrow has no decimal remainder: compute it in the result's scale as
     // a - trunc(a / b) * b, which is exact.
@@ -188,31 +187,16 @@ arrow::Result<TypedExpr> BindNumericArithmetic(CallBuilder& builder, BinaryOp op
                                     what));
     return RescaleDecimal(builder, std::move(remainder), result, node);
   }
-  if (op != BinaryOp::kDivide) {
-    ARROW_ASSIGN_OR_RAISE(TypedExpr exact,
-                          CallExact(builder, function, left, right, node, what));
-    return RescaleDecimal(builder, std::move(exact), result, node);
+  if (op == BinaryOp::kMultiply || op == BinaryOp::kDivide) {
+    // Exact at Flink's result type, rounded half up (decimal_kernels.cc).
+    auto options = std::make_shared<cp::CastOptions>(cp::CastOptions::Safe(result));
+    return builder.Call(op == BinaryOp::kMultiply ? "weir_decimal_multiply"
+                                                  : "weir_decimal_divide",
+                        {std::move(left), std::move(right)}, options, node, what);
   }
-  // Arrow truncates the quotient at a scale of its own choosing. With at least one
-  // digit beyond the target scale, rounding half up then equals rounding the exact
-  // quotient: scale the dividend up until Arrow's scale is that large.
-  TypedExpr dividend = left;
-  for (int attempt = 0; attempt < 4; ++attempt) {
-    ARROW_ASSIGN_OR_RAISE(TypedExpr quotient,
-                          CallExact(builder, function, dividend, right, node, what));
-    Digits got = DigitsOf(*quotient.type);
-    if (got.scale > target.scale) {
-      return RescaleDecimal(builder, std::move(quotient), result, node);
-    }
-    Digits d = DigitsOf(*dividend.type);
-    int32_t more = target.scale + 1 - got.scale;
-    TypePtr wider = dividend.type->id() == arrow::Type::DECIMAL256
-                        ? arrow::decimal256(std::min(76, d.precision + more), d.scale + more)
-                        : DecimalOf(d.precision + more, d.scale + more);
-    ARROW_ASSIGN_OR_RAISE(dividend, ConvertTo(builder, std::move(dividend), wider));
-  }
-  return builder.TypeError(node.position(),
-                           "cannot divide these decimals exactly at the result scale");
+  ARROW_ASSIGN_OR_RAISE(TypedExpr exact,
+                        CallExact(builder, function, left, right, node, what));
+  return RescaleDecimal(builder, std::move(exact), result, node);
 }
 
 }  // namespace weir::sql

@@ -8,12 +8,77 @@ bool NameMatches(const Identifier& id, const std::string& name) {
   return id.quoted ? id.name == name : EqualsIgnoreCase(id.name, name);
 }
 
+namespace {
+
+void SplitDisjuncts(const ExprPtr& expr, std::vector<ExprPtr>* out) {
+  if (expr->kind() == ExprKind::kBinary) {
+    const auto& binary = static_cast<const BinaryExpr&>(*expr);
+    if (binary.op() == BinaryOp::kOr) {
+      SplitDisjuncts(binary.left(), out);
+      SplitDisjuncts(binary.right(), out);
+      return;
+    }
+  }
+  out->push_back(expr);
+}
+
+ExprPtr Chain(BinaryOp op, const std::vector<ExprPtr>& terms, SourcePosition position) {
+  ExprPtr chained = terms.front();
+  for (size_t i = 1; i < terms.size(); ++i) {
+    chained = std::make_shared<BinaryExpr>(position, op, chained, terms[i]);
+  }
+  return chained;
+}
+
+// (a AND b) OR (a AND c) is a AND (b OR c): the conjuncts every branch of an OR
+// shares become conjuncts of their own, so that join keys written in each branch
+// (TPC-H Q19) are found. Distribution holds in SQL's three-valued logic too.
+void FactorDisjunction(const ExprPtr& expr, std::vector<ExprPtr>* out) {
+  std::vector<ExprPtr> branches;
+  SplitDisjuncts(expr, &branches);
+  std::vector<std::vector<ExprPtr>> terms(branches.size());
+  for (size_t i = 0; i < branches.size(); ++i) SplitConjuncts(branches[i], &terms[i]);
+  auto contains = [](const std::vector<ExprPtr>& list, const std::string& text) {
+    return std::any_of(list.begin(), list.end(),
+                       [&](const ExprPtr& e) { return e->ToString() == text; });
+  };
+  std::vector<ExprPtr> common;
+  for (const ExprPtr& term : terms.front()) {
+    std::string text = term->ToString();
+    if (contains(common, text)) continue;
+    bool everywhere = std::all_of(terms.begin() + 1, terms.end(),
+                                  [&](const auto& list) { return contains(list, text); });
+    if (everywhere) common.push_back(term);
+  }
+  if (common.empty()) {
+    out->push_back(expr);
+    return;
+  }
+  out->insert(out->end(), common.begin(), common.end());
+  std::vector<ExprPtr> rest_branches;
+  for (const auto& list : terms) {
+    std::vector<ExprPtr> rest;
+    for (const ExprPtr& term : list) {
+      if (!contains(common, term->ToString())) rest.push_back(term);
+    }
+    if (rest.empty()) return;  // this branch is just the common part: the OR holds
+    rest_branches.push_back(Chain(BinaryOp::kAnd, rest, expr->position()));
+  }
+  out->push_back(Chain(BinaryOp::kOr, rest_branches, expr->position()));
+}
+
+}  // namespace
+
 void SplitConjuncts(const ExprPtr& expr, std::vector<ExprPtr>* out) {
   if (expr->kind() == ExprKind::kBinary) {
     const auto& binary = static_cast<const BinaryExpr&>(*expr);
     if (binary.op() == BinaryOp::kAnd) {
       SplitConjuncts(binary.left(), out);
       SplitConjuncts(binary.right(), out);
+      return;
+    }
+    if (binary.op() == BinaryOp::kOr) {
+      FactorDisjunction(expr, out);
       return;
     }
   }
@@ -262,7 +327,7 @@ arrow::Result<PlannedQuery> Planner::Impl::PlanQuery(const Query& query) {
 
 Planner::Planner(const Catalog& catalog, std::shared_ptr<const std::string> script,
                  PlanExecutor executor)
-    : impl_(new Impl{catalog, std::move(script), std::move(executor), 0, {}, {}}) {}
+    : impl_(new Impl{catalog, std::move(script), std::move(executor), 0, {}, {}, {}}) {}
 
 Planner::~Planner() = default;
 

@@ -48,7 +48,8 @@ struct Relation {
 
 /// Returns true when `id` names `name` (exactly when back-quoted, else ignoring case).
 bool NameMatches(const Identifier& id, const std::string& name);
-/// Appends the AND-ed terms of `expr` to `out`.
+/// Appends the AND-ed terms of `expr` to `out`; terms shared by every branch of an
+/// OR become terms of their own ((a AND b) OR (a AND c) gives a, b OR c).
 void SplitConjuncts(const ExprPtr& expr, std::vector<ExprPtr>* out);
 /// Appends the aggregate calls in `expr` (not inside subqueries or other aggregates).
 void CollectAggregates(const ExprPtr& expr, std::vector<const FunctionCallExpr*>* out);
@@ -108,6 +109,14 @@ struct Planner::Impl {
   // EXISTS) join on the equality conditions that refer to the outer query.
   arrow::Result<Relation> PlanExistsJoin(const Relation& outer, const SubqueryExpr& sub,
                                          bool anti);
+  // A correlated scalar subquery `(SELECT agg(…) FROM … WHERE inner = outer AND …)`
+  // becomes a LEFT join with the subquery grouped by its inner correlation keys.
+  // Returns the relation with the value column appended (hidden from the scope) and
+  // sets `value` to a reference to it; NotImplemented for other shapes.
+  arrow::Result<Relation> PlanScalarSubqueryJoin(Relation rel, const SubqueryExpr& sub,
+                                                 TypedExpr* value);
+  // Queries the planner wrote itself (decorrelation), kept alive with the plan.
+  std::vector<std::shared_ptr<const Query>> synthesized;
   // ---- SELECT ----
   struct OutputColumn {
     std::string name;

@@ -1,5 +1,7 @@
 #include "weir/sql/planner_internal.h"
 
+#include <map>
+
 namespace weir::sql {
 
 arrow::Result<std::shared_ptr<arrow::Table>> Planner::Impl::RunSubquery(
@@ -86,6 +88,22 @@ arrow::Result<TypedExpr> Planner::Impl::BindValueSubquery(
   return arrow::Status::Invalid("unknown subquery use");
 }
 
+namespace {
+
+// Collects the scalar subqueries of a comparison conjunct (`x < (SELECT …)`).
+void CollectScalarSubqueries(const Expr& expr, std::vector<const SubqueryExpr*>* out) {
+  if (expr.kind() != ExprKind::kBinary) return;
+  const auto& binary = static_cast<const BinaryExpr&>(expr);
+  for (const ExprPtr& side : {binary.left(), binary.right()}) {
+    if (side->kind() == ExprKind::kSubquery &&
+        static_cast<const SubqueryExpr&>(*side).use() == SubqueryExpr::Use::kScalar) {
+      out->push_back(static_cast<const SubqueryExpr*>(side.get()));
+    }
+  }
+}
+
+}  // namespace
+
 arrow::Result<Relation> Planner::Impl::PlanWhere(Relation rel, const ExprPtr& where) {
   std::vector<ExprPtr> conjuncts;
   SplitConjuncts(where, &conjuncts);
@@ -116,7 +134,30 @@ arrow::Result<Relation> Planner::Impl::PlanWhere(Relation rel, const ExprPtr& wh
         if (!correlated.status().IsNotImplemented()) return correlated.status();
       }
     }
-    ARROW_ASSIGN_OR_RAISE(BoundExpr bound, Bind(*conjunct, rel));
+    // Correlated scalar subqueries become LEFT joins; the conjunct then reads their
+    // value column.
+    std::vector<const SubqueryExpr*> scalars;
+    CollectScalarSubqueries(*conjunct, &scalars);
+    std::map<const Expr*, TypedExpr> joined;
+    for (const SubqueryExpr* sub : scalars) {
+      TypedExpr value;
+      auto decorrelated = PlanScalarSubqueryJoin(rel, *sub, &value);
+      if (decorrelated.ok()) {
+        rel = std::move(*decorrelated);
+        joined[sub] = value;
+      } else if (!decorrelated.status().IsNotImplemented()) {
+        return decorrelated.status();
+      }
+    }
+    BindHooks hooks;
+    if (!joined.empty()) {
+      hooks.substitute = [&joined](const Expr& e) -> arrow::Result<std::optional<TypedExpr>> {
+        auto found = joined.find(&e);
+        if (found == joined.end()) return std::optional<TypedExpr>();
+        return std::optional<TypedExpr>(found->second);
+      };
+    }
+    ARROW_ASSIGN_OR_RAISE(BoundExpr bound, Bind(*conjunct, rel, hooks));
     if (bound.type->id() != arrow::Type::BOOL && bound.type->id() != arrow::Type::NA) {
       return ErrorAtPos(StartPosition(*conjunct), "type error",
                         fmt::format(": WHERE needs a boolean condition but this is {}",
@@ -130,6 +171,118 @@ arrow::Result<Relation> Planner::Impl::PlanWhere(Relation rel, const ExprPtr& wh
   filter->schema = rel.plan->schema;
   rel.plan = filter;
   return rel;
+}
+
+arrow::Result<Relation> Planner::Impl::PlanScalarSubqueryJoin(Relation rel,
+                                                              const SubqueryExpr& sub,
+                                                              TypedExpr* value) {
+  const Query& query = *sub.query();
+  if (query.kind != Query::Kind::kSelect || query.select.from == nullptr ||
+      query.select.where == nullptr || !query.select.group_by.empty() ||
+      query.select.having || query.select.distinct || query.limit ||
+      query.offset > 0 || !query.with.empty() || query.select.items.size() != 1 ||
+      query.select.items[0].star) {
+    return arrow::Status::NotImplemented("not a simple correlated scalar subquery");
+  }
+  const ExprPtr& item = query.select.items[0].expr;
+  std::vector<const FunctionCallExpr*> aggregates;
+  CollectAggregates(item, &aggregates);
+  // Without an aggregate the subquery may return several rows per key; COUNT of no
+  // rows is 0, which a LEFT join would give as NULL.
+  if (aggregates.empty() ||
+      std::any_of(aggregates.begin(), aggregates.end(), [](const FunctionCallExpr* c) {
+        return EqualsIgnoreCase(c->name().name, "COUNT");
+      })) {
+    return arrow::Status::NotImplemented("scalar subquery without a plain aggregate");
+  }
+  auto inner = PlanTableRef(*query.select.from);
+  if (!inner.ok()) return arrow::Status::NotImplemented("inner FROM does not plan");
+  std::vector<ExprPtr> conjuncts;
+  SplitConjuncts(query.select.where, &conjuncts);
+  std::vector<ExprPtr> local;
+  std::vector<ExprPtr> inner_keys;
+  std::vector<BoundExpr> outer_keys;
+  for (const ExprPtr& conjunct : conjuncts) {
+    if (Bind(*conjunct, *inner).ok()) {
+      local.push_back(conjunct);
+      continue;
+    }
+    if (conjunct->kind() != ExprKind::kBinary ||
+        static_cast<const BinaryExpr&>(*conjunct).op() != BinaryOp::kEqual) {
+      return arrow::Status::NotImplemented("correlation other than equality");
+    }
+    const auto& eq = static_cast<const BinaryExpr&>(*conjunct);
+    auto l_outer = Bind(*eq.left(), rel);
+    auto r_inner = Bind(*eq.right(), *inner);
+    if (l_outer.ok() && r_inner.ok()) {
+      outer_keys.push_back(*l_outer);
+      inner_keys.push_back(eq.right());
+      continue;
+    }
+    auto l_inner = Bind(*eq.left(), *inner);
+    auto r_outer = Bind(*eq.right(), rel);
+    if (l_inner.ok() && r_outer.ok()) {
+      outer_keys.push_back(*r_outer);
+      inner_keys.push_back(eq.left());
+      continue;
+    }
+    return arrow::Status::NotImplemented("correlation other than outer = inner");
+  }
+  if (inner_keys.empty()) return arrow::Status::NotImplemented("uncorrelated");
+  // SELECT k0 AS __k0, …, <item> AS __v FROM … WHERE <local> GROUP BY k0, …
+  int id = next_id++;
+  auto grouped = std::make_shared<Query>();
+  grouped->position = query.position;
+  grouped->select.from = query.select.from;
+  grouped->select.position = query.select.position;
+  auto alias = [&](const std::string& name) {
+    Identifier identifier;
+    identifier.name = fmt::format("__subquery{}_{}", id, name);
+    identifier.quoted = true;
+    return identifier;
+  };
+  for (size_t i = 0; i < inner_keys.size(); ++i) {
+    SelectItem key;
+    key.expr = inner_keys[i];
+    key.alias = alias(fmt::format("k{}", i));
+    key.position = inner_keys[i]->position();
+    grouped->select.items.push_back(std::move(key));
+    grouped->select.group_by.push_back(inner_keys[i]);
+  }
+  SelectItem result = query.select.items[0];
+  result.alias = alias("value");
+  grouped->select.items.push_back(std::move(result));
+  if (!local.empty()) {
+    ExprPtr where = local[0];
+    for (size_t i = 1; i < local.size(); ++i) {
+      where = std::make_shared<BinaryExpr>(local[i]->position(), BinaryOp::kAnd, where,
+                                           local[i]);
+    }
+    grouped->select.where = where;
+  }
+  synthesized.push_back(grouped);
+  outer_scopes.push_back(&rel.scope);
+  auto planned = PlanQuery(*grouped);
+  outer_scopes.pop_back();
+  ARROW_RETURN_NOT_OK(planned.status());
+  const arrow::Schema& schema = *planned->plan->schema;
+  std::vector<std::pair<cp::Expression, cp::Expression>> keys;
+  for (size_t i = 0; i < outer_keys.size(); ++i) {
+    const auto& field = schema.field(static_cast<int>(i));
+    BoundExpr inner_key{cp::field_ref(field->name()), field->type()};
+    ARROW_ASSIGN_OR_RAISE(auto pair, UnifyKeys(outer_keys[i], inner_key, sub));
+    keys.push_back(pair);
+  }
+  const auto& value_field = schema.field(schema.num_fields() - 1);
+  std::vector<ScopeColumn> visible = rel.scope;
+  Relation right = Derived(planned->plan, planned->column_names, "");
+  ARROW_ASSIGN_OR_RAISE(Relation out, MakeJoin(std::move(rel), std::move(right),
+                                               PlanJoinType::kLeft, keys, {}, false));
+  out.scope = std::move(visible);  // the value column stays out of SELECT *
+  value->expr = cp::field_ref(value_field->name());
+  value->type = value_field->type();
+  value->node = &sub;
+  return out;
 }
 
 arrow::Result<Relation> Planner::Impl::PlanInSemiJoin(Relation rel,

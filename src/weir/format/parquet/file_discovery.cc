@@ -3,6 +3,7 @@
 #include <glob.h>
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <system_error>
 
@@ -18,9 +19,6 @@ bool IsHidden(const std::string& name) {
   return !name.empty() && (name[0] == '.' || name[0] == '_');
 }
 
-bool HasGlobChars(const std::string& s) {
-  return s.find_first_of("*?[") != std::string::npos;
-}
 
 // Hive partition values of the directories between `root` and `file`.
 std::vector<std::pair<std::string, std::string>> PartitionValues(const fs::path& root,
@@ -109,9 +107,57 @@ arrow::Status ExpandGlob(const std::string& pattern, std::vector<DiscoveredFile>
 
 }  // namespace
 
+bool HasGlobChars(const std::string& s) {
+  return s.find_first_of("*?[") != std::string::npos;
+}
+
+arrow::Result<std::string> LocalPath(const std::string& path) {
+  // A scheme is letters, digits, '+', '-' or '.' after a letter, then ':'.
+  size_t colon = path.find(':');
+  if (colon == std::string::npos || colon == 0 ||
+      !std::isalpha(static_cast<unsigned char>(path[0]))) {
+    return path;
+  }
+  for (size_t i = 1; i < colon; ++i) {
+    char c = path[i];
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '+' && c != '-' &&
+        c != '.') {
+      return path;
+    }
+  }
+  std::string scheme = path.substr(0, colon);
+  std::string rest = path.substr(colon + 1);
+  for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (scheme == "file") {
+    if (rest.rfind("//", 0) == 0) {
+      rest = rest.substr(2);
+      if (rest.rfind("localhost/", 0) == 0) rest = rest.substr(9);
+      if (rest.empty() || rest[0] != '/') {
+        return UserError("'{}': a file URI needs an absolute path, e.g. file:///data/t",
+                         path);
+      }
+    }
+    if (rest.empty() || rest[0] != '/') {
+      return UserError("'{}': a file URI needs an absolute path, e.g. file:///data/t",
+                       path);
+    }
+    return rest;
+  }
+  if (rest.rfind("//", 0) != 0) return path;  // e.g. a relative name with a colon
+  return UserError(
+      "'{}': the '{}' file system is not supported yet; weir reads and writes local "
+      "paths (a plain path or file:///…)",
+      path, scheme);
+}
+
 arrow::Result<std::vector<DiscoveredFile>> DiscoverFiles(
-    const std::vector<std::string>& inputs) {
-  if (inputs.empty()) return UserError("no input path given");
+    const std::vector<std::string>& uris) {
+  if (uris.empty()) return UserError("no input path given");
+  std::vector<std::string> inputs;
+  for (const auto& uri : uris) {
+    ARROW_ASSIGN_OR_RAISE(std::string local, LocalPath(uri));
+    inputs.push_back(std::move(local));
+  }
   std::vector<DiscoveredFile> out;
   for (const auto& input : inputs) {
     std::error_code ec;
@@ -126,7 +172,7 @@ arrow::Result<std::vector<DiscoveredFile>> DiscoverFiles(
     } else if (HasGlobChars(input)) {
       ARROW_RETURN_NOT_OK(ExpandGlob(input, &out));
     } else {
-      return arrow::Status::IOError("'", input, "': no such file or directory");
+      return UserError("'{}': no such file or directory", input);
     }
   }
   if (out.empty()) return UserError("no data file found in the given inputs");

@@ -17,10 +17,20 @@ struct DiscoveredFile {
   std::vector<std::pair<std::string, std::string>> partition_values;
 };
 
+/// Returns true when `path` contains glob wildcards (`*`, `?`, `[`).
+bool HasGlobChars(const std::string& path);
+
+/// Returns the local file system path a user's path names: `file:///abs/p`,
+/// `file:/abs/p` and `file://localhost/abs/p` become `/abs/p`; a path without a
+/// scheme is returned as it is. Fails with a user error naming the path for any
+/// other scheme (`s3://`, `hdfs://`, …), which weir cannot serve yet.
+arrow::Result<std::string> LocalPath(const std::string& path);
+
 /// Expands inputs (files, directories searched recursively, globs) into a sorted
 /// list of data files. Names starting with `.` or `_` (hidden, in-progress and
 /// marker files such as `_SUCCESS`) are ignored inside directories. Fails with a
-/// user error naming the input when it does not exist or matches no file.
+/// user error naming the input when it does not exist or matches no file. Inputs
+/// may be `file://` URIs (see LocalPath).
 arrow::Result<std::vector<DiscoveredFile>> DiscoverFiles(
     const std::vector<std::string>& inputs);
 

@@ -1,0 +1,70 @@
+"""TPC-H correctness: the 22 queries at scale factor 0.1, weir against DuckDB.
+
+Data: `tpchgen-cli parquet -s 0.1` (a few seconds), generated once into the
+git-ignored .cache/tpch/ and reused (tpch_harness.generate). Queries:
+tests/sql/tpch/q01.sql ... q22.sql in Flink SQL with the spec's validation parameters,
+tables from tests/sql/tpch/schema.sql. Each query runs in its own `weir sql --format
+csv` process in batch mode, killed (its whole process group) after QUERY_TIMEOUT
+seconds; DuckDB runs the same text over views of the same Parquet files and is the
+oracle.
+
+Comparison (tpch_harness.compare): the rows must be equal as multisets, and when the
+query ends with ORDER BY, weir's rows must be in that order (ties in any order).
+Numbers are equal when |a - b| <= max(1e-6, 1e-9 * max(|a|, |b|)): the absolute term
+is Flink's DECIMAL scale 6 for AVG and division, where DuckDB gives DOUBLE; the
+relative term is DOUBLE rounding in large sums. Strings and dates compare exactly.
+
+XFAIL lists the queries that fail today with the reason seen; they are strict, so a
+query that starts passing fails the run until its entry is removed.
+"""
+import duckdb
+import pytest
+
+import tpch_harness as tpch
+
+QUERY_TIMEOUT = 120  # seconds, per query
+SCALE = 0.1
+
+# query -> why it fails today (remove the entry once fixed). All 22 pass now.
+XFAIL = {}
+# Queries known to hang get a short timeout so the suite stays fast; remove with the
+# XFAIL entry (at SF 0.1 every query should take well under a second).
+HANG_TIMEOUT = {}
+
+
+@pytest.fixture(scope="module")
+def tpch_data():
+    return tpch.generate(tpch.default_data_dir(SCALE), SCALE)
+
+
+@pytest.fixture(scope="module")
+def duck(tpch_data):
+    con = duckdb.connect()
+    for view in tpch.duckdb_views(tpch_data):
+        con.execute(view)
+    return con
+
+
+PARAMS = [pytest.param(name, id=name,
+                       marks=[pytest.mark.xfail(strict=True, reason=XFAIL[name])]
+                       if name in XFAIL else [])
+          for name in tpch.QUERIES]
+
+
+@pytest.mark.parametrize("name", PARAMS)
+def test_tpch_query(weir, tpch_data, duck, name):
+    sql = tpch.query_text(name)
+    cursor = duck.execute(tpch.duckdb_sql(sql))
+    columns = [d[0] for d in cursor.description]
+    want = [[tpch.normalize(v) for v in row] for row in cursor.fetchall()]
+
+    timeout = HANG_TIMEOUT.get(name, QUERY_TIMEOUT)
+    run = tpch.run_weir(weir.binary, tpch_data, sql, timeout)
+    if run.timed_out:
+        pytest.fail(f"{name}: weir did not finish within {timeout} s (killed)")
+    if run.returncode != 0:
+        pytest.fail(f"{name}: weir exited {run.returncode}: {tpch.error_excerpt(run, 3000)}")
+    header, got = tpch.parse_csv(run.stdout)
+    problems = tpch.compare(header or columns, got, want,
+                            tpch.key_indexes(sql, columns))
+    assert not problems, f"{name}: wrong result\n" + "\n".join(problems)

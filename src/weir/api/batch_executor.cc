@@ -11,10 +11,10 @@
 #include <arrow/compute/api_aggregate.h>
 #include <arrow/compute/api_vector.h>
 #include <arrow/compute/cast.h>
-#include <arrow/util/thread_pool.h>
 #include <arrow/record_batch.h>
 #include <arrow/table.h>
 #include <arrow/type.h>
+#include <arrow/util/thread_pool.h>
 #include <fmt/format.h>
 
 #include "weir/api/stream_execution_environment.h"

@@ -174,10 +174,9 @@ int32_t AddMonthsToDay(int32_t day, int64_t months) {
   ch::month month{static_cast<unsigned>(index - year_number * 12) + 1};
   ch::year_month_day_last last{year / month / ch::last};
   ch::day day_of_month = std::min(date.day(), last.day());
-  return static_cast<int32_t>(
-      ch::sys_days{ch::year_month_day{year, month, day_of_month}}
-          .time_since_epoch()
-          .count());
+  return static_cast<int32_t>(ch::sys_days{ch::year_month_day{year, month, day_of_month}}
+                                  .time_since_epoch()
+                                  .count());
 }
 
 arrow::Status DateAddMonthsRow(const RowArgs& args, int64_t row,
@@ -190,7 +189,8 @@ arrow::Status TimestampAddMonthsRow(const RowArgs& args, int64_t row,
                                     arrow::Int64Builder* out) {
   if (args.AnyNull(row)) return out->AppendNull();
   int64_t per_day =
-      86400 * TicksPerSecond(static_cast<const arrow::TimestampType&>(args.type(0)).unit());
+      86400 *
+      TicksPerSecond(static_cast<const arrow::TimestampType&>(args.type(0)).unit());
   int64_t ticks = args.Int64(0, row);
   int64_t day = ticks / per_day - (ticks % per_day < 0 ? 1 : 0);
   int64_t time_of_day = ticks - day * per_day;

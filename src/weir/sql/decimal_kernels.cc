@@ -53,8 +53,9 @@ class DecimalArg {
       return arrow::Decimal256(
           static_cast<const arrow::Decimal128Scalar&>(*value_.scalar).value);
     }
-    const uint8_t* bytes = value_.array.buffers[1].data +
-                           (value_.array.offset + row) * arrow::Decimal128Type::kByteWidth;
+    const uint8_t* bytes =
+        value_.array.buffers[1].data +
+        (value_.array.offset + row) * arrow::Decimal128Type::kByteWidth;
     return arrow::Decimal256(arrow::Decimal128(bytes));
   }
   int32_t scale() const {
@@ -104,7 +105,8 @@ arrow::Status ExecDecimalOp(cp::KernelContext* ctx, const cp::ExecSpan& batch,
       value = a * b;
       int32_t extra = left.scale() + right.scale() - result.scale();
       if (extra > 0) {
-        ARROW_ASSIGN_OR_RAISE(value, DivideRounded(value, arrow::Decimal256::GetScaleMultiplier(extra)));
+        ARROW_ASSIGN_OR_RAISE(
+            value, DivideRounded(value, arrow::Decimal256::GetScaleMultiplier(extra)));
       } else if (extra < 0) {
         value = value.IncreaseScaleBy(-extra);
       }
@@ -148,10 +150,9 @@ arrow::Status AddDecimalOp(cp::FunctionRegistry* registry, std::string name,
       std::move(name), cp::Arity::Binary(),
       cp::FunctionDoc(std::move(summary), "", {"left", "right"}, "CastOptions",
                       /*options_required=*/true));
-  cp::ScalarKernel kernel({cp::InputType(arrow::Type::DECIMAL128),
-                           cp::InputType(arrow::Type::DECIMAL128)},
-                          cp::OutputType(ResolveDecimalOp), ExecDecimalOp<kOp>,
-                          InitDecimalOp);
+  cp::ScalarKernel kernel(
+      {cp::InputType(arrow::Type::DECIMAL128), cp::InputType(arrow::Type::DECIMAL128)},
+      cp::OutputType(ResolveDecimalOp), ExecDecimalOp<kOp>, InitDecimalOp);
   kernel.null_handling = cp::NullHandling::COMPUTED_NO_PREALLOCATE;
   kernel.mem_allocation = cp::MemAllocation::NO_PREALLOCATE;
   kernel.can_write_into_slices = false;

@@ -309,9 +309,8 @@ arrow::Result<TypedExpr> Binder::BindMonthArithmetic(BinaryOp op, TypedExpr left
   arrow::Type::type id = datetime.type->id();
   bool datetime_ok = id == arrow::Type::DATE32 || id == arrow::Type::TIMESTAMP;
   if (!datetime_ok || (interval_left && op == BinaryOp::kSubtract)) {
-    return TypeError(node.position(),
-                     fmt::format("{} cannot be applied to {} and {}", what,
-                                 Describe(left), Describe(right)));
+    return TypeError(node.position(), fmt::format("{} cannot be applied to {} and {}",
+                                                  what, Describe(left), Describe(right)));
   }
   if (!interval.is_constant()) {
     return TypeError(node.position(),
@@ -547,9 +546,10 @@ arrow::Result<TypedExpr> Binder::BindCast(const CastExpr& cast) {
       // Read one digit beyond the target scale (Arrow truncates the rest), then
       // round that digit away.
       const auto& decimal = static_cast<const arrow::DecimalType&>(*target);
-      TypePtr finer = decimal.precision() < 38
-                          ? arrow::decimal128(decimal.precision() + 1, decimal.scale() + 1)
-                          : arrow::decimal256(decimal.precision() + 1, decimal.scale() + 1);
+      TypePtr finer =
+          decimal.precision() < 38
+              ? arrow::decimal128(decimal.precision() + 1, decimal.scale() + 1)
+              : arrow::decimal256(decimal.precision() + 1, decimal.scale() + 1);
       auto options = std::make_shared<cp::CastOptions>(cp::CastOptions::Safe(finer));
       options->allow_decimal_truncate = true;
       auto parsed = MakeCall("cast", {operand}, options, cast, "CAST");

@@ -1,8 +1,8 @@
 #include "weir/sql/expression_parser.h"
 
 #include <charconv>
-#include <limits>
 #include <cstdint>
+#include <limits>
 #include <string>
 
 #include <fmt/format.h>
@@ -768,8 +768,9 @@ arrow::Result<ExprPtr> ExpressionParser::ParseInterval() {
       return Error(amount.position, "the INTERVAL is out of range");
     }
     if (negative) months = -months;
-    std::string spelled = fmt::format("INTERVAL '{}' {}", text,
-                                      to_month ? "YEAR TO MONTH" : (years ? "YEAR" : "MONTH"));
+    std::string spelled =
+        fmt::format("INTERVAL '{}' {}", text,
+                    to_month ? "YEAR TO MONTH" : (years ? "YEAR" : "MONTH"));
     return std::make_shared<LiteralExpr>(position, LiteralKind::kMonthInterval, months,
                                          spelled);
   }

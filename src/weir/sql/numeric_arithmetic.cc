@@ -116,8 +116,8 @@ TypePtr AvgResultType(const TypePtr& input) {
   if (!arrow::is_decimal(input->id())) return input;
   // Flink divides the DECIMAL(38, s) sum by a BIGINT count: DECIMAL(38, max(6, s)).
   const auto& decimal = static_cast<const arrow::DecimalType&>(*input);
-  auto type = DecimalResultType(BinaryOp::kDivide, *arrow::decimal128(38, decimal.scale()),
-                                *arrow::int64());
+  auto type = DecimalResultType(BinaryOp::kDivide,
+                                *arrow::decimal128(38, decimal.scale()), *arrow::int64());
   return type.ok() ? *type : input;
 }
 
@@ -129,12 +129,13 @@ arrow::Result<TypedExpr> RescaleDecimal(CallBuilder& builder, TypedExpr value,
   if (from.scale > to.scale) {
     // One more integer digit first: rounding 9.995 to 10.00 carries.
     ARROW_ASSIGN_OR_RAISE(
-        value, ConvertTo(builder, std::move(value),
-                         value.type->id() == arrow::Type::DECIMAL256
-                             ? arrow::decimal256(std::min(76, from.precision + 1), from.scale)
-                             : DecimalOf(from.precision + 1, from.scale)));
-    auto round = std::make_shared<cp::RoundOptions>(
-        to.scale, cp::RoundMode::HALF_TOWARDS_INFINITY);
+        value,
+        ConvertTo(builder, std::move(value),
+                  value.type->id() == arrow::Type::DECIMAL256
+                      ? arrow::decimal256(std::min(76, from.precision + 1), from.scale)
+                      : DecimalOf(from.precision + 1, from.scale)));
+    auto round = std::make_shared<cp::RoundOptions>(to.scale,
+                                                    cp::RoundMode::HALF_TOWARDS_INFINITY);
     ARROW_ASSIGN_OR_RAISE(value, builder.Call("round", {value}, round, node, "ROUND"));
   }
   if (value.type->Equals(*target)) return value;
@@ -165,9 +166,9 @@ arrow::Result<TypedExpr> BindNumericArithmetic(CallBuilder& builder, BinaryOp op
   // Exact arithmetic with at least one DECIMAL: integers join as DECIMAL(digits, 0).
   for (TypedExpr* side : {&left, &right}) {
     if (arrow::is_integer(side->type->id())) {
-      ARROW_ASSIGN_OR_RAISE(
-          *side, ConvertTo(builder, std::move(*side),
-                           arrow::decimal128(IntegerDigits(*side->type), 0)));
+      ARROW_ASSIGN_OR_RAISE(*side,
+                            ConvertTo(builder, std::move(*side),
+                                      arrow::decimal128(IntegerDigits(*side->type), 0)));
     }
   }
   ARROW_ASSIGN_OR_RAISE(TypePtr result, DecimalResultType(op, *left.type, *right.type));
@@ -177,22 +178,19 @@ arrow::Result<TypedExpr> BindNumericArithmetic(CallBuilder& builder, BinaryOp op
     ARROW_ASSIGN_OR_RAISE(TypedExpr quotient,
                           CallExact(builder, "divide_checked", left, right, node, what));
     auto trunc = std::make_shared<cp::RoundOptions>(0, cp::RoundMode::TOWARDS_ZERO);
-    ARROW_ASSIGN_OR_RAISE(quotient,
-                          builder.Call("round", {quotient}, trunc, node, what));
-    ARROW_ASSIGN_OR_RAISE(TypedExpr product,
-                          CallExact(builder, "multiply_checked", quotient, right, node,
-                                    what));
-    ARROW_ASSIGN_OR_RAISE(TypedExpr remainder,
-                          CallExact(builder, "subtract_checked", left, product, node,
-                                    what));
+    ARROW_ASSIGN_OR_RAISE(quotient, builder.Call("round", {quotient}, trunc, node, what));
+    ARROW_ASSIGN_OR_RAISE(TypedExpr product, CallExact(builder, "multiply_checked",
+                                                       quotient, right, node, what));
+    ARROW_ASSIGN_OR_RAISE(TypedExpr remainder, CallExact(builder, "subtract_checked",
+                                                         left, product, node, what));
     return RescaleDecimal(builder, std::move(remainder), result, node);
   }
   if (op == BinaryOp::kMultiply || op == BinaryOp::kDivide) {
     // Exact at Flink's result type, rounded half up (decimal_kernels.cc).
     auto options = std::make_shared<cp::CastOptions>(cp::CastOptions::Safe(result));
-    return builder.Call(op == BinaryOp::kMultiply ? "weir_decimal_multiply"
-                                                  : "weir_decimal_divide",
-                        {std::move(left), std::move(right)}, options, node, what);
+    return builder.Call(
+        op == BinaryOp::kMultiply ? "weir_decimal_multiply" : "weir_decimal_divide",
+        {std::move(left), std::move(right)}, options, node, what);
   }
   ARROW_ASSIGN_OR_RAISE(TypedExpr exact,
                         CallExact(builder, function, left, right, node, what));

@@ -258,8 +258,8 @@ arrow::Result<Relation> Planner::Impl::PlanAggregate(
         PlanAggregateCall(*call, input ? input->type : nullptr, source()));
     std::string input_field;
     if (input && plan.input_cast) {
-      input->expr = cp::call("cast", {input->expr},
-                             cp::CastOptions::Safe(plan.input_cast));
+      input->expr =
+          cp::call("cast", {input->expr}, cp::CastOptions::Safe(plan.input_cast));
       input->type = plan.input_cast;
     }
     if (input) {

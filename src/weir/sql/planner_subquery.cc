@@ -90,16 +90,23 @@ arrow::Result<TypedExpr> Planner::Impl::BindValueSubquery(
 
 namespace {
 
-// Collects the scalar subqueries of a comparison conjunct (`x < (SELECT …)`).
+// Collects the scalar subqueries among the operators of a conjunct
+// (`x < (SELECT …) - 5`), not those inside function calls or other subqueries.
 void CollectScalarSubqueries(const Expr& expr, std::vector<const SubqueryExpr*>* out) {
+  if (expr.kind() == ExprKind::kSubquery) {
+    if (static_cast<const SubqueryExpr&>(expr).use() == SubqueryExpr::Use::kScalar) {
+      out->push_back(static_cast<const SubqueryExpr*>(&expr));
+    }
+    return;
+  }
+  if (expr.kind() == ExprKind::kUnary) {
+    CollectScalarSubqueries(*static_cast<const UnaryExpr&>(expr).operand(), out);
+    return;
+  }
   if (expr.kind() != ExprKind::kBinary) return;
   const auto& binary = static_cast<const BinaryExpr&>(expr);
-  for (const ExprPtr& side : {binary.left(), binary.right()}) {
-    if (side->kind() == ExprKind::kSubquery &&
-        static_cast<const SubqueryExpr&>(*side).use() == SubqueryExpr::Use::kScalar) {
-      out->push_back(static_cast<const SubqueryExpr*>(side.get()));
-    }
-  }
+  CollectScalarSubqueries(*binary.left(), out);
+  CollectScalarSubqueries(*binary.right(), out);
 }
 
 }  // namespace
@@ -151,7 +158,8 @@ arrow::Result<Relation> Planner::Impl::PlanWhere(Relation rel, const ExprPtr& wh
     }
     BindHooks hooks;
     if (!joined.empty()) {
-      hooks.substitute = [&joined](const Expr& e) -> arrow::Result<std::optional<TypedExpr>> {
+      hooks.substitute =
+          [&joined](const Expr& e) -> arrow::Result<std::optional<TypedExpr>> {
         auto found = joined.find(&e);
         if (found == joined.end()) return std::optional<TypedExpr>();
         return std::optional<TypedExpr>(found->second);
@@ -179,8 +187,8 @@ arrow::Result<Relation> Planner::Impl::PlanScalarSubqueryJoin(Relation rel,
   const Query& query = *sub.query();
   if (query.kind != Query::Kind::kSelect || query.select.from == nullptr ||
       query.select.where == nullptr || !query.select.group_by.empty() ||
-      query.select.having || query.select.distinct || query.limit ||
-      query.offset > 0 || !query.with.empty() || query.select.items.size() != 1 ||
+      query.select.having || query.select.distinct || query.limit || query.offset > 0 ||
+      !query.with.empty() || query.select.items.size() != 1 ||
       query.select.items[0].star) {
     return arrow::Status::NotImplemented("not a simple correlated scalar subquery");
   }

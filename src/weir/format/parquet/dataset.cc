@@ -21,7 +21,8 @@ namespace {
 // schema (views, large offsets, dictionaries) to plain utf8/binary, at every nesting
 // level. Every kernel, filter, join and pushdown then sees one layout per logical
 // type; the scanner casts each decoded column to it.
-std::shared_ptr<arrow::DataType> PlainLayout(const std::shared_ptr<arrow::DataType>& type) {
+std::shared_ptr<arrow::DataType> PlainLayout(
+    const std::shared_ptr<arrow::DataType>& type) {
   switch (type->id()) {
     case arrow::Type::STRING_VIEW:
     case arrow::Type::LARGE_STRING:

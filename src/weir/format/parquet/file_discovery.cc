@@ -19,7 +19,6 @@ bool IsHidden(const std::string& name) {
   return !name.empty() && (name[0] == '.' || name[0] == '_');
 }
 
-
 // Hive partition values of the directories between `root` and `file`.
 std::vector<std::pair<std::string, std::string>> PartitionValues(const fs::path& root,
                                                                  const fs::path& file) {
@@ -127,7 +126,8 @@ arrow::Result<std::string> LocalPath(const std::string& path) {
   }
   std::string scheme = path.substr(0, colon);
   std::string rest = path.substr(colon + 1);
-  for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : scheme)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (scheme == "file") {
     if (rest.rfind("//", 0) == 0) {
       rest = rest.substr(2);

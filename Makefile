@@ -58,6 +58,7 @@ bench: build
 	$(PYTHON) bench/runtime/run.py
 	$(PYTHON) bench/sink/run.py
 	$(PYTHON) bench/sql/run.py
+	$(PYTHON) bench/tpch/run.py
 	$(PYTHON) bench/kafka/run.py
 
 format:

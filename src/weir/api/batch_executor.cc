@@ -401,7 +401,8 @@ class Translator {
   int parallelism_;
   const std::atomic<bool>* cancel_;
   bool ordered_ = false;
-  // Declared last: destroyed first, after every plan that used them has finished.
+  // The reader sources' threads; every plan that used them has finished before the
+  // translator is destroyed.
   std::vector<std::shared_ptr<arrow::internal::ThreadPool>> reader_threads_;
 };
 

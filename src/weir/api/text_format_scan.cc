@@ -162,10 +162,8 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenTextFormatScan(
   std::vector<format::DiscoveredFile> files;
   std::error_code ec;
   std::string path = scan.table->Option("path");
-  if (!std::filesystem::exists(path, ec) && !format::HasGlobChars(path)) {
-    return UserError("table '{}': path '{}' does not exist", scan.table->name, path);
-  }
-  // An empty table directory (nothing written yet) reads as no rows.
+  // An empty table directory (nothing written yet) reads as no rows; a path that
+  // does not exist or matches nothing is an error naming it.
   auto found = format::DiscoverFiles({path});
   if (found.ok()) {
     files = std::move(*found);

@@ -35,7 +35,8 @@ struct AggregatePlan {
 /// Maps `call` with an argument of `input_type` (null for COUNT(*)) to an Arrow
 /// aggregate with Flink's semantics: NULLs are skipped; SUM, AVG, MIN, MAX of no
 /// values are NULL; COUNT of none is 0; AVG of an integer column is an integer and
-/// AVG of DECIMAL(p, s) is DECIMAL(38, max(6, s)) rounded half up, as in Flink. Errors point into `source`.
+/// AVG of DECIMAL(p, s) is DECIMAL(38, max(6, s)) rounded half up, as in Flink. Errors
+/// point into `source`.
 arrow::Result<AggregatePlan> PlanAggregateCall(
     const FunctionCallExpr& call, const std::shared_ptr<arrow::DataType>& input_type,
     std::string_view source);

@@ -85,11 +85,11 @@ enum class LiteralKind {
   kExactNumeric,   // 1.5: DECIMAL(2, 1) (the value holds a double, the text is exact)
   kApproxNumeric,  // 1e3: DOUBLE
   kString,
-  kDate,       // DATE '2024-01-31'
-  kTimestamp,  // TIMESTAMP '2024-01-31 12:00:00'
-  kInterval,   // INTERVAL '5' MINUTE: int64 microseconds
+  kDate,           // DATE '2024-01-31'
+  kTimestamp,      // TIMESTAMP '2024-01-31 12:00:00'
+  kInterval,       // INTERVAL '5' MINUTE: int64 microseconds
   kMonthInterval,  // INTERVAL '1' YEAR, INTERVAL '3' MONTH: int64 months
-  kSymbol,     // a time unit keyword argument, e.g. HOUR in FLOOR(ts TO HOUR)
+  kSymbol,         // a time unit keyword argument, e.g. HOUR in FLOOR(ts TO HOUR)
 };
 
 /// Holds a constant.

@@ -1,7 +1,9 @@
-// Exact DECIMAL multiplication and division at Flink's result type. Arrow's own
-// decimal kernels pick result types of their own (a division scales the dividend
-// by the divisor's precision) that exceed 76 digits for wide operands, and they
-// truncate where Flink rounds half up.
+// Exact DECIMAL multiplication, division and remainder at Flink's result type. Arrow's
+// own decimal kernels pick result types of their own (a division scales the dividend by
+// the divisor's precision) that exceed 76 digits for wide operands, and they truncate
+// where Flink rounds half up.
+
+#include <algorithm>
 
 #include <arrow/builder.h>
 #include <arrow/compute/api_scalar.h>
@@ -79,7 +81,7 @@ arrow::Result<arrow::Decimal256> DivideRounded(const arrow::Decimal256& numerato
   return quotient;
 }
 
-enum class Op { kMultiply, kDivide };
+enum class Op { kMultiply, kDivide, kRemainder };
 
 template <Op kOp>
 arrow::Status ExecDecimalOp(cp::KernelContext* ctx, const cp::ExecSpan& batch,
@@ -110,10 +112,16 @@ arrow::Status ExecDecimalOp(cp::KernelContext* ctx, const cp::ExecSpan& batch,
       } else if (extra < 0) {
         value = value.IncreaseScaleBy(-extra);
       }
+    } else if constexpr (kOp == Op::kRemainder) {
+      // Java's BigDecimal.remainder: at the larger scale, the sign of the dividend.
+      if (b == arrow::Decimal256(0)) return arrow::Status::Invalid("division by zero");
+      int32_t scale = std::max(left.scale(), right.scale());
+      a = a.IncreaseScaleBy(scale - left.scale());
+      b = b.IncreaseScaleBy(scale - right.scale());
+      ARROW_ASSIGN_OR_RAISE(auto parts, a.Divide(b));
+      value = parts.second;
     } else {
-      if (b == arrow::Decimal256(0)) {
-        return arrow::Status::Invalid("division by zero");
-      }
+      if (b == arrow::Decimal256(0)) return arrow::Status::Invalid("division by zero");
       // a/b at the result scale: a * 10^(S - s1 + s2) / b, rounded.
       int32_t shift = result.scale() - left.scale() + right.scale();
       if (shift >= 0) {
@@ -166,9 +174,12 @@ arrow::Status RegisterDecimalKernels(cp::FunctionRegistry* registry) {
   ARROW_RETURN_NOT_OK(AddDecimalOp<Op::kMultiply>(
       registry, "weir_decimal_multiply",
       "DECIMAL product at the result type of CastOptions, rounded half up"));
-  return AddDecimalOp<Op::kDivide>(
+  ARROW_RETURN_NOT_OK(AddDecimalOp<Op::kDivide>(
       registry, "weir_decimal_divide",
-      "DECIMAL quotient at the result type of CastOptions, rounded half up");
+      "DECIMAL quotient at the result type of CastOptions, rounded half up"));
+  return AddDecimalOp<Op::kRemainder>(
+      registry, "weir_decimal_remainder",
+      "DECIMAL remainder (sign of the dividend) at the result type of CastOptions");
 }
 
 }  // namespace weir::sql

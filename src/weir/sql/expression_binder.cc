@@ -65,6 +65,8 @@ class Binder : public CallBuilder {
   arrow::Result<TypedExpr> BindBetween(const BetweenExpr& between);
   arrow::Result<TypedExpr> BindLike(const LikeExpr& like);
   arrow::Result<TypedExpr> BindCast(const CastExpr& cast);
+  arrow::Result<TypedExpr> CastToDecimal(TypedExpr operand, const TypePtr& target,
+                                         const CastExpr& cast);
   arrow::Result<TypedExpr> BindFunction(const FunctionCallExpr& call);
   arrow::Result<TypedExpr> BindCase(const CaseExpr& node);
   arrow::Result<TypedExpr> BindIndex(const IndexExpr& node);
@@ -534,32 +536,48 @@ arrow::Result<TypedExpr> Binder::BindLike(const LikeExpr& like) {
   return MakeCall("invert", {match}, nullptr, like, "NOT LIKE");
 }
 
+// Flink rounds half up to the target scale where Arrow's cast fails or truncates.
+// Strings are read at one digit beyond the target scale (Arrow truncates the rest)
+// and then rounded. CAST fails for a value that does not convert or fit; TRY_CAST
+// gives NULL for it.
+arrow::Result<TypedExpr> Binder::CastToDecimal(TypedExpr operand, const TypePtr& target,
+                                               const CastExpr& cast) {
+  const auto& decimal = static_cast<const arrow::DecimalType&>(*target);
+  std::string_view cast_function = cast.try_cast() ? "weir_try_cast" : "cast";
+  if (arrow::is_string(operand.type->id())) {
+    TypePtr finer = decimal.precision() < 38
+                        ? arrow::decimal128(decimal.precision() + 1, decimal.scale() + 1)
+                        : arrow::decimal256(decimal.precision() + 1, decimal.scale() + 1);
+    auto options = std::make_shared<cp::CastOptions>(cp::CastOptions::Safe(finer));
+    options->allow_decimal_truncate = true;
+    auto parsed = MakeCall(cast_function, {operand}, options, cast, "CAST");
+    if (!parsed.ok()) {
+      return ErrorAt(source_, cast.position(), "cast error",
+                     fmt::format(": cannot cast {} to {}: {}", Describe(operand),
+                                 cast.type().ToString(), parsed.status().message()));
+    }
+    operand = std::move(*parsed);
+  }
+  if (!cast.try_cast()) return RescaleDecimal(*this, std::move(operand), target, cast);
+  // Round first into a type that keeps every integer digit (and a carry), so only
+  // the final conversion can fail, value by value.
+  const auto& from = static_cast<const arrow::DecimalType&>(*operand.type);
+  int32_t digits = from.precision() - from.scale() + 1 + decimal.scale();
+  TypePtr rounded_type = digits <= 38
+                             ? arrow::decimal128(digits, decimal.scale())
+                             : arrow::decimal256(std::min(digits, 76), decimal.scale());
+  ARROW_ASSIGN_OR_RAISE(operand,
+                        RescaleDecimal(*this, std::move(operand), rounded_type, cast));
+  auto options = std::make_shared<cp::CastOptions>(cp::CastOptions::Safe(target));
+  return MakeCall("weir_try_cast", {operand}, options, cast, "TRY_CAST");
+}
+
 arrow::Result<TypedExpr> Binder::BindCast(const CastExpr& cast) {
   ARROW_ASSIGN_OR_RAISE(TypedExpr operand, Bind(*cast.operand()));
   ARROW_ASSIGN_OR_RAISE(TypePtr target, ResolveType(cast.type(), source_));
-  if (!cast.try_cast() && arrow::is_decimal(target->id())) {
-    // Flink rounds half up to the target scale (Arrow's cast would fail or truncate).
-    if (arrow::is_decimal(operand.type->id())) {
-      return RescaleDecimal(*this, std::move(operand), target, cast);
-    }
-    if (arrow::is_string(operand.type->id())) {
-      // Read one digit beyond the target scale (Arrow truncates the rest), then
-      // round that digit away.
-      const auto& decimal = static_cast<const arrow::DecimalType&>(*target);
-      TypePtr finer =
-          decimal.precision() < 38
-              ? arrow::decimal128(decimal.precision() + 1, decimal.scale() + 1)
-              : arrow::decimal256(decimal.precision() + 1, decimal.scale() + 1);
-      auto options = std::make_shared<cp::CastOptions>(cp::CastOptions::Safe(finer));
-      options->allow_decimal_truncate = true;
-      auto parsed = MakeCall("cast", {operand}, options, cast, "CAST");
-      if (!parsed.ok()) {
-        return ErrorAt(source_, cast.position(), "cast error",
-                       fmt::format(": cannot cast {} to {}: {}", Describe(operand),
-                                   cast.type().ToString(), parsed.status().message()));
-      }
-      return RescaleDecimal(*this, std::move(*parsed), target, cast);
-    }
+  if (arrow::is_decimal(target->id()) &&
+      (arrow::is_decimal(operand.type->id()) || arrow::is_string(operand.type->id()))) {
+    return CastToDecimal(std::move(operand), target, cast);
   }
   if (operand.is_constant() && operand.type->id() != arrow::Type::STRUCT) {
     auto value = CastConstant(operand.constant, target);

@@ -734,9 +734,11 @@ arrow::Result<ExprPtr> ExpressionParser::ParseInterval() {
     std::string_view digits = view;
     size_t dash = digits.find('-');
     bool to_month = years && Peek().IsKeyword("TO");
+    // A whole number of at most int32's range (larger ones cannot be months).
     auto whole = [](std::string_view part, int64_t* out) {
       auto [end, error] = std::from_chars(part.data(), part.data() + part.size(), *out);
-      return !part.empty() && error == std::errc() && end == part.data() + part.size();
+      return !part.empty() && error == std::errc() && end == part.data() + part.size() &&
+             *out <= std::numeric_limits<int32_t>::max();
     };
     int64_t first = 0, second = 0;
     if (to_month) {

@@ -7,6 +7,7 @@
 #include <arrow/type.h>
 #include <arrow/type_traits.h>
 
+#include "weir/sql/function_catalog.h"
 #include "weir/sql/sql_type.h"
 #include "weir/sql/type_unify.h"
 
@@ -45,42 +46,6 @@ TypePtr Adjusted(int32_t precision, int32_t scale) {
 TypePtr DecimalOf(int32_t precision, int32_t scale) {
   if (precision <= kMaxPrecision) return arrow::decimal128(precision, scale);
   return arrow::decimal256(std::min(precision, 76), scale);
-}
-
-std::string_view ArrowFunction(BinaryOp op) {
-  switch (op) {
-    case BinaryOp::kAdd:
-      return "add_checked";
-    case BinaryOp::kSubtract:
-      return "subtract_checked";
-    case BinaryOp::kMultiply:
-      return "multiply_checked";
-    case BinaryOp::kDivide:
-      return "divide_checked";
-    default:
-      return "remainder_checked";
-  }
-}
-
-// Converts a decimal operand to DECIMAL256 of the same precision and scale.
-arrow::Result<TypedExpr> Widen256(CallBuilder& builder, TypedExpr value) {
-  if (value.type->id() == arrow::Type::DECIMAL256) return value;
-  Digits d = DigitsOf(*value.type);
-  return ConvertTo(builder, std::move(value), arrow::decimal256(d.precision, d.scale));
-}
-
-// Calls `function` on two decimals, in DECIMAL256 when Arrow's exact result needs
-// more than 38 digits.
-arrow::Result<TypedExpr> CallExact(CallBuilder& builder, std::string_view function,
-                                   TypedExpr left, TypedExpr right, const Expr& node,
-                                   std::string_view what) {
-  auto narrow = builder.Call(function, {left, right}, nullptr, node, what);
-  if (narrow.ok()) return narrow;
-  ARROW_ASSIGN_OR_RAISE(left, Widen256(builder, std::move(left)));
-  ARROW_ASSIGN_OR_RAISE(right, Widen256(builder, std::move(right)));
-  auto wide = builder.Call(function, {left, right}, nullptr, node, what);
-  if (wide.ok()) return wide;
-  return narrow.status();
 }
 
 }  // namespace
@@ -128,12 +93,8 @@ arrow::Result<TypedExpr> RescaleDecimal(CallBuilder& builder, TypedExpr value,
   Digits to = DigitsOf(*target);
   if (from.scale > to.scale) {
     // One more integer digit first: rounding 9.995 to 10.00 carries.
-    ARROW_ASSIGN_OR_RAISE(
-        value,
-        ConvertTo(builder, std::move(value),
-                  value.type->id() == arrow::Type::DECIMAL256
-                      ? arrow::decimal256(std::min(76, from.precision + 1), from.scale)
-                      : DecimalOf(from.precision + 1, from.scale)));
+    ARROW_ASSIGN_OR_RAISE(value, ConvertTo(builder, std::move(value),
+                                           DecimalOf(from.precision + 1, from.scale)));
     auto round = std::make_shared<cp::RoundOptions>(to.scale,
                                                     cp::RoundMode::HALF_TOWARDS_INFINITY);
     ARROW_ASSIGN_OR_RAISE(value, builder.Call("round", {value}, round, node, "ROUND"));
@@ -146,19 +107,15 @@ arrow::Result<TypedExpr> RescaleDecimal(CallBuilder& builder, TypedExpr value,
 arrow::Result<TypedExpr> BindNumericArithmetic(CallBuilder& builder, BinaryOp op,
                                                TypedExpr left, TypedExpr right,
                                                const Expr& node, std::string_view what) {
+  std::string_view function = ArrowFunctionFor(op);
   arrow::Type::type x = left.type->id();
   arrow::Type::type y = right.type->id();
-  std::string_view function = ArrowFunction(op);
   if (arrow::is_integer(x) && arrow::is_integer(y)) {
     return builder.Call(function, {left, right}, nullptr, node, what);
   }
   if (arrow::is_floating(x) || arrow::is_floating(y)) {
-    // Flink: FLOAT with an integer or FLOAT stays FLOAT; DOUBLE or DECIMAL makes it
-    // DOUBLE.
-    bool wide = x == arrow::Type::DOUBLE || y == arrow::Type::DOUBLE ||
-                arrow::is_decimal(x) || arrow::is_decimal(y) ||
-                x == arrow::Type::HALF_FLOAT || y == arrow::Type::HALF_FLOAT;
-    TypePtr type = wide ? arrow::float64() : arrow::float32();
+    // Approximate: both sides in Flink's common type (FLOAT or DOUBLE).
+    ARROW_ASSIGN_OR_RAISE(TypePtr type, CommonType(left.type, right.type));
     ARROW_ASSIGN_OR_RAISE(left, ConvertTo(builder, std::move(left), type));
     ARROW_ASSIGN_OR_RAISE(right, ConvertTo(builder, std::move(right), type));
     return builder.Call(function, {left, right}, nullptr, node, what);
@@ -172,28 +129,29 @@ arrow::Result<TypedExpr> BindNumericArithmetic(CallBuilder& builder, BinaryOp op
     }
   }
   ARROW_ASSIGN_OR_RAISE(TypePtr result, DecimalResultType(op, *left.type, *right.type));
-  if (op == BinaryOp::kModulo) {
-    // Arrow has no decimal remainder: compute it in the result's scale as
-    // a - trunc(a / b) * b, which is exact.
-    ARROW_ASSIGN_OR_RAISE(TypedExpr quotient,
-                          CallExact(builder, "divide_checked", left, right, node, what));
-    auto trunc = std::make_shared<cp::RoundOptions>(0, cp::RoundMode::TOWARDS_ZERO);
-    ARROW_ASSIGN_OR_RAISE(quotient, builder.Call("round", {quotient}, trunc, node, what));
-    ARROW_ASSIGN_OR_RAISE(TypedExpr product, CallExact(builder, "multiply_checked",
-                                                       quotient, right, node, what));
-    ARROW_ASSIGN_OR_RAISE(TypedExpr remainder, CallExact(builder, "subtract_checked",
-                                                         left, product, node, what));
-    return RescaleDecimal(builder, std::move(remainder), result, node);
-  }
-  if (op == BinaryOp::kMultiply || op == BinaryOp::kDivide) {
-    // Exact at Flink's result type, rounded half up (decimal_kernels.cc).
+  if (op != BinaryOp::kAdd && op != BinaryOp::kSubtract) {
+    // Products, quotients and remainders exactly at Flink's result type, rounded
+    // half up (decimal_kernels.cc): Arrow's kernels choose other types.
+    std::string_view kernel = op == BinaryOp::kMultiply ? "weir_decimal_multiply"
+                              : op == BinaryOp::kDivide ? "weir_decimal_divide"
+                                                        : "weir_decimal_remainder";
     auto options = std::make_shared<cp::CastOptions>(cp::CastOptions::Safe(result));
-    return builder.Call(
-        op == BinaryOp::kMultiply ? "weir_decimal_multiply" : "weir_decimal_divide",
-        {std::move(left), std::move(right)}, options, node, what);
+    return builder.Call(kernel, {std::move(left), std::move(right)}, options, node, what);
+  }
+  // Sums in Arrow; when the exact sum needs 39 digits, in DECIMAL256, then rounded
+  // to the capped result type.
+  Digits a = DigitsOf(*left.type);
+  Digits b = DigitsOf(*right.type);
+  int32_t scale = std::max(a.scale, b.scale);
+  if (std::max(a.precision - a.scale, b.precision - b.scale) + scale + 1 >
+      kMaxPrecision) {
+    ARROW_ASSIGN_OR_RAISE(left, ConvertTo(builder, std::move(left),
+                                          arrow::decimal256(a.precision, a.scale)));
+    ARROW_ASSIGN_OR_RAISE(right, ConvertTo(builder, std::move(right),
+                                           arrow::decimal256(b.precision, b.scale)));
   }
   ARROW_ASSIGN_OR_RAISE(TypedExpr exact,
-                        CallExact(builder, function, left, right, node, what));
+                        builder.Call(function, {left, right}, nullptr, node, what));
   return RescaleDecimal(builder, std::move(exact), result, node);
 }
 

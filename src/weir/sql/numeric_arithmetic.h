@@ -32,11 +32,11 @@ arrow::Result<TypedExpr> RescaleDecimal(CallBuilder& builder, TypedExpr value,
                                         const std::shared_ptr<arrow::DataType>& target,
                                         const Expr& node);
 
-/// Binds the arithmetic `left op right` (+, -, *, /) of two numbers with Flink's
+/// Binds the arithmetic `left op right` (+, -, *, /, %) of two numbers with Flink's
 /// result types: integers keep the wider integer type; with a FLOAT or DOUBLE
-/// operand the result is approximate (DOUBLE when either side is DOUBLE or
-/// DECIMAL); otherwise it is the DECIMAL of DecimalResultType, computed exactly
-/// and rounded half up to its scale. Both operands must be numbers (integers,
+/// operand the result is approximate (FLOAT or DOUBLE, as CommonType); otherwise it
+/// is the DECIMAL of DecimalResultType, computed exactly and rounded half up to its
+/// scale. Both operands must be numbers (integers,
 /// floating point or decimals, dictionaries decoded).
 arrow::Result<TypedExpr> BindNumericArithmetic(CallBuilder& builder, BinaryOp op,
                                                TypedExpr left, TypedExpr right,

@@ -8,6 +8,14 @@ bool NameMatches(const Identifier& id, const std::string& name) {
   return id.quoted ? id.name == name : EqualsIgnoreCase(id.name, name);
 }
 
+ExprPtr CombineTerms(BinaryOp op, const std::vector<ExprPtr>& terms) {
+  ExprPtr combined = terms.front();
+  for (size_t i = 1; i < terms.size(); ++i) {
+    combined = std::make_shared<BinaryExpr>(terms[i]->position(), op, combined, terms[i]);
+  }
+  return combined;
+}
+
 namespace {
 
 void SplitDisjuncts(const ExprPtr& expr, std::vector<ExprPtr>* out) {
@@ -20,14 +28,6 @@ void SplitDisjuncts(const ExprPtr& expr, std::vector<ExprPtr>* out) {
     }
   }
   out->push_back(expr);
-}
-
-ExprPtr Chain(BinaryOp op, const std::vector<ExprPtr>& terms, SourcePosition position) {
-  ExprPtr chained = terms.front();
-  for (size_t i = 1; i < terms.size(); ++i) {
-    chained = std::make_shared<BinaryExpr>(position, op, chained, terms[i]);
-  }
-  return chained;
 }
 
 // (a AND b) OR (a AND c) is a AND (b OR c): the conjuncts every branch of an OR
@@ -62,9 +62,9 @@ void FactorDisjunction(const ExprPtr& expr, std::vector<ExprPtr>* out) {
       if (!contains(common, term->ToString())) rest.push_back(term);
     }
     if (rest.empty()) return;  // this branch is just the common part: the OR holds
-    rest_branches.push_back(Chain(BinaryOp::kAnd, rest, expr->position()));
+    rest_branches.push_back(CombineTerms(BinaryOp::kAnd, rest));
   }
-  out->push_back(Chain(BinaryOp::kOr, rest_branches, expr->position()));
+  out->push_back(CombineTerms(BinaryOp::kOr, rest_branches));
 }
 
 }  // namespace

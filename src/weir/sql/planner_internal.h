@@ -51,6 +51,8 @@ bool NameMatches(const Identifier& id, const std::string& name);
 /// Appends the AND-ed terms of `expr` to `out`; terms shared by every branch of an
 /// OR become terms of their own ((a AND b) OR (a AND c) gives a, b OR c).
 void SplitConjuncts(const ExprPtr& expr, std::vector<ExprPtr>* out);
+/// Joins `terms` (at least one) with `op` (AND, OR), left to right.
+ExprPtr CombineTerms(BinaryOp op, const std::vector<ExprPtr>& terms);
 /// Appends the aggregate calls in `expr` (not inside subqueries or other aggregates).
 void CollectAggregates(const ExprPtr& expr, std::vector<const FunctionCallExpr*>* out);
 /// Makes a plan node of `kind` over `inputs`.

@@ -260,14 +260,7 @@ arrow::Result<Relation> Planner::Impl::PlanScalarSubqueryJoin(Relation rel,
   SelectItem result = query.select.items[0];
   result.alias = alias("value");
   grouped->select.items.push_back(std::move(result));
-  if (!local.empty()) {
-    ExprPtr where = local[0];
-    for (size_t i = 1; i < local.size(); ++i) {
-      where = std::make_shared<BinaryExpr>(local[i]->position(), BinaryOp::kAnd, where,
-                                           local[i]);
-    }
-    grouped->select.where = where;
-  }
+  if (!local.empty()) grouped->select.where = CombineTerms(BinaryOp::kAnd, local);
   synthesized.push_back(grouped);
   outer_scopes.push_back(&rel.scope);
   auto planned = PlanQuery(*grouped);
@@ -369,12 +362,8 @@ arrow::Result<Relation> Planner::Impl::PlanExistsJoin(const Relation& outer,
   }
   if (!local.empty()) {
     // Local conditions filter the inner side before the join.
-    ExprPtr where = local[0];
-    for (size_t i = 1; i < local.size(); ++i) {
-      where = std::make_shared<BinaryExpr>(local[i]->position(), BinaryOp::kAnd, where,
-                                           local[i]);
-    }
-    ARROW_ASSIGN_OR_RAISE(inner, PlanWhere(std::move(inner), where));
+    ARROW_ASSIGN_OR_RAISE(
+        inner, PlanWhere(std::move(inner), CombineTerms(BinaryOp::kAnd, local)));
   }
   return MakeJoin(outer, std::move(inner),
                   anti ? PlanJoinType::kAnti : PlanJoinType::kSemi, keys, residual,

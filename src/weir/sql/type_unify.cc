@@ -86,8 +86,11 @@ arrow::Result<TypePtr> CommonType(const TypePtr& a_in, const TypePtr& b_in) {
   bool b_num = b_float || arrow::is_integer(y) || arrow::is_decimal(y);
   if (a_num && b_num) {
     if (a_float || b_float) {
-      if (x == arrow::Type::FLOAT && y == arrow::Type::FLOAT) return arrow::float32();
-      return arrow::float64();
+      // Flink: FLOAT with FLOAT or an integer stays FLOAT; DOUBLE or DECIMAL
+      // (LogicalTypeMerging enforces DOUBLE for DECIMAL) makes it DOUBLE.
+      bool narrow = (x == arrow::Type::FLOAT || arrow::is_integer(x)) &&
+                    (y == arrow::Type::FLOAT || arrow::is_integer(y));
+      return narrow ? arrow::float32() : arrow::float64();
     }
     // Decimals, possibly with integers.
     auto digits = [](const TypePtr& t, int32_t* precision, int32_t* scale) {

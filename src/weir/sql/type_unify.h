@@ -13,10 +13,11 @@
 namespace weir::sql {
 
 /// Returns the type both `a` and `b` convert to without losing values, as SQL's
-/// implicit conversions do: the wider integer, DOUBLE for integers with floating
-/// point, a DECIMAL wide enough for integers and decimals, STRING for strings,
-/// TIMESTAMP for dates with timestamps (the finer unit), the other type for NULL.
-/// Fails when the types have nothing in common (e.g. STRING and INT).
+/// implicit conversions do: the wider integer, FLOAT for FLOAT with FLOAT or an
+/// integer, DOUBLE for any other mix with floating point, a DECIMAL wide enough for
+/// integers and decimals, STRING for strings, TIMESTAMP for dates with timestamps (the
+/// finer unit), the other type for NULL. Fails when the types have nothing in common
+/// (e.g. STRING and INT).
 arrow::Result<std::shared_ptr<arrow::DataType>> CommonType(
     const std::shared_ptr<arrow::DataType>& a, const std::shared_ptr<arrow::DataType>& b);
 

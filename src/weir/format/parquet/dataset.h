@@ -23,7 +23,8 @@ struct DatasetOptions {
 /// the Hive partition columns (appended after the file columns), and each file's
 /// partition values. String and binary columns are plain utf8/binary whatever
 /// layout the writer stored (string_view, large_string, dictionary, …): the scan
-/// casts them, so everything above sees one layout. Immutable once discovered; cheap to share between scans.
+/// casts them, so everything above sees one layout. Immutable once discovered; cheap to
+/// share between scans.
 class ParquetDataset {
  public:
   /// Discovers files under `inputs` and reads the schema from the first one.

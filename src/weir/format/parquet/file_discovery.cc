@@ -15,6 +15,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
+bool HasGlobChars(const std::string& s) {
+  return s.find_first_of("*?[") != std::string::npos;
+}
+
 bool IsHidden(const std::string& name) {
   return !name.empty() && (name[0] == '.' || name[0] == '_');
 }
@@ -106,10 +110,6 @@ arrow::Status ExpandGlob(const std::string& pattern, std::vector<DiscoveredFile>
 
 }  // namespace
 
-bool HasGlobChars(const std::string& s) {
-  return s.find_first_of("*?[") != std::string::npos;
-}
-
 arrow::Result<std::string> LocalPath(const std::string& path) {
   // A scheme is letters, digits, '+', '-' or '.' after a letter, then ':'.
   size_t colon = path.find(':');
@@ -129,13 +129,10 @@ arrow::Result<std::string> LocalPath(const std::string& path) {
   for (char& c : scheme)
     c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (scheme == "file") {
-    if (rest.rfind("//", 0) == 0) {
+    if (rest.rfind("//localhost/", 0) == 0) {
+      rest = rest.substr(11);
+    } else if (rest.rfind("//", 0) == 0) {
       rest = rest.substr(2);
-      if (rest.rfind("localhost/", 0) == 0) rest = rest.substr(9);
-      if (rest.empty() || rest[0] != '/') {
-        return UserError("'{}': a file URI needs an absolute path, e.g. file:///data/t",
-                         path);
-      }
     }
     if (rest.empty() || rest[0] != '/') {
       return UserError("'{}': a file URI needs an absolute path, e.g. file:///data/t",

@@ -17,9 +17,6 @@ struct DiscoveredFile {
   std::vector<std::pair<std::string, std::string>> partition_values;
 };
 
-/// Returns true when `path` contains glob wildcards (`*`, `?`, `[`).
-bool HasGlobChars(const std::string& path);
-
 /// Returns the local file system path a user's path names: `file:///abs/p`,
 /// `file:/abs/p` and `file://localhost/abs/p` become `/abs/p`; a path without a
 /// scheme is returned as it is. Fails with a user error naming the path for any

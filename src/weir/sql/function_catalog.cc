@@ -15,8 +15,6 @@ const SqlFunction kFunctions[] = {
     {"ABS", "abs_checked", 1, 1, arrow::int64},
     {"CHAR_LENGTH", "utf8_length", 1, 1, arrow::utf8},
     {"CHARACTER_LENGTH", "utf8_length", 1, 1, arrow::utf8},
-    // Sign of the dividend, like Flink's MOD and Java's %.
-    {"MOD", "remainder_checked", 2, 2, arrow::int64},
 };
 
 }  // namespace

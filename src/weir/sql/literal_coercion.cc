@@ -1,6 +1,7 @@
 #include "weir/sql/literal_coercion.h"
 
 #include <algorithm>
+#include <cctype>
 #include <limits>
 
 #include <arrow/compute/cast.h>
@@ -165,10 +166,19 @@ arrow::Result<std::shared_ptr<arrow::Scalar>> LiteralScalar(const LiteralExpr& l
       return std::make_shared<arrow::Int64Scalar>(number);
     }
     case LiteralKind::kExactNumeric: {
-      // Flink: 0.1 is DECIMAL(1, 1), 12.50 DECIMAL(4, 2); beyond 38 digits, DOUBLE.
+      // Flink (Calcite) counts every digit written, leading zeros too: 0.1 is
+      // DECIMAL(2, 1), .5 DECIMAL(1, 1), 12.50 DECIMAL(4, 2); beyond 38, DOUBLE.
       ScalarPtr decimal = DecimalFromText(literal.text());
-      if (decimal != nullptr) return decimal;
-      return std::make_shared<arrow::DoubleScalar>(std::get<double>(value));
+      const std::string& text = literal.text();
+      auto written = static_cast<int32_t>(std::count_if(
+          text.begin(), text.end(), [](unsigned char c) { return std::isdigit(c); }));
+      if (decimal == nullptr || written > kMaxDecimal128Precision) {
+        return std::make_shared<arrow::DoubleScalar>(std::get<double>(value));
+      }
+      const auto& type = static_cast<const arrow::Decimal128Type&>(*decimal->type);
+      return std::make_shared<arrow::Decimal128Scalar>(
+          static_cast<const arrow::Decimal128Scalar&>(*decimal).value,
+          arrow::decimal128(std::max(written, type.precision()), type.scale()));
     }
     case LiteralKind::kApproxNumeric:
       return std::make_shared<arrow::DoubleScalar>(std::get<double>(value));

@@ -13,10 +13,10 @@ namespace weir::sql {
 
 /// Returns the Arrow scalar of a literal in its own type, as Flink types it: NULL is
 /// null-typed, BOOLEAN bool, integers INT (int32) or BIGINT when they do not fit,
-/// exact numbers with a point DECIMAL of their digits (0.1 is DECIMAL(1, 1); DOUBLE
-/// beyond 38 digits), numbers with an exponent DOUBLE, strings utf8, DATE date32
-/// and TIMESTAMP timestamp[us] (timestamp[ns] with more than six fractional digits,
-/// time zone UTC when the text carried an offset).
+/// exact numbers with a point DECIMAL of their written digits, leading zeros too
+/// (0.1 is DECIMAL(2, 1), as in Flink; DOUBLE beyond 38 digits), numbers with an exponent
+/// DOUBLE, strings utf8, DATE date32 and TIMESTAMP timestamp[us] (timestamp[ns] with more
+/// than six fractional digits, time zone UTC when the text carried an offset).
 arrow::Result<std::shared_ptr<arrow::Scalar>> LiteralScalar(const LiteralExpr& literal);
 
 /// Converts a constant that is compared with a value of type `target` so that the

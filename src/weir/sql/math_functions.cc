@@ -10,6 +10,7 @@
 #include <arrow/type.h>
 #include <arrow/type_traits.h>
 
+#include "weir/sql/numeric_arithmetic.h"
 #include "weir/sql/special_functions.h"
 #include "weir/sql/type_unify.h"
 
@@ -166,6 +167,17 @@ arrow::Result<TypedExpr> BindSign(CallBuilder& builder, const FunctionCallExpr& 
   return ConvertTo(builder, std::move(sign), type);
 }
 
+// MOD(a, b): the same operation as a % b (Flink's remainder: the sign of the
+// dividend; DECIMAL at Flink's result type).
+arrow::Result<TypedExpr> BindMod(CallBuilder& builder, const FunctionCallExpr& call,
+                                 std::vector<TypedExpr> args) {
+  ARROW_RETURN_NOT_OK(CheckArgCount(builder, call, args, 2, 2));
+  ARROW_RETURN_NOT_OK(RequireNumeric(builder, call, args, 0, arrow::int32()));
+  ARROW_RETURN_NOT_OK(RequireNumeric(builder, call, args, 1, arrow::int32()));
+  return BindNumericArithmetic(builder, BinaryOp::kModulo, std::move(args[0]),
+                               std::move(args[1]), call, "MOD");
+}
+
 // PI() and E().
 arrow::Result<TypedExpr> BindMathConstant(CallBuilder& builder,
                                           const FunctionCallExpr& call,
@@ -196,6 +208,7 @@ constexpr NamedBinder kMathBinders[] = {
     {"ATAN2", BindDoubleFunction},
     {"LOG", BindLog},
     {"SIGN", BindSign},
+    {"MOD", BindMod},
     {"PI", BindMathConstant},
     {"E", BindMathConstant},
 };

@@ -13,9 +13,6 @@ query ends with ORDER BY, weir's rows must be in that order (ties in any order).
 Numbers are equal when |a - b| <= max(1e-6, 1e-9 * max(|a|, |b|)): the absolute term
 is Flink's DECIMAL scale 6 for AVG and division, where DuckDB gives DOUBLE; the
 relative term is DOUBLE rounding in large sums. Strings and dates compare exactly.
-
-XFAIL lists the queries that fail today with the reason seen; they are strict, so a
-query that starts passing fails the run until its entry is removed.
 """
 import duckdb
 import pytest
@@ -24,12 +21,6 @@ import tpch_harness as tpch
 
 QUERY_TIMEOUT = 120  # seconds, per query
 SCALE = 0.1
-
-# query -> why it fails today (remove the entry once fixed). All 22 pass now.
-XFAIL = {}
-# Queries known to hang get a short timeout so the suite stays fast; remove with the
-# XFAIL entry (at SF 0.1 every query should take well under a second).
-HANG_TIMEOUT = {}
 
 
 @pytest.fixture(scope="module")
@@ -45,23 +36,16 @@ def duck(tpch_data):
     return con
 
 
-PARAMS = [pytest.param(name, id=name,
-                       marks=[pytest.mark.xfail(strict=True, reason=XFAIL[name])]
-                       if name in XFAIL else [])
-          for name in tpch.QUERIES]
-
-
-@pytest.mark.parametrize("name", PARAMS)
+@pytest.mark.parametrize("name", tpch.QUERIES)
 def test_tpch_query(weir, tpch_data, duck, name):
     sql = tpch.query_text(name)
     cursor = duck.execute(tpch.duckdb_sql(sql))
     columns = [d[0] for d in cursor.description]
     want = [[tpch.normalize(v) for v in row] for row in cursor.fetchall()]
 
-    timeout = HANG_TIMEOUT.get(name, QUERY_TIMEOUT)
-    run = tpch.run_weir(weir.binary, tpch_data, sql, timeout)
+    run = tpch.run_weir(weir.binary, tpch_data, sql, QUERY_TIMEOUT)
     if run.timed_out:
-        pytest.fail(f"{name}: weir did not finish within {timeout} s (killed)")
+        pytest.fail(f"{name}: weir did not finish within {QUERY_TIMEOUT} s (killed)")
     if run.returncode != 0:
         pytest.fail(f"{name}: weir exited {run.returncode}: {tpch.error_excerpt(run, 3000)}")
     header, got = tpch.parse_csv(run.stdout)

@@ -129,6 +129,12 @@ arrow::Result<TypedExpr> BindNumericArithmetic(CallBuilder& builder, BinaryOp op
     }
   }
   ARROW_ASSIGN_OR_RAISE(TypePtr result, DecimalResultType(op, *left.type, *right.type));
+  Digits a = DigitsOf(*left.type);
+  Digits b = DigitsOf(*right.type);
+  if (op == BinaryOp::kMultiply && a.precision + b.precision + 1 <= kMaxPrecision) {
+    // Arrow's product is then exact and of Flink's type, and vectorised.
+    return builder.Call(function, {left, right}, nullptr, node, what);
+  }
   if (op != BinaryOp::kAdd && op != BinaryOp::kSubtract) {
     // Products, quotients and remainders exactly at Flink's result type, rounded
     // half up (decimal_kernels.cc): Arrow's kernels choose other types.
@@ -140,8 +146,6 @@ arrow::Result<TypedExpr> BindNumericArithmetic(CallBuilder& builder, BinaryOp op
   }
   // Sums in Arrow; when the exact sum needs 39 digits, in DECIMAL256, then rounded
   // to the capped result type.
-  Digits a = DigitsOf(*left.type);
-  Digits b = DigitsOf(*right.type);
   int32_t scale = std::max(a.scale, b.scale);
   if (std::max(a.precision - a.scale, b.precision - b.scale) + scale + 1 >
       kMaxPrecision) {

@@ -59,6 +59,7 @@ bench: build
 	$(PYTHON) bench/sink/run.py
 	$(PYTHON) bench/sql/run.py
 	$(PYTHON) bench/tpch/run.py
+	$(PYTHON) bench/tpch/join_order.py
 	$(PYTHON) bench/kafka/run.py
 
 format:

@@ -4,8 +4,6 @@
 // declarations (variant<ExecNode*, Declaration> inputs) are moved.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 
-#include <filesystem>
-
 #include <arrow/acero/exec_plan.h>
 #include <arrow/acero/options.h>
 #include <arrow/compute/api_aggregate.h>
@@ -153,15 +151,10 @@ class Translator {
              {"aggregate", ac::AggregateNodeOptions(std::move(aggregates), keys)}});
       }
       case sql::PlanKind::kJoin: {
-        // Acero builds its hash table on the right input: put the side estimated
-        // to be smaller there (inner and outer joins; semi/anti keep their sides).
-        bool swap = false;
-        if (node.join_type == sql::PlanJoinType::kInner ||
-            node.join_type == sql::PlanJoinType::kLeft ||
-            node.join_type == sql::PlanJoinType::kRight ||
-            node.join_type == sql::PlanJoinType::kFull) {
-          swap = EstimateBytes(*node.inputs[0]) < EstimateBytes(*node.inputs[1]);
-        }
+        // Acero builds its hash table on the right input: swap when the optimizer
+        // chose the left one (inner and outer joins; semi/anti keep their sides).
+        bool swap = node.build_left && node.join_type != sql::PlanJoinType::kSemi &&
+                    node.join_type != sql::PlanJoinType::kAnti;
         const sql::PlanNode& left_node = *node.inputs[swap ? 1 : 0];
         const sql::PlanNode& right_node = *node.inputs[swap ? 0 : 1];
         ARROW_ASSIGN_OR_RAISE(auto left, Translate(left_node));
@@ -196,6 +189,14 @@ class Translator {
           lk.emplace_back(k);
         for (const std::string& k : swap ? node.left_keys : node.right_keys)
           rk.emplace_back(k);
+        if (lk.empty()) {
+          // A join without equal keys (a cross join, other conditions only): Acero's
+          // hash join on a constant key on both sides.
+          left = WithConstantKey(std::move(left), *left_node.schema, "$left_key");
+          right = WithConstantKey(std::move(right), *right_node.schema, "$right_key");
+          lk.emplace_back("$left_key");
+          rk.emplace_back("$right_key");
+        }
         ac::HashJoinNodeOptions options(type, lk, rk,
                                         sql::UnbindExpression(node.residual), "", "");
         if (node.null_equal_keys) {
@@ -283,6 +284,22 @@ class Translator {
         ac::RecordBatchReaderSourceNodeOptions(std::move(reader), thread.get()));
   }
 
+  // `input` with a column `name` that is true in every row appended.
+  static ac::Declaration WithConstantKey(ac::Declaration input,
+                                         const arrow::Schema& schema,
+                                         const std::string& name) {
+    std::vector<cp::Expression> exprs;
+    std::vector<std::string> names;
+    for (const auto& field : schema.fields()) {
+      exprs.push_back(cp::field_ref(field->name()));
+      names.push_back(field->name());
+    }
+    exprs.push_back(cp::literal(true));
+    names.push_back(name);
+    return ac::Declaration::Sequence(
+        {std::move(input), {"project", ac::ProjectNodeOptions(exprs, names)}});
+  }
+
   arrow::Result<ac::Declaration> Select(ac::Declaration input,
                                         const arrow::Schema& schema) {
     std::vector<cp::Expression> exprs;
@@ -293,51 +310,6 @@ class Translator {
     }
     return ac::Declaration::Sequence(
         {std::move(input), {"project", ac::ProjectNodeOptions(exprs, names)}});
-  }
-
-  // A rough size of what a plan node produces, for choosing join sides: the bytes of
-  // the Parquet files a scan reads (by the share of columns read), halved by each
-  // filter and aggregation.
-  double EstimateBytes(const sql::PlanNode& node) {
-    switch (node.kind) {
-      case sql::PlanKind::kScan: {
-        double bytes = 0;
-        if (node.table->connector() == "filesystem") {
-          std::vector<std::string> roots = node.table->read_paths;
-          if (roots.empty()) roots.push_back(node.table->Option("path"));
-          for (const std::string& root : roots) {
-            for (const std::string& file : VisibleDataFiles(root)) {
-              std::error_code ec;
-              auto size = std::filesystem::file_size(file, ec);
-              if (!ec) bytes += static_cast<double>(size);
-            }
-            std::error_code ec;
-            if (std::filesystem::is_regular_file(root, ec)) {
-              bytes += static_cast<double>(std::filesystem::file_size(root, ec));
-            }
-          }
-          size_t physical = 0;
-          for (const sql::CatalogColumn& c : node.table->columns) physical += !c.computed;
-          if (physical > 0)
-            bytes *= static_cast<double>(node.scan_columns.size()) / physical;
-        } else {
-          bytes = 1e9;  // generated rows: assume large
-        }
-        return node.scan_filter ? bytes / 2 : bytes;
-      }
-      case sql::PlanKind::kValues:
-        return static_cast<double>(node.values->num_rows()) * 8;
-      case sql::PlanKind::kFilter:
-      case sql::PlanKind::kAggregate:
-        return EstimateBytes(*node.inputs[0]) / 2;
-      default: {
-        double bytes = 0;
-        for (const sql::PlanPtr& input : node.inputs) {
-          bytes = std::max(bytes, EstimateBytes(*input));
-        }
-        return bytes;
-      }
-    }
   }
 
   arrow::Result<ac::Declaration> Scan(const sql::PlanNode& node) {

@@ -26,6 +26,7 @@
 #include "weir/format/json/json_writer.h"
 #include "weir/format/parquet/dataset.h"
 #include "weir/format/parquet/file_discovery.h"
+#include "weir/format/parquet/statistics.h"
 #include "weir/format/parquet/writer_options.h"
 #include "weir/sql/suggest.h"
 
@@ -520,6 +521,24 @@ arrow::Result<std::shared_ptr<format::ParquetDataset>> OpenTableDataset(
         fmt::format("table '{}': {}", table.name, opened.status().message()));
   }
   return *opened;
+}
+
+std::optional<sql::TableStatistics> ScanStatistics(const sql::PlanNode& scan) {
+  const sql::CatalogTable& table = *scan.table;
+  if (table.connector() != "filesystem" || table.Option("format", "parquet") != "parquet")
+    return std::nullopt;
+  auto dataset = OpenTableDataset(table);
+  if (!dataset.ok()) return std::nullopt;
+  sql::TableStatistics out;
+  if (*dataset == nullptr) return out;  // an empty table directory
+  auto read = format::ReadDatasetStatistics(**dataset, scan.scan_columns);
+  if (!read.ok()) return std::nullopt;
+  out.row_count = read->row_count;
+  for (const auto& [name, column] : read->columns) {
+    out.columns[name] = sql::ColumnStatistics{column.min, column.max, column.null_count,
+                                              column.distinct_count};
+  }
+  return out;
 }
 
 arrow::Result<std::pair<int64_t, int64_t>> CountPartitionPruning(

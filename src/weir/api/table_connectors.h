@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -13,6 +14,7 @@
 #include "weir/runtime/operators/watermark_strategy.h"
 #include "weir/sql/catalog.h"
 #include "weir/sql/logical_plan.h"
+#include "weir/sql/plan_statistics.h"
 
 namespace weir::format {
 class ParquetDataset;
@@ -47,6 +49,12 @@ arrow::Result<runtime::SourceFactory> MakeScanSource(
 /// the table's directory is missing or holds no data file yet (an empty table).
 arrow::Result<std::shared_ptr<format::ParquetDataset>> OpenTableDataset(
     const sql::CatalogTable& table);
+
+/// Returns what the footers of a Parquet table's files say about the columns a scan
+/// reads (row count, min/max, nulls), for the optimizer's estimates; nullopt for
+/// other connectors and for tables whose files cannot be read (the scan reports
+/// that error).
+std::optional<sql::TableStatistics> ScanStatistics(const sql::PlanNode& scan);
 
 /// Counts the files a filesystem scan would open and those its pushed filter
 /// prunes by partition values alone (for EXPLAIN): {files, pruned}.

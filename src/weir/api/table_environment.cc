@@ -46,6 +46,7 @@ const std::vector<std::string>& KnownKeys() {
       "pipeline.name",
       "sql-client.execution.result-mode",
       "table.exec.source.idle-timeout",
+      "table.optimizer.join-reorder-enabled",
   };
   return keys;
 }
@@ -345,7 +346,7 @@ arrow::Result<DataStream> TableEnvironment::ToDataStream(const Table& table) {
   ARROW_ASSIGN_OR_RAISE(sql::StatementPtr statement, sql::ParseStatement(table.sql()));
   sql::Planner planner(catalog_, statement->script, Executor());
   ARROW_ASSIGN_OR_RAISE(auto planned, planner.Plan(*statement->query));
-  sql::PlanPtr plan = sql::OptimizePlan(planned.plan);
+  sql::PlanPtr plan = Optimize(planned.plan);
   std::optional<DataStream> stream;
   if (IsStateless(*plan)) {
     ARROW_ASSIGN_OR_RAISE(stream, BuildStream(stream_env_, *plan, streaming(),
@@ -385,8 +386,16 @@ bool TableEnvironment::streaming() const {
 
 sql::PlanExecutor TableEnvironment::Executor() {
   return [this](const sql::PlanPtr& plan) {
-    return ExecuteBatchPlan(plan, parallelism(), cancel_);
+    return ExecuteBatchPlan(Optimize(plan), parallelism(), cancel_);
   };
+}
+
+sql::PlanPtr TableEnvironment::Optimize(const sql::PlanPtr& plan) const {
+  sql::OptimizerOptions options;
+  auto it = config_.find("table.optimizer.join-reorder-enabled");
+  options.join_reorder = it == config_.end() || sql::EqualsIgnoreCase(it->second, "true");
+  options.statistics = ScanStatistics;
+  return sql::OptimizePlan(plan, options);
 }
 
 std::chrono::microseconds TableEnvironment::IdleTimeout() const {
@@ -432,6 +441,11 @@ arrow::Status TableEnvironment::SetConfig(const std::string& key,
       return arrow::Status::Invalid(
           fmt::format("SET '{}': {}", key, parsed.status().message()));
     }
+  }
+  if ((key == "table.dml-sync" || key == "table.optimizer.join-reorder-enabled") &&
+      !sql::EqualsIgnoreCase(value, "true") && !sql::EqualsIgnoreCase(value, "false")) {
+    return arrow::Status::Invalid(
+        fmt::format("SET '{}': expected true or false but got '{}'", key, value));
   }
   if (key == "restart-strategy.type" && value != "none" && value != "fixed-delay" &&
       value != "disable") {
@@ -617,7 +631,7 @@ arrow::Result<std::string> TableEnvironment::Explain(const sql::Statement& state
   const sql::Query* query = statement.query.get();
   sql::Planner planner(catalog_, statement.script, Executor());
   ARROW_ASSIGN_OR_RAISE(auto planned, planner.Plan(*query));
-  sql::PlanPtr optimized = sql::OptimizePlan(planned.plan);
+  sql::PlanPtr optimized = Optimize(planned.plan);
   std::string out = "== Optimized Logical Plan ==\n" + sql::PlanToString(optimized);
   // Partition pruning needs only the directory listing: report it.
   std::string pruning;
@@ -654,7 +668,7 @@ arrow::Result<std::string> TableEnvironment::ExplainSql(std::string_view text) {
 arrow::Result<TableResult> TableEnvironment::RunQuery(const sql::Statement& statement) {
   sql::Planner planner(catalog_, statement.script, Executor());
   ARROW_ASSIGN_OR_RAISE(auto planned, planner.Plan(*statement.query));
-  sql::PlanPtr plan = sql::OptimizePlan(planned.plan);
+  sql::PlanPtr plan = Optimize(planned.plan);
   if (streaming() && !AllBounded(*plan)) {
     if (!IsStateless(*plan)) {
       return arrow::Status::NotImplemented(fmt::format(
@@ -685,7 +699,7 @@ arrow::Result<TableResult> TableEnvironment::RunInsert(const sql::Statement& sta
   }
   sql::Planner planner(catalog_, statement.script, Executor());
   ARROW_ASSIGN_OR_RAISE(auto planned, planner.Plan(*statement.query));
-  sql::PlanPtr plan = sql::OptimizePlan(planned.plan);
+  sql::PlanPtr plan = Optimize(planned.plan);
 
   // Map the query's columns (plus static partition values) onto the table's.
   auto physical = target->PhysicalSchema();

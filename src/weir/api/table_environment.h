@@ -127,6 +127,8 @@ class TableEnvironment : public std::enable_shared_from_this<TableEnvironment> {
   arrow::Result<TableResult> Describe(const sql::Statement& statement);
   arrow::Result<std::string> Explain(const sql::Statement& statement);
   sql::PlanExecutor Executor();
+  // Optimises a plan with this environment's statistics and SET options.
+  sql::PlanPtr Optimize(const sql::PlanPtr& plan) const;
 
   sql::Catalog catalog_;
   std::map<std::string, std::string> config_;

@@ -35,8 +35,22 @@ std::string JoinTypeName(PlanJoinType type) {
   return "?";
 }
 
+// Appends the optimizer's estimate (and a join's build side) to the first line
+// written for a node, which starts at `start`.
+void Annotate(const PlanNode& node, size_t start, std::string* out) {
+  std::string note;
+  if (node.estimated_rows) note = fmt::format("est. {:.0f} rows", *node.estimated_rows);
+  if (node.kind == PlanKind::kJoin && node.build_left)
+    note += std::string(note.empty() ? "" : ", ") + "build left";
+  if (note.empty()) return;
+  size_t end = out->find('\n', start);
+  if (end == std::string::npos) end = out->size();
+  out->insert(end, " (" + note + ")");
+}
+
 void Render(const PlanNode& node, int depth, std::string* out) {
   std::string pad(static_cast<size_t>(depth) * 2, ' ');
+  size_t start = out->size();
   switch (node.kind) {
     case PlanKind::kScan: {
       std::string columns;
@@ -57,6 +71,7 @@ void Render(const PlanNode& node, int depth, std::string* out) {
         }
       }
       *out += "\n";
+      Annotate(node, start, out);
       return;
     }
     case PlanKind::kValues:
@@ -122,6 +137,7 @@ void Render(const PlanNode& node, int depth, std::string* out) {
       *out += fmt::format("{}UnionAll\n", pad);
       break;
   }
+  Annotate(node, start, out);
   for (const PlanPtr& input : node.inputs) Render(*input, depth + 1, out);
 }
 

@@ -67,6 +67,8 @@ struct PlanNode {
   /// The output columns (internal names).
   std::shared_ptr<arrow::Schema> schema;
   std::vector<PlanPtr> inputs;
+  /// The optimizer's estimate of the rows this node produces (for EXPLAIN).
+  std::optional<double> estimated_rows;
 
   // kScan
   /// The table (for read_parquet(), a synthesised filesystem table).
@@ -91,15 +93,17 @@ struct PlanNode {
 
   // kJoin
   PlanJoinType join_type = PlanJoinType::kInner;
+  /// Columns of the left and right input compared for equality, pairwise; none for
+  /// a cross join or a join on other conditions only.
   std::vector<std::string> left_keys;
   std::vector<std::string> right_keys;
   /// Keys compared with IS NOT DISTINCT FROM (INTERSECT/EXCEPT) instead of '='.
   bool null_equal_keys = false;
-  /// The keys are constants added because the join had none (a cross join or only
-  /// non-equality conditions); the optimizer replaces them with real ones it finds.
-  bool synthetic_keys = false;
   /// Condition over both sides beyond the keys (true when none).
   arrow::compute::Expression residual = arrow::compute::literal(true);
+  /// Build the hash table on the left input (the optimizer estimated it smaller);
+  /// by default the right input is the build side.
+  bool build_left = false;
 
   // kSort
   std::vector<SortField> sort_fields;

@@ -5,6 +5,8 @@
 #include <arrow/compute/expression.h>
 #include <arrow/type.h>
 
+#include "weir/sql/join_order.h"
+#include "weir/sql/plan_expressions.h"
 #include "weir/sql/planner.h"
 
 namespace weir::sql {
@@ -12,60 +14,6 @@ namespace {
 
 namespace cp = arrow::compute;
 using Names = std::set<std::string>;
-
-// Rebuilds an expression by names only, so it can be bound to another schema;
-// `rename` maps field names (e.g. internal to physical names of a scan).
-cp::Expression Unbind(const cp::Expression& expr,
-                      const std::map<std::string, std::string>* rename = nullptr) {
-  if (const arrow::FieldRef* ref = expr.field_ref()) {
-    if (rename != nullptr && ref->name() != nullptr) {
-      auto it = rename->find(*ref->name());
-      if (it != rename->end()) return cp::field_ref(it->second);
-    }
-    if (rename != nullptr && ref->IsNested() && ref->nested_refs() != nullptr) {
-      std::vector<arrow::FieldRef> parts = *ref->nested_refs();
-      if (parts.front().name() != nullptr) {
-        auto it = rename->find(*parts.front().name());
-        if (it != rename->end()) parts.front() = arrow::FieldRef(it->second);
-      }
-      return cp::field_ref(arrow::FieldRef(std::move(parts)));
-    }
-    return cp::field_ref(*ref);
-  }
-  if (const cp::Expression::Call* call = expr.call()) {
-    std::vector<cp::Expression> args;
-    for (const cp::Expression& arg : call->arguments) args.push_back(Unbind(arg, rename));
-    return cp::call(call->function_name, std::move(args), call->options);
-  }
-  return expr;
-}
-
-void Conjuncts(const cp::Expression& expr, std::vector<cp::Expression>* out) {
-  if (const cp::Expression::Call* call = expr.call()) {
-    if (call->function_name == "and_kleene" && call->arguments.size() == 2) {
-      Conjuncts(call->arguments[0], out);
-      Conjuncts(call->arguments[1], out);
-      return;
-    }
-  }
-  if (expr == cp::literal(true)) return;
-  out->push_back(Unbind(expr));
-}
-
-std::string TopName(const arrow::FieldRef& ref) {
-  if (ref.name() != nullptr) return *ref.name();
-  if (ref.nested_refs() != nullptr && ref.nested_refs()->front().name() != nullptr) {
-    return *ref.nested_refs()->front().name();
-  }
-  return "";
-}
-
-Names FieldsOf(const cp::Expression& expr) {
-  Names names;
-  for (const arrow::FieldRef& ref : cp::FieldsInExpression(expr))
-    names.insert(TopName(ref));
-  return names;
-}
 
 bool AllIn(const Names& names, const arrow::Schema& schema) {
   for (const std::string& name : names) {
@@ -91,8 +39,7 @@ PlanPtr WithFilter(PlanPtr plan, const std::vector<cp::Expression>& conjuncts) {
 }
 
 // Makes `left_col = right_col` (either order) a key of `join` when both sides are
-// plain columns of the same type. A join without real keys (a cross join, keyed on
-// a constant) trades its constant keys for the first real one.
+// plain columns of the same type.
 bool AddJoinKey(const cp::Expression& conjunct, const arrow::Schema& left,
                 const arrow::Schema& right, PlanNode* join) {
   const cp::Expression::Call* call = conjunct.call();
@@ -111,11 +58,6 @@ bool AddJoinKey(const cp::Expression& conjunct, const arrow::Schema& left,
   int ri = right.GetFieldIndex(y);
   if (li < 0 || ri < 0) return false;
   if (!left.field(li)->type()->Equals(*right.field(ri)->type())) return false;
-  if (join->synthetic_keys) {
-    join->left_keys.clear();
-    join->right_keys.clear();
-    join->synthetic_keys = false;
-  }
   join->left_keys.push_back(x);
   join->right_keys.push_back(y);
   return true;
@@ -370,8 +312,11 @@ arrow::compute::Expression UnbindExpression(const arrow::compute::Expression& ex
   return Unbind(expr);
 }
 
-PlanPtr OptimizePlan(const PlanPtr& plan) {
+PlanPtr OptimizePlan(const PlanPtr& plan, const OptimizerOptions& options) {
   PlanPtr pushed = PushFilters(plan, {});
+  CardinalityEstimator estimator(options.statistics);
+  // Ordering joins may leave conditions of one input above it: push them again.
+  pushed = PushFilters(OrderJoins(pushed, &estimator, options.join_reorder), {});
   Names all;
   for (const auto& f : pushed->schema->fields()) all.insert(f->name());
   auto pruned = Prune(pushed, all);

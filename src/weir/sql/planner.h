@@ -11,6 +11,7 @@
 
 #include "weir/sql/catalog.h"
 #include "weir/sql/logical_plan.h"
+#include "weir/sql/plan_statistics.h"
 #include "weir/sql/statement.h"
 
 namespace weir::sql {
@@ -22,8 +23,8 @@ struct PlannedQuery {
   std::vector<std::string> column_names;
 };
 
-/// Runs a plan to completion; the planner uses it for uncorrelated subqueries
-/// whose values are needed at planning time (scalar subqueries, NOT IN).
+/// Optimises and runs a plan to completion; the planner uses it for uncorrelated
+/// subqueries whose values are needed at planning time (scalar subqueries, NOT IN).
 using PlanExecutor =
     std::function<arrow::Result<std::shared_ptr<arrow::Table>>(const PlanPtr&)>;
 
@@ -55,9 +56,21 @@ class Planner {
 /// to another schema (the planner's schemas change as columns are pruned).
 arrow::compute::Expression UnbindExpression(const arrow::compute::Expression& expr);
 
+/// How OptimizePlan works; the defaults suit a plan nothing is known about.
+struct OptimizerOptions {
+  /// Reorders inner joins by estimated cardinality (the SET key
+  /// `table.optimizer.join-reorder-enabled`); when off, joins stay in the order
+  /// written and only the build side of each hash join is chosen.
+  bool join_reorder = true;
+  /// Table statistics for estimates; without it every table counts as large.
+  StatisticsProvider statistics;
+};
+
 /// Optimises a plan: pushes filters down (through projections that pass the
-/// columns through, into the matching side of joins, into scans) and prunes the
-/// columns scans read to those used above.
-PlanPtr OptimizePlan(const PlanPtr& plan);
+/// columns through, into the matching side of joins, into scans), orders inner
+/// joins by estimated cardinality and picks each hash join's build side
+/// (docs/design/join-order.md), and prunes the columns scans read to those used
+/// above.
+PlanPtr OptimizePlan(const PlanPtr& plan, const OptimizerOptions& options = {});
 
 }  // namespace weir::sql

@@ -300,13 +300,6 @@ arrow::Result<Relation> Planner::Impl::MakeJoin(
     left_keys.push_back(lf);
     right_keys.push_back(rf);
   }
-  // Without keys (cross joins, non-equi conditions) both sides get a constant key.
-  if (keys.empty()) {
-    left_keys.push_back(NewField("true"));
-    right_keys.push_back(NewField("true"));
-    extra_left.push_back(cp::literal(true));
-    extra_right.push_back(cp::literal(true));
-  }
   auto add_keys = [&](Relation& side, const std::vector<std::string>& key_names,
                       const std::vector<cp::Expression>& extra) -> arrow::Status {
     if (extra.empty()) return arrow::Status::OK();
@@ -332,7 +325,6 @@ arrow::Result<Relation> Planner::Impl::MakeJoin(
   join->left_keys = left_keys;
   join->right_keys = right_keys;
   join->null_equal_keys = null_equal;
-  join->synthetic_keys = keys.empty();
   arrow::FieldVector fields = left.plan->schema->fields();
   bool keep_right = type != PlanJoinType::kSemi && type != PlanJoinType::kAnti;
   if (keep_right) {

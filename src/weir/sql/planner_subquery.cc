@@ -22,7 +22,7 @@ arrow::Result<std::shared_ptr<arrow::Table>> Planner::Impl::RunSubquery(
                                   "{}",
                                   planned->plan->schema->num_fields()));
   }
-  return executor(OptimizePlan(planned->plan));
+  return executor(planned->plan);
 }
 
 arrow::Result<TypedExpr> Planner::Impl::BindValueSubquery(

@@ -1,0 +1,18 @@
+#pragma once
+
+#include "weir/sql/cardinality.h"
+#include "weir/sql/logical_plan.h"
+
+namespace weir::sql {
+
+/// Orders the inner joins of `plan` by estimated cardinality and picks the build
+/// side of every hash join (docs/design/join-order.md). Each tree of inner joins
+/// becomes a graph of its inputs connected by equal keys (with the keys' transitive
+/// closure); dynamic programming over connected subsets finds the order with the
+/// least estimated intermediate rows (greedy above 10 inputs). Inputs joined by no
+/// key are joined last, smallest first, so no cross product is built while an
+/// equality join exists. With `reorder` false the order stays as written and only
+/// build sides are chosen. Filters must have been pushed down first.
+PlanPtr OrderJoins(const PlanPtr& plan, CardinalityEstimator* estimator, bool reorder);
+
+}  // namespace weir::sql

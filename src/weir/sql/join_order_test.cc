@@ -50,9 +50,10 @@ class JoinOrderTest : public ::testing::Test {
     for (const ColumnSpec& c : columns) {
       bool text = !c.min.has_value();
       bool date = c.name == "o_date";
-      table->columns.push_back({c.name, text   ? arrow::utf8()
-                                        : date ? arrow::date32()
-                                               : arrow::int64()});
+      CatalogColumn column;
+      column.name = c.name;
+      column.type = text ? arrow::utf8() : date ? arrow::date32() : arrow::int64();
+      table->columns.push_back(column);
       if (!text)
         stats.columns[c.name] = ColumnStatistics{c.min, c.max, 0.0, std::nullopt};
     }

@@ -15,6 +15,7 @@
 #include <arrow/util/thread_pool.h>
 #include <fmt/format.h>
 
+#include "weir/api/runtime_filter.h"
 #include "weir/api/stream_execution_environment.h"
 #include "weir/api/table_connectors.h"
 #include "weir/api/text_format_scan.h"
@@ -157,8 +158,20 @@ class Translator {
                     node.join_type != sql::PlanJoinType::kAnti;
         const sql::PlanNode& left_node = *node.inputs[swap ? 1 : 0];
         const sql::PlanNode& right_node = *node.inputs[swap ? 0 : 1];
+        ARROW_ASSIGN_OR_RAISE(
+            std::optional<ac::Declaration> built,
+            BuildWithRuntimeFilters(node, left_node, right_node,
+                                    swap ? node.right_keys : node.left_keys,
+                                    swap ? node.left_keys : node.right_keys));
+        // The probe side is translated after the build side ran: its scans then
+        // carry the runtime filters.
         ARROW_ASSIGN_OR_RAISE(auto left, Translate(left_node));
-        ARROW_ASSIGN_OR_RAISE(auto right, Translate(right_node));
+        ac::Declaration right;
+        if (built) {
+          right = std::move(*built);
+        } else {
+          ARROW_ASSIGN_OR_RAISE(right, Translate(right_node));
+        }
         ac::JoinType type = ac::JoinType::INNER;
         switch (node.join_type) {
           case sql::PlanJoinType::kInner:
@@ -300,6 +313,33 @@ class Translator {
         {std::move(input), {"project", ac::ProjectNodeOptions(exprs, names)}});
   }
 
+  // Runtime filters: for a join the optimizer marked whose probe keys come unchanged
+  // from a Parquet scan, runs the build side first and adds a filter on its keys (range,
+  // and IN list when few) to that scan, which then prunes row groups, pages and
+  // rows. Returns the build side's rows as a source, or nullopt when no probe key
+  // reaches a scan (the build side is then translated as usual).
+  arrow::Result<std::optional<ac::Declaration>> BuildWithRuntimeFilters(
+      const sql::PlanNode& join, const sql::PlanNode& probe, const sql::PlanNode& build,
+      const std::vector<std::string>& probe_keys,
+      const std::vector<std::string>& build_keys) {
+    if (!join.runtime_filter) return std::nullopt;
+    std::vector<std::pair<size_t, ProbeScanColumn>> targets;
+    for (size_t i = 0; i < probe_keys.size(); ++i) {
+      if (auto target = FindProbeScanColumn(probe, probe_keys[i]))
+        targets.emplace_back(i, *target);
+    }
+    if (targets.empty()) return std::nullopt;
+    ARROW_ASSIGN_OR_RAISE(auto rows, Run(build));
+    for (const auto& [i, target] : targets) {
+      auto keys = rows->GetColumnByName(build_keys[i]);
+      if (keys == nullptr) continue;
+      ARROW_ASSIGN_OR_RAISE(auto filter, RuntimeFilterFor(keys, target.column,
+                                                          ScanStatistics(*target.scan)));
+      if (filter) runtime_filters_[target.scan].push_back(*filter);
+    }
+    return ac::Declaration("table_source", ac::TableSourceNodeOptions(rows));
+  }
+
   arrow::Result<ac::Declaration> Select(ac::Declaration input,
                                         const arrow::Schema& schema) {
     std::vector<cp::Expression> exprs;
@@ -329,6 +369,12 @@ class Translator {
       format::ScanOptions options;
       options.columns = node.scan_columns;
       options.filter = node.scan_filter;
+      auto runtime = runtime_filters_.find(&node);
+      if (runtime != runtime_filters_.end()) {
+        std::vector<cp::Expression> terms = runtime->second;
+        if (node.scan_filter) terms.push_back(*node.scan_filter);
+        options.filter = cp::and_(terms);
+      }
       ARROW_ASSIGN_OR_RAISE(auto scanner, format::ParquetScanner::Make(dataset, options));
       return ReaderSource(
           std::make_shared<ScanReader>(scanner, node.schema, table.name, cancel_));
@@ -373,6 +419,8 @@ class Translator {
   int parallelism_;
   const std::atomic<bool>* cancel_;
   bool ordered_ = false;
+  // Filters from the build sides of joins, by the probe-side scan they prune.
+  std::map<const sql::PlanNode*, std::vector<cp::Expression>> runtime_filters_;
   // The reader sources' threads; every plan that used them has finished before the
   // translator is destroyed.
   std::vector<std::shared_ptr<arrow::internal::ThreadPool>> reader_threads_;

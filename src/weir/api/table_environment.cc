@@ -47,6 +47,7 @@ const std::vector<std::string>& KnownKeys() {
       "sql-client.execution.result-mode",
       "table.exec.source.idle-timeout",
       "table.optimizer.join-reorder-enabled",
+      "table.optimizer.runtime-filter.enabled",
   };
   return keys;
 }
@@ -394,6 +395,9 @@ sql::PlanPtr TableEnvironment::Optimize(const sql::PlanPtr& plan) const {
   sql::OptimizerOptions options;
   auto it = config_.find("table.optimizer.join-reorder-enabled");
   options.join_reorder = it == config_.end() || sql::EqualsIgnoreCase(it->second, "true");
+  it = config_.find("table.optimizer.runtime-filter.enabled");
+  options.runtime_filters =
+      it == config_.end() || sql::EqualsIgnoreCase(it->second, "true");
   options.statistics = ScanStatistics;
   return sql::OptimizePlan(plan, options);
 }
@@ -442,7 +446,8 @@ arrow::Status TableEnvironment::SetConfig(const std::string& key,
           fmt::format("SET '{}': {}", key, parsed.status().message()));
     }
   }
-  if ((key == "table.dml-sync" || key == "table.optimizer.join-reorder-enabled") &&
+  if ((key == "table.dml-sync" || key == "table.optimizer.join-reorder-enabled" ||
+       key == "table.optimizer.runtime-filter.enabled") &&
       !sql::EqualsIgnoreCase(value, "true") && !sql::EqualsIgnoreCase(value, "false")) {
     return arrow::Status::Invalid(
         fmt::format("SET '{}': expected true or false but got '{}'", key, value));

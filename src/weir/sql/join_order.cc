@@ -413,6 +413,26 @@ class JoinOrderer {
 
 }  // namespace
 
+PlanPtr PlanRuntimeFilters(const PlanPtr& plan) {
+  auto copy = std::make_shared<PlanNode>(*plan);
+  copy->inputs.clear();
+  for (const PlanPtr& input : plan->inputs)
+    copy->inputs.push_back(PlanRuntimeFilters(input));
+  if (copy->kind == PlanKind::kJoin && !copy->null_equal_keys &&
+      !copy->left_keys.empty() &&
+      (copy->join_type == PlanJoinType::kInner ||
+       copy->join_type == PlanJoinType::kSemi)) {
+    bool left_builds = copy->build_left && copy->join_type == PlanJoinType::kInner;
+    const PlanNode& build = *copy->inputs[left_builds ? 0 : 1];
+    const PlanNode& probe = *copy->inputs[left_builds ? 1 : 0];
+    double build_rows = build.estimated_rows.value_or(kMaxRuntimeFilterBuildRows + 1);
+    double probe_rows = probe.estimated_rows.value_or(0);
+    copy->runtime_filter = build_rows <= kMaxRuntimeFilterBuildRows &&
+                           probe_rows >= kMinRuntimeFilterProbeRatio * build_rows;
+  }
+  return copy;
+}
+
 PlanPtr OrderJoins(const PlanPtr& plan, CardinalityEstimator* estimator, bool reorder) {
   JoinOrderer orderer(estimator, reorder);
   return orderer.Visit(plan);

@@ -15,4 +15,15 @@ namespace weir::sql {
 /// build sides are chosen. Filters must have been pushed down first.
 PlanPtr OrderJoins(const PlanPtr& plan, CardinalityEstimator* estimator, bool reorder);
 
+/// Runtime filters are planned for build sides estimated to hold at most this many
+/// rows (Flink's `table.optimizer.runtime-filter.max-build-data-size` is 150 MB)…
+inline constexpr double kMaxRuntimeFilterBuildRows = 1e6;
+/// …and probe sides estimated at least this many times larger: running the build
+/// side first costs the overlap of the two sides.
+inline constexpr double kMinRuntimeFilterProbeRatio = 4;
+
+/// Sets `runtime_filter` on the inner and semi joins of `plan` whose estimates
+/// pass the two limits above (estimated_rows must be set, as OrderJoins does).
+PlanPtr PlanRuntimeFilters(const PlanPtr& plan);
+
 }  // namespace weir::sql

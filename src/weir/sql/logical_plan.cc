@@ -42,6 +42,8 @@ void Annotate(const PlanNode& node, size_t start, std::string* out) {
   if (node.estimated_rows) note = fmt::format("est. {:.0f} rows", *node.estimated_rows);
   if (node.kind == PlanKind::kJoin && node.build_left)
     note += std::string(note.empty() ? "" : ", ") + "build left";
+  if (node.kind == PlanKind::kJoin && node.runtime_filter)
+    note += std::string(note.empty() ? "" : ", ") + "runtime filter";
   if (note.empty()) return;
   size_t end = out->find('\n', start);
   if (end == std::string::npos) end = out->size();

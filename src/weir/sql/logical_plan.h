@@ -104,6 +104,9 @@ struct PlanNode {
   /// Build the hash table on the left input (the optimizer estimated it smaller);
   /// by default the right input is the build side.
   bool build_left = false;
+  /// Run the build side first and filter the probe side's Parquet scans by its
+  /// keys (a runtime filter; inner and semi joins only).
+  bool runtime_filter = false;
 
   // kSort
   std::vector<SortField> sort_fields;

@@ -317,6 +317,7 @@ PlanPtr OptimizePlan(const PlanPtr& plan, const OptimizerOptions& options) {
   CardinalityEstimator estimator(options.statistics);
   // Ordering joins may leave conditions of one input above it: push them again.
   pushed = PushFilters(OrderJoins(pushed, &estimator, options.join_reorder), {});
+  if (options.runtime_filters) pushed = PlanRuntimeFilters(pushed);
   Names all;
   for (const auto& f : pushed->schema->fields()) all.insert(f->name());
   auto pruned = Prune(pushed, all);

@@ -62,6 +62,9 @@ struct OptimizerOptions {
   /// `table.optimizer.join-reorder-enabled`); when off, joins stay in the order
   /// written and only the build side of each hash join is chosen.
   bool join_reorder = true;
+  /// Marks inner and semi joins with a small build side and a much larger probe
+  /// side for runtime filters (the SET key `table.optimizer.runtime-filter.enabled`).
+  bool runtime_filters = true;
   /// Table statistics for estimates; without it every table counts as large.
   StatisticsProvider statistics;
 };

@@ -1,0 +1,89 @@
+// Runtime filters: a hash join's build side prunes its probe side's Parquet scan
+// (docs/design/join-order.md).
+#include "weir/api/runtime_filter.h"
+
+#include <arrow/compute/api_aggregate.h>
+#include <arrow/compute/api_scalar.h>
+#include <arrow/compute/api_vector.h>
+#include <arrow/scalar.h>
+#include <arrow/type.h>
+
+#include "weir/types/scalar_number.h"
+
+namespace weir::api {
+
+namespace cp = arrow::compute;
+
+std::optional<ProbeScanColumn> FindProbeScanColumn(const sql::PlanNode& node,
+                                                   const std::string& field) {
+  switch (node.kind) {
+    case sql::PlanKind::kScan: {
+      const sql::CatalogTable& table = *node.table;
+      bool parquet =
+          table.connector() == "filesystem" &&
+          (table.Option("format", "parquet") == "parquet" || !table.read_paths.empty());
+      int index = node.schema->GetFieldIndex(field);
+      if (!parquet || index < 0) return std::nullopt;
+      return ProbeScanColumn{&node, node.scan_columns[static_cast<size_t>(index)]};
+    }
+    case sql::PlanKind::kFilter:
+      return FindProbeScanColumn(*node.inputs[0], field);
+    case sql::PlanKind::kProject: {
+      int index = node.schema->GetFieldIndex(field);
+      if (index < 0) return std::nullopt;
+      const arrow::FieldRef* ref = node.exprs[static_cast<size_t>(index)].field_ref();
+      if (ref == nullptr || ref->name() == nullptr) return std::nullopt;
+      return FindProbeScanColumn(*node.inputs[0], *ref->name());
+    }
+    case sql::PlanKind::kJoin: {
+      if (node.join_type != sql::PlanJoinType::kInner || node.null_equal_keys)
+        return std::nullopt;
+      for (const sql::PlanPtr& input : node.inputs) {
+        if (input->schema->GetFieldIndex(field) >= 0)
+          return FindProbeScanColumn(*input, field);
+      }
+      return std::nullopt;
+    }
+    default:
+      return std::nullopt;
+  }
+}
+
+arrow::Result<std::optional<cp::Expression>> RuntimeFilterFor(
+    const std::shared_ptr<arrow::ChunkedArray>& build_keys, const std::string& column,
+    const std::optional<sql::TableStatistics>& probe) {
+  const arrow::DataType& type = *build_keys->type();
+  if (arrow::is_nested(type.id()) || type.id() == arrow::Type::DICTIONARY ||
+      type.id() == arrow::Type::BOOL) {
+    return std::nullopt;
+  }
+  if (build_keys->length() == build_keys->null_count()) {
+    return cp::literal(false);  // no key can match: the scan reads nothing
+  }
+  arrow::Result<arrow::Datum> min_max = cp::MinMax(arrow::Datum(build_keys));
+  if (!min_max.ok()) return std::nullopt;  // a type without min/max kernels
+  const auto& bounds = min_max->scalar_as<arrow::StructScalar>();
+  cp::Expression key = cp::field_ref(column);
+  std::vector<cp::Expression> terms = {
+      cp::greater_equal(key, cp::literal(bounds.value[0])),
+      cp::less_equal(key, cp::literal(bounds.value[1]))};
+  ARROW_ASSIGN_OR_RAISE(auto unique, cp::Unique(arrow::Datum(build_keys)));
+  if (unique->length() - unique->null_count() <= kMaxRuntimeInListValues) {
+    ARROW_ASSIGN_OR_RAISE(auto values, cp::DropNull(arrow::Datum(unique)));
+    terms.push_back(cp::call("is_in", {key}, cp::SetLookupOptions(values.make_array())));
+    return cp::and_(terms);
+  }
+  if (probe) {
+    auto it = probe->columns.find(column);
+    auto low = types::ScalarToDouble(*bounds.value[0]);
+    auto high = types::ScalarToDouble(*bounds.value[1]);
+    if (it != probe->columns.end() && it->second.min && it->second.max && low && high) {
+      double whole = *it->second.max - *it->second.min;
+      double kept = std::min(*high, *it->second.max) - std::max(*low, *it->second.min);
+      if (whole > 0 && kept > whole / 2) return std::nullopt;
+    }
+  }
+  return cp::and_(terms);
+}
+
+}  // namespace weir::api

@@ -1,0 +1,46 @@
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include <arrow/chunked_array.h>
+#include <arrow/compute/expression.h>
+#include <arrow/result.h>
+
+#include "weir/sql/logical_plan.h"
+#include "weir/sql/plan_statistics.h"
+
+namespace weir::api {
+
+/// A Parquet scan column that a join's probe key passes through unchanged: rows of
+/// the scan whose column value no build row holds can be dropped at the scan.
+struct ProbeScanColumn {
+  const sql::PlanNode* scan = nullptr;
+  /// The physical column of the scanned table.
+  std::string column;
+};
+
+/// Finds the Parquet scan under `node` that produces column `field` unchanged,
+/// through filters, projections that pass it through and inner joins (rows a
+/// runtime filter drops there carry a key value the join above drops anyway).
+/// nullopt when the column is computed, or comes from another kind of node.
+std::optional<ProbeScanColumn> FindProbeScanColumn(const sql::PlanNode& node,
+                                                   const std::string& field);
+
+/// Values of sets of build keys at most this large go into the runtime filter as
+/// an IN list (which also probes the files' bloom filters); larger ones give only
+/// the min/max range.
+inline constexpr int64_t kMaxRuntimeInListValues = 64;
+
+/// Returns a filter on `column` (a physical column name) that keeps the rows whose
+/// value is among the non-null `build_keys`: `column BETWEEN min AND max`, and
+/// `column IN (values)` for few distinct values; `false` when the build side holds
+/// no non-null key. nullopt when the key type has no usable order (nested types),
+/// or when `probe` statistics show the range would keep more than half of the
+/// column's range and there is no IN list (the filter would cost more than it
+/// saves).
+arrow::Result<std::optional<arrow::compute::Expression>> RuntimeFilterFor(
+    const std::shared_ptr<arrow::ChunkedArray>& build_keys, const std::string& column,
+    const std::optional<sql::TableStatistics>& probe);
+
+}  // namespace weir::api

@@ -1,7 +1,10 @@
 """Plans with many scans and nested subqueries finish (no pool thread waits for work
-queued behind it), at parallelism 1 and 4; DuckDB is the oracle."""
+queued behind it), at parallelism 1 and 4; DuckDB is the oracle. A query that cannot
+make progress fails with a clear error instead of waiting forever."""
 import csv
 import io
+import os
+import time
 
 import duckdb
 import pyarrow as pa
@@ -62,3 +65,27 @@ def test_nested_subqueries_and_joins(weir, events, parallelism):
     con.execute(f"CREATE VIEW events AS SELECT * FROM read_parquet('{events}')")
     want = sorted(con.execute(query).fetchall())
     assert got == want and got
+
+
+def test_query_that_cannot_progress_fails_clearly(weir, tmp_path):
+    # A CSV "file" that is a FIFO nobody writes to: opening it blocks forever at
+    # 0% CPU, as a hung network mount would. The stall watchdog ends the query.
+    fifo = tmp_path / "never.csv"
+    os.mkfifo(fifo)
+    script = ("SET 'execution.runtime-mode' = 'batch';\n"
+              "SET 'weir.execution.stall-timeout' = '2 s';\n"
+              f"CREATE TABLE never (a INT) WITH ('connector' = 'filesystem', "
+              f"'path' = '{fifo}', 'format' = 'csv');\n"
+              "SELECT COUNT(*) FROM never;")
+    start = time.monotonic()
+    proc = weir("sql", "-e", script, check=False, timeout=60)
+    assert proc.returncode == 1, proc.stderr
+    assert "made no progress for 2 s" in proc.stderr, proc.stderr
+    assert "weir.execution.stall-timeout" in proc.stderr
+    assert time.monotonic() - start < 30
+
+
+def test_stall_timeout_rejects_bad_values(weir):
+    proc = weir("sql", "-e", "SET 'weir.execution.stall-timeout' = 'soon';", check=False)
+    assert proc.returncode == 1
+    assert "weir.execution.stall-timeout" in proc.stderr, proc.stderr

@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 
 #include "weir/api/runtime_filter.h"
+#include "weir/api/stall_watchdog.h"
 #include "weir/api/stream_execution_environment.h"
 #include "weir/api/table_connectors.h"
 #include "weir/api/text_format_scan.h"
@@ -36,18 +37,23 @@ class ScanReader : public arrow::RecordBatchReader {
  public:
   ScanReader(std::shared_ptr<arrow::RecordBatchReader> input,
              std::shared_ptr<arrow::Schema> schema, std::string table,
-             const std::atomic<bool>* cancel)
+             const std::atomic<bool>* cancel, std::shared_ptr<QueryProgress> progress)
       : input_(std::move(input)),
         schema_(std::move(schema)),
         table_(std::move(table)),
-        cancel_(cancel) {}
+        cancel_(cancel),
+        progress_(std::move(progress)) {}
   std::shared_ptr<arrow::Schema> schema() const override { return schema_; }
   arrow::Status ReadNext(std::shared_ptr<arrow::RecordBatch>* out) override {
+    if (progress_->abandoned.load()) {
+      return arrow::Status::Cancelled("query abandoned: it made no progress");
+    }
     if (cancel_ != nullptr && cancel_->load()) {
       return arrow::Status::Cancelled("query cancelled");
     }
     std::shared_ptr<arrow::RecordBatch> batch;
     ARROW_RETURN_NOT_OK(input_->ReadNext(&batch));
+    progress_->batches.fetch_add(1);
     if (batch == nullptr) {
       *out = nullptr;
       return arrow::Status::OK();
@@ -83,6 +89,7 @@ class ScanReader : public arrow::RecordBatchReader {
   std::shared_ptr<arrow::Schema> schema_;
   std::string table_;
   const std::atomic<bool>* cancel_;
+  std::shared_ptr<QueryProgress> progress_;
 };
 
 arrow::Result<std::shared_ptr<arrow::Table>> Rename(
@@ -104,8 +111,9 @@ arrow::Result<std::shared_ptr<arrow::Table>> Rename(
 
 class Translator {
  public:
-  Translator(int parallelism, const std::atomic<bool>* cancel)
-      : parallelism_(parallelism), cancel_(cancel) {}
+  Translator(int parallelism, const std::atomic<bool>* cancel,
+             std::shared_ptr<QueryProgress> progress)
+      : parallelism_(parallelism), cancel_(cancel), progress_(std::move(progress)) {}
 
   arrow::Result<ac::Declaration> Translate(const sql::PlanNode& node) {
     switch (node.kind) {
@@ -357,8 +365,8 @@ class Translator {
     if (table.connector() == "filesystem" && table.Option("format") != "parquet" &&
         table.read_paths.empty()) {
       ARROW_ASSIGN_OR_RAISE(auto text, OpenTextFormatScan(node));
-      return ReaderSource(
-          std::make_shared<ScanReader>(text, node.schema, table.name, cancel_));
+      return ReaderSource(std::make_shared<ScanReader>(text, node.schema, table.name,
+                                                       cancel_, progress_));
     }
     if (table.connector() == "filesystem") {
       ARROW_ASSIGN_OR_RAISE(auto dataset, OpenTableDataset(table));
@@ -376,8 +384,8 @@ class Translator {
         options.filter = cp::and_(terms);
       }
       ARROW_ASSIGN_OR_RAISE(auto scanner, format::ParquetScanner::Make(dataset, options));
-      return ReaderSource(
-          std::make_shared<ScanReader>(scanner, node.schema, table.name, cancel_));
+      return ReaderSource(std::make_shared<ScanReader>(scanner, node.schema, table.name,
+                                                       cancel_, progress_));
     }
     if (table.connector() == "print" || table.connector() == "blackhole") {
       return arrow::Status::Invalid(fmt::format(
@@ -407,8 +415,14 @@ class Translator {
         .Select(columns, "Rename")
         .SinkTo(connectors::MakeCollectSink(collected), "Collect");
     ARROW_ASSIGN_OR_RAISE(auto client, env->ExecuteAsync("scan " + table.name));
+    int64_t rows_seen = 0;
     while (!client->WaitFor(std::chrono::milliseconds(100))) {
-      if (cancel_ != nullptr && cancel_->load()) client->Cancel();
+      if ((cancel_ != nullptr && cancel_->load()) || progress_->abandoned.load())
+        client->Cancel();
+      if (collected->num_rows() != rows_seen) {
+        rows_seen = collected->num_rows();
+        progress_->batches.fetch_add(1);
+      }
     }
     ARROW_RETURN_NOT_OK(client->Wait().status());
     ARROW_ASSIGN_OR_RAISE(auto rows, collected->ToTable(node.schema));
@@ -418,6 +432,7 @@ class Translator {
 
   int parallelism_;
   const std::atomic<bool>* cancel_;
+  std::shared_ptr<QueryProgress> progress_;
   bool ordered_ = false;
   // Filters from the build sides of joins, by the probe-side scan they prune.
   std::map<const sql::PlanNode*, std::vector<cp::Expression>> runtime_filters_;
@@ -429,9 +444,15 @@ class Translator {
 }  // namespace
 
 arrow::Result<std::shared_ptr<arrow::Table>> ExecuteBatchPlan(
-    const sql::PlanPtr& plan, int parallelism, const std::atomic<bool>* cancel) {
-  Translator translator(parallelism, cancel);
-  return translator.Run(*plan);
+    const sql::PlanPtr& plan, const BatchOptions& options) {
+  auto progress = std::make_shared<QueryProgress>();
+  // The work owns what it uses: an abandoned query's thread may outlive this call.
+  return RunWithStallWatchdog(
+      [plan, options, progress]() {
+        Translator translator(options.parallelism, options.cancel, progress);
+        return translator.Run(*plan);
+      },
+      progress, options.stall_timeout);
 }
 
 }  // namespace weir::api

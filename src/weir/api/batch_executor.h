@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 
 #include <arrow/result.h>
@@ -10,16 +11,26 @@
 
 namespace weir::api {
 
+/// How a batch plan runs.
+struct BatchOptions {
+  /// Parallelism of the jobs run for non-Parquet sources (0: one per core).
+  int parallelism = 0;
+  /// When given and it becomes true, the query stops within a batch and the result
+  /// is a Cancelled status.
+  const std::atomic<bool>* cancel = nullptr;
+  /// A query whose sources read nothing while the process idles this long fails
+  /// with an error (RunWithStallWatchdog); zero waits forever.
+  std::chrono::milliseconds stall_timeout{std::chrono::minutes(2)};
+};
+
 /// Runs a logical plan in batch mode and returns its rows (docs/design/sql.md).
 ///
 /// Relational operators run on Arrow Acero with all cores: Parquet scans stream
 /// from weir's reader (projection and filter pushed down, row groups decoded in
 /// parallel) into filter, project, hash aggregate, hash join and union nodes;
 /// sorts and limits materialise their input and use Arrow's sort kernels. Other
-/// sources (datagen) run as bounded weir jobs. `parallelism` bounds the jobs
-/// run for non-Parquet sources (0: one per core). When `cancel` is given and becomes
-/// true, the query stops within a batch and the result is a Cancelled status.
+/// sources (datagen) run as bounded weir jobs.
 arrow::Result<std::shared_ptr<arrow::Table>> ExecuteBatchPlan(
-    const sql::PlanPtr& plan, int parallelism, const std::atomic<bool>* cancel = nullptr);
+    const sql::PlanPtr& plan, const BatchOptions& options);
 
 }  // namespace weir::api

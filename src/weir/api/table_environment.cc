@@ -48,6 +48,7 @@ const std::vector<std::string>& KnownKeys() {
       "table.exec.source.idle-timeout",
       "table.optimizer.join-reorder-enabled",
       "table.optimizer.runtime-filter.enabled",
+      "weir.execution.stall-timeout",
   };
   return keys;
 }
@@ -358,7 +359,7 @@ arrow::Result<DataStream> TableEnvironment::ToDataStream(const Table& table) {
           "ToDataStream of a query with {} over unbounded sources is not supported yet",
           FirstStateful(*plan)));
     }
-    ARROW_ASSIGN_OR_RAISE(auto rows, ExecuteBatchPlan(plan, parallelism(), cancel_));
+    ARROW_ASSIGN_OR_RAISE(auto rows, ExecuteBatchPlan(plan, BatchRunOptions()));
     ARROW_ASSIGN_OR_RAISE(auto batch, rows->CombineChunksToBatch());
     stream = stream_env_->FromCollection({batch}, "Query result");
   }
@@ -387,8 +388,20 @@ bool TableEnvironment::streaming() const {
 
 sql::PlanExecutor TableEnvironment::Executor() {
   return [this](const sql::PlanPtr& plan) {
-    return ExecuteBatchPlan(Optimize(plan), parallelism(), cancel_);
+    return ExecuteBatchPlan(Optimize(plan), BatchRunOptions());
   };
+}
+
+BatchOptions TableEnvironment::BatchRunOptions() const {
+  BatchOptions options;
+  options.parallelism = parallelism();
+  options.cancel = cancel_;
+  auto it = config_.find("weir.execution.stall-timeout");
+  if (it != config_.end()) {
+    auto parsed = ParseDurationOption(it->second);  // checked by SetConfig
+    if (parsed.ok()) options.stall_timeout = *parsed;
+  }
+  return options;
 }
 
 sql::PlanPtr TableEnvironment::Optimize(const sql::PlanPtr& plan) const {
@@ -436,7 +449,7 @@ arrow::Status TableEnvironment::SetConfig(const std::string& key,
     }
   }
   if (key == "execution.checkpointing.interval" ||
-      key == "table.exec.source.idle-timeout" ||
+      key == "table.exec.source.idle-timeout" || key == "weir.execution.stall-timeout" ||
       key == "execution.checkpointing.timeout" ||
       key == "execution.checkpointing.min-pause" ||
       key == "restart-strategy.fixed-delay.delay") {
@@ -686,7 +699,7 @@ arrow::Result<TableResult> TableEnvironment::RunQuery(const sql::Statement& stat
         "INSERT INTO (e.g. a 'print' table)");
   }
   // Bounded sources: the batch engine gives the final result a streaming run would.
-  ARROW_ASSIGN_OR_RAISE(auto table, ExecuteBatchPlan(plan, parallelism(), cancel_));
+  ARROW_ASSIGN_OR_RAISE(auto table, ExecuteBatchPlan(plan, BatchRunOptions()));
   return TableResult::Rows(table, planned.column_names);
 }
 
@@ -890,7 +903,7 @@ arrow::Result<TableResult> TableEnvironment::RunInsert(const sql::Statement& sta
         stream, BuildStream(env, *plan, streaming(), stream_tables_, IdleTimeout()));
   } else {
     // Relational queries run on the batch engine; their rows feed the sink job.
-    ARROW_ASSIGN_OR_RAISE(auto rows, ExecuteBatchPlan(plan, parallelism(), cancel_));
+    ARROW_ASSIGN_OR_RAISE(auto rows, ExecuteBatchPlan(plan, BatchRunOptions()));
     arrow::TableBatchReader reader(*rows);
     std::vector<std::shared_ptr<arrow::RecordBatch>> batches;
     while (true) {

@@ -12,6 +12,7 @@
 #include <arrow/result.h>
 #include <arrow/type_fwd.h>
 
+#include "weir/api/batch_executor.h"
 #include "weir/api/data_stream.h"
 #include "weir/api/table_result.h"
 #include "weir/runtime/job.h"
@@ -127,6 +128,8 @@ class TableEnvironment : public std::enable_shared_from_this<TableEnvironment> {
   arrow::Result<TableResult> Describe(const sql::Statement& statement);
   arrow::Result<std::string> Explain(const sql::Statement& statement);
   sql::PlanExecutor Executor();
+  // How batch plans run, from the SET options.
+  BatchOptions BatchRunOptions() const;
   // Optimises a plan with this environment's statistics and SET options.
   sql::PlanPtr Optimize(const sql::PlanPtr& plan) const;
 

@@ -23,6 +23,11 @@ KNOWN = {
     ("SELECT AVG(d) AS a, SUM(d)", "si"): ("INT", "BIGINT"),  # SUM of INT never wraps
     ("SELECT TIMESTAMP '2024-01-31", "a"): ("TIMESTAMP(0)", "TIMESTAMP(6)"),
     ("SELECT TIMESTAMP '2024-01-31", "b"): ("TIMESTAMP(0)", "TIMESTAMP(6)"),
+    # TIMESTAMPADD keeps its argument's type: the TIMESTAMP literals' precision again.
+    ("SELECT TIMESTAMPADD(SECOND, 90", "a"): ("TIMESTAMP(0)", "TIMESTAMP(6)"),
+    ("SELECT TIMESTAMPADD(SECOND, 90", "b"): ("TIMESTAMP(3)", "TIMESTAMP(6)"),
+    ("SELECT TIMESTAMPADD(SECOND, 90", "c"): ("TIMESTAMP(0)", "TIMESTAMP(6)"),
+    ("SELECT TIMESTAMPADD(SECOND, 90", "d"): ("TIMESTAMP(0)", "TIMESTAMP(6)"),
 }
 
 

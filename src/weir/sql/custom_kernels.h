@@ -25,6 +25,8 @@ namespace weir::sql {
 ///   fit, an error for a zero divisor (decimal_kernels.cc).
 /// - weir_add_months(date or timestamp, int32 months): year-month interval
 ///   arithmetic, the day clamped to the end of the month.
+/// - weir_months_between(timestamp from, timestamp to): whole months between them,
+///   as Flink's TIMESTAMPDIFF counts them (int32).
 ///
 /// Binding an expression needs the functions it calls to be registered, so call this
 /// before binding SQL. Thread-safe and idempotent: the first call registers, later

@@ -231,6 +231,51 @@ arrow::Status AddMonthsFunction(cp::FunctionRegistry* registry) {
   return registry->AddFunction(std::move(function));
 }
 
+// Whole months from day `d1` to day `d0`: the largest m with d1 + m months <= d0
+// (Calcite's subtractMonths, which Flink's TIMESTAMPDIFF uses: 01-31 to 02-28 is one
+// month, as 01-31 + 1 month is 02-28).
+int64_t SubtractMonths(int32_t d0, int32_t d1) {
+  if (d0 < d1) return -SubtractMonths(d1, d0);
+  int64_t months = (d0 - d1) / 31;  // no month is longer: never too many
+  while (AddMonthsToDay(d1, months + 1) <= d0) ++months;
+  return months;
+}
+
+// TIMESTAMPDIFF(MONTH, from, to) on timestamps of one unit: the months between the
+// days, one fewer when `to` falls on the month-aligned day but earlier in it.
+arrow::Status MonthsBetweenRow(const RowArgs& args, int64_t row,
+                               arrow::Int32Builder* out) {
+  if (args.AnyNull(row)) return out->AppendNull();
+  int64_t per_day =
+      86400 *
+      TicksPerSecond(static_cast<const arrow::TimestampType&>(args.type(0)).unit());
+  auto split = [per_day](int64_t ticks) {
+    int64_t day = ticks / per_day - (ticks % per_day < 0 ? 1 : 0);
+    return std::make_pair(static_cast<int32_t>(day), ticks - day * per_day);
+  };
+  auto [from_day, from_time] = split(args.Int64(0, row));
+  auto [to_day, to_time] = split(args.Int64(1, row));
+  int64_t months = SubtractMonths(to_day, from_day);
+  if (AddMonthsToDay(from_day, months) == to_day && to_time < from_time) --months;
+  return out->Append(static_cast<int32_t>(months));
+}
+
+arrow::Status MonthsBetweenFunction(cp::FunctionRegistry* registry) {
+  auto function = std::make_shared<cp::ScalarFunction>(
+      "weir_months_between", cp::Arity::Binary(),
+      cp::FunctionDoc("Whole months from the first timestamp to the second (Flink's "
+                      "TIMESTAMPDIFF with MONTH)",
+                      "", {"from", "to"}));
+  cp::ScalarKernel kernel(
+      {cp::InputType(arrow::Type::TIMESTAMP), cp::InputType(arrow::Type::TIMESTAMP)},
+      arrow::int32(), RowExec<arrow::Int32Builder, MonthsBetweenRow>);
+  kernel.null_handling = cp::NullHandling::COMPUTED_NO_PREALLOCATE;
+  kernel.mem_allocation = cp::MemAllocation::NO_PREALLOCATE;
+  kernel.can_write_into_slices = false;
+  ARROW_RETURN_NOT_OK(function->AddKernel(std::move(kernel)));
+  return registry->AddFunction(std::move(function));
+}
+
 cp::FunctionDoc Doc(std::string summary, std::vector<std::string> arg_names) {
   return cp::FunctionDoc(std::move(summary), "", std::move(arg_names));
 }
@@ -258,6 +303,7 @@ arrow::Status RegisterDatetimeKernels(cp::FunctionRegistry* registry) {
       Doc("Flink TO_DATE with a Java date pattern: NULL when unparsable",
           {"text", "pattern"}))));
   ARROW_RETURN_NOT_OK(AddMonthsFunction(registry));
+  ARROW_RETURN_NOT_OK(MonthsBetweenFunction(registry));
   ARROW_RETURN_NOT_OK(AddNow(
       registry, "weir_current_timestamp", arrow::timestamp(arrow::TimeUnit::MILLI, "UTC"),
       NowExec<Clock::kTimestamp>, "The current time as TIMESTAMP_LTZ(3)"));

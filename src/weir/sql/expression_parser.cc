@@ -455,7 +455,8 @@ arrow::Result<ExprPtr> ExpressionParser::ParsePrimary() {
     ExprPtr call;
     if (token.IsKeyword("EXTRACT") || token.IsKeyword("FLOOR") ||
         token.IsKeyword("CEIL") || token.IsKeyword("TRIM") ||
-        token.IsKeyword("SUBSTRING") || token.IsKeyword("POSITION")) {
+        token.IsKeyword("SUBSTRING") || token.IsKeyword("POSITION") ||
+        token.IsKeyword("TIMESTAMPADD") || token.IsKeyword("TIMESTAMPDIFF")) {
       ARROW_ASSIGN_OR_RAISE(call, ParseSpecialCall(token));
     } else {
       Advance();
@@ -560,7 +561,8 @@ arrow::Result<ExprPtr> ExpressionParser::ParseTimeUnit(std::string_view context)
 
 // EXTRACT(unit FROM x), FLOOR(x [TO unit]), CEIL(x [TO unit]),
 // TRIM([BOTH|LEADING|TRAILING] [chars] FROM s), SUBSTRING(s FROM a [FOR b]),
-// POSITION(a IN b): SQL's keyword-argument forms, rewritten to plain calls.
+// POSITION(a IN b), TIMESTAMPADD/TIMESTAMPDIFF(unit, …): SQL's keyword-argument
+// forms, rewritten to plain calls.
 arrow::Result<ExprPtr> ExpressionParser::ParseSpecialCall(const Token& name) {
   Identifier id{ToUpperAscii(name.text), false, name.position};
   Advance();  // name
@@ -579,6 +581,17 @@ arrow::Result<ExprPtr> ExpressionParser::ParseSpecialCall(const Token& name) {
     }
     ARROW_ASSIGN_OR_RAISE(ExprPtr value, ParseAbove(kLowest));
     args = {std::move(unit), std::move(value)};
+    return close();
+  }
+  if (id.name == "TIMESTAMPADD" || id.name == "TIMESTAMPDIFF") {
+    // TIMESTAMPADD(unit, count, t), TIMESTAMPDIFF(unit, t1, t2): a unit keyword first.
+    ARROW_ASSIGN_OR_RAISE(ExprPtr unit, ParseTimeUnit(id.name));
+    args.push_back(std::move(unit));
+    while (Peek().kind == TokenKind::kComma) {
+      Advance();
+      ARROW_ASSIGN_OR_RAISE(ExprPtr arg, ParseAbove(kLowest));
+      args.push_back(std::move(arg));
+    }
     return close();
   }
   if (id.name == "TRIM") {

@@ -1,6 +1,6 @@
 // Date and time functions with Flink's semantics: EXTRACT and its shorthands
-// (YEAR(x), HOUR(x), …), FLOOR/CEIL to a unit, DATE_FORMAT / TO_TIMESTAMP /
-// TO_DATE with Java date patterns, and the current time.
+// (YEAR(x), HOUR(x), …), TIMESTAMPADD/TIMESTAMPDIFF, FLOOR/CEIL to a unit, DATE_FORMAT /
+// TO_TIMESTAMP / TO_DATE with Java date patterns, and the current time.
 
 #include <arrow/compute/api_scalar.h>
 #include <arrow/compute/cast.h>
@@ -129,6 +129,158 @@ arrow::Result<TypedExpr> BindExtractShorthand(CallBuilder& builder,
   return Extract(builder, call, args, 0, unit);
 }
 
+std::optional<std::string> UpperSymbol(const FunctionCallExpr& call,
+                                       const std::vector<TypedExpr>& args, size_t i) {
+  std::optional<std::string> unit = SymbolArg(call, args, i);
+  if (unit) {
+    for (char& c : *unit)
+      c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  return unit;
+}
+
+// The units of TIMESTAMPADD and TIMESTAMPDIFF: months, or seconds, per unit.
+struct StepUnit {
+  std::string_view name;
+  int64_t months;
+  int64_t seconds;
+};
+constexpr StepUnit kStepUnits[] = {
+    {"SECOND", 0, 1},       {"MINUTE", 0, 60}, {"HOUR", 0, 3600}, {"DAY", 0, 86400},
+    {"WEEK", 0, 7 * 86400}, {"MONTH", 1, 0},   {"QUARTER", 3, 0}, {"YEAR", 12, 0}};
+
+const StepUnit* StepUnitOf(const std::optional<std::string>& name) {
+  for (const StepUnit& unit : kStepUnits) {
+    if (name && *name == unit.name) return &unit;
+  }
+  return nullptr;
+}
+
+int64_t TicksPerSecond(const arrow::DataType& type) {
+  switch (static_cast<const arrow::TimestampType&>(type).unit()) {
+    case arrow::TimeUnit::SECOND:
+      return 1;
+    case arrow::TimeUnit::MILLI:
+      return 1000;
+    case arrow::TimeUnit::MICRO:
+      return 1000000;
+    case arrow::TimeUnit::NANO:
+      return 1000000000;
+  }
+  return 1;
+}
+
+bool IsDateOrTimestamp(const TypedExpr& value) {
+  return value.type->id() == arrow::Type::DATE32 ||
+         value.type->id() == arrow::Type::TIMESTAMP;
+}
+
+// TIMESTAMPADD(unit, count, t): t moved by count units. A DATE stays a DATE for
+// DAY and longer units and becomes a TIMESTAMP for shorter ones; month units clamp
+// the day to the end of the month (as Flink).
+arrow::Result<TypedExpr> BindTimestampAdd(CallBuilder& builder,
+                                          const FunctionCallExpr& call,
+                                          std::vector<TypedExpr> args) {
+  ARROW_RETURN_NOT_OK(CheckArgCount(builder, call, args, 3, 3));
+  const StepUnit* unit = StepUnitOf(UpperSymbol(call, args, 0));
+  if (unit == nullptr) {
+    return ArgTypeError(
+        builder, call, args, 0,
+        "a unit from SECOND, MINUTE, HOUR, DAY, WEEK, MONTH, QUARTER, YEAR");
+  }
+  TypedExpr count = args[1];
+  TypedExpr value = args[2];
+  if (!count.is_bare_null()) ARROW_RETURN_NOT_OK(RequireInteger(builder, call, args, 1));
+  if (!value.is_bare_null() && !IsDateOrTimestamp(value)) {
+    return ArgTypeError(builder, call, args, 2, "a date or timestamp");
+  }
+  bool is_date = value.type->id() == arrow::Type::DATE32 || value.is_bare_null();
+  bool stays_date = is_date && (unit->months > 0 || unit->seconds >= 86400);
+  auto result_type = stays_date ? arrow::date32()
+                     : is_date  ? arrow::timestamp(arrow::TimeUnit::MICRO)
+                                : value.type;
+  if (count.is_bare_null() || value.is_bare_null()) return NullOf(result_type, call);
+  ARROW_ASSIGN_OR_RAISE(count, ConvertTo(builder, std::move(count), arrow::int64()));
+  if (unit->months > 0) {
+    ARROW_ASSIGN_OR_RAISE(TypedExpr months,
+                          CallArrow(builder, call, "multiply_checked",
+                                    {std::move(count), IntConstant(unit->months, call)}));
+    ARROW_ASSIGN_OR_RAISE(months, ConvertTo(builder, std::move(months), arrow::int32()));
+    return CallArrow(builder, call, "weir_add_months",
+                     {std::move(value), std::move(months)});
+  }
+  if (stays_date) {
+    ARROW_ASSIGN_OR_RAISE(
+        TypedExpr days,
+        CallArrow(builder, call, "multiply_checked",
+                  {std::move(count), IntConstant(unit->seconds / 86400, call)}));
+    ARROW_ASSIGN_OR_RAISE(TypedExpr day,
+                          ConvertTo(builder, std::move(value), arrow::int32()));
+    ARROW_ASSIGN_OR_RAISE(day, ConvertTo(builder, std::move(day), arrow::int64()));
+    ARROW_ASSIGN_OR_RAISE(TypedExpr sum, CallArrow(builder, call, "add_checked",
+                                                   {std::move(day), std::move(days)}));
+    ARROW_ASSIGN_OR_RAISE(sum, ConvertTo(builder, std::move(sum), arrow::int32()));
+    return ConvertTo(builder, std::move(sum), arrow::date32());
+  }
+  if (is_date) {
+    ARROW_ASSIGN_OR_RAISE(value, ConvertTo(builder, std::move(value), result_type));
+  }
+  ARROW_ASSIGN_OR_RAISE(
+      TypedExpr delta,
+      CallArrow(builder, call, "multiply_checked",
+                {std::move(count),
+                 IntConstant(unit->seconds * TicksPerSecond(*result_type), call)}));
+  ARROW_ASSIGN_OR_RAISE(TypedExpr ticks,
+                        ConvertTo(builder, std::move(value), arrow::int64()));
+  ARROW_ASSIGN_OR_RAISE(TypedExpr sum, CallArrow(builder, call, "add_checked",
+                                                 {std::move(ticks), std::move(delta)}));
+  return ConvertTo(builder, std::move(sum), result_type);
+}
+
+// TIMESTAMPDIFF(unit, from, to): whole units from `from` to `to` as INT, truncated
+// toward zero; months as Flink counts them (weir_months_between).
+arrow::Result<TypedExpr> BindTimestampDiff(CallBuilder& builder,
+                                           const FunctionCallExpr& call,
+                                           std::vector<TypedExpr> args) {
+  ARROW_RETURN_NOT_OK(CheckArgCount(builder, call, args, 3, 3));
+  const StepUnit* unit = StepUnitOf(UpperSymbol(call, args, 0));
+  if (unit == nullptr) {
+    return ArgTypeError(
+        builder, call, args, 0,
+        "a unit from SECOND, MINUTE, HOUR, DAY, WEEK, MONTH, QUARTER, YEAR");
+  }
+  for (size_t i : {size_t{1}, size_t{2}}) {
+    if (!args[i].is_bare_null() && !IsDateOrTimestamp(args[i])) {
+      return ArgTypeError(builder, call, args, i, "a date or timestamp");
+    }
+  }
+  if (args[1].is_bare_null() || args[2].is_bare_null())
+    return NullOf(arrow::int32(), call);
+  auto micros = arrow::timestamp(arrow::TimeUnit::MICRO);
+  ARROW_ASSIGN_OR_RAISE(TypedExpr from, ConvertTo(builder, args[1], micros));
+  ARROW_ASSIGN_OR_RAISE(TypedExpr to, ConvertTo(builder, args[2], micros));
+  if (unit->months > 0) {
+    ARROW_ASSIGN_OR_RAISE(TypedExpr months,
+                          CallArrow(builder, call, "weir_months_between",
+                                    {std::move(from), std::move(to)}));
+    if (unit->months == 1) return months;
+    return CallArrow(
+        builder, call, "divide",
+        {std::move(months), ConstantOf(std::make_shared<arrow::Int32Scalar>(
+                                           static_cast<int32_t>(unit->months)),
+                                       call)});
+  }
+  ARROW_ASSIGN_OR_RAISE(from, ConvertTo(builder, std::move(from), arrow::int64()));
+  ARROW_ASSIGN_OR_RAISE(to, ConvertTo(builder, std::move(to), arrow::int64()));
+  ARROW_ASSIGN_OR_RAISE(TypedExpr ticks, CallArrow(builder, call, "subtract_checked",
+                                                   {std::move(to), std::move(from)}));
+  ARROW_ASSIGN_OR_RAISE(
+      TypedExpr units,
+      CallArrow(builder, call, "divide",
+                {std::move(ticks), IntConstant(unit->seconds * 1000000, call)}));
+  return ConvertTo(builder, std::move(units), arrow::int32());
+}
+
 std::optional<cp::CalendarUnit> CalendarUnitOf(std::string_view unit) {
   static constexpr std::pair<std::string_view, cp::CalendarUnit> kUnits[] = {
       {"YEAR", cp::CalendarUnit::YEAR},
@@ -223,6 +375,8 @@ arrow::Result<TypedExpr> BindNow(CallBuilder& builder, const FunctionCallExpr& c
 
 constexpr NamedBinder kTimeBinders[] = {
     {"EXTRACT", BindExtract},
+    {"TIMESTAMPADD", BindTimestampAdd},
+    {"TIMESTAMPDIFF", BindTimestampDiff},
     {"YEAR", BindExtractShorthand},
     {"QUARTER", BindExtractShorthand},
     {"MONTH", BindExtractShorthand},

@@ -3,6 +3,7 @@
 // header: nothing outside src/weir/sql/planner*.cc includes it.
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -117,6 +118,13 @@ struct Planner::Impl {
   // sets `value` to a reference to it; NotImplemented for other shapes.
   arrow::Result<Relation> PlanScalarSubqueryJoin(Relation rel, const SubqueryExpr& sub,
                                                  TypedExpr* value);
+  // Joins the correlated scalar subqueries of `expr` that PlanScalarSubqueryJoin
+  // can decorrelate to `rel`, recording each one's value in `joined`.
+  arrow::Result<Relation> JoinScalarSubqueries(Relation rel, const Expr& expr,
+                                               std::map<const Expr*, TypedExpr>* joined);
+  // A bind hook that replaces the subqueries in `joined` by their values.
+  static std::function<arrow::Result<std::optional<TypedExpr>>(const Expr&)>
+  SubstituteJoined(const std::map<const Expr*, TypedExpr>* joined);
   // Queries the planner wrote itself (decorrelation), kept alive with the plan.
   std::vector<std::shared_ptr<const Query>> synthesized;
   // ---- SELECT ----

@@ -20,6 +20,17 @@ arrow::Result<PlannedQuery> Planner::Impl::PlanSelect(const Query& query) {
   bool grouped = !block.group_by.empty() || !aggregates.empty();
 
   BindHooks post_hooks;
+  // Correlated scalar subqueries in the SELECT list of a query without grouping:
+  // LEFT joins, as in WHERE.
+  std::map<const Expr*, TypedExpr> joined;
+  if (!grouped) {
+    for (const SelectItem& item : block.items) {
+      if (item.star) continue;
+      ARROW_ASSIGN_OR_RAISE(rel,
+                            JoinScalarSubqueries(std::move(rel), *item.expr, &joined));
+    }
+    if (!joined.empty()) post_hooks.substitute = SubstituteJoined(&joined);
+  }
   Relation post = rel;
   if (grouped) {
     ARROW_ASSIGN_OR_RAISE(post, PlanAggregate(rel, block, aggregates, &post_hooks));

@@ -143,28 +143,10 @@ arrow::Result<Relation> Planner::Impl::PlanWhere(Relation rel, const ExprPtr& wh
     }
     // Correlated scalar subqueries become LEFT joins; the conjunct then reads their
     // value column.
-    std::vector<const SubqueryExpr*> scalars;
-    CollectScalarSubqueries(*conjunct, &scalars);
     std::map<const Expr*, TypedExpr> joined;
-    for (const SubqueryExpr* sub : scalars) {
-      TypedExpr value;
-      auto decorrelated = PlanScalarSubqueryJoin(rel, *sub, &value);
-      if (decorrelated.ok()) {
-        rel = std::move(*decorrelated);
-        joined[sub] = value;
-      } else if (!decorrelated.status().IsNotImplemented()) {
-        return decorrelated.status();
-      }
-    }
+    ARROW_ASSIGN_OR_RAISE(rel, JoinScalarSubqueries(std::move(rel), *conjunct, &joined));
     BindHooks hooks;
-    if (!joined.empty()) {
-      hooks.substitute =
-          [&joined](const Expr& e) -> arrow::Result<std::optional<TypedExpr>> {
-        auto found = joined.find(&e);
-        if (found == joined.end()) return std::optional<TypedExpr>();
-        return std::optional<TypedExpr>(found->second);
-      };
-    }
+    if (!joined.empty()) hooks.substitute = SubstituteJoined(&joined);
     ARROW_ASSIGN_OR_RAISE(BoundExpr bound, Bind(*conjunct, rel, hooks));
     if (bound.type->id() != arrow::Type::BOOL && bound.type->id() != arrow::Type::NA) {
       return ErrorAtPos(StartPosition(*conjunct), "type error",
@@ -181,6 +163,32 @@ arrow::Result<Relation> Planner::Impl::PlanWhere(Relation rel, const ExprPtr& wh
   return rel;
 }
 
+arrow::Result<Relation> Planner::Impl::JoinScalarSubqueries(
+    Relation rel, const Expr& expr, std::map<const Expr*, TypedExpr>* joined) {
+  std::vector<const SubqueryExpr*> scalars;
+  CollectScalarSubqueries(expr, &scalars);
+  for (const SubqueryExpr* sub : scalars) {
+    TypedExpr value;
+    auto decorrelated = PlanScalarSubqueryJoin(rel, *sub, &value);
+    if (decorrelated.ok()) {
+      rel = std::move(*decorrelated);
+      (*joined)[sub] = value;
+    } else if (!decorrelated.status().IsNotImplemented()) {
+      return decorrelated.status();
+    }
+  }
+  return rel;
+}
+
+std::function<arrow::Result<std::optional<TypedExpr>>(const Expr&)>
+Planner::Impl::SubstituteJoined(const std::map<const Expr*, TypedExpr>* joined) {
+  return [joined](const Expr& e) -> arrow::Result<std::optional<TypedExpr>> {
+    auto found = joined->find(&e);
+    if (found == joined->end()) return std::optional<TypedExpr>();
+    return std::optional<TypedExpr>(found->second);
+  };
+}
+
 arrow::Result<Relation> Planner::Impl::PlanScalarSubqueryJoin(Relation rel,
                                                               const SubqueryExpr& sub,
                                                               TypedExpr* value) {
@@ -195,12 +203,17 @@ arrow::Result<Relation> Planner::Impl::PlanScalarSubqueryJoin(Relation rel,
   const ExprPtr& item = query.select.items[0].expr;
   std::vector<const FunctionCallExpr*> aggregates;
   CollectAggregates(item, &aggregates);
-  // Without an aggregate the subquery may return several rows per key; COUNT of no
-  // rows is 0, which a LEFT join would give as NULL.
+  // Without an aggregate the subquery may return several rows per key. COUNT of no
+  // rows is 0, which the LEFT join gives as NULL: a bare COUNT(…) is coalesced to 0;
+  // COUNT inside a larger expression is not decorrelated.
+  bool bare_count =
+      item->kind() == ExprKind::kFunctionCall &&
+      EqualsIgnoreCase(static_cast<const FunctionCallExpr&>(*item).name().name, "COUNT");
   if (aggregates.empty() ||
-      std::any_of(aggregates.begin(), aggregates.end(), [](const FunctionCallExpr* c) {
-        return EqualsIgnoreCase(c->name().name, "COUNT");
-      })) {
+      (!bare_count &&
+       std::any_of(aggregates.begin(), aggregates.end(), [](const FunctionCallExpr* c) {
+         return EqualsIgnoreCase(c->name().name, "COUNT");
+       }))) {
     return arrow::Status::NotImplemented("scalar subquery without a plain aggregate");
   }
   auto inner = PlanTableRef(*query.select.from);
@@ -283,6 +296,11 @@ arrow::Result<Relation> Planner::Impl::PlanScalarSubqueryJoin(Relation rel,
   value->expr = cp::field_ref(value_field->name());
   value->type = value_field->type();
   value->node = &sub;
+  if (bare_count) {
+    value->expr = cp::call(
+        "coalesce",
+        {value->expr, cp::literal(arrow::MakeScalar(value->type, 0).ValueOrDie())});
+  }
   return out;
 }
 

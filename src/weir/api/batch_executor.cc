@@ -19,10 +19,7 @@
 #include "weir/api/stall_watchdog.h"
 #include "weir/api/stream_execution_environment.h"
 #include "weir/api/table_connectors.h"
-#include "weir/api/text_format_scan.h"
 #include "weir/connectors/collect/sink.h"
-#include "weir/format/parquet/dataset.h"
-#include "weir/format/parquet/scanner.h"
 #include "weir/sql/planner.h"
 
 namespace weir::api {
@@ -362,46 +359,31 @@ class Translator {
 
   arrow::Result<ac::Declaration> Scan(const sql::PlanNode& node) {
     const sql::CatalogTable& table = *node.table;
-    if (table.connector() == "filesystem" && table.Option("format") != "parquet" &&
-        table.read_paths.empty()) {
-      ARROW_ASSIGN_OR_RAISE(auto text, OpenTextFormatScan(node));
-      return ReaderSource(std::make_shared<ScanReader>(text, node.schema, table.name,
+    ARROW_ASSIGN_OR_RAISE(const connectors::TableFactory* factory, table.Factory());
+    connectors::TableDescriptor described = table.Descriptor();
+    connectors::ScanRequest request = ScanRequestOf(node, /*streaming=*/false);
+    auto runtime = runtime_filters_.find(&node);
+    if (runtime != runtime_filters_.end()) {
+      std::vector<cp::Expression> terms = runtime->second;
+      if (node.scan_filter) terms.push_back(*node.scan_filter);
+      request.filter = cp::and_(terms);
+    }
+    // Connectors that read directly (the Parquet and text file readers) feed Acero.
+    ARROW_ASSIGN_OR_RAISE(auto reader, factory->OpenBatchReader(described, request));
+    if (reader != nullptr) {
+      return ReaderSource(std::make_shared<ScanReader>(reader, node.schema, table.name,
                                                        cancel_, progress_));
     }
-    if (table.connector() == "filesystem") {
-      ARROW_ASSIGN_OR_RAISE(auto dataset, OpenTableDataset(table));
-      if (dataset == nullptr) {
-        ARROW_ASSIGN_OR_RAISE(auto empty, arrow::Table::MakeEmpty(node.schema));
-        return ac::Declaration("table_source", ac::TableSourceNodeOptions(empty));
-      }
-      format::ScanOptions options;
-      options.columns = node.scan_columns;
-      options.filter = node.scan_filter;
-      auto runtime = runtime_filters_.find(&node);
-      if (runtime != runtime_filters_.end()) {
-        std::vector<cp::Expression> terms = runtime->second;
-        if (node.scan_filter) terms.push_back(*node.scan_filter);
-        options.filter = cp::and_(terms);
-      }
-      ARROW_ASSIGN_OR_RAISE(auto scanner, format::ParquetScanner::Make(dataset, options));
-      return ReaderSource(std::make_shared<ScanReader>(scanner, node.schema, table.name,
-                                                       cancel_, progress_));
-    }
-    if (table.connector() == "print" || table.connector() == "blackhole") {
-      return arrow::Status::Invalid(fmt::format(
-          "table '{}' (connector '{}') cannot be read: it is a sink-only connector",
-          table.name, table.connector()));
-    }
-    if (!IsBoundedTable(table)) {
+    ARROW_ASSIGN_OR_RAISE(runtime::SourceFactory source,
+                          factory->MakeSource(described, request));
+    if (!factory->IsBounded(described)) {
       return arrow::Status::Invalid(fmt::format(
           "table '{}' is unbounded (connector '{}'); a batch query needs a bounded "
-          "source "
-          "(for datagen set 'number-of-rows'), or SET 'execution.runtime-mode' = "
+          "source (for datagen set 'number-of-rows'), or SET 'execution.runtime-mode' = "
           "'streaming'",
           table.name, table.connector()));
     }
     // Other bounded sources run as a weir job whose rows feed the plan.
-    ARROW_ASSIGN_OR_RAISE(runtime::SourceFactory source, MakeScanSource(node, false));
     auto env = StreamExecutionEnvironment::Create();
     if (parallelism_ > 0) env->SetParallelism(parallelism_);
     env->SetRuntimeMode(RuntimeMode::kBatch);

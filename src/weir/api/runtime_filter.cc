@@ -18,12 +18,12 @@ std::optional<ProbeScanColumn> FindProbeScanColumn(const sql::PlanNode& node,
                                                    const std::string& field) {
   switch (node.kind) {
     case sql::PlanKind::kScan: {
-      const sql::CatalogTable& table = *node.table;
-      bool parquet =
-          table.connector() == "filesystem" &&
-          (table.Option("format", "parquet") == "parquet" || !table.read_paths.empty());
+      auto factory = node.table->Factory();
       int index = node.schema->GetFieldIndex(field);
-      if (!parquet || index < 0) return std::nullopt;
+      if (!factory.ok() || index < 0 ||
+          !(*factory)->SupportsFilterPushdown(node.table->Descriptor())) {
+        return std::nullopt;
+      }
       return ProbeScanColumn{&node, node.scan_columns[static_cast<size_t>(index)]};
     }
     case sql::PlanKind::kFilter:

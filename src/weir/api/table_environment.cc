@@ -197,13 +197,9 @@ arrow::Result<DataStream> BuildStream(
     bool streaming, const StreamTables& streams, std::chrono::microseconds idle) {
   switch (node.kind) {
     case sql::PlanKind::kScan: {
-      if (node.table->connector() == "datastream") {
-        auto it = streams.find(sql::ToLowerAscii(node.table->name));
-        if (it == streams.end()) {
-          return arrow::Status::Invalid(
-              fmt::format("table '{}' comes from a DataStream of another environment",
-                          node.table->name));
-        }
+      // Tables registered from a DataStream read it; the others their connector.
+      auto it = streams.find(sql::ToLowerAscii(node.table->name));
+      if (it != streams.end()) {
         std::vector<runtime::NamedExpression> columns;
         for (int i = 0; i < node.schema->num_fields(); ++i) {
           columns.push_back(
@@ -211,10 +207,12 @@ arrow::Result<DataStream> BuildStream(
         }
         return it->second.Select(columns, "From " + node.table->name);
       }
-      // Kafka sources track event time per partition themselves; other sources get
-      // an assigner after them.
+      // Sources that track event time themselves (per Kafka partition) get the
+      // strategy; other sources get an assigner after them.
+      ARROW_ASSIGN_OR_RAISE(const connectors::TableFactory* factory,
+                            node.table->Factory());
       const auto watermarks = WatermarksOf(*node.table, node).WithIdleness(idle);
-      const bool in_source = node.table->connector() == "kafka";
+      const bool in_source = factory->AppliesWatermarks();
       ARROW_ASSIGN_OR_RAISE(
           runtime::SourceFactory source,
           MakeScanSource(
@@ -651,19 +649,16 @@ arrow::Result<std::string> TableEnvironment::Explain(const sql::Statement& state
   ARROW_ASSIGN_OR_RAISE(auto planned, planner.Plan(*query));
   sql::PlanPtr optimized = Optimize(planned.plan);
   std::string out = "== Optimized Logical Plan ==\n" + sql::PlanToString(optimized);
-  // Partition pruning needs only the directory listing: report it.
+  // What the connectors know before reading (partition pruning by directory names).
   std::string pruning;
   std::function<void(const sql::PlanNode&)> visit = [&](const sql::PlanNode& node) {
-    if (node.kind == sql::PlanKind::kScan && node.table->connector() == "filesystem" &&
-        node.table->Option("format") == "parquet" &&
-        !node.table->partition_keys.empty()) {
-      auto counts = CountPartitionPruning(node);
-      if (counts.ok()) {
-        pruning += fmt::format("{}: {} of {} files pruned by partition values\n",
-                               node.table->name, counts->second, counts->first);
-      } else {
-        pruning += fmt::format("{}: {}\n", node.table->name, counts.status().message());
-      }
+    if (node.kind == sql::PlanKind::kScan) {
+      auto factory = node.table->Factory();
+      std::string line = factory.ok()
+                             ? (*factory)->ExplainScan(node.table->Descriptor(),
+                                                       ScanRequestOf(node, streaming()))
+                             : "";
+      if (!line.empty()) pruning += line + "\n";
     }
     for (const sql::PlanPtr& input : node.inputs) visit(*input);
   };
@@ -919,20 +914,18 @@ arrow::Result<TableResult> TableEnvironment::RunInsert(const sql::Statement& sta
     stream = env->FromCollection(batches, "Query result");
   }
   ARROW_ASSIGN_OR_RAISE(TableSink sink, MakeTableSink(*target));
-  std::set<std::string> overwritten;
-  if (statement.overwrite && target->connector() != "filesystem") {
-    return arrow::Status::Invalid(
-        fmt::format("INSERT OVERWRITE needs a filesystem table; '{}' is '{}'", name,
-                    target->connector()));
+  std::function<arrow::Status()> replace_old_rows;
+  if (statement.overwrite) {
+    ARROW_ASSIGN_OR_RAISE(const connectors::TableFactory* factory, target->Factory());
+    ARROW_ASSIGN_OR_RAISE(replace_old_rows,
+                          factory->PrepareOverwrite(target->Descriptor()));
   }
-  if (statement.overwrite) overwritten = VisibleDataFiles(target->Option("path"));
   DataStream written =
       stream->Select(output, "Insert " + name).SinkTo(sink.factory, "Sink " + name);
   if (sink.parallelism > 0) written.SetParallelism(sink.parallelism);
   ARROW_ASSIGN_OR_RAISE(auto client, env->ExecuteAsync("insert-into_" + name));
   ARROW_ASSIGN_OR_RAISE(runtime::JobResult result, waiter_(client, savepoint_dir));
-  if (statement.overwrite)
-    ARROW_RETURN_NOT_OK(ReplaceOverwrittenFiles(*target, overwritten));
+  if (replace_old_rows) ARROW_RETURN_NOT_OK(replace_old_rows());
   int64_t rows = result.Totals("Insert " + name).records_out;
   return TableResult::Job(
       fmt::format("[INFO] Job insert-into_{} finished: {} rows written in {:.2f} s", name,

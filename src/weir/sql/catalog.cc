@@ -34,6 +34,32 @@ std::shared_ptr<arrow::Schema> CatalogTable::PhysicalSchema() const {
 
 std::string CatalogTable::connector() const { return Option("connector"); }
 
+connectors::TableDescriptor CatalogTable::Descriptor() const {
+  connectors::TableDescriptor out;
+  out.name = name;
+  for (const CatalogColumn& column : columns) {
+    out.columns.push_back({column.name, column.type, column.nullable,
+                           column.computed != nullptr, column.metadata_key,
+                           column.is_virtual});
+  }
+  out.partition_keys = partition_keys;
+  out.primary_key = primary_key;
+  out.options = options;
+  out.option_order = option_order;
+  out.read_paths = read_paths;
+  out.dataset = dataset;
+  return out;
+}
+
+arrow::Result<const connectors::TableFactory*> CatalogTable::Factory() const {
+  auto factory = connectors::FindTableFactory(connector());
+  if (!factory.ok()) {
+    return arrow::Status::Invalid(
+        fmt::format("table '{}': {}", name, factory.status().message()));
+  }
+  return factory;
+}
+
 std::string CatalogTable::Option(const std::string& key,
                                  const std::string& fallback) const {
   auto it = options.find(key);
@@ -134,12 +160,20 @@ arrow::Result<std::shared_ptr<CatalogTable>> MakeCatalogTable(const Statement& c
       for (const auto& [key, value] : create.options) {
         if (key == "connector") connector = value;
       }
-      if (connector != "kafka") {
+      auto factory = connectors::FindTableFactory(connector);
+      if (factory.ok() && !(*factory)->HasMetadata()) {
+        std::vector<std::string> with_metadata;
+        for (const std::string& name : connectors::TableFactoryNames()) {
+          if ((*connectors::FindTableFactory(name))->HasMetadata())
+            with_metadata.push_back(name);
+        }
+        std::string list;
+        for (const std::string& name : with_metadata)
+          list += (list.empty() ? "" : ", ") + name;
         return error_at(definition.name.position,
-                        fmt::format("metadata column '{}': only the kafka connector has "
-                                    "metadata (the filesystem, datagen, print and "
-                                    "blackhole connectors have none)",
-                                    column.name));
+                        fmt::format("metadata column '{}': the {} connector has no "
+                                    "metadata (connectors with metadata: {})",
+                                    column.name, connector, list));
       }
       column.metadata_key =
           definition.metadata_key.empty() ? column.name : definition.metadata_key;

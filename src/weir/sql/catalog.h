@@ -8,6 +8,7 @@
 #include <arrow/result.h>
 #include <arrow/type_fwd.h>
 
+#include "weir/connectors/table_factory.h"
 #include "weir/sql/statement.h"
 
 namespace weir::format {
@@ -61,6 +62,10 @@ struct CatalogTable {
   std::string connector() const;
   /// Returns an option or `fallback`.
   std::string Option(const std::string& key, const std::string& fallback = "") const;
+  /// Returns the table as its connector's factory sees it.
+  connectors::TableDescriptor Descriptor() const;
+  /// Returns the factory of the table's connector, or an error naming the table.
+  arrow::Result<const connectors::TableFactory*> Factory() const;
 };
 
 /// A view: a named query, planned where it is used.

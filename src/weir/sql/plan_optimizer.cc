@@ -64,8 +64,8 @@ bool AddJoinKey(const cp::Expression& conjunct, const arrow::Schema& left,
 }
 
 bool ScanAcceptsFilters(const PlanNode& scan) {
-  return scan.table->connector() == "filesystem" &&
-         scan.table->Option("format", "parquet") == "parquet";
+  auto factory = scan.table->Factory();
+  return factory.ok() && (*factory)->SupportsFilterPushdown(scan.table->Descriptor());
 }
 
 PlanPtr PushFilters(const PlanPtr& plan, std::vector<cp::Expression> pending) {

@@ -1,8 +1,8 @@
-#include "weir/sql/suggest.h"
+#include "weir/common/suggest.h"
 
 #include <gtest/gtest.h>
 
-namespace weir::sql {
+namespace weir::common {
 namespace {
 
 TEST(SuggestTest, EditDistance) {
@@ -32,4 +32,4 @@ TEST(SuggestTest, DidYouMean) {
 }
 
 }  // namespace
-}  // namespace weir::sql
+}  // namespace weir::common

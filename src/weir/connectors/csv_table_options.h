@@ -7,9 +7,9 @@
 
 #include "weir/format/csv/csv_decoder.h"
 #include "weir/format/csv/csv_writer.h"
-#include "weir/sql/catalog.h"
+#include "weir/connectors/table_descriptor.h"
 
-namespace weir::api {
+namespace weir::connectors {
 
 /// The `csv.*` options of Flink's csv format a Kafka table takes (each checked by
 /// the functions below).
@@ -18,12 +18,12 @@ const std::set<std::string>& CsvFormatOptions();
 /// Reads the `csv.*` options that shape writing: field-delimiter, quote-character,
 /// disable-quote-character, escape-character, null-literal. Fails naming the option
 /// for a bad value.
-arrow::Result<format::CsvWriteOptions> CsvWriteOptionsOf(const sql::CatalogTable& table);
+arrow::Result<format::CsvWriteOptions> CsvWriteOptionsOf(const TableDescriptor& table);
 
 /// Reads the `csv.*` options that shape reading records: field-delimiter,
 /// quote-character, disable-quote-character, escape-character, allow-comments,
 /// array-element-delimiter, null-literal. Fails naming the option for a bad value.
 arrow::Result<format::CsvDecodeOptions> CsvDecodeOptionsOf(
-    const sql::CatalogTable& table);
+    const TableDescriptor& table);
 
-}  // namespace weir::api
+}  // namespace weir::connectors

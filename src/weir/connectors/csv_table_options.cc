@@ -1,14 +1,14 @@
-#include "weir/api/csv_table_options.h"
+#include "weir/connectors/csv_table_options.h"
 
 #include <fmt/format.h>
 
-#include "weir/api/table_options.h"
+#include "weir/connectors/table_options.h"
 
-namespace weir::api {
+namespace weir::connectors {
 namespace {
 
 // Reads a one-character option (not a line break); `fallback` when not set.
-arrow::Status OneChar(const sql::CatalogTable& table, const char* key,
+arrow::Status OneChar(const TableDescriptor& table, const char* key,
                       const char* fallback, char* out) {
   const std::string value = table.Option(key, fallback);
   if (value.size() != 1 || value[0] == '\n' || value[0] == '\r') {
@@ -21,7 +21,7 @@ arrow::Status OneChar(const sql::CatalogTable& table, const char* key,
 
 // The options reading and writing share: delimiter, quoting, escape, null literal.
 template <typename Options>
-arrow::Status CommonOptions(const sql::CatalogTable& table, Options* csv,
+arrow::Status CommonOptions(const TableDescriptor& table, Options* csv,
                             bool* disable_quote) {
   ARROW_RETURN_NOT_OK(OneChar(table, "csv.field-delimiter", ",", &csv->delimiter));
   ARROW_RETURN_NOT_OK(OneChar(table, "csv.quote-character", "\"", &csv->quote));
@@ -60,14 +60,14 @@ const std::set<std::string>& CsvFormatOptions() {
   return options;
 }
 
-arrow::Result<format::CsvWriteOptions> CsvWriteOptionsOf(const sql::CatalogTable& table) {
+arrow::Result<format::CsvWriteOptions> CsvWriteOptionsOf(const TableDescriptor& table) {
   format::CsvWriteOptions csv;
   ARROW_RETURN_NOT_OK(CommonOptions(table, &csv, &csv.disable_quote));
   return csv;
 }
 
 arrow::Result<format::CsvDecodeOptions> CsvDecodeOptionsOf(
-    const sql::CatalogTable& table) {
+    const TableDescriptor& table) {
   format::CsvDecodeOptions csv;
   bool disable_quote = false;
   ARROW_RETURN_NOT_OK(CommonOptions(table, &csv, &disable_quote));
@@ -82,4 +82,4 @@ arrow::Result<format::CsvDecodeOptions> CsvDecodeOptionsOf(
   return csv;
 }
 
-}  // namespace weir::api
+}  // namespace weir::connectors

@@ -1,10 +1,10 @@
-#include "weir/sql/suggest.h"
+#include "weir/common/suggest.h"
 
 #include <algorithm>
 
 #include <fmt/format.h>
 
-namespace weir::sql {
+namespace weir::common {
 namespace {
 
 // Names longer than this are not typos worth the quadratic comparison.
@@ -87,4 +87,4 @@ std::string DidYouMean(std::string_view name,
   return match ? fmt::format("; did you mean '{}'?", *match) : std::string();
 }
 
-}  // namespace weir::sql
+}  // namespace weir::common

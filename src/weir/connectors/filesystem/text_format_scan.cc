@@ -1,4 +1,4 @@
-#include "weir/api/text_format_scan.h"
+#include "weir/connectors/filesystem/text_format_scan.h"
 
 #include <filesystem>
 #include <map>
@@ -15,22 +15,24 @@
 #include "weir/format/parquet/file_discovery.h"
 #include "weir/types/partition_value.h"
 
-namespace weir::api {
+namespace weir::connectors {
 namespace {
 
 // Reads the files one after the other and returns the scan's columns.
 class TextFormatReader : public arrow::RecordBatchReader {
  public:
-  TextFormatReader(const sql::PlanNode& scan, std::vector<format::DiscoveredFile> files)
-      : table_(scan.table), columns_(scan.scan_columns), files_(std::move(files)) {
+  TextFormatReader(std::shared_ptr<const TableDescriptor> table,
+                   std::vector<std::string> columns,
+                   std::vector<format::DiscoveredFile> files)
+      : table_(std::move(table)), columns_(std::move(columns)), files_(std::move(files)) {
     arrow::FieldVector fields;
     for (const std::string& name : columns_) {
-      for (const sql::CatalogColumn& column : table_->columns) {
+      for (const TableColumn& column : table_->columns) {
         if (column.name == name) fields.push_back(arrow::field(name, column.type));
       }
     }
     schema_ = arrow::schema(fields);
-    for (const sql::CatalogColumn& column : table_->columns) {
+    for (const TableColumn& column : table_->columns) {
       bool partition =
           std::find(table_->partition_keys.begin(), table_->partition_keys.end(),
                     column.name) != table_->partition_keys.end();
@@ -72,7 +74,7 @@ class TextFormatReader : public arrow::RecordBatchReader {
     partition_values_.clear();
     for (const std::string& key : table_->partition_keys) {
       std::shared_ptr<arrow::DataType> type;
-      for (const sql::CatalogColumn& column : table_->columns) {
+      for (const TableColumn& column : table_->columns) {
         if (column.name == key) type = column.type;
       }
       std::shared_ptr<arrow::Scalar> value = arrow::MakeNullScalar(type);
@@ -145,7 +147,7 @@ class TextFormatReader : public arrow::RecordBatchReader {
     return arrow::Status::OK();
   }
 
-  std::shared_ptr<const sql::CatalogTable> table_;
+  std::shared_ptr<const TableDescriptor> table_;
   std::vector<std::string> columns_;
   std::vector<format::DiscoveredFile> files_;
   std::shared_ptr<arrow::Schema> schema_;
@@ -158,24 +160,26 @@ class TextFormatReader : public arrow::RecordBatchReader {
 }  // namespace
 
 arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenTextFormatScan(
-    const sql::PlanNode& scan) {
+    const TableDescriptor& table, const std::vector<std::string>& columns) {
   std::vector<format::DiscoveredFile> files;
   std::error_code ec;
-  std::string path = scan.table->Option("path");
+  std::string path = table.Option("path");
   // An empty table directory (nothing written yet) reads as no rows; a path that
   // does not exist or matches nothing is an error naming it.
   auto found = format::DiscoverFiles({path});
   if (found.ok()) {
     files = std::move(*found);
   } else if (!std::filesystem::is_directory(path, ec)) {
-    return UserError("table '{}': {}", scan.table->name, found.status().message());
+    return UserError("table '{}': {}", table.name, found.status().message());
   }
-  return std::make_shared<TextFormatReader>(scan, std::move(files));
+  return OpenTextFormatFiles(table, columns, std::move(files));
 }
 
 std::shared_ptr<arrow::RecordBatchReader> OpenTextFormatFiles(
-    const sql::PlanNode& scan, std::vector<format::DiscoveredFile> files) {
-  return std::make_shared<TextFormatReader>(scan, std::move(files));
+    const TableDescriptor& table, const std::vector<std::string>& columns,
+    std::vector<format::DiscoveredFile> files) {
+  return std::make_shared<TextFormatReader>(std::make_shared<TableDescriptor>(table),
+                                            columns, std::move(files));
 }
 
-}  // namespace weir::api
+}  // namespace weir::connectors

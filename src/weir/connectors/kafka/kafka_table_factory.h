@@ -4,9 +4,10 @@
 
 #include "weir/connectors/kafka/kafka_options.h"
 #include "weir/connectors/kafka/kafka_sink.h"
-#include "weir/sql/catalog.h"
+#include "weir/connectors/table_descriptor.h"
+#include "weir/connectors/table_factory.h"
 
-namespace weir::api {
+namespace weir::connectors {
 
 /// Checks the options of a `'connector' = 'kafka'` table (Flink's names): `topic`
 /// (`;`-separated) or `topic-pattern`, `properties.bootstrap.servers`,
@@ -19,23 +20,26 @@ namespace weir::api {
 /// the brokers may be unreachable before the job fails, default 60 s),
 /// `format` / `value.format` (json, raw),
 /// `json.ignore-parse-errors`, `sink.parallelism`. Unknown options are errors.
-arrow::Status ValidateKafkaTable(const sql::CatalogTable& table);
+arrow::Status ValidateKafkaTable(const TableDescriptor& table);
 
 /// Returns the source options of a Kafka table: value columns are the physical
 /// columns that are not metadata columns; metadata columns follow.
-arrow::Result<connectors::KafkaSourceOptions> KafkaSourceOptionsOf(
-    const sql::CatalogTable& table);
+arrow::Result<KafkaSourceOptions> KafkaSourceOptionsOf(
+    const TableDescriptor& table);
 
 /// Returns the sink options of a Kafka table: `topic` (one), `properties.*` (producer
 /// settings), `sink.delivery-guarantee` (none, at-least-once (default), exactly-once
 /// with `sink.transactional-id-prefix`), `sink.partitioner` (default, fixed,
 /// round-robin), `key.fields`
 /// (`;`-separated) with `key.format`, `value.fields-include` (ALL, EXCEPT_KEY).
-arrow::Result<connectors::KafkaSinkOptions> KafkaSinkOptionsOf(
-    const sql::CatalogTable& table);
+arrow::Result<KafkaSinkOptions> KafkaSinkOptionsOf(
+    const TableDescriptor& table);
+
+/// Returns the factory of `'connector' = 'kafka'` tables (the functions above).
+std::unique_ptr<TableFactory> MakeKafkaTableFactory();
 
 /// Returns whether a Kafka table is bounded (`scan.bounded.mode` other than
 /// unbounded).
-bool IsBoundedKafkaTable(const sql::CatalogTable& table);
+bool IsBoundedKafkaTable(const TableDescriptor& table);
 
-}  // namespace weir::api
+}  // namespace weir::connectors

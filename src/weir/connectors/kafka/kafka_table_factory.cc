@@ -1,4 +1,4 @@
-#include "weir/api/kafka_table.h"
+#include "weir/connectors/kafka/kafka_table_factory.h"
 
 #include <algorithm>
 #include <charconv>
@@ -6,17 +6,15 @@
 #include <arrow/type.h>
 #include <fmt/format.h>
 
-#include "weir/api/csv_table_options.h"
-#include "weir/api/table_options.h"
+#include "weir/connectors/csv_table_options.h"
+#include "weir/connectors/table_options.h"
 #include "weir/connectors/kafka/kafka_record_decoder.h"
 #include "weir/connectors/kafka/kafka_sink.h"
 #include "weir/connectors/kafka/kafka_source.h"
-#include "weir/sql/suggest.h"
+#include "weir/common/suggest.h"
 
-namespace weir::api {
+namespace weir::connectors {
 namespace {
-
-using connectors::KafkaOffsetMode;
 
 const std::set<std::string>& KafkaOptions() {
   static const std::set<std::string> options = {
@@ -47,7 +45,7 @@ const std::set<std::string>& KafkaOptions() {
   return options;
 }
 
-arrow::Result<KafkaOffsetMode> OffsetMode(const sql::CatalogTable& table,
+arrow::Result<KafkaOffsetMode> OffsetMode(const TableDescriptor& table,
                                           const std::string& key, bool stop) {
   const std::string text = table.Option(key, stop ? "unbounded" : "group-offsets");
   if (text == "earliest-offset" && !stop) return KafkaOffsetMode::kEarliest;
@@ -66,7 +64,7 @@ arrow::Result<KafkaOffsetMode> OffsetMode(const sql::CatalogTable& table,
 }
 
 // 'partition:0,offset:42;partition:1,offset:300' (Flink's format).
-arrow::Result<std::map<int32_t, int64_t>> SpecificOffsets(const sql::CatalogTable& table,
+arrow::Result<std::map<int32_t, int64_t>> SpecificOffsets(const TableDescriptor& table,
                                                           const std::string& key) {
   const std::string text = table.Option(key);
   if (text.empty()) {
@@ -96,7 +94,7 @@ arrow::Result<std::map<int32_t, int64_t>> SpecificOffsets(const sql::CatalogTabl
 
 }  // namespace
 
-arrow::Status ValidateKafkaTable(const sql::CatalogTable& table) {
+arrow::Status ValidateKafkaTable(const TableDescriptor& table) {
   for (const std::string& key : table.option_order) {
     if (key.rfind("properties.", 0) == 0 || KafkaOptions().count(key) != 0 ||
         CsvFormatOptions().count(key) != 0)
@@ -105,7 +103,7 @@ arrow::Status ValidateKafkaTable(const sql::CatalogTable& table) {
     names.insert(names.end(), CsvFormatOptions().begin(), CsvFormatOptions().end());
     return arrow::Status::Invalid(
         fmt::format("table '{}': unknown option '{}' for connector 'kafka'{}", table.name,
-                    key, sql::DidYouMean(key, names)));
+                    key, common::DidYouMean(key, names)));
   }
   ARROW_RETURN_NOT_OK(KafkaSourceOptionsOf(table).status());
   // A table of one topic may also be written: check its sink options now too.
@@ -114,9 +112,9 @@ arrow::Status ValidateKafkaTable(const sql::CatalogTable& table) {
   return KafkaSinkOptionsOf(table).status();
 }
 
-arrow::Result<connectors::KafkaSinkOptions> KafkaSinkOptionsOf(
-    const sql::CatalogTable& table) {
-  connectors::KafkaSinkOptions options;
+arrow::Result<KafkaSinkOptions> KafkaSinkOptionsOf(
+    const TableDescriptor& table) {
+  KafkaSinkOptions options;
   options.bootstrap_servers = table.Option("properties.bootstrap.servers");
   options.topic = table.Option("topic");
   for (const std::string& key : table.option_order) {
@@ -130,11 +128,11 @@ arrow::Result<connectors::KafkaSinkOptions> KafkaSinkOptionsOf(
   }
   const std::string guarantee = table.Option("sink.delivery-guarantee", "at-least-once");
   if (guarantee == "none") {
-    options.guarantee = connectors::KafkaDeliveryGuarantee::kNone;
+    options.guarantee = KafkaDeliveryGuarantee::kNone;
   } else if (guarantee == "at-least-once") {
-    options.guarantee = connectors::KafkaDeliveryGuarantee::kAtLeastOnce;
+    options.guarantee = KafkaDeliveryGuarantee::kAtLeastOnce;
   } else if (guarantee == "exactly-once") {
-    options.guarantee = connectors::KafkaDeliveryGuarantee::kExactlyOnce;
+    options.guarantee = KafkaDeliveryGuarantee::kExactlyOnce;
   } else {
     return OptionError(
         table, "sink.delivery-guarantee",
@@ -144,11 +142,11 @@ arrow::Result<connectors::KafkaSinkOptions> KafkaSinkOptionsOf(
   options.transactional_id_prefix = table.Option("sink.transactional-id-prefix");
   const std::string partitioner = table.Option("sink.partitioner", "default");
   if (partitioner == "default") {
-    options.partitioner = connectors::KafkaPartitioner::kDefault;
+    options.partitioner = KafkaPartitioner::kDefault;
   } else if (partitioner == "fixed") {
-    options.partitioner = connectors::KafkaPartitioner::kFixed;
+    options.partitioner = KafkaPartitioner::kFixed;
   } else if (partitioner == "round-robin") {
-    options.partitioner = connectors::KafkaPartitioner::kRoundRobin;
+    options.partitioner = KafkaPartitioner::kRoundRobin;
   } else {
     return OptionError(
         table, "sink.partitioner",
@@ -170,7 +168,7 @@ arrow::Result<connectors::KafkaSinkOptions> KafkaSinkOptionsOf(
                        fmt::format("expected ALL or EXCEPT_KEY but got '{}'", include));
   }
   std::vector<std::string> physical;
-  for (const sql::CatalogColumn& column : table.columns) {
+  for (const TableColumn& column : table.columns) {
     if (column.computed || column.is_virtual) continue;
     if (!column.metadata_key.empty()) {
       continue;  // checked when written (see MakeKafkaTableSink)
@@ -194,7 +192,7 @@ arrow::Result<connectors::KafkaSinkOptions> KafkaSinkOptionsOf(
   // The csv format holds no nested values: say so when the table is declared.
   auto csv_columns = [&](const std::vector<std::string>& names) {
     arrow::FieldVector fields;
-    for (const sql::CatalogColumn& column : table.columns) {
+    for (const TableColumn& column : table.columns) {
       if (std::find(names.begin(), names.end(), column.name) != names.end())
         fields.push_back(arrow::field(column.name, column.type));
     }
@@ -208,7 +206,7 @@ arrow::Result<connectors::KafkaSinkOptions> KafkaSinkOptionsOf(
     auto st = format::CheckCsvWritable(*csv_columns(options.key_columns));
     if (!st.ok()) return OptionError(table, "key.format", st.message());
   }
-  auto checked = connectors::MakeKafkaSink(options);
+  auto checked = MakeKafkaSink(options);
   if (!checked.ok()) {
     return arrow::Status::Invalid(
         fmt::format("table '{}': {}", table.name, checked.status().message()));
@@ -216,14 +214,14 @@ arrow::Result<connectors::KafkaSinkOptions> KafkaSinkOptionsOf(
   return options;
 }
 
-bool IsBoundedKafkaTable(const sql::CatalogTable& table) {
+bool IsBoundedKafkaTable(const TableDescriptor& table) {
   const std::string mode = table.Option("scan.bounded.mode", "unbounded");
   return mode != "unbounded";
 }
 
-arrow::Result<connectors::KafkaSourceOptions> KafkaSourceOptionsOf(
-    const sql::CatalogTable& table) {
-  connectors::KafkaSourceOptions options;
+arrow::Result<KafkaSourceOptions> KafkaSourceOptionsOf(
+    const TableDescriptor& table) {
+  KafkaSourceOptions options;
   options.bootstrap_servers = table.Option("properties.bootstrap.servers");
   if (options.bootstrap_servers.empty()) {
     return arrow::Status::Invalid(fmt::format(
@@ -251,7 +249,7 @@ arrow::Result<connectors::KafkaSourceOptions> KafkaSourceOptionsOf(
     const std::string name = key.substr(11);
     if (name == "bootstrap.servers" || name == "group.id") continue;
     if (name == "auto.offset.reset") {
-      options.reset = sql::ToLowerAscii(table.Option(key));
+      options.reset = common::ToLowerAscii(table.Option(key));
       if (options.reset == "smallest") options.reset = "earliest";
       if (options.reset == "largest") options.reset = "latest";
       if (options.reset != "earliest" && options.reset != "latest" &&
@@ -338,7 +336,7 @@ arrow::Result<connectors::KafkaSourceOptions> KafkaSourceOptionsOf(
     return OptionError(table, "value.fields-include", "EXCEPT_KEY needs key.fields");
   }
   arrow::FieldVector value_fields, key_schema_fields;
-  for (const sql::CatalogColumn& column : table.columns) {
+  for (const TableColumn& column : table.columns) {
     if (column.computed) continue;
     if (except_key && column.metadata_key.empty() &&
         std::find(key_fields.begin(), key_fields.end(), column.name) !=
@@ -348,7 +346,7 @@ arrow::Result<connectors::KafkaSourceOptions> KafkaSourceOptionsOf(
       continue;
     }
     if (!column.metadata_key.empty()) {
-      auto natural = connectors::KafkaMetadataType(column.metadata_key);
+      auto natural = KafkaMetadataType(column.metadata_key);
       if (!natural.ok()) {
         return arrow::Status::Invalid(fmt::format("table '{}', column '{}': {}",
                                                   table.name, column.name,
@@ -371,7 +369,7 @@ arrow::Result<connectors::KafkaSourceOptions> KafkaSourceOptionsOf(
     options.key_schema = arrow::schema(key_schema_fields);
     options.key_format = table.Option("key.format", "json");
   }
-  auto checked = connectors::MakeKafkaSource(options);
+  auto checked = MakeKafkaSource(options);
   if (!checked.ok()) {
     return arrow::Status::Invalid(
         fmt::format("table '{}': {}", table.name, checked.status().message()));
@@ -379,4 +377,46 @@ arrow::Result<connectors::KafkaSourceOptions> KafkaSourceOptionsOf(
   return options;
 }
 
-}  // namespace weir::api
+namespace {
+
+class KafkaTableFactory : public TableFactory {
+ public:
+  std::string_view name() const override { return "kafka"; }
+  arrow::Status Validate(TableDescriptor* table) const override {
+    return ValidateKafkaTable(*table);
+  }
+  bool IsBounded(const TableDescriptor& table) const override {
+    return IsBoundedKafkaTable(table);
+  }
+  bool AppliesWatermarks() const override { return true; }
+  bool HasMetadata() const override { return true; }
+  arrow::Result<runtime::SourceFactory> MakeSource(
+      const TableDescriptor& table, const ScanRequest& scan) const override {
+    ARROW_ASSIGN_OR_RAISE(auto options, KafkaSourceOptionsOf(table));
+    options.watermarks = scan.watermarks;
+    return MakeKafkaSource(options);
+  }
+  arrow::Result<TableSink> MakeSink(const TableDescriptor& table) const override {
+    for (const TableColumn& column : table.columns) {
+      if (!column.metadata_key.empty() && !column.is_virtual) {
+        return arrow::Status::NotImplemented(fmt::format(
+            "table '{}': writing metadata column '{}' to Kafka is not supported yet; "
+            "declare it VIRTUAL",
+            table.name, column.name));
+      }
+    }
+    TableSink sink;
+    ARROW_ASSIGN_OR_RAISE(sink.parallelism, SinkParallelism(table));
+    ARROW_ASSIGN_OR_RAISE(auto options, KafkaSinkOptionsOf(table));
+    ARROW_ASSIGN_OR_RAISE(sink.factory, MakeKafkaSink(options));
+    return sink;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<TableFactory> MakeKafkaTableFactory() {
+  return std::make_unique<KafkaTableFactory>();
+}
+
+}  // namespace weir::connectors

@@ -11,7 +11,10 @@
 #include "weir/api/stream_execution_environment.h"
 #include "weir/common/runtime_init.h"
 #include "weir/connectors/collect/sink.h"
+#include "weir/connectors/collection/source.h"
 #include "weir/connectors/datagen/source.h"
+#include "weir/connectors/table_factory.h"
+#include "weir/connectors/table_options.h"
 
 namespace weir::api {
 namespace {
@@ -144,6 +147,73 @@ TEST(TableStreamBridgeTest, DataStreamToTableAndBack) {
   EXPECT_EQ(rows->schema()->field(0)->name(), "tens");
   auto sum = *cp::Sum(rows->column(0));
   EXPECT_EQ(sum.scalar_as<arrow::Int64Scalar>().value, 10 * 2 * (2500 * 2501 / 2));
+}
+
+// A connector defined outside the tree: the numbers 1..'rows' in a column `n`.
+// Registering its factory is all it takes for SQL to read it.
+class NumbersFactory : public connectors::TableFactory {
+ public:
+  std::string_view name() const override { return "test-numbers"; }
+  arrow::Status Validate(connectors::TableDescriptor* table) const override {
+    ARROW_RETURN_NOT_OK(
+        connectors::CheckKnown(*table, {"connector", "rows"}, "test-numbers"));
+    return connectors::ParseInteger(*table, "rows").status();
+  }
+  bool IsBounded(const connectors::TableDescriptor&) const override { return true; }
+  arrow::Result<runtime::SourceFactory> MakeSource(
+      const connectors::TableDescriptor& table,
+      const connectors::ScanRequest& scan) const override {
+    ARROW_ASSIGN_OR_RAISE(int64_t rows, connectors::ParseInteger(table, "rows"));
+    arrow::Int64Builder builder;
+    for (int64_t i = 1; i <= rows; ++i) ARROW_RETURN_NOT_OK(builder.Append(i));
+    ARROW_ASSIGN_OR_RAISE(auto column, builder.Finish());
+    arrow::FieldVector fields;
+    arrow::ArrayVector columns;
+    for (const std::string& name : scan.columns) {  // only `n` exists
+      fields.push_back(arrow::field(name, arrow::int64()));
+      columns.push_back(column);
+    }
+    return connectors::MakeCollectionSource(
+        {arrow::RecordBatch::Make(arrow::schema(fields), rows, columns)});
+  }
+};
+
+TEST(TableFactoryTest, ARegisteredConnectorWorksInSql) {
+  ASSERT_TRUE(InitializeRuntime().ok());
+  static bool registered = false;
+  if (!registered) {
+    ASSERT_TRUE(
+        connectors::RegisterTableFactory(std::make_unique<NumbersFactory>()).ok());
+    registered = true;
+  }
+  EXPECT_FALSE(connectors::RegisterTableFactory(std::make_unique<NumbersFactory>()).ok());
+  auto env = TableEnvironment::Create(EnvironmentSettings::InBatchMode());
+  ASSERT_TRUE(env->ExecuteSql("CREATE TABLE nums (n BIGINT) WITH ('connector' = "
+                              "'test-numbers', 'rows' = '100')")
+                  .ok());
+  auto result =
+      env->ExecuteSql("SELECT SUM(n) AS s, COUNT(*) AS c FROM nums WHERE n > 50");
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  auto rows = *result->Collect();
+  EXPECT_EQ(
+      std::static_pointer_cast<arrow::Int64Scalar>(*rows->column(0)->GetScalar(0))->value,
+      3775);
+  // The factory checks its options; unknown connectors are named with a suggestion.
+  auto bad = env->ExecuteSql(
+      "CREATE TABLE bad (n BIGINT) WITH ('connector' = 'test-numbers', 'rows' = 'ten')");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("option 'rows'"), std::string::npos);
+  auto typo = env->ExecuteSql(
+      "CREATE TABLE typo (n BIGINT) WITH ('connector' = 'test-number', 'rows' = '1')");
+  ASSERT_FALSE(typo.ok());
+  EXPECT_NE(typo.status().message().find("did you mean 'test-numbers'"),
+            std::string::npos)
+      << typo.status().message();
+  // It is a source only.
+  auto insert = env->ExecuteSql("INSERT INTO nums SELECT 1");
+  ASSERT_FALSE(insert.ok());
+  EXPECT_NE(insert.status().message().find("cannot be written to"), std::string::npos)
+      << insert.status().message();
 }
 
 }  // namespace

@@ -12,10 +12,10 @@
 #include <arrow/type.h>
 #include <fmt/format.h>
 
-#include "weir/api/batch_executor.h"
 #include "weir/api/stream_execution_environment.h"
-#include "weir/api/table_connectors.h"
 #include "weir/connectors/collect/sink.h"
+#include "weir/planner/batch_executor.h"
+#include "weir/planner/table_connectors.h"
 #include "weir/sql/aggregate_functions.h"
 #include "weir/sql/diagnostic.h"
 #include "weir/sql/function_catalog.h"
@@ -25,6 +25,17 @@
 #include "weir/sql/type_unify.h"
 
 namespace weir::api {
+
+using planner::BatchOptions;
+using planner::ExecuteBatchPlan;
+using planner::IsBoundedTable;
+using planner::MakeScanSource;
+using planner::MakeTableSink;
+using planner::ParseDurationOption;
+using planner::ScanRequestOf;
+using planner::ScanStatistics;
+using planner::TableSink;
+using planner::ValidateTableOptions;
 namespace {
 
 namespace cp = arrow::compute;

@@ -12,9 +12,9 @@
 #include <arrow/result.h>
 #include <arrow/type_fwd.h>
 
-#include "weir/api/batch_executor.h"
 #include "weir/api/data_stream.h"
 #include "weir/api/table_result.h"
+#include "weir/planner/batch_executor.h"
 #include "weir/runtime/job.h"
 #include "weir/sql/catalog.h"
 #include "weir/sql/planner.h"
@@ -129,7 +129,7 @@ class TableEnvironment : public std::enable_shared_from_this<TableEnvironment> {
   arrow::Result<std::string> Explain(const sql::Statement& statement);
   sql::PlanExecutor Executor();
   // How batch plans run, from the SET options.
-  BatchOptions BatchRunOptions() const;
+  planner::BatchOptions BatchRunOptions() const;
   // Optimises a plan with this environment's statistics and SET options.
   sql::PlanPtr Optimize(const sql::PlanPtr& plan) const;
 

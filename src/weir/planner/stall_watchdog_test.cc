@@ -1,4 +1,4 @@
-#include "weir/api/stall_watchdog.h"
+#include "weir/planner/stall_watchdog.h"
 
 #include <chrono>
 #include <thread>
@@ -6,7 +6,7 @@
 #include <arrow/api.h>
 #include <gtest/gtest.h>
 
-namespace weir::api {
+namespace weir::planner {
 namespace {
 
 using std::chrono::milliseconds;
@@ -71,4 +71,4 @@ TEST(StallWatchdogTest, ErrorsAndZeroTimeoutPassThrough) {
 }
 
 }  // namespace
-}  // namespace weir::api
+}  // namespace weir::planner

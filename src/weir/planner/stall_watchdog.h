@@ -9,7 +9,7 @@
 #include <arrow/result.h>
 #include <arrow/table.h>
 
-namespace weir::api {
+namespace weir::planner {
 
 /// What a running batch query did lately, shared between its threads and its
 /// watchdog.
@@ -29,4 +29,4 @@ arrow::Result<std::shared_ptr<arrow::Table>> RunWithStallWatchdog(
     std::function<arrow::Result<std::shared_ptr<arrow::Table>>()> work,
     std::shared_ptr<QueryProgress> progress, std::chrono::milliseconds timeout);
 
-}  // namespace weir::api
+}  // namespace weir::planner

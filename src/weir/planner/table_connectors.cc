@@ -1,6 +1,6 @@
-#include "weir/api/table_connectors.h"
+#include "weir/planner/table_connectors.h"
 
-namespace weir::api {
+namespace weir::planner {
 
 arrow::Status ValidateTableOptions(sql::CatalogTable& table) {
   ARROW_ASSIGN_OR_RAISE(const connectors::TableFactory* factory, table.Factory());
@@ -52,4 +52,4 @@ arrow::Result<TableSink> MakeTableSink(const sql::CatalogTable& table) {
   return factory->MakeSink(table.Descriptor());
 }
 
-}  // namespace weir::api
+}  // namespace weir::planner

@@ -13,7 +13,7 @@
 #include "weir/sql/logical_plan.h"
 #include "weir/sql/plan_statistics.h"
 
-namespace weir::api {
+namespace weir::planner {
 
 using connectors::ParseDurationOption;
 using connectors::TableSink;
@@ -48,4 +48,4 @@ std::optional<sql::TableStatistics> ScanStatistics(const sql::PlanNode& scan);
 /// Makes the sink of `table` for rows of its physical schema.
 arrow::Result<TableSink> MakeTableSink(const sql::CatalogTable& table);
 
-}  // namespace weir::api
+}  // namespace weir::planner

@@ -1,4 +1,4 @@
-#include "weir/api/stall_watchdog.h"
+#include "weir/planner/stall_watchdog.h"
 
 #include <sys/resource.h>
 
@@ -8,7 +8,7 @@
 
 #include <fmt/format.h>
 
-namespace weir::api {
+namespace weir::planner {
 
 namespace {
 
@@ -80,4 +80,4 @@ arrow::Result<std::shared_ptr<arrow::Table>> RunWithStallWatchdog(
   return std::move(outcome->result);
 }
 
-}  // namespace weir::api
+}  // namespace weir::planner

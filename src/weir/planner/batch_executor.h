@@ -9,7 +9,7 @@
 
 #include "weir/sql/logical_plan.h"
 
-namespace weir::api {
+namespace weir::planner {
 
 /// How a batch plan runs.
 struct BatchOptions {
@@ -33,4 +33,4 @@ struct BatchOptions {
 arrow::Result<std::shared_ptr<arrow::Table>> ExecuteBatchPlan(
     const sql::PlanPtr& plan, const BatchOptions& options);
 
-}  // namespace weir::api
+}  // namespace weir::planner

@@ -1,4 +1,4 @@
-#include "weir/api/runtime_filter.h"
+#include "weir/planner/runtime_filter.h"
 
 #include <arrow/api.h>
 #include <arrow/json/from_string.h>
@@ -6,7 +6,7 @@
 
 #include "weir/common/runtime_init.h"
 
-namespace weir::api {
+namespace weir::planner {
 namespace {
 
 std::shared_ptr<arrow::ChunkedArray> Keys(const std::shared_ptr<arrow::DataType>& type,
@@ -63,4 +63,4 @@ TEST(RuntimeFilterTest, StringKeysAndUnorderedTypes) {
 }
 
 }  // namespace
-}  // namespace weir::api
+}  // namespace weir::planner

@@ -1,8 +1,10 @@
-#include "weir/api/batch_executor.h"
+#include "weir/planner/batch_executor.h"
 
 // GCC 12 reports a false maybe-uninitialized inside std::variant when Acero
 // declarations (variant<ExecNode*, Declaration> inputs) are moved.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
+#include <thread>
 
 #include <arrow/acero/exec_plan.h>
 #include <arrow/acero/options.h>
@@ -15,14 +17,16 @@
 #include <arrow/util/thread_pool.h>
 #include <fmt/format.h>
 
-#include "weir/api/runtime_filter.h"
-#include "weir/api/stall_watchdog.h"
-#include "weir/api/stream_execution_environment.h"
-#include "weir/api/table_connectors.h"
 #include "weir/connectors/collect/sink.h"
+#include "weir/planner/runtime_filter.h"
+#include "weir/planner/stall_watchdog.h"
+#include "weir/planner/table_connectors.h"
+#include "weir/runtime/job.h"
+#include "weir/runtime/job_graph.h"
+#include "weir/runtime/operators/project_operator.h"
 #include "weir/sql/planner.h"
 
-namespace weir::api {
+namespace weir::planner {
 namespace {
 
 namespace ac = arrow::acero;
@@ -384,19 +388,31 @@ class Translator {
           table.name, table.connector()));
     }
     // Other bounded sources run as a weir job whose rows feed the plan.
-    auto env = StreamExecutionEnvironment::Create();
-    if (parallelism_ > 0) env->SetParallelism(parallelism_);
-    env->SetRuntimeMode(RuntimeMode::kBatch);
+    int parallelism =
+        parallelism_ > 0
+            ? parallelism_
+            : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
     auto collected = std::make_shared<connectors::CollectedBatches>();
     std::vector<runtime::NamedExpression> columns;
     for (int i = 0; i < node.schema->num_fields(); ++i) {
       columns.push_back(
           {node.schema->field(i)->name(), cp::field_ref(node.scan_columns[i])});
     }
-    env->FromSource(source, runtime::WatermarkStrategy::NoWatermarks(), table.name)
-        .Select(columns, "Rename")
-        .SinkTo(connectors::MakeCollectSink(collected), "Collect");
-    ARROW_ASSIGN_OR_RAISE(auto client, env->ExecuteAsync("scan " + table.name));
+    runtime::JobGraph graph;
+    int from = graph.AddSource(table.name, parallelism, std::move(source));
+    int rename =
+        graph.AddOperator("Rename", parallelism,
+                          [columns](const runtime::SubtaskInfo&)
+                              -> arrow::Result<std::unique_ptr<runtime::Operator>> {
+                            return std::make_unique<runtime::ProjectOperator>(columns);
+                          });
+    int sink =
+        graph.AddOperator("Collect", parallelism, connectors::MakeCollectSink(collected));
+    ARROW_RETURN_NOT_OK(graph.Connect(from, rename, runtime::Partitioning::Forward()));
+    ARROW_RETURN_NOT_OK(graph.Connect(rename, sink, runtime::Partitioning::Forward()));
+    ARROW_ASSIGN_OR_RAISE(
+        auto client,
+        runtime::ExecuteAsync(graph, runtime::RuntimeOptions{}, "scan " + table.name));
     int64_t rows_seen = 0;
     while (!client->WaitFor(std::chrono::milliseconds(100))) {
       if ((cancel_ != nullptr && cancel_->load()) || progress_->abandoned.load())
@@ -437,4 +453,4 @@ arrow::Result<std::shared_ptr<arrow::Table>> ExecuteBatchPlan(
       progress, options.stall_timeout);
 }
 
-}  // namespace weir::api
+}  // namespace weir::planner

@@ -1,6 +1,6 @@
 // Runtime filters: a hash join's build side prunes its probe side's Parquet scan
 // (docs/design/join-order.md).
-#include "weir/api/runtime_filter.h"
+#include "weir/planner/runtime_filter.h"
 
 #include <arrow/compute/api_aggregate.h>
 #include <arrow/compute/api_scalar.h>
@@ -10,7 +10,7 @@
 
 #include "weir/types/scalar_number.h"
 
-namespace weir::api {
+namespace weir::planner {
 
 namespace cp = arrow::compute;
 
@@ -86,4 +86,4 @@ arrow::Result<std::optional<cp::Expression>> RuntimeFilterFor(
   return cp::and_(terms);
 }
 
-}  // namespace weir::api
+}  // namespace weir::planner

@@ -10,7 +10,7 @@
 #include "weir/sql/logical_plan.h"
 #include "weir/sql/plan_statistics.h"
 
-namespace weir::api {
+namespace weir::planner {
 
 /// A Parquet scan column that a join's probe key passes through unchanged: rows of
 /// the scan whose column value no build row holds can be dropped at the scan.
@@ -43,4 +43,4 @@ arrow::Result<std::optional<arrow::compute::Expression>> RuntimeFilterFor(
     const std::shared_ptr<arrow::ChunkedArray>& build_keys, const std::string& column,
     const std::optional<sql::TableStatistics>& probe);
 
-}  // namespace weir::api
+}  // namespace weir::planner

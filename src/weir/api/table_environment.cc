@@ -15,6 +15,7 @@
 #include "weir/api/stream_execution_environment.h"
 #include "weir/connectors/collect/sink.h"
 #include "weir/planner/batch_executor.h"
+#include "weir/planner/execution_config.h"
 #include "weir/planner/table_connectors.h"
 #include "weir/sql/aggregate_functions.h"
 #include "weir/sql/diagnostic.h"
@@ -39,30 +40,6 @@ using planner::ValidateTableOptions;
 namespace {
 
 namespace cp = arrow::compute;
-
-const std::vector<std::string>& KnownKeys() {
-  static const std::vector<std::string> keys = {
-      "execution.runtime-mode",
-      "parallelism.default",
-      "execution.checkpointing.interval",
-      "execution.checkpointing.timeout",
-      "execution.checkpointing.min-pause",
-      "state.checkpoints.dir",
-      "state.checkpoints.num-retained",
-      "execution.savepoint.path",
-      "restart-strategy.type",
-      "restart-strategy.fixed-delay.attempts",
-      "restart-strategy.fixed-delay.delay",
-      "table.dml-sync",
-      "pipeline.name",
-      "sql-client.execution.result-mode",
-      "table.exec.source.idle-timeout",
-      "table.optimizer.join-reorder-enabled",
-      "table.optimizer.runtime-filter.enabled",
-      "weir.execution.stall-timeout",
-  };
-  return keys;
-}
 
 // A table of strings for SHOW/DESCRIBE/SET results; "\x01NULL" cells are NULL.
 arrow::Result<std::shared_ptr<arrow::Table>> StringTable(
@@ -300,17 +277,6 @@ std::string JobFolder(const std::string& table, const std::string& text) {
   return fmt::format("insert-{}-{:016x}", safe, hash);
 }
 
-arrow::Result<int64_t> ParseCount(const std::string& key, const std::string& value) {
-  int64_t out = 0;
-  auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), out);
-  if (value.empty() || ec != std::errc() || ptr != value.data() + value.size() ||
-      out < 0) {
-    return arrow::Status::Invalid(fmt::format(
-        "SET '{}': expected a non-negative integer but got '{}'", key, value));
-  }
-  return out;
-}
-
 }  // namespace
 
 std::shared_ptr<TableEnvironment> TableEnvironment::Create(EnvironmentSettings settings) {
@@ -388,12 +354,12 @@ TableEnvironment::TableEnvironment(EnvironmentSettings settings) {
   waiter_ = [](const std::shared_ptr<runtime::JobClient>& client, const std::string&) {
     return client->Wait();
   };
+  // The settings above are valid: parsing them cannot fail.
+  auto parsed = planner::ExecutionConfig::FromSettings(config_);
+  if (parsed.ok()) exec_ = *parsed;
 }
 
-bool TableEnvironment::streaming() const {
-  auto it = config_.find("execution.runtime-mode");
-  return it == config_.end() || it->second == "streaming";
-}
+bool TableEnvironment::streaming() const { return exec_.streaming; }
 
 sql::PlanExecutor TableEnvironment::Executor() {
   return [this](const sql::PlanPtr& plan) {
@@ -405,81 +371,37 @@ BatchOptions TableEnvironment::BatchRunOptions() const {
   BatchOptions options;
   options.parallelism = parallelism();
   options.cancel = cancel_;
-  auto it = config_.find("weir.execution.stall-timeout");
-  if (it != config_.end()) {
-    auto parsed = ParseDurationOption(it->second);  // checked by SetConfig
-    if (parsed.ok()) options.stall_timeout = *parsed;
-  }
+  options.stall_timeout = exec_.stall_timeout;
   return options;
 }
 
 sql::PlanPtr TableEnvironment::Optimize(const sql::PlanPtr& plan) const {
   sql::OptimizerOptions options;
-  auto it = config_.find("table.optimizer.join-reorder-enabled");
-  options.join_reorder = it == config_.end() || sql::EqualsIgnoreCase(it->second, "true");
-  it = config_.find("table.optimizer.runtime-filter.enabled");
-  options.runtime_filters =
-      it == config_.end() || sql::EqualsIgnoreCase(it->second, "true");
+  options.join_reorder = exec_.join_reorder;
+  options.runtime_filters = exec_.runtime_filters;
   options.statistics = ScanStatistics;
   return sql::OptimizePlan(plan, options);
 }
 
 std::chrono::microseconds TableEnvironment::IdleTimeout() const {
-  auto it = config_.find("table.exec.source.idle-timeout");
-  if (it == config_.end()) return std::chrono::microseconds(0);
-  auto parsed = ParseDurationOption(it->second);  // checked by SetConfig
-  return parsed.ok() ? std::chrono::microseconds(*parsed) : std::chrono::microseconds(0);
+  return exec_.idle_timeout;
 }
 
 int TableEnvironment::parallelism() const {
-  auto it = config_.find("parallelism.default");
-  if (it != config_.end()) return std::stoi(it->second);
+  if (exec_.parallelism > 0) return exec_.parallelism;
   unsigned cores = std::thread::hardware_concurrency();
   return cores == 0 ? 1 : static_cast<int>(cores);
 }
 
 arrow::Status TableEnvironment::SetConfig(const std::string& key,
                                           const std::string& value) {
-  const auto& known = KnownKeys();
-  if (std::find(known.begin(), known.end(), key) == known.end()) {
-    return arrow::Status::Invalid(fmt::format("unknown configuration key '{}'{}", key,
-                                              sql::DidYouMean(key, known)));
-  }
-  if (key == "execution.runtime-mode" && value != "streaming" && value != "batch") {
-    return arrow::Status::Invalid(fmt::format(
-        "SET 'execution.runtime-mode': expected streaming or batch but got '{}'", value));
-  }
-  if (key == "parallelism.default" || key == "state.checkpoints.num-retained" ||
-      key == "restart-strategy.fixed-delay.attempts") {
-    ARROW_ASSIGN_OR_RAISE(int64_t n, ParseCount(key, value));
-    if (key == "parallelism.default" && (n < 1 || n > 1024)) {
-      return arrow::Status::Invalid(
-          fmt::format("SET 'parallelism.default': expected 1 to 1024 but got {}", n));
-    }
-  }
-  if (key == "execution.checkpointing.interval" ||
-      key == "table.exec.source.idle-timeout" || key == "weir.execution.stall-timeout" ||
-      key == "execution.checkpointing.timeout" ||
-      key == "execution.checkpointing.min-pause" ||
-      key == "restart-strategy.fixed-delay.delay") {
-    auto parsed = ParseDurationOption(value);
-    if (!parsed.ok()) {
-      return arrow::Status::Invalid(
-          fmt::format("SET '{}': {}", key, parsed.status().message()));
-    }
-  }
-  if ((key == "table.dml-sync" || key == "table.optimizer.join-reorder-enabled" ||
-       key == "table.optimizer.runtime-filter.enabled") &&
-      !sql::EqualsIgnoreCase(value, "true") && !sql::EqualsIgnoreCase(value, "false")) {
-    return arrow::Status::Invalid(
-        fmt::format("SET '{}': expected true or false but got '{}'", key, value));
-  }
-  if (key == "restart-strategy.type" && value != "none" && value != "fixed-delay" &&
-      value != "disable") {
-    return arrow::Status::Invalid(fmt::format(
-        "SET 'restart-strategy.type': expected none or fixed-delay, got '{}'", value));
-  }
+  ARROW_RETURN_NOT_OK(planner::ExecutionConfig::Check(key, value));
   config_[key] = value;
+  return UpdateExecutionConfig();
+}
+
+arrow::Status TableEnvironment::UpdateExecutionConfig() {
+  ARROW_ASSIGN_OR_RAISE(exec_, planner::ExecutionConfig::FromSettings(config_));
   return arrow::Status::OK();
 }
 
@@ -608,6 +530,7 @@ arrow::Result<TableResult> TableEnvironment::Execute(const sql::StatementPtr& st
           config_["execution.runtime-mode"] = "streaming";
         }
       }
+      ARROW_RETURN_NOT_OK(UpdateExecutionConfig());
       return TableResult::Ok("[INFO] Execute statement succeeded.");
     }
   }
@@ -829,15 +752,8 @@ arrow::Result<TableResult> TableEnvironment::RunInsert(const sql::Statement& sta
   env->SetParallelism(parallelism());
   env->SetRuntimeMode(streaming() ? RuntimeMode::kStreaming : RuntimeMode::kBatch);
   std::string savepoint_dir;
-  auto config = [&](const std::string& key) {
-    auto it = config_.find(key);
-    return it == config_.end() ? std::string() : it->second;
-  };
-  if (streaming() && !config("execution.checkpointing.interval").empty()) {
-    ARROW_ASSIGN_OR_RAISE(
-        auto interval, ParseDurationOption(config("execution.checkpointing.interval")));
-    std::string dir = config("state.checkpoints.dir");
-    if (dir.empty()) {
+  if (streaming() && exec_.checkpoint_interval) {
+    if (exec_.checkpoint_dir.empty()) {
       return arrow::Status::Invalid(
           "checkpointing is on (execution.checkpointing.interval) but "
           "state.checkpoints.dir is not set: SET 'state.checkpoints.dir' = '/path'");
@@ -845,47 +761,34 @@ arrow::Result<TableResult> TableEnvironment::RunInsert(const sql::Statement& sta
     // Each INSERT statement checkpoints into its own folder, named by the target and a
     // fingerprint of the statement: running the same script again resumes each
     // INSERT from its own newest checkpoint; a different INSERT starts fresh.
-    dir = fmt::format("{}/{}", dir, JobFolder(name, statement.text));
-    env->EnableCheckpointing(interval, dir);
+    std::string dir =
+        fmt::format("{}/{}", exec_.checkpoint_dir, JobFolder(name, statement.text));
+    env->EnableCheckpointing(*exec_.checkpoint_interval, dir);
     savepoint_dir = dir;
-    if (!config("execution.checkpointing.timeout").empty()) {
-      ARROW_ASSIGN_OR_RAISE(
-          auto timeout, ParseDurationOption(config("execution.checkpointing.timeout")));
-      env->checkpoint_config().timeout = timeout;
+    if (exec_.checkpoint_timeout) {
+      env->checkpoint_config().timeout = *exec_.checkpoint_timeout;
     }
-    if (!config("execution.checkpointing.min-pause").empty()) {
-      ARROW_ASSIGN_OR_RAISE(
-          auto pause, ParseDurationOption(config("execution.checkpointing.min-pause")));
-      env->checkpoint_config().min_pause = pause;
+    if (exec_.checkpoint_min_pause) {
+      env->checkpoint_config().min_pause = *exec_.checkpoint_min_pause;
     }
-    if (!config("state.checkpoints.num-retained").empty()) {
-      env->checkpoint_config().retain =
-          std::stoi(config("state.checkpoints.num-retained"));
+    if (exec_.checkpoints_retained) {
+      env->checkpoint_config().retain = *exec_.checkpoints_retained;
     }
     runtime::RestartStrategy restart;
-    restart.kind = config("restart-strategy.type") == "none" ||
-                           config("restart-strategy.type") == "disable"
-                       ? runtime::RestartStrategy::Kind::kNone
-                       : runtime::RestartStrategy::Kind::kFixedDelay;
-    if (!config("restart-strategy.fixed-delay.attempts").empty()) {
-      restart.attempts = std::stoi(config("restart-strategy.fixed-delay.attempts"));
-    }
-    if (!config("restart-strategy.fixed-delay.delay").empty()) {
-      ARROW_ASSIGN_OR_RAISE(
-          restart.delay,
-          ParseDurationOption(config("restart-strategy.fixed-delay.delay")));
-    }
+    restart.kind = exec_.restart ? runtime::RestartStrategy::Kind::kFixedDelay
+                                 : runtime::RestartStrategy::Kind::kNone;
+    if (exec_.restart_attempts) restart.attempts = *exec_.restart_attempts;
+    if (exec_.restart_delay) restart.delay = *exec_.restart_delay;
     env->SetRestartStrategy(restart);
   }
-  if (!config("execution.savepoint.path").empty()) {
-    if (config("state.checkpoints.dir").empty() ||
-        config("execution.checkpointing.interval").empty()) {
+  if (!exec_.savepoint_path.empty()) {
+    if (exec_.checkpoint_dir.empty() || !exec_.checkpoint_interval) {
       // Restoring needs checkpoint storage to continue into.
       return arrow::Status::Invalid(
           "execution.savepoint.path needs checkpointing: set "
           "execution.checkpointing.interval and state.checkpoints.dir too");
     }
-    env->checkpoint_config().restore_path = config("execution.savepoint.path");
+    env->checkpoint_config().restore_path = exec_.savepoint_path;
   }
 
   std::optional<DataStream> stream;

@@ -15,6 +15,7 @@
 #include "weir/api/data_stream.h"
 #include "weir/api/table_result.h"
 #include "weir/planner/batch_executor.h"
+#include "weir/planner/execution_config.h"
 #include "weir/runtime/job.h"
 #include "weir/sql/catalog.h"
 #include "weir/sql/planner.h"
@@ -135,6 +136,9 @@ class TableEnvironment : public std::enable_shared_from_this<TableEnvironment> {
 
   sql::Catalog catalog_;
   std::map<std::string, std::string> config_;
+  // config_ parsed (after every SET and RESET).
+  planner::ExecutionConfig exec_;
+  arrow::Status UpdateExecutionConfig();
   JobWaiter waiter_;
   std::shared_ptr<StreamExecutionEnvironment> stream_env_;
   const std::atomic<bool>* cancel_ = nullptr;

@@ -14,6 +14,7 @@
 
 #include "weir/api/stream_execution_environment.h"
 #include "weir/connectors/collect/sink.h"
+#include "weir/connectors/collection/source.h"
 #include "weir/planner/batch_executor.h"
 #include "weir/planner/execution_config.h"
 #include "weir/planner/table_connectors.h"
@@ -811,21 +812,12 @@ arrow::Result<TableResult> TableEnvironment::RunInsert(const sql::Statement& sta
     ARROW_ASSIGN_OR_RAISE(
         stream, BuildStream(env, *plan, streaming(), stream_tables_, IdleTimeout()));
   } else {
-    // Relational queries run on the batch engine; their rows feed the sink job.
-    ARROW_ASSIGN_OR_RAISE(auto rows, ExecuteBatchPlan(plan, BatchRunOptions()));
-    arrow::TableBatchReader reader(*rows);
-    std::vector<std::shared_ptr<arrow::RecordBatch>> batches;
-    while (true) {
-      std::shared_ptr<arrow::RecordBatch> batch;
-      ARROW_RETURN_NOT_OK(reader.ReadNext(&batch));
-      if (batch == nullptr) break;
-      batches.push_back(std::move(batch));
-    }
-    if (batches.empty()) {
-      ARROW_ASSIGN_OR_RAISE(auto empty, arrow::RecordBatch::MakeEmpty(plan->schema));
-      batches.push_back(empty);
-    }
-    stream = env->FromCollection(batches, "Query result");
+    // Relational queries run on the batch engine; their rows stream into the sink
+    // job as they are produced (one reader, spread over the sink's subtasks).
+    ARROW_ASSIGN_OR_RAISE(auto rows, planner::StreamBatchPlan(plan, BatchRunOptions()));
+    stream = env->FromSource(connectors::MakeReaderSource(std::move(rows)),
+                             runtime::WatermarkStrategy::NoWatermarks(), "Query result");
+    stream->SetParallelism(1);
   }
   ARROW_ASSIGN_OR_RAISE(TableSink sink, MakeTableSink(*target));
   std::function<arrow::Status()> replace_old_rows;

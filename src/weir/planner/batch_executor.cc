@@ -290,6 +290,21 @@ class Translator {
     return Rename(table, node.schema);
   }
 
+  // Runs `node` and returns its rows as they are produced (a Sort or LIMIT at the
+  // top still materialises, as it must); the batches carry the planned schema.
+  arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> Stream(
+      const sql::PlanNode& node) {
+    if (node.kind == sql::PlanKind::kSort || node.kind == sql::PlanKind::kLimit) {
+      ARROW_ASSIGN_OR_RAISE(auto table, RunToTable(node));
+      return std::make_shared<arrow::TableBatchReader>(table);
+    }
+    ARROW_ASSIGN_OR_RAISE(auto declaration, Translate(node));
+    ARROW_ASSIGN_OR_RAISE(auto reader,
+                          ac::DeclarationToReader(std::move(declaration),
+                                                  /*use_threads=*/!ordered_));
+    return reader;
+  }
+
  private:
   // A reader source blocks its thread in ReadNext until the scan's own pool has
   // decoded a batch, and that decoding may queue reads on Arrow's I/O pool. On the
@@ -440,6 +455,54 @@ class Translator {
 };
 
 }  // namespace
+
+namespace {
+
+// The rows of a running plan under the planned schema. Owns the translator, whose
+// reader threads and runtime filters the plan uses until it ends.
+class PlanReader : public arrow::RecordBatchReader {
+ public:
+  PlanReader(std::unique_ptr<Translator> translator,
+             std::shared_ptr<arrow::RecordBatchReader> input,
+             std::shared_ptr<arrow::Schema> schema)
+      : translator_(std::move(translator)),
+        input_(std::move(input)),
+        schema_(std::move(schema)) {}
+  ~PlanReader() override { (void)input_->Close(); }
+  std::shared_ptr<arrow::Schema> schema() const override { return schema_; }
+  arrow::Status ReadNext(std::shared_ptr<arrow::RecordBatch>* out) override {
+    std::shared_ptr<arrow::RecordBatch> batch;
+    ARROW_RETURN_NOT_OK(input_->ReadNext(&batch));
+    if (batch == nullptr) {
+      *out = nullptr;
+      return arrow::Status::OK();
+    }
+    if (batch->num_columns() != schema_->num_fields()) {
+      return arrow::Status::Invalid(fmt::format(
+          "internal error: the executed plan returned {} columns, the plan has {}",
+          batch->num_columns(), schema_->num_fields()));
+    }
+    *out = arrow::RecordBatch::Make(schema_, batch->num_rows(), batch->columns());
+    return arrow::Status::OK();
+  }
+  arrow::Status Close() override { return input_->Close(); }
+
+ private:
+  std::unique_ptr<Translator> translator_;
+  std::shared_ptr<arrow::RecordBatchReader> input_;
+  std::shared_ptr<arrow::Schema> schema_;
+};
+
+}  // namespace
+
+arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> StreamBatchPlan(
+    const sql::PlanPtr& plan, const BatchOptions& options) {
+  auto translator = std::make_unique<Translator>(options.parallelism, options.cancel,
+                                                 std::make_shared<QueryProgress>());
+  ARROW_ASSIGN_OR_RAISE(auto reader, translator->Stream(*plan));
+  return std::make_shared<PlanReader>(std::move(translator), std::move(reader),
+                                      plan->schema);
+}
 
 arrow::Result<std::shared_ptr<arrow::Table>> ExecuteBatchPlan(
     const sql::PlanPtr& plan, const BatchOptions& options) {

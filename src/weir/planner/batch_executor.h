@@ -4,6 +4,7 @@
 #include <chrono>
 #include <memory>
 
+#include <arrow/record_batch.h>
 #include <arrow/result.h>
 #include <arrow/type_fwd.h>
 
@@ -31,6 +32,13 @@ struct BatchOptions {
 /// sorts and limits materialise their input and use Arrow's sort kernels. Other
 /// sources (datagen) run as bounded weir jobs.
 arrow::Result<std::shared_ptr<arrow::Table>> ExecuteBatchPlan(
+    const sql::PlanPtr& plan, const BatchOptions& options);
+
+/// Like ExecuteBatchPlan, but returns the rows as they are produced (an INSERT
+/// streams them into its sink; only a Sort or LIMIT at the top holds its input).
+/// The reader keeps the plan running; destroying it stops it. Not watched by the
+/// stall watchdog: its consumer decides when to read.
+arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> StreamBatchPlan(
     const sql::PlanPtr& plan, const BatchOptions& options);
 
 }  // namespace weir::planner

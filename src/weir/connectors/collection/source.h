@@ -29,4 +29,9 @@ class CollectionSource : public runtime::SourceReader {
 runtime::SourceFactory MakeCollectionSource(
     std::vector<std::shared_ptr<arrow::RecordBatch>> batches);
 
+/// Returns a source factory that emits the batches of `reader` as it produces them
+/// (subtask 0 reads; the others end at once), for rows computed elsewhere (a batch
+/// query feeding an INSERT). A read error fails the job.
+runtime::SourceFactory MakeReaderSource(std::shared_ptr<arrow::RecordBatchReader> reader);
+
 }  // namespace weir::connectors

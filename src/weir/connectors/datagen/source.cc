@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <sstream>
 #include <tuple>
 
 #include <fmt/format.h>
@@ -15,6 +14,7 @@
 
 #include "weir/common/error.h"
 #include "weir/expr/key_hash.h"
+#include "weir/runtime/checkpoint/state_entry.h"
 
 namespace weir::connectors {
 
@@ -236,12 +236,18 @@ arrow::Result<std::shared_ptr<arrow::Array>> DatagenSource::Generate(int field,
 arrow::Status DatagenSource::SnapshotOperatorState(runtime::CheckpointId,
                                                    std::vector<std::string>* entries) {
   if (end_ == std::numeric_limits<int64_t>::max()) {
-    entries->push_back(
-        fmt::format("unbounded {} {} {}", next_, info_.index, info_.parallelism));
+    entries->push_back(runtime::StateEntry("datagen/unbounded")
+                           .Add("next", next_)
+                           .Add("subtask", info_.index)
+                           .Add("parallelism", info_.parallelism)
+                           .Encode());
     return arrow::Status::OK();
   }
-  if (next_ < end_) entries->push_back(fmt::format("range {} {}", next_, end_));
-  for (const auto& [a, b] : queued_) entries->push_back(fmt::format("range {} {}", a, b));
+  auto range = [](int64_t from, int64_t to) {
+    return runtime::StateEntry("datagen/range").Add("from", from).Add("to", to).Encode();
+  };
+  if (next_ < end_) entries->push_back(range(next_, end_));
+  for (const auto& [a, b] : queued_) entries->push_back(range(a, b));
   return arrow::Status::OK();
 }
 
@@ -250,26 +256,29 @@ arrow::Status DatagenSource::RestoreOperatorState(
   const bool unbounded = end_ == std::numeric_limits<int64_t>::max();
   queued_.clear();
   next_ = end_ = 0;
-  for (const auto& e : entries) {
-    std::istringstream in(e);
-    std::string kind;
-    int64_t a = 0, b = 0, c = 0;
-    in >> kind >> a >> b;
-    if (kind == "unbounded") {
-      in >> c;
-      if (!unbounded || b != info_.index || c != info_.parallelism) {
+  for (const auto& bytes : entries) {
+    ARROW_ASSIGN_OR_RAISE(auto entry, runtime::StateEntry::Decode(bytes, "datagen"));
+    if (entry.kind() == "datagen/unbounded") {
+      ARROW_ASSIGN_OR_RAISE(int64_t next, entry.Int("next"));
+      ARROW_ASSIGN_OR_RAISE(int64_t subtask, entry.Int("subtask"));
+      ARROW_ASSIGN_OR_RAISE(int64_t parallelism, entry.Int("parallelism"));
+      if (!unbounded || subtask != info_.index || parallelism != info_.parallelism) {
         return UserError(
             "an unbounded datagen source cannot be restored at another parallelism "
             "(checkpoint has {}, job has {})",
-            c, info_.parallelism);
+            parallelism, info_.parallelism);
       }
-      next_ = a;
+      next_ = next;
       end_ = std::numeric_limits<int64_t>::max();
-    } else if (kind == "range" && !unbounded && !in.fail() && a <= b) {
-      queued_.emplace_back(a, b);
-    } else {
-      return UserError("datagen: unreadable checkpoint entry '{}'", e);
+      continue;
     }
+    if (entry.kind() != "datagen/range" || unbounded) {
+      return UserError("datagen: unreadable checkpoint entry of kind '{}'", entry.kind());
+    }
+    ARROW_ASSIGN_OR_RAISE(int64_t from, entry.Int("from"));
+    ARROW_ASSIGN_OR_RAISE(int64_t to, entry.Int("to"));
+    if (from > to) return UserError("datagen: unreadable checkpoint entry (range)");
+    queued_.emplace_back(from, to);
   }
   if (unbounded && end_ == 0) {
     return UserError(

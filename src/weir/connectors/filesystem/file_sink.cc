@@ -20,6 +20,7 @@
 #include "weir/common/file_sync.h"
 #include "weir/common/log.h"
 #include "weir/connectors/filesystem/part_file.h"
+#include "weir/runtime/checkpoint/state_entry.h"
 
 namespace weir::connectors {
 
@@ -30,17 +31,6 @@ using runtime::EventTime;
 namespace {
 
 std::string HiddenName(const std::string& name) { return "." + name + ".inprogress"; }
-
-std::vector<std::string> SplitTabs(const std::string& s) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  for (;;) {
-    const size_t tab = s.find('\t', start);
-    out.push_back(s.substr(start, tab - start));
-    if (tab == std::string::npos) return out;
-    start = tab + 1;
-  }
-}
 
 // Publishes a staged file: `valid_length` > 0 first cuts an in-progress file back to
 // its checkpointed prefix and gives it its footer. Idempotent: a file already
@@ -318,9 +308,13 @@ class FileSinkOperator : public runtime::Operator {
         entries->push_back(Entry("inprogress", bucket, f.name, f.valid_length));
     }
     for (const auto& [bucket, info] : written_) {
-      entries->push_back(fmt::format("partition\t{}\t{}\t{}\t{}\t{}", subtask_,
-                                     parallelism_, bucket, info.created_micros,
-                                     info.time ? std::to_string(*info.time) : "-"));
+      runtime::StateEntry entry("file-sink/partition");
+      entry.Add("subtask", subtask_)
+          .Add("parallelism", parallelism_)
+          .Add("bucket", bucket)
+          .Add("created-micros", info.created_micros);
+      if (info.time) entry.Add("time", *info.time);
+      entries->push_back(entry.Encode());
     }
     return arrow::Status::OK();
   }
@@ -341,27 +335,27 @@ class FileSinkOperator : public runtime::Operator {
   }
 
   arrow::Status RestoreOperatorState(const std::vector<std::string>& entries) override {
-    try {
-      return RestoreEntries(entries);
-    } catch (const std::exception&) {  // std::stoll on a damaged entry
-      return UserError("file sink: unreadable checkpoint entry");
-    }
-  }
-
-  arrow::Status RestoreEntries(const std::vector<std::string>& entries) {
-    for (const auto& e : entries) {
-      const auto f = SplitTabs(e);
-      if (f.size() == 6 && (f[0] == "pending" || f[0] == "inprogress")) {
-        ARROW_RETURN_NOT_OK(Publish(fs::path(options_.path) / f[3], f[4],
-                                    f[0] == "inprogress" ? std::stoll(f[5]) : 0,
-                                    row_format()));
-      } else if (f.size() == 6 && f[0] == "partition") {
+    for (const auto& bytes : entries) {
+      ARROW_ASSIGN_OR_RAISE(auto entry, runtime::StateEntry::Decode(bytes, "file sink"));
+      if (entry.kind() == "file-sink/pending" || entry.kind() == "file-sink/inprogress") {
+        ARROW_ASSIGN_OR_RAISE(std::string bucket, entry.String("bucket"));
+        ARROW_ASSIGN_OR_RAISE(std::string file, entry.String("file"));
+        ARROW_ASSIGN_OR_RAISE(int64_t valid_length, entry.Int("valid-length"));
+        ARROW_RETURN_NOT_OK(Publish(
+            fs::path(options_.path) / bucket, file,
+            entry.kind() == "file-sink/inprogress" ? valid_length : 0, row_format()));
+      } else if (entry.kind() == "file-sink/partition") {
         PartitionInfo info;
-        info.created_micros = std::stoll(f[4]);
-        if (f[5] != "-") info.time = std::stoll(f[5]);
-        written_.try_emplace(f[3], info);
+        ARROW_ASSIGN_OR_RAISE(std::string bucket, entry.String("bucket"));
+        ARROW_ASSIGN_OR_RAISE(info.created_micros, entry.Int("created-micros"));
+        if (entry.Find("time")) {
+          ARROW_ASSIGN_OR_RAISE(int64_t time, entry.Int("time"));
+          info.time = time;
+        }
+        written_.try_emplace(bucket, info);
       } else {
-        return UserError("file sink: unreadable checkpoint entry '{}'", e);
+        return UserError("file sink: unreadable checkpoint entry of kind '{}'",
+                         entry.kind());
       }
     }
     return arrow::Status::OK();
@@ -417,8 +411,13 @@ class FileSinkOperator : public runtime::Operator {
 
   std::string Entry(const char* kind, const std::string& bucket, const std::string& name,
                     int64_t valid_length) const {
-    return fmt::format("{}\t{}\t{}\t{}\t{}\t{}", kind, subtask_, parallelism_, bucket,
-                       name, valid_length);
+    return runtime::StateEntry(fmt::format("file-sink/{}", kind))
+        .Add("subtask", subtask_)
+        .Add("parallelism", parallelism_)
+        .Add("bucket", bucket)
+        .Add("file", name)
+        .Add("valid-length", valid_length)
+        .Encode();
   }
 
   static void RemoveQuietly(const fs::path& p) {

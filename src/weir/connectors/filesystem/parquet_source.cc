@@ -1,15 +1,16 @@
 #include "weir/connectors/filesystem/parquet_source.h"
 
+#include <charconv>
+
 #include <algorithm>
-#include <cstdio>
 #include <filesystem>
-#include <sstream>
 
 #include <fmt/format.h>
 
 #include "weir/common/error.h"
 #include "weir/expr/key_hash.h"
 #include "weir/format/parquet/file_discovery.h"
+#include "weir/runtime/checkpoint/state_entry.h"
 
 namespace weir::connectors {
 
@@ -121,27 +122,23 @@ arrow::Status ParquetFileSource::OpenScan(std::vector<format::DiscoveredFile> fi
 
 arrow::Status ParquetFileSource::SnapshotOperatorState(
     runtime::CheckpointId, std::vector<std::string>* entries) {
-  std::string s = fmt::format("parquet-source {} {}\nended {}\nemitted {}\nnewest {}\n",
-                              info_.index, info_.parallelism, ended_ ? 1 : 0,
-                              emitted_ + skip_rows_, newest_mtime_);
+  runtime::StateEntry entry("parquet-source");
+  entry.Add("subtask", info_.index)
+      .Add("parallelism", info_.parallelism)
+      .Add("ended", ended_ ? 1 : 0)
+      .Add("emitted", emitted_ + skip_rows_)
+      .Add("newest", newest_mtime_);
   if (continuous_) {
-    for (const auto& f : scan_files_) s += fmt::format("scan {}\n", f);
-    for (const auto& [path, mtime] : seen_) s += fmt::format("seen {} {}\n", mtime, path);
+    for (const auto& f : scan_files_) entry.Add("scan", f);
+    for (const auto& [path, mtime] : seen_) {
+      entry.Add("seen-path", path).Add("seen-mtime", mtime);
+    }
   }
-  entries->push_back(std::move(s));
+  entries->push_back(entry.Encode());
   return arrow::Status::OK();
 }
 
 arrow::Status ParquetFileSource::RestoreOperatorState(
-    const std::vector<std::string>& entries) {
-  try {
-    return RestorePosition(entries);
-  } catch (const std::exception&) {  // std::stoll on a damaged entry
-    return UserError("Parquet source: unreadable checkpoint entry");
-  }
-}
-
-arrow::Status ParquetFileSource::RestorePosition(
     const std::vector<std::string>& entries) {
   if (entries.size() != 1) {
     return UserError(
@@ -149,35 +146,39 @@ arrow::Status ParquetFileSource::RestorePosition(
         "another parallelism than the checkpoint's is not supported",
         info_.index + 1, info_.parallelism, entries.size());
   }
-  std::istringstream in(entries[0]);
-  std::string line, word;
-  int index = -1, parallelism = -1;
-  std::getline(in, line);
-  if (std::sscanf(line.c_str(), "parquet-source %d %d", &index, &parallelism) != 2)
-    return UserError("Parquet source: unreadable checkpoint entry");
+  ARROW_ASSIGN_OR_RAISE(auto entry,
+                        runtime::StateEntry::Decode(entries[0], "Parquet source"));
+  if (entry.kind() != "parquet-source") {
+    return UserError("Parquet source: unreadable checkpoint entry of kind '{}'",
+                     entry.kind());
+  }
+  ARROW_ASSIGN_OR_RAISE(int64_t index, entry.Int("subtask"));
+  ARROW_ASSIGN_OR_RAISE(int64_t parallelism, entry.Int("parallelism"));
   if (index != info_.index || parallelism != info_.parallelism) {
     return UserError(
         "Parquet source was checkpointed at parallelism {}; restoring at {} "
         "is not supported",
         parallelism, info_.parallelism);
   }
-  std::vector<std::string> scan;  // in scan order
+  ARROW_ASSIGN_OR_RAISE(int64_t ended, entry.Int("ended"));
+  ended_ = ended == 1;
+  ARROW_ASSIGN_OR_RAISE(skip_rows_, entry.Int("emitted"));
+  ARROW_ASSIGN_OR_RAISE(newest_mtime_, entry.Int("newest"));
+  std::vector<std::string> scan = entry.All("scan");  // in scan order
+  std::vector<std::string> seen_paths = entry.All("seen-path");
+  std::vector<std::string> seen_mtimes = entry.All("seen-mtime");
+  if (seen_paths.size() != seen_mtimes.size()) {
+    return UserError("Parquet source: unreadable checkpoint entry (seen files)");
+  }
   seen_.clear();
-  while (std::getline(in, line)) {
-    const size_t sp = line.find(' ');
-    const std::string key = line.substr(0, sp), rest = line.substr(sp + 1);
-    if (key == "ended") {
-      ended_ = rest == "1";
-    } else if (key == "emitted") {
-      skip_rows_ = std::stoll(rest);
-    } else if (key == "newest") {
-      newest_mtime_ = std::stoll(rest);
-    } else if (key == "scan") {
-      scan.push_back(rest);
-    } else if (key == "seen") {
-      const size_t sp2 = rest.find(' ');
-      seen_[rest.substr(sp2 + 1)] = std::stoll(rest.substr(0, sp2));
+  for (size_t i = 0; i < seen_paths.size(); ++i) {
+    int64_t mtime = 0;
+    auto [ptr, ec] = std::from_chars(
+        seen_mtimes[i].data(), seen_mtimes[i].data() + seen_mtimes[i].size(), mtime);
+    if (ec != std::errc() || ptr != seen_mtimes[i].data() + seen_mtimes[i].size()) {
+      return UserError("Parquet source: unreadable checkpoint entry (seen files)");
     }
+    seen_[seen_paths[i]] = mtime;
   }
   if (continuous_) {
     scanner_.reset();

@@ -75,7 +75,6 @@ class ParquetFileSource : public runtime::SourceReader {
   arrow::Status OpenScan(std::vector<format::DiscoveredFile> files);
   bool scanning() const { return scanner_ != nullptr || reader_ != nullptr; }
   arrow::Status CloseScan();
-  arrow::Status RestorePosition(const std::vector<std::string>& entries);
 
   ParquetSourceOptions options_;
   runtime::SubtaskInfo info_;

@@ -1,7 +1,6 @@
 #include "weir/connectors/kafka/kafka_source.h"
 
 #include <algorithm>
-#include <sstream>
 
 #include <fmt/format.h>
 
@@ -9,6 +8,7 @@
 #include "weir/common/log.h"
 #include "weir/connectors/kafka/kafka_record_decoder.h"
 #include "weir/expr/key_hash.h"
+#include "weir/runtime/checkpoint/state_entry.h"
 
 namespace weir::connectors {
 
@@ -102,22 +102,20 @@ arrow::Status KafkaSourceReader::Open(runtime::OperatorContext* context) {
 
 arrow::Status KafkaSourceReader::RestoreOperatorState(
     const std::vector<std::string>& entries) {
-  for (const std::string& entry : entries) {
-    // kafka <parallelism> <next offset> <stop offset> <partition> <topic>
-    std::istringstream in(entry);
-    std::string kind, topic;
-    int parallelism = 0;
-    int64_t next = 0, stop = 0;
-    int32_t partition = 0;
-    in >> kind >> parallelism >> next >> stop >> partition;
-    std::getline(in, topic);
-    if (kind != "kafka" || in.fail() || topic.size() < 2) {
-      return UserError("Kafka source: unreadable checkpoint entry '{}'", entry);
+  for (const std::string& bytes : entries) {
+    ARROW_ASSIGN_OR_RAISE(auto entry, runtime::StateEntry::Decode(bytes, "Kafka source"));
+    if (entry.kind() != "kafka-source/partition") {
+      return UserError("Kafka source: unreadable checkpoint entry of kind '{}'",
+                       entry.kind());
     }
-    topic = topic.substr(1);
+    ARROW_ASSIGN_OR_RAISE(int64_t parallelism, entry.Int("parallelism"));
+    ARROW_ASSIGN_OR_RAISE(int64_t next, entry.Int("next"));
+    ARROW_ASSIGN_OR_RAISE(int64_t stop, entry.Int("stop"));
+    ARROW_ASSIGN_OR_RAISE(int64_t partition, entry.Int("partition"));
+    ARROW_ASSIGN_OR_RAISE(std::string topic, entry.String("topic"));
     // At another parallelism every subtask sees every partition's entry
     // (RestoresAllEntries) and keeps those it owns now.
-    const TopicPartition tp{topic, partition};
+    const TopicPartition tp{topic, static_cast<int32_t>(partition)};
     if (parallelism != info_.parallelism && !Owns(tp)) continue;
     Partition& p = partitions_[tp];
     p.next = next;
@@ -496,8 +494,13 @@ arrow::Status KafkaSourceReader::SnapshotOperatorState(
     runtime::CheckpointId id, std::vector<std::string>* entries) {
   std::map<TopicPartition, int64_t> offsets;
   for (const auto& [tp, p] : partitions_) {
-    entries->push_back(fmt::format("kafka {} {} {} {} {}", info_.parallelism, p.next,
-                                   p.stop, tp.partition, tp.topic));
+    entries->push_back(runtime::StateEntry("kafka-source/partition")
+                           .Add("parallelism", info_.parallelism)
+                           .Add("next", p.next)
+                           .Add("stop", p.stop)
+                           .Add("partition", tp.partition)
+                           .Add("topic", tp.topic)
+                           .Encode());
     offsets[tp] = p.next;
   }
   if (!options_.group_id.empty()) to_commit_[id] = std::move(offsets);

@@ -4,7 +4,6 @@
 #include <cstring>
 #include <map>
 #include <optional>
-#include <sstream>
 #include <vector>
 
 #include <fmt/format.h>
@@ -13,6 +12,7 @@
 #include "weir/common/log.h"
 #include "weir/connectors/kafka/kafka_client.h"
 #include "weir/connectors/kafka/kafka_record_encoder.h"
+#include "weir/runtime/checkpoint/state_entry.h"
 
 namespace weir::connectors {
 namespace {
@@ -56,29 +56,26 @@ class TransactionalKafkaSink : public runtime::Operator {
   }
 
   arrow::Status RestoreOperatorState(const std::vector<std::string>& entries) override {
-    for (const std::string& entry : entries) {
-      const size_t eol = entry.find('\n');
-      std::istringstream head(entry.substr(0, eol));
-      std::string kind;
-      int parallelism = 0, subtask = 0;
-      head >> kind >> parallelism >> subtask;
+    for (const std::string& bytes : entries) {
+      ARROW_ASSIGN_OR_RAISE(auto entry, runtime::StateEntry::Decode(bytes, "Kafka sink"));
+      ARROW_ASSIGN_OR_RAISE(int64_t parallelism, entry.Int("parallelism"));
+      ARROW_ASSIGN_OR_RAISE(int64_t subtask, entry.Int("subtask"));
       if (parallelism != parallelism_ || subtask != subtask_) {
         return UserError(
             "the exactly-once Kafka sink was checkpointed at parallelism {}; restoring "
-            "at "
-            "{} is not supported yet",
+            "at {} is not supported yet",
             parallelism, parallelism_);
       }
-      if (kind == "kafka-eo-pool") {
-        head >> used_slots_;
-      } else if (kind == "kafka-eo-txn" && eol != std::string::npos) {
-        CheckpointId id = 0;
-        int64_t count = 0;
-        head >> id >> count;
-        restored_[id] = entry.substr(eol + 1);
+      if (entry.kind() == "kafka-sink/pool") {
+        ARROW_ASSIGN_OR_RAISE(int64_t used, entry.Int("used-slots"));
+        used_slots_ = static_cast<decltype(used_slots_)>(used);
+      } else if (entry.kind() == "kafka-sink/transaction") {
+        ARROW_ASSIGN_OR_RAISE(int64_t id, entry.Int("checkpoint"));
+        ARROW_ASSIGN_OR_RAISE(restored_[static_cast<CheckpointId>(id)],
+                              entry.String("records"));
       } else {
-        return UserError("Kafka sink: unreadable checkpoint entry '{}'",
-                         entry.substr(0, eol));
+        return UserError("Kafka sink: unreadable checkpoint entry of kind '{}'",
+                         entry.kind());
       }
     }
     return arrow::Status::OK();
@@ -111,12 +108,19 @@ class TransactionalKafkaSink : public runtime::Operator {
       ARROW_RETURN_NOT_OK(Flush(*current_));
       pending_[id] = std::move(current_);
     }
-    entries->push_back(
-        fmt::format("kafka-eo-pool {} {} {}", parallelism_, subtask_, used_slots_));
+    entries->push_back(runtime::StateEntry("kafka-sink/pool")
+                           .Add("parallelism", parallelism_)
+                           .Add("subtask", subtask_)
+                           .Add("used-slots", static_cast<int64_t>(used_slots_))
+                           .Encode());
     for (const auto& [cp, txn] : pending_) {
-      entries->push_back(fmt::format("kafka-eo-txn {} {} {} {}\n", parallelism_, subtask_,
-                                     cp, txn->records) +
-                         txn->staged);
+      entries->push_back(runtime::StateEntry("kafka-sink/transaction")
+                             .Add("parallelism", parallelism_)
+                             .Add("subtask", subtask_)
+                             .Add("checkpoint", static_cast<int64_t>(cp))
+                             .Add("count", static_cast<int64_t>(txn->records))
+                             .Add("records", txn->staged)
+                             .Encode());
     }
     return arrow::Status::OK();
   }

@@ -14,7 +14,7 @@
 #include "weir/common/runtime_init.h"
 #include "weir/connectors/filesystem/parquet_sink.h"
 #include "weir/connectors/filesystem/parquet_source.h"
-#include "weir/sql/expression_binder.h"
+#include "weir/sql/bind/expression_binder.h"
 
 namespace {
 

@@ -9,7 +9,7 @@
 
 #include "weir/common/runtime_init.h"
 #include "weir/format/parquet/scanner.h"
-#include "weir/sql/expression_binder.h"
+#include "weir/sql/bind/expression_binder.h"
 
 int main(int argc, char** argv) {
   if (argc < 2) {

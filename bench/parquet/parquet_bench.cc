@@ -13,7 +13,7 @@
 #include "weir/common/runtime_init.h"
 #include "weir/format/parquet/scanner.h"
 #include "weir/format/parquet/writer.h"
-#include "weir/sql/expression_binder.h"
+#include "weir/sql/bind/expression_binder.h"
 
 namespace {
 

@@ -18,13 +18,13 @@
 #include "weir/planner/batch_executor.h"
 #include "weir/planner/execution_config.h"
 #include "weir/planner/table_connectors.h"
-#include "weir/sql/aggregate_functions.h"
-#include "weir/sql/diagnostic.h"
-#include "weir/sql/function_catalog.h"
-#include "weir/sql/planner.h"
-#include "weir/sql/statement_parser.h"
+#include "weir/sql/bind/type_unify.h"
+#include "weir/sql/functions/aggregate_functions.h"
+#include "weir/sql/functions/function_catalog.h"
+#include "weir/sql/parse/diagnostic.h"
+#include "weir/sql/parse/statement_parser.h"
+#include "weir/sql/plan/planner.h"
 #include "weir/sql/suggest.h"
-#include "weir/sql/type_unify.h"
 
 namespace weir::api {
 

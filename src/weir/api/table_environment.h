@@ -17,9 +17,9 @@
 #include "weir/planner/batch_executor.h"
 #include "weir/planner/execution_config.h"
 #include "weir/runtime/job.h"
-#include "weir/sql/catalog.h"
-#include "weir/sql/planner.h"
-#include "weir/sql/statement.h"
+#include "weir/sql/bind/catalog.h"
+#include "weir/sql/parse/statement.h"
+#include "weir/sql/plan/planner.h"
 
 namespace weir::api {
 

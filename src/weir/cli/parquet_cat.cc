@@ -13,7 +13,7 @@
 #include "weir/cli/progress.h"
 #include "weir/common/error.h"
 #include "weir/format/parquet/scanner.h"
-#include "weir/sql/expression_binder.h"
+#include "weir/sql/bind/expression_binder.h"
 
 namespace weir::cli {
 

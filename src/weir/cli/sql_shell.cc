@@ -19,7 +19,7 @@
 #include "weir/api/signal_cancellation.h"
 #include "weir/api/table_environment.h"
 #include "weir/cli/batch_printer.h"
-#include "weir/sql/statement_parser.h"
+#include "weir/sql/parse/statement_parser.h"
 
 namespace weir::cli {
 namespace {

@@ -24,7 +24,7 @@
 #include "weir/runtime/job.h"
 #include "weir/runtime/job_graph.h"
 #include "weir/runtime/operators/project_operator.h"
-#include "weir/sql/planner.h"
+#include "weir/sql/plan/planner.h"
 
 namespace weir::planner {
 namespace {

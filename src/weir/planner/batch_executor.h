@@ -8,7 +8,7 @@
 #include <arrow/result.h>
 #include <arrow/type_fwd.h>
 
-#include "weir/sql/logical_plan.h"
+#include "weir/sql/plan/logical_plan.h"
 
 namespace weir::planner {
 

@@ -7,8 +7,8 @@
 #include <arrow/compute/expression.h>
 #include <arrow/result.h>
 
-#include "weir/sql/logical_plan.h"
-#include "weir/sql/plan_statistics.h"
+#include "weir/sql/plan/logical_plan.h"
+#include "weir/sql/plan/plan_statistics.h"
 
 namespace weir::planner {
 

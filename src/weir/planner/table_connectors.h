@@ -9,9 +9,9 @@
 
 #include "weir/connectors/table_factory.h"
 #include "weir/connectors/table_options.h"
-#include "weir/sql/catalog.h"
-#include "weir/sql/logical_plan.h"
-#include "weir/sql/plan_statistics.h"
+#include "weir/sql/bind/catalog.h"
+#include "weir/sql/plan/logical_plan.h"
+#include "weir/sql/plan/plan_statistics.h"
 
 namespace weir::planner {
 

@@ -1,0 +1,167 @@
+#include "weir/sql/plan/logical_plan.h"
+
+#include <arrow/compute/api_aggregate.h>
+#include <arrow/table.h>
+#include <arrow/type.h>
+#include <fmt/format.h>
+
+namespace weir::sql {
+namespace {
+
+std::string Columns(const arrow::Schema& schema) {
+  std::string out;
+  for (const auto& field : schema.fields()) {
+    if (!out.empty()) out += ", ";
+    out += field->name();
+  }
+  return out;
+}
+
+std::string JoinTypeName(PlanJoinType type) {
+  switch (type) {
+    case PlanJoinType::kInner:
+      return "inner";
+    case PlanJoinType::kLeft:
+      return "left";
+    case PlanJoinType::kRight:
+      return "right";
+    case PlanJoinType::kFull:
+      return "full";
+    case PlanJoinType::kSemi:
+      return "semi";
+    case PlanJoinType::kAnti:
+      return "anti";
+  }
+  return "?";
+}
+
+// Appends the optimizer's estimate (and a join's build side) to the first line
+// written for a node, which starts at `start`.
+void Annotate(const PlanNode& node, size_t start, std::string* out) {
+  std::string note;
+  if (node.estimated_rows) note = fmt::format("est. {:.0f} rows", *node.estimated_rows);
+  if (node.kind == PlanKind::kJoin && node.build_left)
+    note += std::string(note.empty() ? "" : ", ") + "build left";
+  if (node.kind == PlanKind::kJoin && node.runtime_filter)
+    note += std::string(note.empty() ? "" : ", ") + "runtime filter";
+  if (note.empty()) return;
+  size_t end = out->find('\n', start);
+  if (end == std::string::npos) end = out->size();
+  out->insert(end, " (" + note + ")");
+}
+
+void Render(const PlanNode& node, int depth, std::string* out) {
+  std::string pad(static_cast<size_t>(depth) * 2, ' ');
+  size_t start = out->size();
+  switch (node.kind) {
+    case PlanKind::kScan: {
+      std::string columns;
+      for (const std::string& c : node.scan_columns) {
+        columns += (columns.empty() ? "" : ", ") + c;
+      }
+      *out += fmt::format("{}Scan {} [{}] connector={}", pad, node.table->name, columns,
+                          node.table->connector());
+      std::string path = node.table->Option("path");
+      if (!path.empty()) *out += fmt::format(" path={}", path);
+      if (node.scan_filter) {
+        *out += fmt::format("\n{}  pushed filter: {}", pad, node.scan_filter->ToString());
+      }
+      if (!node.table->partition_keys.empty() && node.scan_filter) {
+        *out += fmt::format("\n{}  partition pruning on: ", pad);
+        for (size_t i = 0; i < node.table->partition_keys.size(); ++i) {
+          *out += (i ? ", " : "") + node.table->partition_keys[i];
+        }
+      }
+      *out += "\n";
+      Annotate(node, start, out);
+      return;
+    }
+    case PlanKind::kValues:
+      *out += fmt::format("{}Values rows={} [{}]\n", pad, node.values->num_rows(),
+                          Columns(*node.schema));
+      return;
+    case PlanKind::kFilter:
+      *out += fmt::format("{}Filter {}\n", pad, node.predicate.ToString());
+      break;
+    case PlanKind::kProject: {
+      std::string items;
+      for (int i = 0; i < node.schema->num_fields(); ++i) {
+        std::string expr = node.exprs[i].ToString();
+        const std::string& name = node.schema->field(i)->name();
+        items += (i ? ", " : "") + (expr == name ? name : expr + " AS " + name);
+      }
+      *out += fmt::format("{}Project {}\n", pad, items.empty() ? "(no columns)" : items);
+      break;
+    }
+    case PlanKind::kAggregate: {
+      std::string keys;
+      for (const std::string& key : node.group_keys)
+        keys += (keys.empty() ? "" : ", ") + key;
+      std::string aggs;
+      for (const AggregateCall& call : node.aggregates) {
+        aggs += (aggs.empty() ? "" : ", ") +
+                fmt::format("{}({}) AS {}", call.function, call.input, call.output);
+      }
+      *out += fmt::format("{}Aggregate keys=[{}] aggregates=[{}]\n", pad, keys, aggs);
+      break;
+    }
+    case PlanKind::kJoin: {
+      std::string keys;
+      for (size_t i = 0; i < node.left_keys.size(); ++i) {
+        keys += (i ? " AND " : "") +
+                fmt::format("{} {} {}", node.left_keys[i],
+                            node.null_equal_keys ? "IS NOT DISTINCT FROM" : "=",
+                            node.right_keys[i]);
+      }
+      *out += fmt::format("{}HashJoin {} on {}", pad, JoinTypeName(node.join_type),
+                          keys.empty() ? "true" : keys);
+      if (!(node.residual == arrow::compute::literal(true))) {
+        *out += fmt::format(" residual {}", node.residual.ToString());
+      }
+      *out += "\n";
+      break;
+    }
+    case PlanKind::kSort: {
+      std::string keys;
+      for (const SortField& key : node.sort_fields) {
+        keys += (keys.empty() ? "" : ", ") +
+                fmt::format("{} {} NULLS {}", key.field, key.descending ? "DESC" : "ASC",
+                            key.nulls_first ? "FIRST" : "LAST");
+      }
+      *out += fmt::format("{}Sort {}\n", pad, keys);
+      break;
+    }
+    case PlanKind::kLimit:
+      *out += fmt::format("{}Limit offset={} limit={}\n", pad, node.offset,
+                          node.limit ? std::to_string(*node.limit) : "none");
+      break;
+    case PlanKind::kUnion:
+      *out += fmt::format("{}UnionAll\n", pad);
+      break;
+  }
+  Annotate(node, start, out);
+  for (const PlanPtr& input : node.inputs) Render(*input, depth + 1, out);
+}
+
+}  // namespace
+
+bool PlanNode::HasKind(PlanKind wanted) const {
+  if (kind == wanted) return true;
+  for (const PlanPtr& input : inputs) {
+    if (input->HasKind(wanted)) return true;
+  }
+  return false;
+}
+
+std::string PlanToString(const PlanPtr& plan) {
+  std::string out;
+  Render(*plan, 0, &out);
+  return out;
+}
+
+std::string VisibleName(const std::string& internal) {
+  size_t hash = internal.rfind('#');
+  return hash == std::string::npos ? internal : internal.substr(0, hash);
+}
+
+}  // namespace weir::sql

@@ -1,0 +1,129 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <arrow/compute/expression.h>
+#include <arrow/type_fwd.h>
+
+#include "weir/sql/bind/catalog.h"
+#include "weir/sql/parse/statement.h"
+
+namespace weir::sql {
+
+/// Relational operators of a logical plan.
+enum class PlanKind {
+  kScan,       ///< a catalog table or read_parquet(), with pushed projection/filter
+  kValues,     ///< constant rows
+  kFilter,     ///< rows where a predicate is true
+  kProject,    ///< computed columns
+  kAggregate,  ///< grouping and aggregate functions (no aggregates: DISTINCT)
+  kJoin,       ///< hash join on equal keys plus a residual condition
+  kSort,       ///< ORDER BY
+  kLimit,      ///< OFFSET/LIMIT
+  kUnion,      ///< UNION ALL of inputs with equal schemas
+};
+
+/// One aggregate function call of an Aggregate node.
+struct AggregateCall {
+  /// The Arrow aggregate without the hash_ prefix: count_all, count, count_distinct,
+  /// sum, mean, min, max, stddev, variance, first, last.
+  std::string function;
+  /// The input column (empty for count_all).
+  std::string input;
+  /// Function options (CountOptions, ScalarAggregateOptions, VarianceOptions).
+  std::shared_ptr<arrow::compute::FunctionOptions> options;
+  /// The output column name.
+  std::string output;
+  /// Cast the result to this type (e.g. AVG of an integer stays an integer as in
+  /// Flink); null keeps Arrow's type.
+  std::shared_ptr<arrow::DataType> result_type;
+  /// The call as written, for EXPLAIN.
+  std::string display;
+};
+
+/// One ORDER BY key of a Sort node.
+struct SortField {
+  std::string field;
+  bool descending = false;
+  bool nulls_first = false;
+};
+
+/// Join types, including the semi and anti joins subqueries become.
+enum class PlanJoinType { kInner, kLeft, kRight, kFull, kSemi, kAnti };
+
+struct PlanNode;
+/// Shared handle to an immutable plan node.
+using PlanPtr = std::shared_ptr<const PlanNode>;
+
+/// A node of a logical plan. Every column in a plan has a unique internal name
+/// (`price#3`), so expressions stay valid while filters move down through the
+/// nodes that pass their columns through. Fields are used according to `kind`.
+struct PlanNode {
+  PlanKind kind = PlanKind::kScan;
+  /// The output columns (internal names).
+  std::shared_ptr<arrow::Schema> schema;
+  std::vector<PlanPtr> inputs;
+  /// The optimizer's estimate of the rows this node produces (for EXPLAIN).
+  std::optional<double> estimated_rows;
+
+  // kScan
+  /// The table (for read_parquet(), a synthesised filesystem table).
+  std::shared_ptr<const CatalogTable> table;
+  /// The physical columns read, parallel to `schema`.
+  std::vector<std::string> scan_columns;
+  /// The filter pushed into the scan, over the physical column names.
+  std::optional<arrow::compute::Expression> scan_filter;
+
+  // kValues
+  std::shared_ptr<arrow::Table> values;
+
+  // kFilter
+  arrow::compute::Expression predicate;
+
+  // kProject: one expression per output column.
+  std::vector<arrow::compute::Expression> exprs;
+
+  // kAggregate
+  std::vector<std::string> group_keys;
+  std::vector<AggregateCall> aggregates;
+
+  // kJoin
+  PlanJoinType join_type = PlanJoinType::kInner;
+  /// Columns of the left and right input compared for equality, pairwise; none for
+  /// a cross join or a join on other conditions only.
+  std::vector<std::string> left_keys;
+  std::vector<std::string> right_keys;
+  /// Keys compared with IS NOT DISTINCT FROM (INTERSECT/EXCEPT) instead of '='.
+  bool null_equal_keys = false;
+  /// Condition over both sides beyond the keys (true when none).
+  arrow::compute::Expression residual = arrow::compute::literal(true);
+  /// Build the hash table on the left input (the optimizer estimated it smaller);
+  /// by default the right input is the build side.
+  bool build_left = false;
+  /// Run the build side first and filter the probe side's Parquet scans by its
+  /// keys (a runtime filter; inner and semi joins only).
+  bool runtime_filter = false;
+
+  // kSort
+  std::vector<SortField> sort_fields;
+
+  // kLimit
+  int64_t offset = 0;
+  std::optional<int64_t> limit;
+
+  /// Returns true if any node in this tree is a scan of a streaming table.
+  bool HasKind(PlanKind wanted) const;
+};
+
+/// Renders a plan as an indented tree for EXPLAIN, with pushed filters, projected
+/// columns and (when known) pruned partitions.
+std::string PlanToString(const PlanPtr& plan);
+
+/// Returns the visible name of an internal column name (`price#3` gives `price`).
+std::string VisibleName(const std::string& internal);
+
+}  // namespace weir::sql

@@ -36,15 +36,7 @@ arrow::Result<runtime::SourceFactory> MakeScanSource(
 std::optional<sql::TableStatistics> ScanStatistics(const sql::PlanNode& scan) {
   auto factory = scan.table->Factory();
   if (!factory.ok()) return std::nullopt;
-  auto read = (*factory)->Statistics(scan.table->Descriptor(), scan.scan_columns);
-  if (!read) return std::nullopt;
-  sql::TableStatistics out;
-  out.row_count = read->row_count;
-  for (const auto& [name, column] : read->columns) {
-    out.columns[name] = sql::ColumnStatistics{column.min, column.max, column.null_count,
-                                              column.distinct_count};
-  }
-  return out;
+  return (*factory)->Statistics(scan.table->Descriptor(), scan.scan_columns);
 }
 
 arrow::Result<TableSink> MakeTableSink(const sql::CatalogTable& table) {

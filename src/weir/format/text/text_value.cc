@@ -1,4 +1,5 @@
 #include "weir/format/text/text_value.h"
+#include "weir/types/time_unit.h"
 
 #include <strings.h>
 
@@ -25,19 +26,6 @@ std::string_view TrimSpace(std::string_view s) {
 }
 
 namespace {
-
-int64_t UnitsPerSecond(arrow::TimeUnit::type unit) {
-  switch (unit) {
-    case arrow::TimeUnit::SECOND:
-      return 1;
-    case arrow::TimeUnit::MILLI:
-      return 1000;
-    case arrow::TimeUnit::MICRO:
-      return 1000000;
-    default:
-      return 1000000000;
-  }
-}
 
 arrow::Status Unsupported(const arrow::DataType& type) {
   return arrow::Status::NotImplemented("cannot hold type ", type.ToString());
@@ -76,11 +64,11 @@ arrow::Status Plan(Node* node) {
     case Type::TIME32:
     case Type::TIME64:
       node->units_per_second =
-          UnitsPerSecond(static_cast<const arrow::TimeType&>(type).unit());
+          types::TicksPerSecond(static_cast<const arrow::TimeType&>(type).unit());
       return arrow::Status::OK();
     case Type::TIMESTAMP:
       node->units_per_second =
-          UnitsPerSecond(static_cast<const arrow::TimestampType&>(type).unit());
+          types::TicksPerSecond(static_cast<const arrow::TimestampType&>(type).unit());
       return arrow::Status::OK();
     case Type::LIST:
     case Type::LARGE_LIST:

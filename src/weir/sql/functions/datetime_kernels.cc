@@ -15,6 +15,7 @@
 #include "weir/sql/functions/java_date_format.h"
 #include "weir/sql/functions/row_kernel.h"
 #include "weir/sql/parse/temporal_literal.h"
+#include "weir/types/time_unit.h"
 
 namespace weir::sql {
 namespace {
@@ -37,26 +38,12 @@ arrow::Result<const JavaDateFormat*> PatternOf(const RowArgs& args, int arg,
   return &*last_format;
 }
 
-int64_t TicksPerSecond(arrow::TimeUnit::type unit) {
-  switch (unit) {
-    case arrow::TimeUnit::SECOND:
-      return 1;
-    case arrow::TimeUnit::MILLI:
-      return 1000;
-    case arrow::TimeUnit::MICRO:
-      return 1000000;
-    case arrow::TimeUnit::NANO:
-      return 1000000000;
-  }
-  return 1;
-}
-
 // DATE_FORMAT(timestamp, pattern) on wall-clock timestamps of any unit.
 arrow::Status DateFormatRow(const RowArgs& args, int64_t row, arrow::StringBuilder* out) {
   if (args.AnyNull(row)) return out->AppendNull();
   ARROW_ASSIGN_OR_RAISE(const JavaDateFormat* format, PatternOf(args, 1, row));
-  int64_t per_second =
-      TicksPerSecond(static_cast<const arrow::TimestampType&>(args.type(0)).unit());
+  int64_t per_second = types::TicksPerSecond(
+      static_cast<const arrow::TimestampType&>(args.type(0)).unit());
   int64_t ticks = args.Int64(0, row);
   int64_t seconds = ticks / per_second;
   int64_t rest = ticks % per_second;
@@ -189,8 +176,8 @@ arrow::Status TimestampAddMonthsRow(const RowArgs& args, int64_t row,
                                     arrow::Int64Builder* out) {
   if (args.AnyNull(row)) return out->AppendNull();
   int64_t per_day =
-      86400 *
-      TicksPerSecond(static_cast<const arrow::TimestampType&>(args.type(0)).unit());
+      86400 * types::TicksPerSecond(
+                  static_cast<const arrow::TimestampType&>(args.type(0)).unit());
   int64_t ticks = args.Int64(0, row);
   int64_t day = ticks / per_day - (ticks % per_day < 0 ? 1 : 0);
   int64_t time_of_day = ticks - day * per_day;
@@ -247,8 +234,8 @@ arrow::Status MonthsBetweenRow(const RowArgs& args, int64_t row,
                                arrow::Int32Builder* out) {
   if (args.AnyNull(row)) return out->AppendNull();
   int64_t per_day =
-      86400 *
-      TicksPerSecond(static_cast<const arrow::TimestampType&>(args.type(0)).unit());
+      86400 * types::TicksPerSecond(
+                  static_cast<const arrow::TimestampType&>(args.type(0)).unit());
   auto split = [per_day](int64_t ticks) {
     int64_t day = ticks / per_day - (ticks % per_day < 0 ? 1 : 0);
     return std::make_pair(static_cast<int32_t>(day), ticks - day * per_day);

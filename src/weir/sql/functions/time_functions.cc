@@ -11,6 +11,7 @@
 #include "weir/sql/bind/type_unify.h"
 #include "weir/sql/functions/java_date_format.h"
 #include "weir/sql/functions/special_functions.h"
+#include "weir/types/time_unit.h"
 
 namespace weir::sql {
 namespace {
@@ -149,25 +150,19 @@ constexpr StepUnit kStepUnits[] = {
     {"SECOND", 0, 1},       {"MINUTE", 0, 60}, {"HOUR", 0, 3600}, {"DAY", 0, 86400},
     {"WEEK", 0, 7 * 86400}, {"MONTH", 1, 0},   {"QUARTER", 3, 0}, {"YEAR", 12, 0}};
 
-const StepUnit* StepUnitOf(const std::optional<std::string>& name) {
+// The unit (first argument) of TIMESTAMPADD or TIMESTAMPDIFF, after checking that
+// the call has three arguments.
+arrow::Result<const StepUnit*> StepUnitArg(CallBuilder& builder,
+                                           const FunctionCallExpr& call,
+                                           std::vector<TypedExpr>& args) {
+  ARROW_RETURN_NOT_OK(CheckArgCount(builder, call, args, 3, 3));
+  std::optional<std::string> name = UpperSymbol(call, args, 0);
   for (const StepUnit& unit : kStepUnits) {
     if (name && *name == unit.name) return &unit;
   }
-  return nullptr;
-}
-
-int64_t TicksPerSecond(const arrow::DataType& type) {
-  switch (static_cast<const arrow::TimestampType&>(type).unit()) {
-    case arrow::TimeUnit::SECOND:
-      return 1;
-    case arrow::TimeUnit::MILLI:
-      return 1000;
-    case arrow::TimeUnit::MICRO:
-      return 1000000;
-    case arrow::TimeUnit::NANO:
-      return 1000000000;
-  }
-  return 1;
+  return ArgTypeError(
+      builder, call, args, 0,
+      "a unit from SECOND, MINUTE, HOUR, DAY, WEEK, MONTH, QUARTER, YEAR");
 }
 
 bool IsDateOrTimestamp(const TypedExpr& value) {
@@ -181,13 +176,7 @@ bool IsDateOrTimestamp(const TypedExpr& value) {
 arrow::Result<TypedExpr> BindTimestampAdd(CallBuilder& builder,
                                           const FunctionCallExpr& call,
                                           std::vector<TypedExpr> args) {
-  ARROW_RETURN_NOT_OK(CheckArgCount(builder, call, args, 3, 3));
-  const StepUnit* unit = StepUnitOf(UpperSymbol(call, args, 0));
-  if (unit == nullptr) {
-    return ArgTypeError(
-        builder, call, args, 0,
-        "a unit from SECOND, MINUTE, HOUR, DAY, WEEK, MONTH, QUARTER, YEAR");
-  }
+  ARROW_ASSIGN_OR_RAISE(const StepUnit* unit, StepUnitArg(builder, call, args));
   TypedExpr count = args[1];
   TypedExpr value = args[2];
   if (!count.is_bare_null()) ARROW_RETURN_NOT_OK(RequireInteger(builder, call, args, 1));
@@ -227,9 +216,14 @@ arrow::Result<TypedExpr> BindTimestampAdd(CallBuilder& builder,
   }
   ARROW_ASSIGN_OR_RAISE(
       TypedExpr delta,
-      CallArrow(builder, call, "multiply_checked",
-                {std::move(count),
-                 IntConstant(unit->seconds * TicksPerSecond(*result_type), call)}));
+      CallArrow(
+          builder, call, "multiply_checked",
+          {std::move(count),
+           IntConstant(
+               unit->seconds *
+                   types::TicksPerSecond(
+                       static_cast<const arrow::TimestampType&>(*result_type).unit()),
+               call)}));
   ARROW_ASSIGN_OR_RAISE(TypedExpr ticks,
                         ConvertTo(builder, std::move(value), arrow::int64()));
   ARROW_ASSIGN_OR_RAISE(TypedExpr sum, CallArrow(builder, call, "add_checked",
@@ -242,13 +236,7 @@ arrow::Result<TypedExpr> BindTimestampAdd(CallBuilder& builder,
 arrow::Result<TypedExpr> BindTimestampDiff(CallBuilder& builder,
                                            const FunctionCallExpr& call,
                                            std::vector<TypedExpr> args) {
-  ARROW_RETURN_NOT_OK(CheckArgCount(builder, call, args, 3, 3));
-  const StepUnit* unit = StepUnitOf(UpperSymbol(call, args, 0));
-  if (unit == nullptr) {
-    return ArgTypeError(
-        builder, call, args, 0,
-        "a unit from SECOND, MINUTE, HOUR, DAY, WEEK, MONTH, QUARTER, YEAR");
-  }
+  ARROW_ASSIGN_OR_RAISE(const StepUnit* unit, StepUnitArg(builder, call, args));
   for (size_t i : {size_t{1}, size_t{2}}) {
     if (!args[i].is_bare_null() && !IsDateOrTimestamp(args[i])) {
       return ArgTypeError(builder, call, args, i, "a date or timestamp");

@@ -1,0 +1,12 @@
+#pragma once
+
+#include <cstdint>
+
+#include <arrow/type_fwd.h>
+
+namespace weir::types {
+
+/// Returns how many ticks of `unit` make a second (1, 1000, 10^6 or 10^9).
+int64_t TicksPerSecond(arrow::TimeUnit::type unit);
+
+}  // namespace weir::types

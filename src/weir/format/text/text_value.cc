@@ -1,5 +1,4 @@
 #include "weir/format/text/text_value.h"
-#include "weir/types/time_unit.h"
 
 #include <strings.h>
 
@@ -12,6 +11,8 @@
 #include <arrow/util/base64.h>
 #include <arrow/util/decimal.h>
 #include <arrow/util/value_parsing.h>
+
+#include "weir/types/time_unit.h"
 
 namespace weir::format::text {
 

@@ -184,6 +184,9 @@ arrow::Result<std::shared_ptr<arrow::Scalar>> LiteralScalar(const LiteralExpr& l
       return std::make_shared<arrow::DoubleScalar>(std::get<double>(value));
     case LiteralKind::kString:
       return std::make_shared<arrow::StringScalar>(std::get<std::string>(value));
+    case LiteralKind::kBinary:
+      // Flink types X'0AFF' BINARY(2); weir keeps every BINARY(n) as BYTES.
+      return std::make_shared<arrow::BinaryScalar>(std::get<std::string>(value));
     case LiteralKind::kDate:
       return std::make_shared<arrow::Date32Scalar>(std::get<int32_t>(value));
     case LiteralKind::kTimestamp: {

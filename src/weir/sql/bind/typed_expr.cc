@@ -40,6 +40,9 @@ std::string Describe(const TypedExpr& typed) {
       case LiteralKind::kString:
         what = "string literal " + QuoteForMessage(literal.text());
         break;
+      case LiteralKind::kBinary:
+        what = "binary literal " + literal.text();
+        break;
       case LiteralKind::kInteger:
         what = "integer literal " + literal.text();
         break;

@@ -85,6 +85,7 @@ enum class LiteralKind {
   kExactNumeric,   // 1.5: DECIMAL(2, 1) (the value holds a double, the text is exact)
   kApproxNumeric,  // 1e3: DOUBLE
   kString,
+  kBinary,         // X'0AFF': BINARY(n), the value holds the bytes, the text X'0AFF'
   kDate,           // DATE '2024-01-31'
   kTimestamp,      // TIMESTAMP '2024-01-31 12:00:00'
   kInterval,       // INTERVAL '5' MINUTE: int64 microseconds

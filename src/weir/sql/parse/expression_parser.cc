@@ -411,6 +411,38 @@ arrow::Result<ExprPtr> ExpressionParser::ParsePrimary() {
     return std::make_shared<LiteralExpr>(position, LiteralKind::kBoolean, value,
                                          value ? "TRUE" : "FALSE");
   }
+  if (token.IsKeyword("X") && Peek(1).kind == TokenKind::kString) {
+    // X'0AFF': a binary literal, two hex digits a byte.
+    const std::string& hex = Peek(1).value;
+    if (hex.size() % 2 != 0) {
+      return Error(Peek(1).position,
+                   fmt::format("a binary literal X'…' needs an even number of hex digits "
+                               "but '{}' has {}",
+                               hex, hex.size()));
+    }
+    std::string bytes;
+    for (size_t i = 0; i < hex.size(); i += 2) {
+      int value = 0;
+      for (size_t j = i; j < i + 2; ++j) {
+        char c = hex[j];
+        int digit = c >= '0' && c <= '9'   ? c - '0'
+                    : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                    : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                           : -1;
+        if (digit < 0) {
+          return Error(
+              Peek(1).position,
+              fmt::format("'{}' is not a hex digit in the binary literal X'{}'", c, hex));
+        }
+        value = value * 16 + digit;
+      }
+      bytes.push_back(static_cast<char>(value));
+    }
+    Advance();
+    Advance();
+    return std::make_shared<LiteralExpr>(position, LiteralKind::kBinary, bytes,
+                                         fmt::format("X'{}'", hex));
+  }
   if ((token.IsKeyword("DATE") || token.IsKeyword("TIMESTAMP")) &&
       Peek(1).kind == TokenKind::kString) {
     Advance();

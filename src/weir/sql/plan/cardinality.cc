@@ -226,8 +226,10 @@ std::optional<CardinalityEstimator::Column> CardinalityEstimator::ScanColumn(
   column.distinct = non_null;
   if (s.distinct_count) {
     column.distinct = *s.distinct_count;
+    column.distinct_known = true;
   } else if (column.integral && s.min && s.max) {
     column.distinct = *s.max - *s.min + 1;
+    column.distinct_known = true;
   }
   column.distinct = std::clamp(column.distinct, 1.0, non_null);
   return column;
@@ -396,8 +398,9 @@ double CardinalityEstimator::SelectivityOf(const cp::Expression& predicate,
   if ((name == "equal" || name == "not_equal") && call->arguments.size() == 2) {
     double equal = kEqualSelectivity;
     if (auto comparison = AsColumnComparison(*call)) {
-      if (auto column = lookup(comparison->column)) {
-        equal = 1 / column->distinct;
+      auto column = lookup(comparison->column);
+      if (column && column->distinct_known) equal = 1 / column->distinct;
+      if (column) {
         auto value = types::ScalarToDouble(*comparison->constant);
         if (value && column->min && column->max &&
             (*value < *column->min || *value > *column->max)) {
@@ -426,7 +429,8 @@ double CardinalityEstimator::SelectivityOf(const cp::Expression& predicate,
     double values = static_cast<double>(options.value_set.length());
     double distinct = 1 / kEqualSelectivity;
     if (auto column_name = ColumnName(call->arguments[0])) {
-      if (auto column = lookup(*column_name)) distinct = column->distinct;
+      auto column = lookup(*column_name);
+      if (column && column->distinct_known) distinct = column->distinct;
     }
     return Clamp(values / distinct);
   }

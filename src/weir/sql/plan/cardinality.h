@@ -54,6 +54,9 @@ class CardinalityEstimator {
     std::optional<double> max;
     double null_fraction = 0;
     bool integral = false;  // integers and dates: distinct values fit in max - min + 1
+    // Whether `distinct` comes from statistics (a stated count, or max - min + 1 of
+    // an integral column) rather than the row count, which only bounds it.
+    bool distinct_known = false;
   };
   using ColumnLookup = std::function<std::optional<Column>(const std::string&)>;
 

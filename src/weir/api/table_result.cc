@@ -11,64 +11,6 @@
 
 namespace weir::api {
 
-std::string SqlTypeName(const std::shared_ptr<arrow::DataType>& type) {
-  switch (type->id()) {
-    case arrow::Type::BOOL:
-      return "BOOLEAN";
-    case arrow::Type::INT8:
-      return "TINYINT";
-    case arrow::Type::INT16:
-      return "SMALLINT";
-    case arrow::Type::INT32:
-      return "INT";
-    case arrow::Type::INT64:
-      return "BIGINT";
-    case arrow::Type::FLOAT:
-      return "FLOAT";
-    case arrow::Type::DOUBLE:
-      return "DOUBLE";
-    case arrow::Type::STRING:
-    case arrow::Type::LARGE_STRING:
-      return "STRING";
-    case arrow::Type::BINARY:
-    case arrow::Type::LARGE_BINARY:
-      return "BYTES";
-    case arrow::Type::DATE32:
-      return "DATE";
-    case arrow::Type::DECIMAL128:
-    case arrow::Type::DECIMAL256: {
-      const auto& d = static_cast<const arrow::DecimalType&>(*type);
-      return fmt::format("DECIMAL({}, {})", d.precision(), d.scale());
-    }
-    case arrow::Type::TIMESTAMP: {
-      const auto& t = static_cast<const arrow::TimestampType&>(*type);
-      int precision = t.unit() == arrow::TimeUnit::SECOND  ? 0
-                      : t.unit() == arrow::TimeUnit::MILLI ? 3
-                      : t.unit() == arrow::TimeUnit::MICRO ? 6
-                                                           : 9;
-      return fmt::format("TIMESTAMP{}({})", t.timezone().empty() ? "" : "_LTZ",
-                         precision);
-    }
-    case arrow::Type::LIST:
-      return fmt::format("ARRAY<{}>", SqlTypeName(type->field(0)->type()));
-    case arrow::Type::MAP: {
-      const auto& m = static_cast<const arrow::MapType&>(*type);
-      return fmt::format("MAP<{}, {}>", SqlTypeName(m.key_type()),
-                         SqlTypeName(m.item_type()));
-    }
-    case arrow::Type::STRUCT: {
-      std::string out = "ROW<";
-      for (int i = 0; i < type->num_fields(); ++i) {
-        out += fmt::format("{}{} {}", i ? ", " : "", type->field(i)->name(),
-                           SqlTypeName(type->field(i)->type()));
-      }
-      return out + ">";
-    }
-    default:
-      return type->ToString();
-  }
-}
-
 TableResult TableResult::Ok(std::string message) {
   TableResult result;
   result.kind_ = Kind::kOk;

@@ -8,11 +8,11 @@
 #include <arrow/result.h>
 #include <arrow/type_fwd.h>
 
+#include "weir/sql/bind/sql_type.h"
+
 namespace weir::api {
 
-/// Returns the SQL spelling of an Arrow type: BIGINT, DECIMAL(10, 2), TIMESTAMP(6),
-/// TIMESTAMP_LTZ(3), ARRAY<STRING>, MAP<K, V>, ROW<a INT, …>.
-std::string SqlTypeName(const std::shared_ptr<arrow::DataType>& type);
+using sql::SqlTypeName;
 
 /// What a statement produced (Flink's TableResult).
 class TableResult {

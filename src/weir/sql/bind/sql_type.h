@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include <arrow/result.h>
@@ -10,6 +11,10 @@
 #include "weir/sql/parse/ast.h"
 
 namespace weir::sql {
+
+/// Returns the SQL spelling of an Arrow type: BIGINT, DECIMAL(10, 2), TIMESTAMP(6),
+/// TIMESTAMP_LTZ(3), ARRAY<STRING>, MAP<K, V>, ROW<a INT, …>.
+std::string SqlTypeName(const std::shared_ptr<arrow::DataType>& type);
 
 /// Maps a SQL type as written in CAST to an Arrow type:
 /// BOOLEAN; TINYINT, SMALLINT, INT/INTEGER, BIGINT; FLOAT/REAL (float32), DOUBLE

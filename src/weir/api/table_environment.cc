@@ -1,13 +1,11 @@
 #include "weir/api/table_environment.h"
 
 #include <atomic>
-#include <charconv>
 #include <optional>
 #include <set>
 #include <thread>
 
 #include <arrow/array/builder_binary.h>
-#include <arrow/compute/cast.h>
 #include <arrow/table.h>
 #include <arrow/type.h>
 #include <fmt/format.h>
@@ -19,8 +17,6 @@
 #include "weir/planner/execution_config.h"
 #include "weir/planner/insert_columns.h"
 #include "weir/planner/table_connectors.h"
-#include "weir/sql/bind/type_unify.h"
-#include "weir/sql/functions/aggregate_functions.h"
 #include "weir/sql/functions/function_catalog.h"
 #include "weir/sql/parse/diagnostic.h"
 #include "weir/sql/parse/statement_parser.h"
@@ -34,7 +30,6 @@ using planner::ExecuteBatchPlan;
 using planner::IsBoundedTable;
 using planner::MakeScanSource;
 using planner::MakeTableSink;
-using planner::ParseDurationOption;
 using planner::ScanRequestOf;
 using planner::ScanStatistics;
 using planner::TableSink;

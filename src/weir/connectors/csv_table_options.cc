@@ -8,8 +8,8 @@ namespace weir::connectors {
 namespace {
 
 // Reads a one-character option (not a line break); `fallback` when not set.
-arrow::Status OneChar(const TableDescriptor& table, const char* key,
-                      const char* fallback, char* out) {
+arrow::Status OneChar(const TableDescriptor& table, const char* key, const char* fallback,
+                      char* out) {
   const std::string value = table.Option(key, fallback);
   if (value.size() != 1 || value[0] == '\n' || value[0] == '\r') {
     return OptionError(table, key,
@@ -66,8 +66,7 @@ arrow::Result<format::CsvWriteOptions> CsvWriteOptionsOf(const TableDescriptor& 
   return csv;
 }
 
-arrow::Result<format::CsvDecodeOptions> CsvDecodeOptionsOf(
-    const TableDescriptor& table) {
+arrow::Result<format::CsvDecodeOptions> CsvDecodeOptionsOf(const TableDescriptor& table) {
   format::CsvDecodeOptions csv;
   bool disable_quote = false;
   ARROW_RETURN_NOT_OK(CommonOptions(table, &csv, &disable_quote));

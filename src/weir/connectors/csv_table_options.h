@@ -5,9 +5,9 @@
 
 #include <arrow/result.h>
 
+#include "weir/connectors/table_descriptor.h"
 #include "weir/format/csv/csv_decoder.h"
 #include "weir/format/csv/csv_writer.h"
-#include "weir/connectors/table_descriptor.h"
 
 namespace weir::connectors {
 
@@ -23,7 +23,6 @@ arrow::Result<format::CsvWriteOptions> CsvWriteOptionsOf(const TableDescriptor& 
 /// Reads the `csv.*` options that shape reading records: field-delimiter,
 /// quote-character, disable-quote-character, escape-character, allow-comments,
 /// array-element-delimiter, null-literal. Fails naming the option for a bad value.
-arrow::Result<format::CsvDecodeOptions> CsvDecodeOptionsOf(
-    const TableDescriptor& table);
+arrow::Result<format::CsvDecodeOptions> CsvDecodeOptionsOf(const TableDescriptor& table);
 
 }  // namespace weir::connectors

@@ -65,7 +65,9 @@ class TableFactory {
   /// Whether scans of the table end by themselves.
   virtual bool IsBounded(const TableDescriptor& table) const = 0;
 
-  /// The rows the source produces.
+  /// The rows the source produces. Every connector produces insert-only rows
+  /// today; the planner consults this (and SinkAccepts) once it infers changelog
+  /// modes (stateful streaming SQL, issue 15).
   virtual ChangelogMode SourceChangelogMode(const TableDescriptor&) const {
     return ChangelogMode::kInsertOnly;
   }

@@ -6,8 +6,8 @@
 
 #include <fmt/format.h>
 
-#include "weir/format/parquet/writer_options.h"
 #include "weir/common/suggest.h"
+#include "weir/format/parquet/writer_options.h"
 
 namespace weir::connectors {
 
@@ -45,7 +45,6 @@ arrow::Result<std::chrono::milliseconds> ParseDurationOption(std::string_view te
   return std::chrono::milliseconds(static_cast<int64_t>(millis));
 }
 
-
 arrow::Status OptionError(const TableDescriptor& table, const std::string& key,
                           const std::string& message) {
   return arrow::Status::Invalid(
@@ -63,8 +62,7 @@ arrow::Result<int64_t> ParseInteger(const TableDescriptor& table,
   return value;
 }
 
-arrow::Result<double> ParseNumber(const TableDescriptor& table,
-                                  const std::string& key) {
+arrow::Result<double> ParseNumber(const TableDescriptor& table, const std::string& key) {
   std::string text = table.Option(key);
   double value = 0;
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -105,8 +103,7 @@ arrow::Result<int> SinkParallelism(const TableDescriptor& table) {
   return static_cast<int>(parallelism);
 }
 
-arrow::Status CheckKnown(const TableDescriptor& table,
-                         const std::set<std::string>& known,
+arrow::Status CheckKnown(const TableDescriptor& table, const std::set<std::string>& known,
                          const std::string& connector) {
   std::vector<std::string> names(known.begin(), known.end());
   for (const std::string& key : table.option_order) {

@@ -22,8 +22,7 @@ arrow::Status OptionError(const TableDescriptor& table, const std::string& key,
                           const std::string& message);
 
 /// Reads option `key` of `table` as an integer, or fails naming the option.
-arrow::Result<int64_t> ParseInteger(const TableDescriptor& table,
-                                    const std::string& key);
+arrow::Result<int64_t> ParseInteger(const TableDescriptor& table, const std::string& key);
 
 /// Reads option `key` as a finite number, or fails naming the option.
 arrow::Result<double> ParseNumber(const TableDescriptor& table, const std::string& key);
@@ -42,8 +41,7 @@ arrow::Result<int64_t> Size(const TableDescriptor& table, const std::string& key
 arrow::Result<int> SinkParallelism(const TableDescriptor& table);
 
 /// Fails on the first option of `table` not in `known`, suggesting a close name.
-arrow::Status CheckKnown(const TableDescriptor& table,
-                         const std::set<std::string>& known,
+arrow::Status CheckKnown(const TableDescriptor& table, const std::set<std::string>& known,
                          const std::string& connector);
 
 }  // namespace weir::connectors

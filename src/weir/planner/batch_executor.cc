@@ -357,8 +357,10 @@ class Translator {
     for (const auto& [i, target] : targets) {
       auto keys = rows->GetColumnByName(build_keys[i]);
       if (keys == nullptr) continue;
-      ARROW_ASSIGN_OR_RAISE(auto filter, RuntimeFilterFor(keys, target.column,
-                                                          ScanStatistics(*target.scan)));
+      ARROW_ASSIGN_OR_RAISE(auto filter,
+                            RuntimeFilterFor(keys, target.column, [scan = target.scan] {
+                              return ScanStatistics(*scan);
+                            }));
       if (filter) runtime_filters_[target.scan].push_back(*filter);
     }
     return ac::Declaration("table_source", ac::TableSourceNodeOptions(rows));

@@ -51,7 +51,7 @@ std::optional<ProbeScanColumn> FindProbeScanColumn(const sql::PlanNode& node,
 
 arrow::Result<std::optional<cp::Expression>> RuntimeFilterFor(
     const std::shared_ptr<arrow::ChunkedArray>& build_keys, const std::string& column,
-    const std::optional<sql::TableStatistics>& probe) {
+    const std::function<std::optional<sql::TableStatistics>()>& probe_statistics) {
   const arrow::DataType& type = *build_keys->type();
   if (arrow::is_nested(type.id()) || type.id() == arrow::Type::DICTIONARY ||
       type.id() == arrow::Type::BOOL) {
@@ -73,7 +73,7 @@ arrow::Result<std::optional<cp::Expression>> RuntimeFilterFor(
     terms.push_back(cp::call("is_in", {key}, cp::SetLookupOptions(values.make_array())));
     return cp::and_(terms);
   }
-  if (probe) {
+  if (auto probe = probe_statistics ? probe_statistics() : std::nullopt) {
     auto it = probe->columns.find(column);
     auto low = types::ScalarToDouble(*bounds.value[0]);
     auto high = types::ScalarToDouble(*bounds.value[1]);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -36,11 +37,11 @@ inline constexpr int64_t kMaxRuntimeInListValues = 64;
 /// value is among the non-null `build_keys`: `column BETWEEN min AND max`, and
 /// `column IN (values)` for few distinct values; `false` when the build side holds
 /// no non-null key. nullopt when the key type has no usable order (nested types),
-/// or when `probe` statistics show the range would keep more than half of the
-/// column's range and there is no IN list (the filter would cost more than it
-/// saves).
+/// or when the probe table's statistics (read through `probe_statistics` only when
+/// there is no IN list) show the range would keep more than half of the column's
+/// range (the filter would cost more than it saves).
 arrow::Result<std::optional<arrow::compute::Expression>> RuntimeFilterFor(
     const std::shared_ptr<arrow::ChunkedArray>& build_keys, const std::string& column,
-    const std::optional<sql::TableStatistics>& probe);
+    const std::function<std::optional<sql::TableStatistics>()>& probe_statistics);
 
 }  // namespace weir::planner

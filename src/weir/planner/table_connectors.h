@@ -8,14 +8,12 @@
 #include <arrow/result.h>
 
 #include "weir/connectors/table_factory.h"
-#include "weir/connectors/table_options.h"
 #include "weir/sql/bind/catalog.h"
 #include "weir/sql/plan/logical_plan.h"
 #include "weir/sql/plan/plan_statistics.h"
 
 namespace weir::planner {
 
-using connectors::ParseDurationOption;
 using connectors::TableSink;
 
 /// Checks a table's connector and its options with the connector's factory (Flink's

@@ -6,8 +6,8 @@
 #include <arrow/record_batch.h>
 #include <arrow/result.h>
 
-#include "weir/format/parquet/file_discovery.h"
 #include "weir/connectors/table_descriptor.h"
+#include "weir/format/parquet/file_discovery.h"
 
 namespace weir::connectors {
 

@@ -6,12 +6,12 @@
 #include <arrow/type.h>
 #include <fmt/format.h>
 
+#include "weir/common/suggest.h"
 #include "weir/connectors/csv_table_options.h"
-#include "weir/connectors/table_options.h"
 #include "weir/connectors/kafka/kafka_record_decoder.h"
 #include "weir/connectors/kafka/kafka_sink.h"
 #include "weir/connectors/kafka/kafka_source.h"
-#include "weir/common/suggest.h"
+#include "weir/connectors/table_options.h"
 
 namespace weir::connectors {
 namespace {
@@ -112,8 +112,7 @@ arrow::Status ValidateKafkaTable(const TableDescriptor& table) {
   return KafkaSinkOptionsOf(table).status();
 }
 
-arrow::Result<KafkaSinkOptions> KafkaSinkOptionsOf(
-    const TableDescriptor& table) {
+arrow::Result<KafkaSinkOptions> KafkaSinkOptionsOf(const TableDescriptor& table) {
   KafkaSinkOptions options;
   options.bootstrap_servers = table.Option("properties.bootstrap.servers");
   options.topic = table.Option("topic");
@@ -219,8 +218,7 @@ bool IsBoundedKafkaTable(const TableDescriptor& table) {
   return mode != "unbounded";
 }
 
-arrow::Result<KafkaSourceOptions> KafkaSourceOptionsOf(
-    const TableDescriptor& table) {
+arrow::Result<KafkaSourceOptions> KafkaSourceOptionsOf(const TableDescriptor& table) {
   KafkaSourceOptions options;
   options.bootstrap_servers = table.Option("properties.bootstrap.servers");
   if (options.bootstrap_servers.empty()) {

@@ -24,16 +24,14 @@ arrow::Status ValidateKafkaTable(const TableDescriptor& table);
 
 /// Returns the source options of a Kafka table: value columns are the physical
 /// columns that are not metadata columns; metadata columns follow.
-arrow::Result<KafkaSourceOptions> KafkaSourceOptionsOf(
-    const TableDescriptor& table);
+arrow::Result<KafkaSourceOptions> KafkaSourceOptionsOf(const TableDescriptor& table);
 
 /// Returns the sink options of a Kafka table: `topic` (one), `properties.*` (producer
 /// settings), `sink.delivery-guarantee` (none, at-least-once (default), exactly-once
 /// with `sink.transactional-id-prefix`), `sink.partitioner` (default, fixed,
 /// round-robin), `key.fields`
 /// (`;`-separated) with `key.format`, `value.fields-include` (ALL, EXCEPT_KEY).
-arrow::Result<KafkaSinkOptions> KafkaSinkOptionsOf(
-    const TableDescriptor& table);
+arrow::Result<KafkaSinkOptions> KafkaSinkOptionsOf(const TableDescriptor& table);
 
 /// Returns the factory of `'connector' = 'kafka'` tables (the functions above).
 std::unique_ptr<TableFactory> MakeKafkaTableFactory();

@@ -39,6 +39,9 @@ class JoinOrderer {
 
   PlanPtr Visit(const PlanPtr& plan) {
     if (reorder_ && IsReorderable(*plan)) {
+      // OrderRegion fails only for shapes it does not handle (more than 64 inputs, a
+      // column name twice, a condition over unknown columns): those keep the
+      // written order below, which is always a valid plan.
       auto ordered = OrderRegion(plan);
       if (ordered.ok()) return *ordered;
     }

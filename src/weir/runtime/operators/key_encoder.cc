@@ -19,7 +19,17 @@ namespace weir::runtime {
 
 namespace {
 
-enum class Enc { kInt, kUInt, kDouble, kFloat, kBool, kBinary, kLargeBinary, kView };
+enum class Enc {
+  kInt,
+  kUInt,
+  kDouble,
+  kFloat,
+  kBool,
+  kBinary,
+  kLargeBinary,
+  kView,
+  kFixed
+};
 
 Enc EncodingOf(const arrow::DataType& t, bool* ok) {
   using arrow::Type;
@@ -56,6 +66,12 @@ Enc EncodingOf(const arrow::DataType& t, bool* ok) {
     case Type::STRING_VIEW:
     case Type::BINARY_VIEW:
       return Enc::kView;
+    case Type::FIXED_SIZE_BINARY:
+    case Type::DECIMAL32:
+    case Type::DECIMAL64:
+    case Type::DECIMAL128:
+    case Type::DECIMAL256:
+      return Enc::kFixed;
     default:
       *ok = false;
       return Enc::kInt;
@@ -203,6 +219,12 @@ void KeyEncoder::Encode(const std::vector<const arrow::Array*>& columns, int64_t
         out->append(v.data(), v.size());
         break;
       }
+      case Enc::kFixed: {
+        const auto& fixed = static_cast<const arrow::FixedSizeBinaryArray&>(a);
+        out->append(reinterpret_cast<const char*>(fixed.GetValue(row)),
+                    static_cast<size_t>(fixed.byte_width()));
+        break;
+      }
     }
   }
 }
@@ -254,6 +276,13 @@ arrow::Result<arrow::ArrayVector> KeyEncoder::Decode(
           auto scalar = arrow::MakeScalar(std::string(bytes));
           ARROW_ASSIGN_OR_RAISE(auto typed, scalar->CastTo(fields_[c]->type()));
           ARROW_RETURN_NOT_OK(b->AppendScalar(*typed));
+          break;
+        }
+        case Enc::kFixed: {
+          auto* fixed = static_cast<arrow::FixedSizeBinaryBuilder*>(b);
+          ARROW_RETURN_NOT_OK(
+              fixed->Append(reinterpret_cast<const uint8_t*>(key->data() + pos)));
+          pos += static_cast<size_t>(fixed->byte_width());
           break;
         }
       }

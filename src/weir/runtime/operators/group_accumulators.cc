@@ -1,0 +1,559 @@
+#include "weir/runtime/operators/group_accumulators.h"
+
+#include <cmath>
+#include <cstring>
+#include <map>
+
+#include <arrow/builder.h>
+#include <arrow/compute/cast.h>
+#include <arrow/util/decimal.h>
+
+#include "weir/common/error.h"
+#include "weir/runtime/changelog.h"
+#include "weir/runtime/operators/ordered_value.h"
+
+namespace weir::runtime {
+
+namespace {
+
+using arrow::Decimal128;
+
+bool Retracts(const int8_t* kinds, int64_t row) {
+  return kinds != nullptr && !IsAccumulate(static_cast<RowKind>(kinds[row]));
+}
+
+template <typename T>
+void PutRaw(std::string* out, const T& v) {
+  out->append(reinterpret_cast<const char*>(&v), sizeof(T));
+}
+
+template <typename T>
+arrow::Status GetRaw(std::string_view* in, T* v) {
+  if (in->size() < sizeof(T)) return InternalError("aggregate state is truncated");
+  std::memcpy(v, in->data(), sizeof(T));
+  in->remove_prefix(sizeof(T));
+  return arrow::Status::OK();
+}
+
+void PutBytes(std::string* out, std::string_view bytes) {
+  PutRaw(out, static_cast<uint32_t>(bytes.size()));
+  out->append(bytes.data(), bytes.size());
+}
+
+arrow::Status GetBytes(std::string_view* in, std::string* bytes) {
+  uint32_t size = 0;
+  ARROW_RETURN_NOT_OK(GetRaw(in, &size));
+  if (in->size() < size) return InternalError("aggregate state is truncated");
+  bytes->assign(in->data(), size);
+  in->remove_prefix(size);
+  return arrow::Status::OK();
+}
+
+// Casts `input` to `type` when it differs (dictionaries decode, narrow integers widen).
+arrow::Result<std::shared_ptr<arrow::Array>> Normalize(
+    const arrow::Array& input, const std::shared_ptr<arrow::DataType>& type) {
+  if (input.type()->Equals(*type)) return arrow::MakeArray(input.data());
+  return arrow::compute::Cast(input, type);
+}
+
+// COUNT(*) and COUNT(x).
+class CountAccumulators : public GroupAccumulators {
+ public:
+  explicit CountAccumulators(bool all) : all_(all) {}
+  std::shared_ptr<arrow::DataType> result_type() const override { return arrow::int64(); }
+  void Resize(size_t n) override { counts_.resize(n, 0); }
+  void Reset(uint32_t g) override { counts_[g] = 0; }
+  arrow::Status Update(const arrow::Array* input, const uint32_t* groups,
+                       const int8_t* kinds, int64_t n) override {
+    for (int64_t i = 0; i < n; ++i) {
+      if (!all_ && input->IsNull(i)) continue;
+      counts_[groups[i]] += Retracts(kinds, i) ? -1 : 1;
+    }
+    return arrow::Status::OK();
+  }
+  arrow::Result<std::shared_ptr<arrow::Array>> Results(
+      const std::vector<uint32_t>& groups) const override {
+    arrow::Int64Builder b;
+    ARROW_RETURN_NOT_OK(b.Reserve(static_cast<int64_t>(groups.size())));
+    for (uint32_t g : groups) b.UnsafeAppend(counts_[g]);
+    return b.Finish();
+  }
+  void Save(uint32_t g, std::string* out) const override { PutRaw(out, counts_[g]); }
+  arrow::Status Load(uint32_t g, std::string_view* in) override {
+    return GetRaw(in, &counts_[g]);
+  }
+
+ private:
+  bool all_;
+  std::vector<int64_t> counts_;
+};
+
+// How SUM, AVG and the moments add values of one physical kind.
+enum class SumKind { kInt, kUInt, kDouble, kDecimal };
+
+template <typename T>
+T ReadValue(const arrow::Array& a, int64_t row) {
+  return a.data()->GetValues<T>(1)[row];
+}
+template <>
+Decimal128 ReadValue<Decimal128>(const arrow::Array& a, int64_t row) {
+  return Decimal128(a.data()->GetValues<uint8_t>(1) + 16 * row);
+}
+
+// SUM and AVG: a running sum and the number of non-null values per group. T is the
+// sum's type (int64_t and uint64_t wrap around as Java's long does).
+template <typename T>
+class SumAccumulators : public GroupAccumulators {
+ public:
+  SumAccumulators(std::shared_ptr<arrow::DataType> input_type,
+                  std::shared_ptr<arrow::DataType> result_type, bool mean)
+      : input_type_(std::move(input_type)),
+        result_type_(std::move(result_type)),
+        mean_(mean) {}
+  std::shared_ptr<arrow::DataType> result_type() const override { return result_type_; }
+  void Resize(size_t n) override {
+    sums_.resize(n, T{});
+    counts_.resize(n, 0);
+  }
+  void Reset(uint32_t g) override {
+    sums_[g] = T{};
+    counts_[g] = 0;
+  }
+  arrow::Status Update(const arrow::Array* raw, const uint32_t* groups,
+                       const int8_t* kinds, int64_t n) override {
+    ARROW_ASSIGN_OR_RAISE(auto input, Normalize(*raw, input_type_));
+    const bool nulls = input->null_count() > 0;
+    for (int64_t i = 0; i < n; ++i) {
+      if (nulls && input->IsNull(i)) continue;
+      const T v = ReadValue<T>(*input, i);
+      const uint32_t g = groups[i];
+      if (Retracts(kinds, i)) {
+        sums_[g] = Sub(sums_[g], v);
+        --counts_[g];
+      } else {
+        sums_[g] = Add(sums_[g], v);
+        ++counts_[g];
+      }
+    }
+    return arrow::Status::OK();
+  }
+  arrow::Result<std::shared_ptr<arrow::Array>> Results(
+      const std::vector<uint32_t>& groups) const override {
+    ARROW_ASSIGN_OR_RAISE(auto builder, arrow::MakeBuilder(result_type_));
+    ARROW_RETURN_NOT_OK(builder->Reserve(static_cast<int64_t>(groups.size())));
+    for (uint32_t g : groups) {
+      if (counts_[g] <= 0) {
+        ARROW_RETURN_NOT_OK(builder->AppendNull());
+        continue;
+      }
+      ARROW_RETURN_NOT_OK(AppendResult(builder.get(), sums_[g], counts_[g]));
+    }
+    return builder->Finish();
+  }
+  void Save(uint32_t g, std::string* out) const override {
+    PutRaw(out, sums_[g]);
+    PutRaw(out, counts_[g]);
+  }
+  arrow::Status Load(uint32_t g, std::string_view* in) override {
+    ARROW_RETURN_NOT_OK(GetRaw(in, &sums_[g]));
+    return GetRaw(in, &counts_[g]);
+  }
+
+ private:
+  static T Add(T a, T b) {
+    if constexpr (std::is_same_v<T, int64_t>) {
+      return static_cast<int64_t>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b));
+    } else {
+      return a + b;
+    }
+  }
+  static T Sub(T a, T b) {
+    if constexpr (std::is_same_v<T, int64_t>) {
+      return static_cast<int64_t>(static_cast<uint64_t>(a) - static_cast<uint64_t>(b));
+    } else {
+      return a - b;
+    }
+  }
+  arrow::Status AppendResult(arrow::ArrayBuilder* builder, T sum, int64_t count) const {
+    if constexpr (std::is_same_v<T, Decimal128>) {
+      auto* b = static_cast<arrow::Decimal128Builder*>(builder);
+      if (!mean_) return b->Append(sum);
+      // Round half away from zero, at the input's scale (Flink's HALF_UP).
+      ARROW_ASSIGN_OR_RAISE(auto division, sum.Divide(Decimal128(count)));
+      auto& [quotient, remainder] = division;
+      Decimal128 twice = remainder.Abs() * Decimal128(2);
+      if (twice >= Decimal128(count)) {
+        quotient += sum.Sign() < 0 ? Decimal128(-1) : Decimal128(1);
+      }
+      return b->Append(quotient);
+    } else if (mean_) {
+      return static_cast<arrow::DoubleBuilder*>(builder)->Append(
+          static_cast<double>(sum) / static_cast<double>(count));
+    } else if constexpr (std::is_same_v<T, double>) {
+      return static_cast<arrow::DoubleBuilder*>(builder)->Append(sum);
+    } else if constexpr (std::is_same_v<T, uint64_t>) {
+      return static_cast<arrow::UInt64Builder*>(builder)->Append(sum);
+    } else {
+      return static_cast<arrow::Int64Builder*>(builder)->Append(sum);
+    }
+  }
+
+  std::shared_ptr<arrow::DataType> input_type_;
+  std::shared_ptr<arrow::DataType> result_type_;
+  bool mean_;
+  std::vector<T> sums_;
+  std::vector<int64_t> counts_;
+};
+
+// STDDEV/VARIANCE from the count, sum and sum of squares (the form Flink reduces
+// them to, which retracts exactly).
+class MomentAccumulators : public GroupAccumulators {
+ public:
+  MomentAccumulators(bool stddev, int ddof) : stddev_(stddev), ddof_(ddof) {}
+  std::shared_ptr<arrow::DataType> result_type() const override {
+    return arrow::float64();
+  }
+  void Resize(size_t n) override { moments_.resize(n); }
+  void Reset(uint32_t g) override { moments_[g] = {}; }
+  arrow::Status Update(const arrow::Array* raw, const uint32_t* groups,
+                       const int8_t* kinds, int64_t n) override {
+    ARROW_ASSIGN_OR_RAISE(auto input, Normalize(*raw, arrow::float64()));
+    const double* values = input->data()->GetValues<double>(1);
+    for (int64_t i = 0; i < n; ++i) {
+      if (input->IsNull(i)) continue;
+      Moments& m = moments_[groups[i]];
+      const double sign = Retracts(kinds, i) ? -1 : 1;
+      m.count += static_cast<int64_t>(sign);
+      m.sum += sign * values[i];
+      m.sum_squares += sign * values[i] * values[i];
+    }
+    return arrow::Status::OK();
+  }
+  arrow::Result<std::shared_ptr<arrow::Array>> Results(
+      const std::vector<uint32_t>& groups) const override {
+    arrow::DoubleBuilder b;
+    ARROW_RETURN_NOT_OK(b.Reserve(static_cast<int64_t>(groups.size())));
+    for (uint32_t g : groups) {
+      const Moments& m = moments_[g];
+      if (m.count <= ddof_ || m.count <= 0) {
+        b.UnsafeAppendNull();
+        continue;
+      }
+      const double n = static_cast<double>(m.count);
+      double variance = (m.sum_squares - m.sum * m.sum / n) / (n - ddof_);
+      if (variance < 0) variance = 0;  // rounding
+      b.UnsafeAppend(stddev_ ? std::sqrt(variance) : variance);
+    }
+    return b.Finish();
+  }
+  void Save(uint32_t g, std::string* out) const override { PutRaw(out, moments_[g]); }
+  arrow::Status Load(uint32_t g, std::string_view* in) override {
+    return GetRaw(in, &moments_[g]);
+  }
+
+ private:
+  struct Moments {
+    int64_t count = 0;
+    double sum = 0;
+    double sum_squares = 0;
+  };
+  bool stddev_;
+  int ddof_;
+  std::vector<Moments> moments_;
+};
+
+// Accumulators that keep values in OrderedValueCodec bytes.
+class ValueAccumulators : public GroupAccumulators {
+ public:
+  explicit ValueAccumulators(OrderedValueCodec codec) : codec_(std::move(codec)) {}
+  std::shared_ptr<arrow::DataType> result_type() const override { return codec_.type(); }
+
+ protected:
+  // Calls fn(group, encoded value, retract) for every non-null row.
+  template <typename Fn>
+  arrow::Status ForEachValue(const arrow::Array& raw, const uint32_t* groups,
+                             const int8_t* kinds, int64_t n, Fn&& fn) {
+    ARROW_ASSIGN_OR_RAISE(auto input, Normalize(raw, codec_.type()));
+    for (int64_t i = 0; i < n; ++i) {
+      if (input->IsNull(i)) continue;
+      codec_.Encode(*input, i, &scratch_);
+      fn(groups[i], scratch_, Retracts(kinds, i));
+    }
+    return arrow::Status::OK();
+  }
+
+  OrderedValueCodec codec_;
+  std::string scratch_;
+};
+
+using ValueCounts = std::map<std::string, int64_t>;
+
+void SaveCounts(const std::unique_ptr<ValueCounts>& counts, std::string* out) {
+  PutRaw(out, static_cast<uint32_t>(counts ? counts->size() : 0));
+  if (!counts) return;
+  for (const auto& [value, count] : *counts) {
+    PutBytes(out, value);
+    PutRaw(out, count);
+  }
+}
+
+arrow::Status LoadCounts(std::string_view* in, std::unique_ptr<ValueCounts>* counts) {
+  uint32_t size = 0;
+  ARROW_RETURN_NOT_OK(GetRaw(in, &size));
+  counts->reset();
+  if (size == 0) return arrow::Status::OK();
+  *counts = std::make_unique<ValueCounts>();
+  for (uint32_t i = 0; i < size; ++i) {
+    std::string value;
+    int64_t count = 0;
+    ARROW_RETURN_NOT_OK(GetBytes(in, &value));
+    ARROW_RETURN_NOT_OK(GetRaw(in, &count));
+    (**counts)[value] = count;
+  }
+  return arrow::Status::OK();
+}
+
+void AddCount(std::unique_ptr<ValueCounts>* counts, const std::string& value,
+              bool retract) {
+  if (!*counts) *counts = std::make_unique<ValueCounts>();
+  auto [it, inserted] = (*counts)->try_emplace(value, 0);
+  it->second += retract ? -1 : 1;
+  if (it->second <= 0) (*counts)->erase(it);
+}
+
+// MIN/MAX. Insert-only input keeps the best value; updating input a multiset.
+class MinMaxAccumulators : public ValueAccumulators {
+ public:
+  MinMaxAccumulators(OrderedValueCodec codec, bool max, bool retractions)
+      : ValueAccumulators(std::move(codec)), max_(max), retractions_(retractions) {}
+  void Resize(size_t n) override {
+    if (retractions_) {
+      multisets_.resize(n);
+    } else {
+      best_.resize(n);
+      has_.resize(n, false);
+    }
+  }
+  void Reset(uint32_t g) override {
+    if (retractions_) {
+      multisets_[g].reset();
+    } else {
+      best_[g].clear();
+      has_[g] = false;
+    }
+  }
+  arrow::Status Update(const arrow::Array* input, const uint32_t* groups,
+                       const int8_t* kinds, int64_t n) override {
+    return ForEachValue(*input, groups, kinds, n,
+                        [&](uint32_t g, const std::string& v, bool retract) {
+                          if (retractions_) {
+                            AddCount(&multisets_[g], v, retract);
+                          } else if (!has_[g] || (max_ ? v > best_[g] : v < best_[g])) {
+                            best_[g] = v;
+                            has_[g] = true;
+                          }
+                        });
+  }
+  arrow::Result<std::shared_ptr<arrow::Array>> Results(
+      const std::vector<uint32_t>& groups) const override {
+    std::vector<const std::string*> values;
+    values.reserve(groups.size());
+    for (uint32_t g : groups) {
+      if (retractions_) {
+        const auto& set = multisets_[g];
+        if (!set || set->empty()) {
+          values.push_back(nullptr);
+        } else {
+          values.push_back(max_ ? &set->rbegin()->first : &set->begin()->first);
+        }
+      } else {
+        values.push_back(has_[g] ? &best_[g] : nullptr);
+      }
+    }
+    return codec_.Decode(values);
+  }
+  void Save(uint32_t g, std::string* out) const override {
+    if (retractions_) {
+      SaveCounts(multisets_[g], out);
+    } else {
+      out->push_back(has_[g] ? '\1' : '\0');
+      PutBytes(out, best_[g]);
+    }
+  }
+  arrow::Status Load(uint32_t g, std::string_view* in) override {
+    if (retractions_) return LoadCounts(in, &multisets_[g]);
+    if (in->empty()) return InternalError("aggregate state is truncated");
+    has_[g] = in->front() != '\0';
+    in->remove_prefix(1);
+    return GetBytes(in, &best_[g]);
+  }
+
+ private:
+  bool max_;
+  bool retractions_;
+  std::vector<std::string> best_;
+  std::vector<bool> has_;
+  std::vector<std::unique_ptr<ValueCounts>> multisets_;
+};
+
+// COUNT(DISTINCT x): a multiset of the values per group.
+class CountDistinctAccumulators : public ValueAccumulators {
+ public:
+  using ValueAccumulators::ValueAccumulators;
+  std::shared_ptr<arrow::DataType> result_type() const override { return arrow::int64(); }
+  void Resize(size_t n) override { multisets_.resize(n); }
+  void Reset(uint32_t g) override { multisets_[g].reset(); }
+  arrow::Status Update(const arrow::Array* input, const uint32_t* groups,
+                       const int8_t* kinds, int64_t n) override {
+    return ForEachValue(*input, groups, kinds, n,
+                        [&](uint32_t g, const std::string& v, bool retract) {
+                          AddCount(&multisets_[g], v, retract);
+                        });
+  }
+  arrow::Result<std::shared_ptr<arrow::Array>> Results(
+      const std::vector<uint32_t>& groups) const override {
+    arrow::Int64Builder b;
+    ARROW_RETURN_NOT_OK(b.Reserve(static_cast<int64_t>(groups.size())));
+    for (uint32_t g : groups) {
+      b.UnsafeAppend(multisets_[g] ? static_cast<int64_t>(multisets_[g]->size()) : 0);
+    }
+    return b.Finish();
+  }
+  void Save(uint32_t g, std::string* out) const override {
+    SaveCounts(multisets_[g], out);
+  }
+  arrow::Status Load(uint32_t g, std::string_view* in) override {
+    return LoadCounts(in, &multisets_[g]);
+  }
+
+ private:
+  std::vector<std::unique_ptr<ValueCounts>> multisets_;
+};
+
+// FIRST_VALUE/LAST_VALUE: the values in arrival order (a retraction removes the
+// latest equal value, as Flink's *WithRetract functions do); insert-only input keeps
+// just the one value.
+class FirstLastAccumulators : public ValueAccumulators {
+ public:
+  FirstLastAccumulators(OrderedValueCodec codec, bool last, bool retractions)
+      : ValueAccumulators(std::move(codec)), last_(last), retractions_(retractions) {}
+  void Resize(size_t n) override { values_.resize(n); }
+  void Reset(uint32_t g) override { values_[g].clear(); }
+  arrow::Status Update(const arrow::Array* input, const uint32_t* groups,
+                       const int8_t* kinds, int64_t n) override {
+    return ForEachValue(*input, groups, kinds, n,
+                        [&](uint32_t g, const std::string& v, bool retract) {
+                          auto& list = values_[g];
+                          if (retract) {
+                            for (size_t i = list.size(); i-- > 0;) {
+                              if (list[i] == v) {
+                                list.erase(list.begin() + static_cast<ptrdiff_t>(i));
+                                break;
+                              }
+                            }
+                          } else if (retractions_) {
+                            list.push_back(v);
+                          } else if (list.empty()) {
+                            list.push_back(v);
+                          } else if (last_) {
+                            list[0] = v;
+                          }
+                        });
+  }
+  arrow::Result<std::shared_ptr<arrow::Array>> Results(
+      const std::vector<uint32_t>& groups) const override {
+    std::vector<const std::string*> values;
+    values.reserve(groups.size());
+    for (uint32_t g : groups) {
+      const auto& list = values_[g];
+      values.push_back(list.empty() ? nullptr : last_ ? &list.back() : &list.front());
+    }
+    return codec_.Decode(values);
+  }
+  void Save(uint32_t g, std::string* out) const override {
+    PutRaw(out, static_cast<uint32_t>(values_[g].size()));
+    for (const std::string& v : values_[g]) PutBytes(out, v);
+  }
+  arrow::Status Load(uint32_t g, std::string_view* in) override {
+    uint32_t size = 0;
+    ARROW_RETURN_NOT_OK(GetRaw(in, &size));
+    values_[g].resize(size);
+    for (auto& v : values_[g]) ARROW_RETURN_NOT_OK(GetBytes(in, &v));
+    return arrow::Status::OK();
+  }
+
+ private:
+  bool last_;
+  bool retractions_;
+  std::vector<std::vector<std::string>> values_;
+};
+
+std::shared_ptr<arrow::DataType> ValueType(const std::shared_ptr<arrow::DataType>& type) {
+  if (type->id() == arrow::Type::DICTIONARY) {
+    return static_cast<const arrow::DictionaryType&>(*type).value_type();
+  }
+  return type;
+}
+
+}  // namespace
+
+arrow::Result<std::unique_ptr<GroupAccumulators>> GroupAccumulators::Make(
+    const GroupAggregateCall& call, const std::shared_ptr<arrow::DataType>& raw_type,
+    bool retractions) {
+  const std::string& f = call.function;
+  if (f == "count_all") return std::make_unique<CountAccumulators>(true);
+  if (raw_type == nullptr) {
+    return UserError("aggregate {} needs an input column", call.output);
+  }
+  const auto type = ValueType(raw_type);
+  if (f == "count") return std::make_unique<CountAccumulators>(false);
+  if (f == "count_distinct") {
+    ARROW_ASSIGN_OR_RAISE(auto codec, OrderedValueCodec::Make(type));
+    return std::make_unique<CountDistinctAccumulators>(std::move(codec));
+  }
+  if (f == "min" || f == "max") {
+    ARROW_ASSIGN_OR_RAISE(auto codec, OrderedValueCodec::Make(type));
+    return std::make_unique<MinMaxAccumulators>(std::move(codec), f == "max",
+                                                retractions);
+  }
+  if (f == "first" || f == "last") {
+    ARROW_ASSIGN_OR_RAISE(auto codec, OrderedValueCodec::Make(type));
+    return std::make_unique<FirstLastAccumulators>(std::move(codec), f == "last",
+                                                   retractions);
+  }
+  if (f == "stddev" || f == "variance") {
+    if (!arrow::is_numeric(type->id()) && !arrow::is_decimal(type->id())) {
+      return UserError("{} needs a numeric input, got {}", f, type->ToString());
+    }
+    return std::make_unique<MomentAccumulators>(f == "stddev", call.ddof);
+  }
+  if (f == "sum" || f == "mean") {
+    const bool mean = f == "mean";
+    if (arrow::is_signed_integer(type->id())) {
+      return std::make_unique<SumAccumulators<int64_t>>(
+          arrow::int64(), mean ? arrow::float64() : arrow::int64(), mean);
+    }
+    if (arrow::is_unsigned_integer(type->id())) {
+      return std::make_unique<SumAccumulators<uint64_t>>(
+          arrow::uint64(), mean ? arrow::float64() : arrow::uint64(), mean);
+    }
+    if (arrow::is_floating(type->id())) {
+      return std::make_unique<SumAccumulators<double>>(arrow::float64(), arrow::float64(),
+                                                       mean);
+    }
+    if (type->id() == arrow::Type::DECIMAL128 || type->id() == arrow::Type::DECIMAL64 ||
+        type->id() == arrow::Type::DECIMAL32) {
+      const auto& decimal = static_cast<const arrow::DecimalType&>(*type);
+      auto wide = arrow::decimal128(38, decimal.scale());
+      // AVG keeps the input's type (the planner cast it to Flink's result type).
+      auto result = mean ? arrow::decimal128(decimal.precision(), decimal.scale()) : wide;
+      return std::make_unique<SumAccumulators<Decimal128>>(wide, result, mean);
+    }
+    return UserError("{} of {} is not supported in a streaming aggregation", f,
+                     type->ToString());
+  }
+  return UserError("aggregate function {} is not supported in a streaming aggregation",
+                   f);
+}
+
+}  // namespace weir::runtime

@@ -1,0 +1,69 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <arrow/array.h>
+#include <arrow/result.h>
+#include <arrow/type.h>
+
+namespace weir::runtime {
+
+/// One aggregate of a keyed group aggregation, as the SQL planner names it: Arrow's
+/// aggregate function without the hash_ prefix and its input column.
+struct GroupAggregateCall {
+  /// count_all, count, count_distinct, sum, mean, min, max, first, last, stddev,
+  /// variance.
+  std::string function;
+  /// The input column; empty for count_all.
+  std::string input;
+  /// The output column name.
+  std::string output;
+  /// stddev/variance: 0 for the population, 1 for the sample.
+  int ddof = 0;
+};
+
+/// The running state of one aggregate for every group of an operator subtask,
+/// column-wise: group ids index it. Every aggregate accumulates (+I, +U) and
+/// retracts (-U, -D) rows, so it serves updating input (Flink's retractable
+/// aggregate functions: MIN/MAX keep a multiset of values, FIRST/LAST_VALUE their
+/// arrival order). Results have Arrow's types for the function (the plan's types):
+/// COUNT → int64; SUM of integers → int64 (unsigned: uint64), of floats → double, of
+/// DECIMAL(p, s) → DECIMAL(38, s); AVG of integers and floats → double, of a DECIMAL
+/// → its type, rounded half away from zero; MIN, MAX, FIRST, LAST → the input type;
+/// STDDEV/VARIANCE → double. Nulls are skipped; an aggregate over no value is null
+/// (COUNT is 0).
+class GroupAccumulators {
+ public:
+  virtual ~GroupAccumulators() = default;
+
+  /// Makes the accumulators for `call` over inputs of `input_type` (null for
+  /// count_all); `retractions` says the input may hold -U/-D rows (MIN/MAX, FIRST/
+  /// LAST then keep every value). A user error names an unsupported function or type.
+  static arrow::Result<std::unique_ptr<GroupAccumulators>> Make(
+      const GroupAggregateCall& call, const std::shared_ptr<arrow::DataType>& input_type,
+      bool retractions);
+
+  /// Returns the result type.
+  virtual std::shared_ptr<arrow::DataType> result_type() const = 0;
+  /// Makes room for groups 0 … n-1 (new groups start empty).
+  virtual void Resize(size_t n) = 0;
+  /// Empties group `g` (its id is about to be reused).
+  virtual void Reset(uint32_t g) = 0;
+  /// Folds rows 0 … n-1 of `input` (null for count_all) into groups `groups[i]`;
+  /// `kinds` (null: all +I) says which rows retract.
+  virtual arrow::Status Update(const arrow::Array* input, const uint32_t* groups,
+                               const int8_t* kinds, int64_t n) = 0;
+  /// Returns the current results of `groups`, in that order.
+  virtual arrow::Result<std::shared_ptr<arrow::Array>> Results(
+      const std::vector<uint32_t>& groups) const = 0;
+  /// Appends group `g`'s state to `out` (checkpoints).
+  virtual void Save(uint32_t g, std::string* out) const = 0;
+  /// Reads group `g`'s state written by Save from the front of `in`, advancing it.
+  virtual arrow::Status Load(uint32_t g, std::string_view* in) = 0;
+};
+
+}  // namespace weir::runtime

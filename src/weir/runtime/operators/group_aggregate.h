@@ -1,0 +1,84 @@
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "weir/runtime/operator.h"
+#include "weir/runtime/operators/group_accumulators.h"
+#include "weir/runtime/operators/key_encoder.h"
+
+namespace weir::runtime {
+
+/// Everything a streaming group aggregation needs.
+struct GroupAggregateOptions {
+  /// Key columns; none for a global aggregation (run it at parallelism 1).
+  std::vector<std::string> keys;
+  /// The aggregates, output after the keys.
+  std::vector<GroupAggregateCall> aggregates;
+  /// Whether the input is an updating stream (has -U/-D rows): MIN/MAX and
+  /// FIRST/LAST_VALUE then keep every value so that retractions are exact.
+  bool retractions = false;
+};
+
+/// SQL's GROUP BY over an unbounded stream (Flink's GroupAggregate): keyed state per
+/// group, an updating output.
+///
+/// Input rows accumulate (+I, +U) into or retract (-U, -D) from their group. After
+/// each input batch, every group the batch changed emits once (as Flink's mini-batch
+/// aggregation does): +I with its first result, -U with the previous result and +U
+/// with the new one, or -D with the previous result when its last row was retracted
+/// (the group's state is then dropped). A group whose result did not change emits
+/// nothing; a retraction for a group without state is ignored. Output: the key
+/// columns (dictionary keys as their values), the aggregates, and the row-kind column
+/// (`kRowKindColumn`).
+///
+/// State is in memory, keyed by group, snapshotted per key group so a restore at
+/// another parallelism takes its share.
+class GroupAggregateOperator : public Operator {
+ public:
+  /// Makes the operator; options are checked against the first batch's schema.
+  explicit GroupAggregateOperator(GroupAggregateOptions options)
+      : options_(std::move(options)) {}
+
+  arrow::Status Open(OperatorContext* context) override;
+  arrow::Status ProcessBatch(int input, const std::shared_ptr<arrow::RecordBatch>& batch,
+                             Output* out) override;
+  /// Saves every group (row count and accumulators) as value state
+  /// "group-aggregate" under its key's key group.
+  arrow::Status SnapshotState(state::KeyedStateBackend* backend) override;
+  /// Reloads the groups of a restored backend.
+  arrow::Status RestoreState(state::KeyedStateBackend* backend) override;
+
+  /// Returns the number of groups held.
+  size_t num_groups() const { return group_of_.size(); }
+
+ private:
+  // Group 0 takes rows to ignore (retractions without state); it is never emitted.
+  static constexpr uint32_t kIgnored = 0;
+
+  arrow::Status Prepare(const std::shared_ptr<arrow::Schema>& schema);
+  arrow::Result<std::shared_ptr<arrow::RecordBatch>> Normalize(
+      const std::shared_ptr<arrow::RecordBatch>& batch) const;
+  uint32_t NewGroup(const std::string& key);
+  void FreeGroup(uint32_t g);
+
+  GroupAggregateOptions options_;
+  OperatorContext* context_ = nullptr;
+  std::shared_ptr<arrow::Schema> input_schema_;       // as received
+  std::shared_ptr<arrow::Schema> normalized_schema_;  // dictionaries decoded
+  std::shared_ptr<arrow::Schema> output_schema_;
+  std::optional<KeyEncoder> encoder_;
+  std::vector<int> input_index_;  // input column per aggregate (-1: none)
+  std::vector<std::unique_ptr<GroupAccumulators>> accumulators_;
+  std::unordered_map<std::string, uint32_t> group_of_;
+  std::vector<std::string> keys_;     // group id → encoded key
+  std::vector<int64_t> row_counts_;   // accumulated minus retracted rows
+  std::vector<uint64_t> last_batch_;  // batch that last touched the group
+  std::vector<uint32_t> free_;
+  uint64_t batch_number_ = 0;
+};
+
+}  // namespace weir::runtime

@@ -52,6 +52,10 @@ DataStream StreamExecutionEnvironment::FromSource(
   return stream.AssignTimestampsAndWatermarks(watermarks);
 }
 
+DataStream StreamExecutionEnvironment::StreamOf(int vertex) {
+  return DataStream(shared_from_this(), vertex);
+}
+
 DataStream StreamExecutionEnvironment::FromCollection(
     std::vector<std::shared_ptr<arrow::RecordBatch>> batches, std::string name) {
   return FromSource(connectors::MakeCollectionSource(std::move(batches)),

@@ -69,6 +69,11 @@ class StreamExecutionEnvironment
 
   /// Returns the job graph built so far.
   const runtime::JobGraph& graph() const { return graph_; }
+  /// Returns the job graph for the planner to add a translated query to
+  /// (planner::TranslateToStream); StreamOf then continues from its output.
+  runtime::JobGraph* mutable_graph() { return &graph_; }
+  /// Returns the stream a vertex of the graph produces.
+  DataStream StreamOf(int vertex);
 
  private:
   friend class DataStream;

@@ -16,7 +16,10 @@
 #include "weir/planner/batch_executor.h"
 #include "weir/planner/execution_config.h"
 #include "weir/planner/insert_columns.h"
+#include "weir/planner/stream_translator.h"
 #include "weir/planner/table_connectors.h"
+#include "weir/planner/time_attributes.h"
+#include "weir/runtime/changelog.h"
 #include "weir/sql/functions/function_catalog.h"
 #include "weir/sql/parse/diagnostic.h"
 #include "weir/sql/parse/statement_parser.h"
@@ -26,7 +29,9 @@
 namespace weir::api {
 
 using planner::BatchOptions;
+using planner::ChangelogModes;
 using planner::ExecuteBatchPlan;
+using planner::IsBoundedPlan;
 using planner::IsBoundedTable;
 using planner::MakeScanSource;
 using planner::MakeTableSink;
@@ -66,186 +71,6 @@ arrow::Result<TableResult> StringRows(const std::vector<std::string>& names,
                                       const std::vector<std::vector<std::string>>& rows) {
   ARROW_ASSIGN_OR_RAISE(auto table, StringTable(names, rows));
   return TableResult::Rows(table, names);
-}
-
-// Stateless plans (scan, filter, project, union) run as streaming jobs.
-bool IsStateless(const sql::PlanNode& node) {
-  switch (node.kind) {
-    case sql::PlanKind::kScan:
-      return true;
-    case sql::PlanKind::kFilter:
-    case sql::PlanKind::kProject:
-    case sql::PlanKind::kUnion:
-      for (const sql::PlanPtr& input : node.inputs) {
-        if (!IsStateless(*input)) return false;
-      }
-      return true;
-    default:
-      return false;
-  }
-}
-
-bool AllBounded(const sql::PlanNode& node) {
-  if (node.kind == sql::PlanKind::kScan) return IsBoundedTable(*node.table);
-  for (const sql::PlanPtr& input : node.inputs) {
-    if (!AllBounded(*input)) return false;
-  }
-  return true;
-}
-
-std::string FirstStateful(const sql::PlanNode& node) {
-  switch (node.kind) {
-    case sql::PlanKind::kAggregate:
-      return "aggregation (GROUP BY, DISTINCT, aggregates)";
-    case sql::PlanKind::kJoin:
-      return "a join or IN/EXISTS subquery";
-    case sql::PlanKind::kSort:
-      return "ORDER BY";
-    case sql::PlanKind::kLimit:
-      return "LIMIT/OFFSET";
-    default:
-      break;
-  }
-  for (const sql::PlanPtr& input : node.inputs) {
-    std::string found = FirstStateful(*input);
-    if (!found.empty()) return found;
-  }
-  return "";
-}
-
-// WATERMARK FOR ts AS ts [- INTERVAL 'n' unit] on a TIMESTAMP column is what the
-// runtime's watermark strategy expresses; anything else is refused at CREATE TABLE.
-arrow::Status CheckWatermark(const sql::CatalogTable& table) {
-  if (table.watermark_column.empty()) return arrow::Status::OK();
-  const sql::CatalogColumn* column = nullptr;
-  for (const sql::CatalogColumn& c : table.columns) {
-    if (c.name == table.watermark_column) column = &c;
-  }
-  if (column == nullptr || column->computed != nullptr ||
-      column->type->id() != arrow::Type::TIMESTAMP) {
-    return arrow::Status::Invalid(fmt::format(
-        "table '{}': the WATERMARK column '{}' must be a physical TIMESTAMP or "
-        "TIMESTAMP_LTZ column",
-        table.name, table.watermark_column));
-  }
-  auto is_column = [&](const sql::Expr& e) {
-    return e.kind() == sql::ExprKind::kColumnRef &&
-           sql::EqualsIgnoreCase(static_cast<const sql::ColumnRefExpr&>(e).DottedName(),
-                                 table.watermark_column);
-  };
-  const sql::Expr& expr = *table.watermark_expr;
-  bool ok = is_column(expr);
-  if (!ok && expr.kind() == sql::ExprKind::kBinary) {
-    const auto& binary = static_cast<const sql::BinaryExpr&>(expr);
-    ok = binary.op() == sql::BinaryOp::kSubtract && is_column(*binary.left()) &&
-         binary.right()->kind() == sql::ExprKind::kLiteral &&
-         static_cast<const sql::LiteralExpr&>(*binary.right()).literal_kind() ==
-             sql::LiteralKind::kInterval;
-  }
-  if (!ok) {
-    return arrow::Status::NotImplemented(fmt::format(
-        "table '{}': WATERMARK FOR {} AS {} is not supported; write {} or {} - INTERVAL "
-        "'5' SECOND",
-        table.name, table.watermark_column, expr.ToString(), table.watermark_column,
-        table.watermark_column));
-  }
-  return arrow::Status::OK();
-}
-
-// Event time for a scan from the table's WATERMARK FOR col AS col [- INTERVAL …].
-runtime::WatermarkStrategy WatermarksOf(const sql::CatalogTable& table,
-                                        const sql::PlanNode& scan) {
-  if (table.watermark_column.empty()) return runtime::WatermarkStrategy::NoWatermarks();
-  bool read = std::find(scan.scan_columns.begin(), scan.scan_columns.end(),
-                        table.watermark_column) != scan.scan_columns.end();
-  if (!read) return runtime::WatermarkStrategy::NoWatermarks();
-  std::chrono::microseconds delay{0};
-  if (table.watermark_expr && table.watermark_expr->kind() == sql::ExprKind::kBinary) {
-    const auto& binary = static_cast<const sql::BinaryExpr&>(*table.watermark_expr);
-    if (binary.op() == sql::BinaryOp::kSubtract &&
-        binary.right()->kind() == sql::ExprKind::kLiteral) {
-      const auto& literal = static_cast<const sql::LiteralExpr&>(*binary.right());
-      if (literal.literal_kind() == sql::LiteralKind::kInterval) {
-        delay = std::chrono::microseconds(std::get<int64_t>(literal.value()));
-      }
-    }
-  }
-  return runtime::WatermarkStrategy::ForBoundedOutOfOrderness(delay).WithTimestampColumn(
-      table.watermark_column);
-}
-
-// Tables registered from DataStreams, by lower-case name.
-using StreamTables = std::map<std::string, DataStream>;
-
-arrow::Result<DataStream> BuildStream(
-    const std::shared_ptr<StreamExecutionEnvironment>& env, const sql::PlanNode& node,
-    bool streaming, const StreamTables& streams, std::chrono::microseconds idle) {
-  switch (node.kind) {
-    case sql::PlanKind::kScan: {
-      // Tables registered from a DataStream read it; the others their connector.
-      auto it = streams.find(sql::ToLowerAscii(node.table->name));
-      if (it != streams.end()) {
-        std::vector<runtime::NamedExpression> columns;
-        for (int i = 0; i < node.schema->num_fields(); ++i) {
-          columns.push_back(
-              {node.schema->field(i)->name(), cp::field_ref(node.scan_columns[i])});
-        }
-        return it->second.Select(columns, "From " + node.table->name);
-      }
-      // Sources that track event time themselves (per Kafka partition) get the
-      // strategy; other sources get an assigner after them.
-      ARROW_ASSIGN_OR_RAISE(const connectors::TableFactory* factory,
-                            node.table->Factory());
-      const auto watermarks = WatermarksOf(*node.table, node).WithIdleness(idle);
-      const bool in_source = factory->AppliesWatermarks();
-      ARROW_ASSIGN_OR_RAISE(
-          runtime::SourceFactory source,
-          MakeScanSource(
-              node, streaming,
-              in_source ? watermarks : runtime::WatermarkStrategy::NoWatermarks()));
-      std::vector<runtime::NamedExpression> columns;
-      for (int i = 0; i < node.schema->num_fields(); ++i) {
-        cp::Expression column = cp::field_ref(node.scan_columns[i]);
-        columns.push_back({node.schema->field(i)->name(), column});
-      }
-      return env
-          ->FromSource(
-              source, in_source ? runtime::WatermarkStrategy::NoWatermarks() : watermarks,
-              node.table->name)
-          .Select(columns, "Scan " + node.table->name);
-    }
-    case sql::PlanKind::kFilter: {
-      ARROW_ASSIGN_OR_RAISE(DataStream input,
-                            BuildStream(env, *node.inputs[0], streaming, streams, idle));
-      return input.Filter(sql::UnbindExpression(node.predicate), "Filter");
-    }
-    case sql::PlanKind::kProject: {
-      ARROW_ASSIGN_OR_RAISE(DataStream input,
-                            BuildStream(env, *node.inputs[0], streaming, streams, idle));
-      std::vector<runtime::NamedExpression> columns;
-      for (size_t i = 0; i < node.exprs.size(); ++i) {
-        columns.push_back({node.schema->field(static_cast<int>(i))->name(),
-                           sql::UnbindExpression(node.exprs[i])});
-      }
-      return input.Select(columns, "Project");
-    }
-    case sql::PlanKind::kUnion: {
-      ARROW_ASSIGN_OR_RAISE(DataStream first,
-                            BuildStream(env, *node.inputs[0], streaming, streams, idle));
-      std::vector<DataStream> others;
-      for (size_t i = 1; i < node.inputs.size(); ++i) {
-        ARROW_ASSIGN_OR_RAISE(DataStream other, BuildStream(env, *node.inputs[i],
-                                                            streaming, streams, idle));
-        others.push_back(other);
-      }
-      return first.Union(others);
-    }
-    default:
-      return arrow::Status::NotImplemented(fmt::format(
-          "streaming queries with {} over unbounded sources are not supported yet; they "
-          "run when every source is bounded, or in batch mode",
-          FirstStateful(node)));
-  }
 }
 
 // A folder name for an INSERT's checkpoints: the table name and a hash of the
@@ -322,14 +147,30 @@ arrow::Result<DataStream> TableEnvironment::ToDataStream(const Table& table) {
   ARROW_ASSIGN_OR_RAISE(auto planned, planner.Plan(*statement->query));
   sql::PlanPtr plan = Optimize(planned.plan);
   std::optional<DataStream> stream;
-  if (IsStateless(*plan)) {
-    ARROW_ASSIGN_OR_RAISE(stream, BuildStream(stream_env_, *plan, streaming(),
-                                              stream_tables_, IdleTimeout()));
+  const std::string unsupported = planner::FirstUnsupportedInStreaming(*plan);
+  if (unsupported.empty()) {
+    ARROW_ASSIGN_OR_RAISE(ChangelogModes modes,
+                          ChangelogModes::Infer(plan, StreamTableNames()));
+    if (!modes.Of(*plan).insert_only()) {
+      return arrow::Status::NotImplemented(fmt::format(
+          "ToDataStream takes insert-only tables, but this one is updated by node {}; "
+          "changelog streams (Flink's toChangelogStream) are not supported yet",
+          planner::FlinkNodeName(*modes.FirstUpdating(*plan))));
+    }
+    planner::StreamTranslateOptions options = StreamOptions();
+    options.parallelism = stream_env_->parallelism();
+    for (const auto& [table_name, registered] : stream_tables_) {
+      options.table_vertices[table_name] = registered.vertex();
+    }
+    ARROW_ASSIGN_OR_RAISE(
+        planner::StreamOutput output,
+        planner::TranslateToStream(plan, modes, options, stream_env_->mutable_graph()));
+    stream = stream_env_->StreamOf(output.vertex);
   } else {
-    if (!AllBounded(*plan) || plan->HasKind(sql::PlanKind::kScan) == false) {
+    if (!IsBoundedPlan(*plan) || !plan->HasKind(sql::PlanKind::kScan)) {
       return arrow::Status::NotImplemented(fmt::format(
           "ToDataStream of a query with {} over unbounded sources is not supported yet",
-          FirstStateful(*plan)));
+          unsupported));
     }
     ARROW_ASSIGN_OR_RAISE(auto rows, ExecuteBatchPlan(plan, BatchRunOptions()));
     ARROW_ASSIGN_OR_RAISE(auto batch, rows->CombineChunksToBatch());
@@ -445,7 +286,7 @@ arrow::Result<TableResult> TableEnvironment::Execute(const sql::StatementPtr& st
         sql::Planner planner(probe, statement->script, nullptr);
         ARROW_RETURN_NOT_OK(planner.Plan(query).status());
       }
-      ARROW_RETURN_NOT_OK(CheckWatermark(*table));
+      ARROW_RETURN_NOT_OK(planner::CheckWatermark(*table));
       ARROW_RETURN_NOT_OK(catalog_.AddTable(table, statement->if_not_exists));
       return TableResult::Ok("[INFO] Execute statement succeeded.");
     }
@@ -505,7 +346,8 @@ arrow::Result<TableResult> TableEnvironment::Execute(const sql::StatementPtr& st
     case StatementKind::kDescribe:
       return Describe(*statement);
     case StatementKind::kExplain: {
-      ARROW_ASSIGN_OR_RAISE(std::string plan, Explain(*statement->explained));
+      ARROW_ASSIGN_OR_RAISE(std::string plan,
+                            Explain(*statement->explained, statement->explain_details));
       return StringRows({"plan"}, {{plan}});
     }
     case StatementKind::kSet: {
@@ -515,6 +357,13 @@ arrow::Result<TableResult> TableEnvironment::Execute(const sql::StatementPtr& st
         return StringRows({"key", "value"}, rows);
       }
       ARROW_RETURN_NOT_OK(SetConfig(statement->key, statement->value));
+      const std::string ignored =
+          planner::ExecutionConfig::IgnoredBecause(statement->key);
+      if (!ignored.empty()) {
+        return TableResult::Ok(fmt::format(
+            "[INFO] Execute statement succeeded. '{}' has no effect in weir: {}.",
+            statement->key, ignored));
+      }
       return TableResult::Ok("[INFO] Execute statement succeeded.");
     }
     case StatementKind::kReset: {
@@ -574,12 +423,25 @@ arrow::Result<TableResult> TableEnvironment::Describe(const sql::Statement& stat
                                             sql::DidYouMean(name, names)));
 }
 
-arrow::Result<std::string> TableEnvironment::Explain(const sql::Statement& statement) {
+arrow::Result<std::string> TableEnvironment::Explain(
+    const sql::Statement& statement, const std::vector<std::string>& details) {
   const sql::Query* query = statement.query.get();
   sql::Planner planner(catalog_, statement.script, Executor());
   ARROW_ASSIGN_OR_RAISE(auto planned, planner.Plan(*query));
   sql::PlanPtr optimized = Optimize(planned.plan);
-  std::string out = "== Optimized Logical Plan ==\n" + sql::PlanToString(optimized);
+  sql::PlanNoteFn note;
+  std::optional<ChangelogModes> modes;
+  if (std::find(details.begin(), details.end(), "CHANGELOG_MODE") != details.end()) {
+    // Flink's notation; batch plans produce final rows only.
+    ARROW_ASSIGN_OR_RAISE(modes, ChangelogModes::Infer(optimized, StreamTableNames()));
+    note = [&](const sql::PlanNode& node) {
+      return "changelogMode=[" +
+             (streaming() ? modes->Of(node) : planner::ChangelogModeSet::InsertOnly())
+                 .ToString() +
+             "]";
+    };
+  }
+  std::string out = "== Optimized Logical Plan ==\n" + sql::PlanToString(optimized, note);
   // What the connectors know before reading (partition pruning by directory names).
   std::string pruning;
   std::function<void(const sql::PlanNode&)> visit = [&](const sql::PlanNode& node) {
@@ -605,7 +467,7 @@ arrow::Result<std::string> TableEnvironment::Explain(const sql::Statement& state
 arrow::Result<std::string> TableEnvironment::ExplainSql(std::string_view text) {
   ARROW_ASSIGN_OR_RAISE(sql::StatementPtr statement, sql::ParseStatement(text));
   if (statement->kind == sql::StatementKind::kExplain)
-    return Explain(*statement->explained);
+    return Explain(*statement->explained, statement->explain_details);
   return Explain(*statement);
 }
 
@@ -613,20 +475,81 @@ arrow::Result<TableResult> TableEnvironment::RunQuery(const sql::Statement& stat
   sql::Planner planner(catalog_, statement.script, Executor());
   ARROW_ASSIGN_OR_RAISE(auto planned, planner.Plan(*statement.query));
   sql::PlanPtr plan = Optimize(planned.plan);
-  if (streaming() && !AllBounded(*plan)) {
-    if (!IsStateless(*plan)) {
+  const bool bounded = IsBoundedPlan(*plan);
+  const std::string unsupported = planner::FirstUnsupportedInStreaming(*plan);
+  if (streaming() && !bounded) {
+    if (!unsupported.empty()) {
       return arrow::Status::NotImplemented(fmt::format(
           "streaming queries with {} over unbounded sources are not supported yet; "
           "query bounded tables, or SET 'execution.runtime-mode' = 'batch'",
-          FirstStateful(*plan)));
+          unsupported));
     }
     return arrow::Status::NotImplemented(
         "SELECT over an unbounded source would never end; write it to a table with "
         "INSERT INTO (e.g. a 'print' table)");
   }
+  if (exec_.ShowsChangelog() && unsupported.empty())
+    return RunChangelogQuery(plan, planned.column_names);
   // Bounded sources: the batch engine gives the final result a streaming run would.
   ARROW_ASSIGN_OR_RAISE(auto table, ExecuteBatchPlan(plan, BatchRunOptions()));
   return TableResult::Rows(table, planned.column_names);
+}
+
+arrow::Result<TableResult> TableEnvironment::RunChangelogQuery(
+    const sql::PlanPtr& plan, const std::vector<std::string>& names) {
+  ARROW_ASSIGN_OR_RAISE(ChangelogModes modes,
+                        ChangelogModes::Infer(plan, StreamTableNames()));
+  auto env = StreamExecutionEnvironment::Create();
+  env->SetParallelism(parallelism());
+  ARROW_ASSIGN_OR_RAISE(
+      planner::StreamOutput output,
+      planner::TranslateToStream(plan, modes, StreamOptions(), env->mutable_graph()));
+  auto collected = std::make_shared<connectors::CollectedBatches>();
+  env->StreamOf(output.vertex).SinkTo(connectors::MakeCollectSink(collected), "Collect");
+  ARROW_ASSIGN_OR_RAISE(auto client, env->ExecuteAsync("select"));
+  ARROW_RETURN_NOT_OK(waiter_(client, "").status());
+  // The changes as Flink's client shows them: an `op` column, then the columns.
+  arrow::StringBuilder ops;
+  std::vector<arrow::ArrayVector> columns(
+      static_cast<size_t>(plan->schema->num_fields()));
+  for (const auto& batch : collected->batches()) {
+    const int8_t* kinds = runtime::RowKinds(*batch);
+    for (int64_t r = 0; r < batch->num_rows(); ++r) {
+      const auto kind =
+          kinds ? static_cast<runtime::RowKind>(kinds[r]) : runtime::RowKind::kInsert;
+      ARROW_RETURN_NOT_OK(ops.Append(std::string(runtime::RowKindString(kind))));
+    }
+    for (size_t c = 0; c < columns.size(); ++c) {
+      columns[c].push_back(batch->column(static_cast<int>(c)));
+    }
+  }
+  ARROW_ASSIGN_OR_RAISE(auto op_array, ops.Finish());
+  arrow::FieldVector fields = {arrow::field("op", arrow::utf8())};
+  arrow::ChunkedArrayVector chunks = {std::make_shared<arrow::ChunkedArray>(op_array)};
+  for (size_t c = 0; c < columns.size(); ++c) {
+    const auto& field = plan->schema->field(static_cast<int>(c));
+    fields.push_back(field);
+    ARROW_ASSIGN_OR_RAISE(auto chunked,
+                          arrow::ChunkedArray::Make(columns[c], field->type()));
+    chunks.push_back(chunked);
+  }
+  std::vector<std::string> visible = {"op"};
+  visible.insert(visible.end(), names.begin(), names.end());
+  return TableResult::Rows(arrow::Table::Make(arrow::schema(fields), chunks), visible);
+}
+
+std::set<std::string> TableEnvironment::StreamTableNames() const {
+  std::set<std::string> names;
+  for (const auto& entry : stream_tables_) names.insert(entry.first);
+  return names;
+}
+
+planner::StreamTranslateOptions TableEnvironment::StreamOptions() const {
+  planner::StreamTranslateOptions options;
+  options.streaming = streaming();
+  options.parallelism = parallelism();
+  options.idle_timeout = IdleTimeout();
+  return options;
 }
 
 arrow::Result<TableResult> TableEnvironment::RunInsert(const sql::Statement& statement) {
@@ -692,25 +615,62 @@ arrow::Result<TableResult> TableEnvironment::RunInsert(const sql::Statement& sta
     env->checkpoint_config().restore_path = exec_.savepoint_path;
   }
 
-  std::optional<DataStream> stream;
-  bool stateless = IsStateless(*plan);
-  if (!stateless && streaming() && !AllBounded(*plan)) {
+  // The batch engine runs what the job graph cannot yet (joins, ORDER BY, LIMIT)
+  // over bounded input, and batch-mode aggregations (final rows, faster); the rest
+  // runs as a job, with Flink's changelog semantics in streaming mode.
+  const bool bounded = IsBoundedPlan(*plan);
+  const std::string unsupported = planner::FirstUnsupportedInStreaming(*plan);
+  if (!unsupported.empty() && streaming() && !bounded) {
     return arrow::Status::NotImplemented(fmt::format(
         "INSERT INTO {}: streaming queries with {} over unbounded sources are not "
         "supported yet",
-        name, FirstStateful(*plan)));
+        name, unsupported));
   }
-  if (!stateless && !savepoint_dir.empty()) {
+  const bool on_batch_engine =
+      !unsupported.empty() || (!streaming() && plan->HasKind(sql::PlanKind::kAggregate));
+  if (on_batch_engine && !savepoint_dir.empty()) {
     return arrow::Status::NotImplemented(fmt::format(
         "INSERT INTO {}: a query with {} runs on the batch engine, whose result cannot "
         "be checkpointed yet, so it would not be exactly-once after a failure; run it "
         "in batch mode (SET 'execution.runtime-mode' = 'batch'), where the output "
         "appears only when the job succeeds",
-        name, FirstStateful(*plan)));
+        name, unsupported));
   }
-  if (stateless) {
+  std::optional<DataStream> stream;
+  if (!on_batch_engine) {
+    ARROW_ASSIGN_OR_RAISE(ChangelogModes modes,
+                          ChangelogModes::Infer(plan, StreamTableNames()));
+    ARROW_RETURN_NOT_OK(planner::CheckSinkAccepts(*target, *plan, modes));
+    planner::StreamTranslateOptions options = StreamOptions();
+    const bool reads_streams =
+        std::any_of(stream_tables_.begin(), stream_tables_.end(), [&](const auto& entry) {
+          std::function<bool(const sql::PlanNode&)> reads = [&](const sql::PlanNode& n) {
+            if (n.kind == sql::PlanKind::kScan &&
+                sql::ToLowerAscii(n.table->name) == entry.first) {
+              return true;
+            }
+            for (const sql::PlanPtr& input : n.inputs) {
+              if (reads(*input)) return true;
+            }
+            return false;
+          };
+          return reads(*plan);
+        });
+    if (reads_streams) {
+      // Tables registered from DataStreams live in the stream environment's graph.
+      for (const auto& [table_name, registered] : stream_tables_) {
+        options.table_vertices[table_name] = registered.vertex();
+      }
+      env = stream_env_;
+    }
     ARROW_ASSIGN_OR_RAISE(
-        stream, BuildStream(env, *plan, streaming(), stream_tables_, IdleTimeout()));
+        planner::StreamOutput translated,
+        planner::TranslateToStream(plan, modes, options, env->mutable_graph()));
+    stream = env->StreamOf(translated.vertex);
+    if (!translated.mode.insert_only()) {
+      const std::string kinds(runtime::kRowKindColumn);
+      output.push_back({kinds, cp::field_ref(kinds)});
+    }
   } else {
     // Relational queries run on the batch engine; their rows stream into the sink
     // job as they are produced (one reader, spread over the sink's subtasks).

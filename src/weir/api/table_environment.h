@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,6 +17,7 @@
 #include "weir/api/table_result.h"
 #include "weir/planner/batch_executor.h"
 #include "weir/planner/execution_config.h"
+#include "weir/planner/stream_translator.h"
 #include "weir/runtime/job.h"
 #include "weir/sql/bind/catalog.h"
 #include "weir/sql/parse/statement.h"
@@ -126,8 +128,14 @@ class TableEnvironment : public std::enable_shared_from_this<TableEnvironment> {
   explicit TableEnvironment(EnvironmentSettings settings);
   arrow::Result<TableResult> RunQuery(const sql::Statement& statement);
   arrow::Result<TableResult> RunInsert(const sql::Statement& statement);
+  // Runs a SELECT as a job and returns its changes with an `op` column.
+  arrow::Result<TableResult> RunChangelogQuery(const sql::PlanPtr& plan,
+                                               const std::vector<std::string>& names);
+  planner::StreamTranslateOptions StreamOptions() const;
+  std::set<std::string> StreamTableNames() const;
   arrow::Result<TableResult> Describe(const sql::Statement& statement);
-  arrow::Result<std::string> Explain(const sql::Statement& statement);
+  arrow::Result<std::string> Explain(const sql::Statement& statement,
+                                     const std::vector<std::string>& details = {});
   sql::PlanExecutor Executor();
   // How batch plans run, from the SET options.
   planner::BatchOptions BatchRunOptions() const;

@@ -91,8 +91,37 @@ arrow::Status Apply(const std::string& key, const std::string& value,
     ARROW_ASSIGN_OR_RAISE(config->stall_timeout, ParseDuration(key, value));
   } else if (key == "table.dml-sync") {
     ARROW_RETURN_NOT_OK(ParseBoolean(key, value).status());
+  } else if (key == "sql-client.execution.result-mode") {
+    if (common::EqualsIgnoreCase(value, "table")) {
+      config->result_mode = ExecutionConfig::ResultMode::kTable;
+    } else if (common::EqualsIgnoreCase(value, "changelog")) {
+      config->result_mode = ExecutionConfig::ResultMode::kChangelog;
+    } else if (common::EqualsIgnoreCase(value, "tableau")) {
+      config->result_mode = ExecutionConfig::ResultMode::kTableau;
+    } else {
+      return arrow::Status::Invalid(fmt::format(
+          "SET 'sql-client.execution.result-mode': expected table, changelog or tableau "
+          "but got '{}'",
+          value));
+    }
+  } else if (key == "table.exec.mini-batch.enabled" ||
+             key == "table.optimizer.distinct-agg.split.enabled") {
+    ARROW_RETURN_NOT_OK(ParseBoolean(key, value).status());
+  } else if (key == "table.exec.mini-batch.allow-latency") {
+    ARROW_RETURN_NOT_OK(ParseDuration(key, value).status());
+  } else if (key == "table.exec.mini-batch.size") {
+    ARROW_RETURN_NOT_OK(ParseCount(key, value).status());
+  } else if (key == "table.optimizer.agg-phase-strategy") {
+    if (!common::EqualsIgnoreCase(value, "AUTO") &&
+        !common::EqualsIgnoreCase(value, "ONE_PHASE") &&
+        !common::EqualsIgnoreCase(value, "TWO_PHASE")) {
+      return arrow::Status::Invalid(fmt::format(
+          "SET 'table.optimizer.agg-phase-strategy': expected AUTO, ONE_PHASE or "
+          "TWO_PHASE but got '{}'",
+          value));
+    }
   }
-  // pipeline.name and sql-client.execution.result-mode: taken as written.
+  // pipeline.name: taken as written.
   return arrow::Status::OK();
 }
 
@@ -118,8 +147,25 @@ const std::vector<std::string>& ExecutionConfig::Keys() {
       "table.optimizer.join-reorder-enabled",
       "table.optimizer.runtime-filter.enabled",
       "weir.execution.stall-timeout",
+      "table.exec.mini-batch.enabled",
+      "table.exec.mini-batch.allow-latency",
+      "table.exec.mini-batch.size",
+      "table.optimizer.agg-phase-strategy",
+      "table.optimizer.distinct-agg.split.enabled",
   };
   return keys;
+}
+
+std::string ExecutionConfig::IgnoredBecause(const std::string& key) {
+  if (key.rfind("table.exec.mini-batch.", 0) == 0) {
+    return "weir's aggregations always work a batch of rows at a time (one change per "
+           "key per batch), which is what Flink's mini-batch turns on";
+  }
+  if (key == "table.optimizer.agg-phase-strategy" ||
+      key == "table.optimizer.distinct-agg.split.enabled") {
+    return "weir plans one aggregation phase per key exchange";
+  }
+  return "";
 }
 
 arrow::Status ExecutionConfig::Check(const std::string& key, const std::string& value) {

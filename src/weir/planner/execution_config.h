@@ -44,8 +44,24 @@ struct ExecutionConfig {
   /// the process idles this long fails (0: waits forever).
   std::chrono::milliseconds stall_timeout{std::chrono::minutes(2)};
 
+  /// sql-client.execution.result-mode: how a SELECT's rows are shown.
+  enum class ResultMode {
+    kTable,      ///< the final (materialized) result
+    kChangelog,  ///< every change, with an `op` column (+I, -U, +U, -D)
+    kTableau,    ///< as kChangelog in streaming mode, as kTable in batch mode
+  };
+  ResultMode result_mode = ResultMode::kTable;
+
+  /// Returns whether a streaming SELECT shows its changes (an `op` column) rather
+  /// than its final rows.
+  bool ShowsChangelog() const { return streaming && result_mode != ResultMode::kTable; }
+
   /// Returns the keys SET takes.
   static const std::vector<std::string>& Keys();
+
+  /// Returns why a Flink key weir accepts has no effect (mini-batch, two-phase
+  /// aggregation, …), or an empty string for keys that take effect.
+  static std::string IgnoredBecause(const std::string& key);
 
   /// Checks one SET: a known key (else a did-you-mean) and a valid value.
   static arrow::Status Check(const std::string& key, const std::string& value);

@@ -15,6 +15,14 @@ bool IsBoundedTable(const sql::CatalogTable& table) {
   return factory.ok() && (*factory)->IsBounded(table.Descriptor());
 }
 
+bool IsBoundedPlan(const sql::PlanNode& plan) {
+  if (plan.kind == sql::PlanKind::kScan) return IsBoundedTable(*plan.table);
+  for (const sql::PlanPtr& input : plan.inputs) {
+    if (!IsBoundedPlan(*input)) return false;
+  }
+  return true;
+}
+
 connectors::ScanRequest ScanRequestOf(const sql::PlanNode& scan, bool streaming,
                                       const runtime::WatermarkStrategy& watermarks) {
   connectors::ScanRequest request;

@@ -25,6 +25,9 @@ arrow::Status ValidateTableOptions(sql::CatalogTable& table);
 /// Returns true when scans of `table` end by themselves.
 bool IsBoundedTable(const sql::CatalogTable& table);
 
+/// Returns true when every scan in `plan` ends by itself.
+bool IsBoundedPlan(const sql::PlanNode& plan);
+
 /// Returns what a scan node asks of its table's source: its physical columns and,
 /// where the connector takes it, its pushed filter.
 connectors::ScanRequest ScanRequestOf(const sql::PlanNode& scan, bool streaming,

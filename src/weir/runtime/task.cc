@@ -627,6 +627,14 @@ StepResult Task::Step() {
   if (!st.ok()) return fail(st);
   if (!DrainOutbox()) return blocked_on_output();
 
+  // A source that passed the barrier of a stop-with-savepoint emits nothing more
+  // (Flink's synchronous savepoint): rows after it would be lost to the savepoint
+  // yet seen by non-transactional sinks. It resumes if the savepoint is aborted.
+  if (spec_.source && triggered_id_ != 0 && spec_.coordinator &&
+      spec_.coordinator->IsStopSavepoint(triggered_id_)) {
+    return done(
+        StepResult::WaitUntil(SteadyClock::now() + std::chrono::milliseconds(10)));
+  }
   std::optional<EventTime> wait_until;
   bool idle = false;
   for (int i = 0; i < spec_.quantum; ++i) {

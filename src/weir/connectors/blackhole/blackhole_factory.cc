@@ -15,6 +15,8 @@ class BlackholeTableFactory : public TableFactory {
     return SinkParallelism(*table).status();
   }
   bool IsBounded(const TableDescriptor&) const override { return false; }
+  // Takes every row kind, as Flink's sink does.
+  bool SinkAccepts(const TableDescriptor&, ChangelogMode) const override { return true; }
   arrow::Result<TableSink> MakeSink(const TableDescriptor& table) const override {
     TableSink sink;
     ARROW_ASSIGN_OR_RAISE(sink.parallelism, SinkParallelism(table));

@@ -5,6 +5,8 @@
 #include <arrow/array.h>
 #include <arrow/scalar.h>
 
+#include "weir/runtime/changelog.h"
+
 namespace weir::connectors {
 
 namespace {
@@ -31,11 +33,18 @@ class PrintSink : public runtime::Operator {
   arrow::Status ProcessBatch(int, const std::shared_ptr<arrow::RecordBatch>& batch,
                              runtime::Output*) override {
     std::string text;
+    const int8_t* kinds = runtime::RowKinds(*batch);
+    const int kind_column = runtime::RowKindIndex(*batch->schema());
     for (int64_t r = 0; r < batch->num_rows(); ++r) {
       text += prefix_;
-      text += "+I[";
+      text += kinds ? runtime::RowKindString(static_cast<runtime::RowKind>(kinds[r]))
+                    : std::string_view("+I");
+      text += "[";
+      bool first = true;
       for (int c = 0; c < batch->num_columns(); ++c) {
-        if (c) text += ", ";
+        if (c == kind_column) continue;
+        if (!first) text += ", ";
+        first = false;
         ARROW_ASSIGN_OR_RAISE(auto scalar, batch->column(c)->GetScalar(r));
         text += scalar->is_valid ? scalar->ToString() : "NULL";
       }

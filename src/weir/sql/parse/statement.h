@@ -177,6 +177,8 @@ struct Statement {
 
   /// kExplain: the explained statement.
   std::shared_ptr<const Statement> explained;
+  /// kExplain: the details asked for (ESTIMATED_COST, CHANGELOG_MODE, …), upper case.
+  std::vector<std::string> explain_details;
 
   /// kSet / kReset: key (empty: all) and value.
   std::string key;

@@ -237,6 +237,18 @@ class StatementParser {
     if (Accept("EXPLAIN")) {
       statement->kind = StatementKind::kExplain;
       if (Accept("PLAN")) ARROW_RETURN_NOT_OK(Expect("FOR", "after EXPLAIN PLAN"));
+      // Flink's EXPLAIN [detail[, detail]*] statement.
+      for (bool more = true; more;) {
+        more = false;
+        for (const char* detail :
+             {"ESTIMATED_COST", "CHANGELOG_MODE", "JSON_EXECUTION_PLAN", "PLAN_ADVICE"}) {
+          if (Accept(detail)) {
+            statement->explain_details.push_back(detail);
+            more = Accept(TokenKind::kComma);
+            if (!more) break;
+          }
+        }
+      }
       size_t start = pos_;
       ARROW_ASSIGN_OR_RAISE(std::shared_ptr<Statement> inner, ParseOne());
       if (inner->kind != StatementKind::kQuery && inner->kind != StatementKind::kInsert) {

@@ -37,20 +37,25 @@ std::string JoinTypeName(PlanJoinType type) {
 
 // Appends the optimizer's estimate (and a join's build side) to the first line
 // written for a node, which starts at `start`.
-void Annotate(const PlanNode& node, size_t start, std::string* out) {
+void Annotate(const PlanNode& node, size_t start, const PlanNoteFn& extra,
+              std::string* out) {
   std::string note;
   if (node.estimated_rows) note = fmt::format("est. {:.0f} rows", *node.estimated_rows);
   if (node.kind == PlanKind::kJoin && node.build_left)
     note += std::string(note.empty() ? "" : ", ") + "build left";
   if (node.kind == PlanKind::kJoin && node.runtime_filter)
     note += std::string(note.empty() ? "" : ", ") + "runtime filter";
+  if (extra) {
+    std::string more = extra(node);
+    if (!more.empty()) note += std::string(note.empty() ? "" : ", ") + more;
+  }
   if (note.empty()) return;
   size_t end = out->find('\n', start);
   if (end == std::string::npos) end = out->size();
   out->insert(end, " (" + note + ")");
 }
 
-void Render(const PlanNode& node, int depth, std::string* out) {
+void Render(const PlanNode& node, int depth, const PlanNoteFn& extra, std::string* out) {
   std::string pad(static_cast<size_t>(depth) * 2, ' ');
   size_t start = out->size();
   switch (node.kind) {
@@ -73,7 +78,7 @@ void Render(const PlanNode& node, int depth, std::string* out) {
         }
       }
       *out += "\n";
-      Annotate(node, start, out);
+      Annotate(node, start, extra, out);
       return;
     }
     case PlanKind::kValues:
@@ -139,8 +144,8 @@ void Render(const PlanNode& node, int depth, std::string* out) {
       *out += fmt::format("{}UnionAll\n", pad);
       break;
   }
-  Annotate(node, start, out);
-  for (const PlanPtr& input : node.inputs) Render(*input, depth + 1, out);
+  Annotate(node, start, extra, out);
+  for (const PlanPtr& input : node.inputs) Render(*input, depth + 1, extra, out);
 }
 
 }  // namespace
@@ -153,9 +158,9 @@ bool PlanNode::HasKind(PlanKind wanted) const {
   return false;
 }
 
-std::string PlanToString(const PlanPtr& plan) {
+std::string PlanToString(const PlanPtr& plan, const PlanNoteFn& note) {
   std::string out;
-  Render(*plan, 0, &out);
+  Render(*plan, 0, note, &out);
   return out;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -119,9 +120,13 @@ struct PlanNode {
   bool HasKind(PlanKind wanted) const;
 };
 
+/// Returns a note EXPLAIN appends to a node's line (e.g. its changelog mode); empty
+/// for none.
+using PlanNoteFn = std::function<std::string(const PlanNode&)>;
+
 /// Renders a plan as an indented tree for EXPLAIN, with pushed filters, projected
-/// columns and (when known) pruned partitions.
-std::string PlanToString(const PlanPtr& plan);
+/// columns, estimates and `note`'s text per node.
+std::string PlanToString(const PlanPtr& plan, const PlanNoteFn& note = nullptr);
 
 /// Returns the visible name of an internal column name (`price#3` gives `price`).
 std::string VisibleName(const std::string& internal);

@@ -1,0 +1,186 @@
+#include "weir/planner/changelog_mode.h"
+
+#include <fmt/format.h>
+
+#include <functional>
+
+#include "weir/common/error.h"
+#include "weir/common/suggest.h"
+
+namespace weir::planner {
+
+std::string ChangelogModeSet::ToString() const {
+  std::string out;
+  auto add = [&](bool on, const char* name) {
+    if (!on) return;
+    if (!out.empty()) out += ",";
+    out += name;
+  };
+  add(insert, "I");
+  add(update_before, "UB");
+  add(update_after, "UA");
+  add(delete_, "D");
+  return out.empty() ? "NONE" : out;
+}
+
+connectors::ChangelogMode ChangelogModeSet::ForSink() const {
+  if (insert_only()) return connectors::ChangelogMode::kInsertOnly;
+  if (update_before) return connectors::ChangelogMode::kAll;
+  return connectors::ChangelogMode::kUpsert;
+}
+
+ChangelogModeSet ChangelogModeSet::Union(const ChangelogModeSet& other) const {
+  return {insert || other.insert, update_before || other.update_before,
+          update_after || other.update_after, delete_ || other.delete_};
+}
+
+namespace {
+
+ChangelogModeSet FromConnector(connectors::ChangelogMode mode) {
+  switch (mode) {
+    case connectors::ChangelogMode::kInsertOnly:
+      return ChangelogModeSet::InsertOnly();
+    case connectors::ChangelogMode::kUpsert:
+      return {true, false, true, true};
+    case connectors::ChangelogMode::kAll:
+      return {true, true, true, true};
+  }
+  return ChangelogModeSet::InsertOnly();
+}
+
+std::string Visible(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& n : names) {
+    out += (out.empty() ? "" : ", ") + sql::VisibleName(n);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string FlinkNodeName(const sql::PlanNode& node) {
+  switch (node.kind) {
+    case sql::PlanKind::kScan:
+      return fmt::format(
+          "TableSourceScan(table=[[default_catalog, default_database, {}]])",
+          node.table->name);
+    case sql::PlanKind::kValues:
+      return "Values";
+    case sql::PlanKind::kFilter:
+    case sql::PlanKind::kProject:
+      return "Calc";
+    case sql::PlanKind::kAggregate: {
+      std::string select = Visible(node.group_keys);
+      for (const sql::AggregateCall& call : node.aggregates) {
+        select += (select.empty() ? "" : ", ") + call.display;
+      }
+      if (node.group_keys.empty())
+        return fmt::format("GroupAggregate(select=[{}])", select);
+      return fmt::format("GroupAggregate(groupBy=[{}], select=[{}])",
+                         Visible(node.group_keys), select);
+    }
+    case sql::PlanKind::kJoin:
+      return "Join";
+    case sql::PlanKind::kSort:
+      return "Sort";
+    case sql::PlanKind::kLimit:
+      return "Limit";
+    case sql::PlanKind::kUnion:
+      return "Union";
+  }
+  return "?";
+}
+
+arrow::Result<ChangelogModes> ChangelogModes::Infer(
+    const sql::PlanPtr& plan, const std::set<std::string>& external_tables) {
+  ChangelogModes modes;
+  std::function<arrow::Result<ChangelogModeSet>(const sql::PlanNode&)> visit =
+      [&](const sql::PlanNode& node) -> arrow::Result<ChangelogModeSet> {
+    ChangelogModeSet inputs = ChangelogModeSet::InsertOnly();
+    bool first = true;
+    for (const sql::PlanPtr& input : node.inputs) {
+      ARROW_ASSIGN_OR_RAISE(ChangelogModeSet mode, visit(*input));
+      inputs = first ? mode : inputs.Union(mode);
+      first = false;
+    }
+    ChangelogModeSet mode = inputs;
+    switch (node.kind) {
+      case sql::PlanKind::kScan: {
+        if (external_tables.count(common::ToLowerAscii(node.table->name)) != 0) {
+          mode = ChangelogModeSet::InsertOnly();
+          break;
+        }
+        ARROW_ASSIGN_OR_RAISE(const connectors::TableFactory* factory,
+                              node.table->Factory());
+        mode = FromConnector(factory->SourceChangelogMode(node.table->Descriptor()));
+        break;
+      }
+      case sql::PlanKind::kValues:
+        mode = ChangelogModeSet::InsertOnly();
+        break;
+      case sql::PlanKind::kFilter:
+      case sql::PlanKind::kProject:
+      case sql::PlanKind::kUnion:
+        break;
+      case sql::PlanKind::kAggregate:
+        // Counts never reach zero without retractions, so no -D then (as Flink).
+        mode = {true, true, true, !inputs.insert_only()};
+        break;
+      case sql::PlanKind::kJoin:
+      case sql::PlanKind::kSort:
+      case sql::PlanKind::kLimit:
+        if (!inputs.insert_only()) {
+          return arrow::Status::NotImplemented(fmt::format(
+              "{} over an updating input (the result of a GROUP BY or DISTINCT) is not "
+              "supported in streaming mode yet",
+              node.kind == sql::PlanKind::kJoin   ? "a join"
+              : node.kind == sql::PlanKind::kSort ? "ORDER BY"
+                                                  : "LIMIT"));
+        }
+        break;
+    }
+    modes.modes_[&node] = mode;
+    return mode;
+  };
+  ARROW_RETURN_NOT_OK(visit(*plan).status());
+  return modes;
+}
+
+ChangelogModeSet ChangelogModes::Of(const sql::PlanNode& node) const {
+  auto it = modes_.find(&node);
+  return it == modes_.end() ? ChangelogModeSet::InsertOnly() : it->second;
+}
+
+const sql::PlanNode* ChangelogModes::FirstUpdating(const sql::PlanNode& root) const {
+  if (Of(root).insert_only()) return nullptr;
+  // Descend while an input still updates: the deepest node whose inputs are all
+  // insert-only produced the updates.
+  const sql::PlanNode* node = &root;
+  for (;;) {
+    const sql::PlanNode* next = nullptr;
+    for (const sql::PlanPtr& input : node->inputs) {
+      if (!Of(*input).insert_only()) next = input.get();
+    }
+    if (next == nullptr) return node;
+    node = next;
+  }
+}
+
+arrow::Status CheckSinkAccepts(const sql::CatalogTable& table, const sql::PlanNode& plan,
+                               const ChangelogModes& modes) {
+  const ChangelogModeSet mode = modes.Of(plan);
+  if (mode.insert_only()) return arrow::Status::OK();
+  ARROW_ASSIGN_OR_RAISE(const connectors::TableFactory* factory, table.Factory());
+  if (factory->SinkAccepts(table.Descriptor(), mode.ForSink())) {
+    return arrow::Status::OK();
+  }
+  const sql::PlanNode* producer = modes.FirstUpdating(plan);
+  const bool deletes = mode.delete_;
+  return UserError(
+      "Table sink 'default_catalog.default_database.{}' doesn't support consuming {} "
+      "changes which is produced by node {}",
+      table.name, deletes ? "update and delete" : "update",
+      FlinkNodeName(producer ? *producer : plan));
+}
+
+}  // namespace weir::planner

@@ -1,0 +1,245 @@
+#include "weir/planner/stream_translator.h"
+
+#include <arrow/compute/api_aggregate.h>
+#include <arrow/scalar.h>
+#include <arrow/table.h>
+#include <fmt/format.h>
+
+#include "weir/common/suggest.h"
+#include "weir/connectors/collection/source.h"
+#include "weir/planner/table_connectors.h"
+#include "weir/planner/time_attributes.h"
+#include "weir/runtime/changelog.h"
+#include "weir/runtime/operators/filter_operator.h"
+#include "weir/runtime/operators/group_aggregate.h"
+#include "weir/runtime/operators/project_operator.h"
+#include "weir/runtime/operators/watermark_strategy.h"
+#include "weir/sql/plan/planner.h"
+
+namespace weir::planner {
+
+namespace cp = arrow::compute;
+using runtime::Partitioning;
+
+namespace {
+
+// A vertex and its parallelism, as translation goes up the plan.
+struct Stream {
+  int vertex = -1;
+  int parallelism = 1;
+};
+
+template <typename Op, typename... Args>
+runtime::OperatorFactory Factory(Args... args) {
+  return [=](const runtime::SubtaskInfo&)
+             -> arrow::Result<std::unique_ptr<runtime::Operator>> {
+    return std::make_unique<Op>(args...);
+  };
+}
+
+class Translator {
+ public:
+  Translator(const ChangelogModes& modes, const StreamTranslateOptions& options,
+             runtime::JobGraph* graph)
+      : modes_(modes), options_(options), graph_(graph) {}
+
+  arrow::Result<Stream> Translate(const sql::PlanNode& node) {
+    switch (node.kind) {
+      case sql::PlanKind::kScan:
+        return Scan(node);
+      case sql::PlanKind::kValues:
+        return Values(node);
+      case sql::PlanKind::kFilter: {
+        ARROW_ASSIGN_OR_RAISE(Stream input, Translate(*node.inputs[0]));
+        return Append(
+            input, Partitioning::Forward(), "Filter", input.parallelism,
+            Factory<runtime::FilterOperator>(sql::UnbindExpression(node.predicate)));
+      }
+      case sql::PlanKind::kProject: {
+        ARROW_ASSIGN_OR_RAISE(Stream input, Translate(*node.inputs[0]));
+        std::vector<runtime::NamedExpression> columns;
+        for (size_t i = 0; i < node.exprs.size(); ++i) {
+          columns.push_back({node.schema->field(static_cast<int>(i))->name(),
+                             sql::UnbindExpression(node.exprs[i])});
+        }
+        AddRowKind(node, &columns, /*insert=*/false);
+        return Append(input, Partitioning::Forward(), "Calc", input.parallelism,
+                      Factory<runtime::ProjectOperator>(columns));
+      }
+      case sql::PlanKind::kUnion:
+        return Union(node);
+      case sql::PlanKind::kAggregate:
+        return Aggregate(node);
+      default:
+        return arrow::Status::NotImplemented(fmt::format(
+            "streaming queries with {} over unbounded sources are not supported yet; "
+            "they run when every source is bounded, or in batch mode",
+            FirstUnsupportedInStreaming(node)));
+    }
+  }
+
+ private:
+  // Adds an operator after `input`; a forward edge between different
+  // parallelisms becomes a rebalance (as Flink does).
+  Stream Append(const Stream& input, Partitioning p, std::string name, int parallelism,
+                runtime::OperatorFactory op) {
+    const int v = graph_->AddOperator(std::move(name), parallelism, std::move(op));
+    if (p.kind == Partitioning::Kind::kForward && input.parallelism != parallelism) {
+      p = Partitioning::Rebalance();
+    }
+    status_ &= graph_->Connect(input.vertex, v, std::move(p));
+    return {v, parallelism};
+  }
+
+  // Projections of an updating stream carry the row kinds; `insert` adds +I to an
+  // insert-only stream that joins updating ones.
+  void AddRowKind(const sql::PlanNode& node,
+                  std::vector<runtime::NamedExpression>* columns, bool insert) {
+    const std::string name(runtime::kRowKindColumn);
+    if (insert) {
+      columns->push_back({name, cp::literal(std::make_shared<arrow::Int8Scalar>(0))});
+    } else if (!modes_.Of(node).insert_only()) {
+      columns->push_back({name, cp::field_ref(name)});
+    }
+  }
+
+  arrow::Result<Stream> Scan(const sql::PlanNode& node) {
+    std::vector<runtime::NamedExpression> columns;
+    for (int i = 0; i < node.schema->num_fields(); ++i) {
+      columns.push_back(
+          {node.schema->field(i)->name(), cp::field_ref(node.scan_columns[i])});
+    }
+    AddRowKind(node, &columns, false);
+    auto registered =
+        options_.table_vertices.find(common::ToLowerAscii(node.table->name));
+    if (registered != options_.table_vertices.end()) {
+      Stream input{
+          registered->second,
+          graph_->vertices()[static_cast<size_t>(registered->second)].parallelism};
+      return Append(input, Partitioning::Forward(), "From " + node.table->name,
+                    options_.parallelism, Factory<runtime::ProjectOperator>(columns));
+    }
+    // Sources that track event time themselves (per Kafka partition) get the
+    // strategy; other sources get an assigner after them.
+    ARROW_ASSIGN_OR_RAISE(const connectors::TableFactory* factory, node.table->Factory());
+    const auto watermarks =
+        WatermarksOf(*node.table, node).WithIdleness(options_.idle_timeout);
+    const bool in_source = factory->AppliesWatermarks();
+    ARROW_ASSIGN_OR_RAISE(
+        runtime::SourceFactory source,
+        MakeScanSource(
+            node, options_.streaming,
+            in_source ? watermarks : runtime::WatermarkStrategy::NoWatermarks()));
+    Stream stream{
+        graph_->AddSource(node.table->name, options_.parallelism, std::move(source)),
+        options_.parallelism};
+    if (!in_source && options_.streaming && !watermarks.timestamp_column.empty()) {
+      stream =
+          Append(stream, Partitioning::Forward(),
+                 "Watermarks(" + watermarks.timestamp_column + ")", stream.parallelism,
+                 Factory<runtime::WatermarkAssigner>(watermarks));
+    }
+    return Append(stream, Partitioning::Forward(), "Scan " + node.table->name,
+                  stream.parallelism, Factory<runtime::ProjectOperator>(columns));
+  }
+
+  arrow::Result<Stream> Values(const sql::PlanNode& node) {
+    ARROW_ASSIGN_OR_RAISE(auto table,
+                          node.values->RenameColumns(node.schema->field_names()));
+    ARROW_ASSIGN_OR_RAISE(auto combined, table->CombineChunksToBatch());
+    const int v =
+        graph_->AddSource("Values", 1, connectors::MakeCollectionSource({combined}));
+    return Stream{v, 1};
+  }
+
+  arrow::Result<Stream> Union(const sql::PlanNode& node) {
+    const bool updating = !modes_.Of(node).insert_only();
+    const int v = graph_->AddOperator(
+        "Union", options_.parallelism,
+        [](const runtime::SubtaskInfo&)
+            -> arrow::Result<std::unique_ptr<runtime::Operator>> {
+          struct Pass : runtime::Operator {
+            arrow::Status ProcessBatch(int, const std::shared_ptr<arrow::RecordBatch>& b,
+                                       runtime::Output* out) override {
+              return out->Emit(b);
+            }
+          };
+          return std::make_unique<Pass>();
+        });
+    for (const sql::PlanPtr& input_node : node.inputs) {
+      ARROW_ASSIGN_OR_RAISE(Stream input, Translate(*input_node));
+      if (updating && modes_.Of(*input_node).insert_only()) {
+        // Same columns as the updating inputs: every row +I.
+        std::vector<runtime::NamedExpression> columns;
+        for (const auto& f : input_node->schema->fields()) {
+          columns.push_back({f->name(), cp::field_ref(f->name())});
+        }
+        AddRowKind(*input_node, &columns, /*insert=*/true);
+        input = Append(input, Partitioning::Forward(), "Calc", input.parallelism,
+                       Factory<runtime::ProjectOperator>(columns));
+      }
+      status_ &= graph_->Connect(input.vertex, v, Partitioning::Rebalance());
+    }
+    return Stream{v, options_.parallelism};
+  }
+
+  arrow::Result<Stream> Aggregate(const sql::PlanNode& node) {
+    const sql::PlanNode& input_node = *node.inputs[0];
+    ARROW_ASSIGN_OR_RAISE(Stream input, Translate(input_node));
+    runtime::GroupAggregateOptions options;
+    options.keys = node.group_keys;
+    options.retractions = !modes_.Of(input_node).insert_only();
+    for (const sql::AggregateCall& call : node.aggregates) {
+      runtime::GroupAggregateCall c{call.function, call.input, call.output};
+      if (auto* variance = dynamic_cast<const cp::VarianceOptions*>(call.options.get())) {
+        c.ddof = variance->ddof;
+      }
+      options.aggregates.push_back(std::move(c));
+    }
+    const bool global = node.group_keys.empty();
+    Partitioning p =
+        global ? Partitioning::Rebalance() : Partitioning::Hash(node.group_keys);
+    if (global && input.parallelism == 1) p = Partitioning::Forward();
+    return Append(input, p, FlinkNodeName(node), global ? 1 : options_.parallelism,
+                  Factory<runtime::GroupAggregateOperator>(options));
+  }
+
+  const ChangelogModes& modes_;
+  const StreamTranslateOptions& options_;
+  runtime::JobGraph* graph_;
+
+ public:
+  arrow::Status status_;
+};
+
+}  // namespace
+
+std::string FirstUnsupportedInStreaming(const sql::PlanNode& node) {
+  switch (node.kind) {
+    case sql::PlanKind::kJoin:
+      return "a join or IN/EXISTS subquery";
+    case sql::PlanKind::kSort:
+      return "ORDER BY";
+    case sql::PlanKind::kLimit:
+      return "LIMIT/OFFSET";
+    default:
+      break;
+  }
+  for (const sql::PlanPtr& input : node.inputs) {
+    std::string found = FirstUnsupportedInStreaming(*input);
+    if (!found.empty()) return found;
+  }
+  return "";
+}
+
+arrow::Result<StreamOutput> TranslateToStream(const sql::PlanPtr& plan,
+                                              const ChangelogModes& modes,
+                                              const StreamTranslateOptions& options,
+                                              runtime::JobGraph* graph) {
+  Translator translator(modes, options, graph);
+  ARROW_ASSIGN_OR_RAISE(Stream stream, translator.Translate(*plan));
+  ARROW_RETURN_NOT_OK(translator.status_);
+  return StreamOutput{stream.vertex, modes.Of(*plan)};
+}
+
+}  // namespace weir::planner

@@ -1,0 +1,183 @@
+"""Stateful streaming SQL (GROUP BY on the streaming runtime): the changelog weir
+prints is checked for consistency by a reference written here (every -U/-D retracts
+exactly the row last emitted for its key), and the result of applying it is compared
+with DuckDB over the same Parquet files."""
+import random
+import re
+import signal
+import subprocess
+import time
+from decimal import ROUND_HALF_UP, Decimal
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from conftest import weir_binary
+
+LINE = re.compile(r"^(?:\d+> )?([+-][IUD])\[(.*)\]$")
+
+
+def changelog(stdout):
+    """The (kind, values) rows of print-sink output, in order."""
+    rows = []
+    for line in stdout.splitlines():
+        match = LINE.match(line.strip())
+        if match:
+            rows.append((match.group(1), match.group(2).split(", ")))
+    return rows
+
+
+def apply_changelog(rows, key_len):
+    """Applies a changelog keyed by its first `key_len` columns and checks it: +I
+    and +U add a key that is absent, -U and -D remove exactly the current row."""
+    state = {}
+    for kind, values in rows:
+        key, value = tuple(values[:key_len]), tuple(values[key_len:])
+        if kind in ("+I", "+U"):
+            assert key not in state, f"{kind}{values} while {key} holds {state.get(key)}"
+            state[key] = value
+        else:
+            assert state.get(key) == value, f"{kind}{values} retracts {state.get(key)}"
+            del state[key]
+    return state
+
+
+def write_events(folder, files=6, rows=400, seed=7):
+    rng = random.Random(seed)
+    folder.mkdir()
+    for f in range(files):
+        ks = [rng.randrange(12) for _ in range(rows)]
+        vs = [rng.randrange(-50, 1000) if rng.random() > 0.05 else None for _ in range(rows)]
+        ds = [Decimal(rng.randrange(-10000, 100000)) / 100 for _ in range(rows)]
+        pq.write_table(pa.table({"k": pa.array(ks, pa.int32()), "v": pa.array(vs, pa.int64()),
+                                 "d": pa.array(ds, pa.decimal128(10, 2))}),
+                       folder / f"part-{f}.parquet")
+
+
+def table_ddl(folder):
+    return (f"CREATE TABLE ev (k INT, v BIGINT, d DECIMAL(10, 2)) WITH ("
+            f"'connector' = 'filesystem', 'path' = '{folder}', 'format' = 'parquet');")
+
+
+def test_group_aggregate_changelog_applies_to_duckdb_result(weir, tmp_path):
+    events = tmp_path / "ev"
+    write_events(events)
+    proc = weir("sql", "-e", "SET 'parallelism.default' = '2';" + table_ddl(events) + """
+        CREATE TABLE out_p (k INT, n BIGINT, nv BIGINT, s BIGINT, lo BIGINT, hi BIGINT,
+                            sd DECIMAL(38, 2), ad DECIMAL(38, 6)) WITH ('connector' = 'print');
+        INSERT INTO out_p SELECT k, COUNT(*), COUNT(v), SUM(v), MIN(v), MAX(v), SUM(d), AVG(d)
+        FROM ev GROUP BY k;""")
+    rows = changelog(proc.stdout)
+    assert any(kind == "-U" for kind, _ in rows), "expected updates across batches"
+    final = apply_changelog(rows, 1)
+    expected = duckdb.sql(
+        f"SELECT k, COUNT(*), COUNT(v), SUM(v), MIN(v), MAX(v), SUM(d) FROM "
+        f"read_parquet('{events}/*.parquet') GROUP BY k").fetchall()
+    assert len(final) == len(expected)
+    table = pq.read_table(events)
+    for k, n, nv, s, lo, hi, sd in expected:
+        got = final[(str(k),)]
+        assert [int(x) for x in got[:5]] == [n, nv, int(s), lo, hi]
+        assert Decimal(got[5]) == sd
+        ds = [d for kk, d in zip(table["k"].to_pylist(), table["d"].to_pylist()) if kk == k]
+        avg = (sum(ds) / len(ds)).quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
+        assert Decimal(got[6]) == avg, (k, got[6], avg)
+
+
+def test_retractions_through_two_aggregations(weir, tmp_path):
+    # Flink's classic: how many keys have each count. The inner aggregation's
+    # updates retract from the outer one's buckets, which empty (-D) and refill.
+    events = tmp_path / "ev"
+    write_events(events, files=8, rows=60)
+    proc = weir("sql", "-e", "SET 'parallelism.default' = '2';" + table_ddl(events) + """
+        CREATE TABLE hist (cnt BIGINT, keys BIGINT, lo INT) WITH ('connector' = 'print');
+        INSERT INTO hist SELECT cnt, COUNT(*), MIN(k) FROM
+          (SELECT k, COUNT(*) AS cnt FROM ev GROUP BY k) GROUP BY cnt;""")
+    rows = changelog(proc.stdout)
+    assert any(kind == "-D" for kind, _ in rows)
+    final = apply_changelog(rows, 1)
+    expected = duckdb.sql(
+        f"SELECT cnt, COUNT(*), MIN(k) FROM (SELECT k, COUNT(*) AS cnt FROM "
+        f"read_parquet('{events}/*.parquet') GROUP BY k) GROUP BY cnt").fetchall()
+    assert {(str(c),): (str(n), str(lo)) for c, n, lo in expected} == final
+
+
+def test_changelog_result_mode_shows_op_column(weir, tmp_path):
+    events = tmp_path / "ev"
+    write_events(events, files=3, rows=50)
+    proc = weir("sql", "--format", "csv", "-e", table_ddl(events) + """
+        SET 'parallelism.default' = '1';
+        SET 'sql-client.execution.result-mode' = 'changelog';
+        SELECT k, COUNT(*) AS n FROM ev WHERE k < 3 GROUP BY k;""")
+    lines = proc.stdout.splitlines()
+    assert lines[0] == "op,k,n"
+    rows = [(line.split(",")[0], line.split(",")[1:]) for line in lines[1:]]
+    final = apply_changelog(rows, 1)
+    expected = duckdb.sql(f"SELECT k, COUNT(*) FROM read_parquet('{events}/*.parquet') "
+                          f"WHERE k < 3 GROUP BY k").fetchall()
+    assert final == {(str(k),): (str(n),) for k, n in expected}
+    # The table mode (default) shows the final rows only.
+    table = weir("sql", "--format", "csv", "-e", table_ddl(events) +
+                 "SELECT k, COUNT(*) AS n FROM ev WHERE k < 3 GROUP BY k ORDER BY k;")
+    assert table.stdout.splitlines()[1:] == [f"{k},{n}" for k, n in sorted(expected)]
+
+
+def test_update_stream_into_append_only_sink_is_refused(weir, tmp_path):
+    events = tmp_path / "ev"
+    write_events(events, files=1, rows=10)
+    proc = weir("sql", "-e", table_ddl(events) + f"""
+        CREATE TABLE files (k INT, n BIGINT) WITH ('connector' = 'filesystem',
+          'path' = '{tmp_path}/out', 'format' = 'parquet');
+        INSERT INTO files SELECT k, COUNT(*) FROM ev GROUP BY k;""", check=False)
+    assert proc.returncode == 1
+    assert ("Table sink 'default_catalog.default_database.files' doesn't support consuming "
+            "update changes which is produced by node GroupAggregate(groupBy=[k], "
+            "select=[k, COUNT(*)])") in proc.stderr
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_explain_changelog_mode(weir, tmp_path):
+    events = tmp_path / "ev"
+    write_events(events, files=1, rows=10)
+    proc = weir("sql", "--format", "csv", "-e", table_ddl(events) + """
+        EXPLAIN CHANGELOG_MODE SELECT cnt, COUNT(*) FROM
+          (SELECT k, COUNT(*) AS cnt FROM ev GROUP BY k) GROUP BY cnt;""")
+    plan = proc.stdout
+    assert "changelogMode=[I,UB,UA,D]" in plan   # the outer aggregation
+    assert "changelogMode=[I,UB,UA]" in plan     # the inner one: no deletes
+    assert "changelogMode=[I]" in plan           # the scan
+
+
+def test_aggregation_resumes_from_savepoint_at_another_parallelism(tmp_path):
+    # SIGTERM stops the job with a savepoint; the same script resumes from it at
+    # another parallelism. The two runs' changelogs together must be one
+    # consistent changelog whose result is exact.
+    script = tmp_path / "agg.sql"
+    script.write_text("""
+SET 'execution.checkpointing.interval' = '300ms';
+SET 'state.checkpoints.dir' = '${DIR}/chk';
+SET 'parallelism.default' = '${P}';
+CREATE TABLE gen (id BIGINT) WITH ('connector' = 'datagen', 'rows-per-second' = '5000',
+  'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '20000');
+CREATE TABLE out_p (m BIGINT, n BIGINT, s BIGINT, hi BIGINT) WITH ('connector' = 'print');
+INSERT INTO out_p SELECT MOD(id, 7), COUNT(*), SUM(id), MAX(id) FROM gen GROUP BY MOD(id, 7);
+""")
+    cmd = [str(weir_binary()), "sql", "-f", str(script), "-D", f"DIR={tmp_path}"]
+    first = subprocess.Popen(cmd + ["-D", "P=2"], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+    time.sleep(2.0)
+    first.send_signal(signal.SIGTERM)
+    out1, err1 = first.communicate(timeout=60)
+    assert first.returncode == 0, err1
+    second = subprocess.run(cmd + ["-D", "P=1"], capture_output=True, text=True,
+                            timeout=120)
+    assert second.returncode == 0, second.stderr
+    rows1 = changelog(out1)
+    assert rows1, "the first run emitted nothing before the savepoint"
+    final = apply_changelog(rows1 + changelog(second.stdout), 1)
+    expected = {}
+    for i in range(1, 20001):
+        n, s, hi = expected.get(i % 7, (0, 0, 0))
+        expected[i % 7] = (n + 1, s + i, max(hi, i))
+    assert final == {(str(m),): tuple(map(str, v)) for m, v in expected.items()}

@@ -11,6 +11,10 @@ A file is a list of blocks separated by blank lines:
                             scale of a DECIMAL, the digits of a DOUBLE)
     query types             the query's columns must have the expected `name,TYPE`
                             (Flink's type names, as DESCRIBE prints them)
+    query changelog [duckdb]  the query runs as a streaming job showing its changes
+                            (result-mode 'changelog'); applying them (+I/+U add a row,
+                            -U/-D remove an equal one, which must be there) must give
+                            the expected rows (or DuckDB's)
 
 Rows compare as sorted lists unless `ordered`; floats to 1e-9 relative. Every
 `statement ok` before a block is replayed first (a fresh process per block).
@@ -169,7 +173,25 @@ def parse_csv(text):
     return [[normalize(v) for v in (row or [""] * width)] for row in reader[1:]]
 
 
-@pytest.mark.parametrize("path", sorted(SQL_DIR.glob("*.test")), ids=lambda p: p.name)
+def apply_changes(rows):
+    """Applies a changelog given as csv rows whose first column is the row kind;
+    returns the remaining rows, or raises on a retraction of an absent row."""
+    live = {}
+    for row in rows:
+        kind, values = row[0], tuple(row[1:])
+        if kind in ("+I", "+U"):
+            live[values] = live.get(values, 0) + 1
+        elif live.get(values, 0) > 0:
+            live[values] -= 1
+        else:
+            raise AssertionError(f"{kind}{list(values)} retracts a row that is not there")
+    return [list(values) for values, n in live.items() for _ in range(n)]
+
+
+SQL_FILES = sorted(SQL_DIR.glob("*.test")) + sorted(SQL_DIR.glob("streaming/*.test"))
+
+
+@pytest.mark.parametrize("path", SQL_FILES, ids=lambda p: str(p.relative_to(SQL_DIR)))
 def test_sql_file(weir, data, path):
     data_dir, con = data
     prefix = []
@@ -201,11 +223,15 @@ def test_sql_file(weir, data, path):
                 failures.append(f"wrong types for:\n{sql}\nweir:     {got}\n"
                                 f"expected: {want}")
         elif kind == "query" and "exact" in header:
-            proc = run_weir(weir, data_dir, prefix, sql)
+            mode = (["SET 'sql-client.execution.result-mode' = 'changelog'"]
+                    if "changelog" in header else [])
+            proc = run_weir(weir, data_dir, prefix + mode, sql)
             if proc.returncode != 0:
                 failures.append(f"query failed:\n{sql}\n{proc.stderr}")
                 continue
             got = list(csv.reader(io.StringIO(proc.stdout)))[1:]
+            if mode:
+                got = apply_changes(got)
             want = list(csv.reader(expected or []))
             if "ordered" not in header:
                 got, want = sorted(got), sorted(want)
@@ -214,11 +240,22 @@ def test_sql_file(weir, data, path):
                                 f"expected: {want[:10]}")
         elif kind == "query":
             ordered = "ordered" in header
-            proc = run_weir(weir, data_dir, prefix, sql)
+            changes = "changelog" in header
+            mode = ["SET 'sql-client.execution.result-mode' = 'changelog'"] if changes else []
+            proc = run_weir(weir, data_dir, prefix + mode, sql)
             if proc.returncode != 0:
                 failures.append(f"query failed:\n{sql}\n{proc.stderr}")
                 continue
-            got = parse_csv(proc.stdout)
+            if changes:
+                try:
+                    rows = list(csv.reader(io.StringIO(proc.stdout)))[1:]
+                    got = [[normalize(v) for v in row] for row in apply_changes(rows)]
+                except AssertionError as e:
+                    failures.append(f"inconsistent changelog for:\n{sql}\n{e}")
+                    continue
+                ordered = False
+            else:
+                got = parse_csv(proc.stdout)
             if "duckdb" in header:
                 want = [[normalize(v) for v in row] for row in con.execute(sql).fetchall()]
             else:

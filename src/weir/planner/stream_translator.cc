@@ -154,18 +154,8 @@ class Translator {
 
   arrow::Result<Stream> Union(const sql::PlanNode& node) {
     const bool updating = !modes_.Of(node).insert_only();
-    const int v = graph_->AddOperator(
-        "Union", options_.parallelism,
-        [](const runtime::SubtaskInfo&)
-            -> arrow::Result<std::unique_ptr<runtime::Operator>> {
-          struct Pass : runtime::Operator {
-            arrow::Status ProcessBatch(int, const std::shared_ptr<arrow::RecordBatch>& b,
-                                       runtime::Output* out) override {
-              return out->Emit(b);
-            }
-          };
-          return std::make_unique<Pass>();
-        });
+    // Inputs first: vertices are added in topological order.
+    std::vector<Stream> inputs;
     for (const sql::PlanPtr& input_node : node.inputs) {
       ARROW_ASSIGN_OR_RAISE(Stream input, Translate(*input_node));
       if (updating && modes_.Of(*input_node).insert_only()) {
@@ -178,11 +168,52 @@ class Translator {
         input = Append(input, Partitioning::Forward(), "Calc", input.parallelism,
                        Factory<runtime::ProjectOperator>(columns));
       }
-      status_ &= graph_->Connect(input.vertex, v, Partitioning::Rebalance());
+      inputs.push_back(input);
+    }
+    const int v = graph_->AddOperator(
+        "Union", options_.parallelism,
+        [](const runtime::SubtaskInfo&)
+            -> arrow::Result<std::unique_ptr<runtime::Operator>> {
+          struct Pass : runtime::Operator {
+            arrow::Status ProcessBatch(int, const std::shared_ptr<arrow::RecordBatch>& b,
+                                       runtime::Output* out) override {
+              return out->Emit(b);
+            }
+          };
+          return std::make_unique<Pass>();
+        });
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      status_ &= graph_->Connect(
+          inputs[i].vertex, v,
+          Exchange(*node.inputs[i], inputs[i].parallelism, options_.parallelism));
     }
     return Stream{v, options_.parallelism};
   }
 
+ public:
+  // How rows of `node` move to a consumer: forward between equal parallelisms. An
+  // updating stream otherwise hashes on every column, so that a row and its later
+  // retraction take the same path and stay in order; insert-only streams rebalance.
+  Partitioning Exchange(const sql::PlanNode& node, int from, int to) const {
+    if (from == to) return Partitioning::Forward();
+    if (modes_.Of(node).insert_only()) return Partitioning::Rebalance();
+    return Partitioning::Hash(node.schema->field_names());
+  }
+
+  // Brings the plan's output to the job's parallelism (where the sink runs).
+  Stream ToJobParallelism(const sql::PlanNode& node, const Stream& stream) {
+    if (stream.parallelism == options_.parallelism) return stream;
+    std::vector<runtime::NamedExpression> columns;
+    for (const auto& f : node.schema->fields()) {
+      columns.push_back({f->name(), cp::field_ref(f->name())});
+    }
+    AddRowKind(node, &columns, /*insert=*/false);
+    return Append(stream, Exchange(node, stream.parallelism, options_.parallelism),
+                  "Exchange", options_.parallelism,
+                  Factory<runtime::ProjectOperator>(columns));
+  }
+
+ private:
   arrow::Result<Stream> Aggregate(const sql::PlanNode& node) {
     const sql::PlanNode& input_node = *node.inputs[0];
     ARROW_ASSIGN_OR_RAISE(Stream input, Translate(input_node));
@@ -238,6 +269,7 @@ arrow::Result<StreamOutput> TranslateToStream(const sql::PlanPtr& plan,
                                               runtime::JobGraph* graph) {
   Translator translator(modes, options, graph);
   ARROW_ASSIGN_OR_RAISE(Stream stream, translator.Translate(*plan));
+  stream = translator.ToJobParallelism(*plan, stream);
   ARROW_RETURN_NOT_OK(translator.status_);
   return StreamOutput{stream.vertex, modes.Of(*plan)};
 }

@@ -20,6 +20,7 @@
 #include "weir/connectors/collect/sink.h"
 #include "weir/planner/runtime_filter.h"
 #include "weir/planner/stall_watchdog.h"
+#include "weir/planner/stream_translator.h"
 #include "weir/planner/table_connectors.h"
 #include "weir/runtime/job.h"
 #include "weir/runtime/job_graph.h"
@@ -117,7 +118,18 @@ class Translator {
       : parallelism_(parallelism), cancel_(cancel), progress_(std::move(progress)) {}
 
   arrow::Result<ac::Declaration> Translate(const sql::PlanNode& node) {
+    // Window table functions and window aggregations run on weir's runtime (batch
+    // mode: the final watermark fires every window); their rows feed the rest.
+    if (node.HasKind(sql::PlanKind::kWindowTvf) &&
+        FirstUnsupportedInStreaming(node).empty()) {
+      sql::PlanPtr subplan(sql::PlanPtr(), &node);  // not owned: lives during the call
+      ARROW_ASSIGN_OR_RAISE(ChangelogModes modes, ChangelogModes::Infer(subplan));
+      if (modes.Of(node).insert_only()) return RunOnRuntime(subplan, modes);
+    }
     switch (node.kind) {
+      case sql::PlanKind::kWindowTvf:
+        return arrow::Status::NotImplemented(
+            "a window function over a join, ORDER BY or LIMIT is not supported yet");
       case sql::PlanKind::kScan:
         return Scan(node);
       case sql::PlanKind::kValues:
@@ -430,6 +442,39 @@ class Translator {
     ARROW_ASSIGN_OR_RAISE(
         auto client,
         runtime::ExecuteAsync(graph, runtime::RuntimeOptions{}, "scan " + table.name));
+    ARROW_RETURN_NOT_OK(WaitForJob(client, collected));
+    ARROW_ASSIGN_OR_RAISE(auto rows, collected->ToTable(node.schema));
+    ARROW_ASSIGN_OR_RAISE(rows, Rename(rows, node.schema));
+    return ac::Declaration("table_source", ac::TableSourceNodeOptions(rows));
+  }
+
+  // Runs an insert-only plan as a bounded job on weir's runtime and collects its rows.
+  arrow::Result<ac::Declaration> RunOnRuntime(const sql::PlanPtr& plan,
+                                              const ChangelogModes& modes) {
+    StreamTranslateOptions options;
+    options.streaming = false;
+    options.parallelism =
+        parallelism_ > 0
+            ? parallelism_
+            : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+    runtime::JobGraph graph;
+    ARROW_ASSIGN_OR_RAISE(StreamOutput output,
+                          TranslateToStream(plan, modes, options, &graph));
+    auto collected = std::make_shared<connectors::CollectedBatches>();
+    const int sink = graph.AddOperator("Collect", options.parallelism,
+                                       connectors::MakeCollectSink(collected));
+    ARROW_RETURN_NOT_OK(graph.Connect(output.vertex, sink, runtime::Partitioning::Forward()));
+    ARROW_ASSIGN_OR_RAISE(auto client,
+                          runtime::ExecuteAsync(graph, runtime::RuntimeOptions{}, "window"));
+    ARROW_RETURN_NOT_OK(WaitForJob(client, collected));
+    ARROW_ASSIGN_OR_RAISE(auto rows, collected->ToTable(plan->schema));
+    return ac::Declaration("table_source", ac::TableSourceNodeOptions(rows));
+  }
+
+  // Waits for a job, cancelling it when the query is, and reports progress to the
+  // stall watchdog.
+  arrow::Status WaitForJob(const std::shared_ptr<runtime::JobClient>& client,
+                           const std::shared_ptr<connectors::CollectedBatches>& collected) {
     int64_t rows_seen = 0;
     while (!client->WaitFor(std::chrono::milliseconds(100))) {
       if ((cancel_ != nullptr && cancel_->load()) || progress_->abandoned.load())
@@ -439,10 +484,7 @@ class Translator {
         progress_->batches.fetch_add(1);
       }
     }
-    ARROW_RETURN_NOT_OK(client->Wait().status());
-    ARROW_ASSIGN_OR_RAISE(auto rows, collected->ToTable(node.schema));
-    ARROW_ASSIGN_OR_RAISE(rows, Rename(rows, node.schema));
-    return ac::Declaration("table_source", ac::TableSourceNodeOptions(rows));
+    return client->Wait().status();
   }
 
   int parallelism_;

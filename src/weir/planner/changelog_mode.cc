@@ -6,6 +6,7 @@
 
 #include "weir/common/error.h"
 #include "weir/common/suggest.h"
+#include "weir/planner/window_match.h"
 
 namespace weir::planner {
 
@@ -69,6 +70,8 @@ std::string FlinkNodeName(const sql::PlanNode& node) {
     case sql::PlanKind::kFilter:
     case sql::PlanKind::kProject:
       return "Calc";
+    case sql::PlanKind::kWindowTvf:
+      return fmt::format("WindowTableFunction(window=[{}])", node.window.ToString());
     case sql::PlanKind::kAggregate: {
       std::string select = Visible(node.group_keys);
       for (const sql::AggregateCall& call : node.aggregates) {
@@ -123,8 +126,19 @@ arrow::Result<ChangelogModes> ChangelogModes::Infer(
       case sql::PlanKind::kUnion:
         break;
       case sql::PlanKind::kAggregate:
+        if (MatchWindowAggregate(node)) {
+          mode = ChangelogModeSet::InsertOnly();  // final rows at the watermark
+          break;
+        }
         // Counts never reach zero without retractions, so no -D then (as Flink).
         mode = {true, true, true, !inputs.insert_only()};
+        break;
+      case sql::PlanKind::kWindowTvf:
+        if (!inputs.insert_only()) {
+          return arrow::Status::NotImplemented(
+              "StreamPhysicalWindowTableFunction doesn't support consuming update "
+              "changes: window functions take insert-only input");
+        }
         break;
       case sql::PlanKind::kJoin:
       case sql::PlanKind::kSort:

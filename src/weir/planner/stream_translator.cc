@@ -14,6 +14,10 @@
 #include "weir/runtime/operators/group_aggregate.h"
 #include "weir/runtime/operators/project_operator.h"
 #include "weir/runtime/operators/watermark_strategy.h"
+#include "weir/runtime/operators/window_group_aggregate.h"
+#include "weir/runtime/operators/window_tvf.h"
+#include "weir/planner/window_match.h"
+#include "weir/sql/bind/sql_type.h"
 #include "weir/sql/plan/planner.h"
 
 namespace weir::planner {
@@ -28,6 +32,14 @@ struct Stream {
   int vertex = -1;
   int parallelism = 1;
 };
+
+runtime::GroupAggregateCall AggregateCallOf(const sql::AggregateCall& call) {
+  runtime::GroupAggregateCall c{call.function, call.input, call.output};
+  if (auto* variance = dynamic_cast<const cp::VarianceOptions*>(call.options.get())) {
+    c.ddof = variance->ddof;
+  }
+  return c;
+}
 
 template <typename Op, typename... Args>
 runtime::OperatorFactory Factory(Args... args) {
@@ -70,6 +82,8 @@ class Translator {
         return Union(node);
       case sql::PlanKind::kAggregate:
         return Aggregate(node);
+      case sql::PlanKind::kWindowTvf:
+        return WindowTvf(node);
       default:
         return arrow::Status::NotImplemented(fmt::format(
             "streaming queries with {} over unbounded sources are not supported yet; "
@@ -214,18 +228,79 @@ class Translator {
   }
 
  private:
+  arrow::Result<Stream> WindowTvf(const sql::PlanNode& node) {
+    ARROW_RETURN_NOT_OK(CheckTimeAttribute(node));
+    ARROW_ASSIGN_OR_RAISE(Stream input, Translate(*node.inputs[0]));
+    const sql::WindowTvfSpec& w = node.window;
+    runtime::WindowTvfOptions options;
+    options.kind = w.kind == sql::WindowTvfSpec::Kind::kTumble ? runtime::WindowTvfOptions::Kind::kTumble
+                   : w.kind == sql::WindowTvfSpec::Kind::kHop
+                       ? runtime::WindowTvfOptions::Kind::kHop
+                       : runtime::WindowTvfOptions::Kind::kCumulate;
+    options.time_column = w.time_field;
+    options.size = w.size;
+    options.slide = w.slide;
+    options.offset = w.offset;
+    options.start_column = w.start_field;
+    options.end_column = w.end_field;
+    options.time_out_column = w.time_out_field;
+    const auto& row_time = static_cast<const arrow::TimestampType&>(
+        *node.schema->GetFieldByName(w.time_out_field)->type());
+    options.time_zone = row_time.timezone();
+    return Append(input, Partitioning::Forward(), FlinkNodeName(node), input.parallelism,
+                  Factory<runtime::WindowTvfOperator>(options));
+  }
+
+  // In streaming mode a window's time column must carry event time (Flink's time
+  // attribute): a column with a WATERMARK, passed on unchanged. Bounded inputs
+  // without one end with the final watermark, which fires every window.
+  arrow::Status CheckTimeAttribute(const sql::PlanNode& tvf) const {
+    if (!options_.streaming) return arrow::Status::OK();
+    std::string field = tvf.window.time_field;
+    const sql::PlanNode* node = tvf.inputs[0].get();
+    while (node->kind == sql::PlanKind::kProject || node->kind == sql::PlanKind::kFilter) {
+      if (node->kind == sql::PlanKind::kProject) {
+        const int index = node->schema->GetFieldIndex(field);
+        const arrow::FieldRef* ref =
+            index < 0 ? nullptr : node->exprs[static_cast<size_t>(index)].field_ref();
+        field = ref != nullptr && ref->name() != nullptr ? *ref->name() : "";
+      }
+      node = node->inputs[0].get();
+    }
+    if (node->kind == sql::PlanKind::kScan && !field.empty()) {
+      const int index = node->schema->GetFieldIndex(field);
+      if (index >= 0 &&
+          node->scan_columns[static_cast<size_t>(index)] == node->table->watermark_column) {
+        return arrow::Status::OK();
+      }
+      if (IsBoundedPlan(*node)) return arrow::Status::OK();
+    }
+    const auto& type = *tvf.inputs[0]->schema->GetFieldByName(tvf.window.time_field)->type();
+    return arrow::Status::Invalid(fmt::format(
+        "The window function requires the timecol is a time attribute type, but is {}: "
+        "declare WATERMARK FOR {} AS … on the source table",
+        sql::SqlTypeName(type.GetSharedPtr()), sql::VisibleName(tvf.window.time_field)));
+  }
+
   arrow::Result<Stream> Aggregate(const sql::PlanNode& node) {
     const sql::PlanNode& input_node = *node.inputs[0];
     ARROW_ASSIGN_OR_RAISE(Stream input, Translate(input_node));
+    if (auto window = MatchWindowAggregate(node)) {
+      runtime::WindowGroupAggregateOptions options;
+      options.keys = node.group_keys;
+      options.end_column = window->end_key;
+      for (const sql::AggregateCall& call : node.aggregates) {
+        options.aggregates.push_back(AggregateCallOf(call));
+      }
+      return Append(input, Partitioning::Hash(node.group_keys), FlinkNodeName(node),
+                    options_.parallelism,
+                    Factory<runtime::WindowGroupAggregateOperator>(options));
+    }
     runtime::GroupAggregateOptions options;
     options.keys = node.group_keys;
     options.retractions = !modes_.Of(input_node).insert_only();
     for (const sql::AggregateCall& call : node.aggregates) {
-      runtime::GroupAggregateCall c{call.function, call.input, call.output};
-      if (auto* variance = dynamic_cast<const cp::VarianceOptions*>(call.options.get())) {
-        c.ddof = variance->ddof;
-      }
-      options.aggregates.push_back(std::move(c));
+      options.aggregates.push_back(AggregateCallOf(call));
     }
     const bool global = node.group_keys.empty();
     Partitioning p =

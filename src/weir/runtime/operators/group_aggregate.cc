@@ -1,11 +1,10 @@
 #include "weir/runtime/operators/group_aggregate.h"
 
-#include <set>
+#include <cstring>
 
 #include <arrow/array/concatenate.h>
 #include <arrow/builder.h>
 #include <arrow/compute/api_vector.h>
-#include <arrow/compute/cast.h>
 
 #include "weir/common/error.h"
 #include "weir/runtime/changelog.h"
@@ -15,14 +14,6 @@ namespace weir::runtime {
 namespace {
 
 constexpr const char* kStateName = "group-aggregate";
-constexpr const char* kSchemaStateName = "group-aggregate-schema";
-
-std::shared_ptr<arrow::DataType> Decoded(const std::shared_ptr<arrow::DataType>& type) {
-  if (type->id() == arrow::Type::DICTIONARY) {
-    return static_cast<const arrow::DictionaryType&>(*type).value_type();
-  }
-  return type;
-}
 
 }  // namespace
 
@@ -33,101 +24,29 @@ arrow::Status GroupAggregateOperator::Open(OperatorContext* context) {
 
 arrow::Status GroupAggregateOperator::Prepare(
     const std::shared_ptr<arrow::Schema>& schema) {
-  input_schema_ = schema;
-  // Key columns that are dictionaries are grouped (and output) by their values.
-  arrow::FieldVector fields;
-  for (const auto& f : schema->fields())
-    fields.push_back(f->WithType(Decoded(f->type())));
-  normalized_schema_ = arrow::schema(fields);
-  std::vector<int> key_indices;
-  for (const std::string& key : options_.keys) {
-    const int index = schema->GetFieldIndex(key);
-    if (index < 0) {
-      return UserError("group aggregation: key column '{}' is not in the input ({})", key,
-                       schema->ToString());
-    }
-    key_indices.push_back(index);
-  }
-  ARROW_ASSIGN_OR_RAISE(auto encoder, KeyEncoder::Make(normalized_schema_, key_indices));
-  encoder_ = std::move(encoder);
-  arrow::FieldVector out_fields = encoder_->fields();
-  accumulators_.clear();
-  input_index_.clear();
-  for (const GroupAggregateCall& call : options_.aggregates) {
-    int index = -1;
-    std::shared_ptr<arrow::DataType> type;
-    if (!call.input.empty()) {
-      index = schema->GetFieldIndex(call.input);
-      if (index < 0) {
-        return UserError("group aggregation: input column '{}' of {} is not in the input",
-                         call.input, call.output);
-      }
-      type = schema->field(index)->type();
-    }
-    ARROW_ASSIGN_OR_RAISE(auto acc,
-                          GroupAccumulators::Make(call, type, options_.retractions));
-    out_fields.push_back(arrow::field(call.output, acc->result_type()));
-    accumulators_.push_back(std::move(acc));
-    input_index_.push_back(index);
-  }
-  out_fields.push_back(arrow::field(std::string(kRowKindColumn), arrow::int8(), false));
-  output_schema_ = arrow::schema(out_fields);
-  keys_.assign(1, std::string());  // group 0: ignored rows
-  row_counts_.assign(1, 0);
-  last_batch_.assign(1, 0);
-  for (auto& acc : accumulators_) acc->Resize(1);
+  ARROW_RETURN_NOT_OK(
+      table_.Prepare(schema, options_.keys, options_.aggregates, options_.retractions));
+  output_schema_ = OutputSchema();
   return arrow::Status::OK();
 }
 
-arrow::Result<std::shared_ptr<arrow::RecordBatch>> GroupAggregateOperator::Normalize(
-    const std::shared_ptr<arrow::RecordBatch>& batch) const {
-  std::shared_ptr<arrow::RecordBatch> out = batch;
-  for (int c = 0; c < batch->num_columns(); ++c) {
-    if (batch->column(c)->type_id() != arrow::Type::DICTIONARY) continue;
-    ARROW_ASSIGN_OR_RAISE(
-        auto decoded,
-        arrow::compute::Cast(*batch->column(c), normalized_schema_->field(c)->type()));
-    ARROW_ASSIGN_OR_RAISE(out, out->SetColumn(c, normalized_schema_->field(c), decoded));
-  }
-  return out;
-}
-
-uint32_t GroupAggregateOperator::NewGroup(const std::string& key) {
-  uint32_t g;
-  if (!free_.empty()) {
-    g = free_.back();
-    free_.pop_back();
-    keys_[g] = key;
-  } else {
-    g = static_cast<uint32_t>(keys_.size());
-    keys_.push_back(key);
-    row_counts_.push_back(0);
-    last_batch_.push_back(0);
-    for (auto& acc : accumulators_) acc->Resize(keys_.size());
-  }
-  group_of_.emplace(key, g);
-  return g;
-}
-
-void GroupAggregateOperator::FreeGroup(uint32_t g) {
-  group_of_.erase(keys_[g]);
-  keys_[g].clear();
-  row_counts_[g] = 0;
-  for (auto& acc : accumulators_) acc->Reset(g);
-  free_.push_back(g);
+std::shared_ptr<arrow::Schema> GroupAggregateOperator::OutputSchema() const {
+  arrow::FieldVector fields = table_.output_fields();
+  fields.push_back(arrow::field(std::string(kRowKindColumn), arrow::int8(), false));
+  return arrow::schema(fields);
 }
 
 arrow::Status GroupAggregateOperator::ProcessBatch(
     int, const std::shared_ptr<arrow::RecordBatch>& raw, Output* out) {
-  if (!input_schema_) {
+  if (!table_.prepared()) {
     ARROW_RETURN_NOT_OK(Prepare(raw->schema()));
-  } else if (!input_schema_->Equals(*raw->schema(), false)) {
+  } else if (!table_.input_schema()->Equals(*raw->schema(), false)) {
     return UserError("group aggregation input schema changed from {} to {}",
-                     input_schema_->ToString(), raw->schema()->ToString());
+                     table_.input_schema()->ToString(), raw->schema()->ToString());
   }
   const int64_t n = raw->num_rows();
   if (n == 0) return arrow::Status::OK();
-  ARROW_ASSIGN_OR_RAISE(auto batch, Normalize(raw));
+  ARROW_ASSIGN_OR_RAISE(auto batch, table_.Normalize(raw));
   const int8_t* kinds = RowKinds(*batch);
   ++batch_number_;
 
@@ -135,23 +54,27 @@ arrow::Status GroupAggregateOperator::ProcessBatch(
   std::vector<uint32_t> groups(static_cast<size_t>(n));
   std::vector<uint32_t> touched;
   std::vector<bool> created;  // per touched group: new in this batch
-  const auto key_columns = encoder_->Columns(*batch);
+  const auto key_columns = table_.KeyColumns(*batch);
   std::string key;
   for (int64_t r = 0; r < n; ++r) {
-    encoder_->Encode(key_columns, r, &key);
-    const bool retract =
-        kinds != nullptr && !IsAccumulate(static_cast<RowKind>(kinds[r]));
-    auto it = group_of_.find(key);
+    table_.EncodeKey(key_columns, r, &key);
+    const bool retract = kinds != nullptr && !IsAccumulate(static_cast<RowKind>(kinds[r]));
+    std::optional<uint32_t> found = table_.Find(key);
     uint32_t g;
     bool fresh = false;
-    if (it != group_of_.end()) {
-      g = it->second;
+    if (found) {
+      g = *found;
     } else if (retract) {
-      groups[static_cast<size_t>(r)] = kIgnored;  // nothing to retract from
+      groups[static_cast<size_t>(r)] = GroupTable::kIgnored;  // nothing to retract from
       continue;
     } else {
-      g = NewGroup(key);
+      g = table_.Add(key);
       fresh = true;
+      if (g >= row_counts_.size()) {
+        row_counts_.resize(g + 1, 0);
+        last_batch_.resize(g + 1, 0);
+      }
+      row_counts_[g] = 0;
     }
     groups[static_cast<size_t>(r)] = g;
     row_counts_[g] += retract ? -1 : 1;
@@ -163,20 +86,10 @@ arrow::Status GroupAggregateOperator::ProcessBatch(
   }
   if (touched.empty()) return arrow::Status::OK();
 
-  const size_t num_aggs = accumulators_.size();
-  arrow::ArrayVector before(num_aggs), after(num_aggs);
-  for (size_t a = 0; a < num_aggs; ++a) {
-    ARROW_ASSIGN_OR_RAISE(before[a], accumulators_[a]->Results(touched));
-  }
-  for (size_t a = 0; a < num_aggs; ++a) {
-    const arrow::Array* input =
-        input_index_[a] < 0 ? nullptr : batch->column(input_index_[a]).get();
-    ARROW_RETURN_NOT_OK(accumulators_[a]->Update(input, groups.data(), kinds, n));
-    accumulators_[a]->Reset(kIgnored);
-  }
-  for (size_t a = 0; a < num_aggs; ++a) {
-    ARROW_ASSIGN_OR_RAISE(after[a], accumulators_[a]->Results(touched));
-  }
+  ARROW_ASSIGN_OR_RAISE(arrow::ArrayVector before, table_.Results(touched));
+  ARROW_RETURN_NOT_OK(table_.Update(*batch, groups.data(), kinds));
+  ARROW_ASSIGN_OR_RAISE(arrow::ArrayVector after, table_.Results(touched));
+  const size_t num_aggs = before.size();
 
   // One change per touched group: rows taken from `before` (index i) or `after`
   // (index touched.size() + i).
@@ -211,10 +124,7 @@ arrow::Status GroupAggregateOperator::ProcessBatch(
 
   arrow::Status status;
   if (key_take.length() > 0) {
-    std::vector<const std::string*> touched_keys;
-    touched_keys.reserve(touched.size());
-    for (uint32_t g : touched) touched_keys.push_back(&keys_[g]);
-    ARROW_ASSIGN_OR_RAISE(auto key_arrays, encoder_->Decode(touched_keys));
+    ARROW_ASSIGN_OR_RAISE(auto key_arrays, table_.Keys(touched));
     ARROW_ASSIGN_OR_RAISE(auto key_indices, key_take.Finish());
     ARROW_ASSIGN_OR_RAISE(auto value_indices, value_take.Finish());
     ARROW_ASSIGN_OR_RAISE(auto kind_array, row_kinds.Finish());
@@ -230,61 +140,40 @@ arrow::Status GroupAggregateOperator::ProcessBatch(
       columns.push_back(std::move(taken));
     }
     columns.push_back(std::move(kind_array));
-    status =
-        out->Emit(arrow::RecordBatch::Make(output_schema_, rows, std::move(columns)));
+    status = out->Emit(arrow::RecordBatch::Make(output_schema_, rows, std::move(columns)));
   }
-  for (uint32_t g : dropped) FreeGroup(g);
+  for (uint32_t g : dropped) table_.Free(g);
   return status;
 }
 
 arrow::Status GroupAggregateOperator::SnapshotState(state::KeyedStateBackend* backend) {
-  ARROW_ASSIGN_OR_RAISE(int id,
-                        backend->Register(kStateName, state::StateKind::kValue, {}));
-  if (group_of_.empty()) return arrow::Status::OK();
-  std::vector<const std::string*> keys;
-  std::vector<uint32_t> ids;
-  for (const auto& [k, g] : group_of_) {
-    keys.push_back(&k);
-    ids.push_back(g);
+  if (!table_.prepared()) {
+    return backend->Register(kStateName, state::StateKind::kValue, {}).status();
   }
-  std::set<int> key_groups;
-  ARROW_RETURN_NOT_OK(PutPerKey(
-      *encoder_, backend, id, context_->subtask().max_parallelism, keys,
-      [&](size_t i) {
-        std::string value;
-        const uint32_t g = ids[i];
-        value.append(reinterpret_cast<const char*>(&row_counts_[g]), sizeof(int64_t));
-        for (const auto& acc : accumulators_) acc->Save(g, &value);
-        return value;
-      },
-      &key_groups));
-  return SaveInputSchema(backend, kSchemaStateName, *input_schema_, key_groups);
+  return table_.Snapshot(backend, kStateName, context_->subtask().max_parallelism,
+                         [&](uint32_t g) {
+                           return std::string(
+                               reinterpret_cast<const char*>(&row_counts_[g]),
+                               sizeof(int64_t));
+                         });
 }
 
 arrow::Status GroupAggregateOperator::RestoreState(state::KeyedStateBackend* backend) {
-  ARROW_ASSIGN_OR_RAISE(int id,
-                        backend->Register(kStateName, state::StateKind::kValue, {}));
-  std::vector<std::string> keys;
-  backend->ForEachKey(id, [&](std::string_view k) { keys.emplace_back(k); });
-  if (keys.empty()) return arrow::Status::OK();
-  ARROW_ASSIGN_OR_RAISE(auto schema, LoadInputSchema(backend, kSchemaStateName));
-  if (schema == nullptr) {
-    return InternalError("group aggregation state has groups but no input schema");
-  }
-  ARROW_RETURN_NOT_OK(Prepare(schema));
-  for (const std::string& k : keys) {
-    backend->SetCurrentKey(k, 0);
-    std::string value;
-    if (!backend->Get(id, &value)) continue;
-    const uint32_t g = NewGroup(k);
-    std::string_view in(value);
-    if (in.size() < sizeof(int64_t)) {
-      return InternalError("group aggregation state is truncated");
-    }
-    std::memcpy(&row_counts_[g], in.data(), sizeof(int64_t));
-    in.remove_prefix(sizeof(int64_t));
-    for (auto& acc : accumulators_) ARROW_RETURN_NOT_OK(acc->Load(g, &in));
-  }
+  ARROW_RETURN_NOT_OK(table_.Restore(
+      backend, kStateName, options_.keys, options_.aggregates, options_.retractions,
+      [&](uint32_t g, std::string_view* in) -> arrow::Status {
+        if (in->size() < sizeof(int64_t)) {
+          return InternalError("group aggregation state is truncated");
+        }
+        if (g >= row_counts_.size()) {
+          row_counts_.resize(g + 1, 0);
+          last_batch_.resize(g + 1, 0);
+        }
+        std::memcpy(&row_counts_[g], in->data(), sizeof(int64_t));
+        in->remove_prefix(sizeof(int64_t));
+        return arrow::Status::OK();
+      }));
+  if (table_.prepared()) output_schema_ = OutputSchema();
   return arrow::Status::OK();
 }
 

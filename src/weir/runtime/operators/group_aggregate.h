@@ -1,14 +1,11 @@
 #pragma once
 
 #include <memory>
-#include <optional>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "weir/runtime/operator.h"
-#include "weir/runtime/operators/group_accumulators.h"
-#include "weir/runtime/operators/key_encoder.h"
+#include "weir/runtime/operators/group_table.h"
 
 namespace weir::runtime {
 
@@ -53,31 +50,18 @@ class GroupAggregateOperator : public Operator {
   arrow::Status RestoreState(state::KeyedStateBackend* backend) override;
 
   /// Returns the number of groups held.
-  size_t num_groups() const { return group_of_.size(); }
+  size_t num_groups() const { return table_.size(); }
 
  private:
-  // Group 0 takes rows to ignore (retractions without state); it is never emitted.
-  static constexpr uint32_t kIgnored = 0;
-
   arrow::Status Prepare(const std::shared_ptr<arrow::Schema>& schema);
-  arrow::Result<std::shared_ptr<arrow::RecordBatch>> Normalize(
-      const std::shared_ptr<arrow::RecordBatch>& batch) const;
-  uint32_t NewGroup(const std::string& key);
-  void FreeGroup(uint32_t g);
+  std::shared_ptr<arrow::Schema> OutputSchema() const;
 
   GroupAggregateOptions options_;
   OperatorContext* context_ = nullptr;
-  std::shared_ptr<arrow::Schema> input_schema_;       // as received
-  std::shared_ptr<arrow::Schema> normalized_schema_;  // dictionaries decoded
+  GroupTable table_;
   std::shared_ptr<arrow::Schema> output_schema_;
-  std::optional<KeyEncoder> encoder_;
-  std::vector<int> input_index_;  // input column per aggregate (-1: none)
-  std::vector<std::unique_ptr<GroupAccumulators>> accumulators_;
-  std::unordered_map<std::string, uint32_t> group_of_;
-  std::vector<std::string> keys_;     // group id → encoded key
-  std::vector<int64_t> row_counts_;   // accumulated minus retracted rows
-  std::vector<uint64_t> last_batch_;  // batch that last touched the group
-  std::vector<uint32_t> free_;
+  std::vector<int64_t> row_counts_;   // per group: accumulated minus retracted rows
+  std::vector<uint64_t> last_batch_;  // per group: the batch that last touched it
   uint64_t batch_number_ = 0;
 };
 

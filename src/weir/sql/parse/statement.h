@@ -30,10 +30,28 @@ struct SelectItem {
 /// Join kinds written in FROM.
 enum class JoinKind { kInner, kLeft, kRight, kFull, kCross };
 
-/// A FROM item: a named table or view, a subquery, a table function or a join.
+/// A windowing table-valued function in FROM: `TABLE(TUMBLE(TABLE t,
+/// DESCRIPTOR(ts), INTERVAL '10' MINUTES))`, also with named arguments (`DATA =>`,
+/// `TIMECOL =>`, `SIZE =>`, `SLIDE =>`, `STEP =>`, `OFFSET =>`, `GAP =>`).
+struct WindowFunctionCall {
+  /// TUMBLE, HOP, CUMULATE or SESSION, upper case.
+  std::string function;
+  /// The DESCRIPTOR's time column.
+  Identifier time_column;
+  /// SESSION's PARTITION BY columns.
+  std::vector<Identifier> partition_by;
+  /// The interval arguments by name (SIZE, SLIDE, STEP, OFFSET, GAP), upper case;
+  /// positional ones get the name of their position.
+  std::vector<std::pair<std::string, ExprPtr>> intervals;
+  /// Where the function name is.
+  SourcePosition position;
+};
+
+/// A FROM item: a named table or view, a subquery, a table function, a windowing
+/// table function or a join.
 struct TableRef {
   /// Distinguishes the alternatives.
-  enum class Kind { kNamed, kSubquery, kFunction, kJoin };
+  enum class Kind { kNamed, kSubquery, kFunction, kJoin, kWindow };
   Kind kind = Kind::kNamed;
   /// kNamed: the (possibly dotted) name; kFunction: the function name.
   std::vector<Identifier> name;
@@ -41,8 +59,11 @@ struct TableRef {
   std::vector<ExprPtr> args;
   /// kSubquery: the query.
   std::shared_ptr<const Query> query;
-  /// kJoin: the sides, kind and ON condition (null for CROSS JOIN / USING).
+  /// kJoin: the sides, kind and ON condition (null for CROSS JOIN / USING); kWindow:
+  /// the windowed table in `left`.
   std::shared_ptr<const TableRef> left, right;
+  /// kWindow: the call.
+  std::shared_ptr<const WindowFunctionCall> window;
   JoinKind join = JoinKind::kInner;
   ExprPtr condition;
   /// kJoin with USING (cols).

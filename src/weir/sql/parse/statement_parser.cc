@@ -1,10 +1,12 @@
 #include "weir/sql/parse/statement_parser.h"
 
+#include <algorithm>
 #include <charconv>
 #include <string>
 
 #include <fmt/format.h>
 
+#include "weir/common/suggest.h"
 #include "weir/sql/parse/diagnostic.h"
 #include "weir/sql/parse/expression_parser.h"
 #include "weir/sql/parse/lexer.h"
@@ -791,6 +793,11 @@ class StatementParser {
         ARROW_RETURN_NOT_OK(Expect(TokenKind::kRightParen, "after the joined tables"));
         return inner;
       }
+    } else if (Peek().IsKeyword("TABLE") && Peek(1).kind == TokenKind::kLeftParen) {
+      Advance();
+      Advance();
+      ARROW_RETURN_NOT_OK(ParseWindowFunction(ref.get()));
+      ARROW_RETURN_NOT_OK(Expect(TokenKind::kRightParen, "after TABLE(…)"));
     } else if (Accept("LATERAL") || Accept("UNNEST")) {
       return Error(ref->position, "LATERAL and UNNEST are not supported yet");
     } else {
@@ -815,6 +822,104 @@ class StatementParser {
       ARROW_ASSIGN_OR_RAISE(ref->column_aliases, ParseIdentifierList("column alias"));
     }
     return std::shared_ptr<const TableRef>(std::move(ref));
+  }
+
+  // TUMBLE(TABLE t, DESCRIPTOR(ts), size [, offset]), HOP(…, slide, size [, offset]),
+  // CUMULATE(…, step, size [, offset]), SESSION(TABLE t [PARTITION BY k], …, gap);
+  // arguments positional or named (`SIZE => INTERVAL …`).
+  arrow::Status ParseWindowFunction(TableRef* ref) {
+    auto call = std::make_shared<WindowFunctionCall>();
+    call->position = Peek().position;
+    ARROW_ASSIGN_OR_RAISE(Identifier name, ParseIdentifier("a window function"));
+    call->function = common::ToUpperAscii(name.name);
+    std::vector<std::string> positions;
+    if (call->function == "TUMBLE") {
+      positions = {"SIZE", "OFFSET"};
+    } else if (call->function == "HOP") {
+      positions = {"SLIDE", "SIZE", "OFFSET"};
+    } else if (call->function == "CUMULATE") {
+      positions = {"STEP", "SIZE", "OFFSET"};
+    } else if (call->function == "SESSION") {
+      positions = {"GAP"};
+    } else {
+      return Error(name.position,
+                   fmt::format("unknown window function '{}': expected TUMBLE, HOP, "
+                               "CUMULATE or SESSION",
+                               name.name));
+    }
+    ARROW_RETURN_NOT_OK(Expect(TokenKind::kLeftParen, "after the window function"));
+    bool has_data = false, has_time = false;
+    size_t next_interval = 0;
+    while (true) {
+      // Named argument: NAME => value.
+      std::string arg_name;
+      if (Peek().kind == TokenKind::kIdentifier &&
+          Peek(1).kind == TokenKind::kEqual && Peek(2).kind == TokenKind::kGreater) {
+        arg_name = common::ToUpperAscii(Peek().text);
+        Advance();
+        Advance();
+        Advance();
+      }
+      if (Accept("TABLE")) {
+        if (has_data) return Error(Peek().position, "the window function has two tables");
+        if (!arg_name.empty() && arg_name != "DATA") {
+          return Error(Peek().position, fmt::format("TABLE is the DATA argument, not {}",
+                                                    arg_name));
+        }
+        auto data = std::make_shared<TableRef>();
+        data->position = Peek().position;
+        ARROW_ASSIGN_OR_RAISE(data->name, ParseName("a table name"));
+        if (Accept("PARTITION")) {
+          ARROW_RETURN_NOT_OK(Expect("BY", "after PARTITION"));
+          while (true) {
+            ARROW_ASSIGN_OR_RAISE(Identifier key, ParseIdentifier("a partition column"));
+            call->partition_by.push_back(std::move(key));
+            if (!(Peek().kind == TokenKind::kComma && !Peek(1).IsKeyword("DESCRIPTOR") &&
+                  !(Peek(2).kind == TokenKind::kEqual))) {
+              break;
+            }
+            Advance();
+          }
+        }
+        ref->left = std::move(data);
+        has_data = true;
+      } else if (Accept("DESCRIPTOR")) {
+        if (!arg_name.empty() && arg_name != "TIMECOL") {
+          return Error(Peek().position,
+                       fmt::format("DESCRIPTOR is the TIMECOL argument, not {}", arg_name));
+        }
+        ARROW_RETURN_NOT_OK(Expect(TokenKind::kLeftParen, "after DESCRIPTOR"));
+        ARROW_ASSIGN_OR_RAISE(call->time_column, ParseIdentifier("a time column"));
+        ARROW_RETURN_NOT_OK(Expect(TokenKind::kRightParen, "after the time column"));
+        has_time = true;
+      } else {
+        const SourcePosition at = Peek().position;
+        ARROW_ASSIGN_OR_RAISE(ExprPtr value, ParseExpr());
+        if (arg_name.empty()) {
+          if (next_interval >= positions.size()) {
+            return Error(at, fmt::format("too many arguments for {}", call->function));
+          }
+          arg_name = positions[next_interval++];
+        } else if (std::find(positions.begin(), positions.end(), arg_name) ==
+                   positions.end()) {
+          return Error(at, fmt::format("{} has no argument {}", call->function, arg_name));
+        }
+        call->intervals.emplace_back(arg_name, std::move(value));
+      }
+      if (Accept(TokenKind::kComma)) continue;
+      ARROW_RETURN_NOT_OK(
+          Expect(TokenKind::kRightParen, "after the window function arguments"));
+      break;
+    }
+    if (!has_data || !has_time) {
+      return Error(call->position,
+                   fmt::format("{} needs TABLE t and DESCRIPTOR(time column) arguments",
+                               call->function));
+    }
+    ref->kind = TableRef::Kind::kWindow;
+    ref->name = {name};
+    ref->window = std::move(call);
+    return arrow::Status::OK();
   }
 
   static constexpr int kMaxQueryDepth = 200;

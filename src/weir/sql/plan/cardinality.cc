@@ -162,6 +162,14 @@ double CardinalityEstimator::RowsUncached(const PlanNode& node) {
       for (const PlanPtr& input : node.inputs) rows += Rows(*input);
       return rows;
     }
+    case PlanKind::kWindowTvf: {
+      // Each row is in size / slide windows (HOP, CUMULATE at most).
+      const WindowTvfSpec& w = node.window;
+      double copies = w.kind == WindowTvfSpec::Kind::kTumble
+                          ? 1
+                          : static_cast<double>(w.size / std::max<int64_t>(1, w.slide));
+      return Rows(*node.inputs[0]) * copies;
+    }
   }
   return kUnknownRows;
 }
@@ -249,6 +257,7 @@ std::optional<CardinalityEstimator::Column> CardinalityEstimator::OutputColumn(
     case PlanKind::kFilter:
     case PlanKind::kSort:
     case PlanKind::kLimit:
+    case PlanKind::kWindowTvf:
       column = OutputColumn(*node.inputs[0], field);
       break;
     case PlanKind::kProject: {

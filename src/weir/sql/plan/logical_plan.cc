@@ -140,6 +140,9 @@ void Render(const PlanNode& node, int depth, const PlanNoteFn& extra, std::strin
       *out += fmt::format("{}Limit offset={} limit={}\n", pad, node.offset,
                           node.limit ? std::to_string(*node.limit) : "none");
       break;
+    case PlanKind::kWindowTvf:
+      *out += pad + "WindowTableFunction " + node.window.ToString() + "\n";
+      break;
     case PlanKind::kUnion:
       *out += fmt::format("{}UnionAll\n", pad);
       break;
@@ -162,6 +165,45 @@ std::string PlanToString(const PlanPtr& plan, const PlanNoteFn& note) {
   std::string out;
   Render(*plan, 0, note, &out);
   return out;
+}
+
+namespace {
+
+std::string DurationText(int64_t micros) {
+  struct Unit {
+    int64_t micros;
+    const char* name;
+  };
+  for (Unit unit : {Unit{86'400'000'000LL, "d"}, Unit{3'600'000'000LL, "h"},
+                    Unit{60'000'000LL, "min"}, Unit{1'000'000LL, "s"},
+                    Unit{1'000LL, "ms"}}) {
+    if (micros != 0 && micros % unit.micros == 0) {
+      return fmt::format("{} {}", micros / unit.micros, unit.name);
+    }
+  }
+  return fmt::format("{} us", micros);
+}
+
+}  // namespace
+
+std::string WindowTvfSpec::ToString() const {
+  std::string time = VisibleName(time_field);
+  std::string out;
+  switch (kind) {
+    case Kind::kTumble:
+      out = fmt::format("TUMBLE(time_col=[{}], size=[{}]", time, DurationText(size));
+      break;
+    case Kind::kHop:
+      out = fmt::format("HOP(time_col=[{}], size=[{}], slide=[{}]", time,
+                        DurationText(size), DurationText(slide));
+      break;
+    case Kind::kCumulate:
+      out = fmt::format("CUMULATE(time_col=[{}], max_size=[{}], step=[{}]", time,
+                        DurationText(size), DurationText(slide));
+      break;
+  }
+  if (offset != 0) out += fmt::format(", offset=[{}]", DurationText(offset));
+  return out + ")";
 }
 
 std::string VisibleName(const std::string& internal) {

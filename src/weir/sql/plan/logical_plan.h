@@ -26,6 +26,27 @@ enum class PlanKind {
   kSort,       ///< ORDER BY
   kLimit,      ///< OFFSET/LIMIT
   kUnion,      ///< UNION ALL of inputs with equal schemas
+  kWindowTvf,  ///< a windowing table function: rows get window_start/end/time
+};
+
+/// The parameters of a windowing table function (Flink's TUMBLE, HOP, CUMULATE).
+struct WindowTvfSpec {
+  /// The window shape.
+  enum class Kind { kTumble, kHop, kCumulate };
+  Kind kind = Kind::kTumble;
+  /// The time column (internal name) rows are assigned by.
+  std::string time_field;
+  /// Window length (CUMULATE: the largest window), microseconds.
+  int64_t size = 0;
+  /// HOP: distance between window starts; CUMULATE: the step; microseconds.
+  int64_t slide = 0;
+  /// Shift of window boundaries from the epoch, microseconds.
+  int64_t offset = 0;
+  /// The output columns window_start, window_end and window_time (internal names).
+  std::string start_field, end_field, time_out_field;
+
+  /// Returns Flink's EXPLAIN form, e.g. `TUMBLE(time_col=[ts], size=[10 min])`.
+  std::string ToString() const;
 };
 
 /// One aggregate function call of an Aggregate node.
@@ -111,6 +132,9 @@ struct PlanNode {
 
   // kSort
   std::vector<SortField> sort_fields;
+
+  // kWindowTvf
+  WindowTvfSpec window;
 
   // kLimit
   int64_t offset = 0;

@@ -181,6 +181,18 @@ PlanPtr PushFilters(const PlanPtr& plan, std::vector<cp::Expression> pending) {
       }
       return node_copy;
     }
+    case PlanKind::kWindowTvf: {
+      // Conditions on the table's own columns hold before windowing too.
+      std::vector<cp::Expression> down, kept;
+      for (const cp::Expression& conjunct : pending) {
+        Names fields = FieldsOf(conjunct);
+        (!fields.empty() && AllIn(fields, *node.inputs[0]->schema) ? down : kept)
+            .push_back(conjunct);
+      }
+      auto window = Copy(node);
+      window->inputs = {PushFilters(node.inputs[0], std::move(down))};
+      return WithFilter(window, kept);
+    }
     default: {
       auto copy = Copy(node);
       copy->inputs.clear();
@@ -300,6 +312,20 @@ arrow::Result<PlanPtr> Prune(const PlanPtr& plan, const Names& required) {
         copy->inputs.push_back(pruned);
       }
       copy->schema = copy->inputs[0]->schema;
+      return copy;
+    }
+    case PlanKind::kWindowTvf: {
+      Names below;
+      for (const auto& f : node.inputs[0]->schema->fields()) {
+        if (required.count(f->name()) != 0) below.insert(f->name());
+      }
+      below.insert(node.window.time_field);
+      ARROW_ASSIGN_OR_RAISE(PlanPtr input, Prune(node.inputs[0], below));
+      copy->inputs = {input};
+      arrow::FieldVector fields = input->schema->fields();
+      const int width = node.schema->num_fields();
+      for (int i = width - 3; i < width; ++i) fields.push_back(node.schema->field(i));
+      copy->schema = arrow::schema(fields);
       return copy;
     }
   }

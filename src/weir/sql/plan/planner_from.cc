@@ -118,6 +118,8 @@ arrow::Result<Relation> Planner::Impl::PlanTableRefUnaliased(const TableRef& ref
     }
     case TableRef::Kind::kJoin:
       return PlanJoin(ref);
+    case TableRef::Kind::kWindow:
+      return PlanWindowTvf(ref);
   }
   return arrow::Status::Invalid("unknown FROM item");
 }

@@ -98,6 +98,9 @@ struct Planner::Impl {
   // Adds computed key columns to a side when a key is not a plain column.
   static std::string KeyField(const cp::Expression& expr);
   arrow::Result<Relation> PlanJoin(const TableRef& ref);
+  // TABLE(TUMBLE|HOP|CUMULATE(TABLE t, DESCRIPTOR(ts), …)): t's columns plus
+  // window_start, window_end and window_time.
+  arrow::Result<Relation> PlanWindowTvf(const TableRef& ref);
   arrow::Result<std::pair<cp::Expression, cp::Expression>> UnifyKeys(
       const BoundExpr& left, const BoundExpr& right, const Expr& node);
   // Builds a join; non-column keys become computed columns of their side.

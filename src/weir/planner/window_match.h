@@ -1,0 +1,26 @@
+#pragma once
+// Recognises Flink's window aggregation: a GROUP BY whose keys include window_start
+// and window_end of a windowing table function below it (through projections and
+// filters that pass them on).
+
+#include <optional>
+#include <string>
+
+#include "weir/sql/plan/logical_plan.h"
+
+namespace weir::planner {
+
+/// A group aggregation that is a window aggregation.
+struct WindowAggregateMatch {
+  /// The windowing table function the window columns come from.
+  const sql::PlanNode* tvf = nullptr;
+  /// The aggregate's group keys that are window_start and window_end.
+  std::string start_key;
+  std::string end_key;
+};
+
+/// Returns the match when `aggregate` (a kAggregate node) groups by both window_start
+/// and window_end of one windowing table function, else nullopt.
+std::optional<WindowAggregateMatch> MatchWindowAggregate(const sql::PlanNode& aggregate);
+
+}  // namespace weir::planner

@@ -1,0 +1,189 @@
+#include "weir/runtime/operators/group_table.h"
+
+#include <set>
+
+#include <arrow/compute/cast.h>
+
+#include "weir/common/error.h"
+
+namespace weir::runtime {
+
+namespace {
+
+std::shared_ptr<arrow::DataType> Decoded(const std::shared_ptr<arrow::DataType>& type) {
+  if (type->id() == arrow::Type::DICTIONARY) {
+    return static_cast<const arrow::DictionaryType&>(*type).value_type();
+  }
+  return type;
+}
+
+std::string SchemaStateName(const std::string& name) { return name + "-schema"; }
+
+}  // namespace
+
+arrow::Status GroupTable::Prepare(const std::shared_ptr<arrow::Schema>& schema,
+                                  const std::vector<std::string>& keys,
+                                  const std::vector<GroupAggregateCall>& calls,
+                                  bool retractions) {
+  arrow::FieldVector fields;
+  for (const auto& f : schema->fields()) fields.push_back(f->WithType(Decoded(f->type())));
+  normalized_ = arrow::schema(fields);
+  std::vector<int> key_indices;
+  for (const std::string& key : keys) {
+    const int index = schema->GetFieldIndex(key);
+    if (index < 0) {
+      return UserError("aggregation: key column '{}' is not in the input ({})", key,
+                       schema->ToString());
+    }
+    key_indices.push_back(index);
+  }
+  ARROW_ASSIGN_OR_RAISE(auto encoder, KeyEncoder::Make(normalized_, key_indices));
+  encoder_ = std::move(encoder);
+  output_fields_ = encoder_->fields();
+  accumulators_.clear();
+  input_index_.clear();
+  for (const GroupAggregateCall& call : calls) {
+    int index = -1;
+    std::shared_ptr<arrow::DataType> type;
+    if (!call.input.empty()) {
+      index = schema->GetFieldIndex(call.input);
+      if (index < 0) {
+        return UserError("aggregation: input column '{}' of {} is not in the input",
+                         call.input, call.output);
+      }
+      type = schema->field(index)->type();
+    }
+    ARROW_ASSIGN_OR_RAISE(auto acc, GroupAccumulators::Make(call, type, retractions));
+    output_fields_.push_back(arrow::field(call.output, acc->result_type()));
+    acc->Resize(1);
+    accumulators_.push_back(std::move(acc));
+    input_index_.push_back(index);
+  }
+  group_of_.clear();
+  keys_.assign(1, std::string());  // kIgnored
+  free_.clear();
+  schema_ = schema;
+  return arrow::Status::OK();
+}
+
+arrow::Result<std::shared_ptr<arrow::RecordBatch>> GroupTable::Normalize(
+    const std::shared_ptr<arrow::RecordBatch>& batch) const {
+  std::shared_ptr<arrow::RecordBatch> out = batch;
+  for (int c = 0; c < batch->num_columns(); ++c) {
+    if (batch->column(c)->type_id() != arrow::Type::DICTIONARY) continue;
+    ARROW_ASSIGN_OR_RAISE(
+        auto decoded,
+        arrow::compute::Cast(*batch->column(c), normalized_->field(c)->type()));
+    ARROW_ASSIGN_OR_RAISE(out, out->SetColumn(c, normalized_->field(c), decoded));
+  }
+  return out;
+}
+
+std::optional<uint32_t> GroupTable::Find(const std::string& key) const {
+  auto it = group_of_.find(key);
+  if (it == group_of_.end()) return std::nullopt;
+  return it->second;
+}
+
+uint32_t GroupTable::Add(const std::string& key) {
+  uint32_t g;
+  if (!free_.empty()) {
+    g = free_.back();
+    free_.pop_back();
+    keys_[g] = key;
+  } else {
+    g = static_cast<uint32_t>(keys_.size());
+    keys_.push_back(key);
+    for (auto& acc : accumulators_) acc->Resize(keys_.size());
+  }
+  group_of_.emplace(key, g);
+  return g;
+}
+
+void GroupTable::Free(uint32_t g) {
+  group_of_.erase(keys_[g]);
+  keys_[g].clear();
+  for (auto& acc : accumulators_) acc->Reset(g);
+  free_.push_back(g);
+}
+
+arrow::Status GroupTable::Update(const arrow::RecordBatch& batch, const uint32_t* groups,
+                                 const int8_t* kinds) {
+  for (size_t a = 0; a < accumulators_.size(); ++a) {
+    const arrow::Array* input =
+        input_index_[a] < 0 ? nullptr : batch.column(input_index_[a]).get();
+    ARROW_RETURN_NOT_OK(accumulators_[a]->Update(input, groups, kinds, batch.num_rows()));
+    accumulators_[a]->Reset(kIgnored);
+  }
+  return arrow::Status::OK();
+}
+
+arrow::Result<arrow::ArrayVector> GroupTable::Results(
+    const std::vector<uint32_t>& groups) const {
+  arrow::ArrayVector out;
+  for (const auto& acc : accumulators_) {
+    ARROW_ASSIGN_OR_RAISE(auto results, acc->Results(groups));
+    out.push_back(std::move(results));
+  }
+  return out;
+}
+
+arrow::Result<arrow::ArrayVector> GroupTable::Keys(
+    const std::vector<uint32_t>& groups) const {
+  std::vector<const std::string*> keys;
+  keys.reserve(groups.size());
+  for (uint32_t g : groups) keys.push_back(&keys_[g]);
+  return encoder_->Decode(keys);
+}
+
+arrow::Status GroupTable::Snapshot(
+    state::KeyedStateBackend* backend, const std::string& name, int max_parallelism,
+    const std::function<std::string(uint32_t)>& prefix) const {
+  ARROW_ASSIGN_OR_RAISE(int id, backend->Register(name, state::StateKind::kValue, {}));
+  if (group_of_.empty()) return arrow::Status::OK();
+  std::vector<const std::string*> keys;
+  std::vector<uint32_t> ids;
+  for (const auto& [k, g] : group_of_) {
+    keys.push_back(&k);
+    ids.push_back(g);
+  }
+  std::set<int> key_groups;
+  ARROW_RETURN_NOT_OK(PutPerKey(
+      *encoder_, backend, id, max_parallelism, keys,
+      [&](size_t i) {
+        const uint32_t g = ids[i];
+        std::string value = prefix ? prefix(g) : std::string();
+        for (const auto& acc : accumulators_) acc->Save(g, &value);
+        return value;
+      },
+      &key_groups));
+  return SaveInputSchema(backend, SchemaStateName(name), *schema_, key_groups);
+}
+
+arrow::Status GroupTable::Restore(
+    state::KeyedStateBackend* backend, const std::string& name,
+    const std::vector<std::string>& keys, const std::vector<GroupAggregateCall>& calls,
+    bool retractions,
+    const std::function<arrow::Status(uint32_t, std::string_view*)>& read_prefix) {
+  ARROW_ASSIGN_OR_RAISE(int id, backend->Register(name, state::StateKind::kValue, {}));
+  std::vector<std::string> stored;
+  backend->ForEachKey(id, [&](std::string_view k) { stored.emplace_back(k); });
+  if (stored.empty()) return arrow::Status::OK();
+  ARROW_ASSIGN_OR_RAISE(auto schema, LoadInputSchema(backend, SchemaStateName(name)));
+  if (schema == nullptr) {
+    return InternalError("aggregation state '{}' has groups but no input schema", name);
+  }
+  ARROW_RETURN_NOT_OK(Prepare(schema, keys, calls, retractions));
+  for (const std::string& k : stored) {
+    backend->SetCurrentKey(k, 0);
+    std::string value;
+    if (!backend->Get(id, &value)) continue;
+    const uint32_t g = Add(k);
+    std::string_view in(value);
+    if (read_prefix) ARROW_RETURN_NOT_OK(read_prefix(g, &in));
+    for (auto& acc : accumulators_) ARROW_RETURN_NOT_OK(acc->Load(g, &in));
+  }
+  return arrow::Status::OK();
+}
+
+}  // namespace weir::runtime

@@ -1,0 +1,98 @@
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <arrow/record_batch.h>
+#include <arrow/result.h>
+
+#include "weir/runtime/operators/group_accumulators.h"
+#include "weir/runtime/operators/key_encoder.h"
+#include "weir/state/keyed_state_backend.h"
+
+namespace weir::runtime {
+
+/// The groups of a keyed SQL aggregation (group or window aggregation): encoded key
+/// → dense group id, and per aggregate the accumulators of every group. Group 0 is
+/// reserved for rows to ignore; freed ids are reused. Used by one operator subtask.
+class GroupTable {
+ public:
+  /// Resolves `keys` and `calls` against `schema` (dictionary columns count as their
+  /// values); `retractions` as for GroupAccumulators::Make. User errors name a
+  /// missing column or unsupported aggregate.
+  arrow::Status Prepare(const std::shared_ptr<arrow::Schema>& schema,
+                        const std::vector<std::string>& keys,
+                        const std::vector<GroupAggregateCall>& calls, bool retractions);
+
+  /// Returns whether Prepare ran.
+  bool prepared() const { return schema_ != nullptr; }
+  /// Returns the schema Prepare was given.
+  const std::shared_ptr<arrow::Schema>& input_schema() const { return schema_; }
+  /// Returns the key fields followed by the aggregate result fields.
+  const arrow::FieldVector& output_fields() const { return output_fields_; }
+
+  /// Returns `batch` with dictionary columns decoded (the form Encode/Update take).
+  arrow::Result<std::shared_ptr<arrow::RecordBatch>> Normalize(
+      const std::shared_ptr<arrow::RecordBatch>& batch) const;
+  /// Returns the key columns of a normalized batch.
+  std::vector<const arrow::Array*> KeyColumns(const arrow::RecordBatch& batch) const {
+    return encoder_->Columns(batch);
+  }
+  /// Writes the encoded key of row `row` into `out`.
+  void EncodeKey(const std::vector<const arrow::Array*>& columns, int64_t row,
+                 std::string* out) const {
+    encoder_->Encode(columns, row, out);
+  }
+
+  /// Returns the group of an encoded key, or nullopt when it has none.
+  std::optional<uint32_t> Find(const std::string& key) const;
+  /// Makes a group for an encoded key that has none.
+  uint32_t Add(const std::string& key);
+  /// Drops group `g` (its id is reused).
+  void Free(uint32_t g);
+  /// Returns the number of live groups.
+  size_t size() const { return group_of_.size(); }
+  /// Returns the encoded key of group `g`.
+  const std::string& key(uint32_t g) const { return keys_[g]; }
+
+  /// Folds rows 0 … n-1 of a normalized batch into `groups[i]` (kIgnored rows are
+  /// dropped); `kinds` (null: all +I) says which rows retract.
+  arrow::Status Update(const arrow::RecordBatch& batch, const uint32_t* groups,
+                       const int8_t* kinds);
+  /// Returns one array per aggregate with the results of `groups`.
+  arrow::Result<arrow::ArrayVector> Results(const std::vector<uint32_t>& groups) const;
+  /// Returns one array per key column for `groups`.
+  arrow::Result<arrow::ArrayVector> Keys(const std::vector<uint32_t>& groups) const;
+
+  /// Writes every group's `prefix(g)` and accumulators as value state `name` under
+  /// its key's key group, plus the input schema, so Restore can rebuild the table.
+  arrow::Status Snapshot(state::KeyedStateBackend* backend, const std::string& name,
+                         int max_parallelism,
+                         const std::function<std::string(uint32_t)>& prefix) const;
+  /// Rebuilds the groups Snapshot wrote (Prepare runs from the saved schema);
+  /// `read_prefix(g, &bytes)` consumes what `prefix` wrote.
+  arrow::Status Restore(
+      state::KeyedStateBackend* backend, const std::string& name,
+      const std::vector<std::string>& keys, const std::vector<GroupAggregateCall>& calls,
+      bool retractions,
+      const std::function<arrow::Status(uint32_t, std::string_view*)>& read_prefix);
+
+  /// The group rows without state go to (never emitted).
+  static constexpr uint32_t kIgnored = 0;
+
+ private:
+  std::shared_ptr<arrow::Schema> schema_;
+  std::shared_ptr<arrow::Schema> normalized_;
+  arrow::FieldVector output_fields_;
+  std::optional<KeyEncoder> encoder_;
+  std::vector<int> input_index_;  // input column per aggregate (-1: none)
+  std::vector<std::unique_ptr<GroupAccumulators>> accumulators_;
+  std::unordered_map<std::string, uint32_t> group_of_;
+  std::vector<std::string> keys_;  // group id → encoded key
+  std::vector<uint32_t> free_;
+};
+
+}  // namespace weir::runtime

@@ -271,6 +271,7 @@ arrow::Result<TableResult> TableEnvironment::Execute(const sql::StatementPtr& st
       ARROW_ASSIGN_OR_RAISE(auto table, sql::MakeCatalogTable(*statement));
       ARROW_RETURN_NOT_OK(ValidateTableOptions(*table));
       // Computed columns must bind over the physical ones now, not at first use.
+      std::shared_ptr<arrow::DataType> watermark_type;
       if (std::any_of(
               table->columns.begin(), table->columns.end(),
               [](const sql::CatalogColumn& c) { return c.computed != nullptr; })) {
@@ -284,9 +285,14 @@ arrow::Result<TableResult> TableEnvironment::Execute(const sql::StatementPtr& st
         from->name = {sql::Identifier{table->name, true, {}}};
         query.select.from = from;
         sql::Planner planner(probe, statement->script, nullptr);
-        ARROW_RETURN_NOT_OK(planner.Plan(query).status());
+        ARROW_ASSIGN_OR_RAISE(auto planned, planner.Plan(query));
+        for (size_t i = 0; i < planned.column_names.size(); ++i) {
+          if (planned.column_names[i] == table->watermark_column) {
+            watermark_type = planned.plan->schema->field(static_cast<int>(i))->type();
+          }
+        }
       }
-      ARROW_RETURN_NOT_OK(planner::CheckWatermark(*table));
+      ARROW_RETURN_NOT_OK(planner::CheckWatermark(*table, watermark_type));
       ARROW_RETURN_NOT_OK(catalog_.AddTable(table, statement->if_not_exists));
       return TableResult::Ok("[INFO] Execute statement succeeded.");
     }

@@ -463,9 +463,10 @@ class Translator {
     auto collected = std::make_shared<connectors::CollectedBatches>();
     const int sink = graph.AddOperator("Collect", options.parallelism,
                                        connectors::MakeCollectSink(collected));
-    ARROW_RETURN_NOT_OK(graph.Connect(output.vertex, sink, runtime::Partitioning::Forward()));
-    ARROW_ASSIGN_OR_RAISE(auto client,
-                          runtime::ExecuteAsync(graph, runtime::RuntimeOptions{}, "window"));
+    ARROW_RETURN_NOT_OK(
+        graph.Connect(output.vertex, sink, runtime::Partitioning::Forward()));
+    ARROW_ASSIGN_OR_RAISE(
+        auto client, runtime::ExecuteAsync(graph, runtime::RuntimeOptions{}, "window"));
     ARROW_RETURN_NOT_OK(WaitForJob(client, collected));
     ARROW_ASSIGN_OR_RAISE(auto rows, collected->ToTable(plan->schema));
     return ac::Declaration("table_source", ac::TableSourceNodeOptions(rows));
@@ -473,8 +474,9 @@ class Translator {
 
   // Waits for a job, cancelling it when the query is, and reports progress to the
   // stall watchdog.
-  arrow::Status WaitForJob(const std::shared_ptr<runtime::JobClient>& client,
-                           const std::shared_ptr<connectors::CollectedBatches>& collected) {
+  arrow::Status WaitForJob(
+      const std::shared_ptr<runtime::JobClient>& client,
+      const std::shared_ptr<connectors::CollectedBatches>& collected) {
     int64_t rows_seen = 0;
     while (!client->WaitFor(std::chrono::milliseconds(100))) {
       if ((cancel_ != nullptr && cancel_->load()) || progress_->abandoned.load())

@@ -9,6 +9,7 @@
 #include "weir/connectors/collection/source.h"
 #include "weir/planner/table_connectors.h"
 #include "weir/planner/time_attributes.h"
+#include "weir/planner/window_match.h"
 #include "weir/runtime/changelog.h"
 #include "weir/runtime/operators/filter_operator.h"
 #include "weir/runtime/operators/group_aggregate.h"
@@ -16,7 +17,6 @@
 #include "weir/runtime/operators/watermark_strategy.h"
 #include "weir/runtime/operators/window_group_aggregate.h"
 #include "weir/runtime/operators/window_tvf.h"
-#include "weir/planner/window_match.h"
 #include "weir/sql/bind/sql_type.h"
 #include "weir/sql/plan/planner.h"
 
@@ -75,8 +75,17 @@ class Translator {
                              sql::UnbindExpression(node.exprs[i])});
         }
         AddRowKind(node, &columns, /*insert=*/false);
-        return Append(input, Partitioning::Forward(), "Calc", input.parallelism,
-                      Factory<runtime::ProjectOperator>(columns));
+        Stream calc = Append(input, Partitioning::Forward(), "Calc", input.parallelism,
+                             Factory<runtime::ProjectOperator>(columns));
+        // A computed WATERMARK column: event time starts after it is computed.
+        if (auto rowtime = RowtimeField(node); rowtime && options_.streaming) {
+          const auto watermarks = WatermarkStrategyOf(*node.inputs[0]->table, *rowtime)
+                                      .WithIdleness(options_.idle_timeout);
+          calc =
+              Append(calc, Partitioning::Forward(), "Watermarks(" + *rowtime + ")",
+                     calc.parallelism, Factory<runtime::WatermarkAssigner>(watermarks));
+        }
+        return calc;
       }
       case sql::PlanKind::kUnion:
         return Union(node);
@@ -233,7 +242,8 @@ class Translator {
     ARROW_ASSIGN_OR_RAISE(Stream input, Translate(*node.inputs[0]));
     const sql::WindowTvfSpec& w = node.window;
     runtime::WindowTvfOptions options;
-    options.kind = w.kind == sql::WindowTvfSpec::Kind::kTumble ? runtime::WindowTvfOptions::Kind::kTumble
+    options.kind = w.kind == sql::WindowTvfSpec::Kind::kTumble
+                       ? runtime::WindowTvfOptions::Kind::kTumble
                    : w.kind == sql::WindowTvfSpec::Kind::kHop
                        ? runtime::WindowTvfOptions::Kind::kHop
                        : runtime::WindowTvfOptions::Kind::kCumulate;
@@ -258,8 +268,10 @@ class Translator {
     if (!options_.streaming) return arrow::Status::OK();
     std::string field = tvf.window.time_field;
     const sql::PlanNode* node = tvf.inputs[0].get();
-    while (node->kind == sql::PlanKind::kProject || node->kind == sql::PlanKind::kFilter) {
+    while (node->kind == sql::PlanKind::kProject ||
+           node->kind == sql::PlanKind::kFilter) {
       if (node->kind == sql::PlanKind::kProject) {
+        if (RowtimeField(*node) == field) return arrow::Status::OK();
         const int index = node->schema->GetFieldIndex(field);
         const arrow::FieldRef* ref =
             index < 0 ? nullptr : node->exprs[static_cast<size_t>(index)].field_ref();
@@ -269,13 +281,14 @@ class Translator {
     }
     if (node->kind == sql::PlanKind::kScan && !field.empty()) {
       const int index = node->schema->GetFieldIndex(field);
-      if (index >= 0 &&
-          node->scan_columns[static_cast<size_t>(index)] == node->table->watermark_column) {
+      if (index >= 0 && node->scan_columns[static_cast<size_t>(index)] ==
+                            node->table->watermark_column) {
         return arrow::Status::OK();
       }
       if (IsBoundedPlan(*node)) return arrow::Status::OK();
     }
-    const auto& type = *tvf.inputs[0]->schema->GetFieldByName(tvf.window.time_field)->type();
+    const auto& type =
+        *tvf.inputs[0]->schema->GetFieldByName(tvf.window.time_field)->type();
     return arrow::Status::Invalid(fmt::format(
         "The window function requires the timecol is a time attribute type, but is {}: "
         "declare WATERMARK FOR {} AS … on the source table",

@@ -9,17 +9,20 @@
 namespace weir::planner {
 
 // The runtime's watermark strategy expresses a timestamp column minus a constant.
-arrow::Status CheckWatermark(const sql::CatalogTable& table) {
+arrow::Status CheckWatermark(const sql::CatalogTable& table,
+                             const std::shared_ptr<arrow::DataType>& computed_type) {
   if (table.watermark_column.empty()) return arrow::Status::OK();
   const sql::CatalogColumn* column = nullptr;
   for (const sql::CatalogColumn& c : table.columns) {
     if (c.name == table.watermark_column) column = &c;
   }
-  if (column == nullptr || column->computed != nullptr ||
-      column->type->id() != arrow::Type::TIMESTAMP) {
+  const std::shared_ptr<arrow::DataType> type = column == nullptr  ? nullptr
+                                                : column->computed ? computed_type
+                                                                   : column->type;
+  if (type == nullptr || type->id() != arrow::Type::TIMESTAMP) {
     return arrow::Status::Invalid(fmt::format(
-        "table '{}': the WATERMARK column '{}' must be a physical TIMESTAMP or "
-        "TIMESTAMP_LTZ column",
+        "table '{}': the WATERMARK column '{}' must be a TIMESTAMP or TIMESTAMP_LTZ "
+        "column (physical or computed, e.g. ts AS TO_TIMESTAMP_LTZ(epoch_ms, 3))",
         table.name, table.watermark_column));
   }
   auto is_column = [&](const sql::Expr& e) {
@@ -46,12 +49,15 @@ arrow::Status CheckWatermark(const sql::CatalogTable& table) {
   return arrow::Status::OK();
 }
 
-runtime::WatermarkStrategy WatermarksOf(const sql::CatalogTable& table,
-                                        const sql::PlanNode& scan) {
-  if (table.watermark_column.empty()) return runtime::WatermarkStrategy::NoWatermarks();
-  bool read = std::find(scan.scan_columns.begin(), scan.scan_columns.end(),
-                        table.watermark_column) != scan.scan_columns.end();
-  if (!read) return runtime::WatermarkStrategy::NoWatermarks();
+bool HasComputedWatermark(const sql::CatalogTable& table) {
+  for (const sql::CatalogColumn& c : table.columns) {
+    if (c.name == table.watermark_column) return c.computed != nullptr;
+  }
+  return false;
+}
+
+runtime::WatermarkStrategy WatermarkStrategyOf(const sql::CatalogTable& table,
+                                               const std::string& column) {
   std::chrono::microseconds delay{0};
   if (table.watermark_expr && table.watermark_expr->kind() == sql::ExprKind::kBinary) {
     const auto& binary = static_cast<const sql::BinaryExpr&>(*table.watermark_expr);
@@ -64,7 +70,31 @@ runtime::WatermarkStrategy WatermarksOf(const sql::CatalogTable& table,
     }
   }
   return runtime::WatermarkStrategy::ForBoundedOutOfOrderness(delay).WithTimestampColumn(
-      table.watermark_column);
+      column);
+}
+
+runtime::WatermarkStrategy WatermarksOf(const sql::CatalogTable& table,
+                                        const sql::PlanNode& scan) {
+  if (table.watermark_column.empty() || HasComputedWatermark(table)) {
+    return runtime::WatermarkStrategy::NoWatermarks();
+  }
+  bool read = std::find(scan.scan_columns.begin(), scan.scan_columns.end(),
+                        table.watermark_column) != scan.scan_columns.end();
+  if (!read) return runtime::WatermarkStrategy::NoWatermarks();
+  return WatermarkStrategyOf(table, table.watermark_column);
+}
+
+std::optional<std::string> RowtimeField(const sql::PlanNode& project) {
+  if (project.kind != sql::PlanKind::kProject ||
+      project.inputs[0]->kind != sql::PlanKind::kScan) {
+    return std::nullopt;
+  }
+  const sql::CatalogTable& table = *project.inputs[0]->table;
+  if (!HasComputedWatermark(table)) return std::nullopt;
+  for (const auto& field : project.schema->fields()) {
+    if (sql::VisibleName(field->name()) == table.watermark_column) return field->name();
+  }
+  return std::nullopt;
 }
 
 }  // namespace weir::planner

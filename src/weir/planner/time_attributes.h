@@ -2,6 +2,10 @@
 // Event time of SQL tables: the WATERMARK clause checked at CREATE TABLE and turned
 // into the runtime's watermark strategy for a scan.
 
+#include <memory>
+#include <optional>
+#include <string>
+
 #include <arrow/status.h>
 
 #include "weir/runtime/operators/watermark_strategy.h"
@@ -11,14 +15,29 @@
 namespace weir::planner {
 
 /// Checks a table's `WATERMARK FOR col AS col [- INTERVAL 'n' unit]`: the column must
-/// be a physical TIMESTAMP or TIMESTAMP_LTZ column, the expression that column minus
-/// an interval. Other watermark expressions are refused with an error naming the
-/// table.
-arrow::Status CheckWatermark(const sql::CatalogTable& table);
+/// be a TIMESTAMP or TIMESTAMP_LTZ column, physical or computed (`computed_type` is
+/// the bound type of a computed one), the expression that column minus an interval.
+/// Other watermark expressions are refused with an error naming the table.
+arrow::Status CheckWatermark(
+    const sql::CatalogTable& table,
+    const std::shared_ptr<arrow::DataType>& computed_type = nullptr);
 
-/// Returns the watermark strategy of a scan of `table` (none when the table has no
-/// WATERMARK clause or the scan does not read its column).
+/// Returns whether the table's WATERMARK column is a computed column.
+bool HasComputedWatermark(const sql::CatalogTable& table);
+
+/// Returns the table's watermark strategy on `column` (the field carrying its
+/// WATERMARK column in a job).
+runtime::WatermarkStrategy WatermarkStrategyOf(const sql::CatalogTable& table,
+                                               const std::string& column);
+
+/// Returns the watermark strategy of a scan of `table` on a physical WATERMARK column
+/// (none when the table has no WATERMARK clause, the column is computed, or the scan
+/// does not read it).
 runtime::WatermarkStrategy WatermarksOf(const sql::CatalogTable& table,
                                         const sql::PlanNode& scan);
+
+/// Returns the field of `project` carrying its table's computed WATERMARK column,
+/// when `project` computes a scan's computed columns; nullopt otherwise.
+std::optional<std::string> RowtimeField(const sql::PlanNode& project);
 
 }  // namespace weir::planner

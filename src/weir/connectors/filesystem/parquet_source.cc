@@ -26,26 +26,35 @@ arrow::Status ParquetFileSource::Open(runtime::OperatorContext* context) {
   continuous_ = options_.monitor_interval.count() > 0;
   options_.scan.parallelism = 1;
   options_.scan.readahead = std::max(1, options_.readahead);
-  if (!continuous_ && options_.open_files) {
+  if (!continuous_) {
+    slots_ = {Slot{info_.index, info_.parallelism, 0}};
+    return OpenSlot(slots_.front());
+  }
+  return arrow::Status::OK();
+}
+
+arrow::Status ParquetFileSource::OpenSlot(const Slot& slot) {
+  if (options_.open_files) {
     std::vector<format::DiscoveredFile> mine;
+    int64_t counter = 0;
     for (const auto& path : options_.paths) {
       std::error_code ec;
       if (!fs::exists(path, ec)) continue;  // a table not written yet is empty
       ARROW_ASSIGN_OR_RAISE(auto found, format::DiscoverFiles({path}));
       for (auto& f : found) {
-        if (next_split_++ % info_.parallelism == info_.index)
-          mine.push_back(std::move(f));
+        if (counter++ % slot.parallelism == slot.index) mine.push_back(std::move(f));
       }
     }
-    return OpenScan(std::move(mine));
-  }
-  if (!continuous_) {
-    options_.scan.split_index = info_.index;
-    options_.scan.split_count = info_.parallelism;
+    ARROW_RETURN_NOT_OK(OpenScan(std::move(mine)));
+  } else {
+    options_.scan.split_index = slot.index;
+    options_.scan.split_count = slot.parallelism;
     ARROW_ASSIGN_OR_RAISE(auto dataset,
                           format::ParquetDataset::Open(options_.paths, options_.dataset));
     ARROW_ASSIGN_OR_RAISE(scanner_, format::ParquetScanner::Make(dataset, options_.scan));
+    emitted_ = 0;
   }
+  skip_rows_ = slot.emitted;
   return arrow::Status::OK();
 }
 
@@ -122,23 +131,78 @@ arrow::Status ParquetFileSource::OpenScan(std::vector<format::DiscoveredFile> fi
 
 arrow::Status ParquetFileSource::SnapshotOperatorState(
     runtime::CheckpointId, std::vector<std::string>* entries) {
+  if (!continuous_) {
+    // One entry per scan still to finish; an ended subtask writes one ended entry.
+    if (ended_ || slots_.empty()) {
+      runtime::StateEntry entry("parquet-source");
+      entry.Add("subtask", info_.index)
+          .Add("parallelism", info_.parallelism)
+          .Add("ended", 1)
+          .Add("emitted", 0)
+          .Add("newest", newest_mtime_);
+      entries->push_back(entry.Encode());
+      return arrow::Status::OK();
+    }
+    for (size_t i = 0; i < slots_.size(); ++i) {
+      const Slot& slot = slots_[i];
+      const int64_t emitted = i == 0 ? emitted_ + skip_rows_ : slot.emitted;
+      runtime::StateEntry entry("parquet-source");
+      entry.Add("subtask", slot.index)
+          .Add("parallelism", slot.parallelism)
+          .Add("ended", 0)
+          .Add("emitted", emitted)
+          .Add("newest", newest_mtime_);
+      entries->push_back(entry.Encode());
+    }
+    return arrow::Status::OK();
+  }
   runtime::StateEntry entry("parquet-source");
   entry.Add("subtask", info_.index)
       .Add("parallelism", info_.parallelism)
       .Add("ended", ended_ ? 1 : 0)
       .Add("emitted", emitted_ + skip_rows_)
       .Add("newest", newest_mtime_);
-  if (continuous_) {
-    for (const auto& f : scan_files_) entry.Add("scan", f);
-    for (const auto& [path, mtime] : seen_) {
-      entry.Add("seen-path", path).Add("seen-mtime", mtime);
-    }
+  for (const auto& f : scan_files_) entry.Add("scan", f);
+  for (const auto& [path, mtime] : seen_) {
+    entry.Add("seen-path", path).Add("seen-mtime", mtime);
   }
   entries->push_back(entry.Encode());
   return arrow::Status::OK();
 }
 
 arrow::Status ParquetFileSource::RestoreOperatorState(
+    const std::vector<std::string>& entries) {
+  if (continuous_) return RestoreContinuous(entries);
+  // Bounded: finish every scan dealt to this subtask, in order.
+  ARROW_RETURN_NOT_OK(CloseScan());
+  slots_.clear();
+  for (const std::string& bytes : entries) {
+    ARROW_ASSIGN_OR_RAISE(auto entry,
+                          runtime::StateEntry::Decode(bytes, "Parquet source"));
+    if (entry.kind() != "parquet-source") {
+      return UserError("Parquet source: unreadable checkpoint entry of kind '{}'",
+                       entry.kind());
+    }
+    ARROW_ASSIGN_OR_RAISE(int64_t ended, entry.Int("ended"));
+    if (ended == 1) continue;
+    Slot slot;
+    ARROW_ASSIGN_OR_RAISE(int64_t index, entry.Int("subtask"));
+    ARROW_ASSIGN_OR_RAISE(int64_t parallelism, entry.Int("parallelism"));
+    ARROW_ASSIGN_OR_RAISE(slot.emitted, entry.Int("emitted"));
+    if (parallelism < 1 || index < 0 || index >= parallelism) {
+      return UserError("Parquet source: unreadable checkpoint entry (subtask {} of {})",
+                       index, parallelism);
+    }
+    slot.index = static_cast<int>(index);
+    slot.parallelism = static_cast<int>(parallelism);
+    slots_.push_back(slot);
+  }
+  ended_ = slots_.empty();
+  if (!ended_) return OpenSlot(slots_.front());
+  return arrow::Status::OK();
+}
+
+arrow::Status ParquetFileSource::RestoreContinuous(
     const std::vector<std::string>& entries) {
   if (entries.size() != 1) {
     return UserError(
@@ -180,7 +244,7 @@ arrow::Status ParquetFileSource::RestoreOperatorState(
     }
     seen_[seen_paths[i]] = mtime;
   }
-  if (continuous_) {
+  {
     scanner_.reset();
     reader_.reset();
     if (!scan.empty()) {
@@ -205,8 +269,6 @@ arrow::Status ParquetFileSource::RestoreOperatorState(
       ARROW_RETURN_NOT_OK(OpenScan(std::move(files)));
       skip_rows_ = skip;
     }
-  } else if (ended_) {
-    ARROW_RETURN_NOT_OK(CloseScan());
   }
   return arrow::Status::OK();
 }
@@ -261,6 +323,11 @@ arrow::Result<runtime::PollResult> ParquetFileSource::Poll(runtime::Output* out)
   scan_files_.clear();
   emitted_ = 0;
   if (!continuous_) {
+    slots_.erase(slots_.begin());
+    if (!slots_.empty()) {
+      ARROW_RETURN_NOT_OK(OpenSlot(slots_.front()));
+      return runtime::PollResult::More();
+    }
     ended_ = true;
     return runtime::PollResult::End();
   }

@@ -64,13 +64,25 @@ class ParquetFileSource : public runtime::SourceReader {
   arrow::Status SnapshotOperatorState(runtime::CheckpointId id,
                                       std::vector<std::string>* entries) override;
   /// Resumes at the position: re-opens the same scan and skips the rows already
-  /// emitted. Needs the parallelism the checkpoint was taken at.
+  /// emitted. A bounded source restores at any parallelism: each checkpointed
+  /// subtask's scan (its share of the splits and how far it got) is an entry, and a
+  /// subtask finishes the entries it is dealt one after another. A continuous source
+  /// needs the parallelism the checkpoint was taken at.
   arrow::Status RestoreOperatorState(const std::vector<std::string>& entries) override;
 
   /// Returns the number of files this subtask remembers as read (continuous mode).
   size_t remembered_files() const { return seen_.size(); }
 
  private:
+  // A bounded scan: subtask `index` of `parallelism`'s share of the splits, of
+  // which `emitted` rows were already emitted.
+  struct Slot {
+    int index = 0;
+    int parallelism = 1;
+    int64_t emitted = 0;
+  };
+  arrow::Status OpenSlot(const Slot& slot);
+  arrow::Status RestoreContinuous(const std::vector<std::string>& entries);
   arrow::Result<bool> DiscoverNewFiles();
   arrow::Status OpenScan(std::vector<format::DiscoveredFile> files);
   bool scanning() const { return scanner_ != nullptr || reader_ != nullptr; }
@@ -91,7 +103,7 @@ class ParquetFileSource : public runtime::SourceReader {
   std::vector<std::string> scan_files_;  // continuous: files of the current scan
   int64_t emitted_ = 0;                  // rows emitted from the current scan
   int64_t skip_rows_ = 0;                // rows to drop after a restore
-  int64_t next_split_ = 0;               // bounded open_files: file counter
+  std::vector<Slot> slots_;              // bounded: scans still to finish, in order
   bool ended_ = false;
 };
 

@@ -58,7 +58,8 @@ arrow::Status GroupAggregateOperator::ProcessBatch(
   std::string key;
   for (int64_t r = 0; r < n; ++r) {
     table_.EncodeKey(key_columns, r, &key);
-    const bool retract = kinds != nullptr && !IsAccumulate(static_cast<RowKind>(kinds[r]));
+    const bool retract =
+        kinds != nullptr && !IsAccumulate(static_cast<RowKind>(kinds[r]));
     std::optional<uint32_t> found = table_.Find(key);
     uint32_t g;
     bool fresh = false;
@@ -140,7 +141,8 @@ arrow::Status GroupAggregateOperator::ProcessBatch(
       columns.push_back(std::move(taken));
     }
     columns.push_back(std::move(kind_array));
-    status = out->Emit(arrow::RecordBatch::Make(output_schema_, rows, std::move(columns)));
+    status =
+        out->Emit(arrow::RecordBatch::Make(output_schema_, rows, std::move(columns)));
   }
   for (uint32_t g : dropped) table_.Free(g);
   return status;
@@ -150,12 +152,11 @@ arrow::Status GroupAggregateOperator::SnapshotState(state::KeyedStateBackend* ba
   if (!table_.prepared()) {
     return backend->Register(kStateName, state::StateKind::kValue, {}).status();
   }
-  return table_.Snapshot(backend, kStateName, context_->subtask().max_parallelism,
-                         [&](uint32_t g) {
-                           return std::string(
-                               reinterpret_cast<const char*>(&row_counts_[g]),
-                               sizeof(int64_t));
-                         });
+  return table_.Snapshot(
+      backend, kStateName, context_->subtask().max_parallelism, [&](uint32_t g) {
+        return std::string(reinterpret_cast<const char*>(&row_counts_[g]),
+                           sizeof(int64_t));
+      });
 }
 
 arrow::Status GroupAggregateOperator::RestoreState(state::KeyedStateBackend* backend) {

@@ -26,7 +26,8 @@ arrow::Status GroupTable::Prepare(const std::shared_ptr<arrow::Schema>& schema,
                                   const std::vector<GroupAggregateCall>& calls,
                                   bool retractions) {
   arrow::FieldVector fields;
-  for (const auto& f : schema->fields()) fields.push_back(f->WithType(Decoded(f->type())));
+  for (const auto& f : schema->fields())
+    fields.push_back(f->WithType(Decoded(f->type())));
   normalized_ = arrow::schema(fields);
   std::vector<int> key_indices;
   for (const std::string& key : keys) {

@@ -38,10 +38,12 @@ arrow::Status WindowGroupAggregateOperator::Prepare(
   ARROW_RETURN_NOT_OK(table_.Prepare(schema, options_.keys, options_.aggregates,
                                      /*retractions=*/false));
   end_index_ = schema->GetFieldIndex(options_.end_column);
-  if (end_index_ < 0 || schema->field(end_index_)->type()->id() != arrow::Type::TIMESTAMP) {
-    return UserError("window aggregation: window end column '{}' is missing or not a "
-                     "timestamp",
-                     options_.end_column);
+  if (end_index_ < 0 ||
+      schema->field(end_index_)->type()->id() != arrow::Type::TIMESTAMP) {
+    return UserError(
+        "window aggregation: window end column '{}' is missing or not a "
+        "timestamp",
+        options_.end_column);
   }
   output_schema_ = arrow::schema(table_.output_fields());
   return arrow::Status::OK();
@@ -118,12 +120,11 @@ arrow::Status WindowGroupAggregateOperator::SnapshotState(
   if (!table_.prepared()) {
     return backend->Register(kStateName, state::StateKind::kValue, {}).status();
   }
-  return table_.Snapshot(backend, kStateName, context_->subtask().max_parallelism,
-                         [&](uint32_t g) {
-                           return std::string(
-                               reinterpret_cast<const char*>(&group_end_[g]),
-                               sizeof(EventTime));
-                         });
+  return table_.Snapshot(
+      backend, kStateName, context_->subtask().max_parallelism, [&](uint32_t g) {
+        return std::string(reinterpret_cast<const char*>(&group_end_[g]),
+                           sizeof(EventTime));
+      });
 }
 
 arrow::Status WindowGroupAggregateOperator::RestoreState(

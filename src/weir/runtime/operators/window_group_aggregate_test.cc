@@ -67,16 +67,17 @@ std::shared_ptr<arrow::RecordBatch> Events(const std::vector<int>& minutes,
   auto t = *ts.Finish();
   auto k = *arrow::json::ArrayFromJSONString(arrow::utf8(), keys);
   auto v = *arrow::json::ArrayFromJSONString(arrow::int64(), values);
-  auto schema = arrow::schema({arrow::field("ts", t->type()), arrow::field("k", k->type()),
-                               arrow::field("v", v->type())});
+  auto schema =
+      arrow::schema({arrow::field("ts", t->type()), arrow::field("k", k->type()),
+                     arrow::field("v", v->type())});
   return arrow::RecordBatch::Make(schema, t->length(), {t, k, v});
 }
 
 EventTime At(int minute) { return 1586937600000LL * 1000 + minute * kMinute; }
 
-std::shared_ptr<arrow::RecordBatch> Windowed(WindowTvfOptions::Kind kind, int64_t size,
-                                             int64_t slide,
-                                             const std::shared_ptr<arrow::RecordBatch>& in) {
+std::shared_ptr<arrow::RecordBatch> Windowed(
+    WindowTvfOptions::Kind kind, int64_t size, int64_t slide,
+    const std::shared_ptr<arrow::RecordBatch>& in) {
   WindowTvfOptions o;
   o.kind = kind;
   o.time_column = "ts";
@@ -103,7 +104,8 @@ class WindowOperatorsTest : public ::testing::Test {
 
 TEST_F(WindowOperatorsTest, AssignsTumbleHopAndCumulateWindows) {
   auto events = Events({5, 11}, R"(["a","a"])", "[1,2]");
-  EXPECT_EQ(Windowed(WindowTvfOptions::Kind::kTumble, 10 * kMinute, 0, events)->num_rows(), 2);
+  EXPECT_EQ(
+      Windowed(WindowTvfOptions::Kind::kTumble, 10 * kMinute, 0, events)->num_rows(), 2);
   // HOP 10 min every 5: each row in two windows.
   auto hop = Windowed(WindowTvfOptions::Kind::kHop, 10 * kMinute, 5 * kMinute, events);
   EXPECT_EQ(hop->num_rows(), 4);

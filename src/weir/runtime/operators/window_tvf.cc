@@ -41,8 +41,7 @@ arrow::Status WindowTvfOperator::ProcessBatch(
                      options_.time_column);
   }
   const auto& times = *batch->column(index);
-  const auto unit =
-      static_cast<const arrow::TimestampType&>(*times.type()).unit();
+  const auto unit = static_cast<const arrow::TimestampType&>(*times.type()).unit();
   const int64_t* values = times.data()->GetValues<int64_t>(1);
   const int64_t per = MicrosPer(unit);
   const int64_t n = batch->num_rows();
@@ -54,8 +53,9 @@ arrow::Status WindowTvfOperator::ProcessBatch(
                                arrow::default_memory_pool());
   const auto time_type = arrow::timestamp(arrow::TimeUnit::MILLI, options_.time_zone);
   arrow::TimestampBuilder window_times(time_type, arrow::default_memory_pool());
-  const int64_t copies =
-      options_.kind == WindowTvfOptions::Kind::kTumble ? 1 : options_.size / options_.slide;
+  const int64_t copies = options_.kind == WindowTvfOptions::Kind::kTumble
+                             ? 1
+                             : options_.size / options_.slide;
   ARROW_RETURN_NOT_OK(rows.Reserve(n * copies));
   ARROW_RETURN_NOT_OK(starts.Reserve(n * copies));
   ARROW_RETURN_NOT_OK(ends.Reserve(n * copies));
@@ -106,8 +106,8 @@ arrow::Status WindowTvfOperator::ProcessBatch(
     columns = batch->columns();
   } else {
     ARROW_ASSIGN_OR_RAISE(auto indices, rows.Finish());
-    ARROW_ASSIGN_OR_RAISE(auto taken,
-                          arrow::compute::Take(arrow::Datum(batch), arrow::Datum(indices)));
+    ARROW_ASSIGN_OR_RAISE(
+        auto taken, arrow::compute::Take(arrow::Datum(batch), arrow::Datum(indices)));
     columns = taken.record_batch()->columns();
   }
   const int64_t out_rows = starts.length();

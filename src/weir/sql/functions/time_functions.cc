@@ -349,6 +349,34 @@ arrow::Result<TypedExpr> BindParseTime(CallBuilder& builder, const FunctionCallE
   return CallArrow(builder, call, kernel, std::move(args));
 }
 
+// TO_TIMESTAMP_LTZ(epoch[, precision]): epoch seconds (precision 0) or milliseconds
+// (3, the default) as TIMESTAMP_LTZ(3).
+arrow::Result<TypedExpr> BindToTimestampLtz(CallBuilder& builder,
+                                            const FunctionCallExpr& call,
+                                            std::vector<TypedExpr> args) {
+  ARROW_RETURN_NOT_OK(CheckArgCount(builder, call, args, 1, 2));
+  int64_t precision = 3;
+  if (args.size() == 2) {
+    std::optional<int64_t> given = ConstantInteger(args[1]);
+    if (!given || (*given != 0 && *given != 3)) {
+      return ArgTypeError(builder, call, args, 1, "the precision 0 or 3");
+    }
+    precision = *given;
+  }
+  ARROW_RETURN_NOT_OK(RequireInteger(builder, call, args, 0));
+  TypedExpr millis = args[0];
+  if (precision == 0) {
+    TypedExpr thousand;
+    thousand.expr = cp::literal(int64_t{1000});
+    thousand.type = arrow::int64();
+    ARROW_ASSIGN_OR_RAISE(
+        millis, CallArrow(builder, call, "multiply_checked", {millis, thousand}));
+  }
+  auto type = arrow::timestamp(arrow::TimeUnit::MILLI, "UTC");
+  return CallArrow(builder, call, "cast", {millis},
+                   std::make_shared<cp::CastOptions>(cp::CastOptions::Safe(type)));
+}
+
 // CURRENT_TIMESTAMP(), NOW(), LOCALTIMESTAMP(), CURRENT_DATE(): read for every
 // batch, as Flink's streaming mode reads them for every record.
 arrow::Result<TypedExpr> BindNow(CallBuilder& builder, const FunctionCallExpr& call,
@@ -378,6 +406,7 @@ constexpr NamedBinder kTimeBinders[] = {
     {"DATE_FORMAT", BindDateFormat},
     {"TO_TIMESTAMP", BindParseTime},
     {"TO_DATE", BindParseTime},
+    {"TO_TIMESTAMP_LTZ", BindToTimestampLtz},
     {"CURRENT_TIMESTAMP", BindNow},
     {"CURRENT_ROW_TIMESTAMP", BindNow},
     {"NOW", BindNow},

@@ -853,8 +853,8 @@ class StatementParser {
     while (true) {
       // Named argument: NAME => value.
       std::string arg_name;
-      if (Peek().kind == TokenKind::kIdentifier &&
-          Peek(1).kind == TokenKind::kEqual && Peek(2).kind == TokenKind::kGreater) {
+      if (Peek().kind == TokenKind::kIdentifier && Peek(1).kind == TokenKind::kEqual &&
+          Peek(2).kind == TokenKind::kGreater) {
         arg_name = common::ToUpperAscii(Peek().text);
         Advance();
         Advance();
@@ -863,8 +863,8 @@ class StatementParser {
       if (Accept("TABLE")) {
         if (has_data) return Error(Peek().position, "the window function has two tables");
         if (!arg_name.empty() && arg_name != "DATA") {
-          return Error(Peek().position, fmt::format("TABLE is the DATA argument, not {}",
-                                                    arg_name));
+          return Error(Peek().position,
+                       fmt::format("TABLE is the DATA argument, not {}", arg_name));
         }
         auto data = std::make_shared<TableRef>();
         data->position = Peek().position;
@@ -885,8 +885,9 @@ class StatementParser {
         has_data = true;
       } else if (Accept("DESCRIPTOR")) {
         if (!arg_name.empty() && arg_name != "TIMECOL") {
-          return Error(Peek().position,
-                       fmt::format("DESCRIPTOR is the TIMECOL argument, not {}", arg_name));
+          return Error(
+              Peek().position,
+              fmt::format("DESCRIPTOR is the TIMECOL argument, not {}", arg_name));
         }
         ARROW_RETURN_NOT_OK(Expect(TokenKind::kLeftParen, "after DESCRIPTOR"));
         ARROW_ASSIGN_OR_RAISE(call->time_column, ParseIdentifier("a time column"));
@@ -902,7 +903,8 @@ class StatementParser {
           arg_name = positions[next_interval++];
         } else if (std::find(positions.begin(), positions.end(), arg_name) ==
                    positions.end()) {
-          return Error(at, fmt::format("{} has no argument {}", call->function, arg_name));
+          return Error(at,
+                       fmt::format("{} has no argument {}", call->function, arg_name));
         }
         call->intervals.emplace_back(arg_name, std::move(value));
       }

@@ -174,9 +174,9 @@ std::string DurationText(int64_t micros) {
     int64_t micros;
     const char* name;
   };
-  for (Unit unit : {Unit{86'400'000'000LL, "d"}, Unit{3'600'000'000LL, "h"},
-                    Unit{60'000'000LL, "min"}, Unit{1'000'000LL, "s"},
-                    Unit{1'000LL, "ms"}}) {
+  for (Unit unit :
+       {Unit{86'400'000'000LL, "d"}, Unit{3'600'000'000LL, "h"},
+        Unit{60'000'000LL, "min"}, Unit{1'000'000LL, "s"}, Unit{1'000LL, "ms"}}) {
     if (micros != 0 && micros % unit.micros == 0) {
       return fmt::format("{} {}", micros / unit.micros, unit.name);
     }

@@ -36,9 +36,9 @@ arrow::Result<Relation> Planner::Impl::PlanWindowTvf(const TableRef& ref) {
   // The intervals: constant day-time intervals, in whole milliseconds.
   for (const auto& [name, expr] : call.intervals) {
     int64_t micros = 0;
-    bool ok = expr->kind() == ExprKind::kLiteral &&
-              static_cast<const LiteralExpr&>(*expr).literal_kind() ==
-                  LiteralKind::kInterval;
+    bool ok =
+        expr->kind() == ExprKind::kLiteral &&
+        static_cast<const LiteralExpr&>(*expr).literal_kind() == LiteralKind::kInterval;
     if (ok) {
       micros = std::get<int64_t>(static_cast<const LiteralExpr&>(*expr).value());
       ok = micros % 1000 == 0 && (name == "OFFSET" || micros > 0);
@@ -55,12 +55,12 @@ arrow::Result<Relation> Planner::Impl::PlanWindowTvf(const TableRef& ref) {
   }
   const bool needs_slide = spec.kind != WindowTvfSpec::Kind::kTumble;
   if (spec.size == 0 || (needs_slide && spec.slide == 0)) {
-    return ErrorAtPos(call.position, "invalid window",
-                      fmt::format(": {} needs {}", call.function,
-                                  spec.kind == WindowTvfSpec::Kind::kTumble ? "a SIZE"
-                                  : spec.kind == WindowTvfSpec::Kind::kHop
-                                      ? "a SLIDE and a SIZE"
-                                      : "a STEP and a SIZE"));
+    return ErrorAtPos(
+        call.position, "invalid window",
+        fmt::format(": {} needs {}", call.function,
+                    spec.kind == WindowTvfSpec::Kind::kTumble ? "a SIZE"
+                    : spec.kind == WindowTvfSpec::Kind::kHop  ? "a SLIDE and a SIZE"
+                                                              : "a STEP and a SIZE"));
   }
   // Flink's slicing windows need whole slices.
   if (spec.kind == WindowTvfSpec::Kind::kHop && spec.size % spec.slide != 0) {

@@ -61,6 +61,7 @@ bench: build
 	$(PYTHON) bench/tpch/run.py
 	$(PYTHON) bench/tpch/join_order.py
 	$(PYTHON) bench/kafka/run.py
+	$(PYTHON) bench/streaming_sql/run.py
 
 format:
 	clang-format -i $$(git ls-files '*.cc' '*.h')

@@ -18,82 +18,20 @@ Throughput per core = records / CPU seconds.
 import argparse
 import shutil
 import json
-import os
+import time
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 from pathlib import Path
 
 import duckdb
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from measure import flink_env, measured  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[2]
 WEIR = ROOT / "build" / "weir"
 RAW = ROOT / "build" / "bench" / "rdkafka_consume"
-TICK = os.sysconf("SC_CLK_TCK")
-PAGE = os.sysconf("SC_PAGE_SIZE")
-
-
-class TreeSampler(threading.Thread):
-    """Peak RSS and CPU time of a process and all its descendants."""
-
-    def __init__(self, pid):
-        super().__init__(daemon=True)
-        self.pid, self.cpu, self.peak_rss, self.stop = pid, {}, 0, False
-
-    def tree(self):
-        children = {}
-        for entry in os.listdir("/proc"):
-            if not entry.isdigit():
-                continue
-            try:
-                with open(f"/proc/{entry}/stat") as f:
-                    fields = f.read().rsplit(")", 1)[1].split()
-                children.setdefault(int(fields[1]), []).append(int(entry))
-            except OSError:
-                continue
-        out, todo = [], [self.pid]
-        while todo:
-            p = todo.pop()
-            out.append(p)
-            todo.extend(children.get(p, []))
-        return out
-
-    def run(self):
-        while not self.stop:
-            rss = 0
-            for p in self.tree():
-                try:
-                    with open(f"/proc/{p}/stat") as f:
-                        fields = f.read().rsplit(")", 1)[1].split()
-                    self.cpu[p] = (int(fields[11]) + int(fields[12])) / TICK
-                    rss += int(fields[21]) * PAGE
-                except (OSError, IndexError):
-                    continue
-            self.peak_rss = max(self.peak_rss, rss)
-            time.sleep(0.05)
-
-    def cpu_seconds(self):
-        return sum(self.cpu.values())
-
-
-def measured(cmd, env=None, timeout=3600):
-    start = time.time()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=env)
-    sampler = TreeSampler(proc.pid)
-    sampler.start()
-    out, err = proc.communicate(timeout=timeout)
-    wall = time.time() - start
-    sampler.stop = True
-    sampler.join()
-    if proc.returncode != 0:
-        raise RuntimeError(f"{cmd[0]} failed ({proc.returncode}):\n{err[-3000:]}")
-    return {"wall_s": wall, "cpu_s": sampler.cpu_seconds(),
-            "peak_rss_mb": sampler.peak_rss / 2**20, "stdout": out}
-
-
 def topic_records(bootstrap, topic):
     from confluent_kafka import Consumer, KafkaException, TopicPartition
     c = Consumer({"bootstrap.servers": bootstrap, "group.id": "bench-probe"})
@@ -189,9 +127,7 @@ t.execute_sql(statements[-1]).wait()
 
 
 def run_flink(bootstrap, topic, out_dir, parallelism):
-    setup = subprocess.run([str(ROOT / "bench" / "flink" / "setup.sh")], check=True,
-                           capture_output=True, text=True)
-    env_vars = dict(line.split("=", 1) for line in setup.stdout.split())
+    env_vars = flink_env()
     jars = ";".join("file://" + str(p) for p in
                     sorted(Path(env_vars["WEIR_FLINK_JARS"]).glob("*.jar")))
     statements = job_sql(bootstrap, topic, out_dir, True)

@@ -555,6 +555,7 @@ planner::StreamTranslateOptions TableEnvironment::StreamOptions() const {
   options.streaming = streaming();
   options.parallelism = parallelism();
   options.idle_timeout = IdleTimeout();
+  options.state_ttl = exec_.state_ttl;
   return options;
 }
 

@@ -83,6 +83,8 @@ arrow::Status Apply(const std::string& key, const std::string& value,
     ARROW_ASSIGN_OR_RAISE(config->restart_delay, ParseDuration(key, value));
   } else if (key == "table.exec.source.idle-timeout") {
     ARROW_ASSIGN_OR_RAISE(config->idle_timeout, ParseDuration(key, value));
+  } else if (key == "table.exec.state.ttl") {
+    ARROW_ASSIGN_OR_RAISE(config->state_ttl, ParseDuration(key, value));
   } else if (key == "table.optimizer.join-reorder-enabled") {
     ARROW_ASSIGN_OR_RAISE(config->join_reorder, ParseBoolean(key, value));
   } else if (key == "table.optimizer.runtime-filter.enabled") {
@@ -144,6 +146,7 @@ const std::vector<std::string>& ExecutionConfig::Keys() {
       "pipeline.name",
       "sql-client.execution.result-mode",
       "table.exec.source.idle-timeout",
+      "table.exec.state.ttl",
       "table.optimizer.join-reorder-enabled",
       "table.optimizer.runtime-filter.enabled",
       "weir.execution.stall-timeout",

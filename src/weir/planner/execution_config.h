@@ -36,6 +36,9 @@ struct ExecutionConfig {
   /// table.exec.source.idle-timeout: a source partition without records for this
   /// long stops holding back the watermark (0: never).
   std::chrono::milliseconds idle_timeout{0};
+  /// table.exec.state.ttl: idle groups of streaming aggregations are dropped after
+  /// this long (0: kept forever).
+  std::chrono::milliseconds state_ttl{0};
   /// table.optimizer.join-reorder-enabled (weir's default: true).
   bool join_reorder = true;
   /// table.optimizer.runtime-filter.enabled (weir's default: true).

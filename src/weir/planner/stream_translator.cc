@@ -312,6 +312,7 @@ class Translator {
     runtime::GroupAggregateOptions options;
     options.keys = node.group_keys;
     options.retractions = !modes_.Of(input_node).insert_only();
+    options.state_ttl = options_.state_ttl;
     for (const sql::AggregateCall& call : node.aggregates) {
       options.aggregates.push_back(AggregateCallOf(call));
     }

@@ -1,5 +1,6 @@
 #include "weir/runtime/operators/group_aggregate.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include <arrow/array/concatenate.h>
@@ -71,10 +72,7 @@ arrow::Status GroupAggregateOperator::ProcessBatch(
     } else {
       g = table_.Add(key);
       fresh = true;
-      if (g >= row_counts_.size()) {
-        row_counts_.resize(g + 1, 0);
-        last_batch_.resize(g + 1, 0);
-      }
+      Grow(g);
       row_counts_[g] = 0;
     }
     groups[static_cast<size_t>(r)] = g;
@@ -86,6 +84,11 @@ arrow::Status GroupAggregateOperator::ProcessBatch(
     }
   }
   if (touched.empty()) return arrow::Status::OK();
+  const bool ttl = options_.state_ttl.count() > 0;
+  if (ttl) {
+    const EventTime now = context_->ProcessingTime();
+    for (uint32_t g : touched) updated_[g] = now;
+  }
 
   ARROW_ASSIGN_OR_RAISE(arrow::ArrayVector before, table_.Results(touched));
   ARROW_RETURN_NOT_OK(table_.Update(*batch, groups.data(), kinds));
@@ -111,7 +114,7 @@ arrow::Status GroupAggregateOperator::ProcessBatch(
     } else if (!alive) {
       ARROW_RETURN_NOT_OK(add(i, false, RowKind::kDelete));
     } else {
-      bool same = true;
+      bool same = !ttl;
       for (size_t a = 0; a < num_aggs && same; ++a) {
         same = before[a]->RangeEquals(*after[a], i, i + 1, i);
       }
@@ -145,7 +148,36 @@ arrow::Status GroupAggregateOperator::ProcessBatch(
         out->Emit(arrow::RecordBatch::Make(output_schema_, rows, std::move(columns)));
   }
   for (uint32_t g : dropped) table_.Free(g);
+  if (ttl) ExpireIdle(context_->ProcessingTime());
   return status;
+}
+
+void GroupAggregateOperator::Grow(uint32_t g) {
+  if (g < row_counts_.size()) return;
+  row_counts_.resize(g + 1, 0);
+  last_batch_.resize(g + 1, 0);
+  updated_.resize(g + 1, 0);
+}
+
+// Sweeps every group at most twice per TTL; a sweep is O(groups).
+void GroupAggregateOperator::ExpireIdle(EventTime now) {
+  const EventTime ttl = options_.state_ttl.count() * 1000;
+  if (now < next_expiry_) return;
+  std::vector<uint32_t> idle;
+  for (uint32_t g = 1; g < updated_.size(); ++g) {
+    if (row_counts_[g] > 0 && updated_[g] + ttl <= now) idle.push_back(g);
+  }
+  for (uint32_t g : idle) {
+    row_counts_[g] = 0;
+    table_.Free(g);
+  }
+  next_expiry_ = now + std::max<EventTime>(ttl / 2, 1000);
+  context_->RequestProcessingTimeCallback(next_expiry_);
+}
+
+arrow::Status GroupAggregateOperator::OnProcessingTime(EventTime now, Output*) {
+  if (options_.state_ttl.count() > 0) ExpireIdle(now);
+  return arrow::Status::OK();
 }
 
 arrow::Status GroupAggregateOperator::SnapshotState(state::KeyedStateBackend* backend) {
@@ -154,8 +186,10 @@ arrow::Status GroupAggregateOperator::SnapshotState(state::KeyedStateBackend* ba
   }
   return table_.Snapshot(
       backend, kStateName, context_->subtask().max_parallelism, [&](uint32_t g) {
-        return std::string(reinterpret_cast<const char*>(&row_counts_[g]),
+        std::string prefix(reinterpret_cast<const char*>(&row_counts_[g]),
                            sizeof(int64_t));
+        prefix.append(reinterpret_cast<const char*>(&updated_[g]), sizeof(EventTime));
+        return prefix;
       });
 }
 
@@ -163,15 +197,13 @@ arrow::Status GroupAggregateOperator::RestoreState(state::KeyedStateBackend* bac
   ARROW_RETURN_NOT_OK(table_.Restore(
       backend, kStateName, options_.keys, options_.aggregates, options_.retractions,
       [&](uint32_t g, std::string_view* in) -> arrow::Status {
-        if (in->size() < sizeof(int64_t)) {
+        if (in->size() < sizeof(int64_t) + sizeof(EventTime)) {
           return InternalError("group aggregation state is truncated");
         }
-        if (g >= row_counts_.size()) {
-          row_counts_.resize(g + 1, 0);
-          last_batch_.resize(g + 1, 0);
-        }
+        Grow(g);
         std::memcpy(&row_counts_[g], in->data(), sizeof(int64_t));
-        in->remove_prefix(sizeof(int64_t));
+        std::memcpy(&updated_[g], in->data() + sizeof(int64_t), sizeof(EventTime));
+        in->remove_prefix(sizeof(int64_t) + sizeof(EventTime));
         return arrow::Status::OK();
       }));
   if (table_.prepared()) output_schema_ = OutputSchema();

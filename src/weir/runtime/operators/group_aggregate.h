@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -18,6 +19,11 @@ struct GroupAggregateOptions {
   /// Whether the input is an updating stream (has -U/-D rows): MIN/MAX and
   /// FIRST/LAST_VALUE then keep every value so that retractions are exact.
   bool retractions = false;
+  /// table.exec.state.ttl: a group not updated for this long (processing time) is
+  /// dropped without output, as Flink's idle state retention; zero keeps groups
+  /// forever. With a TTL, unchanged results are emitted again (as Flink does, so
+  /// that downstream state stays alive).
+  std::chrono::milliseconds state_ttl{0};
 };
 
 /// SQL's GROUP BY over an unbounded stream (Flink's GroupAggregate): keyed state per
@@ -43,7 +49,9 @@ class GroupAggregateOperator : public Operator {
   arrow::Status Open(OperatorContext* context) override;
   arrow::Status ProcessBatch(int input, const std::shared_ptr<arrow::RecordBatch>& batch,
                              Output* out) override;
-  /// Saves every group (row count and accumulators) as value state
+  /// Drops groups idle for longer than the state TTL.
+  arrow::Status OnProcessingTime(EventTime now, Output* out) override;
+  /// Saves every group (row count, last update and accumulators) as value state
   /// "group-aggregate" under its key's key group.
   arrow::Status SnapshotState(state::KeyedStateBackend* backend) override;
   /// Reloads the groups of a restored backend.
@@ -55,6 +63,8 @@ class GroupAggregateOperator : public Operator {
  private:
   arrow::Status Prepare(const std::shared_ptr<arrow::Schema>& schema);
   std::shared_ptr<arrow::Schema> OutputSchema() const;
+  void Grow(uint32_t g);
+  void ExpireIdle(EventTime now);
 
   GroupAggregateOptions options_;
   OperatorContext* context_ = nullptr;
@@ -62,6 +72,8 @@ class GroupAggregateOperator : public Operator {
   std::shared_ptr<arrow::Schema> output_schema_;
   std::vector<int64_t> row_counts_;   // per group: accumulated minus retracted rows
   std::vector<uint64_t> last_batch_;  // per group: the batch that last touched it
+  std::vector<EventTime> updated_;    // per group: processing time of the last update
+  EventTime next_expiry_ = 0;         // processing time of the next TTL sweep
   uint64_t batch_number_ = 0;
 };
 

@@ -56,9 +56,10 @@ struct Capture : Output {
 
 struct Context : OperatorContext {
   SubtaskInfo info;
+  EventTime now = 0;
   const SubtaskInfo& subtask() const override { return info; }
   EventTime current_watermark() const override { return kMinWatermark; }
-  EventTime ProcessingTime() const override { return 0; }
+  EventTime ProcessingTime() const override { return now; }
   void RequestProcessingTimeCallback(EventTime) override {}
   std::shared_ptr<WakeHandle> MakeWakeHandle() override { return nullptr; }
 };
@@ -256,6 +257,34 @@ TEST_F(GroupAggregateTest, GlobalAggregationHasOneGroup) {
   EXPECT_EQ(out.Rows(), (std::vector<std::string>{"+I[2]", "-U[2]", "+U[3]"}));
 }
 
+TEST_F(GroupAggregateTest, StateTtlDropsIdleGroupsSilently) {
+  GroupAggregateOptions o;
+  o.keys = {"k"};
+  o.aggregates = {{"max", "v", "top"}};
+  o.state_ttl = std::chrono::milliseconds(1000);
+  GroupAggregateOperator op(o);
+  Context ctx;
+  Capture out;
+  ASSERT_TRUE(op.Open(&ctx).ok());
+  ASSERT_TRUE(
+      op.ProcessBatch(0, Batch({{Key(), R"(["a","b"])"}, {Value(), "[9,1]"}}), &out)
+          .ok());
+  // 0.6 s later b is updated with an unchanged result: emitted again (Flink does
+  // so with a TTL, to keep downstream state alive).
+  ctx.now = 600'000;
+  ASSERT_TRUE(
+      op.ProcessBatch(0, Batch({{Key(), R"(["b"])"}, {Value(), "[0]"}}), &out).ok());
+  // 1.2 s: a was idle for longer than the TTL and goes, without output; b stays.
+  ctx.now = 1'200'000;
+  ASSERT_TRUE(op.OnProcessingTime(ctx.now, &out).ok());
+  EXPECT_EQ(op.num_groups(), 1u);
+  ASSERT_TRUE(
+      op.ProcessBatch(0, Batch({{Key(), R"(["a"])"}, {Value(), "[3]"}}), &out).ok());
+  std::vector<std::string> expected = {"+I[a, 9]", "+I[b, 1]", "-U[b, 1]", "+U[b, 1]",
+                                       "+I[a, 3]"};
+  EXPECT_EQ(out.Rows(), expected);
+}
+
 TEST_F(GroupAggregateTest, MissingColumnIsAUserError) {
   GroupAggregateOptions o;
   o.keys = {"nope"};
@@ -308,7 +337,8 @@ TEST_F(GroupAggregateTest, RestoresAtAnotherParallelism) {
     ASSERT_TRUE(restored_backend->Restore(&reader, range).ok());
     GroupAggregateOperator op(CountSumMax(true));
     ASSERT_TRUE(op.Open(&sub).ok());
-    ASSERT_TRUE(op.RestoreState(restored_backend.get()).ok());
+    auto restored = op.RestoreState(restored_backend.get());
+    ASSERT_TRUE(restored.ok()) << restored.ToString();
     groups += op.num_groups();
     // The rows of the keys this subtask owns, as the hash exchange would send them.
     auto hashes = *expr::HashKeyColumns(*second, {0});

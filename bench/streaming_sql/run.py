@@ -6,7 +6,7 @@ aggregation, each as a streaming job at parallelism 1 (per core).
   .venv/bin/python bench/streaming_sql/run.py [--events 20000000] [--keys 1000000]
       [--repeat 3] [--skip-flink] [--only group,tumble,hop,group-checkpointed]
 
-Both engines read the same generated stream: Flink's `datagen` connector with a
+Both engines read the same generated stream: Flink's `datagen` connector (unthrottled) with a
 `sequence` id (weir implements the same connector), event time computed from it
 (`ts AS TO_TIMESTAMP_LTZ(id, 3)`: one event per millisecond) with a watermark, and
 write to `blackhole`. Measured from outside: wall time, CPU time and peak RSS of the
@@ -51,7 +51,8 @@ QUERIES = {
 def source_sql(events):
     return ("CREATE TABLE src (id BIGINT, v INT, ts AS TO_TIMESTAMP_LTZ(id, 3), "
             "WATERMARK FOR ts AS ts - INTERVAL '1' SECOND) WITH ('connector' = 'datagen', "
-            "'fields.id.kind' = 'sequence', 'fields.id.start' = '0', "
+            "'rows-per-second' = '1000000000', 'fields.id.kind' = 'sequence', "
+            "'fields.id.start' = '0', "
             f"'fields.id.end' = '{events - 1}', 'fields.v.min' = '0', "
             "'fields.v.max' = '1000')")
 

@@ -1,4 +1,6 @@
 #pragma once
+
+#include <array>
 // Internals of the planner, shared by its source files (planner*.cc). Not a public
 // header: nothing outside src/weir/sql/planner*.cc includes it.
 
@@ -101,6 +103,19 @@ struct Planner::Impl {
   // TABLE(TUMBLE|HOP|CUMULATE(TABLE t, DESCRIPTOR(ts), …)): t's columns plus
   // window_start, window_end and window_time.
   arrow::Result<Relation> PlanWindowTvf(const TableRef& ref);
+  // `input` with window_start, window_end and window_time appended under `names`.
+  arrow::Result<Relation> WindowRelation(Relation input, const WindowFunctionCall& call,
+                                         const std::string& qualifier, bool requalify,
+                                         const std::array<std::string, 3>& names);
+  // The window of a legacy group window key (TUMBLE(ts, size), HOP(ts, slide,
+  // size), SESSION(ts, gap)), or nullopt for other keys.
+  static std::optional<WindowFunctionCall> GroupWindowCall(const Expr& key);
+  // Puts the window of group key `key` under `rel`; appends its start, end and
+  // rowtime keys to `keys` and the texts naming them (TUMBLE_START(…), …) to
+  // `texts`.
+  arrow::Result<Relation> PlanGroupWindow(Relation rel, const FunctionCallExpr& key,
+                                          std::vector<ExprPtr>* keys,
+                                          std::vector<std::string>* texts);
   arrow::Result<std::pair<cp::Expression, cp::Expression>> UnifyKeys(
       const BoundExpr& left, const BoundExpr& right, const Expr& node);
   // Builds a join; non-column keys become computed columns of their side.

@@ -217,8 +217,23 @@ PlanPtr Planner::Impl::OneRow() {
 }
 
 arrow::Result<Relation> Planner::Impl::PlanAggregate(
-    const Relation& rel, const SelectBlock& block,
+    const Relation& input, const SelectBlock& block,
     const std::vector<const FunctionCallExpr*>& calls, BindHooks* post_hooks) {
+  // Legacy group windows (GROUP BY TUMBLE(ts, INTERVAL …)) become a window table
+  // function below and its window_start/end/rowtime keys, named by TUMBLE_START(…)…
+  Relation rel = input;
+  std::vector<ExprPtr> group_by;
+  std::vector<std::string> key_names;  // the text naming each key ("": its own)
+  for (const ExprPtr& key : block.group_by) {
+    if (GroupWindowCall(*key)) {
+      ARROW_ASSIGN_OR_RAISE(
+          rel, PlanGroupWindow(std::move(rel), static_cast<const FunctionCallExpr&>(*key),
+                               &group_by, &key_names));
+    } else {
+      group_by.push_back(key);
+      key_names.push_back("");
+    }
+  }
   // Pre-projection: group keys and aggregate inputs as columns.
   auto pre = NewNode(PlanKind::kProject, {rel.plan});
   arrow::FieldVector pre_fields;
@@ -226,7 +241,8 @@ arrow::Result<Relation> Planner::Impl::PlanAggregate(
   std::vector<TypePtr> key_types;
   std::vector<std::string> key_texts;
   std::vector<std::string> key_columns;  // the field a plain column key refers to
-  for (const ExprPtr& key : block.group_by) {
+  for (size_t k = 0; k < group_by.size(); ++k) {
+    const ExprPtr& key = group_by[k];
     ARROW_ASSIGN_OR_RAISE(BoundExpr bound, Bind(*key, rel));
     std::string visible = key->kind() == ExprKind::kColumnRef
                               ? static_cast<const ColumnRefExpr&>(*key).path().back().name
@@ -236,7 +252,7 @@ arrow::Result<Relation> Planner::Impl::PlanAggregate(
     pre_fields.push_back(arrow::field(field, bound.type));
     key_fields.push_back(field);
     key_types.push_back(bound.type);
-    key_texts.push_back(key->ToString());
+    key_texts.push_back(key_names[k].empty() ? key->ToString() : key_names[k]);
     key_columns.push_back(KeyField(bound.expr));
   }
   auto agg = NewNode(PlanKind::kAggregate, {});

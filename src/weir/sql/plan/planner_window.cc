@@ -1,4 +1,8 @@
 // Windowing table functions in FROM (Flink's window TVFs): TUMBLE, HOP, CUMULATE.
+#include <array>
+#include <optional>
+
+#include "weir/common/suggest.h"
 #include "weir/sql/bind/sql_type.h"
 #include "weir/sql/plan/planner_internal.h"
 
@@ -18,6 +22,14 @@ arrow::Result<Relation> Planner::Impl::PlanWindowTvf(const TableRef& ref) {
                       "TUMBLE, HOP and CUMULATE are");
   }
   ARROW_ASSIGN_OR_RAISE(Relation input, PlanTableRef(*ref.left));
+  return WindowRelation(std::move(input), call, ref.alias ? ref.alias->name : "",
+                        ref.alias.has_value(),
+                        {"window_start", "window_end", "window_time"});
+}
+
+arrow::Result<Relation> Planner::Impl::WindowRelation(
+    Relation input, const WindowFunctionCall& call, const std::string& qualifier,
+    bool requalify, const std::array<std::string, 3>& names) {
   WindowTvfSpec spec;
   spec.kind = call.function == "TUMBLE" ? WindowTvfSpec::Kind::kTumble
               : call.function == "HOP"  ? WindowTvfSpec::Kind::kHop
@@ -94,15 +106,70 @@ arrow::Result<Relation> Planner::Impl::PlanWindowTvf(const TableRef& ref) {
   node->window = spec;
   Relation out;
   out.plan = node;
-  const std::string qualifier = ref.alias ? ref.alias->name : "";
   for (ScopeColumn column : input.scope) {
-    if (ref.alias) column.qualifier = qualifier;
+    if (requalify) column.qualifier = qualifier;
     out.scope.push_back(column);
   }
-  out.scope.push_back({qualifier, "window_start", spec.start_field, bound});
-  out.scope.push_back({qualifier, "window_end", spec.end_field, bound});
-  out.scope.push_back({qualifier, "window_time", spec.time_out_field, row_time});
+  out.scope.push_back({qualifier, names[0], spec.start_field, bound});
+  out.scope.push_back({qualifier, names[1], spec.end_field, bound});
+  out.scope.push_back({qualifier, names[2], spec.time_out_field, row_time});
   return out;
+}
+
+std::optional<WindowFunctionCall> Planner::Impl::GroupWindowCall(const Expr& key) {
+  if (key.kind() != ExprKind::kFunctionCall) return std::nullopt;
+  const auto& call = static_cast<const FunctionCallExpr&>(key);
+  const std::string name = common::ToUpperAscii(call.name().name);
+  if (name != "TUMBLE" && name != "HOP" && name != "SESSION") return std::nullopt;
+  WindowFunctionCall window;
+  window.function = name;
+  window.position = call.position();
+  if (call.args().empty() || call.args()[0]->kind() != ExprKind::kColumnRef) {
+    return window;  // reported by PlanGroupWindow
+  }
+  const auto& column = static_cast<const ColumnRefExpr&>(*call.args()[0]);
+  window.time_column = column.path().back();
+  const std::vector<std::string> names =
+      name == "HOP"
+          ? std::vector<std::string>{"SLIDE", "SIZE"}
+          : std::vector<std::string>{name == "TUMBLE" ? "SIZE" : "GAP", "OFFSET"};
+  for (size_t i = 1; i < call.args().size() && i - 1 < names.size(); ++i) {
+    window.intervals.emplace_back(names[i - 1], call.args()[i]);
+  }
+  return window;
+}
+
+arrow::Result<Relation> Planner::Impl::PlanGroupWindow(Relation rel,
+                                                       const FunctionCallExpr& key,
+                                                       std::vector<ExprPtr>* keys,
+                                                       std::vector<std::string>* texts) {
+  std::optional<WindowFunctionCall> call = GroupWindowCall(key);
+  const size_t expected = call->function == "HOP" ? 3 : 2;
+  if (call->function == "SESSION") {
+    return ErrorAtPos(key.position(), "unsupported window",
+                      ": GROUP BY SESSION(…) is not supported yet; TUMBLE and HOP are");
+  }
+  if (call->time_column.name.empty() || key.args().size() < expected ||
+      key.args().size() > expected + 1) {
+    return ErrorAtPos(key.position(), "invalid window",
+                      fmt::format(": write {}(time_column, {}[, offset])", call->function,
+                                  call->function == "HOP" ? "slide, size" : "size"));
+  }
+  // Names no query can write, unique per window.
+  const std::string tag = fmt::format("$group_window{}", next_id++);
+  const std::array<std::string, 3> names = {tag + "_start", tag + "_end", tag + "_time"};
+  ARROW_ASSIGN_OR_RAISE(Relation windowed,
+                        WindowRelation(std::move(rel), *call, "", false, names));
+  // TUMBLE_START(ts, …), TUMBLE_END(…) and TUMBLE_ROWTIME(…) name the keys.
+  const std::string text = key.ToString();
+  const std::string args = text.substr(text.find('('));
+  const char* suffixes[] = {"_START", "_END", "_ROWTIME"};
+  for (size_t i = 0; i < 3; ++i) {
+    keys->push_back(std::make_shared<ColumnRefExpr>(
+        std::vector<Identifier>{Identifier{names[i], true, key.position()}}));
+    texts->push_back(call->function + suffixes[i] + args);
+  }
+  return windowed;
 }
 
 }  // namespace weir::sql

@@ -253,7 +253,7 @@ arrow::Status Task::Restore() {
   return arrow::Status::OK();
 }
 
-arrow::Result<TaskSnapshot> Task::SnapshotAll(CheckpointId id) {
+arrow::Result<TaskSnapshot> Task::SnapshotAll(CheckpointId id, bool keyed) {
   TaskSnapshot snapshot;
   if (spec_.source) {
     OperatorSnapshot s;
@@ -270,7 +270,9 @@ arrow::Result<TaskSnapshot> Task::SnapshotAll(CheckpointId id) {
     s.subtask = link.info.index;
     s.parallelism = link.info.parallelism;
     auto backend = state::MakeInMemoryStateBackend();
-    ARROW_RETURN_NOT_OK(Annotate(link.info, link.op->SnapshotState(backend.get())));
+    if (keyed) {
+      ARROW_RETURN_NOT_OK(Annotate(link.info, link.op->SnapshotState(backend.get())));
+    }
     if (backend->num_entries() > 0) {
       ARROW_ASSIGN_OR_RAISE(auto out, arrow::io::BufferOutputStream::Create());
       ARROW_RETURN_NOT_OK(backend->Snapshot(out.get()));
@@ -285,7 +287,7 @@ arrow::Result<TaskSnapshot> Task::SnapshotAll(CheckpointId id) {
 }
 
 arrow::Status Task::Checkpoint(CheckpointId id, std::chrono::microseconds alignment) {
-  ARROW_ASSIGN_OR_RAISE(auto snapshot, SnapshotAll(id));
+  ARROW_ASSIGN_OR_RAISE(auto snapshot, SnapshotAll(id, /*keyed=*/true));
   const std::string folder = spec_.coordinator->FolderFor(id);
   if (folder.empty()) return arrow::Status::OK();  // aborted meanwhile
   auto file = WriteTaskState(folder, spec_.key, EncodeTaskSnapshot(snapshot));
@@ -368,9 +370,11 @@ arrow::Status Task::MaybeCompleteAlignment() {
 
 arrow::Status Task::ReportFinished() {
   final_id_ = spec_.coordinator->BeginFinish();
-  ARROW_ASSIGN_OR_RAISE(auto snapshot, SnapshotAll(final_id_));
-  std::optional<TaskStateFile> file;
   const std::string folder = spec_.coordinator->FolderFor(final_id_);
+  // Without checkpoint storage the final snapshot only stages what sinks commit:
+  // keyed state (possibly large) is not written anywhere, so it is not taken.
+  ARROW_ASSIGN_OR_RAISE(auto snapshot, SnapshotAll(final_id_, !folder.empty()));
+  std::optional<TaskStateFile> file;
   if (!folder.empty()) {
     ARROW_ASSIGN_OR_RAISE(
         file, WriteTaskState(folder, spec_.key, EncodeTaskSnapshot(snapshot)));

@@ -109,7 +109,9 @@ class Task : public Schedulable, public CheckpointParticipant {
   arrow::Status Restore();
   arrow::Status RestoreOne(Operator* op, SourceReader* source, const SubtaskInfo& info,
                            const std::vector<OperatorSnapshot>* parts);
-  arrow::Result<TaskSnapshot> SnapshotAll(CheckpointId id);
+  // Snapshots every operator; `keyed` includes keyed state (skipped when no
+  // checkpoint storage would keep it).
+  arrow::Result<TaskSnapshot> SnapshotAll(CheckpointId id, bool keyed);
   arrow::Status Checkpoint(CheckpointId id, std::chrono::microseconds alignment);
   arrow::Status OnBarrier(int channel, CheckpointId id);
   arrow::Status MaybeCompleteAlignment();

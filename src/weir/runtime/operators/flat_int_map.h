@@ -32,6 +32,48 @@ class FlatInt64Map {
     }
   }
 
+  /// Returns the value of `key`, or nullptr when it is absent.
+  const uint32_t* Find(int64_t key) const {
+    if (slots_.empty()) return nullptr;
+    for (size_t i = Slot(key);; i = (i + 1) & mask_) {
+      const Entry& e = slots_[i];
+      if (!e.used) return nullptr;
+      if (e.key == key) return &e.value;
+    }
+  }
+
+  /// Removes `key` if present (backward-shift deletion: no tombstones, so lookups
+  /// stay short however many keys come and go).
+  void Erase(int64_t key) {
+    if (slots_.empty()) return;
+    size_t i = Slot(key);
+    while (true) {
+      if (!slots_[i].used) return;
+      if (slots_[i].key == key) break;
+      i = (i + 1) & mask_;
+    }
+    size_t hole = i;
+    for (size_t j = (hole + 1) & mask_; slots_[j].used; j = (j + 1) & mask_) {
+      // An entry may move into the hole when its home slot is not between the hole
+      // (exclusive) and its position (inclusive), cyclically.
+      const size_t home = Slot(slots_[j].key);
+      const bool stays = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
+      if (!stays) {
+        slots_[hole] = slots_[j];
+        hole = j;
+      }
+    }
+    slots_[hole] = Entry{};
+    --size_;
+  }
+
+  /// Removes every key.
+  void Clear() {
+    slots_.clear();
+    mask_ = 0;
+    size_ = 0;
+  }
+
   /// Returns the number of keys.
   size_t size() const { return size_; }
 

@@ -56,12 +56,10 @@ arrow::Status GroupAggregateOperator::ProcessBatch(
   std::vector<uint32_t> touched;
   std::vector<bool> created;  // per touched group: new in this batch
   const auto key_columns = table_.KeyColumns(*batch);
-  std::string key;
   for (int64_t r = 0; r < n; ++r) {
-    table_.EncodeKey(key_columns, r, &key);
     const bool retract =
         kinds != nullptr && !IsAccumulate(static_cast<RowKind>(kinds[r]));
-    std::optional<uint32_t> found = table_.Find(key);
+    std::optional<uint32_t> found = table_.FindRow(key_columns, r);
     uint32_t g;
     bool fresh = false;
     if (found) {
@@ -70,7 +68,7 @@ arrow::Status GroupAggregateOperator::ProcessBatch(
       groups[static_cast<size_t>(r)] = GroupTable::kIgnored;  // nothing to retract from
       continue;
     } else {
-      g = table_.Add(key);
+      g = table_.AddRow(key_columns, r);
       fresh = true;
       Grow(g);
       row_counts_[g] = 0;

@@ -19,6 +19,24 @@ std::shared_ptr<arrow::DataType> Decoded(const std::shared_ptr<arrow::DataType>&
 
 std::string SchemaStateName(const std::string& name) { return name + "-schema"; }
 
+// The value of a non-null integer-like key cell, widened as KeyEncoder encodes it.
+int64_t ReadInteger(const arrow::Array& a, int64_t row) {
+  const arrow::ArrayData& data = *a.data();
+  const bool is_unsigned = arrow::is_unsigned_integer(a.type_id());
+  switch (arrow::bit_width(a.type_id())) {
+    case 8:
+      return is_unsigned ? data.GetValues<uint8_t>(1)[row] : data.GetValues<int8_t>(1)[row];
+    case 16:
+      return is_unsigned ? data.GetValues<uint16_t>(1)[row]
+                         : data.GetValues<int16_t>(1)[row];
+    case 32:
+      return is_unsigned ? data.GetValues<uint32_t>(1)[row]
+                         : data.GetValues<int32_t>(1)[row];
+    default:
+      return data.GetValues<int64_t>(1)[row];
+  }
+}
+
 }  // namespace
 
 arrow::Status GroupTable::Prepare(const std::shared_ptr<arrow::Schema>& schema,
@@ -61,6 +79,10 @@ arrow::Status GroupTable::Prepare(const std::shared_ptr<arrow::Schema>& schema,
     input_index_.push_back(index);
   }
   group_of_.clear();
+  live_.assign(1, false);
+  live_count_ = 0;
+  int_key_ = encoder_->single_integer();
+  int_group_of_.Clear();
   keys_.assign(1, std::string());  // kIgnored
   free_.clear();
   schema_ = schema;
@@ -80,10 +102,23 @@ arrow::Result<std::shared_ptr<arrow::RecordBatch>> GroupTable::Normalize(
   return out;
 }
 
-std::optional<uint32_t> GroupTable::Find(const std::string& key) const {
-  auto it = group_of_.find(key);
+std::optional<uint32_t> GroupTable::FindRow(
+    const std::vector<const arrow::Array*>& columns, int64_t row) {
+  if (int_key_ && !columns[0]->IsNull(row)) {
+    const uint32_t* g = int_group_of_.Find(ReadInteger(*columns[0], row));
+    if (g == nullptr) return std::nullopt;
+    return *g;
+  }
+  encoder_->Encode(columns, row, &scratch_);
+  auto it = group_of_.find(scratch_);
   if (it == group_of_.end()) return std::nullopt;
   return it->second;
+}
+
+uint32_t GroupTable::AddRow(const std::vector<const arrow::Array*>& columns,
+                            int64_t row) {
+  encoder_->Encode(columns, row, &scratch_);
+  return Add(scratch_);
 }
 
 uint32_t GroupTable::Add(const std::string& key) {
@@ -95,15 +130,34 @@ uint32_t GroupTable::Add(const std::string& key) {
   } else {
     g = static_cast<uint32_t>(keys_.size());
     keys_.push_back(key);
+    live_.push_back(false);
     for (auto& acc : accumulators_) acc->Resize(keys_.size());
   }
-  group_of_.emplace(key, g);
+  live_[g] = true;
+  ++live_count_;
+  // A non-null integer key lives in the flat map only; other keys by their bytes.
+  std::optional<int64_t> value =
+      int_key_ ? KeyEncoder::DecodeSingleInteger(key) : std::nullopt;
+  if (value) {
+    bool inserted;
+    int_group_of_.FindOrInsert(*value, g, &inserted);
+  } else {
+    group_of_.emplace(key, g);
+  }
   return g;
 }
 
 void GroupTable::Free(uint32_t g) {
-  group_of_.erase(keys_[g]);
+  std::optional<int64_t> value =
+      int_key_ ? KeyEncoder::DecodeSingleInteger(keys_[g]) : std::nullopt;
+  if (value) {
+    int_group_of_.Erase(*value);
+  } else {
+    group_of_.erase(keys_[g]);
+  }
   keys_[g].clear();
+  live_[g] = false;
+  --live_count_;
   for (auto& acc : accumulators_) acc->Reset(g);
   free_.push_back(g);
 }
@@ -141,11 +195,12 @@ arrow::Status GroupTable::Snapshot(
     state::KeyedStateBackend* backend, const std::string& name, int max_parallelism,
     const std::function<std::string(uint32_t)>& prefix) const {
   ARROW_ASSIGN_OR_RAISE(int id, backend->Register(name, state::StateKind::kValue, {}));
-  if (group_of_.empty()) return arrow::Status::OK();
+  if (live_count_ == 0) return arrow::Status::OK();
   std::vector<const std::string*> keys;
   std::vector<uint32_t> ids;
-  for (const auto& [k, g] : group_of_) {
-    keys.push_back(&k);
+  for (uint32_t g = 1; g < keys_.size(); ++g) {
+    if (!live_[g]) continue;
+    keys.push_back(&keys_[g]);
     ids.push_back(g);
   }
   std::set<int> key_groups;

@@ -9,6 +9,7 @@
 #include <arrow/record_batch.h>
 #include <arrow/result.h>
 
+#include "weir/runtime/operators/flat_int_map.h"
 #include "weir/runtime/operators/group_accumulators.h"
 #include "weir/runtime/operators/key_encoder.h"
 #include "weir/state/keyed_state_backend.h"
@@ -41,20 +42,19 @@ class GroupTable {
   std::vector<const arrow::Array*> KeyColumns(const arrow::RecordBatch& batch) const {
     return encoder_->Columns(batch);
   }
-  /// Writes the encoded key of row `row` into `out`.
-  void EncodeKey(const std::vector<const arrow::Array*>& columns, int64_t row,
-                 std::string* out) const {
-    encoder_->Encode(columns, row, out);
-  }
 
-  /// Returns the group of an encoded key, or nullopt when it has none.
-  std::optional<uint32_t> Find(const std::string& key) const;
+  /// Returns the group of row `row`'s key (columns from KeyColumns), or nullopt
+  /// when it has none. A single integer key is looked up without encoding it.
+  std::optional<uint32_t> FindRow(const std::vector<const arrow::Array*>& columns,
+                                  int64_t row);
+  /// Makes a group for row `row`'s key, which has none.
+  uint32_t AddRow(const std::vector<const arrow::Array*>& columns, int64_t row);
   /// Makes a group for an encoded key that has none.
   uint32_t Add(const std::string& key);
   /// Drops group `g` (its id is reused).
   void Free(uint32_t g);
   /// Returns the number of live groups.
-  size_t size() const { return group_of_.size(); }
+  size_t size() const { return live_count_; }
   /// Returns the encoded key of group `g`.
   const std::string& key(uint32_t g) const { return keys_[g]; }
 
@@ -91,7 +91,13 @@ class GroupTable {
   std::vector<int> input_index_;  // input column per aggregate (-1: none)
   std::vector<std::unique_ptr<GroupAccumulators>> accumulators_;
   std::unordered_map<std::string, uint32_t> group_of_;
+  // A single integer key: non-null keys → group here instead (the fast path).
+  bool int_key_ = false;
+  FlatInt64Map int_group_of_;
+  std::string scratch_;
   std::vector<std::string> keys_;  // group id → encoded key
+  std::vector<bool> live_;         // group id → in use
+  size_t live_count_ = 0;
   std::vector<uint32_t> free_;
 };
 

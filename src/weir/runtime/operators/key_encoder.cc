@@ -231,6 +231,31 @@ void KeyEncoder::Encode(const std::vector<const arrow::Array*>& columns, int64_t
 
 arrow::Result<arrow::ArrayVector> KeyEncoder::Decode(
     const std::vector<const std::string*>& keys) const {
+  // One integer-like column (the common GROUP BY id): straight into a buffer.
+  if (single_integer()) {
+    const auto& type = fields_[0]->type();
+    const int width = arrow::bit_width(type->id()) / 8;
+    const int64_t n = static_cast<int64_t>(keys.size());
+    ARROW_ASSIGN_OR_RAISE(auto values, arrow::AllocateBuffer(n * width));
+    ARROW_ASSIGN_OR_RAISE(auto validity, arrow::AllocateEmptyBitmap(n));
+    int64_t nulls = 0;
+    uint8_t* out = values->mutable_data();
+    for (int64_t i = 0; i < n; ++i) {
+      std::optional<int64_t> v = DecodeSingleInteger(*keys[static_cast<size_t>(i)]);
+      const int64_t x = v.value_or(0);
+      if (v) {
+        arrow::bit_util::SetBit(validity->mutable_data(), i);
+      } else {
+        ++nulls;
+      }
+      // Little-endian: the low `width` bytes are the narrower value.
+      std::memcpy(out + i * width, &x, static_cast<size_t>(width));
+    }
+    std::shared_ptr<arrow::Buffer> bitmap = std::move(validity);
+    if (nulls == 0) bitmap = nullptr;
+    return arrow::ArrayVector{arrow::MakeArray(
+        arrow::ArrayData::Make(type, n, {bitmap, std::move(values)}, nulls))};
+  }
   std::vector<std::unique_ptr<arrow::ArrayBuilder>> builders;
   for (const auto& f : fields_) {
     ARROW_ASSIGN_OR_RAISE(auto b, arrow::MakeBuilder(f->type()));

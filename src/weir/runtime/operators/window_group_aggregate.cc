@@ -74,7 +74,6 @@ arrow::Status WindowGroupAggregateOperator::ProcessBatch(
   const int64_t per = MicrosPer(*ends.type());
   std::vector<uint32_t> groups(static_cast<size_t>(n));
   const auto key_columns = table_.KeyColumns(*batch);
-  std::string key;
   for (int64_t r = 0; r < n; ++r) {
     const EventTime end = per == 0 ? end_values[r] / 1000 : end_values[r] * per;
     if (ends.IsNull(r) || end - 1 <= watermark_) {
@@ -82,13 +81,12 @@ arrow::Status WindowGroupAggregateOperator::ProcessBatch(
       groups[static_cast<size_t>(r)] = GroupTable::kIgnored;
       continue;
     }
-    table_.EncodeKey(key_columns, r, &key);
-    std::optional<uint32_t> found = table_.Find(key);
+    std::optional<uint32_t> found = table_.FindRow(key_columns, r);
     uint32_t g;
     if (found) {
       g = *found;
     } else {
-      g = table_.Add(key);
+      g = table_.AddRow(key_columns, r);
       Track(g, end);
     }
     groups[static_cast<size_t>(r)] = g;

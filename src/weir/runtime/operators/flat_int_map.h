@@ -57,7 +57,8 @@ class FlatInt64Map {
       // An entry may move into the hole when its home slot is not between the hole
       // (exclusive) and its position (inclusive), cyclically.
       const size_t home = Slot(slots_[j].key);
-      const bool stays = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
+      const bool stays =
+          hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
       if (!stays) {
         slots_[hole] = slots_[j];
         hole = j;

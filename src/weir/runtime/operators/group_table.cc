@@ -1,10 +1,12 @@
 #include "weir/runtime/operators/group_table.h"
 
+#include <cstring>
 #include <set>
 
 #include <arrow/compute/cast.h>
 
 #include "weir/common/error.h"
+#include "weir/state/key_group.h"
 
 namespace weir::runtime {
 
@@ -25,7 +27,8 @@ int64_t ReadInteger(const arrow::Array& a, int64_t row) {
   const bool is_unsigned = arrow::is_unsigned_integer(a.type_id());
   switch (arrow::bit_width(a.type_id())) {
     case 8:
-      return is_unsigned ? data.GetValues<uint8_t>(1)[row] : data.GetValues<int8_t>(1)[row];
+      return is_unsigned ? data.GetValues<uint8_t>(1)[row]
+                         : data.GetValues<int8_t>(1)[row];
     case 16:
       return is_unsigned ? data.GetValues<uint16_t>(1)[row]
                          : data.GetValues<int16_t>(1)[row];
@@ -191,6 +194,10 @@ arrow::Result<arrow::ArrayVector> GroupTable::Keys(
   return encoder_->Decode(keys);
 }
 
+// State layout: one value-state entry per key group, holding every group of that
+// key group as (key length, key, value length, value) records. A checkpoint of a
+// million groups is then about a hundred entries, not a million; a restore at
+// another parallelism still gets exactly the key groups it owns.
 arrow::Status GroupTable::Snapshot(
     state::KeyedStateBackend* backend, const std::string& name, int max_parallelism,
     const std::function<std::string(uint32_t)>& prefix) const {
@@ -198,21 +205,36 @@ arrow::Status GroupTable::Snapshot(
   if (live_count_ == 0) return arrow::Status::OK();
   std::vector<const std::string*> keys;
   std::vector<uint32_t> ids;
+  keys.reserve(live_count_);
+  ids.reserve(live_count_);
   for (uint32_t g = 1; g < keys_.size(); ++g) {
     if (!live_[g]) continue;
     keys.push_back(&keys_[g]);
     ids.push_back(g);
   }
+  ARROW_ASSIGN_OR_RAISE(std::vector<uint64_t> hashes, encoder_->HashEncoded(keys));
+  std::vector<std::string> blobs(static_cast<size_t>(max_parallelism));
+  std::string value;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    std::string& blob =
+        blobs[static_cast<size_t>(state::KeyGroupForHash(hashes[i], max_parallelism))];
+    value = prefix ? prefix(ids[i]) : std::string();
+    for (const auto& acc : accumulators_) acc->Save(ids[i], &value);
+    const uint32_t key_size = static_cast<uint32_t>(keys[i]->size());
+    const uint32_t value_size = static_cast<uint32_t>(value.size());
+    blob.append(reinterpret_cast<const char*>(&key_size), sizeof(key_size));
+    blob.append(*keys[i]);
+    blob.append(reinterpret_cast<const char*>(&value_size), sizeof(value_size));
+    blob.append(value);
+  }
   std::set<int> key_groups;
-  ARROW_RETURN_NOT_OK(PutPerKey(
-      *encoder_, backend, id, max_parallelism, keys,
-      [&](size_t i) {
-        const uint32_t g = ids[i];
-        std::string value = prefix ? prefix(g) : std::string();
-        for (const auto& acc : accumulators_) acc->Save(g, &value);
-        return value;
-      },
-      &key_groups));
+  for (int kg = 0; kg < max_parallelism; ++kg) {
+    if (blobs[static_cast<size_t>(kg)].empty()) continue;
+    backend->SetCurrentKey(
+        std::string_view(reinterpret_cast<const char*>(&kg), sizeof(kg)), kg);
+    backend->Put(id, blobs[static_cast<size_t>(kg)]);
+    key_groups.insert(kg);
+  }
   return SaveInputSchema(backend, SchemaStateName(name), *schema_, key_groups);
 }
 
@@ -230,14 +252,31 @@ arrow::Status GroupTable::Restore(
     return InternalError("aggregation state '{}' has groups but no input schema", name);
   }
   ARROW_RETURN_NOT_OK(Prepare(schema, keys, calls, retractions));
+  auto truncated = [&] {
+    return InternalError("aggregation state '{}' is truncated", name);
+  };
   for (const std::string& k : stored) {
     backend->SetCurrentKey(k, 0);
-    std::string value;
-    if (!backend->Get(id, &value)) continue;
-    const uint32_t g = Add(k);
-    std::string_view in(value);
-    if (read_prefix) ARROW_RETURN_NOT_OK(read_prefix(g, &in));
-    for (auto& acc : accumulators_) ARROW_RETURN_NOT_OK(acc->Load(g, &in));
+    std::string blob;
+    if (!backend->Get(id, &blob)) continue;
+    std::string_view in(blob);
+    while (!in.empty()) {
+      uint32_t size = 0;
+      if (in.size() < sizeof(size)) return truncated();
+      std::memcpy(&size, in.data(), sizeof(size));
+      in.remove_prefix(sizeof(size));
+      if (in.size() < size) return truncated();
+      const uint32_t g = Add(std::string(in.substr(0, size)));
+      in.remove_prefix(size);
+      if (in.size() < sizeof(size)) return truncated();
+      std::memcpy(&size, in.data(), sizeof(size));
+      in.remove_prefix(sizeof(size));
+      if (in.size() < size) return truncated();
+      std::string_view value = in.substr(0, size);
+      in.remove_prefix(size);
+      if (read_prefix) ARROW_RETURN_NOT_OK(read_prefix(g, &value));
+      for (auto& acc : accumulators_) ARROW_RETURN_NOT_OK(acc->Load(g, &value));
+    }
   }
   return arrow::Status::OK();
 }

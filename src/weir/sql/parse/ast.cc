@@ -302,9 +302,11 @@ FunctionCallExpr::FunctionCallExpr(Identifier name, std::vector<ExprPtr> args,
       star_(star) {}
 
 std::string FunctionCallExpr::ToString() const {
-  if (star_) return fmt::format("{}(*)", QuoteIdentifier(name_));
-  return fmt::format("{}({}{})", QuoteIdentifier(name_), distinct_ ? "DISTINCT " : "",
-                     JoinArgs(args_));
+  const std::string filter =
+      filter_ ? fmt::format(" FILTER (WHERE {})", filter_->ToString()) : "";
+  if (star_) return fmt::format("{}(*){}", QuoteIdentifier(name_), filter);
+  return fmt::format("{}({}{}){}", QuoteIdentifier(name_), distinct_ ? "DISTINCT " : "",
+                     JoinArgs(args_), filter);
 }
 
 namespace {

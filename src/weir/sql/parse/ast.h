@@ -346,6 +346,10 @@ class FunctionCallExpr : public Expr {
   bool distinct() const { return distinct_; }
   /// Returns true for `name(*)`.
   bool star() const { return star_; }
+  /// Returns the condition of `agg(…) FILTER (WHERE condition)`, or null.
+  const ExprPtr& filter() const { return filter_; }
+  /// Sets the FILTER condition (the parser, before the node is shared).
+  void set_filter(ExprPtr filter) { filter_ = std::move(filter); }
   std::string ToString() const override;
 
  private:
@@ -353,6 +357,7 @@ class FunctionCallExpr : public Expr {
   std::vector<ExprPtr> args_;
   bool distinct_;
   bool star_;
+  ExprPtr filter_;
 };
 
 /// `CASE [operand] WHEN a THEN x … [ELSE y] END`.

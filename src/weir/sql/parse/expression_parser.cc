@@ -852,8 +852,10 @@ arrow::Result<ExprPtr> ExpressionParser::ParseFunctionCall(Identifier name) {
   if (Peek().kind == TokenKind::kStar && Peek(1).kind == TokenKind::kRightParen) {
     Advance();
     Advance();
-    return Checked(std::make_shared<FunctionCallExpr>(std::move(name), std::move(args),
-                                                      false, /*star=*/true));
+    auto call = std::make_shared<FunctionCallExpr>(std::move(name), std::move(args),
+                                                   false, /*star=*/true);
+    ARROW_RETURN_NOT_OK(ParseAggregateFilter(call.get()));
+    return Checked(std::move(call));
   }
   bool distinct = AcceptKeyword("DISTINCT");
   if (!distinct) AcceptKeyword("ALL");
@@ -873,8 +875,28 @@ arrow::Result<ExprPtr> ExpressionParser::ParseFunctionCall(Identifier name) {
       break;
     }
   }
-  return Checked(
-      std::make_shared<FunctionCallExpr>(std::move(name), std::move(args), distinct));
+  auto call =
+      std::make_shared<FunctionCallExpr>(std::move(name), std::move(args), distinct);
+  ARROW_RETURN_NOT_OK(ParseAggregateFilter(call.get()));
+  return Checked(std::move(call));
+}
+
+arrow::Status ExpressionParser::ParseAggregateFilter(FunctionCallExpr* call) {
+  if (!(Peek().IsKeyword("FILTER") && Peek(1).kind == TokenKind::kLeftParen)) {
+    return arrow::Status::OK();
+  }
+  Advance();
+  Advance();
+  if (!AcceptKeyword("WHERE")) {
+    return Error(
+        Peek().position,
+        fmt::format("expected WHERE after FILTER ( but found {}", Describe(Peek())));
+  }
+  ARROW_ASSIGN_OR_RAISE(ExprPtr condition, ParseAbove(kLowest));
+  ARROW_RETURN_NOT_OK(
+      Expect(TokenKind::kRightParen, "expected ')' after the FILTER condition"));
+  call->set_filter(std::move(condition));
+  return arrow::Status::OK();
 }
 
 arrow::Result<ExprPtr> ExpressionParser::ParseCast() {

@@ -67,6 +67,8 @@ class ExpressionParser {
   arrow::Result<ExprPtr> ParseTypedLiteral(const Token& keyword);
   arrow::Result<ExprPtr> ParseCast();
   arrow::Result<ExprPtr> ParseFunctionCall(Identifier name);
+  // Reads `FILTER (WHERE condition)` after an aggregate call, if present.
+  arrow::Status ParseAggregateFilter(FunctionCallExpr* call);
   arrow::Result<ExprPtr> ParseSpecialCall(const Token& name);
   arrow::Result<ExprPtr> ParseCase();
   arrow::Result<ExprPtr> ParseInterval();

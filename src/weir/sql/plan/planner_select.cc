@@ -1,3 +1,4 @@
+#include "weir/sql/bind/sql_type.h"
 #include "weir/sql/plan/planner_internal.h"
 
 namespace weir::sql {
@@ -288,6 +289,24 @@ arrow::Result<Relation> Planner::Impl::PlanAggregate(
       input->expr =
           cp::call("cast", {input->expr}, cp::CastOptions::Safe(plan.input_cast));
       input->type = plan.input_cast;
+    }
+    if (call->filter()) {
+      // agg(x) FILTER (WHERE c) aggregates IF(c, x, NULL): rows failing c are NULL
+      // to the aggregate, which skips them; COUNT(*) becomes a COUNT of such values.
+      ARROW_ASSIGN_OR_RAISE(BoundExpr condition, Bind(*call->filter(), rel));
+      if (condition.type->id() != arrow::Type::BOOL) {
+        return ErrorAtPos(StartPosition(*call->filter()), "invalid FILTER",
+                          fmt::format(": the condition must be BOOLEAN, not {}",
+                                      SqlTypeName(condition.type)));
+      }
+      if (!input) {
+        input = BoundExpr{cp::literal(true), arrow::boolean()};
+        plan.function = "count";
+        plan.options = std::make_shared<cp::CountOptions>(cp::CountOptions::ONLY_VALID);
+      }
+      input->expr = cp::call(
+          "if_else",
+          {condition.expr, input->expr, cp::literal(arrow::MakeNullScalar(input->type))});
     }
     if (input) {
       std::string text = input->expr.ToString();

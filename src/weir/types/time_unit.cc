@@ -18,4 +18,18 @@ int64_t TicksPerSecond(arrow::TimeUnit::type unit) {
   return 1;
 }
 
+int64_t ToMicros(int64_t ticks, arrow::TimeUnit::type unit) {
+  switch (unit) {
+    case arrow::TimeUnit::SECOND:
+      return ticks * 1'000'000;
+    case arrow::TimeUnit::MILLI:
+      return ticks * 1'000;
+    case arrow::TimeUnit::MICRO:
+      return ticks;
+    case arrow::TimeUnit::NANO:
+      return ticks / 1000 - (ticks % 1000 < 0 ? 1 : 0);
+  }
+  return ticks;
+}
+
 }  // namespace weir::types

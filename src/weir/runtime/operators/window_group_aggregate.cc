@@ -4,27 +4,13 @@
 
 #include "weir/common/error.h"
 #include "weir/runtime/changelog.h"
+#include "weir/types/time_unit.h"
 
 namespace weir::runtime {
 
 namespace {
 
 constexpr const char* kStateName = "window-aggregate-sql";
-
-// Microseconds per tick of a timestamp unit (0 for nanoseconds: divide instead).
-int64_t MicrosPer(const arrow::DataType& type) {
-  switch (static_cast<const arrow::TimestampType&>(type).unit()) {
-    case arrow::TimeUnit::SECOND:
-      return 1'000'000;
-    case arrow::TimeUnit::MILLI:
-      return 1'000;
-    case arrow::TimeUnit::MICRO:
-      return 1;
-    case arrow::TimeUnit::NANO:
-      return 0;
-  }
-  return 1;
-}
 
 }  // namespace
 
@@ -71,11 +57,11 @@ arrow::Status WindowGroupAggregateOperator::ProcessBatch(
   ARROW_ASSIGN_OR_RAISE(auto batch, table_.Normalize(raw));
   const arrow::Array& ends = *batch->column(end_index_);
   const int64_t* end_values = ends.data()->GetValues<int64_t>(1);
-  const int64_t per = MicrosPer(*ends.type());
+  const auto unit = static_cast<const arrow::TimestampType&>(*ends.type()).unit();
   std::vector<uint32_t> groups(static_cast<size_t>(n));
   const auto key_columns = table_.KeyColumns(*batch);
   for (int64_t r = 0; r < n; ++r) {
-    const EventTime end = per == 0 ? end_values[r] / 1000 : end_values[r] * per;
+    const EventTime end = types::ToMicros(end_values[r], unit);
     if (ends.IsNull(r) || end - 1 <= watermark_) {
       ++late_rows_;  // its window fired already
       groups[static_cast<size_t>(r)] = GroupTable::kIgnored;

@@ -5,6 +5,7 @@
 #include <arrow/datum.h>
 
 #include "weir/common/error.h"
+#include "weir/types/time_unit.h"
 
 namespace weir::runtime {
 
@@ -15,20 +16,6 @@ int64_t FloorTo(int64_t value, int64_t step) {
   int64_t q = value / step;
   if (value % step != 0 && value < 0) --q;
   return q * step;
-}
-
-int64_t MicrosPer(arrow::TimeUnit::type unit) {
-  switch (unit) {
-    case arrow::TimeUnit::SECOND:
-      return 1'000'000;
-    case arrow::TimeUnit::MILLI:
-      return 1'000;
-    case arrow::TimeUnit::MICRO:
-      return 1;
-    case arrow::TimeUnit::NANO:
-      return 0;  // divide instead
-  }
-  return 1;
 }
 
 }  // namespace
@@ -43,7 +30,6 @@ arrow::Status WindowTvfOperator::ProcessBatch(
   const auto& times = *batch->column(index);
   const auto unit = static_cast<const arrow::TimestampType&>(*times.type()).unit();
   const int64_t* values = times.data()->GetValues<int64_t>(1);
-  const int64_t per = MicrosPer(unit);
   const int64_t n = batch->num_rows();
 
   arrow::Int64Builder rows;
@@ -74,7 +60,7 @@ arrow::Status WindowTvfOperator::ProcessBatch(
       identity = false;
       continue;
     }
-    const int64_t t = per == 0 ? FloorTo(values[r], 1000) / 1000 : values[r] * per;
+    const int64_t t = types::ToMicros(values[r], unit);
     switch (options_.kind) {
       case WindowTvfOptions::Kind::kTumble: {
         const int64_t start = FloorTo(t - offset, size) + offset;

@@ -238,3 +238,28 @@ def test_window_on_a_column_without_watermark_is_refused(weir):
                 check=False)
     assert proc.returncode == 1
     assert "requires the timecol is a time attribute type" in proc.stderr
+
+
+def test_unbounded_select_streams_changes_until_ctrl_c(tmp_path):
+    # Flink's SQL client: a SELECT over an unbounded source shows its changes as they
+    # happen; Ctrl-C ends it with "Query terminated".
+    script = tmp_path / "select.sql"
+    script.write_text("""
+SET 'parallelism.default' = '2';
+CREATE TABLE g (id INT) WITH ('connector' = 'datagen', 'rows-per-second' = '200',
+  'fields.id.min' = '1', 'fields.id.max' = '4');
+SELECT id, COUNT(*) AS n FROM g GROUP BY id;
+""")
+    proc = subprocess.Popen([str(weir_binary()), "sql", "--format", "csv", "-f", str(script)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(2.5)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert "Query terminated, received a total of" in err
+    lines = out.splitlines()
+    assert lines[0] == "op,id,n"
+    rows = [(line.split(",")[0], line.split(",")[1:]) for line in lines[1:]]
+    assert len(rows) > 4 and any(kind == "-U" for kind, _ in rows)
+    final = apply_changelog(rows, 1)
+    assert set(final) <= {("1",), ("2",), ("3",), ("4",)}

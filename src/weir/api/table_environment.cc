@@ -73,6 +73,38 @@ arrow::Result<TableResult> StringRows(const std::vector<std::string>& names,
   return TableResult::Rows(table, names);
 }
 
+// The schema of a SELECT's changes: `op`, then the query's columns by visible name.
+std::shared_ptr<arrow::Schema> ChangesSchema(const arrow::Schema& plan,
+                                             const std::vector<std::string>& names) {
+  arrow::FieldVector fields = {arrow::field("op", arrow::utf8(), false)};
+  for (int c = 0; c < plan.num_fields(); ++c) {
+    fields.push_back(plan.field(c)->WithName(names[static_cast<size_t>(c)]));
+  }
+  return arrow::schema(fields);
+}
+
+// A batch of a translated plan (its columns, maybe a row-kind column) as changes.
+arrow::Result<std::shared_ptr<arrow::RecordBatch>> ChangesBatch(
+    const arrow::RecordBatch& batch, const arrow::Schema& plan,
+    const std::vector<std::string>& names) {
+  const int8_t* kinds = runtime::RowKinds(batch);
+  arrow::StringBuilder ops;
+  ARROW_RETURN_NOT_OK(ops.Reserve(batch.num_rows()));
+  for (int64_t r = 0; r < batch.num_rows(); ++r) {
+    const auto kind =
+        kinds ? static_cast<runtime::RowKind>(kinds[r]) : runtime::RowKind::kInsert;
+    ARROW_RETURN_NOT_OK(ops.Append(std::string(runtime::RowKindString(kind))));
+  }
+  ARROW_ASSIGN_OR_RAISE(auto op_array, ops.Finish());
+  arrow::ArrayVector columns = {op_array};
+  arrow::FieldVector fields = {arrow::field("op", arrow::utf8(), false)};
+  for (int c = 0; c < plan.num_fields(); ++c) {
+    columns.push_back(batch.column(c));
+    fields.push_back(batch.schema()->field(c)->WithName(names[static_cast<size_t>(c)]));
+  }
+  return arrow::RecordBatch::Make(arrow::schema(fields), batch.num_rows(), columns);
+}
+
 // A folder name for an INSERT's checkpoints: the table name and a hash of the
 // statement text with whitespace runs collapsed (FNV-1a, stable across runs).
 std::string JobFolder(const std::string& table, const std::string& text) {
@@ -490,9 +522,10 @@ arrow::Result<TableResult> TableEnvironment::RunQuery(const sql::Statement& stat
           "query bounded tables, or SET 'execution.runtime-mode' = 'batch'",
           unsupported));
     }
+    if (listener_) return RunContinuousQuery(plan, planned.column_names);
     return arrow::Status::NotImplemented(
         "SELECT over an unbounded source would never end; write it to a table with "
-        "INSERT INTO (e.g. a 'print' table)");
+        "INSERT INTO (e.g. a 'print' table), or run it in the `weir sql` shell");
   }
   if (exec_.ShowsChangelog() && unsupported.empty())
     return RunChangelogQuery(plan, planned.column_names);
@@ -515,33 +548,48 @@ arrow::Result<TableResult> TableEnvironment::RunChangelogQuery(
   ARROW_ASSIGN_OR_RAISE(auto client, env->ExecuteAsync("select"));
   ARROW_RETURN_NOT_OK(waiter_(client, "").status());
   // The changes as Flink's client shows them: an `op` column, then the columns.
-  arrow::StringBuilder ops;
-  std::vector<arrow::ArrayVector> columns(
-      static_cast<size_t>(plan->schema->num_fields()));
+  arrow::RecordBatchVector changes;
   for (const auto& batch : collected->batches()) {
-    const int8_t* kinds = runtime::RowKinds(*batch);
-    for (int64_t r = 0; r < batch->num_rows(); ++r) {
-      const auto kind =
-          kinds ? static_cast<runtime::RowKind>(kinds[r]) : runtime::RowKind::kInsert;
-      ARROW_RETURN_NOT_OK(ops.Append(std::string(runtime::RowKindString(kind))));
-    }
-    for (size_t c = 0; c < columns.size(); ++c) {
-      columns[c].push_back(batch->column(static_cast<int>(c)));
-    }
+    ARROW_ASSIGN_OR_RAISE(auto change, ChangesBatch(*batch, *plan->schema, names));
+    changes.push_back(std::move(change));
   }
-  ARROW_ASSIGN_OR_RAISE(auto op_array, ops.Finish());
-  arrow::FieldVector fields = {arrow::field("op", arrow::utf8())};
-  arrow::ChunkedArrayVector chunks = {std::make_shared<arrow::ChunkedArray>(op_array)};
-  for (size_t c = 0; c < columns.size(); ++c) {
-    const auto& field = plan->schema->field(static_cast<int>(c));
-    fields.push_back(field);
-    ARROW_ASSIGN_OR_RAISE(auto chunked,
-                          arrow::ChunkedArray::Make(columns[c], field->type()));
-    chunks.push_back(chunked);
-  }
+  auto schema =
+      changes.empty() ? ChangesSchema(*plan->schema, names) : changes.front()->schema();
+  ARROW_ASSIGN_OR_RAISE(auto table, arrow::Table::FromRecordBatches(schema, changes));
   std::vector<std::string> visible = {"op"};
   visible.insert(visible.end(), names.begin(), names.end());
-  return TableResult::Rows(arrow::Table::Make(arrow::schema(fields), chunks), visible);
+  return TableResult::Rows(table, visible);
+}
+
+arrow::Result<TableResult> TableEnvironment::RunContinuousQuery(
+    const sql::PlanPtr& plan, const std::vector<std::string>& names) {
+  ARROW_ASSIGN_OR_RAISE(ChangelogModes modes,
+                        ChangelogModes::Infer(plan, StreamTableNames()));
+  auto env = StreamExecutionEnvironment::Create();
+  env->SetParallelism(parallelism());
+  ARROW_ASSIGN_OR_RAISE(
+      planner::StreamOutput output,
+      planner::TranslateToStream(plan, modes, StreamOptions(), env->mutable_graph()));
+  auto rows = std::make_shared<std::atomic<int64_t>>(0);
+  const std::shared_ptr<arrow::Schema> schema = plan->schema;
+  ChangeListener listener = listener_;
+  // One sink subtask: the listener sees the changes in the order they arrive.
+  env->StreamOf(output.vertex)
+      .SinkTo(
+          connectors::MakeCallbackSink(
+              [listener, schema, names,
+               rows](const std::shared_ptr<arrow::RecordBatch>& batch) -> arrow::Status {
+                ARROW_ASSIGN_OR_RAISE(auto change, ChangesBatch(*batch, *schema, names));
+                rows->fetch_add(change->num_rows());
+                return listener(change);
+              }),
+          "Print")
+      .SetParallelism(1);
+  ARROW_ASSIGN_OR_RAISE(auto client, env->ExecuteAsync("select"));
+  auto result = waiter_(client, "");
+  if (!result.ok() && !result.status().IsCancelled()) return result.status();
+  return TableResult::Ok(
+      fmt::format("Query terminated, received a total of {} rows", rows->load()));
 }
 
 std::set<std::string> TableEnvironment::StreamTableNames() const {

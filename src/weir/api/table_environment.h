@@ -111,6 +111,16 @@ class TableEnvironment : public std::enable_shared_from_this<TableEnvironment> {
   /// Replaces how submitted jobs are awaited (default: JobClient::Wait()).
   void set_job_waiter(JobWaiter waiter) { waiter_ = std::move(waiter); }
 
+  /// Receives the changes of a SELECT over unbounded sources as they happen, as
+  /// batches of an `op` column (+I, -U, +U, -D) and the query's columns; called from
+  /// one thread at a time. With a listener such a SELECT runs until it is cancelled
+  /// (the job waiter's Ctrl-C) and returns "Query terminated…" (Flink's SQL client);
+  /// without one it is refused.
+  using ChangeListener =
+      std::function<arrow::Status(const std::shared_ptr<arrow::RecordBatch>&)>;
+  /// Sets the listener (null removes it).
+  void set_change_listener(ChangeListener listener) { listener_ = std::move(listener); }
+
   /// Makes batch queries stop (with a Cancelled error) soon after `*flag` becomes
   /// true; the shell sets it from its Ctrl-C handler. Null disables.
   void set_cancel_flag(const std::atomic<bool>* flag) { cancel_ = flag; }
@@ -131,6 +141,9 @@ class TableEnvironment : public std::enable_shared_from_this<TableEnvironment> {
   // Runs a SELECT as a job and returns its changes with an `op` column.
   arrow::Result<TableResult> RunChangelogQuery(const sql::PlanPtr& plan,
                                                const std::vector<std::string>& names);
+  // Runs a SELECT over unbounded sources, handing its changes to listener_.
+  arrow::Result<TableResult> RunContinuousQuery(const sql::PlanPtr& plan,
+                                                const std::vector<std::string>& names);
   planner::StreamTranslateOptions StreamOptions() const;
   std::set<std::string> StreamTableNames() const;
   arrow::Result<TableResult> Describe(const sql::Statement& statement);
@@ -148,6 +161,7 @@ class TableEnvironment : public std::enable_shared_from_this<TableEnvironment> {
   planner::ExecutionConfig exec_;
   arrow::Status UpdateExecutionConfig();
   JobWaiter waiter_;
+  ChangeListener listener_;
   std::shared_ptr<StreamExecutionEnvironment> stream_env_;
   const std::atomic<bool>* cancel_ = nullptr;
   std::map<std::string, DataStream> stream_tables_;  // by lower-case name

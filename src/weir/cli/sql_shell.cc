@@ -60,7 +60,22 @@ arrow::Status PrintResult(const api::TableResult& result, OutputFormat format,
 arrow::Status RunStatement(api::TableEnvironment& env, const sql::StatementPtr& statement,
                            OutputFormat format) {
   auto start = std::chrono::steady_clock::now();
-  ARROW_ASSIGN_OR_RAISE(api::TableResult result, env.Execute(statement));
+  // A SELECT over unbounded sources prints its changes as they come (Flink's
+  // tableau mode), until Ctrl-C.
+  BatchPrinter changes(stdout, format);
+  std::shared_ptr<arrow::Schema> change_schema;
+  int64_t change_rows = 0;
+  env.set_change_listener([&](const std::shared_ptr<arrow::RecordBatch>& batch) {
+    change_schema = batch->schema();
+    change_rows += batch->num_rows();
+    ARROW_RETURN_NOT_OK(changes.Print(*batch));
+    std::fflush(stdout);
+    return arrow::Status::OK();
+  });
+  auto executed = env.Execute(statement);
+  env.set_change_listener(nullptr);
+  if (change_schema) ARROW_RETURN_NOT_OK(changes.Finish(*change_schema, change_rows));
+  ARROW_ASSIGN_OR_RAISE(api::TableResult result, std::move(executed));
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return PrintResult(result, format, seconds);

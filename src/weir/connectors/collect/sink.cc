@@ -46,7 +46,29 @@ class CollectSink : public runtime::Operator {
   std::shared_ptr<CollectedBatches> target_;
 };
 
+class CallbackSink : public runtime::Operator {
+ public:
+  explicit CallbackSink(
+      std::function<arrow::Status(const std::shared_ptr<arrow::RecordBatch>&)> fn)
+      : fn_(std::move(fn)) {}
+  arrow::Status ProcessBatch(int, const std::shared_ptr<arrow::RecordBatch>& batch,
+                             runtime::Output*) override {
+    return fn_(batch);
+  }
+
+ private:
+  std::function<arrow::Status(const std::shared_ptr<arrow::RecordBatch>&)> fn_;
+};
+
 }  // namespace
+
+runtime::OperatorFactory MakeCallbackSink(
+    std::function<arrow::Status(const std::shared_ptr<arrow::RecordBatch>&)> fn) {
+  return [fn](const runtime::SubtaskInfo&)
+             -> arrow::Result<std::unique_ptr<runtime::Operator>> {
+    return std::make_unique<CallbackSink>(fn);
+  };
+}
 
 runtime::OperatorFactory MakeCollectSink(std::shared_ptr<CollectedBatches> target) {
   return [target](const runtime::SubtaskInfo&)

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <functional>
+
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -30,6 +32,11 @@ class CollectedBatches {
   std::vector<std::shared_ptr<arrow::RecordBatch>> batches_;
   int64_t rows_ = 0;
 };
+
+/// Returns a sink factory that calls `fn` with every batch, from the sink subtask's
+/// thread (run it at parallelism 1, or make `fn` thread-safe); an error fails the job.
+runtime::OperatorFactory MakeCallbackSink(
+    std::function<arrow::Status(const std::shared_ptr<arrow::RecordBatch>&)> fn);
 
 /// Returns a sink factory that hands every batch to `target` (Flink's
 /// executeAndCollect); meant for tests and small results.

@@ -16,9 +16,13 @@ namespace weir::planner {
 
 /// The row kinds a node may produce (Flink's ChangelogMode as a set of RowKinds).
 struct ChangelogModeSet {
+  /// +I rows occur.
   bool insert = true;
+  /// -U rows occur (retractions of updated rows).
   bool update_before = false;
+  /// +U rows occur.
   bool update_after = false;
+  /// -D rows occur.
   bool delete_ = false;
 
   /// Returns insert-only.

@@ -11,6 +11,7 @@ namespace weir::runtime {
 struct WindowTvfOptions {
   /// The window shape.
   enum class Kind { kTumble, kHop, kCumulate };
+  /// The shape of this function's windows.
   Kind kind = Kind::kTumble;
   /// The time column (a timestamp of any unit).
   std::string time_column;

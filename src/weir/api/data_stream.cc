@@ -5,6 +5,7 @@
 #include "weir/connectors/collect/sink.h"
 #include "weir/runtime/operators/filter_operator.h"
 #include "weir/runtime/operators/rolling_aggregate.h"
+#include "weir/runtime/operators/union_operator.h"
 
 namespace weir::api {
 
@@ -131,18 +132,12 @@ DataStream DataStream::Broadcast() const {
 DataStream DataStream::Union(const std::vector<DataStream>& others) const {
   // A pass-through vertex with one input edge per stream.
   auto& graph = env_->graph_;
-  const int v = graph.AddOperator(
-      "Union", env_->parallelism_,
-      [](const runtime::SubtaskInfo&)
-          -> arrow::Result<std::unique_ptr<runtime::Operator>> {
-        struct Pass : runtime::Operator {
-          arrow::Status ProcessBatch(int, const std::shared_ptr<arrow::RecordBatch>& b,
-                                     runtime::Output* out) override {
-            return out->Emit(b);
-          }
-        };
-        return std::make_unique<Pass>();
-      });
+  const int v =
+      graph.AddOperator("Union", env_->parallelism_,
+                        [](const runtime::SubtaskInfo&)
+                            -> arrow::Result<std::unique_ptr<runtime::Operator>> {
+                          return std::make_unique<runtime::UnionOperator>();
+                        });
   std::vector<DataStream> all{*this};
   all.insert(all.end(), others.begin(), others.end());
   for (const auto& s : all) {

@@ -536,23 +536,13 @@ arrow::Result<TableResult> TableEnvironment::RunQuery(const sql::Statement& stat
 
 arrow::Result<TableResult> TableEnvironment::RunChangelogQuery(
     const sql::PlanPtr& plan, const std::vector<std::string>& names) {
-  ARROW_ASSIGN_OR_RAISE(ChangelogModes modes,
-                        ChangelogModes::Infer(plan, StreamTableNames()));
-  auto env = StreamExecutionEnvironment::Create();
-  env->SetParallelism(parallelism());
-  ARROW_ASSIGN_OR_RAISE(
-      planner::StreamOutput output,
-      planner::TranslateToStream(plan, modes, StreamOptions(), env->mutable_graph()));
-  auto collected = std::make_shared<connectors::CollectedBatches>();
-  env->StreamOf(output.vertex).SinkTo(connectors::MakeCollectSink(collected), "Collect");
-  ARROW_ASSIGN_OR_RAISE(auto client, env->ExecuteAsync("select"));
-  ARROW_RETURN_NOT_OK(waiter_(client, "").status());
   // The changes as Flink's client shows them: an `op` column, then the columns.
   arrow::RecordBatchVector changes;
-  for (const auto& batch : collected->batches()) {
-    ARROW_ASSIGN_OR_RAISE(auto change, ChangesBatch(*batch, *plan->schema, names));
-    changes.push_back(std::move(change));
-  }
+  ARROW_RETURN_NOT_OK(
+      RunChangesJob(plan, names, [&](const std::shared_ptr<arrow::RecordBatch>& batch) {
+        changes.push_back(batch);
+        return arrow::Status::OK();
+      }).status());
   auto schema =
       changes.empty() ? ChangesSchema(*plan->schema, names) : changes.front()->schema();
   ARROW_ASSIGN_OR_RAISE(auto table, arrow::Table::FromRecordBatches(schema, changes));
@@ -563,6 +553,16 @@ arrow::Result<TableResult> TableEnvironment::RunChangelogQuery(
 
 arrow::Result<TableResult> TableEnvironment::RunContinuousQuery(
     const sql::PlanPtr& plan, const std::vector<std::string>& names) {
+  auto rows = RunChangesJob(plan, names, listener_);
+  // Ctrl-C (the waiter cancels the job) is how such a query ends.
+  if (!rows.ok() && !rows.status().IsCancelled()) return rows.status();
+  return TableResult::Ok(fmt::format("Query terminated, received a total of {} rows",
+                                     rows.ok() ? *rows : changes_seen_.load()));
+}
+
+arrow::Result<int64_t> TableEnvironment::RunChangesJob(
+    const sql::PlanPtr& plan, const std::vector<std::string>& names,
+    const ChangeListener& listener) {
   ARROW_ASSIGN_OR_RAISE(ChangelogModes modes,
                         ChangelogModes::Infer(plan, StreamTableNames()));
   auto env = StreamExecutionEnvironment::Create();
@@ -570,26 +570,24 @@ arrow::Result<TableResult> TableEnvironment::RunContinuousQuery(
   ARROW_ASSIGN_OR_RAISE(
       planner::StreamOutput output,
       planner::TranslateToStream(plan, modes, StreamOptions(), env->mutable_graph()));
-  auto rows = std::make_shared<std::atomic<int64_t>>(0);
+  changes_seen_.store(0);
   const std::shared_ptr<arrow::Schema> schema = plan->schema;
-  ChangeListener listener = listener_;
-  // One sink subtask: the listener sees the changes in the order they arrive.
+  // One sink subtask: the listener sees the changes in the order they arrive, from
+  // one thread.
   env->StreamOf(output.vertex)
-      .SinkTo(
-          connectors::MakeCallbackSink(
-              [listener, schema, names,
-               rows](const std::shared_ptr<arrow::RecordBatch>& batch) -> arrow::Status {
-                ARROW_ASSIGN_OR_RAISE(auto change, ChangesBatch(*batch, *schema, names));
-                rows->fetch_add(change->num_rows());
-                return listener(change);
-              }),
-          "Print")
+      .SinkTo(connectors::MakeCallbackSink(
+                  [this, listener, schema,
+                   names](const std::shared_ptr<arrow::RecordBatch>& batch) {
+                    ARROW_ASSIGN_OR_RAISE(auto change,
+                                          ChangesBatch(*batch, *schema, names));
+                    changes_seen_.fetch_add(change->num_rows());
+                    return listener(change);
+                  }),
+              "Changes")
       .SetParallelism(1);
   ARROW_ASSIGN_OR_RAISE(auto client, env->ExecuteAsync("select"));
-  auto result = waiter_(client, "");
-  if (!result.ok() && !result.status().IsCancelled()) return result.status();
-  return TableResult::Ok(
-      fmt::format("Query terminated, received a total of {} rows", rows->load()));
+  ARROW_RETURN_NOT_OK(waiter_(client, "").status());
+  return changes_seen_.load();
 }
 
 std::set<std::string> TableEnvironment::StreamTableNames() const {

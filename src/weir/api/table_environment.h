@@ -141,6 +141,11 @@ class TableEnvironment : public std::enable_shared_from_this<TableEnvironment> {
   // Runs a SELECT as a job and returns its changes with an `op` column.
   arrow::Result<TableResult> RunChangelogQuery(const sql::PlanPtr& plan,
                                                const std::vector<std::string>& names);
+  // Runs a SELECT as a job handing its changes (op column first) to `listener` from
+  // one sink subtask; returns how many there were.
+  arrow::Result<int64_t> RunChangesJob(const sql::PlanPtr& plan,
+                                       const std::vector<std::string>& names,
+                                       const ChangeListener& listener);
   // Runs a SELECT over unbounded sources, handing its changes to listener_.
   arrow::Result<TableResult> RunContinuousQuery(const sql::PlanPtr& plan,
                                                 const std::vector<std::string>& names);
@@ -162,6 +167,7 @@ class TableEnvironment : public std::enable_shared_from_this<TableEnvironment> {
   arrow::Status UpdateExecutionConfig();
   JobWaiter waiter_;
   ChangeListener listener_;
+  std::atomic<int64_t> changes_seen_{0};  // by the running RunChangesJob
   std::shared_ptr<StreamExecutionEnvironment> stream_env_;
   const std::atomic<bool>* cancel_ = nullptr;
   std::map<std::string, DataStream> stream_tables_;  // by lower-case name

@@ -14,6 +14,7 @@
 #include "weir/runtime/operators/filter_operator.h"
 #include "weir/runtime/operators/group_aggregate.h"
 #include "weir/runtime/operators/project_operator.h"
+#include "weir/runtime/operators/union_operator.h"
 #include "weir/runtime/operators/watermark_strategy.h"
 #include "weir/runtime/operators/window_group_aggregate.h"
 #include "weir/runtime/operators/window_tvf.h"
@@ -193,18 +194,8 @@ class Translator {
       }
       inputs.push_back(input);
     }
-    const int v = graph_->AddOperator(
-        "Union", options_.parallelism,
-        [](const runtime::SubtaskInfo&)
-            -> arrow::Result<std::unique_ptr<runtime::Operator>> {
-          struct Pass : runtime::Operator {
-            arrow::Status ProcessBatch(int, const std::shared_ptr<arrow::RecordBatch>& b,
-                                       runtime::Output* out) override {
-              return out->Emit(b);
-            }
-          };
-          return std::make_unique<Pass>();
-        });
+    const int v = graph_->AddOperator("Union", options_.parallelism,
+                                      Factory<runtime::UnionOperator>());
     for (size_t i = 0; i < inputs.size(); ++i) {
       status_ &= graph_->Connect(
           inputs[i].vertex, v,
@@ -265,7 +256,7 @@ class Translator {
   // attribute): a column with a WATERMARK, passed on unchanged. Bounded inputs
   // without one end with the final watermark, which fires every window.
   arrow::Status CheckTimeAttribute(const sql::PlanNode& tvf) const {
-    if (!options_.streaming) return arrow::Status::OK();
+    if (!options_.streaming || IsBoundedPlan(*tvf.inputs[0])) return arrow::Status::OK();
     std::string field = tvf.window.time_field;
     const sql::PlanNode* node = tvf.inputs[0].get();
     while (node->kind == sql::PlanKind::kProject ||
@@ -285,7 +276,6 @@ class Translator {
                             node->table->watermark_column) {
         return arrow::Status::OK();
       }
-      if (IsBoundedPlan(*node)) return arrow::Status::OK();
     }
     const auto& type =
         *tvf.inputs[0]->schema->GetFieldByName(tvf.window.time_field)->type();

@@ -18,6 +18,7 @@
 #include <fmt/format.h>
 
 #include "weir/connectors/collect/sink.h"
+#include "weir/planner/over_plan.h"
 #include "weir/planner/runtime_filter.h"
 #include "weir/planner/stall_watchdog.h"
 #include "weir/planner/stream_translator.h"
@@ -109,6 +110,12 @@ arrow::Result<std::shared_ptr<arrow::Table>> Rename(
     columns.push_back(column);
   }
   return arrow::Table::Make(schema, columns, table->num_rows());
+}
+
+// Nodes that hold their whole input before producing a row.
+bool Materialised(const sql::PlanNode& node) {
+  return node.kind == sql::PlanKind::kSort || node.kind == sql::PlanKind::kLimit ||
+         node.kind == sql::PlanKind::kOver || node.kind == sql::PlanKind::kRank;
 }
 
 class Translator {
@@ -250,8 +257,11 @@ class Translator {
         return ac::Declaration("union", std::move(inputs), ac::ExecNodeOptions{});
       }
       case sql::PlanKind::kSort:
-      case sql::PlanKind::kLimit: {
-        // Materialised: sort with Arrow's kernels, slice for OFFSET/LIMIT.
+      case sql::PlanKind::kLimit:
+      case sql::PlanKind::kOver:
+      case sql::PlanKind::kRank: {
+        // Materialised: sort with Arrow's kernels, slice for OFFSET/LIMIT, window
+        // functions over partitions in order.
         ARROW_ASSIGN_OR_RAISE(auto table, RunToTable(node));
         return ac::Declaration("table_source", ac::TableSourceNodeOptions(table));
       }
@@ -260,6 +270,10 @@ class Translator {
   }
 
   arrow::Result<std::shared_ptr<arrow::Table>> RunToTable(const sql::PlanNode& node) {
+    if (node.kind == sql::PlanKind::kOver || node.kind == sql::PlanKind::kRank) {
+      ARROW_ASSIGN_OR_RAISE(auto input, Run(*node.inputs[0]));
+      return EvaluateOverNode(node, input);
+    }
     if (node.kind == sql::PlanKind::kSort) {
       ARROW_ASSIGN_OR_RAISE(auto input, Run(*node.inputs[0]));
       std::vector<cp::SortKey> keys;
@@ -287,7 +301,7 @@ class Translator {
   }
 
   arrow::Result<std::shared_ptr<arrow::Table>> Run(const sql::PlanNode& node) {
-    if (node.kind == sql::PlanKind::kSort || node.kind == sql::PlanKind::kLimit) {
+    if (Materialised(node)) {
       return RunToTable(node);
     }
     ARROW_ASSIGN_OR_RAISE(auto declaration, Translate(node));
@@ -306,7 +320,7 @@ class Translator {
   // top still materialises, as it must); the batches carry the planned schema.
   arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> Stream(
       const sql::PlanNode& node) {
-    if (node.kind == sql::PlanKind::kSort || node.kind == sql::PlanKind::kLimit) {
+    if (Materialised(node)) {
       ARROW_ASSIGN_OR_RAISE(auto table, RunToTable(node));
       return std::make_shared<arrow::TableBatchReader>(table);
     }

@@ -6,6 +6,7 @@
 
 #include "weir/common/error.h"
 #include "weir/common/suggest.h"
+#include "weir/planner/time_attributes.h"
 #include "weir/planner/window_match.h"
 
 namespace weir::planner {
@@ -59,6 +60,13 @@ std::string Visible(const std::vector<std::string>& names) {
 
 }  // namespace
 
+bool IsDeduplication(const sql::PlanNode& node) {
+  return node.kind == sql::PlanKind::kRank &&
+         node.rank.type == sql::RankSpec::Type::kRowNumber && node.rank.start == 1 &&
+         node.rank.end == 1 && !node.rank.output_rank && node.over.order.size() == 1 &&
+         IsTimeAttribute(*node.inputs[0], node.over.order[0].field);
+}
+
 std::string FlinkNodeName(const sql::PlanNode& node) {
   switch (node.kind) {
     case sql::PlanKind::kScan:
@@ -90,6 +98,31 @@ std::string FlinkNodeName(const sql::PlanNode& node) {
       return "Limit";
     case sql::PlanKind::kUnion:
       return "Union";
+    case sql::PlanKind::kOver: {
+      std::string select;
+      for (const sql::OverCall& call : node.over_calls) {
+        select += (select.empty() ? "" : ", ") + call.display;
+      }
+      return fmt::format("OverAggregate({}, select=[{}])", node.over.ToString(), select);
+    }
+    case sql::PlanKind::kRank: {
+      if (IsDeduplication(node)) {
+        return fmt::format("Deduplicate(keep=[{}], key=[{}], order=[ROWTIME])",
+                           node.over.order[0].descending ? "LastRow" : "FirstRow",
+                           Visible(node.over.partition_keys));
+      }
+      std::string order;
+      for (const sql::SortField& key : node.over.order) {
+        order += (order.empty() ? "" : ", ") +
+                 fmt::format("{} {}", sql::VisibleName(key.field),
+                             key.descending ? "DESC" : "ASC");
+      }
+      return fmt::format(
+          "Rank(rankType=[{}], rankRange=[rankStart={}, rankEnd={}], partitionBy=[{}], "
+          "orderBy=[{}])",
+          node.rank.TypeName(), node.rank.start, node.rank.end,
+          Visible(node.over.partition_keys), order);
+    }
   }
   return "?";
 }
@@ -139,6 +172,18 @@ arrow::Result<ChangelogModes> ChangelogModes::Infer(
               "StreamPhysicalWindowTableFunction doesn't support consuming update "
               "changes: window functions take insert-only input");
         }
+        break;
+      case sql::PlanKind::kOver:
+        if (!inputs.insert_only()) {
+          return arrow::Status::NotImplemented(
+              "StreamPhysicalOverAggregate doesn't support consuming update changes: "
+              "OVER windows take insert-only input");
+        }
+        break;
+      case sql::PlanKind::kRank:
+        // Deduplication replaces a key's row (-U/+U); Top-N also drops rows that
+        // leave the range (-D).
+        mode = {true, true, true, !IsDeduplication(node) || !inputs.insert_only()};
         break;
       case sql::PlanKind::kJoin:
       case sql::PlanKind::kSort:

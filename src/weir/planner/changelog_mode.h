@@ -61,6 +61,11 @@ class ChangelogModes {
   std::map<const sql::PlanNode*, ChangelogModeSet> modes_;
 };
 
+/// Returns whether a Rank node is Flink's deduplication: ROW_NUMBER() = 1 without
+/// the rank as an output, ordered by a time attribute (keep the first row with
+/// ASC, the last with DESC).
+bool IsDeduplication(const sql::PlanNode& node);
+
 /// Returns how Flink names a node in messages and EXPLAIN: `GroupAggregate(groupBy=[k],
 /// select=[k, COUNT(*)])`, `Calc(...)`, `TableSourceScan(table=[t])`.
 std::string FlinkNodeName(const sql::PlanNode& node);

@@ -14,6 +14,7 @@
 #include "weir/runtime/operators/filter_operator.h"
 #include "weir/runtime/operators/group_aggregate.h"
 #include "weir/runtime/operators/project_operator.h"
+#include "weir/runtime/operators/rank_operator.h"
 #include "weir/runtime/operators/union_operator.h"
 #include "weir/runtime/operators/watermark_strategy.h"
 #include "weir/runtime/operators/window_group_aggregate.h"
@@ -94,6 +95,8 @@ class Translator {
         return Aggregate(node);
       case sql::PlanKind::kWindowTvf:
         return WindowTvf(node);
+      case sql::PlanKind::kRank:
+        return Rank(node);
       default:
         return arrow::Status::NotImplemented(fmt::format(
             "streaming queries with {} over unbounded sources are not supported yet; "
@@ -257,25 +260,8 @@ class Translator {
   // without one end with the final watermark, which fires every window.
   arrow::Status CheckTimeAttribute(const sql::PlanNode& tvf) const {
     if (!options_.streaming || IsBoundedPlan(*tvf.inputs[0])) return arrow::Status::OK();
-    std::string field = tvf.window.time_field;
-    const sql::PlanNode* node = tvf.inputs[0].get();
-    while (node->kind == sql::PlanKind::kProject ||
-           node->kind == sql::PlanKind::kFilter) {
-      if (node->kind == sql::PlanKind::kProject) {
-        if (RowtimeField(*node) == field) return arrow::Status::OK();
-        const int index = node->schema->GetFieldIndex(field);
-        const arrow::FieldRef* ref =
-            index < 0 ? nullptr : node->exprs[static_cast<size_t>(index)].field_ref();
-        field = ref != nullptr && ref->name() != nullptr ? *ref->name() : "";
-      }
-      node = node->inputs[0].get();
-    }
-    if (node->kind == sql::PlanKind::kScan && !field.empty()) {
-      const int index = node->schema->GetFieldIndex(field);
-      if (index >= 0 && node->scan_columns[static_cast<size_t>(index)] ==
-                            node->table->watermark_column) {
-        return arrow::Status::OK();
-      }
+    if (IsTimeAttribute(*tvf.inputs[0], tvf.window.time_field)) {
+      return arrow::Status::OK();
     }
     const auto& type =
         *tvf.inputs[0]->schema->GetFieldByName(tvf.window.time_field)->type();
@@ -283,6 +269,33 @@ class Translator {
         "The window function requires the timecol is a time attribute type, but is {}: "
         "declare WATERMARK FOR {} AS … on the source table",
         sql::SqlTypeName(type.GetSharedPtr()), sql::VisibleName(tvf.window.time_field)));
+  }
+
+  arrow::Result<Stream> Rank(const sql::PlanNode& node) {
+    const sql::PlanNode& input_node = *node.inputs[0];
+    ARROW_ASSIGN_OR_RAISE(Stream input, Translate(input_node));
+    runtime::RankOptions options;
+    options.partition_keys = node.over.partition_keys;
+    for (const sql::SortField& key : node.over.order) {
+      options.order.push_back({key.field, key.descending, key.nulls_first});
+    }
+    options.type = node.rank.type == sql::RankSpec::Type::kRowNumber
+                       ? runtime::RankOptions::Type::kRowNumber
+                   : node.rank.type == sql::RankSpec::Type::kRank
+                       ? runtime::RankOptions::Type::kRank
+                       : runtime::RankOptions::Type::kDenseRank;
+    options.start = node.rank.start;
+    options.end = node.rank.end;
+    options.rank_column = node.rank.field;
+    options.output_rank = node.rank.output_rank;
+    options.retractions = !modes_.Of(input_node).insert_only();
+    options.deduplicate = IsDeduplication(node);
+    const bool global = options.partition_keys.empty();
+    Partitioning p =
+        global ? Partitioning::Rebalance() : Partitioning::Hash(options.partition_keys);
+    if (global && input.parallelism == 1) p = Partitioning::Forward();
+    return Append(input, p, FlinkNodeName(node), global ? 1 : options_.parallelism,
+                  Factory<runtime::RankOperator>(options));
   }
 
   arrow::Result<Stream> Aggregate(const sql::PlanNode& node) {
@@ -332,6 +345,8 @@ std::string FirstUnsupportedInStreaming(const sql::PlanNode& node) {
       return "ORDER BY";
     case sql::PlanKind::kLimit:
       return "LIMIT/OFFSET";
+    case sql::PlanKind::kOver:
+      return "an OVER window";
     default:
       break;
   }

@@ -97,4 +97,41 @@ std::optional<std::string> RowtimeField(const sql::PlanNode& project) {
   return std::nullopt;
 }
 
+bool IsTimeAttribute(const sql::PlanNode& start, const std::string& start_field) {
+  std::string field = start_field;
+  const sql::PlanNode* node = &start;
+  while (true) {
+    switch (node->kind) {
+      case sql::PlanKind::kProject: {
+        if (RowtimeField(*node) == field) return true;
+        const int index = node->schema->GetFieldIndex(field);
+        const arrow::FieldRef* ref =
+            index < 0 ? nullptr : node->exprs[static_cast<size_t>(index)].field_ref();
+        if (ref == nullptr || ref->name() == nullptr) return false;
+        field = *ref->name();
+        break;
+      }
+      case sql::PlanKind::kWindowTvf:
+        if (field == node->window.time_out_field) return true;
+        break;
+      case sql::PlanKind::kFilter:
+      case sql::PlanKind::kOver:
+      case sql::PlanKind::kRank:
+        break;
+      case sql::PlanKind::kScan: {
+        const int index = node->schema->GetFieldIndex(field);
+        return index >= 0 && !node->table->watermark_column.empty() &&
+               node->scan_columns[static_cast<size_t>(index)] ==
+                   node->table->watermark_column;
+      }
+      default:
+        return false;
+    }
+    if (node->inputs.empty() || node->inputs[0]->schema->GetFieldIndex(field) < 0) {
+      return false;
+    }
+    node = node->inputs[0].get();
+  }
+}
+
 }  // namespace weir::planner

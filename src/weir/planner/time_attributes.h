@@ -36,6 +36,12 @@ runtime::WatermarkStrategy WatermarkStrategyOf(const sql::CatalogTable& table,
 runtime::WatermarkStrategy WatermarksOf(const sql::CatalogTable& table,
                                         const sql::PlanNode& scan);
 
+/// Returns whether column `field` of `node` carries event time (Flink's time
+/// attribute): a table's WATERMARK column (physical or computed), passed on
+/// unchanged through projections, filters, window functions and window table
+/// functions (whose window_time is one too).
+bool IsTimeAttribute(const sql::PlanNode& node, const std::string& field);
+
 /// Returns the field of `project` carrying its table's computed WATERMARK column,
 /// when `project` computes a scan's computed columns; nullopt otherwise.
 std::optional<std::string> RowtimeField(const sql::PlanNode& project);

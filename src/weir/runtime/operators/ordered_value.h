@@ -33,6 +33,10 @@ class OrderedValueCodec {
   arrow::Result<std::shared_ptr<arrow::Array>> Decode(
       const std::vector<const std::string*>& values) const;
 
+  /// Returns whether encodings vary in length (strings and binaries); fixed-width
+  /// types encode to the same number of bytes for every value.
+  bool variable_length() const { return layout_ == Layout::kBytes; }
+
   /// Returns the type values are encoded from and decoded to.
   const std::shared_ptr<arrow::DataType>& type() const { return type_; }
 

@@ -737,6 +737,10 @@ arrow::Result<TypedExpr> Binder::BindSubquery(const SubqueryExpr& node) {
 
 arrow::Result<TypedExpr> Binder::BindFunction(const FunctionCallExpr& call) {
   const Identifier& name = call.name();
+  if (call.over()) {
+    return ErrorAt(source_, call.over()->position, "invalid OVER",
+                   ": window functions (… OVER …) are allowed only in the SELECT list");
+  }
   const SqlFunction* function = FindSqlFunction(name.name);
   FunctionBinder special = FindFunctionBinder(name.name);
   if ((function == nullptr && special == nullptr) || call.distinct() || call.star()) {

@@ -304,9 +304,46 @@ FunctionCallExpr::FunctionCallExpr(Identifier name, std::vector<ExprPtr> args,
 std::string FunctionCallExpr::ToString() const {
   const std::string filter =
       filter_ ? fmt::format(" FILTER (WHERE {})", filter_->ToString()) : "";
-  if (star_) return fmt::format("{}(*){}", QuoteIdentifier(name_), filter);
-  return fmt::format("{}({}{}){}", QuoteIdentifier(name_), distinct_ ? "DISTINCT " : "",
-                     JoinArgs(args_), filter);
+  const std::string over = over_ ? fmt::format(" OVER ({})", over_->ToString()) : "";
+  if (star_) return fmt::format("{}(*){}{}", QuoteIdentifier(name_), filter, over);
+  return fmt::format("{}({}{}){}{}", QuoteIdentifier(name_), distinct_ ? "DISTINCT " : "",
+                     JoinArgs(args_), filter, over);
+}
+
+std::string FrameBound::ToString() const {
+  switch (kind) {
+    case Kind::kUnboundedPreceding:
+      return "UNBOUNDED PRECEDING";
+    case Kind::kPreceding:
+      return offset->ToString() + " PRECEDING";
+    case Kind::kCurrentRow:
+      return "CURRENT ROW";
+    case Kind::kFollowing:
+      return offset->ToString() + " FOLLOWING";
+    case Kind::kUnboundedFollowing:
+      return "UNBOUNDED FOLLOWING";
+  }
+  return "";
+}
+
+std::string OverWindow::ToString() const {
+  std::vector<std::string> parts;
+  if (reference) parts.push_back(QuoteIdentifier(*reference));
+  if (!partition_by.empty()) parts.push_back("PARTITION BY " + JoinArgs(partition_by));
+  if (!order_by.empty()) {
+    std::vector<std::string> keys;
+    for (const WindowOrderKey& key : order_by) {
+      std::string text = key.expr->ToString() + (key.descending ? " DESC" : "");
+      if (key.nulls_first) text += *key.nulls_first ? " NULLS FIRST" : " NULLS LAST";
+      keys.push_back(std::move(text));
+    }
+    parts.push_back(fmt::format("ORDER BY {}", fmt::join(keys, ", ")));
+  }
+  if (has_frame) {
+    parts.push_back(fmt::format("{} BETWEEN {} AND {}", rows ? "ROWS" : "RANGE",
+                                start.ToString(), end.ToString()));
+  }
+  return fmt::format("{}", fmt::join(parts, " "));
 }
 
 namespace {

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -331,6 +332,53 @@ class CastExpr : public Expr {
   bool try_cast_;
 };
 
+/// One key of an OVER window's ORDER BY.
+struct WindowOrderKey {
+  ExprPtr expr;
+  bool descending = false;
+  /// NULLS FIRST / LAST as written; unset means Flink's default (first for ASC,
+  /// last for DESC).
+  std::optional<bool> nulls_first;
+};
+
+/// One end of a window frame: `UNBOUNDED PRECEDING`, `n PRECEDING`, `CURRENT ROW`,
+/// `n FOLLOWING` or `UNBOUNDED FOLLOWING`.
+struct FrameBound {
+  /// Distinguishes the bounds.
+  enum class Kind {
+    kUnboundedPreceding,
+    kPreceding,
+    kCurrentRow,
+    kFollowing,
+    kUnboundedFollowing
+  };
+  Kind kind = Kind::kCurrentRow;
+  /// kPreceding / kFollowing: the row count or range (an integer or an INTERVAL).
+  ExprPtr offset;
+  /// Where the bound starts.
+  SourcePosition position;
+  /// Returns the SQL text, e.g. "2 PRECEDING".
+  std::string ToString() const;
+};
+
+/// The window of `f(…) OVER (…)`, or of a `WINDOW w AS (…)` clause: `[base]
+/// [PARTITION BY …] [ORDER BY …] [ROWS|RANGE BETWEEN … AND …]`.
+struct OverWindow {
+  /// `OVER w`, or `OVER (w …)`: the named window this one refers to or extends.
+  std::optional<Identifier> reference;
+  std::vector<ExprPtr> partition_by;
+  std::vector<WindowOrderKey> order_by;
+  /// Whether a frame (ROWS or RANGE) is written.
+  bool has_frame = false;
+  /// ROWS (true) or RANGE (false).
+  bool rows = false;
+  FrameBound start, end;
+  /// Where OVER (or the WINDOW clause's name) is.
+  SourcePosition position;
+  /// Returns the SQL text inside the parentheses.
+  std::string ToString() const;
+};
+
 /// Calls a scalar or aggregate function by name.
 class FunctionCallExpr : public Expr {
  public:
@@ -350,6 +398,10 @@ class FunctionCallExpr : public Expr {
   const ExprPtr& filter() const { return filter_; }
   /// Sets the FILTER condition (the parser, before the node is shared).
   void set_filter(ExprPtr filter) { filter_ = std::move(filter); }
+  /// Returns the window of `f(…) OVER (…)`, or null for a plain call.
+  const std::shared_ptr<const OverWindow>& over() const { return over_; }
+  /// Sets the OVER window (the parser, before the node is shared).
+  void set_over(std::shared_ptr<const OverWindow> over) { over_ = std::move(over); }
   std::string ToString() const override;
 
  private:
@@ -358,6 +410,7 @@ class FunctionCallExpr : public Expr {
   bool distinct_;
   bool star_;
   ExprPtr filter_;
+  std::shared_ptr<const OverWindow> over_;
 };
 
 /// `CASE [operand] WHEN a THEN x … [ELSE y] END`.

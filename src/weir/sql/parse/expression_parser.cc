@@ -855,6 +855,7 @@ arrow::Result<ExprPtr> ExpressionParser::ParseFunctionCall(Identifier name) {
     auto call = std::make_shared<FunctionCallExpr>(std::move(name), std::move(args),
                                                    false, /*star=*/true);
     ARROW_RETURN_NOT_OK(ParseAggregateFilter(call.get()));
+    ARROW_RETURN_NOT_OK(ParseOver(call.get()));
     return Checked(std::move(call));
   }
   bool distinct = AcceptKeyword("DISTINCT");
@@ -878,7 +879,147 @@ arrow::Result<ExprPtr> ExpressionParser::ParseFunctionCall(Identifier name) {
   auto call =
       std::make_shared<FunctionCallExpr>(std::move(name), std::move(args), distinct);
   ARROW_RETURN_NOT_OK(ParseAggregateFilter(call.get()));
+  ARROW_RETURN_NOT_OK(ParseOver(call.get()));
   return Checked(std::move(call));
+}
+
+arrow::Status ExpressionParser::ParseOver(FunctionCallExpr* call) {
+  if (!Peek().IsKeyword("OVER")) return arrow::Status::OK();
+  SourcePosition position = Advance().position;
+  if (Peek().kind == TokenKind::kIdentifier ||
+      Peek().kind == TokenKind::kQuotedIdentifier) {
+    const Token& token = Advance();
+    auto window = std::make_shared<OverWindow>();
+    window->reference =
+        Identifier{token.kind == TokenKind::kQuotedIdentifier ? token.value : token.text,
+                   token.kind == TokenKind::kQuotedIdentifier, token.position};
+    window->position = position;
+    call->set_over(std::move(window));
+    return arrow::Status::OK();
+  }
+  if (Peek().kind != TokenKind::kLeftParen) {
+    return Error(Peek().position,
+                 fmt::format("expected '(' or a window name after OVER but found {}",
+                             Describe(Peek())));
+  }
+  ARROW_ASSIGN_OR_RAISE(std::shared_ptr<OverWindow> window, ParseWindowSpec());
+  window->position = position;
+  call->set_over(std::move(window));
+  return arrow::Status::OK();
+}
+
+arrow::Result<std::shared_ptr<OverWindow>> ExpressionParser::ParseWindowSpec() {
+  auto window = std::make_shared<OverWindow>();
+  window->position = Peek().position;
+  ARROW_RETURN_NOT_OK(Expect(TokenKind::kLeftParen, "expected '(' to open a window"));
+  if ((Peek().kind == TokenKind::kIdentifier && !Peek().IsKeyword("PARTITION") &&
+       !Peek().IsKeyword("ORDER") && !Peek().IsKeyword("ROWS") &&
+       !Peek().IsKeyword("RANGE")) ||
+      Peek().kind == TokenKind::kQuotedIdentifier) {
+    const Token& token = Advance();
+    window->reference =
+        Identifier{token.kind == TokenKind::kQuotedIdentifier ? token.value : token.text,
+                   token.kind == TokenKind::kQuotedIdentifier, token.position};
+  }
+  if (AcceptKeyword("PARTITION")) {
+    if (!AcceptKeyword("BY")) {
+      return Error(
+          Peek().position,
+          fmt::format("expected BY after PARTITION but found {}", Describe(Peek())));
+    }
+    while (true) {
+      ARROW_ASSIGN_OR_RAISE(ExprPtr key, ParseAbove(kLowest));
+      window->partition_by.push_back(std::move(key));
+      if (Peek().kind != TokenKind::kComma) break;
+      Advance();
+    }
+  }
+  if (AcceptKeyword("ORDER")) {
+    if (!AcceptKeyword("BY")) {
+      return Error(Peek().position,
+                   fmt::format("expected BY after ORDER but found {}", Describe(Peek())));
+    }
+    while (true) {
+      WindowOrderKey key;
+      ARROW_ASSIGN_OR_RAISE(key.expr, ParseAbove(kLowest));
+      if (AcceptKeyword("DESC")) {
+        key.descending = true;
+      } else {
+        AcceptKeyword("ASC");
+      }
+      if (AcceptKeyword("NULLS")) {
+        if (AcceptKeyword("FIRST")) {
+          key.nulls_first = true;
+        } else if (AcceptKeyword("LAST")) {
+          key.nulls_first = false;
+        } else {
+          return Error(Peek().position, "expected FIRST or LAST after NULLS");
+        }
+      }
+      window->order_by.push_back(std::move(key));
+      if (Peek().kind != TokenKind::kComma) break;
+      Advance();
+    }
+  }
+  if (Peek().IsKeyword("ROWS") || Peek().IsKeyword("RANGE")) {
+    window->has_frame = true;
+    window->rows = Advance().IsKeyword("ROWS");
+    if (AcceptKeyword("BETWEEN")) {
+      ARROW_ASSIGN_OR_RAISE(window->start, ParseFrameBound());
+      if (!AcceptKeyword("AND")) {
+        return Error(Peek().position,
+                     fmt::format("expected AND between the bounds of a window frame but "
+                                 "found {}",
+                                 Describe(Peek())));
+      }
+      ARROW_ASSIGN_OR_RAISE(window->end, ParseFrameBound());
+    } else {
+      ARROW_ASSIGN_OR_RAISE(window->start, ParseFrameBound());
+      window->end.kind = FrameBound::Kind::kCurrentRow;
+      window->end.position = window->start.position;
+    }
+  }
+  ARROW_RETURN_NOT_OK(
+      Expect(TokenKind::kRightParen, "expected ')' to close the window specification"));
+  return window;
+}
+
+arrow::Result<FrameBound> ExpressionParser::ParseFrameBound() {
+  FrameBound bound;
+  bound.position = Peek().position;
+  if (AcceptKeyword("UNBOUNDED")) {
+    if (AcceptKeyword("PRECEDING")) {
+      bound.kind = FrameBound::Kind::kUnboundedPreceding;
+    } else if (AcceptKeyword("FOLLOWING")) {
+      bound.kind = FrameBound::Kind::kUnboundedFollowing;
+    } else {
+      return Error(Peek().position,
+                   fmt::format("expected PRECEDING or FOLLOWING after UNBOUNDED but "
+                               "found {}",
+                               Describe(Peek())));
+    }
+    return bound;
+  }
+  if (AcceptKeyword("CURRENT")) {
+    if (!AcceptKeyword("ROW")) {
+      return Error(Peek().position, fmt::format("expected ROW after CURRENT but found {}",
+                                                Describe(Peek())));
+    }
+    bound.kind = FrameBound::Kind::kCurrentRow;
+    return bound;
+  }
+  ARROW_ASSIGN_OR_RAISE(bound.offset, ParseAbove(kLowest));
+  if (AcceptKeyword("PRECEDING")) {
+    bound.kind = FrameBound::Kind::kPreceding;
+  } else if (AcceptKeyword("FOLLOWING")) {
+    bound.kind = FrameBound::Kind::kFollowing;
+  } else {
+    return Error(Peek().position,
+                 fmt::format("expected PRECEDING or FOLLOWING after a frame offset but "
+                             "found {}",
+                             Describe(Peek())));
+  }
+  return bound;
 }
 
 arrow::Status ExpressionParser::ParseAggregateFilter(FunctionCallExpr* call) {

@@ -55,7 +55,14 @@ class ExpressionParser {
   /// ROW<a INT, b STRING>, TIMESTAMP(3) WITH LOCAL TIME ZONE, … [NOT NULL]).
   arrow::Result<TypeSpec> ParseTypeSpec();
 
+  /// Parses a window specification in parentheses, `( [w] [PARTITION BY …] [ORDER
+  /// BY …] [ROWS|RANGE …] )`, as after OVER and in a WINDOW clause.
+  arrow::Result<std::shared_ptr<OverWindow>> ParseWindowSpec();
+
  private:
+  // Reads `OVER w` or `OVER (…)` after a function call, if present.
+  arrow::Status ParseOver(FunctionCallExpr* call);
+  arrow::Result<FrameBound> ParseFrameBound();
   struct Infix;
 
   arrow::Result<ExprPtr> ParseAbove(int min_precedence);

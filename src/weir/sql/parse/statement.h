@@ -93,6 +93,8 @@ struct SelectBlock {
   ExprPtr where;
   std::vector<ExprPtr> group_by;
   ExprPtr having;
+  /// WINDOW w AS (…), …: named windows OVER w refers to.
+  std::vector<std::pair<Identifier, std::shared_ptr<const OverWindow>>> windows;
   SourcePosition position;
 };
 

@@ -132,6 +132,14 @@ class StatementParser {
     return expr;
   }
 
+  arrow::Result<std::shared_ptr<OverWindow>> ParseWindowSpec() {
+    ExpressionParser parser(source_, tokens_, pos_);
+    parser.set_subquery_parser([this](size_t start) { return ParseSubqueryAt(start); });
+    ARROW_ASSIGN_OR_RAISE(std::shared_ptr<OverWindow> window, parser.ParseWindowSpec());
+    pos_ = parser.next_token();
+    return window;
+  }
+
   arrow::Result<TypeSpec> ParseType() {
     ExpressionParser parser(source_, tokens_, pos_);
     ARROW_ASSIGN_OR_RAISE(TypeSpec type, parser.ParseTypeSpec());
@@ -695,6 +703,17 @@ class StatementParser {
     }
     if (Accept("HAVING")) {
       ARROW_ASSIGN_OR_RAISE(block.having, ParseExpr());
+    }
+    if (Accept("WINDOW")) {
+      // WINDOW w AS (PARTITION BY … ORDER BY … ROWS …), …
+      while (true) {
+        ARROW_ASSIGN_OR_RAISE(Identifier name, ParseIdentifier("a window name"));
+        ARROW_RETURN_NOT_OK(Expect("AS", "after the window name"));
+        ARROW_ASSIGN_OR_RAISE(std::shared_ptr<OverWindow> spec, ParseWindowSpec());
+        spec->position = name.position;
+        block.windows.emplace_back(std::move(name), std::move(spec));
+        if (!Accept(TokenKind::kComma)) break;
+      }
     }
     return arrow::Status::OK();
   }

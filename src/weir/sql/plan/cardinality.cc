@@ -140,7 +140,17 @@ double CardinalityEstimator::RowsUncached(const PlanNode& node) {
       return Rows(*node.inputs[0]) * Selectivity(node.predicate, {node.inputs[0].get()});
     case PlanKind::kProject:
     case PlanKind::kSort:
+    case PlanKind::kOver:
       return Rows(*node.inputs[0]);
+    case PlanKind::kRank: {
+      // At most rankEnd rows per partition (ties aside).
+      double input = Rows(*node.inputs[0]);
+      double partitions = 1;
+      for (const std::string& key : node.over.partition_keys) {
+        partitions = std::min(input, partitions * Distinct(*node.inputs[0], key));
+      }
+      return std::min(input, partitions * static_cast<double>(node.rank.end));
+    }
     case PlanKind::kLimit: {
       double rows =
           std::max(0.0, Rows(*node.inputs[0]) - static_cast<double>(node.offset));
@@ -258,7 +268,11 @@ std::optional<CardinalityEstimator::Column> CardinalityEstimator::OutputColumn(
     case PlanKind::kSort:
     case PlanKind::kLimit:
     case PlanKind::kWindowTvf:
-      column = OutputColumn(*node.inputs[0], field);
+    case PlanKind::kOver:
+    case PlanKind::kRank:
+      if (node.inputs[0]->schema->GetFieldIndex(field) >= 0) {
+        column = OutputColumn(*node.inputs[0], field);
+      }
       break;
     case PlanKind::kProject: {
       int index = node.schema->GetFieldIndex(field);

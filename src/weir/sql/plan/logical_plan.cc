@@ -146,6 +146,23 @@ void Render(const PlanNode& node, int depth, const PlanNoteFn& extra, std::strin
     case PlanKind::kUnion:
       *out += fmt::format("{}UnionAll\n", pad);
       break;
+    case PlanKind::kOver: {
+      std::string calls;
+      for (const OverCall& call : node.over_calls) {
+        calls += (calls.empty() ? "" : ", ") +
+                 fmt::format("{} AS {}", call.display, call.output);
+      }
+      *out += fmt::format("{}OverAggregate({}, select=[{}])\n", pad, node.over.ToString(),
+                          calls);
+      break;
+    }
+    case PlanKind::kRank:
+      *out += fmt::format(
+          "{}Rank(rankType=[{}], rankRange=[rankStart={}, rankEnd={}], {}, "
+          "outputRankNumber=[{}])\n",
+          pad, node.rank.TypeName(), node.rank.start, node.rank.end,
+          node.over.ToString(false), node.rank.output_rank ? "true" : "false");
+      break;
   }
   Annotate(node, start, extra, out);
   for (const PlanPtr& input : node.inputs) Render(*input, depth + 1, extra, out);
@@ -204,6 +221,51 @@ std::string WindowTvfSpec::ToString() const {
   }
   if (offset != 0) out += fmt::format(", offset=[{}]", DurationText(offset));
   return out + ")";
+}
+
+std::string OverSpec::ToString(bool with_frame) const {
+  std::vector<std::string> parts;
+  if (!partition_keys.empty()) {
+    std::string keys;
+    for (const std::string& key : partition_keys) {
+      keys += (keys.empty() ? "" : ", ") + key;
+    }
+    parts.push_back(fmt::format("partitionBy=[{}]", keys));
+  }
+  if (!order.empty()) {
+    std::string keys;
+    for (const SortField& key : order) {
+      keys += (keys.empty() ? "" : ", ") +
+              fmt::format("{} {}", key.field, key.descending ? "DESC" : "ASC");
+    }
+    parts.push_back(fmt::format("orderBy=[{}]", keys));
+  }
+  std::string frame;
+  if (whole_partition) {
+    frame = "RANGE BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING";
+  } else {
+    std::string start =
+        preceding ? fmt::format("{} PRECEDING", time_range ? DurationText(*preceding)
+                                                           : std::to_string(*preceding))
+                  : "UNBOUNDED PRECEDING";
+    frame = fmt::format("{} BETWEEN {} AND CURRENT ROW", rows ? "ROWS" : "RANGE", start);
+  }
+  if (with_frame) parts.push_back(fmt::format("window=[{}]", frame));
+  std::string out;
+  for (const std::string& part : parts) out += (out.empty() ? "" : ", ") + part;
+  return out;
+}
+
+std::string RankSpec::TypeName() const {
+  switch (type) {
+    case Type::kRowNumber:
+      return "ROW_NUMBER";
+    case Type::kRank:
+      return "RANK";
+    case Type::kDenseRank:
+      return "DENSE_RANK";
+  }
+  return "?";
 }
 
 std::string VisibleName(const std::string& internal) {

@@ -27,6 +27,8 @@ enum class PlanKind {
   kLimit,      ///< OFFSET/LIMIT
   kUnion,      ///< UNION ALL of inputs with equal schemas
   kWindowTvf,  ///< a windowing table function: rows get window_start/end/time
+  kOver,       ///< window functions (… OVER (PARTITION BY … ORDER BY …)) appended
+  kRank,       ///< Top-N / deduplication: ROW_NUMBER/RANK/DENSE_RANK filtered to a range
 };
 
 /// The parameters of a windowing table function (Flink's TUMBLE, HOP, CUMULATE).
@@ -72,6 +74,58 @@ struct SortField {
   std::string field;
   bool descending = false;
   bool nulls_first = false;
+};
+
+/// One function of an Over node: a ranking function or an aggregate over the frame.
+struct OverCall {
+  /// row_number, rank, dense_rank, or an aggregate as in AggregateCall::function
+  /// (count_all, count, sum, mean, min, max, first, last).
+  std::string function;
+  /// The input column (empty for ranking functions and count_all).
+  std::string input;
+  /// The output column name.
+  std::string output;
+  /// The call as written, for EXPLAIN.
+  std::string display;
+};
+
+/// The window of an Over or Rank node: partitions, their order and the frame.
+struct OverSpec {
+  std::vector<std::string> partition_keys;
+  std::vector<SortField> order;
+  /// A ROWS frame (true) or a RANGE frame (peers of the current row included).
+  bool rows = false;
+  /// How far before the current row the frame starts: rows for ROWS, the distance
+  /// in the order key's units for RANGE (microseconds for time); nullopt for
+  /// UNBOUNDED PRECEDING.
+  std::optional<int64_t> preceding;
+  /// RANGE over a time column (`preceding` is then in microseconds).
+  bool time_range = false;
+  /// The frame is the whole partition (no ORDER BY, or UNBOUNDED PRECEDING AND
+  /// UNBOUNDED FOLLOWING).
+  bool whole_partition = false;
+
+  /// Returns Flink's EXPLAIN form, e.g. `partitionBy=[k], orderBy=[ts ASC],
+  /// window=[ROWS BETWEEN 2 PRECEDING AND CURRENT ROW]` (without the window when
+  /// `frame` is false).
+  std::string ToString(bool frame = true) const;
+};
+
+/// What a Rank node keeps: rows whose rank is in [start, end].
+struct RankSpec {
+  /// The ranking function.
+  enum class Type { kRowNumber, kRank, kDenseRank };
+  Type type = Type::kRowNumber;
+  int64_t start = 1;
+  int64_t end = 1;
+  /// The rank column (the last output column while output_rank is true).
+  std::string field;
+  /// Whether the rank number is an output column (Flink then updates rows whose
+  /// rank changes; without it only rows entering and leaving the range change).
+  bool output_rank = true;
+
+  /// Returns the function name: ROW_NUMBER, RANK or DENSE_RANK.
+  std::string TypeName() const;
 };
 
 /// Join types, including the semi and anti joins subqueries become.
@@ -135,6 +189,12 @@ struct PlanNode {
 
   // kWindowTvf
   WindowTvfSpec window;
+
+  // kOver and kRank: the window; kOver: its functions, appended to the input's
+  // columns in order; kRank: the range kept.
+  OverSpec over;
+  std::vector<OverCall> over_calls;
+  RankSpec rank;
 
   // kLimit
   int64_t offset = 0;

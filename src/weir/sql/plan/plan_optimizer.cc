@@ -1,4 +1,6 @@
 // Plan rewrites: filter pushdown and column pruning (see docs/design/sql.md).
+#include <limits>
+#include <map>
 #include <set>
 
 #include <arrow/compute/api_scalar.h>
@@ -193,6 +195,23 @@ PlanPtr PushFilters(const PlanPtr& plan, std::vector<cp::Expression> pending) {
       window->inputs = {PushFilters(node.inputs[0], std::move(down))};
       return WithFilter(window, kept);
     }
+    case PlanKind::kOver:
+    case PlanKind::kRank: {
+      // Conditions on the partition keys alone select whole partitions: they hold
+      // before the window functions too. Others (e.g. on a rank) stay above.
+      Names keys(node.over.partition_keys.begin(), node.over.partition_keys.end());
+      std::vector<cp::Expression> down, kept;
+      for (const cp::Expression& conjunct : pending) {
+        Names fields = FieldsOf(conjunct);
+        bool ok = !fields.empty() &&
+                  std::all_of(fields.begin(), fields.end(),
+                              [&](const std::string& f) { return keys.count(f) != 0; });
+        (ok ? down : kept).push_back(conjunct);
+      }
+      auto copy = Copy(node);
+      copy->inputs = {PushFilters(node.inputs[0], std::move(down))};
+      return WithFilter(copy, kept);
+    }
     default: {
       auto copy = Copy(node);
       copy->inputs.clear();
@@ -201,6 +220,130 @@ PlanPtr PushFilters(const PlanPtr& plan, std::vector<cp::Expression> pending) {
       return WithFilter(copy, pending);
     }
   }
+}
+
+// Returns the integer value of a constant (a literal, possibly cast).
+std::optional<int64_t> IntegerConstant(const cp::Expression& expr) {
+  if (const cp::Expression::Call* call = expr.call()) {
+    if (call->function_name == "cast" && call->arguments.size() == 1) {
+      return IntegerConstant(call->arguments[0]);
+    }
+    return std::nullopt;
+  }
+  const arrow::Datum* datum = expr.literal();
+  if (datum == nullptr || !datum->is_scalar() || !datum->scalar()->is_valid) {
+    return std::nullopt;
+  }
+  auto cast = datum->scalar()->CastTo(arrow::int64());
+  if (!cast.ok() || !arrow::is_integer(datum->type()->id())) return std::nullopt;
+  return static_cast<const arrow::Int64Scalar&>(**cast).value;
+}
+
+// Narrows [*low, *high] by `conjunct` when it compares `field` with a constant;
+// returns false for any other condition.
+bool RankBound(const cp::Expression& conjunct, const std::string& field, int64_t* low,
+               int64_t* high) {
+  const cp::Expression::Call* call = conjunct.call();
+  if (call == nullptr || call->arguments.size() != 2) return false;
+  std::string op = call->function_name;
+  const cp::Expression* column = &call->arguments[0];
+  const cp::Expression* constant = &call->arguments[1];
+  if (column->field_ref() == nullptr) {
+    std::swap(column, constant);
+    // c < rn is rn > c.
+    static const std::map<std::string, std::string> kFlip = {
+        {"less", "greater"},
+        {"less_equal", "greater_equal"},
+        {"greater", "less"},
+        {"greater_equal", "less_equal"},
+        {"equal", "equal"}};
+    auto flipped = kFlip.find(op);
+    if (flipped == kFlip.end()) return false;
+    op = flipped->second;
+  }
+  const arrow::FieldRef* ref = column->field_ref();
+  if (ref == nullptr || ref->name() == nullptr || *ref->name() != field) return false;
+  std::optional<int64_t> value = IntegerConstant(*constant);
+  if (!value) return false;
+  if (op == "less_equal") {
+    *high = std::min(*high, *value);
+  } else if (op == "less") {
+    *high = std::min(*high, *value - 1);
+  } else if (op == "equal") {
+    *low = std::max(*low, *value);
+    *high = std::min(*high, *value);
+  } else if (op == "greater_equal") {
+    *low = std::max(*low, *value);
+  } else if (op == "greater") {
+    *low = std::max(*low, *value + 1);
+  } else {
+    return false;
+  }
+  return true;
+}
+
+// Flink's Top-N: a filter bounding ROW_NUMBER/RANK/DENSE_RANK() OVER (PARTITION BY
+// … ORDER BY …) from above (rn <= N, rn < N, rn = N, rn BETWEEN a AND b) over an
+// Over node with that one function becomes a Rank node, which keeps only the rows
+// in range (and, streaming, only their state). Other conditions stay above it.
+PlanPtr RecognizeRank(const PlanPtr& plan) {
+  auto copy = Copy(*plan);
+  for (PlanPtr& input : copy->inputs) input = RecognizeRank(input);
+  if (copy->kind != PlanKind::kFilter) return copy;
+  const PlanNode* project = nullptr;
+  const PlanNode* over = copy->inputs[0].get();
+  if (over->kind == PlanKind::kProject) {
+    project = over;
+    over = over->inputs[0].get();
+  }
+  if (over->kind != PlanKind::kOver || over->over_calls.size() != 1) return copy;
+  const OverCall& call = over->over_calls[0];
+  RankSpec rank;
+  if (call.function == "row_number") {
+    rank.type = RankSpec::Type::kRowNumber;
+  } else if (call.function == "rank") {
+    rank.type = RankSpec::Type::kRank;
+  } else if (call.function == "dense_rank") {
+    rank.type = RankSpec::Type::kDenseRank;
+  } else {
+    return copy;
+  }
+  // The rank column as the filter sees it (a projection may rename it).
+  std::string name = call.output;
+  if (project != nullptr) {
+    name.clear();
+    for (size_t i = 0; i < project->exprs.size(); ++i) {
+      const arrow::FieldRef* ref = project->exprs[i].field_ref();
+      if (ref != nullptr && ref->name() != nullptr && *ref->name() == call.output) {
+        name = project->schema->field(static_cast<int>(i))->name();
+      }
+    }
+    if (name.empty()) return copy;
+  }
+  std::vector<cp::Expression> conjuncts, rest;
+  Conjuncts(copy->predicate, &conjuncts);
+  int64_t low = 1;
+  int64_t high = std::numeric_limits<int64_t>::max();
+  for (const cp::Expression& conjunct : conjuncts) {
+    if (!RankBound(conjunct, name, &low, &high)) rest.push_back(conjunct);
+  }
+  if (high == std::numeric_limits<int64_t>::max()) return copy;
+  auto node = std::make_shared<PlanNode>();
+  node->kind = PlanKind::kRank;
+  node->inputs = over->inputs;
+  node->schema = over->schema;
+  node->over = over->over;
+  rank.start = low;
+  rank.end = high;
+  rank.field = call.output;
+  node->rank = rank;
+  PlanPtr result = node;
+  if (project != nullptr) {
+    auto renamed = Copy(*project);
+    renamed->inputs = {result};
+    result = renamed;
+  }
+  return WithFilter(result, rest);
 }
 
 // Returns `plan` reading only what is needed for `required`; schemas and bound
@@ -314,6 +457,45 @@ arrow::Result<PlanPtr> Prune(const PlanPtr& plan, const Names& required) {
       copy->schema = copy->inputs[0]->schema;
       return copy;
     }
+    case PlanKind::kOver: {
+      Names below;
+      for (const auto& f : node.inputs[0]->schema->fields()) {
+        if (required.count(f->name()) != 0) below.insert(f->name());
+      }
+      for (const std::string& k : node.over.partition_keys) below.insert(k);
+      for (const SortField& k : node.over.order) below.insert(k.field);
+      for (const OverCall& call : node.over_calls) {
+        if (!call.input.empty()) below.insert(call.input);
+      }
+      ARROW_ASSIGN_OR_RAISE(PlanPtr input, Prune(node.inputs[0], below));
+      copy->inputs = {input};
+      arrow::FieldVector fields = input->schema->fields();
+      const int width = node.schema->num_fields();
+      const int calls = static_cast<int>(node.over_calls.size());
+      for (int i = width - calls; i < width; ++i) fields.push_back(node.schema->field(i));
+      copy->schema = arrow::schema(fields);
+      return copy;
+    }
+    case PlanKind::kRank: {
+      Names below;
+      for (const auto& f : node.inputs[0]->schema->fields()) {
+        if (required.count(f->name()) != 0) below.insert(f->name());
+      }
+      for (const std::string& k : node.over.partition_keys) below.insert(k);
+      for (const SortField& k : node.over.order) below.insert(k.field);
+      ARROW_ASSIGN_OR_RAISE(PlanPtr input, Prune(node.inputs[0], below));
+      copy->inputs = {input};
+      arrow::FieldVector fields = input->schema->fields();
+      // Without a reader of the rank, it is not an output (Flink's Rank then only
+      // inserts and deletes rows entering and leaving the range).
+      copy->rank.output_rank =
+          node.rank.output_rank && required.count(node.rank.field) != 0;
+      if (copy->rank.output_rank) {
+        fields.push_back(node.schema->field(node.schema->num_fields() - 1));
+      }
+      copy->schema = arrow::schema(fields);
+      return copy;
+    }
     case PlanKind::kWindowTvf: {
       Names below;
       for (const auto& f : node.inputs[0]->schema->fields()) {
@@ -344,6 +526,7 @@ PlanPtr OptimizePlan(const PlanPtr& plan, const OptimizerOptions& options) {
   // Ordering joins may leave conditions of one input above it: push them again.
   pushed = PushFilters(OrderJoins(pushed, &estimator, options.join_reorder), {});
   if (options.runtime_filters) pushed = PlanRuntimeFilters(pushed);
+  pushed = RecognizeRank(pushed);
   Names all;
   for (const auto& f : pushed->schema->fields()) all.insert(f->name());
   auto pruned = Prune(pushed, all);

@@ -86,74 +86,89 @@ void SplitConjuncts(const ExprPtr& expr, std::vector<ExprPtr>* out) {
 }
 
 // Collects aggregate calls (not descending into subqueries or other aggregates).
-void CollectAggregates(const ExprPtr& expr, std::vector<const FunctionCallExpr*>* out) {
+void CollectCalls(const ExprPtr& expr, const CallPredicate& wanted,
+                  std::vector<const FunctionCallExpr*>* out) {
   if (expr == nullptr) return;
   switch (expr->kind()) {
     case ExprKind::kFunctionCall: {
       const auto& call = static_cast<const FunctionCallExpr&>(*expr);
-      if (IsAggregateFunction(call.name().name)) {
+      if (wanted(call)) {
         out->push_back(&call);
         return;
       }
-      for (const ExprPtr& arg : call.args()) CollectAggregates(arg, out);
+      for (const ExprPtr& arg : call.args()) CollectCalls(arg, wanted, out);
       return;
     }
     case ExprKind::kUnary:
-      CollectAggregates(static_cast<const UnaryExpr&>(*expr).operand(), out);
+      CollectCalls(static_cast<const UnaryExpr&>(*expr).operand(), wanted, out);
       return;
     case ExprKind::kBinary: {
       const auto& b = static_cast<const BinaryExpr&>(*expr);
-      CollectAggregates(b.left(), out);
-      CollectAggregates(b.right(), out);
+      CollectCalls(b.left(), wanted, out);
+      CollectCalls(b.right(), wanted, out);
       return;
     }
     case ExprKind::kIs:
-      CollectAggregates(static_cast<const IsExpr&>(*expr).operand(), out);
+      CollectCalls(static_cast<const IsExpr&>(*expr).operand(), wanted, out);
       return;
     case ExprKind::kIn: {
       const auto& in = static_cast<const InExpr&>(*expr);
-      CollectAggregates(in.operand(), out);
-      for (const ExprPtr& item : in.list()) CollectAggregates(item, out);
+      CollectCalls(in.operand(), wanted, out);
+      for (const ExprPtr& item : in.list()) CollectCalls(item, wanted, out);
       return;
     }
     case ExprKind::kBetween: {
       const auto& b = static_cast<const BetweenExpr&>(*expr);
-      CollectAggregates(b.operand(), out);
-      CollectAggregates(b.low(), out);
-      CollectAggregates(b.high(), out);
+      CollectCalls(b.operand(), wanted, out);
+      CollectCalls(b.low(), wanted, out);
+      CollectCalls(b.high(), wanted, out);
       return;
     }
     case ExprKind::kLike: {
       const auto& l = static_cast<const LikeExpr&>(*expr);
-      CollectAggregates(l.operand(), out);
-      CollectAggregates(l.pattern(), out);
+      CollectCalls(l.operand(), wanted, out);
+      CollectCalls(l.pattern(), wanted, out);
       return;
     }
     case ExprKind::kCast:
-      CollectAggregates(static_cast<const CastExpr&>(*expr).operand(), out);
+      CollectCalls(static_cast<const CastExpr&>(*expr).operand(), wanted, out);
       return;
     case ExprKind::kCase: {
       const auto& c = static_cast<const CaseExpr&>(*expr);
-      CollectAggregates(c.operand(), out);
+      CollectCalls(c.operand(), wanted, out);
       for (const CaseExpr::Arm& arm : c.arms()) {
-        CollectAggregates(arm.when, out);
-        CollectAggregates(arm.then, out);
+        CollectCalls(arm.when, wanted, out);
+        CollectCalls(arm.then, wanted, out);
       }
-      CollectAggregates(c.otherwise(), out);
+      CollectCalls(c.otherwise(), wanted, out);
       return;
     }
     case ExprKind::kIndex: {
       const auto& i = static_cast<const IndexExpr&>(*expr);
-      CollectAggregates(i.base(), out);
-      CollectAggregates(i.index(), out);
+      CollectCalls(i.base(), wanted, out);
+      CollectCalls(i.index(), wanted, out);
       return;
     }
     case ExprKind::kSubquery:
-      CollectAggregates(static_cast<const SubqueryExpr&>(*expr).operand(), out);
+      CollectCalls(static_cast<const SubqueryExpr&>(*expr).operand(), wanted, out);
       return;
     default:
       return;
   }
+}
+
+void CollectAggregates(const ExprPtr& expr, std::vector<const FunctionCallExpr*>* out) {
+  CollectCalls(
+      expr,
+      [](const FunctionCallExpr& call) {
+        return call.over() == nullptr && IsAggregateFunction(call.name().name);
+      },
+      out);
+}
+
+void CollectOverCalls(const ExprPtr& expr, std::vector<const FunctionCallExpr*>* out) {
+  CollectCalls(
+      expr, [](const FunctionCallExpr& call) { return call.over() != nullptr; }, out);
 }
 
 std::shared_ptr<PlanNode> NewNode(PlanKind kind, std::vector<PlanPtr> inputs) {

@@ -56,8 +56,17 @@ bool NameMatches(const Identifier& id, const std::string& name);
 void SplitConjuncts(const ExprPtr& expr, std::vector<ExprPtr>* out);
 /// Joins `terms` (at least one) with `op` (AND, OR), left to right.
 ExprPtr CombineTerms(BinaryOp op, const std::vector<ExprPtr>& terms);
-/// Appends the aggregate calls in `expr` (not inside subqueries or other aggregates).
+/// Says whether CollectCalls wants a call.
+using CallPredicate = std::function<bool(const FunctionCallExpr&)>;
+/// Appends the calls in `expr` that `wanted` accepts (not inside subqueries or
+/// inside calls it accepted).
+void CollectCalls(const ExprPtr& expr, const CallPredicate& wanted,
+                  std::vector<const FunctionCallExpr*>* out);
+/// Appends the aggregate calls in `expr` (not inside subqueries or other aggregates;
+/// not window functions with OVER).
 void CollectAggregates(const ExprPtr& expr, std::vector<const FunctionCallExpr*>* out);
+/// Appends the window function calls (`f(…) OVER …`) in `expr`.
+void CollectOverCalls(const ExprPtr& expr, std::vector<const FunctionCallExpr*>* out);
 /// Makes a plan node of `kind` over `inputs`.
 std::shared_ptr<PlanNode> NewNode(PlanKind kind, std::vector<PlanPtr> inputs);
 
@@ -155,6 +164,11 @@ struct Planner::Impl {
   arrow::Result<PlannedQuery> PlanSelect(const Query& query);
   PlanPtr ApplyLimit(PlanPtr plan, const Query& query);
   PlanPtr OneRow();
+  // Window functions (`f(…) OVER (…)`) of a SELECT list: `rel` with one Over node
+  // per distinct window below it; `hooks` then binds each call to its column.
+  arrow::Result<Relation> PlanOver(Relation rel, const SelectBlock& block,
+                                   const std::vector<const FunctionCallExpr*>& calls,
+                                   BindHooks* hooks);
   arrow::Result<Relation> PlanAggregate(const Relation& rel, const SelectBlock& block,
                                         const std::vector<const FunctionCallExpr*>& calls,
                                         BindHooks* post_hooks);

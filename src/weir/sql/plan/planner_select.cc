@@ -39,6 +39,17 @@ arrow::Result<PlannedQuery> Planner::Impl::PlanSelect(const Query& query) {
     return ErrorAtPos(StartPosition(*block.having), "invalid HAVING",
                       ": HAVING needs GROUP BY or aggregates");
   }
+  std::vector<const FunctionCallExpr*> over_calls;
+  for (const SelectItem& item : block.items) CollectOverCalls(item.expr, &over_calls);
+  if (!over_calls.empty()) {
+    if (grouped) {
+      return ErrorAtPos(over_calls[0]->position(), "unsupported window function",
+                        ": OVER in a query with GROUP BY or aggregates is not supported "
+                        "yet; aggregate in a subquery and apply the window outside it");
+    }
+    ARROW_ASSIGN_OR_RAISE(post,
+                          PlanOver(std::move(post), block, over_calls, &post_hooks));
+  }
   if (block.having) {
     ARROW_ASSIGN_OR_RAISE(BoundExpr having, Bind(*block.having, post, post_hooks));
     auto filter = NewNode(PlanKind::kFilter, {post.plan});

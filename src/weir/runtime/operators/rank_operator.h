@@ -1,0 +1,96 @@
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "weir/runtime/changelog.h"
+#include "weir/runtime/operator.h"
+#include "weir/runtime/operators/key_encoder.h"
+#include "weir/runtime/operators/sort_key.h"
+
+namespace weir::runtime {
+
+/// Everything a streaming Top-N needs.
+struct RankOptions {
+  /// The ranking function.
+  enum class Type { kRowNumber, kRank, kDenseRank };
+  /// PARTITION BY columns; none ranks the whole stream (run it at parallelism 1).
+  std::vector<std::string> partition_keys;
+  /// ORDER BY keys.
+  std::vector<SortKeyColumn> order;
+  Type type = Type::kRowNumber;
+  /// The rank range kept, inclusive (rn BETWEEN start AND end).
+  int64_t start = 1;
+  int64_t end = 1;
+  /// The rank column's name; output (BIGINT, after the input columns) when
+  /// `output_rank` is set.
+  std::string rank_column;
+  bool output_rank = true;
+  /// Whether the input is an updating stream: every row is then kept, so that a
+  /// retracted row in range can be replaced by the next one (Flink's
+  /// RetractableTopNFunction); insert-only input keeps only rows that can still be
+  /// in range (AppendOnlyTopNFunction).
+  bool retractions = false;
+  /// Flink's deduplication (ROW_NUMBER() = 1 on a time attribute, no rank output):
+  /// a key's row replaced by another is -U/+U rather than -D/+I.
+  bool deduplicate = false;
+};
+
+/// Flink's Rank over a stream: per partition, the rows whose ROW_NUMBER, RANK or
+/// DENSE_RANK in ORDER BY order is in [start, end]; an updating output.
+///
+/// After each input batch every partition the batch touched emits the difference
+/// between its ranked rows before and after (as Flink's mini-batch Top-N): with the
+/// rank as an output, a rank whose row changed is -U (old row, rank) then +U (new
+/// row, same rank), a rank that appeared +I and one that vanished -D; without it,
+/// rows that left the range are -D and rows that entered +I (deduplication: -U/+U
+/// pairs). Rows with equal ORDER BY keys rank in arrival order. Output: the input
+/// columns (dictionaries decoded), the rank when output, and the row-kind column.
+///
+/// State is in memory per partition (rows kept sorted by their encoded ORDER BY
+/// keys), snapshotted per key group so a restore at another parallelism takes its
+/// share.
+class RankOperator : public Operator {
+ public:
+  /// Makes the operator; options are checked against the first batch's schema.
+  explicit RankOperator(RankOptions options) : options_(std::move(options)) {}
+
+  arrow::Status Open(OperatorContext* context) override;
+  arrow::Status ProcessBatch(int input, const std::shared_ptr<arrow::RecordBatch>& batch,
+                             Output* out) override;
+  /// Saves every partition's rows as value state "rank" under its key group.
+  arrow::Status SnapshotState(state::KeyedStateBackend* backend) override;
+  /// Reloads the partitions of a restored backend.
+  arrow::Status RestoreState(state::KeyedStateBackend* backend) override;
+
+  /// Returns the number of rows held over all partitions.
+  size_t num_rows_held() const;
+
+ private:
+  // A partition's rows: encoded ORDER BY key -> encoded row, in rank order (equal
+  // keys in arrival order: multimap inserts at the end of an equal range).
+  using Rows = std::multimap<std::string, std::string>;
+  // The ranked rows of a partition: (rank, row).
+  using Ranked = std::vector<std::pair<int64_t, std::string>>;
+
+  arrow::Status Prepare(const std::shared_ptr<arrow::Schema>& schema);
+  Ranked InRange(const Rows& rows) const;
+  void Trim(Rows* rows) const;
+  arrow::Status Diff(
+      const Ranked& before, const Ranked& after,
+      std::vector<std::pair<RowKind, std::pair<int64_t, std::string>>>* out) const;
+
+  RankOptions options_;
+  OperatorContext* context_ = nullptr;
+  std::shared_ptr<arrow::Schema> input_schema_;  // without the row kind, decoded
+  std::shared_ptr<arrow::Schema> output_schema_;
+  std::unique_ptr<KeyEncoder> partition_encoder_;
+  std::unique_ptr<KeyEncoder> row_encoder_;
+  std::unique_ptr<SortKeyEncoder> order_encoder_;
+  std::unordered_map<std::string, Rows> partitions_;
+};
+
+}  // namespace weir::runtime

@@ -5,6 +5,7 @@
 #include <arrow/table.h>
 #include <fmt/format.h>
 
+#include "weir/common/error.h"
 #include "weir/common/suggest.h"
 #include "weir/connectors/collection/source.h"
 #include "weir/planner/table_connectors.h"
@@ -13,6 +14,7 @@
 #include "weir/runtime/changelog.h"
 #include "weir/runtime/operators/filter_operator.h"
 #include "weir/runtime/operators/group_aggregate.h"
+#include "weir/runtime/operators/over_aggregate.h"
 #include "weir/runtime/operators/project_operator.h"
 #include "weir/runtime/operators/rank_operator.h"
 #include "weir/runtime/operators/union_operator.h"
@@ -97,6 +99,8 @@ class Translator {
         return WindowTvf(node);
       case sql::PlanKind::kRank:
         return Rank(node);
+      case sql::PlanKind::kOver:
+        return Over(node);
       default:
         return arrow::Status::NotImplemented(fmt::format(
             "streaming queries with {} over unbounded sources are not supported yet; "
@@ -271,6 +275,47 @@ class Translator {
         sql::SqlTypeName(type.GetSharedPtr()), sql::VisibleName(tvf.window.time_field)));
   }
 
+  // Event-time OVER aggregation (Flink's streaming OverAggregate): ordered by one
+  // time attribute, ascending, with aggregates only.
+  arrow::Result<Stream> Over(const sql::PlanNode& node) {
+    const sql::OverSpec& w = node.over;
+    if (w.order.size() != 1 || w.order[0].descending ||
+        !IsTimeAttribute(*node.inputs[0], w.order[0].field)) {
+      return UserError(
+          "OVER windows' ordering in stream mode must be defined on a time attribute "
+          "(ascending): ORDER BY a column with a WATERMARK{}",
+          w.order.empty() ? ""
+                          : fmt::format(", not {}", sql::VisibleName(w.order[0].field)));
+    }
+    if (w.whole_partition) {
+      return UserError("OVER windows in stream mode must end at CURRENT ROW");
+    }
+    for (const sql::OverCall& call : node.over_calls) {
+      if (call.function == "row_number" || call.function == "rank" ||
+          call.function == "dense_rank") {
+        return UserError(
+            "{} in stream mode is only supported as Top-N or deduplication: filter on it "
+            "in an outer query, e.g. WHERE rn <= 3",
+            common::ToUpperAscii(call.function));
+      }
+    }
+    ARROW_ASSIGN_OR_RAISE(Stream input, Translate(*node.inputs[0]));
+    runtime::OverAggregateOptions options;
+    options.partition_keys = w.partition_keys;
+    options.time_column = w.order[0].field;
+    options.rows = w.rows;
+    options.preceding = w.preceding;
+    for (const sql::OverCall& call : node.over_calls) {
+      options.functions.push_back({call.function, call.input, call.output});
+    }
+    const bool global = options.partition_keys.empty();
+    Partitioning p =
+        global ? Partitioning::Rebalance() : Partitioning::Hash(options.partition_keys);
+    if (global && input.parallelism == 1) p = Partitioning::Forward();
+    return Append(input, p, FlinkNodeName(node), global ? 1 : options_.parallelism,
+                  Factory<runtime::OverAggregateOperator>(options));
+  }
+
   arrow::Result<Stream> Rank(const sql::PlanNode& node) {
     const sql::PlanNode& input_node = *node.inputs[0];
     ARROW_ASSIGN_OR_RAISE(Stream input, Translate(input_node));
@@ -346,7 +391,15 @@ std::string FirstUnsupportedInStreaming(const sql::PlanNode& node) {
     case sql::PlanKind::kLimit:
       return "LIMIT/OFFSET";
     case sql::PlanKind::kOver:
-      return "an OVER window";
+      // Ordered by event time, it runs on the streaming runtime; otherwise bounded
+      // input runs in batch (unbounded input gets Flink's error from Over()).
+      if (IsBoundedPlan(node) &&
+          (node.over.order.size() != 1 || node.over.order[0].descending ||
+           node.over.whole_partition ||
+           !IsTimeAttribute(*node.inputs[0], node.over.order[0].field))) {
+        return "an OVER window not ordered by a time attribute";
+      }
+      break;
     default:
       break;
   }

@@ -1,0 +1,394 @@
+#include "weir/runtime/operators/over_aggregate.h"
+
+#include <cstring>
+#include <set>
+#include <unordered_set>
+
+#include <arrow/array/concatenate.h>
+#include <arrow/builder.h>
+#include <arrow/compute/api_vector.h>
+#include <arrow/compute/cast.h>
+#include <arrow/record_batch.h>
+#include <arrow/type.h>
+
+#include "weir/common/error.h"
+#include "weir/runtime/changelog.h"
+#include "weir/state/key_group.h"
+#include "weir/types/time_unit.h"
+
+namespace weir::runtime {
+
+namespace {
+
+constexpr const char* kStateName = "over-aggregate";
+
+void PutString(std::string_view s, std::string* out) {
+  const uint32_t size = static_cast<uint32_t>(s.size());
+  out->append(reinterpret_cast<const char*>(&size), sizeof(size));
+  out->append(s);
+}
+
+template <typename T>
+void PutValue(T v, std::string* out) {
+  out->append(reinterpret_cast<const char*>(&v), sizeof(v));
+}
+
+template <typename T>
+bool GetValue(std::string_view* in, T* v) {
+  if (in->size() < sizeof(T)) return false;
+  std::memcpy(v, in->data(), sizeof(T));
+  in->remove_prefix(sizeof(T));
+  return true;
+}
+
+bool GetString(std::string_view* in, std::string* s) {
+  uint32_t size = 0;
+  if (!GetValue(in, &size) || in->size() < size) return false;
+  s->assign(in->data(), size);
+  in->remove_prefix(size);
+  return true;
+}
+
+std::shared_ptr<arrow::DataType> Decoded(const std::shared_ptr<arrow::DataType>& type) {
+  if (type->id() == arrow::Type::DICTIONARY) {
+    return static_cast<const arrow::DictionaryType&>(*type).value_type();
+  }
+  return type;
+}
+
+}  // namespace
+
+arrow::Status OverAggregateOperator::Open(OperatorContext* context) {
+  context_ = context;
+  return arrow::Status::OK();
+}
+
+arrow::Status OverAggregateOperator::Prepare(
+    const std::shared_ptr<arrow::Schema>& schema) {
+  arrow::FieldVector fields;
+  for (const auto& f : schema->fields()) {
+    if (f->name() == kRowKindColumn) {
+      return UserError("an OVER aggregation takes insert-only input");
+    }
+    fields.push_back(arrow::field(f->name(), Decoded(f->type()), f->nullable()));
+  }
+  input_schema_ = arrow::schema(fields);
+  time_index_ = input_schema_->GetFieldIndex(options_.time_column);
+  if (time_index_ < 0 ||
+      input_schema_->field(time_index_)->type()->id() != arrow::Type::TIMESTAMP) {
+    return UserError("OVER ORDER BY column '{}' is not a timestamp of the input",
+                     options_.time_column);
+  }
+  std::vector<int> partition, all;
+  for (const std::string& key : options_.partition_keys) {
+    const int index = input_schema_->GetFieldIndex(key);
+    if (index < 0) return UserError("PARTITION BY column '{}' is not in the input", key);
+    partition.push_back(index);
+  }
+  for (int i = 0; i < input_schema_->num_fields(); ++i) all.push_back(i);
+  ARROW_ASSIGN_OR_RAISE(KeyEncoder partition_encoder,
+                        KeyEncoder::Make(input_schema_, partition));
+  ARROW_ASSIGN_OR_RAISE(KeyEncoder row_encoder, KeyEncoder::Make(input_schema_, all));
+  partition_encoder_ = std::make_unique<KeyEncoder>(std::move(partition_encoder));
+  row_encoder_ = std::make_unique<KeyEncoder>(std::move(row_encoder));
+  const bool bounded = options_.preceding.has_value();
+  accumulators_.clear();
+  input_indices_.clear();
+  for (const OverFunction& function : options_.functions) {
+    int index = -1;
+    if (!function.input.empty()) {
+      index = input_schema_->GetFieldIndex(function.input);
+      if (index < 0) {
+        return UserError("OVER aggregate input '{}' is not in the input", function.input);
+      }
+    }
+    GroupAggregateCall call{function.function, function.input, function.output};
+    ARROW_ASSIGN_OR_RAISE(
+        auto accumulators,
+        GroupAccumulators::Make(
+            call, index < 0 ? nullptr : input_schema_->field(index)->type(), bounded));
+    fields.push_back(arrow::field(function.output, accumulators->result_type()));
+    accumulators_.push_back(std::move(accumulators));
+    input_indices_.push_back(index);
+  }
+  output_schema_ = arrow::schema(fields);
+  return arrow::Status::OK();
+}
+
+uint32_t OverAggregateOperator::GroupOf(const std::string& key) {
+  auto [it, added] = group_of_.emplace(key, static_cast<uint32_t>(partitions_.size()));
+  if (added) {
+    partitions_.emplace_back();
+    partitions_.back().key = key;
+    for (auto& acc : accumulators_) acc->Resize(partitions_.size());
+  }
+  return it->second;
+}
+
+arrow::Status OverAggregateOperator::ProcessBatch(
+    int, const std::shared_ptr<arrow::RecordBatch>& raw, Output*) {
+  if (input_schema_ == nullptr) ARROW_RETURN_NOT_OK(Prepare(raw->schema()));
+  const int64_t n = raw->num_rows();
+  if (n == 0) return arrow::Status::OK();
+  if (raw->num_columns() != input_schema_->num_fields()) {
+    return UserError("OVER aggregation input schema changed from {} to {}",
+                     input_schema_->ToString(), raw->schema()->ToString());
+  }
+  arrow::ArrayVector columns;
+  for (int c = 0; c < raw->num_columns(); ++c) {
+    std::shared_ptr<arrow::Array> column = raw->column(c);
+    const auto& want = input_schema_->field(c)->type();
+    if (!column->type()->Equals(*want)) {
+      ARROW_ASSIGN_OR_RAISE(column, arrow::compute::Cast(*column, want));
+    }
+    columns.push_back(std::move(column));
+  }
+  auto batch = arrow::RecordBatch::Make(input_schema_, n, std::move(columns));
+  const auto& times =
+      static_cast<const arrow::TimestampArray&>(*batch->column(time_index_));
+  const auto unit = static_cast<const arrow::TimestampType&>(*times.type()).unit();
+  const auto partition_columns = partition_encoder_->Columns(*batch);
+  const auto row_columns = row_encoder_->Columns(*batch);
+  std::string key, row;
+  for (int64_t r = 0; r < n; ++r) {
+    if (times.IsNull(r)) {
+      ++late_rows_;
+      continue;
+    }
+    const EventTime time = types::ToMicros(times.Value(r), unit);
+    if (time <= watermark_) {
+      ++late_rows_;  // its frame was computed already (Flink drops late rows)
+      continue;
+    }
+    partition_encoder_->Encode(partition_columns, r, &key);
+    row_encoder_->Encode(row_columns, r, &row);
+    const uint32_t g = GroupOf(key);
+    partitions_[g].waiting.emplace(time, row);
+    due_.emplace(time, g);
+  }
+  return arrow::Status::OK();
+}
+
+arrow::Status OverAggregateOperator::ProcessWatermark(EventTime watermark, Output* out) {
+  if (watermark > watermark_) {
+    ARROW_RETURN_NOT_OK(Fire(watermark, out));
+    watermark_ = watermark;
+  }
+  return out->EmitWatermark(watermark);
+}
+
+arrow::Status OverAggregateOperator::Fire(EventTime watermark, Output* out) {
+  std::vector<uint32_t> groups;
+  std::unordered_set<uint32_t> seen;
+  while (!due_.empty() && due_.top().first <= watermark) {
+    if (seen.insert(due_.top().second).second) groups.push_back(due_.top().second);
+    due_.pop();
+  }
+  if (groups.empty()) return arrow::Status::OK();
+
+  // Decode, per group, the rows of its frame and then the rows now due.
+  struct Work {
+    uint32_t group;
+    int64_t frame_begin;
+    std::vector<std::pair<EventTime, std::string>> fresh;
+    int64_t fresh_begin;
+  };
+  std::vector<Work> work;
+  std::vector<const std::string*> encoded;
+  for (uint32_t g : groups) {
+    Partition& p = partitions_[g];
+    Work w{g, static_cast<int64_t>(encoded.size()), {}, 0};
+    for (const auto& entry : p.frame) encoded.push_back(&entry.second);
+    auto end = p.waiting.upper_bound(watermark);
+    for (auto it = p.waiting.begin(); it != end; ++it) {
+      w.fresh.emplace_back(it->first, std::move(it->second));
+    }
+    p.waiting.erase(p.waiting.begin(), end);
+    work.push_back(std::move(w));
+  }
+  for (Work& w : work) {
+    w.fresh_begin = static_cast<int64_t>(encoded.size());
+    for (const auto& entry : w.fresh) encoded.push_back(&entry.second);
+  }
+  ARROW_ASSIGN_OR_RAISE(arrow::ArrayVector decoded, row_encoder_->Decode(encoded));
+
+  const size_t num_functions = accumulators_.size();
+  std::vector<arrow::ArrayVector> pieces(num_functions);
+  std::vector<int64_t> take;    // per output row: its piece
+  std::vector<int64_t> output;  // per output row: its decoded row
+  auto fold = [&](uint32_t g, int64_t index, RowKind kind) -> arrow::Status {
+    const int8_t k = static_cast<int8_t>(kind);
+    for (size_t f = 0; f < num_functions; ++f) {
+      if (input_indices_[f] < 0) {
+        ARROW_RETURN_NOT_OK(accumulators_[f]->Update(nullptr, &g, &k, 1));
+      } else {
+        auto one = decoded[static_cast<size_t>(input_indices_[f])]->Slice(index, 1);
+        ARROW_RETURN_NOT_OK(accumulators_[f]->Update(one.get(), &g, &k, 1));
+      }
+    }
+    return arrow::Status::OK();
+  };
+  auto emit = [&](uint32_t g, int64_t first, int64_t count) -> arrow::Status {
+    const int64_t piece = static_cast<int64_t>(pieces[0].size());
+    for (size_t f = 0; f < num_functions; ++f) {
+      ARROW_ASSIGN_OR_RAISE(auto result, accumulators_[f]->Results({g}));
+      pieces[f].push_back(std::move(result));
+    }
+    for (int64_t i = 0; i < count; ++i) {
+      take.push_back(piece);
+      output.push_back(first + i);
+    }
+    return arrow::Status::OK();
+  };
+
+  const bool bounded = options_.preceding.has_value();
+  for (Work& w : work) {
+    Partition& p = partitions_[w.group];
+    std::deque<int64_t> frame_index;  // decoded row of each frame entry
+    for (size_t i = 0; i < p.frame.size(); ++i) {
+      frame_index.push_back(w.frame_begin + static_cast<int64_t>(i));
+    }
+    const int64_t n = static_cast<int64_t>(w.fresh.size());
+    for (int64_t i = 0; i < n;) {
+      // ROWS: one row at a time; RANGE: a row and its peers (equal time).
+      int64_t j = i + 1;
+      if (!options_.rows) {
+        while (j < n && w.fresh[j].first == w.fresh[i].first) ++j;
+      }
+      const EventTime time = w.fresh[i].first;
+      for (int64_t r = i; r < j; ++r) {
+        ARROW_RETURN_NOT_OK(fold(w.group, w.fresh_begin + r, RowKind::kInsert));
+        if (bounded) {
+          p.frame.emplace_back(w.fresh[r].first, std::move(w.fresh[r].second));
+          frame_index.push_back(w.fresh_begin + r);
+        }
+      }
+      if (bounded) {
+        auto evict = [&]() -> arrow::Status {
+          ARROW_RETURN_NOT_OK(fold(w.group, frame_index.front(), RowKind::kDelete));
+          frame_index.pop_front();
+          p.frame.pop_front();
+          return arrow::Status::OK();
+        };
+        if (options_.rows) {
+          while (static_cast<int64_t>(p.frame.size()) > *options_.preceding + 1) {
+            ARROW_RETURN_NOT_OK(evict());
+          }
+        } else {
+          while (!p.frame.empty() && p.frame.front().first < time - *options_.preceding) {
+            ARROW_RETURN_NOT_OK(evict());
+          }
+        }
+      }
+      ARROW_RETURN_NOT_OK(emit(w.group, w.fresh_begin + i, j - i));
+      i = j;
+    }
+  }
+  if (output.empty()) return arrow::Status::OK();
+
+  arrow::Int64Builder output_builder, take_builder;
+  ARROW_RETURN_NOT_OK(output_builder.AppendValues(output));
+  ARROW_RETURN_NOT_OK(take_builder.AppendValues(take));
+  ARROW_ASSIGN_OR_RAISE(auto output_indices, output_builder.Finish());
+  ARROW_ASSIGN_OR_RAISE(auto take_indices, take_builder.Finish());
+  arrow::ArrayVector columns;
+  for (const auto& column : decoded) {
+    ARROW_ASSIGN_OR_RAISE(auto taken, arrow::compute::Take(*column, *output_indices));
+    columns.push_back(std::move(taken));
+  }
+  for (size_t f = 0; f < num_functions; ++f) {
+    ARROW_ASSIGN_OR_RAISE(auto results, arrow::Concatenate(pieces[f]));
+    ARROW_ASSIGN_OR_RAISE(auto taken, arrow::compute::Take(*results, *take_indices));
+    columns.push_back(std::move(taken));
+  }
+  return out->Emit(arrow::RecordBatch::Make(
+      output_schema_, static_cast<int64_t>(output.size()), std::move(columns)));
+}
+
+arrow::Status OverAggregateOperator::SnapshotState(state::KeyedStateBackend* backend) {
+  ARROW_ASSIGN_OR_RAISE(int id,
+                        backend->Register(kStateName, state::StateKind::kValue, {}));
+  if (partitions_.empty()) return arrow::Status::OK();
+  std::vector<const std::string*> keys;
+  for (const Partition& p : partitions_) keys.push_back(&p.key);
+  ARROW_ASSIGN_OR_RAISE(std::vector<uint64_t> hashes,
+                        partition_encoder_->HashEncoded(keys));
+  const int max_parallelism = context_->subtask().max_parallelism;
+  std::vector<std::string> blobs(static_cast<size_t>(max_parallelism));
+  for (size_t g = 0; g < partitions_.size(); ++g) {
+    const Partition& p = partitions_[g];
+    std::string& blob =
+        blobs[static_cast<size_t>(state::KeyGroupForHash(hashes[g], max_parallelism))];
+    PutString(p.key, &blob);
+    PutValue(static_cast<uint32_t>(p.waiting.size()), &blob);
+    for (const auto& [time, row] : p.waiting) {
+      PutValue(time, &blob);
+      PutString(row, &blob);
+    }
+    PutValue(static_cast<uint32_t>(p.frame.size()), &blob);
+    for (const auto& [time, row] : p.frame) {
+      PutValue(time, &blob);
+      PutString(row, &blob);
+    }
+    std::string accumulators;
+    for (const auto& acc : accumulators_)
+      acc->Save(static_cast<uint32_t>(g), &accumulators);
+    PutString(accumulators, &blob);
+  }
+  std::set<int> key_groups;
+  for (int kg = 0; kg < max_parallelism; ++kg) {
+    if (blobs[static_cast<size_t>(kg)].empty()) continue;
+    backend->SetCurrentKey(
+        std::string_view(reinterpret_cast<const char*>(&kg), sizeof(kg)), kg);
+    backend->Put(id, blobs[static_cast<size_t>(kg)]);
+    key_groups.insert(kg);
+  }
+  return SaveInputSchema(backend, std::string(kStateName) + "-schema", *input_schema_,
+                         key_groups);
+}
+
+arrow::Status OverAggregateOperator::RestoreState(state::KeyedStateBackend* backend) {
+  ARROW_ASSIGN_OR_RAISE(int id,
+                        backend->Register(kStateName, state::StateKind::kValue, {}));
+  std::vector<std::string> stored;
+  backend->ForEachKey(id, [&](std::string_view k) { stored.emplace_back(k); });
+  if (stored.empty()) return arrow::Status::OK();
+  ARROW_ASSIGN_OR_RAISE(auto schema,
+                        LoadInputSchema(backend, std::string(kStateName) + "-schema"));
+  if (schema == nullptr) {
+    return InternalError("OVER aggregation state has rows but no input schema");
+  }
+  ARROW_RETURN_NOT_OK(Prepare(schema));
+  auto truncated = [] { return InternalError("OVER aggregation state is truncated"); };
+  for (const std::string& k : stored) {
+    backend->SetCurrentKey(k, 0);
+    std::string blob;
+    if (!backend->Get(id, &blob)) continue;
+    std::string_view in(blob);
+    while (!in.empty()) {
+      std::string key, row, accumulators;
+      uint32_t count = 0;
+      if (!GetString(&in, &key) || !GetValue(&in, &count)) return truncated();
+      const uint32_t g = GroupOf(key);
+      Partition& p = partitions_[g];
+      for (uint32_t i = 0; i < count; ++i) {
+        EventTime time = 0;
+        if (!GetValue(&in, &time) || !GetString(&in, &row)) return truncated();
+        p.waiting.emplace(time, row);
+        due_.emplace(time, g);
+      }
+      if (!GetValue(&in, &count)) return truncated();
+      for (uint32_t i = 0; i < count; ++i) {
+        EventTime time = 0;
+        if (!GetValue(&in, &time) || !GetString(&in, &row)) return truncated();
+        p.frame.emplace_back(time, row);
+      }
+      if (!GetString(&in, &accumulators)) return truncated();
+      std::string_view acc_in(accumulators);
+      for (auto& acc : accumulators_) ARROW_RETURN_NOT_OK(acc->Load(g, &acc_in));
+    }
+  }
+  return arrow::Status::OK();
+}
+
+}  // namespace weir::runtime

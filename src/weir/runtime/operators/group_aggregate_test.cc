@@ -16,6 +16,7 @@
 #include <arrow/datum.h>
 
 #include "weir/common/runtime_init.h"
+#include "weir/runtime/operators/operator_test_harness.h"
 #include "weir/expr/key_hash.h"
 #include "weir/runtime/changelog.h"
 #include "weir/state/key_group.h"
@@ -23,57 +24,9 @@
 namespace weir::runtime {
 namespace {
 
-struct Capture : Output {
-  std::vector<std::shared_ptr<arrow::RecordBatch>> batches;
-  arrow::Status Emit(std::shared_ptr<arrow::RecordBatch> b) override {
-    batches.push_back(std::move(b));
-    return arrow::Status::OK();
-  }
-  arrow::Status EmitWatermark(EventTime) override { return arrow::Status::OK(); }
-  // Every row as "+I[k, v, …]", in order.
-  std::vector<std::string> Rows() const {
-    std::vector<std::string> rows;
-    for (const auto& b : batches) {
-      const int8_t* kinds = RowKinds(*b);
-      const int kind_index = RowKindIndex(*b->schema());
-      for (int64_t r = 0; r < b->num_rows(); ++r) {
-        std::string row(RowKindString(static_cast<RowKind>(kinds[r])));
-        row += "[";
-        bool first = true;
-        for (int c = 0; c < b->num_columns(); ++c) {
-          if (c == kind_index) continue;
-          if (!first) row += ", ";
-          first = false;
-          auto scalar = *b->column(c)->GetScalar(r);
-          row += scalar->is_valid ? scalar->ToString() : "NULL";
-        }
-        rows.push_back(row + "]");
-      }
-    }
-    return rows;
-  }
-};
-
-struct Context : OperatorContext {
-  SubtaskInfo info;
-  EventTime now = 0;
-  const SubtaskInfo& subtask() const override { return info; }
-  EventTime current_watermark() const override { return kMinWatermark; }
-  EventTime ProcessingTime() const override { return now; }
-  void RequestProcessingTimeCallback(EventTime) override {}
-  std::shared_ptr<WakeHandle> MakeWakeHandle() override { return nullptr; }
-};
-
-std::shared_ptr<arrow::RecordBatch> Batch(
-    const std::vector<std::pair<std::shared_ptr<arrow::Field>, std::string>>& columns) {
-  arrow::FieldVector fields;
-  arrow::ArrayVector arrays;
-  for (const auto& [field, json] : columns) {
-    fields.push_back(field);
-    arrays.push_back(*arrow::json::ArrayFromJSONString(field->type(), json));
-  }
-  return arrow::RecordBatch::Make(arrow::schema(fields), arrays[0]->length(), arrays);
-}
+using testing::Batch;
+using testing::Capture;
+using testing::Context;
 
 auto Key() { return arrow::field("k", arrow::utf8()); }
 auto Value() { return arrow::field("v", arrow::int64()); }

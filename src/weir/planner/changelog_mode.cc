@@ -106,6 +106,19 @@ std::string FlinkNodeName(const sql::PlanNode& node) {
       return fmt::format("OverAggregate({}, select=[{}])", node.over.ToString(), select);
     }
     case sql::PlanKind::kRank: {
+      if (MatchWindowRank(node)) {
+        std::string order;
+        for (const sql::SortField& key : node.over.order) {
+          order += (order.empty() ? "" : ", ") +
+                   fmt::format("{} {}", sql::VisibleName(key.field),
+                               key.descending ? "DESC" : "ASC");
+        }
+        return fmt::format(
+            "WindowRank(rankType=[{}], rankRange=[rankStart={}, rankEnd={}], "
+            "partitionBy=[{}], orderBy=[{}])",
+            node.rank.TypeName(), node.rank.start, node.rank.end,
+            Visible(node.over.partition_keys), order);
+      }
       if (IsDeduplication(node)) {
         return fmt::format("Deduplicate(keep=[{}], key=[{}], order=[ROWTIME])",
                            node.over.order[0].descending ? "LastRow" : "FirstRow",
@@ -181,6 +194,14 @@ arrow::Result<ChangelogModes> ChangelogModes::Infer(
         }
         break;
       case sql::PlanKind::kRank:
+        if (MatchWindowRank(node)) {
+          if (!inputs.insert_only()) {
+            return arrow::Status::NotImplemented(
+                "StreamPhysicalWindowRank doesn't support consuming update changes");
+          }
+          mode = ChangelogModeSet::InsertOnly();  // each window once, at its end
+          break;
+        }
         // Deduplication replaces a key's row (-U/+U); Top-N also drops rows that
         // leave the range (-D).
         mode = {true, true, true, !IsDeduplication(node) || !inputs.insert_only()};

@@ -335,6 +335,7 @@ class Translator {
     options.output_rank = node.rank.output_rank;
     options.retractions = !modes_.Of(input_node).insert_only();
     options.deduplicate = IsDeduplication(node);
+    if (auto window = MatchWindowRank(node)) options.window_end_column = window->end_key;
     const bool global = options.partition_keys.empty();
     Partitioning p =
         global ? Partitioning::Rebalance() : Partitioning::Hash(options.partition_keys);

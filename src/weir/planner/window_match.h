@@ -23,4 +23,17 @@ struct WindowAggregateMatch {
 /// and window_end of one windowing table function, else nullopt.
 std::optional<WindowAggregateMatch> MatchWindowAggregate(const sql::PlanNode& aggregate);
 
+/// A Rank whose PARTITION BY holds window_start and window_end of a window
+/// aggregation or windowing table function below it (Flink's window Top-N and window
+/// deduplication): it ranks each window once, when the watermark ends it.
+struct WindowRankMatch {
+  /// The rank's partition keys that are window_start and window_end.
+  std::string start_key;
+  std::string end_key;
+};
+
+/// Returns the match when `rank` (a kRank node) partitions by a window's start and
+/// end, else nullopt.
+std::optional<WindowRankMatch> MatchWindowRank(const sql::PlanNode& rank);
+
 }  // namespace weir::planner

@@ -11,6 +11,7 @@
 #include "weir/common/error.h"
 #include "weir/runtime/changelog.h"
 #include "weir/state/key_group.h"
+#include "weir/types/time_unit.h"
 
 namespace weir::runtime {
 
@@ -75,9 +76,63 @@ arrow::Status RankOperator::Prepare(const std::shared_ptr<arrow::Schema>& schema
   if (options_.output_rank) {
     fields.push_back(arrow::field(options_.rank_column, arrow::int64(), false));
   }
-  fields.push_back(arrow::field(std::string(kRowKindColumn), arrow::int8(), false));
+  if (options_.window_end_column.empty()) {
+    fields.push_back(arrow::field(std::string(kRowKindColumn), arrow::int8(), false));
+  } else {
+    window_end_index_ = input_schema_->GetFieldIndex(options_.window_end_column);
+    if (window_end_index_ < 0 ||
+        input_schema_->field(window_end_index_)->type()->id() != arrow::Type::TIMESTAMP) {
+      return UserError("window_end column '{}' is not a timestamp of the input",
+                       options_.window_end_column);
+    }
+  }
   output_schema_ = arrow::schema(fields);
   return arrow::Status::OK();
+}
+
+arrow::Status RankOperator::BufferWindowRows(const arrow::RecordBatch& batch) {
+  const auto& ends = static_cast<const arrow::TimestampArray&>(*batch.column(window_end_index_));
+  const auto unit = static_cast<const arrow::TimestampType&>(*ends.type()).unit();
+  const auto partition_columns = partition_encoder_->Columns(batch);
+  const auto row_columns = row_encoder_->Columns(batch);
+  ARROW_ASSIGN_OR_RAISE(arrow::ArrayVector order_columns, order_encoder_->Columns(batch));
+  std::string partition, order, row;
+  std::set<Rows*> touched;
+  for (int64_t r = 0; r < batch.num_rows(); ++r) {
+    const EventTime end = ends.IsNull(r) ? kMinWatermark : types::ToMicros(ends.Value(r), unit);
+    if (ends.IsNull(r) || end - 1 <= watermark_) {
+      ++late_rows_;  // its window was ranked already
+      continue;
+    }
+    partition_encoder_->Encode(partition_columns, r, &partition);
+    order_encoder_->Encode(order_columns, r, &order);
+    row_encoder_->Encode(row_columns, r, &row);
+    auto [it, added] = partitions_.try_emplace(partition);
+    if (added) windows_[end].insert(partition);
+    it->second.emplace(order, row);
+    touched.insert(&it->second);
+  }
+  for (Rows* rows : touched) Trim(rows);
+  return arrow::Status::OK();
+}
+
+arrow::Status RankOperator::ProcessWatermark(EventTime watermark, Output* out) {
+  if (options_.window_end_column.empty()) return out->EmitWatermark(watermark);
+  if (watermark > watermark_) watermark_ = watermark;
+  Changes changes;
+  while (!windows_.empty() && windows_.begin()->first - 1 <= watermark_) {
+    for (const std::string& key : windows_.begin()->second) {
+      auto found = partitions_.find(key);
+      if (found == partitions_.end()) continue;
+      for (auto& entry : InRange(found->second)) {
+        changes.push_back({RowKind::kInsert, std::move(entry)});
+      }
+      partitions_.erase(found);
+    }
+    windows_.erase(windows_.begin());
+  }
+  if (!changes.empty()) ARROW_RETURN_NOT_OK(EmitChanges(changes, out));
+  return out->EmitWatermark(watermark);
 }
 
 RankOperator::Ranked RankOperator::InRange(const Rows& rows) const {
@@ -129,9 +184,8 @@ void RankOperator::Trim(Rows* rows) const {
   }
 }
 
-arrow::Status RankOperator::Diff(
-    const Ranked& before, const Ranked& after,
-    std::vector<std::pair<RowKind, std::pair<int64_t, std::string>>>* out) const {
+arrow::Status RankOperator::Diff(const Ranked& before, const Ranked& after,
+                                 Changes* out) const {
   // Multiset differences: (rank, row) pairs with the rank as an output, rows alone
   // otherwise.
   auto key = [&](const std::pair<int64_t, std::string>& entry) {
@@ -201,6 +255,10 @@ arrow::Status RankOperator::ProcessBatch(int,
                      input_schema_->ToString(), raw->schema()->ToString());
   }
   auto batch = arrow::RecordBatch::Make(input_schema_, n, std::move(columns));
+  if (!options_.window_end_column.empty()) {
+    if (kinds != nullptr) return UserError("a window Top-N takes insert-only input");
+    return BufferWindowRows(*batch);
+  }
   const auto partition_columns = partition_encoder_->Columns(*batch);
   const auto row_columns = row_encoder_->Columns(*batch);
   ARROW_ASSIGN_OR_RAISE(arrow::ArrayVector order_columns,
@@ -239,7 +297,7 @@ arrow::Status RankOperator::ProcessBatch(int,
     }
   }
 
-  std::vector<std::pair<RowKind, std::pair<int64_t, std::string>>> changes;
+  Changes changes;
   for (const std::string& key : touched) {
     auto found = partitions_.find(key);
     Ranked after = InRange(found->second);
@@ -248,7 +306,10 @@ arrow::Status RankOperator::ProcessBatch(int,
     if (found->second.empty()) partitions_.erase(found);
   }
   if (changes.empty()) return arrow::Status::OK();
+  return EmitChanges(changes, out);
+}
 
+arrow::Status RankOperator::EmitChanges(const Changes& changes, Output* out) {
   std::vector<const std::string*> encoded;
   arrow::Int64Builder ranks;
   arrow::Int8Builder row_kinds;
@@ -262,8 +323,10 @@ arrow::Status RankOperator::ProcessBatch(int,
     ARROW_ASSIGN_OR_RAISE(auto rank_array, ranks.Finish());
     output.push_back(std::move(rank_array));
   }
-  ARROW_ASSIGN_OR_RAISE(auto kind_array, row_kinds.Finish());
-  output.push_back(std::move(kind_array));
+  if (options_.window_end_column.empty()) {
+    ARROW_ASSIGN_OR_RAISE(auto kind_array, row_kinds.Finish());
+    output.push_back(std::move(kind_array));
+  }
   return out->Emit(arrow::RecordBatch::Make(
       output_schema_, static_cast<int64_t>(changes.size()), std::move(output)));
 }
@@ -284,11 +347,18 @@ arrow::Status RankOperator::SnapshotState(state::KeyedStateBackend* backend) {
                         partition_encoder_->HashEncoded(keys));
   const int max_parallelism = context_->subtask().max_parallelism;
   std::vector<std::string> blobs(static_cast<size_t>(max_parallelism));
+  std::unordered_map<std::string, EventTime> end_of;  // window Top-N: partition's end
+  for (const auto& [end, window_keys] : windows_) {
+    for (const std::string& key : window_keys) end_of[key] = end;
+  }
   for (size_t i = 0; i < keys.size(); ++i) {
     std::string& blob =
         blobs[static_cast<size_t>(state::KeyGroupForHash(hashes[i], max_parallelism))];
     PutString(*keys[i], &blob);
     const Rows& rows = partitions_.at(*keys[i]);
+    auto window = end_of.find(*keys[i]);
+    const EventTime end = window == end_of.end() ? kMinWatermark : window->second;
+    blob.append(reinterpret_cast<const char*>(&end), sizeof(end));
     const uint32_t count = static_cast<uint32_t>(rows.size());
     blob.append(reinterpret_cast<const char*>(&count), sizeof(count));
     for (const auto& [order, row] : rows) {
@@ -327,10 +397,16 @@ arrow::Status RankOperator::RestoreState(state::KeyedStateBackend* backend) {
     while (!in.empty()) {
       std::string_view key;
       uint32_t count = 0;
-      if (!GetString(&in, &key) || in.size() < sizeof(count)) return truncated();
+      EventTime end = kMinWatermark;
+      if (!GetString(&in, &key) || in.size() < sizeof(end) + sizeof(count)) {
+        return truncated();
+      }
+      std::memcpy(&end, in.data(), sizeof(end));
+      in.remove_prefix(sizeof(end));
       std::memcpy(&count, in.data(), sizeof(count));
       in.remove_prefix(sizeof(count));
       Rows& rows = partitions_[std::string(key)];
+      if (window_end_index_ >= 0) windows_[end].insert(std::string(key));
       for (uint32_t i = 0; i < count; ++i) {
         std::string_view order, row;
         if (!GetString(&in, &order) || !GetString(&in, &row)) return truncated();

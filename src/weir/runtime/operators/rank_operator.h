@@ -2,6 +2,7 @@
 
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -37,6 +38,11 @@ struct RankOptions {
   /// Flink's deduplication (ROW_NUMBER() = 1 on a time attribute, no rank output):
   /// a key's row replaced by another is -U/+U rather than -D/+I.
   bool deduplicate = false;
+  /// Window Top-N (Flink's WindowRank): the partition keys hold this window_end
+  /// column (a timestamp); each window's ranked rows are emitted once, as +I, when
+  /// the watermark reaches its end, and its state is dropped. Rows of windows
+  /// already fired are late and dropped. Insert-only input and output.
+  std::string window_end_column;
 };
 
 /// Flink's Rank over a stream: per partition, the rows whose ROW_NUMBER, RANK or
@@ -61,6 +67,8 @@ class RankOperator : public Operator {
   arrow::Status Open(OperatorContext* context) override;
   arrow::Status ProcessBatch(int input, const std::shared_ptr<arrow::RecordBatch>& batch,
                              Output* out) override;
+  /// Window Top-N: emits the windows the watermark ended, then forwards it.
+  arrow::Status ProcessWatermark(EventTime watermark, Output* out) override;
   /// Saves every partition's rows as value state "rank" under its key group.
   arrow::Status SnapshotState(state::KeyedStateBackend* backend) override;
   /// Reloads the partitions of a restored backend.
@@ -68,6 +76,8 @@ class RankOperator : public Operator {
 
   /// Returns the number of rows held over all partitions.
   size_t num_rows_held() const;
+  /// Returns how many rows arrived for a window that had fired (window Top-N).
+  int64_t late_rows() const { return late_rows_; }
 
  private:
   // A partition's rows: encoded ORDER BY key -> encoded row, in rank order (equal
@@ -79,9 +89,12 @@ class RankOperator : public Operator {
   arrow::Status Prepare(const std::shared_ptr<arrow::Schema>& schema);
   Ranked InRange(const Rows& rows) const;
   void Trim(Rows* rows) const;
-  arrow::Status Diff(
-      const Ranked& before, const Ranked& after,
-      std::vector<std::pair<RowKind, std::pair<int64_t, std::string>>>* out) const;
+  // Changes to emit: row kind, rank and encoded row.
+  using Changes = std::vector<std::pair<RowKind, std::pair<int64_t, std::string>>>;
+  arrow::Status Diff(const Ranked& before, const Ranked& after, Changes* out) const;
+  arrow::Status EmitChanges(const Changes& changes, Output* out);
+  // Window Top-N: buffers the rows of `batch` in their windows' partitions.
+  arrow::Status BufferWindowRows(const arrow::RecordBatch& batch);
 
   RankOptions options_;
   OperatorContext* context_ = nullptr;
@@ -91,6 +104,11 @@ class RankOperator : public Operator {
   std::unique_ptr<KeyEncoder> row_encoder_;
   std::unique_ptr<SortKeyEncoder> order_encoder_;
   std::unordered_map<std::string, Rows> partitions_;
+  // Window Top-N: window end (µs) -> the partitions of that window.
+  std::map<EventTime, std::set<std::string>> windows_;
+  int window_end_index_ = -1;
+  EventTime watermark_ = kMinWatermark;
+  int64_t late_rows_ = 0;
 };
 
 }  // namespace weir::runtime

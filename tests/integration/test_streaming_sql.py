@@ -7,6 +7,7 @@ import re
 import signal
 import subprocess
 import time
+from datetime import timezone
 from decimal import ROUND_HALF_UP, Decimal
 
 import duckdb
@@ -199,13 +200,11 @@ GROUP BY window_start, window_end, MOD(id, 10);
 """
 
 
-def test_window_aggregate_into_parquet_exactly_once_under_kill(tmp_path):
-    # Window results are insert-only, so the exactly-once Parquet sink takes them.
-    # Event time comes from a computed column with a watermark. Killed (-9) several
-    # times mid-run and restarted at other parallelisms, the files hold exactly the
-    # windows of the input (3 s of input at 100k rows/s).
-    script = tmp_path / "window.sql"
-    script.write_text(WINDOW_SCRIPT)
+def run_killed_then_finish(tmp_path, script_text):
+    """Runs a checkpointed INSERT script, kills it (-9) three times mid-run at other
+    parallelisms, then lets it finish; returns the Parquet rows it committed."""
+    script = tmp_path / "job.sql"
+    script.write_text(script_text)
     cmd = [str(weir_binary()), "sql", "-f", str(script), "-D", f"DIR={tmp_path}"]
     for delay, parallelism in ((0.9, 2), (1.1, 1), (1.0, 2)):
         proc = subprocess.Popen(cmd + ["-D", f"P={parallelism}"],
@@ -218,15 +217,119 @@ def test_window_aggregate_into_parquet_exactly_once_under_kill(tmp_path):
                            timeout=300)
     assert final.returncode == 0, final.stderr
     assert "restores" in final.stderr, "the last run should resume from a checkpoint"
-    assert committed_before_last_run > 0, "no window was committed before the kills"
-    got = duckdb.sql(f"SELECT epoch_ms(window_start), k, n, s FROM "
-                     f"read_parquet('{tmp_path}/out/**/*.parquet') ORDER BY ALL").fetchall()
+    assert committed_before_last_run > 0, "nothing was committed before the kills"
+    return duckdb.sql(f"SELECT * FROM read_parquet('{tmp_path}/out/**/*.parquet') "
+                      f"ORDER BY ALL").fetchall()
+
+
+def epoch_ms(ts):
+    """Milliseconds since the epoch of a timestamp DuckDB returned (naive: UTC)."""
+    if ts.tzinfo is None:
+        ts = ts.replace(tzinfo=timezone.utc)
+    return int(ts.timestamp() * 1000)
+
+
+def test_window_aggregate_into_parquet_exactly_once_under_kill(tmp_path):
+    # Window results are insert-only, so the exactly-once Parquet sink takes them.
+    # Event time comes from a computed column with a watermark. Killed (-9) several
+    # times mid-run and restarted at other parallelisms, the files hold exactly the
+    # windows of the input (3 s of input at 100k rows/s).
+    got = run_killed_then_finish(tmp_path, WINDOW_SCRIPT)
+    got = [(epoch_ms(ws), k, n, s_) for ws, k, n, s_ in got]
     want = {}
     for i in range(300_000):
         key = ((i * 10) // 60_000 * 60_000, i % 10)
         n, s_ = want.get(key, (0, 0))
         want[key] = (n + 1, s_ + i)
     assert got == sorted((ws, k, n, s_) for (ws, k), (n, s_) in want.items())
+
+
+EVENTS = """
+SET 'execution.checkpointing.interval' = '200ms';
+SET 'state.checkpoints.dir' = '${DIR}/chk';
+SET 'parallelism.default' = '${P}';
+CREATE TABLE ev (id BIGINT, ts AS TO_TIMESTAMP_LTZ(id * 10, 3),
+  WATERMARK FOR ts AS ts - INTERVAL '1' SECOND) WITH ('connector' = 'datagen',
+  'rows-per-second' = '100000', 'fields.id.kind' = 'sequence',
+  'fields.id.start' = '0', 'fields.id.end' = '299999');
+"""
+
+
+def test_window_top_n_into_parquet_exactly_once_under_kill(tmp_path):
+    # Window Top-N is insert-only (each window ranked once at the watermark): the
+    # two largest sums of each minute, killed and restarted as above.
+    got = run_killed_then_finish(tmp_path, EVENTS + """
+CREATE TABLE top (window_start TIMESTAMP(3), k BIGINT, s BIGINT, rn BIGINT) WITH (
+  'connector' = 'filesystem', 'path' = '${DIR}/out', 'format' = 'parquet');
+INSERT INTO top SELECT window_start, k, s, rn FROM (
+  SELECT *, ROW_NUMBER() OVER (PARTITION BY window_start, window_end ORDER BY s DESC) AS rn
+  FROM (SELECT window_start, window_end, MOD(id, 10) AS k, SUM(id) AS s
+        FROM TABLE(TUMBLE(TABLE ev, DESCRIPTOR(ts), INTERVAL '1' MINUTES))
+        GROUP BY window_start, window_end, MOD(id, 10))) WHERE rn <= 2;
+""")
+    sums = {}
+    for i in range(300_000):
+        key = ((i * 10) // 60_000 * 60_000, i % 10)
+        sums[key] = sums.get(key, 0) + i
+    want = []
+    for ws in sorted({ws for ws, _ in sums}):
+        ranked = sorted(((s_, k) for (w, k), s_ in sums.items() if w == ws), reverse=True)
+        want += [(ws, k, s_, rn + 1) for rn, (s_, k) in enumerate(ranked[:2])]
+    assert [(epoch_ms(ws), k, s_, rn) for ws, k, s_, rn in got] == sorted(want)
+
+
+def test_over_aggregate_into_parquet_exactly_once_under_kill(tmp_path):
+    # An event-time OVER aggregation (insert-only): every row with the sum of its
+    # key's last three ids, killed and restarted as above.
+    got = run_killed_then_finish(tmp_path, EVENTS + """
+CREATE TABLE moving (id BIGINT, s BIGINT, n BIGINT) WITH (
+  'connector' = 'filesystem', 'path' = '${DIR}/out', 'format' = 'parquet');
+INSERT INTO moving SELECT id,
+  SUM(id) OVER (PARTITION BY MOD(id, 10) ORDER BY ts ROWS BETWEEN 2 PRECEDING AND CURRENT ROW),
+  COUNT(*) OVER (PARTITION BY MOD(id, 10) ORDER BY ts ROWS BETWEEN 2 PRECEDING AND CURRENT ROW)
+FROM ev;
+""")
+    want = [(i, sum(j for j in (i, i - 10, i - 20) if j >= 0),
+             sum(1 for j in (i, i - 10, i - 20) if j >= 0)) for i in range(300_000)]
+    assert len(got) == len(want)
+    assert got == want
+
+
+def test_top_n_resumes_from_savepoint_at_another_parallelism(tmp_path):
+    # A Top-N with its rank as output: the changelog of both runs, keyed by
+    # (partition, rank), must be consistent and end at the exact top three.
+    script = tmp_path / "topn.sql"
+    script.write_text("""
+SET 'execution.checkpointing.interval' = '300ms';
+SET 'state.checkpoints.dir' = '${DIR}/chk';
+SET 'parallelism.default' = '${P}';
+CREATE TABLE gen (id BIGINT) WITH ('connector' = 'datagen', 'rows-per-second' = '5000',
+  'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '20000');
+CREATE TABLE out_p (m BIGINT, rn BIGINT, id BIGINT) WITH ('connector' = 'print');
+INSERT INTO out_p SELECT m, rn, id FROM (SELECT MOD(id, 7) AS m, id,
+  ROW_NUMBER() OVER (PARTITION BY MOD(id, 7) ORDER BY MOD(id * 7919, 10007) DESC) AS rn
+  FROM gen) WHERE rn <= 3;
+""")
+    cmd = [str(weir_binary()), "sql", "-f", str(script), "-D", f"DIR={tmp_path}"]
+    first = subprocess.Popen(cmd + ["-D", "P=2"], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+    time.sleep(2.0)
+    first.send_signal(signal.SIGTERM)
+    out1, err1 = first.communicate(timeout=60)
+    assert first.returncode == 0, err1
+    second = subprocess.run(cmd + ["-D", "P=1"], capture_output=True, text=True,
+                            timeout=120)
+    assert second.returncode == 0, second.stderr
+    rows1 = changelog(out1)
+    assert rows1, "the first run emitted nothing before the savepoint"
+    final = apply_changelog(rows1 + changelog(second.stdout), 2)
+    expected = {}
+    for m in range(7):
+        ids = sorted((i for i in range(1, 20001) if i % 7 == m),
+                     key=lambda i: (-(i * 7919 % 10007), i))
+        for rn, i in enumerate(ids[:3]):
+            expected[(str(m), str(rn + 1))] = (str(i),)
+    assert final == expected
 
 
 def test_window_on_a_column_without_watermark_is_refused(weir):

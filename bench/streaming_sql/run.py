@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """Stateful streaming SQL, weir against Apache Flink 2.2 on the same machine and
 the same SQL: group aggregation over many keys, tumbling and sliding (HOP) window
-aggregation, each as a streaming job at parallelism 1 (per core).
+aggregation, Top-N, deduplication and OVER aggregation, each as a streaming job at
+parallelism 1 (per core).
 
   .venv/bin/python bench/streaming_sql/run.py [--events 20000000] [--keys 1000000]
-      [--repeat 3] [--skip-flink] [--only group,tumble,hop,group-checkpointed]
+      [--repeat 3] [--skip-flink]
+      [--only group,tumble,hop,topn,dedup,over,group-checkpointed]
 
 Both engines read the same generated stream: Flink's `datagen` connector (unthrottled) with a
 `sequence` id (weir implements the same connector), event time computed from it
@@ -45,6 +47,20 @@ QUERIES = {
             "INSERT INTO snk SELECT window_start, MOD(id, 1000), COUNT(*), SUM(v) FROM "
             "TABLE(HOP(TABLE src, DESCRIPTOR(ts), INTERVAL '2' SECOND, INTERVAL '10' SECOND)) "
             "GROUP BY window_start, window_end, MOD(id, 1000)"),
+    "topn": ("Top-3 per key by value, 1,000 keys",
+             "CREATE TABLE snk (k BIGINT, v INT, id BIGINT) WITH ('connector' = 'blackhole')",
+             "INSERT INTO snk SELECT k, v, id FROM (SELECT MOD(id, 1000) AS k, v, id, "
+             "ROW_NUMBER() OVER (PARTITION BY MOD(id, 1000) ORDER BY v DESC) AS rn "
+             "FROM src) WHERE rn <= 3"),
+    "dedup": ("deduplication, first row per key on event time, {keys:,} keys",
+              "CREATE TABLE snk (k BIGINT, id BIGINT) WITH ('connector' = 'blackhole')",
+              "INSERT INTO snk SELECT k, id FROM (SELECT MOD(id, {keys}) AS k, id, "
+              "ROW_NUMBER() OVER (PARTITION BY MOD(id, {keys}) ORDER BY ts) AS rn "
+              "FROM src) WHERE rn = 1"),
+    "over": ("OVER aggregation, last 10 rows per key, 1,000 keys",
+             "CREATE TABLE snk (id BIGINT, s BIGINT) WITH ('connector' = 'blackhole')",
+             "INSERT INTO snk SELECT id, SUM(v) OVER (PARTITION BY MOD(id, 1000) "
+             "ORDER BY ts ROWS BETWEEN 9 PRECEDING AND CURRENT ROW) FROM src"),
 }
 
 
@@ -101,7 +117,7 @@ def main():
     ap.add_argument("--keys", type=int, default=1_000_000)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--skip-flink", action="store_true")
-    ap.add_argument("--only", default="group,tumble,hop,group-checkpointed")
+    ap.add_argument("--only", default="group,tumble,hop,topn,dedup,over,group-checkpointed")
     args = ap.parse_args()
     rows = []
     with tempfile.TemporaryDirectory(prefix="weir-streaming-bench-") as tmp:

@@ -16,9 +16,9 @@
 #include <arrow/datum.h>
 
 #include "weir/common/runtime_init.h"
-#include "weir/runtime/operators/operator_test_harness.h"
 #include "weir/expr/key_hash.h"
 #include "weir/runtime/changelog.h"
+#include "weir/runtime/operators/operator_test_harness.h"
 #include "weir/state/key_group.h"
 
 namespace weir::runtime {

@@ -256,57 +256,96 @@ arrow::Result<arrow::ArrayVector> KeyEncoder::Decode(
     return arrow::ArrayVector{arrow::MakeArray(
         arrow::ArrayData::Make(type, n, {bitmap, std::move(values)}, nulls))};
   }
-  std::vector<std::unique_ptr<arrow::ArrayBuilder>> builders;
-  for (const auto& f : fields_) {
-    ARROW_ASSIGN_OR_RAISE(auto b, arrow::MakeBuilder(f->type()));
-    ARROW_RETURN_NOT_OK(b->Reserve(static_cast<int64_t>(keys.size())));
-    builders.push_back(std::move(b));
+  // Column-wise: fixed-width numbers straight into value buffers, bytes through
+  // their builders (no per-value scalars).
+  const int64_t n = static_cast<int64_t>(keys.size());
+  struct Column {
+    Enc encoding;
+    int width = 0;  // bytes per value of a fixed-width number
+    std::shared_ptr<arrow::ResizableBuffer> values;
+    std::shared_ptr<arrow::ResizableBuffer> validity;
+    int64_t nulls = 0;
+    std::unique_ptr<arrow::ArrayBuilder> builder;  // other types
+  };
+  std::vector<Column> columns(fields_.size());
+  for (size_t c = 0; c < fields_.size(); ++c) {
+    Column& col = columns[c];
+    bool ok;
+    col.encoding = EncodingOf(*fields_[c]->type(), &ok);
+    ARROW_ASSIGN_OR_RAISE(
+        col.validity, arrow::AllocateResizableBuffer(arrow::bit_util::BytesForBits(n)));
+    std::memset(col.validity->mutable_data(), 0,
+                static_cast<size_t>(col.validity->size()));
+    if (col.encoding == Enc::kInt || col.encoding == Enc::kUInt ||
+        col.encoding == Enc::kDouble || col.encoding == Enc::kFloat) {
+      col.width = arrow::bit_width(fields_[c]->type()->id()) / 8;
+      ARROW_ASSIGN_OR_RAISE(col.values, arrow::AllocateResizableBuffer(n * col.width));
+    } else {
+      ARROW_ASSIGN_OR_RAISE(col.builder, arrow::MakeBuilder(fields_[c]->type()));
+      ARROW_RETURN_NOT_OK(col.builder->Reserve(n));
+    }
   }
-  for (const std::string* key : keys) {
+  for (int64_t i = 0; i < n; ++i) {
+    const std::string& key = *keys[static_cast<size_t>(i)];
     size_t pos = 0;
     for (size_t c = 0; c < fields_.size(); ++c) {
-      arrow::ArrayBuilder* b = builders[c].get();
-      if ((*key)[pos++] == '\0') {
-        ARROW_RETURN_NOT_OK(b->AppendNull());
+      Column& col = columns[c];
+      if (key[pos++] == '\0') {
+        ++col.nulls;
+        if (col.builder) {
+          ARROW_RETURN_NOT_OK(col.builder->AppendNull());
+        } else {
+          std::memset(col.values->mutable_data() + i * col.width, 0,
+                      static_cast<size_t>(col.width));
+        }
         continue;
       }
-      bool ok;
-      const auto& type = *fields_[c]->type();
-      switch (EncodingOf(type, &ok)) {
+      arrow::bit_util::SetBit(col.validity->mutable_data(), i);
+      uint8_t* slot = col.values ? col.values->mutable_data() + i * col.width : nullptr;
+      switch (col.encoding) {
         case Enc::kInt:
         case Enc::kUInt: {
-          // Decode through a scalar of the column's own type.
-          const int64_t v = Get<int64_t>(*key, &pos);
-          ARROW_ASSIGN_OR_RAISE(auto scalar, arrow::MakeScalar(fields_[c]->type(), v));
-          ARROW_RETURN_NOT_OK(b->AppendScalar(*scalar));
+          // Little-endian: the low `width` bytes are the narrower value.
+          const int64_t v = Get<int64_t>(key, &pos);
+          std::memcpy(slot, &v, static_cast<size_t>(col.width));
           break;
         }
-        case Enc::kDouble:
+        case Enc::kDouble: {
+          const double v = Get<double>(key, &pos);
+          std::memcpy(slot, &v, sizeof(v));
+          break;
+        }
         case Enc::kFloat: {
-          const double v = Get<double>(*key, &pos);
-          ARROW_ASSIGN_OR_RAISE(auto scalar, arrow::MakeScalar(fields_[c]->type(), v));
-          ARROW_RETURN_NOT_OK(b->AppendScalar(*scalar));
+          const float v = static_cast<float>(Get<double>(key, &pos));
+          std::memcpy(slot, &v, sizeof(v));
           break;
         }
         case Enc::kBool:
-          ARROW_RETURN_NOT_OK(
-              static_cast<arrow::BooleanBuilder*>(b)->Append((*key)[pos++] != '\0'));
+          ARROW_RETURN_NOT_OK(static_cast<arrow::BooleanBuilder*>(col.builder.get())
+                                  ->Append(key[pos++] != '\0'));
           break;
         case Enc::kBinary:
         case Enc::kLargeBinary:
         case Enc::kView: {
-          const uint32_t len = Get<uint32_t>(*key, &pos);
-          std::string_view bytes(key->data() + pos, len);
+          const uint32_t len = Get<uint32_t>(key, &pos);
+          std::string_view bytes(key.data() + pos, len);
           pos += len;
-          auto scalar = arrow::MakeScalar(std::string(bytes));
-          ARROW_ASSIGN_OR_RAISE(auto typed, scalar->CastTo(fields_[c]->type()));
-          ARROW_RETURN_NOT_OK(b->AppendScalar(*typed));
+          if (col.encoding == Enc::kBinary) {
+            ARROW_RETURN_NOT_OK(
+                static_cast<arrow::BinaryBuilder*>(col.builder.get())->Append(bytes));
+          } else if (col.encoding == Enc::kLargeBinary) {
+            ARROW_RETURN_NOT_OK(static_cast<arrow::LargeBinaryBuilder*>(col.builder.get())
+                                    ->Append(bytes));
+          } else {
+            ARROW_RETURN_NOT_OK(
+                static_cast<arrow::BinaryViewBuilder*>(col.builder.get())->Append(bytes));
+          }
           break;
         }
         case Enc::kFixed: {
-          auto* fixed = static_cast<arrow::FixedSizeBinaryBuilder*>(b);
+          auto* fixed = static_cast<arrow::FixedSizeBinaryBuilder*>(col.builder.get());
           ARROW_RETURN_NOT_OK(
-              fixed->Append(reinterpret_cast<const uint8_t*>(key->data() + pos)));
+              fixed->Append(reinterpret_cast<const uint8_t*>(key.data() + pos)));
           pos += static_cast<size_t>(fixed->byte_width());
           break;
         }
@@ -314,9 +353,17 @@ arrow::Result<arrow::ArrayVector> KeyEncoder::Decode(
     }
   }
   arrow::ArrayVector out;
-  for (auto& b : builders) {
-    ARROW_ASSIGN_OR_RAISE(auto a, b->Finish());
-    out.push_back(std::move(a));
+  for (size_t c = 0; c < fields_.size(); ++c) {
+    Column& col = columns[c];
+    if (col.builder) {
+      ARROW_ASSIGN_OR_RAISE(auto a, col.builder->Finish());
+      out.push_back(std::move(a));
+      continue;
+    }
+    std::shared_ptr<arrow::Buffer> bitmap = std::move(col.validity);
+    if (col.nulls == 0) bitmap = nullptr;
+    out.push_back(arrow::MakeArray(arrow::ArrayData::Make(
+        fields_[c]->type(), n, {bitmap, std::move(col.values)}, col.nulls)));
   }
   return out;
 }

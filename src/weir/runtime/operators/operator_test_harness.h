@@ -44,8 +44,8 @@ struct Capture : Output {
       const int8_t* kinds = RowKinds(*b);
       const int kind_index = RowKindIndex(*b->schema());
       for (int64_t r = 0; r < b->num_rows(); ++r) {
-        std::string row(RowKindString(
-            kinds == nullptr ? RowKind::kInsert : static_cast<RowKind>(kinds[r])));
+        std::string row(RowKindString(kinds == nullptr ? RowKind::kInsert
+                                                       : static_cast<RowKind>(kinds[r])));
         row += "[";
         bool first = true;
         for (int c = 0; c < b->num_columns(); ++c) {
@@ -110,8 +110,8 @@ inline arrow::Result<std::shared_ptr<arrow::RecordBatch>> RestoreShare(
   ARROW_ASSIGN_OR_RAISE(auto hashes, expr::HashKeyColumns(*batch, keys));
   arrow::BooleanBuilder mine;
   for (uint64_t h : hashes) {
-    ARROW_RETURN_NOT_OK(
-        mine.Append(range.Contains(state::KeyGroupForHash(h, ctx->info.max_parallelism))));
+    ARROW_RETURN_NOT_OK(mine.Append(
+        range.Contains(state::KeyGroupForHash(h, ctx->info.max_parallelism))));
   }
   ARROW_ASSIGN_OR_RAISE(auto mask, mine.Finish());
   ARROW_ASSIGN_OR_RAISE(auto filtered,

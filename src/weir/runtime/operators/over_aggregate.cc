@@ -1,6 +1,8 @@
 #include "weir/runtime/operators/over_aggregate.h"
 
+#include <algorithm>
 #include <cstring>
+#include <iterator>
 #include <set>
 #include <unordered_set>
 
@@ -163,10 +165,19 @@ arrow::Status OverAggregateOperator::ProcessBatch(
     partition_encoder_->Encode(partition_columns, r, &key);
     row_encoder_->Encode(row_columns, r, &row);
     const uint32_t g = GroupOf(key);
-    partitions_[g].waiting.emplace(time, row);
-    due_.emplace(time, g);
+    Wait(g, time, row);
   }
   return arrow::Status::OK();
+}
+
+void OverAggregateOperator::Wait(uint32_t g, EventTime time, std::string row) {
+  Partition& p = partitions_[g];
+  if (!p.waiting.empty() && time < p.waiting.back().first) p.sorted = false;
+  p.waiting.emplace_back(time, std::move(row));
+  if (time < p.due) {
+    p.due = time;
+    due_.emplace(time, g);
+  }
 }
 
 arrow::Status OverAggregateOperator::ProcessWatermark(EventTime watermark, Output* out) {
@@ -181,8 +192,9 @@ arrow::Status OverAggregateOperator::Fire(EventTime watermark, Output* out) {
   std::vector<uint32_t> groups;
   std::unordered_set<uint32_t> seen;
   while (!due_.empty() && due_.top().first <= watermark) {
-    if (seen.insert(due_.top().second).second) groups.push_back(due_.top().second);
+    const auto [time, g] = due_.top();
     due_.pop();
+    if (partitions_[g].due == time && seen.insert(g).second) groups.push_back(g);
   }
   if (groups.empty()) return arrow::Status::OK();
 
@@ -199,11 +211,19 @@ arrow::Status OverAggregateOperator::Fire(EventTime watermark, Output* out) {
     Partition& p = partitions_[g];
     Work w{g, static_cast<int64_t>(encoded.size()), {}, 0};
     for (const auto& entry : p.frame) encoded.push_back(&entry.second);
-    auto end = p.waiting.upper_bound(watermark);
-    for (auto it = p.waiting.begin(); it != end; ++it) {
-      w.fresh.emplace_back(it->first, std::move(it->second));
+    if (!p.sorted) {
+      std::stable_sort(p.waiting.begin(), p.waiting.end(),
+                       [](const auto& a, const auto& b) { return a.first < b.first; });
+      p.sorted = true;
     }
+    auto end =
+        std::upper_bound(p.waiting.begin(), p.waiting.end(), watermark,
+                         [](EventTime t, const auto& entry) { return t < entry.first; });
+    w.fresh.assign(std::make_move_iterator(p.waiting.begin()),
+                   std::make_move_iterator(end));
     p.waiting.erase(p.waiting.begin(), end);
+    p.due = p.waiting.empty() ? kMaxWatermark : p.waiting.front().first;
+    if (!p.waiting.empty()) due_.emplace(p.due, g);
     work.push_back(std::move(w));
   }
   for (Work& w : work) {
@@ -212,35 +232,23 @@ arrow::Status OverAggregateOperator::Fire(EventTime watermark, Output* out) {
   }
   ARROW_ASSIGN_OR_RAISE(arrow::ArrayVector decoded, row_encoder_->Decode(encoded));
 
-  const size_t num_functions = accumulators_.size();
-  std::vector<arrow::ArrayVector> pieces(num_functions);
-  std::vector<int64_t> take;    // per output row: its piece
-  std::vector<int64_t> output;  // per output row: its decoded row
-  auto fold = [&](uint32_t g, int64_t index, RowKind kind) -> arrow::Status {
-    const int8_t k = static_cast<int8_t>(kind);
-    for (size_t f = 0; f < num_functions; ++f) {
-      if (input_indices_[f] < 0) {
-        ARROW_RETURN_NOT_OK(accumulators_[f]->Update(nullptr, &g, &k, 1));
-      } else {
-        auto one = decoded[static_cast<size_t>(input_indices_[f])]->Slice(index, 1);
-        ARROW_RETURN_NOT_OK(accumulators_[f]->Update(one.get(), &g, &k, 1));
-      }
-    }
-    return arrow::Status::OK();
+  // A group's rows are processed in order, one step at a time (a row for ROWS, a
+  // row and its peers for RANGE): the step folds its rows in, evicts the rows that
+  // left the frame and reads the result. Groups are independent, so step k of every
+  // group runs as one vectorised round: one Update for all additions, one for all
+  // evictions, one Results for all groups.
+  struct Round {
+    std::vector<int64_t> add, evict;                 // decoded rows
+    std::vector<uint32_t> add_groups, evict_groups;  // their groups
+    std::vector<uint32_t> groups;                    // one per step: its result
   };
-  auto emit = [&](uint32_t g, int64_t first, int64_t count) -> arrow::Status {
-    const int64_t piece = static_cast<int64_t>(pieces[0].size());
-    for (size_t f = 0; f < num_functions; ++f) {
-      ARROW_ASSIGN_OR_RAISE(auto result, accumulators_[f]->Results({g}));
-      pieces[f].push_back(std::move(result));
-    }
-    for (int64_t i = 0; i < count; ++i) {
-      take.push_back(piece);
-      output.push_back(first + i);
-    }
-    return arrow::Status::OK();
+  std::vector<Round> rounds;
+  struct Emitted {
+    int64_t row;     // decoded row
+    size_t round;    // its step's round
+    int64_t result;  // its step's position in the round
   };
-
+  std::vector<Emitted> emitted;
   const bool bounded = options_.preceding.has_value();
   for (Work& w : work) {
     Partition& p = partitions_[w.group];
@@ -249,46 +257,84 @@ arrow::Status OverAggregateOperator::Fire(EventTime watermark, Output* out) {
       frame_index.push_back(w.frame_begin + static_cast<int64_t>(i));
     }
     const int64_t n = static_cast<int64_t>(w.fresh.size());
-    for (int64_t i = 0; i < n;) {
-      // ROWS: one row at a time; RANGE: a row and its peers (equal time).
+    size_t k = 0;
+    for (int64_t i = 0; i < n; ++k) {
       int64_t j = i + 1;
       if (!options_.rows) {
         while (j < n && w.fresh[j].first == w.fresh[i].first) ++j;
       }
+      if (rounds.size() <= k) rounds.resize(k + 1);
+      Round& round = rounds[k];
       const EventTime time = w.fresh[i].first;
       for (int64_t r = i; r < j; ++r) {
-        ARROW_RETURN_NOT_OK(fold(w.group, w.fresh_begin + r, RowKind::kInsert));
+        round.add.push_back(w.fresh_begin + r);
+        round.add_groups.push_back(w.group);
         if (bounded) {
           p.frame.emplace_back(w.fresh[r].first, std::move(w.fresh[r].second));
           frame_index.push_back(w.fresh_begin + r);
         }
       }
       if (bounded) {
-        auto evict = [&]() -> arrow::Status {
-          ARROW_RETURN_NOT_OK(fold(w.group, frame_index.front(), RowKind::kDelete));
+        while (!p.frame.empty() &&
+               (options_.rows
+                    ? static_cast<int64_t>(p.frame.size()) > *options_.preceding + 1
+                    : p.frame.front().first < time - *options_.preceding)) {
+          round.evict.push_back(frame_index.front());
+          round.evict_groups.push_back(w.group);
           frame_index.pop_front();
           p.frame.pop_front();
-          return arrow::Status::OK();
-        };
-        if (options_.rows) {
-          while (static_cast<int64_t>(p.frame.size()) > *options_.preceding + 1) {
-            ARROW_RETURN_NOT_OK(evict());
-          }
-        } else {
-          while (!p.frame.empty() && p.frame.front().first < time - *options_.preceding) {
-            ARROW_RETURN_NOT_OK(evict());
-          }
         }
       }
-      ARROW_RETURN_NOT_OK(emit(w.group, w.fresh_begin + i, j - i));
+      const int64_t position = static_cast<int64_t>(round.groups.size());
+      round.groups.push_back(w.group);
+      for (int64_t r = i; r < j; ++r) emitted.push_back({w.fresh_begin + r, k, position});
       i = j;
     }
   }
-  if (output.empty()) return arrow::Status::OK();
+  if (emitted.empty()) return arrow::Status::OK();
+
+  const size_t num_functions = accumulators_.size();
+  std::vector<arrow::ArrayVector> results(num_functions);
+  auto fold = [&](const std::vector<int64_t>& rows, const std::vector<uint32_t>& into,
+                  RowKind kind) -> arrow::Status {
+    if (rows.empty()) return arrow::Status::OK();
+    arrow::Int64Builder builder;
+    ARROW_RETURN_NOT_OK(builder.AppendValues(rows));
+    ARROW_ASSIGN_OR_RAISE(auto indices, builder.Finish());
+    const std::vector<int8_t> kinds(rows.size(), static_cast<int8_t>(kind));
+    const int64_t n = static_cast<int64_t>(rows.size());
+    for (size_t f = 0; f < num_functions; ++f) {
+      if (input_indices_[f] < 0) {
+        ARROW_RETURN_NOT_OK(
+            accumulators_[f]->Update(nullptr, into.data(), kinds.data(), n));
+        continue;
+      }
+      ARROW_ASSIGN_OR_RAISE(
+          auto input, arrow::compute::Take(
+                          *decoded[static_cast<size_t>(input_indices_[f])], *indices));
+      ARROW_RETURN_NOT_OK(
+          accumulators_[f]->Update(input.get(), into.data(), kinds.data(), n));
+    }
+    return arrow::Status::OK();
+  };
+  std::vector<int64_t> round_offset;
+  int64_t offset = 0;
+  for (const Round& round : rounds) {
+    ARROW_RETURN_NOT_OK(fold(round.add, round.add_groups, RowKind::kInsert));
+    ARROW_RETURN_NOT_OK(fold(round.evict, round.evict_groups, RowKind::kDelete));
+    for (size_t f = 0; f < num_functions; ++f) {
+      ARROW_ASSIGN_OR_RAISE(auto result, accumulators_[f]->Results(round.groups));
+      results[f].push_back(std::move(result));
+    }
+    round_offset.push_back(offset);
+    offset += static_cast<int64_t>(round.groups.size());
+  }
 
   arrow::Int64Builder output_builder, take_builder;
-  ARROW_RETURN_NOT_OK(output_builder.AppendValues(output));
-  ARROW_RETURN_NOT_OK(take_builder.AppendValues(take));
+  for (const Emitted& e : emitted) {
+    ARROW_RETURN_NOT_OK(output_builder.Append(e.row));
+    ARROW_RETURN_NOT_OK(take_builder.Append(round_offset[e.round] + e.result));
+  }
   ARROW_ASSIGN_OR_RAISE(auto output_indices, output_builder.Finish());
   ARROW_ASSIGN_OR_RAISE(auto take_indices, take_builder.Finish());
   arrow::ArrayVector columns;
@@ -297,12 +343,12 @@ arrow::Status OverAggregateOperator::Fire(EventTime watermark, Output* out) {
     columns.push_back(std::move(taken));
   }
   for (size_t f = 0; f < num_functions; ++f) {
-    ARROW_ASSIGN_OR_RAISE(auto results, arrow::Concatenate(pieces[f]));
-    ARROW_ASSIGN_OR_RAISE(auto taken, arrow::compute::Take(*results, *take_indices));
+    ARROW_ASSIGN_OR_RAISE(auto all, arrow::Concatenate(results[f]));
+    ARROW_ASSIGN_OR_RAISE(auto taken, arrow::compute::Take(*all, *take_indices));
     columns.push_back(std::move(taken));
   }
   return out->Emit(arrow::RecordBatch::Make(
-      output_schema_, static_cast<int64_t>(output.size()), std::move(columns)));
+      output_schema_, static_cast<int64_t>(emitted.size()), std::move(columns)));
 }
 
 arrow::Status OverAggregateOperator::SnapshotState(state::KeyedStateBackend* backend) {
@@ -374,8 +420,7 @@ arrow::Status OverAggregateOperator::RestoreState(state::KeyedStateBackend* back
       for (uint32_t i = 0; i < count; ++i) {
         EventTime time = 0;
         if (!GetValue(&in, &time) || !GetString(&in, &row)) return truncated();
-        p.waiting.emplace(time, row);
-        due_.emplace(time, g);
+        Wait(g, time, row);
       }
       if (!GetValue(&in, &count)) return truncated();
       for (uint32_t i = 0; i < count; ++i) {

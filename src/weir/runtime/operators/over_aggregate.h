@@ -67,12 +67,16 @@ class OverAggregateOperator : public Operator {
   // One partition's state.
   struct Partition {
     std::string key;
-    std::multimap<EventTime, std::string> waiting;        // time -> encoded row
+    // (time, encoded row) in arrival order; `sorted` while times never went back.
+    std::vector<std::pair<EventTime, std::string>> waiting;
+    bool sorted = true;
+    EventTime due = kMaxWatermark;  // the earliest waiting time (its entry in due_)
     std::deque<std::pair<EventTime, std::string>> frame;  // bounded frames only
   };
 
   arrow::Status Prepare(const std::shared_ptr<arrow::Schema>& schema);
   uint32_t GroupOf(const std::string& key);
+  void Wait(uint32_t g, EventTime time, std::string row);
   arrow::Status Fire(EventTime watermark, Output* out);
 
   OverAggregateOptions options_;
@@ -86,7 +90,8 @@ class OverAggregateOperator : public Operator {
   int time_index_ = -1;
   std::unordered_map<std::string, uint32_t> group_of_;
   std::vector<Partition> partitions_;
-  // (time, group) of every waiting row, earliest first.
+  // (earliest waiting time, group), earliest first; entries whose time is no longer
+  // their group's earliest are stale and skipped.
   std::priority_queue<std::pair<EventTime, uint32_t>,
                       std::vector<std::pair<EventTime, uint32_t>>, std::greater<>>
       due_;

@@ -68,8 +68,8 @@ TEST_F(OverAggregateTest, RowsWaitForTheWatermarkAndLateOnesAreDropped) {
   EXPECT_EQ(out.watermarks, std::vector<EventTime>{Ms(2)});
   out.batches.clear();
   ASSERT_TRUE(
-      op.ProcessBatch(0, Batch({{Time(), "[2]"}, {Key(), R"(["a"])"}, {Value(), "[100]"}}),
-                      &out)
+      op.ProcessBatch(
+            0, Batch({{Time(), "[2]"}, {Key(), R"(["a"])"}, {Value(), "[100]"}}), &out)
           .ok());
   EXPECT_EQ(op.late_rows(), 1);
   ASSERT_TRUE(op.ProcessWatermark(kMaxWatermark, &out).ok());
@@ -98,9 +98,9 @@ TEST_F(OverAggregateTest, UnboundedFramesRunOn) {
   Capture out;
   ASSERT_TRUE(op.Open(&ctx_).ok());
   ASSERT_TRUE(
-      op.ProcessBatch(0,
-                      Batch({{Time(), "[1,2]"}, {Key(), R"(["a","a"])"}, {Value(), "[1,2]"}}),
-                      &out)
+      op.ProcessBatch(
+            0, Batch({{Time(), "[1,2]"}, {Key(), R"(["a","a"])"}, {Value(), "[1,2]"}}),
+            &out)
           .ok());
   ASSERT_TRUE(op.ProcessWatermark(Ms(5), &out).ok());
   ASSERT_TRUE(

@@ -10,7 +10,6 @@
 
 #include "weir/common/error.h"
 #include "weir/runtime/changelog.h"
-#include "weir/state/key_group.h"
 #include "weir/types/time_unit.h"
 
 namespace weir::runtime {
@@ -25,13 +24,13 @@ void PutString(std::string_view s, std::string* out) {
   out->append(s);
 }
 
-bool GetString(std::string_view* in, std::string_view* s) {
+bool GetString(std::string_view* in, std::string* s) {
   uint32_t size = 0;
   if (in->size() < sizeof(size)) return false;
   std::memcpy(&size, in->data(), sizeof(size));
   in->remove_prefix(sizeof(size));
   if (in->size() < size) return false;
-  *s = in->substr(0, size);
+  s->assign(in->data(), size);
   in->remove_prefix(size);
   return true;
 }
@@ -57,19 +56,20 @@ arrow::Status RankOperator::Prepare(const std::shared_ptr<arrow::Schema>& schema
     fields.push_back(arrow::field(f->name(), Decoded(f->type()), f->nullable()));
   }
   input_schema_ = arrow::schema(fields);
-  std::vector<int> partition, all;
   for (const std::string& key : options_.partition_keys) {
-    const int index = input_schema_->GetFieldIndex(key);
-    if (index < 0) return UserError("PARTITION BY column '{}' is not in the input", key);
-    partition.push_back(index);
+    if (input_schema_->GetFieldIndex(key) < 0) {
+      return UserError("PARTITION BY column '{}' is not in the input", key);
+    }
   }
+  if (!partitions_.prepared()) {
+    ARROW_RETURN_NOT_OK(partitions_.Prepare(input_schema_, options_.partition_keys, {},
+                                            /*retractions=*/false));
+  }
+  std::vector<int> all;
   for (int i = 0; i < input_schema_->num_fields(); ++i) all.push_back(i);
-  ARROW_ASSIGN_OR_RAISE(KeyEncoder partition_encoder,
-                        KeyEncoder::Make(input_schema_, partition));
   ARROW_ASSIGN_OR_RAISE(KeyEncoder row_encoder, KeyEncoder::Make(input_schema_, all));
   ARROW_ASSIGN_OR_RAISE(SortKeyEncoder order_encoder,
                         SortKeyEncoder::Make(*input_schema_, options_.order));
-  partition_encoder_ = std::make_unique<KeyEncoder>(std::move(partition_encoder));
   row_encoder_ = std::make_unique<KeyEncoder>(std::move(row_encoder));
   order_encoder_ = std::make_unique<SortKeyEncoder>(std::move(order_encoder));
   fields = input_schema_->fields();
@@ -90,49 +90,20 @@ arrow::Status RankOperator::Prepare(const std::shared_ptr<arrow::Schema>& schema
   return arrow::Status::OK();
 }
 
-arrow::Status RankOperator::BufferWindowRows(const arrow::RecordBatch& batch) {
-  const auto& ends = static_cast<const arrow::TimestampArray&>(*batch.column(window_end_index_));
-  const auto unit = static_cast<const arrow::TimestampType&>(*ends.type()).unit();
-  const auto partition_columns = partition_encoder_->Columns(batch);
-  const auto row_columns = row_encoder_->Columns(batch);
-  ARROW_ASSIGN_OR_RAISE(arrow::ArrayVector order_columns, order_encoder_->Columns(batch));
-  std::string partition, order, row;
-  std::set<Rows*> touched;
-  for (int64_t r = 0; r < batch.num_rows(); ++r) {
-    const EventTime end = ends.IsNull(r) ? kMinWatermark : types::ToMicros(ends.Value(r), unit);
-    if (ends.IsNull(r) || end - 1 <= watermark_) {
-      ++late_rows_;  // its window was ranked already
-      continue;
-    }
-    partition_encoder_->Encode(partition_columns, r, &partition);
-    order_encoder_->Encode(order_columns, r, &order);
-    row_encoder_->Encode(row_columns, r, &row);
-    auto [it, added] = partitions_.try_emplace(partition);
-    if (added) windows_[end].insert(partition);
-    it->second.emplace(order, row);
-    touched.insert(&it->second);
+uint32_t RankOperator::GroupOfRow(const std::vector<const arrow::Array*>& columns,
+                                  int64_t row) {
+  std::optional<uint32_t> found = partitions_.FindRow(columns, row);
+  const uint32_t g = found ? *found : partitions_.AddRow(columns, row);
+  if (rows_.size() <= g) {
+    rows_.resize(g + 1);
+    window_of_.resize(g + 1, kMinWatermark);
   }
-  for (Rows* rows : touched) Trim(rows);
-  return arrow::Status::OK();
+  return g;
 }
 
-arrow::Status RankOperator::ProcessWatermark(EventTime watermark, Output* out) {
-  if (options_.window_end_column.empty()) return out->EmitWatermark(watermark);
-  if (watermark > watermark_) watermark_ = watermark;
-  Changes changes;
-  while (!windows_.empty() && windows_.begin()->first - 1 <= watermark_) {
-    for (const std::string& key : windows_.begin()->second) {
-      auto found = partitions_.find(key);
-      if (found == partitions_.end()) continue;
-      for (auto& entry : InRange(found->second)) {
-        changes.push_back({RowKind::kInsert, std::move(entry)});
-      }
-      partitions_.erase(found);
-    }
-    windows_.erase(windows_.begin());
-  }
-  if (!changes.empty()) ARROW_RETURN_NOT_OK(EmitChanges(changes, out));
-  return out->EmitWatermark(watermark);
+void RankOperator::Drop(uint32_t g) {
+  rows_[g].clear();
+  partitions_.Free(g);
 }
 
 RankOperator::Ranked RankOperator::InRange(const Rows& rows) const {
@@ -161,6 +132,22 @@ RankOperator::Ranked RankOperator::InRange(const Rows& rows) const {
   return ranked;
 }
 
+bool RankOperator::CannotEnter(const Rows& rows, const std::string& order) const {
+  if (options_.retractions || static_cast<int64_t>(rows.size()) < options_.end) {
+    return false;
+  }
+  const std::string& last = rows.rbegin()->first;
+  switch (options_.type) {
+    case RankOptions::Type::kRowNumber:
+      return order >= last;  // a tie ranks after the rows already there
+    case RankOptions::Type::kRank:
+      return order > last;
+    case RankOptions::Type::kDenseRank:
+      return false;
+  }
+  return false;
+}
+
 void RankOperator::Trim(Rows* rows) const {
   // Rows past the range end can never come back into it without retractions.
   int64_t position = 0;
@@ -186,6 +173,7 @@ void RankOperator::Trim(Rows* rows) const {
 
 arrow::Status RankOperator::Diff(const Ranked& before, const Ranked& after,
                                  Changes* out) const {
+  if (before == after) return arrow::Status::OK();
   // Multiset differences: (rank, row) pairs with the rank as an output, rows alone
   // otherwise.
   auto key = [&](const std::pair<int64_t, std::string>& entry) {
@@ -243,6 +231,7 @@ arrow::Status RankOperator::ProcessBatch(int,
   arrow::ArrayVector columns;
   for (int c = 0; c < raw->num_columns(); ++c) {
     if (raw->schema()->field(c)->name() == kRowKindColumn) continue;
+    if (columns.size() >= static_cast<size_t>(input_schema_->num_fields())) break;
     std::shared_ptr<arrow::Array> column = raw->column(c);
     const auto& want = input_schema_->field(static_cast<int>(columns.size()))->type();
     if (!column->type()->Equals(*want)) {
@@ -250,7 +239,8 @@ arrow::Status RankOperator::ProcessBatch(int,
     }
     columns.push_back(std::move(column));
   }
-  if (columns.size() != static_cast<size_t>(input_schema_->num_fields())) {
+  if (columns.size() != static_cast<size_t>(input_schema_->num_fields()) ||
+      raw->num_columns() - (kinds != nullptr ? 1 : 0) != input_schema_->num_fields()) {
     return UserError("Top-N input schema changed from {} to {}",
                      input_schema_->ToString(), raw->schema()->ToString());
   }
@@ -259,31 +249,35 @@ arrow::Status RankOperator::ProcessBatch(int,
     if (kinds != nullptr) return UserError("a window Top-N takes insert-only input");
     return BufferWindowRows(*batch);
   }
-  const auto partition_columns = partition_encoder_->Columns(*batch);
+  const auto partition_columns = partitions_.KeyColumns(*batch);
   const auto row_columns = row_encoder_->Columns(*batch);
   ARROW_ASSIGN_OR_RAISE(arrow::ArrayVector order_columns,
                         order_encoder_->Columns(*batch));
 
-  // The ranked rows of every touched partition before this batch.
-  std::unordered_map<std::string, Ranked> before;
-  std::vector<std::string> touched;
-  std::string partition, order, row;
+  // The ranked rows of every partition this batch changes, before the batch.
+  std::vector<std::pair<uint32_t, Ranked>> before;
+  std::vector<uint32_t> slot;  // per partition id: 1 + its index in `before`
+  std::string order, row;
   for (int64_t r = 0; r < n; ++r) {
     const bool retract =
         kinds != nullptr && !IsAccumulate(static_cast<RowKind>(kinds[r]));
-    partition_encoder_->Encode(partition_columns, r, &partition);
-    auto found = partitions_.find(partition);
-    if (found == partitions_.end()) {
-      if (retract) continue;  // nothing to retract from
-      found = partitions_.emplace(partition, Rows()).first;
-    }
-    if (before.find(partition) == before.end()) {
-      before.emplace(partition, InRange(found->second));
-      touched.push_back(partition);
+    uint32_t g;
+    if (retract) {
+      std::optional<uint32_t> found = partitions_.FindRow(partition_columns, r);
+      if (!found) continue;  // nothing to retract from
+      g = *found;
+    } else {
+      g = GroupOfRow(partition_columns, r);
     }
     order_encoder_->Encode(order_columns, r, &order);
+    Rows& rows = rows_[g];
+    if (!retract && CannotEnter(rows, order)) continue;  // the common case of Top-N
+    if (slot.size() <= g) slot.resize(g + 1, 0);
+    if (slot[g] == 0) {
+      before.emplace_back(g, InRange(rows));
+      slot[g] = static_cast<uint32_t>(before.size());
+    }
     row_encoder_->Encode(row_columns, r, &row);
-    Rows& rows = found->second;
     if (!retract) {
       rows.emplace(order, row);
       continue;
@@ -298,15 +292,62 @@ arrow::Status RankOperator::ProcessBatch(int,
   }
 
   Changes changes;
-  for (const std::string& key : touched) {
-    auto found = partitions_.find(key);
-    Ranked after = InRange(found->second);
-    ARROW_RETURN_NOT_OK(Diff(before[key], after, &changes));
-    if (!options_.retractions) Trim(&found->second);
-    if (found->second.empty()) partitions_.erase(found);
+  for (const auto& [g, ranked] : before) {
+    ARROW_RETURN_NOT_OK(Diff(ranked, InRange(rows_[g]), &changes));
+    if (!options_.retractions) Trim(&rows_[g]);
+    if (rows_[g].empty()) Drop(g);
   }
   if (changes.empty()) return arrow::Status::OK();
   return EmitChanges(changes, out);
+}
+
+arrow::Status RankOperator::BufferWindowRows(const arrow::RecordBatch& batch) {
+  const auto& ends =
+      static_cast<const arrow::TimestampArray&>(*batch.column(window_end_index_));
+  const auto unit = static_cast<const arrow::TimestampType&>(*ends.type()).unit();
+  const auto partition_columns = partitions_.KeyColumns(batch);
+  const auto row_columns = row_encoder_->Columns(batch);
+  ARROW_ASSIGN_OR_RAISE(arrow::ArrayVector order_columns, order_encoder_->Columns(batch));
+  std::string order, row;
+  std::set<uint32_t> touched;
+  for (int64_t r = 0; r < batch.num_rows(); ++r) {
+    const EventTime end =
+        ends.IsNull(r) ? kMinWatermark : types::ToMicros(ends.Value(r), unit);
+    if (ends.IsNull(r) || end - 1 <= watermark_) {
+      ++late_rows_;  // its window was ranked already
+      continue;
+    }
+    const uint32_t g = GroupOfRow(partition_columns, r);
+    order_encoder_->Encode(order_columns, r, &order);
+    Rows& rows = rows_[g];
+    if (CannotEnter(rows, order)) continue;
+    if (rows.empty()) {
+      windows_[end].push_back(g);
+      window_of_[g] = end;
+    }
+    row_encoder_->Encode(row_columns, r, &row);
+    rows.emplace(order, row);
+    touched.insert(g);
+  }
+  for (uint32_t g : touched) Trim(&rows_[g]);
+  return arrow::Status::OK();
+}
+
+arrow::Status RankOperator::ProcessWatermark(EventTime watermark, Output* out) {
+  if (options_.window_end_column.empty()) return out->EmitWatermark(watermark);
+  if (watermark > watermark_) watermark_ = watermark;
+  Changes changes;
+  while (!windows_.empty() && windows_.begin()->first - 1 <= watermark_) {
+    for (uint32_t g : windows_.begin()->second) {
+      for (auto& entry : InRange(rows_[g])) {
+        changes.push_back({RowKind::kInsert, std::move(entry)});
+      }
+      Drop(g);
+    }
+    windows_.erase(windows_.begin());
+  }
+  if (!changes.empty()) ARROW_RETURN_NOT_OK(EmitChanges(changes, out));
+  return out->EmitWatermark(watermark);
 }
 
 arrow::Status RankOperator::EmitChanges(const Changes& changes, Output* out) {
@@ -333,87 +374,54 @@ arrow::Status RankOperator::EmitChanges(const Changes& changes, Output* out) {
 
 size_t RankOperator::num_rows_held() const {
   size_t rows = 0;
-  for (const auto& [key, partition] : partitions_) rows += partition.size();
+  for (const Rows& partition : rows_) rows += partition.size();
   return rows;
 }
 
 arrow::Status RankOperator::SnapshotState(state::KeyedStateBackend* backend) {
-  ARROW_ASSIGN_OR_RAISE(int id,
-                        backend->Register(kStateName, state::StateKind::kValue, {}));
-  if (partitions_.empty()) return arrow::Status::OK();
-  std::vector<const std::string*> keys;
-  for (const auto& [key, rows] : partitions_) keys.push_back(&key);
-  ARROW_ASSIGN_OR_RAISE(std::vector<uint64_t> hashes,
-                        partition_encoder_->HashEncoded(keys));
-  const int max_parallelism = context_->subtask().max_parallelism;
-  std::vector<std::string> blobs(static_cast<size_t>(max_parallelism));
-  std::unordered_map<std::string, EventTime> end_of;  // window Top-N: partition's end
-  for (const auto& [end, window_keys] : windows_) {
-    for (const std::string& key : window_keys) end_of[key] = end;
+  if (!partitions_.prepared()) {
+    return backend->Register(kStateName, state::StateKind::kValue, {}).status();
   }
-  for (size_t i = 0; i < keys.size(); ++i) {
-    std::string& blob =
-        blobs[static_cast<size_t>(state::KeyGroupForHash(hashes[i], max_parallelism))];
-    PutString(*keys[i], &blob);
-    const Rows& rows = partitions_.at(*keys[i]);
-    auto window = end_of.find(*keys[i]);
-    const EventTime end = window == end_of.end() ? kMinWatermark : window->second;
-    blob.append(reinterpret_cast<const char*>(&end), sizeof(end));
-    const uint32_t count = static_cast<uint32_t>(rows.size());
-    blob.append(reinterpret_cast<const char*>(&count), sizeof(count));
-    for (const auto& [order, row] : rows) {
-      PutString(order, &blob);
-      PutString(row, &blob);
-    }
-  }
-  std::set<int> key_groups;
-  for (int kg = 0; kg < max_parallelism; ++kg) {
-    if (blobs[static_cast<size_t>(kg)].empty()) continue;
-    backend->SetCurrentKey(
-        std::string_view(reinterpret_cast<const char*>(&kg), sizeof(kg)), kg);
-    backend->Put(id, blobs[static_cast<size_t>(kg)]);
-    key_groups.insert(kg);
-  }
-  return SaveInputSchema(backend, std::string(kStateName) + "-schema", *input_schema_,
-                         key_groups);
+  // Per partition: its window end (window Top-N), then its rows.
+  return partitions_.Snapshot(
+      backend, kStateName, context_->subtask().max_parallelism, [&](uint32_t g) {
+        std::string blob(reinterpret_cast<const char*>(&window_of_[g]),
+                         sizeof(EventTime));
+        const uint32_t count = static_cast<uint32_t>(rows_[g].size());
+        blob.append(reinterpret_cast<const char*>(&count), sizeof(count));
+        for (const auto& [order, row] : rows_[g]) {
+          PutString(order, &blob);
+          PutString(row, &blob);
+        }
+        return blob;
+      });
 }
 
 arrow::Status RankOperator::RestoreState(state::KeyedStateBackend* backend) {
-  ARROW_ASSIGN_OR_RAISE(int id,
-                        backend->Register(kStateName, state::StateKind::kValue, {}));
-  std::vector<std::string> stored;
-  backend->ForEachKey(id, [&](std::string_view k) { stored.emplace_back(k); });
-  if (stored.empty()) return arrow::Status::OK();
-  ARROW_ASSIGN_OR_RAISE(auto schema,
-                        LoadInputSchema(backend, std::string(kStateName) + "-schema"));
-  if (schema == nullptr) return InternalError("Top-N state has rows but no input schema");
-  ARROW_RETURN_NOT_OK(Prepare(schema));
-  auto truncated = [] { return InternalError("Top-N state is truncated"); };
-  for (const std::string& k : stored) {
-    backend->SetCurrentKey(k, 0);
-    std::string blob;
-    if (!backend->Get(id, &blob)) continue;
-    std::string_view in(blob);
-    while (!in.empty()) {
-      std::string_view key;
-      uint32_t count = 0;
-      EventTime end = kMinWatermark;
-      if (!GetString(&in, &key) || in.size() < sizeof(end) + sizeof(count)) {
-        return truncated();
-      }
-      std::memcpy(&end, in.data(), sizeof(end));
-      in.remove_prefix(sizeof(end));
-      std::memcpy(&count, in.data(), sizeof(count));
-      in.remove_prefix(sizeof(count));
-      Rows& rows = partitions_[std::string(key)];
-      if (window_end_index_ >= 0) windows_[end].insert(std::string(key));
-      for (uint32_t i = 0; i < count; ++i) {
-        std::string_view order, row;
-        if (!GetString(&in, &order) || !GetString(&in, &row)) return truncated();
-        rows.emplace(std::string(order), std::string(row));
-      }
-    }
-  }
+  ARROW_RETURN_NOT_OK(partitions_.Restore(
+      backend, kStateName, options_.partition_keys, {}, /*retractions=*/false,
+      [&](uint32_t g, std::string_view* in) -> arrow::Status {
+        auto truncated = [] { return InternalError("Top-N state is truncated"); };
+        EventTime end = kMinWatermark;
+        uint32_t count = 0;
+        if (in->size() < sizeof(end) + sizeof(count)) return truncated();
+        std::memcpy(&end, in->data(), sizeof(end));
+        std::memcpy(&count, in->data() + sizeof(end), sizeof(count));
+        in->remove_prefix(sizeof(end) + sizeof(count));
+        if (rows_.size() <= g) {
+          rows_.resize(g + 1);
+          window_of_.resize(g + 1, kMinWatermark);
+        }
+        window_of_[g] = end;
+        if (end != kMinWatermark) windows_[end].push_back(g);
+        for (uint32_t i = 0; i < count; ++i) {
+          std::string order, row;
+          if (!GetString(in, &order) || !GetString(in, &row)) return truncated();
+          rows_[g].emplace(std::move(order), std::move(row));
+        }
+        return arrow::Status::OK();
+      }));
+  if (partitions_.prepared()) ARROW_RETURN_NOT_OK(Prepare(partitions_.input_schema()));
   return arrow::Status::OK();
 }
 

@@ -4,11 +4,11 @@
 #include <memory>
 #include <set>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "weir/runtime/changelog.h"
 #include "weir/runtime/operator.h"
+#include "weir/runtime/operators/group_table.h"
 #include "weir/runtime/operators/key_encoder.h"
 #include "weir/runtime/operators/sort_key.h"
 
@@ -85,27 +85,33 @@ class RankOperator : public Operator {
   using Rows = std::multimap<std::string, std::string>;
   // The ranked rows of a partition: (rank, row).
   using Ranked = std::vector<std::pair<int64_t, std::string>>;
+  // Changes to emit: row kind, rank and encoded row.
+  using Changes = std::vector<std::pair<RowKind, std::pair<int64_t, std::string>>>;
 
   arrow::Status Prepare(const std::shared_ptr<arrow::Schema>& schema);
   Ranked InRange(const Rows& rows) const;
+  // Whether a new row with ORDER BY key `order` cannot enter the range of `rows`
+  // (insert-only input, where `rows` holds only rows that can still rank).
+  bool CannotEnter(const Rows& rows, const std::string& order) const;
   void Trim(Rows* rows) const;
-  // Changes to emit: row kind, rank and encoded row.
-  using Changes = std::vector<std::pair<RowKind, std::pair<int64_t, std::string>>>;
   arrow::Status Diff(const Ranked& before, const Ranked& after, Changes* out) const;
   arrow::Status EmitChanges(const Changes& changes, Output* out);
   // Window Top-N: buffers the rows of `batch` in their windows' partitions.
   arrow::Status BufferWindowRows(const arrow::RecordBatch& batch);
+  uint32_t GroupOfRow(const std::vector<const arrow::Array*>& columns, int64_t row);
+  void Drop(uint32_t g);
 
   RankOptions options_;
   OperatorContext* context_ = nullptr;
   std::shared_ptr<arrow::Schema> input_schema_;  // without the row kind, decoded
   std::shared_ptr<arrow::Schema> output_schema_;
-  std::unique_ptr<KeyEncoder> partition_encoder_;
+  GroupTable partitions_;  // partition key -> dense id (no aggregates)
   std::unique_ptr<KeyEncoder> row_encoder_;
   std::unique_ptr<SortKeyEncoder> order_encoder_;
-  std::unordered_map<std::string, Rows> partitions_;
+  std::vector<Rows> rows_;            // per partition id
+  std::vector<EventTime> window_of_;  // window Top-N: per partition id, its window end
   // Window Top-N: window end (µs) -> the partitions of that window.
-  std::map<EventTime, std::set<std::string>> windows_;
+  std::map<EventTime, std::vector<uint32_t>> windows_;
   int window_end_index_ = -1;
   EventTime watermark_ = kMinWatermark;
   int64_t late_rows_ = 0;

@@ -60,8 +60,8 @@ TEST_F(RankOperatorTest, RankNumberOutputUpdatesRanksWhoseRowChanged) {
                              Batch({{Key(), R"(["a"])"}, {Value(), "[9]"}}),
                              Batch({{Key(), R"(["a"])"}, {Value(), "[2]"}})});
   std::vector<std::string> expected = {
-      "+I[a, 5, 1]", "+I[a, 3, 2]", "+I[b, 1, 1]",  // first batch
-      "-U[a, 3, 2]", "+U[a, 4, 2]",                 // 4 takes rank 2
+      "+I[a, 5, 1]", "+I[a, 3, 2]", "+I[b, 1, 1]",                  // first batch
+      "-U[a, 3, 2]", "+U[a, 4, 2]",                                 // 4 takes rank 2
       "-U[a, 5, 1]", "+U[a, 9, 1]", "-U[a, 4, 2]", "+U[a, 5, 2]"};  // 9 on top
   EXPECT_EQ(rows, expected);  // 2 is out of range: nothing
 }
@@ -93,10 +93,10 @@ TEST_F(RankOperatorTest, DeduplicationReplacesTheRowWithAnUpdate) {
 TEST_F(RankOperatorTest, RetractedRowsMakeRoomForTheNext) {
   RankOptions o = TopTwo();
   o.retractions = true;
-  auto rows = Run(o, {Batch({{Key(), R"(["a","a","a"])"},
-                             {Value(), "[5,3,1]"},
-                             {Kinds(), "[0,0,0]"}}),
-                      Batch({{Key(), R"(["a","a"])"}, {Value(), "[5,7]"}, {Kinds(), "[3,1]"}})});
+  auto rows = Run(
+      o,
+      {Batch({{Key(), R"(["a","a","a"])"}, {Value(), "[5,3,1]"}, {Kinds(), "[0,0,0]"}}),
+       Batch({{Key(), R"(["a","a"])"}, {Value(), "[5,7]"}, {Kinds(), "[3,1]"}})});
   // -U[a,7] retracts a row that was never there: ignored.
   std::vector<std::string> expected = {"+I[a, 5, 1]", "+I[a, 3, 2]", "-U[a, 5, 1]",
                                        "+U[a, 3, 1]", "-U[a, 3, 2]", "+U[a, 1, 2]"};
@@ -140,10 +140,10 @@ TEST_F(RankOperatorTest, MissingOrderColumnIsAUserError) {
 // groups, feeds each its share of the second batch, and expects the changes of one
 // operator that never stopped.
 TEST_F(RankOperatorTest, RestoresAtAnotherParallelism) {
-  auto first = Batch({{Key(), R"(["a","b","c","d","e","f","a","b"])"},
-                      {Value(), "[1,2,3,4,5,6,7,8]"}});
-  auto second = Batch({{Key(), R"(["a","b","c","d","e","f"])"},
-                       {Value(), "[9,0,9,0,9,0]"}});
+  auto first = Batch(
+      {{Key(), R"(["a","b","c","d","e","f","a","b"])"}, {Value(), "[1,2,3,4,5,6,7,8]"}});
+  auto second =
+      Batch({{Key(), R"(["a","b","c","d","e","f"])"}, {Value(), "[9,0,9,0,9,0]"}});
   RankOperator reference(TopTwo());
   Capture ref_out;
   ASSERT_TRUE(reference.Open(&ctx_).ok());

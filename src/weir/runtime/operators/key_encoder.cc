@@ -110,7 +110,7 @@ void Put(std::string* out, T v) {
 }
 
 template <typename T>
-T Get(const std::string& s, size_t* pos) {
+T Get(std::string_view s, size_t* pos) {
   T v;
   std::memcpy(&v, s.data() + *pos, sizeof(v));
   *pos += sizeof(v);
@@ -231,6 +231,14 @@ void KeyEncoder::Encode(const std::vector<const arrow::Array*>& columns, int64_t
 
 arrow::Result<arrow::ArrayVector> KeyEncoder::Decode(
     const std::vector<const std::string*>& keys) const {
+  std::vector<std::string_view> views;
+  views.reserve(keys.size());
+  for (const std::string* key : keys) views.emplace_back(*key);
+  return Decode(views);
+}
+
+arrow::Result<arrow::ArrayVector> KeyEncoder::Decode(
+    const std::vector<std::string_view>& keys) const {
   // One integer-like column (the common GROUP BY id): straight into a buffer.
   if (single_integer()) {
     const auto& type = fields_[0]->type();
@@ -241,7 +249,7 @@ arrow::Result<arrow::ArrayVector> KeyEncoder::Decode(
     int64_t nulls = 0;
     uint8_t* out = values->mutable_data();
     for (int64_t i = 0; i < n; ++i) {
-      std::optional<int64_t> v = DecodeSingleInteger(*keys[static_cast<size_t>(i)]);
+      std::optional<int64_t> v = DecodeSingleInteger(keys[static_cast<size_t>(i)]);
       const int64_t x = v.value_or(0);
       if (v) {
         arrow::bit_util::SetBit(validity->mutable_data(), i);
@@ -286,7 +294,7 @@ arrow::Result<arrow::ArrayVector> KeyEncoder::Decode(
     }
   }
   for (int64_t i = 0; i < n; ++i) {
-    const std::string& key = *keys[static_cast<size_t>(i)];
+    const std::string_view key = keys[static_cast<size_t>(i)];
     size_t pos = 0;
     for (size_t c = 0; c < fields_.size(); ++c) {
       Column& col = columns[c];

@@ -60,6 +60,9 @@ class KeyEncoder {
 
   /// Decodes `keys` (as produced by Encode) into one array per key column.
   arrow::Result<arrow::ArrayVector> Decode(
+      const std::vector<std::string_view>& keys) const;
+  /// Decodes `keys` (as produced by Encode) into one array per key column.
+  arrow::Result<arrow::ArrayVector> Decode(
       const std::vector<const std::string*>& keys) const;
 
  private:

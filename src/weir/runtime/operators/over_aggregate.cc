@@ -170,10 +170,12 @@ arrow::Status OverAggregateOperator::ProcessBatch(
   return arrow::Status::OK();
 }
 
-void OverAggregateOperator::Wait(uint32_t g, EventTime time, std::string row) {
+void OverAggregateOperator::Wait(uint32_t g, EventTime time, std::string_view row) {
   Partition& p = partitions_[g];
-  if (!p.waiting.empty() && time < p.waiting.back().first) p.sorted = false;
-  p.waiting.emplace_back(time, std::move(row));
+  if (!p.waiting.empty() && time < p.waiting.back().time) p.sorted = false;
+  p.waiting.push_back(
+      {time, static_cast<uint32_t>(p.arena.size()), static_cast<uint32_t>(row.size())});
+  p.arena.append(row);
   if (time < p.due) {
     p.due = time;
     due_.emplace(time, g);
@@ -202,33 +204,32 @@ arrow::Status OverAggregateOperator::Fire(EventTime watermark, Output* out) {
   struct Work {
     uint32_t group;
     int64_t frame_begin;
-    std::vector<std::pair<EventTime, std::string>> fresh;
+    std::vector<std::pair<EventTime, std::string_view>> fresh;  // into the arena
     int64_t fresh_begin;
   };
   std::vector<Work> work;
-  std::vector<const std::string*> encoded;
+  std::vector<std::string_view> encoded;
   for (uint32_t g : groups) {
     Partition& p = partitions_[g];
     Work w{g, static_cast<int64_t>(encoded.size()), {}, 0};
-    for (const auto& entry : p.frame) encoded.push_back(&entry.second);
+    for (const auto& entry : p.frame) encoded.emplace_back(entry.second);
     if (!p.sorted) {
       std::stable_sort(p.waiting.begin(), p.waiting.end(),
-                       [](const auto& a, const auto& b) { return a.first < b.first; });
+                       [](const auto& a, const auto& b) { return a.time < b.time; });
       p.sorted = true;
     }
     auto end =
         std::upper_bound(p.waiting.begin(), p.waiting.end(), watermark,
-                         [](EventTime t, const auto& entry) { return t < entry.first; });
-    w.fresh.assign(std::make_move_iterator(p.waiting.begin()),
-                   std::make_move_iterator(end));
-    p.waiting.erase(p.waiting.begin(), end);
-    p.due = p.waiting.empty() ? kMaxWatermark : p.waiting.front().first;
-    if (!p.waiting.empty()) due_.emplace(p.due, g);
+                         [](EventTime t, const auto& entry) { return t < entry.time; });
+    for (auto it = p.waiting.begin(); it != end; ++it) {
+      w.fresh.emplace_back(it->time,
+                           std::string_view(p.arena.data() + it->offset, it->size));
+    }
     work.push_back(std::move(w));
   }
   for (Work& w : work) {
     w.fresh_begin = static_cast<int64_t>(encoded.size());
-    for (const auto& entry : w.fresh) encoded.push_back(&entry.second);
+    for (const auto& entry : w.fresh) encoded.push_back(entry.second);
   }
   ARROW_ASSIGN_OR_RAISE(arrow::ArrayVector decoded, row_encoder_->Decode(encoded));
 
@@ -241,14 +242,9 @@ arrow::Status OverAggregateOperator::Fire(EventTime watermark, Output* out) {
     std::vector<int64_t> add, evict;                 // decoded rows
     std::vector<uint32_t> add_groups, evict_groups;  // their groups
     std::vector<uint32_t> groups;                    // one per step: its result
+    std::vector<int64_t> add_step;                   // per added row: its step
   };
   std::vector<Round> rounds;
-  struct Emitted {
-    int64_t row;     // decoded row
-    size_t round;    // its step's round
-    int64_t result;  // its step's position in the round
-  };
-  std::vector<Emitted> emitted;
   const bool bounded = options_.preceding.has_value();
   for (Work& w : work) {
     Partition& p = partitions_[w.group];
@@ -270,7 +266,7 @@ arrow::Status OverAggregateOperator::Fire(EventTime watermark, Output* out) {
         round.add.push_back(w.fresh_begin + r);
         round.add_groups.push_back(w.group);
         if (bounded) {
-          p.frame.emplace_back(w.fresh[r].first, std::move(w.fresh[r].second));
+          p.frame.emplace_back(w.fresh[r].first, std::string(w.fresh[r].second));
           frame_index.push_back(w.fresh_begin + r);
         }
       }
@@ -285,16 +281,31 @@ arrow::Status OverAggregateOperator::Fire(EventTime watermark, Output* out) {
           p.frame.pop_front();
         }
       }
-      const int64_t position = static_cast<int64_t>(round.groups.size());
+      round.add_step.insert(round.add_step.end(), static_cast<size_t>(j - i),
+                            static_cast<int64_t>(round.groups.size()));
       round.groups.push_back(w.group);
-      for (int64_t r = i; r < j; ++r) emitted.push_back({w.fresh_begin + r, k, position});
       i = j;
     }
   }
-  if (emitted.empty()) return arrow::Status::OK();
+  // The fired rows leave the waiting lists; the rest move to a fresh arena.
+  for (Work& w : work) {
+    Partition& p = partitions_[w.group];
+    const size_t fired = w.fresh.size();
+    std::string arena;
+    std::vector<Partition::Waiting> rest;
+    for (size_t i = fired; i < p.waiting.size(); ++i) {
+      const Partition::Waiting& entry = p.waiting[i];
+      rest.push_back({entry.time, static_cast<uint32_t>(arena.size()), entry.size});
+      arena.append(p.arena, entry.offset, entry.size);
+    }
+    p.waiting = std::move(rest);
+    p.arena = std::move(arena);
+    p.due = p.waiting.empty() ? kMaxWatermark : p.waiting.front().time;
+    if (!p.waiting.empty()) due_.emplace(p.due, w.group);
+  }
+  if (rounds.empty()) return arrow::Status::OK();
 
   const size_t num_functions = accumulators_.size();
-  std::vector<arrow::ArrayVector> results(num_functions);
   auto fold = [&](const std::vector<int64_t>& rows, const std::vector<uint32_t>& into,
                   RowKind kind) -> arrow::Status {
     if (rows.empty()) return arrow::Status::OK();
@@ -317,8 +328,36 @@ arrow::Status OverAggregateOperator::Fire(EventTime watermark, Output* out) {
     }
     return arrow::Status::OK();
   };
-  std::vector<int64_t> round_offset;
-  int64_t offset = 0;
+  // Rounds run in order; their rows go out in batches of about kOutputRows, so a
+  // watermark that releases many rows does not build one huge batch.
+  constexpr int64_t kOutputRows = 64 * 1024;
+  std::vector<int64_t> rows, takes;
+  std::vector<arrow::ArrayVector> results(num_functions);
+  int64_t offset = 0;  // of the current round's results within `results`
+  auto flush = [&]() -> arrow::Status {
+    if (rows.empty()) return arrow::Status::OK();
+    arrow::Int64Builder row_builder, take_builder;
+    ARROW_RETURN_NOT_OK(row_builder.AppendValues(rows));
+    ARROW_RETURN_NOT_OK(take_builder.AppendValues(takes));
+    ARROW_ASSIGN_OR_RAISE(auto row_indices, row_builder.Finish());
+    ARROW_ASSIGN_OR_RAISE(auto take_indices, take_builder.Finish());
+    arrow::ArrayVector columns;
+    for (const auto& column : decoded) {
+      ARROW_ASSIGN_OR_RAISE(auto taken, arrow::compute::Take(*column, *row_indices));
+      columns.push_back(std::move(taken));
+    }
+    for (size_t f = 0; f < num_functions; ++f) {
+      ARROW_ASSIGN_OR_RAISE(auto all, arrow::Concatenate(results[f]));
+      ARROW_ASSIGN_OR_RAISE(auto taken, arrow::compute::Take(*all, *take_indices));
+      columns.push_back(std::move(taken));
+      results[f].clear();
+    }
+    const int64_t n = static_cast<int64_t>(rows.size());
+    rows.clear();
+    takes.clear();
+    offset = 0;
+    return out->Emit(arrow::RecordBatch::Make(output_schema_, n, std::move(columns)));
+  };
   for (const Round& round : rounds) {
     ARROW_RETURN_NOT_OK(fold(round.add, round.add_groups, RowKind::kInsert));
     ARROW_RETURN_NOT_OK(fold(round.evict, round.evict_groups, RowKind::kDelete));
@@ -326,29 +365,12 @@ arrow::Status OverAggregateOperator::Fire(EventTime watermark, Output* out) {
       ARROW_ASSIGN_OR_RAISE(auto result, accumulators_[f]->Results(round.groups));
       results[f].push_back(std::move(result));
     }
-    round_offset.push_back(offset);
+    rows.insert(rows.end(), round.add.begin(), round.add.end());
+    for (int64_t step : round.add_step) takes.push_back(offset + step);
     offset += static_cast<int64_t>(round.groups.size());
+    if (static_cast<int64_t>(rows.size()) >= kOutputRows) ARROW_RETURN_NOT_OK(flush());
   }
-
-  arrow::Int64Builder output_builder, take_builder;
-  for (const Emitted& e : emitted) {
-    ARROW_RETURN_NOT_OK(output_builder.Append(e.row));
-    ARROW_RETURN_NOT_OK(take_builder.Append(round_offset[e.round] + e.result));
-  }
-  ARROW_ASSIGN_OR_RAISE(auto output_indices, output_builder.Finish());
-  ARROW_ASSIGN_OR_RAISE(auto take_indices, take_builder.Finish());
-  arrow::ArrayVector columns;
-  for (const auto& column : decoded) {
-    ARROW_ASSIGN_OR_RAISE(auto taken, arrow::compute::Take(*column, *output_indices));
-    columns.push_back(std::move(taken));
-  }
-  for (size_t f = 0; f < num_functions; ++f) {
-    ARROW_ASSIGN_OR_RAISE(auto all, arrow::Concatenate(results[f]));
-    ARROW_ASSIGN_OR_RAISE(auto taken, arrow::compute::Take(*all, *take_indices));
-    columns.push_back(std::move(taken));
-  }
-  return out->Emit(arrow::RecordBatch::Make(
-      output_schema_, static_cast<int64_t>(emitted.size()), std::move(columns)));
+  return flush();
 }
 
 arrow::Status OverAggregateOperator::SnapshotState(state::KeyedStateBackend* backend) {
@@ -367,9 +389,9 @@ arrow::Status OverAggregateOperator::SnapshotState(state::KeyedStateBackend* bac
         blobs[static_cast<size_t>(state::KeyGroupForHash(hashes[g], max_parallelism))];
     PutString(p.key, &blob);
     PutValue(static_cast<uint32_t>(p.waiting.size()), &blob);
-    for (const auto& [time, row] : p.waiting) {
-      PutValue(time, &blob);
-      PutString(row, &blob);
+    for (const Partition::Waiting& entry : p.waiting) {
+      PutValue(entry.time, &blob);
+      PutString(std::string_view(p.arena.data() + entry.offset, entry.size), &blob);
     }
     PutValue(static_cast<uint32_t>(p.frame.size()), &blob);
     for (const auto& [time, row] : p.frame) {

@@ -67,8 +67,15 @@ class OverAggregateOperator : public Operator {
   // One partition's state.
   struct Partition {
     std::string key;
-    // (time, encoded row) in arrival order; `sorted` while times never went back.
-    std::vector<std::pair<EventTime, std::string>> waiting;
+    // Waiting rows in arrival order (`sorted` while times never went back), their
+    // encoded bytes in `arena` (one allocation for many rows).
+    struct Waiting {
+      EventTime time;
+      uint32_t offset;
+      uint32_t size;
+    };
+    std::vector<Waiting> waiting;
+    std::string arena;
     bool sorted = true;
     EventTime due = kMaxWatermark;  // the earliest waiting time (its entry in due_)
     std::deque<std::pair<EventTime, std::string>> frame;  // bounded frames only
@@ -76,7 +83,7 @@ class OverAggregateOperator : public Operator {
 
   arrow::Status Prepare(const std::shared_ptr<arrow::Schema>& schema);
   uint32_t GroupOf(const std::string& key);
-  void Wait(uint32_t g, EventTime time, std::string row);
+  void Wait(uint32_t g, EventTime time, std::string_view row);
   arrow::Status Fire(EventTime watermark, Output* out);
 
   OverAggregateOptions options_;

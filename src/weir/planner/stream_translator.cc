@@ -17,6 +17,7 @@
 #include "weir/runtime/operators/over_aggregate.h"
 #include "weir/runtime/operators/project_operator.h"
 #include "weir/runtime/operators/rank_operator.h"
+#include "weir/runtime/operators/session_window_aggregate.h"
 #include "weir/runtime/operators/union_operator.h"
 #include "weir/runtime/operators/watermark_strategy.h"
 #include "weir/runtime/operators/window_group_aggregate.h"
@@ -236,6 +237,12 @@ class Translator {
 
  private:
   arrow::Result<Stream> WindowTvf(const sql::PlanNode& node) {
+    const bool session = node.window.kind == sql::WindowTvfSpec::Kind::kSession;
+    if (session && session_aggregate_ != &node) {
+      return UserError(
+          "the SESSION window table function is supported in window aggregation only: "
+          "GROUP BY window_start, window_end and its PARTITION BY columns");
+    }
     ARROW_RETURN_NOT_OK(CheckTimeAttribute(node));
     ARROW_ASSIGN_OR_RAISE(Stream input, Translate(*node.inputs[0]));
     const sql::WindowTvfSpec& w = node.window;
@@ -244,7 +251,8 @@ class Translator {
                        ? runtime::WindowTvfOptions::Kind::kTumble
                    : w.kind == sql::WindowTvfSpec::Kind::kHop
                        ? runtime::WindowTvfOptions::Kind::kHop
-                       : runtime::WindowTvfOptions::Kind::kCumulate;
+                   : session ? runtime::WindowTvfOptions::Kind::kSession
+                             : runtime::WindowTvfOptions::Kind::kCumulate;
     options.time_column = w.time_field;
     options.size = w.size;
     options.slide = w.slide;
@@ -344,8 +352,62 @@ class Translator {
                   Factory<runtime::RankOperator>(options));
   }
 
+  // A window aggregation over SESSION windows: rows carry their own sessions
+  // (the table function in session mode), the operator merges them.
+  arrow::Result<Stream> SessionAggregate(const sql::PlanNode& node,
+                                         const WindowAggregateMatch& window) {
+    const sql::WindowTvfSpec& spec = window.tvf->window;
+    runtime::SessionWindowAggregateOptions options;
+    options.keys = node.group_keys;
+    options.start_column = window.start_key;
+    options.end_column = window.end_key;
+    for (const auto& [key, source] : window.sources) {
+      if (source == spec.time_out_field) options.time_column = key;
+    }
+    for (const sql::AggregateCall& call : node.aggregates) {
+      options.aggregates.push_back(AggregateCallOf(call));
+    }
+    if (spec.sessions_per_group_key) {
+      // GROUP BY SESSION(ts, gap), k: sessions per k.
+      for (const std::string& key : node.group_keys) {
+        if (key != window.start_key && key != window.end_key &&
+            key != options.time_column) {
+          options.session_keys.push_back(key);
+        }
+      }
+    } else {
+      for (const std::string& field : spec.partition_fields) {
+        std::string found;
+        for (const auto& [key, source] : window.sources) {
+          if (source == field) found = key;
+        }
+        if (found.empty()) {
+          return UserError(
+              "a window aggregation over SESSION windows must GROUP BY the window's "
+              "PARTITION BY column '{}'",
+              sql::VisibleName(field));
+        }
+        options.session_keys.push_back(found);
+      }
+    }
+    session_aggregate_ = window.tvf;
+    auto input = Translate(*node.inputs[0]);
+    session_aggregate_ = nullptr;
+    ARROW_RETURN_NOT_OK(input.status());
+    const bool global = options.session_keys.empty();
+    Partitioning p =
+        global ? Partitioning::Rebalance() : Partitioning::Hash(options.session_keys);
+    if (global && input->parallelism == 1) p = Partitioning::Forward();
+    return Append(*input, p, FlinkNodeName(node), global ? 1 : options_.parallelism,
+                  Factory<runtime::SessionWindowAggregateOperator>(options));
+  }
+
   arrow::Result<Stream> Aggregate(const sql::PlanNode& node) {
     const sql::PlanNode& input_node = *node.inputs[0];
+    if (auto window = MatchWindowAggregate(node);
+        window && window->tvf->window.kind == sql::WindowTvfSpec::Kind::kSession) {
+      return SessionAggregate(node, *window);
+    }
     ARROW_ASSIGN_OR_RAISE(Stream input, Translate(input_node));
     if (auto window = MatchWindowAggregate(node)) {
       runtime::WindowGroupAggregateOptions options;
@@ -376,6 +438,8 @@ class Translator {
   const ChangelogModes& modes_;
   const StreamTranslateOptions& options_;
   runtime::JobGraph* graph_;
+  // The SESSION table function a session window aggregation is translating.
+  const sql::PlanNode* session_aggregate_ = nullptr;
 
  public:
   arrow::Status status_;

@@ -39,6 +39,7 @@ std::optional<WindowAggregateMatch> MatchWindowAggregate(const sql::PlanNode& ag
   WindowAggregateMatch match;
   match.tvf = node;
   for (const auto& [key, name] : below) {
+    if (!name.empty()) match.sources[key] = name;
     if (name == node->window.start_field) match.start_key = key;
     if (name == node->window.end_field) match.end_key = key;
   }

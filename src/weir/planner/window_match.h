@@ -3,6 +3,7 @@
 // and window_end of a windowing table function below it (through projections and
 // filters that pass them on).
 
+#include <map>
 #include <optional>
 #include <string>
 
@@ -17,6 +18,9 @@ struct WindowAggregateMatch {
   /// The aggregate's group keys that are window_start and window_end.
   std::string start_key;
   std::string end_key;
+  /// Every group key that passes a column of the windowing table function's output
+  /// on unchanged: key → that column's name.
+  std::map<std::string, std::string> sources;
 };
 
 /// Returns the match when `aggregate` (a kAggregate node) groups by both window_start

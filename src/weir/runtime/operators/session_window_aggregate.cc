@@ -89,7 +89,8 @@ arrow::Status SessionWindowAggregateOperator::Prepare(
   input_schema_ = arrow::schema(fields);
   auto index_of = [&](const std::string& name) -> arrow::Result<int> {
     const int index = input_schema_->GetFieldIndex(name);
-    if (index < 0) return UserError("session window column '{}' is not in the input", name);
+    if (index < 0)
+      return UserError("session window column '{}' is not in the input", name);
     return index;
   };
   ARROW_ASSIGN_OR_RAISE(start_index_, index_of(options_.start_column));
@@ -109,6 +110,7 @@ arrow::Status SessionWindowAggregateOperator::Prepare(
   payload_indices_.clear();
   for (const std::string& key : options_.keys) {
     if (key == options_.start_column || key == options_.end_column ||
+        key == options_.time_column ||
         std::find(options_.session_keys.begin(), options_.session_keys.end(), key) !=
             options_.session_keys.end()) {
       continue;
@@ -141,8 +143,9 @@ arrow::Status SessionWindowAggregateOperator::Prepare(
   for (const GroupAggregateCall& call : options_.aggregates) {
     const int index = call.input.empty() ? -1 : input_schema_->GetFieldIndex(call.input);
     ARROW_ASSIGN_OR_RAISE(
-        auto acc, GroupAccumulators::Make(
-                      call, index < 0 ? nullptr : input_schema_->field(index)->type(), false));
+        auto acc,
+        GroupAccumulators::Make(
+            call, index < 0 ? nullptr : input_schema_->field(index)->type(), false));
     out.push_back(arrow::field(call.output, acc->result_type()));
   }
   output_schema_ = arrow::schema(out);
@@ -229,8 +232,10 @@ arrow::Status SessionWindowAggregateOperator::ProcessBatch(
     columns.push_back(std::move(column));
   }
   auto batch = arrow::RecordBatch::Make(input_schema_, n, std::move(columns));
-  const auto& starts = static_cast<const arrow::TimestampArray&>(*batch->column(start_index_));
-  const auto& ends = static_cast<const arrow::TimestampArray&>(*batch->column(end_index_));
+  const auto& starts =
+      static_cast<const arrow::TimestampArray&>(*batch->column(start_index_));
+  const auto& ends =
+      static_cast<const arrow::TimestampArray&>(*batch->column(end_index_));
   const auto start_unit = static_cast<const arrow::TimestampType&>(*starts.type()).unit();
   const auto end_unit = static_cast<const arrow::TimestampType&>(*ends.type()).unit();
   const auto session_columns = session_encoder_->Columns(*batch);
@@ -289,22 +294,24 @@ arrow::Status SessionWindowAggregateOperator::Emit(
     }
   }
   ARROW_ASSIGN_OR_RAISE(arrow::ArrayVector payload, payload_encoder_->Decode(rows));
-  auto batch = arrow::RecordBatch::Make(payload_schema_, static_cast<int64_t>(rows.size()),
-                                        payload);
+  auto batch = arrow::RecordBatch::Make(payload_schema_,
+                                        static_cast<int64_t>(rows.size()), payload);
   std::vector<int> other_indices;
-  for (size_t i = 0; i < other_keys_.size(); ++i) other_indices.push_back(static_cast<int>(i));
+  for (size_t i = 0; i < other_keys_.size(); ++i)
+    other_indices.push_back(static_cast<int>(i));
   ARROW_ASSIGN_OR_RAISE(KeyEncoder other_encoder,
                         KeyEncoder::Make(payload_schema_, other_indices));
   const auto other_columns = other_encoder.Columns(*batch);
   std::unordered_map<std::string, uint32_t> group_of;
   std::vector<uint32_t> groups(rows.size());
-  std::vector<size_t> group_session;   // per group: its session
-  std::vector<int64_t> group_first;    // per group: its first row
+  std::vector<size_t> group_session;  // per group: its session
+  std::vector<int64_t> group_first;   // per group: its first row
   std::string group_key;
   for (size_t r = 0; r < rows.size(); ++r) {
     other_encoder.Encode(other_columns, static_cast<int64_t>(r), &group_key);
     group_key.append(reinterpret_cast<const char*>(&session_of_row[r]), sizeof(size_t));
-    auto [it, added] = group_of.emplace(group_key, static_cast<uint32_t>(group_session.size()));
+    auto [it, added] =
+        group_of.emplace(group_key, static_cast<uint32_t>(group_session.size()));
     if (added) {
       group_session.push_back(session_of_row[r]);
       group_first.push_back(static_cast<int64_t>(r));
@@ -317,10 +324,12 @@ arrow::Status SessionWindowAggregateOperator::Emit(
 
   arrow::ArrayVector aggregates;
   for (const GroupAggregateCall& call : options_.aggregates) {
-    const int index = call.input.empty() ? -1 : payload_schema_->GetFieldIndex(call.input);
+    const int index =
+        call.input.empty() ? -1 : payload_schema_->GetFieldIndex(call.input);
     ARROW_ASSIGN_OR_RAISE(
-        auto acc, GroupAccumulators::Make(
-                      call, index < 0 ? nullptr : payload_schema_->field(index)->type(), false));
+        auto acc,
+        GroupAccumulators::Make(
+            call, index < 0 ? nullptr : payload_schema_->field(index)->type(), false));
     acc->Resize(num_groups);
     ARROW_RETURN_NOT_OK(acc->Update(index < 0 ? nullptr : batch->column(index).get(),
                                     groups.data(), nullptr,
@@ -341,35 +350,36 @@ arrow::Status SessionWindowAggregateOperator::Emit(
   arrow::ArrayVector columns;
   for (const std::string& key : options_.keys) {
     const auto& field = input_schema_->GetFieldByName(key);
-    if (key == options_.start_column || key == options_.end_column) {
+    if (key == options_.start_column || key == options_.end_column ||
+        key == options_.time_column) {
       const auto unit = static_cast<const arrow::TimestampType&>(*field->type()).unit();
       arrow::TimestampBuilder builder(field->type(), arrow::default_memory_pool());
       for (size_t g = 0; g < num_groups; ++g) {
         const auto& [k, start] = fired[group_session[g]];
-        const EventTime micros = key == options_.start_column
-                                     ? start
-                                     : keys_[k].sessions.at(start).end;
+        const EventTime end = keys_[k].sessions.at(start).end;
+        const EventTime micros = key == options_.start_column ? start
+                                 : key == options_.end_column ? end
+                                                              : end - 1000;
         ARROW_RETURN_NOT_OK(builder.Append(FromMicros(micros, unit)));
       }
       ARROW_ASSIGN_OR_RAISE(auto array, builder.Finish());
       columns.push_back(std::move(array));
       continue;
     }
-    auto session_key = std::find(options_.session_keys.begin(),
-                                 options_.session_keys.end(), key);
+    auto session_key =
+        std::find(options_.session_keys.begin(), options_.session_keys.end(), key);
     if (session_key != options_.session_keys.end()) {
       columns.push_back(session_values[static_cast<size_t>(
           session_key - options_.session_keys.begin())]);
       continue;
     }
-    ARROW_ASSIGN_OR_RAISE(auto taken, arrow::compute::Take(
-                                          *batch->GetColumnByName(key), *first_rows));
+    ARROW_ASSIGN_OR_RAISE(
+        auto taken, arrow::compute::Take(*batch->GetColumnByName(key), *first_rows));
     columns.push_back(std::move(taken));
   }
   for (auto& a : aggregates) columns.push_back(std::move(a));
-  return out->Emit(arrow::RecordBatch::Make(output_schema_,
-                                            static_cast<int64_t>(num_groups),
-                                            std::move(columns)));
+  return out->Emit(arrow::RecordBatch::Make(
+      output_schema_, static_cast<int64_t>(num_groups), std::move(columns)));
 }
 
 size_t SessionWindowAggregateOperator::num_sessions() const {
@@ -380,7 +390,8 @@ size_t SessionWindowAggregateOperator::num_sessions() const {
 
 arrow::Status SessionWindowAggregateOperator::SnapshotState(
     state::KeyedStateBackend* backend) {
-  ARROW_ASSIGN_OR_RAISE(int id, backend->Register(kStateName, state::StateKind::kValue, {}));
+  ARROW_ASSIGN_OR_RAISE(int id,
+                        backend->Register(kStateName, state::StateKind::kValue, {}));
   if (input_schema_ == nullptr) return arrow::Status::OK();
   std::vector<const std::string*> keys;
   std::vector<uint32_t> ids;
@@ -390,7 +401,8 @@ arrow::Status SessionWindowAggregateOperator::SnapshotState(
     ids.push_back(k);
   }
   if (keys.empty()) return arrow::Status::OK();
-  ARROW_ASSIGN_OR_RAISE(std::vector<uint64_t> hashes, session_encoder_->HashEncoded(keys));
+  ARROW_ASSIGN_OR_RAISE(std::vector<uint64_t> hashes,
+                        session_encoder_->HashEncoded(keys));
   const int max_parallelism = context_->subtask().max_parallelism;
   std::vector<std::string> blobs(static_cast<size_t>(max_parallelism));
   for (size_t i = 0; i < keys.size(); ++i) {
@@ -409,8 +421,8 @@ arrow::Status SessionWindowAggregateOperator::SnapshotState(
   std::set<int> key_groups;
   for (int kg = 0; kg < max_parallelism; ++kg) {
     if (blobs[static_cast<size_t>(kg)].empty()) continue;
-    backend->SetCurrentKey(std::string_view(reinterpret_cast<const char*>(&kg), sizeof(kg)),
-                           kg);
+    backend->SetCurrentKey(
+        std::string_view(reinterpret_cast<const char*>(&kg), sizeof(kg)), kg);
     backend->Put(id, blobs[static_cast<size_t>(kg)]);
     key_groups.insert(kg);
   }
@@ -420,7 +432,8 @@ arrow::Status SessionWindowAggregateOperator::SnapshotState(
 
 arrow::Status SessionWindowAggregateOperator::RestoreState(
     state::KeyedStateBackend* backend) {
-  ARROW_ASSIGN_OR_RAISE(int id, backend->Register(kStateName, state::StateKind::kValue, {}));
+  ARROW_ASSIGN_OR_RAISE(int id,
+                        backend->Register(kStateName, state::StateKind::kValue, {}));
   std::vector<std::string> stored;
   backend->ForEachKey(id, [&](std::string_view k) { stored.emplace_back(k); });
   if (stored.empty()) return arrow::Status::OK();

@@ -21,6 +21,9 @@ struct SessionWindowAggregateOptions {
   /// session mode writes them).
   std::string start_column;
   std::string end_column;
+  /// The window_time key column, if grouped by (a legacy SESSION_ROWTIME): the
+  /// session's end minus one millisecond.
+  std::string time_column;
   /// The keys sessions are formed by (the SESSION function's PARTITION BY); the
   /// other keys group rows within a session. None: one session stream (parallelism 1).
   std::vector<std::string> session_keys;
@@ -65,16 +68,18 @@ class SessionWindowAggregateOperator : public Operator {
     std::vector<std::string> rows;  // encoded payload columns
   };
   struct Key {
-    std::string key;                          // encoded session key
-    std::map<EventTime, Session> sessions;    // by start
+    std::string key;                        // encoded session key
+    std::map<EventTime, Session> sessions;  // by start
   };
 
   arrow::Status Prepare(const std::shared_ptr<arrow::Schema>& schema);
   uint32_t KeyId(const std::string& key);
   // Adds a session [start, end) with `rows` to key `k`, merging the sessions it
   // overlaps or touches.
-  void AddSession(uint32_t k, EventTime start, EventTime end, std::vector<std::string> rows);
-  arrow::Status Emit(const std::vector<std::pair<uint32_t, EventTime>>& fired, Output* out);
+  void AddSession(uint32_t k, EventTime start, EventTime end,
+                  std::vector<std::string> rows);
+  arrow::Status Emit(const std::vector<std::pair<uint32_t, EventTime>>& fired,
+                     Output* out);
 
   SessionWindowAggregateOptions options_;
   OperatorContext* context_ = nullptr;

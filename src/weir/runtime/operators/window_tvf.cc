@@ -39,7 +39,8 @@ arrow::Status WindowTvfOperator::ProcessBatch(
                                arrow::default_memory_pool());
   const auto time_type = arrow::timestamp(arrow::TimeUnit::MILLI, options_.time_zone);
   arrow::TimestampBuilder window_times(time_type, arrow::default_memory_pool());
-  const int64_t copies = options_.kind == WindowTvfOptions::Kind::kTumble
+  const int64_t copies = options_.kind == WindowTvfOptions::Kind::kTumble ||
+                                 options_.kind == WindowTvfOptions::Kind::kSession
                              ? 1
                              : options_.size / options_.slide;
   ARROW_RETURN_NOT_OK(rows.Reserve(n * copies));
@@ -76,6 +77,9 @@ arrow::Status WindowTvfOperator::ProcessBatch(
         }
         break;
       }
+      case WindowTvfOptions::Kind::kSession:
+        add(r, t, t + size);
+        break;
       case WindowTvfOptions::Kind::kCumulate: {
         const int64_t start = FloorTo(t - offset, size) + offset;
         for (int64_t end = FloorTo(t - start, slide) + start + slide; end <= start + size;

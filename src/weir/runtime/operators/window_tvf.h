@@ -10,7 +10,9 @@ namespace weir::runtime {
 /// The windows a windowing table function assigns (Flink's window TVFs).
 struct WindowTvfOptions {
   /// The window shape.
-  enum class Kind { kTumble, kHop, kCumulate };
+  /// kSession gives each row its own session [time, time + size) (size is the gap):
+  /// the session window aggregation merges them.
+  enum class Kind { kTumble, kHop, kCumulate, kSession };
   /// The shape of this function's windows.
   Kind kind = Kind::kTumble;
   /// The time column (a timestamp of any unit).

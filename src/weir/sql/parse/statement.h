@@ -45,6 +45,8 @@ struct WindowFunctionCall {
   std::vector<std::pair<std::string, ExprPtr>> intervals;
   /// Where the function name is.
   SourcePosition position;
+  /// Written as a legacy group window, `GROUP BY SESSION(ts, gap)`.
+  bool group_window = false;
 };
 
 /// A FROM item: a named table or view, a subquery, a table function, a windowing

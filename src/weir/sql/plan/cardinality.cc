@@ -175,7 +175,8 @@ double CardinalityEstimator::RowsUncached(const PlanNode& node) {
     case PlanKind::kWindowTvf: {
       // Each row is in size / slide windows (HOP, CUMULATE at most).
       const WindowTvfSpec& w = node.window;
-      double copies = w.kind == WindowTvfSpec::Kind::kTumble
+      double copies = w.kind == WindowTvfSpec::Kind::kTumble ||
+                              w.kind == WindowTvfSpec::Kind::kSession
                           ? 1
                           : static_cast<double>(w.size / std::max<int64_t>(1, w.slide));
       return Rows(*node.inputs[0]) * copies;

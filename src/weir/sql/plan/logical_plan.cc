@@ -218,6 +218,15 @@ std::string WindowTvfSpec::ToString() const {
       out = fmt::format("CUMULATE(time_col=[{}], max_size=[{}], step=[{}]", time,
                         DurationText(size), DurationText(slide));
       break;
+    case Kind::kSession: {
+      std::string keys;
+      for (const std::string& f : partition_fields) {
+        keys += (keys.empty() ? "" : ", ") + VisibleName(f);
+      }
+      out = fmt::format("SESSION(time_col=[{}], gap=[{}]", time, DurationText(size));
+      if (!keys.empty()) out += fmt::format(", partition keys=[{}]", keys);
+      break;
+    }
   }
   if (offset != 0) out += fmt::format(", offset=[{}]", DurationText(offset));
   return out + ")";

@@ -31,14 +31,15 @@ enum class PlanKind {
   kRank,       ///< Top-N / deduplication: ROW_NUMBER/RANK/DENSE_RANK filtered to a range
 };
 
-/// The parameters of a windowing table function (Flink's TUMBLE, HOP, CUMULATE).
+/// The parameters of a windowing table function (Flink's TUMBLE, HOP, CUMULATE,
+/// SESSION).
 struct WindowTvfSpec {
   /// The window shape.
-  enum class Kind { kTumble, kHop, kCumulate };
+  enum class Kind { kTumble, kHop, kCumulate, kSession };
   Kind kind = Kind::kTumble;
   /// The time column (internal name) rows are assigned by.
   std::string time_field;
-  /// Window length (CUMULATE: the largest window), microseconds.
+  /// Window length (CUMULATE: the largest window; SESSION: the gap), microseconds.
   int64_t size = 0;
   /// HOP: distance between window starts; CUMULATE: the step; microseconds.
   int64_t slide = 0;
@@ -46,6 +47,10 @@ struct WindowTvfSpec {
   int64_t offset = 0;
   /// The output columns window_start, window_end and window_time (internal names).
   std::string start_field, end_field, time_out_field;
+  /// SESSION: the PARTITION BY columns (internal names) sessions are formed by.
+  std::vector<std::string> partition_fields;
+  /// SESSION from a legacy `GROUP BY SESSION(ts, gap), k`: sessions per group key.
+  bool sessions_per_group_key = false;
 
   /// Returns Flink's EXPLAIN form, e.g. `TUMBLE(time_col=[ts], size=[10 min])`.
   std::string ToString() const;

@@ -1,4 +1,5 @@
-// Windowing table functions in FROM (Flink's window TVFs): TUMBLE, HOP, CUMULATE.
+// Windowing table functions in FROM (Flink's window TVFs): TUMBLE, HOP, CUMULATE,
+// SESSION; and legacy group windows.
 #include <array>
 #include <optional>
 
@@ -16,11 +17,6 @@ std::string Millis(int64_t micros) { return fmt::format("{} ms", micros / 1000);
 
 arrow::Result<Relation> Planner::Impl::PlanWindowTvf(const TableRef& ref) {
   const WindowFunctionCall& call = *ref.window;
-  if (call.function == "SESSION") {
-    return ErrorAtPos(call.position, "unsupported window function",
-                      ": the SESSION window table function is not supported yet; "
-                      "TUMBLE, HOP and CUMULATE are");
-  }
   ARROW_ASSIGN_OR_RAISE(Relation input, PlanTableRef(*ref.left));
   return WindowRelation(std::move(input), call, ref.alias ? ref.alias->name : "",
                         ref.alias.has_value(),
@@ -31,9 +27,21 @@ arrow::Result<Relation> Planner::Impl::WindowRelation(
     Relation input, const WindowFunctionCall& call, const std::string& qualifier,
     bool requalify, const std::array<std::string, 3>& names) {
   WindowTvfSpec spec;
-  spec.kind = call.function == "TUMBLE" ? WindowTvfSpec::Kind::kTumble
-              : call.function == "HOP"  ? WindowTvfSpec::Kind::kHop
-                                        : WindowTvfSpec::Kind::kCumulate;
+  spec.kind = call.function == "TUMBLE"    ? WindowTvfSpec::Kind::kTumble
+              : call.function == "HOP"     ? WindowTvfSpec::Kind::kHop
+              : call.function == "SESSION" ? WindowTvfSpec::Kind::kSession
+                                           : WindowTvfSpec::Kind::kCumulate;
+  const bool session = spec.kind == WindowTvfSpec::Kind::kSession;
+  spec.sessions_per_group_key = session && call.group_window;
+  for (const Identifier& key : call.partition_by) {
+    ARROW_ASSIGN_OR_RAISE(ResolvedColumn column,
+                          Resolve(ColumnRefExpr({key}), input.scope));
+    if (column.ref.name() == nullptr) {
+      return ErrorAtPos(key.position, "invalid window",
+                        ": PARTITION BY takes columns of the table");
+    }
+    spec.partition_fields.push_back(*column.ref.name());
+  }
   // The time column: a TIMESTAMP or TIMESTAMP_LTZ column of the table.
   ARROW_ASSIGN_OR_RAISE(ResolvedColumn time,
                         Resolve(ColumnRefExpr({call.time_column}), input.scope));
@@ -61,18 +69,22 @@ arrow::Result<Relation> Planner::Impl::WindowRelation(
                                     "milliseconds, e.g. INTERVAL '10' MINUTES",
                                     name));
     }
-    if (name == "SIZE") spec.size = micros;
+    if (name == "SIZE" || name == "GAP") spec.size = micros;
     if (name == "SLIDE" || name == "STEP") spec.slide = micros;
     if (name == "OFFSET") spec.offset = micros;
   }
-  const bool needs_slide = spec.kind != WindowTvfSpec::Kind::kTumble;
+  const bool needs_slide = spec.kind != WindowTvfSpec::Kind::kTumble && !session;
   if (spec.size == 0 || (needs_slide && spec.slide == 0)) {
     return ErrorAtPos(
         call.position, "invalid window",
         fmt::format(": {} needs {}", call.function,
                     spec.kind == WindowTvfSpec::Kind::kTumble ? "a SIZE"
+                    : session                                 ? "a GAP"
                     : spec.kind == WindowTvfSpec::Kind::kHop  ? "a SLIDE and a SIZE"
                                                               : "a STEP and a SIZE"));
+  }
+  if (session && spec.offset != 0) {
+    return ErrorAtPos(call.position, "invalid window", ": SESSION takes no OFFSET");
   }
   // Flink's slicing windows need whole slices.
   if (spec.kind == WindowTvfSpec::Kind::kHop && spec.size % spec.slide != 0) {
@@ -124,6 +136,7 @@ std::optional<WindowFunctionCall> Planner::Impl::GroupWindowCall(const Expr& key
   WindowFunctionCall window;
   window.function = name;
   window.position = call.position();
+  window.group_window = true;
   if (call.args().empty() || call.args()[0]->kind() != ExprKind::kColumnRef) {
     return window;  // reported by PlanGroupWindow
   }
@@ -145,15 +158,14 @@ arrow::Result<Relation> Planner::Impl::PlanGroupWindow(Relation rel,
                                                        std::vector<std::string>* texts) {
   std::optional<WindowFunctionCall> call = GroupWindowCall(key);
   const size_t expected = call->function == "HOP" ? 3 : 2;
-  if (call->function == "SESSION") {
-    return ErrorAtPos(key.position(), "unsupported window",
-                      ": GROUP BY SESSION(…) is not supported yet; TUMBLE and HOP are");
-  }
+  const bool session = call->function == "SESSION";
   if (call->time_column.name.empty() || key.args().size() < expected ||
-      key.args().size() > expected + 1) {
+      key.args().size() > expected + (session ? 0 : 1)) {
     return ErrorAtPos(key.position(), "invalid window",
-                      fmt::format(": write {}(time_column, {}[, offset])", call->function,
-                                  call->function == "HOP" ? "slide, size" : "size"));
+                      fmt::format(": write {}(time_column, {})", call->function,
+                                  call->function == "HOP" ? "slide, size[, offset]"
+                                  : session               ? "gap"
+                                                          : "size[, offset]"));
   }
   // Names no query can write, unique per window.
   const std::string tag = fmt::format("$group_window{}", next_id++);

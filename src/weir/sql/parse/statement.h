@@ -94,6 +94,10 @@ struct SelectBlock {
   std::shared_ptr<const TableRef> from;  // null: SELECT without FROM
   ExprPtr where;
   std::vector<ExprPtr> group_by;
+  /// GROUP BY with GROUPING SETS, ROLLUP or CUBE: every grouping set, expanded (the
+  /// cross product of the GROUP BY items; a plain key is in every set). Empty for a
+  /// plain GROUP BY (then `group_by` holds the keys).
+  std::vector<std::vector<ExprPtr>> grouping_sets;
   ExprPtr having;
   /// WINDOW w AS (…), …: named windows OVER w refers to.
   std::vector<std::pair<Identifier, std::shared_ptr<const OverWindow>>> windows;

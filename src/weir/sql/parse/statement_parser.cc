@@ -695,10 +695,66 @@ class StatementParser {
     }
     if (Accept("GROUP")) {
       ARROW_RETURN_NOT_OK(Expect("BY", "after GROUP"));
+      // Each item is a list of grouping sets; the query's sets are their cross
+      // product.
+      std::vector<std::vector<std::vector<ExprPtr>>> items;
+      bool sets = false;
       while (true) {
-        ARROW_ASSIGN_OR_RAISE(ExprPtr key, ParseExpr());
-        block.group_by.push_back(std::move(key));
+        if (Peek().IsKeyword("GROUPING") && Peek(1).IsKeyword("SETS")) {
+          Advance();
+          Advance();
+          ARROW_ASSIGN_OR_RAISE(auto item, ParseGroupingSets());
+          items.push_back(std::move(item));
+          sets = true;
+        } else if ((Peek().IsKeyword("ROLLUP") || Peek().IsKeyword("CUBE")) &&
+                   Peek(1).kind == TokenKind::kLeftParen) {
+          const bool rollup = Advance().IsKeyword("ROLLUP");
+          ARROW_ASSIGN_OR_RAISE(std::vector<ExprPtr> keys, ParseKeyList());
+          std::vector<std::vector<ExprPtr>> item;
+          if (rollup) {
+            for (size_t n = keys.size() + 1; n-- > 0;) {
+              item.emplace_back(keys.begin(), keys.begin() + static_cast<long>(n));
+            }
+          } else {
+            // CUBE: every subset, the largest first (bit i set drops key i).
+            const size_t count = size_t{1} << keys.size();
+            for (size_t mask = 0; mask < count; ++mask) {
+              std::vector<ExprPtr> set;
+              for (size_t i = 0; i < keys.size(); ++i) {
+                if ((mask & (size_t{1} << (keys.size() - 1 - i))) == 0) {
+                  set.push_back(keys[i]);
+                }
+              }
+              item.push_back(std::move(set));
+            }
+          }
+          items.push_back(std::move(item));
+          sets = true;
+        } else {
+          ARROW_ASSIGN_OR_RAISE(ExprPtr key, ParseExpr());
+          block.group_by.push_back(key);
+          items.push_back({{std::move(key)}});
+        }
         if (!Accept(TokenKind::kComma)) break;
+      }
+      if (sets) {
+        std::vector<std::vector<ExprPtr>> product = {{}};
+        for (const auto& item : items) {
+          std::vector<std::vector<ExprPtr>> next;
+          for (const auto& prefix : product) {
+            for (const auto& set : item) {
+              std::vector<ExprPtr> combined = prefix;
+              combined.insert(combined.end(), set.begin(), set.end());
+              next.push_back(std::move(combined));
+            }
+          }
+          product = std::move(next);
+          if (product.size() > 4096) {
+            return Error(Peek().position, "too many grouping sets (more than 4096)");
+          }
+        }
+        block.group_by.clear();
+        block.grouping_sets = std::move(product);
       }
     }
     if (Accept("HAVING")) {
@@ -716,6 +772,39 @@ class StatementParser {
       }
     }
     return arrow::Status::OK();
+  }
+
+  // `( key, … )`, or `()`.
+  arrow::Result<std::vector<ExprPtr>> ParseKeyList() {
+    ARROW_RETURN_NOT_OK(Expect(TokenKind::kLeftParen, "before the keys"));
+    std::vector<ExprPtr> keys;
+    if (Accept(TokenKind::kRightParen)) return keys;
+    while (true) {
+      ARROW_ASSIGN_OR_RAISE(ExprPtr key, ParseExpr());
+      keys.push_back(std::move(key));
+      if (!Accept(TokenKind::kComma)) break;
+    }
+    ARROW_RETURN_NOT_OK(Expect(TokenKind::kRightParen, "after the keys"));
+    return keys;
+  }
+
+  // `GROUPING SETS ( set, … )` after the keywords: a set is `( key, … )`, `()` or a
+  // single key.
+  arrow::Result<std::vector<std::vector<ExprPtr>>> ParseGroupingSets() {
+    ARROW_RETURN_NOT_OK(Expect(TokenKind::kLeftParen, "after GROUPING SETS"));
+    std::vector<std::vector<ExprPtr>> sets;
+    while (true) {
+      if (Peek().kind == TokenKind::kLeftParen) {
+        ARROW_ASSIGN_OR_RAISE(std::vector<ExprPtr> set, ParseKeyList());
+        sets.push_back(std::move(set));
+      } else {
+        ARROW_ASSIGN_OR_RAISE(ExprPtr key, ParseExpr());
+        sets.push_back({std::move(key)});
+      }
+      if (!Accept(TokenKind::kComma)) break;
+    }
+    ARROW_RETURN_NOT_OK(Expect(TokenKind::kRightParen, "to close GROUPING SETS"));
+    return sets;
   }
 
   arrow::Result<std::optional<Identifier>> ParseAlias() {

@@ -18,7 +18,8 @@ arrow::Result<PlannedQuery> Planner::Impl::PlanSelect(const Query& query) {
   for (const SelectItem& item : block.items) CollectAggregates(item.expr, &aggregates);
   CollectAggregates(block.having, &aggregates);
   for (const OrderItem& item : query.order_by) CollectAggregates(item.expr, &aggregates);
-  bool grouped = !block.group_by.empty() || !aggregates.empty();
+  bool grouped =
+      !block.group_by.empty() || !block.grouping_sets.empty() || !aggregates.empty();
 
   BindHooks post_hooks;
   // Correlated scalar subqueries in the SELECT list of a query without grouping:
@@ -33,7 +34,9 @@ arrow::Result<PlannedQuery> Planner::Impl::PlanSelect(const Query& query) {
     if (!joined.empty()) post_hooks.substitute = SubstituteJoined(&joined);
   }
   Relation post = rel;
-  if (grouped) {
+  if (!block.grouping_sets.empty()) {
+    ARROW_ASSIGN_OR_RAISE(post, PlanGroupingSets(rel, block, aggregates, &post_hooks));
+  } else if (grouped) {
     ARROW_ASSIGN_OR_RAISE(post, PlanAggregate(rel, block, aggregates, &post_hooks));
   } else if (block.having) {
     return ErrorAtPos(StartPosition(*block.having), "invalid HAVING",

@@ -25,6 +25,7 @@
 #include "weir/planner/table_connectors.h"
 #include "weir/runtime/job.h"
 #include "weir/runtime/job_graph.h"
+#include "weir/runtime/operators/group_accumulators.h"
 #include "weir/runtime/operators/project_operator.h"
 #include "weir/sql/plan/planner.h"
 
@@ -162,9 +163,25 @@ class Translator {
         ARROW_ASSIGN_OR_RAISE(auto input, Translate(*node.inputs[0]));
         std::vector<cp::Aggregate> aggregates;
         bool grouped = !node.group_keys.empty();
+        // LISTAGG: Arrow's hash_list, then the strings joined (below). It needs a
+        // key: a global one gets a constant key.
+        const bool listagg = std::any_of(
+            node.aggregates.begin(), node.aggregates.end(),
+            [](const sql::AggregateCall& c) { return c.function == "listagg"; });
+        if (listagg && !grouped) {
+          // A global LISTAGG: Acero has no ungrouped list aggregate, and a constant
+          // key would give no row for an empty input; the runtime's accumulators
+          // compute the one row.
+          ARROW_ASSIGN_OR_RAISE(auto table, GlobalAggregate(node));
+          return ac::Declaration("table_source", ac::TableSourceNodeOptions(table));
+        }
         for (const sql::AggregateCall& call : node.aggregates) {
           std::string function = (grouped ? "hash_" : "") + call.function;
-          if (call.function == "first" || call.function == "last") ordered_ = true;
+          if (call.function == "listagg") function = "hash_list";
+          if (call.function == "first" || call.function == "last" ||
+              call.function == "listagg") {
+            ordered_ = true;
+          }
           if (call.input.empty()) {
             aggregates.emplace_back(function, call.options,
                                     std::vector<arrow::FieldRef>{}, call.output);
@@ -175,9 +192,24 @@ class Translator {
         }
         std::vector<arrow::FieldRef> keys;
         for (const std::string& key : node.group_keys) keys.emplace_back(key);
-        return ac::Declaration::Sequence(
+        ac::Declaration aggregate = ac::Declaration::Sequence(
             {std::move(input),
              {"aggregate", ac::AggregateNodeOptions(std::move(aggregates), keys)}});
+        if (!listagg) return aggregate;
+        std::vector<cp::Expression> exprs;
+        std::vector<std::string> names;
+        for (const auto& f : node.schema->fields()) {
+          cp::Expression e = cp::field_ref(f->name());
+          for (const sql::AggregateCall& call : node.aggregates) {
+            if (call.function == "listagg" && call.output == f->name()) {
+              e = cp::call("weir_list_join", {e, cp::literal(call.separator)});
+            }
+          }
+          exprs.push_back(e);
+          names.push_back(f->name());
+        }
+        return ac::Declaration::Sequence(
+            {std::move(aggregate), {"project", ac::ProjectNodeOptions(exprs, names)}});
       }
       case sql::PlanKind::kJoin: {
         // Acero builds its hash table on the right input: swap when the optimizer
@@ -267,6 +299,37 @@ class Translator {
       }
     }
     return arrow::Status::Invalid("unknown plan node");
+  }
+
+  // An aggregation without keys over the whole input, with the streaming runtime's
+  // accumulators (one group): one row, also for an empty input.
+  arrow::Result<std::shared_ptr<arrow::Table>> GlobalAggregate(
+      const sql::PlanNode& node) {
+    ARROW_ASSIGN_OR_RAISE(auto input, Run(*node.inputs[0]));
+    ARROW_ASSIGN_OR_RAISE(auto batch, input->CombineChunksToBatch());
+    arrow::ArrayVector columns;
+    const std::vector<uint32_t> groups(static_cast<size_t>(batch->num_rows()), 0);
+    for (const sql::AggregateCall& call : node.aggregates) {
+      runtime::GroupAggregateCall c{call.function, call.input, call.output};
+      c.separator = call.separator;
+      if (auto* variance = dynamic_cast<const cp::VarianceOptions*>(call.options.get())) {
+        c.ddof = variance->ddof;
+      }
+      std::shared_ptr<arrow::Array> in =
+          call.input.empty() ? nullptr : batch->GetColumnByName(call.input);
+      ARROW_ASSIGN_OR_RAISE(auto acc, runtime::GroupAccumulators::Make(
+                                          c, in ? in->type() : nullptr, false));
+      acc->Resize(1);
+      ARROW_RETURN_NOT_OK(
+          acc->Update(in.get(), groups.data(), nullptr, batch->num_rows()));
+      ARROW_ASSIGN_OR_RAISE(auto result, acc->Results({0}));
+      columns.push_back(std::move(result));
+    }
+    arrow::FieldVector fields;
+    for (size_t i = 0; i < columns.size(); ++i) {
+      fields.push_back(arrow::field(node.aggregates[i].output, columns[i]->type()));
+    }
+    return arrow::Table::Make(arrow::schema(fields), columns, 1);
   }
 
   arrow::Result<std::shared_ptr<arrow::Table>> RunToTable(const sql::PlanNode& node) {

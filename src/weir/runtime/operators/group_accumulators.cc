@@ -488,6 +488,71 @@ class FirstLastAccumulators : public ValueAccumulators {
   std::vector<std::vector<std::string>> values_;
 };
 
+// LISTAGG(x, separator): every value in arrival order.
+class ListAggAccumulators : public GroupAccumulators {
+ public:
+  explicit ListAggAccumulators(std::string separator)
+      : separator_(std::move(separator)) {}
+  std::shared_ptr<arrow::DataType> result_type() const override { return arrow::utf8(); }
+  void Resize(size_t n) override { values_.resize(n); }
+  void Reset(uint32_t g) override { values_[g].clear(); }
+  arrow::Status Update(const arrow::Array* raw, const uint32_t* groups,
+                       const int8_t* kinds, int64_t n) override {
+    ARROW_ASSIGN_OR_RAISE(auto input, Normalize(*raw, arrow::utf8()));
+    const auto& strings = static_cast<const arrow::StringArray&>(*input);
+    for (int64_t i = 0; i < n; ++i) {
+      if (strings.IsNull(i)) continue;
+      auto& list = values_[groups[i]];
+      const std::string_view v = strings.GetView(i);
+      if (kinds != nullptr && !IsAccumulate(static_cast<RowKind>(kinds[i]))) {
+        for (size_t j = list.size(); j-- > 0;) {
+          if (list[j] == v) {
+            list.erase(list.begin() + static_cast<ptrdiff_t>(j));
+            break;
+          }
+        }
+      } else {
+        list.emplace_back(v);
+      }
+    }
+    return arrow::Status::OK();
+  }
+  arrow::Result<std::shared_ptr<arrow::Array>> Results(
+      const std::vector<uint32_t>& groups) const override {
+    arrow::StringBuilder builder;
+    std::string joined;
+    for (uint32_t g : groups) {
+      const auto& list = values_[g];
+      if (list.empty()) {
+        ARROW_RETURN_NOT_OK(builder.AppendNull());
+        continue;
+      }
+      joined.clear();
+      for (size_t j = 0; j < list.size(); ++j) {
+        if (j > 0) joined += separator_;
+        joined += list[j];
+      }
+      ARROW_RETURN_NOT_OK(builder.Append(joined));
+    }
+    return builder.Finish();
+  }
+  void Save(uint32_t g, std::string* out) const override {
+    PutRaw(out, static_cast<uint32_t>(values_[g].size()));
+    for (const std::string& v : values_[g]) PutBytes(out, v);
+  }
+  arrow::Status Load(uint32_t g, std::string_view* in) override {
+    uint32_t size = 0;
+    ARROW_RETURN_NOT_OK(GetRaw(in, &size));
+    values_[g].resize(size);
+    for (auto& v : values_[g]) ARROW_RETURN_NOT_OK(GetBytes(in, &v));
+    return arrow::Status::OK();
+  }
+
+ private:
+  std::string separator_;
+  std::vector<std::vector<std::string>> values_;
+};
+
 std::shared_ptr<arrow::DataType> ValueType(const std::shared_ptr<arrow::DataType>& type) {
   if (type->id() == arrow::Type::DICTIONARY) {
     return static_cast<const arrow::DictionaryType&>(*type).value_type();
@@ -507,6 +572,13 @@ arrow::Result<std::unique_ptr<GroupAccumulators>> GroupAccumulators::Make(
   }
   const auto type = ValueType(raw_type);
   if (f == "count") return std::make_unique<CountAccumulators>(false);
+  if (f == "listagg") {
+    if (type->id() != arrow::Type::STRING && type->id() != arrow::Type::LARGE_STRING &&
+        type->id() != arrow::Type::STRING_VIEW) {
+      return UserError("LISTAGG needs a string input, got {}", type->ToString());
+    }
+    return std::make_unique<ListAggAccumulators>(call.separator);
+  }
   if (f == "count_distinct") {
     ARROW_ASSIGN_OR_RAISE(auto codec, OrderedValueCodec::Make(type));
     return std::make_unique<CountDistinctAccumulators>(std::move(codec));

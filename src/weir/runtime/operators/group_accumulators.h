@@ -16,7 +16,7 @@ namespace weir::runtime {
 /// aggregate function without the hash_ prefix and its input column.
 struct GroupAggregateCall {
   /// count_all, count, count_distinct, sum, mean, min, max, first, last, stddev,
-  /// variance.
+  /// variance, listagg.
   std::string function;
   /// The input column; empty for count_all.
   std::string input;
@@ -24,6 +24,8 @@ struct GroupAggregateCall {
   std::string output;
   /// stddev/variance: 0 for the population, 1 for the sample.
   int ddof = 0;
+  /// listagg: the separator.
+  std::string separator = ",";
 };
 
 /// The running state of one aggregate for every group of an operator subtask,
@@ -34,8 +36,9 @@ struct GroupAggregateCall {
 /// COUNT → int64; SUM of integers → int64 (unsigned: uint64), of floats → double, of
 /// DECIMAL(p, s) → DECIMAL(38, s); AVG of integers and floats → double, of a DECIMAL
 /// → its type, rounded half away from zero; MIN, MAX, FIRST, LAST → the input type;
-/// STDDEV/VARIANCE → double. Nulls are skipped; an aggregate over no value is null
-/// (COUNT is 0).
+/// STDDEV/VARIANCE → double; LISTAGG → utf8, the values in arrival order joined by
+/// the separator (a retraction removes the latest equal value). Nulls are skipped; an
+/// aggregate over no value is null (COUNT is 0).
 class GroupAccumulators {
  public:
   virtual ~GroupAccumulators() = default;

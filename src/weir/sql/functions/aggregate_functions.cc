@@ -15,9 +15,9 @@ namespace {
 namespace cp = arrow::compute;
 
 constexpr std::string_view kAggregates[] = {
-    "COUNT",      "SUM",         "AVG",       "MIN",     "MAX",
-    "STDDEV_POP", "STDDEV_SAMP", "STDDEV",    "VAR_POP", "VAR_SAMP",
-    "VARIANCE",   "FIRST_VALUE", "LAST_VALUE"};
+    "COUNT",      "SUM",         "AVG",        "MIN",     "MAX",
+    "STDDEV_POP", "STDDEV_SAMP", "STDDEV",     "VAR_POP", "VAR_SAMP",
+    "VARIANCE",   "FIRST_VALUE", "LAST_VALUE", "LISTAGG"};
 
 bool Numeric(const std::shared_ptr<arrow::DataType>& type) {
   return arrow::is_integer(type->id()) || arrow::is_floating(type->id()) ||
@@ -31,6 +31,18 @@ bool IsAggregateFunction(std::string_view name) {
     if (EqualsIgnoreCase(aggregate, name)) return true;
   }
   return false;
+}
+
+arrow::Result<std::string> ListAggSeparator(const FunctionCallExpr& call,
+                                            std::string_view source) {
+  if (call.args().size() < 2) return std::string(",");
+  const Expr& separator = *call.args()[1];
+  if (separator.kind() != ExprKind::kLiteral ||
+      static_cast<const LiteralExpr&>(separator).literal_kind() != LiteralKind::kString) {
+    return ErrorAt(source, separator.position(), "invalid LISTAGG",
+                   ": the separator must be a string literal");
+  }
+  return std::get<std::string>(static_cast<const LiteralExpr&>(separator).value());
 }
 
 arrow::Result<AggregatePlan> PlanAggregateCall(
@@ -72,6 +84,17 @@ arrow::Result<AggregatePlan> PlanAggregateCall(
     plan.function = name == "MIN" ? "min" : "max";
     plan.options = skip_nulls;
     plan.result_type = type;
+    return plan;
+  }
+  if (name == "LISTAGG") {
+    if (type->id() != arrow::Type::STRING && type->id() != arrow::Type::LARGE_STRING &&
+        type->id() != arrow::Type::STRING_VIEW) {
+      return error(
+          fmt::format("LISTAGG needs a STRING argument but got {}", type->ToString()));
+    }
+    plan.function = "listagg";
+    plan.result_type = arrow::utf8();
+    if (type->id() != arrow::Type::STRING) plan.input_cast = arrow::utf8();
     return plan;
   }
   if (name == "FIRST_VALUE" || name == "LAST_VALUE") {

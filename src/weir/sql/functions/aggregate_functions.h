@@ -32,6 +32,11 @@ struct AggregatePlan {
   std::shared_ptr<arrow::DataType> input_cast;
 };
 
+/// Returns the separator of `LISTAGG(x, 'sep')` (',' when not given), or an error
+/// pointing into `source` when the second argument is not a string literal.
+arrow::Result<std::string> ListAggSeparator(const FunctionCallExpr& call,
+                                            std::string_view source);
+
 /// Maps `call` with an argument of `input_type` (null for COUNT(*)) to an Arrow
 /// aggregate with Flink's semantics: NULLs are skipped; SUM, AVG, MIN, MAX of no
 /// values are NULL; COUNT of none is 0; AVG of an integer column is an integer and

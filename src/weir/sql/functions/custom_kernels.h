@@ -16,6 +16,8 @@ namespace weir::sql {
 ///   NULL map key is an error).
 /// - weir_substring, weir_left, weir_right, weir_lpad, weir_rpad, weir_split_index,
 ///   weir_position, weir_initcap: Flink's string functions (string_kernels.cc).
+/// - weir_list_join(list<string>, separator): the non-null strings joined, NULL when
+///   there are none (LISTAGG in batch mode, after hash_list).
 /// - weir_date_format, weir_to_timestamp[_format], weir_to_date[_format],
 ///   weir_current_timestamp, weir_local_timestamp, weir_current_date: Flink's
 ///   date and time functions with Java date patterns (datetime_kernels.cc).

@@ -59,6 +59,28 @@ class RowArgs {
     return std::string_view(data + offsets[row], offsets[row + 1] - offsets[row]);
   }
 
+  /// Appends the non-null elements of list<utf8> argument `arg` in `row` to `out`.
+  void ListStrings(int arg, int64_t row, std::vector<std::string_view>* out) const {
+    const arrow::compute::ExecValue& value = batch_[arg];
+    if (value.is_scalar()) {
+      const auto& list = static_cast<const arrow::BaseListScalar&>(*value.scalar);
+      if (!list.is_valid || list.value == nullptr) return;
+      const auto& strings = static_cast<const arrow::StringArray&>(*list.value);
+      for (int64_t i = 0; i < strings.length(); ++i) {
+        if (!strings.IsNull(i)) out->push_back(strings.GetView(i));
+      }
+      return;
+    }
+    const int32_t* offsets = value.array.GetValues<int32_t>(1);
+    const arrow::ArraySpan& child = value.array.child_data[0];
+    const int32_t* child_offsets = child.GetValues<int32_t>(1);
+    const char* data = reinterpret_cast<const char*>(child.buffers[2].data);
+    for (int32_t i = offsets[row]; i < offsets[row + 1]; ++i) {
+      if (child.IsNull(i)) continue;
+      out->emplace_back(data + child_offsets[i], child_offsets[i + 1] - child_offsets[i]);
+    }
+  }
+
   /// Returns the value of a 64-bit argument `arg` (int64, timestamp) in `row`.
   int64_t Int64(int arg, int64_t row) const { return Fixed<int64_t>(arg, row); }
 

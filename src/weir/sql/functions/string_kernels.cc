@@ -152,6 +152,22 @@ arrow::Status SplitIndexRow(const RowArgs& args, int64_t row, arrow::StringBuild
   }
 }
 
+// LISTAGG's last step in batch: the non-null strings of a list joined by a
+// separator; NULL when there are none.
+arrow::Status ListJoinRow(const RowArgs& args, int64_t row, arrow::StringBuilder* out) {
+  if (args.AnyNull(row)) return out->AppendNull();
+  std::vector<std::string_view> values;
+  args.ListStrings(0, row, &values);
+  if (values.empty()) return out->AppendNull();
+  const std::string_view separator = args.String(1, row);
+  std::string joined;
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) joined += separator;
+    joined += values[i];
+  }
+  return out->Append(joined);
+}
+
 // POSITION(needle IN haystack): 1-based character index, 0 when absent.
 arrow::Status PositionRow(const RowArgs& args, int64_t row, arrow::Int32Builder* out) {
   if (args.AnyNull(row)) return out->AppendNull();
@@ -217,6 +233,9 @@ arrow::Status RegisterStringKernels(cp::FunctionRegistry* registry) {
       registry, "weir_position", {utf8, utf8}, arrow::int32(),
       Doc("Flink POSITION: 1-based character index, 0 when absent",
           {"needle", "haystack"}))));
+  ARROW_RETURN_NOT_OK((AddRowFunction<StringBuilder, ListJoinRow>(
+      registry, "weir_list_join", {arrow::list(utf8), utf8}, utf8,
+      Doc("LISTAGG in batch: join a list's non-null strings", {"list", "separator"}))));
   return AddRowFunction<StringBuilder, InitcapRow>(
       registry, "weir_initcap", {utf8}, utf8,
       Doc("Flink INITCAP: capitalise each word", {"string"}));

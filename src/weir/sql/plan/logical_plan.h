@@ -59,7 +59,8 @@ struct WindowTvfSpec {
 /// One aggregate function call of an Aggregate node.
 struct AggregateCall {
   /// The Arrow aggregate without the hash_ prefix: count_all, count, count_distinct,
-  /// sum, mean, min, max, stddev, variance, first, last.
+  /// sum, mean, min, max, stddev, variance, first, last; or listagg (weir's: the
+  /// non-null strings joined by `separator`).
   std::string function;
   /// The input column (empty for count_all).
   std::string input;
@@ -72,6 +73,8 @@ struct AggregateCall {
   std::shared_ptr<arrow::DataType> result_type;
   /// The call as written, for EXPLAIN.
   std::string display;
+  /// listagg: the separator.
+  std::string separator;
 };
 
 /// One ORDER BY key of a Sort node.

@@ -207,7 +207,8 @@ arrow::Result<Relation> Planner::Impl::PlanOver(
         ARROW_ASSIGN_OR_RAISE(
             AggregatePlan plan,
             PlanAggregateCall(*call, input ? input->type : nullptr, source()));
-        if (plan.function == "stddev" || plan.function == "variance") {
+        if (plan.function == "stddev" || plan.function == "variance" ||
+            plan.function == "listagg") {
           return ErrorAtPos(call->position(), "unsupported window function",
                             fmt::format(": {} OVER is not supported yet", name));
         }

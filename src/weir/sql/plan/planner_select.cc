@@ -1,3 +1,4 @@
+#include "weir/common/suggest.h"
 #include "weir/sql/bind/sql_type.h"
 #include "weir/sql/plan/planner_internal.h"
 
@@ -278,10 +279,12 @@ arrow::Result<Relation> Planner::Impl::PlanAggregate(
   for (const FunctionCallExpr* call : calls) {
     if (agg_outputs.count(call) != 0) continue;
     std::optional<BoundExpr> input;
+    const bool listagg = common::ToUpperAscii(call->name().name) == "LISTAGG";
     if (!call->star()) {
-      if (call->args().size() != 1) {
+      if (call->args().size() != 1 && !(listagg && call->args().size() == 2)) {
         return ErrorAtPos(call->position(), "invalid call",
-                          fmt::format(": {} takes one argument", call->name().name));
+                          fmt::format(": {} takes {}", call->name().name,
+                                      listagg ? "one or two arguments" : "one argument"));
       }
       BindHooks no_nested;
       no_nested.unknown_function =
@@ -342,6 +345,9 @@ arrow::Result<Relation> Planner::Impl::PlanAggregate(
     agg_call.output = output;
     agg_call.result_type = plan.cast_to;
     agg_call.display = call->ToString();
+    if (listagg) {
+      ARROW_ASSIGN_OR_RAISE(agg_call.separator, ListAggSeparator(*call, source()));
+    }
     agg->aggregates.push_back(agg_call);
     agg_outputs[call] = {output, plan.cast_to ? plan.cast_to : plan.result_type};
     kernel_types[output] = plan.result_type;

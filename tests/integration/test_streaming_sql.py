@@ -366,3 +366,44 @@ SELECT id, COUNT(*) AS n FROM g GROUP BY id;
     assert len(rows) > 4 and any(kind == "-U" for kind, _ in rows)
     final = apply_changelog(rows, 1)
     assert set(final) <= {("1",), ("2",), ("3",), ("4",)}
+
+
+PROCTIME_SOURCE = """
+CREATE TABLE src (id BIGINT, k INT, pt AS PROCTIME()) WITH ('connector' = 'datagen',
+  'rows-per-second' = '2000', 'fields.id.kind' = 'sequence', 'fields.id.start' = '1',
+  'fields.id.end' = '5000', 'fields.k.kind' = 'sequence', 'fields.k.start' = '1',
+  'fields.k.end' = '5000');
+"""
+
+
+def test_proctime_deduplication_is_insert_only(weir, tmp_path):
+    # Flink's deduplication keeping the first row on processing time: insert-only,
+    # so an append-only file sink takes it; the first row of every key is kept.
+    proc = weir("sql", "-e", PROCTIME_SOURCE + f"""
+        CREATE TABLE firsts (id BIGINT, m INT) WITH ('connector' = 'filesystem',
+          'path' = '{tmp_path}/out', 'format' = 'parquet');
+        INSERT INTO firsts SELECT id, m FROM (SELECT id, MOD(k, 7) AS m,
+          ROW_NUMBER() OVER (PARTITION BY MOD(k, 7) ORDER BY pt) AS rn FROM src)
+        WHERE rn = 1;""")
+    assert proc.returncode == 0, proc.stderr
+    got = sorted(pq.read_table(tmp_path / "out").to_pylist(), key=lambda r: r["m"])
+    assert got == [{"id": m if m else 7, "m": m} for m in range(7)]
+    explain = weir("sql", "-e", PROCTIME_SOURCE + """
+        EXPLAIN CHANGELOG_MODE SELECT id FROM (SELECT *, ROW_NUMBER() OVER (
+          PARTITION BY MOD(k, 7) ORDER BY pt DESC) AS rn FROM src) WHERE rn = 1;""")
+    # Keeping the last row updates it.
+    assert "changelogMode=[I,UB,UA]" in explain.stdout, explain.stdout
+
+
+def test_proctime_windows_fire_on_the_wall_clock(weir):
+    # 5000 rows at 2000 rows/s: tumbling one-second windows on PROCTIME() fire as
+    # processing time passes; together they count every row.
+    proc = weir("sql", "-e", PROCTIME_SOURCE + """
+        CREATE TABLE wins (ws TIMESTAMP(3), n BIGINT) WITH ('connector' = 'print');
+        INSERT INTO wins SELECT window_start, COUNT(*) FROM TABLE(TUMBLE(TABLE src,
+          DESCRIPTOR(pt), INTERVAL '1' SECOND)) GROUP BY window_start, window_end;""")
+    assert proc.returncode == 0, proc.stderr
+    rows = changelog(proc.stdout)
+    assert len(rows) >= 3, proc.stdout
+    assert all(kind == "+I" for kind, _ in rows)
+    assert sum(int(values[1]) for _, values in rows) == 5000

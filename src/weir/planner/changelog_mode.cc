@@ -120,9 +120,13 @@ std::string FlinkNodeName(const sql::PlanNode& node) {
             Visible(node.over.partition_keys), order);
       }
       if (IsDeduplication(node)) {
-        return fmt::format("Deduplicate(keep=[{}], key=[{}], order=[ROWTIME])",
+        const bool proctime =
+            TimeAttributeOf(*node.inputs[0], node.over.order[0].field) ==
+            TimeAttribute::kProctime;
+        return fmt::format("Deduplicate(keep=[{}], key=[{}], order=[{}])",
                            node.over.order[0].descending ? "LastRow" : "FirstRow",
-                           Visible(node.over.partition_keys));
+                           Visible(node.over.partition_keys),
+                           proctime ? "PROCTIME" : "ROWTIME");
       }
       std::string order;
       for (const sql::SortField& key : node.over.order) {
@@ -200,6 +204,14 @@ arrow::Result<ChangelogModes> ChangelogModes::Infer(
                 "StreamPhysicalWindowRank doesn't support consuming update changes");
           }
           mode = ChangelogModeSet::InsertOnly();  // each window once, at its end
+          break;
+        }
+        if (IsDeduplication(node) && !node.over.order[0].descending &&
+            inputs.insert_only() &&
+            TimeAttributeOf(*node.inputs[0], node.over.order[0].field) ==
+                TimeAttribute::kProctime) {
+          // Keep the first row on processing time: later rows never come first.
+          mode = ChangelogModeSet::InsertOnly();
           break;
         }
         // Deduplication replaces a key's row (-U/+U); Top-N also drops rows that

@@ -83,6 +83,12 @@ class Translator {
         AddRowKind(node, &columns, /*insert=*/false);
         Stream calc = Append(input, Partitioning::Forward(), "Calc", input.parallelism,
                              Factory<runtime::ProjectOperator>(columns));
+        // PROCTIME(): processing time becomes the stream's watermark (a table with
+        // a WATERMARK keeps its event time).
+        if (ProctimeField(node) && options_.streaming && !ReadsEventTime(node)) {
+          calc = Append(calc, Partitioning::Forward(), "ProcessingTimeWatermarks",
+                        calc.parallelism, Factory<runtime::ProcessingTimeWatermarks>());
+        }
         // A computed WATERMARK column: event time starts after it is computed.
         if (auto rowtime = RowtimeField(node); rowtime && options_.streaming) {
           const auto watermarks = WatermarkStrategyOf(*node.inputs[0]->table, *rowtime)
@@ -292,7 +298,7 @@ class Translator {
         !IsTimeAttribute(*node.inputs[0], w.order[0].field)) {
       return UserError(
           "OVER windows' ordering in stream mode must be defined on a time attribute "
-          "(ascending): ORDER BY a column with a WATERMARK{}",
+          "(ascending): ORDER BY a column with a WATERMARK or PROCTIME(){}",
           w.order.empty() ? ""
                           : fmt::format(", not {}", sql::VisibleName(w.order[0].field)));
     }
@@ -344,6 +350,7 @@ class Translator {
     options.output_rank = node.rank.output_rank;
     options.retractions = !modes_.Of(input_node).insert_only();
     options.deduplicate = IsDeduplication(node);
+    options.append_only = modes_.Of(node).insert_only();
     if (auto window = MatchWindowRank(node)) options.window_end_column = window->end_key;
     const bool global = options.partition_keys.empty();
     Partitioning p =

@@ -97,22 +97,45 @@ std::optional<std::string> RowtimeField(const sql::PlanNode& project) {
   return std::nullopt;
 }
 
-bool IsTimeAttribute(const sql::PlanNode& start, const std::string& start_field) {
+std::optional<std::string> ProctimeField(const sql::PlanNode& project) {
+  if (project.kind != sql::PlanKind::kProject) return std::nullopt;
+  for (size_t i = 0; i < project.exprs.size(); ++i) {
+    const arrow::compute::Expression::Call* call = project.exprs[i].call();
+    if (call != nullptr && call->function_name == "weir_proctime") {
+      return project.schema->field(static_cast<int>(i))->name();
+    }
+  }
+  return std::nullopt;
+}
+
+bool ReadsEventTime(const sql::PlanNode& node) {
+  if (node.kind == sql::PlanKind::kScan) return !node.table->watermark_column.empty();
+  for (const sql::PlanPtr& input : node.inputs) {
+    if (ReadsEventTime(*input)) return true;
+  }
+  return false;
+}
+
+TimeAttribute TimeAttributeOf(const sql::PlanNode& start,
+                              const std::string& start_field) {
   std::string field = start_field;
   const sql::PlanNode* node = &start;
   while (true) {
     switch (node->kind) {
       case sql::PlanKind::kProject: {
-        if (RowtimeField(*node) == field) return true;
+        if (RowtimeField(*node) == field) return TimeAttribute::kRowtime;
+        if (ProctimeField(*node) == field) return TimeAttribute::kProctime;
         const int index = node->schema->GetFieldIndex(field);
         const arrow::FieldRef* ref =
             index < 0 ? nullptr : node->exprs[static_cast<size_t>(index)].field_ref();
-        if (ref == nullptr || ref->name() == nullptr) return false;
+        if (ref == nullptr || ref->name() == nullptr) return TimeAttribute::kNone;
         field = *ref->name();
         break;
       }
       case sql::PlanKind::kWindowTvf:
-        if (field == node->window.time_out_field) return true;
+        if (field == node->window.time_out_field) {
+          return TimeAttributeOf(*node->inputs[0], node->window.time_field);
+        }
         break;
       case sql::PlanKind::kFilter:
       case sql::PlanKind::kOver:
@@ -121,14 +144,16 @@ bool IsTimeAttribute(const sql::PlanNode& start, const std::string& start_field)
       case sql::PlanKind::kScan: {
         const int index = node->schema->GetFieldIndex(field);
         return index >= 0 && !node->table->watermark_column.empty() &&
-               node->scan_columns[static_cast<size_t>(index)] ==
-                   node->table->watermark_column;
+                       node->scan_columns[static_cast<size_t>(index)] ==
+                           node->table->watermark_column
+                   ? TimeAttribute::kRowtime
+                   : TimeAttribute::kNone;
       }
       default:
-        return false;
+        return TimeAttribute::kNone;
     }
     if (node->inputs.empty() || node->inputs[0]->schema->GetFieldIndex(field) < 0) {
-      return false;
+      return TimeAttribute::kNone;
     }
     node = node->inputs[0].get();
   }

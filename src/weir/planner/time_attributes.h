@@ -36,11 +36,31 @@ runtime::WatermarkStrategy WatermarkStrategyOf(const sql::CatalogTable& table,
 runtime::WatermarkStrategy WatermarksOf(const sql::CatalogTable& table,
                                         const sql::PlanNode& scan);
 
-/// Returns whether column `field` of `node` carries event time (Flink's time
-/// attribute): a table's WATERMARK column (physical or computed), passed on
-/// unchanged through projections, filters, window functions and window table
-/// functions (whose window_time is one too).
-bool IsTimeAttribute(const sql::PlanNode& node, const std::string& field);
+/// The kinds of Flink's time attributes.
+enum class TimeAttribute {
+  kNone,
+  kRowtime,   ///< event time: a column with a WATERMARK
+  kProctime,  ///< processing time: PROCTIME()
+};
+
+/// Returns which time attribute column `field` of `node` is: a table's WATERMARK
+/// column (physical or computed) or a PROCTIME() column, passed on unchanged
+/// through projections, filters, window functions and window table functions
+/// (whose window_time keeps the kind).
+TimeAttribute TimeAttributeOf(const sql::PlanNode& node, const std::string& field);
+
+/// Returns whether column `field` of `node` is a time attribute of either kind.
+inline bool IsTimeAttribute(const sql::PlanNode& node, const std::string& field) {
+  return TimeAttributeOf(node, field) != TimeAttribute::kNone;
+}
+
+/// Returns the field of `project` computing PROCTIME() (a processing-time
+/// attribute), or nullopt.
+std::optional<std::string> ProctimeField(const sql::PlanNode& project);
+
+/// Returns whether any table read by `node` declares a WATERMARK (its stream then
+/// carries event-time watermarks).
+bool ReadsEventTime(const sql::PlanNode& node);
 
 /// Returns the field of `project` carrying its table's computed WATERMARK column,
 /// when `project` computes a scan's computed columns; nullopt otherwise.

@@ -76,9 +76,9 @@ arrow::Status RankOperator::Prepare(const std::shared_ptr<arrow::Schema>& schema
   if (options_.output_rank) {
     fields.push_back(arrow::field(options_.rank_column, arrow::int64(), false));
   }
-  if (options_.window_end_column.empty()) {
+  if (options_.window_end_column.empty() && !options_.append_only) {
     fields.push_back(arrow::field(std::string(kRowKindColumn), arrow::int8(), false));
-  } else {
+  } else if (!options_.window_end_column.empty()) {
     window_end_index_ = input_schema_->GetFieldIndex(options_.window_end_column);
     if (window_end_index_ < 0 ||
         input_schema_->field(window_end_index_)->type()->id() != arrow::Type::TIMESTAMP) {
@@ -354,7 +354,11 @@ arrow::Status RankOperator::EmitChanges(const Changes& changes, Output* out) {
   std::vector<const std::string*> encoded;
   arrow::Int64Builder ranks;
   arrow::Int8Builder row_kinds;
+  const bool kinds = options_.window_end_column.empty() && !options_.append_only;
   for (const auto& [kind, entry] : changes) {
+    if (!kinds && kind != RowKind::kInsert) {
+      return InternalError("an insert-only Top-N produced a {} row", RowKindString(kind));
+    }
     encoded.push_back(&entry.second);
     ARROW_RETURN_NOT_OK(ranks.Append(entry.first));
     ARROW_RETURN_NOT_OK(row_kinds.Append(static_cast<int8_t>(kind)));
@@ -364,7 +368,7 @@ arrow::Status RankOperator::EmitChanges(const Changes& changes, Output* out) {
     ARROW_ASSIGN_OR_RAISE(auto rank_array, ranks.Finish());
     output.push_back(std::move(rank_array));
   }
-  if (options_.window_end_column.empty()) {
+  if (kinds) {
     ARROW_ASSIGN_OR_RAISE(auto kind_array, row_kinds.Finish());
     output.push_back(std::move(kind_array));
   }

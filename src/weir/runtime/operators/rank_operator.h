@@ -43,6 +43,9 @@ struct RankOptions {
   /// the watermark reaches its end, and its state is dropped. Rows of windows
   /// already fired are late and dropped. Insert-only input and output.
   std::string window_end_column;
+  /// The output is insert-only (deduplication keeping the first row on processing
+  /// time): no row-kind column; a change other than +I is an internal error.
+  bool append_only = false;
 };
 
 /// Flink's Rank over a stream: per partition, the rows whose ROW_NUMBER, RANK or

@@ -142,4 +142,35 @@ arrow::Status WatermarkAssigner::OnProcessingTime(EventTime now, Output* out) {
   return arrow::Status::OK();
 }
 
+arrow::Status ProcessingTimeWatermarks::Open(OperatorContext* context) {
+  context_ = context;
+  context_->RequestProcessingTimeCallback(context_->ProcessingTime() + interval_.count());
+  return arrow::Status::OK();
+}
+
+arrow::Status ProcessingTimeWatermarks::EmitNow(EventTime now, Output* out) {
+  const EventTime watermark = now / 1000 * 1000 - 1;
+  if (watermark <= emitted_) return arrow::Status::OK();
+  emitted_ = watermark;
+  return out->EmitWatermark(watermark);
+}
+
+arrow::Status ProcessingTimeWatermarks::ProcessBatch(
+    int, const std::shared_ptr<arrow::RecordBatch>& batch, Output* out) {
+  ARROW_RETURN_NOT_OK(out->Emit(batch));
+  return EmitNow(context_->ProcessingTime(), out);
+}
+
+arrow::Status ProcessingTimeWatermarks::ProcessWatermark(EventTime watermark,
+                                                         Output* out) {
+  if (watermark == kMaxWatermark) return out->EmitWatermark(watermark);
+  return arrow::Status::OK();
+}
+
+arrow::Status ProcessingTimeWatermarks::OnProcessingTime(EventTime now, Output* out) {
+  ARROW_RETURN_NOT_OK(EmitNow(now, out));
+  context_->RequestProcessingTimeCallback(now + interval_.count());
+  return arrow::Status::OK();
+}
+
 }  // namespace weir::runtime

@@ -82,6 +82,32 @@ class WatermarkAssigner : public Operator {
   bool idle_ = false;
 };
 
+/// Emits processing time as watermarks, for streams whose time attribute is
+/// PROCTIME() (Flink's processing-time windows, OVER and deduplication): after every
+/// batch and every `interval` without one. The watermark is the current millisecond
+/// minus 1 µs, so rows whose PROCTIME() is read later (in milliseconds) are never
+/// behind it. Upstream watermarks are dropped, except the final one.
+class ProcessingTimeWatermarks : public Operator {
+ public:
+  /// Makes the operator; `interval` paces the watermarks between batches.
+  explicit ProcessingTimeWatermarks(
+      std::chrono::microseconds interval = std::chrono::milliseconds(200))
+      : interval_(interval) {}
+
+  arrow::Status Open(OperatorContext* context) override;
+  arrow::Status ProcessBatch(int input, const std::shared_ptr<arrow::RecordBatch>& batch,
+                             Output* out) override;
+  arrow::Status ProcessWatermark(EventTime watermark, Output* out) override;
+  arrow::Status OnProcessingTime(EventTime now, Output* out) override;
+
+ private:
+  arrow::Status EmitNow(EventTime now, Output* out);
+
+  std::chrono::microseconds interval_;
+  OperatorContext* context_ = nullptr;
+  EventTime emitted_ = kMinWatermark;
+};
+
 /// Returns the event times of `column` in microseconds: Arrow timestamps of any unit,
 /// or int64 epoch milliseconds. Nulls come back as kMinWatermark.
 arrow::Result<std::vector<EventTime>> EventTimesMicros(const arrow::Array& column,

@@ -294,6 +294,10 @@ arrow::Status RegisterDatetimeKernels(cp::FunctionRegistry* registry) {
   ARROW_RETURN_NOT_OK(AddNow(
       registry, "weir_current_timestamp", arrow::timestamp(arrow::TimeUnit::MILLI, "UTC"),
       NowExec<Clock::kTimestamp>, "The current time as TIMESTAMP_LTZ(3)"));
+  ARROW_RETURN_NOT_OK(
+      AddNow(registry, "weir_proctime", arrow::timestamp(arrow::TimeUnit::MILLI, "UTC"),
+             NowExec<Clock::kTimestamp>,
+             "PROCTIME(): the processing time as TIMESTAMP_LTZ(3), a time attribute"));
   ARROW_RETURN_NOT_OK(AddNow(registry, "weir_local_timestamp", millis,
                              NowExec<Clock::kTimestamp>,
                              "The current UTC wall-clock time as TIMESTAMP(3)"));

@@ -385,6 +385,7 @@ arrow::Result<TypedExpr> BindNow(CallBuilder& builder, const FunctionCallExpr& c
   std::string name = CalledName(call);
   std::string_view kernel = name == "CURRENT_DATE"     ? "weir_current_date"
                             : name == "LOCALTIMESTAMP" ? "weir_local_timestamp"
+                            : name == "PROCTIME"       ? "weir_proctime"
                                                        : "weir_current_timestamp";
   return CallArrow(builder, call, kernel, {});
 }
@@ -412,6 +413,7 @@ constexpr NamedBinder kTimeBinders[] = {
     {"NOW", BindNow},
     {"LOCALTIMESTAMP", BindNow},
     {"CURRENT_DATE", BindNow},
+    {"PROCTIME", BindNow},
 };
 
 }  // namespace

@@ -150,6 +150,24 @@ def test_explain_changelog_mode(weir, tmp_path):
     assert "changelogMode=[I]" in plan           # the scan
 
 
+def savepoint_then_resume(tmp_path, script):
+    """Runs a checkpointed script at parallelism 2, stops it with a savepoint
+    (SIGTERM), resumes it at parallelism 1; returns both runs' changelogs."""
+    cmd = [str(weir_binary()), "sql", "-f", str(script), "-D", f"DIR={tmp_path}"]
+    first = subprocess.Popen(cmd + ["-D", "P=2"], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+    time.sleep(2.0)
+    first.send_signal(signal.SIGTERM)
+    out1, err1 = first.communicate(timeout=60)
+    assert first.returncode == 0, err1
+    second = subprocess.run(cmd + ["-D", "P=1"], capture_output=True, text=True,
+                            timeout=120)
+    assert second.returncode == 0, second.stderr
+    rows1 = changelog(out1)
+    assert rows1, "the first run emitted nothing before the savepoint"
+    return rows1, changelog(second.stdout)
+
+
 def test_aggregation_resumes_from_savepoint_at_another_parallelism(tmp_path):
     # SIGTERM stops the job with a savepoint; the same script resumes from it at
     # another parallelism. The two runs' changelogs together must be one
@@ -164,19 +182,8 @@ CREATE TABLE gen (id BIGINT) WITH ('connector' = 'datagen', 'rows-per-second' = 
 CREATE TABLE out_p (m BIGINT, n BIGINT, s BIGINT, hi BIGINT) WITH ('connector' = 'print');
 INSERT INTO out_p SELECT MOD(id, 7), COUNT(*), SUM(id), MAX(id) FROM gen GROUP BY MOD(id, 7);
 """)
-    cmd = [str(weir_binary()), "sql", "-f", str(script), "-D", f"DIR={tmp_path}"]
-    first = subprocess.Popen(cmd + ["-D", "P=2"], stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True)
-    time.sleep(2.0)
-    first.send_signal(signal.SIGTERM)
-    out1, err1 = first.communicate(timeout=60)
-    assert first.returncode == 0, err1
-    second = subprocess.run(cmd + ["-D", "P=1"], capture_output=True, text=True,
-                            timeout=120)
-    assert second.returncode == 0, second.stderr
-    rows1 = changelog(out1)
-    assert rows1, "the first run emitted nothing before the savepoint"
-    final = apply_changelog(rows1 + changelog(second.stdout), 1)
+    rows1, rows2 = savepoint_then_resume(tmp_path, script)
+    final = apply_changelog(rows1 + rows2, 1)
     expected = {}
     for i in range(1, 20001):
         n, s, hi = expected.get(i % 7, (0, 0, 0))
@@ -310,19 +317,8 @@ INSERT INTO out_p SELECT m, rn, id FROM (SELECT MOD(id, 7) AS m, id,
   ROW_NUMBER() OVER (PARTITION BY MOD(id, 7) ORDER BY MOD(id * 7919, 10007) DESC) AS rn
   FROM gen) WHERE rn <= 3;
 """)
-    cmd = [str(weir_binary()), "sql", "-f", str(script), "-D", f"DIR={tmp_path}"]
-    first = subprocess.Popen(cmd + ["-D", "P=2"], stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True)
-    time.sleep(2.0)
-    first.send_signal(signal.SIGTERM)
-    out1, err1 = first.communicate(timeout=60)
-    assert first.returncode == 0, err1
-    second = subprocess.run(cmd + ["-D", "P=1"], capture_output=True, text=True,
-                            timeout=120)
-    assert second.returncode == 0, second.stderr
-    rows1 = changelog(out1)
-    assert rows1, "the first run emitted nothing before the savepoint"
-    final = apply_changelog(rows1 + changelog(second.stdout), 2)
+    rows1, rows2 = savepoint_then_resume(tmp_path, script)
+    final = apply_changelog(rows1 + rows2, 2)
     expected = {}
     for m in range(7):
         ids = sorted((i for i in range(1, 20001) if i % 7 == m),

@@ -58,6 +58,16 @@ std::string Visible(const std::vector<std::string>& names) {
   return out;
 }
 
+// `ts ASC, price DESC` for EXPLAIN and messages.
+std::string OrderText(const std::vector<sql::SortField>& order) {
+  std::string out;
+  for (const sql::SortField& key : order) {
+    out += (out.empty() ? "" : ", ") + fmt::format("{} {}", sql::VisibleName(key.field),
+                                                   key.descending ? "DESC" : "ASC");
+  }
+  return out;
+}
+
 }  // namespace
 
 bool IsDeduplication(const sql::PlanNode& node) {
@@ -107,12 +117,7 @@ std::string FlinkNodeName(const sql::PlanNode& node) {
     }
     case sql::PlanKind::kRank: {
       if (MatchWindowRank(node)) {
-        std::string order;
-        for (const sql::SortField& key : node.over.order) {
-          order += (order.empty() ? "" : ", ") +
-                   fmt::format("{} {}", sql::VisibleName(key.field),
-                               key.descending ? "DESC" : "ASC");
-        }
+        const std::string order = OrderText(node.over.order);
         return fmt::format(
             "WindowRank(rankType=[{}], rankRange=[rankStart={}, rankEnd={}], "
             "partitionBy=[{}], orderBy=[{}])",
@@ -128,12 +133,7 @@ std::string FlinkNodeName(const sql::PlanNode& node) {
                            Visible(node.over.partition_keys),
                            proctime ? "PROCTIME" : "ROWTIME");
       }
-      std::string order;
-      for (const sql::SortField& key : node.over.order) {
-        order += (order.empty() ? "" : ", ") +
-                 fmt::format("{} {}", sql::VisibleName(key.field),
-                             key.descending ? "DESC" : "ASC");
-      }
+      const std::string order = OrderText(node.over.order);
       return fmt::format(
           "Rank(rankType=[{}], rankRange=[rankStart={}, rankEnd={}], partitionBy=[{}], "
           "orderBy=[{}])",

@@ -15,6 +15,8 @@
 
 #include "weir/common/error.h"
 #include "weir/runtime/changelog.h"
+#include "weir/runtime/operators/operator_input.h"
+#include "weir/runtime/operators/state_records.h"
 #include "weir/state/key_group.h"
 #include "weir/types/time_unit.h"
 
@@ -23,40 +25,6 @@ namespace weir::runtime {
 namespace {
 
 constexpr const char* kStateName = "over-aggregate";
-
-void PutString(std::string_view s, std::string* out) {
-  const uint32_t size = static_cast<uint32_t>(s.size());
-  out->append(reinterpret_cast<const char*>(&size), sizeof(size));
-  out->append(s);
-}
-
-template <typename T>
-void PutValue(T v, std::string* out) {
-  out->append(reinterpret_cast<const char*>(&v), sizeof(v));
-}
-
-template <typename T>
-bool GetValue(std::string_view* in, T* v) {
-  if (in->size() < sizeof(T)) return false;
-  std::memcpy(v, in->data(), sizeof(T));
-  in->remove_prefix(sizeof(T));
-  return true;
-}
-
-bool GetString(std::string_view* in, std::string* s) {
-  uint32_t size = 0;
-  if (!GetValue(in, &size) || in->size() < size) return false;
-  s->assign(in->data(), size);
-  in->remove_prefix(size);
-  return true;
-}
-
-std::shared_ptr<arrow::DataType> Decoded(const std::shared_ptr<arrow::DataType>& type) {
-  if (type->id() == arrow::Type::DICTIONARY) {
-    return static_cast<const arrow::DictionaryType&>(*type).value_type();
-  }
-  return type;
-}
 
 }  // namespace
 
@@ -67,14 +35,11 @@ arrow::Status OverAggregateOperator::Open(OperatorContext* context) {
 
 arrow::Status OverAggregateOperator::Prepare(
     const std::shared_ptr<arrow::Schema>& schema) {
-  arrow::FieldVector fields;
-  for (const auto& f : schema->fields()) {
-    if (f->name() == kRowKindColumn) {
-      return UserError("an OVER aggregation takes insert-only input");
-    }
-    fields.push_back(arrow::field(f->name(), Decoded(f->type()), f->nullable()));
+  if (RowKindIndex(*schema) >= 0) {
+    return UserError("an OVER aggregation takes insert-only input");
   }
-  input_schema_ = arrow::schema(fields);
+  input_schema_ = DecodedSchema(*schema);
+  arrow::FieldVector fields = input_schema_->fields();
   time_index_ = input_schema_->GetFieldIndex(options_.time_column);
   if (time_index_ < 0 ||
       input_schema_->field(time_index_)->type()->id() != arrow::Type::TIMESTAMP) {
@@ -132,20 +97,7 @@ arrow::Status OverAggregateOperator::ProcessBatch(
   if (input_schema_ == nullptr) ARROW_RETURN_NOT_OK(Prepare(raw->schema()));
   const int64_t n = raw->num_rows();
   if (n == 0) return arrow::Status::OK();
-  if (raw->num_columns() != input_schema_->num_fields()) {
-    return UserError("OVER aggregation input schema changed from {} to {}",
-                     input_schema_->ToString(), raw->schema()->ToString());
-  }
-  arrow::ArrayVector columns;
-  for (int c = 0; c < raw->num_columns(); ++c) {
-    std::shared_ptr<arrow::Array> column = raw->column(c);
-    const auto& want = input_schema_->field(c)->type();
-    if (!column->type()->Equals(*want)) {
-      ARROW_ASSIGN_OR_RAISE(column, arrow::compute::Cast(*column, want));
-    }
-    columns.push_back(std::move(column));
-  }
-  auto batch = arrow::RecordBatch::Make(input_schema_, n, std::move(columns));
+  ARROW_ASSIGN_OR_RAISE(auto batch, ConformInput(raw, input_schema_, "OVER aggregation"));
   const auto& times =
       static_cast<const arrow::TimestampArray&>(*batch->column(time_index_));
   const auto unit = static_cast<const arrow::TimestampType&>(*times.type()).unit();
@@ -387,40 +339,31 @@ arrow::Status OverAggregateOperator::SnapshotState(state::KeyedStateBackend* bac
     const Partition& p = partitions_[g];
     std::string& blob =
         blobs[static_cast<size_t>(state::KeyGroupForHash(hashes[g], max_parallelism))];
-    PutString(p.key, &blob);
-    PutValue(static_cast<uint32_t>(p.waiting.size()), &blob);
+    PutRecordString(p.key, &blob);
+    PutRecordValue(static_cast<uint32_t>(p.waiting.size()), &blob);
     for (const Partition::Waiting& entry : p.waiting) {
-      PutValue(entry.time, &blob);
-      PutString(std::string_view(p.arena.data() + entry.offset, entry.size), &blob);
+      PutRecordValue(entry.time, &blob);
+      PutRecordString(std::string_view(p.arena.data() + entry.offset, entry.size), &blob);
     }
-    PutValue(static_cast<uint32_t>(p.frame.size()), &blob);
+    PutRecordValue(static_cast<uint32_t>(p.frame.size()), &blob);
     for (const auto& [time, row] : p.frame) {
-      PutValue(time, &blob);
-      PutString(row, &blob);
+      PutRecordValue(time, &blob);
+      PutRecordString(row, &blob);
     }
     std::string accumulators;
     for (const auto& acc : accumulators_)
       acc->Save(static_cast<uint32_t>(g), &accumulators);
-    PutString(accumulators, &blob);
+    PutRecordString(accumulators, &blob);
   }
-  std::set<int> key_groups;
-  for (int kg = 0; kg < max_parallelism; ++kg) {
-    if (blobs[static_cast<size_t>(kg)].empty()) continue;
-    backend->SetCurrentKey(
-        std::string_view(reinterpret_cast<const char*>(&kg), sizeof(kg)), kg);
-    backend->Put(id, blobs[static_cast<size_t>(kg)]);
-    key_groups.insert(kg);
-  }
-  return SaveInputSchema(backend, std::string(kStateName) + "-schema", *input_schema_,
-                         key_groups);
+  return PutKeyGroupBlobs(backend, id, blobs, std::string(kStateName) + "-schema",
+                          *input_schema_);
 }
 
 arrow::Status OverAggregateOperator::RestoreState(state::KeyedStateBackend* backend) {
   ARROW_ASSIGN_OR_RAISE(int id,
                         backend->Register(kStateName, state::StateKind::kValue, {}));
-  std::vector<std::string> stored;
-  backend->ForEachKey(id, [&](std::string_view k) { stored.emplace_back(k); });
-  if (stored.empty()) return arrow::Status::OK();
+  const std::vector<std::string> blobs = GetKeyGroupBlobs(backend, id);
+  if (blobs.empty()) return arrow::Status::OK();
   ARROW_ASSIGN_OR_RAISE(auto schema,
                         LoadInputSchema(backend, std::string(kStateName) + "-schema"));
   if (schema == nullptr) {
@@ -428,29 +371,28 @@ arrow::Status OverAggregateOperator::RestoreState(state::KeyedStateBackend* back
   }
   ARROW_RETURN_NOT_OK(Prepare(schema));
   auto truncated = [] { return InternalError("OVER aggregation state is truncated"); };
-  for (const std::string& k : stored) {
-    backend->SetCurrentKey(k, 0);
-    std::string blob;
-    if (!backend->Get(id, &blob)) continue;
+  for (const std::string& blob : blobs) {
     std::string_view in(blob);
     while (!in.empty()) {
       std::string key, row, accumulators;
       uint32_t count = 0;
-      if (!GetString(&in, &key) || !GetValue(&in, &count)) return truncated();
+      if (!GetRecordString(&in, &key) || !GetRecordValue(&in, &count)) return truncated();
       const uint32_t g = GroupOf(key);
       Partition& p = partitions_[g];
       for (uint32_t i = 0; i < count; ++i) {
         EventTime time = 0;
-        if (!GetValue(&in, &time) || !GetString(&in, &row)) return truncated();
+        if (!GetRecordValue(&in, &time) || !GetRecordString(&in, &row))
+          return truncated();
         Wait(g, time, row);
       }
-      if (!GetValue(&in, &count)) return truncated();
+      if (!GetRecordValue(&in, &count)) return truncated();
       for (uint32_t i = 0; i < count; ++i) {
         EventTime time = 0;
-        if (!GetValue(&in, &time) || !GetString(&in, &row)) return truncated();
+        if (!GetRecordValue(&in, &time) || !GetRecordString(&in, &row))
+          return truncated();
         p.frame.emplace_back(time, row);
       }
-      if (!GetString(&in, &accumulators)) return truncated();
+      if (!GetRecordString(&in, &accumulators)) return truncated();
       std::string_view acc_in(accumulators);
       for (auto& acc : accumulators_) ARROW_RETURN_NOT_OK(acc->Load(g, &acc_in));
     }

@@ -10,6 +10,8 @@
 
 #include "weir/common/error.h"
 #include "weir/runtime/changelog.h"
+#include "weir/runtime/operators/operator_input.h"
+#include "weir/runtime/operators/state_records.h"
 #include "weir/types/time_unit.h"
 
 namespace weir::runtime {
@@ -17,30 +19,6 @@ namespace weir::runtime {
 namespace {
 
 constexpr const char* kStateName = "rank";
-
-void PutString(std::string_view s, std::string* out) {
-  const uint32_t size = static_cast<uint32_t>(s.size());
-  out->append(reinterpret_cast<const char*>(&size), sizeof(size));
-  out->append(s);
-}
-
-bool GetString(std::string_view* in, std::string* s) {
-  uint32_t size = 0;
-  if (in->size() < sizeof(size)) return false;
-  std::memcpy(&size, in->data(), sizeof(size));
-  in->remove_prefix(sizeof(size));
-  if (in->size() < size) return false;
-  s->assign(in->data(), size);
-  in->remove_prefix(size);
-  return true;
-}
-
-std::shared_ptr<arrow::DataType> Decoded(const std::shared_ptr<arrow::DataType>& type) {
-  if (type->id() == arrow::Type::DICTIONARY) {
-    return static_cast<const arrow::DictionaryType&>(*type).value_type();
-  }
-  return type;
-}
 
 }  // namespace
 
@@ -50,12 +28,7 @@ arrow::Status RankOperator::Open(OperatorContext* context) {
 }
 
 arrow::Status RankOperator::Prepare(const std::shared_ptr<arrow::Schema>& schema) {
-  arrow::FieldVector fields;
-  for (const auto& f : schema->fields()) {
-    if (f->name() == kRowKindColumn) continue;
-    fields.push_back(arrow::field(f->name(), Decoded(f->type()), f->nullable()));
-  }
-  input_schema_ = arrow::schema(fields);
+  input_schema_ = DecodedSchema(*schema);
   for (const std::string& key : options_.partition_keys) {
     if (input_schema_->GetFieldIndex(key) < 0) {
       return UserError("PARTITION BY column '{}' is not in the input", key);
@@ -72,7 +45,7 @@ arrow::Status RankOperator::Prepare(const std::shared_ptr<arrow::Schema>& schema
                         SortKeyEncoder::Make(*input_schema_, options_.order));
   row_encoder_ = std::make_unique<KeyEncoder>(std::move(row_encoder));
   order_encoder_ = std::make_unique<SortKeyEncoder>(std::move(order_encoder));
-  fields = input_schema_->fields();
+  arrow::FieldVector fields = input_schema_->fields();
   if (options_.output_rank) {
     fields.push_back(arrow::field(options_.rank_column, arrow::int64(), false));
   }
@@ -227,24 +200,7 @@ arrow::Status RankOperator::ProcessBatch(int,
   const int64_t n = raw->num_rows();
   if (n == 0) return arrow::Status::OK();
   const int8_t* kinds = RowKinds(*raw);
-  // The input without its row kinds, dictionaries decoded.
-  arrow::ArrayVector columns;
-  for (int c = 0; c < raw->num_columns(); ++c) {
-    if (raw->schema()->field(c)->name() == kRowKindColumn) continue;
-    if (columns.size() >= static_cast<size_t>(input_schema_->num_fields())) break;
-    std::shared_ptr<arrow::Array> column = raw->column(c);
-    const auto& want = input_schema_->field(static_cast<int>(columns.size()))->type();
-    if (!column->type()->Equals(*want)) {
-      ARROW_ASSIGN_OR_RAISE(column, arrow::compute::Cast(*column, want));
-    }
-    columns.push_back(std::move(column));
-  }
-  if (columns.size() != static_cast<size_t>(input_schema_->num_fields()) ||
-      raw->num_columns() - (kinds != nullptr ? 1 : 0) != input_schema_->num_fields()) {
-    return UserError("Top-N input schema changed from {} to {}",
-                     input_schema_->ToString(), raw->schema()->ToString());
-  }
-  auto batch = arrow::RecordBatch::Make(input_schema_, n, std::move(columns));
+  ARROW_ASSIGN_OR_RAISE(auto batch, ConformInput(raw, input_schema_, "Top-N"));
   if (!options_.window_end_column.empty()) {
     if (kinds != nullptr) return UserError("a window Top-N takes insert-only input");
     return BufferWindowRows(*batch);
@@ -394,8 +350,8 @@ arrow::Status RankOperator::SnapshotState(state::KeyedStateBackend* backend) {
         const uint32_t count = static_cast<uint32_t>(rows_[g].size());
         blob.append(reinterpret_cast<const char*>(&count), sizeof(count));
         for (const auto& [order, row] : rows_[g]) {
-          PutString(order, &blob);
-          PutString(row, &blob);
+          PutRecordString(order, &blob);
+          PutRecordString(row, &blob);
         }
         return blob;
       });
@@ -420,7 +376,8 @@ arrow::Status RankOperator::RestoreState(state::KeyedStateBackend* backend) {
         if (end != kMinWatermark) windows_[end].push_back(g);
         for (uint32_t i = 0; i < count; ++i) {
           std::string order, row;
-          if (!GetString(in, &order) || !GetString(in, &row)) return truncated();
+          if (!GetRecordString(in, &order) || !GetRecordString(in, &row))
+            return truncated();
           rows_[g].emplace(std::move(order), std::move(row));
         }
         return arrow::Status::OK();

@@ -13,6 +13,8 @@
 
 #include "weir/common/error.h"
 #include "weir/runtime/changelog.h"
+#include "weir/runtime/operators/operator_input.h"
+#include "weir/runtime/operators/state_records.h"
 #include "weir/state/key_group.h"
 #include "weir/types/time_unit.h"
 
@@ -21,39 +23,6 @@ namespace weir::runtime {
 namespace {
 
 constexpr const char* kStateName = "session-aggregate";
-
-template <typename T>
-void PutValue(T v, std::string* out) {
-  out->append(reinterpret_cast<const char*>(&v), sizeof(v));
-}
-
-template <typename T>
-bool GetValue(std::string_view* in, T* v) {
-  if (in->size() < sizeof(T)) return false;
-  std::memcpy(v, in->data(), sizeof(T));
-  in->remove_prefix(sizeof(T));
-  return true;
-}
-
-void PutString(std::string_view s, std::string* out) {
-  PutValue(static_cast<uint32_t>(s.size()), out);
-  out->append(s);
-}
-
-bool GetString(std::string_view* in, std::string* s) {
-  uint32_t size = 0;
-  if (!GetValue(in, &size) || in->size() < size) return false;
-  s->assign(in->data(), size);
-  in->remove_prefix(size);
-  return true;
-}
-
-std::shared_ptr<arrow::DataType> Decoded(const std::shared_ptr<arrow::DataType>& type) {
-  if (type->id() == arrow::Type::DICTIONARY) {
-    return static_cast<const arrow::DictionaryType&>(*type).value_type();
-  }
-  return type;
-}
 
 // Microseconds as ticks of a timestamp column's unit.
 int64_t FromMicros(EventTime micros, arrow::TimeUnit::type unit) {
@@ -79,14 +48,10 @@ arrow::Status SessionWindowAggregateOperator::Open(OperatorContext* context) {
 
 arrow::Status SessionWindowAggregateOperator::Prepare(
     const std::shared_ptr<arrow::Schema>& schema) {
-  arrow::FieldVector fields;
-  for (const auto& f : schema->fields()) {
-    if (f->name() == kRowKindColumn) {
-      return UserError("a session window aggregation takes insert-only input");
-    }
-    fields.push_back(arrow::field(f->name(), Decoded(f->type()), f->nullable()));
+  if (RowKindIndex(*schema) >= 0) {
+    return UserError("a session window aggregation takes insert-only input");
   }
-  input_schema_ = arrow::schema(fields);
+  input_schema_ = DecodedSchema(*schema);
   auto index_of = [&](const std::string& name) -> arrow::Result<int> {
     const int index = input_schema_->GetFieldIndex(name);
     if (index < 0)
@@ -218,20 +183,7 @@ arrow::Status SessionWindowAggregateOperator::ProcessBatch(
   if (input_schema_ == nullptr) ARROW_RETURN_NOT_OK(Prepare(raw->schema()));
   const int64_t n = raw->num_rows();
   if (n == 0) return arrow::Status::OK();
-  if (raw->num_columns() != input_schema_->num_fields()) {
-    return UserError("session window input schema changed from {} to {}",
-                     input_schema_->ToString(), raw->schema()->ToString());
-  }
-  arrow::ArrayVector columns;
-  for (int c = 0; c < raw->num_columns(); ++c) {
-    std::shared_ptr<arrow::Array> column = raw->column(c);
-    const auto& want = input_schema_->field(c)->type();
-    if (!column->type()->Equals(*want)) {
-      ARROW_ASSIGN_OR_RAISE(column, arrow::compute::Cast(*column, want));
-    }
-    columns.push_back(std::move(column));
-  }
-  auto batch = arrow::RecordBatch::Make(input_schema_, n, std::move(columns));
+  ARROW_ASSIGN_OR_RAISE(auto batch, ConformInput(raw, input_schema_, "session window"));
   const auto& starts =
       static_cast<const arrow::TimestampArray&>(*batch->column(start_index_));
   const auto& ends =
@@ -409,34 +361,25 @@ arrow::Status SessionWindowAggregateOperator::SnapshotState(
     std::string& blob =
         blobs[static_cast<size_t>(state::KeyGroupForHash(hashes[i], max_parallelism))];
     const Key& key = keys_[ids[i]];
-    PutString(key.key, &blob);
-    PutValue(static_cast<uint32_t>(key.sessions.size()), &blob);
+    PutRecordString(key.key, &blob);
+    PutRecordValue(static_cast<uint32_t>(key.sessions.size()), &blob);
     for (const auto& [start, session] : key.sessions) {
-      PutValue(start, &blob);
-      PutValue(session.end, &blob);
-      PutValue(static_cast<uint32_t>(session.rows.size()), &blob);
-      for (const std::string& row : session.rows) PutString(row, &blob);
+      PutRecordValue(start, &blob);
+      PutRecordValue(session.end, &blob);
+      PutRecordValue(static_cast<uint32_t>(session.rows.size()), &blob);
+      for (const std::string& row : session.rows) PutRecordString(row, &blob);
     }
   }
-  std::set<int> key_groups;
-  for (int kg = 0; kg < max_parallelism; ++kg) {
-    if (blobs[static_cast<size_t>(kg)].empty()) continue;
-    backend->SetCurrentKey(
-        std::string_view(reinterpret_cast<const char*>(&kg), sizeof(kg)), kg);
-    backend->Put(id, blobs[static_cast<size_t>(kg)]);
-    key_groups.insert(kg);
-  }
-  return SaveInputSchema(backend, std::string(kStateName) + "-schema", *input_schema_,
-                         key_groups);
+  return PutKeyGroupBlobs(backend, id, blobs, std::string(kStateName) + "-schema",
+                          *input_schema_);
 }
 
 arrow::Status SessionWindowAggregateOperator::RestoreState(
     state::KeyedStateBackend* backend) {
   ARROW_ASSIGN_OR_RAISE(int id,
                         backend->Register(kStateName, state::StateKind::kValue, {}));
-  std::vector<std::string> stored;
-  backend->ForEachKey(id, [&](std::string_view k) { stored.emplace_back(k); });
-  if (stored.empty()) return arrow::Status::OK();
+  const std::vector<std::string> blobs = GetKeyGroupBlobs(backend, id);
+  if (blobs.empty()) return arrow::Status::OK();
   ARROW_ASSIGN_OR_RAISE(auto schema,
                         LoadInputSchema(backend, std::string(kStateName) + "-schema"));
   if (schema == nullptr) {
@@ -444,25 +387,23 @@ arrow::Status SessionWindowAggregateOperator::RestoreState(
   }
   ARROW_RETURN_NOT_OK(Prepare(schema));
   auto truncated = [] { return InternalError("session window state is truncated"); };
-  for (const std::string& stored_key : stored) {
-    backend->SetCurrentKey(stored_key, 0);
-    std::string blob;
-    if (!backend->Get(id, &blob)) continue;
+  for (const std::string& blob : blobs) {
     std::string_view in(blob);
     while (!in.empty()) {
       std::string key;
       uint32_t count = 0;
-      if (!GetString(&in, &key) || !GetValue(&in, &count)) return truncated();
+      if (!GetRecordString(&in, &key) || !GetRecordValue(&in, &count)) return truncated();
       const uint32_t k = KeyId(key);
       for (uint32_t s = 0; s < count; ++s) {
         EventTime start = 0, end = 0;
         uint32_t num_rows = 0;
-        if (!GetValue(&in, &start) || !GetValue(&in, &end) || !GetValue(&in, &num_rows)) {
+        if (!GetRecordValue(&in, &start) || !GetRecordValue(&in, &end) ||
+            !GetRecordValue(&in, &num_rows)) {
           return truncated();
         }
         std::vector<std::string> rows(num_rows);
         for (std::string& row : rows) {
-          if (!GetString(&in, &row)) return truncated();
+          if (!GetRecordString(&in, &row)) return truncated();
         }
         AddSession(k, start, end, std::move(rows));
       }

@@ -65,6 +65,20 @@ bool AddJoinKey(const cp::Expression& conjunct, const arrow::Schema& left,
   return true;
 }
 
+// Splits `pending` into the conjuncts that read some columns, all of them in
+// `allowed` (`down`), and the others (`kept`).
+void SplitByColumns(const std::vector<cp::Expression>& pending, const Names& allowed,
+                    std::vector<cp::Expression>* down,
+                    std::vector<cp::Expression>* kept) {
+  for (const cp::Expression& conjunct : pending) {
+    Names fields = FieldsOf(conjunct);
+    bool ok = !fields.empty() &&
+              std::all_of(fields.begin(), fields.end(),
+                          [&](const std::string& f) { return allowed.count(f) != 0; });
+    (ok ? down : kept)->push_back(conjunct);
+  }
+}
+
 bool ScanAcceptsFilters(const PlanNode& scan) {
   auto factory = scan.table->Factory();
   return factory.ok() && (*factory)->SupportsFilterPushdown(scan.table->Descriptor());
@@ -120,15 +134,9 @@ PlanPtr PushFilters(const PlanPtr& plan, std::vector<cp::Expression> pending) {
       return sort;
     }
     case PlanKind::kAggregate: {
-      Names keys(node.group_keys.begin(), node.group_keys.end());
       std::vector<cp::Expression> down, kept;
-      for (const cp::Expression& conjunct : pending) {
-        Names fields = FieldsOf(conjunct);
-        bool ok = !fields.empty() &&
-                  std::all_of(fields.begin(), fields.end(),
-                              [&](const std::string& f) { return keys.count(f) != 0; });
-        (ok ? down : kept).push_back(conjunct);
-      }
+      SplitByColumns(pending, Names(node.group_keys.begin(), node.group_keys.end()),
+                     &down, &kept);
       auto aggregate = Copy(node);
       aggregate->inputs = {PushFilters(node.inputs[0], std::move(down))};
       return WithFilter(aggregate, kept);
@@ -199,15 +207,11 @@ PlanPtr PushFilters(const PlanPtr& plan, std::vector<cp::Expression> pending) {
     case PlanKind::kRank: {
       // Conditions on the partition keys alone select whole partitions: they hold
       // before the window functions too. Others (e.g. on a rank) stay above.
-      Names keys(node.over.partition_keys.begin(), node.over.partition_keys.end());
       std::vector<cp::Expression> down, kept;
-      for (const cp::Expression& conjunct : pending) {
-        Names fields = FieldsOf(conjunct);
-        bool ok = !fields.empty() &&
-                  std::all_of(fields.begin(), fields.end(),
-                              [&](const std::string& f) { return keys.count(f) != 0; });
-        (ok ? down : kept).push_back(conjunct);
-      }
+      SplitByColumns(
+          pending,
+          Names(node.over.partition_keys.begin(), node.over.partition_keys.end()), &down,
+          &kept);
       auto copy = Copy(node);
       copy->inputs = {PushFilters(node.inputs[0], std::move(down))};
       return WithFilter(copy, kept);

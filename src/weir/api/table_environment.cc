@@ -739,8 +739,16 @@ arrow::Result<TableResult> TableEnvironment::RunInsert(const sql::Statement& sta
     ARROW_ASSIGN_OR_RAISE(replace_old_rows,
                           factory->PrepareOverwrite(target->Descriptor()));
   }
+  DataStream selected = stream->Select(output, "Insert " + name);
+  // An updating stream into a table with a primary key (upsert-kafka): every change
+  // of a key goes to the same sink subtask, in order.
+  const bool updating = std::any_of(output.begin(), output.end(), [](const auto& c) {
+    return c.name == runtime::kRowKindColumn;
+  });
   DataStream written =
-      stream->Select(output, "Insert " + name).SinkTo(sink.factory, "Sink " + name);
+      updating && !target->primary_key.empty()
+          ? selected.KeyBy(target->primary_key).Process(sink.factory, "Sink " + name)
+          : selected.SinkTo(sink.factory, "Sink " + name);
   if (sink.parallelism > 0) written.SetParallelism(sink.parallelism);
   ARROW_ASSIGN_OR_RAISE(auto client, env->ExecuteAsync("insert-into_" + name));
   ARROW_ASSIGN_OR_RAISE(runtime::JobResult result, waiter_(client, savepoint_dir));

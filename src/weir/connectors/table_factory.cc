@@ -24,6 +24,7 @@ struct Registry {
   Registry() {
     factories.push_back(MakeFilesystemTableFactory());
     factories.push_back(MakeKafkaTableFactory());
+    factories.push_back(MakeUpsertKafkaTableFactory());
     factories.push_back(MakeDatagenTableFactory());
     factories.push_back(MakePrintTableFactory());
     factories.push_back(MakeBlackholeTableFactory());

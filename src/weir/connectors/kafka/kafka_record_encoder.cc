@@ -1,5 +1,7 @@
 #include "weir/connectors/kafka/kafka_record_encoder.h"
 
+#include "weir/runtime/changelog.h"
+
 #include <optional>
 
 #include <arrow/array.h>
@@ -137,8 +139,19 @@ arrow::Status ForEachKafkaRecord(
     ARROW_ASSIGN_OR_RAISE(keys, FieldsEncoder::Make(batch, options.key_columns,
                                                     options.key_format, options.csv));
   }
+  // upsert-kafka: -U rows are skipped, -D rows become tombstones.
+  const int8_t* kinds = options.upsert ? runtime::RowKinds(batch) : nullptr;
   std::string value, key;
   for (int64_t r = 0; r < batch.num_rows(); ++r) {
+    if (kinds != nullptr) {
+      const auto kind = static_cast<runtime::RowKind>(kinds[r]);
+      if (kind == runtime::RowKind::kUpdateBefore) continue;
+      if (kind == runtime::RowKind::kDelete) {
+        ARROW_ASSIGN_OR_RAISE(bool has_key, keys->Encode(r, &key));
+        ARROW_RETURN_NOT_OK(record(has_key ? &key : nullptr, nullptr));
+        continue;
+      }
+    }
     ARROW_ASSIGN_OR_RAISE(bool has_value, values.Encode(r, &value));
     bool has_key = false;
     if (keys) {

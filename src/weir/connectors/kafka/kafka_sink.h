@@ -48,6 +48,10 @@ struct KafkaSinkOptions {
   std::string key_format = "json";
   /// How the csv format writes (the key and the value).
   format::CsvWriteOptions csv;
+  /// upsert-kafka: the input is a changelog (a row-kind column) whose key columns
+  /// are the table's primary key: +I/+U rows are written, -D rows as tombstones
+  /// (the key with a null value), -U rows not at all.
+  bool upsert = false;
   /// How long a checkpoint (or the end of input) waits for acknowledgements before
   /// failing the job.
   std::chrono::milliseconds flush_timeout{std::chrono::seconds(60)};

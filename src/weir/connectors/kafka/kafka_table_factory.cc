@@ -411,10 +411,92 @@ class KafkaTableFactory : public TableFactory {
   }
 };
 
+// The options of an upsert-kafka table (Flink's upsert-kafka connector).
+const std::set<std::string>& UpsertKafkaOptions() {
+  static const std::set<std::string> options = {
+      "connector",
+      "topic",
+      "properties.bootstrap.servers",
+      "key.format",
+      "value.format",
+      "value.fields-include",
+      "sink.parallelism",
+      "sink.delivery-guarantee",
+      "sink.transactional-id-prefix",
+  };
+  return options;
+}
+
+// The sink options of an upsert-kafka table: the key is the primary key.
+arrow::Result<KafkaSinkOptions> UpsertKafkaSinkOptionsOf(const TableDescriptor& table) {
+  if (table.primary_key.empty()) {
+    return arrow::Status::Invalid(fmt::format(
+        "table '{}': 'upsert-kafka' tables require to define a PRIMARY KEY constraint "
+        "(PRIMARY KEY (…) NOT ENFORCED): its columns are the record key",
+        table.name));
+  }
+  for (const char* key : {"key.format", "value.format"}) {
+    if (table.Option(key).empty()) {
+      return OptionError(table, key, "is required by the upsert-kafka connector");
+    }
+  }
+  TableDescriptor keyed = table;
+  std::string fields;
+  for (const std::string& column : table.primary_key) {
+    fields += (fields.empty() ? "" : ";") + column;
+  }
+  keyed.options["key.fields"] = fields;
+  keyed.option_order.push_back("key.fields");
+  ARROW_ASSIGN_OR_RAISE(KafkaSinkOptions options, KafkaSinkOptionsOf(keyed));
+  options.upsert = true;
+  return options;
+}
+
+// Flink's upsert-kafka as a sink: updating results keyed by the table's primary
+// key, deletes as tombstones, so a compacted topic holds the latest row per key.
+class UpsertKafkaTableFactory : public TableFactory {
+ public:
+  std::string_view name() const override { return "upsert-kafka"; }
+  arrow::Status Validate(TableDescriptor* table) const override {
+    for (const std::string& key : table->option_order) {
+      if (key.rfind("properties.", 0) == 0 || UpsertKafkaOptions().count(key) != 0 ||
+          CsvFormatOptions().count(key) != 0) {
+        continue;
+      }
+      std::vector<std::string> names(UpsertKafkaOptions().begin(),
+                                     UpsertKafkaOptions().end());
+      return arrow::Status::Invalid(
+          fmt::format("table '{}': unknown option '{}' for connector 'upsert-kafka'{}",
+                      table->name, key, common::DidYouMean(key, names)));
+    }
+    return UpsertKafkaSinkOptionsOf(*table).status();
+  }
+  bool IsBounded(const TableDescriptor&) const override { return false; }
+  bool SinkAccepts(const TableDescriptor&, ChangelogMode) const override { return true; }
+  arrow::Result<runtime::SourceFactory> MakeSource(const TableDescriptor& table,
+                                                   const ScanRequest&) const override {
+    return arrow::Status::NotImplemented(fmt::format(
+        "table '{}': reading an upsert-kafka table is not supported yet; write to it, "
+        "or read its topic with the 'kafka' connector",
+        table.name));
+  }
+  arrow::Result<TableSink> MakeSink(const TableDescriptor& table) const override {
+    TableSink sink;
+    ARROW_ASSIGN_OR_RAISE(sink.parallelism, SinkParallelism(table));
+    ARROW_ASSIGN_OR_RAISE(auto options, UpsertKafkaSinkOptionsOf(table));
+    ARROW_ASSIGN_OR_RAISE(sink.factory, MakeKafkaSink(options));
+    return sink;
+  }
+};
+
 }  // namespace
 
 std::unique_ptr<TableFactory> MakeKafkaTableFactory() {
   return std::make_unique<KafkaTableFactory>();
+}
+
+std::unique_ptr<TableFactory> MakeUpsertKafkaTableFactory() {
+  return std::make_unique<UpsertKafkaTableFactory>();
 }
 
 }  // namespace weir::connectors

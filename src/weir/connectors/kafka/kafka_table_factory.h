@@ -36,6 +36,13 @@ arrow::Result<KafkaSinkOptions> KafkaSinkOptionsOf(const TableDescriptor& table)
 /// Returns the factory of `'connector' = 'kafka'` tables (the functions above).
 std::unique_ptr<TableFactory> MakeKafkaTableFactory();
 
+/// Returns the factory of `'connector' = 'upsert-kafka'` tables (Flink's
+/// upsert-kafka, as a sink): a PRIMARY KEY is the record key (`key.format`), rows
+/// are values (`value.format`, `value.fields-include`); +I/+U are written, -D as
+/// tombstones, -U not at all. Every changelog mode is accepted. Reading such a table
+/// is not supported yet.
+std::unique_ptr<TableFactory> MakeUpsertKafkaTableFactory();
+
 /// Returns whether a Kafka table is bounded (`scan.bounded.mode` other than
 /// unbounded).
 bool IsBoundedKafkaTable(const TableDescriptor& table);

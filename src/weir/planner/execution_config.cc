@@ -111,7 +111,8 @@ arrow::Status Apply(const std::string& key, const std::string& value,
     ARROW_RETURN_NOT_OK(ParseBoolean(key, value).status());
   } else if (key == "table.exec.mini-batch.allow-latency") {
     ARROW_RETURN_NOT_OK(ParseDuration(key, value).status());
-  } else if (key == "table.exec.mini-batch.size") {
+  } else if (key == "table.exec.mini-batch.size" ||
+             key == "table.exec.rank.topn-cache-size") {
     ARROW_RETURN_NOT_OK(ParseCount(key, value).status());
   } else if (key == "table.optimizer.agg-phase-strategy") {
     if (!common::EqualsIgnoreCase(value, "AUTO") &&
@@ -155,6 +156,7 @@ const std::vector<std::string>& ExecutionConfig::Keys() {
       "table.exec.mini-batch.size",
       "table.optimizer.agg-phase-strategy",
       "table.optimizer.distinct-agg.split.enabled",
+      "table.exec.rank.topn-cache-size",
   };
   return keys;
 }
@@ -167,6 +169,10 @@ std::string ExecutionConfig::IgnoredBecause(const std::string& key) {
   if (key == "table.optimizer.agg-phase-strategy" ||
       key == "table.optimizer.distinct-agg.split.enabled") {
     return "weir plans one aggregation phase per key exchange";
+  }
+  if (key == "table.exec.rank.topn-cache-size") {
+    return "weir's Top-N keeps every partition's ranked rows in memory (no state "
+           "backend to cache in front of)";
   }
   return "";
 }

@@ -136,6 +136,59 @@ TEST_F(RankOperatorTest, MissingOrderColumnIsAUserError) {
   EXPECT_NE(status.message().find("'nope'"), std::string::npos) << status.ToString();
 }
 
+// Window Top-N: rows wait per window; each window's top rows come out once, +I and
+// without a row-kind column, when the watermark passes its end; late rows drop;
+// windows still open survive a snapshot.
+TEST_F(RankOperatorTest, WindowTopNRanksEachWindowOnceAtItsEnd) {
+  RankOptions o = TopTwo();
+  o.partition_keys = {"we", "k"};
+  o.window_end_column = "we";
+  auto end = arrow::field("we", arrow::timestamp(arrow::TimeUnit::MILLI));
+  RankOperator op(o);
+  Capture out;
+  ASSERT_TRUE(op.Open(&ctx_).ok());
+  ASSERT_TRUE(op.ProcessBatch(0,
+                              Batch({{end, "[10,10,10,20,20]"},
+                                     {Key(), R"(["a","a","a","a","b"])"},
+                                     {Value(), "[1,3,2,7,8]"}}),
+                              &out)
+                  .ok());
+  EXPECT_TRUE(out.batches.empty());
+  EXPECT_EQ(op.num_rows_held(), 4u);  // window 10 keeps its top two of "a"
+  ASSERT_TRUE(op.ProcessWatermark(9 * 1000 - 1, &out).ok());  // µs: before 10 ms - 1
+  EXPECT_TRUE(out.batches.empty());
+  ASSERT_TRUE(op.ProcessWatermark(10 * 1000 - 1, &out).ok());
+  ASSERT_EQ(out.batches.size(), 1u);
+  EXPECT_EQ(out.batches[0]->schema()->GetFieldIndex(std::string(kRowKindColumn)), -1);
+  std::vector<std::string> expected = {"+I[1970-01-01 00:00:00.010, a, 3, 1]",
+                                       "+I[1970-01-01 00:00:00.010, a, 2, 2]"};
+  EXPECT_EQ(out.Rows(), expected);
+  out.batches.clear();
+  // A row of the fired window is late; window 20 is still open.
+  ASSERT_TRUE(
+      op.ProcessBatch(
+            0, Batch({{end, "[10,20]"}, {Key(), R"(["a","a"])"}, {Value(), "[9,9]"}}),
+            &out)
+          .ok());
+  EXPECT_EQ(op.late_rows(), 1);
+  auto bytes = testing::SnapshotBytes(&op);
+  ASSERT_NE(bytes, nullptr);
+  RankOperator restored(o);
+  Context one;
+  auto share = testing::RestoreShare(
+      bytes, &one, &restored,
+      Batch({{end, "[20]"}, {Key(), R"(["b"])"}, {Value(), "[1]"}}), {0, 1});
+  ASSERT_TRUE(share.ok()) << share.status().ToString();
+  ASSERT_TRUE(restored.ProcessBatch(0, *share, &out).ok());
+  ASSERT_TRUE(restored.ProcessWatermark(kMaxWatermark, &out).ok());
+  std::multiset<std::string> rows;
+  for (const auto& row : out.Rows()) rows.insert(row);
+  std::multiset<std::string> want = {
+      "+I[1970-01-01 00:00:00.020, a, 9, 1]", "+I[1970-01-01 00:00:00.020, a, 7, 2]",
+      "+I[1970-01-01 00:00:00.020, b, 8, 1]", "+I[1970-01-01 00:00:00.020, b, 1, 2]"};
+  EXPECT_EQ(rows, want);
+}
+
 // Snapshots after the first batch, restores into two subtasks that split the key
 // groups, feeds each its share of the second batch, and expects the changes of one
 // operator that never stopped.

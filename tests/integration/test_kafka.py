@@ -528,25 +528,6 @@ def test_csv_options_are_checked(broker, weir):
     assert typo.returncode == 1 and "csv.allow-comments" in typo.stderr
 
 
-def test_broker_stopped_mid_job_fails_the_job_clearly(broker, tmp_path):
-    # Runs last: it stops the module's broker.
-    topic = make_topic(broker, 2)
-    produce(broker, topic, events(0, 1000))
-    script = tmp_path / "job.sql"
-    script.write_text(f"""
-{kafka_table(broker, topic, ", 'scan.broker-timeout' = '5 s'")}
-CREATE TABLE out_t (id BIGINT) WITH ('connector' = 'blackhole');
-INSERT INTO out_t SELECT id FROM src;
-""")
-    proc = subprocess.Popen([str(weir_binary()), "sql", "-f", str(script)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    time.sleep(2)
-    subprocess.run([str(ROOT / "scripts" / "kafka.sh"), "stop"], check=True, timeout=120)
-    _, err = proc.communicate(timeout=90)
-    assert proc.returncode == 1
-    assert "unreachable for more than 5 s" in err
-
-
 def compact(records):
     """The latest value of every key (a tombstone deletes it), as a compacted topic
     keeps them; keys and values decoded from JSON."""
@@ -631,3 +612,22 @@ def test_upsert_kafka_needs_a_primary_key_and_cannot_be_read(broker, weir):
         SELECT * FROM counts;""", check=False)
     assert proc.returncode == 1
     assert "reading an upsert-kafka table is not supported yet" in proc.stderr
+
+
+def test_broker_stopped_mid_job_fails_the_job_clearly(broker, tmp_path):
+    # Runs last: it stops the module's broker.
+    topic = make_topic(broker, 2)
+    produce(broker, topic, events(0, 1000))
+    script = tmp_path / "job.sql"
+    script.write_text(f"""
+{kafka_table(broker, topic, ", 'scan.broker-timeout' = '5 s'")}
+CREATE TABLE out_t (id BIGINT) WITH ('connector' = 'blackhole');
+INSERT INTO out_t SELECT id FROM src;
+""")
+    proc = subprocess.Popen([str(weir_binary()), "sql", "-f", str(script)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    time.sleep(2)
+    subprocess.run([str(ROOT / "scripts" / "kafka.sh"), "stop"], check=True, timeout=120)
+    _, err = proc.communicate(timeout=90)
+    assert proc.returncode == 1
+    assert "unreachable for more than 5 s" in err

@@ -212,7 +212,7 @@ arrow::Status RankOperator::ProcessBatch(int,
 
   // The ranked rows of every partition this batch changes, before the batch.
   std::vector<std::pair<uint32_t, Ranked>> before;
-  std::vector<uint32_t> slot;  // per partition id: 1 + its index in `before`
+  ++batch_number_;
   std::string order, row;
   for (int64_t r = 0; r < n; ++r) {
     const bool retract =
@@ -228,10 +228,10 @@ arrow::Status RankOperator::ProcessBatch(int,
     order_encoder_->Encode(order_columns, r, &order);
     Rows& rows = rows_[g];
     if (!retract && CannotEnter(rows, order)) continue;  // the common case of Top-N
-    if (slot.size() <= g) slot.resize(g + 1, 0);
-    if (slot[g] == 0) {
+    if (touched_in_.size() <= g) touched_in_.resize(g + 1, 0);
+    if (touched_in_[g] != batch_number_) {
       before.emplace_back(g, InRange(rows));
-      slot[g] = static_cast<uint32_t>(before.size());
+      touched_in_[g] = batch_number_;
     }
     row_encoder_->Encode(row_columns, r, &row);
     if (!retract) {

@@ -113,6 +113,8 @@ class RankOperator : public Operator {
   std::unique_ptr<SortKeyEncoder> order_encoder_;
   std::vector<Rows> rows_;            // per partition id
   std::vector<EventTime> window_of_;  // window Top-N: per partition id, its window end
+  std::vector<uint64_t> touched_in_;  // per partition id: the batch that last changed it
+  uint64_t batch_number_ = 0;
   // Window Top-N: window end (µs) -> the partitions of that window.
   std::map<EventTime, std::vector<uint32_t>> windows_;
   int window_end_index_ = -1;

@@ -171,9 +171,9 @@ struct Planner::Impl {
                                    BindHooks* hooks);
   // GROUPING SETS / ROLLUP / CUBE: a UNION ALL of one aggregation per set, keys
   // outside a set NULL, plus a grouping id for GROUPING()/GROUPING_ID().
-  arrow::Result<Relation> PlanGroupingSets(const Relation& rel, const SelectBlock& block,
-                                           const std::vector<const FunctionCallExpr*>& calls,
-                                           BindHooks* post_hooks);
+  arrow::Result<Relation> PlanGroupingSets(
+      const Relation& rel, const SelectBlock& block,
+      const std::vector<const FunctionCallExpr*>& calls, BindHooks* post_hooks);
   arrow::Result<Relation> PlanAggregate(const Relation& rel, const SelectBlock& block,
                                         const std::vector<const FunctionCallExpr*>& calls,
                                         BindHooks* post_hooks);

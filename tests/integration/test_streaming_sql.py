@@ -7,7 +7,7 @@ import re
 import signal
 import subprocess
 import time
-from datetime import timezone
+from datetime import datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 
 import duckdb
@@ -403,3 +403,120 @@ def test_proctime_windows_fire_on_the_wall_clock(weir):
     assert len(rows) >= 3, proc.stdout
     assert all(kind == "+I" for kind, _ in rows)
     assert sum(int(values[1]) for _, values in rows) == 5000
+
+
+def write_out_of_order(path):
+    # One row per row group: the source emits one batch per row, and with
+    # 'pipeline.auto-watermark-interval' = '0' a watermark after each.
+    offsets = [0, 1500, 900, 3000, 2999, 1000, 4000, 3999, 2500, 6000]
+    base = datetime(2024, 1, 1)
+    pq.write_table(pa.table({
+        "id": pa.array(range(1, len(offsets) + 1), pa.int64()),
+        "ts": pa.array([base + timedelta(milliseconds=o) for o in offsets],
+                       pa.timestamp("ms"))}), path, row_group_size=1)
+    return base, offsets
+
+
+CURRENT_WATERMARK_SETUP = """
+SET 'execution.runtime-mode' = 'streaming';
+SET 'parallelism.default' = '1';
+SET 'pipeline.auto-watermark-interval' = '0';
+SET 'sql-client.execution.result-mode' = 'changelog';
+CREATE TABLE e (id INT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL '1' SECOND)
+  WITH ('connector' = 'filesystem', 'path' = '{path}', 'format' = 'parquet');
+"""
+
+
+def test_current_watermark_is_the_watermark_before_each_row(weir, tmp_path):
+    # Flink's CURRENT_WATERMARK(ts): NULL before the first watermark, then the
+    # largest event time so far minus the delay, at millisecond precision.
+    base, offsets = write_out_of_order(tmp_path / "e.parquet")
+    setup = CURRENT_WATERMARK_SETUP.format(path=tmp_path / "e.parquet")
+    proc = weir("sql", "--format", "csv", "-e", setup +
+                "SELECT id, ts, CURRENT_WATERMARK(ts) AS w FROM e;")
+    lines = proc.stdout.strip().splitlines()
+    assert lines[0] == "op,id,ts,w", proc.stdout
+    expected, high = [], None
+    for i, offset in enumerate(offsets):
+        w = "" if high is None else str(base + timedelta_ms(high - 1000))[:23]
+        expected.append(f"+I,{i + 1},{str(base + timedelta_ms(offset))[:23]},{w}")
+        high = offset if high is None else max(high, offset)
+    assert [normalize_ms(line) for line in lines[1:]] == [normalize_ms(e) for e in expected]
+
+    # The late-data filter of Flink's documentation keeps the rows above the watermark.
+    late = weir("sql", "--format", "csv", "-e", setup + """
+        SELECT id FROM e WHERE CURRENT_WATERMARK(ts) IS NULL OR ts > CURRENT_WATERMARK(ts);""")
+    kept, high = [], None
+    for i, offset in enumerate(offsets):
+        if high is None or offset > high - 1000:
+            kept.append(f"+I,{i + 1}")
+        high = offset if high is None else max(high, offset)
+    assert late.stdout.strip().splitlines()[1:] == kept
+    assert len(kept) < len(offsets)  # the data has late rows
+
+    # In batch mode there are no watermarks: NULL, as in Flink.
+    batch = weir("sql", "--format", "csv", "-e", setup.replace("'streaming'", "'batch'") +
+                 "SELECT COUNT(*) AS n, COUNT(CURRENT_WATERMARK(ts)) AS w FROM e;")
+    assert batch.stdout.strip().splitlines()[-1].endswith(f"{len(offsets)},0"), batch.stdout
+
+
+def timedelta_ms(ms):
+    return timedelta(milliseconds=ms)
+
+
+def normalize_ms(line):
+    """csv timestamps with their milliseconds written out (".000" may be omitted)."""
+    return re.sub(r"(\d\d:\d\d:\d\d)(?=,|$)", r"\1.000", line)
+
+
+def test_current_watermark_needs_a_rowtime_attribute(weir, tmp_path):
+    write_out_of_order(tmp_path / "e.parquet")
+    setup = CURRENT_WATERMARK_SETUP.format(path=tmp_path / "e.parquet")
+    proc = weir("sql", "-e", setup + """
+        CREATE TABLE plain (id INT, ts TIMESTAMP(3)) WITH ('connector' = 'filesystem',
+          'path' = '""" + str(tmp_path / "e.parquet") + """', 'format' = 'parquet');
+        SELECT id, CURRENT_WATERMARK(ts) FROM plain;""", check=False)
+    assert proc.returncode == 1
+    assert "CURRENT_WATERMARK(ts): the argument must be a rowtime attribute" in proc.stderr
+    proc = weir("sql", "-e", setup + "SELECT CURRENT_WATERMARK(id) FROM e;", check=False)
+    assert proc.returncode == 1
+    assert "CURRENT_WATERMARK expects a rowtime attribute" in proc.stderr
+    assert "^" in proc.stderr
+
+
+def test_source_watermark_is_refused_by_connectors_without_one(weir):
+    # As in Flink, where datagen, filesystem and kafka do not implement
+    # SupportsSourceWatermark: refused when the table is created, naming the fix.
+    proc = weir("sql", "-e", """
+        CREATE TABLE g (id INT, ts TIMESTAMP(3), WATERMARK FOR ts AS SOURCE_WATERMARK())
+          WITH ('connector' = 'datagen');""", check=False)
+    assert proc.returncode == 1
+    assert "SOURCE_WATERMARK() needs a connector that emits its own watermarks" in proc.stderr
+    assert "connector 'datagen' does not" in proc.stderr
+
+
+def test_streaming_scans_give_the_declared_types(weir, tmp_path):
+    # The file holds BIGINT; the table declares INT: streaming mode reads INT, as
+    # batch mode does, and a value that does not fit is an error naming the column.
+    pq.write_table(pa.table({"id": pa.array([1, 2, 3], pa.int64())}), tmp_path / "in.parquet")
+    pq.write_table(pa.table({"id": pa.array([1, 2**40], pa.int64())}), tmp_path / "big.parquet")
+    proc = weir("sql", "-e", f"""
+        SET 'execution.runtime-mode' = 'streaming';
+        CREATE TABLE src (id INT) WITH ('connector' = 'filesystem',
+          'path' = '{tmp_path}/in.parquet', 'format' = 'parquet');
+        CREATE TABLE dst (id INT) WITH ('connector' = 'filesystem',
+          'path' = '{tmp_path}/out', 'format' = 'parquet');
+        INSERT INTO dst SELECT id FROM src;""")
+    assert proc.returncode == 0, proc.stderr
+    out = pq.read_table(tmp_path / "out")
+    assert out.schema.field("id").type == pa.int32()
+    assert sorted(out.column("id").to_pylist()) == [1, 2, 3]
+    proc = weir("sql", "-e", f"""
+        SET 'execution.runtime-mode' = 'streaming';
+        CREATE TABLE big (id INT) WITH ('connector' = 'filesystem',
+          'path' = '{tmp_path}/big.parquet', 'format' = 'parquet');
+        CREATE TABLE dst2 (id INT) WITH ('connector' = 'print');
+        INSERT INTO dst2 SELECT id FROM big;""", check=False)
+    assert proc.returncode == 1
+    assert "table 'big', column 'id': the files hold int64 but the table declares int32" \
+        in proc.stderr, proc.stderr

@@ -601,6 +601,7 @@ planner::StreamTranslateOptions TableEnvironment::StreamOptions() const {
   options.streaming = streaming();
   options.parallelism = parallelism();
   options.idle_timeout = IdleTimeout();
+  options.watermark_interval = exec_.watermark_interval;
   options.state_ttl = exec_.state_ttl;
   return options;
 }

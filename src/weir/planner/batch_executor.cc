@@ -27,6 +27,7 @@
 #include "weir/runtime/job_graph.h"
 #include "weir/runtime/operators/group_accumulators.h"
 #include "weir/runtime/operators/project_operator.h"
+#include "weir/runtime/operators/conform_operator.h"
 #include "weir/sql/plan/planner.h"
 
 namespace weir::planner {
@@ -62,28 +63,7 @@ class ScanReader : public arrow::RecordBatchReader {
       *out = nullptr;
       return arrow::Status::OK();
     }
-    if (batch->num_columns() != schema_->num_fields()) {
-      return arrow::Status::Invalid(
-          fmt::format("table '{}': the files have {} of the {} columns read", table_,
-                      batch->num_columns(), schema_->num_fields()));
-    }
-    arrow::ArrayVector columns;
-    for (int i = 0; i < batch->num_columns(); ++i) {
-      std::shared_ptr<arrow::Array> column = batch->column(i);
-      const auto& want = schema_->field(i)->type();
-      if (!column->type()->Equals(*want)) {
-        auto cast = cp::Cast(*column, want, cp::CastOptions::Safe());
-        if (!cast.ok()) {
-          return arrow::Status::Invalid(fmt::format(
-              "table '{}', column '{}': the files hold {} but the table declares {}: {}",
-              table_, batch->schema()->field(i)->name(), column->type()->ToString(),
-              want->ToString(), cast.status().message()));
-        }
-        column = *cast;
-      }
-      columns.push_back(std::move(column));
-    }
-    *out = arrow::RecordBatch::Make(schema_, batch->num_rows(), std::move(columns));
+    ARROW_ASSIGN_OR_RAISE(*out, runtime::ConformToSchema(batch, schema_, table_));
     return arrow::Status::OK();
   }
   arrow::Status Close() override { return input_->Close(); }

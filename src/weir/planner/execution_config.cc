@@ -81,6 +81,8 @@ arrow::Status Apply(const std::string& key, const std::string& value,
     config->restart_attempts = static_cast<int>(n);
   } else if (key == "restart-strategy.fixed-delay.delay") {
     ARROW_ASSIGN_OR_RAISE(config->restart_delay, ParseDuration(key, value));
+  } else if (key == "pipeline.auto-watermark-interval") {
+    ARROW_ASSIGN_OR_RAISE(config->watermark_interval, ParseDuration(key, value));
   } else if (key == "table.exec.source.idle-timeout") {
     ARROW_ASSIGN_OR_RAISE(config->idle_timeout, ParseDuration(key, value));
   } else if (key == "table.exec.state.ttl") {
@@ -147,6 +149,7 @@ const std::vector<std::string>& ExecutionConfig::Keys() {
       "pipeline.name",
       "sql-client.execution.result-mode",
       "table.exec.source.idle-timeout",
+      "pipeline.auto-watermark-interval",
       "table.exec.state.ttl",
       "table.optimizer.join-reorder-enabled",
       "table.optimizer.runtime-filter.enabled",

@@ -36,6 +36,9 @@ struct ExecutionConfig {
   /// table.exec.source.idle-timeout: a source partition without records for this
   /// long stops holding back the watermark (0: never).
   std::chrono::milliseconds idle_timeout{0};
+  /// pipeline.auto-watermark-interval: how often sources emit watermarks (0: after
+  /// every batch; Flink's default 200 ms).
+  std::chrono::milliseconds watermark_interval{200};
   /// table.exec.state.ttl: idle groups of streaming aggregations are dropped after
   /// this long (0: kept forever).
   std::chrono::milliseconds state_ttl{0};

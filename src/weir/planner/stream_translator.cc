@@ -12,7 +12,9 @@
 #include "weir/planner/time_attributes.h"
 #include "weir/planner/window_match.h"
 #include "weir/runtime/changelog.h"
+#include "weir/runtime/operators/conform_operator.h"
 #include "weir/runtime/operators/filter_operator.h"
+#include "weir/sql/plan/plan_expressions.h"
 #include "weir/runtime/operators/group_aggregate.h"
 #include "weir/runtime/operators/over_aggregate.h"
 #include "weir/runtime/operators/project_operator.h"
@@ -68,12 +70,16 @@ class Translator {
       case sql::PlanKind::kValues:
         return Values(node);
       case sql::PlanKind::kFilter: {
+        ARROW_RETURN_NOT_OK(CheckCurrentWatermark(*node.inputs[0], node.predicate));
         ARROW_ASSIGN_OR_RAISE(Stream input, Translate(*node.inputs[0]));
         return Append(
             input, Partitioning::Forward(), "Filter", input.parallelism,
             Factory<runtime::FilterOperator>(sql::UnbindExpression(node.predicate)));
       }
       case sql::PlanKind::kProject: {
+        for (const arrow::compute::Expression& e : node.exprs) {
+          ARROW_RETURN_NOT_OK(CheckCurrentWatermark(*node.inputs[0], e));
+        }
         ARROW_ASSIGN_OR_RAISE(Stream input, Translate(*node.inputs[0]));
         std::vector<runtime::NamedExpression> columns;
         for (size_t i = 0; i < node.exprs.size(); ++i) {
@@ -92,7 +98,8 @@ class Translator {
         // A computed WATERMARK column: event time starts after it is computed.
         if (auto rowtime = RowtimeField(node); rowtime && options_.streaming) {
           const auto watermarks = WatermarkStrategyOf(*node.inputs[0]->table, *rowtime)
-                                      .WithIdleness(options_.idle_timeout);
+                                      .WithIdleness(options_.idle_timeout)
+                                      .WithEmitInterval(options_.watermark_interval);
           calc =
               Append(calc, Partitioning::Forward(), "Watermarks(" + *rowtime + ")",
                      calc.parallelism, Factory<runtime::WatermarkAssigner>(watermarks));
@@ -162,7 +169,8 @@ class Translator {
     // strategy; other sources get an assigner after them.
     ARROW_ASSIGN_OR_RAISE(const connectors::TableFactory* factory, node.table->Factory());
     const auto watermarks =
-        WatermarksOf(*node.table, node).WithIdleness(options_.idle_timeout);
+        WatermarksOf(*node.table, node).WithIdleness(options_.idle_timeout)
+                                      .WithEmitInterval(options_.watermark_interval);
     const bool in_source = factory->AppliesWatermarks();
     ARROW_ASSIGN_OR_RAISE(
         runtime::SourceFactory source,
@@ -178,6 +186,15 @@ class Translator {
                  "Watermarks(" + watermarks.timestamp_column + ")", stream.parallelism,
                  Factory<runtime::WatermarkAssigner>(watermarks));
     }
+    // The table's declared types over the files' (a BIGINT file column read as INT).
+    arrow::FieldVector declared;
+    for (int i = 0; i < node.schema->num_fields(); ++i) {
+      declared.push_back(node.schema->field(i)->WithName(node.scan_columns[i]));
+    }
+    stream = Append(stream, Partitioning::Forward(), "Conform " + node.table->name,
+                    stream.parallelism,
+                    Factory<runtime::ConformOperator>(arrow::schema(std::move(declared)),
+                                                      node.table->name));
     return Append(stream, Partitioning::Forward(), "Scan " + node.table->name,
                   stream.parallelism, Factory<runtime::ProjectOperator>(columns));
   }
@@ -272,6 +289,23 @@ class Translator {
     options.time_zone = row_time.timezone();
     return Append(input, Partitioning::Forward(), FlinkNodeName(node), input.parallelism,
                   Factory<runtime::WindowTvfOperator>(options));
+  }
+
+  // CURRENT_WATERMARK's argument must be a rowtime attribute of the input, as in
+  // Flink (in batch mode it is NULL and any timestamp will do).
+  arrow::Status CheckCurrentWatermark(const sql::PlanNode& input,
+                                      const arrow::compute::Expression& expr) const {
+    if (!options_.streaming) return arrow::Status::OK();
+    for (const std::string& field : sql::CurrentWatermarkArgs(expr)) {
+      if (!field.empty() && TimeAttributeOf(input, field) == TimeAttribute::kRowtime) {
+        continue;
+      }
+      return UserError(
+          "CURRENT_WATERMARK({}): the argument must be a rowtime attribute, a column "
+          "with a WATERMARK declared on its table",
+          field.empty() ? std::string("…") : sql::VisibleName(field));
+    }
+    return arrow::Status::OK();
   }
 
   // In streaming mode a window's time column must carry event time (Flink's time

@@ -25,6 +25,8 @@ struct StreamTranslateOptions {
   /// table.exec.source.idle-timeout: sources quiet this long stop holding back the
   /// watermark (zero: never).
   std::chrono::microseconds idle_timeout{0};
+  /// pipeline.auto-watermark-interval (zero: a watermark after every batch).
+  std::chrono::microseconds watermark_interval{std::chrono::milliseconds(200)};
   /// table.exec.state.ttl for group aggregations (zero: state kept forever).
   std::chrono::milliseconds state_ttl{0};
   /// Tables whose rows come from a vertex already in the graph (DataStreams

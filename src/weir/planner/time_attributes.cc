@@ -39,6 +39,20 @@ arrow::Status CheckWatermark(const sql::CatalogTable& table,
          static_cast<const sql::LiteralExpr&>(*binary.right()).literal_kind() ==
              sql::LiteralKind::kInterval;
   }
+  if (!ok && expr.kind() == sql::ExprKind::kFunctionCall) {
+    const auto& call = static_cast<const sql::FunctionCallExpr&>(expr);
+    if (sql::EqualsIgnoreCase(call.name().name, "SOURCE_WATERMARK")) {
+      // Flink's SupportsSourceWatermark: none of weir's connectors (nor Flink's
+      // datagen, filesystem and kafka) emit watermarks of their own.
+      return arrow::Status::NotImplemented(fmt::format(
+          "table '{}': WATERMARK FOR {} AS SOURCE_WATERMARK() needs a connector that "
+          "emits its own watermarks, and connector '{}' does not (as in Flink, where "
+          "datagen, filesystem and kafka do not either); write WATERMARK FOR {} AS {} - "
+          "INTERVAL '5' SECOND",
+          table.name, table.watermark_column, table.connector(), table.watermark_column,
+          table.watermark_column));
+    }
+  }
   if (!ok) {
     return arrow::Status::NotImplemented(fmt::format(
         "table '{}': WATERMARK FOR {} AS {} is not supported; write {} or {} - INTERVAL "
@@ -69,8 +83,9 @@ runtime::WatermarkStrategy WatermarkStrategyOf(const sql::CatalogTable& table,
       }
     }
   }
-  return runtime::WatermarkStrategy::ForBoundedOutOfOrderness(delay).WithTimestampColumn(
-      column);
+  return runtime::WatermarkStrategy::ForBoundedOutOfOrderness(delay)
+      .WithTimestampColumn(column)
+      .WithSqlMilliseconds();
 }
 
 runtime::WatermarkStrategy WatermarksOf(const sql::CatalogTable& table,

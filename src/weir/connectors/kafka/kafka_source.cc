@@ -462,7 +462,6 @@ arrow::Status KafkaSourceReader::EmitBatch(runtime::Output* out) {
 arrow::Status KafkaSourceReader::EmitWatermark(runtime::Output* out) {
   const int64_t now = context_->ProcessingTime();
   const int64_t idleness = options_.watermarks.idleness.count();
-  const int64_t delay = options_.watermarks.out_of_orderness.count();
   runtime::EventTime watermark = runtime::kMaxWatermark;
   bool any_active = false;
   for (auto& [tp, p] : partitions_) {
@@ -472,7 +471,7 @@ arrow::Status KafkaSourceReader::EmitWatermark(runtime::Output* out) {
     any_active = true;
     const runtime::EventTime w = p.max_event == runtime::kMinWatermark
                                      ? runtime::kMinWatermark
-                                     : p.max_event - delay - 1;
+                                     : options_.watermarks.WatermarkFor(p.max_event);
     watermark = std::min(watermark, w);
   }
   if (!any_active) {

@@ -4,6 +4,7 @@
 #include <arrow/compute/exec.h>
 
 #include "weir/common/error.h"
+#include "weir/expr/evaluation_context.h"
 
 namespace weir::runtime {
 
@@ -29,9 +30,12 @@ arrow::Result<std::shared_ptr<arrow::DataType>> BoundExpression::TypeFor(
 }
 
 arrow::Result<std::shared_ptr<arrow::Array>> BoundExpression::Evaluate(
-    const arrow::RecordBatch& batch) {
+    const arrow::RecordBatch& batch, EventTime watermark) {
   ARROW_RETURN_NOT_OK(BindTo(batch.schema()));
   arrow::compute::ExecBatch input(batch);
+  expr::WatermarkScope scope(watermark == kMinWatermark
+                                 ? std::nullopt
+                                 : std::optional<int64_t>(watermark));
   ARROW_ASSIGN_OR_RAISE(arrow::Datum out,
                         arrow::compute::ExecuteScalarExpression(bound_, input));
   if (out.is_array()) return out.make_array();

@@ -6,6 +6,8 @@
 #include <arrow/record_batch.h>
 #include <arrow/result.h>
 
+#include "weir/runtime/stream_element.h"
+
 namespace weir::runtime {
 
 /// An expression bound lazily to the schema of the batches it meets: bound once and
@@ -16,8 +18,10 @@ class BoundExpression {
   explicit BoundExpression(arrow::compute::Expression expr) : expr_(std::move(expr)) {}
 
   /// Evaluates the expression over `batch`; the result has the batch's length (a
-  /// scalar result is broadcast).
-  arrow::Result<std::shared_ptr<arrow::Array>> Evaluate(const arrow::RecordBatch& batch);
+  /// scalar result is broadcast). `watermark` is what CURRENT_WATERMARK reads: the
+  /// last watermark the evaluating operator received (kMinWatermark: none yet).
+  arrow::Result<std::shared_ptr<arrow::Array>> Evaluate(
+      const arrow::RecordBatch& batch, EventTime watermark = kMinWatermark);
 
   /// Returns the expression as given.
   const arrow::compute::Expression& expression() const { return expr_; }

@@ -10,7 +10,7 @@ namespace weir::runtime {
 
 arrow::Status FilterOperator::ProcessBatch(
     int, const std::shared_ptr<arrow::RecordBatch>& batch, Output* out) {
-  ARROW_ASSIGN_OR_RAISE(auto mask, predicate_.Evaluate(*batch));
+  ARROW_ASSIGN_OR_RAISE(auto mask, predicate_.Evaluate(*batch, watermark_));
   if (mask->type_id() != arrow::Type::BOOL) {
     return UserError("filter {} is of type {}, not boolean",
                      predicate_.expression().ToString(), mask->type()->ToString());

@@ -18,7 +18,14 @@ class FilterOperator : public Operator {
   arrow::Status ProcessBatch(int input, const std::shared_ptr<arrow::RecordBatch>& batch,
                              Output* out) override;
 
+  /// Records the watermark (what CURRENT_WATERMARK reads) and forwards it.
+  arrow::Status ProcessWatermark(EventTime watermark, Output* out) override {
+    watermark_ = watermark;
+    return out->EmitWatermark(watermark);
+  }
+
  private:
+  EventTime watermark_ = kMinWatermark;
   BoundExpression predicate_;
 };
 

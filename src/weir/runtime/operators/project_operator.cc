@@ -16,7 +16,7 @@ arrow::Status ProjectOperator::ProcessBatch(
   arrow::ArrayVector columns;
   columns.reserve(exprs_.size());
   for (auto& e : exprs_) {
-    ARROW_ASSIGN_OR_RAISE(auto column, e.Evaluate(*batch));
+    ARROW_ASSIGN_OR_RAISE(auto column, e.Evaluate(*batch, watermark_));
     columns.push_back(std::move(column));
   }
   if (!output_schema_ || input_schema_ != batch->schema()) {

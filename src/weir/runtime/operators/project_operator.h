@@ -26,7 +26,14 @@ class ProjectOperator : public Operator {
   arrow::Status ProcessBatch(int input, const std::shared_ptr<arrow::RecordBatch>& batch,
                              Output* out) override;
 
+  /// Records the watermark (what CURRENT_WATERMARK reads) and forwards it.
+  arrow::Status ProcessWatermark(EventTime watermark, Output* out) override {
+    watermark_ = watermark;
+    return out->EmitWatermark(watermark);
+  }
+
  private:
+  EventTime watermark_ = kMinWatermark;
   std::vector<std::string> names_;
   std::vector<BoundExpression> exprs_;
   std::shared_ptr<arrow::Schema> input_schema_;

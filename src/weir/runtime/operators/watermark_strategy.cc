@@ -113,7 +113,7 @@ arrow::Status WatermarkAssigner::ProcessBatch(
 
 arrow::Status WatermarkAssigner::MaybeEmit(EventTime now, Output* out) {
   if (max_timestamp_ == kMinWatermark) return arrow::Status::OK();
-  const EventTime wm = max_timestamp_ - strategy_.out_of_orderness.count() - 1;
+  const EventTime wm = strategy_.WatermarkFor(max_timestamp_);
   if (wm <= emitted_) return arrow::Status::OK();
   if (strategy_.emit_interval.count() > 0 &&
       now - last_emit_time_ < strategy_.emit_interval.count()) {

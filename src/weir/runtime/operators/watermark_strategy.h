@@ -22,6 +22,21 @@ struct WatermarkStrategy {
   std::chrono::microseconds idleness{0};
   /// Periodic emission interval (Flink's pipeline.auto-watermark-interval).
   std::chrono::microseconds emit_interval{std::chrono::milliseconds(200)};
+  /// Flink SQL's watermark (`WATERMARK FOR ts AS ts - INTERVAL …`): the expression's
+  /// value at millisecond precision, so CURRENT_WATERMARK shows Flink's value and
+  /// windows fire and drop late rows at Flink's boundaries. Otherwise the DataStream
+  /// convention: the largest timestamp minus the delay minus one microsecond.
+  bool sql_milliseconds = false;
+
+  /// Returns the watermark after events up to `max_timestamp` (microseconds).
+  EventTime WatermarkFor(EventTime max_timestamp) const {
+    const EventTime bound = max_timestamp - out_of_orderness.count();
+    if (!sql_milliseconds) return bound - 1;
+    // Every microsecond of the bound's millisecond is covered: a window ending at
+    // the next millisecond fires (its end - 1 ms <= the watermark, in Flink's terms).
+    const EventTime millis = bound / 1000 - (bound % 1000 < 0 ? 1 : 0);
+    return millis * 1000 + 999;
+  }
 
   /// Returns a strategy for events at most `max_delay` out of order.
   static WatermarkStrategy ForBoundedOutOfOrderness(std::chrono::microseconds max_delay) {
@@ -44,6 +59,12 @@ struct WatermarkStrategy {
   WatermarkStrategy WithIdleness(std::chrono::microseconds timeout) const {
     WatermarkStrategy s = *this;
     s.idleness = timeout;
+    return s;
+  }
+  /// Returns a copy with Flink SQL's millisecond watermarks (`sql_milliseconds`).
+  WatermarkStrategy WithSqlMilliseconds() const {
+    WatermarkStrategy s = *this;
+    s.sql_milliseconds = true;
     return s;
   }
   /// Returns a copy emitting watermarks every `interval` (0: after every batch).

@@ -21,6 +21,8 @@ namespace weir::sql {
 /// - weir_date_format, weir_to_timestamp[_format], weir_to_date[_format],
 ///   weir_current_timestamp, weir_local_timestamp, weir_current_date: Flink's
 ///   date and time functions with Java date patterns (datetime_kernels.cc).
+/// - weir_current_watermark(rowtime): CURRENT_WATERMARK, the watermark of the
+///   evaluating operator (expr::CurrentWatermark) in the argument's type, or NULL.
 /// - weir_decimal_multiply(a, b), weir_decimal_divide(a, b), weir_decimal_remainder(a,
 ///   b) with CastOptions naming the DECIMAL128 result: exact products, quotients and
 ///   remainders rounded half up to the result scale, NULL when the result does not

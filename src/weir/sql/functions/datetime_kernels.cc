@@ -11,6 +11,7 @@
 #include <arrow/compute/registry.h>
 #include <fmt/format.h>
 
+#include "weir/expr/evaluation_context.h"
 #include "weir/sql/functions/custom_kernels.h"
 #include "weir/sql/functions/java_date_format.h"
 #include "weir/sql/functions/row_kernel.h"
@@ -142,6 +143,60 @@ arrow::Status AddNow(cp::FunctionRegistry* registry, std::string name,
       /*default_options=*/nullptr, /*is_pure=*/false);
   cp::ScalarKernel kernel({}, std::move(type), exec);
   kernel.null_handling = cp::NullHandling::OUTPUT_NOT_NULL;
+  kernel.mem_allocation = cp::MemAllocation::NO_PREALLOCATE;
+  kernel.can_write_into_slices = false;
+  ARROW_RETURN_NOT_OK(function->AddKernel(std::move(kernel)));
+  return registry->AddFunction(std::move(function));
+}
+
+// CURRENT_WATERMARK(rowtime): the evaluating operator's watermark in the argument's
+// type, NULL for every row before the first watermark and in batch mode.
+arrow::Status CurrentWatermarkExec(cp::KernelContext* ctx, const cp::ExecSpan& batch,
+                                   cp::ExecResult* out) {
+  const auto& type = static_cast<const arrow::TimestampType&>(*batch[0].type());
+  std::optional<int64_t> micros = expr::CurrentWatermark();
+  const auto length = static_cast<size_t>(batch.length);
+  arrow::Int64Builder builder(ctx->memory_pool());
+  if (micros) {
+    int64_t value = *micros;
+    switch (type.unit()) {
+      case arrow::TimeUnit::SECOND:
+        value = value / 1000000 - (value % 1000000 < 0 ? 1 : 0);
+        break;
+      case arrow::TimeUnit::MILLI:
+        value = value / 1000 - (value % 1000 < 0 ? 1 : 0);
+        break;
+      case arrow::TimeUnit::MICRO:
+        break;
+      case arrow::TimeUnit::NANO:
+        value = value > INT64_MAX / 1000 ? INT64_MAX : value * 1000;
+        break;
+    }
+    ARROW_RETURN_NOT_OK(builder.AppendValues(std::vector<int64_t>(length, value)));
+  } else {
+    ARROW_RETURN_NOT_OK(builder.AppendNulls(batch.length));
+  }
+  std::shared_ptr<arrow::ArrayData> data;
+  ARROW_RETURN_NOT_OK(builder.FinishInternal(&data));
+  data->type = batch[0].type()->GetSharedPtr();
+  out->value = std::move(data);
+  return arrow::Status::OK();
+}
+
+arrow::Status CurrentWatermarkFunction(cp::FunctionRegistry* registry) {
+  // Not pure: its value changes with the watermark, so Arrow must not fold it.
+  auto function = std::make_shared<cp::ScalarFunction>(
+      "weir_current_watermark", cp::Arity::Unary(),
+      cp::FunctionDoc("CURRENT_WATERMARK(rowtime): the current watermark, NULL before "
+                      "the first one",
+                      "", {"rowtime"}),
+      /*default_options=*/nullptr, /*is_pure=*/false);
+  cp::ScalarKernel kernel(
+      {cp::InputType(arrow::Type::TIMESTAMP)},
+      cp::OutputType([](cp::KernelContext*, const std::vector<arrow::TypeHolder>& types)
+                         -> arrow::Result<arrow::TypeHolder> { return types[0]; }),
+      CurrentWatermarkExec);
+  kernel.null_handling = cp::NullHandling::COMPUTED_NO_PREALLOCATE;
   kernel.mem_allocation = cp::MemAllocation::NO_PREALLOCATE;
   kernel.can_write_into_slices = false;
   ARROW_RETURN_NOT_OK(function->AddKernel(std::move(kernel)));
@@ -291,6 +346,7 @@ arrow::Status RegisterDatetimeKernels(cp::FunctionRegistry* registry) {
           {"text", "pattern"}))));
   ARROW_RETURN_NOT_OK(AddMonthsFunction(registry));
   ARROW_RETURN_NOT_OK(MonthsBetweenFunction(registry));
+  ARROW_RETURN_NOT_OK(CurrentWatermarkFunction(registry));
   ARROW_RETURN_NOT_OK(AddNow(
       registry, "weir_current_timestamp", arrow::timestamp(arrow::TimeUnit::MILLI, "UTC"),
       NowExec<Clock::kTimestamp>, "The current time as TIMESTAMP_LTZ(3)"));

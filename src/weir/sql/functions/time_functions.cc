@@ -390,6 +390,19 @@ arrow::Result<TypedExpr> BindNow(CallBuilder& builder, const FunctionCallExpr& c
   return CallArrow(builder, call, kernel, {});
 }
 
+// CURRENT_WATERMARK(rowtime): the watermark of the operator evaluating it, typed as
+// its argument (the time attribute is checked when the job is built).
+arrow::Result<TypedExpr> BindCurrentWatermark(CallBuilder& builder,
+                                              const FunctionCallExpr& call,
+                                              std::vector<TypedExpr> args) {
+  ARROW_RETURN_NOT_OK(CheckArgCount(builder, call, args, 1, 1));
+  if (args[0].type->id() != arrow::Type::TIMESTAMP) {
+    return ArgTypeError(builder, call, args, 0, "a rowtime attribute (TIMESTAMP(3) or "
+                        "TIMESTAMP_LTZ(3))");
+  }
+  return CallArrow(builder, call, "weir_current_watermark", {args[0]});
+}
+
 constexpr NamedBinder kTimeBinders[] = {
     {"EXTRACT", BindExtract},
     {"TIMESTAMPADD", BindTimestampAdd},
@@ -414,6 +427,7 @@ constexpr NamedBinder kTimeBinders[] = {
     {"LOCALTIMESTAMP", BindNow},
     {"CURRENT_DATE", BindNow},
     {"PROCTIME", BindNow},
+    {"CURRENT_WATERMARK", BindCurrentWatermark},
 };
 
 }  // namespace

@@ -63,4 +63,22 @@ std::set<std::string> FieldsOf(const cp::Expression& expr) {
   return names;
 }
 
+namespace {
+void CollectWatermarkArgs(const cp::Expression& expr, std::vector<std::string>* out) {
+  const cp::Expression::Call* call = expr.call();
+  if (call == nullptr) return;
+  if (call->function_name == "weir_current_watermark" && !call->arguments.empty()) {
+    const arrow::FieldRef* ref = call->arguments[0].field_ref();
+    out->push_back(ref != nullptr ? TopName(*ref) : std::string());
+  }
+  for (const cp::Expression& arg : call->arguments) CollectWatermarkArgs(arg, out);
+}
+}  // namespace
+
+std::vector<std::string> CurrentWatermarkArgs(const cp::Expression& expr) {
+  std::vector<std::string> args;
+  CollectWatermarkArgs(expr, &args);
+  return args;
+}
+
 }  // namespace weir::sql

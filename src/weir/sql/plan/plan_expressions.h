@@ -25,4 +25,14 @@ void Conjuncts(const arrow::compute::Expression& expr,
 /// Returns the top-level column names `expr` reads.
 std::set<std::string> FieldsOf(const arrow::compute::Expression& expr);
 
+/// Returns the argument of each CURRENT_WATERMARK call in `expr` (the field it
+/// names; an empty string for a computed argument), in order.
+std::vector<std::string> CurrentWatermarkArgs(const arrow::compute::Expression& expr);
+
+/// Returns whether `expr` calls CURRENT_WATERMARK: its value depends on where in the
+/// job it is evaluated, so filters reading it are not moved.
+inline bool ReadsCurrentWatermark(const arrow::compute::Expression& expr) {
+  return !CurrentWatermarkArgs(expr).empty();
+}
+
 }  // namespace weir::sql

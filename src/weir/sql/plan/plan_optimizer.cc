@@ -88,8 +88,14 @@ PlanPtr PushFilters(const PlanPtr& plan, std::vector<cp::Expression> pending) {
   const PlanNode& node = *plan;
   switch (node.kind) {
     case PlanKind::kFilter: {
-      Conjuncts(node.predicate, &pending);
-      return PushFilters(node.inputs[0], std::move(pending));
+      // CURRENT_WATERMARK reads the watermark where the filter runs: it stays.
+      std::vector<cp::Expression> here, stay;
+      Conjuncts(node.predicate, &here);
+      for (cp::Expression& conjunct : here) {
+        (ReadsCurrentWatermark(conjunct) ? stay : pending).push_back(std::move(conjunct));
+      }
+      PlanPtr below = PushFilters(node.inputs[0], std::move(pending));
+      return stay.empty() ? below : WithFilter(below, stay);
     }
     case PlanKind::kScan: {
       if (pending.empty() || !ScanAcceptsFilters(node)) return WithFilter(plan, pending);

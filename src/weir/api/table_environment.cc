@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "weir/api/stream_execution_environment.h"
+#include "weir/api/changelog_result.h"
 #include "weir/connectors/collect/sink.h"
 #include "weir/connectors/collection/source.h"
 #include "weir/planner/batch_executor.h"
@@ -515,6 +516,14 @@ arrow::Result<TableResult> TableEnvironment::RunQuery(const sql::Statement& stat
   sql::PlanPtr plan = Optimize(planned.plan);
   const bool bounded = IsBoundedPlan(*plan);
   const std::string unsupported = planner::FirstUnsupportedInStreaming(*plan);
+  if (!streaming()) ARROW_RETURN_NOT_OK(planner::CheckInsertOnlySources(*plan));
+  const bool changelog_source = planner::FirstChangelogScan(*plan) != nullptr;
+  if (streaming() && changelog_source && !unsupported.empty()) {
+    return arrow::Status::NotImplemented(fmt::format(
+        "streaming queries with {} over a changelog source (upsert-kafka, "
+        "debezium-json) are not supported yet",
+        unsupported));
+  }
   if (streaming() && !bounded) {
     if (!unsupported.empty()) {
       return arrow::Status::NotImplemented(fmt::format(
@@ -529,6 +538,14 @@ arrow::Result<TableResult> TableEnvironment::RunQuery(const sql::Statement& stat
   }
   if (exec_.ShowsChangelog() && unsupported.empty())
     return RunChangelogQuery(plan, planned.column_names);
+  if (changelog_source) {
+    // The batch engine reads rows, not changes: run the job and apply its changes.
+    ARROW_ASSIGN_OR_RAISE(TableResult changes,
+                          RunChangelogQuery(plan, planned.column_names));
+    ARROW_ASSIGN_OR_RAISE(auto collected, changes.Collect());
+    ARROW_ASSIGN_OR_RAISE(auto rows, MaterializeChanges(*collected));
+    return TableResult::Rows(rows, planned.column_names);
+  }
   // Bounded sources: the batch engine gives the final result a streaming run would.
   ARROW_ASSIGN_OR_RAISE(auto table, ExecuteBatchPlan(plan, BatchRunOptions()));
   return TableResult::Rows(table, planned.column_names);
@@ -567,9 +584,11 @@ arrow::Result<int64_t> TableEnvironment::RunChangesJob(
                         ChangelogModes::Infer(plan, StreamTableNames()));
   auto env = StreamExecutionEnvironment::Create();
   env->SetParallelism(parallelism());
+  planner::StreamTranslateOptions options = StreamOptions();
+  options.output_parallelism = 1;
   ARROW_ASSIGN_OR_RAISE(
       planner::StreamOutput output,
-      planner::TranslateToStream(plan, modes, StreamOptions(), env->mutable_graph()));
+      planner::TranslateToStream(plan, modes, options, env->mutable_graph()));
   changes_seen_.store(0);
   const std::shared_ptr<arrow::Schema> schema = plan->schema;
   // One sink subtask: the listener sees the changes in the order they arrive, from
@@ -674,7 +693,9 @@ arrow::Result<TableResult> TableEnvironment::RunInsert(const sql::Statement& sta
   // runs as a job, with Flink's changelog semantics in streaming mode.
   const bool bounded = IsBoundedPlan(*plan);
   const std::string unsupported = planner::FirstUnsupportedInStreaming(*plan);
-  if (!unsupported.empty() && streaming() && !bounded) {
+  if (!streaming()) ARROW_RETURN_NOT_OK(planner::CheckInsertOnlySources(*plan));
+  if (!unsupported.empty() && streaming() &&
+      (!bounded || planner::FirstChangelogScan(*plan) != nullptr)) {
     return arrow::Status::NotImplemented(fmt::format(
         "INSERT INTO {}: streaming queries with {} over unbounded sources are not "
         "supported yet",

@@ -43,7 +43,8 @@ ChangelogModeSet FromConnector(connectors::ChangelogMode mode) {
     case connectors::ChangelogMode::kInsertOnly:
       return ChangelogModeSet::InsertOnly();
     case connectors::ChangelogMode::kUpsert:
-      return {true, false, true, true};
+      // Scans of upsert sources run ChangelogNormalize, which retracts: -U too.
+      return {true, true, true, true};
     case connectors::ChangelogMode::kAll:
       return {true, true, true, true};
   }

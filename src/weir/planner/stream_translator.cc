@@ -12,6 +12,7 @@
 #include "weir/planner/time_attributes.h"
 #include "weir/planner/window_match.h"
 #include "weir/runtime/changelog.h"
+#include "weir/runtime/operators/changelog_normalize.h"
 #include "weir/runtime/operators/conform_operator.h"
 #include "weir/runtime/operators/filter_operator.h"
 #include "weir/sql/plan/plan_expressions.h"
@@ -195,6 +196,16 @@ class Translator {
                     stream.parallelism,
                     Factory<runtime::ConformOperator>(arrow::schema(std::move(declared)),
                                                       node.table->name));
+    // An upsert source (upsert-kafka) holds the latest row per primary key: Flink's
+    // ChangelogNormalize, keyed by it, makes the full changelog downstream wants.
+    if (factory->SourceChangelogMode(node.table->Descriptor()) ==
+        connectors::ChangelogMode::kUpsert) {
+      const std::vector<std::string>& key = node.table->primary_key;
+      stream = Append(stream, Partitioning::Hash(key),
+                      fmt::format("ChangelogNormalize(key=[{}])", fmt::join(key, ", ")),
+                      options_.parallelism,
+                      Factory<runtime::ChangelogNormalizeOperator>(key));
+    }
     return Append(stream, Partitioning::Forward(), "Scan " + node.table->name,
                   stream.parallelism, Factory<runtime::ProjectOperator>(columns));
   }
@@ -246,16 +257,18 @@ class Translator {
     return Partitioning::Hash(node.schema->field_names());
   }
 
-  // Brings the plan's output to the job's parallelism (where the sink runs).
+  // Brings the plan's output to the sink's parallelism (the job's, or
+  // output_parallelism).
   Stream ToJobParallelism(const sql::PlanNode& node, const Stream& stream) {
-    if (stream.parallelism == options_.parallelism) return stream;
+    const int target =
+        options_.output_parallelism > 0 ? options_.output_parallelism : options_.parallelism;
+    if (stream.parallelism == target) return stream;
     std::vector<runtime::NamedExpression> columns;
     for (const auto& f : node.schema->fields()) {
       columns.push_back({f->name(), cp::field_ref(f->name())});
     }
     AddRowKind(node, &columns, /*insert=*/false);
-    return Append(stream, Exchange(node, stream.parallelism, options_.parallelism),
-                  "Exchange", options_.parallelism,
+    return Append(stream, Exchange(node, stream.parallelism, target), "Exchange", target,
                   Factory<runtime::ProjectOperator>(columns));
   }
 

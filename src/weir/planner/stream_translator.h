@@ -29,6 +29,9 @@ struct StreamTranslateOptions {
   std::chrono::microseconds watermark_interval{std::chrono::milliseconds(200)};
   /// table.exec.state.ttl for group aggregations (zero: state kept forever).
   std::chrono::milliseconds state_ttl{0};
+  /// The parallelism of the output vertex (0: `parallelism`): 1 for a SELECT's
+  /// changes, so that one subtask sees them in the order they were made.
+  int output_parallelism = 0;
   /// Tables whose rows come from a vertex already in the graph (DataStreams
   /// registered as tables), by lower-case table name.
   std::map<std::string, int> table_vertices;

@@ -1,5 +1,7 @@
 #include "weir/planner/table_connectors.h"
 
+#include <fmt/format.h>
+
 namespace weir::planner {
 
 arrow::Status ValidateTableOptions(sql::CatalogTable& table) {
@@ -21,6 +23,31 @@ bool IsBoundedPlan(const sql::PlanNode& plan) {
     if (!IsBoundedPlan(*input)) return false;
   }
   return true;
+}
+
+const sql::PlanNode* FirstChangelogScan(const sql::PlanNode& plan) {
+  if (plan.kind == sql::PlanKind::kScan) {
+    auto factory = plan.table->Factory();
+    const bool changes = factory.ok() && (*factory)->SourceChangelogMode(
+                                             plan.table->Descriptor()) !=
+                                             connectors::ChangelogMode::kInsertOnly;
+    return changes ? &plan : nullptr;
+  }
+  for (const sql::PlanPtr& input : plan.inputs) {
+    if (const sql::PlanNode* found = FirstChangelogScan(*input)) return found;
+  }
+  return nullptr;
+}
+
+arrow::Status CheckInsertOnlySources(const sql::PlanNode& plan) {
+  const sql::PlanNode* scan = FirstChangelogScan(plan);
+  if (scan == nullptr) return arrow::Status::OK();
+  return arrow::Status::Invalid(fmt::format(
+      "Querying a table in batch mode is currently only possible for INSERT-only table "
+      "sources. But the source for table '{}' produces other changelog messages than "
+      "just INSERT; run it in streaming mode (SET 'execution.runtime-mode' = "
+      "'streaming')",
+      scan->table->name));
 }
 
 connectors::ScanRequest ScanRequestOf(const sql::PlanNode& scan, bool streaming,

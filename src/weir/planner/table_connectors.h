@@ -34,6 +34,13 @@ connectors::ScanRequest ScanRequestOf(const sql::PlanNode& scan, bool streaming,
                                       const runtime::WatermarkStrategy& watermarks =
                                           runtime::WatermarkStrategy::NoWatermarks());
 
+/// Returns the first scan of `plan` whose source produces a changelog (updates or
+/// deletes: upsert-kafka, debezium-json), or null.
+const sql::PlanNode* FirstChangelogScan(const sql::PlanNode& plan);
+
+/// Flink's batch-mode error for such a scan: batch queries take insert-only sources.
+arrow::Status CheckInsertOnlySources(const sql::PlanNode& plan);
+
 /// Makes the runtime source of a scan node: the scan's physical columns under their
 /// physical names. A source that applies watermarks itself (Kafka) applies
 /// `watermarks` per partition.

@@ -26,6 +26,13 @@ enum class KafkaOffsetMode {
   kUnbounded,        ///< (stop only) never stop
 };
 
+/// How a Kafka source turns records into rows (Flink's changelog formats).
+enum class KafkaChangelog {
+  kAppend,        ///< every record is a +I row
+  kUpsert,        ///< upsert-kafka: a record is +U of its key, a tombstone -D
+  kDebeziumJson,  ///< debezium-json values: c/r +I, u -U and +U, d -D
+};
+
 /// A metadata column a Kafka source adds to each row.
 struct KafkaMetadataColumn {
   /// The output column's name.
@@ -77,6 +84,14 @@ struct KafkaSourceOptions {
   format::CsvDecodeOptions csv;
   /// Skip (and count) records whose value does not decode instead of failing.
   bool ignore_parse_errors = false;
+  /// How records become rows. Not kAppend: the rows carry the row-kind column
+  /// (runtime::kRowKindColumn) last. kUpsert needs `key_schema` (the primary key),
+  /// decoded from every record's key; columns the value also holds are taken from
+  /// the key. kDebeziumJson reads `value_schema` from the envelope's before/after.
+  KafkaChangelog changelog = KafkaChangelog::kAppend;
+  /// kDebeziumJson: the envelope is wrapped as {"schema": …, "payload": {…}}
+  /// (debezium-json.schema-include).
+  bool debezium_schema_include = false;
   /// Metadata columns appended after the value columns, in this order.
   std::vector<KafkaMetadataColumn> metadata;
 

@@ -2,6 +2,8 @@
 
 #include <arrow/array.h>
 #include <arrow/builder.h>
+#include <arrow/array/concatenate.h>
+#include <arrow/compute/api_vector.h>
 #include <arrow/compute/cast.h>
 #include <arrow/type.h>
 #include <arrow/util/utf8.h>
@@ -9,6 +11,7 @@
 #include "weir/common/error.h"
 #include "weir/format/csv/csv_decoder.h"
 #include "weir/format/json/json_decoder.h"
+#include "weir/runtime/changelog.h"
 
 namespace weir::connectors {
 
@@ -130,11 +133,109 @@ class PartDecoder {
 };
 
 struct KafkaRecordDecoder::State {
+  KafkaChangelog changelog = KafkaChangelog::kAppend;
+  bool schema_include = false;  // debezium-json.schema-include
+  bool ignore_parse_errors = false;
   std::unique_ptr<PartDecoder> value;
   std::unique_ptr<PartDecoder> key;
+  std::shared_ptr<arrow::Schema> value_schema;
+  std::shared_ptr<arrow::Schema> key_schema;
   std::vector<std::unique_ptr<arrow::ArrayBuilder>> metadata;
   std::vector<KafkaMetadataColumn> columns;
+  std::vector<int8_t> kinds;  // upsert-kafka: per record
+  // debezium-json: per record, where it came from (for errors).
+  std::vector<std::pair<int32_t, int64_t>> positions;
 };
+
+namespace {
+
+// Debezium's envelope around rows of `row`: {"before": …, "after": …, "op": …},
+// wrapped in {"payload": …} when the schema is included.
+std::shared_ptr<arrow::Schema> DebeziumEnvelope(const arrow::Schema& row,
+                                                bool schema_include) {
+  auto fields = arrow::FieldVector{arrow::field("before", arrow::struct_(row.fields())),
+                                   arrow::field("after", arrow::struct_(row.fields())),
+                                   arrow::field("op", arrow::utf8())};
+  if (!schema_include) return arrow::schema(fields);
+  return arrow::schema({arrow::field("payload", arrow::struct_(fields))});
+}
+
+// The rows of decoded Debezium envelopes: per record, the rows it gives and their
+// kinds; `record_of_row` maps rows to records (for the other columns).
+arrow::Result<arrow::ArrayVector> ExpandDebezium(
+    const arrow::ArrayVector& envelope, bool schema_include, bool ignore_errors,
+    const std::vector<std::pair<int32_t, int64_t>>& positions,
+    std::vector<int64_t>* record_of_row, std::shared_ptr<arrow::Array>* kinds_out) {
+  arrow::ArrayVector parts = envelope;  // before, after, op
+  if (schema_include) {
+    ARROW_ASSIGN_OR_RAISE(parts,
+                          static_cast<const arrow::StructArray&>(*envelope[0]).Flatten());
+  }
+  ARROW_ASSIGN_OR_RAISE(auto before_fields,
+                        static_cast<const arrow::StructArray&>(*parts[0]).Flatten());
+  ARROW_ASSIGN_OR_RAISE(auto after_fields,
+                        static_cast<const arrow::StructArray&>(*parts[1]).Flatten());
+  const auto& before = *parts[0];
+  const auto& after = *parts[1];
+  const auto& op = static_cast<const arrow::StringArray&>(*parts[2]);
+  const int64_t n = op.length();
+  // Row r takes index take[r] of before ++ after.
+  arrow::Int64Builder take;
+  arrow::Int8Builder kinds;
+  record_of_row->clear();
+  auto add = [&](int64_t record, int64_t index, runtime::RowKind kind) -> arrow::Status {
+    record_of_row->push_back(record);
+    ARROW_RETURN_NOT_OK(take.Append(index));
+    return kinds.Append(static_cast<int8_t>(kind));
+  };
+  for (int64_t i = 0; i < n; ++i) {
+    const std::string_view o = op.IsNull(i) ? std::string_view() : op.GetView(i);
+    std::string error;
+    if (o == "c" || o == "r") {
+      if (after.IsNull(i)) {
+        error = fmt::format("a \"{}\" record without \"after\"", o);
+      } else {
+        ARROW_RETURN_NOT_OK(add(i, n + i, runtime::RowKind::kInsert));
+      }
+    } else if (o == "u") {
+      if (before.IsNull(i) || after.IsNull(i)) {
+        error =
+            "the \"before\" field of an UPDATE message is null; with Debezium's Postgres "
+            "connector, set the table's REPLICA IDENTITY to FULL";
+      } else {
+        ARROW_RETURN_NOT_OK(add(i, i, runtime::RowKind::kUpdateBefore));
+        ARROW_RETURN_NOT_OK(add(i, n + i, runtime::RowKind::kUpdateAfter));
+      }
+    } else if (o == "d") {
+      if (before.IsNull(i)) {
+        error = "the \"before\" field of a DELETE message is null";
+      } else {
+        ARROW_RETURN_NOT_OK(add(i, i, runtime::RowKind::kDelete));
+      }
+    } else {
+      error = op.IsNull(i) ? std::string("no \"op\" field")
+                           : fmt::format("unknown \"op\" value \"{}\"", o);
+    }
+    if (!error.empty() && !ignore_errors) {
+      return UserError("Kafka record of partition {} at offset {} is not a Debezium "
+                       "change event: {}",
+                       positions[static_cast<size_t>(i)].first,
+                       positions[static_cast<size_t>(i)].second, error);
+    }
+  }
+  ARROW_ASSIGN_OR_RAISE(auto indices, take.Finish());
+  ARROW_ASSIGN_OR_RAISE(*kinds_out, kinds.Finish());
+  arrow::ArrayVector columns;
+  for (size_t f = 0; f < before_fields.size(); ++f) {
+    ARROW_ASSIGN_OR_RAISE(auto both,
+                          arrow::Concatenate({before_fields[f], after_fields[f]}));
+    ARROW_ASSIGN_OR_RAISE(auto column, arrow::compute::Take(*both, *indices));
+    columns.push_back(std::move(column));
+  }
+  return columns;
+}
+
+}  // namespace
 
 KafkaRecordDecoder::~KafkaRecordDecoder() = default;
 
@@ -144,10 +245,33 @@ arrow::Result<std::unique_ptr<KafkaRecordDecoder>> KafkaRecordDecoder::Make(
   decoder->state_ = std::make_unique<State>();
   State& s = *decoder->state_;
   if (!options.value_schema) return UserError("the Kafka source needs a value schema");
-  arrow::FieldVector fields = options.value_schema->fields();
-  ARROW_ASSIGN_OR_RAISE(
-      s.value, PartDecoder::Make(options.value_schema, options.value_format, options.csv,
-                                 "value"));
+  s.changelog = options.changelog;
+  s.schema_include = options.debezium_schema_include;
+  s.ignore_parse_errors = options.ignore_parse_errors;
+  s.value_schema = options.value_schema;
+  s.key_schema = options.key_schema;
+  if (s.changelog == KafkaChangelog::kUpsert && !options.key_schema) {
+    return UserError("an upsert Kafka source needs the key's columns");
+  }
+  arrow::FieldVector fields;
+  for (const auto& f : options.value_schema->fields()) {
+    // upsert-kafka: a column the key holds comes from the key (tombstones have it).
+    if (s.changelog == KafkaChangelog::kUpsert &&
+        options.key_schema->GetFieldIndex(f->name()) >= 0) {
+      continue;
+    }
+    fields.push_back(f);
+  }
+  if (s.changelog == KafkaChangelog::kDebeziumJson) {
+    ARROW_ASSIGN_OR_RAISE(
+        s.value,
+        PartDecoder::Make(DebeziumEnvelope(*options.value_schema, s.schema_include),
+                          "json", options.csv, "value"));
+  } else {
+    ARROW_ASSIGN_OR_RAISE(s.value,
+                          PartDecoder::Make(options.value_schema, options.value_format,
+                                            options.csv, "value"));
+  }
   if (options.key_schema) {
     // Comments are a value matter: a key starting with '#' is a key.
     format::CsvDecodeOptions key_csv = options.csv;
@@ -163,13 +287,22 @@ arrow::Result<std::unique_ptr<KafkaRecordDecoder>> KafkaRecordDecoder::Make(
     s.columns.push_back(column);
     fields.push_back(arrow::field(column.name, column.type ? column.type : type));
   }
+  if (s.changelog != KafkaChangelog::kAppend) {
+    fields.push_back(
+        arrow::field(std::string(runtime::kRowKindColumn), arrow::int8(), false));
+  }
   decoder->schema_ = arrow::schema(fields);
   return decoder;
 }
 
 arrow::Status KafkaRecordDecoder::Append(const rd_kafka_message_t& message) {
   State& s = *state_;
-  if (message.payload == nullptr) return arrow::Status::OK();  // tombstone
+  const bool upsert = s.changelog == KafkaChangelog::kUpsert;
+  if (message.payload == nullptr && !upsert) return arrow::Status::OK();  // tombstone
+  if (upsert && message.key == nullptr) {
+    return arrow::Status::Invalid(
+        "an upsert-kafka record needs a key (the primary key), and this one has none");
+  }
   ARROW_ASSIGN_OR_RAISE(const bool row, s.value->Append(message.payload, message.len));
   if (!row) return arrow::Status::OK();  // a comment
   if (s.key) {
@@ -179,6 +312,13 @@ arrow::Status KafkaRecordDecoder::Append(const rd_kafka_message_t& message) {
       if (key_row.ok()) return arrow::Status::OK();  // a comment key: no row
       return arrow::Status::Invalid("key: ", key_row.status().message());
     }
+  }
+  if (upsert) {
+    s.kinds.push_back(static_cast<int8_t>(message.payload == nullptr
+                                              ? runtime::RowKind::kDelete
+                                              : runtime::RowKind::kUpdateAfter));
+  } else if (s.changelog == KafkaChangelog::kDebeziumJson) {
+    s.positions.emplace_back(message.partition, message.offset);
   }
   for (size_t i = 0; i < s.columns.size(); ++i) {
     arrow::ArrayBuilder& b = *s.metadata[i];
@@ -244,7 +384,30 @@ arrow::Status KafkaRecordDecoder::Append(const rd_kafka_message_t& message) {
 
 arrow::Result<std::shared_ptr<arrow::RecordBatch>> KafkaRecordDecoder::Finish() {
   State& s = *state_;
-  ARROW_ASSIGN_OR_RAISE(arrow::ArrayVector columns, s.value->Finish());
+  record_of_row_.clear();
+  ARROW_ASSIGN_OR_RAISE(arrow::ArrayVector values, s.value->Finish());
+  arrow::ArrayVector columns;
+  std::shared_ptr<arrow::Array> kinds;
+  if (s.changelog == KafkaChangelog::kDebeziumJson) {
+    ARROW_ASSIGN_OR_RAISE(columns,
+                          ExpandDebezium(values, s.schema_include, s.ignore_parse_errors,
+                                         s.positions, &record_of_row_, &kinds));
+    s.positions.clear();
+  } else {
+    for (int i = 0; i < s.value_schema->num_fields(); ++i) {
+      if (s.changelog == KafkaChangelog::kUpsert &&
+          s.key_schema->GetFieldIndex(s.value_schema->field(i)->name()) >= 0) {
+        continue;
+      }
+      columns.push_back(std::move(values[static_cast<size_t>(i)]));
+    }
+  }
+  if (s.changelog == KafkaChangelog::kUpsert) {
+    arrow::Int8Builder builder;
+    ARROW_RETURN_NOT_OK(builder.AppendValues(s.kinds));
+    ARROW_ASSIGN_OR_RAISE(kinds, builder.Finish());
+    s.kinds.clear();
+  }
   if (s.key) {
     ARROW_ASSIGN_OR_RAISE(arrow::ArrayVector keys, s.key->Finish());
     for (auto& k : keys) columns.push_back(std::move(k));
@@ -258,8 +421,20 @@ arrow::Result<std::shared_ptr<arrow::RecordBatch>> KafkaRecordDecoder::Finish() 
     }
     columns.push_back(std::move(column));
   }
-  const int64_t rows = rows_;
+  int64_t rows = rows_;
   rows_ = 0;
+  if (s.changelog == KafkaChangelog::kDebeziumJson) {
+    // The key and metadata columns follow their records' rows.
+    arrow::Int64Builder take;
+    ARROW_RETURN_NOT_OK(take.AppendValues(record_of_row_));
+    ARROW_ASSIGN_OR_RAISE(auto indices, take.Finish());
+    const size_t value_columns = static_cast<size_t>(s.value_schema->num_fields());
+    for (size_t c = value_columns; c < columns.size(); ++c) {
+      ARROW_ASSIGN_OR_RAISE(columns[c], arrow::compute::Take(*columns[c], *indices));
+    }
+    rows = static_cast<int64_t>(record_of_row_.size());
+  }
+  if (kinds) columns.push_back(std::move(kinds));
   return arrow::RecordBatch::Make(schema_, rows, std::move(columns));
 }
 

@@ -11,8 +11,9 @@
 
 namespace weir::connectors {
 
-/// Decodes Kafka records into rows: the value's columns (json or raw) followed by the
-/// metadata columns.
+/// Decodes Kafka records into rows: the value's columns (json, csv or raw), the key's,
+/// the metadata columns, and for changelog formats (KafkaSourceOptions::changelog)
+/// the row-kind column.
 class KafkaRecordDecoder {
  public:
   /// Makes a decoder for `options` (value format, value schema, metadata).
@@ -23,15 +24,23 @@ class KafkaRecordDecoder {
   /// Returns the schema of the rows: value columns, then metadata columns.
   const std::shared_ptr<arrow::Schema>& schema() const { return schema_; }
 
-  /// Adds `message` as a row. A value that does not decode is an error with the
-  /// reason, and adds nothing. A record without a value (a tombstone) is skipped.
+  /// Adds `message` as a record. A value that does not decode is an error with the
+  /// reason, and adds nothing. A record without a value (a tombstone) is skipped,
+  /// except by upsert-kafka, where it deletes its key.
   arrow::Status Append(const rd_kafka_message_t& message);
 
-  /// Returns the rows added since the last Finish.
+  /// Returns the records added since the last Finish.
   int64_t rows() const { return rows_; }
 
-  /// Returns the rows added since the last Finish as a batch.
+  /// Returns the rows of the records added since the last Finish as a batch. A
+  /// Debezium update is two rows (-U, +U); a Debezium record whose "op" is unknown,
+  /// or an update or delete without "before", is an error naming its partition and
+  /// offset (or is dropped with `ignore_parse_errors`).
   arrow::Result<std::shared_ptr<arrow::RecordBatch>> Finish();
+
+  /// After Finish: the record (in Append order since the previous Finish) of each
+  /// row, or empty when every record gave exactly one row.
+  const std::vector<int64_t>& record_of_row() const { return record_of_row_; }
 
  private:
   struct State;
@@ -39,6 +48,7 @@ class KafkaRecordDecoder {
   std::shared_ptr<arrow::Schema> schema_;
   std::unique_ptr<State> state_;
   int64_t rows_ = 0;
+  std::vector<int64_t> record_of_row_;
 };
 
 /// Returns the natural type of a metadata key, or an error naming the known keys.

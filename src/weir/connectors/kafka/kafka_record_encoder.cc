@@ -29,7 +29,10 @@ class FieldsEncoder {
       indices.push_back(i);
     }
     if (columns.empty()) {
-      for (int i = 0; i < batch.num_columns(); ++i) indices.push_back(i);
+      const int kinds = runtime::RowKindIndex(*batch.schema());
+      for (int i = 0; i < batch.num_columns(); ++i) {
+        if (i != kinds) indices.push_back(i);
+      }
     }
     ARROW_ASSIGN_OR_RAISE(e.batch_, batch.SelectColumns(indices));
     if (format == "raw") {
@@ -131,9 +134,13 @@ arrow::Status ProduceKafkaRecord(rd_kafka_t* producer, const std::string& topic,
 arrow::Status ForEachKafkaRecord(
     const arrow::RecordBatch& batch, const KafkaSinkOptions& options,
     const std::function<arrow::Status(const std::string*, const std::string*)>& record) {
+  // debezium-json: the row as json inside Debezium's envelope.
+  const bool debezium = options.value_format == "debezium-json";
   ARROW_ASSIGN_OR_RAISE(
-      auto values, FieldsEncoder::Make(batch, options.value_columns, options.value_format,
+      auto values, FieldsEncoder::Make(batch, options.value_columns,
+                                       debezium ? "json" : options.value_format,
                                        options.csv));
+  const int8_t* changes = debezium ? runtime::RowKinds(batch) : nullptr;
   std::optional<FieldsEncoder> keys;
   if (!options.key_columns.empty()) {
     ARROW_ASSIGN_OR_RAISE(keys, FieldsEncoder::Make(batch, options.key_columns,
@@ -153,6 +160,13 @@ arrow::Status ForEachKafkaRecord(
       }
     }
     ARROW_ASSIGN_OR_RAISE(bool has_value, values.Encode(r, &value));
+    if (debezium) {
+      // Flink's debezium-json: +I/+U are creates, -U/-D deletes.
+      const bool add = changes == nullptr ||
+                       runtime::IsAccumulate(static_cast<runtime::RowKind>(changes[r]));
+      value = add ? "{\"before\":null,\"after\":" + value + ",\"op\":\"c\"}"
+                  : "{\"before\":" + value + ",\"after\":null,\"op\":\"d\"}";
+    }
     bool has_key = false;
     if (keys) {
       ARROW_ASSIGN_OR_RAISE(has_key, keys->Encode(r, &key));

@@ -111,9 +111,11 @@ arrow::Result<runtime::OperatorFactory> MakeKafkaSink(KafkaSinkOptions options) 
         "(sink.transactional-id-prefix), unique to this job");
   }
   for (const std::string& format : {options.value_format, options.key_format}) {
-    if (format != "json" && format != "csv" && format != "raw") {
-      return UserError("Kafka sink format '{}' is not supported (json, csv, raw)",
-                       format);
+    const bool changelog = format == "debezium-json" && &format != &options.key_format;
+    if (format != "json" && format != "csv" && format != "raw" && !changelog) {
+      return UserError(
+          "Kafka sink format '{}' is not supported (json, csv, raw, debezium-json)",
+          format);
     }
   }
   ARROW_RETURN_NOT_OK(CheckKafkaSettings(options.properties));

@@ -449,8 +449,12 @@ arrow::Status KafkaSourceReader::EmitBatch(runtime::Output* out) {
   }
   ARROW_ASSIGN_OR_RAISE(auto micros, runtime::EventTimesMicros(*times, column));
   const int64_t now = context_->ProcessingTime();
-  for (size_t i = 0; i < row_partitions_.size() && i < micros.size(); ++i) {
-    Partition* p = row_partitions_[i];
+  // Rows follow records one to one, except where a record gave several rows.
+  const std::vector<int64_t>& records = decoder_->record_of_row();
+  for (size_t i = 0; i < micros.size(); ++i) {
+    const size_t record = records.empty() ? i : static_cast<size_t>(records[i]);
+    if (record >= row_partitions_.size()) break;
+    Partition* p = row_partitions_[record];
     p->max_event = std::max(p->max_event, micros[i]);
     p->last_record_micros = now;
   }

@@ -34,6 +34,8 @@ const std::set<std::string>& KafkaOptions() {
       "format",
       "value.format",
       "json.ignore-parse-errors",
+      "debezium-json.ignore-parse-errors",
+      "debezium-json.schema-include",
       "key.fields",
       "key.format",
       "value.fields-include",
@@ -294,17 +296,28 @@ arrow::Result<KafkaSourceOptions> KafkaSourceOptionsOf(const TableDescriptor& ta
   const std::string key_format = table.Option("key.format", "json");
   for (const char* key : {"format", "value.format", "key.format"}) {
     const std::string value = table.Option(key);
-    if (!value.empty() && value != "json" && value != "csv" && value != "raw") {
+    const bool changelog = value == "debezium-json" && std::string(key) != "key.format";
+    if (!value.empty() && value != "json" && value != "csv" && value != "raw" &&
+        !changelog) {
       return OptionError(
           table, key,
-          fmt::format("format '{}' is not supported for Kafka (json, csv, raw)", value));
+          fmt::format("format '{}' is not supported for Kafka (json, csv, raw{})", value,
+                      std::string(key) == "key.format" ? "" : ", debezium-json"));
     }
   }
   options.value_format = format;
-  for (const char* key : {"json.ignore-parse-errors", "csv.ignore-parse-errors"}) {
+  if (format == "debezium-json") {
+    options.changelog = KafkaChangelog::kDebeziumJson;
+    if (!table.Option("debezium-json.schema-include").empty()) {
+      ARROW_ASSIGN_OR_RAISE(options.debezium_schema_include,
+                            ParseBool(table, "debezium-json.schema-include"));
+    }
+  }
+  for (const char* key : {"json.ignore-parse-errors", "csv.ignore-parse-errors",
+                          "debezium-json.ignore-parse-errors"}) {
     if (table.Option(key).empty()) continue;
     const std::string name = key;
-    const std::string applies = name.substr(0, name.find('.'));
+    const std::string applies = name.substr(0, name.rfind(".ignore"));
     if (format != applies) {
       return OptionError(table, key,
                          fmt::format("applies to the {} value format", applies));
@@ -377,6 +390,10 @@ arrow::Result<KafkaSourceOptions> KafkaSourceOptionsOf(const TableDescriptor& ta
 
 namespace {
 
+bool IsDebezium(const TableDescriptor& table) {
+  return table.Option("value.format", table.Option("format")) == "debezium-json";
+}
+
 class KafkaTableFactory : public TableFactory {
  public:
   std::string_view name() const override { return "kafka"; }
@@ -388,6 +405,13 @@ class KafkaTableFactory : public TableFactory {
   }
   bool AppliesWatermarks() const override { return true; }
   bool HasMetadata() const override { return true; }
+  // debezium-json carries a changelog both ways.
+  ChangelogMode SourceChangelogMode(const TableDescriptor& table) const override {
+    return IsDebezium(table) ? ChangelogMode::kAll : ChangelogMode::kInsertOnly;
+  }
+  bool SinkAccepts(const TableDescriptor& table, ChangelogMode mode) const override {
+    return mode == ChangelogMode::kInsertOnly || IsDebezium(table);
+  }
   arrow::Result<runtime::SourceFactory> MakeSource(
       const TableDescriptor& table, const ScanRequest& scan) const override {
     ARROW_ASSIGN_OR_RAISE(auto options, KafkaSourceOptionsOf(table));
@@ -420,10 +444,47 @@ const std::set<std::string>& UpsertKafkaOptions() {
       "key.format",
       "value.format",
       "value.fields-include",
+      "scan.bounded.mode",
+      "scan.bounded.timestamp-millis",
+      "scan.bounded.specific-offsets",
       "sink.parallelism",
       "sink.delivery-guarantee",
       "sink.transactional-id-prefix",
   };
+  return options;
+}
+
+// The source options of an upsert-kafka table: the whole topic from its start, the
+// primary key from each record's key, a tombstone deleting its key.
+arrow::Result<KafkaSourceOptions> UpsertKafkaSourceOptionsOf(const TableDescriptor& table) {
+  TableDescriptor keyed = table;
+  std::string fields;
+  for (const std::string& column : table.primary_key) {
+    fields += (fields.empty() ? "" : ";") + column;
+  }
+  keyed.options["key.fields"] = fields;
+  keyed.options["scan.startup.mode"] = "earliest-offset";
+  keyed.option_order.push_back("key.fields");
+  keyed.option_order.push_back("scan.startup.mode");
+  ARROW_ASSIGN_OR_RAISE(KafkaSourceOptions options, KafkaSourceOptionsOf(keyed));
+  options.changelog = KafkaChangelog::kUpsert;
+  if (!options.key_schema) {
+    // value.fields-include = ALL: the value holds the key's columns too; the key's
+    // are read from the record key all the same (a tombstone has no value).
+    arrow::FieldVector key_fields;
+    for (const std::string& column : table.primary_key) {
+      for (const TableColumn& c : table.columns) {
+        if (c.name == column) key_fields.push_back(arrow::field(c.name, c.type, false));
+      }
+    }
+    options.key_schema = arrow::schema(key_fields);
+    options.key_format = table.Option("key.format");
+  }
+  auto checked = MakeKafkaSource(options);
+  if (!checked.ok()) {
+    return arrow::Status::Invalid(
+        fmt::format("table '{}': {}", table.name, checked.status().message()));
+  }
   return options;
 }
 
@@ -469,16 +530,23 @@ class UpsertKafkaTableFactory : public TableFactory {
           fmt::format("table '{}': unknown option '{}' for connector 'upsert-kafka'{}",
                       table->name, key, common::DidYouMean(key, names)));
     }
-    return UpsertKafkaSinkOptionsOf(*table).status();
+    ARROW_RETURN_NOT_OK(UpsertKafkaSinkOptionsOf(*table).status());
+    return UpsertKafkaSourceOptionsOf(*table).status();
   }
-  bool IsBounded(const TableDescriptor&) const override { return false; }
+  bool IsBounded(const TableDescriptor& table) const override {
+    return IsBoundedKafkaTable(table);
+  }
+  bool AppliesWatermarks() const override { return true; }
+  // The latest row per key: the planner normalizes it into a full changelog.
+  ChangelogMode SourceChangelogMode(const TableDescriptor&) const override {
+    return ChangelogMode::kUpsert;
+  }
   bool SinkAccepts(const TableDescriptor&, ChangelogMode) const override { return true; }
-  arrow::Result<runtime::SourceFactory> MakeSource(const TableDescriptor& table,
-                                                   const ScanRequest&) const override {
-    return arrow::Status::NotImplemented(fmt::format(
-        "table '{}': reading an upsert-kafka table is not supported yet; write to it, "
-        "or read its topic with the 'kafka' connector",
-        table.name));
+  arrow::Result<runtime::SourceFactory> MakeSource(
+      const TableDescriptor& table, const ScanRequest& scan) const override {
+    ARROW_ASSIGN_OR_RAISE(auto options, UpsertKafkaSourceOptionsOf(table));
+    options.watermarks = scan.watermarks;
+    return MakeKafkaSource(options);
   }
   arrow::Result<TableSink> MakeSink(const TableDescriptor& table) const override {
     TableSink sink;

@@ -756,6 +756,59 @@ def test_debezium_json_is_read_as_a_changelog(broker, weir, schema_include):
     assert total.stdout.strip().splitlines()[-1] == "2,5.98"
 
 
+def test_upsert_kafka_to_upsert_kafka_aggregation_under_kill(broker, tmp_path):
+    # An upsert topic (latest value per key, tombstones) aggregated into another
+    # upsert topic, killed (-9) twice and restarted at other parallelisms: the output,
+    # compacted, is the aggregation of the input's final rows, computed here.
+    source = make_topic(broker, 2)
+    sink = make_topic(broker, 2)
+    import random
+    rng = random.Random(11)
+    producer = Producer({"bootstrap.servers": broker, "linger.ms": 20})
+    final = {}
+    for i in range(150_000):
+        k = rng.randrange(2000)
+        v = None if rng.random() < 0.1 else rng.randrange(100)
+        producer.produce(source, key=json.dumps({"k": k}).encode(),
+                         value=None if v is None else json.dumps({"k": k, "v": v}).encode())
+        if v is None:
+            final.pop(k, None)
+        else:
+            final[k] = v
+        if i % 20000 == 0:
+            producer.poll(0)
+    assert producer.flush(60) == 0
+    script = tmp_path / "job.sql"
+    script.write_text(f"""
+SET 'execution.checkpointing.interval' = '200ms';
+SET 'state.checkpoints.dir' = '{tmp_path}/chk';
+SET 'parallelism.default' = '${{P}}';
+CREATE TABLE u (k BIGINT, v INT, PRIMARY KEY (k) NOT ENFORCED) WITH (
+  'connector' = 'upsert-kafka', 'topic' = '{source}',
+  'properties.bootstrap.servers' = '{broker}', 'key.format' = 'json',
+  'value.format' = 'json', 'scan.bounded.mode' = 'latest-offset');
+{upsert_table(broker, sink, "g BIGINT, n BIGINT, s BIGINT", "g")}
+INSERT INTO counts SELECT MOD(k, 10), COUNT(*), SUM(v) FROM u GROUP BY MOD(k, 10);
+""")
+    cmd = [str(weir_binary()), "sql", "-f", str(script)]
+    for delay, parallelism in ((0.8, 2), (0.8, 1)):
+        proc = subprocess.Popen(cmd + ["-D", f"P={parallelism}"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    done = subprocess.run(cmd + ["-D", "P=2"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "restores" in done.stderr, "the last run should resume from a checkpoint"
+    want = {}
+    for k, v in final.items():
+        n, total = want.get(k % 10, (0, 0))
+        want[k % 10] = (n + 1, total + v)
+    got = compact(consume_all(broker, sink))
+    assert got == {json.dumps({"g": g}): {"g": g, "n": n, "s": total}
+                   for g, (n, total) in want.items()}
+
+
 def test_debezium_json_sink_writes_the_changelog(broker, weir):
     # A GROUP BY into a debezium-json topic: +I/+U as creates, -U/-D as deletes
     # (Flink's encoding); replayed by this test, the events give the final counts.

@@ -165,7 +165,11 @@ Task::Task(JobState* job, TaskSpec spec, std::atomic<int64_t>* busy_micros,
   }
 }
 
-Task::~Task() = default;
+Task::~Task() { WaitForStateWriter(); }
+
+void Task::WaitForStateWriter() {
+  if (state_writer_.joinable()) state_writer_.join();
+}
 
 arrow::Status Task::Annotate(const SubtaskInfo& where, arrow::Status status) {
   if (status.ok() || annotated_) return status;
@@ -274,10 +278,7 @@ arrow::Result<TaskSnapshot> Task::SnapshotAll(CheckpointId id, bool keyed) {
       ARROW_RETURN_NOT_OK(Annotate(link.info, link.op->SnapshotState(backend.get())));
     }
     if (backend->num_entries() > 0) {
-      ARROW_ASSIGN_OR_RAISE(auto out, arrow::io::BufferOutputStream::Create());
-      ARROW_RETURN_NOT_OK(backend->Snapshot(out.get()));
-      ARROW_ASSIGN_OR_RAISE(auto buffer, out->Finish());
-      s.keyed = buffer->ToString();
+      ARROW_ASSIGN_OR_RAISE(s.keyed, backend->SnapshotBytes());
     }
     ARROW_RETURN_NOT_OK(
         Annotate(link.info, link.op->SnapshotOperatorState(id, &s.entries)));
@@ -290,15 +291,24 @@ arrow::Status Task::Checkpoint(CheckpointId id, std::chrono::microseconds alignm
   ARROW_ASSIGN_OR_RAISE(auto snapshot, SnapshotAll(id, /*keyed=*/true));
   const std::string folder = spec_.coordinator->FolderFor(id);
   if (folder.empty()) return arrow::Status::OK();  // aborted meanwhile
-  auto file = WriteTaskState(folder, spec_.key, EncodeTaskSnapshot(snapshot));
-  if (!file.ok()) {
-    // A checkpoint that cannot be stored fails, the job does not: the next one may
-    // succeed, and nothing was committed on its behalf.
-    LogWarning("checkpoint {}: {}", id, file.status().message());
-    spec_.coordinator->Decline(id, file.status().message());
-    return arrow::Status::OK();
-  }
-  spec_.coordinator->Acknowledge(checkpoint_index_, id, *file, alignment);
+  // The snapshot is the task's own copy now: Flink's asynchronous phase writes it on
+  // another thread while the task goes on; the checkpoint completes when every task
+  // acknowledged. One write per task at a time: a checkpoint taken while the last
+  // one is still being written waits for it.
+  WaitForStateWriter();
+  state_writer_ = std::thread([coordinator = spec_.coordinator, key = spec_.key,
+                               index = checkpoint_index_, id, alignment, folder,
+                               snapshot = std::move(snapshot)] {
+    auto file = WriteTaskState(folder, key, EncodeTaskSnapshotPieces(snapshot));
+    if (!file.ok()) {
+      // A checkpoint that cannot be stored fails, the job does not: the next one may
+      // succeed, and nothing was committed on its behalf.
+      LogWarning("checkpoint {}: {}", id, file.status().message());
+      coordinator->Decline(id, file.status().message());
+      return;
+    }
+    coordinator->Acknowledge(index, id, *file, alignment);
+  });
   return arrow::Status::OK();
 }
 
@@ -369,6 +379,7 @@ arrow::Status Task::MaybeCompleteAlignment() {
 }
 
 arrow::Status Task::ReportFinished() {
+  WaitForStateWriter();  // the last checkpoint is acknowledged before the finish
   final_id_ = spec_.coordinator->BeginFinish();
   const std::string folder = spec_.coordinator->FolderFor(final_id_);
   // Without checkpoint storage the final snapshot only stages what sinks commit:
@@ -377,7 +388,7 @@ arrow::Status Task::ReportFinished() {
   std::optional<TaskStateFile> file;
   if (!folder.empty()) {
     ARROW_ASSIGN_OR_RAISE(
-        file, WriteTaskState(folder, spec_.key, EncodeTaskSnapshot(snapshot)));
+        file, WriteTaskState(folder, spec_.key, EncodeTaskSnapshotPieces(snapshot)));
   }
   spec_.coordinator->TaskFinished(checkpoint_index_, std::move(file));
   return arrow::Status::OK();
@@ -386,6 +397,7 @@ arrow::Status Task::ReportFinished() {
 void Task::Shutdown() {
   if (shut_down_) return;
   shut_down_ = true;
+  WaitForStateWriter();
   auto close = [&](const SubtaskInfo& info, arrow::Status st) {
     if (!st.ok() && !job_->stopping()) job_->Fail(Annotate(info, st));
   };

@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "weir/runtime/channel.h"
@@ -113,6 +114,8 @@ class Task : public Schedulable, public CheckpointParticipant {
   // checkpoint storage would keep it).
   arrow::Result<TaskSnapshot> SnapshotAll(CheckpointId id, bool keyed);
   arrow::Status Checkpoint(CheckpointId id, std::chrono::microseconds alignment);
+  // Waits for the previous checkpoint's asynchronous write, if one is running.
+  void WaitForStateWriter();
   arrow::Status OnBarrier(int channel, CheckpointId id);
   arrow::Status MaybeCompleteAlignment();
   arrow::Status HandleCheckpointRequests(bool* stop);
@@ -163,6 +166,9 @@ class Task : public Schedulable, public CheckpointParticipant {
   SteadyClock::time_point alignment_start_;
   bool final_reported_ = false;
   CheckpointId final_id_ = 0;
+  // The asynchronous phase of the last checkpoint: encoding, checksums and the
+  // durable write of its snapshot, then the acknowledgement (one at a time).
+  std::thread state_writer_;
   std::vector<std::shared_ptr<WakeHandle>> wake_handles_;
 };
 

@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include <arrow/buffer.h>
+#include <arrow/io/memory.h>
 
 #include "weir/common/error.h"
 #include "weir/state/key_group.h"
@@ -48,6 +49,9 @@ struct StateTable {
 class Writer {
  public:
   explicit Writer(arrow::io::OutputStream* out) : out_(out) {}
+  arrow::Status Raw(const void* data, size_t size) {
+    return out_->Write(data, static_cast<int64_t>(size));
+  }
   template <typename T>
   arrow::Status Pod(T v) {
     return out_->Write(&v, sizeof(v));
@@ -59,6 +63,46 @@ class Writer {
 
  private:
   arrow::io::OutputStream* out_;
+};
+
+// Writer's interface over a string (no stream in between).
+class StringWriter {
+ public:
+  explicit StringWriter(std::string* out) : out_(out) {}
+  arrow::Status Raw(const void* data, size_t size) {
+    out_->append(static_cast<const char*>(data), size);
+    return arrow::Status::OK();
+  }
+  template <typename T>
+  arrow::Status Pod(T v) {
+    return Raw(&v, sizeof(v));
+  }
+  arrow::Status Bytes(std::string_view s) {
+    ARROW_RETURN_NOT_OK(Pod<uint32_t>(static_cast<uint32_t>(s.size())));
+    return Raw(s.data(), s.size());
+  }
+
+ private:
+  std::string* out_;
+};
+
+// Counts what a Writer would write.
+class SizeWriter {
+ public:
+  arrow::Status Raw(const void*, size_t size) {
+    bytes += size;
+    return arrow::Status::OK();
+  }
+  template <typename T>
+  arrow::Status Pod(T) {
+    bytes += sizeof(T);
+    return arrow::Status::OK();
+  }
+  arrow::Status Bytes(std::string_view s) {
+    bytes += sizeof(uint32_t) + s.size();
+    return arrow::Status::OK();
+  }
+  size_t bytes = 0;
 };
 
 class Reader {
@@ -130,6 +174,9 @@ class InMemoryStateBackend : public KeyedStateBackend {
     Entry& e = Upsert(state);
     e.value.assign(value.data(), value.size());
   }
+  void PutOwned(int state, std::string value) override {
+    Upsert(state).value = std::move(value);
+  }
   void Clear(int state) override { states_[state].entries.erase(key_); }
 
   void Append(int state, std::string_view element) override {
@@ -170,12 +217,28 @@ class InMemoryStateBackend : public KeyedStateBackend {
 
   arrow::Status Snapshot(arrow::io::OutputStream* out) override {
     Writer w(out);
-    ARROW_RETURN_NOT_OK(out->Write(kMagic, sizeof(kMagic)));
-    ARROW_RETURN_NOT_OK(w.Pod<uint32_t>(static_cast<uint32_t>(states_.size())));
+    return Write(w);
+  }
+
+  arrow::Result<std::string> SnapshotBytes() override {
+    SizeWriter size;
+    ARROW_RETURN_NOT_OK(Write(size));
+    std::string bytes;
+    bytes.reserve(size.bytes);
+    StringWriter w(&bytes);
+    ARROW_RETURN_NOT_OK(Write(w));
+    return bytes;
+  }
+
+  // Writes the snapshot through `w` (a Writer, StringWriter or SizeWriter).
+  template <typename W>
+  arrow::Status Write(W& w) {
+    ARROW_RETURN_NOT_OK(w.Raw(kMagic, sizeof(kMagic)));
+    ARROW_RETURN_NOT_OK(w.template Pod<uint32_t>(static_cast<uint32_t>(states_.size())));
     for (const auto& s : states_) {
       ARROW_RETURN_NOT_OK(w.Bytes(s.name));
-      ARROW_RETURN_NOT_OK(w.Pod<uint8_t>(static_cast<uint8_t>(s.kind)));
-      ARROW_RETURN_NOT_OK(w.Pod<int64_t>(s.ttl.ttl.count()));
+      ARROW_RETURN_NOT_OK(w.template Pod<uint8_t>(static_cast<uint8_t>(s.kind)));
+      ARROW_RETURN_NOT_OK(w.template Pod<int64_t>(s.ttl.ttl.count()));
     }
     // Entries ordered by key group, then state, then key: deterministic output.
     struct Ref {
@@ -197,25 +260,25 @@ class InMemoryStateBackend : public KeyedStateBackend {
       if (a.state != b.state) return a.state < b.state;
       return *a.key < *b.key;
     });
-    ARROW_RETURN_NOT_OK(w.Pod<uint64_t>(refs.size()));
+    ARROW_RETURN_NOT_OK(w.template Pod<uint64_t>(refs.size()));
     for (const Ref& r : refs) {
-      ARROW_RETURN_NOT_OK(w.Pod<uint32_t>(r.state));
-      ARROW_RETURN_NOT_OK(w.Pod<int32_t>(r.key_group));
+      ARROW_RETURN_NOT_OK(w.template Pod<uint32_t>(r.state));
+      ARROW_RETURN_NOT_OK(w.template Pod<int32_t>(r.key_group));
       ARROW_RETURN_NOT_OK(w.Bytes(*r.key));
-      ARROW_RETURN_NOT_OK(w.Pod<int64_t>(r.entry->written_ms));
+      ARROW_RETURN_NOT_OK(w.template Pod<int64_t>(r.entry->written_ms));
       switch (states_[r.state].kind) {
         case StateKind::kValue:
           ARROW_RETURN_NOT_OK(w.Bytes(r.entry->value));
           break;
         case StateKind::kList:
           ARROW_RETURN_NOT_OK(
-              w.Pod<uint32_t>(static_cast<uint32_t>(r.entry->list.size())));
+              w.template Pod<uint32_t>(static_cast<uint32_t>(r.entry->list.size())));
           for (const auto& x : r.entry->list) ARROW_RETURN_NOT_OK(w.Bytes(x));
           break;
         case StateKind::kMap: {
           std::map<std::string, std::string> sorted(r.entry->map.begin(),
                                                     r.entry->map.end());
-          ARROW_RETURN_NOT_OK(w.Pod<uint32_t>(static_cast<uint32_t>(sorted.size())));
+          ARROW_RETURN_NOT_OK(w.template Pod<uint32_t>(static_cast<uint32_t>(sorted.size())));
           for (const auto& [k, v] : sorted) {
             ARROW_RETURN_NOT_OK(w.Bytes(k));
             ARROW_RETURN_NOT_OK(w.Bytes(v));
@@ -336,6 +399,13 @@ class InMemoryStateBackend : public KeyedStateBackend {
 };
 
 }  // namespace
+
+arrow::Result<std::string> KeyedStateBackend::SnapshotBytes() {
+  ARROW_ASSIGN_OR_RAISE(auto out, arrow::io::BufferOutputStream::Create());
+  ARROW_RETURN_NOT_OK(Snapshot(out.get()));
+  ARROW_ASSIGN_OR_RAISE(auto buffer, out->Finish());
+  return buffer->ToString();
+}
 
 std::unique_ptr<KeyedStateBackend> MakeInMemoryStateBackend(
     std::function<int64_t()> now) {

@@ -61,6 +61,9 @@ class KeyedStateBackend {
   virtual bool Get(int state, std::string* value) = 0;
   /// Writes the current key's value of a value state.
   virtual void Put(int state, std::string_view value) = 0;
+  /// Writes the current key's value of a value state, taking the bytes (no copy where
+  /// the backend keeps strings).
+  virtual void PutOwned(int state, std::string value) { Put(state, value); }
   /// Removes the current key's entry (any kind of state).
   virtual void Clear(int state) = 0;
 
@@ -87,6 +90,8 @@ class KeyedStateBackend {
   /// Writes every live entry to `out` in a self-describing format ordered by key group,
   /// so a restore can keep only the key groups it owns (rescaling).
   virtual arrow::Status Snapshot(arrow::io::OutputStream* out) = 0;
+  /// Returns what Snapshot writes, as one string (sized once where the backend can).
+  virtual arrow::Result<std::string> SnapshotBytes();
   /// Loads the entries of key groups in `range` from a snapshot (one of several, when
   /// restoring after rescaling: call once per snapshot).
   virtual arrow::Status Restore(arrow::io::InputStream* in, KeyGroupRange range) = 0;

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include <arrow/util/crc32.h>
+#include <zlib.h>
 
 #include "weir/common/error.h"
 
@@ -56,20 +57,46 @@ uint32_t Checksum(std::string_view bytes) {
   return arrow::internal::crc32(0, bytes.data(), bytes.size());
 }
 
-std::string EncodeTaskSnapshot(const TaskSnapshot& snapshot) {
-  std::string body;
-  PutU64(&body, snapshot.operators.size());
+EncodedTaskSnapshot EncodeTaskSnapshotPieces(const TaskSnapshot& snapshot) {
+  // The body: per operator its framing (uid, subtask, parallelism, the keyed state's
+  // length), the keyed state itself (a view), then its entries.
+  EncodedTaskSnapshot out;
+  std::vector<std::string_view> body;
+  std::string* framing = &out.framing.emplace_back();
+  PutU64(framing, snapshot.operators.size());
   for (const auto& op : snapshot.operators) {
-    PutBytes(&body, op.uid);
-    PutU64(&body, static_cast<uint64_t>(op.subtask));
-    PutU64(&body, static_cast<uint64_t>(op.parallelism));
-    PutBytes(&body, op.keyed);
-    PutU64(&body, op.entries.size());
-    for (const auto& e : op.entries) PutBytes(&body, e);
+    PutBytes(framing, op.uid);
+    PutU64(framing, static_cast<uint64_t>(op.subtask));
+    PutU64(framing, static_cast<uint64_t>(op.parallelism));
+    PutU64(framing, op.keyed.size());
+    body.push_back(*framing);
+    body.push_back(op.keyed);
+    framing = &out.framing.emplace_back();
+    PutU64(framing, op.entries.size());
+    for (const auto& e : op.entries) PutBytes(framing, e);
   }
-  std::string out(kMagic);
-  PutU64(&out, Checksum(body));
-  out += body;
+  body.push_back(*framing);
+  uint32_t body_crc = 0;
+  int64_t body_size = 0;
+  for (std::string_view piece : body) {
+    body_crc = arrow::internal::crc32(body_crc, piece.data(), piece.size());
+    body_size += static_cast<int64_t>(piece.size());
+  }
+  std::string& header = out.framing.emplace_back(kMagic);
+  PutU64(&header, body_crc);
+  // The file's checksum from the header's and the body's, without reading it again.
+  out.crc = static_cast<uint32_t>(crc32_combine(Checksum(header), body_crc, body_size));
+  out.size = static_cast<int64_t>(header.size()) + body_size;
+  out.pieces.push_back(header);
+  out.pieces.insert(out.pieces.end(), body.begin(), body.end());
+  return out;
+}
+
+std::string EncodeTaskSnapshot(const TaskSnapshot& snapshot) {
+  EncodedTaskSnapshot encoded = EncodeTaskSnapshotPieces(snapshot);
+  std::string out;
+  out.reserve(static_cast<size_t>(encoded.size));
+  for (std::string_view piece : encoded.pieces) out.append(piece);
   return out;
 }
 

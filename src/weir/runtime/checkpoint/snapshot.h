@@ -1,7 +1,9 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <string>
+#include <string_view>
 #include <string_view>
 #include <vector>
 
@@ -33,7 +35,24 @@ struct TaskSnapshot {
   std::vector<OperatorSnapshot> operators;
 };
 
-/// Serializes a task snapshot (self-describing, versioned, with a checksum).
+/// A task snapshot encoded as the pieces of its file, in order: framing bytes it owns
+/// and views of the operators' state (valid while the TaskSnapshot lives), so large
+/// state is checksummed once and written without being copied into one buffer.
+struct EncodedTaskSnapshot {
+  /// The file's bytes, in order.
+  std::vector<std::string_view> pieces;
+  /// The CRC-32 of the whole file (what a checkpoint manifest records).
+  uint32_t crc = 0;
+  /// The file's size in bytes.
+  int64_t size = 0;
+  /// Owns the framing bytes `pieces` points into (a deque: stable addresses).
+  std::deque<std::string> framing;
+};
+
+/// Serializes a task snapshot (self-describing, versioned, with a checksum) as pieces.
+EncodedTaskSnapshot EncodeTaskSnapshotPieces(const TaskSnapshot& snapshot);
+
+/// Serializes a task snapshot into one string (EncodeTaskSnapshotPieces joined).
 std::string EncodeTaskSnapshot(const TaskSnapshot& snapshot);
 
 /// Parses what EncodeTaskSnapshot wrote; corrupt or truncated bytes are an error

@@ -28,15 +28,22 @@ arrow::Result<std::string> ReadWholeFile(const std::string& path) {
   return s.str();
 }
 
-arrow::Status WriteDurably(const std::string& path, const std::string& bytes) {
+arrow::Status WriteDurably(const std::string& path,
+                           const std::vector<std::string_view>& pieces) {
   {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     if (!out) return UserError("cannot create '{}'", path);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    for (std::string_view piece : pieces) {
+      out.write(piece.data(), static_cast<std::streamsize>(piece.size()));
+    }
     out.flush();
     if (!out) return UserError("cannot write '{}'", path);
   }
   return SyncFile(path);
+}
+
+arrow::Status WriteDurably(const std::string& path, const std::string& bytes) {
+  return WriteDurably(path, std::vector<std::string_view>{bytes});
 }
 
 // Id of a `chk-<id>` or `savepoint-<id>` folder.
@@ -83,19 +90,38 @@ std::string CheckpointFolder(const std::string& root, CheckpointId id) {
   return (fs::path(root) / fmt::format("chk-{}", id)).string();
 }
 
-arrow::Result<TaskStateFile> WriteTaskState(const std::string& folder,
+namespace {
+
+// Writes a state file made of `pieces` whose checksum is `crc`.
+arrow::Result<TaskStateFile> WriteStateFile(const std::string& folder,
                                             const std::string& task_key,
-                                            const std::string& bytes) {
+                                            const std::vector<std::string_view>& pieces,
+                                            int64_t size, uint32_t crc) {
   std::error_code ec;
   fs::create_directories(folder, ec);
   if (ec)
     return UserError("cannot create checkpoint folder '{}': {}", folder, ec.message());
   TaskStateFile file;
   file.name = task_key + ".state";
-  file.bytes = static_cast<int64_t>(bytes.size());
-  file.crc = Checksum(bytes);
-  ARROW_RETURN_NOT_OK(WriteDurably((fs::path(folder) / file.name).string(), bytes));
+  file.bytes = size;
+  file.crc = crc;
+  ARROW_RETURN_NOT_OK(WriteDurably((fs::path(folder) / file.name).string(), pieces));
   return file;
+}
+
+}  // namespace
+
+arrow::Result<TaskStateFile> WriteTaskState(const std::string& folder,
+                                            const std::string& task_key,
+                                            const std::string& bytes) {
+  return WriteStateFile(folder, task_key, {bytes}, static_cast<int64_t>(bytes.size()),
+                        Checksum(bytes));
+}
+
+arrow::Result<TaskStateFile> WriteTaskState(const std::string& folder,
+                                            const std::string& task_key,
+                                            const EncodedTaskSnapshot& encoded) {
+  return WriteStateFile(folder, task_key, encoded.pieces, encoded.size, encoded.crc);
 }
 
 arrow::Status WriteManifest(const std::string& folder,

@@ -51,6 +51,12 @@ arrow::Result<TaskStateFile> WriteTaskState(const std::string& folder,
                                             const std::string& task_key,
                                             const std::string& bytes);
 
+/// Writes an encoded task snapshot into `folder` (created if missing) piece by
+/// piece and fsyncs it; its checksum is the one the encoding computed.
+arrow::Result<TaskStateFile> WriteTaskState(const std::string& folder,
+                                            const std::string& task_key,
+                                            const EncodedTaskSnapshot& encoded);
+
 /// Writes the manifest atomically: to a temporary file, fsync, rename to
 /// `_metadata`, fsync the folder. Only then does the checkpoint exist.
 arrow::Status WriteManifest(const std::string& folder,

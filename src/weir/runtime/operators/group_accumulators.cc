@@ -82,6 +82,7 @@ class CountAccumulators : public GroupAccumulators {
   arrow::Status Load(uint32_t g, std::string_view* in) override {
     return GetRaw(in, &counts_[g]);
   }
+  void Merge(uint32_t into, uint32_t from) override { counts_[into] += counts_[from]; }
 
  private:
   bool all_;
@@ -157,6 +158,10 @@ class SumAccumulators : public GroupAccumulators {
   arrow::Status Load(uint32_t g, std::string_view* in) override {
     ARROW_RETURN_NOT_OK(GetRaw(in, &sums_[g]));
     return GetRaw(in, &counts_[g]);
+  }
+  void Merge(uint32_t into, uint32_t from) override {
+    sums_[into] = Add(sums_[into], sums_[from]);
+    counts_[into] += counts_[from];
   }
 
  private:
@@ -250,6 +255,11 @@ class MomentAccumulators : public GroupAccumulators {
   arrow::Status Load(uint32_t g, std::string_view* in) override {
     return GetRaw(in, &moments_[g]);
   }
+  void Merge(uint32_t into, uint32_t from) override {
+    moments_[into].count += moments_[from].count;
+    moments_[into].sum += moments_[from].sum;
+    moments_[into].sum_squares += moments_[from].sum_squares;
+  }
 
  private:
   struct Moments {
@@ -321,6 +331,12 @@ void AddCount(std::unique_ptr<ValueCounts>* counts, const std::string& value,
   if (it->second <= 0) (*counts)->erase(it);
 }
 
+void MergeCounts(std::unique_ptr<ValueCounts>* into, const ValueCounts* from) {
+  if (from == nullptr || from->empty()) return;
+  if (!*into) *into = std::make_unique<ValueCounts>();
+  for (const auto& [value, count] : *from) (**into)[value] += count;
+}
+
 // MIN/MAX. Insert-only input keeps the best value; updating input a multiset.
 class MinMaxAccumulators : public ValueAccumulators {
  public:
@@ -387,6 +403,15 @@ class MinMaxAccumulators : public ValueAccumulators {
     in->remove_prefix(1);
     return GetBytes(in, &best_[g]);
   }
+  void Merge(uint32_t into, uint32_t from) override {
+    if (retractions_) {
+      MergeCounts(&multisets_[into], multisets_[from].get());
+    } else if (has_[from] && (!has_[into] || (max_ ? best_[from] > best_[into]
+                                                     : best_[from] < best_[into]))) {
+      best_[into] = best_[from];
+      has_[into] = true;
+    }
+  }
 
  private:
   bool max_;
@@ -424,6 +449,9 @@ class CountDistinctAccumulators : public ValueAccumulators {
   }
   arrow::Status Load(uint32_t g, std::string_view* in) override {
     return LoadCounts(in, &multisets_[g]);
+  }
+  void Merge(uint32_t into, uint32_t from) override {
+    MergeCounts(&multisets_[into], multisets_[from].get());
   }
 
  private:
@@ -561,6 +589,11 @@ std::shared_ptr<arrow::DataType> ValueType(const std::shared_ptr<arrow::DataType
 }
 
 }  // namespace
+
+bool MergeableAggregate(const std::string& f) {
+  return f == "count_all" || f == "count" || f == "sum" || f == "mean" || f == "min" ||
+         f == "max" || f == "count_distinct" || f == "stddev" || f == "variance";
+}
 
 arrow::Result<std::unique_ptr<GroupAccumulators>> GroupAccumulators::Make(
     const GroupAggregateCall& call, const std::shared_ptr<arrow::DataType>& raw_type,

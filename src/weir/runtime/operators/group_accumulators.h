@@ -67,6 +67,17 @@ class GroupAccumulators {
   virtual void Save(uint32_t g, std::string* out) const = 0;
   /// Reads group `g`'s state written by Save from the front of `in`, advancing it.
   virtual arrow::Status Load(uint32_t g, std::string_view* in) = 0;
+  /// Folds group `from`'s state into group `into` (window slices merged into the
+  /// windows that span them). Only where MergeableAggregate says so.
+  virtual void Merge(uint32_t into, uint32_t from) {
+    (void)into;
+    (void)from;
+  }
 };
+
+/// Returns whether `function`'s accumulators merge (GroupAccumulators::Merge): COUNT,
+/// SUM, AVG, MIN, MAX, COUNT DISTINCT, STDDEV and VARIANCE; not FIRST/LAST_VALUE and
+/// LISTAGG, whose results depend on the order of the rows.
+bool MergeableAggregate(const std::string& function);
 
 }  // namespace weir::runtime

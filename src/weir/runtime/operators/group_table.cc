@@ -130,6 +130,7 @@ uint32_t GroupTable::Add(const std::string& key) {
     g = free_.back();
     free_.pop_back();
     keys_[g] = key;
+    if (g < key_group_.size()) key_group_[g] = -1;
   } else {
     g = static_cast<uint32_t>(keys_.size());
     keys_.push_back(key);
@@ -203,36 +204,61 @@ arrow::Status GroupTable::Snapshot(
     const std::function<std::string(uint32_t)>& prefix) const {
   ARROW_ASSIGN_OR_RAISE(int id, backend->Register(name, state::StateKind::kValue, {}));
   if (live_count_ == 0) return arrow::Status::OK();
-  std::vector<const std::string*> keys;
-  std::vector<uint32_t> ids;
-  keys.reserve(live_count_);
-  ids.reserve(live_count_);
+  // Key groups of the groups made since the last snapshot (hashed once per group).
+  if (key_groups_of_ != max_parallelism) {
+    key_group_.clear();
+    key_groups_of_ = max_parallelism;
+  }
+  if (key_group_.size() < keys_.size()) key_group_.resize(keys_.size(), -1);
+  std::vector<const std::string*> unknown;
+  std::vector<uint32_t> unknown_ids;
+  for (uint32_t g = 1; g < keys_.size(); ++g) {
+    if (live_[g] && key_group_[g] < 0) {
+      unknown.push_back(&keys_[g]);
+      unknown_ids.push_back(g);
+    }
+  }
+  if (!unknown.empty()) {
+    ARROW_ASSIGN_OR_RAISE(std::vector<uint64_t> hashes, encoder_->HashEncoded(unknown));
+    for (size_t i = 0; i < unknown.size(); ++i) {
+      key_group_[unknown_ids[i]] = state::KeyGroupForHash(hashes[i], max_parallelism);
+    }
+  }
+  // Each group appended to its key group's buffer: key and value, length-prefixed.
+  // The buffers are sized up front from the groups per key group and the bytes per
+  // group of the last snapshot, so they do not grow by copying.
+  std::vector<size_t> groups_in(static_cast<size_t>(max_parallelism), 0);
+  for (uint32_t g = 1; g < keys_.size(); ++g) {
+    if (live_[g]) ++groups_in[static_cast<size_t>(key_group_[g])];
+  }
+  std::vector<std::string> blobs(static_cast<size_t>(max_parallelism));
+  if (bytes_per_group_ > 0) {
+    for (size_t kg = 0; kg < blobs.size(); ++kg) {
+      if (groups_in[kg] > 0) blobs[kg].reserve(groups_in[kg] * (bytes_per_group_ + 8));
+    }
+  }
   for (uint32_t g = 1; g < keys_.size(); ++g) {
     if (!live_[g]) continue;
-    keys.push_back(&keys_[g]);
-    ids.push_back(g);
-  }
-  ARROW_ASSIGN_OR_RAISE(std::vector<uint64_t> hashes, encoder_->HashEncoded(keys));
-  std::vector<std::string> blobs(static_cast<size_t>(max_parallelism));
-  std::string value;
-  for (size_t i = 0; i < keys.size(); ++i) {
-    std::string& blob =
-        blobs[static_cast<size_t>(state::KeyGroupForHash(hashes[i], max_parallelism))];
-    value = prefix ? prefix(ids[i]) : std::string();
-    for (const auto& acc : accumulators_) acc->Save(ids[i], &value);
-    const uint32_t key_size = static_cast<uint32_t>(keys[i]->size());
-    const uint32_t value_size = static_cast<uint32_t>(value.size());
+    std::string& blob = blobs[static_cast<size_t>(key_group_[g])];
+    const uint32_t key_size = static_cast<uint32_t>(keys_[g].size());
     blob.append(reinterpret_cast<const char*>(&key_size), sizeof(key_size));
-    blob.append(*keys[i]);
-    blob.append(reinterpret_cast<const char*>(&value_size), sizeof(value_size));
-    blob.append(value);
+    blob.append(keys_[g]);
+    const size_t size_at = blob.size();
+    blob.append(sizeof(uint32_t), '\0');
+    if (prefix) blob.append(prefix(g));
+    for (const auto& acc : accumulators_) acc->Save(g, &blob);
+    const uint32_t value_size = static_cast<uint32_t>(blob.size() - size_at - sizeof(uint32_t));
+    std::memcpy(blob.data() + size_at, &value_size, sizeof(value_size));
   }
+  size_t total = 0;
+  for (const std::string& blob : blobs) total += blob.size();
+  bytes_per_group_ = total / live_count_ + 1;
   std::set<int> key_groups;
   for (int kg = 0; kg < max_parallelism; ++kg) {
     if (blobs[static_cast<size_t>(kg)].empty()) continue;
     backend->SetCurrentKey(
         std::string_view(reinterpret_cast<const char*>(&kg), sizeof(kg)), kg);
-    backend->Put(id, blobs[static_cast<size_t>(kg)]);
+    backend->PutOwned(id, std::move(blobs[static_cast<size_t>(kg)]));
     key_groups.insert(kg);
   }
   return SaveInputSchema(backend, SchemaStateName(name), *schema_, key_groups);

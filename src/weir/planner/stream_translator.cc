@@ -15,6 +15,7 @@
 #include "weir/runtime/operators/changelog_normalize.h"
 #include "weir/runtime/operators/conform_operator.h"
 #include "weir/runtime/operators/filter_operator.h"
+#include "weir/runtime/operators/group_accumulators.h"
 #include "weir/sql/plan/plan_expressions.h"
 #include "weir/runtime/operators/group_aggregate.h"
 #include "weir/runtime/operators/over_aggregate.h"
@@ -273,6 +274,48 @@ class Translator {
   }
 
  private:
+  // Whether a window aggregation over HOP can run on slices: the window is a whole
+  // number of slides, every aggregate merges, and the window's columns reach the
+  // aggregation only as its window_start/window_end keys (through projections that
+  // pass them on), since rows carry their slice's bounds instead.
+  bool CanSlice(const sql::PlanNode& aggregate, const WindowAggregateMatch& window) const {
+    const sql::WindowTvfSpec& w = window.tvf->window;
+    if (w.kind != sql::WindowTvfSpec::Kind::kHop || w.slide <= 0 || w.size <= w.slide ||
+        w.size % w.slide != 0) {
+      return false;
+    }
+    std::set<std::string> carried = {w.start_field, w.end_field, w.time_out_field};
+    std::vector<const sql::PlanNode*> path;
+    for (const sql::PlanNode* n = aggregate.inputs[0].get(); n != window.tvf;
+         n = n->inputs[0].get()) {
+      if (n->kind != sql::PlanKind::kProject) return false;
+      path.push_back(n);
+    }
+    for (auto it = path.rbegin(); it != path.rend(); ++it) {
+      const sql::PlanNode& project = **it;
+      std::set<std::string> next;
+      for (size_t i = 0; i < project.exprs.size(); ++i) {
+        const auto fields = sql::FieldsOf(project.exprs[i]);
+        bool reads = false;
+        for (const auto& f : fields) reads |= carried.count(f) != 0;
+        if (!reads) continue;
+        if (project.exprs[i].field_ref() == nullptr) return false;  // computed from one
+        next.insert(project.schema->field(static_cast<int>(i))->name());
+      }
+      carried = std::move(next);
+    }
+    for (const sql::AggregateCall& call : aggregate.aggregates) {
+      if (!runtime::MergeableAggregate(call.function)) return false;
+      if (carried.count(call.input) != 0) return false;
+    }
+    for (const std::string& key : aggregate.group_keys) {
+      if (carried.count(key) != 0 && key != window.start_key && key != window.end_key) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   arrow::Result<Stream> WindowTvf(const sql::PlanNode& node) {
     const bool session = node.window.kind == sql::WindowTvfSpec::Kind::kSession;
     if (session && session_aggregate_ != &node) {
@@ -293,6 +336,11 @@ class Translator {
     options.time_column = w.time_field;
     options.size = w.size;
     options.slide = w.slide;
+    if (&node == sliced_tvf_) {
+      // Slices for a sliced window aggregation: tumbling windows of the slide.
+      options.kind = runtime::WindowTvfOptions::Kind::kTumble;
+      options.size = w.slide;
+    }
     options.offset = w.offset;
     options.start_column = w.start_field;
     options.end_column = w.end_field;
@@ -463,7 +511,6 @@ class Translator {
         window && window->tvf->window.kind == sql::WindowTvfSpec::Kind::kSession) {
       return SessionAggregate(node, *window);
     }
-    ARROW_ASSIGN_OR_RAISE(Stream input, Translate(input_node));
     if (auto window = MatchWindowAggregate(node)) {
       runtime::WindowGroupAggregateOptions options;
       options.keys = node.group_keys;
@@ -471,10 +518,34 @@ class Translator {
       for (const sql::AggregateCall& call : node.aggregates) {
         options.aggregates.push_back(AggregateCallOf(call));
       }
-      return Append(input, Partitioning::Hash(node.group_keys), FlinkNodeName(node),
-                    options_.parallelism,
+      if (!CanSlice(node, *window)) {
+        ARROW_ASSIGN_OR_RAISE(Stream input, Translate(input_node));
+        return Append(input, Partitioning::Hash(node.group_keys), FlinkNodeName(node),
+                      options_.parallelism,
+                      Factory<runtime::WindowGroupAggregateOperator>(options));
+      }
+      // Flink's slicing: the HOP table function assigns each row to one slice of
+      // `slide` (a tumbling window), and the aggregation merges a window's slices
+      // when it fires; partitioned by the keys other than the window's bounds.
+      const sql::WindowTvfSpec& w = window->tvf->window;
+      options.start_column = window->start_key;
+      options.slice_size = w.slide;
+      options.window_size = w.size;
+      sliced_tvf_ = window->tvf;
+      auto input = Translate(input_node);
+      sliced_tvf_ = nullptr;
+      ARROW_RETURN_NOT_OK(input.status());
+      std::vector<std::string> keys;
+      for (const std::string& key : node.group_keys) {
+        if (key != window->start_key && key != window->end_key) keys.push_back(key);
+      }
+      const bool global = keys.empty();
+      Partitioning p = global ? Partitioning::Rebalance() : Partitioning::Hash(keys);
+      if (global && input->parallelism == 1) p = Partitioning::Forward();
+      return Append(*input, p, FlinkNodeName(node), global ? 1 : options_.parallelism,
                     Factory<runtime::WindowGroupAggregateOperator>(options));
     }
+    ARROW_ASSIGN_OR_RAISE(Stream input, Translate(input_node));
     runtime::GroupAggregateOptions options;
     options.keys = node.group_keys;
     options.retractions = !modes_.Of(input_node).insert_only();
@@ -495,6 +566,8 @@ class Translator {
   runtime::JobGraph* graph_;
   // The SESSION table function a session window aggregation is translating.
   const sql::PlanNode* session_aggregate_ = nullptr;
+  // The HOP table function a sliced window aggregation is translating.
+  const sql::PlanNode* sliced_tvf_ = nullptr;
 
  public:
   arrow::Status status_;

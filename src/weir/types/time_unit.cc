@@ -32,4 +32,19 @@ int64_t ToMicros(int64_t ticks, arrow::TimeUnit::type unit) {
   return ticks;
 }
 
+int64_t FromMicros(int64_t micros, arrow::TimeUnit::type unit) {
+  auto floor_div = [](int64_t a, int64_t b) { return a / b - (a % b < 0 ? 1 : 0); };
+  switch (unit) {
+    case arrow::TimeUnit::SECOND:
+      return floor_div(micros, 1'000'000);
+    case arrow::TimeUnit::MILLI:
+      return floor_div(micros, 1'000);
+    case arrow::TimeUnit::MICRO:
+      return micros;
+    case arrow::TimeUnit::NANO:
+      return micros * 1000;
+  }
+  return micros;
+}
+
 }  // namespace weir::types

@@ -13,4 +13,8 @@ int64_t TicksPerSecond(arrow::TimeUnit::type unit);
 /// infinity).
 int64_t ToMicros(int64_t ticks, arrow::TimeUnit::type unit);
 
+/// Returns `micros` microseconds in ticks of `unit` (seconds and milliseconds round
+/// toward minus infinity).
+int64_t FromMicros(int64_t micros, arrow::TimeUnit::type unit);
+
 }  // namespace weir::types

@@ -151,6 +151,24 @@ uint32_t GroupTable::Add(const std::string& key) {
   return g;
 }
 
+uint32_t GroupTable::AddScratch() {
+  if (!free_.empty()) {
+    const uint32_t g = free_.back();
+    free_.pop_back();
+    return g;
+  }
+  const auto g = static_cast<uint32_t>(keys_.size());
+  keys_.emplace_back();
+  live_.push_back(false);
+  for (auto& acc : accumulators_) acc->Resize(keys_.size());
+  return g;
+}
+
+void GroupTable::FreeScratch(uint32_t g) {
+  for (auto& acc : accumulators_) acc->Reset(g);
+  free_.push_back(g);
+}
+
 void GroupTable::Free(uint32_t g) {
   std::optional<int64_t> value =
       int_key_ ? KeyEncoder::DecodeSingleInteger(keys_[g]) : std::nullopt;

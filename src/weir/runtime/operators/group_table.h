@@ -53,6 +53,16 @@ class GroupTable {
   uint32_t Add(const std::string& key);
   /// Drops group `g` (its id is reused).
   void Free(uint32_t g);
+  /// Makes an empty group without a key, for results merged from other groups; it is
+  /// not found by key, not snapshotted, and must go back with FreeScratch.
+  uint32_t AddScratch();
+  /// Drops a group AddScratch made.
+  void FreeScratch(uint32_t g);
+  /// Folds group `from`'s accumulators into group `into`'s (every aggregate must be
+  /// a MergeableAggregate).
+  void Merge(uint32_t into, uint32_t from) {
+    for (auto& acc : accumulators_) acc->Merge(into, from);
+  }
   /// Returns the number of live groups.
   size_t size() const { return live_count_; }
   /// Returns the encoded key of group `g`.

@@ -1,6 +1,11 @@
 #include "weir/runtime/operators/window_group_aggregate.h"
 
 #include <cstring>
+#include <string>
+#include <unordered_map>
+
+#include <arrow/array/util.h>
+#include <arrow/scalar.h>
 
 #include "weir/common/error.h"
 #include "weir/runtime/changelog.h"
@@ -32,13 +37,98 @@ arrow::Status WindowGroupAggregateOperator::Prepare(
         options_.end_column);
   }
   output_schema_ = arrow::schema(table_.output_fields());
+  return PrepareSlicing();
+}
+
+arrow::Status WindowGroupAggregateOperator::PrepareSlicing() {
+  if (options_.slice_size <= 0) return arrow::Status::OK();
+  if (options_.window_size % options_.slice_size != 0) {
+    return InternalError("window size {} is not a multiple of the slice size {}",
+                         options_.window_size, options_.slice_size);
+  }
+  for (const GroupAggregateCall& call : options_.aggregates) {
+    if (!MergeableAggregate(call.function)) {
+      return InternalError("aggregate {} cannot merge slices", call.function);
+    }
+  }
+  arrow::FieldVector key_fields(table_.output_fields().begin(),
+                                table_.output_fields().begin() +
+                                    static_cast<int64_t>(options_.keys.size()));
+  key_schema_ = arrow::schema(key_fields);
+  start_index_ = key_schema_->GetFieldIndex(options_.start_column);
+  const int end_index = key_schema_->GetFieldIndex(options_.end_column);
+  if (start_index_ < 0 || end_index < 0) {
+    return InternalError("sliced window aggregation: no window start or end key");
+  }
+  std::vector<int> others;
+  for (int i = 0; i < key_schema_->num_fields(); ++i) {
+    if (i != start_index_ && i != end_index) others.push_back(i);
+  }
+  ARROW_ASSIGN_OR_RAISE(KeyEncoder encoder, KeyEncoder::Make(key_schema_, others));
+  other_keys_ = std::make_unique<KeyEncoder>(std::move(encoder));
   return arrow::Status::OK();
 }
 
+arrow::Status WindowGroupAggregateOperator::AssignKeyIds(
+    const std::vector<uint32_t>& groups) {
+  if (groups.empty()) return arrow::Status::OK();
+  ARROW_ASSIGN_OR_RAISE(arrow::ArrayVector keys, table_.Keys(groups));
+  auto batch = arrow::RecordBatch::Make(key_schema_, static_cast<int64_t>(groups.size()),
+                                        std::move(keys));
+  const auto columns = other_keys_->Columns(*batch);
+  std::string bytes;
+  for (size_t i = 0; i < groups.size(); ++i) {
+    other_keys_->Encode(columns, static_cast<int64_t>(i), &bytes);
+    auto [it, added] = key_id_of_.try_emplace(bytes, 0);
+    if (added) {
+      uint32_t id;
+      if (!free_key_ids_.empty()) {
+        id = free_key_ids_.back();
+        free_key_ids_.pop_back();
+        key_bytes_[id] = bytes;
+      } else {
+        id = static_cast<uint32_t>(key_bytes_.size());
+        key_bytes_.push_back(bytes);
+        key_refs_.push_back(0);
+        window_of_key_.push_back(0);
+      }
+      it->second = id;
+    }
+    ++key_refs_[it->second];
+    if (group_key_id_.size() <= groups[i]) group_key_id_.resize(groups[i] + 1, 0);
+    group_key_id_[groups[i]] = it->second;
+  }
+  return arrow::Status::OK();
+}
+
+void WindowGroupAggregateOperator::FreeSlice(uint32_t g) {
+  if (options_.slice_size > 0) {
+    const uint32_t id = group_key_id_[g];
+    if (--key_refs_[id] == 0) {
+      key_id_of_.erase(key_bytes_[id]);
+      key_bytes_[id].clear();
+      free_key_ids_.push_back(id);
+    }
+  }
+  table_.Free(g);
+}
+
 void WindowGroupAggregateOperator::Track(uint32_t g, EventTime end) {
-  if (g >= group_end_.size()) group_end_.resize(g + 1, 0);
+  if (g >= group_end_.size()) {
+    group_end_.resize(g + 1, 0);
+    group_fired_.resize(g + 1, kMinWatermark);
+  }
   group_end_[g] = end;
-  windows_[end].push_back(g);
+  group_fired_[g] = fired_until_;
+  auto [it, first] = windows_.try_emplace(end);
+  it->second.push_back(g);
+  if (first && options_.slice_size > 0) {
+    // The windows spanning this slice: ending at it and every slide after, within
+    // one window size.
+    for (EventTime w = end; w < end + options_.window_size; w += options_.slice_size) {
+      if (w > fired_until_) pending_windows_.insert(w);
+    }
+  }
 }
 
 arrow::Status WindowGroupAggregateOperator::ProcessBatch(
@@ -59,6 +149,7 @@ arrow::Status WindowGroupAggregateOperator::ProcessBatch(
   const int64_t* end_values = ends.data()->GetValues<int64_t>(1);
   const auto unit = static_cast<const arrow::TimestampType&>(*ends.type()).unit();
   std::vector<uint32_t> groups(static_cast<size_t>(n));
+  std::vector<uint32_t> added;
   const auto key_columns = table_.KeyColumns(*batch);
   for (int64_t r = 0; r < n; ++r) {
     const EventTime end = types::ToMicros(end_values[r], unit);
@@ -74,28 +165,93 @@ arrow::Status WindowGroupAggregateOperator::ProcessBatch(
     } else {
       g = table_.AddRow(key_columns, r);
       Track(g, end);
+      added.push_back(g);
     }
     groups[static_cast<size_t>(r)] = g;
   }
+  if (options_.slice_size > 0) ARROW_RETURN_NOT_OK(AssignKeyIds(added));
   return table_.Update(*batch, groups.data(), nullptr);
+}
+
+arrow::Status WindowGroupAggregateOperator::EmitGroups(const std::vector<uint32_t>& groups,
+                                                       Output* out) {
+  if (groups.empty()) return arrow::Status::OK();
+  ARROW_ASSIGN_OR_RAISE(arrow::ArrayVector columns, table_.Keys(groups));
+  ARROW_ASSIGN_OR_RAISE(arrow::ArrayVector results, table_.Results(groups));
+  for (auto& r : results) columns.push_back(std::move(r));
+  for (uint32_t g : groups) table_.Free(g);
+  return out->Emit(arrow::RecordBatch::Make(
+      output_schema_, static_cast<int64_t>(groups.size()), std::move(columns)));
+}
+
+arrow::Status WindowGroupAggregateOperator::FireSlicedWindow(EventTime end, Output* out) {
+  // Per key, a result group merging the key's slices in (end - size, end] that were
+  // not emitted for this window yet (restored groups of another subtask may have
+  // been), and one of those slices to take the key's columns from.
+  std::vector<uint32_t> results, representatives, touched;
+  for (auto it = windows_.upper_bound(end - options_.window_size);
+       it != windows_.end() && it->first <= end; ++it) {
+    for (uint32_t g : it->second) {
+      if (group_fired_[g] >= end) continue;
+      const uint32_t key = group_key_id_[g];
+      if (window_of_key_[key] == 0) {
+        const uint32_t result = table_.AddScratch();
+        window_of_key_[key] = result + 1;
+        results.push_back(result);
+        representatives.push_back(g);
+        touched.push_back(key);
+      }
+      table_.Merge(window_of_key_[key] - 1, g);
+    }
+  }
+  fired_until_ = end;
+  if (!results.empty()) {
+    // The keys with the window's bounds instead of the slice's.
+    ARROW_ASSIGN_OR_RAISE(arrow::ArrayVector columns, table_.Keys(representatives));
+    const int end_index = key_schema_->GetFieldIndex(options_.end_column);
+    const auto n = static_cast<int64_t>(results.size());
+    for (int i : {start_index_, end_index}) {
+      const auto& type = key_schema_->field(i)->type();
+      const auto unit = static_cast<const arrow::TimestampType&>(*type).unit();
+      const EventTime micros = i == start_index_ ? end - options_.window_size : end;
+      auto scalar = std::make_shared<arrow::TimestampScalar>(
+          types::FromMicros(micros, unit), type);
+      ARROW_ASSIGN_OR_RAISE(columns[static_cast<size_t>(i)],
+                            arrow::MakeArrayFromScalar(*scalar, n));
+    }
+    ARROW_ASSIGN_OR_RAISE(arrow::ArrayVector values, table_.Results(results));
+    for (auto& v : values) columns.push_back(std::move(v));
+    for (uint32_t r : results) table_.FreeScratch(r);
+    for (uint32_t key : touched) window_of_key_[key] = 0;
+    ARROW_RETURN_NOT_OK(
+        out->Emit(arrow::RecordBatch::Make(output_schema_, n, std::move(columns))));
+  }
+  // The oldest slice of this window is in no later one.
+  auto oldest = windows_.find(end - options_.window_size + options_.slice_size);
+  if (oldest != windows_.end()) {
+    for (uint32_t g : oldest->second) FreeSlice(g);
+    windows_.erase(oldest);
+  }
+  return arrow::Status::OK();
 }
 
 arrow::Status WindowGroupAggregateOperator::ProcessWatermark(EventTime watermark,
                                                              Output* out) {
   if (watermark > watermark_) watermark_ = watermark;
+  if (options_.slice_size > 0) {
+    while (!pending_windows_.empty() && *pending_windows_.begin() - 1 <= watermark_) {
+      const EventTime end = *pending_windows_.begin();
+      pending_windows_.erase(pending_windows_.begin());
+      ARROW_RETURN_NOT_OK(FireSlicedWindow(end, out));
+    }
+    return out->EmitWatermark(watermark);
+  }
   std::vector<uint32_t> fired;
   while (!windows_.empty() && windows_.begin()->first - 1 <= watermark_) {
     for (uint32_t g : windows_.begin()->second) fired.push_back(g);
     windows_.erase(windows_.begin());
   }
-  if (!fired.empty()) {
-    ARROW_ASSIGN_OR_RAISE(arrow::ArrayVector columns, table_.Keys(fired));
-    ARROW_ASSIGN_OR_RAISE(arrow::ArrayVector results, table_.Results(fired));
-    for (auto& r : results) columns.push_back(std::move(r));
-    for (uint32_t g : fired) table_.Free(g);
-    ARROW_RETURN_NOT_OK(out->Emit(arrow::RecordBatch::Make(
-        output_schema_, static_cast<int64_t>(fired.size()), std::move(columns))));
-  }
+  ARROW_RETURN_NOT_OK(EmitGroups(fired, out));
   return out->EmitWatermark(watermark);
 }
 
@@ -106,8 +262,14 @@ arrow::Status WindowGroupAggregateOperator::SnapshotState(
   }
   return table_.Snapshot(
       backend, kStateName, context_->subtask().max_parallelism, [&](uint32_t g) {
-        return std::string(reinterpret_cast<const char*>(&group_end_[g]),
+        std::string prefix(reinterpret_cast<const char*>(&group_end_[g]),
                            sizeof(EventTime));
+        if (options_.slice_size > 0) {
+          // Slices: also the last window emitted from it.
+          const EventTime fired = std::max(group_fired_[g], fired_until_);
+          prefix.append(reinterpret_cast<const char*>(&fired), sizeof(fired));
+        }
+        return prefix;
       });
 }
 
@@ -122,12 +284,32 @@ arrow::Status WindowGroupAggregateOperator::RestoreState(
         EventTime end;
         std::memcpy(&end, in->data(), sizeof(end));
         in->remove_prefix(sizeof(end));
+        EventTime fired = kMinWatermark;
+        if (options_.slice_size > 0) {
+          if (in->size() < sizeof(EventTime)) {
+            return InternalError("window aggregation state is truncated");
+          }
+          std::memcpy(&fired, in->data(), sizeof(fired));
+          in->remove_prefix(sizeof(fired));
+        }
+        // Windows this group was emitted for do not fire again for it.
+        const EventTime saved = fired_until_;
+        fired_until_ = fired;
         Track(g, end);
+        fired_until_ = saved;
         return arrow::Status::OK();
       }));
   if (table_.prepared()) {
     end_index_ = table_.input_schema()->GetFieldIndex(options_.end_column);
     output_schema_ = arrow::schema(table_.output_fields());
+    ARROW_RETURN_NOT_OK(PrepareSlicing());
+    if (options_.slice_size > 0) {
+      std::vector<uint32_t> restored;
+      for (const auto& [slice_end, groups] : windows_) {
+        restored.insert(restored.end(), groups.begin(), groups.end());
+      }
+      ARROW_RETURN_NOT_OK(AssignKeyIds(restored));
+    }
   }
   return arrow::Status::OK();
 }

@@ -1,11 +1,14 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "weir/runtime/operator.h"
 #include "weir/runtime/operators/group_table.h"
+#include "weir/runtime/operators/key_encoder.h"
 
 namespace weir::runtime {
 
@@ -17,6 +20,14 @@ struct WindowGroupAggregateOptions {
   std::string end_column;
   /// The aggregates, output after the keys.
   std::vector<GroupAggregateCall> aggregates;
+  /// Sliding windows by slices (Flink's slicing for HOP): when `slice_size` is set,
+  /// rows arrive assigned to slices of that length (their start in `start_column`,
+  /// their end in `end_column`, both keys), and the window of `window_size` ending
+  /// at E is the merge of the slices ending in (E - window_size, E], emitted with
+  /// start E - window_size. Every aggregate must be a MergeableAggregate.
+  std::string start_column;
+  int64_t slice_size = 0;   // microseconds (0: rows carry whole windows)
+  int64_t window_size = 0;  // microseconds, a multiple of slice_size
 };
 
 /// SQL's GROUP BY window_start, window_end, … over a windowing table function
@@ -24,6 +35,10 @@ struct WindowGroupAggregateOptions {
 /// watermark reaches a window's last instant (end - 1) every group of that window
 /// emits one final row (+I only: the output is insert-only) and is dropped. Rows of
 /// windows that already fired are late and dropped (counted by late_rows()).
+///
+/// With slices (sliding windows), each row is accumulated once, in its slice, and a
+/// slice lives until the last window spanning it fired; a row whose slice ended
+/// before the watermark is late, as in Flink's slicing window operator.
 ///
 /// State is in memory, snapshotted per key group (the window columns are part of the
 /// key), so a restore at another parallelism takes its share.
@@ -51,14 +66,40 @@ class WindowGroupAggregateOperator : public Operator {
 
  private:
   arrow::Status Prepare(const std::shared_ptr<arrow::Schema>& schema);
+  arrow::Status PrepareSlicing();
   void Track(uint32_t g, EventTime end);
+  // Slicing: emits the window ending at `end` from its slices, and frees the slice
+  // no later window spans.
+  arrow::Status FireSlicedWindow(EventTime end, Output* out);
+  // Gives new slice groups their key ids.
+  arrow::Status AssignKeyIds(const std::vector<uint32_t>& groups);
+  // Frees a slice group and its hold on its key id.
+  void FreeSlice(uint32_t g);
+  // Emits `groups` (keys and results) and frees them.
+  arrow::Status EmitGroups(const std::vector<uint32_t>& groups, Output* out);
 
   WindowGroupAggregateOptions options_;
   OperatorContext* context_ = nullptr;
   GroupTable table_;
   std::shared_ptr<arrow::Schema> output_schema_;
   int end_index_ = -1;
-  std::map<EventTime, std::vector<uint32_t>> windows_;  // window end (us) → groups
+  int start_index_ = -1;
+  std::map<EventTime, std::vector<uint32_t>> windows_;  // window (slice) end (us) → groups
+  std::set<EventTime> pending_windows_;  // slicing: ends of windows with data, unfired
+  // Slicing: per group, the last window end it was emitted for (restored groups
+  // keep their subtask's), and the last window end fired here.
+  std::vector<EventTime> group_fired_;
+  EventTime fired_until_ = kMinWatermark;
+  std::shared_ptr<arrow::Schema> key_schema_;  // the key columns
+  // Slicing: the group keys other than the window's bounds get dense ids, so a
+  // window's slices of one key merge without hashing at every fire.
+  std::unique_ptr<KeyEncoder> other_keys_;  // over key_schema_'s other columns
+  std::unordered_map<std::string, uint32_t> key_id_of_;
+  std::vector<std::string> key_bytes_;  // key id → its bytes
+  std::vector<int64_t> key_refs_;       // key id → slice groups holding it
+  std::vector<uint32_t> free_key_ids_;
+  std::vector<uint32_t> group_key_id_;   // group → key id
+  std::vector<uint32_t> window_of_key_;  // during a fire: key id → result group + 1
   std::vector<EventTime> group_end_;                    // per group id
   EventTime watermark_ = kMinWatermark;
   int64_t late_rows_ = 0;

@@ -17,8 +17,7 @@ namespace weir::api {
 
 arrow::Result<std::shared_ptr<arrow::Table>> MaterializeChanges(
     const arrow::Table& changes) {
-  ARROW_ASSIGN_OR_RAISE(std::shared_ptr<arrow::Table> combined,
-                        changes.CombineChunks());
+  ARROW_ASSIGN_OR_RAISE(std::shared_ptr<arrow::Table> combined, changes.CombineChunks());
   ARROW_ASSIGN_OR_RAISE(std::shared_ptr<arrow::Table> rows, combined->RemoveColumn(0));
   if (rows->num_rows() == 0) return rows;
   ARROW_ASSIGN_OR_RAISE(auto batch, rows->CombineChunksToBatch());
@@ -26,7 +25,8 @@ arrow::Result<std::shared_ptr<arrow::Table>> MaterializeChanges(
   for (size_t i = 0; i < all.size(); ++i) all[i] = static_cast<int>(i);
   ARROW_ASSIGN_OR_RAISE(auto encoder, runtime::KeyEncoder::Make(batch->schema(), all));
   const auto columns = encoder.Columns(*batch);
-  const auto& ops = static_cast<const arrow::StringArray&>(*combined->column(0)->chunk(0));
+  const auto& ops =
+      static_cast<const arrow::StringArray&>(*combined->column(0)->chunk(0));
   // Each distinct row's present copies, as the changes' row numbers (LIFO).
   std::unordered_map<std::string, std::vector<int64_t>> present;
   std::string key;
@@ -40,7 +40,8 @@ arrow::Result<std::shared_ptr<arrow::Table>> MaterializeChanges(
     }
   }
   std::vector<int64_t> left;
-  for (const auto& [row, copies] : present) left.insert(left.end(), copies.begin(), copies.end());
+  for (const auto& [row, copies] : present)
+    left.insert(left.end(), copies.begin(), copies.end());
   std::sort(left.begin(), left.end());
   arrow::Int64Builder indices;
   ARROW_RETURN_NOT_OK(indices.AppendValues(left));

@@ -13,6 +13,7 @@ namespace weir::api {
 /// columns) in order: +I and +U add their row, -U and -D remove one equal row (a
 /// retraction of a row not present is ignored). Returns the rows left, without the
 /// `op` column, in the order they were added.
-arrow::Result<std::shared_ptr<arrow::Table>> MaterializeChanges(const arrow::Table& changes);
+arrow::Result<std::shared_ptr<arrow::Table>> MaterializeChanges(
+    const arrow::Table& changes);
 
 }  // namespace weir::api

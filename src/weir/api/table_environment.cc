@@ -10,8 +10,8 @@
 #include <arrow/type.h>
 #include <fmt/format.h>
 
-#include "weir/api/stream_execution_environment.h"
 #include "weir/api/changelog_result.h"
+#include "weir/api/stream_execution_environment.h"
 #include "weir/connectors/collect/sink.h"
 #include "weir/connectors/collection/source.h"
 #include "weir/planner/batch_executor.h"
@@ -519,10 +519,10 @@ arrow::Result<TableResult> TableEnvironment::RunQuery(const sql::Statement& stat
   if (!streaming()) ARROW_RETURN_NOT_OK(planner::CheckInsertOnlySources(*plan));
   const bool changelog_source = planner::FirstChangelogScan(*plan) != nullptr;
   if (streaming() && changelog_source && !unsupported.empty()) {
-    return arrow::Status::NotImplemented(fmt::format(
-        "streaming queries with {} over a changelog source (upsert-kafka, "
-        "debezium-json) are not supported yet",
-        unsupported));
+    return arrow::Status::NotImplemented(
+        fmt::format("streaming queries with {} over a changelog source (upsert-kafka, "
+                    "debezium-json) are not supported yet",
+                    unsupported));
   }
   if (streaming() && !bounded) {
     if (!unsupported.empty()) {

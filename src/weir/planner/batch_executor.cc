@@ -25,9 +25,9 @@
 #include "weir/planner/table_connectors.h"
 #include "weir/runtime/job.h"
 #include "weir/runtime/job_graph.h"
+#include "weir/runtime/operators/conform_operator.h"
 #include "weir/runtime/operators/group_accumulators.h"
 #include "weir/runtime/operators/project_operator.h"
-#include "weir/runtime/operators/conform_operator.h"
 #include "weir/sql/plan/planner.h"
 
 namespace weir::planner {

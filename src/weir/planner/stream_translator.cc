@@ -16,7 +16,6 @@
 #include "weir/runtime/operators/conform_operator.h"
 #include "weir/runtime/operators/filter_operator.h"
 #include "weir/runtime/operators/group_accumulators.h"
-#include "weir/sql/plan/plan_expressions.h"
 #include "weir/runtime/operators/group_aggregate.h"
 #include "weir/runtime/operators/over_aggregate.h"
 #include "weir/runtime/operators/project_operator.h"
@@ -27,6 +26,7 @@
 #include "weir/runtime/operators/window_group_aggregate.h"
 #include "weir/runtime/operators/window_tvf.h"
 #include "weir/sql/bind/sql_type.h"
+#include "weir/sql/plan/plan_expressions.h"
 #include "weir/sql/plan/planner.h"
 
 namespace weir::planner {
@@ -170,9 +170,9 @@ class Translator {
     // Sources that track event time themselves (per Kafka partition) get the
     // strategy; other sources get an assigner after them.
     ARROW_ASSIGN_OR_RAISE(const connectors::TableFactory* factory, node.table->Factory());
-    const auto watermarks =
-        WatermarksOf(*node.table, node).WithIdleness(options_.idle_timeout)
-                                      .WithEmitInterval(options_.watermark_interval);
+    const auto watermarks = WatermarksOf(*node.table, node)
+                                .WithIdleness(options_.idle_timeout)
+                                .WithEmitInterval(options_.watermark_interval);
     const bool in_source = factory->AppliesWatermarks();
     ARROW_ASSIGN_OR_RAISE(
         runtime::SourceFactory source,
@@ -202,10 +202,10 @@ class Translator {
     if (factory->SourceChangelogMode(node.table->Descriptor()) ==
         connectors::ChangelogMode::kUpsert) {
       const std::vector<std::string>& key = node.table->primary_key;
-      stream = Append(stream, Partitioning::Hash(key),
-                      fmt::format("ChangelogNormalize(key=[{}])", fmt::join(key, ", ")),
-                      options_.parallelism,
-                      Factory<runtime::ChangelogNormalizeOperator>(key));
+      stream =
+          Append(stream, Partitioning::Hash(key),
+                 fmt::format("ChangelogNormalize(key=[{}])", fmt::join(key, ", ")),
+                 options_.parallelism, Factory<runtime::ChangelogNormalizeOperator>(key));
     }
     return Append(stream, Partitioning::Forward(), "Scan " + node.table->name,
                   stream.parallelism, Factory<runtime::ProjectOperator>(columns));
@@ -261,8 +261,8 @@ class Translator {
   // Brings the plan's output to the sink's parallelism (the job's, or
   // output_parallelism).
   Stream ToJobParallelism(const sql::PlanNode& node, const Stream& stream) {
-    const int target =
-        options_.output_parallelism > 0 ? options_.output_parallelism : options_.parallelism;
+    const int target = options_.output_parallelism > 0 ? options_.output_parallelism
+                                                       : options_.parallelism;
     if (stream.parallelism == target) return stream;
     std::vector<runtime::NamedExpression> columns;
     for (const auto& f : node.schema->fields()) {
@@ -278,7 +278,8 @@ class Translator {
   // number of slides, every aggregate merges, and the window's columns reach the
   // aggregation only as its window_start/window_end keys (through projections that
   // pass them on), since rows carry their slice's bounds instead.
-  bool CanSlice(const sql::PlanNode& aggregate, const WindowAggregateMatch& window) const {
+  bool CanSlice(const sql::PlanNode& aggregate,
+                const WindowAggregateMatch& window) const {
     const sql::WindowTvfSpec& w = window.tvf->window;
     if (w.kind != sql::WindowTvfSpec::Kind::kHop || w.slide <= 0 || w.size <= w.slide ||
         w.size % w.slide != 0) {

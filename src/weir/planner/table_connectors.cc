@@ -28,9 +28,9 @@ bool IsBoundedPlan(const sql::PlanNode& plan) {
 const sql::PlanNode* FirstChangelogScan(const sql::PlanNode& plan) {
   if (plan.kind == sql::PlanKind::kScan) {
     auto factory = plan.table->Factory();
-    const bool changes = factory.ok() && (*factory)->SourceChangelogMode(
-                                             plan.table->Descriptor()) !=
-                                             connectors::ChangelogMode::kInsertOnly;
+    const bool changes =
+        factory.ok() && (*factory)->SourceChangelogMode(plan.table->Descriptor()) !=
+                            connectors::ChangelogMode::kInsertOnly;
     return changes ? &plan : nullptr;
   }
   for (const sql::PlanPtr& input : plan.inputs) {

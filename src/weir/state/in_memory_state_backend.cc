@@ -278,7 +278,8 @@ class InMemoryStateBackend : public KeyedStateBackend {
         case StateKind::kMap: {
           std::map<std::string, std::string> sorted(r.entry->map.begin(),
                                                     r.entry->map.end());
-          ARROW_RETURN_NOT_OK(w.template Pod<uint32_t>(static_cast<uint32_t>(sorted.size())));
+          ARROW_RETURN_NOT_OK(
+              w.template Pod<uint32_t>(static_cast<uint32_t>(sorted.size())));
           for (const auto& [k, v] : sorted) {
             ARROW_RETURN_NOT_OK(w.Bytes(k));
             ARROW_RETURN_NOT_OK(w.Bytes(v));

@@ -1,8 +1,8 @@
 #include "weir/connectors/kafka/kafka_record_decoder.h"
 
 #include <arrow/array.h>
-#include <arrow/builder.h>
 #include <arrow/array/concatenate.h>
+#include <arrow/builder.h>
 #include <arrow/compute/api_vector.h>
 #include <arrow/compute/cast.h>
 #include <arrow/type.h>
@@ -217,10 +217,11 @@ arrow::Result<arrow::ArrayVector> ExpandDebezium(
                            : fmt::format("unknown \"op\" value \"{}\"", o);
     }
     if (!error.empty() && !ignore_errors) {
-      return UserError("Kafka record of partition {} at offset {} is not a Debezium "
-                       "change event: {}",
-                       positions[static_cast<size_t>(i)].first,
-                       positions[static_cast<size_t>(i)].second, error);
+      return UserError(
+          "Kafka record of partition {} at offset {} is not a Debezium "
+          "change event: {}",
+          positions[static_cast<size_t>(i)].first,
+          positions[static_cast<size_t>(i)].second, error);
     }
   }
   ARROW_ASSIGN_OR_RAISE(auto indices, take.Finish());

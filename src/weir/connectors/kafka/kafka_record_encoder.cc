@@ -137,9 +137,9 @@ arrow::Status ForEachKafkaRecord(
   // debezium-json: the row as json inside Debezium's envelope.
   const bool debezium = options.value_format == "debezium-json";
   ARROW_ASSIGN_OR_RAISE(
-      auto values, FieldsEncoder::Make(batch, options.value_columns,
-                                       debezium ? "json" : options.value_format,
-                                       options.csv));
+      auto values,
+      FieldsEncoder::Make(batch, options.value_columns,
+                          debezium ? "json" : options.value_format, options.csv));
   const int8_t* changes = debezium ? runtime::RowKinds(batch) : nullptr;
   std::optional<FieldsEncoder> keys;
   if (!options.key_columns.empty()) {

@@ -456,7 +456,8 @@ const std::set<std::string>& UpsertKafkaOptions() {
 
 // The source options of an upsert-kafka table: the whole topic from its start, the
 // primary key from each record's key, a tombstone deleting its key.
-arrow::Result<KafkaSourceOptions> UpsertKafkaSourceOptionsOf(const TableDescriptor& table) {
+arrow::Result<KafkaSourceOptions> UpsertKafkaSourceOptionsOf(
+    const TableDescriptor& table) {
   TableDescriptor keyed = table;
   std::string fields;
   for (const std::string& column : table.primary_key) {

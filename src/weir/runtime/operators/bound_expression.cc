@@ -33,9 +33,8 @@ arrow::Result<std::shared_ptr<arrow::Array>> BoundExpression::Evaluate(
     const arrow::RecordBatch& batch, EventTime watermark) {
   ARROW_RETURN_NOT_OK(BindTo(batch.schema()));
   arrow::compute::ExecBatch input(batch);
-  expr::WatermarkScope scope(watermark == kMinWatermark
-                                 ? std::nullopt
-                                 : std::optional<int64_t>(watermark));
+  expr::WatermarkScope scope(
+      watermark == kMinWatermark ? std::nullopt : std::optional<int64_t>(watermark));
   ARROW_ASSIGN_OR_RAISE(arrow::Datum out,
                         arrow::compute::ExecuteScalarExpression(bound_, input));
   if (out.is_array()) return out.make_array();

@@ -46,14 +46,16 @@ arrow::Status ChangelogNormalizeOperator::ProcessBatch(
   const int64_t n = raw->num_rows();
   if (n == 0) return arrow::Status::OK();
   const int8_t* kinds = RowKinds(*raw);
-  ARROW_ASSIGN_OR_RAISE(auto batch, ConformInput(raw, input_schema_, "ChangelogNormalize"));
+  ARROW_ASSIGN_OR_RAISE(auto batch,
+                        ConformInput(raw, input_schema_, "ChangelogNormalize"));
   const auto key_columns = table_.KeyColumns(*batch);
   const auto row_columns = row_encoder_->Columns(*batch);
   // The changes in order; rows retracted are copied (their state entry changes).
   std::vector<std::pair<RowKind, std::string>> changes;
   std::string row;
   for (int64_t r = 0; r < n; ++r) {
-    const RowKind kind = kinds == nullptr ? RowKind::kInsert : static_cast<RowKind>(kinds[r]);
+    const RowKind kind =
+        kinds == nullptr ? RowKind::kInsert : static_cast<RowKind>(kinds[r]);
     std::optional<uint32_t> found = table_.FindRow(key_columns, r);
     if (!IsAccumulate(kind)) {
       if (!found) continue;  // a delete of a key never seen
@@ -107,15 +109,15 @@ arrow::Status ChangelogNormalizeOperator::SnapshotState(
 
 arrow::Status ChangelogNormalizeOperator::RestoreState(
     state::KeyedStateBackend* backend) {
-  ARROW_RETURN_NOT_OK(table_.Restore(
-      backend, kStateName, keys_, {}, /*retractions=*/false,
-      [&](uint32_t g, std::string_view* in) -> arrow::Status {
-        if (rows_.size() <= g) rows_.resize(g + 1);
-        if (!GetRecordString(in, &rows_[g])) {
-          return InternalError("ChangelogNormalize state is truncated");
-        }
-        return arrow::Status::OK();
-      }));
+  ARROW_RETURN_NOT_OK(
+      table_.Restore(backend, kStateName, keys_, {}, /*retractions=*/false,
+                     [&](uint32_t g, std::string_view* in) -> arrow::Status {
+                       if (rows_.size() <= g) rows_.resize(g + 1);
+                       if (!GetRecordString(in, &rows_[g])) {
+                         return InternalError("ChangelogNormalize state is truncated");
+                       }
+                       return arrow::Status::OK();
+                     }));
   if (table_.prepared()) ARROW_RETURN_NOT_OK(Prepare(table_.input_schema()));
   return arrow::Status::OK();
 }

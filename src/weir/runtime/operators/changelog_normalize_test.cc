@@ -40,10 +40,9 @@ TEST_F(ChangelogNormalizeTest, UpsertsBecomeInsertsUpdatesAndDeletes) {
   Capture out;
   // a new, b new, a updated, a unchanged (nothing), b deleted (with its whole row),
   // c deleted though never seen (nothing), b new again.
-  ASSERT_TRUE(op.ProcessBatch(0,
-                              Upserts(R"(["a","b","a","a"])", "[1,2,3,3]", "[2,2,2,2]"),
-                              &out)
-                  .ok());
+  ASSERT_TRUE(
+      op.ProcessBatch(0, Upserts(R"(["a","b","a","a"])", "[1,2,3,3]", "[2,2,2,2]"), &out)
+          .ok());
   ASSERT_TRUE(
       op.ProcessBatch(0, Upserts(R"(["b","c","b"])", "[null,null,7]", "[3,3,0]"), &out)
           .ok());
@@ -57,9 +56,9 @@ TEST_F(ChangelogNormalizeTest, InsertOnlyInputIsTreatedAsUpserts) {
   ASSERT_TRUE(op.Open(&ctx_).ok());
   Capture out;
   ASSERT_TRUE(
-      op.ProcessBatch(0, Batch({{Key(), R"(["x","x"])"}, {Value(), "[1,2]"}}), &out).ok());
-  EXPECT_EQ(out.Rows(),
-            (std::vector<std::string>{"+I[x, 1]", "-U[x, 1]", "+U[x, 2]"}));
+      op.ProcessBatch(0, Batch({{Key(), R"(["x","x"])"}, {Value(), "[1,2]"}}), &out)
+          .ok());
+  EXPECT_EQ(out.Rows(), (std::vector<std::string>{"+I[x, 1]", "-U[x, 1]", "+U[x, 2]"}));
 }
 
 TEST_F(ChangelogNormalizeTest, MissingKeyColumnIsAnError) {

@@ -50,7 +50,8 @@ arrow::Result<std::shared_ptr<arrow::RecordBatch>> ConformToSchema(
 
 arrow::Status ConformOperator::ProcessBatch(
     int, const std::shared_ptr<arrow::RecordBatch>& batch, Output* out) {
-  if (seen_ != batch->schema() && (seen_ == nullptr || !seen_->Equals(*batch->schema()))) {
+  if (seen_ != batch->schema() &&
+      (seen_ == nullptr || !seen_->Equals(*batch->schema()))) {
     seen_ = batch->schema();
     casts_.assign(static_cast<size_t>(batch->num_columns()), nullptr);
     identity_ = true;
@@ -76,7 +77,8 @@ arrow::Status ConformOperator::ProcessBatch(
                           CastToDeclared(*columns[i], casts_[i], table_,
                                          seen_->field(static_cast<int>(i))->name()));
   }
-  return out->Emit(arrow::RecordBatch::Make(output_, batch->num_rows(), std::move(columns)));
+  return out->Emit(
+      arrow::RecordBatch::Make(output_, batch->num_rows(), std::move(columns)));
 }
 
 }  // namespace weir::runtime

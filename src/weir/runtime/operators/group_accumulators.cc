@@ -407,7 +407,7 @@ class MinMaxAccumulators : public ValueAccumulators {
     if (retractions_) {
       MergeCounts(&multisets_[into], multisets_[from].get());
     } else if (has_[from] && (!has_[into] || (max_ ? best_[from] > best_[into]
-                                                     : best_[from] < best_[into]))) {
+                                                   : best_[from] < best_[into]))) {
       best_[into] = best_[from];
       has_[into] = true;
     }

@@ -265,7 +265,8 @@ arrow::Status GroupTable::Snapshot(
     blob.append(sizeof(uint32_t), '\0');
     if (prefix) blob.append(prefix(g));
     for (const auto& acc : accumulators_) acc->Save(g, &blob);
-    const uint32_t value_size = static_cast<uint32_t>(blob.size() - size_at - sizeof(uint32_t));
+    const uint32_t value_size =
+        static_cast<uint32_t>(blob.size() - size_at - sizeof(uint32_t));
     std::memcpy(blob.data() + size_at, &value_size, sizeof(value_size));
   }
   size_t total = 0;

@@ -112,7 +112,7 @@ class GroupTable {
   // Snapshot's: group id → its key's key group (-1: not known yet; a key never
   // changes while its group lives).
   mutable std::vector<int32_t> key_group_;
-  mutable int key_groups_of_ = 0;      // the max parallelism key_group_ is for
+  mutable int key_groups_of_ = 0;       // the max parallelism key_group_ is for
   mutable size_t bytes_per_group_ = 0;  // in the last snapshot (0: none yet)
 };
 

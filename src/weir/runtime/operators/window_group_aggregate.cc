@@ -51,9 +51,9 @@ arrow::Status WindowGroupAggregateOperator::PrepareSlicing() {
       return InternalError("aggregate {} cannot merge slices", call.function);
     }
   }
-  arrow::FieldVector key_fields(table_.output_fields().begin(),
-                                table_.output_fields().begin() +
-                                    static_cast<int64_t>(options_.keys.size()));
+  arrow::FieldVector key_fields(
+      table_.output_fields().begin(),
+      table_.output_fields().begin() + static_cast<int64_t>(options_.keys.size()));
   key_schema_ = arrow::schema(key_fields);
   start_index_ = key_schema_->GetFieldIndex(options_.start_column);
   const int end_index = key_schema_->GetFieldIndex(options_.end_column);
@@ -173,8 +173,8 @@ arrow::Status WindowGroupAggregateOperator::ProcessBatch(
   return table_.Update(*batch, groups.data(), nullptr);
 }
 
-arrow::Status WindowGroupAggregateOperator::EmitGroups(const std::vector<uint32_t>& groups,
-                                                       Output* out) {
+arrow::Status WindowGroupAggregateOperator::EmitGroups(
+    const std::vector<uint32_t>& groups, Output* out) {
   if (groups.empty()) return arrow::Status::OK();
   ARROW_ASSIGN_OR_RAISE(arrow::ArrayVector columns, table_.Keys(groups));
   ARROW_ASSIGN_OR_RAISE(arrow::ArrayVector results, table_.Results(groups));
@@ -214,8 +214,8 @@ arrow::Status WindowGroupAggregateOperator::FireSlicedWindow(EventTime end, Outp
       const auto& type = key_schema_->field(i)->type();
       const auto unit = static_cast<const arrow::TimestampType&>(*type).unit();
       const EventTime micros = i == start_index_ ? end - options_.window_size : end;
-      auto scalar = std::make_shared<arrow::TimestampScalar>(
-          types::FromMicros(micros, unit), type);
+      auto scalar =
+          std::make_shared<arrow::TimestampScalar>(types::FromMicros(micros, unit), type);
       ARROW_ASSIGN_OR_RAISE(columns[static_cast<size_t>(i)],
                             arrow::MakeArrayFromScalar(*scalar, n));
     }

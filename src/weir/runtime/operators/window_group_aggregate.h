@@ -84,7 +84,8 @@ class WindowGroupAggregateOperator : public Operator {
   std::shared_ptr<arrow::Schema> output_schema_;
   int end_index_ = -1;
   int start_index_ = -1;
-  std::map<EventTime, std::vector<uint32_t>> windows_;  // window (slice) end (us) → groups
+  std::map<EventTime, std::vector<uint32_t>>
+      windows_;                          // window (slice) end (us) → groups
   std::set<EventTime> pending_windows_;  // slicing: ends of windows with data, unfired
   // Slicing: per group, the last window end it was emitted for (restored groups
   // keep their subtask's), and the last window end fired here.
@@ -100,7 +101,7 @@ class WindowGroupAggregateOperator : public Operator {
   std::vector<uint32_t> free_key_ids_;
   std::vector<uint32_t> group_key_id_;   // group → key id
   std::vector<uint32_t> window_of_key_;  // during a fire: key id → result group + 1
-  std::vector<EventTime> group_end_;                    // per group id
+  std::vector<EventTime> group_end_;     // per group id
   EventTime watermark_ = kMinWatermark;
   int64_t late_rows_ = 0;
 };

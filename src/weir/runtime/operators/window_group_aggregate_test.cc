@@ -180,16 +180,17 @@ TEST_F(WindowOperatorsTest, SlicedHopWindowsEqualHopWindows) {
   const int64_t size = 10 * kMinute, slide = 2 * kMinute;
   auto first = Events({0, 1, 3, 3, 7, 9, 12}, R"(["a","b","a","c","a","b","a"])",
                       "[1,2,3,4,5,6,7]");
-  auto second = Events({13, 15, 21, 22, 33}, R"(["b","a","c","a","b"])",
-                       "[10,20,30,40,50]");
+  auto second =
+      Events({13, 15, 21, 22, 33}, R"(["b","a","c","a","b"])", "[10,20,30,40,50]");
   Context ctx;
   WindowGroupAggregateOperator reference(SumByKey());
   Capture want;
   ASSERT_TRUE(reference.Open(&ctx).ok());
-  ASSERT_TRUE(reference
-                  .ProcessBatch(0, Windowed(WindowTvfOptions::Kind::kHop, size, slide, first),
-                                &want)
-                  .ok());
+  ASSERT_TRUE(
+      reference
+          .ProcessBatch(0, Windowed(WindowTvfOptions::Kind::kHop, size, slide, first),
+                        &want)
+          .ok());
   ASSERT_TRUE(reference.ProcessWatermark(At(12) - 1, &want).ok());
   ASSERT_TRUE(
       reference
@@ -225,9 +226,11 @@ TEST_F(WindowOperatorsTest, SlicedHopWindowsEqualHopWindows) {
   WindowGroupAggregateOperator late(sliced);
   Capture ignored;
   ASSERT_TRUE(late.Open(&ctx).ok());
-  ASSERT_TRUE(late.ProcessBatch(0, slices(Events({6}, R"(["a"])", "[1]")), &ignored).ok());
+  ASSERT_TRUE(
+      late.ProcessBatch(0, slices(Events({6}, R"(["a"])", "[1]")), &ignored).ok());
   ASSERT_TRUE(late.ProcessWatermark(At(7), &ignored).ok());
-  ASSERT_TRUE(late.ProcessBatch(0, slices(Events({5}, R"(["a"])", "[1]")), &ignored).ok());
+  ASSERT_TRUE(
+      late.ProcessBatch(0, slices(Events({5}, R"(["a"])", "[1]")), &ignored).ok());
   EXPECT_EQ(late.late_rows(), 1);
 }
 

@@ -397,7 +397,8 @@ arrow::Result<TypedExpr> BindCurrentWatermark(CallBuilder& builder,
                                               std::vector<TypedExpr> args) {
   ARROW_RETURN_NOT_OK(CheckArgCount(builder, call, args, 1, 1));
   if (args[0].type->id() != arrow::Type::TIMESTAMP) {
-    return ArgTypeError(builder, call, args, 0, "a rowtime attribute (TIMESTAMP(3) or "
+    return ArgTypeError(builder, call, args, 0,
+                        "a rowtime attribute (TIMESTAMP(3) or "
                         "TIMESTAMP_LTZ(3))");
   }
   return CallArrow(builder, call, "weir_current_watermark", {args[0]});

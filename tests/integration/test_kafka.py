@@ -541,6 +541,23 @@ def compact(records):
     return latest
 
 
+def kill_then_resume(script, kills, final_parallelism):
+    """Runs the SQL script (its parallelism is ${P}) once per (delay, parallelism) in
+    `kills`, killing it with -9 after the delay, then to the end; the last run must
+    resume from a checkpoint."""
+    cmd = [str(weir_binary()), "sql", "-f", str(script)]
+    for delay, parallelism in kills:
+        proc = subprocess.Popen(cmd + ["-D", f"P={parallelism}"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    final = subprocess.run(cmd + ["-D", f"P={final_parallelism}"], capture_output=True,
+                           text=True, timeout=300)
+    assert final.returncode == 0, final.stderr
+    assert "restores" in final.stderr, "the last run should resume from a checkpoint"
+
+
 def upsert_table(broker, topic, columns, key):
     return f"""CREATE TABLE counts ({columns}, PRIMARY KEY ({key}) NOT ENFORCED) WITH (
   'connector' = 'upsert-kafka', 'topic' = '{topic}',
@@ -564,17 +581,7 @@ CREATE TABLE gen (id BIGINT) WITH ('connector' = 'datagen', 'rows-per-second' = 
 {upsert_table(broker, topic, "k BIGINT, n BIGINT, s BIGINT", "k")}
 INSERT INTO counts SELECT MOD(id, 100), COUNT(*), SUM(id) FROM gen GROUP BY MOD(id, 100);
 """)
-    cmd = [str(weir_binary()), "sql", "-f", str(script)]
-    for delay, parallelism in ((0.9, 2), (1.1, 1)):
-        proc = subprocess.Popen(cmd + ["-D", f"P={parallelism}"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(delay)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-    final = subprocess.run(cmd + ["-D", "P=2"], capture_output=True, text=True,
-                           timeout=300)
-    assert final.returncode == 0, final.stderr
-    assert "restores" in final.stderr, "the last run should resume from a checkpoint"
+    kill_then_resume(script, ((0.9, 2), (1.1, 1)), final_parallelism=2)
     got = compact(consume_all(broker, topic))
     want = {}
     for i in range(1, 300_001):
@@ -790,16 +797,7 @@ CREATE TABLE u (k BIGINT, v INT, PRIMARY KEY (k) NOT ENFORCED) WITH (
 {upsert_table(broker, sink, "g BIGINT, n BIGINT, s BIGINT", "g")}
 INSERT INTO counts SELECT MOD(k, 10), COUNT(*), SUM(v) FROM u GROUP BY MOD(k, 10);
 """)
-    cmd = [str(weir_binary()), "sql", "-f", str(script)]
-    for delay, parallelism in ((0.8, 2), (0.8, 1)):
-        proc = subprocess.Popen(cmd + ["-D", f"P={parallelism}"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(delay)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-    done = subprocess.run(cmd + ["-D", "P=2"], capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr
-    assert "restores" in done.stderr, "the last run should resume from a checkpoint"
+    kill_then_resume(script, ((0.8, 2), (0.8, 1)), final_parallelism=2)
     want = {}
     for k, v in final.items():
         n, total = want.get(k % 10, (0, 0))

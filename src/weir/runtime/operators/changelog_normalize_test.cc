@@ -86,24 +86,20 @@ TEST_F(ChangelogNormalizeTest, RestoresAtAnotherParallelism) {
   ref_out.batches.clear();
   ASSERT_TRUE(reference.ProcessBatch(0, second, &ref_out).ok());
 
-  std::multiset<std::string> restored_rows;
   size_t held = 0;
-  for (int index = 0; index < 2; ++index) {
-    Context sub;
-    sub.info.index = index;
-    sub.info.parallelism = 2;
-    ChangelogNormalizeOperator op({"k"});
-    auto share = testing::RestoreShare(bytes, &sub, &op, second, {0});
-    ASSERT_TRUE(share.ok()) << share.status().ToString();
-    held += op.num_keys();
-    Capture out;
-    ASSERT_TRUE(op.ProcessBatch(0, *share, &out).ok());
-    for (const auto& row : out.Rows()) restored_rows.insert(row);
-  }
+  auto restored_rows = testing::RunRestoredShares<ChangelogNormalizeOperator>(
+      bytes, 2,
+      [] {
+        return std::make_unique<ChangelogNormalizeOperator>(
+            std::vector<std::string>{"k"});
+      },
+      second, {0}, [](const ChangelogNormalizeOperator& op) { return op.num_keys(); },
+      &held);
+  ASSERT_TRUE(restored_rows.ok()) << restored_rows.status().ToString();
   EXPECT_EQ(held, 6u);
   const std::vector<std::string> reference_rows = ref_out.Rows();
   std::multiset<std::string> expected(reference_rows.begin(), reference_rows.end());
-  EXPECT_EQ(restored_rows, expected);
+  EXPECT_EQ(*restored_rows, expected);
   EXPECT_EQ(expected.size(), 7u);  // b, d: -U/+U; c, e: -D; g: +I
 }
 

@@ -3,7 +3,9 @@
 // OperatorContext with a settable subtask, batches from JSON), and moves keyed
 // state through a snapshot into the subtasks of another parallelism.
 
+#include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -117,6 +119,32 @@ inline arrow::Result<std::shared_ptr<arrow::RecordBatch>> RestoreShare(
   ARROW_ASSIGN_OR_RAISE(auto filtered,
                         arrow::compute::Filter(arrow::Datum(batch), arrow::Datum(mask)));
   return filtered.record_batch();
+}
+
+/// Restores `bytes` into one operator per subtask of `parallelism` (made by `make`),
+/// feeds each its share of `batch` (key columns `keys`), and returns every row they
+/// emit (Capture::Rows form) as a multiset; `*held` gets the sum of `count(op)` right
+/// after the restores.
+template <typename Op>
+arrow::Result<std::multiset<std::string>> RunRestoredShares(
+    const std::shared_ptr<arrow::Buffer>& bytes, int parallelism,
+    const std::function<std::unique_ptr<Op>()>& make,
+    const std::shared_ptr<arrow::RecordBatch>& batch, const std::vector<int>& keys,
+    const std::function<size_t(const Op&)>& count, size_t* held) {
+  std::multiset<std::string> rows;
+  *held = 0;
+  for (int index = 0; index < parallelism; ++index) {
+    Context sub;
+    sub.info.index = index;
+    sub.info.parallelism = parallelism;
+    std::unique_ptr<Op> op = make();
+    ARROW_ASSIGN_OR_RAISE(auto share, RestoreShare(bytes, &sub, op.get(), batch, keys));
+    *held += count(*op);
+    Capture out;
+    ARROW_RETURN_NOT_OK(op->ProcessBatch(0, share, &out));
+    for (const auto& row : out.Rows()) rows.insert(row);
+  }
+  return rows;
 }
 
 }  // namespace weir::runtime::testing

@@ -206,24 +206,15 @@ TEST_F(RankOperatorTest, RestoresAtAnotherParallelism) {
   ref_out.batches.clear();
   ASSERT_TRUE(reference.ProcessBatch(0, second, &ref_out).ok());
 
-  std::multiset<std::string> restored_rows;
   size_t held = 0;
-  for (int index = 0; index < 2; ++index) {
-    Context sub;
-    sub.info.index = index;
-    sub.info.parallelism = 2;
-    RankOperator op(TopTwo());
-    auto share = testing::RestoreShare(bytes, &sub, &op, second, {0});
-    ASSERT_TRUE(share.ok()) << share.status().ToString();
-    held += op.num_rows_held();
-    Capture out;
-    ASSERT_TRUE(op.ProcessBatch(0, *share, &out).ok());
-    for (const auto& row : out.Rows()) restored_rows.insert(row);
-  }
+  auto restored_rows = testing::RunRestoredShares<RankOperator>(
+      bytes, 2, [] { return std::make_unique<RankOperator>(TopTwo()); }, second, {0},
+      [](const RankOperator& op) { return op.num_rows_held(); }, &held);
+  ASSERT_TRUE(restored_rows.ok()) << restored_rows.status().ToString();
   EXPECT_EQ(held, 8u);
   std::multiset<std::string> expected;
   for (const auto& row : ref_out.Rows()) expected.insert(row);
-  EXPECT_EQ(restored_rows, expected);
+  EXPECT_EQ(*restored_rows, expected);
 }
 
 }  // namespace

@@ -217,12 +217,8 @@ arrow::Result<arrow::ArrayVector> GroupTable::Keys(
 // key group as (key length, key, value length, value) records. A checkpoint of a
 // million groups is then about a hundred entries, not a million; a restore at
 // another parallelism still gets exactly the key groups it owns.
-arrow::Status GroupTable::Snapshot(
-    state::KeyedStateBackend* backend, const std::string& name, int max_parallelism,
-    const std::function<std::string(uint32_t)>& prefix) const {
-  ARROW_ASSIGN_OR_RAISE(int id, backend->Register(name, state::StateKind::kValue, {}));
-  if (live_count_ == 0) return arrow::Status::OK();
-  // Key groups of the groups made since the last snapshot (hashed once per group).
+arrow::Result<std::vector<int32_t>> GroupTable::KeyGroupsOf(
+    const std::vector<uint32_t>& groups, int max_parallelism) const {
   if (key_groups_of_ != max_parallelism) {
     key_group_.clear();
     key_groups_of_ = max_parallelism;
@@ -230,8 +226,8 @@ arrow::Status GroupTable::Snapshot(
   if (key_group_.size() < keys_.size()) key_group_.resize(keys_.size(), -1);
   std::vector<const std::string*> unknown;
   std::vector<uint32_t> unknown_ids;
-  for (uint32_t g = 1; g < keys_.size(); ++g) {
-    if (live_[g] && key_group_[g] < 0) {
+  for (uint32_t g : groups) {
+    if (key_group_[g] < 0) {
       unknown.push_back(&keys_[g]);
       unknown_ids.push_back(g);
     }
@@ -242,6 +238,24 @@ arrow::Status GroupTable::Snapshot(
       key_group_[unknown_ids[i]] = state::KeyGroupForHash(hashes[i], max_parallelism);
     }
   }
+  std::vector<int32_t> out;
+  out.reserve(groups.size());
+  for (uint32_t g : groups) out.push_back(key_group_[g]);
+  return out;
+}
+
+arrow::Status GroupTable::Snapshot(
+    state::KeyedStateBackend* backend, const std::string& name, int max_parallelism,
+    const std::function<std::string(uint32_t)>& prefix) const {
+  ARROW_ASSIGN_OR_RAISE(int id, backend->Register(name, state::StateKind::kValue, {}));
+  if (live_count_ == 0) return arrow::Status::OK();
+  // Key groups of the live groups (each key hashed once while its group lives).
+  std::vector<uint32_t> live;
+  live.reserve(live_count_);
+  for (uint32_t g = 1; g < keys_.size(); ++g) {
+    if (live_[g]) live.push_back(g);
+  }
+  ARROW_RETURN_NOT_OK(KeyGroupsOf(live, max_parallelism).status());
   // Each group appended to its key group's buffer: key and value, length-prefixed.
   // The buffers are sized up front from the groups per key group and the bytes per
   // group of the last snapshot, so they do not grow by copying.

@@ -53,6 +53,9 @@ class GroupTable {
   uint32_t Add(const std::string& key);
   /// Drops group `g` (its id is reused).
   void Free(uint32_t g);
+  /// Returns the key group of each of `groups` (live), hashing each key once.
+  arrow::Result<std::vector<int32_t>> KeyGroupsOf(const std::vector<uint32_t>& groups,
+                                                  int max_parallelism) const;
   /// Makes an empty group without a key, for results merged from other groups; it is
   /// not found by key, not snapshotted, and must go back with FreeScratch.
   uint32_t AddScratch();

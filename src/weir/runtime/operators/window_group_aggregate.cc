@@ -1,5 +1,6 @@
 #include "weir/runtime/operators/window_group_aggregate.h"
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <unordered_map>
@@ -169,7 +170,20 @@ arrow::Status WindowGroupAggregateOperator::ProcessBatch(
     }
     groups[static_cast<size_t>(r)] = g;
   }
-  if (options_.slice_size > 0) ARROW_RETURN_NOT_OK(AssignKeyIds(added));
+  if (options_.slice_size > 0) {
+    ARROW_RETURN_NOT_OK(AssignKeyIds(added));
+    if (!restored_fired_.empty() && !added.empty()) {
+      ARROW_ASSIGN_OR_RAISE(
+          std::vector<int32_t> key_groups,
+          table_.KeyGroupsOf(added, context_->subtask().max_parallelism));
+      for (size_t i = 0; i < added.size(); ++i) {
+        auto it = restored_fired_.find(key_groups[i]);
+        if (it != restored_fired_.end()) {
+          group_fired_[added[i]] = std::max(group_fired_[added[i]], it->second);
+        }
+      }
+    }
+  }
   return table_.Update(*batch, groups.data(), nullptr);
 }
 
@@ -204,7 +218,7 @@ arrow::Status WindowGroupAggregateOperator::FireSlicedWindow(EventTime end, Outp
       table_.Merge(window_of_key_[key] - 1, g);
     }
   }
-  fired_until_ = end;
+  fired_until_ = std::max(fired_until_, end);
   if (!results.empty()) {
     // The keys with the window's bounds instead of the slice's.
     ARROW_ASSIGN_OR_RAISE(arrow::ArrayVector columns, table_.Keys(representatives));
@@ -275,6 +289,7 @@ arrow::Status WindowGroupAggregateOperator::SnapshotState(
 
 arrow::Status WindowGroupAggregateOperator::RestoreState(
     state::KeyedStateBackend* backend) {
+  std::vector<std::pair<uint32_t, EventTime>> fired_of;  // slicing: restored marks
   ARROW_RETURN_NOT_OK(table_.Restore(
       backend, kStateName, options_.keys, options_.aggregates, /*retractions=*/false,
       [&](uint32_t g, std::string_view* in) -> arrow::Status {
@@ -292,11 +307,20 @@ arrow::Status WindowGroupAggregateOperator::RestoreState(
           std::memcpy(&fired, in->data(), sizeof(fired));
           in->remove_prefix(sizeof(fired));
         }
-        // Windows this group was emitted for do not fire again for it.
+        // Windows this group was emitted for do not fire again for it; the others
+        // it spans are owed (groups of one slice may come from subtasks that had
+        // fired different windows).
         const EventTime saved = fired_until_;
         fired_until_ = fired;
         Track(g, end);
         fired_until_ = saved;
+        if (options_.slice_size > 0) {
+          for (EventTime w = end; w < end + options_.window_size;
+               w += options_.slice_size) {
+            if (w > fired) pending_windows_.insert(w);
+          }
+          fired_of.emplace_back(g, fired);
+        }
         return arrow::Status::OK();
       }));
   if (table_.prepared()) {
@@ -309,6 +333,18 @@ arrow::Status WindowGroupAggregateOperator::RestoreState(
         restored.insert(restored.end(), groups.begin(), groups.end());
       }
       ARROW_RETURN_NOT_OK(AssignKeyIds(restored));
+      // Each key group's mark: groups made later for its keys are not owed the
+      // windows its subtask had fired before the checkpoint.
+      std::vector<uint32_t> groups;
+      for (const auto& [g, fired] : fired_of) groups.push_back(g);
+      ARROW_ASSIGN_OR_RAISE(
+          std::vector<int32_t> key_groups,
+          table_.KeyGroupsOf(groups, context_->subtask().max_parallelism));
+      for (size_t i = 0; i < groups.size(); ++i) {
+        EventTime& mark =
+            restored_fired_.try_emplace(key_groups[i], kMinWatermark).first->second;
+        mark = std::max(mark, fired_of[i].second);
+      }
     }
   }
   return arrow::Status::OK();

@@ -91,6 +91,9 @@ class WindowGroupAggregateOperator : public Operator {
   // keep their subtask's), and the last window end fired here.
   std::vector<EventTime> group_fired_;
   EventTime fired_until_ = kMinWatermark;
+  // After a restore: per key group, the last window its subtask had fired, so a
+  // group made later for one of its keys is not owed those windows again.
+  std::unordered_map<int32_t, EventTime> restored_fired_;
   std::shared_ptr<arrow::Schema> key_schema_;  // the key columns
   // Slicing: the group keys other than the window's bounds get dense ids, so a
   // window's slices of one key merge without hashing at every fire.

@@ -697,8 +697,8 @@ arrow::Result<TableResult> TableEnvironment::RunInsert(const sql::Statement& sta
   if (!unsupported.empty() && streaming() &&
       (!bounded || planner::FirstChangelogScan(*plan) != nullptr)) {
     return arrow::Status::NotImplemented(fmt::format(
-        "INSERT INTO {}: streaming queries with {} over unbounded sources are not "
-        "supported yet",
+        "INSERT INTO {}: streaming queries with {} over unbounded or changelog sources "
+        "are not supported yet",
         name, unsupported));
   }
   const bool on_batch_engine =

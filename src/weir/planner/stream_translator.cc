@@ -274,15 +274,16 @@ class Translator {
   }
 
  private:
-  // Whether a window aggregation over HOP can run on slices: the window is a whole
-  // number of slides, every aggregate merges, and the window's columns reach the
+  // Whether a window aggregation over HOP or CUMULATE can run on slices: the window is a
+  // whole number of slides, every aggregate merges, and the window's columns reach the
   // aggregation only as its window_start/window_end keys (through projections that
   // pass them on), since rows carry their slice's bounds instead.
   bool CanSlice(const sql::PlanNode& aggregate,
                 const WindowAggregateMatch& window) const {
     const sql::WindowTvfSpec& w = window.tvf->window;
-    if (w.kind != sql::WindowTvfSpec::Kind::kHop || w.slide <= 0 || w.size <= w.slide ||
-        w.size % w.slide != 0) {
+    const bool shape = w.kind == sql::WindowTvfSpec::Kind::kHop ||
+                       w.kind == sql::WindowTvfSpec::Kind::kCumulate;
+    if (!shape || w.slide <= 0 || w.size <= w.slide || w.size % w.slide != 0) {
       return false;
     }
     std::set<std::string> carried = {w.start_field, w.end_field, w.time_out_field};
@@ -525,13 +526,15 @@ class Translator {
                       options_.parallelism,
                       Factory<runtime::WindowGroupAggregateOperator>(options));
       }
-      // Flink's slicing: the HOP table function assigns each row to one slice of
+      // Flink's slicing: the HOP/CUMULATE table function assigns each row to one slice of
       // `slide` (a tumbling window), and the aggregation merges a window's slices
       // when it fires; partitioned by the keys other than the window's bounds.
       const sql::WindowTvfSpec& w = window->tvf->window;
       options.start_column = window->start_key;
       options.slice_size = w.slide;
       options.window_size = w.size;
+      options.cumulate = w.kind == sql::WindowTvfSpec::Kind::kCumulate;
+      options.offset = w.offset;
       sliced_tvf_ = window->tvf;
       auto input = Translate(input_node);
       sliced_tvf_ = nullptr;

@@ -114,6 +114,22 @@ void WindowGroupAggregateOperator::FreeSlice(uint32_t g) {
   table_.Free(g);
 }
 
+namespace {
+int64_t FloorTo(int64_t t, int64_t unit) { return t - (((t % unit) + unit) % unit); }
+}  // namespace
+
+EventTime WindowGroupAggregateOperator::WindowStart(EventTime end) const {
+  if (!options_.cumulate) return end - options_.window_size;
+  // The period holding the window's last slice.
+  const EventTime last = end - options_.slice_size;
+  return FloorTo(last - options_.offset, options_.window_size) + options_.offset;
+}
+
+EventTime WindowGroupAggregateOperator::LastWindowOf(EventTime slice_end) const {
+  if (!options_.cumulate) return slice_end + options_.window_size - options_.slice_size;
+  return WindowStart(slice_end) + options_.window_size;
+}
+
 void WindowGroupAggregateOperator::Track(uint32_t g, EventTime end) {
   if (g >= group_end_.size()) {
     group_end_.resize(g + 1, 0);
@@ -124,9 +140,9 @@ void WindowGroupAggregateOperator::Track(uint32_t g, EventTime end) {
   auto [it, first] = windows_.try_emplace(end);
   it->second.push_back(g);
   if (first && options_.slice_size > 0) {
-    // The windows spanning this slice: ending at it and every slide after, within
-    // one window size.
-    for (EventTime w = end; w < end + options_.window_size; w += options_.slice_size) {
+    // The windows spanning this slice: ending at it and every slide after, up to
+    // the last one that holds it.
+    for (EventTime w = end; w <= LastWindowOf(end); w += options_.slice_size) {
       if (w > fired_until_) pending_windows_.insert(w);
     }
   }
@@ -203,8 +219,9 @@ arrow::Status WindowGroupAggregateOperator::FireSlicedWindow(EventTime end, Outp
   // not emitted for this window yet (restored groups of another subtask may have
   // been), and one of those slices to take the key's columns from.
   std::vector<uint32_t> results, representatives, touched;
-  for (auto it = windows_.upper_bound(end - options_.window_size);
-       it != windows_.end() && it->first <= end; ++it) {
+  const EventTime start = WindowStart(end);
+  for (auto it = windows_.upper_bound(start); it != windows_.end() && it->first <= end;
+       ++it) {
     for (uint32_t g : it->second) {
       if (group_fired_[g] >= end) continue;
       const uint32_t key = group_key_id_[g];
@@ -227,7 +244,7 @@ arrow::Status WindowGroupAggregateOperator::FireSlicedWindow(EventTime end, Outp
     for (int i : {start_index_, end_index}) {
       const auto& type = key_schema_->field(i)->type();
       const auto unit = static_cast<const arrow::TimestampType&>(*type).unit();
-      const EventTime micros = i == start_index_ ? end - options_.window_size : end;
+      const EventTime micros = i == start_index_ ? start : end;
       auto scalar =
           std::make_shared<arrow::TimestampScalar>(types::FromMicros(micros, unit), type);
       ARROW_ASSIGN_OR_RAISE(columns[static_cast<size_t>(i)],
@@ -240,11 +257,11 @@ arrow::Status WindowGroupAggregateOperator::FireSlicedWindow(EventTime end, Outp
     ARROW_RETURN_NOT_OK(
         out->Emit(arrow::RecordBatch::Make(output_schema_, n, std::move(columns))));
   }
-  // The oldest slice of this window is in no later one.
-  auto oldest = windows_.find(end - options_.window_size + options_.slice_size);
-  if (oldest != windows_.end()) {
-    for (uint32_t g : oldest->second) FreeSlice(g);
-    windows_.erase(oldest);
+  // Slices whose last window this was (HOP: the oldest; CUMULATE: the period's).
+  while (!windows_.empty() && windows_.begin()->first <= end &&
+         LastWindowOf(windows_.begin()->first) <= end) {
+    for (uint32_t g : windows_.begin()->second) FreeSlice(g);
+    windows_.erase(windows_.begin());
   }
   return arrow::Status::OK();
 }
@@ -315,8 +332,7 @@ arrow::Status WindowGroupAggregateOperator::RestoreState(
         Track(g, end);
         fired_until_ = saved;
         if (options_.slice_size > 0) {
-          for (EventTime w = end; w < end + options_.window_size;
-               w += options_.slice_size) {
+          for (EventTime w = end; w <= LastWindowOf(end); w += options_.slice_size) {
             if (w > fired) pending_windows_.insert(w);
           }
           fired_of.emplace_back(g, fired);

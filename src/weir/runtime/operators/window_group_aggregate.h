@@ -28,6 +28,11 @@ struct WindowGroupAggregateOptions {
   std::string start_column;
   int64_t slice_size = 0;   // microseconds (0: rows carry whole windows)
   int64_t window_size = 0;  // microseconds, a multiple of slice_size
+  /// CUMULATE instead of HOP: windows start at multiples of `window_size` (plus
+  /// `offset`) and grow by a slice up to `window_size`; the window ending at E is
+  /// the merge of its period's slices up to E.
+  bool cumulate = false;
+  int64_t offset = 0;  // microseconds
 };
 
 /// SQL's GROUP BY window_start, window_end, … over a windowing table function
@@ -68,7 +73,11 @@ class WindowGroupAggregateOperator : public Operator {
   arrow::Status Prepare(const std::shared_ptr<arrow::Schema>& schema);
   arrow::Status PrepareSlicing();
   void Track(uint32_t g, EventTime end);
-  // Slicing: emits the window ending at `end` from its slices, and frees the slice
+  // Slicing: the start of the window ending at `end`, and the end of the last
+  // window spanning the slice ending at `slice_end`.
+  EventTime WindowStart(EventTime end) const;
+  EventTime LastWindowOf(EventTime slice_end) const;
+  // Slicing: emits the window ending at `end` from its slices, and frees the slices
   // no later window spans.
   arrow::Status FireSlicedWindow(EventTime end, Output* out);
   // Gives new slice groups their key ids.

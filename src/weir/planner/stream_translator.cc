@@ -448,6 +448,7 @@ class Translator {
     options.retractions = !modes_.Of(input_node).insert_only();
     options.deduplicate = IsDeduplication(node);
     options.append_only = modes_.Of(node).insert_only();
+    options.state_ttl = options_.state_ttl;
     if (auto window = MatchWindowRank(node)) options.window_end_column = window->end_key;
     const bool global = options.partition_keys.empty();
     Partitioning p =

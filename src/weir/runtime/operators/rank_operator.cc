@@ -1,5 +1,6 @@
 #include "weir/runtime/operators/rank_operator.h"
 
+#include <algorithm>
 #include <cstring>
 #include <set>
 
@@ -248,13 +249,34 @@ arrow::Status RankOperator::ProcessBatch(int,
   }
 
   Changes changes;
+  const EventTime now = HasTtl() ? context_->ProcessingTime() : 0;
   for (const auto& [g, ranked] : before) {
     ARROW_RETURN_NOT_OK(Diff(ranked, InRange(rows_[g]), &changes));
     if (!options_.retractions) Trim(&rows_[g]);
+    if (HasTtl()) {
+      if (written_.size() <= g) written_.resize(g + 1, 0);
+      written_[g] = now;
+    }
     if (rows_[g].empty()) Drop(g);
   }
+  if (HasTtl()) ExpireIdle(now);
   if (changes.empty()) return arrow::Status::OK();
   return EmitChanges(changes, out);
+}
+
+void RankOperator::ExpireIdle(EventTime now) {
+  if (now < next_expiry_) return;
+  const EventTime ttl = options_.state_ttl.count() * 1000;
+  for (uint32_t g = 1; g < rows_.size(); ++g) {
+    if (!rows_[g].empty() && g < written_.size() && written_[g] + ttl <= now) Drop(g);
+  }
+  next_expiry_ = now + std::max<EventTime>(ttl / 2, 1000);
+  context_->RequestProcessingTimeCallback(next_expiry_);
+}
+
+arrow::Status RankOperator::OnProcessingTime(EventTime now, Output*) {
+  if (HasTtl()) ExpireIdle(now);
+  return arrow::Status::OK();
 }
 
 arrow::Status RankOperator::BufferWindowRows(const arrow::RecordBatch& batch) {
@@ -383,6 +405,10 @@ arrow::Status RankOperator::RestoreState(state::KeyedStateBackend* backend) {
         return arrow::Status::OK();
       }));
   if (partitions_.prepared()) ARROW_RETURN_NOT_OK(Prepare(partitions_.input_schema()));
+  if (HasTtl()) {
+    // Restored partitions count as written now (the TTL clock is not checkpointed).
+    written_.assign(rows_.size(), context_->ProcessingTime());
+  }
   return arrow::Status::OK();
 }
 

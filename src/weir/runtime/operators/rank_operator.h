@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <set>
@@ -46,6 +47,11 @@ struct RankOptions {
   /// The output is insert-only (deduplication keeping the first row on processing
   /// time): no row-kind column; a change other than +I is an internal error.
   bool append_only = false;
+  /// table.exec.state.ttl: a partition whose rows were not written for this long
+  /// (processing time) is dropped without output, as Flink's state TTL does (its
+  /// default update type: on create and write); zero keeps partitions forever. Not
+  /// for window Top-N, whose windows end at the watermark.
+  std::chrono::milliseconds state_ttl{0};
 };
 
 /// Flink's Rank over a stream: per partition, the rows whose ROW_NUMBER, RANK or
@@ -72,6 +78,8 @@ class RankOperator : public Operator {
                              Output* out) override;
   /// Window Top-N: emits the windows the watermark ended, then forwards it.
   arrow::Status ProcessWatermark(EventTime watermark, Output* out) override;
+  /// With a state TTL: drops the partitions idle for longer.
+  arrow::Status OnProcessingTime(EventTime now, Output* out) override;
   /// Saves every partition's rows as value state "rank" under its key group.
   arrow::Status SnapshotState(state::KeyedStateBackend* backend) override;
   /// Reloads the partitions of a restored backend.
@@ -103,6 +111,11 @@ class RankOperator : public Operator {
   arrow::Status BufferWindowRows(const arrow::RecordBatch& batch);
   uint32_t GroupOfRow(const std::vector<const arrow::Array*>& columns, int64_t row);
   void Drop(uint32_t g);
+  bool HasTtl() const {
+    return options_.state_ttl.count() > 0 && options_.window_end_column.empty();
+  }
+  // Drops partitions not written for longer than the TTL (at most twice per TTL).
+  void ExpireIdle(EventTime now);
 
   RankOptions options_;
   OperatorContext* context_ = nullptr;
@@ -114,6 +127,8 @@ class RankOperator : public Operator {
   std::vector<Rows> rows_;            // per partition id
   std::vector<EventTime> window_of_;  // window Top-N: per partition id, its window end
   std::vector<uint64_t> touched_in_;  // per partition id: the batch that last changed it
+  std::vector<EventTime> written_;    // with a TTL: per partition id, its last write
+  EventTime next_expiry_ = 0;
   uint64_t batch_number_ = 0;
   // Window Top-N: window end (µs) -> the partitions of that window.
   std::map<EventTime, std::vector<uint32_t>> windows_;

@@ -90,6 +90,39 @@ TEST_F(RankOperatorTest, DeduplicationReplacesTheRowWithAnUpdate) {
   EXPECT_EQ(rows, expected);
 }
 
+// table.exec.state.ttl: a partition not written for the TTL is dropped without
+// output; its key then starts afresh (Flink's deduplication with state TTL emits its
+// next row as a first row again). Rows that do not change the partition do not keep
+// it alive.
+TEST_F(RankOperatorTest, StateTtlDropsIdlePartitions) {
+  RankOptions o;
+  o.partition_keys = {"k"};
+  o.order = {{"v", false, false}};
+  o.rank_column = "rn";
+  o.output_rank = false;
+  o.deduplicate = true;
+  o.state_ttl = std::chrono::milliseconds(1000);
+  RankOperator op(o);
+  Capture out;
+  ASSERT_TRUE(op.Open(&ctx_).ok());
+  ctx_.now = 0;
+  ASSERT_TRUE(
+      op.ProcessBatch(0, Batch({{Key(), R"(["a","b"])"}, {Value(), "[5,1]"}}), &out)
+          .ok());
+  ctx_.now = 800'000;  // b keeps its row (9 > 1 ranks second): no write
+  ASSERT_TRUE(
+      op.ProcessBatch(0, Batch({{Key(), R"(["a","b"])"}, {Value(), "[4,9]"}}), &out)
+          .ok());
+  ctx_.now = 1'500'000;  // b idle for 1.5 s, a for 0.7 s
+  ASSERT_TRUE(op.OnProcessingTime(ctx_.now, &out).ok());
+  EXPECT_EQ(op.num_rows_held(), 1u);
+  ASSERT_TRUE(
+      op.ProcessBatch(0, Batch({{Key(), R"(["b"])"}, {Value(), "[3]"}}), &out).ok());
+  std::vector<std::string> expected = {"+I[a, 5]", "+I[b, 1]", "-U[a, 5]", "+U[a, 4]",
+                                       "+I[b, 3]"};
+  EXPECT_EQ(out.Rows(), expected);
+}
+
 TEST_F(RankOperatorTest, RetractedRowsMakeRoomForTheNext) {
   RankOptions o = TopTwo();
   o.retractions = true;

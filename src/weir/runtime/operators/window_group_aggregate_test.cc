@@ -173,36 +173,27 @@ TEST_F(WindowOperatorsTest, RestoresOpenWindows) {
   EXPECT_EQ(out.Rows(), ref_out.Rows());
 }
 
-// Sliding windows by slices: the same rows as the HOP-assigned reference (every row
-// copied into each of its windows), also across a snapshot restored mid-stream;
-// a row whose slice ended before the watermark is late, as in Flink.
-TEST_F(WindowOperatorsTest, SlicedHopWindowsEqualHopWindows) {
-  const int64_t size = 10 * kMinute, slide = 2 * kMinute;
-  auto first = Events({0, 1, 3, 3, 7, 9, 12}, R"(["a","b","a","c","a","b","a"])",
-                      "[1,2,3,4,5,6,7]");
-  auto second =
-      Events({13, 15, 21, 22, 33}, R"(["b","a","c","a","b"])", "[10,20,30,40,50]");
+// Feeds `first`, a watermark at 08:12, a snapshot restored into a new operator, then
+// `second` and the final watermark: to the operator on slices of `slide` and to the
+// copying reference (rows assigned to whole windows by `kind`); their rows must be
+// equal.
+void ExpectSlicesEqualWindows(WindowTvfOptions::Kind kind, int64_t size, int64_t slide,
+                              const std::shared_ptr<arrow::RecordBatch>& first,
+                              const std::shared_ptr<arrow::RecordBatch>& second) {
   Context ctx;
   WindowGroupAggregateOperator reference(SumByKey());
   Capture want;
   ASSERT_TRUE(reference.Open(&ctx).ok());
-  ASSERT_TRUE(
-      reference
-          .ProcessBatch(0, Windowed(WindowTvfOptions::Kind::kHop, size, slide, first),
-                        &want)
-          .ok());
+  ASSERT_TRUE(reference.ProcessBatch(0, Windowed(kind, size, slide, first), &want).ok());
   ASSERT_TRUE(reference.ProcessWatermark(At(12) - 1, &want).ok());
-  ASSERT_TRUE(
-      reference
-          .ProcessBatch(0, Windowed(WindowTvfOptions::Kind::kHop, size, slide, second),
-                        &want)
-          .ok());
+  ASSERT_TRUE(reference.ProcessBatch(0, Windowed(kind, size, slide, second), &want).ok());
   ASSERT_TRUE(reference.ProcessWatermark(kMaxWatermark, &want).ok());
 
   WindowGroupAggregateOptions sliced = SumByKey();
   sliced.start_column = "window_start";
   sliced.slice_size = slide;
   sliced.window_size = size;
+  sliced.cumulate = kind == WindowTvfOptions::Kind::kCumulate;
   auto slices = [&](const std::shared_ptr<arrow::RecordBatch>& in) {
     return Windowed(WindowTvfOptions::Kind::kTumble, slide, 0, in);
   };
@@ -221,8 +212,27 @@ TEST_F(WindowOperatorsTest, SlicedHopWindowsEqualHopWindows) {
   EXPECT_EQ(got.Rows(), want.Rows());
   EXPECT_EQ(after.num_groups(), 0u);
   EXPECT_GT(want.Rows().size(), 10u);
+}
+
+// Sliding windows by slices: the same rows as the HOP-assigned reference (every row
+// copied into each of its windows), also across a snapshot restored mid-stream;
+// a row whose slice ended before the watermark is late, as in Flink.
+TEST_F(WindowOperatorsTest, SlicedHopWindowsEqualHopWindows) {
+  ExpectSlicesEqualWindows(
+      WindowTvfOptions::Kind::kHop, 10 * kMinute, 2 * kMinute,
+      Events({0, 1, 3, 3, 7, 9, 12}, R"(["a","b","a","c","a","b","a"])",
+             "[1,2,3,4,5,6,7]"),
+      Events({13, 15, 21, 22, 33}, R"(["b","a","c","a","b"])", "[10,20,30,40,50]"));
 
   // 08:05 is in the slice [04, 06), which ended before the watermark 08:07.
+  WindowGroupAggregateOptions sliced = SumByKey();
+  sliced.start_column = "window_start";
+  sliced.slice_size = 2 * kMinute;
+  sliced.window_size = 10 * kMinute;
+  auto slices = [&](const std::shared_ptr<arrow::RecordBatch>& in) {
+    return Windowed(WindowTvfOptions::Kind::kTumble, 2 * kMinute, 0, in);
+  };
+  Context ctx;
   WindowGroupAggregateOperator late(sliced);
   Capture ignored;
   ASSERT_TRUE(late.Open(&ctx).ok());
@@ -237,51 +247,11 @@ TEST_F(WindowOperatorsTest, SlicedHopWindowsEqualHopWindows) {
 // CUMULATE by slices: windows [P, P + k * step) of each period P merge the period's
 // slices; the same rows as the copying path, across a mid-stream restore.
 TEST_F(WindowOperatorsTest, SlicedCumulateWindowsEqualCumulateWindows) {
-  const int64_t size = 10 * kMinute, step = 2 * kMinute;
-  auto first = Events({0, 1, 3, 3, 7, 9, 12}, R"(["a","b","a","c","a","b","a"])",
-                      "[1,2,3,4,5,6,7]");
-  auto second = Events({13, 15, 19, 21, 22, 33}, R"(["b","a","c","c","a","b"])",
-                       "[10,20,25,30,40,50]");
-  Context ctx;
-  WindowGroupAggregateOperator reference(SumByKey());
-  Capture want;
-  ASSERT_TRUE(reference.Open(&ctx).ok());
-  ASSERT_TRUE(
-      reference
-          .ProcessBatch(0, Windowed(WindowTvfOptions::Kind::kCumulate, size, step, first),
-                        &want)
-          .ok());
-  ASSERT_TRUE(reference.ProcessWatermark(At(12) - 1, &want).ok());
-  ASSERT_TRUE(
-      reference
-          .ProcessBatch(
-              0, Windowed(WindowTvfOptions::Kind::kCumulate, size, step, second), &want)
-          .ok());
-  ASSERT_TRUE(reference.ProcessWatermark(kMaxWatermark, &want).ok());
-
-  WindowGroupAggregateOptions sliced = SumByKey();
-  sliced.start_column = "window_start";
-  sliced.slice_size = step;
-  sliced.window_size = size;
-  sliced.cumulate = true;
-  auto slices = [&](const std::shared_ptr<arrow::RecordBatch>& in) {
-    return Windowed(WindowTvfOptions::Kind::kTumble, step, 0, in);
-  };
-  WindowGroupAggregateOperator before(sliced);
-  Capture got;
-  ASSERT_TRUE(before.Open(&ctx).ok());
-  ASSERT_TRUE(before.ProcessBatch(0, slices(first), &got).ok());
-  ASSERT_TRUE(before.ProcessWatermark(At(12) - 1, &got).ok());
-  auto backend = state::MakeInMemoryStateBackend();
-  ASSERT_TRUE(before.SnapshotState(backend.get()).ok());
-  WindowGroupAggregateOperator after(sliced);
-  ASSERT_TRUE(after.Open(&ctx).ok());
-  ASSERT_TRUE(after.RestoreState(backend.get()).ok());
-  ASSERT_TRUE(after.ProcessBatch(0, slices(second), &got).ok());
-  ASSERT_TRUE(after.ProcessWatermark(kMaxWatermark, &got).ok());
-  EXPECT_EQ(got.Rows(), want.Rows());
-  EXPECT_EQ(after.num_groups(), 0u);
-  EXPECT_GT(want.Rows().size(), 10u);
+  ExpectSlicesEqualWindows(WindowTvfOptions::Kind::kCumulate, 10 * kMinute, 2 * kMinute,
+                           Events({0, 1, 3, 3, 7, 9, 12},
+                                  R"(["a","b","a","c","a","b","a"])", "[1,2,3,4,5,6,7]"),
+                           Events({13, 15, 19, 21, 22, 33},
+                                  R"(["b","a","c","c","a","b"])", "[10,20,25,30,40,50]"));
 }
 
 }  // namespace

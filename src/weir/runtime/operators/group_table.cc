@@ -213,12 +213,8 @@ arrow::Result<arrow::ArrayVector> GroupTable::Keys(
   return encoder_->Decode(keys);
 }
 
-// State layout: one value-state entry per key group, holding every group of that
-// key group as (key length, key, value length, value) records. A checkpoint of a
-// million groups is then about a hundred entries, not a million; a restore at
-// another parallelism still gets exactly the key groups it owns.
-arrow::Result<std::vector<int32_t>> GroupTable::KeyGroupsOf(
-    const std::vector<uint32_t>& groups, int max_parallelism) const {
+arrow::Status GroupTable::CacheKeyGroups(const std::vector<uint32_t>& groups,
+                                         int max_parallelism) const {
   if (key_groups_of_ != max_parallelism) {
     key_group_.clear();
     key_groups_of_ = max_parallelism;
@@ -238,12 +234,22 @@ arrow::Result<std::vector<int32_t>> GroupTable::KeyGroupsOf(
       key_group_[unknown_ids[i]] = state::KeyGroupForHash(hashes[i], max_parallelism);
     }
   }
+  return arrow::Status::OK();
+}
+
+arrow::Result<std::vector<int32_t>> GroupTable::KeyGroupsOf(
+    const std::vector<uint32_t>& groups, int max_parallelism) const {
+  ARROW_RETURN_NOT_OK(CacheKeyGroups(groups, max_parallelism));
   std::vector<int32_t> out;
   out.reserve(groups.size());
   for (uint32_t g : groups) out.push_back(key_group_[g]);
   return out;
 }
 
+// State layout: one value-state entry per key group, holding every group of that
+// key group as (key length, key, value length, value) records. A checkpoint of a
+// million groups is then about a hundred entries, not a million; a restore at
+// another parallelism still gets exactly the key groups it owns.
 arrow::Status GroupTable::Snapshot(
     state::KeyedStateBackend* backend, const std::string& name, int max_parallelism,
     const std::function<std::string(uint32_t)>& prefix) const {
@@ -255,7 +261,7 @@ arrow::Status GroupTable::Snapshot(
   for (uint32_t g = 1; g < keys_.size(); ++g) {
     if (live_[g]) live.push_back(g);
   }
-  ARROW_RETURN_NOT_OK(KeyGroupsOf(live, max_parallelism).status());
+  ARROW_RETURN_NOT_OK(CacheKeyGroups(live, max_parallelism));
   // Each group appended to its key group's buffer: key and value, length-prefixed.
   // The buffers are sized up front from the groups per key group and the bytes per
   // group of the last snapshot, so they do not grow by copying.

@@ -115,6 +115,9 @@ class GroupTable {
   // Snapshot's: group id → its key's key group (-1: not known yet; a key never
   // changes while its group lives).
   mutable std::vector<int32_t> key_group_;
+  // Fills key_group_ for `groups` (hashing the keys not yet known).
+  arrow::Status CacheKeyGroups(const std::vector<uint32_t>& groups,
+                               int max_parallelism) const;
   mutable int key_groups_of_ = 0;       // the max parallelism key_group_ is for
   mutable size_t bytes_per_group_ = 0;  // in the last snapshot (0: none yet)
 };

@@ -4,6 +4,12 @@
 # Defines weir::arrow, weir::parquet, weir::arrow_compute, weir::arrow_dataset,
 # weir::arrow_acero, and WEIR_ARROW_RPATH (directory to embed as rpath, may be empty).
 
+# A Python wheel build (scikit-build-core) links the pyarrow of the Python it builds
+# for, whose Arrow the module shares at run time.
+if(SKBUILD)
+  set(WEIR_FORCE_PYARROW ON)
+  set(WEIR_PYTHON "${Python_EXECUTABLE}" CACHE FILEPATH "Python with pyarrow")
+endif()
 find_package(Arrow CONFIG QUIET)
 find_package(Parquet CONFIG QUIET)
 if(Arrow_FOUND AND Parquet_FOUND AND NOT WEIR_FORCE_PYARROW)

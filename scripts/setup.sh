@@ -38,3 +38,11 @@ fi
 
 # librdkafka 2.12 from source (scripts/librdkafka.sh says why).
 bash scripts/librdkafka.sh
+
+# The weir Python package, editable: python/ on the venv's path (the native module
+# python/weir/_weir*.so is built in place by the CMake build, `make build`).
+SITE=$(.venv/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+PTH="$SITE/weir-editable.pth"
+if [ ! -f "$PTH" ] || [ "$(cat "$PTH")" != "$PWD/python" ]; then
+  echo "$PWD/python" > "$PTH"
+fi

@@ -565,7 +565,7 @@ arrow::Result<TableResult> TableEnvironment::RunChangelogQuery(
   ARROW_ASSIGN_OR_RAISE(auto table, arrow::Table::FromRecordBatches(schema, changes));
   std::vector<std::string> visible = {"op"};
   visible.insert(visible.end(), names.begin(), names.end());
-  return TableResult::Rows(table, visible);
+  return TableResult::Changes(table, visible);
 }
 
 arrow::Result<TableResult> TableEnvironment::RunContinuousQuery(
@@ -795,6 +795,61 @@ arrow::Result<Table> TableEnvironment::SqlQuery(std::string_view query) {
     return planned.status();
   }
   return Table(shared_from_this(), std::string(statement->text));
+}
+
+arrow::Result<Table> TableEnvironment::FromArrow(std::shared_ptr<arrow::Table> data,
+                                                 const std::string& name) {
+  auto table = std::make_shared<sql::CatalogTable>();
+  table->name = name;
+  for (const auto& field : data->schema()->fields()) {
+    sql::CatalogColumn column;
+    column.name = field->name();
+    column.type = field->type();
+    column.nullable = field->nullable();
+    table->columns.push_back(std::move(column));
+  }
+  table->options = {{"connector", "memory"}};
+  table->option_order = {"connector"};
+  table->data = std::move(data);
+  ARROW_RETURN_NOT_OK(catalog_.AddTable(table, false));
+  return FromPath(name);
+}
+
+arrow::Result<std::shared_ptr<arrow::Schema>> TableEnvironment::QuerySchema(
+    std::string_view query) {
+  ARROW_ASSIGN_OR_RAISE(sql::StatementPtr statement, sql::ParseStatement(query));
+  if (statement->kind != sql::StatementKind::kQuery) {
+    return arrow::Status::Invalid("QuerySchema takes a query (SELECT, VALUES, WITH)");
+  }
+  sql::Planner planner(catalog_, statement->script, Executor());
+  ARROW_ASSIGN_OR_RAISE(auto planned, planner.Plan(*statement->query));
+  const arrow::Schema& schema = *planned.plan->schema;
+  arrow::FieldVector fields;
+  for (int i = 0; i < schema.num_fields(); ++i) {
+    const auto& field = schema.field(i);
+    fields.push_back(static_cast<size_t>(i) < planned.column_names.size()
+                         ? field->WithName(planned.column_names[static_cast<size_t>(i)])
+                         : field);
+  }
+  return arrow::schema(std::move(fields));
+}
+
+arrow::Status TableEnvironment::CreateTemporaryFunction(sql::CatalogFunction function) {
+  if (function.name.empty() || function.arrow_function.empty() ||
+      function.result_type == nullptr) {
+    return arrow::Status::Invalid(
+        "a function needs a name, an implementation and a result type");
+  }
+  if (function.description.empty()) {
+    function.description = fmt::format("function '{}'", function.name);
+  }
+  return catalog_.AddFunction(
+      std::make_shared<const sql::CatalogFunction>(std::move(function)));
+}
+
+arrow::Status TableEnvironment::DropTemporaryFunction(const std::string& name,
+                                                      bool system, bool if_exists) {
+  return catalog_.DropFunction(name, system, if_exists);
 }
 
 arrow::Result<Table> TableEnvironment::FromPath(const std::string& name) {

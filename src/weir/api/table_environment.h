@@ -96,6 +96,25 @@ class TableEnvironment : public std::enable_shared_from_this<TableEnvironment> {
   /// Returns the table or view `name` as a Table (Flink's from/fromPath).
   arrow::Result<Table> FromPath(const std::string& name);
 
+  /// Registers the rows of `data` as table `name` (connector `memory`: bounded, read
+  /// in batch and streaming jobs without copying) and returns it.
+  arrow::Result<Table> FromArrow(std::shared_ptr<arrow::Table> data,
+                                 const std::string& name);
+
+  /// Returns the columns of a query as it would produce them: visible names and
+  /// types.
+  arrow::Result<std::shared_ptr<arrow::Schema>> QuerySchema(std::string_view query);
+
+  /// Registers a scalar function (Flink's createTemporaryFunction, or
+  /// createTemporarySystemFunction when `function.system`); fails when one of that
+  /// name and kind exists.
+  arrow::Status CreateTemporaryFunction(sql::CatalogFunction function);
+
+  /// Removes a function registered by CreateTemporaryFunction (an absent one is an
+  /// error unless `if_exists`).
+  arrow::Status DropTemporaryFunction(const std::string& name, bool system,
+                                      bool if_exists);
+
   /// Returns the plan of a query or INSERT as EXPLAIN prints it.
   arrow::Result<std::string> ExplainSql(std::string_view statement);
 

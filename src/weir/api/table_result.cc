@@ -35,6 +35,13 @@ TableResult TableResult::Job(std::string message, int64_t rows_written) {
   return result;
 }
 
+TableResult TableResult::Changes(std::shared_ptr<arrow::Table> table,
+                                 std::vector<std::string> names) {
+  TableResult result = Rows(std::move(table), std::move(names));
+  result.changelog_ = true;
+  return result;
+}
+
 arrow::Result<std::shared_ptr<arrow::Table>> TableResult::Collect() const {
   if (table_ == nullptr) {
     return arrow::Table::Make(arrow::schema(arrow::FieldVector{}),

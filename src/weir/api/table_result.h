@@ -29,6 +29,10 @@ class TableResult {
   /// Makes a result holding rows; `names` are the visible column names.
   static TableResult Rows(std::shared_ptr<arrow::Table> table,
                           std::vector<std::string> names);
+  /// Makes a result holding changes: an `op` column (+I, -U, +U, -D) and then the
+  /// columns; `names` include "op" first.
+  static TableResult Changes(std::shared_ptr<arrow::Table> table,
+                             std::vector<std::string> names);
   /// Makes the result of an INSERT job.
   static TableResult Job(std::string message, int64_t rows_written);
 
@@ -42,6 +46,8 @@ class TableResult {
   /// Prints the rows as an aligned table with column types and the row count (or the
   /// message) to `out` (Flink's print()).
   arrow::Status Print(std::FILE* out = stdout) const;
+  /// Whether the rows are changes (Changes()): the first column is `op`.
+  bool is_changelog() const { return changelog_; }
   /// Returns the rows an INSERT wrote.
   int64_t rows_written() const { return rows_written_; }
 
@@ -51,6 +57,7 @@ class TableResult {
   std::shared_ptr<arrow::Table> table_;
   std::vector<std::string> names_;
   int64_t rows_written_ = 0;
+  bool changelog_ = false;
 };
 
 }  // namespace weir::api

@@ -43,6 +43,9 @@ struct TableDescriptor {
   /// tables made by CREATE TABLE.
   std::vector<std::string> read_paths;
   std::shared_ptr<format::ParquetDataset> dataset;
+  /// For tables made from data a program holds (the Python API's from_arrow,
+  /// from_pandas, from_elements; connector `memory`): the rows; null otherwise.
+  std::shared_ptr<arrow::Table> data;
 
   /// Returns the physical columns as an Arrow schema: what a sink writes (computed
   /// and VIRTUAL metadata columns excluded).

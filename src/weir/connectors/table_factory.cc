@@ -10,6 +10,7 @@
 #include "weir/connectors/datagen/datagen_factory.h"
 #include "weir/connectors/filesystem/filesystem_factory.h"
 #include "weir/connectors/kafka/kafka_table_factory.h"
+#include "weir/connectors/memory/memory_factory.h"
 #include "weir/connectors/print/print_factory.h"
 
 namespace weir::connectors {
@@ -28,6 +29,7 @@ struct Registry {
     factories.push_back(MakeDatagenTableFactory());
     factories.push_back(MakePrintTableFactory());
     factories.push_back(MakeBlackholeTableFactory());
+    factories.push_back(MakeMemoryTableFactory());
   }
 };
 

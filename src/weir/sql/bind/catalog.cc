@@ -48,6 +48,7 @@ connectors::TableDescriptor CatalogTable::Descriptor() const {
   out.option_order = option_order;
   out.read_paths = read_paths;
   out.dataset = dataset;
+  out.data = data;
   return out;
 }
 
@@ -115,6 +116,48 @@ std::shared_ptr<const CatalogView> Catalog::FindView(const std::string& name) co
 std::vector<std::string> Catalog::TableNames() const { return NamesOf(tables_); }
 
 std::vector<std::string> Catalog::ViewNames() const { return NamesOf(views_); }
+
+arrow::Status Catalog::AddFunction(std::shared_ptr<const CatalogFunction> function) {
+  auto& functions = function->system ? system_functions_ : functions_;
+  std::string key = ToLowerAscii(function->name);
+  if (functions.count(key) != 0) {
+    return arrow::Status::Invalid(fmt::format(
+        "Could not register temporary {}function. A function named '{}' does already "
+        "exist.",
+        function->system ? "system " : "catalog ", function->name));
+  }
+  functions[key] = std::move(function);
+  return arrow::Status::OK();
+}
+
+arrow::Status Catalog::DropFunction(const std::string& name, bool system,
+                                    bool if_exists) {
+  auto& functions = system ? system_functions_ : functions_;
+  if (functions.erase(ToLowerAscii(name)) == 0 && !if_exists) {
+    return arrow::Status::Invalid(
+        fmt::format("Temporary {}function '{}' doesn't exist", system ? "system " : "",
+                    name));
+  }
+  return arrow::Status::OK();
+}
+
+std::shared_ptr<const CatalogFunction> Catalog::FindFunction(
+    const std::string& name) const {
+  std::string key = ToLowerAscii(name);
+  if (auto it = system_functions_.find(key); it != system_functions_.end()) {
+    return it->second;
+  }
+  auto it = functions_.find(key);
+  return it == functions_.end() ? nullptr : it->second;
+}
+
+std::vector<std::string> Catalog::FunctionNames() const {
+  std::vector<std::string> names = NamesOf(system_functions_);
+  for (std::string& name : NamesOf(functions_)) names.push_back(std::move(name));
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  return names;
+}
 
 arrow::Result<std::string> CatalogName(const std::vector<Identifier>& path) {
   if (path.size() == 1) return path[0].name;

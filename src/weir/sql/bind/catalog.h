@@ -54,6 +54,9 @@ struct CatalogTable {
   /// is the table's); empty for tables made by CREATE TABLE.
   std::vector<std::string> read_paths;
   std::shared_ptr<format::ParquetDataset> dataset;
+  /// Rows held in memory (connector `memory`: the Python API's from_arrow and
+  /// the like); null for other tables.
+  std::shared_ptr<arrow::Table> data;
 
   /// Returns the physical columns as an Arrow schema: what a sink writes (computed
   /// columns and VIRTUAL metadata columns excluded).
@@ -79,6 +82,26 @@ struct CatalogView {
   std::shared_ptr<const std::string> script;
 };
 
+/// A scalar function a program registered (Flink's createTemporaryFunction and
+/// createTemporarySystemFunction; the Python API's UDFs). It is implemented by an
+/// Arrow compute function the program added to Arrow's default registry.
+struct CatalogFunction {
+  /// The name as registered.
+  std::string name;
+  /// The Arrow compute function that evaluates it.
+  std::string arrow_function;
+  /// The type of its result.
+  std::shared_ptr<arrow::DataType> result_type;
+  /// Declared argument types: calls must pass this many arguments, each cast to
+  /// its type. Empty: any arguments, passed as they are.
+  std::vector<std::shared_ptr<arrow::DataType>> arg_types;
+  /// A temporary system function: found before the built-in function of the same
+  /// name. Other functions are found after the built-in ones (Flink's order).
+  bool system = false;
+  /// Describes the function for messages, e.g. "Python function 'add_one'".
+  std::string description;
+};
+
 /// Tables and views of a session, by case-insensitive name (Flink's default
 /// catalog and database; `default_catalog.default_database.t` also resolves).
 class Catalog {
@@ -97,10 +120,21 @@ class Catalog {
   std::vector<std::string> TableNames() const;
   /// Returns view names, sorted.
   std::vector<std::string> ViewNames() const;
+  /// Registers a function; fails if one of that name and kind (system or not) is
+  /// registered.
+  arrow::Status AddFunction(std::shared_ptr<const CatalogFunction> function);
+  /// Removes a function of the kind `system`; fails if absent unless `if_exists`.
+  arrow::Status DropFunction(const std::string& name, bool system, bool if_exists);
+  /// Returns the function `name` (a system function before another), or nullptr.
+  std::shared_ptr<const CatalogFunction> FindFunction(const std::string& name) const;
+  /// Returns the names of the registered functions, sorted.
+  std::vector<std::string> FunctionNames() const;
 
  private:
   std::map<std::string, std::shared_ptr<const CatalogTable>> tables_;  // by lower name
   std::map<std::string, std::shared_ptr<const CatalogView>> views_;
+  std::map<std::string, std::shared_ptr<const CatalogFunction>> system_functions_;
+  std::map<std::string, std::shared_ptr<const CatalogFunction>> functions_;
 };
 
 /// Turns a name path as written (`t`, `db.t`, `cat.db.t`) into the catalog name,

@@ -13,6 +13,7 @@
 #include <arrow/util/checked_cast.h>
 #include <fmt/format.h>
 
+#include "weir/sql/bind/catalog.h"
 #include "weir/sql/bind/column_resolver.h"
 #include "weir/sql/bind/literal_coercion.h"
 #include "weir/sql/bind/numeric_arithmetic.h"
@@ -82,6 +83,8 @@ class Binder : public CallBuilder {
                                     size_t described_args = SIZE_MAX);
   arrow::Status RequireBoolean(TypedExpr& operand, std::string_view op) const;
   arrow::Status DecodeDictionary(TypedExpr& operand);
+  arrow::Result<TypedExpr> BindUserFunction(const FunctionCallExpr& call,
+                                            const CatalogFunction& function);
 
   const arrow::Schema& schema_;
   std::string_view source_;
@@ -743,6 +746,12 @@ arrow::Result<TypedExpr> Binder::BindFunction(const FunctionCallExpr& call) {
   }
   const SqlFunction* function = FindSqlFunction(name.name);
   FunctionBinder special = FindFunctionBinder(name.name);
+  if (hooks_ != nullptr && hooks_->user_function) {
+    std::shared_ptr<const CatalogFunction> user = hooks_->user_function(name.name);
+    if (user != nullptr && (user->system || (function == nullptr && special == nullptr))) {
+      return BindUserFunction(call, *user);
+    }
+  }
   if ((function == nullptr && special == nullptr) || call.distinct() || call.star()) {
     if (hooks_ != nullptr && hooks_->unknown_function) {
       ARROW_ASSIGN_OR_RAISE(std::optional<TypedExpr> bound,
@@ -786,6 +795,48 @@ arrow::Result<TypedExpr> Binder::BindFunction(const FunctionCallExpr& call) {
   }
   return MakeCall(function->arrow_name, std::move(args), nullptr, call,
                   fmt::format("function {}", function->name));
+}
+
+arrow::Result<TypedExpr> Binder::BindUserFunction(const FunctionCallExpr& call,
+                                                  const CatalogFunction& function) {
+  if (call.distinct() || call.star()) {
+    return ErrorAt(source_, call.name().position, "invalid call",
+                   fmt::format(": {} is a scalar function; it takes neither DISTINCT "
+                               "nor *",
+                               function.description));
+  }
+  size_t count = call.args().size();
+  if (!function.arg_types.empty() && count != function.arg_types.size()) {
+    return ErrorAt(source_, call.name().position, "invalid call",
+                   fmt::format(": {} expects {} argument{} but got {}",
+                               function.description, function.arg_types.size(),
+                               function.arg_types.size() == 1 ? "" : "s", count));
+  }
+  std::vector<cp::Expression> arguments;
+  for (size_t i = 0; i < count; ++i) {
+    ARROW_ASSIGN_OR_RAISE(TypedExpr arg, Bind(*call.args()[i]));
+    ARROW_RETURN_NOT_OK(DecodeDictionary(arg));
+    if (!function.arg_types.empty() && !arg.type->Equals(*function.arg_types[i])) {
+      if (arg.is_bare_null()) {
+        arg = MakeConstant(arrow::MakeNullScalar(function.arg_types[i]), arg.node);
+      } else {
+        ARROW_ASSIGN_OR_RAISE(
+            arg, MakeCall("cast", {arg},
+                          std::make_shared<cp::CastOptions>(
+                              cp::CastOptions::Safe(function.arg_types[i])),
+                          *call.args()[i],
+                          fmt::format("argument {} of {}", i + 1, function.description)));
+      }
+    }
+    arguments.push_back(std::move(arg.expr));
+  }
+  // Never evaluated here, even with constant arguments: the function may not be
+  // deterministic and runs where the query runs.
+  TypedExpr typed;
+  typed.expr = cp::call(function.arrow_function, std::move(arguments));
+  typed.type = function.result_type;
+  typed.node = &call;
+  return typed;
 }
 
 // Binds the whole tree once; any failure here is reported at the expression.

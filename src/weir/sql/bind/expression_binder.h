@@ -15,6 +15,8 @@
 
 namespace weir::sql {
 
+struct CatalogFunction;
+
 /// Binds a parsed expression to `schema`, producing a bound-ready arrow compute
 /// expression (call .Bind(schema) is done inside; return the bound expression).
 ///
@@ -67,6 +69,10 @@ struct BindHooks {
   /// it does not know it either (aggregates outside GROUP BY give their own error).
   std::function<arrow::Result<std::optional<TypedExpr>>(const FunctionCallExpr&)>
       unknown_function;
+  /// Finds a function a program registered (Catalog::FindFunction); a system
+  /// function is found before a built-in one of the same name, another after it.
+  std::function<std::shared_ptr<const CatalogFunction>(const std::string&)>
+      user_function;
 };
 
 /// Binds `expr` to `schema` with `hooks`, returning the bound expression and type.

@@ -289,6 +289,11 @@ arrow::Result<BoundExpr> Planner::Impl::Bind(const Expr& expr, const Relation& r
       return BindValueSubquery(sub, std::move(op), rel);
     };
   }
+  if (!hooks.user_function) {
+    hooks.user_function = [this](const std::string& name) {
+      return catalog.FindFunction(name);
+    };
+  }
   if (!hooks.unknown_function) {
     hooks.unknown_function =
         [this](const FunctionCallExpr& call) -> arrow::Result<std::optional<TypedExpr>> {

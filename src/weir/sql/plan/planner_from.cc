@@ -33,7 +33,7 @@ arrow::Result<Relation> Planner::Impl::ScanTable(
                                          [this, &physical](const ColumnRefExpr& ref) {
                                            return Resolve(ref, physical.scope);
                                          },
-                                         nullptr, nullptr});
+                                         nullptr, nullptr, nullptr});
     ARROW_RETURN_NOT_OK(bound.status());
     std::string field = NewField(column.name);
     project->exprs.push_back(bound->expr);

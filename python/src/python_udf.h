@@ -1,0 +1,25 @@
+#pragma once
+
+// Python scalar functions as Arrow compute functions, so SQL and the Table API call
+// them wherever an expression is evaluated (streaming operators, batch plans).
+
+#include <memory>
+#include <string>
+
+#include <arrow/result.h>
+#include <arrow/type_fwd.h>
+#include <nanobind/nanobind.h>
+
+namespace weir::python {
+
+/// Adds to Arrow's default function registry a scalar function that calls
+/// `invoke(arrays, length)` once per batch, with the GIL held: `arrays` is a list
+/// of pyarrow.Array (constants broadcast to `length`), and the result must be an
+/// Arrow array (`__arrow_c_array__`) of `result_type` and `length` rows.
+/// `description` names the function in errors ("Python function 'f'"). Returns
+/// the registered name. Call with the GIL held.
+arrow::Result<std::string> RegisterPythonFunction(nanobind::object invoke,
+                                                  std::shared_ptr<arrow::DataType> result_type,
+                                                  std::string description);
+
+}  // namespace weir::python

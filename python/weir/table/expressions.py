@@ -1,0 +1,439 @@
+"""The Table API's expression DSL, as PyFlink's pyflink.table.expressions.
+
+An Expression is SQL text: ``col("a") + 1`` is ``(`a` + 1)``. Wherever an
+expression is taken a string is accepted too, as a SQL expression
+(``t.select("a + 1 AS b")``). Calls of Python functions (``add_one(col("a"))``)
+carry the function along; the table that uses them registers it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import math
+from typing import Any, Iterable, List, Optional, Tuple
+
+from weir.table.types import DataType, as_data_type
+
+
+def quote(name: str) -> str:
+    """Returns `name` as a quoted SQL identifier."""
+    return "`" + name.replace("`", "``") + "`"
+
+
+class Expression:
+    """A SQL expression built with the Table API's methods and operators."""
+
+    def __init__(self, sql: str, udfs: Tuple[Any, ...] = (), column: Optional[str] = None,
+                 alias_names: Optional[List[str]] = None, base: "Expression | None" = None):
+        self._sql = sql
+        self._udfs = udfs          # Python functions the expression calls
+        self._column = column      # set for col(name)
+        self._alias_names = alias_names
+        self._base = base          # the aliased expression, for alias()
+
+    # --- rendering -------------------------------------------------------
+    def __str__(self) -> str:
+        return self._sql
+
+    def __repr__(self) -> str:
+        return f"Expression({self._sql})"
+
+    def __bool__(self) -> bool:
+        raise TypeError("an Expression has no truth value; use & | ~ instead of and/or/not")
+
+    def _op(self, op: str, other: Any, reverse: bool = False) -> "Expression":
+        right = _operand(other)
+        left, right = (right, self) if reverse else (self, right)
+        return Expression(f"({left._sql} {op} {right._sql})", left._udfs + right._udfs)
+
+    def _fn(self, name: str, *args: Any) -> "Expression":
+        parts = [self] + [_operand(a) for a in args]
+        udfs: Tuple[Any, ...] = ()
+        for p in parts:
+            udfs += p._udfs
+        return Expression(f"{name}({', '.join(p._sql for p in parts)})", udfs)
+
+    # --- arithmetic --------------------------------------------------------
+    def __add__(self, other: Any) -> "Expression":
+        return self._op("+", other)
+
+    def __radd__(self, other: Any) -> "Expression":
+        return self._op("+", other, True)
+
+    def __sub__(self, other: Any) -> "Expression":
+        return self._op("-", other)
+
+    def __rsub__(self, other: Any) -> "Expression":
+        return self._op("-", other, True)
+
+    def __mul__(self, other: Any) -> "Expression":
+        return self._op("*", other)
+
+    def __rmul__(self, other: Any) -> "Expression":
+        return self._op("*", other, True)
+
+    def __truediv__(self, other: Any) -> "Expression":
+        return self._op("/", other)
+
+    def __rtruediv__(self, other: Any) -> "Expression":
+        return self._op("/", other, True)
+
+    def __mod__(self, other: Any) -> "Expression":
+        return self._fn("MOD", other)
+
+    def __pow__(self, other: Any) -> "Expression":
+        return self._fn("POWER", other)
+
+    def __neg__(self) -> "Expression":
+        return Expression(f"(- {self._sql})", self._udfs)
+
+    # --- comparison and logic ---------------------------------------------
+    def __eq__(self, other: Any) -> "Expression":  # type: ignore[override]
+        return self._op("=", other)
+
+    def __ne__(self, other: Any) -> "Expression":  # type: ignore[override]
+        return self._op("<>", other)
+
+    def __lt__(self, other: Any) -> "Expression":
+        return self._op("<", other)
+
+    def __le__(self, other: Any) -> "Expression":
+        return self._op("<=", other)
+
+    def __gt__(self, other: Any) -> "Expression":
+        return self._op(">", other)
+
+    def __ge__(self, other: Any) -> "Expression":
+        return self._op(">=", other)
+
+    def __and__(self, other: Any) -> "Expression":
+        return self._op("AND", other)
+
+    def __rand__(self, other: Any) -> "Expression":
+        return self._op("AND", other, True)
+
+    def __or__(self, other: Any) -> "Expression":
+        return self._op("OR", other)
+
+    def __ror__(self, other: Any) -> "Expression":
+        return self._op("OR", other, True)
+
+    def __invert__(self) -> "Expression":
+        return Expression(f"(NOT {self._sql})", self._udfs)
+
+    __hash__ = None  # type: ignore[assignment]  (== builds an expression)
+
+    # --- naming and types ------------------------------------------------
+    def alias(self, name: str, *extra_names: str) -> "Expression":
+        """Names the result: ``col("a").alias("b")`` is ``a AS b``."""
+        names = [name, *extra_names]
+        if len(names) > 1:
+            raise ValueError("an expression has one name; give alias() one")
+        return Expression(f"{self._sql} AS {quote(name)}", self._udfs, alias_names=names,
+                          base=self)
+
+    def cast(self, data_type: "DataType | str") -> "Expression":
+        """Converts to `data_type` (SQL CAST)."""
+        return Expression(f"CAST({self._sql} AS {as_data_type(data_type).sql})", self._udfs)
+
+    def try_cast(self, data_type: "DataType | str") -> "Expression":
+        """Converts to `data_type`, NULL where it cannot (SQL TRY_CAST)."""
+        return Expression(f"TRY_CAST({self._sql} AS {as_data_type(data_type).sql})",
+                          self._udfs)
+
+    # --- predicates --------------------------------------------------------
+    @property
+    def is_null(self) -> "Expression":
+        return Expression(f"({self._sql} IS NULL)", self._udfs)
+
+    @property
+    def is_not_null(self) -> "Expression":
+        return Expression(f"({self._sql} IS NOT NULL)", self._udfs)
+
+    @property
+    def is_true(self) -> "Expression":
+        return Expression(f"({self._sql} IS TRUE)", self._udfs)
+
+    @property
+    def is_false(self) -> "Expression":
+        return Expression(f"({self._sql} IS FALSE)", self._udfs)
+
+    def between(self, lower: Any, upper: Any) -> "Expression":
+        lo, hi = _operand(lower), _operand(upper)
+        return Expression(f"({self._sql} BETWEEN {lo._sql} AND {hi._sql})",
+                          self._udfs + lo._udfs + hi._udfs)
+
+    def not_between(self, lower: Any, upper: Any) -> "Expression":
+        lo, hi = _operand(lower), _operand(upper)
+        return Expression(f"({self._sql} NOT BETWEEN {lo._sql} AND {hi._sql})",
+                          self._udfs + lo._udfs + hi._udfs)
+
+    def in_(self, first: Any, *rest: Any) -> "Expression":
+        items = [_operand(v) for v in (first, *rest)]
+        udfs = self._udfs
+        for item in items:
+            udfs += item._udfs
+        return Expression(f"({self._sql} IN ({', '.join(i._sql for i in items)}))", udfs)
+
+    def like(self, pattern: Any) -> "Expression":
+        return self._op("LIKE", pattern)
+
+    def if_then_else(self, if_true: Any, if_false: Any) -> "Expression":
+        a, b = _operand(if_true), _operand(if_false)
+        return Expression(f"(CASE WHEN {self._sql} THEN {a._sql} ELSE {b._sql} END)",
+                          self._udfs + a._udfs + b._udfs)
+
+    # --- ordering -----------------------------------------------------------
+    @property
+    def asc(self) -> "Expression":
+        return Expression(f"{self._sql} ASC", self._udfs)
+
+    @property
+    def desc(self) -> "Expression":
+        return Expression(f"{self._sql} DESC", self._udfs)
+
+    # --- aggregates ---------------------------------------------------------
+    @property
+    def sum(self) -> "Expression":
+        return self._fn("SUM")
+
+    @property
+    def sum0(self) -> "Expression":
+        return Expression(f"COALESCE(SUM({self._sql}), 0)", self._udfs)
+
+    @property
+    def min(self) -> "Expression":
+        return self._fn("MIN")
+
+    @property
+    def max(self) -> "Expression":
+        return self._fn("MAX")
+
+    @property
+    def count(self) -> "Expression":
+        return self._fn("COUNT")
+
+    @property
+    def avg(self) -> "Expression":
+        return self._fn("AVG")
+
+    @property
+    def first_value(self) -> "Expression":
+        return self._fn("FIRST_VALUE")
+
+    @property
+    def last_value(self) -> "Expression":
+        return self._fn("LAST_VALUE")
+
+    @property
+    def stddev_pop(self) -> "Expression":
+        return self._fn("STDDEV_POP")
+
+    @property
+    def stddev_samp(self) -> "Expression":
+        return self._fn("STDDEV_SAMP")
+
+    @property
+    def var_pop(self) -> "Expression":
+        return self._fn("VAR_POP")
+
+    @property
+    def var_samp(self) -> "Expression":
+        return self._fn("VAR_SAMP")
+
+    def list_agg(self, separator: Optional[str] = None) -> "Expression":
+        return self._fn("LISTAGG") if separator is None else self._fn("LISTAGG", separator)
+
+    @property
+    def distinct(self) -> "Expression":
+        """Use before an aggregate: ``col("a").distinct.count``."""
+        return _DistinctPrefix(self)
+
+    # --- scalar functions --------------------------------------------------
+    @property
+    def abs(self) -> "Expression":
+        return self._fn("ABS")
+
+    @property
+    def floor(self) -> "Expression":
+        return self._fn("FLOOR")
+
+    @property
+    def ceil(self) -> "Expression":
+        return self._fn("CEIL")
+
+    @property
+    def sqrt(self) -> "Expression":
+        return self._fn("SQRT")
+
+    @property
+    def ln(self) -> "Expression":
+        return self._fn("LN")
+
+    @property
+    def exp(self) -> "Expression":
+        return self._fn("EXP")
+
+    def round(self, places: Any = 0) -> "Expression":
+        return self._fn("ROUND", places)
+
+    def power(self, other: Any) -> "Expression":
+        return self._fn("POWER", other)
+
+    @property
+    def upper_case(self) -> "Expression":
+        return self._fn("UPPER")
+
+    @property
+    def lower_case(self) -> "Expression":
+        return self._fn("LOWER")
+
+    @property
+    def char_length(self) -> "Expression":
+        return self._fn("CHAR_LENGTH")
+
+    @property
+    def trim(self) -> "Expression":
+        return self._fn("TRIM")
+
+    def substring(self, begin_index: Any, length: Any = None) -> "Expression":
+        if length is None:
+            return self._fn("SUBSTRING", begin_index)
+        return self._fn("SUBSTRING", begin_index, length)
+
+    def concat(self, *others: Any) -> "Expression":
+        return self._fn("CONCAT", *others)
+
+
+class _DistinctPrefix(Expression):
+    """``col("a").distinct``: an aggregate after it takes DISTINCT values."""
+
+    def __init__(self, inner: Expression) -> None:
+        super().__init__(inner._sql, inner._udfs)
+
+    def _fn(self, name: str, *args: Any) -> Expression:
+        extra = "".join(f", {_operand(a)._sql}" for a in args)
+        return Expression(f"{name}(DISTINCT {self._sql}{extra})", self._udfs)
+
+
+def _literal_sql(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            text = "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+            return f"CAST('{text}' AS DOUBLE)"
+        return f"{value!r}E0" if "e" not in repr(value) else repr(value).upper()
+    if isinstance(value, decimal.Decimal):
+        return format(value, "f")
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    if isinstance(value, (bytes, bytearray)):
+        return f"X'{bytes(value).hex()}'"
+    if isinstance(value, datetime.datetime):
+        return f"TIMESTAMP '{value.isoformat(sep=' ')}'"
+    if isinstance(value, datetime.date):
+        return f"DATE '{value.isoformat()}'"
+    if isinstance(value, datetime.time):
+        return f"TIME '{value.isoformat()}'"
+    raise TypeError(f"no SQL literal for {value!r} of type {type(value).__name__}")
+
+
+def lit(value: Any, data_type: "DataType | str | None" = None) -> Expression:
+    """A constant: ``lit(1)``, ``lit("a")``, ``lit(None, DataTypes.INT())``. A Python
+    float is a DOUBLE and a Decimal a DECIMAL, as in PyFlink."""
+    text = _literal_sql(value)
+    if data_type is not None:
+        text = f"CAST({text} AS {as_data_type(data_type).sql})"
+    return Expression(text)
+
+
+def col(name: str) -> Expression:
+    """A column of the table: ``col("price")``."""
+    return Expression(quote(name), column=name)
+
+
+def call(f: Any, *args: Any) -> Expression:
+    """Calls a function: by name (a built-in or a registered function) or a Python
+    function made with @udf."""
+    from weir.table.udf import UserDefinedFunctionWrapper
+
+    if isinstance(f, UserDefinedFunctionWrapper):
+        return f(*args)
+    if not isinstance(f, str):
+        raise TypeError(f"call() takes a function name or a @udf function, not {f!r}")
+    parts = [_operand(a) for a in args]
+    udfs: Tuple[Any, ...] = ()
+    for p in parts:
+        udfs += p._udfs
+    return Expression(f"{f}({', '.join(p._sql for p in parts)})", udfs)
+
+
+def call_sql(sql_expression: str) -> Expression:
+    """A SQL expression as text: ``call_sql("UPPER(name)")``."""
+    return Expression(sql_expression)
+
+
+def and_(first: Any, second: Any, *more: Any) -> Expression:
+    """All of the predicates."""
+    result = _operand(first) & second
+    for m in more:
+        result = result & m
+    return result
+
+
+def or_(first: Any, second: Any, *more: Any) -> Expression:
+    """Any of the predicates."""
+    result = _operand(first) | second
+    for m in more:
+        result = result | m
+    return result
+
+
+def not_(expression: Any) -> Expression:
+    """The negation of a predicate."""
+    return ~_operand(expression)
+
+
+def if_then_else(condition: Any, if_true: Any, if_false: Any) -> Expression:
+    """`if_true` where `condition` holds, else `if_false`."""
+    return _operand(condition).if_then_else(if_true, if_false)
+
+
+def coalesce(*args: Any) -> Expression:
+    """The first argument that is not NULL."""
+    return call("COALESCE", *args)
+
+
+def concat(*args: Any) -> Expression:
+    """The strings joined."""
+    return call("CONCAT", *args)
+
+
+def _operand(value: Any) -> Expression:
+    """Returns an operand or argument as an Expression: values (strings too) are
+    literals, as in PyFlink (``col("name") == "Alice"``)."""
+    return value if isinstance(value, Expression) else lit(value)
+
+
+def _expr(value: Any) -> Expression:
+    """Returns a Table method's argument as an Expression: a string is SQL text,
+    other values are literals."""
+    if isinstance(value, Expression):
+        return value
+    if isinstance(value, str):
+        return Expression(value)
+    return lit(value)
+
+
+def _exprs(values: Iterable[Any]) -> List[Expression]:
+    return [_expr(v) for v in values]
+
+
+__all__ = ["Expression", "col", "lit", "call", "call_sql", "and_", "or_", "not_",
+           "if_then_else", "coalesce", "concat"]

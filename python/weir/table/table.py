@@ -1,0 +1,293 @@
+"""Table: a relational query built with methods (PyFlink's Table).
+
+Each method returns a new Table whose query wraps the previous one; nothing runs
+until execute(), execute_insert(), to_pandas() or to_arrow(). The query is SQL, so
+the Table API and SQL share one planner.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import TYPE_CHECKING, Any, List, Optional, Sequence, Union
+
+import pyarrow as pa
+
+from weir.table.expressions import Expression, _expr, col, quote
+from weir.table.table_result import TableResult
+from weir.table.table_schema import TableSchema
+
+if TYPE_CHECKING:
+    from weir.table.descriptors import TableDescriptor
+    from weir.table.table_environment import TableEnvironment
+
+_aliases = itertools.count()
+
+
+def _alias() -> str:
+    return f"_weir_t{next(_aliases)}"
+
+
+class Table:
+    """A query over tables of one TableEnvironment."""
+
+    def __init__(self, env: "TableEnvironment", sql: str) -> None:
+        self._env = env
+        self._sql = sql
+        self._schema: Optional[TableSchema] = None
+        self._view_name: Optional[str] = None
+
+    # --- helpers ------------------------------------------------------------
+    def _derive(self, sql: str) -> "Table":
+        return Table(self._env, sql)
+
+    def _from(self) -> str:
+        return f"({self._sql}) AS {_alias()}"
+
+    def _render(self, fields: Sequence[Any]) -> str:
+        exprs = [_expr(f) for f in fields]
+        for e in exprs:
+            self._env._register_inline(e._udfs)
+        return ", ".join(e._sql for e in exprs)
+
+    def _names(self) -> List[str]:
+        return self.get_schema().get_field_names()
+
+    def _same_env(self, other: "Table") -> None:
+        if other._env is not self._env:
+            raise ValueError("both tables must belong to the same TableEnvironment")
+
+    # --- relational operations ---------------------------------------------
+    def select(self, *fields: Union[Expression, str]) -> "Table":
+        """Projects: ``t.select(col("a"), (col("b") + 1).alias("c"))``."""
+        return self._derive(f"SELECT {self._render(fields)} FROM {self._from()}")
+
+    def where(self, predicate: Union[Expression, str]) -> "Table":
+        """Keeps the rows where `predicate` is true."""
+        return self._derive(f"SELECT * FROM {self._from()} WHERE {self._render([predicate])}")
+
+    filter = where
+
+    def group_by(self, *fields: Union[Expression, str]) -> "GroupedTable":
+        """Groups by key expressions; follow with select()."""
+        return GroupedTable(self, list(fields))
+
+    def distinct(self) -> "Table":
+        """Removes duplicate rows."""
+        return self._derive(f"SELECT DISTINCT * FROM {self._from()}")
+
+    def _join(self, kind: str, right: "Table", predicate: Any) -> "Table":
+        self._same_env(right)
+        sql = f"SELECT * FROM {self._from()} {kind} JOIN {right._from()}"
+        if predicate is not None:
+            sql += f" ON {self._render([predicate])}"
+        elif kind != "INNER":
+            raise ValueError(f"a {kind.lower()} outer join needs a join predicate")
+        else:
+            sql = f"SELECT * FROM {self._from()} CROSS JOIN {right._from()}"
+        return self._derive(sql)
+
+    def join(self, right: "Table", join_predicate: Any = None) -> "Table":
+        """Inner join; column names of the two tables must differ. Without a predicate
+        it is a cross join (filter it with where())."""
+        return self._join("INNER", right, join_predicate)
+
+    def left_outer_join(self, right: "Table", join_predicate: Any = None) -> "Table":
+        """Left outer join on `join_predicate`."""
+        return self._join("LEFT", right, join_predicate)
+
+    def right_outer_join(self, right: "Table", join_predicate: Any) -> "Table":
+        """Right outer join on `join_predicate`."""
+        return self._join("RIGHT", right, join_predicate)
+
+    def full_outer_join(self, right: "Table", join_predicate: Any) -> "Table":
+        """Full outer join on `join_predicate`."""
+        return self._join("FULL", right, join_predicate)
+
+    def _set_op(self, op: str, right: "Table") -> "Table":
+        self._same_env(right)
+        return self._derive(f"SELECT * FROM {self._from()} {op} SELECT * FROM {right._from()}")
+
+    def union_all(self, right: "Table") -> "Table":
+        """All rows of both tables."""
+        return self._set_op("UNION ALL", right)
+
+    def union(self, right: "Table") -> "Table":
+        """The distinct rows of both tables."""
+        return self._set_op("UNION", right)
+
+    def intersect(self, right: "Table") -> "Table":
+        """The distinct rows in both tables."""
+        return self._set_op("INTERSECT", right)
+
+    def intersect_all(self, right: "Table") -> "Table":
+        """The rows in both tables, with duplicates."""
+        return self._set_op("INTERSECT ALL", right)
+
+    def minus(self, right: "Table") -> "Table":
+        """The distinct rows not in `right`."""
+        return self._set_op("EXCEPT", right)
+
+    def minus_all(self, right: "Table") -> "Table":
+        """The rows not in `right`, with duplicates."""
+        return self._set_op("EXCEPT ALL", right)
+
+    def order_by(self, *fields: Union[Expression, str]) -> "Table":
+        """Sorts: ``t.order_by(col("a").desc, col("b"))``."""
+        return self._derive(f"SELECT * FROM {self._from()} ORDER BY {self._render(fields)}")
+
+    def offset(self, offset: int) -> "Table":
+        """Skips the first `offset` rows (after order_by)."""
+        return self._derive(f"SELECT * FROM {self._from()} OFFSET {int(offset)}")
+
+    def fetch(self, fetch: int) -> "Table":
+        """Keeps the first `fetch` rows (after order_by)."""
+        return self._derive(f"SELECT * FROM {self._from()} LIMIT {int(fetch)}")
+
+    def limit(self, fetch: int, offset: int = 0) -> "Table":
+        """Keeps `fetch` rows after skipping `offset`."""
+        return self._derive(
+            f"SELECT * FROM {self._from()} LIMIT {int(fetch)} OFFSET {int(offset)}")
+
+    def add_columns(self, *fields: Union[Expression, str]) -> "Table":
+        """Appends computed columns."""
+        return self._derive(f"SELECT *, {self._render(fields)} FROM {self._from()}")
+
+    def add_or_replace_columns(self, *fields: Expression) -> "Table":
+        """Appends computed columns, replacing columns of the same name."""
+        replaced = {}
+        for f in fields:
+            names = getattr(f, "_alias_names", None)
+            if not names:
+                raise ValueError(f"add_or_replace_columns needs named expressions, got {f}")
+            replaced[names[0]] = f
+        items: List[Any] = []
+        for name in self._names():
+            items.append(replaced.pop(name) if name in replaced else col(name))
+        items.extend(replaced.values())
+        return self.select(*items)
+
+    def rename_columns(self, *fields: Expression) -> "Table":
+        """Renames columns: ``t.rename_columns(col("a").alias("x"))``."""
+        renames = {}
+        for f in fields:
+            base = getattr(f, "_base", None)
+            if base is None or base._column is None:
+                raise ValueError(f"rename_columns takes col(name).alias(new_name), got {f}")
+            renames[base._column] = f._alias_names[0]
+        names = self._names()
+        for old in renames:
+            if old not in names:
+                raise ValueError(f"rename_columns: no column '{old}' (columns: {names})")
+        return self.select(*[col(n).alias(renames[n]) if n in renames else col(n)
+                             for n in names])
+
+    def drop_columns(self, *fields: Union[Expression, str]) -> "Table":
+        """Removes columns: ``t.drop_columns(col("a"))``."""
+        drop = set()
+        for f in fields:
+            name = f if isinstance(f, str) else getattr(f, "_column", None)
+            if name is None:
+                raise ValueError(f"drop_columns takes columns, got {f}")
+            drop.add(name)
+        names = self._names()
+        missing = drop - set(names)
+        if missing:
+            raise ValueError(f"drop_columns: no column {sorted(missing)} (columns: {names})")
+        return self.select(*[col(n) for n in names if n not in drop])
+
+    def alias(self, field: str, *fields: str) -> "Table":
+        """Renames all columns in order."""
+        new = [field, *fields]
+        names = self._names()
+        if len(new) != len(names):
+            raise ValueError(f"alias needs {len(names)} names, got {len(new)}")
+        return self.select(*[col(o).alias(n) for o, n in zip(names, new)])
+
+    # --- schema, explain, execution ----------------------------------------
+    def get_schema(self) -> TableSchema:
+        """Returns the columns' names and types."""
+        if self._schema is None:
+            self._schema = TableSchema(self._env._native.query_schema(self._sql))
+        return self._schema
+
+    def print_schema(self) -> None:
+        """Prints the schema."""
+        print(self.get_schema())
+
+    def explain(self, *extra_details: Any) -> str:
+        """Returns the query's plan."""
+        details = ", ".join(str(getattr(d, "name", d)) for d in extra_details)
+        prefix = f"EXPLAIN {details} " if details else "EXPLAIN "
+        return self._env._native.explain_sql(prefix + self._sql)
+
+    def execute(self) -> TableResult:
+        """Runs the query and returns its rows."""
+        return TableResult(self._env._native.execute_sql(self._sql))
+
+    def execute_insert(self, table_path_or_descriptor: Union[str, "TableDescriptor"],
+                       overwrite: bool = False) -> TableResult:
+        """Writes the rows into a table (a path or a TableDescriptor for a new
+        anonymous table); returns when the job has finished."""
+        if isinstance(table_path_or_descriptor, str):
+            path = table_path_or_descriptor
+        else:
+            path = self._env._create_anonymous_table(table_path_or_descriptor)
+        from weir.table.descriptors import quote_path
+
+        verb = "INSERT OVERWRITE" if overwrite else "INSERT INTO"
+        return TableResult(self._env._native.execute_sql(f"{verb} {quote_path(path)} {self._sql}"))
+
+    def to_arrow(self) -> pa.Table:
+        """Runs the query and returns its rows as a pyarrow.Table without copying."""
+        return self.execute().to_arrow()
+
+    def to_pandas(self) -> Any:
+        """Runs the query and returns its rows as a pandas DataFrame."""
+        return self.execute().to_pandas()
+
+    def __arrow_c_stream__(self, requested_schema: Any = None) -> Any:
+        return self.execute().__arrow_c_stream__(requested_schema)
+
+    def __getattr__(self, name: str) -> Expression:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if name in self._names():
+            return col(name)
+        raise AttributeError(f"table has no column or method '{name}'")
+
+    def __getitem__(self, name: str) -> Expression:
+        if name not in self._names():
+            raise KeyError(name)
+        return col(name)
+
+    def __str__(self) -> str:
+        """Registers the table as a view and returns its quoted name, so it can be
+        used in SQL text: ``t_env.sql_query(f"SELECT * FROM {table}")``."""
+        if self._view_name is None:
+            self._view_name = self._env._register_unnamed_view(self)
+        return quote(self._view_name)
+
+    def aggregate(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError("Table.aggregate with a Python aggregate function is not "
+                                  "supported yet; use group_by(...).select(col(x).sum, ...)")
+
+    def flat_map(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError("Table.flat_map (Python table functions) is not supported yet")
+
+
+class GroupedTable:
+    """A table grouped by keys; select() aggregates the groups."""
+
+    def __init__(self, table: Table, keys: List[Any]) -> None:
+        self._table = table
+        self._keys = keys
+
+    def select(self, *fields: Union[Expression, str]) -> Table:
+        """``t.group_by(col("k")).select(col("k"), col("v").sum.alias("total"))``."""
+        t = self._table
+        keys = t._render(self._keys)
+        return t._derive(f"SELECT {t._render(fields)} FROM {t._from()} GROUP BY {keys}")
+
+    def aggregate(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError("GroupedTable.aggregate with a Python aggregate function is "
+                                  "not supported yet; use select(col(x).sum, ...)")

@@ -5,7 +5,7 @@ BUILD_DIR := build
 JOBS ?= $(shell nproc)
 PYTHON := .venv/bin/python
 
-.PHONY: all setup build test unit-test integration-test asan-test tsan-test demo bench format clean
+.PHONY: all setup build test unit-test integration-test python-test asan-test tsan-test demo bench format clean
 
 all: build
 
@@ -23,6 +23,10 @@ unit-test: build
 
 integration-test: build
 	$(PYTHON) -m pytest -q tests/integration
+
+# The Python package (python/weir, built in place by `build`) and its examples.
+python-test: build
+	$(PYTHON) -m pytest -q tests/python
 
 # The bad-data and robustness tests again, against an AddressSanitizer build.
 asan-test: setup
@@ -48,7 +52,7 @@ tsan-test: setup
 	  TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:suppressions=$(CURDIR)/scripts/tsan.supp \
 	    $$(find build-tsan -name $$t -type f -executable) || exit 1; done
 
-test: unit-test integration-test asan-test tsan-test
+test: unit-test integration-test python-test asan-test tsan-test
 
 demo: build
 	@bash scripts/demo.sh

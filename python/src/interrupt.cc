@@ -6,6 +6,8 @@
 
 #include <nanobind/nanobind.h>
 
+#include "python_udf.h"
+
 namespace nb = nanobind;
 
 namespace weir::python {
@@ -13,6 +15,7 @@ namespace weir::python {
 arrow::Status RunInterruptible(const std::function<arrow::Status()>& work,
                                std::atomic<bool>* cancel) {
   cancel->store(false);
+  ResumeFunctions();
   std::packaged_task<arrow::Status()> task(work);
   std::future<arrow::Status> done = task.get_future();
   std::thread worker(std::move(task));
@@ -28,6 +31,7 @@ arrow::Status RunInterruptible(const std::function<arrow::Status()>& work,
       // A handler raised (KeyboardInterrupt): stop the work, then re-raise.
       interrupted = true;
       cancel->store(true);
+      InterruptRunningFunctions();
       break;
     }
   }

@@ -1,6 +1,7 @@
 #include "python_udf.h"
 
 #include <atomic>
+#include <set>
 
 #include <arrow/array.h>
 #include <arrow/array/util.h>
@@ -38,6 +39,27 @@ struct PythonFunctionState : cp::KernelState {
   std::string description;
 };
 
+// Threads running a Python function now; read and changed with the GIL held.
+std::set<unsigned long>& RunningThreads() {
+  static auto* threads = new std::set<unsigned long>();
+  return *threads;
+}
+
+// Set by InterruptRunningFunctions(): calls fail until ResumeFunctions().
+std::atomic<bool> interrupted{false};
+
+// Marks the calling thread as running a Python function while it lives.
+class RunningMark {
+ public:
+  RunningMark() : id_(PyThread_get_thread_ident()) { RunningThreads().insert(id_); }
+  ~RunningMark() { RunningThreads().erase(id_); }
+  RunningMark(const RunningMark&) = delete;
+  RunningMark& operator=(const RunningMark&) = delete;
+
+ private:
+  unsigned long id_;
+};
+
 // The Python traceback of the exception being handled, as text.
 std::string Traceback(nb::python_error& error) {
   try {
@@ -52,6 +74,9 @@ std::string Traceback(nb::python_error& error) {
 arrow::Status ExecPython(cp::KernelContext* ctx, const cp::ExecSpan& batch,
                          cp::ExecResult* out) {
   const auto& state = static_cast<const PythonFunctionState&>(*ctx->kernel()->data);
+  if (interrupted.load()) {
+    return arrow::Status::Cancelled(state.description, " interrupted");
+  }
   arrow::ArrayVector arrays;
   arrays.reserve(static_cast<size_t>(batch.num_values()));
   for (const cp::ExecValue& value : batch.values) {
@@ -67,6 +92,7 @@ arrow::Status ExecPython(cp::KernelContext* ctx, const cp::ExecSpan& batch,
   nb::gil_scoped_acquire gil;
   std::shared_ptr<arrow::Array> result;
   try {
+    RunningMark running;
     nb::list args;
     for (const auto& array : arrays) args.append(ToPyArrow(array));
     nb::object returned = state.invoke(args, batch.length);
@@ -93,6 +119,15 @@ arrow::Status ExecPython(cp::KernelContext* ctx, const cp::ExecSpan& batch,
 }
 
 }  // namespace
+
+void InterruptRunningFunctions() {
+  interrupted.store(true);
+  for (unsigned long id : RunningThreads()) {
+    PyThreadState_SetAsyncExc(id, PyExc_KeyboardInterrupt);
+  }
+}
+
+void ResumeFunctions() { interrupted.store(false); }
 
 arrow::Result<std::string> RegisterPythonFunction(
     nb::object invoke, std::shared_ptr<arrow::DataType> result_type,

@@ -22,4 +22,12 @@ arrow::Result<std::string> RegisterPythonFunction(nanobind::object invoke,
                                                   std::shared_ptr<arrow::DataType> result_type,
                                                   std::string description);
 
+/// Raises KeyboardInterrupt in every thread running a Python function now (the
+/// exception arrives at its next bytecode), so Ctrl-C stops a long call too, and
+/// makes later calls fail at once until ResumeFunctions(). Call with the GIL held.
+void InterruptRunningFunctions();
+
+/// Lets Python functions run again after InterruptRunningFunctions().
+void ResumeFunctions();
+
 }  // namespace weir::python

@@ -3,7 +3,8 @@
 # (datagen click events -> exactly-once streaming INSERT into a Hive-partitioned
 # Parquet table with checkpoints, killed with -9 once and resumed, then a batch
 # query over the table). Then the Parquet tools (`weir parquet convert`, `inspect`,
-# `cat`), the window_count DataStream job and the exactly-once DataStream example.
+# `cat`), the window_count DataStream job, the exactly-once DataStream example, and
+# two Python programs (the Table API and a SQL job with Python UDFs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WEIR=build/weir
@@ -97,3 +98,10 @@ rows, ids = duckdb.sql(f"select count(*), count(distinct id) from "
                        f"read_parquet('{sys.argv[1]}/**/*.parquet')").fetchall()[0]
 print(f"DuckDB reads {rows} rows, {ids} distinct ids (expected 300000 each)")
 PY
+
+echo
+echo "== Python (examples/python/column_sum.py): the Table API in-process, from the weir package"
+.venv/bin/python examples/python/column_sum.py
+echo
+echo "== Python (examples/python/pandas_udf_sql.py): SQL with a pandas UDF and a row UDF"
+.venv/bin/python examples/python/pandas_udf_sql.py

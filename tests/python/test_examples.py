@@ -1,0 +1,81 @@
+"""The programs in examples/python run and print what they should; the Kafka one
+against a real broker (scripts/kafka.sh), its output checked with pyarrow."""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import subprocess
+import sys
+import uuid
+
+import pyarrow.parquet as pq
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "examples" / "python"
+
+
+def run(name: str, *args: str) -> str:
+    proc = subprocess.run([sys.executable, str(EXAMPLES / name), *args], capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc.stdout
+
+
+def test_column_sum() -> None:
+    out = run("column_sum.py")
+    assert "rows: 1000000, total of sum: 1499998500000" in out
+    assert "| sum    |" in out
+
+
+def test_read_partitioned_parquet() -> None:
+    out = run("read_partitioned_parquet.py")
+    assert "`country` STRING" in out
+    assert "| 2026-12-03 | US      | 1333300   | 26666  |" in out
+    assert "2026-12-01" not in out.split(")", 1)[1]  # the filter kept later days only
+
+
+def test_write_partitioned_parquet() -> None:
+    out = run("write_partitioned_parquet.py")
+    assert "200000 rows written" in out and "pyarrow reads 200000 rows" in out
+    assert "day=2026-12-03" in out
+
+
+def test_pandas_udf_sql() -> None:
+    out = run("pandas_udf_sql.py")
+    assert "| cheap  |" in out and "| pricey |" in out
+
+
+@pytest.fixture(scope="module")
+def broker():
+    script = ROOT / "scripts" / "kafka.sh"
+    started = subprocess.run([str(script), "start"], capture_output=True, text=True,
+                             timeout=600)
+    assert started.returncode == 0, started.stderr
+    yield started.stdout.strip()
+    subprocess.run([str(script), "stop"], capture_output=True, timeout=120)
+
+
+def test_kafka_to_parquet(broker, tmp_path) -> None:
+    from confluent_kafka import Producer
+    from confluent_kafka.admin import AdminClient, NewTopic
+
+    topic = f"example-{uuid.uuid4().hex[:8]}"
+    admin = AdminClient({"bootstrap.servers": broker})
+    for future in admin.create_topics([NewTopic(topic, num_partitions=2,
+                                                replication_factor=1)]).values():
+        future.result()
+    producer = Producer({"bootstrap.servers": broker})
+    n = 5000
+    for i in range(n):
+        producer.produce(topic, key=str(i).encode(), value=json.dumps({
+            "id": i, "user": f"u{i % 50}", "amount": i % 100,
+            "ts": f"2026-12-07 {10 + i % 3:02d}:{i % 60:02d}:00"}).encode())
+    assert producer.flush(60) == 0
+    out = run("kafka_to_parquet.py", broker, topic, str(tmp_path), "--bounded")
+    assert f"{n} rows written" in out
+    table = pq.read_table(tmp_path / "events")
+    assert sorted(table.column("id").to_pylist()) == list(range(n))
+    buckets = sorted(p.name for p in (tmp_path / "events" / "dt=2026-12-07").iterdir())
+    assert buckets == ["hr=10", "hr=11", "hr=12"]

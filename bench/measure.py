@@ -69,7 +69,7 @@ def measured(cmd, env=None, timeout=3600):
     if proc.returncode != 0:
         raise RuntimeError(f"{cmd[0]} failed ({proc.returncode}):\n{err[-3000:]}")
     return {"wall_s": wall, "cpu_s": sampler.cpu_seconds(),
-            "peak_rss_mb": sampler.peak_rss / 2**20, "stdout": out}
+            "peak_rss_mb": sampler.peak_rss / 2**20, "stdout": out, "stderr": err}
 
 
 

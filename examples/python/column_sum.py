@@ -8,11 +8,12 @@ Without an argument it writes a small Parquet file with pyarrow first.
 import sys
 import tempfile
 
-import pyarrow as pa
-import pyarrow.parquet as pq
-
+# weir first: it picks the allocator Arrow uses (docs/python.md).
 from weir.table import DataTypes, EnvironmentSettings, Schema, TableDescriptor, TableEnvironment
 from weir.table.expressions import col
+
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 
 def main(path: str) -> None:

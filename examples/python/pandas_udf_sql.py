@@ -4,9 +4,10 @@ run in-process on whole Arrow batches.
     python examples/python/pandas_udf_sql.py
 """
 
-import pandas as pd
-
+# weir first: it picks the allocator Arrow uses (docs/python.md).
 from weir.table import DataTypes, EnvironmentSettings, TableEnvironment, udf
+
+import pandas as pd
 
 
 @udf(result_type=DataTypes.DOUBLE(), func_type="pandas")

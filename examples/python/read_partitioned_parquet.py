@@ -10,11 +10,12 @@ partitioned dataset is written with pyarrow first.
 import sys
 import tempfile
 
-import pyarrow as pa
-import pyarrow.dataset as ds
-
+# weir first: it picks the allocator Arrow uses (docs/python.md).
 from weir.table import EnvironmentSettings, TableEnvironment
 from weir.table.expressions import col
+
+import pyarrow as pa
+import pyarrow.dataset as ds
 
 
 def write_sample(folder: str) -> None:

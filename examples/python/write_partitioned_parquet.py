@@ -10,9 +10,10 @@ import os
 import sys
 import tempfile
 
-import pyarrow.parquet as pq
-
+# weir first: it picks the allocator Arrow uses (docs/python.md).
 from weir.table import EnvironmentSettings, TableEnvironment
+
+import pyarrow.parquet as pq
 
 
 def main(out: str) -> None:

@@ -13,10 +13,28 @@ batches in-process. See docs/python.md.
 
 from __future__ import annotations
 
-import pyarrow as _pyarrow  # noqa: F401  (loads the Arrow C++ libraries the engine shares)
+import os as _os
+import sys as _sys
+import warnings as _warnings
 
-from weir import _weir  # noqa: F401
-from weir.errors import InternalError, JobCancelledError, UserError, WeirError
+# The engine allocates through Arrow's default memory pool, which Arrow picks once,
+# when pyarrow is imported. weir runs on jemalloc (as the `weir` binary does): with
+# mimalloc, Arrow's default, a first large query takes up to three times as long
+# (docs/python.md).
+if "pyarrow" not in _sys.modules:
+    _os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "jemalloc")
+
+import pyarrow as _pyarrow  # noqa: E402  (loads the Arrow C++ libraries the engine shares)
+
+if (_pyarrow.default_memory_pool().backend_name == "mimalloc"
+        and "ARROW_DEFAULT_MEMORY_POOL" not in _os.environ):
+    _warnings.warn(
+        "pyarrow was imported before weir and chose the mimalloc allocator, with which "
+        "weir's queries can be several times slower; import weir first, or set "
+        "ARROW_DEFAULT_MEMORY_POOL=jemalloc", RuntimeWarning, stacklevel=2)
+
+from weir import _weir  # noqa: E402,F401
+from weir.errors import InternalError, JobCancelledError, UserError, WeirError  # noqa: E402
 
 __version__ = "0.1.0"
 

@@ -3,7 +3,10 @@ files written by pyarrow (the oracle for results is DuckDB or pyarrow)."""
 
 from __future__ import annotations
 
+import os
 import pathlib
+
+os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "jemalloc")  # as `import weir` picks
 
 import pyarrow as pa
 import pyarrow.parquet as pq

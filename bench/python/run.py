@@ -4,21 +4,22 @@ only the imports changed (`from weir.table …` / `from pyflink.table …`):
 
   (a) a row-at-a-time Python UDF over N rows in SQL
   (b) a pandas (vectorized) Python UDF over N rows in SQL
+  (c) a Python map and filter over N records in a DataStream job
   (d) to_pandas() of M rows of a query
   (e) start-up to the first result (`SELECT 1` printed), a new process each time
   (f) a native-only query from Python against the same query through `weir sql`
 
-  .venv/bin/python bench/python/run.py [--rows 20000000] [--pandas-rows 10000000]
-      [--repeat 3] [--skip-flink] [--only a,b,d,e,f]
+  .venv/bin/python bench/python/run.py [--rows 20000000] [--pandas-rows 1000000]
+      [--repeat 3] [--skip-flink] [--only a,b,c,d,e,f]
 
 Every job runs at parallelism 1 in streaming mode (the UDF jobs write to the
 `blackhole` connector; both read Flink's `datagen` connector with a `sequence` id,
 which weir implements the same way). Measured from outside: wall time, CPU time and
 peak RSS of the whole process tree (bench/measure.py): for PyFlink that is the
 Python driver, the JVM and the Python UDF worker it starts. Throughput per core =
-rows / CPU s. The run of median CPU time of --repeat is reported. (c), a Python
-`map` in a DataStream job, is not measured: weir's Python DataStream API is not
-there yet. PyFlink comes from bench/flink/setup.sh.
+rows / CPU s. The run of median CPU time of --repeat is reported. In (c) PyFlink
+reads a NumberSequenceSource and weir a collection of the same numbers. PyFlink comes
+from bench/flink/setup.sh.
 """
 import argparse
 import os
@@ -51,6 +52,28 @@ t_env.execute_sql("CREATE TABLE src (id BIGINT) WITH ('connector' = 'datagen', "
                   "'fields.id.start' = '1', 'fields.id.end' = '{rows}')")
 t_env.execute_sql("CREATE TABLE snk (v BIGINT) WITH ('connector' = 'blackhole')")
 t_env.execute_sql("INSERT INTO snk SELECT add_one(id) FROM src").wait()
+"""
+
+MAP_JOB_WEIR = """
+from weir.common import Types
+from weir.datastream import StreamExecutionEnvironment
+env = StreamExecutionEnvironment.get_execution_environment()
+env.set_parallelism(1)
+ds = env.from_collection(range(1, {rows} + 1), Types.LONG())
+ds.map(lambda x: x + 1, Types.LONG()).filter(lambda x: x < 0).print()
+env.execute("map")
+"""
+
+MAP_JOB_FLINK = """
+from pyflink.common import Types, WatermarkStrategy
+from pyflink.datastream import StreamExecutionEnvironment
+from pyflink.datastream.connectors.number_seq import NumberSequenceSource
+env = StreamExecutionEnvironment.get_execution_environment()
+env.set_parallelism(1)
+ds = env.from_source(NumberSequenceSource(1, {rows}), WatermarkStrategy.no_watermarks(),
+                     "sequence")
+ds.map(lambda x: x + 1, Types.LONG()).filter(lambda x: x < 0).print()
+env.execute("map")
 """
 
 TO_PANDAS_JOB = """
@@ -115,18 +138,20 @@ def both(args, template, **values):
 
 def line(title, engine, r, rows=None):
     per_core = f"{rows / r['cpu_s']:,.0f}" if rows else "–"
-    return (f"| {title} | {engine} | {r['wall_s']:.2f} | {r['cpu_s']:.2f} | {per_core} | "
+    text = (f"| {title} | {engine} | {r['wall_s']:.2f} | {r['cpu_s']:.2f} | {per_core} | "
             f"{r['peak_rss_mb']:.0f} |")
+    print(text, file=sys.stderr, flush=True)  # as it goes: the runs are long
+    return text
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rows", type=int, default=20_000_000)
-    ap.add_argument("--pandas-rows", type=int, default=10_000_000)
+    ap.add_argument("--pandas-rows", type=int, default=1_000_000)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--skip-flink", action="store_true")
-    ap.add_argument("--only", default="a,b,d,e,f")
+    ap.add_argument("--only", default="a,b,c,d,e,f")
     args = ap.parse_args()
     only = set(args.only.split(","))
     table, ratios = [], []
@@ -144,6 +169,18 @@ def main():
             table.append(line(f"(b) pandas UDF, {args.rows:,} rows", "PyFlink 2.2", f,
                               args.rows))
             ratios.append(f"(b) pandas UDF: weir / PyFlink per core "
+                          f"{f['cpu_s'] / w['cpu_s']:.1f}x (target ≥ 20x)")
+    if "c" in only:
+        w = median([run_program(WEIR_PYTHON, MAP_JOB_WEIR, rows=args.rows)
+                    for _ in range(args.repeat)])
+        title = f"(c) DataStream map + filter, {args.rows:,} records"
+        table.append(line(title, "weir", w, args.rows))
+        if not args.skip_flink:
+            python = flink_env()["WEIR_FLINK_PYTHON"]
+            f = median([run_program(python, MAP_JOB_FLINK, rows=args.rows)
+                        for _ in range(args.repeat)])
+            table.append(line(title, "PyFlink 2.2", f, args.rows))
+            ratios.append(f"(c) DataStream map: weir / PyFlink per core "
                           f"{f['cpu_s'] / w['cpu_s']:.1f}x (target ≥ 20x)")
     if "d" in only:
         w, f = both(args, TO_PANDAS_JOB, rows=args.pandas_rows)

@@ -69,6 +69,26 @@ nb::object ToPyArrow(const std::shared_ptr<arrow::Array>& array) {
                                                                 array_capsule);
 }
 
+nb::object ToPyArrow(const std::shared_ptr<arrow::RecordBatch>& batch) {
+  auto* c_schema = Allocate<ArrowSchema>();
+  nb::object schema_capsule = Capsule(c_schema, "arrow_schema", ReleaseSchema);
+  auto* c_array = Allocate<ArrowArray>();
+  nb::object array_capsule = Capsule(c_array, "arrow_array", ReleaseArray);
+  Check(arrow::ExportRecordBatch(*batch, c_array, c_schema));
+  return PyArrow().attr("RecordBatch").attr("_import_from_c_capsule")(schema_capsule,
+                                                                      array_capsule);
+}
+
+std::shared_ptr<arrow::RecordBatch> RecordBatchFrom(const nb::handle& object) {
+  if (!nb::hasattr(object, "__arrow_c_array__")) {
+    throw nb::type_error("expected an Arrow record batch (__arrow_c_array__)");
+  }
+  nb::tuple capsules = nb::cast<nb::tuple>(object.attr("__arrow_c_array__")());
+  auto* c_schema = CapsulePointer<ArrowSchema>(capsules[0], "arrow_schema");
+  auto* c_array = CapsulePointer<ArrowArray>(capsules[1], "arrow_array");
+  return Unwrap(arrow::ImportRecordBatch(c_array, c_schema));
+}
+
 nb::object ToPyArrow(const std::shared_ptr<arrow::Schema>& schema) {
   auto* c_schema = Allocate<ArrowSchema>();
   nb::object capsule = Capsule(c_schema, "arrow_schema", ReleaseSchema);
@@ -94,6 +114,15 @@ std::shared_ptr<arrow::Array> ArrayFrom(const nb::handle& object) {
   // Import moves the structs' contents (their release becomes null), so the
   // capsules' destructors then have nothing to release.
   return Unwrap(arrow::ImportArray(c_array, c_schema));
+}
+
+std::shared_ptr<arrow::Schema> SchemaFrom(const nb::handle& object) {
+  if (!nb::hasattr(object, "__arrow_c_schema__")) {
+    throw nb::type_error("expected an Arrow schema (an object with __arrow_c_schema__)");
+  }
+  nb::object capsule = object.attr("__arrow_c_schema__")();
+  return Unwrap(
+      arrow::ImportSchema(CapsulePointer<ArrowSchema>(capsule, "arrow_schema")));
 }
 
 std::shared_ptr<arrow::DataType> TypeFrom(const nb::handle& object) {

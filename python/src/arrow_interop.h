@@ -14,6 +14,12 @@ namespace weir::python {
 /// Returns a pyarrow.Array viewing `array`'s buffers.
 nanobind::object ToPyArrow(const std::shared_ptr<arrow::Array>& array);
 
+/// Returns a pyarrow.RecordBatch viewing `batch`'s buffers.
+nanobind::object ToPyArrow(const std::shared_ptr<arrow::RecordBatch>& batch);
+
+/// Returns the batch of an object with `__arrow_c_array__` (a pyarrow.RecordBatch).
+std::shared_ptr<arrow::RecordBatch> RecordBatchFrom(const nanobind::handle& object);
+
 /// Returns a pyarrow.Schema equal to `schema`.
 nanobind::object ToPyArrow(const std::shared_ptr<arrow::Schema>& schema);
 
@@ -23,6 +29,9 @@ nanobind::object StreamCapsule(std::shared_ptr<arrow::Table> table);
 
 /// Returns the array of an object with `__arrow_c_array__` (a pyarrow.Array).
 std::shared_ptr<arrow::Array> ArrayFrom(const nanobind::handle& object);
+
+/// Returns the schema of an object with `__arrow_c_schema__` (a pyarrow.Schema).
+std::shared_ptr<arrow::Schema> SchemaFrom(const nanobind::handle& object);
 
 /// Returns the type of an object with `__arrow_c_schema__` (a pyarrow.DataType).
 std::shared_ptr<arrow::DataType> TypeFrom(const nanobind::handle& object);

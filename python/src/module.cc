@@ -2,6 +2,7 @@
 
 #include <nanobind/nanobind.h>
 
+#include "datastream_binding.h"
 #include "errors.h"
 #include "table_environment_binding.h"
 #include "weir/common/runtime_init.h"
@@ -13,4 +14,5 @@ NB_MODULE(_weir, m) {
   nanobind::set_leak_warnings(false);
   weir::python::Check(weir::InitializeRuntime());
   weir::python::BindTableEnvironment(m);
+  weir::python::BindDataStream(m);
 }

@@ -48,33 +48,11 @@ std::set<unsigned long>& RunningThreads() {
 // Set by InterruptRunningFunctions(): calls fail until ResumeFunctions().
 std::atomic<bool> interrupted{false};
 
-// Marks the calling thread as running a Python function while it lives.
-class RunningMark {
- public:
-  RunningMark() : id_(PyThread_get_thread_ident()) { RunningThreads().insert(id_); }
-  ~RunningMark() { RunningThreads().erase(id_); }
-  RunningMark(const RunningMark&) = delete;
-  RunningMark& operator=(const RunningMark&) = delete;
-
- private:
-  unsigned long id_;
-};
-
-// The Python traceback of the exception being handled, as text.
-std::string Traceback(nb::python_error& error) {
-  try {
-    nb::object lines = nb::module_::import_("traceback").attr("format_exception")(
-        error.value());
-    return nb::cast<std::string>(nb::str("").attr("join")(lines));
-  } catch (const std::exception&) {
-    return error.what();
-  }
-}
 
 arrow::Status ExecPython(cp::KernelContext* ctx, const cp::ExecSpan& batch,
                          cp::ExecResult* out) {
   const auto& state = static_cast<const PythonFunctionState&>(*ctx->kernel()->data);
-  if (interrupted.load()) {
+  if (FunctionsInterrupted()) {
     return arrow::Status::Cancelled(state.description, " interrupted");
   }
   arrow::ArrayVector arrays;
@@ -92,7 +70,7 @@ arrow::Status ExecPython(cp::KernelContext* ctx, const cp::ExecSpan& batch,
   nb::gil_scoped_acquire gil;
   std::shared_ptr<arrow::Array> result;
   try {
-    RunningMark running;
+    RunningPython running;
     nb::list args;
     for (const auto& array : arrays) args.append(ToPyArrow(array));
     nb::object returned = state.invoke(args, batch.length);
@@ -128,6 +106,24 @@ void InterruptRunningFunctions() {
 }
 
 void ResumeFunctions() { interrupted.store(false); }
+
+bool FunctionsInterrupted() { return interrupted.load(); }
+
+RunningPython::RunningPython() : id_(PyThread_get_thread_ident()) {
+  RunningThreads().insert(id_);
+}
+
+RunningPython::~RunningPython() { RunningThreads().erase(id_); }
+
+std::string Traceback(nb::python_error& error) {
+  try {
+    nb::object lines = nb::module_::import_("traceback").attr("format_exception")(
+        error.value());
+    return nb::cast<std::string>(nb::str("").attr("join")(lines));
+  } catch (const std::exception&) {
+    return error.what();
+  }
+}
 
 arrow::Result<std::string> RegisterPythonFunction(
     nb::object invoke, std::shared_ptr<arrow::DataType> result_type,

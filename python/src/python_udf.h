@@ -30,4 +30,23 @@ void InterruptRunningFunctions();
 /// Lets Python functions run again after InterruptRunningFunctions().
 void ResumeFunctions();
 
+/// Whether InterruptRunningFunctions() was called since the last ResumeFunctions().
+bool FunctionsInterrupted();
+
+/// Marks the calling thread as running Python code for the engine while it lives,
+/// so InterruptRunningFunctions() reaches it. Construct with the GIL held.
+class RunningPython {
+ public:
+  RunningPython();
+  ~RunningPython();
+  RunningPython(const RunningPython&) = delete;
+  RunningPython& operator=(const RunningPython&) = delete;
+
+ private:
+  unsigned long id_;
+};
+
+/// Returns the Python traceback of `error` as text. Call with the GIL held.
+std::string Traceback(nanobind::python_error& error);
+
 }  // namespace weir::python

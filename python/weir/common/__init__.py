@@ -2,5 +2,6 @@
 
 from weir.common.configuration import Configuration
 from weir.common.row import Row, RowKind
+from weir.common.typeinfo import TypeInformation, Types
 
-__all__ = ["Configuration", "Row", "RowKind"]
+__all__ = ["Configuration", "Row", "RowKind", "TypeInformation", "Types"]

@@ -1,15 +1,26 @@
 """The DataStream API (PyFlink's pyflink.datastream).
 
-Today this module holds the execution environment, whose settings (parallelism,
-runtime mode, checkpointing, restart strategy) a StreamTableEnvironment made from it
-uses. DataStream transformations from Python are not available yet.
+Jobs of Python functions over records: from_collection/from_arrow, map, flat_map,
+filter, key_by, reduce and rolling sum/min/max, union, print, execute_and_collect.
+The environment's settings (parallelism, runtime mode, checkpointing, restart
+strategy) also configure a StreamTableEnvironment made from it. Not yet: windows,
+watermarks, KeyedProcessFunction with state and timers, FileSource/FileSink/Kafka
+connectors from Python (use the Table API for those).
 """
+
+from weir.common.typeinfo import Types
+from weir.datastream.data_stream import DataStream, KeyedStream
+from weir.datastream.functions import (FilterFunction, FlatMapFunction, KeySelector,
+                                       MapFunction, ReduceFunction, RuntimeContext)
 
 from weir.datastream.stream_execution_environment import (CheckpointConfig,
                                                           CheckpointingMode,
+                                                          JobExecutionResult,
                                                           RestartStrategies,
                                                           RuntimeExecutionMode,
                                                           StreamExecutionEnvironment)
 
-__all__ = ["CheckpointConfig", "CheckpointingMode", "RestartStrategies",
-           "RuntimeExecutionMode", "StreamExecutionEnvironment"]
+__all__ = ["CheckpointConfig", "CheckpointingMode", "DataStream", "FilterFunction",
+           "FlatMapFunction", "JobExecutionResult", "KeySelector", "KeyedStream",
+           "MapFunction", "ReduceFunction", "RestartStrategies", "RuntimeContext",
+           "RuntimeExecutionMode", "StreamExecutionEnvironment", "Types"]

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Dict, Optional
+from typing import Any, Dict, Iterable, List, Optional
+
+import pyarrow as pa
 
 from weir.common.configuration import Configuration
+from weir.common.typeinfo import TypeInformation, Types
 
 
 class RuntimeExecutionMode(Enum):
@@ -87,6 +90,16 @@ class CheckpointConfig:
         return "execution.checkpointing.interval" in self._config
 
 
+class JobExecutionResult:
+    """What execute() returns."""
+
+    def __init__(self, job_name: str) -> None:
+        self._job_name = job_name
+
+    def get_job_name(self) -> str:
+        return self._job_name
+
+
 class StreamExecutionEnvironment:
     """The settings of a job: parallelism, runtime mode, checkpointing, restarts."""
 
@@ -96,6 +109,9 @@ class StreamExecutionEnvironment:
         self._checkpoint_config = CheckpointConfig()
         self._restart: Dict[str, str] = {}
         self._extra: Dict[str, str] = configuration.to_dict() if configuration else {}
+        self._native = None
+        self._stateful_python: List[str] = []
+        self._sources = 0
 
     @staticmethod
     def get_execution_environment(configuration: Optional[Configuration] = None
@@ -104,8 +120,11 @@ class StreamExecutionEnvironment:
         return StreamExecutionEnvironment(configuration)
 
     def set_parallelism(self, parallelism: int) -> "StreamExecutionEnvironment":
-        """Sets the default parallelism (0 or less: one per core)."""
+        """Sets the default parallelism of operators added from now on (0 or less:
+        one per core)."""
         self._parallelism = int(parallelism)
+        if self._native is not None and self._parallelism > 0:
+            self._native.set_parallelism(self._parallelism)
         return self
 
     def get_parallelism(self) -> int:
@@ -130,6 +149,87 @@ class StreamExecutionEnvironment:
     def set_restart_strategy(self, strategy: _RestartStrategy) -> "StreamExecutionEnvironment":
         self._restart = dict(strategy._config)
         return self
+
+    # --- building and running jobs -------------------------------------------
+    def _native_env(self) -> Any:
+        if self._native is None:
+            from weir import _weir
+            self._native = _weir.StreamEnvironment(
+                self._parallelism, self._mode == RuntimeExecutionMode.BATCH)
+        return self._native
+
+    def _reset(self) -> None:
+        """Starts a new job graph (after a job ran, as Flink clears its
+        transformations)."""
+        self._native = None
+        self._stateful_python = []
+
+    def _job_name(self) -> str:
+        return self._extra.get("pipeline.name", "Flink Streaming Job")
+
+    def from_collection(self, collection: Iterable[Any],
+                        type_info: Optional[TypeInformation] = None) -> "DataStream":
+        """A bounded stream of the given records. Without `type_info` records are
+        pickled Python objects."""
+        from weir.datastream.data_stream import DataStream
+
+        record_type = type_info or Types.PICKLED_BYTE_ARRAY()
+        if isinstance(collection, range) and pa.types.is_integer(
+                getattr(record_type, "_arrow", pa.null())):
+            # A range of integers becomes its column directly (numpy, no Python ints).
+            import numpy as np
+            column = pa.array(np.arange(collection.start, collection.stop, collection.step),
+                              record_type.arrow_type())
+            table = pa.Table.from_arrays([column], schema=record_type.to_arrow_schema())
+            self._sources += 1
+            native = self._native_env().from_arrow(table, f"Collection Source {self._sources}")
+            return DataStream(self, native, record_type)
+        records = list(collection)
+        batches = [record_type.batch(records[i:i + 65536])
+                   for i in range(0, max(len(records), 1), 65536)]
+        table = pa.Table.from_batches(batches, schema=record_type.to_arrow_schema())
+        self._sources += 1
+        native = self._native_env().from_arrow(table, f"Collection Source {self._sources}")
+        return DataStream(self, native, record_type)
+
+    def from_arrow(self, data: Any, type_info: Optional[TypeInformation] = None) -> "DataStream":
+        """A bounded stream of the rows of Arrow data (weir's own): records are Rows
+        named by the columns, unless `type_info` says otherwise."""
+        from weir.datastream.data_stream import DataStream
+        from weir.common.typeinfo import RowTypeInfo, BasicTypeInfo
+
+        table = data if isinstance(data, pa.Table) else pa.table(data)
+        if type_info is None:
+            type_info = RowTypeInfo([BasicTypeInfo(str(f.type), f.type) for f in table.schema],
+                                    table.schema.names)
+        self._sources += 1
+        native = self._native_env().from_arrow(table, f"Arrow Source {self._sources}")
+        return DataStream(self, native, type_info)
+
+    def execute(self, job_name: Optional[str] = None) -> "JobExecutionResult":
+        """Runs the job built so far to its end (Ctrl-C cancels it)."""
+        if self._native is None:
+            raise RuntimeError("No operators defined in streaming topology. Cannot execute.")
+        config = self._checkpoint_config._config
+        if "execution.checkpointing.interval" in config and self._stateful_python:
+            from weir.errors import UserError
+            raise UserError(
+                f"this job keeps state in Python ({', '.join(self._stateful_python)}), "
+                "which checkpoints do not cover yet; run it without checkpointing")
+        if "execution.checkpointing.interval" in config:
+            directory = config.get("state.checkpoints.dir")
+            if directory is None:
+                from weir.errors import UserError
+                raise UserError("checkpointing is on but no checkpoint storage is set: "
+                                "env.get_checkpoint_config().set_checkpoint_storage_dir(path)")
+            self._native.enable_checkpointing(self._checkpoint_config.get_checkpoint_interval(),
+                                              directory)
+        name = job_name or self._job_name()
+        try:
+            self._native.execute(name)
+        finally:
+            self._reset()
+        return JobExecutionResult(name)
 
     def _table_config(self) -> Dict[str, str]:
         config = dict(self._extra)

@@ -3,6 +3,7 @@
 #include "weir/api/stream_execution_environment.h"
 #include "weir/common/error.h"
 #include "weir/connectors/collect/sink.h"
+#include "weir/connectors/print/sink.h"
 #include "weir/runtime/operators/filter_operator.h"
 #include "weir/runtime/operators/rolling_aggregate.h"
 #include "weir/runtime/operators/union_operator.h"
@@ -163,6 +164,12 @@ DataStream DataStream::SetParallelism(int parallelism) const {
 
 DataStream DataStream::SinkTo(OperatorFactory sink, std::string name) const {
   return Append(std::move(sink), std::move(name), env_->parallelism_);
+}
+
+DataStream DataStream::Print(std::string identifier) const {
+  connectors::PrintOptions options;
+  options.identifier = std::move(identifier);
+  return SinkTo(connectors::MakePrintSink(std::move(options)), "Print to Std. Out");
 }
 
 arrow::Result<std::shared_ptr<arrow::Table>> DataStream::ExecuteAndCollect(

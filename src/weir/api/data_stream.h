@@ -121,6 +121,8 @@ class DataStream {
   DataStream SetParallelism(int parallelism) const;
   /// Ends the stream in a sink; returns the sink's stream (for SetParallelism).
   DataStream SinkTo(runtime::OperatorFactory sink, std::string name = "Sink") const;
+  /// Prints every row to stdout as Flink's print() does (`identifier> +I[…]`).
+  DataStream Print(std::string identifier = "") const;
   /// Collects the stream, runs the job and returns everything it produced
   /// (Flink's executeAndCollect; for bounded jobs and small results).
   arrow::Result<std::shared_ptr<arrow::Table>> ExecuteAndCollect(

@@ -88,6 +88,11 @@ StreamExecutionEnvironment::ExecuteAsync(std::string job_name) {
 arrow::Result<runtime::JobResult> StreamExecutionEnvironment::Execute(
     std::string job_name) {
   ARROW_ASSIGN_OR_RAISE(auto client, ExecuteAsync(std::move(job_name)));
+  if (cancel_ != nullptr) {
+    while (!client->WaitFor(std::chrono::milliseconds(50))) {
+      if (cancel_->load()) client->Cancel();
+    }
+  }
   return client->Wait();
 }
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <atomic>
+
 #include <memory>
 #include <string>
 #include <vector>
@@ -61,6 +63,10 @@ class StreamExecutionEnvironment
   DataStream FromCollection(std::vector<std::shared_ptr<arrow::RecordBatch>> batches,
                             std::string name = "Collection");
 
+  /// Makes Execute (and DataStream::ExecuteAndCollect) cancel the job soon after
+  /// `*flag` becomes true; the Python binding sets it on Ctrl-C. Null disables.
+  void SetCancelFlag(const std::atomic<bool>* flag) { cancel_ = flag; }
+
   /// Runs the job to the end and returns its result.
   arrow::Result<runtime::JobResult> Execute(std::string job_name = "weir job");
   /// Starts the job and returns a client to watch or cancel it.
@@ -88,6 +94,7 @@ class StreamExecutionEnvironment
   RuntimeMode mode_ = RuntimeMode::kStreaming;
   arrow::Status build_error_;
   std::string event_time_column_;  // from the last watermark strategy
+  const std::atomic<bool>* cancel_ = nullptr;
 };
 
 }  // namespace weir::api

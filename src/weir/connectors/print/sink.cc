@@ -22,11 +22,12 @@ class PrintSink : public runtime::Operator {
 
   arrow::Status Open(runtime::OperatorContext* context) override {
     const auto& info = context->subtask();
-    if (!options_.identifier.empty()) prefix_ = options_.identifier + ":";
-    if (info.parallelism > 1)
-      prefix_ += std::to_string(info.index + 1) + "> ";
-    else if (!prefix_.empty())
-      prefix_ += " ";
+    // Flink's PrintSinkOutputWriter: "id> ", "id:2> ", "2> " or nothing.
+    prefix_ = options_.identifier;
+    if (info.parallelism > 1) {
+      prefix_ += (prefix_.empty() ? "" : ":") + std::to_string(info.index + 1);
+    }
+    if (!prefix_.empty()) prefix_ += "> ";
     return arrow::Status::OK();
   }
 

@@ -1,0 +1,138 @@
+#include "python_operator.h"
+
+#include <arrow/c/abi.h>
+#include <arrow/c/bridge.h>
+#include <arrow/record_batch.h>
+#include <arrow/type.h>
+#include <fmt/format.h>
+
+#include "arrow_interop.h"
+#include "python_udf.h"
+#include "weir/runtime/operator.h"
+
+namespace nb = nanobind;
+
+namespace weir::python {
+namespace {
+
+// Shared by the operators of one vertex: what they call, kept alive with the GIL.
+struct PythonFunction {
+  PythonFunction(nb::object make, std::shared_ptr<arrow::Schema> schema,
+                 std::string description)
+      : make(std::move(make)), schema(std::move(schema)), description(std::move(description)) {}
+  ~PythonFunction() {
+    if (Py_IsInitialized()) {
+      nb::gil_scoped_acquire gil;
+      make.reset();
+    } else {
+      make.release();
+    }
+  }
+  nb::object make;
+  std::shared_ptr<arrow::Schema> schema;
+  std::string description;
+};
+
+class PythonOperator : public runtime::Operator {
+ public:
+  explicit PythonOperator(std::shared_ptr<const PythonFunction> function)
+      : function_(std::move(function)) {}
+
+  ~PythonOperator() override { Release(); }
+
+  arrow::Status Open(runtime::OperatorContext* context) override {
+    const runtime::SubtaskInfo& subtask = context->subtask();
+    return Call([&]() -> arrow::Status {
+      process_ = function_->make(subtask.index, subtask.parallelism);
+      return arrow::Status::OK();
+    });
+  }
+
+  arrow::Status ProcessBatch(int, const std::shared_ptr<arrow::RecordBatch>& batch,
+                             runtime::Output* out) override {
+    std::shared_ptr<arrow::RecordBatch> result;
+    ARROW_RETURN_NOT_OK(Call([&]() -> arrow::Status {
+      nb::object returned = process_(ToPyArrow(batch));
+      return Import(returned, &result);
+    }));
+    if (result != nullptr && result->num_rows() > 0) {
+      ARROW_RETURN_NOT_OK(out->Emit(std::move(result)));
+    }
+    return arrow::Status::OK();
+  }
+
+  arrow::Status Finish(runtime::Output* out) override {
+    std::shared_ptr<arrow::RecordBatch> result;
+    ARROW_RETURN_NOT_OK(Call([&]() -> arrow::Status {
+      if (!nb::hasattr(process_, "finish")) return arrow::Status::OK();
+      return Import(process_.attr("finish")(), &result);
+    }));
+    if (result != nullptr && result->num_rows() > 0) {
+      ARROW_RETURN_NOT_OK(out->Emit(std::move(result)));
+    }
+    return arrow::Status::OK();
+  }
+
+  arrow::Status Close() override {
+    Release();
+    return arrow::Status::OK();
+  }
+
+ private:
+  // Runs `body` with the GIL, turning a Python exception into the job's error.
+  template <typename Body>
+  arrow::Status Call(Body&& body) {
+    nb::gil_scoped_acquire gil;
+    if (FunctionsInterrupted()) {
+      return arrow::Status::Cancelled(function_->description, " interrupted");
+    }
+    try {
+      RunningPython running;
+      return body();
+    } catch (nb::python_error& error) {
+      return arrow::Status::ExecutionError(
+          fmt::format("{} failed:\n{}", function_->description, Traceback(error)));
+    } catch (const std::exception& error) {
+      return arrow::Status::ExecutionError(
+          fmt::format("{} failed: {}", function_->description, error.what()));
+    }
+  }
+
+  // Reads what the function returned: None, or a batch of the declared schema.
+  arrow::Status Import(const nb::object& returned,
+                       std::shared_ptr<arrow::RecordBatch>* result) {
+    if (returned.is_none()) return arrow::Status::OK();
+    *result = RecordBatchFrom(returned);
+    if (!(*result)->schema()->Equals(*function_->schema, /*check_metadata=*/false)) {
+      return arrow::Status::TypeError(fmt::format(
+          "{} produced rows of type {}, but its output type is {}", function_->description,
+          (*result)->schema()->ToString(), function_->schema->ToString()));
+    }
+    return arrow::Status::OK();
+  }
+
+  void Release() {
+    if (process_.is_valid() && Py_IsInitialized()) {
+      nb::gil_scoped_acquire gil;
+      process_.reset();
+    }
+  }
+
+  std::shared_ptr<const PythonFunction> function_;
+  nb::object process_;
+};
+
+}  // namespace
+
+runtime::OperatorFactory MakePythonOperator(nb::object make,
+                                            std::shared_ptr<arrow::Schema> output_schema,
+                                            std::string description) {
+  auto function = std::make_shared<const PythonFunction>(
+      std::move(make), std::move(output_schema), std::move(description));
+  return [function](const runtime::SubtaskInfo&)
+             -> arrow::Result<std::unique_ptr<runtime::Operator>> {
+    return std::make_unique<PythonOperator>(function);
+  };
+}
+
+}  // namespace weir::python

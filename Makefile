@@ -66,6 +66,7 @@ bench: build
 	$(PYTHON) bench/tpch/join_order.py
 	$(PYTHON) bench/kafka/run.py
 	$(PYTHON) bench/streaming_sql/run.py
+	$(PYTHON) bench/python/run.py
 
 format:
 	clang-format -i $$(git ls-files '*.cc' '*.h')

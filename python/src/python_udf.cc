@@ -130,9 +130,11 @@ arrow::Result<std::string> RegisterPythonFunction(
     std::string description) {
   static std::atomic<int64_t> next_id{0};
   std::string name = fmt::format("weir_python_udf_{}", next_id++);
+  // A summary and argument names: pyarrow.compute, imported later, wraps every
+  // function of the registry and needs them for a varargs function's docstring.
+  cp::FunctionDoc doc(description, "", {"*args"});
   auto function = std::make_shared<cp::ScalarFunction>(
-      name, cp::Arity::VarArgs(0), cp::FunctionDoc::Empty(), nullptr,
-      /*is_pure=*/false);
+      name, cp::Arity::VarArgs(0), std::move(doc), nullptr, /*is_pure=*/false);
   cp::ScalarKernel kernel(
       cp::KernelSignature::Make({cp::InputType::Any()}, cp::OutputType(result_type),
                                 /*is_varargs=*/true),

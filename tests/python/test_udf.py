@@ -153,3 +153,26 @@ def test_unsupported_function_kinds_say_so() -> None:
         udtf(lambda x: x, result_types=[DataTypes.INT()])
     with pytest.raises(NotImplementedError, match="not supported"):
         udaf(lambda x: x, result_type=DataTypes.INT())
+
+
+def test_pyarrow_compute_imported_after_registering() -> None:
+    # pyarrow.compute wraps every function of Arrow's registry when first imported,
+    # ours included: they must carry the documentation it reads.
+    import subprocess
+    import sys
+    import textwrap
+
+    program = textwrap.dedent("""
+        import weir
+        from weir.table import DataTypes, EnvironmentSettings, TableEnvironment, udf
+        env = TableEnvironment.create(EnvironmentSettings.in_batch_mode())
+        env.create_temporary_function("f", udf(lambda x: x + 1, result_type="BIGINT"))
+        import pyarrow.compute as pc
+        print(env.execute_sql("SELECT f(CAST(1 AS BIGINT)) AS v").to_arrow()["v"][0])
+        print(pc.weir_python_udf_0.__doc__.splitlines()[0])
+    """)
+    proc = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[0] == "2"
+    assert "Python function 'f'" in proc.stdout

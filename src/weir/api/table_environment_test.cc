@@ -1,6 +1,7 @@
 #include "weir/api/table_environment.h"
 
 #include <arrow/array.h>
+#include <arrow/array/util.h>
 #include <arrow/compute/api_aggregate.h>
 #include <arrow/compute/api_scalar.h>
 #include <arrow/compute/exec.h>
@@ -214,6 +215,70 @@ TEST(TableFactoryTest, ARegisteredConnectorWorksInSql) {
   ASSERT_FALSE(insert.ok());
   EXPECT_NE(insert.status().message().find("cannot be written to"), std::string::npos)
       << insert.status().message();
+}
+
+TEST_F(TableEnvironmentTest, FromArrowReadsTheRowsInPlaceInBothModes) {
+  auto ids = *arrow::MakeArrayFromScalar(arrow::Int64Scalar(5), 3);
+  auto data = arrow::Table::Make(arrow::schema({arrow::field("k", arrow::int64())}), {ids});
+  auto table = env_->FromArrow(data, "mem");
+  ASSERT_TRUE(table.ok()) << table.status().ToString();
+  auto rows = Rows(env_->ExecuteSql("SELECT SUM(k) AS s FROM mem"));
+  ASSERT_NE(rows, nullptr);
+  EXPECT_EQ(Int(rows, 0, 0), 15);
+  // A streaming job reads it too (an INSERT runs on the streaming runtime).
+  auto stream = TableEnvironment::Create(EnvironmentSettings::InStreamingMode());
+  ASSERT_TRUE(stream->FromArrow(data, "mem").ok());
+  ASSERT_TRUE(
+      stream->ExecuteSql("CREATE TABLE out (k BIGINT) WITH ('connector' = 'blackhole')")
+          .ok());
+  auto job = stream->ExecuteSql("INSERT INTO out SELECT k FROM mem");
+  ASSERT_TRUE(job.ok()) << job.status().ToString();
+  EXPECT_EQ(job->rows_written(), 3);
+  // CREATE TABLE cannot make one: it would have no rows.
+  auto created = env_->ExecuteSql("CREATE TABLE m2 (k BIGINT) WITH ('connector' = 'memory')");
+  ASSERT_FALSE(created.ok());
+  EXPECT_NE(created.status().message().find("from_arrow"), std::string::npos);
+}
+
+TEST_F(TableEnvironmentTest, QuerySchemaHasVisibleNamesAndTypes) {
+  auto schema = env_->QuerySchema("SELECT id AS x, 0.1 + 0.2 AS d, name FROM t");
+  ASSERT_TRUE(schema.ok()) << schema.status().ToString();
+  ASSERT_EQ((*schema)->num_fields(), 3);
+  EXPECT_EQ((*schema)->field(0)->name(), "x");
+  EXPECT_TRUE((*schema)->field(1)->type()->Equals(arrow::decimal128(3, 1)));  // as Flink types it
+  EXPECT_FALSE(env_->QuerySchema("INSERT INTO t SELECT 1, 'a'").ok());
+}
+
+TEST_F(TableEnvironmentTest, RegisteredFunctionsResolveAsFlinkDoes) {
+  // Implemented by an Arrow function ("utf8_lower") standing in for a program's own.
+  sql::CatalogFunction lower;
+  lower.name = "upper";
+  lower.arrow_function = "utf8_lower";
+  lower.result_type = arrow::utf8();
+  lower.arg_types = {arrow::utf8()};
+  ASSERT_TRUE(env_->CreateTemporaryFunction(lower).ok());
+  auto text = [&](const std::string& query) {
+    auto rows = Rows(env_->ExecuteSql(query));
+    return rows == nullptr ? std::string()
+                           : (*rows->column(0)->GetScalar(0))->ToString();
+  };
+  // A catalog function comes after the built-in of the same name...
+  EXPECT_EQ(text("SELECT UPPER('Ab') AS u"), "AB");
+  // ...a system function before it.
+  lower.system = true;
+  ASSERT_TRUE(env_->CreateTemporaryFunction(lower).ok());
+  EXPECT_EQ(text("SELECT UPPER('Ab') AS u"), "ab");
+  EXPECT_FALSE(env_->CreateTemporaryFunction(lower).ok());  // taken
+  // Declared argument types: the count is checked, arguments are cast.
+  auto wrong = env_->ExecuteSql("SELECT UPPER('a', 'b')");
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_NE(wrong.status().message().find("expects 1 argument but got 2"),
+            std::string::npos);
+  EXPECT_EQ(text("SELECT UPPER(12) AS u"), "12");
+  ASSERT_TRUE(env_->DropTemporaryFunction("upper", true, false).ok());
+  EXPECT_EQ(text("SELECT UPPER('Ab') AS u"), "AB");
+  EXPECT_FALSE(env_->DropTemporaryFunction("upper", true, false).ok());
+  EXPECT_TRUE(env_->DropTemporaryFunction("upper", true, true).ok());
 }
 
 }  // namespace

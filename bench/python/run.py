@@ -65,11 +65,13 @@ env.execute("map")
 """
 
 MAP_JOB_FLINK = """
+import sys
 from pyflink.common import Types, WatermarkStrategy
 from pyflink.datastream import StreamExecutionEnvironment
 from pyflink.datastream.connectors.number_seq import NumberSequenceSource
 env = StreamExecutionEnvironment.get_execution_environment()
 env.set_parallelism(1)
+env.set_python_executable(sys.executable)  # the worker's Python (PyFlink only)
 ds = env.from_source(NumberSequenceSource(1, {rows}), WatermarkStrategy.no_watermarks(),
                      "sequence")
 ds.map(lambda x: x + 1, Types.LONG()).filter(lambda x: x < 0).print()

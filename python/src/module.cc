@@ -2,6 +2,7 @@
 
 #include <nanobind/nanobind.h>
 
+#include "continuous_query.h"
 #include "datastream_binding.h"
 #include "errors.h"
 #include "table_environment_binding.h"
@@ -15,4 +16,5 @@ NB_MODULE(_weir, m) {
   weir::python::Check(weir::InitializeRuntime());
   weir::python::BindTableEnvironment(m);
   weir::python::BindDataStream(m);
+  weir::python::BindContinuousQuery(m);
 }

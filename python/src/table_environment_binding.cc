@@ -16,6 +16,7 @@
 #include <nanobind/stl/vector.h>
 
 #include "arrow_interop.h"
+#include "continuous_query.h"
 #include "errors.h"
 #include "interrupt.h"
 #include "python_udf.h"
@@ -95,6 +96,21 @@ class PyTableEnvironment {
         },
         &cancel_));
     return PyTableResult(std::move(*result));
+  }
+
+  bool IsContinuousQuery(const std::string& statement) {
+    bool continuous = false;
+    Check(RunInterruptible(
+        [&]() -> arrow::Status {
+          ARROW_ASSIGN_OR_RAISE(continuous, env_->IsContinuousQuery(statement));
+          return arrow::Status::OK();
+        },
+        &cancel_));
+    return continuous;
+  }
+
+  ContinuousQuery* StartContinuousQuery(const std::string& statement) {
+    return new ContinuousQuery(env_, statement, &cancel_);
   }
 
   nb::object QuerySchema(const std::string& query) {
@@ -191,6 +207,10 @@ void BindTableEnvironment(nb::module_& m) {
       .def(nb::init<bool, int>(), nb::arg("streaming"), nb::arg("parallelism") = 0)
       .def("execute_sql", &PyTableEnvironment::ExecuteSql, nb::arg("statement"))
       .def("query_schema", &PyTableEnvironment::QuerySchema, nb::arg("query"))
+      .def("is_continuous_query", &PyTableEnvironment::IsContinuousQuery,
+           nb::arg("statement"))
+      .def("start_continuous_query", &PyTableEnvironment::StartContinuousQuery,
+           nb::arg("statement"), nb::rv_policy::take_ownership, nb::keep_alive<0, 1>())
       .def("explain_sql", &PyTableEnvironment::ExplainSql, nb::arg("statement"))
       .def("set_config", &PyTableEnvironment::SetConfig, nb::arg("key"),
            nb::arg("value"))

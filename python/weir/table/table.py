@@ -221,8 +221,9 @@ class Table:
         return self._env._native.explain_sql(prefix + self._sql)
 
     def execute(self) -> TableResult:
-        """Runs the query and returns its rows."""
-        return TableResult(self._env._native.execute_sql(self._sql))
+        """Runs the query and returns its rows (over unbounded sources in streaming
+        mode: its changes as they happen)."""
+        return self._env.execute_sql(self._sql)
 
     def execute_insert(self, table_path_or_descriptor: Union[str, "TableDescriptor"],
                        overwrite: bool = False) -> TableResult:

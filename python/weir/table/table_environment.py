@@ -177,7 +177,14 @@ class TableEnvironment:
     # --- SQL -----------------------------------------------------------------
     def execute_sql(self, stmt: str) -> TableResult:
         """Runs one statement (DDL, SET, a query, an INSERT, SHOW, EXPLAIN…). The GIL
-        is released while it runs, and Ctrl-C cancels it (KeyboardInterrupt)."""
+        is released while it runs, and Ctrl-C cancels it (KeyboardInterrupt). A
+        SELECT over unbounded sources in streaming mode starts and returns at once;
+        its result shows the changes as they happen."""
+        if self._settings.is_streaming_mode() and self._native.is_continuous_query(stmt):
+            from weir.table.table_result import ContinuousResult
+            schema = self._native.query_schema(stmt)
+            query = self._native.start_continuous_query(stmt)
+            return TableResult(None, ContinuousResult(query, schema))
         return TableResult(self._native.execute_sql(stmt))
 
     def sql_query(self, query: str) -> Table:

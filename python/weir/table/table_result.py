@@ -83,15 +83,49 @@ class CloseableIterator:
         self.close()
 
 
+class ContinuousResult:
+    """The changes of a running SELECT over unbounded sources (streaming mode): read
+    them with collect() or print(); closing the iterator (or Ctrl-C) cancels the
+    job."""
+
+    def __init__(self, query: Any, schema: pa.Schema) -> None:
+        self._query = query
+        self._schema = schema
+        self.rows_received = 0
+
+    def batches(self) -> Iterator[pa.RecordBatch]:
+        try:
+            while True:
+                try:
+                    batch = self._query.next(100)
+                except StopIteration:
+                    return
+                if batch is not None:
+                    self.rows_received += batch.num_rows
+                    yield batch
+        finally:
+            self._query.cancel()
+
+    def cancel(self) -> None:
+        self._query.cancel()
+
+
 class TableResult:
     """The outcome of execute_sql / execute / execute_insert. Rows leave as Arrow
-    data without copies: ``pa.table(result)``, ``result.to_arrow()``."""
+    data without copies: ``pa.table(result)``, ``result.to_arrow()``. A SELECT over
+    unbounded sources in streaming mode runs on: collect() and print() show its
+    changes as they happen, until the iterator is closed or Ctrl-C."""
 
-    def __init__(self, native: Any) -> None:
+    def __init__(self, native: Any, continuous: Optional[ContinuousResult] = None) -> None:
         self._native = native
+        self._continuous = continuous
         self._table: Optional[pa.Table] = None
 
     def _arrow(self) -> pa.Table:
+        if self._continuous is not None:
+            from weir.errors import UserError
+            raise UserError("this query reads unbounded sources and never ends: read its "
+                            "changes with collect() or print(), or write it to a table")
         if self._table is None:
             # (pa.table() would import pandas first, to see whether it was given a
             # DataFrame: a fifth of a second.)
@@ -100,11 +134,15 @@ class TableResult:
 
     def get_result_kind(self) -> ResultKind:
         """SUCCESS_WITH_CONTENT for queries, SHOW, DESCRIBE, EXPLAIN and INSERT jobs."""
+        if self._continuous is not None:
+            return ResultKind.SUCCESS_WITH_CONTENT
         return (ResultKind.SUCCESS if self._native.kind == "ok"
                 else ResultKind.SUCCESS_WITH_CONTENT)
 
     def get_table_schema(self) -> TableSchema:
         """Returns the names and types of the result's columns (without `op`)."""
+        if self._continuous is not None:
+            return TableSchema(self._continuous._schema)
         schema = self._arrow().schema
         if self._native.is_changelog:
             schema = schema.remove(0)
@@ -114,33 +152,68 @@ class TableResult:
 
     def get_job_client(self) -> Optional[JobClient]:
         """Returns the job of an INSERT, None for other statements."""
-        if self._native.kind != "job":
+        if self._native is None or self._native.kind != "job":
             return None
         return JobClient(self._native.message)
 
     def wait(self, timeout_ms: Optional[int] = None) -> None:
-        """Returns at once: weir finishes a statement before execute returns (SET
-        'table.dml-sync' is implied)."""
+        """Returns at once for statements (weir finishes them before execute returns);
+        for a running query, waits until it ends or `timeout_ms` passed (its changes
+        are dropped)."""
+        if self._continuous is None:
+            return
+        import time
+        deadline = None if timeout_ms is None else time.monotonic() + timeout_ms / 1000
+        for _ in self._continuous.batches():
+            if deadline is not None and time.monotonic() > deadline:
+                self._continuous.cancel()
+                return
 
     @property
     def rows_written(self) -> int:
         """Rows an INSERT wrote (weir's own)."""
-        return self._native.rows_written
+        return 0 if self._native is None else self._native.rows_written
 
     @property
     def message(self) -> str:
         """The message of a statement without rows (weir's own)."""
-        return self._native.message
+        return "" if self._native is None else self._native.message
 
     def print(self) -> None:
-        """Prints the rows as a table, as Flink's print() does."""
-        print(self._native.to_string(), end="", flush=True)
+        """Prints the rows as a table, as Flink's print() does; a running query's
+        changes are printed as they happen (an `op` column first) until it ends or
+        Ctrl-C."""
+        if self._continuous is None:
+            print(self._native.to_string(), end="", flush=True)
+            return
+        import sys
+        names = ["op"] + self._continuous._schema.names
+        sys.stdout.write("| " + " | ".join(names) + " |\n")
+        sys.stdout.flush()
+        try:
+            for batch in self._continuous.batches():
+                columns = [c.to_pylist() for c in batch.columns]
+                lines = ["| " + " | ".join("NULL" if v is None else str(v) for v in values)
+                         + " |" for values in zip(*columns)]
+                # One write per batch: Ctrl-C never cuts a line in two.
+                sys.stdout.write("\n".join(lines) + "\n")
+                sys.stdout.flush()
+        finally:
+            sys.stdout.write(f"Received a total of {self._continuous.rows_received} rows\n")
+            sys.stdout.flush()
 
     def collect(self) -> CloseableIterator:
         """Returns the rows as Row objects; a changelog's rows carry their kind."""
         return CloseableIterator(self._rows())
 
     def _rows(self) -> Iterator[Row]:
+        if self._continuous is not None:
+            names = self._continuous._schema.names
+            for batch in self._continuous.batches():
+                columns = [c.to_pylist() for c in batch.columns]
+                for values in zip(*columns):
+                    yield Row._make(values[1:], names, RowKind.from_short_string(values[0]))
+            return
         table = self._arrow()
         changelog = self._native.is_changelog
         names: List[str] = table.schema.names[1:] if changelog else table.schema.names
@@ -164,4 +237,5 @@ class TableResult:
         return self._arrow().to_pandas()
 
     def __arrow_c_stream__(self, requested_schema: Any = None) -> Any:
+        self._arrow()  # refuses a never-ending query
         return self._native.__arrow_c_stream__(requested_schema)

@@ -834,6 +834,14 @@ arrow::Result<std::shared_ptr<arrow::Schema>> TableEnvironment::QuerySchema(
   return arrow::schema(std::move(fields));
 }
 
+arrow::Result<bool> TableEnvironment::IsContinuousQuery(std::string_view statement) {
+  ARROW_ASSIGN_OR_RAISE(sql::StatementPtr parsed, sql::ParseStatement(statement));
+  if (parsed->kind != sql::StatementKind::kQuery || !streaming()) return false;
+  sql::Planner planner(catalog_, parsed->script, Executor());
+  ARROW_ASSIGN_OR_RAISE(auto planned, planner.Plan(*parsed->query));
+  return !IsBoundedPlan(*Optimize(planned.plan));
+}
+
 arrow::Status TableEnvironment::CreateTemporaryFunction(sql::CatalogFunction function) {
   if (function.name.empty() || function.arrow_function.empty() ||
       function.result_type == nullptr) {

@@ -105,6 +105,10 @@ class TableEnvironment : public std::enable_shared_from_this<TableEnvironment> {
   /// types.
   arrow::Result<std::shared_ptr<arrow::Schema>> QuerySchema(std::string_view query);
 
+  /// Returns whether `statement` is a SELECT that runs until cancelled: streaming
+  /// mode, unbounded sources. Such a query needs a change listener (below).
+  arrow::Result<bool> IsContinuousQuery(std::string_view statement);
+
   /// Registers a scalar function (Flink's createTemporaryFunction, or
   /// createTemporarySystemFunction when `function.system`); fails when one of that
   /// name and kind exists.

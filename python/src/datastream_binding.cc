@@ -92,6 +92,18 @@ void BindDataStream(nb::module_& m) {
             return self.Union(others);
           },
           nb::arg("others"))
+      .def(
+          "assign_timestamps_and_watermarks",
+          [](const api::DataStream& self, const std::string& column,
+             int64_t out_of_orderness_us, int64_t idleness_us) {
+            auto strategy = runtime::WatermarkStrategy::ForBoundedOutOfOrderness(
+                                std::chrono::microseconds(out_of_orderness_us))
+                                .WithTimestampColumn(column)
+                                .WithIdleness(std::chrono::microseconds(idleness_us));
+            return self.AssignTimestampsAndWatermarks(strategy);
+          },
+          nb::arg("column"), nb::arg("out_of_orderness_us"), nb::arg("idleness_us"),
+          "Event time from a timestamp column, watermarks trailing it.")
       .def("rebalance", &api::DataStream::Rebalance)
       .def("set_parallelism", &api::DataStream::SetParallelism, nb::arg("parallelism"))
       .def("print", &api::DataStream::Print, nb::arg("identifier") = "");

@@ -44,6 +44,7 @@ class PythonOperator : public runtime::Operator {
     const runtime::SubtaskInfo& subtask = context->subtask();
     return Call([&]() -> arrow::Status {
       process_ = function_->make(subtask.index, subtask.parallelism);
+      has_on_watermark_ = nb::hasattr(process_, "on_watermark");
       return arrow::Status::OK();
     });
   }
@@ -59,6 +60,21 @@ class PythonOperator : public runtime::Operator {
       ARROW_RETURN_NOT_OK(out->Emit(std::move(result)));
     }
     return arrow::Status::OK();
+  }
+
+  // A callable with `on_watermark(watermark_micros)` (windows) emits what it returns
+  // before the watermark moves on.
+  arrow::Status ProcessWatermark(runtime::EventTime watermark,
+                                 runtime::Output* out) override {
+    std::shared_ptr<arrow::RecordBatch> result;
+    ARROW_RETURN_NOT_OK(Call([&]() -> arrow::Status {
+      if (!has_on_watermark_) return arrow::Status::OK();
+      return Import(process_.attr("on_watermark")(watermark), &result);
+    }));
+    if (result != nullptr && result->num_rows() > 0) {
+      ARROW_RETURN_NOT_OK(out->Emit(std::move(result)));
+    }
+    return out->EmitWatermark(watermark);
   }
 
   arrow::Status Finish(runtime::Output* out) override {
@@ -120,6 +136,7 @@ class PythonOperator : public runtime::Operator {
 
   std::shared_ptr<const PythonFunction> function_;
   nb::object process_;
+  bool has_on_watermark_ = false;
 };
 
 }  // namespace

@@ -16,7 +16,8 @@ namespace weir::python {
 /// subtask's operator calls `make(subtask_index, parallelism)` at Open for its own
 /// callable `process(batch: pyarrow.RecordBatch) -> pyarrow.RecordBatch | None`,
 /// whose result must have `output_schema`; a callable with a `finish()` method has
-/// it called at the end of bounded input (its result is emitted too). `description`
+/// it called at the end of bounded input, one with `on_watermark(micros)` at every
+/// watermark, before it is forwarded (their results are emitted too). `description`
 /// names the function in errors. Call with the GIL held.
 runtime::OperatorFactory MakePythonOperator(nanobind::object make,
                                             std::shared_ptr<arrow::Schema> output_schema,

@@ -125,3 +125,82 @@ def test_batch_mode_and_empty_environment() -> None:
         env.execute()
     out = env.from_collection([3, 1, 2], Types.INT()).map(lambda x: x * x, Types.INT())
     assert sorted(out.execute_and_collect()) == [1, 4, 9]
+
+
+def test_event_time_tumbling_windows(env) -> None:
+    from weir.common import Duration, WatermarkStrategy
+    from weir.common.watermark_strategy import TimestampAssigner
+    from weir.datastream.window import TumblingEventTimeWindows
+
+    class ByField(TimestampAssigner):
+        def extract_timestamp(self, value, record_timestamp):
+            return value[1]
+
+    # (key, epoch ms, amount); a little out of order.
+    events = [("a", 1000, 1), ("b", 1500, 10), ("a", 9000, 2), ("a", 4000, 3),
+              ("a", 11000, 4), ("b", 12000, 20), ("a", 19999, 5), ("a", 20000, 6)]
+    ds = env.from_collection(events, Types.TUPLE([Types.STRING(), Types.LONG(), Types.INT()]))
+    strategy = (WatermarkStrategy.for_bounded_out_of_orderness(Duration.of_seconds(5))
+                .with_timestamp_assigner(ByField()))
+    sums = (ds.assign_timestamps_and_watermarks(strategy)
+              .key_by(lambda e: e[0])
+              .window(TumblingEventTimeWindows.of(Duration.of_seconds(10)))
+              .reduce(lambda a, b: (a[0], max(a[1], b[1]), a[2] + b[2])))
+    got = sorted(sums.execute_and_collect())
+    assert got == [("a", 9000, 6), ("a", 19999, 9), ("a", 20000, 6), ("b", 1500, 10),
+                   ("b", 12000, 20)]
+
+
+def test_sliding_windows_with_aggregate_and_process(env) -> None:
+    from weir.common import Duration, WatermarkStrategy
+    from weir.datastream.window import (AggregateFunction, ProcessWindowFunction,
+                                        SlidingEventTimeWindows)
+
+    class Average(AggregateFunction):
+        def create_accumulator(self):
+            return (0, 0)
+
+        def add(self, value, acc):
+            return acc[0] + value[1], acc[1] + 1
+
+        def get_result(self, acc):
+            return acc[0] / acc[1]
+
+        def merge(self, a, b):
+            return a[0] + b[0], a[1] + b[1]
+
+    class Describe(ProcessWindowFunction):
+        def process(self, key, context, elements):
+            window = context.window()
+            yield f"{key} [{window.start}, {window.end}) n={len(list(elements))}"
+
+    events = [("k", i * 1000, float(i)) for i in range(10)]  # one per second
+    typed = Types.TUPLE([Types.STRING(), Types.LONG(), Types.DOUBLE()])
+    strategy = (WatermarkStrategy.for_monotonous_timestamps()
+                .with_timestamp_assigner(lambda value, ts: value[1]))
+
+    def stamped():
+        return env.from_collection(events, typed).assign_timestamps_and_watermarks(strategy)
+
+    windows = SlidingEventTimeWindows.of(Duration.of_seconds(4), Duration.of_seconds(2))
+    averages = (stamped().map(lambda e: (e[0], e[2]),
+                              Types.TUPLE([Types.STRING(), Types.DOUBLE()]))
+                .key_by(lambda e: e[0]).window(windows).aggregate(Average(),
+                                                                  output_type=Types.DOUBLE()))
+    assert sorted(averages.execute_and_collect()) == [0.5, 1.5, 3.5, 5.5, 7.5, 8.5]
+    described = stamped().key_by(lambda e: e[0]).window(windows).process(Describe(),
+                                                                         Types.STRING())
+    lines = sorted(described.execute_and_collect())
+    assert "k [-2000, 2000) n=2" in lines and "k [8000, 12000) n=2" in lines
+    assert len(lines) == 6
+
+
+def test_windows_need_timestamps_and_refuse_what_is_not_built(env) -> None:
+    from weir.common import Duration
+    from weir.datastream.window import EventTimeSessionWindows, TumblingEventTimeWindows
+
+    keyed = env.from_collection([1, 2], Types.LONG()).key_by(lambda x: x)
+    with pytest.raises(ValueError, match="assign_timestamps_and_watermarks"):
+        keyed.window(TumblingEventTimeWindows.of(Duration.of_seconds(1)))
+    with pytest.raises(NotImplementedError, match="EventTimeSessionWindows"):
+        EventTimeSessionWindows.with_gap(Duration.of_seconds(1))

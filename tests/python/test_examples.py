@@ -79,3 +79,26 @@ def test_kafka_to_parquet(broker, tmp_path) -> None:
     assert sorted(table.column("id").to_pylist()) == list(range(n))
     buckets = sorted(p.name for p in (tmp_path / "events" / "dt=2026-12-07").iterdir())
     assert buckets == ["hr=10", "hr=11", "hr=12"]
+
+
+def test_windowed_datastream() -> None:
+    import collections
+    import importlib.util
+
+    out = run("windowed_datastream.py")
+    spec = importlib.util.spec_from_file_location("windowed", EXAMPLES / "windowed_datastream.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    want = collections.Counter()
+    seconds = collections.Counter()
+    for line in module.sample_events():
+        event = json.loads(line)
+        key = (event["user"], event["ts"] // 60_000)
+        want[key] += 1
+        seconds[key] += event["seconds"]
+    got = {}
+    for line in out.splitlines():
+        fields = dict(part.split("=") for part in line.split("> ", 1)[1].split())
+        got[(fields["user"], int(fields["minute"]))] = (int(fields["clicks"]),
+                                                        int(fields["seconds"]))
+    assert got == {k: (want[k], seconds[k]) for k in want}

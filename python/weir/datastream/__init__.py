@@ -1,17 +1,24 @@
 """The DataStream API (PyFlink's pyflink.datastream).
 
 Jobs of Python functions over records: from_collection/from_arrow, map, flat_map,
-filter, key_by, reduce and rolling sum/min/max, union, print, execute_and_collect.
-The environment's settings (parallelism, runtime mode, checkpointing, restart
-strategy) also configure a StreamTableEnvironment made from it. Not yet: windows,
-watermarks, KeyedProcessFunction with state and timers, FileSource/FileSink/Kafka
-connectors from Python (use the Table API for those).
+filter, key_by, reduce and rolling sum/min/max, event time
+(assign_timestamps_and_watermarks) with tumbling and sliding event-time windows
+(reduce, aggregate, process), union, print, execute_and_collect. The environment's
+settings (parallelism, runtime mode, checkpointing, restart strategy) also configure
+a StreamTableEnvironment made from it. Not yet: session and processing-time windows,
+KeyedProcessFunction with state and timers, checkpointed Python state,
+FileSource/FileSink/Kafka connectors from Python (use the Table API for those).
 """
 
 from weir.common.typeinfo import Types
 from weir.datastream.data_stream import DataStream, KeyedStream
 from weir.datastream.functions import (FilterFunction, FlatMapFunction, KeySelector,
                                        MapFunction, ReduceFunction, RuntimeContext)
+from weir.datastream.window import (AggregateFunction, EventTimeSessionWindows,
+                                    ProcessWindowFunction, SlidingEventTimeWindows,
+                                    SlidingProcessingTimeWindows, TimeWindow,
+                                    TumblingEventTimeWindows, TumblingProcessingTimeWindows,
+                                    WindowedStream)
 
 from weir.datastream.stream_execution_environment import (CheckpointConfig,
                                                           CheckpointingMode,
@@ -20,7 +27,10 @@ from weir.datastream.stream_execution_environment import (CheckpointConfig,
                                                           RuntimeExecutionMode,
                                                           StreamExecutionEnvironment)
 
-__all__ = ["CheckpointConfig", "CheckpointingMode", "DataStream", "FilterFunction",
+__all__ = ["AggregateFunction", "EventTimeSessionWindows", "ProcessWindowFunction",
+           "SlidingEventTimeWindows", "SlidingProcessingTimeWindows", "TimeWindow",
+           "TumblingEventTimeWindows", "TumblingProcessingTimeWindows", "WindowedStream",
+           "CheckpointConfig", "CheckpointingMode", "DataStream", "FilterFunction",
            "FlatMapFunction", "JobExecutionResult", "KeySelector", "KeyedStream",
            "MapFunction", "ReduceFunction", "RestartStrategies", "RuntimeContext",
            "RuntimeExecutionMode", "StreamExecutionEnvironment", "Types"]

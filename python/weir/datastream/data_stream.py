@@ -23,6 +23,10 @@ if TYPE_CHECKING:
     from weir.datastream.stream_execution_environment import StreamExecutionEnvironment
 
 KEY_COLUMN = "__weir_key"
+# A record's event time (epoch milliseconds) travels next to it in this column once
+# assign_timestamps_and_watermarks gave it one, as Flink's record timestamp does.
+TIME_COLUMN = "__weir_time"
+TIME_FIELD = pa.field(TIME_COLUMN, pa.timestamp("ms"))
 
 
 def _call(function: Any, method: str) -> Callable[..., Any]:
@@ -43,20 +47,25 @@ class DataStream:
     """A stream of records of one type in a job being built."""
 
     def __init__(self, env: "StreamExecutionEnvironment", native: Any,
-                 type_info: TypeInformation) -> None:
+                 type_info: TypeInformation, has_time: bool = False) -> None:
         self._env = env
         self._native = native
         self._type = type_info
+        self._has_time = has_time
 
     def get_type(self) -> TypeInformation:
         """Returns the records' type."""
         return self._type
 
     # --- stateless transformations -----------------------------------------
+    def _schema(self, output_type: TypeInformation) -> pa.Schema:
+        schema = output_type.to_arrow_schema()
+        return schema.append(TIME_FIELD) if self._has_time else schema
+
     def _process(self, make: Callable[[int, int], Callable[[pa.RecordBatch], Any]],
                  output_type: TypeInformation, name: str) -> "DataStream":
-        native = self._native.python_process(make, output_type.to_arrow_schema(), name)
-        return DataStream(self._env, native, output_type)
+        native = self._native.python_process(make, self._schema(output_type), name)
+        return DataStream(self._env, native, output_type, self._has_time)
 
     def map(self, func: Union[Callable[[Any], Any], MapFunction],
             output_type: Optional[TypeInformation] = None) -> "DataStream":
@@ -69,8 +78,12 @@ class DataStream:
             _open(func)
 
             def process(batch: pa.RecordBatch) -> pa.RecordBatch:
-                return out.batch(list(map(f, in_type.records(_strip_key(batch)))))
+                result = out.batch(list(map(f, in_type.records(batch))))
+                if has_time:  # a record keeps its timestamp
+                    result = result.append_column(TIME_FIELD, batch.column(TIME_COLUMN))
+                return result
             return process
+        has_time = self._has_time
         return self._process(make, out, f"Map: Python function '{_name(func, 'map')}'")
 
     def flat_map(self, func: Union[Callable[[Any], Iterable[Any]], FlatMapFunction],
@@ -84,12 +97,22 @@ class DataStream:
 
             def process(batch: pa.RecordBatch) -> pa.RecordBatch:
                 results: List[Any] = []
-                for record in in_type.records(_strip_key(batch)):
+                counts: List[int] = []
+                for record in in_type.records(batch):
                     produced = f(record)
+                    before = len(results)
                     if produced is not None:
                         results.extend(produced)
-                return out.batch(results)
+                    counts.append(len(results) - before)
+                result = out.batch(results)
+                if has_time:  # every record made from one keeps its timestamp
+                    times = batch.column(TIME_COLUMN).to_pylist()
+                    repeated = [t for t, c in zip(times, counts) for _ in range(c)]
+                    result = result.append_column(TIME_FIELD,
+                                                  pa.array(repeated, pa.timestamp("ms")))
+                return result
             return process
+        has_time = self._has_time
         return self._process(make, out, f"FlatMap: Python function '{_name(func, 'flat_map')}'")
 
     def filter(self, func: Union[Callable[[Any], bool], FilterFunction]) -> "DataStream":
@@ -112,7 +135,7 @@ class DataStream:
         """Partitions by the key `key_selector` returns: every record of a key goes
         to the same subtask of the next operator."""
         in_type, f = self._type, _call(key_selector, "get_key")
-        schema = in_type.to_arrow_schema().append(pa.field(KEY_COLUMN, pa.binary()))
+        schema = self._schema(in_type).append(pa.field(KEY_COLUMN, pa.binary()))
 
         def make(subtask: int, parallelism: int) -> Callable[[pa.RecordBatch], Any]:
             def process(batch: pa.RecordBatch) -> pa.RecordBatch:
@@ -123,24 +146,50 @@ class DataStream:
             return process
         native = self._native.python_process(
             make, schema, f"KeyBy: Python function '{_name(key_selector, 'key_by')}'")
-        return KeyedStream(self._env, native.key_by([KEY_COLUMN]), in_type)
+        return KeyedStream(self._env, native.key_by([KEY_COLUMN]), in_type, self._has_time)
+
+    def assign_timestamps_and_watermarks(self, watermark_strategy: Any) -> "DataStream":
+        """Gives records their event time (the strategy's timestamp assigner, epoch
+        milliseconds) and makes watermarks trailing it by the strategy's delay."""
+        in_type, extract = self._type, watermark_strategy._extract()
+        schema = in_type.to_arrow_schema().append(TIME_FIELD)
+
+        def make(subtask: int, parallelism: int) -> Callable[[pa.RecordBatch], Any]:
+            def process(batch: pa.RecordBatch) -> pa.RecordBatch:
+                plain = _strip_key(batch)
+                index = plain.schema.get_field_index(TIME_COLUMN)
+                if index >= 0:
+                    plain = plain.remove_column(index)
+                times = [int(extract(r)) for r in in_type.records(plain)]
+                return plain.append_column(TIME_FIELD, pa.array(times, pa.timestamp("ms")))
+            return process
+        stamped = self._native.python_process(make, schema, "Timestamps/Watermarks")
+        delay = watermark_strategy._out_of_orderness
+        idle = watermark_strategy._idleness
+        native = stamped.assign_timestamps_and_watermarks(
+            TIME_COLUMN, (delay.to_milliseconds() if delay else 0) * 1000,
+            (idle.to_milliseconds() if idle else 0) * 1000)
+        return DataStream(self._env, native, in_type, has_time=True)
 
     def union(self, *streams: "DataStream") -> "DataStream":
         """Merges streams of the same type."""
         for s in streams:
+            if s._has_time != self._has_time:
+                raise TypeError("union needs streams that all have timestamps or none")
             if s._type != self._type:
                 raise TypeError(f"union needs streams of one type: {self._type!r} and "
                                 f"{s._type!r}")
         return DataStream(self._env, self._native.union([s._native for s in streams]),
-                          self._type)
+                          self._type, self._has_time)
 
     def rebalance(self) -> "DataStream":
         """Spreads records round-robin over the next operator's subtasks."""
-        return DataStream(self._env, self._native.rebalance(), self._type)
+        return DataStream(self._env, self._native.rebalance(), self._type, self._has_time)
 
     def set_parallelism(self, parallelism: int) -> "DataStream":
         """Sets the parallelism of the operator that produced this stream."""
-        return DataStream(self._env, self._native.set_parallelism(parallelism), self._type)
+        return DataStream(self._env, self._native.set_parallelism(parallelism), self._type,
+                          self._has_time)
 
     def name(self, name: str) -> "DataStream":
         """Accepted for PyFlink programs; operators are named after their function."""
@@ -155,10 +204,16 @@ class DataStream:
         """Prints every record to stdout as Flink does: rows as ``+I[a, 1]``, other
         records as their Python str(), after ``identifier> `` and the subtask number
         when the sink runs in parallel."""
-        if type(self._type) is RowTypeInfo:
+        if type(self._type) is RowTypeInfo and not self._has_time:
             native = self._native.print(sink_identifier or "")
             return DataStream(self._env, native, self._type)
         in_type = self._type
+        row = isinstance(in_type, RowTypeInfo) and type(in_type) is RowTypeInfo
+
+        def text(record: Any) -> str:
+            if row:  # as Flink prints a Row
+                return "+I[" + ", ".join("null" if v is None else str(v) for v in record) + "]"
+            return str(record)
 
         def make(subtask: int, parallelism: int) -> Callable[[pa.RecordBatch], Any]:
             # Flink's PrintSinkOutputWriter: "id> ", "id:2> ", "2> " or nothing.
@@ -168,7 +223,7 @@ class DataStream:
             prefix += "> " if prefix else ""
 
             def process(batch: pa.RecordBatch) -> None:
-                lines = [f"{prefix}{r}" for r in in_type.records(_strip_key(batch))]
+                lines = [f"{prefix}{text(r)}" for r in in_type.records(batch)]
                 if lines:
                     sys.stdout.write("\n".join(lines) + "\n")
                     sys.stdout.flush()
@@ -197,10 +252,10 @@ class DataStream:
 class KeyedStream(DataStream):
     """A stream partitioned by key; stateful functions see every record of a key."""
 
-    def _process(self, make: Callable[[int, int], Callable[[pa.RecordBatch], Any]],
-                 output_type: TypeInformation, name: str) -> DataStream:
-        native = self._native.python_process(make, output_type.to_arrow_schema(), name)
-        return DataStream(self._env, native, output_type)
+    def window(self, window_assigner: Any) -> Any:
+        """Groups each key's records into event-time windows (tumbling or sliding)."""
+        from weir.datastream.window import WindowedStream
+        return WindowedStream(self, window_assigner)
 
     def reduce(self, func: Union[Callable[[Any, Any], Any], ReduceFunction]) -> DataStream:
         """Folds the records of each key: emits the running result for every record
@@ -216,12 +271,16 @@ class KeyedStream(DataStream):
             def process(batch: pa.RecordBatch) -> pa.RecordBatch:
                 keys = batch.column(KEY_COLUMN).to_pylist()
                 out = []
-                for key, record in zip(keys, in_type.records(_strip_key(batch))):
+                for key, record in zip(keys, in_type.records(batch)):
                     value = f(state[key], record) if key in state else record
                     state[key] = value
                     out.append(value)
-                return in_type.batch(out)
+                result = in_type.batch(out)
+                if has_time:
+                    result = result.append_column(TIME_FIELD, batch.column(TIME_COLUMN))
+                return result
             return process
+        has_time = self._has_time
         return self._process(make, in_type, f"Reduce: Python function '{_name(func, 'reduce')}'")
 
     def _rolling(self, position: Union[int, str], pick: Callable[[Any, Any], Any],

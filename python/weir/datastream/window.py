@@ -1,0 +1,252 @@
+"""Event-time windows for the DataStream API (PyFlink's window assigners and
+WindowedStream), run by a Python operator after key_by: records are assigned to
+windows by their event time, aggregated per key and window, and emitted when the
+watermark passes the window's end (window end - 1 ms, as Flink); late records are
+dropped. The window state is the operator's and, like reduce's, is not part of
+checkpoints yet."""
+
+from __future__ import annotations
+
+import pickle
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
+
+import pyarrow as pa
+
+from weir.common.time import Duration
+from weir.common.typeinfo import TypeInformation, Types
+
+
+class TimeWindow:
+    """A window [start, end) in epoch milliseconds."""
+
+    def __init__(self, start: int, end: int) -> None:
+        self.start, self.end = start, end
+
+    def max_timestamp(self) -> int:
+        return self.end - 1
+
+    def __repr__(self) -> str:
+        return f"TimeWindow(start={self.start}, end={self.end})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, TimeWindow) and (self.start, self.end) == (other.start,
+                                                                           other.end)
+
+    def __hash__(self) -> int:
+        return hash((self.start, self.end))
+
+
+class WindowAssigner:
+    """Assigns a timestamp to the windows it belongs to."""
+
+    def assign(self, timestamp: int) -> List[Tuple[int, int]]:
+        raise NotImplementedError
+
+
+def _millis(value: Any) -> int:
+    return value.to_milliseconds() if isinstance(value, Duration) else int(value)
+
+
+class TumblingEventTimeWindows(WindowAssigner):
+    """Fixed windows of `size`, aligned to the epoch plus `offset`."""
+
+    def __init__(self, size: int, offset: int) -> None:
+        if size <= 0:
+            raise ValueError("a window's size must be positive")
+        self._size, self._offset = size, offset
+
+    @staticmethod
+    def of(size: Duration, offset: Optional[Duration] = None) -> "TumblingEventTimeWindows":
+        return TumblingEventTimeWindows(_millis(size), _millis(offset or 0))
+
+    def assign(self, timestamp: int) -> List[Tuple[int, int]]:
+        start = timestamp - (timestamp - self._offset) % self._size
+        return [(start, start + self._size)]
+
+
+class SlidingEventTimeWindows(WindowAssigner):
+    """Windows of `size` starting every `slide`."""
+
+    def __init__(self, size: int, slide: int, offset: int) -> None:
+        if size <= 0 or slide <= 0:
+            raise ValueError("a window's size and slide must be positive")
+        self._size, self._slide, self._offset = size, slide, offset
+
+    @staticmethod
+    def of(size: Duration, slide: Duration,
+           offset: Optional[Duration] = None) -> "SlidingEventTimeWindows":
+        return SlidingEventTimeWindows(_millis(size), _millis(slide), _millis(offset or 0))
+
+    def assign(self, timestamp: int) -> List[Tuple[int, int]]:
+        last = timestamp - (timestamp - self._offset) % self._slide
+        windows = []
+        start = last
+        while start > timestamp - self._size:
+            windows.append((start, start + self._size))
+            start -= self._slide
+        return windows
+
+
+class _NotYet(WindowAssigner):
+    def __init__(self, name: str) -> None:
+        raise NotImplementedError(f"{name} is not supported by weir's Python DataStream API "
+                                  "yet; tumbling and sliding event-time windows are (or use "
+                                  "SQL, which has every window)")
+
+
+class EventTimeSessionWindows:
+    @staticmethod
+    def with_gap(size: Duration) -> WindowAssigner:
+        return _NotYet("EventTimeSessionWindows")
+
+
+class TumblingProcessingTimeWindows:
+    @staticmethod
+    def of(size: Duration, offset: Optional[Duration] = None) -> WindowAssigner:
+        return _NotYet("TumblingProcessingTimeWindows")
+
+
+class SlidingProcessingTimeWindows:
+    @staticmethod
+    def of(size: Duration, slide: Duration, offset: Optional[Duration] = None) -> WindowAssigner:
+        return _NotYet("SlidingProcessingTimeWindows")
+
+
+class AggregateFunction:
+    """Aggregates a window's records: create_accumulator, add, get_result, merge."""
+
+    def create_accumulator(self) -> Any:
+        raise NotImplementedError
+
+    def add(self, value: Any, accumulator: Any) -> Any:
+        raise NotImplementedError
+
+    def get_result(self, accumulator: Any) -> Any:
+        raise NotImplementedError
+
+    def merge(self, acc_a: Any, acc_b: Any) -> Any:
+        raise NotImplementedError
+
+
+class ProcessWindowFunction:
+    """Sees all records of a key's window: process(key, context, elements) yields
+    results; context.window() is the TimeWindow."""
+
+    class Context:
+        def __init__(self, window: TimeWindow, watermark: int) -> None:
+            self._window, self._watermark = window, watermark
+
+        def window(self) -> TimeWindow:
+            return self._window
+
+        def current_watermark(self) -> int:
+            return self._watermark
+
+    def process(self, key: Any, context: "ProcessWindowFunction.Context",
+                elements: Iterable[Any]) -> Iterable[Any]:
+        raise NotImplementedError
+
+
+class WindowedStream:
+    """A keyed stream grouped into event-time windows."""
+
+    def __init__(self, keyed: Any, assigner: WindowAssigner) -> None:
+        if not keyed._has_time:
+            raise ValueError("event-time windows need timestamps: call "
+                             "assign_timestamps_and_watermarks(...) before key_by")
+        self._keyed = keyed
+        self._assigner = assigner
+
+    def reduce(self, reduce_function: Any, window_function: Any = None,
+               output_type: Optional[TypeInformation] = None) -> Any:
+        """Folds each key's window into one record (the input type)."""
+        f = getattr(reduce_function, "reduce", reduce_function)
+        in_type = self._keyed._type
+        if window_function is not None:
+            raise NotImplementedError("reduce with a window function is not supported yet; "
+                                      "use process()")
+        return self._run(lambda: None, lambda acc, r: r if acc is None else f(acc, r),
+                         lambda key, window, acc: [acc], in_type,
+                         f"Window reduce: Python function '{_name(reduce_function)}'")
+
+    def aggregate(self, aggregate_function: AggregateFunction, window_function: Any = None,
+                  accumulator_type: Optional[TypeInformation] = None,
+                  output_type: Optional[TypeInformation] = None) -> Any:
+        """Aggregates each key's window with an AggregateFunction."""
+        if window_function is not None:
+            raise NotImplementedError("aggregate with a window function is not supported yet; "
+                                      "use process()")
+        agg = aggregate_function
+        return self._run(agg.create_accumulator, lambda acc, r: agg.add(r, acc),
+                         lambda key, window, acc: [agg.get_result(acc)],
+                         output_type or Types.PICKLED_BYTE_ARRAY(),
+                         f"Window aggregate: Python function '{_name(agg)}'")
+
+    def process(self, process_window_function: ProcessWindowFunction,
+                output_type: Optional[TypeInformation] = None) -> Any:
+        """Runs a ProcessWindowFunction over all records of each key's window."""
+        fn = process_window_function
+        watermark = [0]
+
+        def fire(key: Any, window: TimeWindow, elements: List[Any]) -> Iterable[Any]:
+            produced = fn.process(key, ProcessWindowFunction.Context(window, watermark[0]),
+                                  elements)
+            return list(produced or [])
+        return self._run(list, lambda acc, r: acc.append(r) or acc, fire,
+                         output_type or Types.PICKLED_BYTE_ARRAY(),
+                         f"Window process: Python function '{_name(fn)}'", watermark)
+
+    def _run(self, create: Callable[[], Any], add: Callable[[Any, Any], Any],
+             fire: Callable[[Any, TimeWindow, Any], Iterable[Any]],
+             out_type: TypeInformation, name: str,
+             watermark_box: Optional[List[int]] = None) -> Any:
+        from weir.datastream.data_stream import KEY_COLUMN, TIME_COLUMN, DataStream
+
+        keyed, assigner, in_type = self._keyed, self._assigner, self._keyed._type
+        keyed._env._stateful_python.append(name)
+        time_field = pa.field(TIME_COLUMN, pa.timestamp("ms"))
+        schema = out_type.to_arrow_schema().append(time_field)
+
+        def make(subtask: int, parallelism: int) -> Any:
+            state: Dict[Tuple[bytes, int, int], Any] = {}
+            current = [-(2 ** 63)]  # the watermark in microseconds
+
+            class Window:
+                def __call__(self, batch: pa.RecordBatch) -> None:
+                    keys = batch.column(KEY_COLUMN).to_pylist()
+                    times = batch.column(TIME_COLUMN).cast(pa.int64()).to_pylist()
+                    records = in_type.records(batch)
+                    for key, t, record in zip(keys, times, records):
+                        for start, end in assigner.assign(t):
+                            if end * 1000 - 1 <= current[0]:
+                                continue  # late: its window has fired
+                            slot = (key, start, end)
+                            acc = state[slot] if slot in state else create()
+                            state[slot] = add(acc, record)
+                    return None
+
+                def on_watermark(self, watermark: int) -> Optional[pa.RecordBatch]:
+                    current[0] = watermark
+                    if watermark_box is not None:
+                        watermark_box[0] = watermark // 1000
+                    ready = sorted((s for s in state if s[2] * 1000 - 1 <= watermark),
+                                   key=lambda s: (s[2], s[1]))
+                    if not ready:
+                        return None
+                    out: List[Any] = []
+                    stamps: List[int] = []
+                    for slot in ready:
+                        key, start, end = slot
+                        for result in fire(pickle.loads(key), TimeWindow(start, end),
+                                           state.pop(slot)):
+                            out.append(result)
+                            stamps.append(end - 1)
+                    batch = out_type.batch(out)
+                    return batch.append_column(time_field, pa.array(stamps, pa.timestamp("ms")))
+            return Window()
+        native = keyed._native.python_process(make, schema, name)
+        return DataStream(keyed._env, native, out_type, has_time=True)
+
+
+def _name(function: Any) -> str:
+    return getattr(function, "__name__", None) or type(function).__name__

@@ -29,7 +29,9 @@ void ReleaseCapsule(PyObject* capsule, const char* name) {
 void ReleaseSchema(PyObject* capsule) {
   ReleaseCapsule<ArrowSchema>(capsule, "arrow_schema");
 }
-void ReleaseArray(PyObject* capsule) { ReleaseCapsule<ArrowArray>(capsule, "arrow_array"); }
+void ReleaseArray(PyObject* capsule) {
+  ReleaseCapsule<ArrowArray>(capsule, "arrow_array");
+}
 void ReleaseStream(PyObject* capsule) {
   ReleaseCapsule<ArrowArrayStream>(capsule, "arrow_array_stream");
 }
@@ -75,8 +77,9 @@ nb::object ToPyArrow(const std::shared_ptr<arrow::RecordBatch>& batch) {
   auto* c_array = Allocate<ArrowArray>();
   nb::object array_capsule = Capsule(c_array, "arrow_array", ReleaseArray);
   Check(arrow::ExportRecordBatch(*batch, c_array, c_schema));
-  return PyArrow().attr("RecordBatch").attr("_import_from_c_capsule")(schema_capsule,
-                                                                      array_capsule);
+  return PyArrow()
+      .attr("RecordBatch")
+      .attr("_import_from_c_capsule")(schema_capsule, array_capsule);
 }
 
 std::shared_ptr<arrow::RecordBatch> RecordBatchFrom(const nb::handle& object) {

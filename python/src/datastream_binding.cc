@@ -47,11 +47,12 @@ class PyStreamEnvironment {
   }
 
   void Execute(const std::string& job_name) {
-    Check(RunInterruptible(
-        [&]() { return env_->Execute(job_name).status(); }, cancel_.get()));
+    Check(RunInterruptible([&]() { return env_->Execute(job_name).status(); },
+                           cancel_.get()));
   }
 
-  nb::object ExecuteAndCollect(const api::DataStream& stream, const std::string& job_name) {
+  nb::object ExecuteAndCollect(const api::DataStream& stream,
+                               const std::string& job_name) {
     std::shared_ptr<arrow::Table> table;
     Check(RunInterruptible(
         [&]() -> arrow::Status {
@@ -75,8 +76,8 @@ void BindDataStream(nb::module_& m) {
           "python_process",
           [](const api::DataStream& self, nb::object make, const nb::handle& schema,
              const std::string& name) {
-            return self.Process(MakePythonOperator(std::move(make), SchemaFrom(schema), name),
-                                name);
+            return self.Process(
+                MakePythonOperator(std::move(make), SchemaFrom(schema), name), name);
           },
           nb::arg("make"), nb::arg("output_schema"), nb::arg("name"),
           "Appends Python code run once per batch (see MakePythonOperator).")
@@ -113,8 +114,8 @@ void BindDataStream(nb::module_& m) {
           "python_process",
           [](const api::KeyedStream& self, nb::object make, const nb::handle& schema,
              const std::string& name) {
-            return self.Process(MakePythonOperator(std::move(make), SchemaFrom(schema), name),
-                                name);
+            return self.Process(
+                MakePythonOperator(std::move(make), SchemaFrom(schema), name), name);
           },
           nb::arg("make"), nb::arg("output_schema"), nb::arg("name"),
           "Appends Python code that sees whole keys (every row of a key reaches one "
@@ -122,7 +123,8 @@ void BindDataStream(nb::module_& m) {
 
   nb::class_<PyStreamEnvironment>(m, "StreamEnvironment", "The engine's job builder.")
       .def(nb::init<int, bool>(), nb::arg("parallelism"), nb::arg("batch"))
-      .def("set_parallelism", &PyStreamEnvironment::SetParallelism, nb::arg("parallelism"))
+      .def("set_parallelism", &PyStreamEnvironment::SetParallelism,
+           nb::arg("parallelism"))
       .def("enable_checkpointing", &PyStreamEnvironment::EnableCheckpointing,
            nb::arg("interval_ms"), nb::arg("directory"))
       .def("from_arrow", &PyStreamEnvironment::FromArrow, nb::arg("data"),

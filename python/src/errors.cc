@@ -35,8 +35,7 @@ const char* ClassFor(const arrow::Status& status) {
 
 void RaiseStatus(const arrow::Status& status) {
   nb::object errors = nb::module_::import_("weir.errors");
-  nb::object error =
-      errors.attr(ClassFor(status))(nb::str(status.message().c_str()));
+  nb::object error = errors.attr(ClassFor(status))(nb::str(status.message().c_str()));
   nb::setattr(error, "code", nb::str(status.CodeAsString().c_str()));
   PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(error.ptr())), error.ptr());
   throw nb::python_error();

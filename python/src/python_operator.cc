@@ -19,7 +19,9 @@ namespace {
 struct PythonFunction {
   PythonFunction(nb::object make, std::shared_ptr<arrow::Schema> schema,
                  std::string description)
-      : make(std::move(make)), schema(std::move(schema)), description(std::move(description)) {}
+      : make(std::move(make)),
+        schema(std::move(schema)),
+        description(std::move(description)) {}
   ~PythonFunction() {
     if (Py_IsInitialized()) {
       nb::gil_scoped_acquire gil;
@@ -120,9 +122,10 @@ class PythonOperator : public runtime::Operator {
     if (returned.is_none()) return arrow::Status::OK();
     *result = RecordBatchFrom(returned);
     if (!(*result)->schema()->Equals(*function_->schema, /*check_metadata=*/false)) {
-      return arrow::Status::TypeError(fmt::format(
-          "{} produced rows of type {}, but its output type is {}", function_->description,
-          (*result)->schema()->ToString(), function_->schema->ToString()));
+      return arrow::Status::TypeError(
+          fmt::format("{} produced rows of type {}, but its output type is {}",
+                      function_->description, (*result)->schema()->ToString(),
+                      function_->schema->ToString()));
     }
     return arrow::Status::OK();
   }

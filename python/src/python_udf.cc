@@ -48,7 +48,6 @@ std::set<unsigned long>& RunningThreads() {
 // Set by InterruptRunningFunctions(): calls fail until ResumeFunctions().
 std::atomic<bool> interrupted{false};
 
-
 arrow::Status ExecPython(cp::KernelContext* ctx, const cp::ExecSpan& batch,
                          cp::ExecResult* out) {
   const auto& state = static_cast<const PythonFunctionState&>(*ctx->kernel()->data);
@@ -61,9 +60,9 @@ arrow::Status ExecPython(cp::KernelContext* ctx, const cp::ExecSpan& batch,
     if (value.is_array()) {
       arrays.push_back(value.array.ToArray());
     } else {
-      ARROW_ASSIGN_OR_RAISE(auto array, arrow::MakeArrayFromScalar(
-                                            *value.scalar, batch.length,
-                                            ctx->memory_pool()));
+      ARROW_ASSIGN_OR_RAISE(
+          auto array,
+          arrow::MakeArrayFromScalar(*value.scalar, batch.length, ctx->memory_pool()));
       arrays.push_back(std::move(array));
     }
   }
@@ -117,8 +116,8 @@ RunningPython::~RunningPython() { RunningThreads().erase(id_); }
 
 std::string Traceback(nb::python_error& error) {
   try {
-    nb::object lines = nb::module_::import_("traceback").attr("format_exception")(
-        error.value());
+    nb::object lines =
+        nb::module_::import_("traceback").attr("format_exception")(error.value());
     return nb::cast<std::string>(nb::str("").attr("join")(lines));
   } catch (const std::exception&) {
     return error.what();

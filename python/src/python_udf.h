@@ -18,9 +18,9 @@ namespace weir::python {
 /// Arrow array (`__arrow_c_array__`) of `result_type` and `length` rows.
 /// `description` names the function in errors ("Python function 'f'"). Returns
 /// the registered name. Call with the GIL held.
-arrow::Result<std::string> RegisterPythonFunction(nanobind::object invoke,
-                                                  std::shared_ptr<arrow::DataType> result_type,
-                                                  std::string description);
+arrow::Result<std::string> RegisterPythonFunction(
+    nanobind::object invoke, std::shared_ptr<arrow::DataType> result_type,
+    std::string description);
 
 /// Raises KeyboardInterrupt in every thread running a Python function now (the
 /// exception arrives at its next bytecode), so Ctrl-C stops a long call too, and

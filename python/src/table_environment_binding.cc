@@ -158,9 +158,8 @@ class PyTableEnvironment {
     function.description = description;
     // A name already taken fails below, leaving an unused function in Arrow's
     // registry (it cannot remove one).
-    function.arrow_function =
-        Unwrap(RegisterPythonFunction(std::move(invoke), function.result_type,
-                                      description));
+    function.arrow_function = Unwrap(
+        RegisterPythonFunction(std::move(invoke), function.result_type, description));
     Check(env_->CreateTemporaryFunction(std::move(function)));
   }
 
@@ -186,8 +185,7 @@ void BindTableEnvironment(nb::module_& m) {
       .def_prop_ro("kind", &PyTableResult::kind,
                    "'ok' (DDL, SET), 'rows' (a query) or 'job' (an INSERT).")
       .def_prop_ro("message", &PyTableResult::message, "The message of 'ok' and 'job'.")
-      .def_prop_ro("rows_written", &PyTableResult::rows_written,
-                   "Rows an INSERT wrote.")
+      .def_prop_ro("rows_written", &PyTableResult::rows_written, "Rows an INSERT wrote.")
       .def_prop_ro("is_changelog", &PyTableResult::is_changelog,
                    "Whether the rows are changes: an `op` column (+I, -U, +U, -D) "
                    "comes first.")
@@ -212,11 +210,9 @@ void BindTableEnvironment(nb::module_& m) {
       .def("start_continuous_query", &PyTableEnvironment::StartContinuousQuery,
            nb::arg("statement"), nb::rv_policy::take_ownership, nb::keep_alive<0, 1>())
       .def("explain_sql", &PyTableEnvironment::ExplainSql, nb::arg("statement"))
-      .def("set_config", &PyTableEnvironment::SetConfig, nb::arg("key"),
-           nb::arg("value"))
+      .def("set_config", &PyTableEnvironment::SetConfig, nb::arg("key"), nb::arg("value"))
       .def("config", &PyTableEnvironment::Config)
-      .def("from_arrow", &PyTableEnvironment::FromArrow, nb::arg("name"),
-           nb::arg("data"))
+      .def("from_arrow", &PyTableEnvironment::FromArrow, nb::arg("name"), nb::arg("data"))
       .def("create_temporary_function", &PyTableEnvironment::CreateTemporaryFunction,
            nb::arg("name"), nb::arg("invoke"), nb::arg("result_type"),
            nb::arg("arg_types"), nb::arg("system"), nb::arg("description"))

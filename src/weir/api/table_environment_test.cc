@@ -219,7 +219,8 @@ TEST(TableFactoryTest, ARegisteredConnectorWorksInSql) {
 
 TEST_F(TableEnvironmentTest, FromArrowReadsTheRowsInPlaceInBothModes) {
   auto ids = *arrow::MakeArrayFromScalar(arrow::Int64Scalar(5), 3);
-  auto data = arrow::Table::Make(arrow::schema({arrow::field("k", arrow::int64())}), {ids});
+  auto data =
+      arrow::Table::Make(arrow::schema({arrow::field("k", arrow::int64())}), {ids});
   auto table = env_->FromArrow(data, "mem");
   ASSERT_TRUE(table.ok()) << table.status().ToString();
   auto rows = Rows(env_->ExecuteSql("SELECT SUM(k) AS s FROM mem"));
@@ -235,7 +236,8 @@ TEST_F(TableEnvironmentTest, FromArrowReadsTheRowsInPlaceInBothModes) {
   ASSERT_TRUE(job.ok()) << job.status().ToString();
   EXPECT_EQ(job->rows_written(), 3);
   // CREATE TABLE cannot make one: it would have no rows.
-  auto created = env_->ExecuteSql("CREATE TABLE m2 (k BIGINT) WITH ('connector' = 'memory')");
+  auto created =
+      env_->ExecuteSql("CREATE TABLE m2 (k BIGINT) WITH ('connector' = 'memory')");
   ASSERT_FALSE(created.ok());
   EXPECT_NE(created.status().message().find("from_arrow"), std::string::npos);
 }
@@ -245,7 +247,8 @@ TEST_F(TableEnvironmentTest, QuerySchemaHasVisibleNamesAndTypes) {
   ASSERT_TRUE(schema.ok()) << schema.status().ToString();
   ASSERT_EQ((*schema)->num_fields(), 3);
   EXPECT_EQ((*schema)->field(0)->name(), "x");
-  EXPECT_TRUE((*schema)->field(1)->type()->Equals(arrow::decimal128(3, 1)));  // as Flink types it
+  EXPECT_TRUE(
+      (*schema)->field(1)->type()->Equals(arrow::decimal128(3, 1)));  // as Flink types it
   EXPECT_FALSE(env_->QuerySchema("INSERT INTO t SELECT 1, 'a'").ok());
 }
 
@@ -259,8 +262,7 @@ TEST_F(TableEnvironmentTest, RegisteredFunctionsResolveAsFlinkDoes) {
   ASSERT_TRUE(env_->CreateTemporaryFunction(lower).ok());
   auto text = [&](const std::string& query) {
     auto rows = Rows(env_->ExecuteSql(query));
-    return rows == nullptr ? std::string()
-                           : (*rows->column(0)->GetScalar(0))->ToString();
+    return rows == nullptr ? std::string() : (*rows->column(0)->GetScalar(0))->ToString();
   };
   // A catalog function comes after the built-in of the same name...
   EXPECT_EQ(text("SELECT UPPER('Ab') AS u"), "AB");

@@ -134,9 +134,8 @@ arrow::Status Catalog::DropFunction(const std::string& name, bool system,
                                     bool if_exists) {
   auto& functions = system ? system_functions_ : functions_;
   if (functions.erase(ToLowerAscii(name)) == 0 && !if_exists) {
-    return arrow::Status::Invalid(
-        fmt::format("Temporary {}function '{}' doesn't exist", system ? "system " : "",
-                    name));
+    return arrow::Status::Invalid(fmt::format("Temporary {}function '{}' doesn't exist",
+                                              system ? "system " : "", name));
   }
   return arrow::Status::OK();
 }

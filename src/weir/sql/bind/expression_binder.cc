@@ -748,7 +748,8 @@ arrow::Result<TypedExpr> Binder::BindFunction(const FunctionCallExpr& call) {
   FunctionBinder special = FindFunctionBinder(name.name);
   if (hooks_ != nullptr && hooks_->user_function) {
     std::shared_ptr<const CatalogFunction> user = hooks_->user_function(name.name);
-    if (user != nullptr && (user->system || (function == nullptr && special == nullptr))) {
+    if (user != nullptr &&
+        (user->system || (function == nullptr && special == nullptr))) {
       return BindUserFunction(call, *user);
     }
   }

@@ -71,8 +71,7 @@ struct BindHooks {
       unknown_function;
   /// Finds a function a program registered (Catalog::FindFunction); a system
   /// function is found before a built-in one of the same name, another after it.
-  std::function<std::shared_ptr<const CatalogFunction>(const std::string&)>
-      user_function;
+  std::function<std::shared_ptr<const CatalogFunction>(const std::string&)> user_function;
 };
 
 /// Binds `expr` to `schema` with `hooks`, returning the bound expression and type.

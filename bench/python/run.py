@@ -94,7 +94,7 @@ assert len(frame) == {rows}, len(frame)
 STARTUP_JOB = """
 from {pkg}.table import EnvironmentSettings, TableEnvironment
 t_env = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
-t_env.execute_sql("SELECT 1 AS one").print()
+t_env.execute_sql("SELECT 1 AS x").print()
 """
 
 NATIVE_QUERY = ("SELECT MOD(id, 1000) AS k, COUNT(*) AS n, SUM(v) AS s FROM src "

@@ -183,3 +183,41 @@ def test_statement_set(batch_env, people, tmp_path) -> None:
 def test_sql_query_errors_point_into_the_query(batch_env) -> None:
     with pytest.raises(weir.UserError, match="line 1, column 8"):
         batch_env.sql_query("SELECT missing_col FROM (VALUES (1)) AS t(a)")
+
+
+def test_group_and_over_windows(stream_env, tmp_path) -> None:
+    from weir.table.expressions import row_interval
+    from weir.table.window import Over, Session, Slide, Tumble
+
+    folder = tmp_path / "clicks"
+    folder.mkdir()
+    rows = [(f"2024-01-01 00:00:{i:02d}", "Alice" if i % 2 else "Bob", i + 0.5)
+            for i in range(20)]
+    (folder / "a.csv").write_text("".join(f"{ts},{n},{p}\n" for ts, n, p in rows))
+    stream_env.execute_sql(f"""CREATE TABLE clicks (ts TIMESTAMP(3), name STRING, price DOUBLE,
+        WATERMARK FOR ts AS ts - INTERVAL '3' SECOND) WITH ('connector' = 'filesystem',
+        'path' = '{folder}', 'format' = 'csv')""")
+    t = stream_env.from_path("clicks")
+    tumbled = (t.window(Tumble.over(lit(5).seconds).on(col("ts")).alias("w"))
+                .group_by(col("name"), col("w"))
+                .select(col("name"), col("price").sum.alias("total"),
+                        col("w").start.alias("ws"), col("w").end.alias("we"))).to_arrow()
+    want: dict = {}
+    for i, (_, name, price) in enumerate(rows):
+        want[(name, i // 5 * 5)] = want.get((name, i // 5 * 5), 0) + price
+    got = {(r["name"], r["ws"].second): r["total"] for r in tumbled.to_pylist()}
+    assert got == want
+    assert all((r["we"] - r["ws"]).total_seconds() == 5 for r in tumbled.to_pylist())
+    slid = (t.window(Slide.over(lit(10).seconds).every(lit(5).seconds).on(col("ts")).alias("w"))
+             .group_by(col("w")).select(col("price").count.alias("n"))).to_arrow()
+    assert sorted(slid.column("n").to_pylist()) == [5, 5, 10, 10, 10]
+    sessions = (t.window(Session.with_gap(lit(3).seconds).on(col("ts")).alias("w"))
+                 .group_by(col("name"), col("w")).select(col("name"), col("price").count.alias("n"))
+                 ).to_arrow()
+    assert sorted(sessions.column("n").to_pylist()) == [10, 10]
+    over = (t.over_window(Over.partition_by(col("name")).order_by(col("ts"))
+                          .preceding(row_interval(2)).alias("w"))
+             .select(col("name"), col("price"), col("price").sum.over(col("w")).alias("s"))
+            ).to_arrow().to_pylist()
+    bob = sorted((r for r in over if r["name"] == "Bob"), key=lambda r: r["price"])
+    assert [r["s"] for r in bob[:4]] == [0.5, 3.0, 7.5, 13.5]

@@ -68,3 +68,31 @@ class Time:
     @staticmethod
     def days(days: int) -> Duration:
         return Duration.of_days(days)
+
+
+class Instant:
+    """A point in time in epoch milliseconds (PyFlink's Instant)."""
+
+    def __init__(self, seconds: int, nanos: int = 0) -> None:
+        self.seconds, self.nanos = int(seconds), int(nanos)
+
+    @staticmethod
+    def of_epoch_milli(epoch_milli: int) -> "Instant":
+        return Instant(epoch_milli // 1000, (epoch_milli % 1000) * 1_000_000)
+
+    @staticmethod
+    def of_epoch_second(epoch_second: int) -> "Instant":
+        return Instant(epoch_second)
+
+    def to_epoch_milli(self) -> int:
+        return self.seconds * 1000 + self.nanos // 1_000_000
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Instant) and (self.seconds, self.nanos) == (other.seconds,
+                                                                             other.nanos)
+
+    def __hash__(self) -> int:
+        return hash((self.seconds, self.nanos))
+
+    def __repr__(self) -> str:
+        return f"Instant<{self.seconds}, {self.nanos}>"

@@ -28,12 +28,20 @@ class TypeInformation:
 
     def records(self, batch: pa.RecordBatch) -> List[Any]:
         """Returns the records of a batch (its first columns) as Python values."""
-        return batch.column(0).to_pylist()
+        return self.from_arrow_values(batch.column(0).to_pylist())
 
     def batch(self, records: Sequence[Any]) -> pa.RecordBatch:
         """Returns records as a batch of this type's columns."""
-        return pa.record_batch([pa.array(records, self.arrow_type())],
+        return pa.record_batch([pa.array(self.to_arrow_values(records), self.arrow_type())],
                                schema=self.to_arrow_schema())
+
+    def to_arrow_values(self, values: Sequence[Any]) -> Sequence[Any]:
+        """Converts Python values of this type to what pyarrow takes (most: as is)."""
+        return values
+
+    def from_arrow_values(self, values: List[Any]) -> List[Any]:
+        """Converts pyarrow's Python values back to this type's (most: as is)."""
+        return values
 
     def __eq__(self, other: object) -> bool:
         return type(self) is type(other) and self.__dict__ == other.__dict__
@@ -54,6 +62,24 @@ class BasicTypeInfo(TypeInformation):
 
     def __repr__(self) -> str:
         return self._name
+
+
+class InstantTypeInfo(TypeInformation):
+    """INSTANT: records are Instants; stored as TIMESTAMP_LTZ(3)."""
+
+    def arrow_type(self) -> pa.DataType:
+        return pa.timestamp("ms", tz="UTC")
+
+    def to_arrow_values(self, values: Sequence[Any]) -> Sequence[Any]:
+        return [None if v is None else v.to_epoch_milli() for v in values]
+
+    def from_arrow_values(self, values: List[Any]) -> List[Any]:
+        from weir.common.time import Instant
+        return [None if v is None else Instant.of_epoch_milli(int(v.timestamp() * 1000))
+                for v in values]
+
+    def __repr__(self) -> str:
+        return "INSTANT"
 
 
 class PickledBytesTypeInfo(TypeInformation):
@@ -95,16 +121,19 @@ class RowTypeInfo(TypeInformation):
     def arrow_type(self) -> pa.DataType:
         return pa.struct(list(self.to_arrow_schema()))
 
+    def _columns(self, batch: pa.RecordBatch) -> List[List[Any]]:
+        return [t.from_arrow_values(batch.column(i).to_pylist())
+                for i, t in enumerate(self._types)]
+
     def records(self, batch: pa.RecordBatch) -> List[Any]:
-        columns = [batch.column(i).to_pylist() for i in range(len(self._types))]
         names = self._names
-        return [Row._make(values, names) for values in zip(*columns)]
+        return [Row._make(values, names) for values in zip(*self._columns(batch))]
 
     def batch(self, records: Sequence[Any]) -> pa.RecordBatch:
         arrays = []
         for i, t in enumerate(self._types):
-            arrays.append(pa.array([_field(r, i, self._names[i]) for r in records],
-                                   t.arrow_type()))
+            values = [_field(r, i, self._names[i]) for r in records]
+            arrays.append(pa.array(t.to_arrow_values(values), t.arrow_type()))
         return pa.record_batch(arrays, schema=self.to_arrow_schema())
 
     def __repr__(self) -> str:
@@ -119,8 +148,7 @@ class TupleTypeInfo(RowTypeInfo):
         super().__init__(types)
 
     def records(self, batch: pa.RecordBatch) -> List[Any]:
-        columns = [batch.column(i).to_pylist() for i in range(len(self._types))]
-        return list(zip(*columns))
+        return list(zip(*self._columns(batch)))
 
     def __repr__(self) -> str:
         return f"TupleTypeInfo({', '.join(repr(t) for t in self._types)})"
@@ -215,6 +243,10 @@ class Types:
     @staticmethod
     def SQL_TIMESTAMP() -> TypeInformation:
         return BasicTypeInfo("SQL_TIMESTAMP", pa.timestamp("us"))
+
+    @staticmethod
+    def INSTANT() -> TypeInformation:
+        return InstantTypeInfo()
 
     @staticmethod
     def PRIMITIVE_ARRAY_BYTE() -> TypeInformation:

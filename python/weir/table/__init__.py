@@ -11,11 +11,13 @@ from weir.table.table_result import (CloseableIterator, JobClient, JobStatus, Re
 from weir.table.table_schema import TableSchema
 from weir.table.types import DataType, DataTypes, RowType
 from weir.table.udf import (AggregateFunction, FunctionContext, ScalarFunction,
-                            TableFunction, udaf, udf, udtf)
+                            TableAggregateFunction, TableFunction, udaf, udf, udtaf, udtf)
+from weir.table.explain_detail import ExplainDetail
 from weir.common.row import Row, RowKind
 
 __all__ = [
     "AggregateFunction", "CloseableIterator", "DataType", "DataTypes", "EnvironmentSettings",
+    "ExplainDetail", "TableAggregateFunction", "udtaf",
     "Expression", "FormatDescriptor", "FunctionContext", "GroupedTable", "JobClient",
     "JobStatus", "ResultKind", "Row", "RowKind", "RowType", "ScalarFunction", "Schema",
     "StatementSet", "StreamTableEnvironment", "Table", "TableConfig", "TableDescriptor",

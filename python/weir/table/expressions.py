@@ -184,6 +184,63 @@ class Expression:
         return Expression(f"(CASE WHEN {self._sql} THEN {a._sql} ELSE {b._sql} END)",
                           self._udfs + a._udfs + b._udfs)
 
+    # --- time intervals and windows -----------------------------------------
+    def _interval(self, unit: str) -> "Expression":
+        return Expression(f"INTERVAL '{self._sql}' {unit}", self._udfs)
+
+    @property
+    def milli(self) -> "Expression":
+        return Expression(f"INTERVAL '{float(self._sql) / 1000}' SECOND", self._udfs)
+
+    millis = milli
+
+    @property
+    def second(self) -> "Expression":
+        return self._interval("SECOND")
+
+    seconds = second
+
+    @property
+    def minute(self) -> "Expression":
+        return self._interval("MINUTE")
+
+    minutes = minute
+
+    @property
+    def hour(self) -> "Expression":
+        return self._interval("HOUR")
+
+    hours = hour
+
+    @property
+    def day(self) -> "Expression":
+        return self._interval("DAY")
+
+    days = day
+
+    @property
+    def start(self) -> "Expression":
+        """The start of the group window this column names (``col("w").start``)."""
+        return Expression(f"__weir_window_START({self._sql})", self._udfs)
+
+    @property
+    def end(self) -> "Expression":
+        """The end of the group window this column names."""
+        return Expression(f"__weir_window_END({self._sql})", self._udfs)
+
+    @property
+    def rowtime(self) -> "Expression":
+        """The rowtime of the group window this column names (end - 1 ms)."""
+        return Expression(f"__weir_window_ROWTIME({self._sql})", self._udfs)
+
+    @property
+    def proctime(self) -> "Expression":
+        return Expression(f"__weir_window_PROCTIME({self._sql})", self._udfs)
+
+    def over(self, alias: Any) -> "Expression":
+        """Computes an aggregate over the over window named `alias`."""
+        return Expression(f"{self._sql} __weir_over({_operand(alias)._sql})", self._udfs)
+
     # --- ordering -----------------------------------------------------------
     @property
     def asc(self) -> "Expression":
@@ -374,6 +431,24 @@ def call(f: Any, *args: Any) -> Expression:
     return Expression(f"{f}({', '.join(p._sql for p in parts)})", udfs)
 
 
+def row_interval(rows: int) -> Expression:
+    """A number of rows for an over window's frame."""
+    e = Expression(str(int(rows)))
+    e._frame = "ROWS"  # type: ignore[attr-defined]
+    return e
+
+
+CURRENT_ROW = Expression("CURRENT ROW")
+CURRENT_ROW._current = True  # type: ignore[attr-defined]
+CURRENT_RANGE = Expression("CURRENT ROW")
+CURRENT_RANGE._current = True  # type: ignore[attr-defined]
+UNBOUNDED_ROW = Expression("UNBOUNDED")
+UNBOUNDED_ROW._unbounded = True  # type: ignore[attr-defined]
+UNBOUNDED_ROW._frame = "ROWS"  # type: ignore[attr-defined]
+UNBOUNDED_RANGE = Expression("UNBOUNDED")
+UNBOUNDED_RANGE._unbounded = True  # type: ignore[attr-defined]
+
+
 def call_sql(sql_expression: str) -> Expression:
     """A SQL expression as text: ``call_sql("UPPER(name)")``."""
     return Expression(sql_expression)
@@ -436,4 +511,5 @@ def _exprs(values: Iterable[Any]) -> List[Expression]:
 
 
 __all__ = ["Expression", "col", "lit", "call", "call_sql", "and_", "or_", "not_",
-           "if_then_else", "coalesce", "concat"]
+           "if_then_else", "coalesce", "concat", "row_interval", "CURRENT_ROW",
+           "CURRENT_RANGE", "UNBOUNDED_ROW", "UNBOUNDED_RANGE"]

@@ -71,6 +71,15 @@ class Table:
         """Groups by key expressions; follow with select()."""
         return GroupedTable(self, list(fields))
 
+    def window(self, window: Any) -> "GroupWindowedTable":
+        """Groups rows into a tumbling, sliding or session window (Tumble, Slide,
+        Session); follow with group_by(…, col(alias)).select(…)."""
+        return GroupWindowedTable(self, window)
+
+    def over_window(self, *over_windows: Any) -> "OverWindowedTable":
+        """Defines over windows for select(col(x).sum.over(col(alias)))."""
+        return OverWindowedTable(self, list(over_windows))
+
     def distinct(self) -> "Table":
         """Removes duplicate rows."""
         return self._derive(f"SELECT DISTINCT * FROM {self._from()}")
@@ -292,3 +301,59 @@ class GroupedTable:
     def aggregate(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError("GroupedTable.aggregate with a Python aggregate function is "
                                   "not supported yet; use select(col(x).sum, ...)")
+
+
+class GroupWindowedTable:
+    """A table with a group window; group_by must name the window's alias."""
+
+    def __init__(self, table: Table, window: Any) -> None:
+        if window._alias is None:
+            raise ValueError("a group window needs an alias: .alias('w')")
+        self._table, self._window = table, window
+
+    def group_by(self, *fields: Any) -> "WindowGroupedTable":
+        return WindowGroupedTable(self._table, self._window, list(fields))
+
+
+class WindowGroupedTable:
+    """A table grouped by keys and a group window."""
+
+    def __init__(self, table: Table, window: Any, keys: List[Any]) -> None:
+        self._table, self._window, self._keys = table, window, keys
+
+    def _replace_window_properties(self, sql: str) -> str:
+        name = quote(self._window._alias)
+        for prop in ("START", "END", "ROWTIME", "PROCTIME"):
+            sql = sql.replace(f"__weir_window_{prop}({name})", self._window._call(f"_{prop}"))
+        if "__weir_window_" in sql:
+            raise ValueError("window properties (.start, .end, .rowtime) apply to the window "
+                             f"alias {self._window._alias!r}")
+        return sql
+
+    def select(self, *fields: Any) -> Table:
+        t, alias = self._table, self._window._alias
+        keys = [k for k in self._keys
+                if not (getattr(k, "_column", None) == alias
+                        or (isinstance(k, str) and k == alias))]
+        if len(keys) == len(self._keys):
+            raise ValueError(f"group_by must include the window alias col({alias!r})")
+        group = ", ".join([t._render(keys)] if keys else []) + (", " if keys else "")
+        group += self._window._call()
+        items = self._replace_window_properties(t._render(fields))
+        return t._derive(f"SELECT {items} FROM {t._from()} GROUP BY {group}")
+
+
+class OverWindowedTable:
+    """A table with over windows; select computes aggregates over them."""
+
+    def __init__(self, table: Table, windows: List[Any]) -> None:
+        self._table, self._windows = table, windows
+
+    def select(self, *fields: Any) -> Table:
+        t = self._table
+        items = t._render(fields)
+        for w in self._windows:
+            items = items.replace(f"__weir_over({quote(w._alias)})", w._clause())
+        if "__weir_over(" in items:
+            raise ValueError("over(col(alias)) must name one of the over windows")
+        return t._derive(f"SELECT {items} FROM {t._from()}")

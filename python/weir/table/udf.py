@@ -207,6 +207,12 @@ def _not_yet(kind: str) -> Callable[..., Any]:
 
 udtf = _not_yet("@udtf")
 udaf = _not_yet("@udaf")
+udtaf = _not_yet("@udtaf")
 
-__all__ = ["udf", "udtf", "udaf", "ScalarFunction", "TableFunction", "AggregateFunction",
+
+class TableAggregateFunction(UserDefinedFunction):
+    """A table aggregate function. Not supported by weir yet."""
+
+__all__ = ["udf", "udtf", "udaf", "udtaf", "ScalarFunction", "TableFunction",
+           "AggregateFunction", "TableAggregateFunction",
            "UserDefinedFunction", "FunctionContext", "UserDefinedFunctionWrapper"]

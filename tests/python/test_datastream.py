@@ -204,3 +204,52 @@ def test_windows_need_timestamps_and_refuse_what_is_not_built(env) -> None:
         keyed.window(TumblingEventTimeWindows.of(Duration.of_seconds(1)))
     with pytest.raises(NotImplementedError, match="EventTimeSessionWindows"):
         EventTimeSessionWindows.with_gap(Duration.of_seconds(1))
+
+
+def test_keyed_process_function_with_state_and_timers(env) -> None:
+    from weir.common import Duration, WatermarkStrategy
+    from weir.datastream import (KeyedProcessFunction, ListStateDescriptor,
+                                 MapStateDescriptor, ValueStateDescriptor)
+
+    class SessionEnd(KeyedProcessFunction):
+        """Counts a key's events; reports the count 5 s after its last event."""
+
+        def open(self, runtime_context):
+            self.count = runtime_context.get_state(ValueStateDescriptor("count", Types.LONG()))
+            self.last = runtime_context.get_state(ValueStateDescriptor("last", Types.LONG()))
+            self.seen = runtime_context.get_list_state(ListStateDescriptor("seen", Types.LONG()))
+            self.per = runtime_context.get_map_state(MapStateDescriptor("per", Types.STRING(),
+                                                                        Types.LONG()))
+
+        def process_element(self, value, ctx):
+            self.count.update((self.count.value() or 0) + 1)
+            self.seen.add(value[1])
+            self.per.put(value[2], (self.per.get(value[2]) or 0) + 1)
+            if self.last.value() is not None:
+                ctx.timer_service().delete_event_time_timer(self.last.value() + 5000)
+            self.last.update(ctx.timestamp())
+            ctx.timer_service().register_event_time_timer(ctx.timestamp() + 5000)
+
+        def on_timer(self, timestamp, ctx):
+            yield (f"{ctx.get_current_key()} n={self.count.value()} "
+                   f"first={min(self.seen.get())} kinds={sorted(self.per.items())} "
+                   f"at={timestamp}")
+            self.count.clear()
+            self.last.clear()
+            self.seen.clear()
+            self.per.clear()
+
+    events = [("a", 1000, "x"), ("a", 3000, "y"), ("b", 2000, "x"), ("a", 20000, "x"),
+              ("b", 4000, "x"), ("a", 21000, "x")]
+    strategy = (WatermarkStrategy.for_monotonous_timestamps()
+                .with_timestamp_assigner(lambda e, ts: e[1]))
+    ds = env.from_collection(events, Types.TUPLE([Types.STRING(), Types.LONG(),
+                                                  Types.STRING()]))
+    out = (ds.assign_timestamps_and_watermarks(strategy).key_by(lambda e: e[0])
+             .process(SessionEnd(), Types.STRING()).execute_and_collect())
+    # The collection is one batch, so the first watermark comes after all of it (in
+    # Flink too: watermarks are periodic): a's timer at 8000 was replaced by 26000.
+    assert sorted(out) == [
+        "a n=4 first=1000 kinds=[('x', 3), ('y', 1)] at=26000",
+        "b n=2 first=2000 kinds=[('x', 2)] at=9000",
+    ]

@@ -3,17 +3,21 @@
 Jobs of Python functions over records: from_collection/from_arrow, map, flat_map,
 filter, key_by, reduce and rolling sum/min/max, event time
 (assign_timestamps_and_watermarks) with tumbling and sliding event-time windows
-(reduce, aggregate, process), union, print, execute_and_collect. The environment's
+(reduce, aggregate, process), KeyedProcessFunction with Value/List/Map state and
+event-time timers, union, print, execute_and_collect. The environment's
 settings (parallelism, runtime mode, checkpointing, restart strategy) also configure
 a StreamTableEnvironment made from it. Not yet: session and processing-time windows,
-KeyedProcessFunction with state and timers, checkpointed Python state,
+processing-time timers, checkpointed Python state,
 FileSource/FileSink/Kafka connectors from Python (use the Table API for those).
 """
 
 from weir.common.typeinfo import Types
 from weir.datastream.data_stream import DataStream, KeyedStream
-from weir.datastream.functions import (FilterFunction, FlatMapFunction, KeySelector,
-                                       MapFunction, ReduceFunction, RuntimeContext)
+from weir.datastream.functions import (FilterFunction, FlatMapFunction,
+                                       KeyedProcessFunction, KeySelector, MapFunction,
+                                       ReduceFunction, RuntimeContext, TimerService)
+from weir.datastream.state import (ListState, ListStateDescriptor, MapState,
+                                   MapStateDescriptor, ValueState, ValueStateDescriptor)
 from weir.datastream.window import (AggregateFunction, EventTimeSessionWindows,
                                     ProcessWindowFunction, SlidingEventTimeWindows,
                                     SlidingProcessingTimeWindows, TimeWindow,
@@ -27,7 +31,9 @@ from weir.datastream.stream_execution_environment import (CheckpointConfig,
                                                           RuntimeExecutionMode,
                                                           StreamExecutionEnvironment)
 
-__all__ = ["AggregateFunction", "EventTimeSessionWindows", "ProcessWindowFunction",
+__all__ = ["KeyedProcessFunction", "TimerService", "ListState", "ListStateDescriptor",
+           "MapState", "MapStateDescriptor", "ValueState", "ValueStateDescriptor",
+           "AggregateFunction", "EventTimeSessionWindows", "ProcessWindowFunction",
            "SlidingEventTimeWindows", "SlidingProcessingTimeWindows", "TimeWindow",
            "TumblingEventTimeWindows", "TumblingProcessingTimeWindows", "WindowedStream",
            "CheckpointConfig", "CheckpointingMode", "DataStream", "FilterFunction",

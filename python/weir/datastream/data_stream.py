@@ -283,6 +283,91 @@ class KeyedStream(DataStream):
         has_time = self._has_time
         return self._process(make, in_type, f"Reduce: Python function '{_name(func, 'reduce')}'")
 
+    def process(self, func: Any, output_type: Optional[TypeInformation] = None) -> DataStream:
+        """Runs a KeyedProcessFunction: process_element(value, ctx) for every record
+        with the record's key current (keyed state from its runtime context,
+        ctx.timer_service() for event-time timers), on_timer(timestamp, ctx) when the
+        watermark passes a timer. Its state is not in checkpoints yet."""
+        import copy
+
+        from weir.datastream.functions import (KeyedProcessFunction, RuntimeContext,
+                                               TimerService)
+        from weir.datastream.state import KeyedStateStore
+
+        out = output_type or Types.PICKLED_BYTE_ARRAY()
+        in_type, has_time = self._type, self._has_time
+        name = f"KeyedProcess: Python function '{_name(func, 'process')}'"
+        self._env._stateful_python.append(name)
+
+        def make(subtask: int, parallelism: int) -> Any:
+            function = copy.deepcopy(func)  # one per subtask, as Flink has one per task
+
+            class Operator:
+                def __init__(self) -> None:
+                    self.store = KeyedStateStore()
+                    self.timers: set = set()  # (timestamp ms, key)
+                    self.watermark = -(2 ** 63)  # microseconds
+                    self.timer_service = TimerService(self)
+
+                def watermark_millis(self) -> int:
+                    return self.watermark // 1000
+
+                def current_key(self) -> Any:
+                    key = self.store.current_key
+                    return None if key is None else pickle.loads(key)
+
+                def _batch(self, records: List[Any], times: List[Any]) -> pa.RecordBatch:
+                    batch = out.batch(records)
+                    if has_time:
+                        batch = batch.append_column(TIME_FIELD,
+                                                    pa.array(times, pa.timestamp("ms")))
+                    return batch
+
+                def __call__(self, batch: pa.RecordBatch) -> pa.RecordBatch:
+                    keys = batch.column(KEY_COLUMN).to_pylist()
+                    times = (batch.column(TIME_COLUMN).cast(pa.int64()).to_pylist()
+                             if has_time else [None] * batch.num_rows)
+                    ctx = KeyedProcessFunction.Context(self)
+                    records: List[Any] = []
+                    stamps: List[Any] = []
+                    for key, t, record in zip(keys, times, in_type.records(batch)):
+                        self.store.current_key = key
+                        ctx._timestamp = t
+                        produced = function.process_element(record, ctx)
+                        for result in produced or ():
+                            records.append(result)
+                            stamps.append(t)
+                    self.store.current_key = None
+                    return self._batch(records, stamps)
+
+                def on_watermark(self, watermark: int) -> Optional[pa.RecordBatch]:
+                    self.watermark = watermark
+                    ctx = KeyedProcessFunction.OnTimerContext(self)
+                    records: List[Any] = []
+                    stamps: List[Any] = []
+                    while True:  # a timer may register another that is already due
+                        # Flink fires a timer once the watermark (ms) reaches it.
+                        due = sorted(t for t in self.timers if t[0] * 1000 + 999 <= watermark)
+                        if not due:
+                            break
+                        for timer in due:
+                            self.timers.discard(timer)
+                            timestamp, key = timer
+                            self.store.current_key = key
+                            ctx._timestamp = timestamp
+                            for result in function.on_timer(timestamp, ctx) or ():
+                                records.append(result)
+                                stamps.append(timestamp)
+                    self.store.current_key = None
+                    return self._batch(records, stamps) if records else None
+
+            operator = Operator()
+            if hasattr(function, "open"):
+                function.open(RuntimeContext(subtask, parallelism, operator.store))
+            return operator
+        native = self._native.python_process(make, self._schema(out), name)
+        return DataStream(self._env, native, out, has_time)
+
     def _rolling(self, position: Union[int, str], pick: Callable[[Any, Any], Any],
                  what: str) -> DataStream:
         names = getattr(self._type, "get_field_names", lambda: None)()

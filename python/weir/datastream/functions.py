@@ -2,14 +2,38 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any, Iterable, Optional
 
 
 class RuntimeContext:
-    """What open() receives."""
+    """What open() receives: the subtask, and keyed state (get_state …) for
+    functions after key_by."""
+
+    def __init__(self, subtask: int = 0, parallelism: int = 1, store: Any = None) -> None:
+        self._subtask, self._parallelism, self._store = subtask, parallelism, store
 
     def get_index_of_this_subtask(self) -> int:
-        return 0
+        return self._subtask
+
+    def get_number_of_parallel_subtasks(self) -> int:
+        return self._parallelism
+
+    def _state(self, kind: Any, descriptor: Any) -> Any:
+        if self._store is None:
+            raise RuntimeError("keyed state is only available after key_by")
+        return kind(self._store, descriptor.name)
+
+    def get_state(self, state_descriptor: Any) -> Any:
+        from weir.datastream.state import ValueState
+        return self._state(ValueState, state_descriptor)
+
+    def get_list_state(self, state_descriptor: Any) -> Any:
+        from weir.datastream.state import ListState
+        return self._state(ListState, state_descriptor)
+
+    def get_map_state(self, state_descriptor: Any) -> Any:
+        from weir.datastream.state import MapState
+        return self._state(MapState, state_descriptor)
 
 
 class Function:
@@ -45,3 +69,61 @@ class KeySelector(Function):
 class ReduceFunction(Function):
     def reduce(self, value1: Any, value2: Any) -> Any:
         raise NotImplementedError
+
+
+class TimerService:
+    """Event-time timers of the current key, and the current watermark."""
+
+    def __init__(self, operator: Any) -> None:
+        self._operator = operator
+
+    def current_watermark(self) -> int:
+        return self._operator.watermark_millis()
+
+    def current_processing_time(self) -> int:
+        import time
+        return int(time.time() * 1000)
+
+    def register_event_time_timer(self, timestamp: int) -> None:
+        self._operator.timers.add((int(timestamp), self._operator.store.current_key))
+
+    def delete_event_time_timer(self, timestamp: int) -> None:
+        self._operator.timers.discard((int(timestamp), self._operator.store.current_key))
+
+    def register_processing_time_timer(self, timestamp: int) -> None:
+        raise NotImplementedError("processing-time timers are not supported by weir's Python "
+                                  "DataStream API yet; event-time timers are")
+
+    def delete_processing_time_timer(self, timestamp: int) -> None:
+        raise NotImplementedError("processing-time timers are not supported yet")
+
+
+class KeyedProcessFunction(Function):
+    """Processes each record of a key with keyed state and event-time timers:
+    process_element(value, ctx) and on_timer(timestamp, ctx) return or yield the
+    results."""
+
+    class Context:
+        def __init__(self, operator: Any) -> None:
+            self._operator = operator
+            self._timestamp: Optional[int] = None
+
+        def timestamp(self) -> Optional[int]:
+            """The record's event time (ms), None without timestamps."""
+            return self._timestamp
+
+        def timer_service(self) -> TimerService:
+            return self._operator.timer_service
+
+        def get_current_key(self) -> Any:
+            return self._operator.current_key()
+
+    class OnTimerContext(Context):
+        def time_domain(self) -> str:
+            return "EVENT_TIME"
+
+    def process_element(self, value: Any, ctx: "KeyedProcessFunction.Context") -> Any:
+        raise NotImplementedError
+
+    def on_timer(self, timestamp: int, ctx: "KeyedProcessFunction.OnTimerContext") -> Any:
+        return None

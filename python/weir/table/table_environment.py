@@ -180,7 +180,7 @@ class TableEnvironment:
         is released while it runs, and Ctrl-C cancels it (KeyboardInterrupt). A
         SELECT over unbounded sources in streaming mode starts and returns at once;
         its result shows the changes as they happen."""
-        if self._settings.is_streaming_mode() and self._native.is_continuous_query(stmt):
+        if self._native.streaming and self._native.is_continuous_query(stmt):
             from weir.table.table_result import ContinuousResult
             schema = self._native.query_schema(stmt)
             query = self._native.start_continuous_query(stmt)

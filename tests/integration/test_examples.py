@@ -135,11 +135,11 @@ def test_sessionize_prints_sessions_covering_every_click(tmp_path):
     proc = run("sessionize", "--events", 5000, "--users", 4, "--gap-ms", 30,
                "--parallelism", 2)
     assert proc.returncode == 0, proc.stderr
-    lines = [l for l in proc.stdout.splitlines() if l.startswith("session: +I[")]
+    lines = [l for l in proc.stdout.splitlines() if l.startswith("session> +I[")]
     assert lines, proc.stdout
     clicks = 0
     for line in lines:
-        user, start, end, count, total = line[len("session: +I["):-1].split(", ")
+        user, start, end, count, total = line[len("session> +I["):-1].split(", ")
         assert 0 <= int(user) < 4
         clicks += int(count)
         assert int(total) >= 100 * int(count)  # durations are 100…5000 ms

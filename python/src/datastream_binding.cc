@@ -15,60 +15,12 @@
 #include "errors.h"
 #include "interrupt.h"
 #include "python_operator.h"
+#include "stream_environment.h"
 #include "weir/api/stream_execution_environment.h"
 
 namespace nb = nanobind;
 
 namespace weir::python {
-namespace {
-
-// A job being built, whose runs release the GIL and stop on Ctrl-C.
-class PyStreamEnvironment {
- public:
-  PyStreamEnvironment(int parallelism, bool batch)
-      : env_(api::StreamExecutionEnvironment::Create()),
-        cancel_(std::make_shared<std::atomic<bool>>(false)) {
-    if (parallelism > 0) env_->SetParallelism(parallelism);
-    env_->SetRuntimeMode(batch ? api::RuntimeMode::kBatch : api::RuntimeMode::kStreaming);
-    env_->SetCancelFlag(cancel_.get());
-  }
-
-  void SetParallelism(int parallelism) { env_->SetParallelism(parallelism); }
-
-  void EnableCheckpointing(int64_t interval_ms, const std::string& dir) {
-    env_->EnableCheckpointing(std::chrono::milliseconds(interval_ms), dir);
-  }
-
-  api::DataStream FromArrow(const nb::handle& data, const std::string& name) {
-    std::shared_ptr<arrow::Table> table = TableFrom(data);
-    arrow::TableBatchReader reader(*table);
-    reader.set_chunksize(64 * 1024);
-    return env_->FromCollection(Unwrap(reader.ToRecordBatches()), name);
-  }
-
-  void Execute(const std::string& job_name) {
-    Check(RunInterruptible([&]() { return env_->Execute(job_name).status(); },
-                           cancel_.get()));
-  }
-
-  nb::object ExecuteAndCollect(const api::DataStream& stream,
-                               const std::string& job_name) {
-    std::shared_ptr<arrow::Table> table;
-    Check(RunInterruptible(
-        [&]() -> arrow::Status {
-          ARROW_ASSIGN_OR_RAISE(table, stream.ExecuteAndCollect(job_name));
-          return arrow::Status::OK();
-        },
-        cancel_.get()));
-    return StreamCapsule(table);
-  }
-
- private:
-  std::shared_ptr<api::StreamExecutionEnvironment> env_;
-  std::shared_ptr<std::atomic<bool>> cancel_;
-};
-
-}  // namespace
 
 void BindDataStream(nb::module_& m) {
   nb::class_<api::DataStream>(m, "DataStream", "A stream of a job being built.")

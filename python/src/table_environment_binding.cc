@@ -20,6 +20,7 @@
 #include "errors.h"
 #include "interrupt.h"
 #include "python_udf.h"
+#include "stream_environment.h"
 #include "weir/api/table_environment.h"
 
 namespace nb = nanobind;
@@ -70,11 +71,16 @@ class PyTableResult {
 // A TableEnvironment whose engine calls release the GIL and stop on Ctrl-C.
 class PyTableEnvironment {
  public:
-  PyTableEnvironment(bool streaming, int parallelism) {
+  PyTableEnvironment(bool streaming, int parallelism)
+      : PyTableEnvironment(nullptr, streaming, parallelism) {}
+
+  // Bound to a DataStream job (Flink's StreamTableEnvironment.create(env)).
+  PyTableEnvironment(const PyStreamEnvironment* stream, bool streaming, int parallelism) {
     api::EnvironmentSettings settings;
     settings.streaming = streaming;
     settings.parallelism = parallelism;
-    env_ = api::TableEnvironment::Create(settings);
+    env_ = stream == nullptr ? api::TableEnvironment::Create(settings)
+                             : api::TableEnvironment::Create(stream->env(), settings);
     env_->set_cancel_flag(&cancel_);
     std::atomic<bool>* cancel = &cancel_;
     env_->set_job_waiter(
@@ -133,6 +139,24 @@ class PyTableEnvironment {
         },
         &cancel_));
     return text;
+  }
+
+  void FromDataStream(const api::DataStream& stream, const nb::handle& schema,
+                      const std::string& name) {
+    Check(env_->FromDataStream(stream, SchemaFrom(schema), name).status());
+  }
+
+  api::DataStream ToDataStream(const std::string& query) {
+    std::optional<api::DataStream> stream;
+    Check(RunInterruptible(
+        [&]() -> arrow::Status {
+          ARROW_ASSIGN_OR_RAISE(api::Table table, env_->SqlQuery(query));
+          ARROW_ASSIGN_OR_RAISE(auto result, env_->ToDataStream(table));
+          stream.emplace(std::move(result));
+          return arrow::Status::OK();
+        },
+        &cancel_));
+    return std::move(*stream);
   }
 
   void SetConfig(const std::string& key, const std::string& value) {
@@ -203,6 +227,12 @@ void BindTableEnvironment(nb::module_& m) {
   nb::class_<PyTableEnvironment>(m, "TableEnvironment",
                                  "The engine's TableEnvironment (weir.table wraps it).")
       .def(nb::init<bool, int>(), nb::arg("streaming"), nb::arg("parallelism") = 0)
+      .def(nb::init<const PyStreamEnvironment*, bool, int>(),
+           nb::arg("stream_environment"), nb::arg("streaming"),
+           nb::arg("parallelism") = 0, nb::keep_alive<1, 2>())
+      .def("from_data_stream", &PyTableEnvironment::FromDataStream, nb::arg("stream"),
+           nb::arg("schema"), nb::arg("name"))
+      .def("to_data_stream", &PyTableEnvironment::ToDataStream, nb::arg("query"))
       .def("execute_sql", &PyTableEnvironment::ExecuteSql, nb::arg("statement"))
       .def("query_schema", &PyTableEnvironment::QuerySchema, nb::arg("query"))
       .def("is_continuous_query", &PyTableEnvironment::IsContinuousQuery,

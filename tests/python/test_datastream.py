@@ -253,3 +253,35 @@ def test_keyed_process_function_with_state_and_timers(env) -> None:
         "a n=4 first=1000 kinds=[('x', 3), ('y', 1)] at=26000",
         "b n=2 first=2000 kinds=[('x', 2)] at=9000",
     ]
+
+
+def test_tables_from_and_to_data_streams(env, tmp_path) -> None:
+    import pyarrow.parquet as pq
+
+    from weir.table import StreamTableEnvironment
+
+    t_env = StreamTableEnvironment.create(env)
+    people = Types.ROW_NAMED(["name", "amount"], [Types.STRING(), Types.INT()])
+    ds = env.from_collection([("a", 1), ("b", 5), ("c", 7)], people)
+    upper = ds.map(lambda r: Row(name=r.name.upper(), amount=r.amount), people)
+    t_env.create_temporary_view("v", t_env.from_data_stream(upper))
+    doubled = t_env.to_data_stream(
+        t_env.sql_query("SELECT name, amount * 2 AS d FROM v WHERE amount > 1"))
+    out = doubled.map(lambda r: f"{r.name}:{r.d}", Types.STRING()).execute_and_collect()
+    assert sorted(out) == ["B:10", "C:14"]
+
+    # An INSERT reading a stream table runs the stream's job.
+    env2 = StreamExecutionEnvironment.get_execution_environment()
+    t_env2 = StreamTableEnvironment.create(env2)
+    numbers = env2.from_collection([(i, f"w{i % 3}") for i in range(100)],
+                                   Types.TUPLE([Types.LONG(), Types.STRING()]))
+    t_env2.execute_sql(f"""CREATE TABLE o (id BIGINT, w STRING) WITH ('connector' =
+        'filesystem', 'path' = '{tmp_path}', 'format' = 'parquet')""")
+    table = t_env2.from_data_stream(numbers.filter(lambda r: r[0] % 2 == 0))
+    assert table.get_schema().get_field_names() == ["f0", "f1"]
+    assert table.execute_insert("o").rows_written == 50
+    assert sorted(pq.read_table(tmp_path).column("id").to_pylist()) == list(range(0, 100, 2))
+    with pytest.raises(TypeError, match="typed records"):
+        t_env2.from_data_stream(env2.from_collection([{"x": 1}]))
+    with pytest.raises(NotImplementedError, match="Schema"):
+        t_env2.from_data_stream(numbers, "ignored")

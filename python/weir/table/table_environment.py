@@ -154,9 +154,14 @@ class TableEnvironment:
     configuration, and execution on weir's engine in this process."""
 
     def __init__(self, settings: Optional[EnvironmentSettings] = None,
-                 parallelism: int = 0) -> None:
+                 parallelism: int = 0, _stream_env: Any = None) -> None:
         settings = settings or EnvironmentSettings.in_streaming_mode()
-        self._native = _weir.TableEnvironment(settings.is_streaming_mode(), parallelism)
+        self._stream_env = _stream_env
+        if _stream_env is None:
+            self._native = _weir.TableEnvironment(settings.is_streaming_mode(), parallelism)
+        else:
+            self._native = _weir.TableEnvironment(_stream_env._native_env(),
+                                                  settings.is_streaming_mode(), parallelism)
         self._settings = settings
         self._config = TableConfig(self)
         self._inline: Dict[str, UserDefinedFunctionWrapper] = {}
@@ -446,10 +451,58 @@ class StreamTableEnvironment(TableEnvironment):
             if settings is None:
                 settings = EnvironmentSettings(
                     config.get("execution.runtime-mode", "streaming") != "batch")
-        env = StreamTableEnvironment(settings, parallelism if parallelism > 0 else 0)
+        env = StreamTableEnvironment(settings, parallelism if parallelism > 0 else 0,
+                                     stream_execution_environment)
         for key, value in config.items():
             env._native.set_config(key, value)
         return env
+
+    def from_data_stream(self, data_stream: Any, *fields_or_schema: Any) -> Table:
+        """Returns a Table over a DataStream of ROW, TUPLE or basic records (its
+        columns: the fields, f0, f1, … or f0). Queries and INSERTs over it run in the
+        stream's job. A Schema with computed columns or a watermark is not supported
+        yet."""
+        from weir.common.typeinfo import PickledBytesTypeInfo
+        from weir.datastream.data_stream import DataStream
+
+        if self._stream_env is None:
+            raise ValueError("from_data_stream needs StreamTableEnvironment.create(env)")
+        if not isinstance(data_stream, DataStream):
+            raise TypeError(f"from_data_stream takes a DataStream, not {data_stream!r}")
+        if fields_or_schema:
+            raise NotImplementedError(
+                "from_data_stream with a Schema or field expressions (computed columns, "
+                "watermarks, renames) is not supported yet; rename with Table.alias(...) "
+                "and declare event time in SQL tables instead")
+        if isinstance(data_stream._type, PickledBytesTypeInfo):
+            raise TypeError("from_data_stream needs typed records: give map(...) an "
+                            "output_type (Types.ROW_NAMED, Types.TUPLE, …)")
+        schema = data_stream._type.to_arrow_schema()
+        names = schema.names
+
+        def make(subtask: int, parallelism: int) -> Any:
+            return lambda batch: batch.select(names)
+        plain = data_stream._native.python_process(make, schema, "To table")
+        name = f"UnnamedTable${next(_unnamed)}"
+        self._native.from_data_stream(plain, schema, name)
+        return Table(self, f"SELECT * FROM {quote(name)}")
+
+    def to_data_stream(self, table: Table) -> Any:
+        """Returns an insert-only Table as a DataStream of Rows named by its columns,
+        part of the job of the StreamExecutionEnvironment this environment was made
+        from."""
+        from weir.common.typeinfo import BasicTypeInfo, RowTypeInfo
+        from weir.datastream.data_stream import DataStream
+
+        if self._stream_env is None:
+            raise ValueError("to_data_stream needs StreamTableEnvironment.create(env)")
+        schema = table.get_schema().to_arrow()
+        type_info = RowTypeInfo([BasicTypeInfo(str(f.type), f.type) for f in schema],
+                                schema.names)
+        native = self._native.to_data_stream(table._sql)
+        return DataStream(self._stream_env, native, type_info)
+
+    to_append_stream = to_data_stream
 
 
 __all__ = ["EnvironmentSettings", "TableConfig", "StatementSet", "TableEnvironment",

@@ -41,7 +41,12 @@ def produce(bootstrap, topic, records, partition=None):
                          "batch.num.messages": 10000})
     for i, value in enumerate(records):
         kwargs = {} if partition is None else {"partition": partition}
-        producer.produce(topic, value=value, key=str(i).encode(), **kwargs)
+        while True:
+            try:
+                producer.produce(topic, value=value, key=str(i).encode(), **kwargs)
+                break
+            except BufferError:  # the local queue is full while the broker catches up
+                producer.poll(0.1)
         if i % 20000 == 0:
             producer.poll(0)
     assert producer.flush(60) == 0

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import math
-from typing import Any, Iterable, List, Optional, Tuple
+from typing import Any, List, Optional, Tuple
 
 from weir.table.types import DataType, as_data_type
 
@@ -505,9 +505,6 @@ def _expr(value: Any) -> Expression:
         return Expression(value)
     return lit(value)
 
-
-def _exprs(values: Iterable[Any]) -> List[Expression]:
-    return [_expr(v) for v in values]
 
 
 __all__ = ["Expression", "col", "lit", "call", "call_sql", "and_", "or_", "not_",

@@ -86,14 +86,12 @@ class Table:
 
     def _join(self, kind: str, right: "Table", predicate: Any) -> "Table":
         self._same_env(right)
-        sql = f"SELECT * FROM {self._from()} {kind} JOIN {right._from()}"
-        if predicate is not None:
-            sql += f" ON {self._render([predicate])}"
-        elif kind != "INNER":
+        if predicate is None and kind != "INNER":
             raise ValueError(f"a {kind.lower()} outer join needs a join predicate")
-        else:
-            sql = f"SELECT * FROM {self._from()} CROSS JOIN {right._from()}"
-        return self._derive(sql)
+        if predicate is None:
+            return self._derive(f"SELECT * FROM {self._from()} CROSS JOIN {right._from()}")
+        return self._derive(f"SELECT * FROM {self._from()} {kind} JOIN {right._from()} "
+                            f"ON {self._render([predicate])}")
 
     def join(self, right: "Table", join_predicate: Any = None) -> "Table":
         """Inner join; column names of the two tables must differ. Without a predicate

@@ -12,11 +12,10 @@
 
 #include "weir/api/changelog_result.h"
 #include "weir/api/stream_execution_environment.h"
-#include "weir/connectors/collect/sink.h"
 #include "weir/connectors/collection/source.h"
 #include "weir/planner/batch_executor.h"
 #include "weir/planner/execution_config.h"
-#include "weir/planner/insert_columns.h"
+#include "weir/planner/insert_job.h"
 #include "weir/planner/stream_translator.h"
 #include "weir/planner/table_connectors.h"
 #include "weir/planner/time_attributes.h"
@@ -35,10 +34,8 @@ using planner::ExecuteBatchPlan;
 using planner::IsBoundedPlan;
 using planner::IsBoundedTable;
 using planner::MakeScanSource;
-using planner::MakeTableSink;
 using planner::ScanRequestOf;
 using planner::ScanStatistics;
-using planner::TableSink;
 using planner::ValidateTableOptions;
 namespace {
 
@@ -72,64 +69,6 @@ arrow::Result<TableResult> StringRows(const std::vector<std::string>& names,
                                       const std::vector<std::vector<std::string>>& rows) {
   ARROW_ASSIGN_OR_RAISE(auto table, StringTable(names, rows));
   return TableResult::Rows(table, names);
-}
-
-// The schema of a SELECT's changes: `op`, then the query's columns by visible name.
-std::shared_ptr<arrow::Schema> ChangesSchema(const arrow::Schema& plan,
-                                             const std::vector<std::string>& names) {
-  arrow::FieldVector fields = {arrow::field("op", arrow::utf8(), false)};
-  for (int c = 0; c < plan.num_fields(); ++c) {
-    fields.push_back(plan.field(c)->WithName(names[static_cast<size_t>(c)]));
-  }
-  return arrow::schema(fields);
-}
-
-// A batch of a translated plan (its columns, maybe a row-kind column) as changes.
-arrow::Result<std::shared_ptr<arrow::RecordBatch>> ChangesBatch(
-    const arrow::RecordBatch& batch, const arrow::Schema& plan,
-    const std::vector<std::string>& names) {
-  const int8_t* kinds = runtime::RowKinds(batch);
-  arrow::StringBuilder ops;
-  ARROW_RETURN_NOT_OK(ops.Reserve(batch.num_rows()));
-  for (int64_t r = 0; r < batch.num_rows(); ++r) {
-    const auto kind =
-        kinds ? static_cast<runtime::RowKind>(kinds[r]) : runtime::RowKind::kInsert;
-    ARROW_RETURN_NOT_OK(ops.Append(std::string(runtime::RowKindString(kind))));
-  }
-  ARROW_ASSIGN_OR_RAISE(auto op_array, ops.Finish());
-  arrow::ArrayVector columns = {op_array};
-  arrow::FieldVector fields = {arrow::field("op", arrow::utf8(), false)};
-  for (int c = 0; c < plan.num_fields(); ++c) {
-    columns.push_back(batch.column(c));
-    fields.push_back(batch.schema()->field(c)->WithName(names[static_cast<size_t>(c)]));
-  }
-  return arrow::RecordBatch::Make(arrow::schema(fields), batch.num_rows(), columns);
-}
-
-// A folder name for an INSERT's checkpoints: the table name and a hash of the
-// statement text with whitespace runs collapsed (FNV-1a, stable across runs).
-std::string JobFolder(const std::string& table, const std::string& text) {
-  uint64_t hash = 1469598103934665603ULL;
-  bool space = false;
-  for (char c : text) {
-    bool blank = c == ' ' || c == '\n' || c == '\t' || c == '\r';
-    if (blank) {
-      space = true;
-      continue;
-    }
-    if (space) {
-      hash = (hash ^ static_cast<uint8_t>(' ')) * 1099511628211ULL;
-      space = false;
-    }
-    hash = (hash ^ static_cast<uint8_t>(c)) * 1099511628211ULL;
-  }
-  std::string safe;
-  for (char c : table) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-              (c >= '0' && c <= '9') || c == '_' || c == '-';
-    safe += ok ? c : '_';
-  }
-  return fmt::format("insert-{}-{:016x}", safe, hash);
 }
 
 }  // namespace
@@ -560,8 +499,8 @@ arrow::Result<TableResult> TableEnvironment::RunChangelogQuery(
         changes.push_back(batch);
         return arrow::Status::OK();
       }).status());
-  auto schema =
-      changes.empty() ? ChangesSchema(*plan->schema, names) : changes.front()->schema();
+  auto schema = changes.empty() ? planner::ChangesSchema(*plan->schema, names)
+                                : changes.front()->schema();
   ARROW_ASSIGN_OR_RAISE(auto table, arrow::Table::FromRecordBatches(schema, changes));
   std::vector<std::string> visible = {"op"};
   visible.insert(visible.end(), names.begin(), names.end());
@@ -584,26 +523,14 @@ arrow::Result<int64_t> TableEnvironment::RunChangesJob(
                         ChangelogModes::Infer(plan, StreamTableNames()));
   auto env = StreamExecutionEnvironment::Create();
   env->SetParallelism(parallelism());
-  planner::StreamTranslateOptions options = StreamOptions();
-  options.output_parallelism = 1;
-  ARROW_ASSIGN_OR_RAISE(
-      planner::StreamOutput output,
-      planner::TranslateToStream(plan, modes, options, env->mutable_graph()));
   changes_seen_.store(0);
-  const std::shared_ptr<arrow::Schema> schema = plan->schema;
-  // One sink subtask: the listener sees the changes in the order they arrive, from
-  // one thread.
-  env->StreamOf(output.vertex)
-      .SinkTo(connectors::MakeCallbackSink(
-                  [this, listener, schema,
-                   names](const std::shared_ptr<arrow::RecordBatch>& batch) {
-                    ARROW_ASSIGN_OR_RAISE(auto change,
-                                          ChangesBatch(*batch, *schema, names));
-                    changes_seen_.fetch_add(change->num_rows());
-                    return listener(change);
-                  }),
-              "Changes")
-      .SetParallelism(1);
+  ARROW_RETURN_NOT_OK(planner::BuildChangesJob(
+      plan, names, modes, StreamOptions(),
+      [this, listener](const std::shared_ptr<arrow::RecordBatch>& change) {
+        changes_seen_.fetch_add(change->num_rows());
+        return listener(change);
+      },
+      env->mutable_graph()));
   ARROW_ASSIGN_OR_RAISE(auto client, env->ExecuteAsync("select"));
   ARROW_RETURN_NOT_OK(waiter_(client, "").status());
   return changes_seen_.load();
@@ -627,157 +554,49 @@ planner::StreamTranslateOptions TableEnvironment::StreamOptions() const {
 
 arrow::Result<TableResult> TableEnvironment::RunInsert(const sql::Statement& statement) {
   ARROW_ASSIGN_OR_RAISE(std::string name, sql::CatalogName(statement.name));
-  auto target = catalog_.FindTable(name);
-  if (target == nullptr) {
+  planner::InsertInputs inputs;
+  inputs.target = catalog_.FindTable(name);
+  if (inputs.target == nullptr) {
     return arrow::Status::Invalid(
         fmt::format("INSERT INTO: table '{}' does not exist{}", name,
                     sql::DidYouMean(name, catalog_.TableNames())));
   }
-  if (statement.overwrite && streaming()) {
-    return arrow::Status::Invalid(
-        "INSERT OVERWRITE needs batch mode: SET 'execution.runtime-mode' = 'batch'");
-  }
+  inputs.target_name = name;
+  inputs.exec = &exec_;
+  inputs.translate = StreamOptions();
+  inputs.stream_tables = StreamTableNames();
+  inputs.batch = BatchRunOptions();
   sql::Planner planner(catalog_, statement.script, Executor());
   ARROW_ASSIGN_OR_RAISE(auto planned, planner.Plan(*statement.query));
   sql::PlanPtr plan = Optimize(planned.plan);
 
-  // Map the query's columns (plus static partition values) onto the table's.
-  ARROW_ASSIGN_OR_RAISE(std::vector<runtime::NamedExpression> output,
-                        planner::InsertColumns(statement, name, *target, *plan->schema));
-
-  auto env = StreamExecutionEnvironment::Create();
+  // Tables registered from DataStreams live in the stream environment's graph, so a
+  // query reading them is built into that environment's job.
+  std::shared_ptr<StreamExecutionEnvironment> env = StreamExecutionEnvironment::Create();
   env->SetParallelism(parallelism());
   env->SetRuntimeMode(streaming() ? RuntimeMode::kStreaming : RuntimeMode::kBatch);
-  std::string savepoint_dir;
-  if (streaming() && exec_.checkpoint_interval) {
-    if (exec_.checkpoint_dir.empty()) {
-      return arrow::Status::Invalid(
-          "checkpointing is on (execution.checkpointing.interval) but "
-          "state.checkpoints.dir is not set: SET 'state.checkpoints.dir' = '/path'");
+  const bool reads_streams = planner::ReadsStreamTables(*plan, inputs.stream_tables);
+  if (reads_streams) {
+    for (const auto& [table_name, registered] : stream_tables_) {
+      inputs.translate.table_vertices[table_name] = registered.vertex();
     }
-    // Each INSERT statement checkpoints into its own folder, named by the target and a
-    // fingerprint of the statement: running the same script again resumes each
-    // INSERT from its own newest checkpoint; a different INSERT starts fresh.
-    std::string dir =
-        fmt::format("{}/{}", exec_.checkpoint_dir, JobFolder(name, statement.text));
-    env->EnableCheckpointing(*exec_.checkpoint_interval, dir);
-    savepoint_dir = dir;
-    if (exec_.checkpoint_timeout) {
-      env->checkpoint_config().timeout = *exec_.checkpoint_timeout;
-    }
-    if (exec_.checkpoint_min_pause) {
-      env->checkpoint_config().min_pause = *exec_.checkpoint_min_pause;
-    }
-    if (exec_.checkpoints_retained) {
-      env->checkpoint_config().retain = *exec_.checkpoints_retained;
-    }
-    runtime::RestartStrategy restart;
-    restart.kind = exec_.restart ? runtime::RestartStrategy::Kind::kFixedDelay
-                                 : runtime::RestartStrategy::Kind::kNone;
-    if (exec_.restart_attempts) restart.attempts = *exec_.restart_attempts;
-    if (exec_.restart_delay) restart.delay = *exec_.restart_delay;
-    env->SetRestartStrategy(restart);
+    inputs.sink_parallelism = stream_env_->parallelism();
+    env = stream_env_;
   }
-  if (!exec_.savepoint_path.empty()) {
-    if (exec_.checkpoint_dir.empty() || !exec_.checkpoint_interval) {
-      // Restoring needs checkpoint storage to continue into.
-      return arrow::Status::Invalid(
-          "execution.savepoint.path needs checkpointing: set "
-          "execution.checkpointing.interval and state.checkpoints.dir too");
-    }
-    env->checkpoint_config().restore_path = exec_.savepoint_path;
+  ARROW_ASSIGN_OR_RAISE(
+      planner::InsertJob job,
+      planner::BuildInsertJob(statement, plan, inputs, env->mutable_graph()));
+  // A DataStream job keeps the checkpointing its own environment was given.
+  if (!reads_streams) {
+    env->runtime_options().checkpointing = job.options.checkpointing;
+    env->runtime_options().restart = job.options.restart;
   }
-
-  // The batch engine runs what the job graph cannot yet (joins, ORDER BY, LIMIT)
-  // over bounded input, and batch-mode aggregations (final rows, faster); the rest
-  // runs as a job, with Flink's changelog semantics in streaming mode.
-  const bool bounded = IsBoundedPlan(*plan);
-  const std::string unsupported = planner::FirstUnsupportedInStreaming(*plan);
-  if (!streaming()) ARROW_RETURN_NOT_OK(planner::CheckInsertOnlySources(*plan));
-  if (!unsupported.empty() && streaming() &&
-      (!bounded || planner::FirstChangelogScan(*plan) != nullptr)) {
-    return arrow::Status::NotImplemented(fmt::format(
-        "INSERT INTO {}: streaming queries with {} over unbounded or changelog sources "
-        "are not supported yet",
-        name, unsupported));
-  }
-  const bool on_batch_engine =
-      !unsupported.empty() || (!streaming() && plan->HasKind(sql::PlanKind::kAggregate));
-  if (on_batch_engine && !savepoint_dir.empty()) {
-    return arrow::Status::NotImplemented(fmt::format(
-        "INSERT INTO {}: a query with {} runs on the batch engine, whose result cannot "
-        "be checkpointed yet, so it would not be exactly-once after a failure; run it "
-        "in batch mode (SET 'execution.runtime-mode' = 'batch'), where the output "
-        "appears only when the job succeeds",
-        name, unsupported));
-  }
-  std::optional<DataStream> stream;
-  if (!on_batch_engine) {
-    ARROW_ASSIGN_OR_RAISE(ChangelogModes modes,
-                          ChangelogModes::Infer(plan, StreamTableNames()));
-    ARROW_RETURN_NOT_OK(planner::CheckSinkAccepts(*target, *plan, modes));
-    planner::StreamTranslateOptions options = StreamOptions();
-    const bool reads_streams =
-        std::any_of(stream_tables_.begin(), stream_tables_.end(), [&](const auto& entry) {
-          std::function<bool(const sql::PlanNode&)> reads = [&](const sql::PlanNode& n) {
-            if (n.kind == sql::PlanKind::kScan &&
-                sql::ToLowerAscii(n.table->name) == entry.first) {
-              return true;
-            }
-            for (const sql::PlanPtr& input : n.inputs) {
-              if (reads(*input)) return true;
-            }
-            return false;
-          };
-          return reads(*plan);
-        });
-    if (reads_streams) {
-      // Tables registered from DataStreams live in the stream environment's graph.
-      for (const auto& [table_name, registered] : stream_tables_) {
-        options.table_vertices[table_name] = registered.vertex();
-      }
-      env = stream_env_;
-    }
-    ARROW_ASSIGN_OR_RAISE(
-        planner::StreamOutput translated,
-        planner::TranslateToStream(plan, modes, options, env->mutable_graph()));
-    stream = env->StreamOf(translated.vertex);
-    if (!translated.mode.insert_only()) {
-      const std::string kinds(runtime::kRowKindColumn);
-      output.push_back({kinds, cp::field_ref(kinds)});
-    }
-  } else {
-    // Relational queries run on the batch engine; their rows stream into the sink
-    // job as they are produced (one reader, spread over the sink's subtasks).
-    ARROW_ASSIGN_OR_RAISE(auto rows, planner::StreamBatchPlan(plan, BatchRunOptions()));
-    stream = env->FromSource(connectors::MakeReaderSource(std::move(rows)),
-                             runtime::WatermarkStrategy::NoWatermarks(), "Query result");
-    stream->SetParallelism(1);
-  }
-  ARROW_ASSIGN_OR_RAISE(TableSink sink, MakeTableSink(*target));
-  std::function<arrow::Status()> replace_old_rows;
-  if (statement.overwrite) {
-    ARROW_ASSIGN_OR_RAISE(const connectors::TableFactory* factory, target->Factory());
-    ARROW_ASSIGN_OR_RAISE(replace_old_rows,
-                          factory->PrepareOverwrite(target->Descriptor()));
-  }
-  DataStream selected = stream->Select(output, "Insert " + name);
-  // An updating stream into a table with a primary key (upsert-kafka): every change
-  // of a key goes to the same sink subtask, in order.
-  const bool updating = std::any_of(output.begin(), output.end(), [](const auto& c) {
-    return c.name == runtime::kRowKindColumn;
-  });
-  DataStream written =
-      updating && !target->primary_key.empty()
-          ? selected.KeyBy(target->primary_key).Process(sink.factory, "Sink " + name)
-          : selected.SinkTo(sink.factory, "Sink " + name);
-  if (sink.parallelism > 0) written.SetParallelism(sink.parallelism);
-  ARROW_ASSIGN_OR_RAISE(auto client, env->ExecuteAsync("insert-into_" + name));
-  ARROW_ASSIGN_OR_RAISE(runtime::JobResult result, waiter_(client, savepoint_dir));
-  if (replace_old_rows) ARROW_RETURN_NOT_OK(replace_old_rows());
-  int64_t rows = result.Totals("Insert " + name).records_out;
+  ARROW_ASSIGN_OR_RAISE(auto client, env->ExecuteAsync(job.job_name));
+  ARROW_ASSIGN_OR_RAISE(runtime::JobResult result, waiter_(client, job.checkpoint_dir));
+  if (job.after_success) ARROW_RETURN_NOT_OK(job.after_success());
+  int64_t rows = result.Totals(job.counted_vertex).records_out;
   return TableResult::Job(
-      fmt::format("[INFO] Job insert-into_{} finished: {} rows written in {:.2f} s", name,
+      fmt::format("[INFO] Job {} finished: {} rows written in {:.2f} s", job.job_name,
                   rows, std::chrono::duration<double>(result.duration).count()),
       rows);
 }

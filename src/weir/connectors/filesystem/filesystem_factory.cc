@@ -9,11 +9,11 @@
 
 #include "weir/common/error.h"
 #include "weir/common/suggest.h"
-#include "weir/connectors/csv_table_options.h"
 #include "weir/connectors/filesystem/bucket_assigner.h"
 #include "weir/connectors/filesystem/file_sink.h"
 #include "weir/connectors/filesystem/parquet_source.h"
 #include "weir/connectors/filesystem/text_format_scan.h"
+#include "weir/connectors/table_formats.h"
 #include "weir/connectors/table_options.h"
 #include "weir/expr/pruning.h"
 #include "weir/format/csv/csv_writer.h"
@@ -51,11 +51,6 @@ const std::set<std::string>& FilesystemOptions() {
       "parquet.enable.dictionary",
       "parquet.bloom-filter.columns",
       "parquet.writer.version",
-      "csv.field-delimiter",
-      "csv.quote-character",
-      "csv.null-literal",
-      "csv.ignore-parse-errors",
-      "json.ignore-parse-errors",
   };
   return options;
 }
@@ -143,9 +138,11 @@ arrow::Result<FileSinkOptions> FileSinkOptionsOf(const TableDescriptor& table) {
     options.commit.success_file_name =
         table.Option("sink.partition-commit.success-file.name");
   }
-  const std::string format = table.Option("format", "parquet");
-  if (format == "csv") {
-    ARROW_ASSIGN_OR_RAISE(auto csv, CsvWriteOptionsOf(table));
+  const std::string format_name = table.Option("format", "parquet");
+  if (format_name != "parquet") {
+    // A record format (csv, json): one record per line.
+    ARROW_ASSIGN_OR_RAISE(const format::RecordFormat* format,
+                          TableRecordFormat(table, "format", format_name));
     arrow::FieldVector fields;
     const auto physical = table.PhysicalSchema();
     for (const auto& field : physical->fields()) {
@@ -153,20 +150,21 @@ arrow::Result<FileSinkOptions> FileSinkOptionsOf(const TableDescriptor& table) {
                     field->name()) == table.partition_keys.end())
         fields.push_back(field);
     }
-    auto st = format::CheckCsvWritable(*arrow::schema(fields));
-    if (!st.ok()) {
+    auto schema = arrow::schema(fields);
+    format::FormatOptions format_options = FormatOptionsOf(table);
+    auto made = format->MakeEncoder(schema, format_options, format::RecordPart::kLine);
+    if (!made.ok()) {
       return arrow::Status::Invalid(
-          fmt::format("table '{}': {}", table.name, st.message()));
+          fmt::format("table '{}': {}", table.name, made.status().message()));
     }
-    options.row_encoder = [csv](const arrow::RecordBatch& batch, std::string* out) {
-      return format::AppendCsvRows(batch, csv, out);
+    // Sink subtasks encode at the same time: each batch gets its own encoder.
+    options.row_encoder = [format, schema, format_options](
+                              const arrow::RecordBatch& batch, std::string* out) {
+      ARROW_ASSIGN_OR_RAISE(auto encoder, format->MakeEncoder(schema, format_options,
+                                                              format::RecordPart::kLine));
+      return encoder->AppendLines(batch, out);
     };
-    options.suffix = ".csv";
-  } else if (format == "json") {
-    options.row_encoder = [](const arrow::RecordBatch& batch, std::string* out) {
-      return format::AppendJsonLines(batch, out);
-    };
-    options.suffix = ".json";
+    options.suffix = std::string(format->file_suffix());
   }
   if (has("auto-compaction")) {
     ARROW_ASSIGN_OR_RAISE(bool compaction, ParseBool(table, "auto-compaction"));
@@ -290,7 +288,9 @@ class FilesystemTableFactory : public TableFactory {
 
   arrow::Status Validate(TableDescriptor* described) const override {
     TableDescriptor& table = *described;
-    ARROW_RETURN_NOT_OK(CheckKnown(table, FilesystemOptions(), "filesystem"));
+    std::set<std::string> known = FilesystemOptions();
+    for (const std::string& key : RecordFormatOptionKeys()) known.insert(key);
+    ARROW_RETURN_NOT_OK(CheckKnown(table, known, "filesystem"));
     if (table.Option("path").empty()) {
       return arrow::Status::Invalid(
           fmt::format("table '{}': the filesystem connector needs 'path'", table.name));
@@ -306,21 +306,31 @@ class FilesystemTableFactory : public TableFactory {
       return arrow::Status::Invalid(fmt::format(
           "table '{}': the filesystem connector needs 'format' (parquet)", table.name));
     }
-    if (format != "parquet" && format != "csv" && format != "json") {
-      return arrow::Status::Invalid(fmt::format(
-          "table '{}': unknown format '{}' (parquet, csv, json)", table.name, format));
+    std::vector<const format::RecordFormat*> used;
+    if (format != "parquet") {
+      const format::RecordFormat* record = format::FindRecordFormat(format);
+      if (record == nullptr || record->file_suffix().empty()) {
+        std::string known = "parquet";
+        for (const std::string& name : format::RecordFormatNames()) {
+          const format::RecordFormat* f = format::FindRecordFormat(name);
+          if (!f->file_suffix().empty()) known += ", " + name;
+        }
+        return arrow::Status::Invalid(fmt::format("table '{}': unknown format '{}' ({})",
+                                                  table.name, format, known));
+      }
+      used.push_back(record);
     }
     for (const std::string& key : table.option_order) {
-      bool csv_key = key.rfind("csv.", 0) == 0;
-      bool json_key = key.rfind("json.", 0) == 0;
-      bool parquet_key = key.rfind("parquet.", 0) == 0;
-      if ((csv_key && format != "csv") || (json_key && format != "json") ||
-          (parquet_key && format != "parquet")) {
+      const bool parquet_key = key.rfind("parquet.", 0) == 0;
+      if ((parquet_key && format != "parquet") ||
+          (IsRecordFormatOption(key) &&
+           (used.empty() || used[0]->option_keys().count(key) == 0))) {
         return arrow::Status::Invalid(
             fmt::format("table '{}': option '{}' does not apply to format '{}'",
                         table.name, key, format));
       }
     }
+    ARROW_RETURN_NOT_OK(CheckRecordFormatOptions(table, used));
     if (!table.Option("source.monitor-interval").empty()) {
       ARROW_RETURN_NOT_OK(Duration(table, "source.monitor-interval").status());
     }

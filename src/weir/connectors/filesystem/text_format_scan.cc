@@ -4,14 +4,13 @@
 #include <map>
 
 #include <arrow/array/util.h>
-#include <arrow/csv/api.h>
 #include <arrow/io/file.h>
 #include <arrow/table.h>
 #include <arrow/type.h>
 #include <fmt/format.h>
 
 #include "weir/common/error.h"
-#include "weir/format/json/json_decoder.h"
+#include "weir/connectors/table_formats.h"
 #include "weir/format/parquet/file_discovery.h"
 #include "weir/types/partition_value.h"
 
@@ -70,7 +69,6 @@ class TextFormatReader : public arrow::RecordBatchReader {
 
  private:
   arrow::Status OpenFile(const format::DiscoveredFile& file) {
-    ARROW_ASSIGN_OR_RAISE(auto input, arrow::io::ReadableFile::Open(file.path));
     partition_values_.clear();
     for (const std::string& key : table_->partition_keys) {
       std::shared_ptr<arrow::DataType> type;
@@ -85,43 +83,12 @@ class TextFormatReader : public arrow::RecordBatchReader {
       }
       partition_values_[key] = value;
     }
-    std::string format = table_->Option("format");
-    auto file_schema = arrow::schema(file_fields_);
-    if (format == "csv") {
-      auto read = arrow::csv::ReadOptions::Defaults();
-      for (const auto& f : file_fields_) read.column_names.push_back(f->name());
-      auto parse = arrow::csv::ParseOptions::Defaults();
-      std::string delimiter = table_->Option("csv.field-delimiter", ",");
-      std::string quote = table_->Option("csv.quote-character", "\"");
-      if (delimiter.size() != 1 || quote.size() != 1) {
-        return arrow::Status::Invalid(fmt::format(
-            "table '{}': csv.field-delimiter and csv.quote-character take one character",
-            table_->name));
-      }
-      parse.delimiter = delimiter[0];
-      parse.quote_char = quote[0];
-      if (table_->Option("csv.ignore-parse-errors") == "true") {
-        parse.invalid_row_handler = [](const arrow::csv::InvalidRow&) {
-          return arrow::csv::InvalidRowResult::Skip;
-        };
-      }
-      auto convert = arrow::csv::ConvertOptions::Defaults();
-      for (const auto& f : file_fields_) convert.column_types[f->name()] = f->type();
-      // As in Flink: without csv.null-literal an empty field is an empty string (and
-      // NULL for other types); with it, that literal is NULL for every type.
-      std::string null_literal = table_->Option("csv.null-literal");
-      convert.null_values = {null_literal};
-      convert.strings_can_be_null = !null_literal.empty();
-      convert.quoted_strings_can_be_null = false;
-      ARROW_ASSIGN_OR_RAISE(
-          current_, arrow::csv::StreamingReader::Make(arrow::io::default_io_context(),
-                                                      input, read, parse, convert));
-      return arrow::Status::OK();
-    }
-    ARROW_ASSIGN_OR_RAISE(current_,
-                          format::OpenJsonLinesReader(
-                              file.path, file_schema,
-                              table_->Option("json.ignore-parse-errors") == "true"));
+    ARROW_ASSIGN_OR_RAISE(const format::RecordFormat* format,
+                          TableRecordFormat(*table_, "format", table_->Option("format")));
+    auto opened = format->OpenFile(file.path, arrow::schema(file_fields_),
+                                   FormatOptionsOf(*table_));
+    if (!opened.ok()) return InTable(*table_, opened.status());
+    current_ = std::move(*opened);
     return arrow::Status::OK();
   }
 

@@ -52,8 +52,9 @@ KafkaSourceBuilder& KafkaSourceBuilder::SetIgnoreParseErrors(bool ignore) {
   options_.ignore_parse_errors = ignore;
   return *this;
 }
-KafkaSourceBuilder& KafkaSourceBuilder::SetCsvOptions(format::CsvDecodeOptions csv) {
-  options_.csv = std::move(csv);
+KafkaSourceBuilder& KafkaSourceBuilder::SetFormatOption(const std::string& key,
+                                                        std::string value) {
+  options_.format_options.Set(key, std::move(value));
   return *this;
 }
 KafkaSourceBuilder& KafkaSourceBuilder::SetPartitionDiscoveryInterval(
@@ -112,8 +113,9 @@ KafkaSinkBuilder& KafkaSinkBuilder::SetKeyColumns(std::vector<std::string> colum
   options_.key_format = std::move(format);
   return *this;
 }
-KafkaSinkBuilder& KafkaSinkBuilder::SetCsvOptions(format::CsvWriteOptions csv) {
-  options_.csv = std::move(csv);
+KafkaSinkBuilder& KafkaSinkBuilder::SetFormatOption(const std::string& key,
+                                                    std::string value) {
+  options_.format_options.Set(key, std::move(value));
   return *this;
 }
 arrow::Result<runtime::OperatorFactory> KafkaSinkBuilder::Build() const {

@@ -87,8 +87,9 @@ class KafkaSourceBuilder {
   KafkaSourceBuilder& AddMetadataColumn(std::string name, std::string key);
   /// Skip (and count) records that do not decode instead of failing.
   KafkaSourceBuilder& SetIgnoreParseErrors(bool ignore);
-  /// How the csv format reads (delimiter, quoting, null literal, …).
-  KafkaSourceBuilder& SetCsvOptions(format::CsvDecodeOptions csv);
+  /// Sets an option of the key's or value's format, as a table would
+  /// (`csv.field-delimiter`, …).
+  KafkaSourceBuilder& SetFormatOption(const std::string& key, std::string value);
   KafkaSourceBuilder& SetPartitionDiscoveryInterval(std::chrono::milliseconds interval);
   /// Event time tracked per partition (see KafkaSourceOptions::watermarks); pass
   /// WatermarkStrategy::NoWatermarks() to FromSource then.
@@ -121,8 +122,9 @@ class KafkaSinkBuilder {
   /// The key's columns and format ("json", "csv" or "raw").
   KafkaSinkBuilder& SetKeyColumns(std::vector<std::string> columns,
                                   std::string format = "json");
-  /// How the csv format writes (delimiter, quoting, null literal, …).
-  KafkaSinkBuilder& SetCsvOptions(format::CsvWriteOptions csv);
+  /// Sets an option of the key's or value's format, as a table would
+  /// (`csv.field-delimiter`, …).
+  KafkaSinkBuilder& SetFormatOption(const std::string& key, std::string value);
   /// Returns the options built so far.
   const KafkaSinkOptions& options() const { return options_; }
   /// Checks the settings and returns the sink.

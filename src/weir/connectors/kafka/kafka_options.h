@@ -10,7 +10,7 @@
 
 #include <arrow/type_fwd.h>
 
-#include "weir/format/csv/csv_decoder.h"
+#include "weir/format/record_format.h"
 #include "weir/runtime/operators/watermark_strategy.h"
 
 namespace weir::connectors {
@@ -80,8 +80,8 @@ struct KafkaSourceOptions {
   /// value.fields-include = EXCEPT_KEY). Key columns follow the value columns.
   std::shared_ptr<arrow::Schema> key_schema;
   std::string key_format = "json";
-  /// How the csv format reads (the key's and the value's).
-  format::CsvDecodeOptions csv;
+  /// The formats' options (`csv.field-delimiter`, …), for the key's and the value's.
+  format::FormatOptions format_options;
   /// Skip (and count) records whose value does not decode instead of failing.
   bool ignore_parse_errors = false;
   /// How records become rows. Not kAppend: the rows carry the row-kind column

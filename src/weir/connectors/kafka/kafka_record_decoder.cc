@@ -9,8 +9,7 @@
 #include <arrow/util/utf8.h>
 
 #include "weir/common/error.h"
-#include "weir/format/csv/csv_decoder.h"
-#include "weir/format/json/json_decoder.h"
+#include "weir/format/record_format.h"
 #include "weir/runtime/changelog.h"
 
 namespace weir::connectors {
@@ -30,106 +29,42 @@ arrow::Result<std::shared_ptr<arrow::DataType>> KafkaMetadataType(
       key);
 }
 
-// Decodes one part of a record (the key or the value) into its columns.
+// Decodes one part of a record (the key or the value) into its columns, with the
+// part's record format.
 class PartDecoder {
  public:
   static arrow::Result<std::unique_ptr<PartDecoder>> Make(
-      const std::shared_ptr<arrow::Schema>& schema, const std::string& format,
-      const format::CsvDecodeOptions& csv, const char* part) {
+      const std::shared_ptr<arrow::Schema>& schema, const std::string& format_name,
+      const format::FormatOptions& options, format::RecordPart part) {
+    ARROW_ASSIGN_OR_RAISE(
+        const format::RecordFormat* format,
+        format::RecordFormatOf(format_name,
+                               fmt::format("Kafka {}", format::RecordPartName(part))));
     auto d = std::make_unique<PartDecoder>();
-    if (format == "json") {
-      ARROW_ASSIGN_OR_RAISE(d->json_, format::JsonDecoder::Make(schema));
-    } else if (format == "csv") {
-      ARROW_ASSIGN_OR_RAISE(d->csv_, format::CsvDecoder::Make(schema, csv));
-    } else if (format == "raw") {
-      const auto id =
-          schema->num_fields() == 1 ? schema->field(0)->type()->id() : arrow::Type::NA;
-      if (id != arrow::Type::BINARY && id != arrow::Type::STRING) {
-        return UserError(
-            "the raw format reads the record {} into exactly one BYTES or STRING column, "
-            "but there are {} {} columns",
-            part, schema->num_fields(), part);
-      }
-      d->raw_text_ = id == arrow::Type::STRING;
-      ARROW_ASSIGN_OR_RAISE(d->raw_, arrow::MakeBuilder(schema->field(0)->type()));
-    } else {
-      return UserError("Kafka {} format '{}' is not supported (json, csv, raw)", part,
-                       format);
-    }
+    ARROW_ASSIGN_OR_RAISE(d->decoder_, format->MakeDecoder(schema, options, part));
     return d;
   }
 
   // Adds the part as a row, or returns false for no row (a csv comment); `bytes` null
-  // means the part is absent (a NULL row for a raw column; every JSON or CSV column
-  // NULL).
+  // means the part is absent (every column NULL).
   arrow::Result<bool> Append(const void* bytes, size_t size) {
-    if (json_) {
-      if (bytes == nullptr) {
-        ARROW_RETURN_NOT_OK(json_->Append("{}"));
-      } else {
-        ARROW_RETURN_NOT_OK(
-            json_->Append(std::string_view(static_cast<const char*>(bytes), size)));
-      }
-      return true;
-    }
-    if (csv_) {
-      if (bytes == nullptr) {
-        ARROW_RETURN_NOT_OK(csv_->AppendNullRow());
-        return true;
-      }
-      return csv_->Append(std::string_view(static_cast<const char*>(bytes), size));
-    }
     if (bytes == nullptr) {
-      ARROW_RETURN_NOT_OK(raw_->AppendNull());
+      ARROW_RETURN_NOT_OK(decoder_->AppendAbsent());
       return true;
     }
-    const std::string_view value(static_cast<const char*>(bytes), size);
-    if (raw_text_) {
-      if (!arrow::util::ValidateUTF8(value)) {
-        return arrow::Status::Invalid("not valid UTF-8 text");
-      }
-      ARROW_RETURN_NOT_OK(static_cast<arrow::StringBuilder&>(*raw_).Append(value));
-      return true;
-    }
-    ARROW_RETURN_NOT_OK(static_cast<arrow::BinaryBuilder&>(*raw_).Append(value));
-    return true;
+    return decoder_->Append(std::string_view(static_cast<const char*>(bytes), size));
   }
 
   // Undoes the last successful Append.
-  arrow::Status DropLast() {
-    if (json_) {
-      json_->DropLastRow();
-      return arrow::Status::OK();
-    }
-    if (csv_) {
-      csv_->DropLastRow();
-      return arrow::Status::OK();
-    }
-    // Raw builders cannot shrink: rebuild without the last value.
-    std::shared_ptr<arrow::Array> values;
-    ARROW_RETURN_NOT_OK(raw_->Finish(&values));
-    return raw_->AppendArraySlice(*values->data(), 0, values->length() - 1);
-  }
+  arrow::Status DropLast() { return decoder_->DropLastRow(); }
 
   arrow::Result<arrow::ArrayVector> Finish() {
-    if (json_) {
-      ARROW_ASSIGN_OR_RAISE(auto rows, json_->Finish());
-      return rows->columns();
-    }
-    if (csv_) {
-      ARROW_ASSIGN_OR_RAISE(auto rows, csv_->Finish());
-      return rows->columns();
-    }
-    std::shared_ptr<arrow::Array> raw;
-    ARROW_RETURN_NOT_OK(raw_->Finish(&raw));
-    return arrow::ArrayVector{raw};
+    ARROW_ASSIGN_OR_RAISE(auto rows, decoder_->Finish());
+    return rows->columns();
   }
 
  private:
-  std::unique_ptr<format::JsonDecoder> json_;
-  std::unique_ptr<format::CsvDecoder> csv_;
-  std::unique_ptr<arrow::ArrayBuilder> raw_;
-  bool raw_text_ = false;
+  std::unique_ptr<format::RecordDecoder> decoder_;
 };
 
 struct KafkaRecordDecoder::State {
@@ -267,18 +202,16 @@ arrow::Result<std::unique_ptr<KafkaRecordDecoder>> KafkaRecordDecoder::Make(
     ARROW_ASSIGN_OR_RAISE(
         s.value,
         PartDecoder::Make(DebeziumEnvelope(*options.value_schema, s.schema_include),
-                          "json", options.csv, "value"));
+                          "json", options.format_options, format::RecordPart::kValue));
   } else {
-    ARROW_ASSIGN_OR_RAISE(s.value,
-                          PartDecoder::Make(options.value_schema, options.value_format,
-                                            options.csv, "value"));
+    ARROW_ASSIGN_OR_RAISE(
+        s.value, PartDecoder::Make(options.value_schema, options.value_format,
+                                   options.format_options, format::RecordPart::kValue));
   }
   if (options.key_schema) {
-    // Comments are a value matter: a key starting with '#' is a key.
-    format::CsvDecodeOptions key_csv = options.csv;
-    key_csv.allow_comments = false;
     ARROW_ASSIGN_OR_RAISE(
-        s.key, PartDecoder::Make(options.key_schema, options.key_format, key_csv, "key"));
+        s.key, PartDecoder::Make(options.key_schema, options.key_format,
+                                 options.format_options, format::RecordPart::kKey));
     for (const auto& f : options.key_schema->fields()) fields.push_back(f);
   }
   for (const KafkaMetadataColumn& column : options.metadata) {

@@ -8,19 +8,19 @@
 #include <fmt/format.h>
 
 #include "weir/common/error.h"
-#include "weir/format/csv/csv_writer.h"
-#include "weir/format/json/json_writer.h"
+#include "weir/format/record_format.h"
 
 namespace weir::connectors {
 namespace {
 
-// Encodes some columns of a batch, one record at a time.
+// Encodes some columns of a batch, one record at a time, with a record format.
 class FieldsEncoder {
  public:
   static arrow::Result<FieldsEncoder> Make(const arrow::RecordBatch& batch,
                                            const std::vector<std::string>& columns,
-                                           const std::string& format,
-                                           const format::CsvWriteOptions& csv) {
+                                           const std::string& format_name,
+                                           const format::FormatOptions& options,
+                                           format::RecordPart part) {
     FieldsEncoder e;
     std::vector<int> indices;
     for (const std::string& name : columns) {
@@ -34,49 +34,24 @@ class FieldsEncoder {
         if (i != kinds) indices.push_back(i);
       }
     }
-    ARROW_ASSIGN_OR_RAISE(e.batch_, batch.SelectColumns(indices));
-    if (format == "raw") {
-      const auto id =
-          e.batch_->num_columns() == 1 ? e.batch_->column(0)->type_id() : arrow::Type::NA;
-      if (id != arrow::Type::STRING && id != arrow::Type::BINARY) {
-        return UserError(
-            "the raw format writes exactly one STRING or BYTES column, not {} column(s) "
-            "of these types",
-            e.batch_->num_columns());
-      }
-      return e;
-    }
-    if (format == "csv") {
-      ARROW_ASSIGN_OR_RAISE(auto encoder, format::CsvRowEncoder::Make(*e.batch_, csv));
-      e.csv_ = std::make_shared<format::CsvRowEncoder>(std::move(encoder));
-      return e;
-    }
-    ARROW_ASSIGN_OR_RAISE(auto json, format::JsonRowEncoder::Make(*e.batch_));
-    e.json_ = std::make_shared<format::JsonRowEncoder>(std::move(json));
+    ARROW_ASSIGN_OR_RAISE(auto selected, batch.SelectColumns(indices));
+    ARROW_ASSIGN_OR_RAISE(
+        const format::RecordFormat* format,
+        format::RecordFormatOf(format_name,
+                               fmt::format("Kafka {}", format::RecordPartName(part))));
+    ARROW_ASSIGN_OR_RAISE(e.encoder_,
+                          format->MakeEncoder(selected->schema(), options, part));
+    ARROW_RETURN_NOT_OK(e.encoder_->Reset(*selected));
     return e;
   }
 
-  // The bytes of `row`, or false for a NULL raw value.
+  // The bytes of `row`, or false for no bytes (a NULL raw value).
   arrow::Result<bool> Encode(int64_t row, std::string* out) const {
-    out->clear();
-    if (json_) {
-      ARROW_RETURN_NOT_OK(json_->Append(row, out));
-      return true;
-    }
-    if (csv_) {
-      ARROW_RETURN_NOT_OK(csv_->Append(row, out));
-      return true;
-    }
-    const auto& column = *batch_->column(0);
-    if (column.IsNull(row)) return false;
-    out->assign(static_cast<const arrow::BinaryArray&>(column).GetView(row));
-    return true;
+    return encoder_->Encode(row, out);
   }
 
  private:
-  std::shared_ptr<arrow::RecordBatch> batch_;
-  std::shared_ptr<format::JsonRowEncoder> json_;
-  std::shared_ptr<format::CsvRowEncoder> csv_;
+  std::shared_ptr<format::RecordEncoder> encoder_;
 };
 
 }  // namespace
@@ -139,12 +114,14 @@ arrow::Status ForEachKafkaRecord(
   ARROW_ASSIGN_OR_RAISE(
       auto values,
       FieldsEncoder::Make(batch, options.value_columns,
-                          debezium ? "json" : options.value_format, options.csv));
+                          debezium ? "json" : options.value_format,
+                          options.format_options, format::RecordPart::kValue));
   const int8_t* changes = debezium ? runtime::RowKinds(batch) : nullptr;
   std::optional<FieldsEncoder> keys;
   if (!options.key_columns.empty()) {
-    ARROW_ASSIGN_OR_RAISE(keys, FieldsEncoder::Make(batch, options.key_columns,
-                                                    options.key_format, options.csv));
+    ARROW_ASSIGN_OR_RAISE(
+        keys, FieldsEncoder::Make(batch, options.key_columns, options.key_format,
+                                  options.format_options, format::RecordPart::kKey));
   }
   // upsert-kafka: -U rows are skipped, -D rows become tombstones.
   const int8_t* kinds = options.upsert ? runtime::RowKinds(batch) : nullptr;

@@ -7,7 +7,7 @@
 
 #include <arrow/result.h>
 
-#include "weir/format/csv/csv_writer.h"
+#include "weir/format/record_format.h"
 #include "weir/runtime/job_graph.h"
 
 namespace weir::connectors {
@@ -46,8 +46,8 @@ struct KafkaSinkOptions {
   /// Columns of the key and their format ("json", "csv", "raw"); no key when empty.
   std::vector<std::string> key_columns;
   std::string key_format = "json";
-  /// How the csv format writes (the key and the value).
-  format::CsvWriteOptions csv;
+  /// The formats' options (`csv.field-delimiter`, …), for the key and the value.
+  format::FormatOptions format_options;
   /// upsert-kafka: the input is a changelog (a row-kind column) whose key columns
   /// are the table's primary key: +I/+U rows are written, -D rows as tombstones
   /// (the key with a null value), -U rows not at all.

@@ -7,10 +7,10 @@
 #include <fmt/format.h>
 
 #include "weir/common/suggest.h"
-#include "weir/connectors/csv_table_options.h"
 #include "weir/connectors/kafka/kafka_record_decoder.h"
 #include "weir/connectors/kafka/kafka_sink.h"
 #include "weir/connectors/kafka/kafka_source.h"
+#include "weir/connectors/table_formats.h"
 #include "weir/connectors/table_options.h"
 
 namespace weir::connectors {
@@ -99,10 +99,12 @@ arrow::Result<std::map<int32_t, int64_t>> SpecificOffsets(const TableDescriptor&
 arrow::Status ValidateKafkaTable(const TableDescriptor& table) {
   for (const std::string& key : table.option_order) {
     if (key.rfind("properties.", 0) == 0 || KafkaOptions().count(key) != 0 ||
-        CsvFormatOptions().count(key) != 0)
+        IsRecordFormatOption(key))
       continue;
     std::vector<std::string> names(KafkaOptions().begin(), KafkaOptions().end());
-    names.insert(names.end(), CsvFormatOptions().begin(), CsvFormatOptions().end());
+    for (const std::string& format_key : RecordFormatOptionKeys()) {
+      names.push_back(format_key);
+    }
     return arrow::Status::Invalid(
         fmt::format("table '{}': unknown option '{}' for connector 'kafka'{}", table.name,
                     key, common::DidYouMean(key, names)));
@@ -155,7 +157,7 @@ arrow::Result<KafkaSinkOptions> KafkaSinkOptionsOf(const TableDescriptor& table)
   }
   options.value_format = table.Option("value.format", table.Option("format"));
   options.key_format = table.Option("key.format", "json");
-  ARROW_ASSIGN_OR_RAISE(options.csv, CsvWriteOptionsOf(table));
+  options.format_options = FormatOptionsOf(table);
   const std::string keys = table.Option("key.fields");
   for (size_t start = 0; !keys.empty() && start <= keys.size();) {
     size_t end = keys.find(';', start);
@@ -190,8 +192,9 @@ arrow::Result<KafkaSinkOptions> KafkaSinkOptionsOf(const TableDescriptor& table)
   if (options.topic.empty() || options.topic.find(';') != std::string::npos) {
     return OptionError(table, "topic", "a Kafka sink writes to exactly one topic");
   }
-  // The csv format holds no nested values: say so when the table is declared.
-  auto csv_columns = [&](const std::vector<std::string>& names) {
+  // Columns a format cannot hold (nested values in csv, several columns in raw):
+  // say so when the table is declared.
+  auto columns_of = [&](const std::vector<std::string>& names) {
     arrow::FieldVector fields;
     for (const TableColumn& column : table.columns) {
       if (std::find(names.begin(), names.end(), column.name) != names.end())
@@ -199,13 +202,21 @@ arrow::Result<KafkaSinkOptions> KafkaSinkOptionsOf(const TableDescriptor& table)
     }
     return arrow::schema(fields);
   };
-  if (options.value_format == "csv") {
-    auto st = format::CheckCsvWritable(*csv_columns(options.value_columns));
-    if (!st.ok()) return OptionError(table, "format", st.message());
-  }
-  if (options.key_format == "csv" && !options.key_columns.empty()) {
-    auto st = format::CheckCsvWritable(*csv_columns(options.key_columns));
-    if (!st.ok()) return OptionError(table, "key.format", st.message());
+  auto check_writable = [&](const std::string& key, const std::string& name,
+                            const std::vector<std::string>& columns,
+                            format::RecordPart part) -> arrow::Status {
+    const format::RecordFormat* format = format::FindRecordFormat(name);
+    if (format == nullptr) return arrow::Status::OK();  // refused below
+    auto encoder = format->MakeEncoder(columns_of(columns), options.format_options, part);
+    if (!encoder.ok()) return OptionError(table, key, encoder.status().message());
+    return arrow::Status::OK();
+  };
+  ARROW_RETURN_NOT_OK(check_writable(
+      table.Option("value.format").empty() ? "format" : "value.format",
+      options.value_format, options.value_columns, format::RecordPart::kValue));
+  if (!options.key_columns.empty()) {
+    ARROW_RETURN_NOT_OK(check_writable("key.format", options.key_format,
+                                       options.key_columns, format::RecordPart::kKey));
   }
   auto checked = MakeKafkaSink(options);
   if (!checked.ok()) {
@@ -294,16 +305,27 @@ arrow::Result<KafkaSourceOptions> KafkaSourceOptionsOf(const TableDescriptor& ta
         "table '{}': the kafka connector needs 'format' (json, csv, raw)", table.name));
   }
   const std::string key_format = table.Option("key.format", "json");
+  // The value's and key's record formats; debezium-json is the connector's own
+  // changelog envelope around json values.
+  std::vector<const format::RecordFormat*> used;
   for (const char* key : {"format", "value.format", "key.format"}) {
     const std::string value = table.Option(key);
-    const bool changelog = value == "debezium-json" && std::string(key) != "key.format";
-    if (!value.empty() && value != "json" && value != "csv" && value != "raw" &&
-        !changelog) {
-      return OptionError(
-          table, key,
-          fmt::format("format '{}' is not supported for Kafka (json, csv, raw{})", value,
-                      std::string(key) == "key.format" ? "" : ", debezium-json"));
+    const bool is_key = std::string(key) == "key.format";
+    if (value.empty() || (value == "debezium-json" && !is_key)) continue;
+    const format::RecordFormat* found = format::FindRecordFormat(value);
+    if (found == nullptr) {
+      std::string known;
+      for (const std::string& name : format::RecordFormatNames()) {
+        known += (known.empty() ? "" : ", ") + name;
+      }
+      return OptionError(table, key,
+                         fmt::format("format '{}' is not supported for Kafka ({}{})",
+                                     value, known, is_key ? "" : ", debezium-json"));
     }
+  }
+  used.push_back(format::FindRecordFormat(format == "debezium-json" ? "json" : format));
+  if (!table.Option("key.fields").empty()) {
+    used.push_back(format::FindRecordFormat(key_format));
   }
   options.value_format = format;
   if (format == "debezium-json") {
@@ -313,25 +335,19 @@ arrow::Result<KafkaSourceOptions> KafkaSourceOptionsOf(const TableDescriptor& ta
                             ParseBool(table, "debezium-json.schema-include"));
     }
   }
-  for (const char* key : {"json.ignore-parse-errors", "csv.ignore-parse-errors",
-                          "debezium-json.ignore-parse-errors"}) {
+  std::vector<std::string> changelog_formats = format::RecordFormatNames();
+  changelog_formats.push_back("debezium-json");
+  for (const std::string& applies : changelog_formats) {
+    const std::string key = applies + ".ignore-parse-errors";
     if (table.Option(key).empty()) continue;
-    const std::string name = key;
-    const std::string applies = name.substr(0, name.rfind(".ignore"));
     if (format != applies) {
       return OptionError(table, key,
                          fmt::format("applies to the {} value format", applies));
     }
     ARROW_ASSIGN_OR_RAISE(options.ignore_parse_errors, ParseBool(table, key));
   }
-  const bool csv_used =
-      format == "csv" || (key_format == "csv" && !table.Option("key.fields").empty());
-  for (const std::string& key : table.option_order) {
-    if (CsvFormatOptions().count(key) != 0 && !csv_used) {
-      return OptionError(table, key, "applies to the csv format, which is not used");
-    }
-  }
-  ARROW_ASSIGN_OR_RAISE(options.csv, CsvDecodeOptionsOf(table));
+  ARROW_RETURN_NOT_OK(CheckRecordFormatOptions(table, used));
+  options.format_options = FormatOptionsOf(table);
   // Key columns are decoded from the record key when the value leaves them out
   // (value.fields-include = EXCEPT_KEY); with ALL the value holds them.
   std::vector<std::string> key_fields;
@@ -522,7 +538,7 @@ class UpsertKafkaTableFactory : public TableFactory {
   arrow::Status Validate(TableDescriptor* table) const override {
     for (const std::string& key : table->option_order) {
       if (key.rfind("properties.", 0) == 0 || UpsertKafkaOptions().count(key) != 0 ||
-          CsvFormatOptions().count(key) != 0) {
+          IsRecordFormatOption(key)) {
         continue;
       }
       std::vector<std::string> names(UpsertKafkaOptions().begin(),

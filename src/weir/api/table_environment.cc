@@ -20,7 +20,7 @@
 #include "weir/planner/table_connectors.h"
 #include "weir/planner/time_attributes.h"
 #include "weir/runtime/changelog.h"
-#include "weir/sql/functions/function_catalog.h"
+#include "weir/sql/functions/function_registry.h"
 #include "weir/sql/parse/diagnostic.h"
 #include "weir/sql/parse/statement_parser.h"
 #include "weir/sql/plan/planner.h"
@@ -309,14 +309,12 @@ arrow::Result<TableResult> TableEnvironment::Execute(const sql::StatementPtr& st
       return StringRows({"view name"}, rows);
     }
     case StatementKind::kShowFunctions: {
+      // Flink's SHOW FUNCTIONS: the user's functions and the built-in ones.
       std::set<std::string> names;
-      for (const std::string& name : sql::SqlFunctionNames()) names.insert(name);
-      for (const std::string& name : sql::SpecialFunctionNames()) names.insert(name);
-      for (const char* name :
-           {"COUNT", "SUM", "AVG", "MIN", "MAX", "STDDEV_POP", "STDDEV_SAMP", "VAR_POP",
-            "VAR_SAMP", "FIRST_VALUE", "LAST_VALUE"}) {
-        names.insert(name);
+      for (const sql::FunctionDefinition* function : sql::AllFunctions()) {
+        names.insert(function->name);
       }
+      for (const std::string& name : catalog_.FunctionNames()) names.insert(name);
       std::vector<std::vector<std::string>> rows;
       for (const std::string& name : names) rows.push_back({name});
       return StringRows({"function name"}, rows);

@@ -22,6 +22,7 @@
 #include "weir/sql/bind/typed_expr.h"
 #include "weir/sql/functions/custom_kernels.h"
 #include "weir/sql/functions/function_catalog.h"
+#include "weir/sql/functions/function_registry.h"
 #include "weir/sql/functions/like_pattern.h"
 #include "weir/sql/parse/diagnostic.h"
 #include "weir/sql/parse/expression_parser.h"
@@ -744,44 +745,25 @@ arrow::Result<TypedExpr> Binder::BindFunction(const FunctionCallExpr& call) {
     return ErrorAt(source_, call.over()->position, "invalid OVER",
                    ": window functions (… OVER …) are allowed only in the SELECT list");
   }
-  const SqlFunction* function = FindSqlFunction(name.name);
-  FunctionBinder special = FindFunctionBinder(name.name);
+  const FunctionDefinition* function = FindFunction(name.name);
+  if (function != nullptr && function->kind != FunctionKind::kScalar) function = nullptr;
   if (hooks_ != nullptr && hooks_->user_function) {
     std::shared_ptr<const CatalogFunction> user = hooks_->user_function(name.name);
-    if (user != nullptr &&
-        (user->system || (function == nullptr && special == nullptr))) {
+    if (user != nullptr && (user->system || function == nullptr)) {
       return BindUserFunction(call, *user);
     }
   }
-  if ((function == nullptr && special == nullptr) || call.distinct() || call.star()) {
+  if (function == nullptr || call.distinct() || call.star()) {
     if (hooks_ != nullptr && hooks_->unknown_function) {
       ARROW_ASSIGN_OR_RAISE(std::optional<TypedExpr> bound,
                             hooks_->unknown_function(call));
       if (bound) return *bound;
     }
-    std::vector<std::string> names = SqlFunctionNames();
-    for (std::string& extra : SpecialFunctionNames()) names.push_back(std::move(extra));
+    std::vector<std::string> names;
+    for (const FunctionDefinition* known : AllFunctions()) names.push_back(known->name);
     return ErrorAt(source_, name.position,
                    fmt::format("unknown function '{}'", name.name),
                    DidYouMean(name.name, names));
-  }
-  if (special != nullptr) {
-    std::vector<TypedExpr> args;
-    for (const ExprPtr& arg : call.args()) {
-      ARROW_ASSIGN_OR_RAISE(TypedExpr typed, Bind(*arg));
-      ARROW_RETURN_NOT_OK(DecodeDictionary(typed));
-      args.push_back(std::move(typed));
-    }
-    return special(*this, call, std::move(args));
-  }
-  size_t count = call.args().size();
-  if (count < function->min_args || count > function->max_args) {
-    std::string expected = function->max_args == SIZE_MAX
-                               ? fmt::format("at least {}", function->min_args)
-                               : fmt::format("{}", function->min_args);
-    return ErrorAt(source_, name.position, "invalid call",
-                   fmt::format(": {} expects {} argument{} but got {}", function->name,
-                               expected, function->min_args == 1 ? "" : "s", count));
   }
   std::vector<TypedExpr> args;
   for (const ExprPtr& arg : call.args()) {
@@ -789,13 +771,7 @@ arrow::Result<TypedExpr> Binder::BindFunction(const FunctionCallExpr& call) {
     ARROW_RETURN_NOT_OK(DecodeDictionary(typed));
     args.push_back(std::move(typed));
   }
-  for (TypedExpr& arg : args) {
-    if (arg.is_bare_null()) {
-      arg = MakeConstant(arrow::MakeNullScalar(function->null_type()), arg.node);
-    }
-  }
-  return MakeCall(function->arrow_name, std::move(args), nullptr, call,
-                  fmt::format("function {}", function->name));
+  return BindFunctionCall(*this, *function, call, std::move(args));
 }
 
 arrow::Result<TypedExpr> Binder::BindUserFunction(const FunctionCallExpr& call,

@@ -402,8 +402,9 @@ TEST_F(ExpressionBinderTest, FunctionErrors) {
   EXPECT_TRUE(Contains(Error("ABS(id, 2) = 1"), "ABS expects 1 argument but got 2"));
   EXPECT_TRUE(Contains(Error("COALESCE() IS NULL"),
                        "COALESCE expects at least 1 argument but got 0"));
-  EXPECT_TRUE(Contains(Error("UPPER(id) = 'A'"),
-                       "function UPPER cannot be applied to column 'id' of type int32"));
+  EXPECT_TRUE(
+      Contains(Error("UPPER(id) = 'A'"),
+               "UPPER expects a string as argument 1 but got column 'id' of type int32"));
 }
 
 TEST_F(ExpressionBinderTest, TypeErrorsNameColumnsAndTypes) {

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "weir/sql/bind/numeric_arithmetic.h"
+#include "weir/sql/functions/function_registry.h"
 #include "weir/sql/parse/diagnostic.h"
 #include "weir/sql/suggest.h"
 
@@ -14,23 +15,32 @@ namespace {
 
 namespace cp = arrow::compute;
 
-constexpr std::string_view kAggregates[] = {
-    "COUNT",      "SUM",         "AVG",        "MIN",     "MAX",
-    "STDDEV_POP", "STDDEV_SAMP", "STDDEV",     "VAR_POP", "VAR_SAMP",
-    "VARIANCE",   "FIRST_VALUE", "LAST_VALUE", "LISTAGG"};
-
-bool Numeric(const std::shared_ptr<arrow::DataType>& type) {
-  return arrow::is_integer(type->id()) || arrow::is_floating(type->id()) ||
-         arrow::is_decimal(type->id()) || type->id() == arrow::Type::NA;
-}
+// The aggregates' signatures; PlanAggregateCall plans their calls. COUNT(*) is
+// spelled with a star, not an argument.
+constexpr FunctionEntry kAggregateFunctions[] = {
+    {"COUNT", "ANY"},
+    {"SUM", "NUMERIC"},
+    {"AVG", "NUMERIC"},
+    {"MIN", "ANY"},
+    {"MAX", "ANY"},
+    {"STDDEV_POP", "NUMERIC"},
+    {"STDDEV_SAMP", "NUMERIC"},
+    {"STDDEV", "NUMERIC"},
+    {"VAR_POP", "NUMERIC"},
+    {"VAR_SAMP", "NUMERIC"},
+    {"VARIANCE", "NUMERIC"},
+    {"FIRST_VALUE", "ANY"},
+    {"LAST_VALUE", "ANY"},
+    {"LISTAGG", "STRING | STRING, SYMBOL"},
+};
 
 }  // namespace
 
+std::span<const FunctionEntry> AggregateFunctionEntries() { return kAggregateFunctions; }
+
 bool IsAggregateFunction(std::string_view name) {
-  for (std::string_view aggregate : kAggregates) {
-    if (EqualsIgnoreCase(aggregate, name)) return true;
-  }
-  return false;
+  const FunctionDefinition* function = FindFunction(name);
+  return function != nullptr && function->kind == FunctionKind::kAggregate;
 }
 
 arrow::Result<std::string> ListAggSeparator(const FunctionCallExpr& call,
@@ -64,6 +74,15 @@ arrow::Result<AggregatePlan> PlanAggregateCall(
   if (type->id() == arrow::Type::DICTIONARY) {
     type = static_cast<const arrow::DictionaryType&>(*type).value_type();
   }
+  // The argument against the declared signature (SUM takes numbers, …).
+  const FunctionDefinition* function = FindFunction(name);
+  const FunctionSignature* signature =
+      function == nullptr ? nullptr : function->SignatureFor(call.args().size());
+  if (signature != nullptr && !signature->args.empty() &&
+      !ArgTypeAccepts(signature->At(0), *type)) {
+    return error(fmt::format("{} needs a {} argument but got {}", name,
+                             ArgTypeName(signature->At(0)), type->ToString()));
+  }
   if (call.distinct() && name != "COUNT" && name != "MIN" && name != "MAX") {
     return error(
         fmt::format("{}(DISTINCT …) is not supported yet; only COUNT(DISTINCT …)", name));
@@ -87,11 +106,6 @@ arrow::Result<AggregatePlan> PlanAggregateCall(
     return plan;
   }
   if (name == "LISTAGG") {
-    if (type->id() != arrow::Type::STRING && type->id() != arrow::Type::LARGE_STRING &&
-        type->id() != arrow::Type::STRING_VIEW) {
-      return error(
-          fmt::format("LISTAGG needs a STRING argument but got {}", type->ToString()));
-    }
     plan.function = "listagg";
     plan.result_type = arrow::utf8();
     if (type->id() != arrow::Type::STRING) plan.input_cast = arrow::utf8();
@@ -102,10 +116,6 @@ arrow::Result<AggregatePlan> PlanAggregateCall(
     plan.options = skip_nulls;
     plan.result_type = type;
     return plan;
-  }
-  if (!Numeric(type)) {
-    return error(
-        fmt::format("{} needs a numeric argument but got {}", name, type->ToString()));
   }
   if (name == "SUM") {
     plan.function = "sum";

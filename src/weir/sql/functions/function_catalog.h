@@ -1,8 +1,6 @@
 #pragma once
 
-#include <cstddef>
 #include <memory>
-#include <string>
 #include <string_view>
 #include <vector>
 
@@ -10,11 +8,7 @@
 #include <arrow/result.h>
 #include <arrow/status.h>
 
-#include <vector>
 #include "weir/sql/bind/typed_expr.h"
-
-#include <arrow/type_fwd.h>
-
 #include "weir/sql/parse/ast.h"
 
 namespace weir::sql {
@@ -22,20 +16,6 @@ namespace weir::sql {
 /// Returns the Arrow compute function implementing a binary operator, e.g.
 /// "less" for <, "and_kleene" for AND, "remainder_checked" for %.
 std::string_view ArrowFunctionFor(BinaryOp op);
-
-/// Describes a scalar function callable from SQL.
-struct SqlFunction {
-  /// The SQL name, upper case.
-  std::string_view name;
-  /// The Arrow compute function it maps to.
-  std::string_view arrow_name;
-  /// Fewest arguments accepted.
-  size_t min_args;
-  /// Most arguments accepted (SIZE_MAX for variadic functions).
-  size_t max_args;
-  /// Type given to a bare NULL argument, or null to take the other arguments' type.
-  const std::shared_ptr<arrow::DataType>& (*null_type)();
-};
 
 /// What a special function binder needs from the binder: calls to Arrow compute
 /// functions typed (and folded when constant) like every other call, and errors
@@ -53,23 +33,11 @@ class CallBuilder {
                                   std::string_view message) const = 0;
 };
 
-/// Binds a call of a function whose typing or arguments need more than a direct
-/// mapping to one Arrow function (SUBSTRING, DATE_FORMAT, IF, ROUND, …). `args` are
-/// bound, with dictionary columns already decoded.
+/// Binds a call of a built-in scalar function whose arguments matched one of its
+/// declared signatures and were converted to the declared types
+/// (function_registry.h). `args` are bound, with dictionary columns decoded.
 using FunctionBinder = arrow::Result<TypedExpr> (*)(CallBuilder& builder,
                                                     const FunctionCallExpr& call,
                                                     std::vector<TypedExpr> args);
-
-/// Returns the binder of the special function `name` (case-insensitively), or nullptr.
-FunctionBinder FindFunctionBinder(std::string_view name);
-
-/// Returns the names of the special functions, for suggestions and SHOW FUNCTIONS.
-std::vector<std::string> SpecialFunctionNames();
-
-/// Returns the function named `name` (case-insensitively), or nullptr.
-const SqlFunction* FindSqlFunction(std::string_view name);
-
-/// Returns the names of all functions, for suggestions.
-std::vector<std::string> SqlFunctionNames();
 
 }  // namespace weir::sql

@@ -12,6 +12,7 @@
 
 #include "weir/sql/bind/numeric_arithmetic.h"
 #include "weir/sql/bind/type_unify.h"
+#include "weir/sql/functions/function_registry.h"
 #include "weir/sql/functions/special_functions.h"
 
 namespace weir::sql {
@@ -38,16 +39,11 @@ arrow::Result<std::shared_ptr<arrow::DataType>> RoundedDecimalType(
 // ROUND(x[, d]) (half away from zero, like Java's HALF_UP) and TRUNCATE(x[, d]).
 arrow::Result<TypedExpr> BindRound(CallBuilder& builder, const FunctionCallExpr& call,
                                    std::vector<TypedExpr> args) {
-  ARROW_RETURN_NOT_OK(CheckArgCount(builder, call, args, 1, 2));
-  ARROW_RETURN_NOT_OK(RequireNumeric(builder, call, args, 0, arrow::int32()));
   cp::RoundMode mode = CalledName(call) == "TRUNCATE"
                            ? cp::RoundMode::TOWARDS_ZERO
                            : cp::RoundMode::HALF_TOWARDS_INFINITY;
   TypedExpr digits = ConstantOf(arrow::MakeScalar(int64_t{0}), call);
-  if (args.size() == 2) {
-    ARROW_RETURN_NOT_OK(RequireInteger(builder, call, args, 1));
-    digits = args[1];
-  }
+  if (args.size() == 2) digits = args[1];
   TypedExpr value = args[0];
   if (value.is_null_constant() || digits.is_null_constant()) {
     return NullOf(value.type, call);
@@ -89,14 +85,6 @@ arrow::Result<TypedExpr> BindFloorCeil(CallBuilder& builder, const FunctionCallE
                                        std::vector<TypedExpr> args) {
   bool ceil = CalledName(call) != "FLOOR";
   if (args.size() == 2) return BindTemporalRound(builder, call, std::move(args), ceil);
-  ARROW_RETURN_NOT_OK(CheckArgCount(builder, call, args, 1, 2));
-  if (CategoryOf(args[0].type) == TypeCategory::kDateTime) {
-    return builder.TypeError(call.position(), CalledName(call) +
-                                                  " of a date or timestamp needs a unit, "
-                                                  "e.g. " +
-                                                  CalledName(call) + "(ts TO HOUR)");
-  }
-  ARROW_RETURN_NOT_OK(RequireNumeric(builder, call, args, 0, arrow::int32()));
   const std::shared_ptr<arrow::DataType>& type = args[0].type;
   if (arrow::is_integer(type->id()) || args[0].is_null_constant()) return args[0];
   ARROW_ASSIGN_OR_RAISE(TypedExpr rounded,
@@ -109,45 +97,9 @@ arrow::Result<TypedExpr> BindFloorCeil(CallBuilder& builder, const FunctionCallE
   return ConvertTo(builder, std::move(rounded), target);
 }
 
-// Maps SQL names of DOUBLE functions to Arrow's.
-struct DoubleFunction {
-  std::string_view name;
-  std::string_view arrow_name;
-  size_t args;
-};
-
-constexpr DoubleFunction kDoubleFunctions[] = {
-    {"POWER", "power", 2}, {"POW", "power", 2},   {"SQRT", "sqrt", 1},
-    {"LN", "ln", 1},       {"LOG10", "log10", 1}, {"LOG2", "log2", 1},
-    {"EXP", "exp", 1},     {"SIN", "sin", 1},     {"COS", "cos", 1},
-    {"TAN", "tan", 1},     {"ASIN", "asin", 1},   {"ACOS", "acos", 1},
-    {"ATAN", "atan", 1},   {"ATAN2", "atan2", 2},
-};
-
-// POWER, SQRT, LN, LOG10, LOG2, EXP and the trigonometric functions: DOUBLE in,
-// DOUBLE out; out-of-domain arguments give NaN like Java's Math.
-arrow::Result<TypedExpr> BindDoubleFunction(CallBuilder& builder,
-                                            const FunctionCallExpr& call,
-                                            std::vector<TypedExpr> args) {
-  std::string name = CalledName(call);
-  const DoubleFunction* function = nullptr;
-  for (const DoubleFunction& candidate : kDoubleFunctions) {
-    if (candidate.name == name) function = &candidate;
-  }
-  ARROW_RETURN_NOT_OK(CheckArgCount(builder, call, args, function->args, function->args));
-  for (size_t i = 0; i < args.size(); ++i) {
-    ARROW_RETURN_NOT_OK(RequireDouble(builder, call, args, i));
-  }
-  return CallArrow(builder, call, function->arrow_name, std::move(args));
-}
-
 // LOG(x) is the natural logarithm, LOG(base, x) the logarithm to `base`.
 arrow::Result<TypedExpr> BindLog(CallBuilder& builder, const FunctionCallExpr& call,
                                  std::vector<TypedExpr> args) {
-  ARROW_RETURN_NOT_OK(CheckArgCount(builder, call, args, 1, 2));
-  for (size_t i = 0; i < args.size(); ++i) {
-    ARROW_RETURN_NOT_OK(RequireDouble(builder, call, args, i));
-  }
   if (args.size() == 1) return CallArrow(builder, call, "ln", std::move(args));
   return CallArrow(builder, call, "logb", {args[1], args[0]});
 }
@@ -155,8 +107,6 @@ arrow::Result<TypedExpr> BindLog(CallBuilder& builder, const FunctionCallExpr& c
 // SIGN(x): -1, 0 or 1 in the type of x.
 arrow::Result<TypedExpr> BindSign(CallBuilder& builder, const FunctionCallExpr& call,
                                   std::vector<TypedExpr> args) {
-  ARROW_RETURN_NOT_OK(CheckArgCount(builder, call, args, 1, 1));
-  ARROW_RETURN_NOT_OK(RequireNumeric(builder, call, args, 0, arrow::int32()));
   std::shared_ptr<arrow::DataType> type = args[0].type;
   TypedExpr value = args[0];
   if (arrow::is_decimal(type->id())) {
@@ -171,9 +121,6 @@ arrow::Result<TypedExpr> BindSign(CallBuilder& builder, const FunctionCallExpr& 
 // dividend; DECIMAL at Flink's result type).
 arrow::Result<TypedExpr> BindMod(CallBuilder& builder, const FunctionCallExpr& call,
                                  std::vector<TypedExpr> args) {
-  ARROW_RETURN_NOT_OK(CheckArgCount(builder, call, args, 2, 2));
-  ARROW_RETURN_NOT_OK(RequireNumeric(builder, call, args, 0, arrow::int32()));
-  ARROW_RETURN_NOT_OK(RequireNumeric(builder, call, args, 1, arrow::int32()));
   return BindNumericArithmetic(builder, BinaryOp::kModulo, std::move(args[0]),
                                std::move(args[1]), call, "MOD");
 }
@@ -182,39 +129,41 @@ arrow::Result<TypedExpr> BindMod(CallBuilder& builder, const FunctionCallExpr& c
 arrow::Result<TypedExpr> BindMathConstant(CallBuilder& builder,
                                           const FunctionCallExpr& call,
                                           std::vector<TypedExpr> args) {
-  ARROW_RETURN_NOT_OK(CheckArgCount(builder, call, args, 0, 0));
   return ConstantOf(arrow::MakeScalar(CalledName(call) == "PI" ? M_PI : M_E), call);
 }
 
-constexpr NamedBinder kMathBinders[] = {
-    {"ROUND", BindRound},
-    {"TRUNCATE", BindRound},
-    {"FLOOR", BindFloorCeil},
-    {"CEIL", BindFloorCeil},
-    {"CEILING", BindFloorCeil},
-    {"POWER", BindDoubleFunction},
-    {"POW", BindDoubleFunction},
-    {"SQRT", BindDoubleFunction},
-    {"LN", BindDoubleFunction},
-    {"LOG10", BindDoubleFunction},
-    {"LOG2", BindDoubleFunction},
-    {"EXP", BindDoubleFunction},
-    {"SIN", BindDoubleFunction},
-    {"COS", BindDoubleFunction},
-    {"TAN", BindDoubleFunction},
-    {"ASIN", BindDoubleFunction},
-    {"ACOS", BindDoubleFunction},
-    {"ATAN", BindDoubleFunction},
-    {"ATAN2", BindDoubleFunction},
-    {"LOG", BindLog},
-    {"SIGN", BindSign},
-    {"MOD", BindMod},
-    {"PI", BindMathConstant},
-    {"E", BindMathConstant},
+// POWER, SQRT, LN, LOG10, LOG2, EXP and the trigonometric functions are DOUBLE in,
+// DOUBLE out; out-of-domain arguments give NaN like Java's Math.
+constexpr FunctionEntry kMathFunctions[] = {
+    {"ROUND", "NUMERIC | NUMERIC, INTEGER", BindRound},
+    {"TRUNCATE", "NUMERIC | NUMERIC, INTEGER", BindRound},
+    {"FLOOR", "NUMERIC | TEMPORAL, SYMBOL", BindFloorCeil},
+    {"CEIL", "NUMERIC | TEMPORAL, SYMBOL", BindFloorCeil},
+    {"CEILING", "NUMERIC | TEMPORAL, SYMBOL", BindFloorCeil},
+    {"ABS", "NUMERIC", nullptr, "abs_checked"},
+    {"POWER", "DOUBLE, DOUBLE", nullptr, "power"},
+    {"POW", "DOUBLE, DOUBLE", nullptr, "power"},
+    {"SQRT", "DOUBLE", nullptr, "sqrt"},
+    {"LN", "DOUBLE", nullptr, "ln"},
+    {"LOG10", "DOUBLE", nullptr, "log10"},
+    {"LOG2", "DOUBLE", nullptr, "log2"},
+    {"EXP", "DOUBLE", nullptr, "exp"},
+    {"SIN", "DOUBLE", nullptr, "sin"},
+    {"COS", "DOUBLE", nullptr, "cos"},
+    {"TAN", "DOUBLE", nullptr, "tan"},
+    {"ASIN", "DOUBLE", nullptr, "asin"},
+    {"ACOS", "DOUBLE", nullptr, "acos"},
+    {"ATAN", "DOUBLE", nullptr, "atan"},
+    {"ATAN2", "DOUBLE, DOUBLE", nullptr, "atan2"},
+    {"LOG", "DOUBLE | DOUBLE, DOUBLE", BindLog},
+    {"SIGN", "NUMERIC", BindSign},
+    {"MOD", "NUMERIC, NUMERIC", BindMod},
+    {"PI", "", BindMathConstant},
+    {"E", "", BindMathConstant},
 };
 
 }  // namespace
 
-std::span<const NamedBinder> MathFunctionBinders() { return kMathBinders; }
+std::span<const FunctionEntry> MathFunctionEntries() { return kMathFunctions; }
 
 }  // namespace weir::sql

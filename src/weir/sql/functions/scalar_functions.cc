@@ -1,7 +1,7 @@
-// Special scalar functions: the lookup by name, the argument checks shared by
-// every theme, and the conditional (IF, NULLIF, COALESCE, IFNULL, GREATEST, LEAST)
-// and nested-value (GET_FIELD, CARDINALITY) functions. Strings, numbers and times
-// live in string_functions.cc, math_functions.cc and time_functions.cc.
+// Scalar functions: the argument checks shared by every theme, and the conditional (IF,
+// NULLIF, COALESCE, IFNULL, GREATEST, LEAST) and nested-value (GET_FIELD, CARDINALITY)
+// functions. Strings, numbers and times live in string_functions.cc, math_functions.cc
+// and time_functions.cc.
 
 #include <algorithm>
 #include <array>
@@ -18,6 +18,7 @@
 #include "weir/sql/bind/type_unify.h"
 #include "weir/sql/functions/custom_kernels.h"
 #include "weir/sql/functions/function_catalog.h"
+#include "weir/sql/functions/function_registry.h"
 #include "weir/sql/functions/special_functions.h"
 #include "weir/sql/suggest.h"
 
@@ -27,12 +28,9 @@ namespace {
 namespace cp = arrow::compute;
 using TypePtr = std::shared_ptr<arrow::DataType>;
 
-std::string_view Plural(size_t n) { return n == 1 ? "" : "s"; }
-
 // IF(condition, a, b): a NULL condition picks b, as in Flink.
 arrow::Result<TypedExpr> BindIf(CallBuilder& builder, const FunctionCallExpr& call,
                                 std::vector<TypedExpr> args) {
-  ARROW_RETURN_NOT_OK(CheckArgCount(builder, call, args, 3, 3));
   TypedExpr condition = args[0];
   if (condition.is_bare_null()) {
     condition = NullOf(arrow::boolean(), call);
@@ -51,7 +49,6 @@ arrow::Result<TypedExpr> BindIf(CallBuilder& builder, const FunctionCallExpr& ca
 // NULLIF(a, b): NULL when a = b, else a (in a's type).
 arrow::Result<TypedExpr> BindNullIf(CallBuilder& builder, const FunctionCallExpr& call,
                                     std::vector<TypedExpr> args) {
-  ARROW_RETURN_NOT_OK(CheckArgCount(builder, call, args, 2, 2));
   if (args[0].is_bare_null()) return args[0];
   if (!Comparable(args[0].type, args[1].type)) {
     return builder.TypeError(call.position(),
@@ -72,9 +69,6 @@ arrow::Result<TypedExpr> BindNullIf(CallBuilder& builder, const FunctionCallExpr
 // COALESCE(a, …) and IFNULL(a, b): the first non-NULL value, in the common type.
 arrow::Result<TypedExpr> BindCoalesce(CallBuilder& builder, const FunctionCallExpr& call,
                                       std::vector<TypedExpr> args) {
-  bool ifnull = CalledName(call) == "IFNULL";
-  ARROW_RETURN_NOT_OK(
-      CheckArgCount(builder, call, args, ifnull ? 2 : 1, ifnull ? 2 : SIZE_MAX));
   ARROW_RETURN_NOT_OK(UnifyTypes(builder, args, call));
   // Leading NULL constants never win; a leading non-NULL constant always does.
   auto first = std::find_if(args.begin(), args.end(),
@@ -90,7 +84,6 @@ arrow::Result<TypedExpr> BindCoalesce(CallBuilder& builder, const FunctionCallEx
 arrow::Result<TypedExpr> BindGreatestLeast(CallBuilder& builder,
                                            const FunctionCallExpr& call,
                                            std::vector<TypedExpr> args) {
-  ARROW_RETURN_NOT_OK(CheckArgCount(builder, call, args, 1, SIZE_MAX));
   ARROW_RETURN_NOT_OK(UnifyTypes(builder, args, call));
   for (size_t i = 0; i < args.size(); ++i) {
     TypeCategory category = CategoryOf(args[i].type);
@@ -110,7 +103,6 @@ arrow::Result<TypedExpr> BindGreatestLeast(CallBuilder& builder,
 // exactly, else case-insensitively when that is unique.
 arrow::Result<TypedExpr> BindGetField(CallBuilder& builder, const FunctionCallExpr& call,
                                       std::vector<TypedExpr> args) {
-  ARROW_RETURN_NOT_OK(CheckArgCount(builder, call, args, 2, 2));
   std::optional<std::string> name = SymbolArg(call, args, 1);
   if (!name) return ArgTypeError(builder, call, args, 1, "a field name");
   if (args[0].type->id() != arrow::Type::STRUCT) {
@@ -147,7 +139,6 @@ arrow::Result<TypedExpr> BindGetField(CallBuilder& builder, const FunctionCallEx
 arrow::Result<TypedExpr> BindCardinality(CallBuilder& builder,
                                          const FunctionCallExpr& call,
                                          std::vector<TypedExpr> args) {
-  ARROW_RETURN_NOT_OK(CheckArgCount(builder, call, args, 1, 1));
   if (args[0].is_bare_null()) return NullOf(arrow::int32(), call);
   arrow::Type::type id = args[0].type->id();
   if (id != arrow::Type::LIST && id != arrow::Type::LARGE_LIST &&
@@ -169,7 +160,6 @@ arrow::Result<TypedExpr> BindCardinality(CallBuilder& builder,
 // ROW(a, …): a row value with fields EXPR$0, EXPR$1, … (Flink's names).
 arrow::Result<TypedExpr> BindRow(CallBuilder& builder, const FunctionCallExpr& call,
                                  std::vector<TypedExpr> args) {
-  ARROW_RETURN_NOT_OK(CheckArgCount(builder, call, args, 1, SIZE_MAX));
   std::vector<std::string> names;
   for (size_t i = 0; i < args.size(); ++i) names.push_back(fmt::format("EXPR${}", i));
   return CallArrow(builder, call, "make_struct", std::move(args),
@@ -179,7 +169,6 @@ arrow::Result<TypedExpr> BindRow(CallBuilder& builder, const FunctionCallExpr& c
 // ARRAY[a, …]: an array of the elements' common type.
 arrow::Result<TypedExpr> BindArray(CallBuilder& builder, const FunctionCallExpr& call,
                                    std::vector<TypedExpr> args) {
-  ARROW_RETURN_NOT_OK(CheckArgCount(builder, call, args, 1, SIZE_MAX));
   ARROW_RETURN_NOT_OK(UnifyTypes(builder, args, call));
   return CallArrow(builder, call, "weir_make_array", std::move(args));
 }
@@ -187,7 +176,6 @@ arrow::Result<TypedExpr> BindArray(CallBuilder& builder, const FunctionCallExpr&
 // MAP[k1, v1, …]: a map of the keys' and the values' common types.
 arrow::Result<TypedExpr> BindMap(CallBuilder& builder, const FunctionCallExpr& call,
                                  std::vector<TypedExpr> args) {
-  ARROW_RETURN_NOT_OK(CheckArgCount(builder, call, args, 2, SIZE_MAX));
   if (args.size() % 2 != 0) {
     return builder.TypeError(
         call.position(), fmt::format("MAP expects keys and values in pairs but got {} "
@@ -212,57 +200,23 @@ arrow::Result<TypedExpr> BindMap(CallBuilder& builder, const FunctionCallExpr& c
   return CallArrow(builder, call, "weir_make_map", std::move(pairs));
 }
 
-constexpr NamedBinder kGeneralBinders[] = {
-    {"ROW", BindRow},
-    {"ARRAY", BindArray},
-    {"MAP", BindMap},
-    {"IF", BindIf},
-    {"NULLIF", BindNullIf},
-    {"COALESCE", BindCoalesce},
-    {"IFNULL", BindCoalesce},
-    {"GREATEST", BindGreatestLeast},
-    {"LEAST", BindGreatestLeast},
-    {"GET_FIELD", BindGetField},
-    {"CARDINALITY", BindCardinality},
+constexpr FunctionEntry kGeneralFunctions[] = {
+    {"ROW", "ANY...", BindRow},
+    {"ARRAY", "ANY...", BindArray},
+    {"MAP", "ANY, ANY...", BindMap},
+    {"IF", "ANY, ANY, ANY", BindIf},
+    {"NULLIF", "ANY, ANY", BindNullIf},
+    {"COALESCE", "ANY...", BindCoalesce},
+    {"IFNULL", "ANY, ANY", BindCoalesce},
+    {"GREATEST", "ANY...", BindGreatestLeast},
+    {"LEAST", "ANY...", BindGreatestLeast},
+    {"GET_FIELD", "ANY, SYMBOL", BindGetField},
+    {"CARDINALITY", "ANY", BindCardinality},
 };
-
-std::array<std::span<const NamedBinder>, 4> AllBinders() {
-  return {std::span<const NamedBinder>(kGeneralBinders), StringFunctionBinders(),
-          MathFunctionBinders(), TimeFunctionBinders()};
-}
-
-// Reports a failed kernel registration on every special call instead of losing it.
-arrow::Result<TypedExpr> RegistrationFailed(CallBuilder& builder,
-                                            const FunctionCallExpr& call,
-                                            std::vector<TypedExpr>) {
-  return builder.TypeError(call.position(),
-                           fmt::format("{} is unavailable: {}", CalledName(call),
-                                       RegisterSqlKernels().ToString()));
-}
 
 }  // namespace
 
-FunctionBinder FindFunctionBinder(std::string_view name) {
-  for (std::span<const NamedBinder> binders : AllBinders()) {
-    for (const NamedBinder& entry : binders) {
-      if (!EqualsIgnoreCase(entry.name, name)) continue;
-      if (!RegisterSqlKernels().ok()) return RegistrationFailed;
-      return entry.binder;
-    }
-  }
-  return nullptr;
-}
-
-std::vector<std::string> SpecialFunctionNames() {
-  std::vector<std::string> names;
-  for (std::span<const NamedBinder> binders : AllBinders()) {
-    for (const NamedBinder& entry : binders) {
-      // GET_FIELD is the spelling of `expr.field`, not a function to suggest.
-      if (entry.name != "GET_FIELD") names.emplace_back(entry.name);
-    }
-  }
-  return names;
-}
+std::span<const FunctionEntry> GeneralFunctionEntries() { return kGeneralFunctions; }
 
 std::string CalledName(const FunctionCallExpr& call) {
   std::string name = call.name().name;
@@ -270,33 +224,15 @@ std::string CalledName(const FunctionCallExpr& call) {
   return name;
 }
 
-arrow::Status CheckArgCount(CallBuilder& builder, const FunctionCallExpr& call,
-                            const std::vector<TypedExpr>& args, size_t min, size_t max) {
-  size_t count = args.size();
-  if (count >= min && count <= max) return arrow::Status::OK();
-  std::string expected;
-  if (max == SIZE_MAX) {
-    expected = fmt::format("at least {} argument{}", min, Plural(min));
-  } else if (min == max) {
-    expected = fmt::format("{} argument{}", min, Plural(min));
-  } else if (max == min + 1) {
-    expected = fmt::format("{} or {} arguments", min, max);
-  } else {
-    expected = fmt::format("{} to {} arguments", min, max);
-  }
-  return builder.TypeError(
-      call.position(),
-      fmt::format("{} expects {} but got {}", CalledName(call), expected, count));
-}
-
 arrow::Status ArgTypeError(CallBuilder& builder, const FunctionCallExpr& call,
                            const std::vector<TypedExpr>& args, size_t i,
-                           std::string_view expected) {
+                           std::string_view expected, std::string_view note) {
   const Expr* node = args[i].node != nullptr ? args[i].node : call.args()[i].get();
   return builder.TypeError(
       StartPosition(*node),
-      fmt::format("{} expects {} as argument {} but got {}", CalledName(call), expected,
-                  i + 1, Describe(args[i])));
+      fmt::format("{} expects {} as argument {} but got {}{}{}{}", CalledName(call),
+                  expected, i + 1, Describe(args[i]), note.empty() ? "" : " (", note,
+                  note.empty() ? "" : ")"));
 }
 
 arrow::Status RequireString(CallBuilder& builder, const FunctionCallExpr& call,

@@ -351,7 +351,24 @@ TEST_F(ScalarFunctionsTest, FloorAndCeil) {
   EXPECT_EQ(TypeOf("FLOOR(amount)"), "decimal128(9, 0)");
   EXPECT_EQ(Eval("FLOOR(n)"), "1|-2|NULL|5");
   EXPECT_TRUE(Contains(Error("FLOOR(s)"), "FLOOR expects a number as argument 1"));
-  EXPECT_TRUE(Contains(Error("FLOOR(ts)"), "FLOOR of a date or timestamp needs a unit"));
+  EXPECT_TRUE(Contains(Error("FLOOR(ts)"),
+                       "FLOOR expects a number as argument 1 but got column 'ts' of type "
+                       "timestamp[us] (FLOOR(NUMERIC), FLOOR(TEMPORAL, SYMBOL))"));
+}
+
+TEST_F(ScalarFunctionsTest, ArityErrorsListTheSignatures) {
+  EXPECT_TRUE(Contains(Error("SUBSTRING('a')"),
+                       "SUBSTRING expects 2 or 3 arguments but got 1 (SUBSTRING(STRING, "
+                       "INTEGER), SUBSTRING(STRING, INTEGER, INTEGER))"));
+  EXPECT_TRUE(Contains(Error("ltrim()"),
+                       "LTRIM expects 1 or 2 arguments but got 0 (LTRIM(STRING), "
+                       "LTRIM(STRING, STRING))"));
+  EXPECT_TRUE(
+      Contains(Error("CONCAT_WS('-')"),
+               "CONCAT_WS expects at least 2 arguments but got 1 (CONCAT_WS(STRING, "
+               "STRING...))"));
+  // Arguments are converted as declared: an INT length reaches the kernel as BIGINT.
+  EXPECT_EQ(Eval("LEFT(s, CAST(2 AS INT))"), Eval("LEFT(s, 2)"));
 }
 
 TEST_F(ScalarFunctionsTest, PowersAndLogarithms) {

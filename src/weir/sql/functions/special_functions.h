@@ -1,8 +1,8 @@
 #pragma once
 
-// Shared by the binders of the special scalar functions (scalar_functions.cc,
-// string_functions.cc, math_functions.cc, time_functions.cc): the per-theme
-// tables and the argument checks that make their errors read alike.
+// Shared by the binders of the scalar functions (scalar_functions.cc,
+// string_functions.cc, math_functions.cc, time_functions.cc) and the function
+// registry: the argument checks that make their errors read alike.
 
 #include <cstddef>
 #include <memory>
@@ -23,23 +23,6 @@
 
 namespace weir::sql {
 
-/// Names a special function (upper case) and the binder that types its calls.
-struct NamedBinder {
-  /// The SQL name, upper case.
-  std::string_view name;
-  /// Binds a call.
-  FunctionBinder binder;
-};
-
-/// Returns the binders of the string functions (CONCAT, SUBSTRING, TRIM, …).
-std::span<const NamedBinder> StringFunctionBinders();
-
-/// Returns the binders of the numeric functions (ROUND, POWER, LOG, …).
-std::span<const NamedBinder> MathFunctionBinders();
-
-/// Returns the binders of the date and time functions (EXTRACT, DATE_FORMAT, …).
-std::span<const NamedBinder> TimeFunctionBinders();
-
 /// Binds FLOOR(x TO unit) and CEIL(x TO unit) on dates and timestamps; `ceil`
 /// picks CEIL. The numeric binders hand two-argument calls over to it.
 arrow::Result<TypedExpr> BindTemporalRound(CallBuilder& builder,
@@ -49,16 +32,11 @@ arrow::Result<TypedExpr> BindTemporalRound(CallBuilder& builder,
 /// Returns the called name in upper case, e.g. "SUBSTR".
 std::string CalledName(const FunctionCallExpr& call);
 
-/// Fails with "NAME expects N arguments but got M" (or "N to M", "at least N")
-/// unless `min <= args.size() <= max`.
-arrow::Status CheckArgCount(CallBuilder& builder, const FunctionCallExpr& call,
-                            const std::vector<TypedExpr>& args, size_t min, size_t max);
-
 /// Fails with "NAME expects `expected` as argument i+1 but got <description>",
-/// pointing at the argument.
+/// followed by " (<note>)" when a note is given, pointing at the argument.
 arrow::Status ArgTypeError(CallBuilder& builder, const FunctionCallExpr& call,
                            const std::vector<TypedExpr>& args, size_t i,
-                           std::string_view expected);
+                           std::string_view expected, std::string_view note = "");
 
 /// Makes argument `i` a utf8 value: a bare NULL becomes a utf8 NULL, other string
 /// types are cast; anything else is a type error.

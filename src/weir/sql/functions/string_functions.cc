@@ -7,6 +7,7 @@
 #include <arrow/type.h>
 #include <fmt/format.h>
 
+#include "weir/sql/functions/function_registry.h"
 #include "weir/sql/functions/special_functions.h"
 #include "weir/sql/parse/diagnostic.h"
 
@@ -14,14 +15,6 @@ namespace weir::sql {
 namespace {
 
 namespace cp = arrow::compute;
-
-arrow::Status RequireStrings(CallBuilder& builder, const FunctionCallExpr& call,
-                             std::vector<TypedExpr>& args, size_t begin, size_t end) {
-  for (size_t i = begin; i < end && i < args.size(); ++i) {
-    ARROW_RETURN_NOT_OK(RequireString(builder, call, args, i));
-  }
-  return arrow::Status::OK();
-}
 
 // Fails unless argument `i` is a constant (NULL allowed); Arrow takes it as an option.
 arrow::Status RequireConstant(CallBuilder& builder, const FunctionCallExpr& call,
@@ -38,8 +31,6 @@ TypedExpr StringConstant(std::string value, const FunctionCallExpr& call) {
 // CONCAT(a, …): NULL when any argument is NULL.
 arrow::Result<TypedExpr> BindConcat(CallBuilder& builder, const FunctionCallExpr& call,
                                     std::vector<TypedExpr> args) {
-  ARROW_RETURN_NOT_OK(CheckArgCount(builder, call, args, 1, SIZE_MAX));
-  ARROW_RETURN_NOT_OK(RequireStrings(builder, call, args, 0, args.size()));
   args.push_back(StringConstant("", call));  // the separator
   return CallArrow(builder, call, "binary_join_element_wise", std::move(args));
 }
@@ -47,8 +38,6 @@ arrow::Result<TypedExpr> BindConcat(CallBuilder& builder, const FunctionCallExpr
 // CONCAT_WS(separator, a, …): skips NULL values; NULL when the separator is NULL.
 arrow::Result<TypedExpr> BindConcatWs(CallBuilder& builder, const FunctionCallExpr& call,
                                       std::vector<TypedExpr> args) {
-  ARROW_RETURN_NOT_OK(CheckArgCount(builder, call, args, 2, SIZE_MAX));
-  ARROW_RETURN_NOT_OK(RequireStrings(builder, call, args, 0, args.size()));
   if (args[0].is_null_constant()) return NullOf(arrow::utf8(), call);
   std::vector<TypedExpr> joined(args.begin() + 1, args.end());
   joined.push_back(args[0]);
@@ -59,43 +48,13 @@ arrow::Result<TypedExpr> BindConcatWs(CallBuilder& builder, const FunctionCallEx
 // SUBSTRING(s, start[, length]) and SUBSTR.
 arrow::Result<TypedExpr> BindSubstring(CallBuilder& builder, const FunctionCallExpr& call,
                                        std::vector<TypedExpr> args) {
-  ARROW_RETURN_NOT_OK(CheckArgCount(builder, call, args, 2, 3));
-  ARROW_RETURN_NOT_OK(RequireString(builder, call, args, 0));
-  ARROW_RETURN_NOT_OK(RequireInteger(builder, call, args, 1));
-  if (args.size() == 3) {
-    ARROW_RETURN_NOT_OK(RequireInteger(builder, call, args, 2));
-  } else {
-    args.push_back(ConstantOf(arrow::MakeScalar(INT64_MAX), call));
-  }
+  if (args.size() == 2) args.push_back(ConstantOf(arrow::MakeScalar(INT64_MAX), call));
   return CallArrow(builder, call, "weir_substring", std::move(args));
-}
-
-// Binds f(string, integer) to the row kernel `kernel` (LEFT, RIGHT).
-arrow::Result<TypedExpr> BindStringInt(CallBuilder& builder, const FunctionCallExpr& call,
-                                       std::vector<TypedExpr> args,
-                                       std::string_view kernel) {
-  ARROW_RETURN_NOT_OK(CheckArgCount(builder, call, args, 2, 2));
-  ARROW_RETURN_NOT_OK(RequireString(builder, call, args, 0));
-  ARROW_RETURN_NOT_OK(RequireInteger(builder, call, args, 1));
-  return CallArrow(builder, call, kernel, std::move(args));
-}
-
-arrow::Result<TypedExpr> BindLeft(CallBuilder& builder, const FunctionCallExpr& call,
-                                  std::vector<TypedExpr> args) {
-  return BindStringInt(builder, call, std::move(args), "weir_left");
-}
-
-arrow::Result<TypedExpr> BindRight(CallBuilder& builder, const FunctionCallExpr& call,
-                                   std::vector<TypedExpr> args) {
-  return BindStringInt(builder, call, std::move(args), "weir_right");
 }
 
 // REPEAT(s, n): '' for n <= 0.
 arrow::Result<TypedExpr> BindRepeat(CallBuilder& builder, const FunctionCallExpr& call,
                                     std::vector<TypedExpr> args) {
-  ARROW_RETURN_NOT_OK(CheckArgCount(builder, call, args, 2, 2));
-  ARROW_RETURN_NOT_OK(RequireString(builder, call, args, 0));
-  ARROW_RETURN_NOT_OK(RequireInteger(builder, call, args, 1));
   ARROW_ASSIGN_OR_RAISE(
       TypedExpr count,
       CallArrow(builder, call, "max_element_wise",
@@ -104,54 +63,11 @@ arrow::Result<TypedExpr> BindRepeat(CallBuilder& builder, const FunctionCallExpr
   return CallArrow(builder, call, "binary_repeat", {args[0], count});
 }
 
-// LPAD(s, length, pad) and RPAD.
-arrow::Result<TypedExpr> BindPad(CallBuilder& builder, const FunctionCallExpr& call,
-                                 std::vector<TypedExpr> args) {
-  ARROW_RETURN_NOT_OK(CheckArgCount(builder, call, args, 3, 3));
-  ARROW_RETURN_NOT_OK(RequireString(builder, call, args, 0));
-  ARROW_RETURN_NOT_OK(RequireInteger(builder, call, args, 1));
-  ARROW_RETURN_NOT_OK(RequireString(builder, call, args, 2));
-  bool left = CalledName(call) == "LPAD";
-  return CallArrow(builder, call, left ? "weir_lpad" : "weir_rpad", std::move(args));
-}
-
-// SPLIT_INDEX(s, delimiter, index): 0-based.
-arrow::Result<TypedExpr> BindSplitIndex(CallBuilder& builder,
-                                        const FunctionCallExpr& call,
-                                        std::vector<TypedExpr> args) {
-  ARROW_RETURN_NOT_OK(CheckArgCount(builder, call, args, 3, 3));
-  ARROW_RETURN_NOT_OK(RequireStrings(builder, call, args, 0, 2));
-  ARROW_RETURN_NOT_OK(RequireInteger(builder, call, args, 2));
-  return CallArrow(builder, call, "weir_split_index", std::move(args));
-}
-
 // POSITION(needle IN haystack), and INSTR(haystack, needle) the other way round.
 arrow::Result<TypedExpr> BindPosition(CallBuilder& builder, const FunctionCallExpr& call,
                                       std::vector<TypedExpr> args) {
-  ARROW_RETURN_NOT_OK(CheckArgCount(builder, call, args, 2, 2));
-  ARROW_RETURN_NOT_OK(RequireStrings(builder, call, args, 0, 2));
   if (CalledName(call) == "INSTR") std::swap(args[0], args[1]);
   return CallArrow(builder, call, "weir_position", std::move(args));
-}
-
-// Binds f(string) to the one-argument kernel `kernel`.
-arrow::Result<TypedExpr> BindUnaryString(CallBuilder& builder,
-                                         const FunctionCallExpr& call,
-                                         std::vector<TypedExpr> args,
-                                         std::string_view kernel) {
-  ARROW_RETURN_NOT_OK(CheckArgCount(builder, call, args, 1, 1));
-  ARROW_RETURN_NOT_OK(RequireString(builder, call, args, 0));
-  return CallArrow(builder, call, kernel, std::move(args));
-}
-
-arrow::Result<TypedExpr> BindReverse(CallBuilder& builder, const FunctionCallExpr& call,
-                                     std::vector<TypedExpr> args) {
-  return BindUnaryString(builder, call, std::move(args), "utf8_reverse");
-}
-
-arrow::Result<TypedExpr> BindInitcap(CallBuilder& builder, const FunctionCallExpr& call,
-                                     std::vector<TypedExpr> args) {
-  return BindUnaryString(builder, call, std::move(args), "weir_initcap");
 }
 
 // Trims the characters of the constant `chars` from `value`; `mode` is BOTH,
@@ -159,8 +75,6 @@ arrow::Result<TypedExpr> BindInitcap(CallBuilder& builder, const FunctionCallExp
 arrow::Result<TypedExpr> Trim(CallBuilder& builder, const FunctionCallExpr& call,
                               std::vector<TypedExpr>& args, size_t value, size_t chars,
                               std::string_view mode) {
-  ARROW_RETURN_NOT_OK(RequireString(builder, call, args, value));
-  ARROW_RETURN_NOT_OK(RequireString(builder, call, args, chars));
   ARROW_RETURN_NOT_OK(
       RequireConstant(builder, call, args, chars, "string of characters"));
   if (args[chars].is_null_constant()) return NullOf(arrow::utf8(), call);
@@ -175,7 +89,6 @@ arrow::Result<TypedExpr> Trim(CallBuilder& builder, const FunctionCallExpr& call
 // TRIM(mode, chars, s).
 arrow::Result<TypedExpr> BindTrim(CallBuilder& builder, const FunctionCallExpr& call,
                                   std::vector<TypedExpr> args) {
-  ARROW_RETURN_NOT_OK(CheckArgCount(builder, call, args, 3, 3));
   std::optional<std::string> mode = SymbolArg(call, args, 0);
   if (!mode || (*mode != "BOTH" && *mode != "LEADING" && *mode != "TRAILING")) {
     return ArgTypeError(builder, call, args, 0, "BOTH, LEADING or TRAILING");
@@ -186,7 +99,6 @@ arrow::Result<TypedExpr> BindTrim(CallBuilder& builder, const FunctionCallExpr& 
 // LTRIM(s[, chars]), RTRIM and BTRIM: spaces by default.
 arrow::Result<TypedExpr> BindSideTrim(CallBuilder& builder, const FunctionCallExpr& call,
                                       std::vector<TypedExpr> args) {
-  ARROW_RETURN_NOT_OK(CheckArgCount(builder, call, args, 1, 2));
   if (args.size() == 1) args.push_back(StringConstant(" ", call));
   std::string name = CalledName(call);
   std::string_view mode = name == "LTRIM"   ? "LEADING"
@@ -198,8 +110,6 @@ arrow::Result<TypedExpr> BindSideTrim(CallBuilder& builder, const FunctionCallEx
 // REPLACE(s, from, to): every non-overlapping occurrence, left to right.
 arrow::Result<TypedExpr> BindReplace(CallBuilder& builder, const FunctionCallExpr& call,
                                      std::vector<TypedExpr> args) {
-  ARROW_RETURN_NOT_OK(CheckArgCount(builder, call, args, 3, 3));
-  ARROW_RETURN_NOT_OK(RequireStrings(builder, call, args, 0, 3));
   ARROW_RETURN_NOT_OK(RequireConstant(builder, call, args, 1, "search string"));
   ARROW_RETURN_NOT_OK(RequireConstant(builder, call, args, 2, "replacement string"));
   if (AnyNullConstant(args)) return NullOf(arrow::utf8(), call);
@@ -240,8 +150,6 @@ arrow::Status CheckRegex(CallBuilder& builder, const FunctionCallExpr& call,
 arrow::Result<TypedExpr> BindRegexpReplace(CallBuilder& builder,
                                            const FunctionCallExpr& call,
                                            std::vector<TypedExpr> args) {
-  ARROW_RETURN_NOT_OK(CheckArgCount(builder, call, args, 3, 3));
-  ARROW_RETURN_NOT_OK(RequireStrings(builder, call, args, 0, 3));
   ARROW_RETURN_NOT_OK(RequireConstant(builder, call, args, 1, "regular expression"));
   ARROW_RETURN_NOT_OK(RequireConstant(builder, call, args, 2, "replacement string"));
   if (AnyNullConstant(args)) return NullOf(arrow::utf8(), call);
@@ -299,12 +207,9 @@ int NameGroups(std::string_view regex, std::string* named) {
 arrow::Result<TypedExpr> BindRegexpExtract(CallBuilder& builder,
                                            const FunctionCallExpr& call,
                                            std::vector<TypedExpr> args) {
-  ARROW_RETURN_NOT_OK(CheckArgCount(builder, call, args, 2, 3));
-  ARROW_RETURN_NOT_OK(RequireStrings(builder, call, args, 0, 2));
   ARROW_RETURN_NOT_OK(RequireConstant(builder, call, args, 1, "regular expression"));
   int64_t group = 0;
   if (args.size() == 3) {
-    ARROW_RETURN_NOT_OK(RequireInteger(builder, call, args, 2));
     ARROW_RETURN_NOT_OK(RequireConstant(builder, call, args, 2, "group index"));
     if (args[2].is_null_constant()) return NullOf(arrow::utf8(), call);
     group = *ConstantInteger(args[2]);
@@ -326,8 +231,6 @@ arrow::Result<TypedExpr> BindRegexpExtract(CallBuilder& builder,
 arrow::Result<TypedExpr> BindStartsEnds(CallBuilder& builder,
                                         const FunctionCallExpr& call,
                                         std::vector<TypedExpr> args) {
-  ARROW_RETURN_NOT_OK(CheckArgCount(builder, call, args, 2, 2));
-  ARROW_RETURN_NOT_OK(RequireStrings(builder, call, args, 0, 2));
   ARROW_RETURN_NOT_OK(RequireConstant(builder, call, args, 1, "string"));
   if (AnyNullConstant(args)) return NullOf(arrow::boolean(), call);
   bool starts = CalledName(call) == "STARTSWITH";
@@ -335,34 +238,38 @@ arrow::Result<TypedExpr> BindStartsEnds(CallBuilder& builder,
                    std::make_shared<cp::MatchSubstringOptions>(*ConstantString(args[1])));
 }
 
-constexpr NamedBinder kStringBinders[] = {
-    {"CONCAT", BindConcat},
-    {"CONCAT_WS", BindConcatWs},
-    {"SUBSTRING", BindSubstring},
-    {"SUBSTR", BindSubstring},
-    {"LEFT", BindLeft},
-    {"RIGHT", BindRight},
-    {"REPEAT", BindRepeat},
-    {"LPAD", BindPad},
-    {"RPAD", BindPad},
-    {"SPLIT_INDEX", BindSplitIndex},
-    {"POSITION", BindPosition},
-    {"INSTR", BindPosition},
-    {"REVERSE", BindReverse},
-    {"INITCAP", BindInitcap},
-    {"TRIM", BindTrim},
-    {"LTRIM", BindSideTrim},
-    {"RTRIM", BindSideTrim},
-    {"BTRIM", BindSideTrim},
-    {"REPLACE", BindReplace},
-    {"REGEXP_REPLACE", BindRegexpReplace},
-    {"REGEXP_EXTRACT", BindRegexpExtract},
-    {"STARTSWITH", BindStartsEnds},
-    {"ENDSWITH", BindStartsEnds},
+constexpr FunctionEntry kStringFunctions[] = {
+    {"CONCAT", "STRING...", BindConcat},
+    {"CONCAT_WS", "STRING, STRING...", BindConcatWs},
+    {"SUBSTRING", "STRING, INTEGER | STRING, INTEGER, INTEGER", BindSubstring},
+    {"SUBSTR", "STRING, INTEGER | STRING, INTEGER, INTEGER", BindSubstring},
+    {"LEFT", "STRING, INTEGER", nullptr, "weir_left"},
+    {"RIGHT", "STRING, INTEGER", nullptr, "weir_right"},
+    {"REPEAT", "STRING, INTEGER", BindRepeat},
+    {"LPAD", "STRING, INTEGER, STRING", nullptr, "weir_lpad"},
+    {"RPAD", "STRING, INTEGER, STRING", nullptr, "weir_rpad"},
+    {"SPLIT_INDEX", "STRING, STRING, INTEGER", nullptr, "weir_split_index"},
+    {"POSITION", "STRING, STRING", BindPosition},
+    {"INSTR", "STRING, STRING", BindPosition},
+    {"REVERSE", "STRING", nullptr, "utf8_reverse"},
+    {"INITCAP", "STRING", nullptr, "weir_initcap"},
+    {"UPPER", "STRING", nullptr, "utf8_upper"},
+    {"LOWER", "STRING", nullptr, "utf8_lower"},
+    {"CHAR_LENGTH", "STRING", nullptr, "utf8_length"},
+    {"CHARACTER_LENGTH", "STRING", nullptr, "utf8_length"},
+    {"TRIM", "SYMBOL, STRING, STRING", BindTrim},
+    {"LTRIM", "STRING | STRING, STRING", BindSideTrim},
+    {"RTRIM", "STRING | STRING, STRING", BindSideTrim},
+    {"BTRIM", "STRING | STRING, STRING", BindSideTrim},
+    {"REPLACE", "STRING, STRING, STRING", BindReplace},
+    {"REGEXP_REPLACE", "STRING, STRING, STRING", BindRegexpReplace},
+    {"REGEXP_EXTRACT", "STRING, STRING | STRING, STRING, INTEGER", BindRegexpExtract},
+    {"STARTSWITH", "STRING, STRING", BindStartsEnds},
+    {"ENDSWITH", "STRING, STRING", BindStartsEnds},
 };
 
 }  // namespace
 
-std::span<const NamedBinder> StringFunctionBinders() { return kStringBinders; }
+std::span<const FunctionEntry> StringFunctionEntries() { return kStringFunctions; }
 
 }  // namespace weir::sql

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "weir/sql/bind/type_unify.h"
+#include "weir/sql/functions/function_registry.h"
 #include "weir/sql/functions/java_date_format.h"
 #include "weir/sql/functions/special_functions.h"
 #include "weir/types/time_unit.h"
@@ -108,7 +109,6 @@ arrow::Result<TypedExpr> Extract(CallBuilder& builder, const FunctionCallExpr& c
 // EXTRACT(unit FROM x), which the parser passes as EXTRACT(unit, x).
 arrow::Result<TypedExpr> BindExtract(CallBuilder& builder, const FunctionCallExpr& call,
                                      std::vector<TypedExpr> args) {
-  ARROW_RETURN_NOT_OK(CheckArgCount(builder, call, args, 2, 2));
   std::optional<std::string> unit = SymbolArg(call, args, 0);
   if (!unit) return ArgTypeError(builder, call, args, 0, "a time unit");
   for (char& c : *unit)
@@ -122,7 +122,6 @@ arrow::Result<TypedExpr> BindExtractShorthand(CallBuilder& builder,
                                               std::vector<TypedExpr> args) {
   static constexpr std::pair<std::string_view, std::string_view> kUnits[] = {
       {"DAYOFYEAR", "DOY"}, {"DAYOFMONTH", "DAY"}, {"DAYOFWEEK", "DOW"}};
-  ARROW_RETURN_NOT_OK(CheckArgCount(builder, call, args, 1, 1));
   std::string unit = CalledName(call);
   for (const auto& [name, alias] : kUnits) {
     if (unit == name) unit = alias;
@@ -150,12 +149,10 @@ constexpr StepUnit kStepUnits[] = {
     {"SECOND", 0, 1},       {"MINUTE", 0, 60}, {"HOUR", 0, 3600}, {"DAY", 0, 86400},
     {"WEEK", 0, 7 * 86400}, {"MONTH", 1, 0},   {"QUARTER", 3, 0}, {"YEAR", 12, 0}};
 
-// The unit (first argument) of TIMESTAMPADD or TIMESTAMPDIFF, after checking that
-// the call has three arguments.
+// The unit (first argument) of TIMESTAMPADD or TIMESTAMPDIFF.
 arrow::Result<const StepUnit*> StepUnitArg(CallBuilder& builder,
                                            const FunctionCallExpr& call,
                                            std::vector<TypedExpr>& args) {
-  ARROW_RETURN_NOT_OK(CheckArgCount(builder, call, args, 3, 3));
   std::optional<std::string> name = UpperSymbol(call, args, 0);
   for (const StepUnit& unit : kStepUnits) {
     if (name && *name == unit.name) return &unit;
@@ -179,7 +176,6 @@ arrow::Result<TypedExpr> BindTimestampAdd(CallBuilder& builder,
   ARROW_ASSIGN_OR_RAISE(const StepUnit* unit, StepUnitArg(builder, call, args));
   TypedExpr count = args[1];
   TypedExpr value = args[2];
-  if (!count.is_bare_null()) ARROW_RETURN_NOT_OK(RequireInteger(builder, call, args, 1));
   if (!value.is_bare_null() && !IsDateOrTimestamp(value)) {
     return ArgTypeError(builder, call, args, 2, "a date or timestamp");
   }
@@ -188,7 +184,7 @@ arrow::Result<TypedExpr> BindTimestampAdd(CallBuilder& builder,
   auto result_type = stays_date ? arrow::date32()
                      : is_date  ? arrow::timestamp(arrow::TimeUnit::MICRO)
                                 : value.type;
-  if (count.is_bare_null() || value.is_bare_null()) return NullOf(result_type, call);
+  if (count.is_null_constant() || value.is_bare_null()) return NullOf(result_type, call);
   ARROW_ASSIGN_OR_RAISE(count, ConvertTo(builder, std::move(count), arrow::int64()));
   if (unit->months > 0) {
     ARROW_ASSIGN_OR_RAISE(TypedExpr months,
@@ -305,13 +301,11 @@ arrow::Status CheckPattern(CallBuilder& builder, const FunctionCallExpr& call,
 arrow::Result<TypedExpr> BindDateFormat(CallBuilder& builder,
                                         const FunctionCallExpr& call,
                                         std::vector<TypedExpr> args) {
-  ARROW_RETURN_NOT_OK(CheckArgCount(builder, call, args, 1, 2));
   if (args.size() == 1) {
     args.push_back(ConstantOf(
         std::make_shared<arrow::StringScalar>(std::string(kDefaultTimestampPattern)),
         call));
   }
-  ARROW_RETURN_NOT_OK(RequireString(builder, call, args, 1));
   ARROW_RETURN_NOT_OK(CheckPattern(builder, call, args, 1));
   TypedExpr value = args[0];
   if (value.is_bare_null()) return NullOf(arrow::utf8(), call);
@@ -336,10 +330,6 @@ arrow::Result<TypedExpr> BindDateFormat(CallBuilder& builder,
 // text that does not parse gives NULL.
 arrow::Result<TypedExpr> BindParseTime(CallBuilder& builder, const FunctionCallExpr& call,
                                        std::vector<TypedExpr> args) {
-  ARROW_RETURN_NOT_OK(CheckArgCount(builder, call, args, 1, 2));
-  for (size_t i = 0; i < args.size(); ++i) {
-    ARROW_RETURN_NOT_OK(RequireString(builder, call, args, i));
-  }
   std::string kernel =
       CalledName(call) == "TO_DATE" ? "weir_to_date" : "weir_to_timestamp";
   if (args.size() == 2) {
@@ -354,7 +344,6 @@ arrow::Result<TypedExpr> BindParseTime(CallBuilder& builder, const FunctionCallE
 arrow::Result<TypedExpr> BindToTimestampLtz(CallBuilder& builder,
                                             const FunctionCallExpr& call,
                                             std::vector<TypedExpr> args) {
-  ARROW_RETURN_NOT_OK(CheckArgCount(builder, call, args, 1, 2));
   int64_t precision = 3;
   if (args.size() == 2) {
     std::optional<int64_t> given = ConstantInteger(args[1]);
@@ -363,7 +352,6 @@ arrow::Result<TypedExpr> BindToTimestampLtz(CallBuilder& builder,
     }
     precision = *given;
   }
-  ARROW_RETURN_NOT_OK(RequireInteger(builder, call, args, 0));
   TypedExpr millis = args[0];
   if (precision == 0) {
     TypedExpr thousand;
@@ -381,7 +369,6 @@ arrow::Result<TypedExpr> BindToTimestampLtz(CallBuilder& builder,
 // batch, as Flink's streaming mode reads them for every record.
 arrow::Result<TypedExpr> BindNow(CallBuilder& builder, const FunctionCallExpr& call,
                                  std::vector<TypedExpr> args) {
-  ARROW_RETURN_NOT_OK(CheckArgCount(builder, call, args, 0, 0));
   std::string name = CalledName(call);
   std::string_view kernel = name == "CURRENT_DATE"     ? "weir_current_date"
                             : name == "LOCALTIMESTAMP" ? "weir_local_timestamp"
@@ -395,7 +382,6 @@ arrow::Result<TypedExpr> BindNow(CallBuilder& builder, const FunctionCallExpr& c
 arrow::Result<TypedExpr> BindCurrentWatermark(CallBuilder& builder,
                                               const FunctionCallExpr& call,
                                               std::vector<TypedExpr> args) {
-  ARROW_RETURN_NOT_OK(CheckArgCount(builder, call, args, 1, 1));
   if (args[0].type->id() != arrow::Type::TIMESTAMP) {
     return ArgTypeError(builder, call, args, 0,
                         "a rowtime attribute (TIMESTAMP(3) or "
@@ -404,31 +390,31 @@ arrow::Result<TypedExpr> BindCurrentWatermark(CallBuilder& builder,
   return CallArrow(builder, call, "weir_current_watermark", {args[0]});
 }
 
-constexpr NamedBinder kTimeBinders[] = {
-    {"EXTRACT", BindExtract},
-    {"TIMESTAMPADD", BindTimestampAdd},
-    {"TIMESTAMPDIFF", BindTimestampDiff},
-    {"YEAR", BindExtractShorthand},
-    {"QUARTER", BindExtractShorthand},
-    {"MONTH", BindExtractShorthand},
-    {"WEEK", BindExtractShorthand},
-    {"DAYOFYEAR", BindExtractShorthand},
-    {"DAYOFMONTH", BindExtractShorthand},
-    {"DAYOFWEEK", BindExtractShorthand},
-    {"HOUR", BindExtractShorthand},
-    {"MINUTE", BindExtractShorthand},
-    {"SECOND", BindExtractShorthand},
-    {"DATE_FORMAT", BindDateFormat},
-    {"TO_TIMESTAMP", BindParseTime},
-    {"TO_DATE", BindParseTime},
-    {"TO_TIMESTAMP_LTZ", BindToTimestampLtz},
-    {"CURRENT_TIMESTAMP", BindNow},
-    {"CURRENT_ROW_TIMESTAMP", BindNow},
-    {"NOW", BindNow},
-    {"LOCALTIMESTAMP", BindNow},
-    {"CURRENT_DATE", BindNow},
-    {"PROCTIME", BindNow},
-    {"CURRENT_WATERMARK", BindCurrentWatermark},
+constexpr FunctionEntry kTimeFunctions[] = {
+    {"EXTRACT", "SYMBOL, TEMPORAL", BindExtract},
+    {"TIMESTAMPADD", "SYMBOL, INTEGER, ANY", BindTimestampAdd},
+    {"TIMESTAMPDIFF", "SYMBOL, ANY, ANY", BindTimestampDiff},
+    {"YEAR", "TEMPORAL", BindExtractShorthand},
+    {"QUARTER", "TEMPORAL", BindExtractShorthand},
+    {"MONTH", "TEMPORAL", BindExtractShorthand},
+    {"WEEK", "TEMPORAL", BindExtractShorthand},
+    {"DAYOFYEAR", "TEMPORAL", BindExtractShorthand},
+    {"DAYOFMONTH", "TEMPORAL", BindExtractShorthand},
+    {"DAYOFWEEK", "TEMPORAL", BindExtractShorthand},
+    {"HOUR", "TEMPORAL", BindExtractShorthand},
+    {"MINUTE", "TEMPORAL", BindExtractShorthand},
+    {"SECOND", "TEMPORAL", BindExtractShorthand},
+    {"DATE_FORMAT", "ANY | ANY, STRING", BindDateFormat},
+    {"TO_TIMESTAMP", "STRING | STRING, STRING", BindParseTime},
+    {"TO_DATE", "STRING | STRING, STRING", BindParseTime},
+    {"TO_TIMESTAMP_LTZ", "INTEGER | INTEGER, ANY", BindToTimestampLtz},
+    {"CURRENT_TIMESTAMP", "", BindNow},
+    {"CURRENT_ROW_TIMESTAMP", "", BindNow},
+    {"NOW", "", BindNow},
+    {"LOCALTIMESTAMP", "", BindNow},
+    {"CURRENT_DATE", "", BindNow},
+    {"PROCTIME", "", BindNow},
+    {"CURRENT_WATERMARK", "ANY", BindCurrentWatermark},
 };
 
 }  // namespace
@@ -436,7 +422,6 @@ constexpr NamedBinder kTimeBinders[] = {
 arrow::Result<TypedExpr> BindTemporalRound(CallBuilder& builder,
                                            const FunctionCallExpr& call,
                                            std::vector<TypedExpr> args, bool ceil) {
-  ARROW_RETURN_NOT_OK(CheckArgCount(builder, call, args, 2, 2));
   std::optional<std::string> unit = SymbolArg(call, args, 1);
   if (unit) {
     for (char& c : *unit)
@@ -461,6 +446,6 @@ arrow::Result<TypedExpr> BindTemporalRound(CallBuilder& builder,
                    std::move(options));
 }
 
-std::span<const NamedBinder> TimeFunctionBinders() { return kTimeBinders; }
+std::span<const FunctionEntry> TimeFunctionEntries() { return kTimeFunctions; }
 
 }  // namespace weir::sql

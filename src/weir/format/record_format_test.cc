@@ -150,7 +150,9 @@ TEST(RecordFormatTest, FilesReadBackWhatAppendLinesWrote) {
     // compare the non-string columns there.
     EXPECT_TRUE(combined->column(0)->Equals(*Batch()->column(0)));
     EXPECT_TRUE(combined->column(2)->Equals(*Batch()->column(2)));
-    if (std::string(name) == "json") EXPECT_TRUE(combined->Equals(*Batch()));
+    if (std::string(name) == "json") {
+      EXPECT_TRUE(combined->Equals(*Batch()));
+    }
     std::remove(path.c_str());
   }
 }

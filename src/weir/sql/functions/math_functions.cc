@@ -126,9 +126,8 @@ arrow::Result<TypedExpr> BindMod(CallBuilder& builder, const FunctionCallExpr& c
 }
 
 // PI() and E().
-arrow::Result<TypedExpr> BindMathConstant(CallBuilder& builder,
-                                          const FunctionCallExpr& call,
-                                          std::vector<TypedExpr> args) {
+arrow::Result<TypedExpr> BindMathConstant(CallBuilder&, const FunctionCallExpr& call,
+                                          std::vector<TypedExpr>) {
   return ConstantOf(arrow::MakeScalar(CalledName(call) == "PI" ? M_PI : M_E), call);
 }
 

@@ -368,7 +368,7 @@ arrow::Result<TypedExpr> BindToTimestampLtz(CallBuilder& builder,
 // CURRENT_TIMESTAMP(), NOW(), LOCALTIMESTAMP(), CURRENT_DATE(): read for every
 // batch, as Flink's streaming mode reads them for every record.
 arrow::Result<TypedExpr> BindNow(CallBuilder& builder, const FunctionCallExpr& call,
-                                 std::vector<TypedExpr> args) {
+                                 std::vector<TypedExpr>) {
   std::string name = CalledName(call);
   std::string_view kernel = name == "CURRENT_DATE"     ? "weir_current_date"
                             : name == "LOCALTIMESTAMP" ? "weir_local_timestamp"

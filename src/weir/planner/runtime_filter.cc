@@ -8,6 +8,7 @@
 #include <arrow/scalar.h>
 #include <arrow/type.h>
 
+#include "weir/planner/key_bloom_filter.h"
 #include "weir/types/scalar_number.h"
 
 namespace weir::planner {
@@ -68,21 +69,41 @@ arrow::Result<std::optional<cp::Expression>> RuntimeFilterFor(
       cp::greater_equal(key, cp::literal(bounds.value[0])),
       cp::less_equal(key, cp::literal(bounds.value[1]))};
   ARROW_ASSIGN_OR_RAISE(auto unique, cp::Unique(arrow::Datum(build_keys)));
-  if (unique->length() - unique->null_count() <= kMaxRuntimeInListValues) {
+  const int64_t distinct = unique->length() - unique->null_count();
+  if (distinct <= kMaxRuntimeInListValues) {
     ARROW_ASSIGN_OR_RAISE(auto values, cp::DropNull(arrow::Datum(unique)));
     terms.push_back(cp::call("is_in", {key}, cp::SetLookupOptions(values.make_array())));
     return cp::and_(terms);
   }
+  // Many keys: the range when it is narrow next to the probe column's, and a bloom
+  // filter when the keys are few next to the probe column's distinct values.
+  bool narrow_range = true;
+  std::optional<double> probe_distinct;
   if (auto probe = probe_statistics ? probe_statistics() : std::nullopt) {
     auto it = probe->columns.find(column);
-    auto low = types::ScalarToDouble(*bounds.value[0]);
-    auto high = types::ScalarToDouble(*bounds.value[1]);
-    if (it != probe->columns.end() && it->second.min && it->second.max && low && high) {
-      double whole = *it->second.max - *it->second.min;
-      double kept = std::min(*high, *it->second.max) - std::max(*low, *it->second.min);
-      if (whole > 0 && kept > whole / 2) return std::nullopt;
+    if (it != probe->columns.end()) {
+      const sql::ColumnStatistics& stats = it->second;
+      auto low = types::ScalarToDouble(*bounds.value[0]);
+      auto high = types::ScalarToDouble(*bounds.value[1]);
+      if (stats.min && stats.max && low && high) {
+        double whole = *stats.max - *stats.min;
+        double kept = std::min(*high, *stats.max) - std::max(*low, *stats.min);
+        if (whole > 0 && kept > whole / 2) narrow_range = false;
+        if (arrow::is_integer(type.id()) || type.id() == arrow::Type::DATE32) {
+          probe_distinct = std::min(probe->row_count, whole + 1);
+        }
+      }
+      if (stats.distinct_count) probe_distinct = *stats.distinct_count;
     }
   }
+  if (!narrow_range) terms.clear();
+  if (KeyBloomFilter::Supports(type) && distinct <= kMaxRuntimeBloomFilterKeys &&
+      probe_distinct && static_cast<double>(distinct) < *probe_distinct / 2) {
+    ARROW_ASSIGN_OR_RAISE(auto bloom, KeyBloomFilter::Make(*build_keys, distinct));
+    ARROW_ASSIGN_OR_RAISE(auto test, KeyBloomFilterExpression(std::move(bloom), column));
+    terms.push_back(std::move(test));
+  }
+  if (terms.empty()) return std::nullopt;
   return cp::and_(terms);
 }
 

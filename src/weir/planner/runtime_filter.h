@@ -33,13 +33,19 @@ std::optional<ProbeScanColumn> FindProbeScanColumn(const sql::PlanNode& node,
 /// the min/max range.
 inline constexpr int64_t kMaxRuntimeInListValues = 64;
 
+/// Build sides with more distinct keys than this get no bloom filter (it would
+/// take more than about 10 MB).
+inline constexpr int64_t kMaxRuntimeBloomFilterKeys = 8 << 20;
+
 /// Returns a filter on `column` (a physical column name) that keeps the rows whose
-/// value is among the non-null `build_keys`: `column BETWEEN min AND max`, and
-/// `column IN (values)` for few distinct values; `false` when the build side holds
-/// no non-null key. nullopt when the key type has no usable order (nested types),
-/// or when the probe table's statistics (read through `probe_statistics` only when
-/// there is no IN list) show the range would keep more than half of the column's
-/// range (the filter would cost more than it saves).
+/// value is among the non-null `build_keys`; `false` when the build side holds no
+/// non-null key. For few distinct keys: `column BETWEEN min AND max AND column IN
+/// (values)`. For more, from the probe table's statistics (read through
+/// `probe_statistics`): the range when it keeps at most half of the column's
+/// range, and a bloom filter of the keys (key_bloom_filter.h) when they are fewer
+/// than half the probe column's distinct values (known or bounded by its integer
+/// range). nullopt when neither would pay off, or the key type has no usable
+/// order (nested types).
 arrow::Result<std::optional<arrow::compute::Expression>> RuntimeFilterFor(
     const std::shared_ptr<arrow::ChunkedArray>& build_keys, const std::string& column,
     const std::function<std::optional<sql::TableStatistics>()>& probe_statistics);

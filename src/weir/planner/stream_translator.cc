@@ -403,6 +403,12 @@ class Translator {
       return UserError("OVER windows in stream mode must end at CURRENT ROW");
     }
     for (const sql::OverCall& call : node.over_calls) {
+      if (call.function == "lag" || call.function == "lead") {
+        return UserError(
+            "{} in stream mode is not supported yet; it runs in batch mode (SET "
+            "'execution.runtime-mode' = 'batch')",
+            common::ToUpperAscii(call.function));
+      }
       if (call.function == "row_number" || call.function == "rank" ||
           call.function == "dense_rank") {
         return UserError(

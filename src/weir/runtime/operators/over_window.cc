@@ -5,6 +5,7 @@
 
 #include <arrow/array/concatenate.h>
 #include <arrow/builder.h>
+#include <arrow/compute/api_scalar.h>
 #include <arrow/compute/api_vector.h>
 #include <arrow/compute/cast.h>
 #include <arrow/type.h>
@@ -178,6 +179,40 @@ arrow::Result<std::shared_ptr<arrow::Array>> Decoded(std::shared_ptr<arrow::Arra
   return cp::Cast(*a, static_cast<const arrow::DictionaryType&>(*a->type()).value_type());
 }
 
+// LAG and LEAD over rows sorted by partition and window order (`starts`: the
+// partitions' first rows, then the row count): row i takes the input of row
+// i ∓ offset when that row is in i's partition, else the default.
+arrow::Result<std::shared_ptr<arrow::Array>> Shifted(const arrow::Array& input,
+                                                     const OverFunction& function,
+                                                     const std::vector<int64_t>& starts) {
+  const int64_t direction = function.function == "lag" ? -1 : 1;
+  arrow::Int64Builder indices;
+  ARROW_RETURN_NOT_OK(indices.Reserve(input.length()));
+  for (size_t p = 0; p + 1 < starts.size(); ++p) {
+    for (int64_t i = starts[p]; i < starts[p + 1]; ++i) {
+      const int64_t j = i + direction * function.offset;
+      if (j >= starts[p] && j < starts[p + 1]) {
+        indices.UnsafeAppend(j);
+      } else {
+        indices.UnsafeAppendNull();
+      }
+    }
+  }
+  ARROW_ASSIGN_OR_RAISE(auto index_array, indices.Finish());
+  ARROW_ASSIGN_OR_RAISE(arrow::Datum taken, cp::Take(input, *index_array));
+  if (function.default_value == nullptr || !function.default_value->is_valid) {
+    return taken.make_array();
+  }
+  // Where no row was taken (a NULL index), the default; a NULL value taken stays.
+  ARROW_ASSIGN_OR_RAISE(auto fallback, function.default_value->CastTo(input.type()));
+  ARROW_ASSIGN_OR_RAISE(arrow::Datum missing,
+                        cp::CallFunction("is_null", {arrow::Datum(index_array)}));
+  ARROW_ASSIGN_OR_RAISE(
+      arrow::Datum filled,
+      cp::CallFunction("if_else", {missing, arrow::Datum(fallback), taken}));
+  return filled.make_array();
+}
+
 }  // namespace
 
 arrow::Result<std::shared_ptr<arrow::RecordBatch>> EvaluateOver(
@@ -263,6 +298,15 @@ arrow::Result<std::shared_ptr<arrow::RecordBatch>> EvaluateOver(
       }
       ARROW_ASSIGN_OR_RAISE(result, builder.Finish());
       fields.push_back(arrow::field(function.output, arrow::int64(), false));
+    } else if (function.function == "lag" || function.function == "lead") {
+      std::shared_ptr<arrow::Array> in = sorted->GetColumnByName(function.input);
+      if (in == nullptr) {
+        return UserError("window function input '{}' is not in the input",
+                         function.input);
+      }
+      ARROW_ASSIGN_OR_RAISE(in, Decoded(in));
+      ARROW_ASSIGN_OR_RAISE(result, Shifted(*in, function, starts));
+      fields.push_back(arrow::field(function.output, result->type()));
     } else {
       std::shared_ptr<arrow::Array> in;
       if (!function.input.empty()) {

@@ -14,14 +14,19 @@
 namespace weir::runtime {
 
 /// One window function: ROW_NUMBER, RANK, DENSE_RANK (`row_number`, `rank`,
-/// `dense_rank`) or an aggregate over the frame, named as GroupAggregateCall names
-/// them (count_all, count, sum, mean, min, max, first, last).
+/// `dense_rank`), LAG and LEAD (`lag`, `lead`), or an aggregate over the frame,
+/// named as GroupAggregateCall names them (count_all, count, sum, mean, min, max,
+/// first, last).
 struct OverFunction {
   std::string function;
   /// The input column; empty for ranking functions and count_all.
   std::string input;
   /// The output column name.
   std::string output;
+  /// lag and lead: rows back or ahead, and the value where the partition has no
+  /// such row (null: NULL; of the input's type).
+  int64_t offset = 1;
+  std::shared_ptr<arrow::Scalar> default_value = nullptr;
 };
 
 /// The window of OVER (PARTITION BY … ORDER BY … frame) and its functions.

@@ -86,13 +86,17 @@ struct SortField {
 
 /// One function of an Over node: a ranking function or an aggregate over the frame.
 struct OverCall {
-  /// row_number, rank, dense_rank, or an aggregate as in AggregateCall::function
-  /// (count_all, count, sum, mean, min, max, first, last).
+  /// row_number, rank, dense_rank, lag, lead, or an aggregate as in
+  /// AggregateCall::function (count_all, count, sum, mean, min, max, first, last).
   std::string function;
   /// The input column (empty for ranking functions and count_all).
   std::string input;
   /// The output column name.
   std::string output;
+  /// lag and lead: how many rows back or ahead, and the value where there is no
+  /// such row in the partition (null: NULL).
+  int64_t offset = 1;
+  std::shared_ptr<arrow::Scalar> default_value;
   /// The call as written, for EXPLAIN.
   std::string display;
 };

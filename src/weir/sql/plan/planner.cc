@@ -97,6 +97,14 @@ void CollectCalls(const ExprPtr& expr, const CallPredicate& wanted,
         return;
       }
       for (const ExprPtr& arg : call.args()) CollectCalls(arg, wanted, out);
+      if (call.over() != nullptr) {
+        // `RANK() OVER (ORDER BY SUM(x))`: the window's keys may hold aggregates.
+        for (const ExprPtr& key : call.over()->partition_by)
+          CollectCalls(key, wanted, out);
+        for (const WindowOrderKey& key : call.over()->order_by) {
+          CollectCalls(key.expr, wanted, out);
+        }
+      }
       return;
     }
     case ExprKind::kUnary:

@@ -87,12 +87,12 @@ arrow::Result<Relation> Planner::Impl::PlanOver(
 
     auto over = NewNode(PlanKind::kOver, {});
     for (const ExprPtr& key : window.partition_by) {
-      ARROW_ASSIGN_OR_RAISE(BoundExpr bound, Bind(*key, rel));
+      ARROW_ASSIGN_OR_RAISE(BoundExpr bound, Bind(*key, rel, *hooks));
       over->over.partition_keys.push_back(column_of(bound, "partition"));
     }
     std::vector<TypePtr> order_types;
     for (const WindowOrderKey& key : window.order_by) {
-      ARROW_ASSIGN_OR_RAISE(BoundExpr bound, Bind(*key.expr, rel));
+      ARROW_ASSIGN_OR_RAISE(BoundExpr bound, Bind(*key.expr, rel, *hooks));
       SortField field;
       field.field = column_of(bound, "order");
       field.descending = key.descending;
@@ -190,6 +190,57 @@ arrow::Result<Relation> Planner::Impl::PlanOver(
         }
         over_call.function = ToLowerAscii(name);
         type = arrow::int64();
+      } else if (name == "LAG" || name == "LEAD") {
+        // LAG(x [, offset [, default]]): x of the row `offset` rows back (LEAD: ahead)
+        // in the window order, or the default where the partition has none.
+        if (call->args().empty() || call->args().size() > 3 || call->star() ||
+            call->distinct()) {
+          return ErrorAtPos(call->position(), "invalid call",
+                            fmt::format(": {} takes 1 to 3 arguments: {}(value [, "
+                                        "offset [, default]])",
+                                        name, name));
+        }
+        if (window.order_by.empty()) {
+          return ErrorAtPos(call->position(), "invalid window",
+                            fmt::format(": {} needs ORDER BY in its window", name));
+        }
+        ARROW_ASSIGN_OR_RAISE(BoundExpr input, Bind(*call->args()[0], rel, *hooks));
+        over_call.input = column_of(input, "arg");
+        if (call->args().size() >= 2) {
+          const Expr& offset = *call->args()[1];
+          const auto* literal = offset.kind() == ExprKind::kLiteral
+                                    ? static_cast<const LiteralExpr*>(&offset)
+                                    : nullptr;
+          if (literal == nullptr || literal->literal_kind() != LiteralKind::kInteger ||
+              std::get<int64_t>(literal->value()) < 0) {
+            return ErrorAtPos(offset.position(), "invalid call",
+                              fmt::format(": the offset of {} must be a non-negative "
+                                          "integer literal",
+                                          name));
+          }
+          over_call.offset = std::get<int64_t>(literal->value());
+        }
+        if (call->args().size() == 3) {
+          const Expr& fallback = *call->args()[2];
+          ARROW_ASSIGN_OR_RAISE(BoundExpr value, Bind(fallback, rel, *hooks));
+          const cp::Expression& folded = value.expr;
+          if (!folded.literal() || !folded.literal()->is_scalar()) {
+            return ErrorAtPos(
+                fallback.position(), "invalid call",
+                fmt::format(": the default of {} must be a constant", name));
+          }
+          auto cast = folded.literal()->scalar()->CastTo(input.type);
+          if (!cast.ok()) {
+            return ErrorAtPos(
+                fallback.position(), "invalid call",
+                fmt::format(": the default of {} must be a {} like its "
+                            "value, not {}",
+                            name, SqlTypeName(input.type), SqlTypeName(value.type)));
+          }
+          over_call.default_value = *cast;
+        }
+        over_call.function = ToLowerAscii(name);
+        type = input.type;
       } else if (IsAggregateFunction(name)) {
         std::optional<BoundExpr> input;
         if (!call->star()) {
@@ -197,7 +248,7 @@ arrow::Result<Relation> Planner::Impl::PlanOver(
             return ErrorAtPos(call->position(), "invalid call",
                               fmt::format(": {} takes one argument", name));
           }
-          ARROW_ASSIGN_OR_RAISE(input, Bind(*call->args()[0], rel));
+          ARROW_ASSIGN_OR_RAISE(input, Bind(*call->args()[0], rel, *hooks));
         }
         if (call->distinct()) {
           return ErrorAtPos(
@@ -227,8 +278,8 @@ arrow::Result<Relation> Planner::Impl::PlanOver(
         return ErrorAtPos(
             call->position(), "unsupported window function",
             fmt::format(": {} cannot be used with OVER; window functions are ROW_NUMBER, "
-                        "RANK, DENSE_RANK, COUNT, SUM, AVG, MIN, MAX, FIRST_VALUE and "
-                        "LAST_VALUE",
+                        "RANK, DENSE_RANK, LAG, LEAD, COUNT, SUM, AVG, MIN, MAX, "
+                        "FIRST_VALUE and LAST_VALUE",
                         call->name().name));
       }
       if (over_call.output.empty()) over_call.output = NewField(call->name().name);

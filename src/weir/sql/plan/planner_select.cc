@@ -19,6 +19,12 @@ arrow::Result<PlannedQuery> Planner::Impl::PlanSelect(const Query& query) {
   for (const SelectItem& item : block.items) CollectAggregates(item.expr, &aggregates);
   CollectAggregates(block.having, &aggregates);
   for (const OrderItem& item : query.order_by) CollectAggregates(item.expr, &aggregates);
+  for (const auto& [name, window] : block.windows) {
+    for (const ExprPtr& key : window->partition_by) CollectAggregates(key, &aggregates);
+    for (const WindowOrderKey& key : window->order_by) {
+      CollectAggregates(key.expr, &aggregates);
+    }
+  }
   bool grouped =
       !block.group_by.empty() || !block.grouping_sets.empty() || !aggregates.empty();
 
@@ -46,11 +52,8 @@ arrow::Result<PlannedQuery> Planner::Impl::PlanSelect(const Query& query) {
   std::vector<const FunctionCallExpr*> over_calls;
   for (const SelectItem& item : block.items) CollectOverCalls(item.expr, &over_calls);
   if (!over_calls.empty()) {
-    if (grouped) {
-      return ErrorAtPos(over_calls[0]->position(), "unsupported window function",
-                        ": OVER in a query with GROUP BY or aggregates is not supported "
-                        "yet; aggregate in a subquery and apply the window outside it");
-    }
+    // Windows apply after grouping: their keys and arguments bind against the
+    // groups (aggregates and keys substituted), as in SQL's evaluation order.
     ARROW_ASSIGN_OR_RAISE(post,
                           PlanOver(std::move(post), block, over_calls, &post_hooks));
   }

@@ -17,6 +17,7 @@ runtime::OverWindowOptions OverOptionsOf(const sql::PlanNode& node) {
   }
   options.rows = node.over.rows;
   options.preceding = node.over.preceding;
+  options.following = node.over.following;
   options.whole_partition = node.over.whole_partition;
   if (node.kind == sql::PlanKind::kRank) {
     const char* function = node.rank.type == sql::RankSpec::Type::kRowNumber

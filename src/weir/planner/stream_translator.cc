@@ -399,7 +399,7 @@ class Translator {
           w.order.empty() ? ""
                           : fmt::format(", not {}", sql::VisibleName(w.order[0].field)));
     }
-    if (w.whole_partition) {
+    if (w.whole_partition || w.following != 0 || (w.preceding && *w.preceding < 0)) {
       return UserError("OVER windows in stream mode must end at CURRENT ROW");
     }
     for (const sql::OverCall& call : node.over_calls) {
@@ -602,6 +602,16 @@ std::string FirstUnsupportedInStreaming(const sql::PlanNode& node) {
            node.over.whole_partition ||
            !IsTimeAttribute(*node.inputs[0], node.over.order[0].field))) {
         return "an OVER window not ordered by a time attribute";
+      }
+      // Frames past the current row, LAG and LEAD: the batch engine, on bounded input.
+      if (IsBoundedPlan(node) &&
+          (node.over.following != 0 ||
+           (node.over.preceding && *node.over.preceding < 0) ||
+           std::any_of(node.over_calls.begin(), node.over_calls.end(),
+                       [](const sql::OverCall& call) {
+                         return call.function == "lag" || call.function == "lead";
+                       }))) {
+        return "an OVER window reading rows after the current one, or LAG/LEAD";
       }
       break;
     default:

@@ -21,14 +21,16 @@ namespace cp = arrow::compute;
 
 namespace {
 
-// The order key as int64 in units of `preceding` (microseconds for time keys).
+// The order key as int64, with the frame's distances in its units (they are given
+// in microseconds for time keys).
 struct RangeKey {
   std::shared_ptr<arrow::Int64Array> values;
   int64_t preceding = 0;
+  int64_t following = 0;
 };
 
 arrow::Result<RangeKey> MakeRangeKey(const std::shared_ptr<arrow::Array>& column,
-                                     int64_t preceding_micros) {
+                                     int64_t preceding_micros, int64_t following_micros) {
   RangeKey key;
   std::shared_ptr<arrow::Array> raw = column;
   int64_t scale = 1;  // microseconds per unit of the column
@@ -41,25 +43,25 @@ arrow::Result<RangeKey> MakeRangeKey(const std::shared_ptr<arrow::Array>& column
       scale = unit == arrow::TimeUnit::SECOND  ? 1'000'000
               : unit == arrow::TimeUnit::MILLI ? 1'000
                                                : 1;
-      key.preceding = preceding_micros / scale;
       break;
     }
     case arrow::Type::DATE32: {
       auto copy = column->data()->Copy();
       copy->type = arrow::int32();
       ARROW_ASSIGN_OR_RAISE(raw, cp::Cast(*arrow::MakeArray(copy), arrow::int64()));
-      key.preceding = preceding_micros / 86'400'000'000LL;
+      scale = 86'400'000'000LL;
       break;
     }
     default:
       if (!arrow::is_integer(column->type_id())) {
         return UserError(
-            "RANGE … PRECEDING needs an integer or time ORDER BY key, not {}",
+            "RANGE … PRECEDING/FOLLOWING needs an integer or time ORDER BY key, not {}",
             column->type()->ToString());
       }
-      key.preceding = preceding_micros;
       break;
   }
+  key.preceding = preceding_micros / scale;
+  key.following = following_micros / scale;
   if (raw->type_id() != arrow::Type::INT64) {
     ARROW_ASSIGN_OR_RAISE(raw, cp::Cast(*raw, arrow::int64()));
   }
@@ -121,12 +123,15 @@ class FrameAggregator {
     return arrow::Status::OK();
   }
 
-  bool OutOfRange(int64_t head, int64_t current) const {
+  // The distance in the order key from row `from` to row `to`, along the window
+  // order; nullopt when one key is NULL and the other is not (never in one frame).
+  std::optional<int64_t> Distance(int64_t from, int64_t to) const {
     const arrow::Int64Array& v = *range_->values;
-    if (v.IsNull(head) || v.IsNull(current)) return v.IsNull(head) != v.IsNull(current);
-    const int64_t distance =
-        descending_ ? v.Value(head) - v.Value(current) : v.Value(current) - v.Value(head);
-    return distance > range_->preceding;
+    if (v.IsNull(from) || v.IsNull(to)) {
+      if (v.IsNull(from) != v.IsNull(to)) return std::nullopt;
+      return 0;
+    }
+    return descending_ ? v.Value(from) - v.Value(to) : v.Value(to) - v.Value(from);
   }
 
   arrow::Status Partition(int64_t begin, int64_t end) {
@@ -137,26 +142,56 @@ class FrameAggregator {
       for (int64_t i = begin; i < end; ++i) ARROW_RETURN_NOT_OK(Fold(i, kInsert));
       return Emit(end - begin);
     }
+    // The folded rows are [lo, hi); both ends only move forward.
+    int64_t lo = begin;
+    int64_t hi = begin;
+    auto move_to = [&](int64_t want_lo, int64_t want_hi) -> arrow::Status {
+      if (want_lo >= hi) {
+        // The frame starts past every folded row: drop them all and skip ahead.
+        while (lo < hi) ARROW_RETURN_NOT_OK(Fold(lo++, kDelete));
+        lo = hi = want_lo;
+      }
+      while (hi < want_hi) ARROW_RETURN_NOT_OK(Fold(hi++, kInsert));
+      while (lo < want_lo) ARROW_RETURN_NOT_OK(Fold(lo++, kDelete));
+      return arrow::Status::OK();
+    };
+    const std::optional<int64_t>& preceding = options_.preceding;
+    const std::optional<int64_t>& following = options_.following;
     if (options_.rows) {
       for (int64_t i = begin; i < end; ++i) {
-        ARROW_RETURN_NOT_OK(Fold(i, kInsert));
-        if (options_.preceding && i - *options_.preceding - 1 >= begin) {
-          ARROW_RETURN_NOT_OK(Fold(i - *options_.preceding - 1, kDelete));
-        }
+        const int64_t want_hi = following ? std::min(end, i + *following + 1) : end;
+        const int64_t want_lo =
+            preceding ? std::clamp(i - *preceding, begin, end) : begin;
+        ARROW_RETURN_NOT_OK(move_to(want_lo, want_hi));
         ARROW_RETURN_NOT_OK(Emit(1));
       }
       return arrow::Status::OK();
     }
     // RANGE: peers (equal order keys) share a frame and a result.
-    int64_t head = begin;
     for (int64_t i = begin; i < end;) {
       int64_t j = i + 1;
       while (j < end && order_keys_[j] == order_keys_[i]) ++j;
-      for (int64_t r = i; r < j; ++r) ARROW_RETURN_NOT_OK(Fold(r, kInsert));
-      if (options_.preceding) {
-        while (head < i && OutOfRange(head, i))
-          ARROW_RETURN_NOT_OK(Fold(head++, kDelete));
+      int64_t want_hi = end;
+      if (following && *following == 0) {
+        want_hi = j;
+      } else if (following) {
+        want_hi = std::max(hi, j);
+        while (want_hi < end) {
+          std::optional<int64_t> d = Distance(i, want_hi);
+          if (!d || *d > range_->following) break;
+          ++want_hi;
+        }
       }
+      int64_t want_lo = begin;
+      if (preceding) {
+        want_lo = lo;
+        while (want_lo < i) {
+          std::optional<int64_t> d = Distance(want_lo, i);
+          if (d && *d <= range_->preceding) break;
+          ++want_lo;
+        }
+      }
+      ARROW_RETURN_NOT_OK(move_to(want_lo, want_hi));
       ARROW_RETURN_NOT_OK(Emit(j - i));
       i = j;
     }
@@ -262,13 +297,16 @@ arrow::Result<std::shared_ptr<arrow::RecordBatch>> EvaluateOver(
   starts.push_back(n);
 
   std::optional<RangeKey> range;
-  if (!options.rows && options.preceding && !options.whole_partition) {
+  const bool range_distances =
+      options.preceding || (options.following && *options.following > 0);
+  if (!options.rows && range_distances && !options.whole_partition) {
     if (options.order.size() != 1) {
-      return UserError("RANGE … PRECEDING needs exactly one ORDER BY key");
+      return UserError("RANGE … PRECEDING/FOLLOWING needs exactly one ORDER BY key");
     }
     ARROW_ASSIGN_OR_RAISE(auto column,
                           Decoded(sorted->GetColumnByName(options.order[0].column)));
-    ARROW_ASSIGN_OR_RAISE(range, MakeRangeKey(column, *options.preceding));
+    ARROW_ASSIGN_OR_RAISE(range, MakeRangeKey(column, options.preceding.value_or(0),
+                                              options.following.value_or(0)));
   }
   FrameAggregator aggregator(options, starts, sorted_orders, range ? &*range : nullptr,
                              !options.order.empty() && options.order[0].descending);

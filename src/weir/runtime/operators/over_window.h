@@ -36,8 +36,12 @@ struct OverWindowOptions {
   /// A ROWS frame (true) or a RANGE frame (the current row's peers included).
   bool rows = false;
   /// How far before the current row the frame starts (rows, or the distance in the
-  /// order key; for time keys in microseconds); nullopt for UNBOUNDED PRECEDING.
+  /// order key; for time keys in microseconds); nullopt for UNBOUNDED PRECEDING; a
+  /// negative value starts a ROWS frame after the current row.
   std::optional<int64_t> preceding;
+  /// How far after the current row the frame ends, in the same units: 0 for CURRENT
+  /// ROW (and its peers for RANGE), nullopt for UNBOUNDED FOLLOWING.
+  std::optional<int64_t> following = 0;
   /// The frame is the whole partition.
   bool whole_partition = false;
   std::vector<OverFunction> functions;

@@ -253,11 +253,17 @@ std::string OverSpec::ToString(bool with_frame) const {
   if (whole_partition) {
     frame = "RANGE BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING";
   } else {
-    std::string start =
-        preceding ? fmt::format("{} PRECEDING", time_range ? DurationText(*preceding)
-                                                           : std::to_string(*preceding))
-                  : "UNBOUNDED PRECEDING";
-    frame = fmt::format("{} BETWEEN {} AND CURRENT ROW", rows ? "ROWS" : "RANGE", start);
+    auto amount = [&](int64_t n) {
+      return time_range ? DurationText(n) : std::to_string(n);
+    };
+    std::string start = !preceding ? "UNBOUNDED PRECEDING"
+                        : *preceding < 0
+                            ? fmt::format("{} FOLLOWING", amount(-*preceding))
+                            : fmt::format("{} PRECEDING", amount(*preceding));
+    std::string end = !following        ? "UNBOUNDED FOLLOWING"
+                      : *following == 0 ? "CURRENT ROW"
+                                        : fmt::format("{} FOLLOWING", amount(*following));
+    frame = fmt::format("{} BETWEEN {} AND {}", rows ? "ROWS" : "RANGE", start, end);
   }
   if (with_frame) parts.push_back(fmt::format("window=[{}]", frame));
   std::string out;

@@ -111,6 +111,10 @@ struct OverSpec {
   /// in the order key's units for RANGE (microseconds for time); nullopt for
   /// UNBOUNDED PRECEDING.
   std::optional<int64_t> preceding;
+  /// How far after the current row the frame ends, in the units of `preceding`: 0
+  /// for CURRENT ROW (with its peers for RANGE), nullopt for UNBOUNDED FOLLOWING.
+  /// A negative `preceding` starts the frame after the current row (ROWS only).
+  std::optional<int64_t> following = 0;
   /// RANGE over a time column (`preceding` is then in microseconds).
   bool time_range = false;
   /// The frame is the whole partition (no ORDER BY, or UNBOUNDED PRECEDING AND

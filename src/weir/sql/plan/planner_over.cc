@@ -110,64 +110,106 @@ arrow::Result<Relation> Planner::Impl::PlanOver(
                window.end.kind == FrameBound::Kind::kUnboundedFollowing) {
       spec.whole_partition = true;
     } else {
-      if (window.end.kind != FrameBound::Kind::kCurrentRow) {
-        return ErrorAtPos(window.end.position, "unsupported window frame",
-                          ": frames must end at CURRENT ROW (or span the partition "
-                          "with UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)");
-      }
-      spec.rows = window.rows;
-      if (window.start.kind == FrameBound::Kind::kCurrentRow) {
-        spec.preceding = 0;
-      } else if (window.start.kind == FrameBound::Kind::kPreceding) {
-        const Expr& offset = *window.start.offset;
+      // A bound's offset: rows for ROWS, the distance in the order key for RANGE
+      // (microseconds for time keys).
+      auto offset_of = [&](const FrameBound& bound) -> arrow::Result<int64_t> {
+        const Expr& offset = *bound.offset;
         const auto* literal = offset.kind() == ExprKind::kLiteral
                                   ? static_cast<const LiteralExpr*>(&offset)
                                   : nullptr;
+        const char* side =
+            bound.kind == FrameBound::Kind::kPreceding ? "PRECEDING" : "FOLLOWING";
         if (spec.rows) {
           if (literal == nullptr || literal->literal_kind() != LiteralKind::kInteger ||
               std::get<int64_t>(literal->value()) < 0) {
-            return ErrorAtPos(offset.position(), "invalid window frame",
-                              ": ROWS … PRECEDING takes a non-negative integer");
-          }
-          spec.preceding = std::get<int64_t>(literal->value());
-        } else {
-          if (window.order_by.size() != 1) {
-            return ErrorAtPos(offset.position(), "invalid window frame",
-                              ": RANGE … PRECEDING needs exactly one ORDER BY key");
-          }
-          const TypePtr& type = order_types[0];
-          if (IsTimeType(*type)) {
-            if (literal == nullptr || literal->literal_kind() != LiteralKind::kInterval) {
-              return ErrorAtPos(
-                  offset.position(), "invalid window frame",
-                  fmt::format(": RANGE over {} takes an INTERVAL, e.g. INTERVAL '1' HOUR "
-                              "PRECEDING",
-                              SqlTypeName(type)));
-            }
-            int64_t micros = std::get<int64_t>(literal->value());
-            if (type->id() == arrow::Type::TIMESTAMP &&
-                static_cast<const arrow::TimestampType&>(*type).unit() ==
-                    arrow::TimeUnit::NANO) {
-              return ErrorAtPos(offset.position(), "unsupported window frame",
-                                ": RANGE over nanosecond timestamps is not supported");
-            }
-            spec.time_range = true;
-            spec.preceding = micros;
-          } else if (arrow::is_integer(type->id())) {
-            if (literal == nullptr || literal->literal_kind() != LiteralKind::kInteger ||
-                std::get<int64_t>(literal->value()) < 0) {
-              return ErrorAtPos(offset.position(), "invalid window frame",
-                                ": RANGE over an integer takes a non-negative integer");
-            }
-            spec.preceding = std::get<int64_t>(literal->value());
-          } else {
             return ErrorAtPos(
-                offset.position(), "unsupported window frame",
-                fmt::format(": RANGE … PRECEDING over {} is not supported; order by "
-                            "an integer or a time column",
-                            SqlTypeName(type)));
+                offset.position(), "invalid window frame",
+                fmt::format(": ROWS … {} takes a non-negative integer", side));
           }
+          return std::get<int64_t>(literal->value());
         }
+        if (window.order_by.size() != 1) {
+          return ErrorAtPos(
+              offset.position(), "invalid window frame",
+              fmt::format(": RANGE … {} needs exactly one ORDER BY key", side));
+        }
+        const TypePtr& type = order_types[0];
+        if (IsTimeType(*type)) {
+          if (literal == nullptr || literal->literal_kind() != LiteralKind::kInterval) {
+            return ErrorAtPos(
+                offset.position(), "invalid window frame",
+                fmt::format(": RANGE over {} takes an INTERVAL, e.g. INTERVAL '1' HOUR "
+                            "{}",
+                            SqlTypeName(type), side));
+          }
+          if (type->id() == arrow::Type::TIMESTAMP &&
+              static_cast<const arrow::TimestampType&>(*type).unit() ==
+                  arrow::TimeUnit::NANO) {
+            return ErrorAtPos(offset.position(), "unsupported window frame",
+                              ": RANGE over nanosecond timestamps is not supported");
+          }
+          spec.time_range = true;
+          return std::get<int64_t>(literal->value());
+        }
+        if (arrow::is_integer(type->id())) {
+          if (literal == nullptr || literal->literal_kind() != LiteralKind::kInteger ||
+              std::get<int64_t>(literal->value()) < 0) {
+            return ErrorAtPos(
+                offset.position(), "invalid window frame",
+                fmt::format(": RANGE over an integer takes a non-negative integer"));
+          }
+          return std::get<int64_t>(literal->value());
+        }
+        return ErrorAtPos(offset.position(), "unsupported window frame",
+                          fmt::format(": RANGE … {} over {} is not supported; order by "
+                                      "an integer or a time column",
+                                      side, SqlTypeName(type)));
+      };
+      spec.rows = window.rows;
+      using Kind = FrameBound::Kind;
+      switch (window.start.kind) {
+        case Kind::kUnboundedPreceding:
+          spec.preceding.reset();
+          break;
+        case Kind::kPreceding: {
+          ARROW_ASSIGN_OR_RAISE(spec.preceding, offset_of(window.start));
+          break;
+        }
+        case Kind::kCurrentRow:
+          spec.preceding = 0;
+          break;
+        case Kind::kFollowing: {
+          if (!spec.rows) {
+            return ErrorAtPos(window.start.position, "unsupported window frame",
+                              ": a RANGE frame cannot start after the current row");
+          }
+          ARROW_ASSIGN_OR_RAISE(int64_t after, offset_of(window.start));
+          spec.preceding = -after;  // a start after the current row
+          break;
+        }
+        case Kind::kUnboundedFollowing:
+          return ErrorAtPos(window.start.position, "invalid window frame",
+                            ": a frame cannot start at UNBOUNDED FOLLOWING");
+      }
+      switch (window.end.kind) {
+        case Kind::kCurrentRow:
+          spec.following = 0;
+          break;
+        case Kind::kFollowing: {
+          ARROW_ASSIGN_OR_RAISE(spec.following, offset_of(window.end));
+          break;
+        }
+        case Kind::kUnboundedFollowing:
+          spec.following.reset();
+          break;
+        case Kind::kPreceding:
+        case Kind::kUnboundedPreceding:
+          return ErrorAtPos(window.end.position, "unsupported window frame",
+                            ": frames must end at or after the current row");
+      }
+      if (spec.preceding && spec.following && -*spec.preceding > *spec.following) {
+        return ErrorAtPos(window.start.position, "invalid window frame",
+                          ": the frame starts after it ends");
       }
     }
 

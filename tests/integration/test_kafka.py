@@ -36,14 +36,16 @@ def make_topic(bootstrap, partitions):
     return name
 
 
-def produce(bootstrap, topic, records, partition=None):
+def produce(bootstrap, topic, records, partition=None, keys=None):
+    """Writes `records` as values; the keys are `keys`, or each record's index."""
     producer = Producer({"bootstrap.servers": bootstrap, "linger.ms": 20,
                          "batch.num.messages": 10000})
     for i, value in enumerate(records):
         kwargs = {} if partition is None else {"partition": partition}
+        key = keys[i] if keys is not None else str(i).encode()
         while True:
             try:
-                producer.produce(topic, value=value, key=str(i).encode(), **kwargs)
+                producer.produce(topic, value=value, key=key, **kwargs)
                 break
             except BufferError:  # the local queue is full while the broker catches up
                 producer.poll(0.1)
@@ -516,6 +518,42 @@ def test_csv_key_of_two_columns_in_key_fields_order(broker, weir):
     assert keys == ["1,x", "2,y"]
     out = weir("sql", "--format", "csv", "-e", table + "SELECT a, b, v FROM k ORDER BY v;")
     assert out.stdout.splitlines() == ["a,b,v", "x,1,10", "y,2,20"]
+
+
+def test_key_fields_prefix_separates_key_and_value_fields_of_one_name(broker, weir):
+    """Flink's key.fields-prefix: the key column `k_id` is the key field `id`, next to
+    the value field `id`. Records written by another client are read, and what weir
+    writes has the unprefixed name in the key."""
+    topic = make_topic(broker, 1)
+    produce(broker, topic, [json.dumps({"id": 7, "name": "ann"}).encode()],
+            keys=[json.dumps({"id": "user-1"}).encode()])
+    table = f"""CREATE TABLE k (k_id STRING, id BIGINT, name STRING) WITH (
+          'connector' = 'kafka', 'topic' = '{topic}',
+          'properties.bootstrap.servers' = '{broker}', 'format' = 'json',
+          'key.format' = 'json', 'key.fields' = 'k_id', 'key.fields-prefix' = 'k_',
+          'value.fields-include' = 'EXCEPT_KEY',
+          'scan.startup.mode' = 'earliest-offset', 'scan.bounded.mode' = 'latest-offset');"""
+    weir("sql", "-e", table + "INSERT INTO k VALUES ('user-2', 8, 'bob');")
+    records = sorted(consume_all(broker, topic), key=lambda r: json.loads(r[1])["id"])
+    assert [(json.loads(k), json.loads(v)) for k, v in records] == [
+        ({"id": "user-1"}, {"id": 7, "name": "ann"}),
+        ({"id": "user-2"}, {"id": 8, "name": "bob"})]
+    out = weir("sql", "--format", "csv", "-e", table +
+               "SELECT k_id, id, name FROM k ORDER BY id;").stdout
+    assert out.splitlines() == ["k_id,id,name", "user-1,7,ann", "user-2,8,bob"]
+
+    def create(options):
+        return weir("sql", "-e", f"""CREATE TABLE t (k_id STRING, id BIGINT) WITH (
+            'connector' = 'kafka', 'topic' = 'x', 'format' = 'json',
+            'properties.bootstrap.servers' = '{broker}', {options});""", check=False)
+    all_fields = create("'key.fields' = 'k_id', 'key.fields-prefix' = 'k_'")
+    assert all_fields.returncode == 1
+    assert "not allowed when option 'value.fields-include' is set to 'ALL'" in \
+        all_fields.stderr
+    unprefixed = create("'key.fields' = 'id', 'key.fields-prefix' = 'k_', "
+                        "'value.fields-include' = 'EXCEPT_KEY'")
+    assert unprefixed.returncode == 1
+    assert "field 'id' is not prefixed" in unprefixed.stderr
 
 
 def test_csv_options_are_checked(broker, weir):

@@ -80,6 +80,9 @@ struct KafkaSourceOptions {
   /// value.fields-include = EXCEPT_KEY). Key columns follow the value columns.
   std::shared_ptr<arrow::Schema> key_schema;
   std::string key_format = "json";
+  /// key.fields-prefix: the key's columns carry this prefix in the table, not in
+  /// the key's format (a column `k_id` is the key field `id`).
+  std::string key_fields_prefix;
   /// The formats' options (`csv.field-delimiter`, …), for the key's and the value's.
   format::FormatOptions format_options;
   /// Skip (and count) records whose value does not decode instead of failing.

@@ -209,8 +209,16 @@ arrow::Result<std::unique_ptr<KafkaRecordDecoder>> KafkaRecordDecoder::Make(
                                    options.format_options, format::RecordPart::kValue));
   }
   if (options.key_schema) {
+    // The key's format names its fields without key.fields-prefix.
+    arrow::FieldVector key_fields;
+    for (const auto& f : options.key_schema->fields()) {
+      const std::string& prefix = options.key_fields_prefix;
+      key_fields.push_back(!prefix.empty() && f->name().rfind(prefix, 0) == 0
+                               ? f->WithName(f->name().substr(prefix.size()))
+                               : f);
+    }
     ARROW_ASSIGN_OR_RAISE(
-        s.key, PartDecoder::Make(options.key_schema, options.key_format,
+        s.key, PartDecoder::Make(arrow::schema(key_fields), options.key_format,
                                  options.format_options, format::RecordPart::kKey));
     for (const auto& f : options.key_schema->fields()) fields.push_back(f);
   }

@@ -20,7 +20,8 @@ class FieldsEncoder {
                                            const std::vector<std::string>& columns,
                                            const std::string& format_name,
                                            const format::FormatOptions& options,
-                                           format::RecordPart part) {
+                                           format::RecordPart part,
+                                           const std::string& strip_prefix = "") {
     FieldsEncoder e;
     std::vector<int> indices;
     for (const std::string& name : columns) {
@@ -35,6 +36,17 @@ class FieldsEncoder {
       }
     }
     ARROW_ASSIGN_OR_RAISE(auto selected, batch.SelectColumns(indices));
+    if (!strip_prefix.empty()) {
+      // key.fields-prefix: the key's format names the fields without it.
+      arrow::FieldVector fields;
+      for (const auto& f : selected->schema()->fields()) {
+        fields.push_back(f->name().rfind(strip_prefix, 0) == 0
+                             ? f->WithName(f->name().substr(strip_prefix.size()))
+                             : f);
+      }
+      selected = arrow::RecordBatch::Make(arrow::schema(fields), selected->num_rows(),
+                                          selected->columns());
+    }
     ARROW_ASSIGN_OR_RAISE(
         const format::RecordFormat* format,
         format::RecordFormatOf(format_name,
@@ -121,7 +133,8 @@ arrow::Status ForEachKafkaRecord(
   if (!options.key_columns.empty()) {
     ARROW_ASSIGN_OR_RAISE(
         keys, FieldsEncoder::Make(batch, options.key_columns, options.key_format,
-                                  options.format_options, format::RecordPart::kKey));
+                                  options.format_options, format::RecordPart::kKey,
+                                  options.key_fields_prefix));
   }
   // upsert-kafka: -U rows are skipped, -D rows become tombstones.
   const int8_t* kinds = options.upsert ? runtime::RowKinds(batch) : nullptr;

@@ -46,6 +46,8 @@ struct KafkaSinkOptions {
   /// Columns of the key and their format ("json", "csv", "raw"); no key when empty.
   std::vector<std::string> key_columns;
   std::string key_format = "json";
+  /// key.fields-prefix: removed from the key columns' names in the key's format.
+  std::string key_fields_prefix;
   /// The formats' options (`csv.field-delimiter`, …), for the key and the value.
   format::FormatOptions format_options;
   /// upsert-kafka: the input is a changelog (a row-kind column) whose key columns

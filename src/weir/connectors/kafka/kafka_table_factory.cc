@@ -37,6 +37,7 @@ const std::set<std::string>& KafkaOptions() {
       "debezium-json.ignore-parse-errors",
       "debezium-json.schema-include",
       "key.fields",
+      "key.fields-prefix",
       "key.format",
       "value.fields-include",
       "sink.parallelism",
@@ -92,6 +93,29 @@ arrow::Result<std::map<int32_t, int64_t>> SpecificOffsets(const TableDescriptor&
     start = end + 1;
   }
   return out;
+}
+
+// Flink's rules for key.fields-prefix: only with value.fields-include = EXCEPT_KEY,
+// and every key field carries the prefix.
+arrow::Status CheckKeyFieldsPrefix(const TableDescriptor& table,
+                                   const std::vector<std::string>& key_fields) {
+  const std::string prefix = table.Option("key.fields-prefix");
+  if (prefix.empty()) return arrow::Status::OK();
+  if (table.Option("value.fields-include", "ALL") != "EXCEPT_KEY") {
+    return OptionError(table, "key.fields-prefix",
+                       "a key prefix is not allowed when option 'value.fields-include' "
+                       "is set to 'ALL'; set it to 'EXCEPT_KEY'");
+  }
+  for (const std::string& field : key_fields) {
+    if (field.rfind(prefix, 0) != 0 || field.size() == prefix.size()) {
+      return OptionError(
+          table, "key.fields",
+          fmt::format("all fields in 'key.fields' must be prefixed with '{}' when "
+                      "option 'key.fields-prefix' is set but field '{}' is not prefixed",
+                      prefix, field));
+    }
+  }
+  return arrow::Status::OK();
 }
 
 }  // namespace
@@ -170,6 +194,8 @@ arrow::Result<KafkaSinkOptions> KafkaSinkOptionsOf(const TableDescriptor& table)
     return OptionError(table, "value.fields-include",
                        fmt::format("expected ALL or EXCEPT_KEY but got '{}'", include));
   }
+  ARROW_RETURN_NOT_OK(CheckKeyFieldsPrefix(table, options.key_columns));
+  options.key_fields_prefix = table.Option("key.fields-prefix");
   std::vector<std::string> physical;
   for (const TableColumn& column : table.columns) {
     if (column.computed || column.is_virtual) continue;
@@ -396,6 +422,8 @@ arrow::Result<KafkaSourceOptions> KafkaSourceOptionsOf(const TableDescriptor& ta
     options.key_schema = arrow::schema(key_schema_fields);
     options.key_format = table.Option("key.format", "json");
   }
+  ARROW_RETURN_NOT_OK(CheckKeyFieldsPrefix(table, key_fields));
+  options.key_fields_prefix = table.Option("key.fields-prefix");
   auto checked = MakeKafkaSource(options);
   if (!checked.ok()) {
     return arrow::Status::Invalid(

@@ -251,6 +251,45 @@ def test_window_aggregate_into_parquet_exactly_once_under_kill(tmp_path):
     assert got == sorted((ws, k, n, s_) for (ws, k), (n, s_) in want.items())
 
 
+def test_statement_set_runs_as_one_job_exactly_once_under_kill(tmp_path):
+    # Flink's EXECUTE STATEMENT SET: two INSERTs from one unbounded-rate source run as
+    # one job (one after the other, the first would hold the second back forever);
+    # the job checkpoints as one, so after kills (-9) and restarts at other
+    # parallelisms both tables hold exactly their rows.
+    script = WINDOW_SCRIPT.replace("INSERT INTO agg SELECT", """CREATE TABLE every_100th (
+  id BIGINT) WITH ('connector' = 'filesystem', 'path' = '${DIR}/out2', 'format' = 'parquet');
+EXECUTE STATEMENT SET BEGIN
+INSERT INTO every_100th SELECT id FROM ev WHERE MOD(id, 100) = 0;
+INSERT INTO agg SELECT""").rstrip().rstrip(";") + ";\nEND;\n"
+    got = run_killed_then_finish(tmp_path, script)
+    got = [(epoch_ms(ws), k, n, s_) for ws, k, n, s_ in got]
+    want = {}
+    for i in range(300_000):
+        key = ((i * 10) // 60_000 * 60_000, i % 10)
+        n, s_ = want.get(key, (0, 0))
+        want[key] = (n + 1, s_ + i)
+    assert got == sorted((ws, k, n, s_) for (ws, k), (n, s_) in want.items())
+    ids = duckdb.sql(f"SELECT id FROM read_parquet('{tmp_path}/out2/**/*.parquet') "
+                     "ORDER BY id").fetchall()
+    assert [i for (i,) in ids] == list(range(0, 300_000, 100))
+
+
+def test_statement_set_errors(tmp_path, weir):
+    table = (f"CREATE TABLE t (id BIGINT) WITH ('connector' = 'filesystem', "
+             f"'path' = '{tmp_path}/t', 'format' = 'parquet');")
+    twice = weir("sql", "-e", table + """EXECUTE STATEMENT SET BEGIN
+        INSERT INTO t VALUES (1); INSERT INTO t VALUES (2); END;""", check=False)
+    assert twice.returncode == 1
+    assert "writes table 't' more than once" in twice.stderr, twice.stderr
+    select = weir("sql", "-e", table + """EXECUTE STATEMENT SET BEGIN
+        SELECT 1; END;""", check=False)
+    assert select.returncode == 1
+    assert "a statement set holds INSERT statements only" in select.stderr
+    unended = weir("sql", "-e", table + """EXECUTE STATEMENT SET BEGIN
+        INSERT INTO t VALUES (1);""", check=False)
+    assert unended.returncode == 1 and "has no END" in unended.stderr, unended.stderr
+
+
 EVENTS = """
 SET 'execution.checkpointing.interval' = '200ms';
 SET 'state.checkpoints.dir' = '${DIR}/chk';

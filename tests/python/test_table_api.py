@@ -175,7 +175,10 @@ def test_statement_set(batch_env, people, tmp_path) -> None:
     statements = batch_env.create_statement_set()
     statements.add_insert_sql("INSERT INTO a SELECT id FROM p WHERE id < 3")
     statements.add_insert("b", t.select(col("id")))
-    statements.execute()
+    result = statements.execute()
+    # One job for both INSERTs.
+    assert "Job insert-into_a,b finished: 7 rows written (a: 2, b: 5)" in result.message
+    assert result.rows_written == 7
     assert pq.read_table(tmp_path / "a").num_rows == 2
     assert pq.read_table(tmp_path / "b").num_rows == 5
 

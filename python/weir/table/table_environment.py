@@ -113,9 +113,9 @@ class TableConfig:
 
 
 class StatementSet:
-    """Several INSERTs submitted together. weir runs them one after another in
-    execute() (Flink runs them as one job sharing sources; see
-    docs/flink-compatibility.md)."""
+    """Several INSERTs submitted together: execute() runs them as one job (SQL's
+    EXECUTE STATEMENT SET), so INSERTs from unbounded sources run side by side and
+    checkpoint together. Each table may be written by one INSERT of the set."""
 
     def __init__(self, env: "TableEnvironment") -> None:
         self._env = env
@@ -139,14 +139,14 @@ class StatementSet:
         return "\n".join(self._env.explain_sql(s, *extra_details) for s in self._statements)
 
     def execute(self) -> TableResult:
-        """Runs the INSERTs in order; returns the result of the last."""
+        """Runs the INSERTs as one job and returns its result."""
         if not self._statements:
             raise ValueError("the statement set holds no INSERT")
-        result = None
-        for statement in self._statements:
-            result = self._env.execute_sql(statement)
+        body = "".join(f"{statement.strip().rstrip(';')};\n"
+                       for statement in self._statements)
+        result = self._env.execute_sql(f"EXECUTE STATEMENT SET BEGIN\n{body}END")
         self._statements = []
-        return result  # type: ignore[return-value]
+        return result
 
 
 class TableEnvironment:

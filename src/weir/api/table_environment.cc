@@ -239,6 +239,11 @@ arrow::Result<TableResult> TableEnvironment::Execute(const sql::StatementPtr& st
       return RunQuery(*statement);
     case StatementKind::kInsert:
       return RunInsert(*statement);
+    case StatementKind::kStatementSet: {
+      std::vector<const sql::Statement*> inserts;
+      for (const auto& insert : statement->inserts) inserts.push_back(insert.get());
+      return RunInserts(inserts, statement->text);
+    }
     case StatementKind::kCreateTable: {
       ARROW_ASSIGN_OR_RAISE(auto table, sql::MakeCatalogTable(*statement));
       ARROW_RETURN_NOT_OK(ValidateTableOptions(*table));
@@ -551,51 +556,105 @@ planner::StreamTranslateOptions TableEnvironment::StreamOptions() const {
 }
 
 arrow::Result<TableResult> TableEnvironment::RunInsert(const sql::Statement& statement) {
-  ARROW_ASSIGN_OR_RAISE(std::string name, sql::CatalogName(statement.name));
-  planner::InsertInputs inputs;
-  inputs.target = catalog_.FindTable(name);
-  if (inputs.target == nullptr) {
-    return arrow::Status::Invalid(
-        fmt::format("INSERT INTO: table '{}' does not exist{}", name,
-                    sql::DidYouMean(name, catalog_.TableNames())));
-  }
-  inputs.target_name = name;
-  inputs.exec = &exec_;
-  inputs.translate = StreamOptions();
-  inputs.stream_tables = StreamTableNames();
-  inputs.batch = BatchRunOptions();
-  sql::Planner planner(catalog_, statement.script, Executor());
-  ARROW_ASSIGN_OR_RAISE(auto planned, planner.Plan(*statement.query));
-  sql::PlanPtr plan = Optimize(planned.plan);
+  return RunInserts({&statement}, "");
+}
 
-  // Tables registered from DataStreams live in the stream environment's graph, so a
-  // query reading them is built into that environment's job.
+arrow::Result<TableResult> TableEnvironment::RunInserts(
+    const std::vector<const sql::Statement*>& inserts, const std::string& set_text) {
+  struct Planned {
+    const sql::Statement* statement;
+    planner::InsertInputs inputs;
+    sql::PlanPtr plan;
+  };
+  std::vector<Planned> planned_inserts;
+  bool reads_streams = false;
+  std::set<std::string> targets;
+  for (const sql::Statement* statement : inserts) {
+    ARROW_ASSIGN_OR_RAISE(std::string name, sql::CatalogName(statement->name));
+    if (!targets.insert(sql::ToLowerAscii(name)).second) {
+      // Two sinks of one job on one table would clean up each other's files.
+      return arrow::Status::NotImplemented(fmt::format(
+          "the statement set writes table '{}' more than once; write it with one "
+          "INSERT (combine the queries with UNION ALL)",
+          name));
+    }
+    Planned p{statement, {}, nullptr};
+    p.inputs.target = catalog_.FindTable(name);
+    if (p.inputs.target == nullptr) {
+      return arrow::Status::Invalid(
+          fmt::format("INSERT INTO: table '{}' does not exist{}", name,
+                      sql::DidYouMean(name, catalog_.TableNames())));
+    }
+    p.inputs.target_name = name;
+    p.inputs.exec = &exec_;
+    p.inputs.translate = StreamOptions();
+    p.inputs.stream_tables = StreamTableNames();
+    p.inputs.batch = BatchRunOptions();
+    sql::Planner planner(catalog_, statement->script, Executor());
+    ARROW_ASSIGN_OR_RAISE(auto planned, planner.Plan(*statement->query));
+    p.plan = Optimize(planned.plan);
+    reads_streams =
+        reads_streams || planner::ReadsStreamTables(*p.plan, p.inputs.stream_tables);
+    planned_inserts.push_back(std::move(p));
+  }
+
+  // Tables registered from DataStreams live in the stream environment's graph, so
+  // a job reading them is built into that environment.
   std::shared_ptr<StreamExecutionEnvironment> env = StreamExecutionEnvironment::Create();
   env->SetParallelism(parallelism());
   env->SetRuntimeMode(streaming() ? RuntimeMode::kStreaming : RuntimeMode::kBatch);
-  const bool reads_streams = planner::ReadsStreamTables(*plan, inputs.stream_tables);
-  if (reads_streams) {
-    for (const auto& [table_name, registered] : stream_tables_) {
-      inputs.translate.table_vertices[table_name] = registered.vertex();
+  if (reads_streams) env = stream_env_;
+  std::vector<planner::InsertJob> jobs;
+  for (Planned& p : planned_inserts) {
+    if (reads_streams) {
+      for (const auto& [table_name, registered] : stream_tables_) {
+        p.inputs.translate.table_vertices[table_name] = registered.vertex();
+      }
+      p.inputs.sink_parallelism = stream_env_->parallelism();
     }
-    inputs.sink_parallelism = stream_env_->parallelism();
-    env = stream_env_;
+    ARROW_ASSIGN_OR_RAISE(
+        planner::InsertJob job,
+        planner::BuildInsertJob(*p.statement, p.plan, p.inputs, env->mutable_graph()));
+    jobs.push_back(std::move(job));
   }
-  ARROW_ASSIGN_OR_RAISE(
-      planner::InsertJob job,
-      planner::BuildInsertJob(statement, plan, inputs, env->mutable_graph()));
+  planner::InsertJob& first = jobs.front();
+  std::string job_name = first.job_name;
+  std::string checkpoint_dir = first.checkpoint_dir;
+  if (jobs.size() > 1) {
+    // One job for the set: named after its tables, checkpointed in its own folder.
+    for (size_t i = 1; i < jobs.size(); ++i) {
+      job_name += "," + planned_inserts[i].inputs.target_name;
+    }
+    if (!checkpoint_dir.empty()) {
+      checkpoint_dir =
+          fmt::format("{}/{}", exec_.checkpoint_dir,
+                      planner::InsertCheckpointFolder("statement-set", set_text));
+      first.options.checkpointing.dir = checkpoint_dir;
+    }
+  }
   // A DataStream job keeps the checkpointing its own environment was given.
   if (!reads_streams) {
-    env->runtime_options().checkpointing = job.options.checkpointing;
-    env->runtime_options().restart = job.options.restart;
+    env->runtime_options().checkpointing = first.options.checkpointing;
+    env->runtime_options().restart = first.options.restart;
   }
-  ARROW_ASSIGN_OR_RAISE(auto client, env->ExecuteAsync(job.job_name));
-  ARROW_ASSIGN_OR_RAISE(runtime::JobResult result, waiter_(client, job.checkpoint_dir));
-  if (job.after_success) ARROW_RETURN_NOT_OK(job.after_success());
-  int64_t rows = result.Totals(job.counted_vertex).records_out;
+  ARROW_ASSIGN_OR_RAISE(auto client, env->ExecuteAsync(job_name));
+  ARROW_ASSIGN_OR_RAISE(runtime::JobResult result, waiter_(client, checkpoint_dir));
+  int64_t rows = 0;
+  std::string per_table;
+  std::set<std::string> counted;
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    if (jobs[i].after_success) ARROW_RETURN_NOT_OK(jobs[i].after_success());
+    // INSERTs into one table share its vertex name, and so its count.
+    if (!counted.insert(jobs[i].counted_vertex).second) continue;
+    const int64_t written = result.Totals(jobs[i].counted_vertex).records_out;
+    rows += written;
+    per_table += fmt::format("{}{}: {}", per_table.empty() ? "" : ", ",
+                             planned_inserts[i].inputs.target_name, written);
+  }
   return TableResult::Job(
-      fmt::format("[INFO] Job {} finished: {} rows written in {:.2f} s", job.job_name,
-                  rows, std::chrono::duration<double>(result.duration).count()),
+      fmt::format("[INFO] Job {} finished: {} rows written{} in {:.2f} s", job_name, rows,
+                  jobs.size() > 1 ? " (" + per_table + ")" : "",
+                  std::chrono::duration<double>(result.duration).count()),
       rows);
 }
 

@@ -161,6 +161,10 @@ class TableEnvironment : public std::enable_shared_from_this<TableEnvironment> {
   explicit TableEnvironment(EnvironmentSettings settings);
   arrow::Result<TableResult> RunQuery(const sql::Statement& statement);
   arrow::Result<TableResult> RunInsert(const sql::Statement& statement);
+  // Runs INSERTs as one job (a statement set, whose text is `set_text`, when more
+  // than one).
+  arrow::Result<TableResult> RunInserts(const std::vector<const sql::Statement*>& inserts,
+                                        const std::string& set_text);
   // Runs a SELECT as a job and returns its changes with an `op` column.
   arrow::Result<TableResult> RunChangelogQuery(const sql::PlanPtr& plan,
                                                const std::vector<std::string>& names);

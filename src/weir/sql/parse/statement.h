@@ -163,6 +163,9 @@ enum class StatementKind {
   kExplain,
   kSet,
   kReset,
+  /// EXECUTE STATEMENT SET BEGIN INSERT …; … END (or the SQL client's BEGIN
+  /// STATEMENT SET; … END;): INSERTs run as one job.
+  kStatementSet,
 };
 
 /// One parsed statement. Fields are used according to `kind`.
@@ -206,6 +209,8 @@ struct Statement {
 
   /// kExplain: the explained statement.
   std::shared_ptr<const Statement> explained;
+  /// kStatementSet: its INSERT statements, in order.
+  std::vector<std::shared_ptr<const Statement>> inserts;
   /// kExplain: the details asked for (ESTIMATED_COST, CHANGELOG_MODE, …), upper case.
   std::vector<std::string> explain_details;
 

@@ -1,6 +1,7 @@
 #include "weir/sql/parse/statement_parser.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <string>
 
@@ -211,6 +212,42 @@ class StatementParser {
     return value;
   }
 
+  // The INSERTs of a statement set up to END: each ends with ';'.
+  arrow::Result<std::shared_ptr<Statement>> ParseStatementSet(
+      std::shared_ptr<Statement> statement, bool legacy) {
+    statement->kind = StatementKind::kStatementSet;
+    if (legacy)
+      ARROW_RETURN_NOT_OK(Expect(TokenKind::kSemicolon, "after BEGIN STATEMENT SET"));
+    while (true) {
+      while (Accept(TokenKind::kSemicolon)) {
+      }
+      if (Accept("END")) break;
+      if (Peek().kind == TokenKind::kEndOfInput) {
+        return Error(Peek().position, "the statement set has no END");
+      }
+      const size_t start = pos_;
+      const SourcePosition at = Peek().position;
+      if (!Peek().IsKeyword("INSERT")) {
+        return Error(at, fmt::format("a statement set holds INSERT statements only, not "
+                                     "{}",
+                                     DescribeToken(Peek())));
+      }
+      ARROW_ASSIGN_OR_RAISE(std::shared_ptr<Statement> insert, ParseOne());
+      insert->text = TextBetween(start, pos_);
+      insert->script = script_;
+      if (Peek().kind != TokenKind::kSemicolon) {
+        return Error(Peek().position,
+                     fmt::format("unexpected {}: expected ';' after the INSERT",
+                                 DescribeToken(Peek())));
+      }
+      statement->inserts.push_back(std::move(insert));
+    }
+    if (statement->inserts.empty()) {
+      return Error(statement->position, "the statement set holds no INSERT");
+    }
+    return statement;
+  }
+
   arrow::Result<std::shared_ptr<Statement>> ParseOne() {
     auto statement = std::make_shared<Statement>();
     statement->position = Peek().position;
@@ -268,11 +305,26 @@ class StatementParser {
       statement->explained = std::move(inner);
       return statement;
     }
+    if (Peek().IsKeyword("EXECUTE") && Peek(1).IsKeyword("STATEMENT")) {
+      Advance();
+      Advance();
+      ARROW_RETURN_NOT_OK(Expect("SET", "after EXECUTE STATEMENT"));
+      ARROW_RETURN_NOT_OK(Expect("BEGIN", "after EXECUTE STATEMENT SET"));
+      return ParseStatementSet(std::move(statement), /*legacy=*/false);
+    }
+    if (Peek().IsKeyword("BEGIN") && Peek(1).IsKeyword("STATEMENT")) {
+      // The SQL client's form: BEGIN STATEMENT SET; INSERT …; … END;
+      Advance();
+      Advance();
+      ARROW_RETURN_NOT_OK(Expect("SET", "after BEGIN STATEMENT"));
+      return ParseStatementSet(std::move(statement), /*legacy=*/true);
+    }
     if (Accept("SET")) return ParseSet(std::move(statement), StatementKind::kSet);
     if (Accept("RESET")) return ParseSet(std::move(statement), StatementKind::kReset);
     return Error(first.position,
                  fmt::format("unexpected {}: expected a statement (SELECT, INSERT, "
-                             "CREATE, DROP, SHOW, DESCRIBE, EXPLAIN, SET, RESET)",
+                             "CREATE, DROP, SHOW, DESCRIBE, EXPLAIN, SET, RESET, "
+                             "EXECUTE STATEMENT SET)",
                              DescribeToken(first)));
   }
 
@@ -1060,6 +1112,39 @@ arrow::Result<StatementPtr> ParseStatement(std::string_view text) {
   return statements.front();
 }
 
+namespace {
+
+// The words of `text` in upper case (comments and quoted text not split out: only
+// the statement's first words and its last word matter here).
+std::vector<std::string> UpperWords(std::string_view text) {
+  std::vector<std::string> words;
+  std::string word;
+  for (char c : text) {
+    if (std::isalnum(static_cast<unsigned char>(c)) || c == '_') {
+      word += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    } else if (!word.empty()) {
+      words.push_back(std::move(word));
+      word.clear();
+    }
+  }
+  if (!word.empty()) words.push_back(std::move(word));
+  return words;
+}
+
+// Whether `text` (a statement so far, before a ';') opens a statement set whose END
+// has not come yet.
+bool OpenStatementSet(std::string_view text) {
+  const std::vector<std::string> words = UpperWords(text);
+  const bool execute = words.size() >= 4 && words[0] == "EXECUTE" &&
+                       words[1] == "STATEMENT" && words[2] == "SET" &&
+                       words[3] == "BEGIN";
+  const bool legacy = words.size() >= 3 && words[0] == "BEGIN" &&
+                      words[1] == "STATEMENT" && words[2] == "SET";
+  return (execute || legacy) && words.back() != "END";
+}
+
+}  // namespace
+
 std::vector<std::string> SplitStatements(std::string_view script, bool* complete) {
   std::vector<std::string> out;
   std::string current;
@@ -1105,6 +1190,12 @@ std::vector<std::string> SplitStatements(std::string_view script, bool* complete
       continue;
     }
     if (c == ';') {
+      if (OpenStatementSet(current)) {
+        // Inside BEGIN … END of a statement set: the INSERTs' ';' belong to it.
+        current += c;
+        ++i;
+        continue;
+      }
       flush();
       ++i;
       continue;

@@ -21,7 +21,9 @@ arrow::Result<std::vector<StatementPtr>> ParseScript(std::string_view script);
 arrow::Result<StatementPtr> ParseStatement(std::string_view text);
 
 /// Splits a script into statement texts at top-level ';' (outside strings, quoted
-/// identifiers and comments), for shells that read statements line by line.
+/// identifiers and comments), for shells that read statements line by line. A
+/// statement set (`EXECUTE STATEMENT SET BEGIN … END`, `BEGIN STATEMENT SET; … END`)
+/// stays one text.
 /// `complete` is set to false when the text after the last ';' holds more than
 /// whitespace and comments, i.e. a statement is still being typed.
 std::vector<std::string> SplitStatements(std::string_view script, bool* complete);

@@ -119,6 +119,44 @@ TEST(StatementParserTest, SplitStatementsForTheShell) {
 }
 
 // Random mutations of valid scripts never crash the parser.
+TEST(StatementParserTest, StatementSets) {
+  auto parsed = ParseScript(
+      "EXECUTE STATEMENT SET BEGIN INSERT INTO a SELECT 1; INSERT INTO b VALUES (2); "
+      "END; SELECT 3");
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  ASSERT_EQ(parsed->size(), 2u);
+  const Statement& set = *(*parsed)[0];
+  EXPECT_EQ(set.kind, StatementKind::kStatementSet);
+  ASSERT_EQ(set.inserts.size(), 2u);
+  EXPECT_EQ(set.inserts[1]->text, "INSERT INTO b VALUES (2)");
+  // The SQL client's form.
+  auto legacy = ParseScript("BEGIN STATEMENT SET; INSERT INTO a SELECT 1; END;");
+  ASSERT_TRUE(legacy.ok()) << legacy.status();
+  EXPECT_EQ((*legacy)[0]->inserts.size(), 1u);
+  for (const char* bad : {"EXECUTE STATEMENT SET BEGIN END",
+                          "EXECUTE STATEMENT SET "
+                          "BEGIN SELECT 1; END",
+                          "EXECUTE STATEMENT SET BEGIN INSERT INTO "
+                          "a SELECT 1;",
+                          "EXECUTE STATEMENT SET INSERT INTO a SELECT 1"}) {
+    EXPECT_FALSE(ParseScript(bad).ok()) << bad;
+  }
+  // The shell keeps a set together until its END.
+  bool complete = false;
+  auto parts = SplitStatements(
+      "SET 'a' = 'b'; EXECUTE STATEMENT SET BEGIN\nINSERT INTO a SELECT 1;\n", &complete);
+  EXPECT_FALSE(complete);
+  parts = SplitStatements(
+      "SET 'a' = 'b'; EXECUTE STATEMENT SET BEGIN\nINSERT INTO a SELECT 1;\nEND;",
+      &complete);
+  EXPECT_TRUE(complete);
+  ASSERT_EQ(parts.size(), 2u);
+  EXPECT_EQ(parts[1], " EXECUTE STATEMENT SET BEGIN\nINSERT INTO a SELECT 1;\nEND");
+  parts =
+      SplitStatements("BEGIN STATEMENT SET;\nINSERT INTO a SELECT 1;\nEND;", &complete);
+  ASSERT_EQ(parts.size(), 1u);
+}
+
 TEST(StatementParserTest, FuzzedInputFailsCleanly) {
   const std::string seed =
       "CREATE TABLE t (a INT, b ARRAY<ROW<x INT>>, WATERMARK FOR a AS a) WITH ('c' = "

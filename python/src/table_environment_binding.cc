@@ -142,8 +142,8 @@ class PyTableEnvironment {
   }
 
   void FromDataStream(const api::DataStream& stream, const nb::handle& schema,
-                      const std::string& name) {
-    Check(env_->FromDataStream(stream, SchemaFrom(schema), name).status());
+                      const std::string& name, const std::vector<std::string>& extra) {
+    Check(env_->FromDataStream(stream, SchemaFrom(schema), name, extra).status());
   }
 
   api::DataStream ToDataStream(const std::string& query) {
@@ -231,7 +231,8 @@ void BindTableEnvironment(nb::module_& m) {
            nb::arg("stream_environment"), nb::arg("streaming"),
            nb::arg("parallelism") = 0, nb::keep_alive<1, 2>())
       .def("from_data_stream", &PyTableEnvironment::FromDataStream, nb::arg("stream"),
-           nb::arg("schema"), nb::arg("name"))
+           nb::arg("schema"), nb::arg("name"),
+           nb::arg("extra_columns") = std::vector<std::string>())
       .def("to_data_stream", &PyTableEnvironment::ToDataStream, nb::arg("query"))
       .def("execute_sql", &PyTableEnvironment::ExecuteSql, nb::arg("statement"))
       .def("query_schema", &PyTableEnvironment::QuerySchema, nb::arg("query"))

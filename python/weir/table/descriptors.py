@@ -23,11 +23,15 @@ class Schema:
     columns, a watermark and a primary key."""
 
     def __init__(self, columns: List[str], watermark: Optional[str],
-                 primary_key: Optional[str], names: List[str]) -> None:
+                 primary_key: Optional[str], names: List[str],
+                 kinds: Optional[List[Tuple[str, Any]]] = None) -> None:
         self._columns = columns
         self._watermark = watermark
         self._primary_key = primary_key
         self._names = names
+        # Per column: ("physical", DataType), ("computed", expression text) or
+        # ("metadata", None), for from_data_stream.
+        self._kinds = kinds or []
 
     @staticmethod
     def new_builder() -> "Schema.Builder":
@@ -51,6 +55,7 @@ class Schema:
         def __init__(self) -> None:
             self._columns: List[str] = []
             self._names: List[str] = []
+            self._kinds: List[Tuple[str, Any]] = []
             self._watermark: Optional[str] = None
             self._primary_key: Optional[str] = None
 
@@ -58,6 +63,7 @@ class Schema:
             """A physical column."""
             self._columns.append(f"{quote(column_name)} {as_data_type(data_type).sql}")
             self._names.append(column_name)
+            self._kinds.append(("physical", as_data_type(data_type)))
             return self
 
         def column_by_expression(self, column_name: str,
@@ -65,6 +71,7 @@ class Schema:
             """A computed column: ``column_by_expression("ts", "TO_TIMESTAMP_LTZ(ms, 3)")``."""
             self._columns.append(f"{quote(column_name)} AS {expr}")
             self._names.append(column_name)
+            self._kinds.append(("computed", str(expr)))
             return self
 
         def column_by_metadata(self, column_name: str, data_type: Union[DataType, str],
@@ -78,6 +85,7 @@ class Schema:
                 text += " VIRTUAL"
             self._columns.append(text)
             self._names.append(column_name)
+            self._kinds.append(("metadata", None))
             return self
 
         def watermark(self, column_name: str,
@@ -116,7 +124,7 @@ class Schema:
         def build(self) -> "Schema":
             """Returns the schema."""
             return Schema(list(self._columns), self._watermark, self._primary_key,
-                          list(self._names))
+                          list(self._names), list(self._kinds))
 
 
 class FormatDescriptor:

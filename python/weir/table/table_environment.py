@@ -460,8 +460,11 @@ class StreamTableEnvironment(TableEnvironment):
     def from_data_stream(self, data_stream: Any, *fields_or_schema: Any) -> Table:
         """Returns a Table over a DataStream of ROW, TUPLE or basic records (its
         columns: the fields, f0, f1, … or f0). Queries and INSERTs over it run in the
-        stream's job. A Schema with computed columns or a watermark is not supported
-        yet."""
+        stream's job. With a Schema, as Flink's: computed columns
+        (``column_by_expression("ts", "CAST(f0 AS TIMESTAMP(3))")``), a watermark on
+        one of them or on a field, and the fields to keep (``column("f1", …)``, cast to
+        the type given); without declared fields every field is kept, then the
+        computed columns."""
         from weir.common.typeinfo import PickledBytesTypeInfo
         from weir.datastream.data_stream import DataStream
 
@@ -469,11 +472,15 @@ class StreamTableEnvironment(TableEnvironment):
             raise ValueError("from_data_stream needs StreamTableEnvironment.create(env)")
         if not isinstance(data_stream, DataStream):
             raise TypeError(f"from_data_stream takes a DataStream, not {data_stream!r}")
+        from weir.table.descriptors import Schema
+        table_schema = None
         if fields_or_schema:
-            raise NotImplementedError(
-                "from_data_stream with a Schema or field expressions (computed columns, "
-                "watermarks, renames) is not supported yet; rename with Table.alias(...) "
-                "and declare event time in SQL tables instead")
+            if len(fields_or_schema) != 1 or not isinstance(fields_or_schema[0], Schema):
+                raise NotImplementedError(
+                    "from_data_stream with field expressions is not supported; give a "
+                    "Schema (computed columns, a watermark) or rename with "
+                    "Table.alias(...)")
+            table_schema = fields_or_schema[0]
         if isinstance(data_stream._type, PickledBytesTypeInfo):
             raise TypeError("from_data_stream needs typed records: give map(...) an "
                             "output_type (Types.ROW_NAMED, Types.TUPLE, …)")
@@ -484,8 +491,43 @@ class StreamTableEnvironment(TableEnvironment):
             return lambda batch: batch.select(names)
         plain = data_stream._native.python_process(make, schema, "To table")
         name = f"UnnamedTable${next(_unnamed)}"
-        self._native.from_data_stream(plain, schema, name)
-        return Table(self, f"SELECT * FROM {quote(name)}")
+        if table_schema is None:
+            self._native.from_data_stream(plain, schema, name)
+            return Table(self, f"SELECT * FROM {quote(name)}")
+        extra: List[str] = []
+        selected: List[str] = []
+        declared_fields = False
+        for column_name, text, (kind, detail) in zip(
+                table_schema._names, table_schema._columns, table_schema._kinds):
+            if kind == "metadata":
+                raise NotImplementedError(
+                    f"from_data_stream: metadata column '{column_name}' (the stream's "
+                    "record timestamps) is not supported; compute the event time from "
+                    "a field with column_by_expression")
+            if kind == "computed":
+                extra.append(text)
+                selected.append(quote(column_name))
+                continue
+            declared_fields = True
+            if column_name not in names:
+                raise ValueError(
+                    f"from_data_stream: unable to find a field named '{column_name}' in "
+                    f"the stream's type (fields: {', '.join(names)})")
+            field_type = schema.field(column_name).type
+            if detail.to_arrow() == field_type:
+                selected.append(quote(column_name))
+            else:
+                selected.append(f"CAST({quote(column_name)} AS {detail.sql}) AS "
+                                f"{quote(column_name)}")
+        if not declared_fields:
+            computed = selected
+            selected = [quote(n) for n in names] + computed
+        if table_schema._watermark:
+            extra.append(table_schema._watermark)
+        if table_schema._primary_key:
+            raise NotImplementedError("from_data_stream: a primary key is not supported")
+        self._native.from_data_stream(plain, schema, name, extra)
+        return Table(self, f"SELECT {', '.join(selected)} FROM {quote(name)}")
 
     def to_data_stream(self, table: Table) -> Any:
         """Returns an insert-only Table as a DataStream of Rows named by its columns,

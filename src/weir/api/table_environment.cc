@@ -86,20 +86,36 @@ std::shared_ptr<TableEnvironment> TableEnvironment::Create(
 
 arrow::Result<Table> TableEnvironment::FromDataStream(
     const DataStream& stream, std::shared_ptr<arrow::Schema> schema,
-    const std::string& name) {
+    const std::string& name, const std::vector<std::string>& extra_columns) {
   if (stream_env_ == nullptr) {
     return arrow::Status::Invalid(
         "FromDataStream needs an environment made with "
         "TableEnvironment::Create(stream_execution_environment)");
   }
   auto table = std::make_shared<sql::CatalogTable>();
-  table->name = name;
-  for (const auto& field : schema->fields()) {
-    sql::CatalogColumn column;
-    column.name = field->name();
-    column.type = field->type();
-    column.nullable = field->nullable();
-    table->columns.push_back(std::move(column));
+  if (extra_columns.empty()) {
+    table->name = name;
+    for (const auto& field : schema->fields()) {
+      sql::CatalogColumn column;
+      column.name = field->name();
+      column.type = field->type();
+      column.nullable = field->nullable();
+      table->columns.push_back(std::move(column));
+    }
+  } else {
+    // Computed columns and a watermark: the table as CREATE TABLE would declare it,
+    // the stream's columns first, so they bind and check as in any table.
+    std::string ddl = fmt::format("CREATE TABLE `{}` (", name);
+    for (const auto& field : schema->fields()) {
+      ddl += fmt::format("`{}` {}{}, ", field->name(), sql::SqlTypeName(field->type()),
+                         field->nullable() ? "" : " NOT NULL");
+    }
+    for (size_t i = 0; i < extra_columns.size(); ++i) {
+      ddl += extra_columns[i] + (i + 1 < extra_columns.size() ? ", " : "");
+    }
+    ddl += ") WITH ('connector' = 'datastream')";
+    ARROW_ASSIGN_OR_RAISE(sql::StatementPtr statement, sql::ParseStatement(ddl));
+    ARROW_ASSIGN_OR_RAISE(table, sql::MakeCatalogTable(*statement));
   }
   table->options = {{"connector", "datastream"}};
   table->option_order = {"connector"};

@@ -69,9 +69,13 @@ class TableEnvironment : public std::enable_shared_from_this<TableEnvironment> {
       std::shared_ptr<StreamExecutionEnvironment> env, EnvironmentSettings settings = {});
 
   /// Registers `stream`, whose batches have `schema`, as table `name` and returns it.
+  /// `extra_columns` are column definitions as CREATE TABLE writes them, after the
+  /// stream's columns: computed columns (`ts AS CAST(f0 AS TIMESTAMP(3))`) and a
+  /// `WATERMARK FOR … AS …` (Flink's fromDataStream with a Schema).
   arrow::Result<Table> FromDataStream(const DataStream& stream,
                                       std::shared_ptr<arrow::Schema> schema,
-                                      const std::string& name);
+                                      const std::string& name,
+                                      const std::vector<std::string>& extra_columns = {});
 
   /// Turns a query into a stream of the bound job, with the query's column names:
   /// stateless queries (projection, filter, UNION ALL) become operators of the job;

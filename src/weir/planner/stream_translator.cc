@@ -164,8 +164,19 @@ class Translator {
       Stream input{
           registered->second,
           graph_->vertices()[static_cast<size_t>(registered->second)].parallelism};
-      return Append(input, Partitioning::Forward(), "From " + node.table->name,
-                    options_.parallelism, Factory<runtime::ProjectOperator>(columns));
+      Stream from = Append(input, Partitioning::Forward(), "From " + node.table->name,
+                           options_.parallelism, Factory<runtime::ProjectOperator>(columns));
+      // A WATERMARK on one of the stream's own columns (a computed one gets its
+      // assigner after the projection computing it).
+      const auto watermarks = WatermarksOf(*node.table, node)
+                                  .WithIdleness(options_.idle_timeout)
+                                  .WithEmitInterval(options_.watermark_interval);
+      if (options_.streaming && !watermarks.timestamp_column.empty()) {
+        from = Append(from, Partitioning::Forward(),
+                      "Watermarks(" + watermarks.timestamp_column + ")", from.parallelism,
+                      Factory<runtime::WatermarkAssigner>(watermarks));
+      }
+      return from;
     }
     // Sources that track event time themselves (per Kafka partition) get the
     // strategy; other sources get an assigner after them.

@@ -86,8 +86,10 @@ arrow::Result<Relation> Planner::Impl::WindowRelation(
   if (session && spec.offset != 0) {
     return ErrorAtPos(call.position, "invalid window", ": SESSION takes no OFFSET");
   }
-  // Flink's slicing windows need whole slices.
-  if (spec.kind == WindowTvfSpec::Kind::kHop && spec.size % spec.slide != 0) {
+  // Flink's slicing windows need whole slices; legacy group windows
+  // (`GROUP BY HOP(ts, slide, size)`, the Table API's Slide) do not slice.
+  if (spec.kind == WindowTvfSpec::Kind::kHop && spec.size % spec.slide != 0 &&
+      !call.group_window) {
     return ErrorAtPos(call.position, "invalid window",
                       fmt::format(": HOP table function based aggregate requires size "
                                   "must be an integral multiple of slide, but got size "

@@ -62,6 +62,26 @@ def run(program: pathlib.Path, timeout: int = 30) -> tuple[bool, str]:
     return False, error.strip()
 
 
+def changelog_lines(text: str) -> list[str]:
+    """The rows a program printed (`+I[…]`, `-U[…]`, … with any `id> ` prefix), sorted."""
+    return sorted(m.group(1) for m in re.finditer(r"^(?:\S+> )?([+-][IUD]\[.*\])$", text,
+                                                  re.MULTILINE))
+
+
+def output_of(program: pathlib.Path, python: str, pyflink: bool = False,
+              timeout: int = 300) -> str:
+    """Runs a bounded example (on weir, or with `pyflink` as written) and returns what
+    it printed; fails on a non-zero exit."""
+    with tempfile.TemporaryDirectory() as tmp:
+        script = pathlib.Path(tmp) / program.name
+        script.write_text(program.read_text() if pyflink else rewrite(program.read_text()))
+        proc = subprocess.run([python, str(script)], capture_output=True, text=True,
+                              timeout=timeout, cwd=tmp)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{program.name} failed: {proc.stderr[-2000:]}")
+    return proc.stdout
+
+
 def main() -> None:
     markdown = "--markdown" in sys.argv
     root = examples_dir()

@@ -173,7 +173,7 @@ TEST_F(ConnectorsTest, CollectionSourcePrintAndBlackhole) {
   ::testing::internal::CaptureStdout();
   ASSERT_TRUE(runtime::Execute(g, {}, "print").ok());
   std::string printed = ::testing::internal::GetCapturedStdout();
-  EXPECT_EQ(printed, "out> +I[0, 0, s0, 0]\nout> +I[1, 0.5, s1, 1]\n");
+  EXPECT_EQ(printed, "out> +I[0, 0.0, s0, 0]\nout> +I[1, 0.5, s1, 1]\n");
 
   JobGraph h;
   auto rows = std::make_shared<std::atomic<int64_t>>(0);

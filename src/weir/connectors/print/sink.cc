@@ -5,6 +5,7 @@
 #include <arrow/array.h>
 #include <arrow/scalar.h>
 
+#include "weir/connectors/print/java_text.h"
 #include "weir/runtime/changelog.h"
 
 namespace weir::connectors {
@@ -46,8 +47,12 @@ class PrintSink : public runtime::Operator {
         if (c == kind_column) continue;
         if (!first) text += ", ";
         first = false;
-        ARROW_ASSIGN_OR_RAISE(auto scalar, batch->column(c)->GetScalar(r));
-        text += scalar->is_valid ? scalar->ToString() : "NULL";
+        const arrow::Array& column = *batch->column(c);
+        if (column.IsNull(r)) {
+          text += "NULL";
+        } else {
+          AppendJavaText(column, r, &text);
+        }
       }
       text += "]\n";
     }

@@ -21,6 +21,7 @@ RECORDED = [
     "windowing/sliding_window.py",
     "windowing/session_window.py",
     "windowing/over_window.py",
+    "process_json_data.py",
 ]
 
 OUT = pathlib.Path(__file__).resolve().parent / "pyflink_recorded"

@@ -179,6 +179,36 @@ class Expression:
     def like(self, pattern: Any) -> "Expression":
         return self._op("LIKE", pattern)
 
+    def json_value(self, path: str, returning_type: "DataType | str | None" = None,
+                   on_empty: Any = None, default_on_empty: Any = None,
+                   on_error: Any = None, default_on_error: Any = None) -> "Expression":
+        """The scalar at JSON path `path` of this JSON text (SQL JSON_VALUE), as
+        STRING or as `returning_type`; NULL where the path leads nowhere or the text
+        is not JSON (Flink's default NULL ON EMPTY / NULL ON ERROR, the only
+        behaviours weir has yet)."""
+        _only_null_behaviour("json_value", on_empty, default_on_empty, on_error,
+                             default_on_error)
+        returning = ("" if returning_type is None
+                     else f" RETURNING {as_data_type(returning_type).sql}")
+        return Expression(f"JSON_VALUE({self._sql}, {_sql_literal(path)}{returning})",
+                          self._udfs)
+
+    def json_query(self, path: str, wrapping_behavior: Any = None, on_empty: Any = None,
+                   on_error: Any = None) -> "Expression":
+        """The object or array at JSON path `path` of this JSON text, as JSON text (SQL
+        JSON_QUERY); NULL for a scalar, a missing path or text that is not JSON."""
+        _only_null_behaviour("json_query", on_empty, None, on_error, None)
+        if wrapping_behavior is not None and "WITHOUT" not in str(wrapping_behavior).upper():
+            raise NotImplementedError("json_query: only WITHOUT_ARRAY wrapping is supported")
+        return Expression(f"JSON_QUERY({self._sql}, {_sql_literal(path)})", self._udfs)
+
+    def json_exists(self, path: str, on_error: Any = None) -> "Expression":
+        """Whether JSON path `path` leads somewhere in this JSON text (SQL
+        JSON_EXISTS; false for text that is not JSON)."""
+        if on_error is not None and "FALSE" not in str(on_error).upper():
+            raise NotImplementedError("json_exists: only FALSE ON ERROR is supported")
+        return Expression(f"JSON_EXISTS({self._sql}, {_sql_literal(path)})", self._udfs)
+
     def if_then_else(self, if_true: Any, if_false: Any) -> "Expression":
         a, b = _operand(if_true), _operand(if_false)
         return Expression(f"(CASE WHEN {self._sql} THEN {a._sql} ELSE {b._sql} END)",
@@ -510,3 +540,16 @@ def _expr(value: Any) -> Expression:
 __all__ = ["Expression", "col", "lit", "call", "call_sql", "and_", "or_", "not_",
            "if_then_else", "coalesce", "concat", "row_interval", "CURRENT_ROW",
            "CURRENT_RANGE", "UNBOUNDED_ROW", "UNBOUNDED_RANGE"]
+
+
+def _sql_literal(text: str) -> str:
+    return "'" + str(text).replace("'", "''") + "'"
+
+
+def _only_null_behaviour(function: str, on_empty: Any, default_on_empty: Any,
+                         on_error: Any, default_on_error: Any) -> None:
+    for behaviour, default in ((on_empty, default_on_empty), (on_error, default_on_error)):
+        if default is not None or (behaviour is not None and
+                                   "NULL" not in str(behaviour).upper()):
+            raise NotImplementedError(
+                f"{function}: only the NULL behaviours (Flink's defaults) are supported")

@@ -40,6 +40,10 @@ arrow::Status RegisterSqlKernels();
 /// Adds the string kernels listed above to `registry`.
 arrow::Status RegisterStringKernels(arrow::compute::FunctionRegistry* registry);
 
+/// Registers weir_json_value, weir_json_query and weir_json_exists
+/// (json_functions.cc).
+arrow::Status RegisterJsonKernels(arrow::compute::FunctionRegistry* registry);
+
 /// Adds the decimal kernels listed above to `registry`.
 arrow::Status RegisterDecimalKernels(arrow::compute::FunctionRegistry* registry);
 

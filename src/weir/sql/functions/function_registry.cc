@@ -81,6 +81,7 @@ const Registry& Functions() {
     add(StringFunctionEntries(), FunctionKind::kScalar);
     add(MathFunctionEntries(), FunctionKind::kScalar);
     add(TimeFunctionEntries(), FunctionKind::kScalar);
+    add(JsonFunctionEntries(), FunctionKind::kScalar);
     add(AggregateFunctionEntries(), FunctionKind::kAggregate);
     return r;
   }();

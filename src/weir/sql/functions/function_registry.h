@@ -111,6 +111,8 @@ std::span<const FunctionEntry> TimeFunctionEntries();
 /// Returns the entries of the conditional and nested-value functions (IF,
 /// COALESCE, ROW, CARDINALITY, …) and the simple ones (UPPER, ABS, …).
 std::span<const FunctionEntry> GeneralFunctionEntries();
+/// Returns the entries of the JSON functions (JSON_VALUE, JSON_QUERY, JSON_EXISTS).
+std::span<const FunctionEntry> JsonFunctionEntries();
 /// Returns the entries of the aggregate functions (no binders: the planner plans
 /// them with PlanAggregateCall).
 std::span<const FunctionEntry> AggregateFunctionEntries();

@@ -488,7 +488,9 @@ arrow::Result<ExprPtr> ExpressionParser::ParsePrimary() {
     if (token.IsKeyword("EXTRACT") || token.IsKeyword("FLOOR") ||
         token.IsKeyword("CEIL") || token.IsKeyword("TRIM") ||
         token.IsKeyword("SUBSTRING") || token.IsKeyword("POSITION") ||
-        token.IsKeyword("TIMESTAMPADD") || token.IsKeyword("TIMESTAMPDIFF")) {
+        token.IsKeyword("TIMESTAMPADD") || token.IsKeyword("TIMESTAMPDIFF") ||
+        token.IsKeyword("JSON_VALUE") || token.IsKeyword("JSON_QUERY") ||
+        token.IsKeyword("JSON_EXISTS")) {
       ARROW_ASSIGN_OR_RAISE(call, ParseSpecialCall(token));
     } else {
       Advance();
@@ -626,6 +628,9 @@ arrow::Result<ExprPtr> ExpressionParser::ParseSpecialCall(const Token& name) {
     }
     return close();
   }
+  if (id.name == "JSON_VALUE" || id.name == "JSON_QUERY" || id.name == "JSON_EXISTS") {
+    return ParseJsonCall(std::move(id));
+  }
   if (id.name == "TRIM") {
     std::string mode = "BOTH";
     for (std::string_view word : {"BOTH", "LEADING", "TRAILING"}) {
@@ -680,6 +685,73 @@ arrow::Result<ExprPtr> ExpressionParser::ParseSpecialCall(const Token& name) {
     args.push_back(std::move(arg));
   }
   return close();
+}
+
+// JSON_VALUE(json, path [RETURNING type] [NULL ON EMPTY] [NULL ON ERROR]),
+// JSON_QUERY(json, path [RETURNING STRING] [WITHOUT [ARRAY] WRAPPER] [NULL ON
+// EMPTY] [NULL ON ERROR]), JSON_EXISTS(json, path [FALSE ON ERROR]): the clauses
+// that keep Flink's defaults; RETURNING becomes a TRY_CAST of the text (a value
+// that does not convert is an error, which NULL ON ERROR makes NULL).
+arrow::Result<ExprPtr> ExpressionParser::ParseJsonCall(Identifier id) {
+  std::vector<ExprPtr> args;
+  ARROW_ASSIGN_OR_RAISE(ExprPtr json, ParseAbove(kLowest));
+  args.push_back(std::move(json));
+  ARROW_RETURN_NOT_OK(Expect(TokenKind::kComma,
+                             fmt::format("expected ',' and a JSON path in {}", id.name)));
+  ARROW_ASSIGN_OR_RAISE(ExprPtr path, ParseAbove(kLowest));
+  args.push_back(std::move(path));
+  std::optional<TypeSpec> returning;
+  SourcePosition returning_at;
+  if (id.name != "JSON_EXISTS" && Peek().IsKeyword("RETURNING")) {
+    returning_at = Advance().position;
+    ARROW_ASSIGN_OR_RAISE(returning, ParseTypeSpec());
+  }
+  auto unsupported = [&](const SourcePosition& at, const std::string& what) {
+    return Error(at, fmt::format("{} in {} is not supported yet (only Flink's defaults: "
+                                 "NULL ON EMPTY, NULL ON ERROR{})",
+                                 what, id.name,
+                                 id.name == "JSON_EXISTS"  ? ", FALSE ON ERROR"
+                                 : id.name == "JSON_QUERY" ? ", WITHOUT WRAPPER"
+                                                           : ""));
+  };
+  while (Peek().kind != TokenKind::kRightParen && Peek().kind != TokenKind::kEndOfInput) {
+    const Token& word = Peek();
+    if (id.name == "JSON_QUERY" && word.IsKeyword("WITHOUT")) {
+      Advance();
+      AcceptKeyword("ARRAY");
+      if (!AcceptKeyword("WRAPPER")) {
+        return Error(Peek().position, "expected WRAPPER after WITHOUT [ARRAY]");
+      }
+      continue;
+    }
+    const bool default_null = word.IsKeyword("NULL");
+    const bool exists_false = id.name == "JSON_EXISTS" && word.IsKeyword("FALSE");
+    if (!default_null && !exists_false) {
+      return unsupported(word.position, fmt::format("'{}'", word.text));
+    }
+    const SourcePosition at = Advance().position;
+    if (!AcceptKeyword("ON")) {
+      return Error(Peek().position,
+                   fmt::format("expected ON EMPTY or ON ERROR in {} but found {}",
+                               id.name, Describe(Peek())));
+    }
+    if (AcceptKeyword("EMPTY")) {
+      if (exists_false) return unsupported(at, "FALSE ON EMPTY");
+      continue;
+    }
+    if (!AcceptKeyword("ERROR")) {
+      return Error(Peek().position,
+                   fmt::format("expected EMPTY or ERROR after ON in {} but found {}",
+                               id.name, Describe(Peek())));
+    }
+  }
+  ARROW_RETURN_NOT_OK(
+      Expect(TokenKind::kRightParen, fmt::format("expected ')' to close {}", id.name)));
+  ARROW_ASSIGN_OR_RAISE(ExprPtr call,
+                        Checked(std::make_shared<FunctionCallExpr>(id, std::move(args))));
+  if (!returning) return call;
+  return Checked(std::make_shared<CastExpr>(returning_at, std::move(call),
+                                            std::move(*returning), /*try_cast=*/true));
 }
 
 arrow::Result<ExprPtr> ExpressionParser::ParseCase() {

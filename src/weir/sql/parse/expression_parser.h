@@ -53,6 +53,8 @@ class ExpressionParser {
 
   /// Parses a type (BIGINT, DECIMAL(10, 2), ARRAY<INT>, MAP<STRING, INT>,
   /// ROW<a INT, b STRING>, TIMESTAMP(3) WITH LOCAL TIME ZONE, … [NOT NULL]).
+  // JSON_VALUE/JSON_QUERY/JSON_EXISTS with their RETURNING and ON … clauses.
+  arrow::Result<ExprPtr> ParseJsonCall(Identifier id);
   arrow::Result<TypeSpec> ParseTypeSpec();
 
   /// Parses a window specification in parentheses, `( [w] [PARTITION BY …] [ORDER

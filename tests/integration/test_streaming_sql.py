@@ -236,19 +236,24 @@ def epoch_ms(ts):
     return int(ts.timestamp() * 1000)
 
 
+def window_sums():
+    """WINDOW_SCRIPT's result computed here: (window start ms, key, count, sum) of the
+    1-minute windows over ids 0 … 299,999 at 10 ms apart, sorted."""
+    want = {}
+    for i in range(300_000):
+        key = ((i * 10) // 60_000 * 60_000, i % 10)
+        n, s_ = want.get(key, (0, 0))
+        want[key] = (n + 1, s_ + i)
+    return sorted((ws, k, n, s_) for (ws, k), (n, s_) in want.items())
+
+
 def test_window_aggregate_into_parquet_exactly_once_under_kill(tmp_path):
     # Window results are insert-only, so the exactly-once Parquet sink takes them.
     # Event time comes from a computed column with a watermark. Killed (-9) several
     # times mid-run and restarted at other parallelisms, the files hold exactly the
     # windows of the input (3 s of input at 100k rows/s).
     got = run_killed_then_finish(tmp_path, WINDOW_SCRIPT)
-    got = [(epoch_ms(ws), k, n, s_) for ws, k, n, s_ in got]
-    want = {}
-    for i in range(300_000):
-        key = ((i * 10) // 60_000 * 60_000, i % 10)
-        n, s_ = want.get(key, (0, 0))
-        want[key] = (n + 1, s_ + i)
-    assert got == sorted((ws, k, n, s_) for (ws, k), (n, s_) in want.items())
+    assert [(epoch_ms(ws), k, n, s_) for ws, k, n, s_ in got] == window_sums()
 
 
 def test_statement_set_runs_as_one_job_exactly_once_under_kill(tmp_path):
@@ -262,13 +267,7 @@ EXECUTE STATEMENT SET BEGIN
 INSERT INTO every_100th SELECT id FROM ev WHERE MOD(id, 100) = 0;
 INSERT INTO agg SELECT""").rstrip().rstrip(";") + ";\nEND;\n"
     got = run_killed_then_finish(tmp_path, script)
-    got = [(epoch_ms(ws), k, n, s_) for ws, k, n, s_ in got]
-    want = {}
-    for i in range(300_000):
-        key = ((i * 10) // 60_000 * 60_000, i % 10)
-        n, s_ = want.get(key, (0, 0))
-        want[key] = (n + 1, s_ + i)
-    assert got == sorted((ws, k, n, s_) for (ws, k), (n, s_) in want.items())
+    assert [(epoch_ms(ws), k, n, s_) for ws, k, n, s_ in got] == window_sums()
     ids = duckdb.sql(f"SELECT id FROM read_parquet('{tmp_path}/out2/**/*.parquet') "
                      "ORDER BY id").fetchall()
     assert [i for (i,) in ids] == list(range(0, 300_000, 100))

@@ -70,13 +70,20 @@ std::string Serialized(const rapidjson::Value& value) {
   return std::string(buffer.GetString(), buffer.GetSize());
 }
 
-arrow::Status JsonValueRow(const RowArgs& args, int64_t row, arrow::StringBuilder* out) {
+// The value row `row`'s path finds in its JSON (json, path: arguments 0 and 1), or
+// null; `document` keeps it alive. Fails for a path that does not parse.
+arrow::Result<const rapidjson::Value*> FindRow(const RowArgs& args, int64_t row,
+                                               rapidjson::Document* document) {
   thread_local PathCache cache;
-  if (args.AnyNull(row)) return out->AppendNull();
   const auto& path = cache.Of(args.String(1, row));
   if (!path.ok()) return path.status();
+  return Find(args.String(0, row), *path, document);
+}
+
+arrow::Status JsonValueRow(const RowArgs& args, int64_t row, arrow::StringBuilder* out) {
+  if (args.AnyNull(row)) return out->AppendNull();
   rapidjson::Document document;
-  const rapidjson::Value* value = Find(args.String(0, row), *path, &document);
+  ARROW_ASSIGN_OR_RAISE(const rapidjson::Value* value, FindRow(args, row, &document));
   if (value == nullptr || value->IsNull() || value->IsObject() || value->IsArray()) {
     return out->AppendNull();
   }
@@ -88,12 +95,9 @@ arrow::Status JsonValueRow(const RowArgs& args, int64_t row, arrow::StringBuilde
 }
 
 arrow::Status JsonQueryRow(const RowArgs& args, int64_t row, arrow::StringBuilder* out) {
-  thread_local PathCache cache;
   if (args.AnyNull(row)) return out->AppendNull();
-  const auto& path = cache.Of(args.String(1, row));
-  if (!path.ok()) return path.status();
   rapidjson::Document document;
-  const rapidjson::Value* value = Find(args.String(0, row), *path, &document);
+  ARROW_ASSIGN_OR_RAISE(const rapidjson::Value* value, FindRow(args, row, &document));
   if (value == nullptr || !(value->IsObject() || value->IsArray())) {
     return out->AppendNull();
   }
@@ -102,12 +106,10 @@ arrow::Status JsonQueryRow(const RowArgs& args, int64_t row, arrow::StringBuilde
 
 arrow::Status JsonExistsRow(const RowArgs& args, int64_t row,
                             arrow::BooleanBuilder* out) {
-  thread_local PathCache cache;
   if (args.AnyNull(row)) return out->AppendNull();
-  const auto& path = cache.Of(args.String(1, row));
-  if (!path.ok()) return path.status();
   rapidjson::Document document;
-  return out->Append(Find(args.String(0, row), *path, &document) != nullptr);
+  ARROW_ASSIGN_OR_RAISE(const rapidjson::Value* value, FindRow(args, row, &document));
+  return out->Append(value != nullptr);
 }
 
 // JSON_VALUE(json, path), JSON_QUERY(json, path), JSON_EXISTS(json, path): a

@@ -285,3 +285,51 @@ def test_tables_from_and_to_data_streams(env, tmp_path) -> None:
         t_env2.from_data_stream(env2.from_collection([{"x": 1}]))
     with pytest.raises(NotImplementedError, match="Schema"):
         t_env2.from_data_stream(numbers, "ignored")
+
+
+def test_from_data_stream_with_a_schema_gives_event_time(env) -> None:
+    # Flink's fromDataStream with a Schema: a computed rowtime column with a watermark,
+    # the declared fields kept (cast to the declared type), windows over it.
+    from weir.common.time import Instant
+    from weir.table import DataTypes, Schema, StreamTableEnvironment
+
+    env.set_parallelism(1)
+    t_env = StreamTableEnvironment.create(env)
+    events = [(Instant.of_epoch_milli(ms), name, price) for ms, name, price in
+              [(1000, "a", 1), (4000, "b", 2), (3000, "a", 3), (6000, "a", 4),
+               (12000, "b", 5), (9000, "b", 6)]]
+    ds = env.from_collection(events, Types.ROW([Types.INSTANT(), Types.STRING(),
+                                                Types.INT()]))
+    table = t_env.from_data_stream(
+        ds, Schema.new_builder()
+        .column_by_expression("ts", "CAST(f0 AS TIMESTAMP(3))")
+        .column("f1", DataTypes.STRING())
+        .column("f2", DataTypes.BIGINT())
+        .watermark("ts", "ts - INTERVAL '3' SECOND")
+        .build())
+    assert table.get_schema().get_field_names() == ["ts", "f1", "f2"]
+    assert str(table.get_schema().get_field_data_types()[2]).upper().startswith("BIGINT")
+    t_env.create_temporary_view("events", table)
+    sums = t_env.sql_query("""SELECT f1, window_start, SUM(f2) AS s FROM TABLE(
+        TUMBLE(TABLE events, DESCRIPTOR(ts), INTERVAL '5' SECOND))
+        GROUP BY f1, window_start, window_end""")
+    rows = t_env.to_data_stream(sums).execute_and_collect()
+    got = sorted((r[0], r[1].second, r[2]) for r in rows)
+    # Windows of 5 s: a: [0,5) 1+3, [5,10) 4; b: [0,5) 2, [5,10) 6, [10,15) 5.
+    assert got == [("a", 0, 4), ("a", 5, 4), ("b", 0, 2), ("b", 5, 6), ("b", 10, 5)]
+
+    # A watermark on a field of the stream itself; no declared fields keeps them all.
+    millis = env.from_collection([(1, "x"), (2, "y")],
+                                 Types.ROW_NAMED(["ms", "k"], [Types.LONG(), Types.STRING()]))
+    timed = t_env.from_data_stream(
+        millis, Schema.new_builder()
+        .column_by_expression("t", "TO_TIMESTAMP_LTZ(ms, 3)")
+        .watermark("t", "t - INTERVAL '1' SECOND").build())
+    assert timed.get_schema().get_field_names() == ["ms", "k", "t"]
+    with pytest.raises(ValueError, match="unable to find a field named 'nope'"):
+        t_env.from_data_stream(millis, Schema.new_builder()
+                               .column("nope", DataTypes.STRING()).build())
+    with pytest.raises(NotImplementedError, match="metadata column"):
+        t_env.from_data_stream(millis, Schema.new_builder()
+                               .column_by_metadata("rowtime", DataTypes.TIMESTAMP_LTZ(3))
+                               .build())

@@ -105,10 +105,16 @@ arrow::Result<Table> TableEnvironment::FromDataStream(
   } else {
     // Computed columns and a watermark: the table as CREATE TABLE would declare it,
     // the stream's columns first, so they bind and check as in any table.
-    std::string ddl = fmt::format("CREATE TABLE `{}` (", name);
+    auto quoted = [](const std::string& identifier) {
+      std::string out = "`";
+      for (char c : identifier) out += c == '`' ? std::string("``") : std::string(1, c);
+      return out + "`";
+    };
+    std::string ddl = fmt::format("CREATE TABLE {} (", quoted(name));
     for (const auto& field : schema->fields()) {
-      ddl += fmt::format("`{}` {}{}, ", field->name(), sql::SqlTypeName(field->type()),
-                         field->nullable() ? "" : " NOT NULL");
+      ddl +=
+          fmt::format("{} {}{}, ", quoted(field->name()), sql::SqlTypeName(field->type()),
+                      field->nullable() ? "" : " NOT NULL");
     }
     for (size_t i = 0; i < extra_columns.size(); ++i) {
       ddl += extra_columns[i] + (i + 1 < extra_columns.size() ? ", " : "");
@@ -472,6 +478,12 @@ arrow::Result<TableResult> TableEnvironment::RunQuery(const sql::Statement& stat
   sql::Planner planner(catalog_, statement.script, Executor());
   ARROW_ASSIGN_OR_RAISE(auto planned, planner.Plan(*statement.query));
   sql::PlanPtr plan = Optimize(planned.plan);
+  if (planner::ReadsStreamTables(*plan, StreamTableNames())) {
+    return arrow::Status::NotImplemented(
+        "a SELECT over a table made from a DataStream runs in that stream's job: "
+        "convert it back with to_data_stream(...) and collect or print the stream, or "
+        "write it with an INSERT (execute_insert)");
+  }
   const bool bounded = IsBoundedPlan(*plan);
   const std::string unsupported = planner::FirstUnsupportedInStreaming(*plan);
   if (!streaming()) ARROW_RETURN_NOT_OK(planner::CheckInsertOnlySources(*plan));

@@ -348,6 +348,34 @@ arrow::Result<TableResult> TableEnvironment::Execute(const sql::StatementPtr& st
     }
     case StatementKind::kDescribe:
       return Describe(*statement);
+    // weir has Flink's default catalog and database only.
+    case StatementKind::kShowCatalogs:
+      return StringRows({"catalog name"}, {{"default_catalog"}});
+    case StatementKind::kShowDatabases:
+      return StringRows({"database name"}, {{"default_database"}});
+    case StatementKind::kShowCurrentCatalog:
+      return StringRows({"current catalog name"}, {{"default_catalog"}});
+    case StatementKind::kShowCurrentDatabase:
+      return StringRows({"current database name"}, {{"default_database"}});
+    case StatementKind::kShowCreateTable: {
+      ARROW_ASSIGN_OR_RAISE(std::string name, sql::CatalogName(statement->name));
+      std::string ddl;
+      if (auto table = catalog_.FindTable(name)) ddl = table->ddl;
+      if (auto view = catalog_.FindView(name)) ddl = view->text;
+      if (ddl.empty()) {
+        if (catalog_.FindTable(name) != nullptr || catalog_.FindView(name) != nullptr) {
+          return arrow::Status::NotImplemented(fmt::format(
+              "'{}' was not made by a CREATE statement (it comes from the Table API or "
+              "a DataStream); DESCRIBE shows its columns",
+              name));
+        }
+        std::vector<std::string> names = catalog_.TableNames();
+        for (const std::string& v : catalog_.ViewNames()) names.push_back(v);
+        return arrow::Status::Invalid(fmt::format("table or view '{}' does not exist{}",
+                                                  name, sql::DidYouMean(name, names)));
+      }
+      return StringRows({"result"}, {{ddl}});
+    }
     case StatementKind::kExplain: {
       ARROW_ASSIGN_OR_RAISE(std::string plan,
                             Explain(*statement->explained, statement->explain_details));

@@ -159,6 +159,13 @@ enum class StatementKind {
   kShowTables,
   kShowViews,
   kShowFunctions,
+  /// SHOW CATALOGS, SHOW DATABASES, SHOW CURRENT CATALOG, SHOW CURRENT DATABASE.
+  kShowCatalogs,
+  kShowDatabases,
+  kShowCurrentCatalog,
+  kShowCurrentDatabase,
+  /// SHOW CREATE TABLE name (also SHOW CREATE VIEW).
+  kShowCreateTable,
   kDescribe,
   kExplain,
   kSet,

@@ -268,10 +268,33 @@ class StatementParser {
         statement->kind = StatementKind::kShowViews;
       } else if (Accept("FUNCTIONS")) {
         statement->kind = StatementKind::kShowFunctions;
+      } else if (Accept("CATALOGS")) {
+        statement->kind = StatementKind::kShowCatalogs;
+      } else if (Accept("DATABASES")) {
+        statement->kind = StatementKind::kShowDatabases;
+      } else if (Accept("CURRENT")) {
+        if (Accept("CATALOG")) {
+          statement->kind = StatementKind::kShowCurrentCatalog;
+        } else {
+          ARROW_RETURN_NOT_OK(Expect("DATABASE", "or CATALOG after SHOW CURRENT"));
+          statement->kind = StatementKind::kShowCurrentDatabase;
+        }
+      } else if (Accept("CREATE")) {
+        if (!Accept("TABLE")) {
+          ARROW_RETURN_NOT_OK(Expect("VIEW", "or TABLE after SHOW CREATE"));
+        }
+        statement->kind = StatementKind::kShowCreateTable;
+        ARROW_ASSIGN_OR_RAISE(statement->name, ParseName("a table name"));
+      } else if (Accept("COLUMNS")) {
+        // SHOW COLUMNS FROM|IN t: DESCRIBE's rows.
+        if (!Accept("FROM"))
+          ARROW_RETURN_NOT_OK(Expect("IN", "or FROM after SHOW COLUMNS"));
+        statement->kind = StatementKind::kDescribe;
+        ARROW_ASSIGN_OR_RAISE(statement->name, ParseName("a table name"));
       } else {
         return Error(Peek().position,
-                     fmt::format("expected TABLES, VIEWS or FUNCTIONS after SHOW but "
-                                 "found {}",
+                     fmt::format("expected TABLES, VIEWS, FUNCTIONS, COLUMNS, CREATE, "
+                                 "CATALOGS, DATABASES or CURRENT after SHOW but found {}",
                                  DescribeToken(Peek())));
       }
       return statement;

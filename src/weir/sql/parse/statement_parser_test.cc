@@ -119,6 +119,22 @@ TEST(StatementParserTest, SplitStatementsForTheShell) {
 }
 
 // Random mutations of valid scripts never crash the parser.
+TEST(StatementParserTest, ShowStatements) {
+  auto parsed = ParseScript(
+      "SHOW CATALOGS; SHOW DATABASES; SHOW CURRENT CATALOG; SHOW CURRENT DATABASE; "
+      "SHOW CREATE TABLE t; SHOW CREATE VIEW v; SHOW COLUMNS FROM t; SHOW COLUMNS IN t");
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  const StatementKind kinds[] = {
+      StatementKind::kShowCatalogs,       StatementKind::kShowDatabases,
+      StatementKind::kShowCurrentCatalog, StatementKind::kShowCurrentDatabase,
+      StatementKind::kShowCreateTable,    StatementKind::kShowCreateTable,
+      StatementKind::kDescribe,           StatementKind::kDescribe};
+  ASSERT_EQ(parsed->size(), std::size(kinds));
+  for (size_t i = 0; i < std::size(kinds); ++i) EXPECT_EQ((*parsed)[i]->kind, kinds[i]);
+  EXPECT_FALSE(ParseScript("SHOW CURRENT SCHEMA").ok());
+  EXPECT_FALSE(ParseScript("SHOW CREATE FUNCTION f").ok());
+}
+
 TEST(StatementParserTest, StatementSets) {
   auto parsed = ParseScript(
       "EXECUTE STATEMENT SET BEGIN INSERT INTO a SELECT 1; INSERT INTO b VALUES (2); "

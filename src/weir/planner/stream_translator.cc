@@ -164,8 +164,9 @@ class Translator {
       Stream input{
           registered->second,
           graph_->vertices()[static_cast<size_t>(registered->second)].parallelism};
-      Stream from = Append(input, Partitioning::Forward(), "From " + node.table->name,
-                           options_.parallelism, Factory<runtime::ProjectOperator>(columns));
+      Stream from =
+          Append(input, Partitioning::Forward(), "From " + node.table->name,
+                 options_.parallelism, Factory<runtime::ProjectOperator>(columns));
       // A WATERMARK on one of the stream's own columns (a computed one gets its
       // assigner after the projection computing it).
       const auto watermarks = WatermarksOf(*node.table, node)

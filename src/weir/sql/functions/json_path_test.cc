@@ -18,7 +18,8 @@ TEST(JsonPathTest, KeysIndicesAndQuotedKeys) {
 }
 
 TEST(JsonPathTest, UnsupportedAndMalformedPathsSayWhy) {
-  for (const char* bad : {"a.b", "$.", "$.*", "$[*]", "$[1:2]", "$[?(@.a)]", "$[0", "$x"}) {
+  for (const char* bad :
+       {"a.b", "$.", "$.*", "$[*]", "$[1:2]", "$[?(@.a)]", "$[0", "$x"}) {
     auto path = ParseJsonPath(bad);
     ASSERT_FALSE(path.ok()) << bad;
     EXPECT_NE(path.status().message().find("invalid JSON path"), std::string::npos)

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -89,6 +90,10 @@ class OperatorContext {
   virtual int restored_parallelism() const { return 0; }
 };
 
+/// Writes an operator's keyed state, copied at a checkpoint, into a backend (see
+/// Operator::SnapshotStateAsync).
+using KeyedStateWriter = std::function<arrow::Status(state::KeyedStateBackend*)>;
+
 /// A runtime operator: the mutable, per-subtask half of a plan node.
 ///
 /// Threading: every hook of one instance runs on one thread at a time (the task that
@@ -137,6 +142,15 @@ class Operator {
   virtual arrow::Status SnapshotState(state::KeyedStateBackend* backend) {
     (void)backend;
     return arrow::Status::OK();
+  }
+  /// The asynchronous form of SnapshotState, for operators with large state: takes a
+  /// copy of what the snapshot needs now (between elements, as SnapshotState) and
+  /// returns a function that writes that copy into a backend later, on the
+  /// checkpoint's writer thread, while the operator goes on (Flink's asynchronous
+  /// snapshot phase). The function must not touch the operator. Returns a null
+  /// function (the default) to have SnapshotState run instead.
+  virtual arrow::Result<KeyedStateWriter> SnapshotStateAsync() {
+    return KeyedStateWriter();
   }
   /// Loads state written by SnapshotState from `backend` (which holds only this
   /// subtask's key groups); called after Open and before any element.

@@ -273,12 +273,35 @@ arrow::Result<TaskSnapshot> Task::SnapshotAll(CheckpointId id, bool keyed) {
     s.uid = link.uid;
     s.subtask = link.info.index;
     s.parallelism = link.info.parallelism;
-    auto backend = state::MakeInMemoryStateBackend();
     if (keyed) {
-      ARROW_RETURN_NOT_OK(Annotate(link.info, link.op->SnapshotState(backend.get())));
-    }
-    if (backend->num_entries() > 0) {
-      ARROW_ASSIGN_OR_RAISE(s.keyed, backend->SnapshotBytes());
+      // The synchronous part here; the serialization (and an operator's own
+      // asynchronous part) runs later, on the checkpoint's writer thread.
+      auto copied = link.op->SnapshotStateAsync();
+      ARROW_RETURN_NOT_OK(Annotate(link.info, copied.status()));
+      const std::string where =
+          fmt::format("operator '{}' (subtask {} of {})", link.info.name,
+                      link.info.index + 1, link.info.parallelism);
+      std::shared_ptr<state::KeyedStateBackend> backend =
+          state::MakeInMemoryStateBackend();
+      if (!*copied) {
+        ARROW_RETURN_NOT_OK(Annotate(link.info, link.op->SnapshotState(backend.get())));
+      }
+      s.keyed_pending = [writer = std::move(*copied), backend,
+                         where](OperatorSnapshot* op) -> arrow::Status {
+        if (writer) {
+          ARROW_RETURN_NOT_OK(
+              WithContext(writer(backend.get()), fmt::format("{}: snapshot", where)));
+        }
+        if (backend->num_entries() == 0) return arrow::Status::OK();
+        // Views of the backend's values: it lives as long as the pieces.
+        ARROW_ASSIGN_OR_RAISE(auto pieces, backend->SnapshotAsPieces());
+        auto owner = std::make_shared<
+            std::pair<std::shared_ptr<state::KeyedStateBackend>, state::SnapshotPieces>>(
+            backend, std::move(pieces));
+        op->keyed_pieces = owner->second.pieces;
+        op->keyed_owner = std::move(owner);
+        return arrow::Status::OK();
+      };
     }
     ARROW_RETURN_NOT_OK(
         Annotate(link.info, link.op->SnapshotOperatorState(id, &s.entries)));
@@ -298,8 +321,11 @@ arrow::Status Task::Checkpoint(CheckpointId id, std::chrono::microseconds alignm
   WaitForStateWriter();
   state_writer_ = std::thread([coordinator = spec_.coordinator, key = spec_.key,
                                index = checkpoint_index_, id, alignment, folder,
-                               snapshot = std::move(snapshot)] {
-    auto file = WriteTaskState(folder, key, EncodeTaskSnapshotPieces(snapshot));
+                               snapshot = std::move(snapshot)]() mutable {
+    arrow::Status serialized = SerializePendingState(&snapshot);
+    auto file = serialized.ok()
+                    ? WriteTaskState(folder, key, EncodeTaskSnapshotPieces(snapshot))
+                    : arrow::Result<TaskStateFile>(serialized);
     if (!file.ok()) {
       // A checkpoint that cannot be stored fails, the job does not: the next one may
       // succeed, and nothing was committed on its behalf.
@@ -382,9 +408,11 @@ arrow::Status Task::ReportFinished() {
   WaitForStateWriter();  // the last checkpoint is acknowledged before the finish
   final_id_ = spec_.coordinator->BeginFinish();
   const std::string folder = spec_.coordinator->FolderFor(final_id_);
-  // Without checkpoint storage the final snapshot only stages what sinks commit:
-  // keyed state (possibly large) is not written anywhere, so it is not taken.
-  ARROW_ASSIGN_OR_RAISE(auto snapshot, SnapshotAll(final_id_, !folder.empty()));
+  // The final snapshot stages what sinks commit and the sources' positions (at
+  // their end). Keyed state is not taken: every input ended, so no restore of this
+  // checkpoint processes another row (Flink's finished operators, FLIP-147, keep no
+  // state either), and it may be large.
+  ARROW_ASSIGN_OR_RAISE(auto snapshot, SnapshotAll(final_id_, /*keyed=*/false));
   std::optional<TaskStateFile> file;
   if (!folder.empty()) {
     ARROW_ASSIGN_OR_RAISE(

@@ -86,6 +86,43 @@ class StringWriter {
   std::string* out_;
 };
 
+// Writer's interface into pieces: small writes are copied into framing strings,
+// large values are referenced (they must outlive the pieces).
+class PiecesWriter {
+ public:
+  explicit PiecesWriter(SnapshotPieces* out) : out_(out) {
+    current_ = &out_->framing.emplace_back();
+  }
+  arrow::Status Raw(const void* data, size_t size) {
+    current_->append(static_cast<const char*>(data), size);
+    return arrow::Status::OK();
+  }
+  template <typename T>
+  arrow::Status Pod(T v) {
+    return Raw(&v, sizeof(v));
+  }
+  arrow::Status Bytes(std::string_view s) {
+    ARROW_RETURN_NOT_OK(Pod<uint32_t>(static_cast<uint32_t>(s.size())));
+    if (s.size() < kReferenceFrom) return Raw(s.data(), s.size());
+    Flush();
+    out_->pieces.push_back(s);
+    out_->size += static_cast<int64_t>(s.size());
+    current_ = &out_->framing.emplace_back();
+    return arrow::Status::OK();
+  }
+  // Ends the last framing piece.
+  void Flush() {
+    if (current_->empty()) return;
+    out_->pieces.push_back(*current_);
+    out_->size += static_cast<int64_t>(current_->size());
+  }
+
+ private:
+  static constexpr size_t kReferenceFrom = 4096;
+  SnapshotPieces* out_;
+  std::string* current_;
+};
+
 // Counts what a Writer would write.
 class SizeWriter {
  public:
@@ -230,7 +267,16 @@ class InMemoryStateBackend : public KeyedStateBackend {
     return bytes;
   }
 
-  // Writes the snapshot through `w` (a Writer, StringWriter or SizeWriter).
+  arrow::Result<SnapshotPieces> SnapshotAsPieces() override {
+    SnapshotPieces pieces;
+    PiecesWriter w(&pieces);
+    ARROW_RETURN_NOT_OK(Write(w));
+    w.Flush();
+    return pieces;
+  }
+
+  // Writes the snapshot through `w` (a Writer, StringWriter, PiecesWriter or
+  // SizeWriter).
   template <typename W>
   arrow::Status Write(W& w) {
     ARROW_RETURN_NOT_OK(w.Raw(kMagic, sizeof(kMagic)));
@@ -406,6 +452,14 @@ arrow::Result<std::string> KeyedStateBackend::SnapshotBytes() {
   ARROW_RETURN_NOT_OK(Snapshot(out.get()));
   ARROW_ASSIGN_OR_RAISE(auto buffer, out->Finish());
   return buffer->ToString();
+}
+
+arrow::Result<SnapshotPieces> KeyedStateBackend::SnapshotAsPieces() {
+  SnapshotPieces pieces;
+  ARROW_ASSIGN_OR_RAISE(pieces.framing.emplace_back(), SnapshotBytes());
+  pieces.pieces.push_back(pieces.framing.back());
+  pieces.size = static_cast<int64_t>(pieces.framing.back().size());
+  return pieces;
 }
 
 std::unique_ptr<KeyedStateBackend> MakeInMemoryStateBackend(

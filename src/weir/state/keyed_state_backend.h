@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
@@ -35,6 +36,17 @@ struct KeyGroupRange {
 /// Returns the key groups subtask `index` of `parallelism` owns (the inverse of
 /// SubtaskForKeyGroup).
 KeyGroupRange KeyGroupRangeFor(int index, int parallelism, int max_parallelism);
+
+/// A keyed-state snapshot as pieces (KeyedStateBackend::SnapshotAsPieces).
+struct SnapshotPieces {
+  /// The snapshot's bytes, in order: views into `framing` and into the backend's
+  /// stored values.
+  std::vector<std::string_view> pieces;
+  /// Owns the framing bytes `pieces` points into (a deque: stable addresses).
+  std::deque<std::string> framing;
+  /// The total size in bytes.
+  int64_t size = 0;
+};
 
 /// Keyed state of one operator subtask: values addressed by (state, current key),
 /// with entries of list and map state below that. Keys and values are bytes here;
@@ -92,6 +104,9 @@ class KeyedStateBackend {
   virtual arrow::Status Snapshot(arrow::io::OutputStream* out) = 0;
   /// Returns what Snapshot writes, as one string (sized once where the backend can).
   virtual arrow::Result<std::string> SnapshotBytes();
+  /// Returns what Snapshot writes as pieces: large values are views of the backend's
+  /// own bytes, valid while it lives and is not changed, so they are not copied.
+  virtual arrow::Result<SnapshotPieces> SnapshotAsPieces();
   /// Loads the entries of key groups in `range` from a snapshot (one of several, when
   /// restoring after rescaling: call once per snapshot).
   virtual arrow::Status Restore(arrow::io::InputStream* in, KeyGroupRange range) = 0;

@@ -57,6 +57,16 @@ uint32_t Checksum(std::string_view bytes) {
   return arrow::internal::crc32(0, bytes.data(), bytes.size());
 }
 
+arrow::Status SerializePendingState(TaskSnapshot* snapshot) {
+  for (OperatorSnapshot& op : snapshot->operators) {
+    if (!op.keyed_pending) continue;
+    auto pending = std::move(op.keyed_pending);
+    op.keyed_pending = nullptr;
+    ARROW_RETURN_NOT_OK(pending(&op));
+  }
+  return arrow::Status::OK();
+}
+
 EncodedTaskSnapshot EncodeTaskSnapshotPieces(const TaskSnapshot& snapshot) {
   // The body: per operator its framing (uid, subtask, parallelism, the keyed state's
   // length), the keyed state itself (a view), then its entries.
@@ -68,9 +78,17 @@ EncodedTaskSnapshot EncodeTaskSnapshotPieces(const TaskSnapshot& snapshot) {
     PutBytes(framing, op.uid);
     PutU64(framing, static_cast<uint64_t>(op.subtask));
     PutU64(framing, static_cast<uint64_t>(op.parallelism));
-    PutU64(framing, op.keyed.size());
-    body.push_back(*framing);
-    body.push_back(op.keyed);
+    if (op.keyed_pieces.empty()) {
+      PutU64(framing, op.keyed.size());
+      body.push_back(*framing);
+      body.push_back(op.keyed);
+    } else {
+      uint64_t size = 0;
+      for (std::string_view piece : op.keyed_pieces) size += piece.size();
+      PutU64(framing, size);
+      body.push_back(*framing);
+      body.insert(body.end(), op.keyed_pieces.begin(), op.keyed_pieces.end());
+    }
     framing = &out.framing.emplace_back();
     PutU64(framing, op.entries.size());
     for (const auto& e : op.entries) PutBytes(framing, e);

@@ -2,6 +2,8 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,6 +26,15 @@ struct OperatorSnapshot {
   int parallelism = 1;
   /// Keyed state by key group (KeyedStateBackend::Snapshot); empty when none.
   std::string keyed;
+  /// The keyed state as pieces instead of `keyed` (large values are not copied into
+  /// one string): views that `keyed_owner` keeps valid.
+  std::vector<std::string_view> keyed_pieces;
+  /// Keeps `keyed_pieces` valid.
+  std::shared_ptr<const void> keyed_owner;
+  /// Set while the keyed state is still to be serialized (Flink's asynchronous
+  /// snapshot phase): fills `keyed` or `keyed_pieces` from a copy the operator took.
+  /// Run by SerializePendingState on the checkpoint's writer thread.
+  std::function<arrow::Status(OperatorSnapshot*)> keyed_pending;
   /// Operator state: independent entries (source splits, pending files) that a
   /// restore may hand to any subtask (Flink's list state).
   std::vector<std::string> entries;
@@ -47,6 +58,10 @@ struct EncodedTaskSnapshot {
   /// Owns the framing bytes `pieces` points into (a deque: stable addresses).
   std::deque<std::string> framing;
 };
+
+/// Runs every operator's `keyed_pending` into its `keyed` (the asynchronous part of
+/// a snapshot); the first error stops it.
+arrow::Status SerializePendingState(TaskSnapshot* snapshot);
 
 /// Serializes a task snapshot (self-describing, versioned, with a checksum) as pieces.
 EncodedTaskSnapshot EncodeTaskSnapshotPieces(const TaskSnapshot& snapshot);

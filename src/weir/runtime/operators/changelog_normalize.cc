@@ -96,21 +96,33 @@ arrow::Status ChangelogNormalizeOperator::ProcessBatch(
 
 arrow::Status ChangelogNormalizeOperator::SnapshotState(
     state::KeyedStateBackend* backend) {
+  ARROW_ASSIGN_OR_RAISE(KeyedStateWriter write, SnapshotStateAsync());
+  return write(backend);
+}
+
+arrow::Result<KeyedStateWriter> ChangelogNormalizeOperator::SnapshotStateAsync() {
   if (!table_.prepared()) {
-    return backend->Register(kStateName, state::StateKind::kValue, {}).status();
+    return KeyedStateWriter([](state::KeyedStateBackend* backend) {
+      return backend->Register(kStateName, state::StateKind::kValue, {}).status();
+    });
   }
-  return table_.Snapshot(backend, kStateName, context_->subtask().max_parallelism,
-                         [&](uint32_t g) {
-                           std::string blob;
-                           PutRecordString(rows_[g], &blob);
-                           return blob;
-                         });
+  // A copy of the keys and last rows, serialized on the checkpoint's thread.
+  const int max_parallelism = context_->subtask().max_parallelism;
+  ARROW_ASSIGN_OR_RAISE(auto table, table_.SnapshotCopy(max_parallelism));
+  auto rows = std::make_shared<const std::vector<std::string>>(rows_);
+  return KeyedStateWriter([table, rows, max_parallelism](state::KeyedStateBackend* b) {
+    return table->Snapshot(
+        b, kStateName, max_parallelism,
+
+        [&](uint32_t g, std::string* out) { PutRecordString((*rows)[g], out); });
+  });
 }
 
 arrow::Status ChangelogNormalizeOperator::RestoreState(
     state::KeyedStateBackend* backend) {
   ARROW_RETURN_NOT_OK(
       table_.Restore(backend, kStateName, keys_, {}, /*retractions=*/false,
+
                      [&](uint32_t g, std::string_view* in) -> arrow::Status {
                        if (rows_.size() <= g) rows_.resize(g + 1);
                        if (!GetRecordString(in, &rows_[g])) {

@@ -31,6 +31,7 @@ class ChangelogNormalizeOperator : public Operator {
                              Output* out) override;
   /// Saves every key's last row under its key group.
   arrow::Status SnapshotState(state::KeyedStateBackend* backend) override;
+  arrow::Result<KeyedStateWriter> SnapshotStateAsync() override;
   /// Reloads the keys of a restored backend.
   arrow::Status RestoreState(state::KeyedStateBackend* backend) override;
 

@@ -6,6 +6,7 @@
 
 #include <arrow/builder.h>
 #include <arrow/compute/cast.h>
+#include <arrow/util/bit_util.h>
 #include <arrow/util/decimal.h>
 
 #include "weir/common/error.h"
@@ -59,6 +60,9 @@ arrow::Result<std::shared_ptr<arrow::Array>> Normalize(
 // COUNT(*) and COUNT(x).
 class CountAccumulators : public GroupAccumulators {
  public:
+  std::unique_ptr<GroupAccumulators> Clone() const override {
+    return std::make_unique<CountAccumulators>(*this);
+  }
   explicit CountAccumulators(bool all) : all_(all) {}
   std::shared_ptr<arrow::DataType> result_type() const override { return arrow::int64(); }
   void Resize(size_t n) override { counts_.resize(n, 0); }
@@ -106,6 +110,9 @@ Decimal128 ReadValue<Decimal128>(const arrow::Array& a, int64_t row) {
 template <typename T>
 class SumAccumulators : public GroupAccumulators {
  public:
+  std::unique_ptr<GroupAccumulators> Clone() const override {
+    return std::make_unique<SumAccumulators>(*this);
+  }
   SumAccumulators(std::shared_ptr<arrow::DataType> input_type,
                   std::shared_ptr<arrow::DataType> result_type, bool mean)
       : input_type_(std::move(input_type)),
@@ -214,6 +221,9 @@ class SumAccumulators : public GroupAccumulators {
 // them to, which retracts exactly).
 class MomentAccumulators : public GroupAccumulators {
  public:
+  std::unique_ptr<GroupAccumulators> Clone() const override {
+    return std::make_unique<MomentAccumulators>(*this);
+  }
   MomentAccumulators(bool stddev, int ddof) : stddev_(stddev), ddof_(ddof) {}
   std::shared_ptr<arrow::DataType> result_type() const override {
     return arrow::float64();
@@ -298,6 +308,21 @@ class ValueAccumulators : public GroupAccumulators {
 
 using ValueCounts = std::map<std::string, int64_t>;
 
+// A unique_ptr whose copy copies the value (so accumulators holding one per group
+// can be cloned for a checkpoint).
+template <typename T>
+struct DeepPtr : std::unique_ptr<T> {
+  DeepPtr() = default;
+  DeepPtr(const DeepPtr& o) : std::unique_ptr<T>(o ? std::make_unique<T>(*o) : nullptr) {}
+  DeepPtr(DeepPtr&&) noexcept = default;
+  DeepPtr& operator=(const DeepPtr& o) {
+    if (this != &o) this->reset(o ? new T(*o) : nullptr);
+    return *this;
+  }
+  DeepPtr& operator=(DeepPtr&&) noexcept = default;
+  using std::unique_ptr<T>::operator=;
+};
+
 void SaveCounts(const std::unique_ptr<ValueCounts>& counts, std::string* out) {
   PutRaw(out, static_cast<uint32_t>(counts ? counts->size() : 0));
   if (!counts) return;
@@ -340,6 +365,9 @@ void MergeCounts(std::unique_ptr<ValueCounts>* into, const ValueCounts* from) {
 // MIN/MAX. Insert-only input keeps the best value; updating input a multiset.
 class MinMaxAccumulators : public ValueAccumulators {
  public:
+  std::unique_ptr<GroupAccumulators> Clone() const override {
+    return std::make_unique<MinMaxAccumulators>(*this);
+  }
   MinMaxAccumulators(OrderedValueCodec codec, bool max, bool retractions)
       : ValueAccumulators(std::move(codec)), max_(max), retractions_(retractions) {}
   void Resize(size_t n) override {
@@ -418,12 +446,130 @@ class MinMaxAccumulators : public ValueAccumulators {
   bool retractions_;
   std::vector<std::string> best_;
   std::vector<bool> has_;
-  std::vector<std::unique_ptr<ValueCounts>> multisets_;
+  std::vector<DeepPtr<ValueCounts>> multisets_;
 };
+
+// MIN/MAX of an integer or integer-backed temporal column (DATE, TIME, TIMESTAMP,
+// DURATION) over insert-only input: the best value per group in its physical C type,
+// compared as numbers (no encoding per row).
+template <typename T>
+class FixedMinMaxAccumulators : public GroupAccumulators {
+ public:
+  FixedMinMaxAccumulators(std::shared_ptr<arrow::DataType> type, bool max)
+      : type_(std::move(type)), max_(max) {}
+  std::unique_ptr<GroupAccumulators> Clone() const override {
+    return std::make_unique<FixedMinMaxAccumulators>(*this);
+  }
+  std::shared_ptr<arrow::DataType> result_type() const override { return type_; }
+  void Resize(size_t n) override {
+    best_.resize(n, T{});
+    has_.resize(n, 0);
+  }
+  void Reset(uint32_t g) override {
+    best_[g] = T{};
+    has_[g] = 0;
+  }
+  arrow::Status Update(const arrow::Array* input, const uint32_t* groups,
+                       const int8_t* kinds, int64_t n) override {
+    (void)kinds;  // insert-only: the planner picks the multiset form for updates
+    ARROW_ASSIGN_OR_RAISE(auto normalized, Normalize(*input, type_));
+    const arrow::ArrayData& data = *normalized->data();
+    const T* values = data.GetValues<T>(1);
+    const bool nulls = data.MayHaveNulls();
+    for (int64_t i = 0; i < n; ++i) {
+      if (nulls && normalized->IsNull(i)) continue;
+      const uint32_t g = groups[i];
+      const T v = values[i];
+      if (!has_[g] || (max_ ? v > best_[g] : v < best_[g])) {
+        best_[g] = v;
+        has_[g] = 1;
+      }
+    }
+    return arrow::Status::OK();
+  }
+  arrow::Result<std::shared_ptr<arrow::Array>> Results(
+      const std::vector<uint32_t>& groups) const override {
+    const auto n = static_cast<int64_t>(groups.size());
+    ARROW_ASSIGN_OR_RAISE(auto values, arrow::AllocateBuffer(n * sizeof(T)));
+    ARROW_ASSIGN_OR_RAISE(auto validity, arrow::AllocateEmptyBitmap(n));
+    T* out = reinterpret_cast<T*>(values->mutable_data());
+    int64_t null_count = 0;
+    for (int64_t i = 0; i < n; ++i) {
+      const uint32_t g = groups[static_cast<size_t>(i)];
+      out[i] = best_[g];
+      if (has_[g]) {
+        arrow::bit_util::SetBit(validity->mutable_data(), i);
+      } else {
+        ++null_count;
+      }
+    }
+    return arrow::MakeArray(arrow::ArrayData::Make(
+        type_, n, {null_count > 0 ? std::move(validity) : nullptr, std::move(values)},
+        null_count));
+  }
+  void Save(uint32_t g, std::string* out) const override {
+    out->push_back(static_cast<char>(has_[g]));
+    PutRaw(out, best_[g]);
+  }
+  arrow::Status Load(uint32_t g, std::string_view* in) override {
+    if (in->empty()) return InternalError("aggregate state is truncated");
+    has_[g] = in->front() != '\0';
+    in->remove_prefix(1);
+    return GetRaw(in, &best_[g]);
+  }
+  void Merge(uint32_t into, uint32_t from) override {
+    if (has_[from] &&
+        (!has_[into] || (max_ ? best_[from] > best_[into] : best_[from] < best_[into]))) {
+      best_[into] = best_[from];
+      has_[into] = 1;
+    }
+  }
+
+ private:
+  std::shared_ptr<arrow::DataType> type_;
+  bool max_;
+  std::vector<T> best_;
+  std::vector<uint8_t> has_;
+};
+
+// Returns MIN/MAX accumulators in a fixed-width C type for integer and
+// integer-backed temporal types, or null for others.
+std::unique_ptr<GroupAccumulators> MakeFixedMinMax(
+    const std::shared_ptr<arrow::DataType>& type, bool max) {
+  switch (type->id()) {
+    case arrow::Type::INT8:
+      return std::make_unique<FixedMinMaxAccumulators<int8_t>>(type, max);
+    case arrow::Type::INT16:
+      return std::make_unique<FixedMinMaxAccumulators<int16_t>>(type, max);
+    case arrow::Type::INT32:
+    case arrow::Type::DATE32:
+    case arrow::Type::TIME32:
+      return std::make_unique<FixedMinMaxAccumulators<int32_t>>(type, max);
+    case arrow::Type::INT64:
+    case arrow::Type::DATE64:
+    case arrow::Type::TIME64:
+    case arrow::Type::TIMESTAMP:
+    case arrow::Type::DURATION:
+      return std::make_unique<FixedMinMaxAccumulators<int64_t>>(type, max);
+    case arrow::Type::UINT8:
+      return std::make_unique<FixedMinMaxAccumulators<uint8_t>>(type, max);
+    case arrow::Type::UINT16:
+      return std::make_unique<FixedMinMaxAccumulators<uint16_t>>(type, max);
+    case arrow::Type::UINT32:
+      return std::make_unique<FixedMinMaxAccumulators<uint32_t>>(type, max);
+    case arrow::Type::UINT64:
+      return std::make_unique<FixedMinMaxAccumulators<uint64_t>>(type, max);
+    default:
+      return nullptr;
+  }
+}
 
 // COUNT(DISTINCT x): a multiset of the values per group.
 class CountDistinctAccumulators : public ValueAccumulators {
  public:
+  std::unique_ptr<GroupAccumulators> Clone() const override {
+    return std::make_unique<CountDistinctAccumulators>(*this);
+  }
   using ValueAccumulators::ValueAccumulators;
   std::shared_ptr<arrow::DataType> result_type() const override { return arrow::int64(); }
   void Resize(size_t n) override { multisets_.resize(n); }
@@ -455,7 +601,7 @@ class CountDistinctAccumulators : public ValueAccumulators {
   }
 
  private:
-  std::vector<std::unique_ptr<ValueCounts>> multisets_;
+  std::vector<DeepPtr<ValueCounts>> multisets_;
 };
 
 // FIRST_VALUE/LAST_VALUE: the values in arrival order (a retraction removes the
@@ -463,6 +609,9 @@ class CountDistinctAccumulators : public ValueAccumulators {
 // just the one value.
 class FirstLastAccumulators : public ValueAccumulators {
  public:
+  std::unique_ptr<GroupAccumulators> Clone() const override {
+    return std::make_unique<FirstLastAccumulators>(*this);
+  }
   FirstLastAccumulators(OrderedValueCodec codec, bool last, bool retractions)
       : ValueAccumulators(std::move(codec)), last_(last), retractions_(retractions) {}
   void Resize(size_t n) override { values_.resize(n); }
@@ -519,6 +668,9 @@ class FirstLastAccumulators : public ValueAccumulators {
 // LISTAGG(x, separator): every value in arrival order.
 class ListAggAccumulators : public GroupAccumulators {
  public:
+  std::unique_ptr<GroupAccumulators> Clone() const override {
+    return std::make_unique<ListAggAccumulators>(*this);
+  }
   explicit ListAggAccumulators(std::string separator)
       : separator_(std::move(separator)) {}
   std::shared_ptr<arrow::DataType> result_type() const override { return arrow::utf8(); }
@@ -617,6 +769,9 @@ arrow::Result<std::unique_ptr<GroupAccumulators>> GroupAccumulators::Make(
     return std::make_unique<CountDistinctAccumulators>(std::move(codec));
   }
   if (f == "min" || f == "max") {
+    if (!retractions) {
+      if (auto fixed = MakeFixedMinMax(type, f == "max")) return fixed;
+    }
     ARROW_ASSIGN_OR_RAISE(auto codec, OrderedValueCodec::Make(type));
     return std::make_unique<MinMaxAccumulators>(std::move(codec), f == "max",
                                                 retractions);

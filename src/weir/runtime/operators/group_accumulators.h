@@ -50,6 +50,9 @@ class GroupAccumulators {
       const GroupAggregateCall& call, const std::shared_ptr<arrow::DataType>& input_type,
       bool retractions);
 
+  /// Returns a copy with the state of every group (a checkpoint's copy, serialized
+  /// on another thread while this one goes on).
+  virtual std::unique_ptr<GroupAccumulators> Clone() const = 0;
   /// Returns the result type.
   virtual std::shared_ptr<arrow::DataType> result_type() const = 0;
   /// Makes room for groups 0 … n-1 (new groups start empty).

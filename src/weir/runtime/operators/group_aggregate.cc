@@ -179,16 +179,30 @@ arrow::Status GroupAggregateOperator::OnProcessingTime(EventTime now, Output*) {
 }
 
 arrow::Status GroupAggregateOperator::SnapshotState(state::KeyedStateBackend* backend) {
+  ARROW_ASSIGN_OR_RAISE(KeyedStateWriter write, SnapshotStateAsync());
+  return write(backend);
+}
+
+arrow::Result<KeyedStateWriter> GroupAggregateOperator::SnapshotStateAsync() {
   if (!table_.prepared()) {
-    return backend->Register(kStateName, state::StateKind::kValue, {}).status();
+    return KeyedStateWriter([](state::KeyedStateBackend* backend) {
+      return backend->Register(kStateName, state::StateKind::kValue, {}).status();
+    });
   }
-  return table_.Snapshot(
-      backend, kStateName, context_->subtask().max_parallelism, [&](uint32_t g) {
-        std::string prefix(reinterpret_cast<const char*>(&row_counts_[g]),
-                           sizeof(int64_t));
-        prefix.append(reinterpret_cast<const char*>(&updated_[g]), sizeof(EventTime));
-        return prefix;
-      });
+  // A copy of the groups and of the per-group row counts and update times; the
+  // writer serializes it on the checkpoint's thread.
+  const int max_parallelism = context_->subtask().max_parallelism;
+  ARROW_ASSIGN_OR_RAISE(auto table, table_.SnapshotCopy(max_parallelism));
+  auto row_counts = std::make_shared<const std::vector<int64_t>>(row_counts_);
+  auto updated = std::make_shared<const std::vector<EventTime>>(updated_);
+  return KeyedStateWriter([table, row_counts, updated,
+                           max_parallelism](state::KeyedStateBackend* backend) {
+    return table->Snapshot(
+        backend, kStateName, max_parallelism, [&](uint32_t g, std::string* out) {
+          out->append(reinterpret_cast<const char*>(&(*row_counts)[g]), sizeof(int64_t));
+          out->append(reinterpret_cast<const char*>(&(*updated)[g]), sizeof(EventTime));
+        });
+  });
 }
 
 arrow::Status GroupAggregateOperator::RestoreState(state::KeyedStateBackend* backend) {

@@ -54,6 +54,7 @@ class GroupAggregateOperator : public Operator {
   /// Saves every group (row count, last update and accumulators) as value state
   /// "group-aggregate" under its key's key group.
   arrow::Status SnapshotState(state::KeyedStateBackend* backend) override;
+  arrow::Result<KeyedStateWriter> SnapshotStateAsync() override;
   /// Reloads the groups of a restored backend.
   arrow::Status RestoreState(state::KeyedStateBackend* backend) override;
 

@@ -250,9 +250,9 @@ arrow::Result<std::vector<int32_t>> GroupTable::KeyGroupsOf(
 // key group as (key length, key, value length, value) records. A checkpoint of a
 // million groups is then about a hundred entries, not a million; a restore at
 // another parallelism still gets exactly the key groups it owns.
-arrow::Status GroupTable::Snapshot(
-    state::KeyedStateBackend* backend, const std::string& name, int max_parallelism,
-    const std::function<std::string(uint32_t)>& prefix) const {
+arrow::Status GroupTable::Snapshot(state::KeyedStateBackend* backend,
+                                   const std::string& name, int max_parallelism,
+                                   const SnapshotPrefix& prefix) const {
   ARROW_ASSIGN_OR_RAISE(int id, backend->Register(name, state::StateKind::kValue, {}));
   if (live_count_ == 0) return arrow::Status::OK();
   // Key groups of the live groups (each key hashed once while its group lives).
@@ -270,9 +270,10 @@ arrow::Status GroupTable::Snapshot(
     if (live_[g]) ++groups_in[static_cast<size_t>(key_group_[g])];
   }
   std::vector<std::string> blobs(static_cast<size_t>(max_parallelism));
-  if (bytes_per_group_ > 0) {
+  const size_t bytes_per_group = bytes_per_group_->load();
+  if (bytes_per_group > 0) {
     for (size_t kg = 0; kg < blobs.size(); ++kg) {
-      if (groups_in[kg] > 0) blobs[kg].reserve(groups_in[kg] * (bytes_per_group_ + 8));
+      if (groups_in[kg] > 0) blobs[kg].reserve(groups_in[kg] * (bytes_per_group + 8));
     }
   }
   for (uint32_t g = 1; g < keys_.size(); ++g) {
@@ -283,7 +284,7 @@ arrow::Status GroupTable::Snapshot(
     blob.append(keys_[g]);
     const size_t size_at = blob.size();
     blob.append(sizeof(uint32_t), '\0');
-    if (prefix) blob.append(prefix(g));
+    if (prefix) prefix(g, &blob);
     for (const auto& acc : accumulators_) acc->Save(g, &blob);
     const uint32_t value_size =
         static_cast<uint32_t>(blob.size() - size_at - sizeof(uint32_t));
@@ -291,7 +292,7 @@ arrow::Status GroupTable::Snapshot(
   }
   size_t total = 0;
   for (const std::string& blob : blobs) total += blob.size();
-  bytes_per_group_ = total / live_count_ + 1;
+  bytes_per_group_->store(total / live_count_ + 1);
   std::set<int> key_groups;
   for (int kg = 0; kg < max_parallelism; ++kg) {
     if (blobs[static_cast<size_t>(kg)].empty()) continue;
@@ -303,11 +304,39 @@ arrow::Status GroupTable::Snapshot(
   return SaveInputSchema(backend, SchemaStateName(name), *schema_, key_groups);
 }
 
-arrow::Status GroupTable::Restore(
-    state::KeyedStateBackend* backend, const std::string& name,
-    const std::vector<std::string>& keys, const std::vector<GroupAggregateCall>& calls,
-    bool retractions,
-    const std::function<arrow::Status(uint32_t, std::string_view*)>& read_prefix) {
+arrow::Result<std::shared_ptr<const GroupTable>> GroupTable::SnapshotCopy(
+    int max_parallelism) const {
+  auto copy = std::make_shared<GroupTable>();
+  if (live_count_ > 0) {
+    std::vector<uint32_t> live;
+    live.reserve(live_count_);
+    for (uint32_t g = 1; g < keys_.size(); ++g) {
+      if (live_[g]) live.push_back(g);
+    }
+    ARROW_RETURN_NOT_OK(CacheKeyGroups(live, max_parallelism));
+  }
+  copy->schema_ = schema_;
+  copy->normalized_ = normalized_;
+  copy->output_fields_ = output_fields_;
+  copy->encoder_ = encoder_;
+  copy->input_index_ = input_index_;
+  copy->accumulators_.reserve(accumulators_.size());
+  for (const auto& acc : accumulators_) copy->accumulators_.push_back(acc->Clone());
+  copy->int_key_ = int_key_;
+  copy->keys_ = keys_;
+  copy->live_ = live_;
+  copy->live_count_ = live_count_;
+  copy->key_group_ = key_group_;
+  copy->key_groups_of_ = key_groups_of_;
+  copy->bytes_per_group_ = bytes_per_group_;
+  return copy;
+}
+
+arrow::Status GroupTable::Restore(state::KeyedStateBackend* backend,
+                                  const std::string& name,
+                                  const std::vector<std::string>& keys,
+                                  const std::vector<GroupAggregateCall>& calls,
+                                  bool retractions, const RestorePrefix& read_prefix) {
   ARROW_ASSIGN_OR_RAISE(int id, backend->Register(name, state::StateKind::kValue, {}));
   std::vector<std::string> stored;
   backend->ForEachKey(id, [&](std::string_view k) { stored.emplace_back(k); });

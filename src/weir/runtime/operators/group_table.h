@@ -1,5 +1,7 @@
 #pragma once
 
+#include <atomic>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -80,18 +82,27 @@ class GroupTable {
   /// Returns one array per key column for `groups`.
   arrow::Result<arrow::ArrayVector> Keys(const std::vector<uint32_t>& groups) const;
 
-  /// Writes every group's `prefix(g)` and accumulators as value state `name` under
-  /// its key's key group, plus the input schema, so Restore can rebuild the table.
+  /// Appends the operator's own state of group `g` to `out` (Snapshot).
+  using SnapshotPrefix = std::function<void(uint32_t g, std::string* out)>;
+  /// Reads what a SnapshotPrefix wrote for group `g`, advancing `in`.
+  using RestorePrefix = std::function<arrow::Status(uint32_t g, std::string_view* in)>;
+
+  /// Writes every group's key, prefix (`prefix`, may be null) and accumulators as
+  /// value state `name` under its key's key group, plus the input schema, so Restore
+  /// can rebuild the table.
   arrow::Status Snapshot(state::KeyedStateBackend* backend, const std::string& name,
-                         int max_parallelism,
-                         const std::function<std::string(uint32_t)>& prefix) const;
+                         int max_parallelism, const SnapshotPrefix& prefix) const;
+  /// Returns a copy of what Snapshot writes (schema, keys, key groups and every
+  /// group's accumulators), taken now, so that Snapshot can run on the copy on
+  /// another thread while this table goes on. The copy cannot be updated.
+  arrow::Result<std::shared_ptr<const GroupTable>> SnapshotCopy(
+      int max_parallelism) const;
   /// Rebuilds the groups Snapshot wrote (Prepare runs from the saved schema);
-  /// `read_prefix(g, &bytes)` consumes what `prefix` wrote.
-  arrow::Status Restore(
-      state::KeyedStateBackend* backend, const std::string& name,
-      const std::vector<std::string>& keys, const std::vector<GroupAggregateCall>& calls,
-      bool retractions,
-      const std::function<arrow::Status(uint32_t, std::string_view*)>& read_prefix);
+  /// `read_prefix` reads what the SnapshotPrefix wrote.
+  arrow::Status Restore(state::KeyedStateBackend* backend, const std::string& name,
+                        const std::vector<std::string>& keys,
+                        const std::vector<GroupAggregateCall>& calls, bool retractions,
+                        const RestorePrefix& read_prefix);
 
   /// The group rows without state go to (never emitted).
   static constexpr uint32_t kIgnored = 0;
@@ -118,8 +129,11 @@ class GroupTable {
   // Fills key_group_ for `groups` (hashing the keys not yet known).
   arrow::Status CacheKeyGroups(const std::vector<uint32_t>& groups,
                                int max_parallelism) const;
-  mutable int key_groups_of_ = 0;       // the max parallelism key_group_ is for
-  mutable size_t bytes_per_group_ = 0;  // in the last snapshot (0: none yet)
+  mutable int key_groups_of_ = 0;  // the max parallelism key_group_ is for
+  // Bytes per group in the last snapshot (0: none yet), shared with SnapshotCopy's
+  // copies, which write later.
+  std::shared_ptr<std::atomic<size_t>> bytes_per_group_ =
+      std::make_shared<std::atomic<size_t>>(0);
 };
 
 }  // namespace weir::runtime

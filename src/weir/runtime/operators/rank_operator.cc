@@ -366,16 +366,15 @@ arrow::Status RankOperator::SnapshotState(state::KeyedStateBackend* backend) {
   }
   // Per partition: its window end (window Top-N), then its rows.
   return partitions_.Snapshot(
-      backend, kStateName, context_->subtask().max_parallelism, [&](uint32_t g) {
-        std::string blob(reinterpret_cast<const char*>(&window_of_[g]),
-                         sizeof(EventTime));
+      backend, kStateName, context_->subtask().max_parallelism,
+      [&](uint32_t g, std::string* blob) {
+        blob->append(reinterpret_cast<const char*>(&window_of_[g]), sizeof(EventTime));
         const uint32_t count = static_cast<uint32_t>(rows_[g].size());
-        blob.append(reinterpret_cast<const char*>(&count), sizeof(count));
+        blob->append(reinterpret_cast<const char*>(&count), sizeof(count));
         for (const auto& [order, row] : rows_[g]) {
-          PutRecordString(order, &blob);
-          PutRecordString(row, &blob);
+          PutRecordString(order, blob);
+          PutRecordString(row, blob);
         }
-        return blob;
       });
 }
 

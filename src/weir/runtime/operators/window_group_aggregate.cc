@@ -288,20 +288,38 @@ arrow::Status WindowGroupAggregateOperator::ProcessWatermark(EventTime watermark
 
 arrow::Status WindowGroupAggregateOperator::SnapshotState(
     state::KeyedStateBackend* backend) {
+  ARROW_ASSIGN_OR_RAISE(KeyedStateWriter write, SnapshotStateAsync());
+  return write(backend);
+}
+
+arrow::Result<KeyedStateWriter> WindowGroupAggregateOperator::SnapshotStateAsync() {
   if (!table_.prepared()) {
-    return backend->Register(kStateName, state::StateKind::kValue, {}).status();
+    return KeyedStateWriter([](state::KeyedStateBackend* backend) {
+      return backend->Register(kStateName, state::StateKind::kValue, {}).status();
+    });
   }
-  return table_.Snapshot(
-      backend, kStateName, context_->subtask().max_parallelism, [&](uint32_t g) {
-        std::string prefix(reinterpret_cast<const char*>(&group_end_[g]),
-                           sizeof(EventTime));
-        if (options_.slice_size > 0) {
-          // Slices: also the last window emitted from it.
-          const EventTime fired = std::max(group_fired_[g], fired_until_);
-          prefix.append(reinterpret_cast<const char*>(&fired), sizeof(fired));
-        }
-        return prefix;
-      });
+  // A copy of the groups and their window ends (slices: and the last window emitted
+  // from each), serialized on the checkpoint's thread.
+  const int max_parallelism = context_->subtask().max_parallelism;
+  ARROW_ASSIGN_OR_RAISE(auto table, table_.SnapshotCopy(max_parallelism));
+  auto ends = std::make_shared<const std::vector<EventTime>>(group_end_);
+  std::shared_ptr<const std::vector<EventTime>> fired;
+  if (options_.slice_size > 0) {
+    std::vector<EventTime> marks(group_fired_.size());
+    for (size_t g = 0; g < marks.size(); ++g)
+      marks[g] = std::max(group_fired_[g], fired_until_);
+    fired = std::make_shared<const std::vector<EventTime>>(std::move(marks));
+  }
+  return KeyedStateWriter([table, ends, fired,
+                           max_parallelism](state::KeyedStateBackend* backend) {
+    return table->Snapshot(
+        backend, kStateName, max_parallelism, [&](uint32_t g, std::string* out) {
+          out->append(reinterpret_cast<const char*>(&(*ends)[g]), sizeof(EventTime));
+          if (fired) {
+            out->append(reinterpret_cast<const char*>(&(*fired)[g]), sizeof(EventTime));
+          }
+        });
+  });
 }
 
 arrow::Status WindowGroupAggregateOperator::RestoreState(

@@ -61,6 +61,7 @@ class WindowGroupAggregateOperator : public Operator {
   /// Saves every open group (its window end and accumulators) as value state
   /// "window-aggregate-sql".
   arrow::Status SnapshotState(state::KeyedStateBackend* backend) override;
+  arrow::Result<KeyedStateWriter> SnapshotStateAsync() override;
   /// Reloads the open groups of a restored backend.
   arrow::Status RestoreState(state::KeyedStateBackend* backend) override;
 

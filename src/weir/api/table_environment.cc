@@ -536,8 +536,10 @@ arrow::Result<TableResult> TableEnvironment::RunQuery(const sql::Statement& stat
   }
   if (exec_.ShowsChangelog() && unsupported.empty())
     return RunChangelogQuery(plan, planned.column_names);
-  if (changelog_source) {
-    // The batch engine reads rows, not changes: run the job and apply its changes.
+  if (changelog_source ||
+      (streaming() && unsupported.empty() && planner::NeedsStreamingSemantics(*plan))) {
+    // The batch engine reads rows, not changes (or computes what the streaming job
+    // would not): run the job and apply its changes.
     ARROW_ASSIGN_OR_RAISE(TableResult changes,
                           RunChangelogQuery(plan, planned.column_names));
     ARROW_ASSIGN_OR_RAISE(auto collected, changes.Collect());

@@ -415,11 +415,10 @@ class Translator {
       return UserError("OVER windows in stream mode must end at CURRENT ROW");
     }
     for (const sql::OverCall& call : node.over_calls) {
-      if (call.function == "lag" || call.function == "lead") {
+      if (call.function == "lead") {
         return UserError(
-            "{} in stream mode is not supported yet; it runs in batch mode (SET "
-            "'execution.runtime-mode' = 'batch')",
-            common::ToUpperAscii(call.function));
+            "LEAD in stream mode is not supported: it reads rows that have not arrived; "
+            "it runs in batch mode (SET 'execution.runtime-mode' = 'batch')");
       }
       if (call.function == "row_number" || call.function == "rank" ||
           call.function == "dense_rank") {
@@ -436,7 +435,8 @@ class Translator {
     options.rows = w.rows;
     options.preceding = w.preceding;
     for (const sql::OverCall& call : node.over_calls) {
-      options.functions.push_back({call.function, call.input, call.output});
+      options.functions.push_back(
+          {call.function, call.input, call.output, call.offset, call.default_value});
     }
     const bool global = options.partition_keys.empty();
     Partitioning p =
@@ -615,15 +615,14 @@ std::string FirstUnsupportedInStreaming(const sql::PlanNode& node) {
            !IsTimeAttribute(*node.inputs[0], node.over.order[0].field))) {
         return "an OVER window not ordered by a time attribute";
       }
-      // Frames past the current row, LAG and LEAD: the batch engine, on bounded input.
+      // Frames past the current row and LEAD: the batch engine, on bounded input.
       if (IsBoundedPlan(node) &&
           (node.over.following != 0 ||
            (node.over.preceding && *node.over.preceding < 0) ||
-           std::any_of(node.over_calls.begin(), node.over_calls.end(),
-                       [](const sql::OverCall& call) {
-                         return call.function == "lag" || call.function == "lead";
-                       }))) {
-        return "an OVER window reading rows after the current one, or LAG/LEAD";
+           std::any_of(
+               node.over_calls.begin(), node.over_calls.end(),
+               [](const sql::OverCall& call) { return call.function == "lead"; }))) {
+        return "an OVER window reading rows after the current one, or LEAD";
       }
       break;
     default:
@@ -634,6 +633,17 @@ std::string FirstUnsupportedInStreaming(const sql::PlanNode& node) {
     if (!found.empty()) return found;
   }
   return "";
+}
+
+bool NeedsStreamingSemantics(const sql::PlanNode& node) {
+  if (node.kind == sql::PlanKind::kOver && !node.over.rows &&
+      std::any_of(node.over_calls.begin(), node.over_calls.end(),
+                  [](const sql::OverCall& call) { return call.function == "lag"; })) {
+    return true;
+  }
+  return std::any_of(
+      node.inputs.begin(), node.inputs.end(),
+      [](const sql::PlanPtr& input) { return NeedsStreamingSemantics(*input); });
 }
 
 arrow::Result<StreamOutput> TranslateToStream(const sql::PlanPtr& plan,

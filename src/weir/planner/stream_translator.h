@@ -50,6 +50,12 @@ struct StreamOutput {
 /// BY", "LIMIT"), or an empty string when it can run all of it.
 std::string FirstUnsupportedInStreaming(const sql::PlanNode& plan);
 
+/// Returns whether a bounded plan's result in streaming mode differs from what the
+/// batch engine computes, so a streaming SELECT must run the streaming job: LAG over
+/// a RANGE window, where Flink's streaming OverAggregate gives every row of equal
+/// time the same value (the row `offset` before the last of them).
+bool NeedsStreamingSemantics(const sql::PlanNode& plan);
+
 /// Adds the vertices computing `plan` to `graph` and returns its output. `modes` is
 /// the plan's inferred changelog modes. Key exchanges hash on the group keys;
 /// global aggregations run at parallelism 1.

@@ -2,8 +2,11 @@
 
 #include <cmath>
 #include <cstring>
+#include <deque>
 #include <map>
+#include <optional>
 
+#include <arrow/array/util.h>
 #include <arrow/builder.h>
 #include <arrow/compute/cast.h>
 #include <arrow/util/bit_util.h>
@@ -665,6 +668,86 @@ class FirstLastAccumulators : public ValueAccumulators {
   std::vector<std::vector<std::string>> values_;
 };
 
+// LAG(x, offset, default) in a streaming OVER aggregation (Flink's LagAggFunction):
+// per group the last offset + 1 values in arrival order, nulls included; the result
+// is the oldest of them once there are offset + 1, else the default. Retractions
+// (rows leaving a bounded frame) do not change it: LAG reads rows, not the frame.
+class LagAccumulators : public ValueAccumulators {
+ public:
+  std::unique_ptr<GroupAccumulators> Clone() const override {
+    return std::make_unique<LagAccumulators>(*this);
+  }
+  LagAccumulators(OrderedValueCodec codec, int64_t offset,
+                  std::optional<std::string> default_value)
+      : ValueAccumulators(std::move(codec)),
+        offset_(static_cast<size_t>(offset)),
+        default_(std::move(default_value)) {}
+  void Resize(size_t n) override { history_.resize(n); }
+  void Reset(uint32_t g) override { history_[g].clear(); }
+  arrow::Status Update(const arrow::Array* raw, const uint32_t* groups,
+                       const int8_t* kinds, int64_t n) override {
+    ARROW_ASSIGN_OR_RAISE(auto input, Normalize(*raw, codec_.type()));
+    for (int64_t i = 0; i < n; ++i) {
+      if (Retracts(kinds, i)) continue;
+      auto& history = history_[groups[i]];
+      if (input->IsNull(i)) {
+        history.emplace_back(std::nullopt);
+      } else {
+        codec_.Encode(*input, i, &scratch_);
+        history.emplace_back(scratch_);
+      }
+      while (history.size() > offset_ + 1) history.pop_front();
+    }
+    return arrow::Status::OK();
+  }
+  arrow::Result<std::shared_ptr<arrow::Array>> Results(
+      const std::vector<uint32_t>& groups) const override {
+    std::vector<const std::string*> values;
+    values.reserve(groups.size());
+    for (uint32_t g : groups) {
+      const auto& history = history_[g];
+      if (history.size() < offset_ + 1) {
+        values.push_back(default_ ? &*default_ : nullptr);
+      } else {
+        const auto& value = history.front();
+        values.push_back(value ? &*value : nullptr);
+      }
+    }
+    return codec_.Decode(values);
+  }
+  void Save(uint32_t g, std::string* out) const override {
+    PutRaw(out, static_cast<uint32_t>(history_[g].size()));
+    for (const auto& value : history_[g]) {
+      out->push_back(value ? '\1' : '\0');
+      if (value) PutBytes(out, *value);
+    }
+  }
+  arrow::Status Load(uint32_t g, std::string_view* in) override {
+    uint32_t size = 0;
+    ARROW_RETURN_NOT_OK(GetRaw(in, &size));
+    auto& history = history_[g];
+    history.clear();
+    for (uint32_t i = 0; i < size; ++i) {
+      if (in->empty()) return InternalError("aggregate state is truncated");
+      const bool present = in->front() != '\0';
+      in->remove_prefix(1);
+      if (!present) {
+        history.emplace_back(std::nullopt);
+        continue;
+      }
+      std::string value;
+      ARROW_RETURN_NOT_OK(GetBytes(in, &value));
+      history.emplace_back(std::move(value));
+    }
+    return arrow::Status::OK();
+  }
+
+ private:
+  size_t offset_;
+  std::optional<std::string> default_;  // encoded
+  std::vector<std::deque<std::optional<std::string>>> history_;
+};
+
 // LISTAGG(x, separator): every value in arrival order.
 class ListAggAccumulators : public GroupAccumulators {
  public:
@@ -775,6 +858,23 @@ arrow::Result<std::unique_ptr<GroupAccumulators>> GroupAccumulators::Make(
     ARROW_ASSIGN_OR_RAISE(auto codec, OrderedValueCodec::Make(type));
     return std::make_unique<MinMaxAccumulators>(std::move(codec), f == "max",
                                                 retractions);
+  }
+  if (f == "lag") {
+    if (call.offset < 0) {
+      return UserError("LAG offset must not be negative, got {}", call.offset);
+    }
+    ARROW_ASSIGN_OR_RAISE(auto codec, OrderedValueCodec::Make(type));
+    std::optional<std::string> default_value;
+    if (call.default_value != nullptr && call.default_value->is_valid) {
+      ARROW_ASSIGN_OR_RAISE(auto array,
+                            arrow::MakeArrayFromScalar(*call.default_value, 1));
+      ARROW_ASSIGN_OR_RAISE(auto typed, Normalize(*array, type));
+      std::string encoded;
+      codec.Encode(*typed, 0, &encoded);
+      default_value = std::move(encoded);
+    }
+    return std::make_unique<LagAccumulators>(std::move(codec), call.offset,
+                                             std::move(default_value));
   }
   if (f == "first" || f == "last") {
     ARROW_ASSIGN_OR_RAISE(auto codec, OrderedValueCodec::Make(type));

@@ -16,7 +16,7 @@ namespace weir::runtime {
 /// aggregate function without the hash_ prefix and its input column.
 struct GroupAggregateCall {
   /// count_all, count, count_distinct, sum, mean, min, max, first, last, stddev,
-  /// variance, listagg.
+  /// variance, listagg; lag in a streaming OVER aggregation.
   std::string function;
   /// The input column; empty for count_all.
   std::string input;
@@ -26,6 +26,10 @@ struct GroupAggregateCall {
   int ddof = 0;
   /// listagg: the separator.
   std::string separator = ",";
+  /// lag (streaming OVER only): rows back, and the value where there is no such row
+  /// (null: NULL; of the input's type).
+  int64_t offset = 1;
+  std::shared_ptr<arrow::Scalar> default_value = nullptr;
 };
 
 /// The running state of one aggregate for every group of an operator subtask,

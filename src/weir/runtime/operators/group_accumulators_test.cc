@@ -71,7 +71,7 @@ TEST_F(GroupAccumulatorsTest, MinMaxAgreeWithTheMultisetFormOnEveryFixedType) {
 }
 
 TEST_F(GroupAccumulatorsTest, CloneIsIndependentAndSaveLoadRoundTrips) {
-  for (const char* f : {"max", "min", "sum", "count", "count_distinct", "last"}) {
+  for (const char* f : {"max", "min", "sum", "count", "count_distinct", "last", "lag"}) {
     SCOPED_TRACE(f);
     for (bool retractions : {false, true}) {
       auto acc = Make(f, arrow::int64(), retractions);

@@ -70,6 +70,8 @@ arrow::Status OverAggregateOperator::Prepare(
       }
     }
     GroupAggregateCall call{function.function, function.input, function.output};
+    call.offset = function.offset;
+    call.default_value = function.default_value;
     ARROW_ASSIGN_OR_RAISE(
         auto accumulators,
         GroupAccumulators::Make(

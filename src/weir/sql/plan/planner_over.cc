@@ -218,6 +218,16 @@ arrow::Result<Relation> Planner::Impl::PlanOver(
     arrow::FieldVector out_fields;
     for (const FunctionCallExpr* call : window_calls) {
       const std::string name = ToUpperAscii(call->name().name);
+      if (window.has_frame &&
+          (IsRankingFunction(name) || name == "LAG" || name == "LEAD")) {
+        // Calcite's rule, so Flink's: these functions read rows by position, not a
+        // frame.
+        return ErrorAtPos(window.start.position, "invalid window",
+                          fmt::format(": {} takes no ROWS/RANGE frame (Flink: ROW/RANGE "
+                                      "not allowed with RANK, DENSE_RANK or ROW_NUMBER "
+                                      "functions)",
+                                      name));
+      }
       OverCall over_call;
       over_call.display = call->ToString();
       TypePtr type;

@@ -438,6 +438,7 @@ class Translator {
       options.functions.push_back(
           {call.function, call.input, call.output, call.offset, call.default_value});
     }
+    options.state_ttl = options_.state_ttl;
     const bool global = options.partition_keys.empty();
     Partitioning p =
         global ? Partitioning::Rebalance() : Partitioning::Hash(options.partition_keys);

@@ -85,13 +85,43 @@ arrow::Status OverAggregateOperator::Prepare(
 }
 
 uint32_t OverAggregateOperator::GroupOf(const std::string& key) {
-  auto [it, added] = group_of_.emplace(key, static_cast<uint32_t>(partitions_.size()));
-  if (added) {
+  auto found = group_of_.find(key);
+  if (found != group_of_.end()) return found->second;
+  uint32_t g;
+  if (!free_.empty()) {
+    g = free_.back();
+    free_.pop_back();
+    partitions_[g] = Partition();
+  } else {
+    g = static_cast<uint32_t>(partitions_.size());
     partitions_.emplace_back();
-    partitions_.back().key = key;
     for (auto& acc : accumulators_) acc->Resize(partitions_.size());
   }
-  return it->second;
+  partitions_[g].key = key;
+  group_of_.emplace(key, g);
+  return g;
+}
+
+void OverAggregateOperator::ExpireIdle(EventTime now) {
+  if (now < next_expiry_) return;
+  const EventTime ttl = options_.state_ttl.count() * 1000;
+  for (uint32_t g = 0; g < partitions_.size(); ++g) {
+    Partition& p = partitions_[g];
+    // Rows still waiting for the watermark keep their partition: they must come out.
+    if (!p.live || !p.waiting.empty() || p.written + ttl > now) continue;
+    group_of_.erase(p.key);
+    for (auto& acc : accumulators_) acc->Reset(g);
+    p = Partition();
+    p.live = false;
+    free_.push_back(g);
+  }
+  next_expiry_ = now + std::max<EventTime>(ttl / 2, 1000);
+  context_->RequestProcessingTimeCallback(next_expiry_);
+}
+
+arrow::Status OverAggregateOperator::OnProcessingTime(EventTime now, Output*) {
+  if (options_.state_ttl.count() > 0) ExpireIdle(now);
+  return arrow::Status::OK();
 }
 
 arrow::Status OverAggregateOperator::ProcessBatch(
@@ -105,6 +135,8 @@ arrow::Status OverAggregateOperator::ProcessBatch(
   const auto unit = static_cast<const arrow::TimestampType&>(*times.type()).unit();
   const auto partition_columns = partition_encoder_->Columns(*batch);
   const auto row_columns = row_encoder_->Columns(*batch);
+  const bool ttl = options_.state_ttl.count() > 0;
+  const EventTime now = ttl ? context_->ProcessingTime() : 0;
   std::string key, row;
   for (int64_t r = 0; r < n; ++r) {
     if (times.IsNull(r)) {
@@ -119,8 +151,10 @@ arrow::Status OverAggregateOperator::ProcessBatch(
     partition_encoder_->Encode(partition_columns, r, &key);
     row_encoder_->Encode(row_columns, r, &row);
     const uint32_t g = GroupOf(key);
+    partitions_[g].written = now;
     Wait(g, time, row);
   }
+  if (ttl) ExpireIdle(now);
   return arrow::Status::OK();
 }
 
@@ -339,6 +373,7 @@ arrow::Status OverAggregateOperator::SnapshotState(state::KeyedStateBackend* bac
   std::vector<std::string> blobs(static_cast<size_t>(max_parallelism));
   for (size_t g = 0; g < partitions_.size(); ++g) {
     const Partition& p = partitions_[g];
+    if (!p.live) continue;
     std::string& blob =
         blobs[static_cast<size_t>(state::KeyGroupForHash(hashes[g], max_parallelism))];
     PutRecordString(p.key, &blob);
@@ -398,6 +433,11 @@ arrow::Status OverAggregateOperator::RestoreState(state::KeyedStateBackend* back
       std::string_view acc_in(accumulators);
       for (auto& acc : accumulators_) ARROW_RETURN_NOT_OK(acc->Load(g, &acc_in));
     }
+  }
+  if (options_.state_ttl.count() > 0) {
+    // Restored partitions count as written now (the TTL clock is not checkpointed).
+    const EventTime now = context_->ProcessingTime();
+    for (Partition& p : partitions_) p.written = now;
   }
   return arrow::Status::OK();
 }

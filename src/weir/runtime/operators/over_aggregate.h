@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <deque>
 #include <map>
 #include <memory>
@@ -29,6 +30,10 @@ struct OverAggregateOptions {
   std::optional<int64_t> preceding;
   /// The aggregates (no ranking functions), output after the input columns.
   std::vector<OverFunction> functions;
+  /// table.exec.state.ttl: a partition that got no row for this long (processing
+  /// time) and has none waiting is dropped, its accumulators and frame with it, as
+  /// Flink's state TTL expires them; a later row starts it afresh. Zero keeps all.
+  std::chrono::milliseconds state_ttl{0};
 };
 
 /// Flink's event-time OverAggregate: every input row comes out once, with the
@@ -59,6 +64,11 @@ class OverAggregateOperator : public Operator {
   arrow::Status SnapshotState(state::KeyedStateBackend* backend) override;
   /// Reloads the partitions of a restored backend.
   arrow::Status RestoreState(state::KeyedStateBackend* backend) override;
+  /// With a state TTL: drops the partitions idle for longer.
+  arrow::Status OnProcessingTime(EventTime now, Output* out) override;
+
+  /// Returns the number of partitions held.
+  size_t num_partitions() const { return group_of_.size(); }
 
   /// Returns how many rows arrived at or below the watermark and were dropped.
   int64_t late_rows() const { return late_rows_; }
@@ -79,12 +89,16 @@ class OverAggregateOperator : public Operator {
     bool sorted = true;
     EventTime due = kMaxWatermark;  // the earliest waiting time (its entry in due_)
     std::deque<std::pair<EventTime, std::string>> frame;  // bounded frames only
+    EventTime written = 0;  // with a TTL: processing time of its last row
+    bool live = true;       // false once dropped by the TTL (its id is reused)
   };
 
   arrow::Status Prepare(const std::shared_ptr<arrow::Schema>& schema);
   uint32_t GroupOf(const std::string& key);
   void Wait(uint32_t g, EventTime time, std::string_view row);
   arrow::Status Fire(EventTime watermark, Output* out);
+  // Drops partitions idle for longer than the TTL (at most twice per TTL).
+  void ExpireIdle(EventTime now);
 
   OverAggregateOptions options_;
   OperatorContext* context_ = nullptr;
@@ -104,6 +118,8 @@ class OverAggregateOperator : public Operator {
       due_;
   EventTime watermark_ = kMinWatermark;
   int64_t late_rows_ = 0;
+  std::vector<uint32_t> free_;  // ids of dropped partitions
+  EventTime next_expiry_ = 0;
 };
 
 }  // namespace weir::runtime

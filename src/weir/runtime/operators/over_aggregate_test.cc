@@ -168,5 +168,39 @@ TEST_F(OverAggregateTest, RestoresAtAnotherParallelism) {
   EXPECT_EQ(expected.size(), 7u);  // a@3, c, d waiting + the four new rows
 }
 
+TEST_F(OverAggregateTest, StateTtlDropsIdlePartitionsButNotWaitingRows) {
+  OverAggregateOptions options = Sum(/*rows=*/false, /*preceding=*/std::nullopt);
+  options.functions.push_back({"lag", "v", "prev"});
+  options.state_ttl = std::chrono::milliseconds(10'000);
+  OverAggregateOperator op(options);
+  Capture out;
+  ctx_.now = 0;
+  ASSERT_TRUE(op.Open(&ctx_).ok());
+  ASSERT_TRUE(
+      op.ProcessBatch(
+            0, Batch({{Time(), "[1,2]"}, {Key(), R"(["a","b"])"}, {Value(), "[1,2]"}}),
+            &out)
+          .ok());
+  ASSERT_TRUE(op.ProcessWatermark(Ms(2), &out).ok());
+  // b gets a row that waits for the watermark; a gets nothing for 20 s.
+  ctx_.now = 5'000'000;
+  ASSERT_TRUE(
+      op.ProcessBatch(0, Batch({{Time(), "[9]"}, {Key(), R"(["b"])"}, {Value(), "[3]"}}),
+                      &out)
+          .ok());
+  ctx_.now = 20'000'000;
+  ASSERT_TRUE(op.OnProcessingTime(ctx_.now, &out).ok());
+  EXPECT_EQ(op.num_partitions(), 1u);  // a expired; b has a waiting row
+  out.batches.clear();
+  ASSERT_TRUE(
+      op.ProcessBatch(0, Batch({{Time(), "[10]"}, {Key(), R"(["a"])"}, {Value(), "[7]"}}),
+                      &out)
+          .ok());
+  ASSERT_TRUE(op.ProcessWatermark(Ms(10), &out).ok());
+  // a starts afresh (sum 7, count 1, no previous value); b keeps its state.
+  std::vector<std::string> expected = {"+I[b, 3, 5, 2, 2]", "+I[a, 7, 7, 1, NULL]"};
+  EXPECT_EQ(WithoutTime(out), expected);
+}
+
 }  // namespace
 }  // namespace weir::runtime

@@ -65,27 +65,6 @@ class Writer {
   arrow::io::OutputStream* out_;
 };
 
-// Writer's interface over a string (no stream in between).
-class StringWriter {
- public:
-  explicit StringWriter(std::string* out) : out_(out) {}
-  arrow::Status Raw(const void* data, size_t size) {
-    out_->append(static_cast<const char*>(data), size);
-    return arrow::Status::OK();
-  }
-  template <typename T>
-  arrow::Status Pod(T v) {
-    return Raw(&v, sizeof(v));
-  }
-  arrow::Status Bytes(std::string_view s) {
-    ARROW_RETURN_NOT_OK(Pod<uint32_t>(static_cast<uint32_t>(s.size())));
-    return Raw(s.data(), s.size());
-  }
-
- private:
-  std::string* out_;
-};
-
 // Writer's interface into pieces: small writes are copied into framing strings,
 // large values are referenced (they must outlive the pieces).
 class PiecesWriter {
@@ -121,25 +100,6 @@ class PiecesWriter {
   static constexpr size_t kReferenceFrom = 4096;
   SnapshotPieces* out_;
   std::string* current_;
-};
-
-// Counts what a Writer would write.
-class SizeWriter {
- public:
-  arrow::Status Raw(const void*, size_t size) {
-    bytes += size;
-    return arrow::Status::OK();
-  }
-  template <typename T>
-  arrow::Status Pod(T) {
-    bytes += sizeof(T);
-    return arrow::Status::OK();
-  }
-  arrow::Status Bytes(std::string_view s) {
-    bytes += sizeof(uint32_t) + s.size();
-    return arrow::Status::OK();
-  }
-  size_t bytes = 0;
 };
 
 class Reader {
@@ -258,12 +218,10 @@ class InMemoryStateBackend : public KeyedStateBackend {
   }
 
   arrow::Result<std::string> SnapshotBytes() override {
-    SizeWriter size;
-    ARROW_RETURN_NOT_OK(Write(size));
+    ARROW_ASSIGN_OR_RAISE(SnapshotPieces pieces, SnapshotAsPieces());
     std::string bytes;
-    bytes.reserve(size.bytes);
-    StringWriter w(&bytes);
-    ARROW_RETURN_NOT_OK(Write(w));
+    bytes.reserve(static_cast<size_t>(pieces.size));
+    for (std::string_view piece : pieces.pieces) bytes.append(piece);
     return bytes;
   }
 
@@ -275,8 +233,7 @@ class InMemoryStateBackend : public KeyedStateBackend {
     return pieces;
   }
 
-  // Writes the snapshot through `w` (a Writer, StringWriter, PiecesWriter or
-  // SizeWriter).
+  // Writes the snapshot through `w` (a Writer or PiecesWriter).
   template <typename W>
   arrow::Status Write(W& w) {
     ARROW_RETURN_NOT_OK(w.Raw(kMagic, sizeof(kMagic)));

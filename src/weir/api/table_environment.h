@@ -147,6 +147,8 @@ class TableEnvironment : public std::enable_shared_from_this<TableEnvironment> {
       std::function<arrow::Status(const std::shared_ptr<arrow::RecordBatch>&)>;
   /// Sets the listener (null removes it).
   void set_change_listener(ChangeListener listener) { listener_ = std::move(listener); }
+  /// Returns the execution settings as SET made them (mode, result mode, …).
+  const planner::ExecutionConfig& execution_config() const { return exec_; }
 
   /// Makes batch queries stop (with a Cancelled error) soon after `*flag` becomes
   /// true; the shell sets it from its Ctrl-C handler. Null disables.

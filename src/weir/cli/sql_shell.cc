@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <vector>
 
@@ -19,6 +20,7 @@
 #include "weir/api/signal_cancellation.h"
 #include "weir/api/table_environment.h"
 #include "weir/cli/batch_printer.h"
+#include "weir/cli/change_table_view.h"
 #include "weir/sql/parse/statement_parser.h"
 
 namespace weir::cli {
@@ -60,21 +62,33 @@ arrow::Status PrintResult(const api::TableResult& result, OutputFormat format,
 arrow::Status RunStatement(api::TableEnvironment& env, const sql::StatementPtr& statement,
                            OutputFormat format) {
   auto start = std::chrono::steady_clock::now();
-  // A SELECT over unbounded sources prints its changes as they come (Flink's
-  // tableau mode), until Ctrl-C.
+  // A SELECT over unbounded sources shows its changes until Ctrl-C: on a terminal
+  // with result-mode `table` (Flink's default) as a view refreshed in place, else
+  // each change as it comes (Flink's tableau and changelog modes).
   BatchPrinter changes(stdout, format);
   std::shared_ptr<arrow::Schema> change_schema;
   int64_t change_rows = 0;
+  std::optional<ChangeTableView> view;
+  if (format == OutputFormat::kTable && isatty(fileno(stdout)) &&
+      env.execution_config().result_mode ==
+          planner::ExecutionConfig::ResultMode::kTable) {
+    view.emplace(stdout, std::chrono::milliseconds(500));
+  }
   env.set_change_listener([&](const std::shared_ptr<arrow::RecordBatch>& batch) {
     change_schema = batch->schema();
     change_rows += batch->num_rows();
+    if (view) return view->Apply(*batch);
     ARROW_RETURN_NOT_OK(changes.Print(*batch));
     std::fflush(stdout);
     return arrow::Status::OK();
   });
   auto executed = env.Execute(statement);
   env.set_change_listener(nullptr);
-  if (change_schema) ARROW_RETURN_NOT_OK(changes.Finish(*change_schema, change_rows));
+  if (view && change_schema) {
+    view->Finish();
+  } else if (change_schema) {
+    ARROW_RETURN_NOT_OK(changes.Finish(*change_schema, change_rows));
+  }
   ARROW_ASSIGN_OR_RAISE(api::TableResult result, std::move(executed));
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -79,6 +79,8 @@ void BindDataStream(nb::module_& m) {
            nb::arg("parallelism"))
       .def("enable_checkpointing", &PyStreamEnvironment::EnableCheckpointing,
            nb::arg("interval_ms"), nb::arg("directory"))
+      .def("set_restart_strategy", &PyStreamEnvironment::SetRestartStrategy,
+           nb::arg("attempts"), nb::arg("delay_ms"))
       .def("from_arrow", &PyStreamEnvironment::FromArrow, nb::arg("data"),
            nb::arg("name"))
       .def("execute", &PyStreamEnvironment::Execute, nb::arg("job_name"))

@@ -6,14 +6,20 @@
 #include <arrow/type.h>
 #include <fmt/format.h>
 
+#include <arrow/builder.h>
+
 #include "arrow_interop.h"
 #include "python_udf.h"
+#include "weir/expr/key_hash.h"
 #include "weir/runtime/operator.h"
+#include "weir/state/key_group.h"
 
 namespace nb = nanobind;
 
 namespace weir::python {
 namespace {
+
+constexpr const char* kStateName = "python-keyed";
 
 // Shared by the operators of one vertex: what they call, kept alive with the GIL.
 struct PythonFunction {
@@ -43,6 +49,7 @@ class PythonOperator : public runtime::Operator {
   ~PythonOperator() override { Release(); }
 
   arrow::Status Open(runtime::OperatorContext* context) override {
+    context_ = context;
     const runtime::SubtaskInfo& subtask = context->subtask();
     return Call([&]() -> arrow::Status {
       process_ = function_->make(subtask.index, subtask.parallelism);
@@ -96,6 +103,71 @@ class PythonOperator : public runtime::Operator {
     return arrow::Status::OK();
   }
 
+  // A keyed Python function (`snapshot_state()` returning (key bytes, state bytes)
+  // pairs, the key as key_by pickled it) has its state stored per key under the key
+  // group the key_by exchange routes that key to, so a restore at another
+  // parallelism hands every subtask the keys it gets.
+  arrow::Status SnapshotState(state::KeyedStateBackend* backend) override {
+    ARROW_ASSIGN_OR_RAISE(int id,
+                          backend->Register(kStateName, state::StateKind::kValue, {}));
+    std::vector<std::pair<std::string, std::string>> entries;
+    ARROW_RETURN_NOT_OK(Call([&]() -> arrow::Status {
+      if (!nb::hasattr(process_, "snapshot_state")) return arrow::Status::OK();
+      for (nb::handle item : process_.attr("snapshot_state")()) {
+        auto pair = nb::cast<nb::tuple>(item);
+        auto key = nb::cast<nb::bytes>(pair[0]);
+        auto value = nb::cast<nb::bytes>(pair[1]);
+        entries.emplace_back(std::string(key.c_str(), key.size()),
+                             std::string(value.c_str(), value.size()));
+      }
+      return arrow::Status::OK();
+    }));
+    if (entries.empty()) return arrow::Status::OK();
+    arrow::BinaryBuilder keys;
+    for (const auto& [key, value] : entries) ARROW_RETURN_NOT_OK(keys.Append(key));
+    ARROW_ASSIGN_OR_RAISE(auto key_array, keys.Finish());
+    auto batch =
+        arrow::RecordBatch::Make(arrow::schema({arrow::field("key", arrow::binary())}),
+                                 key_array->length(), {key_array});
+    ARROW_ASSIGN_OR_RAISE(std::vector<uint64_t> hashes,
+                          expr::HashKeyColumns(*batch, {0}));
+    const int max_parallelism = context_->subtask().max_parallelism;
+    for (size_t i = 0; i < entries.size(); ++i) {
+      backend->SetCurrentKey(entries[i].first,
+                             state::KeyGroupForHash(hashes[i], max_parallelism));
+      backend->PutOwned(id, std::move(entries[i].second));
+    }
+    return arrow::Status::OK();
+  }
+
+  arrow::Status RestoreState(state::KeyedStateBackend* backend) override {
+    ARROW_ASSIGN_OR_RAISE(int id,
+                          backend->Register(kStateName, state::StateKind::kValue, {}));
+    std::vector<std::string> keys;
+    backend->ForEachKey(id, [&](std::string_view key) { keys.emplace_back(key); });
+    if (keys.empty()) return arrow::Status::OK();
+    std::vector<std::pair<std::string, std::string>> entries;
+    for (const std::string& key : keys) {
+      backend->SetCurrentKey(key, 0);
+      std::string value;
+      if (backend->Get(id, &value)) entries.emplace_back(key, std::move(value));
+    }
+    return Call([&]() -> arrow::Status {
+      if (!nb::hasattr(process_, "restore_state")) {
+        return arrow::Status::Invalid(
+            "the checkpoint holds state for this Python function, which cannot restore "
+            "it");
+      }
+      nb::list items;
+      for (const auto& [key, value] : entries) {
+        items.append(nb::make_tuple(nb::bytes(key.data(), key.size()),
+                                    nb::bytes(value.data(), value.size())));
+      }
+      process_.attr("restore_state")(items);
+      return arrow::Status::OK();
+    });
+  }
+
  private:
   // Runs `body` with the GIL, turning a Python exception into the job's error.
   template <typename Body>
@@ -138,6 +210,7 @@ class PythonOperator : public runtime::Operator {
   }
 
   std::shared_ptr<const PythonFunction> function_;
+  runtime::OperatorContext* context_ = nullptr;
   nb::object process_;
   bool has_on_watermark_ = false;
 };

@@ -38,6 +38,17 @@ class PyStreamEnvironment {
     env_->EnableCheckpointing(std::chrono::milliseconds(interval_ms), dir);
   }
 
+  /// Restarts a failed job from its latest checkpoint up to `attempts` times,
+  /// `delay_ms` apart (0 attempts: fail at once).
+  void SetRestartStrategy(int attempts, int64_t delay_ms) {
+    runtime::RestartStrategy strategy;
+    strategy.kind = attempts > 0 ? runtime::RestartStrategy::Kind::kFixedDelay
+                                 : runtime::RestartStrategy::Kind::kNone;
+    strategy.attempts = attempts;
+    strategy.delay = std::chrono::milliseconds(delay_ms);
+    env_->SetRestartStrategy(strategy);
+  }
+
   /// A bounded stream of the batches of Arrow data (`__arrow_c_stream__`).
   api::DataStream FromArrow(const nanobind::handle& data, const std::string& name) {
     std::shared_ptr<arrow::Table> table = TableFrom(data);

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import pickle
 import sys
-from typing import TYPE_CHECKING, Any, Callable, Iterable, List, Optional, Union
+from typing import (TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Tuple,
+                    Union)
 
 import pyarrow as pa
 
@@ -237,6 +238,8 @@ class DataStream:
         iterator that can be closed)."""
         from weir.table.table_result import CloseableIterator
 
+        self._env._native_env()
+        self._env._apply_job_settings()
         capsule = self._env._native_env().execute_and_collect(
             self._native, job_execution_name or self._env._job_name())
         table = pa.RecordBatchReader._import_from_c_capsule(capsule).read_all()
@@ -259,27 +262,37 @@ class KeyedStream(DataStream):
 
     def reduce(self, func: Union[Callable[[Any, Any], Any], ReduceFunction]) -> DataStream:
         """Folds the records of each key: emits the running result for every record
-        (Flink's rolling reduce). Its state lives in the Python operator and is not
-        part of checkpoints yet: a job with checkpointing refuses it."""
+        (Flink's rolling reduce). The running result of every key is in checkpoints
+        (pickled, under the key's key group), so a restored job goes on from it."""
         in_type, f = self._type, _call(func, "reduce")
-        self._env._stateful_python.append(f"reduce '{_name(func, 'reduce')}'")
 
         def make(subtask: int, parallelism: int) -> Callable[[pa.RecordBatch], Any]:
             _open(func)
-            state: dict = {}
 
-            def process(batch: pa.RecordBatch) -> pa.RecordBatch:
-                keys = batch.column(KEY_COLUMN).to_pylist()
-                out = []
-                for key, record in zip(keys, in_type.records(batch)):
-                    value = f(state[key], record) if key in state else record
-                    state[key] = value
-                    out.append(value)
-                result = in_type.batch(out)
-                if has_time:
-                    result = result.append_column(TIME_FIELD, batch.column(TIME_COLUMN))
-                return result
-            return process
+            class Reduce:
+                def __init__(self) -> None:
+                    self.state: dict = {}  # pickled key -> running result
+
+                def __call__(self, batch: pa.RecordBatch) -> pa.RecordBatch:
+                    state = self.state
+                    keys = batch.column(KEY_COLUMN).to_pylist()
+                    out = []
+                    for key, record in zip(keys, in_type.records(batch)):
+                        value = f(state[key], record) if key in state else record
+                        state[key] = value
+                        out.append(value)
+                    result = in_type.batch(out)
+                    if has_time:
+                        result = result.append_column(TIME_FIELD, batch.column(TIME_COLUMN))
+                    return result
+
+                def snapshot_state(self) -> List[Tuple[bytes, bytes]]:
+                    return [(key, pickle.dumps(value, protocol=4))
+                            for key, value in self.state.items()]
+
+                def restore_state(self, entries: List[Tuple[bytes, bytes]]) -> None:
+                    self.state = {key: pickle.loads(value) for key, value in entries}
+            return Reduce()
         has_time = self._has_time
         return self._process(make, in_type, f"Reduce: Python function '{_name(func, 'reduce')}'")
 
@@ -287,7 +300,8 @@ class KeyedStream(DataStream):
         """Runs a KeyedProcessFunction: process_element(value, ctx) for every record
         with the record's key current (keyed state from its runtime context,
         ctx.timer_service() for event-time timers), on_timer(timestamp, ctx) when the
-        watermark passes a timer. Its state is not in checkpoints yet."""
+        watermark passes a timer. Keyed state and timers are in checkpoints (pickled
+        per key, under the key's key group); state values must pickle."""
         import copy
 
         from weir.datastream.functions import (KeyedProcessFunction, RuntimeContext,
@@ -297,7 +311,6 @@ class KeyedStream(DataStream):
         out = output_type or Types.PICKLED_BYTE_ARRAY()
         in_type, has_time = self._type, self._has_time
         name = f"KeyedProcess: Python function '{_name(func, 'process')}'"
-        self._env._stateful_python.append(name)
 
         def make(subtask: int, parallelism: int) -> Any:
             function = copy.deepcopy(func)  # one per subtask, as Flink has one per task
@@ -360,6 +373,24 @@ class KeyedStream(DataStream):
                                 stamps.append(timestamp)
                     self.store.current_key = None
                     return self._batch(records, stamps) if records else None
+
+                def snapshot_state(self) -> List[Tuple[bytes, bytes]]:
+                    # Per key: its state values by name, and its timers.
+                    per_key: Dict[bytes, Tuple[Dict[str, Any], List[int]]] = {}
+                    for (state_name, key), value in self.store.values.items():
+                        per_key.setdefault(key, ({}, []))[0][state_name] = value
+                    for timestamp, key in self.timers:
+                        per_key.setdefault(key, ({}, []))[1].append(timestamp)
+                    return [(key, pickle.dumps(entry, protocol=4))
+                            for key, entry in per_key.items()]
+
+                def restore_state(self, entries: List[Tuple[bytes, bytes]]) -> None:
+                    for key, blob in entries:
+                        values, timers = pickle.loads(blob)
+                        for state_name, value in values.items():
+                            self.store.values[(state_name, key)] = value
+                        for timestamp in timers:
+                            self.timers.add((timestamp, key))
 
             operator = Operator()
             if hasattr(function, "open"):

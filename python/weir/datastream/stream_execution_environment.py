@@ -110,7 +110,6 @@ class StreamExecutionEnvironment:
         self._restart: Dict[str, str] = {}
         self._extra: Dict[str, str] = configuration.to_dict() if configuration else {}
         self._native = None
-        self._stateful_python: List[str] = []
         self._sources = 0
 
     @staticmethod
@@ -162,7 +161,6 @@ class StreamExecutionEnvironment:
         """Starts a new job graph (after a job ran, as Flink clears its
         transformations)."""
         self._native = None
-        self._stateful_python = []
 
     def _job_name(self) -> str:
         return self._extra.get("pipeline.name", "Flink Streaming Job")
@@ -210,12 +208,17 @@ class StreamExecutionEnvironment:
         """Runs the job built so far to its end (Ctrl-C cancels it)."""
         if self._native is None:
             raise RuntimeError("No operators defined in streaming topology. Cannot execute.")
+        self._apply_job_settings()
+        name = job_name or self._job_name()
+        try:
+            self._native.execute(name)
+        finally:
+            self._reset()
+        return JobExecutionResult(name)
+
+    def _apply_job_settings(self) -> None:
+        """Hands checkpointing and the restart strategy to the native job."""
         config = self._checkpoint_config._config
-        if "execution.checkpointing.interval" in config and self._stateful_python:
-            from weir.errors import UserError
-            raise UserError(
-                f"this job keeps state in Python ({', '.join(self._stateful_python)}), "
-                "which checkpoints do not cover yet; run it without checkpointing")
         if "execution.checkpointing.interval" in config:
             directory = config.get("state.checkpoints.dir")
             if directory is None:
@@ -224,12 +227,13 @@ class StreamExecutionEnvironment:
                                 "env.get_checkpoint_config().set_checkpoint_storage_dir(path)")
             self._native.enable_checkpointing(self._checkpoint_config.get_checkpoint_interval(),
                                               directory)
-        name = job_name or self._job_name()
-        try:
-            self._native.execute(name)
-        finally:
-            self._reset()
-        return JobExecutionResult(name)
+        if self._restart.get("restart-strategy.type") == "fixed-delay":
+            delay = self._restart["restart-strategy.fixed-delay.delay"]
+            self._native.set_restart_strategy(
+                int(self._restart["restart-strategy.fixed-delay.attempts"]),
+                int(delay.split()[0]))
+        elif self._restart.get("restart-strategy.type") == "none":
+            self._native.set_restart_strategy(0, 0)
 
     def _table_config(self) -> Dict[str, str]:
         config = dict(self._extra)

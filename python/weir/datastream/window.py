@@ -203,7 +203,6 @@ class WindowedStream:
         from weir.datastream.data_stream import KEY_COLUMN, TIME_COLUMN, DataStream
 
         keyed, assigner, in_type = self._keyed, self._assigner, self._keyed._type
-        keyed._env._stateful_python.append(name)
         time_field = pa.field(TIME_COLUMN, pa.timestamp("ms"))
         schema = out_type.to_arrow_schema().append(time_field)
 
@@ -243,6 +242,19 @@ class WindowedStream:
                             stamps.append(end - 1)
                     batch = out_type.batch(out)
                     return batch.append_column(time_field, pa.array(stamps, pa.timestamp("ms")))
+
+                def snapshot_state(self) -> List[Tuple[bytes, bytes]]:
+                    # Per key: its open windows with their accumulators.
+                    per_key: Dict[bytes, List[Tuple[int, int, Any]]] = {}
+                    for (key, start, end), acc in state.items():
+                        per_key.setdefault(key, []).append((start, end, acc))
+                    return [(key, pickle.dumps(windows, protocol=4))
+                            for key, windows in per_key.items()]
+
+                def restore_state(self, entries: List[Tuple[bytes, bytes]]) -> None:
+                    for key, blob in entries:
+                        for start, end, acc in pickle.loads(blob):
+                            state[(key, start, end)] = acc
             return Window()
         native = keyed._native.python_process(make, schema, name)
         return DataStream(keyed._env, native, out_type, has_time=True)

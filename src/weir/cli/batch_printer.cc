@@ -14,24 +14,7 @@ namespace {
 
 constexpr size_t kMaxCellWidth = 48;
 
-// Display width of UTF-8 text (code points; good enough for a terminal table).
-size_t DisplayWidth(const std::string& s) {
-  size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
-
-std::string Truncate(const std::string& s) {
-  if (DisplayWidth(s) <= kMaxCellWidth) return s;
-  std::string out;
-  size_t n = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if ((c & 0xC0) != 0x80 && ++n > kMaxCellWidth - 1) break;
-    out.push_back(s[i]);
-  }
-  return out + "…";
-}
+std::string Truncate(const std::string& s) { return TruncateText(s, kMaxCellWidth); }
 
 std::string CsvField(const std::string& s) {
   if (s.find_first_of(",\"\n\r") == std::string::npos) return s;

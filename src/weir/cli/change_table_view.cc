@@ -23,12 +23,7 @@ std::pair<size_t, size_t> TerminalSize(std::FILE* out) {
 
 constexpr size_t kMaxCell = 30;
 
-std::string Cut(const std::string& text) {
-  if (text.size() <= kMaxCell) return text;
-  size_t n = kMaxCell - 3;
-  while (n > 0 && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;  // UTF-8
-  return text.substr(0, n) + "...";
-}
+std::string Cut(const std::string& text) { return TruncateText(text, kMaxCell); }
 
 }  // namespace
 
@@ -81,17 +76,17 @@ void ChangeTableView::Finish() { Draw(/*final=*/true); }
 void ChangeTableView::Draw(bool final) {
   const auto [height, width] = TerminalSize(out_);
   std::vector<size_t> widths;
-  for (const std::string& name : names_) widths.push_back(Cut(name).size());
+  for (const std::string& name : names_) widths.push_back(DisplayWidth(Cut(name)));
   // Room for the status line, three rules, the header and the footer.
   const size_t shown = std::min(rows_.size(), height > 8 ? height - 7 : 1);
   const size_t first = rows_.size() - shown;  // the newest rows
   for (size_t r = first; r < rows_.size(); ++r) {
     for (size_t c = 0; c < widths.size(); ++c)
-      widths[c] = std::max(widths[c], Cut(rows_[r][c]).size());
+      widths[c] = std::max(widths[c], DisplayWidth(Cut(rows_[r][c])));
   }
   std::string text = final ? "" : "\x1b[H\x1b[2J";  // home, clear screen
   auto clip = [&](std::string line) {
-    if (line.size() > width) line.resize(width);
+    if (DisplayWidth(line) > width) line = TruncateText(line, width);
     return line + "\n";
   };
   text += clip(final ? "Final result" : "Refresh: live (Ctrl-C ends the query)");
@@ -101,7 +96,7 @@ void ChangeTableView::Draw(bool final) {
     std::string line = "|";
     for (size_t c = 0; c < widths.size(); ++c) {
       const std::string cell = Cut(cells[c]);
-      line += " " + cell + std::string(widths[c] - cell.size(), ' ') + " |";
+      line += " " + cell + std::string(widths[c] - DisplayWidth(cell), ' ') + " |";
     }
     return line;
   };

@@ -181,4 +181,22 @@ void AppendTextValue(const arrow::Array& array, int64_t i, std::string* out,
   AppendValue(array, i, out, false, true);
 }
 
+size_t DisplayWidth(const std::string& text) {
+  size_t n = 0;
+  for (unsigned char c : text) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+std::string TruncateText(const std::string& text, size_t max_width) {
+  if (DisplayWidth(text) <= max_width) return text;
+  std::string out;
+  size_t n = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if ((c & 0xC0) != 0x80 && ++n > max_width - 1) break;
+    out.push_back(text[i]);
+  }
+  return out + "…";
+}
+
 }  // namespace weir::cli

@@ -16,4 +16,11 @@ void AppendJsonValue(const arrow::Array& array, int64_t i, std::string* out);
 void AppendTextValue(const arrow::Array& array, int64_t i, std::string* out,
                      const std::string& null_text);
 
+/// Returns the display width of UTF-8 text (code points; good enough for a
+/// terminal table).
+size_t DisplayWidth(const std::string& text);
+
+/// Returns `text` cut to `max_width` code points, the last one an ellipsis when cut.
+std::string TruncateText(const std::string& text, size_t max_width);
+
 }  // namespace weir::cli

@@ -213,6 +213,15 @@ arrow::Result<arrow::ArrayVector> GroupTable::Keys(
   return encoder_->Decode(keys);
 }
 
+std::vector<uint32_t> GroupTable::LiveGroups() const {
+  std::vector<uint32_t> live;
+  live.reserve(live_count_);
+  for (uint32_t g = 1; g < keys_.size(); ++g) {
+    if (live_[g]) live.push_back(g);
+  }
+  return live;
+}
+
 arrow::Status GroupTable::CacheKeyGroups(const std::vector<uint32_t>& groups,
                                          int max_parallelism) const {
   if (key_groups_of_ != max_parallelism) {
@@ -256,12 +265,7 @@ arrow::Status GroupTable::Snapshot(state::KeyedStateBackend* backend,
   ARROW_ASSIGN_OR_RAISE(int id, backend->Register(name, state::StateKind::kValue, {}));
   if (live_count_ == 0) return arrow::Status::OK();
   // Key groups of the live groups (each key hashed once while its group lives).
-  std::vector<uint32_t> live;
-  live.reserve(live_count_);
-  for (uint32_t g = 1; g < keys_.size(); ++g) {
-    if (live_[g]) live.push_back(g);
-  }
-  ARROW_RETURN_NOT_OK(CacheKeyGroups(live, max_parallelism));
+  ARROW_RETURN_NOT_OK(CacheKeyGroups(LiveGroups(), max_parallelism));
   // Each group appended to its key group's buffer: key and value, length-prefixed.
   // The buffers are sized up front from the groups per key group and the bytes per
   // group of the last snapshot, so they do not grow by copying.
@@ -307,14 +311,8 @@ arrow::Status GroupTable::Snapshot(state::KeyedStateBackend* backend,
 arrow::Result<std::shared_ptr<const GroupTable>> GroupTable::SnapshotCopy(
     int max_parallelism) const {
   auto copy = std::make_shared<GroupTable>();
-  if (live_count_ > 0) {
-    std::vector<uint32_t> live;
-    live.reserve(live_count_);
-    for (uint32_t g = 1; g < keys_.size(); ++g) {
-      if (live_[g]) live.push_back(g);
-    }
-    ARROW_RETURN_NOT_OK(CacheKeyGroups(live, max_parallelism));
-  }
+  // Hashed here, so the copy's Snapshot finds every key group known.
+  if (live_count_ > 0) ARROW_RETURN_NOT_OK(CacheKeyGroups(LiveGroups(), max_parallelism));
   copy->schema_ = schema_;
   copy->normalized_ = normalized_;
   copy->output_fields_ = output_fields_;

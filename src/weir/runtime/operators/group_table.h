@@ -126,6 +126,8 @@ class GroupTable {
   // Snapshot's: group id → its key's key group (-1: not known yet; a key never
   // changes while its group lives).
   mutable std::vector<int32_t> key_group_;
+  // Returns the ids of the live groups, ascending.
+  std::vector<uint32_t> LiveGroups() const;
   // Fills key_group_ for `groups` (hashing the keys not yet known).
   arrow::Status CacheKeyGroups(const std::vector<uint32_t>& groups,
                                int max_parallelism) const;

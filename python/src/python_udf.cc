@@ -95,7 +95,62 @@ arrow::Status ExecPython(cp::KernelContext* ctx, const cp::ExecSpan& batch,
   return arrow::Status::OK();
 }
 
+// Arguments of a table function call, as pyarrow arrays.
+nb::list PyArrays(const arrow::ArrayVector& arrays) {
+  nb::list args;
+  for (const auto& array : arrays) args.append(ToPyArrow(array));
+  return args;
+}
+
+class PythonTableFunction : public expr::TableFunction {
+ public:
+  PythonTableFunction(nb::object invoke, arrow::FieldVector fields,
+                      std::string description)
+      : expr::TableFunction(std::move(description), std::move(fields)),
+        invoke_(std::move(invoke)) {}
+  ~PythonTableFunction() override {
+    if (Py_IsInitialized()) {
+      nb::gil_scoped_acquire gil;
+      invoke_.reset();
+    } else {
+      invoke_.release();  // the interpreter is gone: nothing to free
+    }
+  }
+
+  arrow::Result<expr::TableFunctionRows> Apply(const arrow::ArrayVector& args,
+                                               int64_t length) const override {
+    if (FunctionsInterrupted()) return arrow::Status::Cancelled(name(), " interrupted");
+    nb::gil_scoped_acquire gil;
+    expr::TableFunctionRows rows;
+    try {
+      RunningPython running;
+      nb::object returned = invoke_(PyArrays(args), length);
+      nb::tuple pair = nb::cast<nb::tuple>(returned);
+      rows.row_index = ArrayFrom(pair[0]);
+      for (nb::handle column : nb::cast<nb::list>(pair[1])) {
+        rows.columns.push_back(ArrayFrom(column));
+      }
+    } catch (nb::python_error& error) {
+      return arrow::Status::ExecutionError(
+          fmt::format("{} failed:\n{}", name(), Traceback(error)));
+    } catch (const std::exception& error) {
+      return arrow::Status::ExecutionError(
+          fmt::format("{} failed: {}", name(), error.what()));
+    }
+    return rows;
+  }
+
+ private:
+  nb::object invoke_;
+};
+
 }  // namespace
+
+std::shared_ptr<const expr::TableFunction> MakePythonTableFunction(
+    nb::object invoke, arrow::FieldVector fields, std::string description) {
+  return std::make_shared<PythonTableFunction>(std::move(invoke), std::move(fields),
+                                               std::move(description));
+}
 
 void InterruptRunningFunctions() {
   interrupted.store(true);

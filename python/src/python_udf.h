@@ -10,6 +10,8 @@
 #include <arrow/type_fwd.h>
 #include <nanobind/nanobind.h>
 
+#include "weir/expr/table_function.h"
+
 namespace weir::python {
 
 /// Adds to Arrow's default function registry a scalar function that calls
@@ -21,6 +23,14 @@ namespace weir::python {
 arrow::Result<std::string> RegisterPythonFunction(
     nanobind::object invoke, std::shared_ptr<arrow::DataType> result_type,
     std::string description);
+
+/// Makes a table function that calls `invoke(arrays, length)` once per batch, with
+/// the GIL held: `arrays` as for RegisterPythonFunction; it returns `(row_index,
+/// columns)`, an int64 array giving each output row's argument row (ascending) and
+/// one array per field of `fields`. `description` names it in errors ("Python
+/// table function 'split'"). Call with the GIL held.
+std::shared_ptr<const expr::TableFunction> MakePythonTableFunction(
+    nanobind::object invoke, arrow::FieldVector fields, std::string description);
 
 /// Raises KeyboardInterrupt in every thread running a Python function now (the
 /// exception arrives at its next bytecode), so Ctrl-C stops a long call too, and

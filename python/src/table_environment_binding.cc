@@ -187,6 +187,20 @@ class PyTableEnvironment {
     Check(env_->CreateTemporaryFunction(std::move(function)));
   }
 
+  void CreateTemporaryTableFunction(const std::string& name, nb::object invoke,
+                                    const nb::handle& result_schema,
+                                    const std::vector<nb::object>& arg_types, bool system,
+                                    const std::string& description) {
+    sql::CatalogFunction function;
+    function.name = name;
+    for (const nb::object& type : arg_types) function.arg_types.push_back(TypeFrom(type));
+    function.system = system;
+    function.description = description;
+    function.table_function = MakePythonTableFunction(
+        std::move(invoke), SchemaFrom(result_schema)->fields(), description);
+    Check(env_->CreateTemporaryFunction(std::move(function)));
+  }
+
   void DropTemporaryFunction(const std::string& name, bool system, bool if_exists) {
     Check(env_->DropTemporaryFunction(name, system, if_exists));
   }
@@ -247,6 +261,10 @@ void BindTableEnvironment(nb::module_& m) {
       .def("create_temporary_function", &PyTableEnvironment::CreateTemporaryFunction,
            nb::arg("name"), nb::arg("invoke"), nb::arg("result_type"),
            nb::arg("arg_types"), nb::arg("system"), nb::arg("description"))
+      .def("create_temporary_table_function",
+           &PyTableEnvironment::CreateTemporaryTableFunction, nb::arg("name"),
+           nb::arg("invoke"), nb::arg("result_schema"), nb::arg("arg_types"),
+           nb::arg("system"), nb::arg("description"))
       .def("drop_temporary_function", &PyTableEnvironment::DropTemporaryFunction,
            nb::arg("name"), nb::arg("system"), nb::arg("if_exists"))
       .def("table_names", &PyTableEnvironment::TableNames)

@@ -1,6 +1,6 @@
 """Type stubs of the native module (weir.table wraps it; use that instead)."""
 
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import pyarrow as pa
 
@@ -33,6 +33,15 @@ class TableEnvironment:
         name: str,
         invoke: Callable[[List[pa.Array], int], pa.Array],
         result_type: pa.DataType,
+        arg_types: List[pa.DataType],
+        system: bool,
+        description: str,
+    ) -> None: ...
+    def create_temporary_table_function(
+        self,
+        name: str,
+        invoke: Callable[[List[pa.Array], int], Tuple[pa.Array, List[pa.Array]]],
+        result_schema: pa.Schema,
         arg_types: List[pa.DataType],
         system: bool,
         description: str,

@@ -147,10 +147,8 @@ def test_wrong_result_types_are_errors(batch_env) -> None:
 
 
 def test_unsupported_function_kinds_say_so() -> None:
-    from weir.table import udaf, udtf
+    from weir.table import udaf
 
-    with pytest.raises(NotImplementedError, match="not supported"):
-        udtf(lambda x: x, result_types=[DataTypes.INT()])
     with pytest.raises(NotImplementedError, match="not supported"):
         udaf(lambda x: x, result_type=DataTypes.INT())
 

@@ -25,8 +25,10 @@ class Expression:
     """A SQL expression built with the Table API's methods and operators."""
 
     def __init__(self, sql: str, udfs: Tuple[Any, ...] = (), column: Optional[str] = None,
-                 alias_names: Optional[List[str]] = None, base: "Expression | None" = None):
+                 alias_names: Optional[List[str]] = None, base: "Expression | None" = None,
+                 table_function: Any = None):
         self._sql = sql
+        self._table_function = table_function  # a @udtf call
         self._udfs = udfs          # Python functions the expression calls
         self._column = column      # set for col(name)
         self._alias_names = alias_names
@@ -129,7 +131,9 @@ class Expression:
         """Names the result: ``col("a").alias("b")`` is ``a AS b``."""
         names = [name, *extra_names]
         if len(names) > 1:
-            raise ValueError("an expression has one name; give alias() one")
+            # Only a table function call has several columns to name (join_lateral).
+            return Expression(f"{self._sql} AS ({', '.join(quote(n) for n in names)})",
+                              self._udfs, alias_names=names, base=self)
         return Expression(f"{self._sql} AS {quote(name)}", self._udfs, alias_names=names,
                           base=self)
 
@@ -448,9 +452,9 @@ def col(name: str) -> Expression:
 def call(f: Any, *args: Any) -> Expression:
     """Calls a function: by name (a built-in or a registered function) or a Python
     function made with @udf."""
-    from weir.table.udf import UserDefinedFunctionWrapper
+    from weir.table.udf import TableFunctionWrapper, UserDefinedFunctionWrapper
 
-    if isinstance(f, UserDefinedFunctionWrapper):
+    if isinstance(f, (UserDefinedFunctionWrapper, TableFunctionWrapper)):
         return f(*args)
     if not isinstance(f, str):
         raise TypeError(f"call() takes a function name or a @udf function, not {f!r}")

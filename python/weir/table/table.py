@@ -279,8 +279,60 @@ class Table:
         raise NotImplementedError("Table.aggregate with a Python aggregate function is not "
                                   "supported yet; use group_by(...).select(col(x).sum, ...)")
 
-    def flat_map(self, *args: Any, **kwargs: Any) -> Any:
-        raise NotImplementedError("Table.flat_map (Python table functions) is not supported yet")
+    def _lateral(self, kind: str, call: Any, predicate: Any) -> "Table":
+        from weir.table.udf import TableFunctionWrapper
+
+        if isinstance(call, TableFunctionWrapper):
+            raise TypeError("join_lateral takes a call of the table function, e.g. "
+                            "f(col('a')).alias('x'), not the function itself")
+        e = _expr(call)
+        names = e._alias_names
+        base = e._base if names else e
+        self._env._register_inline(base._udfs)
+        alias = _alias()
+        if names:
+            alias += "(" + ", ".join(quote(n) for n in names) + ")"
+        if kind == "LEFT":
+            if predicate is not None and str(_expr(predicate)).strip().upper() != "TRUE":
+                raise ValueError("left_outer_join_lateral takes no join predicate but "
+                                 "TRUE (as in Flink); filter the rows with where()")
+            return self._derive(f"SELECT * FROM {self._from()} LEFT JOIN LATERAL TABLE("
+                                f"{base._sql}) AS {alias} ON TRUE")
+        joined = (f"SELECT * FROM {self._from()} CROSS JOIN LATERAL TABLE({base._sql}) "
+                  f"AS {alias}")
+        if predicate is not None:
+            joined += f" WHERE {self._render([predicate])}"
+        return self._derive(joined)
+
+    def join_lateral(self, table_function_call: Any, join_predicate: Any = None) -> "Table":
+        """Joins each row with the rows a table function gives for it:
+        ``t.join_lateral(split(col("line")).alias("word"))``."""
+        return self._lateral("INNER", table_function_call, join_predicate)
+
+    def left_outer_join_lateral(self, table_function_call: Any,
+                                join_predicate: Any = None) -> "Table":
+        """As join_lateral, also keeping rows for which the function gives no row
+        (its columns null)."""
+        return self._lateral("LEFT", table_function_call, join_predicate)
+
+    def flat_map(self, func: Any) -> "Table":
+        """Replaces each row by the rows a Python table function gives for it; the
+        function receives the row as one Row argument: ``t.flat_map(split)``."""
+        from weir.table.udf import TableFunctionWrapper
+
+        if isinstance(func, Expression) and func._table_function is not None:
+            call = func
+            self._env._register_inline(call._udfs)
+        elif isinstance(func, TableFunctionWrapper):
+            names = self._names()
+            rows = func._for_rows(names)
+            call = rows(*[col(n) for n in names])
+            self._env._register_inline(call._udfs)
+        else:
+            raise TypeError(f"flat_map takes a @udtf function, not {func!r}")
+        alias = _alias()
+        return self._derive(f"SELECT {alias}.* FROM {self._from()} CROSS JOIN LATERAL "
+                            f"TABLE({call._sql}) AS {alias}")
 
 
 class GroupedTable:

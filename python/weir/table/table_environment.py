@@ -15,7 +15,7 @@ from weir.table.expressions import quote
 from weir.table.table import Table
 from weir.table.table_result import TableResult
 from weir.table.types import DataType, RowType, as_data_type
-from weir.table.udf import UserDefinedFunctionWrapper
+from weir.table.udf import TableFunctionWrapper, UserDefinedFunctionWrapper
 
 _unnamed = itertools.count()
 
@@ -388,14 +388,24 @@ class TableEnvironment:
         return existed
 
     def _register(self, name: str, function: Any, system: bool) -> None:
+        # Functions used inline in the Table API are named by their own name.
+        label = function.name if name == getattr(function, "_inline_name", None) else name
+        if isinstance(function, TableFunctionWrapper):
+            self._native.create_temporary_table_function(
+                name, function._make_invoke(self._native.config()),
+                function._result_schema(),
+                [t.to_arrow() for t in function._input_types], system,
+                f"Python table function '{label}'")
+            self._functions.append(function)
+            return
         if not isinstance(function, UserDefinedFunctionWrapper):
-            raise TypeError(f"expected a function made with @udf, got {function!r}")
+            raise TypeError(f"expected a function made with @udf or @udtf, got {function!r}")
         kind = {"general": "Python function", "pandas": "Python pandas function",
                 "arrow": "Python arrow function"}[function._func_type]
         self._native.create_temporary_function(
             name, function._make_invoke(self._native.config()),
             function._result_type.to_arrow(),
-            [t.to_arrow() for t in function._input_types], system, f"{kind} '{name}'")
+            [t.to_arrow() for t in function._input_types], system, f"{kind} '{label}'")
         self._functions.append(function)
 
     def _register_inline(self, udfs: Sequence[UserDefinedFunctionWrapper]) -> None:

@@ -17,6 +17,7 @@ from typing import Any, Callable, List, Optional, Sequence, Union
 
 import pyarrow as pa
 
+from weir.common.row import Row
 from weir.table.types import DataType, as_data_type
 
 _next_id = itertools.count()
@@ -59,7 +60,11 @@ class ScalarFunction(UserDefinedFunction):
 
 
 class TableFunction(UserDefinedFunction):
-    """A table function (one row in, any rows out). Not supported by weir yet."""
+    """A table function as a class: implement ``eval(self, *args)``, yielding (or
+    returning an iterable of) the rows each call gives."""
+
+    def eval(self, *args: Any) -> Any:
+        raise NotImplementedError("TableFunction subclasses implement eval()")
 
 
 class AggregateFunction(UserDefinedFunction):
@@ -197,6 +202,149 @@ def udf(f: Any = None, input_types: Any = None, result_type: Any = None,
     return make if f is None else make(f)
 
 
+class TableFunctionWrapper:
+    """A Python table function with its types (PyFlink's
+    UserDefinedTableFunctionWrapper): in SQL ``LATERAL TABLE(f(x))``, in the Table
+    API ``t.join_lateral(f(col("x")).alias("a", "b"))`` and ``t.flat_map(f)``."""
+
+    def __init__(self, func: Union[Callable[..., Any], TableFunction],
+                 input_types: Optional[Sequence[DataType]], result_types: Sequence[DataType],
+                 deterministic: Optional[bool], name: Optional[str],
+                 row_input: bool = False):
+        if isinstance(func, TableFunction):
+            self._instance: Optional[UserDefinedFunction] = func
+            self._callable = func.eval
+            default_name = type(func).__name__
+            default_deterministic = func.is_deterministic()
+        elif callable(func):
+            self._instance = None
+            self._callable = func
+            default_name = getattr(func, "__name__", "udtf")
+            default_deterministic = True
+        else:
+            raise TypeError(f"udtf() takes a function or a TableFunction, not {func!r}")
+        self._func = func
+        self._name = name or default_name
+        self._input_types = [as_data_type(t) for t in input_types] if input_types else []
+        self._result_types = [as_data_type(t) for t in result_types]
+        if not self._result_types:
+            raise TypeError("udtf() needs at least one result type")
+        self._deterministic = default_deterministic if deterministic is None else deterministic
+        self._inline_name = f"weir_udtf_{next(_next_id)}"
+        # flat_map: the function gets the whole row as one Row argument.
+        self._row_input = row_input
+        self._row_names: Optional[List[str]] = None
+        self._opened = False
+        self._lock = threading.Lock()
+        functools.update_wrapper(self, self._callable, updated=())
+
+    def __call__(self, *args: Any) -> "Expression":
+        from weir.table.expressions import Expression, _operand
+
+        parts = [_operand(a) for a in args]
+        udfs: tuple = (self,)
+        for p in parts:
+            udfs += p._udfs
+        return Expression(f"{self._inline_name}({', '.join(p._sql for p in parts)})", udfs,
+                          table_function=self)
+
+    @property
+    def name(self) -> str:
+        """The function's name (in errors)."""
+        return self._name
+
+    def _field_names(self) -> List[str]:
+        return [f"f{i}" for i in range(len(self._result_types))]
+
+    def _result_schema(self) -> pa.Schema:
+        return pa.schema([pa.field(n, t.to_arrow())
+                          for n, t in zip(self._field_names(), self._result_types)])
+
+    def _for_rows(self, names: List[str]) -> "TableFunctionWrapper":
+        """A copy that takes the columns `names` as one Row (Table.flat_map)."""
+        copy = TableFunctionWrapper(self._func, None, self._result_types,
+                                    self._deterministic, self._name, row_input=True)
+        copy._row_names = list(names)
+        return copy
+
+    _open = UserDefinedFunctionWrapper._open
+    _close = UserDefinedFunctionWrapper._close
+
+    def _make_invoke(self, parameters: dict) -> Callable[[List[pa.Array], int], Any]:
+        """Returns what the engine calls once per batch: (row index, columns)."""
+        f = self._callable
+        types = [t.to_arrow() for t in self._result_types]
+        width = len(types)
+        name = self._name
+        wrapper = self
+        row_names = self._row_names
+
+        def rows_of(result: Any) -> Any:
+            if result is None:
+                return ()
+            if isinstance(result, (str, bytes, tuple)) or not hasattr(result, "__iter__"):
+                return (result,)
+            return result
+
+        def invoke(arrays: List[pa.Array], length: int) -> Any:
+            wrapper._open(parameters)
+            columns = [a.to_pylist() for a in arrays]
+            if row_names is not None:
+                calls: Any = ((Row._make(values, row_names),) for values in zip(*columns))
+            elif columns:
+                calls = zip(*columns)
+            else:
+                calls = (() for _ in range(length))
+            index: List[int] = []
+            out: List[List[Any]] = [[] for _ in range(width)]
+            for i, call_args in enumerate(calls):
+                for row in rows_of(f(*call_args)):
+                    if width == 1:
+                        if isinstance(row, (tuple, list)):
+                            if len(row) != 1:
+                                raise ValueError(
+                                    f"table function '{name}' yielded a row of {len(row)} "
+                                    "fields, but it declares 1 result type")
+                            row = row[0]
+                        out[0].append(row)
+                    else:
+                        if not isinstance(row, (tuple, list)) or len(row) != width:
+                            raise ValueError(
+                                f"table function '{name}' yielded {row!r}, but it declares "
+                                f"{width} result types: yield rows of {width} fields")
+                        for c in range(width):
+                            out[c].append(row[c])
+                    index.append(i)
+            try:
+                result = [pa.array(values, type=t) for values, t in zip(out, types)]
+            except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError,
+                    OverflowError) as error:
+                raise TypeError(f"table function '{name}' yielded values that are not of "
+                                f"its result types {types}: {error}") from error
+            return pa.array(index, type=pa.int64()), result
+
+        return invoke
+
+
+def udtf(f: Any = None, input_types: Any = None, result_types: Any = None,
+         deterministic: Optional[bool] = None, name: Optional[str] = None) -> Any:
+    """Makes a Python table function (PyFlink's ``udtf``): each call yields zero or
+    more rows. ``@udtf(result_types=[DataTypes.STRING(), DataTypes.INT()])`` over a
+    generator; use it in SQL as ``LATERAL TABLE(f(x))`` after registering it, or in
+    the Table API with ``join_lateral``/``left_outer_join_lateral``/``flat_map``."""
+    if result_types is None:
+        raise TypeError("udtf() needs result_types")
+    if not isinstance(result_types, (list, tuple)):
+        result_types = [result_types]
+    if input_types is not None and not isinstance(input_types, (list, tuple)):
+        input_types = [input_types]
+
+    def make(func: Any) -> TableFunctionWrapper:
+        return TableFunctionWrapper(func, input_types, result_types, deterministic, name)
+
+    return make if f is None else make(f)
+
+
 def _not_yet(kind: str) -> Callable[..., Any]:
     def refuse(*args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(
@@ -205,7 +353,6 @@ def _not_yet(kind: str) -> Callable[..., Any]:
     return refuse
 
 
-udtf = _not_yet("@udtf")
 udaf = _not_yet("@udaf")
 udtaf = _not_yet("@udtaf")
 
@@ -215,4 +362,5 @@ class TableAggregateFunction(UserDefinedFunction):
 
 __all__ = ["udf", "udtf", "udaf", "udtaf", "ScalarFunction", "TableFunction",
            "AggregateFunction", "TableAggregateFunction",
-           "UserDefinedFunction", "FunctionContext", "UserDefinedFunctionWrapper"]
+           "UserDefinedFunction", "FunctionContext", "UserDefinedFunctionWrapper",
+           "TableFunctionWrapper"]

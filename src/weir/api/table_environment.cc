@@ -777,8 +777,9 @@ arrow::Result<bool> TableEnvironment::IsContinuousQuery(std::string_view stateme
 }
 
 arrow::Status TableEnvironment::CreateTemporaryFunction(sql::CatalogFunction function) {
-  if (function.name.empty() || function.arrow_function.empty() ||
-      function.result_type == nullptr) {
+  const bool scalar = function.table_function == nullptr;
+  if (function.name.empty() ||
+      (scalar && (function.arrow_function.empty() || function.result_type == nullptr))) {
     return arrow::Status::Invalid(
         "a function needs a name, an implementation and a result type");
   }

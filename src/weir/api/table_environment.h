@@ -113,7 +113,8 @@ class TableEnvironment : public std::enable_shared_from_this<TableEnvironment> {
   /// mode, unbounded sources. Such a query needs a change listener (below).
   arrow::Result<bool> IsContinuousQuery(std::string_view statement);
 
-  /// Registers a scalar function (Flink's createTemporaryFunction, or
+  /// Registers a scalar function, or a table function when
+  /// `function.table_function` is set (Flink's createTemporaryFunction, or
   /// createTemporarySystemFunction when `function.system`); fails when one of that
   /// name and kind exists.
   arrow::Status CreateTemporaryFunction(sql::CatalogFunction function);

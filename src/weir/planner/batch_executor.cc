@@ -26,6 +26,7 @@
 #include "weir/runtime/job.h"
 #include "weir/runtime/job_graph.h"
 #include "weir/runtime/operators/conform_operator.h"
+#include "weir/runtime/operators/correlate_operator.h"
 #include "weir/runtime/operators/group_accumulators.h"
 #include "weir/runtime/operators/project_operator.h"
 #include "weir/sql/plan/planner.h"
@@ -271,7 +272,8 @@ class Translator {
       case sql::PlanKind::kSort:
       case sql::PlanKind::kLimit:
       case sql::PlanKind::kOver:
-      case sql::PlanKind::kRank: {
+      case sql::PlanKind::kRank:
+      case sql::PlanKind::kCorrelate: {
         // Materialised: sort with Arrow's kernels, slice for OFFSET/LIMIT, window
         // functions over partitions in order.
         ARROW_ASSIGN_OR_RAISE(auto table, RunToTable(node));
@@ -313,6 +315,32 @@ class Translator {
   }
 
   arrow::Result<std::shared_ptr<arrow::Table>> RunToTable(const sql::PlanNode& node) {
+    if (node.kind == sql::PlanKind::kCorrelate) {
+      // The streaming operator, batch by batch over the materialised input.
+      ARROW_ASSIGN_OR_RAISE(auto input, Run(*node.inputs[0]));
+      std::vector<cp::Expression> args;
+      for (const auto& arg : node.exprs) args.push_back(sql::UnbindExpression(arg));
+      runtime::CorrelateOperator correlate(node.table_function, std::move(args),
+                                           sql::CorrelateColumnNames(node),
+                                           node.join_type == sql::PlanJoinType::kLeft);
+      arrow::TableBatchReader reader(*input);
+      std::vector<std::shared_ptr<arrow::RecordBatch>> batches;
+      std::shared_ptr<arrow::RecordBatch> batch;
+      while (true) {
+        ARROW_RETURN_NOT_OK(reader.ReadNext(&batch));
+        if (batch == nullptr) break;
+        if (cancel_ != nullptr && cancel_->load()) {
+          return arrow::Status::Cancelled("query cancelled");
+        }
+        ARROW_ASSIGN_OR_RAISE(auto rows, correlate.Apply(batch));
+        batches.push_back(std::move(rows));
+      }
+      auto schema = arrow::schema(node.schema->fields());
+      for (auto& b : batches) {
+        ARROW_ASSIGN_OR_RAISE(b, runtime::ConformToSchema(b, schema, "Correlate"));
+      }
+      return arrow::Table::FromRecordBatches(schema, batches);
+    }
     if (node.kind == sql::PlanKind::kOver || node.kind == sql::PlanKind::kRank) {
       ARROW_ASSIGN_OR_RAISE(auto input, Run(*node.inputs[0]));
       return EvaluateOverNode(node, input);

@@ -103,6 +103,10 @@ std::string FlinkNodeName(const sql::PlanNode& node) {
     }
     case sql::PlanKind::kJoin:
       return "Join";
+    case sql::PlanKind::kCorrelate:
+      return fmt::format("Correlate(invocation=[{}], joinType=[{}])",
+                         node.table_function->name(),
+                         node.join_type == sql::PlanJoinType::kLeft ? "LEFT" : "INNER");
     case sql::PlanKind::kSort:
       return "Sort";
     case sql::PlanKind::kLimit:
@@ -175,6 +179,7 @@ arrow::Result<ChangelogModes> ChangelogModes::Infer(
       case sql::PlanKind::kFilter:
       case sql::PlanKind::kProject:
       case sql::PlanKind::kUnion:
+      case sql::PlanKind::kCorrelate:  // each change's rows carry its kind
         break;
       case sql::PlanKind::kAggregate:
         if (MatchWindowAggregate(node)) {

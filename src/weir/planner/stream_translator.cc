@@ -14,6 +14,7 @@
 #include "weir/runtime/changelog.h"
 #include "weir/runtime/operators/changelog_normalize.h"
 #include "weir/runtime/operators/conform_operator.h"
+#include "weir/runtime/operators/correlate_operator.h"
 #include "weir/runtime/operators/filter_operator.h"
 #include "weir/runtime/operators/group_accumulators.h"
 #include "weir/runtime/operators/group_aggregate.h"
@@ -49,6 +50,13 @@ runtime::GroupAggregateCall AggregateCallOf(const sql::AggregateCall& call) {
     c.ddof = variance->ddof;
   }
   return c;
+}
+
+// A Correlate's arguments, unbound.
+std::vector<cp::Expression> UnboundArgs(const sql::PlanNode& node) {
+  std::vector<cp::Expression> args;
+  for (const cp::Expression& arg : node.exprs) args.push_back(sql::UnbindExpression(arg));
+  return args;
 }
 
 template <typename Op, typename... Args>
@@ -107,6 +115,15 @@ class Translator {
                      calc.parallelism, Factory<runtime::WatermarkAssigner>(watermarks));
         }
         return calc;
+      }
+      case sql::PlanKind::kCorrelate: {
+        ARROW_ASSIGN_OR_RAISE(Stream input, Translate(*node.inputs[0]));
+        return Append(
+            input, Partitioning::Forward(),
+            "Correlate(" + node.table_function->name() + ")", input.parallelism,
+            Factory<runtime::CorrelateOperator>(
+                node.table_function, UnboundArgs(node), sql::CorrelateColumnNames(node),
+                node.join_type == sql::PlanJoinType::kLeft));
       }
       case sql::PlanKind::kUnion:
         return Union(node);

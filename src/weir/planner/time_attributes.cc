@@ -155,6 +155,7 @@ TimeAttribute TimeAttributeOf(const sql::PlanNode& start,
       case sql::PlanKind::kFilter:
       case sql::PlanKind::kOver:
       case sql::PlanKind::kRank:
+      case sql::PlanKind::kCorrelate:  // the left side's columns pass through
         break;
       case sql::PlanKind::kScan: {
         const int index = node->schema->GetFieldIndex(field);

@@ -9,6 +9,7 @@
 #include <arrow/type_fwd.h>
 
 #include "weir/connectors/table_factory.h"
+#include "weir/expr/table_function.h"
 #include "weir/sql/parse/statement.h"
 
 namespace weir::format {
@@ -82,16 +83,19 @@ struct CatalogView {
   std::shared_ptr<const std::string> script;
 };
 
-/// A scalar function a program registered (Flink's createTemporaryFunction and
-/// createTemporarySystemFunction; the Python API's UDFs). It is implemented by an
-/// Arrow compute function the program added to Arrow's default registry.
+/// A function a program registered (Flink's createTemporaryFunction and
+/// createTemporarySystemFunction; the Python API's UDFs). A scalar function is
+/// implemented by an Arrow compute function the program added to Arrow's default
+/// registry; a table function (LATERAL TABLE(f(…))) by `table_function`.
 struct CatalogFunction {
   /// The name as registered.
   std::string name;
-  /// The Arrow compute function that evaluates it.
+  /// The Arrow compute function that evaluates it (scalar functions).
   std::string arrow_function;
-  /// The type of its result.
+  /// The type of its result (scalar functions).
   std::shared_ptr<arrow::DataType> result_type;
+  /// A table function: what evaluates it, with its columns; null for scalar ones.
+  std::shared_ptr<const expr::TableFunction> table_function;
   /// Declared argument types: calls must pass this many arguments, each cast to
   /// its type. Empty: any arguments, passed as they are.
   std::vector<std::shared_ptr<arrow::DataType>> arg_types;

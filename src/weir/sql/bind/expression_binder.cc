@@ -776,6 +776,12 @@ arrow::Result<TypedExpr> Binder::BindFunction(const FunctionCallExpr& call) {
 
 arrow::Result<TypedExpr> Binder::BindUserFunction(const FunctionCallExpr& call,
                                                   const CatalogFunction& function) {
+  if (function.table_function != nullptr) {
+    return ErrorAt(source_, call.name().position, "invalid call",
+                   fmt::format(": {} is a table function; call it in FROM: "
+                               "LATERAL TABLE({}(…))",
+                               function.description, function.name));
+  }
   if (call.distinct() || call.star()) {
     return ErrorAt(source_, call.name().position, "invalid call",
                    fmt::format(": {} is a scalar function; it takes neither DISTINCT "

@@ -50,15 +50,21 @@ struct WindowFunctionCall {
 };
 
 /// A FROM item: a named table or view, a subquery, a table function, a windowing
-/// table function or a join.
+/// table function, a join, or a lateral table function (`LATERAL TABLE(f(x))`,
+/// `UNNEST(arr) [WITH ORDINALITY]`).
 struct TableRef {
   /// Distinguishes the alternatives.
-  enum class Kind { kNamed, kSubquery, kFunction, kJoin, kWindow };
+  enum class Kind { kNamed, kSubquery, kFunction, kJoin, kWindow, kLateral };
   Kind kind = Kind::kNamed;
-  /// kNamed: the (possibly dotted) name; kFunction: the function name.
+  /// kNamed: the (possibly dotted) name; kFunction, kLateral: the function name
+  /// (UNNEST for UNNEST).
   std::vector<Identifier> name;
-  /// kFunction: the arguments.
+  /// kFunction, kLateral: the arguments.
   std::vector<ExprPtr> args;
+  /// kLateral: UNNEST(…) rather than LATERAL TABLE(f(…)).
+  bool unnest = false;
+  /// kLateral: UNNEST(…) WITH ORDINALITY.
+  bool with_ordinality = false;
   /// kSubquery: the query.
   std::shared_ptr<const Query> query;
   /// kJoin: the sides, kind and ON condition (null for CROSS JOIN / USING); kWindow:

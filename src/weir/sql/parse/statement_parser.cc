@@ -981,8 +981,8 @@ class StatementParser {
       Advance();
       ARROW_RETURN_NOT_OK(ParseWindowFunction(ref.get()));
       ARROW_RETURN_NOT_OK(Expect(TokenKind::kRightParen, "after TABLE(…)"));
-    } else if (Accept("LATERAL") || Accept("UNNEST")) {
-      return Error(ref->position, "LATERAL and UNNEST are not supported yet");
+    } else if (Peek().IsKeyword("LATERAL") || Peek().IsKeyword("UNNEST")) {
+      ARROW_RETURN_NOT_OK(ParseLateral(ref.get()));
     } else {
       ARROW_ASSIGN_OR_RAISE(ref->name, ParseName("a table name"));
       if (Peek().kind == TokenKind::kLeftParen) {
@@ -1005,6 +1005,67 @@ class StatementParser {
       ARROW_ASSIGN_OR_RAISE(ref->column_aliases, ParseIdentifierList("column alias"));
     }
     return std::shared_ptr<const TableRef>(std::move(ref));
+  }
+
+  // LATERAL TABLE(f(args…)), [LATERAL] UNNEST(expr) [WITH ORDINALITY].
+  arrow::Status ParseLateral(TableRef* ref) {
+    ref->kind = TableRef::Kind::kLateral;
+    const bool lateral = Accept("LATERAL");
+    if (Peek().IsKeyword("UNNEST") || Peek().IsKeyword("TABLE") ||
+        Peek().kind == TokenKind::kLeftParen) {
+      // fine
+    } else if (lateral) {
+      return Error(Peek().position,
+                   fmt::format("expected TABLE(function(…)) or UNNEST(…) after LATERAL "
+                               "but found {}",
+                               DescribeToken(Peek())));
+    }
+    const bool wrapped = lateral && Peek().kind == TokenKind::kLeftParen;
+    if (wrapped) Advance();  // LATERAL (subquery) is not supported: said below
+    if (Peek().IsKeyword("UNNEST")) {
+      ref->unnest = true;
+      ref->name = {Identifier{"UNNEST", false, Peek().position}};
+      Advance();
+      ARROW_RETURN_NOT_OK(Expect(TokenKind::kLeftParen, "after UNNEST"));
+      while (true) {
+        ARROW_ASSIGN_OR_RAISE(ExprPtr arg, ParseExpr());
+        ref->args.push_back(std::move(arg));
+        if (Accept(TokenKind::kComma)) continue;
+        ARROW_RETURN_NOT_OK(Expect(TokenKind::kRightParen, "after the UNNEST argument"));
+        break;
+      }
+      if (Accept("WITH")) {
+        if (!Accept("ORDINALITY")) {
+          return Error(Peek().position, fmt::format("expected ORDINALITY after WITH but "
+                                                    "found {}",
+                                                    DescribeToken(Peek())));
+        }
+        ref->with_ordinality = true;
+      }
+    } else if (!wrapped && Accept("TABLE")) {
+      ARROW_RETURN_NOT_OK(Expect(TokenKind::kLeftParen, "after LATERAL TABLE"));
+      ARROW_ASSIGN_OR_RAISE(ref->name, ParseName("a table function"));
+      ARROW_RETURN_NOT_OK(Expect(TokenKind::kLeftParen, "after the table function"));
+      if (!Accept(TokenKind::kRightParen)) {
+        while (true) {
+          ARROW_ASSIGN_OR_RAISE(ExprPtr arg, ParseExpr());
+          ref->args.push_back(std::move(arg));
+          if (Accept(TokenKind::kComma)) continue;
+          ARROW_RETURN_NOT_OK(
+              Expect(TokenKind::kRightParen, "after the table function arguments"));
+          break;
+        }
+      }
+      ARROW_RETURN_NOT_OK(Expect(TokenKind::kRightParen, "after LATERAL TABLE(…)"));
+    } else {
+      return Error(ref->position,
+                   "LATERAL subqueries are not supported; use LATERAL TABLE(function(…)) "
+                   "or UNNEST(…)");
+    }
+    if (wrapped) {
+      ARROW_RETURN_NOT_OK(Expect(TokenKind::kRightParen, "after LATERAL (UNNEST(…))"));
+    }
+    return arrow::Status::OK();
   }
 
   // TUMBLE(TABLE t, DESCRIPTOR(ts), size [, offset]), HOP(…, slide, size [, offset]),

@@ -181,6 +181,9 @@ double CardinalityEstimator::RowsUncached(const PlanNode& node) {
                           : static_cast<double>(w.size / std::max<int64_t>(1, w.slide));
       return Rows(*node.inputs[0]) * copies;
     }
+    case PlanKind::kCorrelate:
+      // Unknown fan-out: a few rows per input row.
+      return Rows(*node.inputs[0]) * 4;
   }
   return kUnknownRows;
 }
@@ -271,6 +274,7 @@ std::optional<CardinalityEstimator::Column> CardinalityEstimator::OutputColumn(
     case PlanKind::kWindowTvf:
     case PlanKind::kOver:
     case PlanKind::kRank:
+    case PlanKind::kCorrelate:
       if (node.inputs[0]->schema->GetFieldIndex(field) >= 0) {
         column = OutputColumn(*node.inputs[0], field);
       }

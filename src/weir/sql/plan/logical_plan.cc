@@ -163,12 +163,35 @@ void Render(const PlanNode& node, int depth, const PlanNoteFn& extra, std::strin
           pad, node.rank.TypeName(), node.rank.start, node.rank.end,
           node.over.ToString(false), node.rank.output_rank ? "true" : "false");
       break;
+    case PlanKind::kCorrelate: {
+      std::string args;
+      for (const auto& arg : node.exprs)
+        args += (args.empty() ? "" : ", ") + arg.ToString();
+      std::string columns;
+      for (const std::string& name : CorrelateColumnNames(node)) {
+        columns += (columns.empty() ? "" : ", ") + name;
+      }
+      *out += fmt::format(
+          "{}Correlate {}({}) joinType=[{}] -> [{}]\n", pad, node.table_function->name(),
+          args, node.join_type == PlanJoinType::kLeft ? "LEFT" : "INNER", columns);
+      break;
+    }
   }
   Annotate(node, start, extra, out);
   for (const PlanPtr& input : node.inputs) Render(*input, depth + 1, extra, out);
 }
 
 }  // namespace
+
+std::vector<std::string> CorrelateColumnNames(const PlanNode& node) {
+  std::vector<std::string> names;
+  const int width = node.schema->num_fields();
+  const int produced = static_cast<int>(node.table_function->fields().size());
+  for (int i = width - produced; i < width; ++i) {
+    names.push_back(node.schema->field(i)->name());
+  }
+  return names;
+}
 
 bool PlanNode::HasKind(PlanKind wanted) const {
   if (kind == wanted) return true;

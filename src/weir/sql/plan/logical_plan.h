@@ -29,6 +29,7 @@ enum class PlanKind {
   kWindowTvf,  ///< a windowing table function: rows get window_start/end/time
   kOver,       ///< window functions (… OVER (PARTITION BY … ORDER BY …)) appended
   kRank,       ///< Top-N / deduplication: ROW_NUMBER/RANK/DENSE_RANK filtered to a range
+  kCorrelate,  ///< a lateral table function: each row joined with the rows it gives
 };
 
 /// The parameters of a windowing table function (Flink's TUMBLE, HOP, CUMULATE,
@@ -212,6 +213,10 @@ struct PlanNode {
   std::vector<OverCall> over_calls;
   RankSpec rank;
 
+  // kCorrelate: the function, its arguments in `exprs` (over the input) and
+  // `join_type` kInner or kLeft; its columns follow the input's in `schema`.
+  std::shared_ptr<const expr::TableFunction> table_function;
+
   // kLimit
   int64_t offset = 0;
   std::optional<int64_t> limit;
@@ -227,6 +232,10 @@ using PlanNoteFn = std::function<std::string(const PlanNode&)>;
 /// Renders a plan as an indented tree for EXPLAIN, with pushed filters, projected
 /// columns, estimates and `note`'s text per node.
 std::string PlanToString(const PlanPtr& plan, const PlanNoteFn& note = nullptr);
+
+/// Returns the names of the columns a Correlate node's function adds (the last
+/// ones of its schema).
+std::vector<std::string> CorrelateColumnNames(const PlanNode& node);
 
 /// Returns the visible name of an internal column name (`price#3` gives `price`).
 std::string VisibleName(const std::string& internal);

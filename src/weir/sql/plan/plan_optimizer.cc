@@ -222,6 +222,18 @@ PlanPtr PushFilters(const PlanPtr& plan, std::vector<cp::Expression> pending) {
       copy->inputs = {PushFilters(node.inputs[0], std::move(down))};
       return WithFilter(copy, kept);
     }
+    case PlanKind::kCorrelate: {
+      // Conditions on the left side's columns alone hold before the function too.
+      std::vector<cp::Expression> down, kept;
+      for (const cp::Expression& conjunct : pending) {
+        Names fields = FieldsOf(conjunct);
+        (!fields.empty() && AllIn(fields, *node.inputs[0]->schema) ? down : kept)
+            .push_back(conjunct);
+      }
+      auto correlate = Copy(node);
+      correlate->inputs = {PushFilters(node.inputs[0], std::move(down))};
+      return WithFilter(correlate, kept);
+    }
     default: {
       auto copy = Copy(node);
       copy->inputs.clear();
@@ -502,6 +514,28 @@ arrow::Result<PlanPtr> Prune(const PlanPtr& plan, const Names& required) {
           node.rank.output_rank && required.count(node.rank.field) != 0;
       if (copy->rank.output_rank) {
         fields.push_back(node.schema->field(node.schema->num_fields() - 1));
+      }
+      copy->schema = arrow::schema(fields);
+      return copy;
+    }
+    case PlanKind::kCorrelate: {
+      Names below;
+      for (const auto& f : node.inputs[0]->schema->fields()) {
+        if (required.count(f->name()) != 0) below.insert(f->name());
+      }
+      for (const cp::Expression& arg : node.exprs) {
+        for (const std::string& f : FieldsOf(arg)) below.insert(f);
+      }
+      ARROW_ASSIGN_OR_RAISE(PlanPtr input, Prune(node.inputs[0], below));
+      copy->inputs = {input};
+      copy->exprs.clear();
+      for (const cp::Expression& arg : node.exprs) {
+        ARROW_ASSIGN_OR_RAISE(auto bound, Unbind(arg).Bind(*input->schema));
+        copy->exprs.push_back(std::move(bound));
+      }
+      arrow::FieldVector fields = input->schema->fields();
+      for (const std::string& name : CorrelateColumnNames(node)) {
+        fields.push_back(node.schema->GetFieldByName(name));
       }
       copy->schema = arrow::schema(fields);
       return copy;

@@ -120,6 +120,9 @@ arrow::Result<Relation> Planner::Impl::PlanTableRefUnaliased(const TableRef& ref
       return PlanJoin(ref);
     case TableRef::Kind::kWindow:
       return PlanWindowTvf(ref);
+    case TableRef::Kind::kLateral:
+      // FROM UNNEST(ARRAY[…]) alone: over one row without columns.
+      return PlanCorrelate(Relation{OneRow(), {}}, ref, JoinKind::kCross, nullptr);
   }
   return arrow::Status::Invalid("unknown FROM item");
 }
@@ -145,6 +148,13 @@ std::string Planner::Impl::KeyField(const cp::Expression& expr) {
 
 arrow::Result<Relation> Planner::Impl::PlanJoin(const TableRef& ref) {
   ARROW_ASSIGN_OR_RAISE(Relation left, PlanTableRef(*ref.left));
+  if (ref.right->kind == TableRef::Kind::kLateral) {
+    if (!ref.using_columns.empty()) {
+      return ErrorAtPos(ref.right->position, "invalid join",
+                        ": a join with a table function takes ON TRUE, not USING");
+    }
+    return PlanCorrelate(std::move(left), *ref.right, ref.join, ref.condition);
+  }
   ARROW_ASSIGN_OR_RAISE(Relation right, PlanTableRef(*ref.right));
   size_t left_width = left.scope.size();
   for (const ScopeColumn& l : left.scope) {

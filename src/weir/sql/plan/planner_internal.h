@@ -109,6 +109,10 @@ struct Planner::Impl {
   // Adds computed key columns to a side when a key is not a plain column.
   static std::string KeyField(const cp::Expression& expr);
   arrow::Result<Relation> PlanJoin(const TableRef& ref);
+  // `left` joined laterally with a table function (LATERAL TABLE(f(…)), UNNEST):
+  // left's columns then the function's; `kind` CROSS/INNER or LEFT (ON TRUE only).
+  arrow::Result<Relation> PlanCorrelate(Relation left, const TableRef& function,
+                                        JoinKind kind, const ExprPtr& condition);
   // TABLE(TUMBLE|HOP|CUMULATE(TABLE t, DESCRIPTOR(ts), …)): t's columns plus
   // window_start, window_end and window_time.
   arrow::Result<Relation> PlanWindowTvf(const TableRef& ref);

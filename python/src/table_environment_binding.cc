@@ -19,6 +19,7 @@
 #include "continuous_query.h"
 #include "errors.h"
 #include "interrupt.h"
+#include "python_aggregate.h"
 #include "python_udf.h"
 #include "stream_environment.h"
 #include "weir/api/table_environment.h"
@@ -201,6 +202,21 @@ class PyTableEnvironment {
     Check(env_->CreateTemporaryFunction(std::move(function)));
   }
 
+  void CreateTemporaryAggregateFunction(const std::string& name, nb::object factory,
+                                        const nb::handle& result_type,
+                                        const std::vector<nb::object>& arg_types,
+                                        bool retracts, bool system,
+                                        const std::string& description) {
+    sql::CatalogFunction function;
+    function.name = name;
+    for (const nb::object& type : arg_types) function.arg_types.push_back(TypeFrom(type));
+    function.system = system;
+    function.description = description;
+    function.aggregate_function = MakePythonAggregateFunction(
+        std::move(factory), TypeFrom(result_type), retracts, description);
+    Check(env_->CreateTemporaryFunction(std::move(function)));
+  }
+
   void DropTemporaryFunction(const std::string& name, bool system, bool if_exists) {
     Check(env_->DropTemporaryFunction(name, system, if_exists));
   }
@@ -265,6 +281,10 @@ void BindTableEnvironment(nb::module_& m) {
            &PyTableEnvironment::CreateTemporaryTableFunction, nb::arg("name"),
            nb::arg("invoke"), nb::arg("result_schema"), nb::arg("arg_types"),
            nb::arg("system"), nb::arg("description"))
+      .def("create_temporary_aggregate_function",
+           &PyTableEnvironment::CreateTemporaryAggregateFunction, nb::arg("name"),
+           nb::arg("factory"), nb::arg("result_type"), nb::arg("arg_types"),
+           nb::arg("retracts"), nb::arg("system"), nb::arg("description"))
       .def("drop_temporary_function", &PyTableEnvironment::DropTemporaryFunction,
            nb::arg("name"), nb::arg("system"), nb::arg("if_exists"))
       .def("table_names", &PyTableEnvironment::TableNames)

@@ -46,6 +46,16 @@ class TableEnvironment:
         system: bool,
         description: str,
     ) -> None: ...
+    def create_temporary_aggregate_function(
+        self,
+        name: str,
+        factory: Callable[[Optional[pa.Schema]], Any],
+        result_type: pa.DataType,
+        arg_types: List[pa.DataType],
+        retracts: bool,
+        system: bool,
+        description: str,
+    ) -> None: ...
     def drop_temporary_function(self, name: str, system: bool, if_exists: bool) -> None: ...
     def table_names(self) -> List[str]: ...
     def view_names(self) -> List[str]: ...

@@ -147,10 +147,10 @@ def test_wrong_result_types_are_errors(batch_env) -> None:
 
 
 def test_unsupported_function_kinds_say_so() -> None:
-    from weir.table import udaf
+    from weir.table import udtaf
 
     with pytest.raises(NotImplementedError, match="not supported"):
-        udaf(lambda x: x, result_type=DataTypes.INT())
+        udtaf(lambda x: x, result_type=DataTypes.INT())
 
 
 def test_pyarrow_compute_imported_after_registering() -> None:

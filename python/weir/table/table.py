@@ -275,9 +275,10 @@ class Table:
             self._view_name = self._env._register_unnamed_view(self)
         return quote(self._view_name)
 
-    def aggregate(self, *args: Any, **kwargs: Any) -> Any:
-        raise NotImplementedError("Table.aggregate with a Python aggregate function is not "
-                                  "supported yet; use group_by(...).select(col(x).sum, ...)")
+    def aggregate(self, func: Any) -> "AggregatedTable":
+        """Aggregates the whole table with a Python aggregate function over whole
+        rows: ``t.aggregate(f.alias("a", "b")).select(col("a"), col("b"))``."""
+        return AggregatedTable(self, [], func)
 
     def _lateral(self, kind: str, call: Any, predicate: Any) -> "Table":
         from weir.table.udf import TableFunctionWrapper
@@ -348,9 +349,73 @@ class GroupedTable:
         keys = t._render(self._keys)
         return t._derive(f"SELECT {t._render(fields)} FROM {t._from()} GROUP BY {keys}")
 
-    def aggregate(self, *args: Any, **kwargs: Any) -> Any:
-        raise NotImplementedError("GroupedTable.aggregate with a Python aggregate function is "
-                                  "not supported yet; use select(col(x).sum, ...)")
+    def aggregate(self, func: Any) -> "AggregatedTable":
+        """Aggregates each group with a Python aggregate function over whole rows:
+        ``t.group_by(col("a")).aggregate(f.alias("c", "d")).select(col("a"), col("c"))``;
+        a call ``f(col("b")).alias("c")`` aggregates that column."""
+        return AggregatedTable(self._table, self._keys, func)
+
+
+class AggregatedTable:
+    """The result of aggregate(): the keys then the function's columns; follow
+    with select()."""
+
+    def __init__(self, table: Table, keys: List[Any], func: Any) -> None:
+        from weir.table.udf import AggregateFunctionWrapper, _RowAggregateCall
+
+        self._table, self._keys = table, keys
+        t = table
+        if isinstance(func, AggregateFunctionWrapper):
+            func = func.alias(*[f"f{i}" for i in range(_width(func._result_type))])
+        if isinstance(func, _RowAggregateCall):
+            names = t._names()
+            call = func.function._for_rows(names)(*[col(n) for n in names])
+            aliases = func.names
+            t._env._register_inline(call._udfs)
+        else:
+            call = _expr(func)
+            aliases = call._alias_names or [f"f{i}" for i in range(1)]
+            call = call._base if call._alias_names else call
+            t._env._register_inline(call._udfs)
+        inner_keys = t._render(keys) if keys else ""
+        agg = "`__weir_agg`"
+        select = (inner_keys + ", " if keys else "") + f"{call._sql} AS {agg}"
+        inner = f"SELECT {select} FROM {t._from()}"
+        if keys:
+            inner += f" GROUP BY {inner_keys}"
+        result_type = getattr(call, "_udfs", ())[0]._result_type \
+            if getattr(call, "_udfs", ()) else None
+        fields = _row_fields(result_type)
+        alias = _alias()
+        key_names = [getattr(_expr(k), "_column", None) for k in keys]
+        outer = [f"{alias}.{quote(k)}" for k in key_names if k]
+        if fields is not None:
+            if len(aliases) != len(fields):
+                raise ValueError(f"aggregate() names {len(aliases)} columns but the function "
+                                 f"returns {len(fields)}")
+            outer += [f"{alias}.{agg}.{quote(f)} AS {quote(a)}" for f, a in zip(fields, aliases)]
+        else:
+            outer.append(f"{alias}.{agg} AS {quote(aliases[0])}")
+        self._result = t._derive(f"SELECT {', '.join(outer)} FROM ({inner}) AS {alias}")
+
+    def select(self, *fields: Union[Expression, str]) -> Table:
+        """Projects the aggregated columns."""
+        return self._result.select(*fields)
+
+
+def _width(data_type: Any) -> int:
+    fields = _row_fields(data_type)
+    return 1 if fields is None else len(fields)
+
+
+def _row_fields(data_type: Any) -> Optional[List[str]]:
+    """The field names of a ROW type, or None for other types."""
+    if data_type is None:
+        return None
+    arrow = data_type.to_arrow()
+    if pa.types.is_struct(arrow):
+        return [arrow.field(i).name for i in range(arrow.num_fields)]
+    return None
 
 
 class GroupWindowedTable:

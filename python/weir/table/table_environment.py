@@ -15,7 +15,8 @@ from weir.table.expressions import quote
 from weir.table.table import Table
 from weir.table.table_result import TableResult
 from weir.table.types import DataType, RowType, as_data_type
-from weir.table.udf import TableFunctionWrapper, UserDefinedFunctionWrapper
+from weir.table.udf import (AggregateFunctionWrapper, TableFunctionWrapper,
+                            UserDefinedFunctionWrapper)
 
 _unnamed = itertools.count()
 
@@ -390,6 +391,16 @@ class TableEnvironment:
     def _register(self, name: str, function: Any, system: bool) -> None:
         # Functions used inline in the Table API are named by their own name.
         label = function.name if name == getattr(function, "_inline_name", None) else name
+        if isinstance(function, AggregateFunctionWrapper):
+            kind = ("Python aggregate function" if function._func_type == "general"
+                    else "Python pandas aggregate function")
+            self._native.create_temporary_aggregate_function(
+                name, function._make_factory(self._native.config()),
+                function._result_type.to_arrow(),
+                [t.to_arrow() for t in function._input_types], function._retracts, system,
+                f"{kind} '{label}'")
+            self._functions.append(function)
+            return
         if isinstance(function, TableFunctionWrapper):
             self._native.create_temporary_table_function(
                 name, function._make_invoke(self._native.config()),

@@ -10,8 +10,10 @@ API expressions directly: ``t.select(add_one(col("a")))``.
 
 from __future__ import annotations
 
+import copy
 import functools
 import itertools
+import pickle
 import threading
 from typing import Any, Callable, List, Optional, Sequence, Union
 
@@ -68,7 +70,31 @@ class TableFunction(UserDefinedFunction):
 
 
 class AggregateFunction(UserDefinedFunction):
-    """An aggregate function. Not supported by weir yet."""
+    """An aggregate function as a class (PyFlink's): ``create_accumulator()``,
+    ``accumulate(acc, *args)`` (changes `acc` in place), ``get_value(acc)``;
+    ``retract(acc, *args)`` for updating input, ``merge(acc, accs)`` optional.
+    Accumulators are checkpointed with pickle."""
+
+    def create_accumulator(self) -> Any:
+        raise NotImplementedError("AggregateFunction subclasses implement create_accumulator()")
+
+    def accumulate(self, accumulator: Any, *args: Any) -> None:
+        raise NotImplementedError("AggregateFunction subclasses implement accumulate()")
+
+    def retract(self, accumulator: Any, *args: Any) -> None:
+        raise NotImplementedError(f"{type(self).__name__} does not implement retract()")
+
+    def merge(self, accumulator: Any, accumulators: Any) -> None:
+        raise NotImplementedError(f"{type(self).__name__} does not implement merge()")
+
+    def get_value(self, accumulator: Any) -> Any:
+        raise NotImplementedError("AggregateFunction subclasses implement get_value()")
+
+    def get_result_type(self) -> Any:
+        return None
+
+    def get_accumulator_type(self) -> Any:
+        return None
 
 
 _FUNC_TYPES = ("general", "pandas", "arrow")
@@ -345,6 +371,287 @@ def udtf(f: Any = None, input_types: Any = None, result_types: Any = None,
     return make if f is None else make(f)
 
 
+class AggregateFunctionWrapper:
+    """A Python aggregate function with its types (PyFlink's
+    UserDefinedAggregateFunctionWrapper): in SQL ``f(x)`` in a GROUP BY query or a
+    group window, in the Table API ``group_by(...).select(f(col("x")))`` and
+    ``aggregate(f.alias("a", "b"))`` (then it receives the whole row)."""
+
+    def __init__(self, func: Any, input_types: Optional[Sequence[DataType]],
+                 result_type: Any, func_type: str, deterministic: Optional[bool],
+                 name: Optional[str], row_names: Optional[List[str]] = None):
+        if func_type not in ("general", "pandas"):
+            raise ValueError(f"udaf func_type must be 'general' or 'pandas', got {func_type!r}")
+        if func_type == "general":
+            if not isinstance(func, AggregateFunction):
+                raise TypeError("a general udaf takes an AggregateFunction instance, not "
+                                f"{func!r}")
+            default_name = type(func).__name__
+            default_deterministic = func.is_deterministic()
+            if result_type is None:
+                result_type = func.get_result_type()
+        elif callable(func) and not isinstance(func, UserDefinedFunction):
+            default_name = getattr(func, "__name__", "udaf")
+            default_deterministic = True
+        else:
+            raise TypeError(f"a pandas udaf takes a function, not {func!r}")
+        if result_type is None:
+            raise TypeError("udaf() needs result_type")
+        self._func = func
+        self._func_type = func_type
+        self._name = name or default_name
+        self._input_types = [as_data_type(t) for t in input_types] if input_types else []
+        self._result_type = as_data_type(result_type)
+        self._deterministic = default_deterministic if deterministic is None else deterministic
+        self._inline_name = f"weir_udaf_{next(_next_id)}"
+        self._row_names = row_names
+        self._instance = func if isinstance(func, UserDefinedFunction) else None
+        self._opened = False
+        self._lock = threading.Lock()
+        # Retractions need retract() (general functions only, as in PyFlink).
+        self._retracts = (func_type == "general"
+                          and type(func).retract is not AggregateFunction.retract)
+
+    def __call__(self, *args: Any) -> "Expression":
+        from weir.table.expressions import Expression, _operand
+
+        parts = [_operand(a) for a in args]
+        udfs: tuple = (self,)
+        for p in parts:
+            udfs += p._udfs
+        return Expression(f"{self._inline_name}({', '.join(p._sql for p in parts)})", udfs)
+
+    def alias(self, *names: str) -> "_RowAggregateCall":
+        """Table.aggregate(f.alias("a", "b")): the function over whole rows, its
+        result (a ROW's fields) named `names`."""
+        return _RowAggregateCall(self, list(names))
+
+    @property
+    def name(self) -> str:
+        """The function's name (in errors)."""
+        return self._name
+
+    def _for_rows(self, names: List[str]) -> "AggregateFunctionWrapper":
+        """A copy that takes the columns `names` as one Row (pandas: a DataFrame)."""
+        return AggregateFunctionWrapper(self._func, None, self._result_type, self._func_type,
+                                        self._deterministic, self._name, row_names=names)
+
+    _open = UserDefinedFunctionWrapper._open
+    _close = UserDefinedFunctionWrapper._close
+
+    def _make_factory(self, parameters: dict) -> Callable[[Optional[pa.Schema]], Any]:
+        """Returns what makes one subtask's accumulators for an input type."""
+        wrapper = self
+
+        def factory(input_schema: Optional[pa.Schema]) -> Any:
+            wrapper._open(parameters)
+            input_type = None if input_schema is None else input_schema.field(0).type
+            kind = _GeneralState if wrapper._func_type == "general" else _PandasState
+            return kind(wrapper, input_type)
+
+        return factory
+
+
+class _RowAggregateCall:
+    """An aggregate function applied to whole rows, for Table.aggregate()."""
+
+    def __init__(self, function: AggregateFunctionWrapper, names: List[str]) -> None:
+        self.function, self.names = function, names
+
+
+def _is_argument_struct(input_type: Any) -> bool:
+    """Whether the input holds several arguments (the planner's struct of them)."""
+    return (input_type is not None and pa.types.is_struct(input_type) and
+            input_type.num_fields > 0 and input_type.field(0).name == "__weir_arg0")
+
+
+def _argument_types(input_type: Any) -> List[pa.DataType]:
+    if input_type is None:
+        return []
+    if _is_argument_struct(input_type):
+        return [input_type.field(i).type for i in range(input_type.num_fields)]
+    return [input_type]
+
+
+def _argument_rows(values: Optional[pa.Array], input_type: Any, n: int,
+                   row_names: Optional[List[str]]) -> Any:
+    """The argument tuples of `n` rows (a Row of them for whole-row functions)."""
+    if values is None:
+        return [()] * n
+    if _is_argument_struct(input_type):
+        columns = [values.field(i).to_pylist() for i in range(input_type.num_fields)]
+    else:
+        columns = [values.to_pylist()]
+    if row_names is not None:
+        return [(Row._make(v, row_names),) for v in zip(*columns)]
+    return list(zip(*columns))
+
+
+class _Accumulator(list):
+    """A Row accumulator made mutable, as PyFlink's Row is (``acc[0] += 1``), with
+    its field names readable as attributes."""
+
+    def __init__(self, values: Any, names: Optional[List[str]]) -> None:
+        super().__init__(values)
+        self._fields = names
+
+    def __getattr__(self, name: str) -> Any:
+        fields = self.__dict__.get("_fields")
+        if fields and name in fields:
+            return self[fields.index(name)]
+        raise AttributeError(name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        fields = self.__dict__.get("_fields")
+        if name != "_fields" and fields and name in fields:
+            self[fields.index(name)] = value
+        else:
+            super().__setattr__(name, value)
+
+    def __reduce__(self) -> Any:
+        return (_Accumulator, (list(self), self._fields))
+
+
+def _new_accumulator(f: Any) -> Any:
+    acc = f.create_accumulator()
+    if isinstance(acc, Row):
+        return _Accumulator(acc, acc._fields)
+    return acc
+
+
+class _GeneralState:
+    """Accumulators of a general udaf for one subtask: one Python object per group."""
+
+    def __init__(self, wrapper: AggregateFunctionWrapper, input_type: Any) -> None:
+        self._wrapper = wrapper
+        self._f = wrapper._func
+        self._input_type = input_type
+        self._result_type = wrapper._result_type.to_arrow()
+        self._accs: List[Any] = []
+
+    def resize(self, n: int) -> None:
+        if n > len(self._accs):
+            self._accs.extend([None] * (n - len(self._accs)))
+
+    def reset(self, g: int) -> None:
+        self._accs[g] = None
+
+    def update(self, values: Optional[pa.Array], groups: pa.Array,
+               kinds: Optional[pa.Array]) -> None:
+        rows = _argument_rows(values, self._input_type, len(groups), self._wrapper._row_names)
+        f, accs = self._f, self._accs
+        kind_list = kinds.to_pylist() if kinds is not None else None
+        for i, g in enumerate(groups.to_pylist()):
+            acc = accs[g]
+            if acc is None:
+                acc = accs[g] = _new_accumulator(f)
+            if kind_list is None or kind_list[i] in (0, 2):
+                f.accumulate(acc, *rows[i])
+            else:
+                f.retract(acc, *rows[i])
+
+    def results(self, groups: pa.Array) -> pa.Array:
+        f = self._f
+        values = []
+        for g in groups.to_pylist():
+            acc = self._accs[g]
+            values.append(f.get_value(acc if acc is not None else _new_accumulator(f)))
+        return _as_result(values, self._result_type, len(values), self._wrapper._name)
+
+    def save(self, g: int) -> bytes:
+        return pickle.dumps(self._accs[g])
+
+    def load(self, g: int, data: bytes) -> None:
+        self.resize(g + 1)
+        self._accs[g] = pickle.loads(data)
+
+    def clone(self) -> "_GeneralState":
+        copy_ = _GeneralState(self._wrapper, self._input_type)
+        copy_._accs = copy.deepcopy(self._accs)
+        return copy_
+
+
+class _PandasState:
+    """Accumulators of a pandas udaf for one subtask: each group's argument rows;
+    the function runs once per group over them as pandas Series (a DataFrame for
+    whole rows)."""
+
+    def __init__(self, wrapper: AggregateFunctionWrapper, input_type: Any) -> None:
+        self._wrapper = wrapper
+        self._input_type = input_type
+        self._result_type = wrapper._result_type.to_arrow()
+        self._rows: List[Optional[list]] = []
+
+    def resize(self, n: int) -> None:
+        if n > len(self._rows):
+            self._rows.extend([None] * (n - len(self._rows)))
+
+    def reset(self, g: int) -> None:
+        self._rows[g] = None
+
+    def update(self, values: Optional[pa.Array], groups: pa.Array,
+               kinds: Optional[pa.Array]) -> None:
+        if kinds is not None and any(k in (1, 3) for k in kinds.to_pylist()):
+            raise ValueError(f"pandas aggregate function '{self._wrapper._name}' cannot "
+                             "retract rows: its input must be insert-only")
+        rows = _argument_rows(values, self._input_type, len(groups), None)
+        for i, g in enumerate(groups.to_pylist()):
+            if self._rows[g] is None:
+                self._rows[g] = []
+            self._rows[g].append(rows[i])
+
+    def _series(self, rows: list) -> list:
+        types = _argument_types(self._input_type)
+        if not types:
+            return []
+        columns = list(zip(*rows)) if rows else []
+        if not columns:
+            columns = [[] for _ in types]
+        series = [pa.array(list(c), type=ty).to_pandas() for c, ty in zip(columns, types)]
+        names = self._wrapper._row_names
+        if names is not None:
+            import pandas as pd
+
+            return [pd.DataFrame(dict(zip(names, series)))]
+        return series
+
+    def results(self, groups: pa.Array) -> pa.Array:
+        f = self._wrapper._func
+        values = [f(*self._series(self._rows[g] or [])) for g in groups.to_pylist()]
+        values = [v.item() if hasattr(v, "item") and not isinstance(v, (list, tuple)) else v
+                  for v in values]
+        return _as_result(values, self._result_type, len(values), self._wrapper._name)
+
+    def save(self, g: int) -> bytes:
+        return pickle.dumps(self._rows[g])
+
+    def load(self, g: int, data: bytes) -> None:
+        self.resize(g + 1)
+        self._rows[g] = pickle.loads(data)
+
+    def clone(self) -> "_PandasState":
+        copy_ = _PandasState(self._wrapper, self._input_type)
+        copy_._rows = [None if r is None else list(r) for r in self._rows]
+        return copy_
+
+
+def udaf(f: Any = None, input_types: Any = None, result_type: Any = None,
+         accumulator_type: Any = None, deterministic: Optional[bool] = None,
+         name: Optional[str] = None, func_type: str = "general") -> Any:
+    """Makes a Python aggregate function (PyFlink's ``udaf``): ``udaf(MyAgg(),
+    result_type=...)`` over an AggregateFunction, or ``@udaf(result_type=...,
+    func_type="pandas")`` over a function of pandas Series returning one value.
+    The accumulator type is not needed: accumulators are pickled."""
+    if input_types is not None and not isinstance(input_types, (list, tuple)):
+        input_types = [input_types]
+
+    def make(func: Any) -> AggregateFunctionWrapper:
+        return AggregateFunctionWrapper(func, input_types, result_type, func_type,
+                                        deterministic, name)
+
+    return make if f is None else make(f)
+
+
 def _not_yet(kind: str) -> Callable[..., Any]:
     def refuse(*args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(
@@ -353,7 +660,6 @@ def _not_yet(kind: str) -> Callable[..., Any]:
     return refuse
 
 
-udaf = _not_yet("@udaf")
 udtaf = _not_yet("@udtaf")
 
 
@@ -363,4 +669,4 @@ class TableAggregateFunction(UserDefinedFunction):
 __all__ = ["udf", "udtf", "udaf", "udtaf", "ScalarFunction", "TableFunction",
            "AggregateFunction", "TableAggregateFunction",
            "UserDefinedFunction", "FunctionContext", "UserDefinedFunctionWrapper",
-           "TableFunctionWrapper"]
+           "TableFunctionWrapper", "AggregateFunctionWrapper"]

@@ -777,7 +777,8 @@ arrow::Result<bool> TableEnvironment::IsContinuousQuery(std::string_view stateme
 }
 
 arrow::Status TableEnvironment::CreateTemporaryFunction(sql::CatalogFunction function) {
-  const bool scalar = function.table_function == nullptr;
+  const bool scalar =
+      function.table_function == nullptr && function.aggregate_function == nullptr;
   if (function.name.empty() ||
       (scalar && (function.arrow_function.empty() || function.result_type == nullptr))) {
     return arrow::Status::Invalid(

@@ -11,6 +11,7 @@
 #include <arrow/compute/api_aggregate.h>
 #include <arrow/compute/api_vector.h>
 #include <arrow/compute/cast.h>
+#include <arrow/compute/row/grouper.h>
 #include <arrow/record_batch.h>
 #include <arrow/table.h>
 #include <arrow/type.h>
@@ -149,11 +150,15 @@ class Translator {
         const bool listagg = std::any_of(
             node.aggregates.begin(), node.aggregates.end(),
             [](const sql::AggregateCall& c) { return c.function == "listagg"; });
-        if (listagg && !grouped) {
+        const bool user = std::any_of(
+            node.aggregates.begin(), node.aggregates.end(),
+            [](const sql::AggregateCall& c) { return c.user_function != nullptr; });
+        if ((listagg && !grouped) || user) {
           // A global LISTAGG: Acero has no ungrouped list aggregate, and a constant
-          // key would give no row for an empty input; the runtime's accumulators
-          // compute the one row.
-          ARROW_ASSIGN_OR_RAISE(auto table, GlobalAggregate(node));
+          // key would give no row for an empty input. Registered aggregate functions
+          // have no Acero kernel. The runtime's accumulators compute both.
+          ARROW_ASSIGN_OR_RAISE(auto table,
+                                grouped ? GroupedAggregate(node) : GlobalAggregate(node));
           return ac::Declaration("table_source", ac::TableSourceNodeOptions(table));
         }
         for (const sql::AggregateCall& call : node.aggregates) {
@@ -289,29 +294,78 @@ class Translator {
       const sql::PlanNode& node) {
     ARROW_ASSIGN_OR_RAISE(auto input, Run(*node.inputs[0]));
     ARROW_ASSIGN_OR_RAISE(auto batch, input->CombineChunksToBatch());
-    arrow::ArrayVector columns;
     const std::vector<uint32_t> groups(static_cast<size_t>(batch->num_rows()), 0);
-    for (const sql::AggregateCall& call : node.aggregates) {
-      runtime::GroupAggregateCall c{call.function, call.input, call.output};
-      c.separator = call.separator;
-      if (auto* variance = dynamic_cast<const cp::VarianceOptions*>(call.options.get())) {
-        c.ddof = variance->ddof;
-      }
-      std::shared_ptr<arrow::Array> in =
-          call.input.empty() ? nullptr : batch->GetColumnByName(call.input);
-      ARROW_ASSIGN_OR_RAISE(auto acc, runtime::GroupAccumulators::Make(
-                                          c, in ? in->type() : nullptr, false));
-      acc->Resize(1);
-      ARROW_RETURN_NOT_OK(
-          acc->Update(in.get(), groups.data(), nullptr, batch->num_rows()));
-      ARROW_ASSIGN_OR_RAISE(auto result, acc->Results({0}));
-      columns.push_back(std::move(result));
-    }
+    ARROW_ASSIGN_OR_RAISE(arrow::ArrayVector columns,
+                          AggregateGroups(node, *batch, groups, 1));
     arrow::FieldVector fields;
     for (size_t i = 0; i < columns.size(); ++i) {
       fields.push_back(arrow::field(node.aggregates[i].output, columns[i]->type()));
     }
     return arrow::Table::Make(arrow::schema(fields), columns, 1);
+  }
+
+  // The results of `node`'s aggregates over `batch`, whose rows belong to groups
+  // `groups` (0 … num_groups-1), with the runtime's accumulators.
+  arrow::Result<arrow::ArrayVector> AggregateGroups(const sql::PlanNode& node,
+                                                    const arrow::RecordBatch& batch,
+                                                    const std::vector<uint32_t>& groups,
+                                                    uint32_t num_groups) {
+    arrow::ArrayVector columns;
+    std::vector<uint32_t> all(num_groups);
+    for (uint32_t g = 0; g < num_groups; ++g) all[g] = g;
+    for (const sql::AggregateCall& call : node.aggregates) {
+      runtime::GroupAggregateCall c{call.function, call.input, call.output};
+      c.separator = call.separator;
+      c.user_function = call.user_function;
+      if (auto* variance = dynamic_cast<const cp::VarianceOptions*>(call.options.get())) {
+        c.ddof = variance->ddof;
+      }
+      std::shared_ptr<arrow::Array> in =
+          call.input.empty() ? nullptr : batch.GetColumnByName(call.input);
+      ARROW_ASSIGN_OR_RAISE(auto acc, runtime::GroupAccumulators::Make(
+                                          c, in ? in->type() : nullptr, false));
+      acc->Resize(num_groups);
+      ARROW_RETURN_NOT_OK(
+          acc->Update(in.get(), groups.data(), nullptr, batch.num_rows()));
+      ARROW_ASSIGN_OR_RAISE(auto result, acc->Results(all));
+      columns.push_back(std::move(result));
+    }
+    return columns;
+  }
+
+  // A grouped aggregation with the runtime's accumulators (registered aggregate
+  // functions): Arrow's Grouper assigns the group ids.
+  arrow::Result<std::shared_ptr<arrow::Table>> GroupedAggregate(
+      const sql::PlanNode& node) {
+    ARROW_ASSIGN_OR_RAISE(auto input, Run(*node.inputs[0]));
+    ARROW_ASSIGN_OR_RAISE(auto batch, input->CombineChunksToBatch());
+    std::vector<arrow::TypeHolder> key_types;
+    std::vector<arrow::Datum> keys;
+    for (const std::string& key : node.group_keys) {
+      auto column = batch->GetColumnByName(key);
+      key_types.emplace_back(column->type());
+      keys.emplace_back(column);
+    }
+    ARROW_ASSIGN_OR_RAISE(auto grouper, cp::Grouper::Make(key_types));
+    ARROW_ASSIGN_OR_RAISE(
+        arrow::Datum ids,
+        grouper->Consume(cp::ExecSpan(cp::ExecBatch(keys, batch->num_rows()))));
+    const auto& id_array = static_cast<const arrow::UInt32Array&>(*ids.make_array());
+    std::vector<uint32_t> groups(id_array.raw_values(),
+                                 id_array.raw_values() + id_array.length());
+    const auto num_groups = static_cast<uint32_t>(grouper->num_groups());
+    ARROW_ASSIGN_OR_RAISE(cp::ExecBatch uniques, grouper->GetUniques());
+    arrow::ArrayVector columns;
+    for (const arrow::Datum& key : uniques.values) columns.push_back(key.make_array());
+    ARROW_ASSIGN_OR_RAISE(arrow::ArrayVector results,
+                          AggregateGroups(node, *batch, groups, num_groups));
+    columns.insert(columns.end(), results.begin(), results.end());
+    arrow::FieldVector fields;
+    for (size_t i = 0; i < columns.size(); ++i) {
+      fields.push_back(arrow::field(node.schema->field(static_cast<int>(i))->name(),
+                                    columns[i]->type()));
+    }
+    return arrow::Table::Make(arrow::schema(fields), columns, num_groups);
   }
 
   arrow::Result<std::shared_ptr<arrow::Table>> RunToTable(const sql::PlanNode& node) {

@@ -63,9 +63,11 @@ arrow::Status Apply(const std::string& key, const std::string& value,
     ARROW_ASSIGN_OR_RAISE(config->checkpoint_timeout, ParseDuration(key, value));
   } else if (key == "execution.checkpointing.min-pause") {
     ARROW_ASSIGN_OR_RAISE(config->checkpoint_min_pause, ParseDuration(key, value));
-  } else if (key == "state.checkpoints.dir") {
+  } else if (key == "execution.checkpointing.dir" || key == "state.checkpoints.dir") {
+    // Flink 2's key, and the key it had before (still accepted by Flink).
     config->checkpoint_dir = value;
-  } else if (key == "state.checkpoints.num-retained") {
+  } else if (key == "execution.checkpointing.num-retained" ||
+             key == "state.checkpoints.num-retained") {
     ARROW_ASSIGN_OR_RAISE(int64_t n, ParseCount(key, value));
     config->checkpoints_retained = static_cast<int>(n);
   } else if (key == "execution.savepoint.path") {
@@ -139,7 +141,9 @@ const std::vector<std::string>& ExecutionConfig::Keys() {
       "execution.checkpointing.interval",
       "execution.checkpointing.timeout",
       "execution.checkpointing.min-pause",
+      "execution.checkpointing.dir",
       "state.checkpoints.dir",
+      "execution.checkpointing.num-retained",
       "state.checkpoints.num-retained",
       "execution.savepoint.path",
       "restart-strategy.type",

@@ -46,6 +46,7 @@ struct Stream {
 runtime::GroupAggregateCall AggregateCallOf(const sql::AggregateCall& call) {
   runtime::GroupAggregateCall c{call.function, call.input, call.output};
   c.separator = call.separator;
+  c.user_function = call.user_function;
   if (auto* variance = dynamic_cast<const cp::VarianceOptions*>(call.options.get())) {
     c.ddof = variance->ddof;
   }

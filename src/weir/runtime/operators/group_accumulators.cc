@@ -834,6 +834,16 @@ arrow::Result<std::unique_ptr<GroupAccumulators>> GroupAccumulators::Make(
     const GroupAggregateCall& call, const std::shared_ptr<arrow::DataType>& raw_type,
     bool retractions) {
   const std::string& f = call.function;
+  if (call.user_function != nullptr) {
+    if (retractions && !call.user_function->retracts()) {
+      return UserError(
+          "{} does not implement retract(), but its input is an update stream (a "
+          "GROUP BY, Top-N or changelog source below it); implement retract() or "
+          "aggregate insert-only input",
+          call.user_function->name());
+    }
+    return call.user_function->MakeAccumulators(raw_type);
+  }
   if (f == "count_all") return std::make_unique<CountAccumulators>(true);
   if (raw_type == nullptr) {
     return UserError("aggregate {} needs an input column", call.output);

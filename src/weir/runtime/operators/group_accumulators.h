@@ -10,6 +10,8 @@
 #include <arrow/result.h>
 #include <arrow/type.h>
 
+#include "weir/runtime/operators/user_aggregate.h"
+
 namespace weir::runtime {
 
 /// One aggregate of a keyed group aggregation, as the SQL planner names it: Arrow's
@@ -30,6 +32,9 @@ struct GroupAggregateCall {
   /// (null: NULL; of the input's type).
   int64_t offset = 1;
   std::shared_ptr<arrow::Scalar> default_value = nullptr;
+  /// A registered aggregate function (`function` is then "user"): it makes the
+  /// accumulators.
+  std::shared_ptr<const UserAggregateFunction> user_function = nullptr;
 };
 
 /// The running state of one aggregate for every group of an operator subtask,

@@ -10,6 +10,7 @@
 
 #include "weir/connectors/table_factory.h"
 #include "weir/expr/table_function.h"
+#include "weir/runtime/operators/user_aggregate.h"
 #include "weir/sql/parse/statement.h"
 
 namespace weir::format {
@@ -86,7 +87,8 @@ struct CatalogView {
 /// A function a program registered (Flink's createTemporaryFunction and
 /// createTemporarySystemFunction; the Python API's UDFs). A scalar function is
 /// implemented by an Arrow compute function the program added to Arrow's default
-/// registry; a table function (LATERAL TABLE(f(…))) by `table_function`.
+/// registry; a table function (LATERAL TABLE(f(…))) by `table_function`; an
+/// aggregate function by `aggregate_function`.
 struct CatalogFunction {
   /// The name as registered.
   std::string name;
@@ -94,8 +96,10 @@ struct CatalogFunction {
   std::string arrow_function;
   /// The type of its result (scalar functions).
   std::shared_ptr<arrow::DataType> result_type;
-  /// A table function: what evaluates it, with its columns; null for scalar ones.
+  /// A table function: what evaluates it, with its columns; null for others.
   std::shared_ptr<const expr::TableFunction> table_function;
+  /// An aggregate function: what makes its accumulators; null for others.
+  std::shared_ptr<const runtime::UserAggregateFunction> aggregate_function;
   /// Declared argument types: calls must pass this many arguments, each cast to
   /// its type. Empty: any arguments, passed as they are.
   std::vector<std::shared_ptr<arrow::DataType>> arg_types;

@@ -776,6 +776,12 @@ arrow::Result<TypedExpr> Binder::BindFunction(const FunctionCallExpr& call) {
 
 arrow::Result<TypedExpr> Binder::BindUserFunction(const FunctionCallExpr& call,
                                                   const CatalogFunction& function) {
+  if (function.aggregate_function != nullptr) {
+    return ErrorAt(source_, call.name().position, "invalid aggregate",
+                   fmt::format(": aggregate function {} is not allowed here (only in "
+                               "a SELECT list or HAVING)",
+                               function.description));
+  }
   if (function.table_function != nullptr) {
     return ErrorAt(source_, call.name().position, "invalid call",
                    fmt::format(": {} is a table function; call it in FROM: "

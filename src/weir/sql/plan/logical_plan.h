@@ -10,6 +10,7 @@
 #include <arrow/compute/expression.h>
 #include <arrow/type_fwd.h>
 
+#include "weir/runtime/operators/user_aggregate.h"
 #include "weir/sql/bind/catalog.h"
 #include "weir/sql/parse/statement.h"
 
@@ -76,6 +77,9 @@ struct AggregateCall {
   std::string display;
   /// listagg: the separator.
   std::string separator;
+  /// A registered aggregate function (`function` is "user"), a struct `input`
+  /// for several arguments.
+  std::shared_ptr<const runtime::UserAggregateFunction> user_function;
 };
 
 /// One ORDER BY key of a Sort node.

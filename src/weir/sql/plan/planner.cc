@@ -165,13 +165,27 @@ void CollectCalls(const ExprPtr& expr, const CallPredicate& wanted,
   }
 }
 
-void CollectAggregates(const ExprPtr& expr, std::vector<const FunctionCallExpr*>* out) {
+void CollectAggregates(const ExprPtr& expr, std::vector<const FunctionCallExpr*>* out,
+                       const Catalog* catalog) {
   CollectCalls(
       expr,
-      [](const FunctionCallExpr& call) {
-        return call.over() == nullptr && IsAggregateFunction(call.name().name);
+      [catalog](const FunctionCallExpr& call) {
+        return call.over() == nullptr &&
+               (IsAggregateFunction(call.name().name) ||
+                (catalog != nullptr &&
+                 UserAggregate(*catalog, call.name().name) != nullptr));
       },
       out);
+}
+
+std::shared_ptr<const CatalogFunction> UserAggregate(const Catalog& catalog,
+                                                     const std::string& name) {
+  std::shared_ptr<const CatalogFunction> found = catalog.FindFunction(name);
+  if (found == nullptr || found->aggregate_function == nullptr) return nullptr;
+  // Flink's order: a temporary system function before the built-in one, another
+  // function after it.
+  if (!found->system && IsAggregateFunction(name)) return nullptr;
+  return found;
 }
 
 void CollectOverCalls(const ExprPtr& expr, std::vector<const FunctionCallExpr*>* out) {

@@ -64,7 +64,12 @@ void CollectCalls(const ExprPtr& expr, const CallPredicate& wanted,
                   std::vector<const FunctionCallExpr*>* out);
 /// Appends the aggregate calls in `expr` (not inside subqueries or other aggregates;
 /// not window functions with OVER).
-void CollectAggregates(const ExprPtr& expr, std::vector<const FunctionCallExpr*>* out);
+void CollectAggregates(const ExprPtr& expr, std::vector<const FunctionCallExpr*>* out,
+                       const Catalog* catalog = nullptr);
+/// Returns the registered aggregate function a call of `name` means, or null (a
+/// built-in aggregate wins over a non-system function of the same name).
+std::shared_ptr<const CatalogFunction> UserAggregate(const Catalog& catalog,
+                                                     const std::string& name);
 /// Appends the window function calls (`f(…) OVER …`) in `expr`.
 void CollectOverCalls(const ExprPtr& expr, std::vector<const FunctionCallExpr*>* out);
 /// Makes a plan node of `kind` over `inputs`.
@@ -109,6 +114,12 @@ struct Planner::Impl {
   // Adds computed key columns to a side when a key is not a plain column.
   static std::string KeyField(const cp::Expression& expr);
   arrow::Result<Relation> PlanJoin(const TableRef& ref);
+  // A call of a registered aggregate function in a GROUP BY query: its argument
+  // (a struct of them when several) becomes a column of the pre-projection `pre`.
+  arrow::Result<AggregateCall> PlanUserAggregate(
+      const FunctionCallExpr& call, const CatalogFunction& function, const Relation& rel,
+      std::map<std::string, std::string>* input_fields, PlanNode* pre,
+      arrow::FieldVector* pre_fields);
   // `left` joined laterally with a table function (LATERAL TABLE(f(…)), UNNEST):
   // left's columns then the function's; `kind` CROSS/INNER or LEFT (ON TRUE only).
   arrow::Result<Relation> PlanCorrelate(Relation left, const TableRef& function,

@@ -16,13 +16,16 @@ arrow::Result<PlannedQuery> Planner::Impl::PlanSelect(const Query& query) {
     ARROW_ASSIGN_OR_RAISE(rel, PlanWhere(std::move(rel), block.where));
   }
   std::vector<const FunctionCallExpr*> aggregates;
-  for (const SelectItem& item : block.items) CollectAggregates(item.expr, &aggregates);
-  CollectAggregates(block.having, &aggregates);
-  for (const OrderItem& item : query.order_by) CollectAggregates(item.expr, &aggregates);
+  for (const SelectItem& item : block.items)
+    CollectAggregates(item.expr, &aggregates, &catalog);
+  CollectAggregates(block.having, &aggregates, &catalog);
+  for (const OrderItem& item : query.order_by)
+    CollectAggregates(item.expr, &aggregates, &catalog);
   for (const auto& [name, window] : block.windows) {
-    for (const ExprPtr& key : window->partition_by) CollectAggregates(key, &aggregates);
+    for (const ExprPtr& key : window->partition_by)
+      CollectAggregates(key, &aggregates, &catalog);
     for (const WindowOrderKey& key : window->order_by) {
-      CollectAggregates(key.expr, &aggregates);
+      CollectAggregates(key.expr, &aggregates, &catalog);
     }
   }
   bool grouped =
@@ -235,6 +238,68 @@ PlanPtr Planner::Impl::OneRow() {
   return values;
 }
 
+arrow::Result<AggregateCall> Planner::Impl::PlanUserAggregate(
+    const FunctionCallExpr& call, const CatalogFunction& function, const Relation& rel,
+    std::map<std::string, std::string>* input_fields, PlanNode* pre,
+    arrow::FieldVector* pre_fields) {
+  if (call.distinct() || call.star() || call.filter()) {
+    return ErrorAtPos(
+        call.position(), "invalid call",
+        fmt::format(": {} takes neither DISTINCT, * nor FILTER", function.description));
+  }
+  const size_t count = call.args().size();
+  if (!function.arg_types.empty() && count != function.arg_types.size()) {
+    return ErrorAtPos(call.name().position, "invalid call",
+                      fmt::format(": {} expects {} argument{} but got {}",
+                                  function.description, function.arg_types.size(),
+                                  function.arg_types.size() == 1 ? "" : "s", count));
+  }
+  std::vector<cp::Expression> args;
+  std::vector<std::string> names;
+  for (size_t i = 0; i < count; ++i) {
+    BindHooks no_nested;
+    no_nested.unknown_function =
+        [this](const FunctionCallExpr& inner) -> arrow::Result<std::optional<TypedExpr>> {
+      if (IsAggregateFunction(inner.name().name) ||
+          UserAggregate(catalog, inner.name().name) != nullptr) {
+        return ErrorAtPos(inner.position(), "invalid aggregate",
+                          ": aggregate functions cannot be nested");
+      }
+      return std::optional<TypedExpr>();
+    };
+    ARROW_ASSIGN_OR_RAISE(BoundExpr arg, Bind(*call.args()[i], rel, no_nested));
+    if (!function.arg_types.empty() && !arg.type->Equals(*function.arg_types[i])) {
+      arg.expr =
+          cp::call("cast", {arg.expr}, cp::CastOptions::Safe(function.arg_types[i]));
+    }
+    args.push_back(arg.expr);
+    names.push_back(fmt::format("__weir_arg{}", i));
+  }
+  AggregateCall out;
+  out.function = "user";
+  out.user_function = function.aggregate_function;
+  out.output = NewField(call.name().name);
+  out.display = call.ToString();
+  if (args.empty()) return out;
+  // Several arguments travel as one struct column, a field each.
+  cp::Expression input =
+      args.size() == 1
+          ? args[0]
+          : cp::call("make_struct", args, cp::MakeStructOptions(std::move(names)));
+  ARROW_ASSIGN_OR_RAISE(input, input.Bind(*rel.plan->schema));
+  std::string text = input.ToString();
+  auto found = input_fields->find(text);
+  if (found != input_fields->end()) {
+    out.input = found->second;
+    return out;
+  }
+  out.input = NewField("arg");
+  (*input_fields)[text] = out.input;
+  pre->exprs.push_back(input);
+  pre_fields->push_back(arrow::field(out.input, input.type()->GetSharedPtr()));
+  return out;
+}
+
 arrow::Result<Relation> Planner::Impl::PlanAggregate(
     const Relation& input, const SelectBlock& block,
     const std::vector<const FunctionCallExpr*>& calls, BindHooks* post_hooks) {
@@ -281,6 +346,15 @@ arrow::Result<Relation> Planner::Impl::PlanAggregate(
   std::map<std::string, TypePtr> kernel_types;      // output -> Arrow's result type
   for (const FunctionCallExpr* call : calls) {
     if (agg_outputs.count(call) != 0) continue;
+    if (auto user = UserAggregate(catalog, call->name().name)) {
+      ARROW_ASSIGN_OR_RAISE(
+          AggregateCall user_call,
+          PlanUserAggregate(*call, *user, rel, &input_fields, pre.get(), &pre_fields));
+      agg_outputs[call] = {user_call.output, user->aggregate_function->result_type()};
+      kernel_types[user_call.output] = user->aggregate_function->result_type();
+      agg->aggregates.push_back(std::move(user_call));
+      continue;
+    }
     std::optional<BoundExpr> input;
     const bool listagg = common::ToUpperAscii(call->name().name) == "LISTAGG";
     if (!call->star()) {

@@ -202,7 +202,7 @@ arrow::Result<Relation> Planner::Impl::PlanScalarSubqueryJoin(Relation rel,
   }
   const ExprPtr& item = query.select.items[0].expr;
   std::vector<const FunctionCallExpr*> aggregates;
-  CollectAggregates(item, &aggregates);
+  CollectAggregates(item, &aggregates, &catalog);
   // Without an aggregate the subquery may return several rows per key. COUNT of no
   // rows is 0, which the LEFT join gives as NULL: a bare COUNT(…) is coalesced to 0;
   // COUNT inside a larger expression is not decorrelated.
@@ -329,7 +329,7 @@ arrow::Result<Relation> Planner::Impl::PlanExistsJoin(const Relation& outer,
   const Query& query = *sub.query();
   std::vector<const FunctionCallExpr*> aggregates;
   for (const SelectItem& item : query.select.items)
-    CollectAggregates(item.expr, &aggregates);
+    CollectAggregates(item.expr, &aggregates, &catalog);
   if (query.kind != Query::Kind::kSelect || query.select.from == nullptr ||
       !query.select.group_by.empty() || query.select.having || query.limit ||
       query.offset > 0 || !query.with.empty() || !aggregates.empty()) {

@@ -51,3 +51,17 @@ def orders_file(tmp_path: pathlib.Path) -> pathlib.Path:
     path = tmp_path / "orders.parquet"
     pq.write_table(table, path)
     return path
+
+
+@pytest.fixture(scope="session")
+def broker():
+    """A real Kafka broker (scripts/kafka.sh), for the whole session."""
+    import pathlib
+    import subprocess
+
+    script = pathlib.Path(__file__).resolve().parents[2] / "scripts" / "kafka.sh"
+    started = subprocess.run([str(script), "start"], capture_output=True, text=True,
+                             timeout=600)
+    assert started.returncode == 0, started.stderr
+    yield started.stdout.strip()
+    subprocess.run([str(script), "stop"], capture_output=True, timeout=120)

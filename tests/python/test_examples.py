@@ -47,16 +47,6 @@ def test_pandas_udf_sql() -> None:
     assert "| cheap  |" in out and "| pricey |" in out
 
 
-@pytest.fixture(scope="module")
-def broker():
-    script = ROOT / "scripts" / "kafka.sh"
-    started = subprocess.run([str(script), "start"], capture_output=True, text=True,
-                             timeout=600)
-    assert started.returncode == 0, started.stderr
-    yield started.stdout.strip()
-    subprocess.run([str(script), "stop"], capture_output=True, timeout=120)
-
-
 def test_kafka_to_parquet(broker, tmp_path) -> None:
     from confluent_kafka import Producer
     from confluent_kafka.admin import AdminClient, NewTopic

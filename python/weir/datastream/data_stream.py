@@ -201,6 +201,14 @@ class DataStream:
         return self
 
     # --- sinks ----------------------------------------------------------------
+    def sink_to(self, sink: Any) -> "DataStream":
+        """Writes the stream to a connector sink (``FileSink``, ``KafkaSink``) when
+        the job runs (``env.execute()``)."""
+        if not hasattr(sink, "_table"):
+            raise TypeError(f"sink_to takes a FileSink or a KafkaSink, not {sink!r}")
+        self._env._sinks.append((self, sink))
+        return self
+
     def print(self, sink_identifier: Optional[str] = None) -> "DataStream":
         """Prints every record to stdout as Flink does: rows as ``+I[a, 1]``, other
         records as their Python str(), after ``identifier> `` and the subtask number

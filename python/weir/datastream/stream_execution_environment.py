@@ -111,6 +111,8 @@ class StreamExecutionEnvironment:
         self._extra: Dict[str, str] = configuration.to_dict() if configuration else {}
         self._native = None
         self._sources = 0
+        self._bridge_env: Any = None
+        self._sinks: List[Any] = []
 
     @staticmethod
     def get_execution_environment(configuration: Optional[Configuration] = None
@@ -161,6 +163,51 @@ class StreamExecutionEnvironment:
         """Starts a new job graph (after a job ran, as Flink clears its
         transformations)."""
         self._native = None
+        self._bridge_env = None
+        self._sinks = []
+
+    def _bridge(self) -> Any:
+        """The StreamTableEnvironment that joins connector tables to this job (the
+        connectors of weir.datastream.connectors are tables under the hood); its
+        configuration follows the environment's."""
+        from weir.table import StreamTableEnvironment
+
+        if self._bridge_env is None:
+            self._native_env()
+            self._bridge_env = StreamTableEnvironment.create(self)
+        for key, value in self._table_config().items():
+            self._bridge_env._native.set_config(key, value)
+        return self._bridge_env
+
+    def from_source(self, source: Any, watermark_strategy: Any = None,
+                    source_name: str = "Source", type_info: Any = None) -> "DataStream":
+        """A stream from a connector source: ``FileSource`` or ``KafkaSource``. A
+        watermark strategy with a timestamp assigner gives the records event time
+        (``WatermarkStrategy.no_watermarks()``: none)."""
+        from weir.datastream.data_stream import DataStream
+        from weir.table.expressions import quote
+        from weir.table.types import from_arrow_type
+
+        if not hasattr(source, "_table"):
+            raise TypeError(f"from_source takes a FileSource or a KafkaSource, not {source!r}")
+        record_type, options = source._table()
+        t_env = self._bridge()
+        self._sources += 1
+        name = f"__weir_source_{self._sources}"
+        columns = ", ".join(f"{quote(f.name)} {from_arrow_type(f.type).sql}"
+                            for f in record_type.to_arrow_schema())
+        with_ = ", ".join(f"'{k}' = '{_escape(v)}'" for k, v in options.items())
+        t_env.execute_sql(f"CREATE TEMPORARY TABLE {quote(name)} ({columns}) WITH ({with_})")
+        native = t_env._native.to_data_stream(f"SELECT * FROM {quote(name)}")
+        stream = DataStream(self, native, record_type)
+        if watermark_strategy is not None and watermark_strategy._assigner is not None:
+            return stream.assign_timestamps_and_watermarks(watermark_strategy)
+        if watermark_strategy is not None and watermark_strategy._out_of_orderness is not None:
+            raise NotImplementedError(
+                "from_source takes a watermark strategy with a timestamp assigner "
+                "(.with_timestamp_assigner(...)) or WatermarkStrategy.no_watermarks(); the "
+                "records' own timestamps (Kafka's) are not read yet")
+        return stream
 
     def _job_name(self) -> str:
         return self._extra.get("pipeline.name", "Flink Streaming Job")
@@ -208,13 +255,38 @@ class StreamExecutionEnvironment:
         """Runs the job built so far to its end (Ctrl-C cancels it)."""
         if self._native is None:
             raise RuntimeError("No operators defined in streaming topology. Cannot execute.")
-        self._apply_job_settings()
         name = job_name or self._job_name()
         try:
-            self._native.execute(name)
+            if self._sinks:
+                self._run_with_sink(name)
+            else:
+                self._apply_job_settings()
+                self._native.execute(name)
         finally:
             self._reset()
         return JobExecutionResult(name)
+
+    def _run_with_sink(self, name: str) -> None:
+        """Runs the job through its connector sink: an INSERT of the stream into the
+        sink's table, which runs the stream's job (with its checkpointing)."""
+        from weir.table.expressions import quote
+
+        if len(self._sinks) > 1:
+            raise NotImplementedError("one sink_to(...) per job is supported yet; union the "
+                                      "streams first")
+        stream, sink = self._sinks[0]
+        t_env = self._bridge()
+        t_env.get_config().set("pipeline.name", name)
+        table = t_env.from_data_stream(stream)
+        schema = table.get_schema()
+        columns = ", ".join(f"{quote(n)} {t.sql}" for n, t in
+                            zip(schema.get_field_names(), schema.get_field_data_types()))
+        with_ = ", ".join(f"'{k}' = '{_escape(v)}'" for k, v in sink._table().items())
+        self._sources += 1
+        sink_name = f"__weir_sink_{self._sources}"
+        t_env.execute_sql(f"CREATE TEMPORARY TABLE {quote(sink_name)} ({columns}) "
+                          f"WITH ({with_})")
+        table.execute_insert(sink_name).wait()
 
     def _apply_job_settings(self) -> None:
         """Hands checkpointing and the restart strategy to the native job."""
@@ -244,3 +316,7 @@ class StreamExecutionEnvironment:
         if self._parallelism > 0:
             config["parallelism.default"] = str(self._parallelism)
         return config
+
+
+def _escape(value: str) -> str:
+    return str(value).replace("'", "''")

@@ -44,6 +44,11 @@ const std::set<std::string>& FilesystemOptions() {
       "partition.time-extractor.timestamp-pattern",
       "auto-compaction",
       "sink.memory-budget",
+      "sink.bucket-assigner",
+      "sink.bucket-assigner.date-time.format",
+      "sink.bucket-assigner.date-time.time-zone",
+      "sink.output-file.part-prefix",
+      "sink.output-file.part-suffix",
       "parquet.compression",
       "parquet.compression-level",
       "parquet.block.size",
@@ -63,6 +68,40 @@ arrow::Result<FileSinkOptions> FileSinkOptionsOf(const TableDescriptor& table) {
         table.partition_keys, table.Option("partition.time-extractor.timestamp-pattern"));
   }
   auto has = [&](const std::string& key) { return !table.Option(key).empty(); };
+  // The DataStream FileSink's bucket assigners and part names (weir's options, set
+  // by the Python FileSink builder; a table's buckets are its partitions).
+  const std::string assigner = table.Option("sink.bucket-assigner");
+  if (!assigner.empty() && !table.partition_keys.empty()) {
+    return OptionError(table, "sink.bucket-assigner",
+                       "a PARTITIONED BY table is bucketed by its partitions");
+  }
+  if (assigner == "date-time") {
+    const std::string pattern =
+        table.Option("sink.bucket-assigner.date-time.format", "yyyy-MM-dd--HH");
+    auto granularity = PatternGranularityMicros(pattern);
+    if (!granularity.ok()) {
+      return OptionError(table, "sink.bucket-assigner.date-time.format",
+                         granularity.status().message());
+    }
+    options.buckets = ProcessingTimeBuckets(
+        pattern, table.Option("sink.bucket-assigner.date-time.time-zone", "UTC"));
+  } else if (!assigner.empty() && assigner != "base-path") {
+    return OptionError(
+        table, "sink.bucket-assigner",
+        fmt::format("expected date-time or base-path but got '{}'", assigner));
+  }
+  for (const char* key :
+       {"sink.output-file.part-prefix", "sink.output-file.part-suffix"}) {
+    if (table.Option(key).find('/') != std::string::npos) {
+      return OptionError(table, key, "a part file name cannot contain '/'");
+    }
+  }
+  if (has("sink.output-file.part-prefix")) {
+    options.prefix = table.Option("sink.output-file.part-prefix");
+  }
+  if (table.options.count("sink.output-file.part-suffix") != 0) {
+    options.suffix = table.Option("sink.output-file.part-suffix");
+  }
   if (has("sink.rolling-policy.file-size")) {
     ARROW_ASSIGN_OR_RAISE(options.rolling.file_size,
                           Size(table, "sink.rolling-policy.file-size"));

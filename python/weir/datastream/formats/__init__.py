@@ -1,0 +1,1 @@
+"""Record formats for the DataStream connectors (PyFlink's pyflink.datastream.formats)."""

@@ -6,9 +6,10 @@ filter, key_by, reduce and rolling sum/min/max, event time
 (reduce, aggregate, process), KeyedProcessFunction with Value/List/Map state and
 event-time timers, union, print, execute_and_collect. The environment's
 settings (parallelism, runtime mode, checkpointing, restart strategy) also configure
-a StreamTableEnvironment made from it. Not yet: session and processing-time windows,
-processing-time timers, checkpointed Python state,
-FileSource/FileSink/Kafka connectors from Python (use the Table API for those).
+a StreamTableEnvironment made from it. Connectors as PyFlink spells them are in
+weir.datastream.connectors (FileSource, FileSink, KafkaSource, KafkaSink) with
+env.from_source and DataStream.sink_to. Not yet: session and processing-time
+windows, processing-time timers, connect and side outputs.
 """
 
 from weir.common.typeinfo import Types

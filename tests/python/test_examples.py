@@ -71,6 +71,32 @@ def test_kafka_to_parquet(broker, tmp_path) -> None:
     assert buckets == ["hr=10", "hr=11", "hr=12"]
 
 
+def test_kafka_datastream_to_parquet(broker, tmp_path) -> None:
+    from confluent_kafka import Producer
+    from confluent_kafka.admin import AdminClient, NewTopic
+
+    topic = f"example-ds-{uuid.uuid4().hex[:8]}"
+    admin = AdminClient({"bootstrap.servers": broker})
+    for future in admin.create_topics([NewTopic(topic, num_partitions=2,
+                                                replication_factor=1)]).values():
+        future.result()
+    producer = Producer({"bootstrap.servers": broker})
+    n = 3000
+    for i in range(n):
+        producer.produce(topic, value=json.dumps({
+            "id": i, "user": f"u{i % 50}", "amount": None if i % 10 == 0 else i % 100,
+            "ts": f"2026-12-07 10:{i % 60:02d}:00"}).encode())
+    assert producer.flush(60) == 0
+    out = run("kafka_datastream_to_parquet.py", broker, topic, str(tmp_path), "--bounded")
+    assert "job finished" in out
+    parts = [p for p in (tmp_path / "events").rglob("events-*.parquet")]
+    assert parts and all(len(p.parent.name) == len("yyyy-MM-dd--HH") for p in parts)
+    table = pq.ParquetDataset([str(p) for p in parts]).read()
+    assert sorted(table.column("id").to_pylist()) == [i for i in range(n) if i % 10]
+    assert all(c == (i % 100) * 100 for i, c in zip(table.column("id").to_pylist(),
+                                                     table.column("cents").to_pylist()))
+
+
 def test_windowed_datastream() -> None:
     import collections
     import importlib.util

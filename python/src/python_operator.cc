@@ -54,8 +54,25 @@ class PythonOperator : public runtime::Operator {
     return Call([&]() -> arrow::Status {
       process_ = function_->make(subtask.index, subtask.parallelism);
       has_on_watermark_ = nb::hasattr(process_, "on_watermark");
-      return arrow::Status::OK();
+      has_processing_time_ = nb::hasattr(process_, "on_processing_time");
+      return RequestProcessingTime();
     });
+  }
+
+  // A callable with `on_processing_time(now_millis)` (processing-time windows and
+  // timers) is called when the time it asks for (`next_processing_time()`, epoch
+  // milliseconds or None) comes, and emits what it returns.
+  arrow::Status OnProcessingTime(runtime::EventTime now, runtime::Output* out) override {
+    std::shared_ptr<arrow::RecordBatch> result;
+    ARROW_RETURN_NOT_OK(Call([&]() -> arrow::Status {
+      if (!has_processing_time_) return arrow::Status::OK();
+      ARROW_RETURN_NOT_OK(Import(process_.attr("on_processing_time")(now / 1000), &result));
+      return RequestProcessingTime();
+    }));
+    if (result != nullptr && result->num_rows() > 0) {
+      ARROW_RETURN_NOT_OK(out->Emit(std::move(result)));
+    }
+    return arrow::Status::OK();
   }
 
   arrow::Status ProcessBatch(int, const std::shared_ptr<arrow::RecordBatch>& batch,
@@ -63,7 +80,8 @@ class PythonOperator : public runtime::Operator {
     std::shared_ptr<arrow::RecordBatch> result;
     ARROW_RETURN_NOT_OK(Call([&]() -> arrow::Status {
       nb::object returned = process_(ToPyArrow(batch));
-      return Import(returned, &result);
+      ARROW_RETURN_NOT_OK(Import(returned, &result));
+      return RequestProcessingTime();
     }));
     if (result != nullptr && result->num_rows() > 0) {
       ARROW_RETURN_NOT_OK(out->Emit(std::move(result)));
@@ -78,7 +96,8 @@ class PythonOperator : public runtime::Operator {
     std::shared_ptr<arrow::RecordBatch> result;
     ARROW_RETURN_NOT_OK(Call([&]() -> arrow::Status {
       if (!has_on_watermark_) return arrow::Status::OK();
-      return Import(process_.attr("on_watermark")(watermark), &result);
+      ARROW_RETURN_NOT_OK(Import(process_.attr("on_watermark")(watermark), &result));
+      return RequestProcessingTime();
     }));
     if (result != nullptr && result->num_rows() > 0) {
       ARROW_RETURN_NOT_OK(out->Emit(std::move(result)));
@@ -169,6 +188,16 @@ class PythonOperator : public runtime::Operator {
   }
 
  private:
+  // Asks the runtime for a callback at the function's next processing time (with
+  // the GIL held).
+  arrow::Status RequestProcessingTime() {
+    if (!has_processing_time_) return arrow::Status::OK();
+    nb::object next = process_.attr("next_processing_time")();
+    if (next.is_none()) return arrow::Status::OK();
+    context_->RequestProcessingTimeCallback(nb::cast<int64_t>(next) * 1000);
+    return arrow::Status::OK();
+  }
+
   // Runs `body` with the GIL, turning a Python exception into the job's error.
   template <typename Body>
   arrow::Status Call(Body&& body) {
@@ -213,6 +242,7 @@ class PythonOperator : public runtime::Operator {
   runtime::OperatorContext* context_ = nullptr;
   nb::object process_;
   bool has_on_watermark_ = false;
+  bool has_processing_time_ = false;
 };
 
 }  // namespace

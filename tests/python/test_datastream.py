@@ -255,8 +255,57 @@ def test_windows_need_timestamps_and_refuse_what_is_not_built(env) -> None:
     keyed = env.from_collection([1, 2], Types.LONG()).key_by(lambda x: x)
     with pytest.raises(ValueError, match="assign_timestamps_and_watermarks"):
         keyed.window(TumblingEventTimeWindows.of(Duration.of_seconds(1)))
-    with pytest.raises(NotImplementedError, match="EventTimeSessionWindows"):
-        EventTimeSessionWindows.with_gap(Duration.of_seconds(1))
+    with pytest.raises(ValueError, match="gap must be positive"):
+        EventTimeSessionWindows.with_gap(Duration.of_seconds(0))
+
+
+def test_event_time_session_windows(env) -> None:
+    from weir.common import Duration, WatermarkStrategy
+    from weir.datastream.window import (AggregateFunction, EventTimeSessionWindows,
+                                        ProcessWindowFunction)
+
+    # Per key, events closer than the 3-s gap form one session, also when they
+    # arrive out of order and a late-arriving event bridges two sessions.
+    events = [("a", 1000), ("a", 2500), ("b", 1000), ("a", 9000), ("a", 6000),
+              ("b", 20000), ("a", 4000), ("a", 30000)]
+    strategy = (WatermarkStrategy.for_bounded_out_of_orderness(Duration.of_seconds(10))
+                .with_timestamp_assigner(lambda e, ts: e[1]))
+    rows = Types.TUPLE([Types.STRING(), Types.LONG()])
+
+    def stream():
+        return (env.from_collection(events, rows).assign_timestamps_and_watermarks(strategy)
+                .key_by(lambda e: e[0]).window(EventTimeSessionWindows.with_gap(
+                    Duration.of_seconds(3))))
+
+    class Describe(ProcessWindowFunction):
+        def process(self, key, context, elements):
+            w = context.window()
+            yield f"{key} [{w.start}, {w.end}) {sorted(e[1] for e in elements)}"
+
+    got = sorted(stream().process(Describe(), Types.STRING()).execute_and_collect())
+    assert got == ["a [1000, 12000) [1000, 2500, 4000, 6000, 9000]",
+                   "a [30000, 33000) [30000]",
+                   "b [1000, 4000) [1000]",
+                   "b [20000, 23000) [20000]"]
+
+    class Count(AggregateFunction):
+        def create_accumulator(self):
+            return 0
+
+        def add(self, value, accumulator):
+            return accumulator + 1
+
+        def get_result(self, accumulator):
+            return accumulator
+
+        def merge(self, a, b):
+            return a + b
+
+    counts = sorted(stream().aggregate(Count(), output_type=Types.LONG()).execute_and_collect())
+    assert counts == [1, 1, 1, 5]
+    summed = sorted(r[1] for r in stream().reduce(lambda x, y: (x[0], x[1] + y[1]))
+                    .execute_and_collect())
+    assert summed == [1000, 20000, 22500, 30000]
 
 
 def test_keyed_process_function_with_state_and_timers(env) -> None:
@@ -386,3 +435,62 @@ def test_from_data_stream_with_a_schema_gives_event_time(env) -> None:
         t_env.from_data_stream(millis, Schema.new_builder()
                                .column_by_metadata("rowtime", DataTypes.TIMESTAMP_LTZ(3))
                                .build())
+
+
+def _throttled_pairs(env):
+    """A datagen of 3000 ids at 1,000 rows/s as (k0|k1|k2, 1) tuples."""
+    from weir.table import StreamTableEnvironment
+
+    t_env = StreamTableEnvironment.create(env)
+    t_env.execute_sql("CREATE TABLE g (id BIGINT) WITH ('connector' = 'datagen', "
+                      "'rows-per-second' = '1000', 'fields.id.kind' = 'sequence', "
+                      "'fields.id.start' = '0', 'fields.id.end' = '2999')")
+    return t_env.to_data_stream(t_env.from_path("g")).map(
+        lambda r: (f"k{r.id % 3}", 1), Types.TUPLE([Types.STRING(), Types.INT()]))
+
+
+def test_processing_time_windows(env) -> None:
+    from weir.common import Duration
+    from weir.datastream.window import TumblingProcessingTimeWindows
+
+    env.set_parallelism(2)
+    out = list(_throttled_pairs(env).key_by(lambda t: t[0])
+               .window(TumblingProcessingTimeWindows.of(Duration.of_millis(500)))
+               .reduce(lambda a, b: (a[0], a[1] + b[1])).execute_and_collect())
+    # Windows fire by the wall clock while the 3-s source runs; the window open at
+    # the end of the input is dropped, as Flink drops pending processing-time timers.
+    per_key = {k: [n for key, n in out if key == k] for k in ("k0", "k1", "k2")}
+    assert all(len(counts) >= 3 for counts in per_key.values()), per_key
+    assert 1500 <= sum(n for _, n in out) <= 3000
+
+
+def test_processing_time_timers(env) -> None:
+    from weir.datastream.functions import KeyedProcessFunction
+    from weir.datastream.state import ValueStateDescriptor
+
+    class Every300ms(KeyedProcessFunction):
+        def open(self, runtime_context):
+            self.count = runtime_context.get_state(ValueStateDescriptor("n", Types.LONG()))
+
+        def process_element(self, value, ctx):
+            n = self.count.value() or 0
+            if n == 0:
+                service = ctx.timer_service()
+                service.register_processing_time_timer(service.current_processing_time() + 300)
+            self.count.update(n + 1)
+
+        def on_timer(self, timestamp, ctx):
+            yield f"{ctx.get_current_key()} {ctx.time_domain()} {self.count.value()}"
+            ctx.timer_service().register_processing_time_timer(timestamp + 300)
+
+    env.set_parallelism(2)
+    out = list(_throttled_pairs(env).key_by(lambda t: t[0])
+               .process(Every300ms(), Types.STRING()).execute_and_collect())
+    assert out and all(" PROCESSING_TIME " in line for line in out)
+    counts = {}
+    for line in out:
+        key, _, n = line.split()
+        assert int(n) >= counts.get(key, 0)  # a key's count only grows
+        counts[key] = int(n)
+    assert set(counts) == {"k0", "k1", "k2"} and all(n <= 1000 for n in counts.values())
+    assert len(out) >= 3 * 5  # every 300 ms for about 3 s, per key

@@ -8,8 +8,8 @@ event-time timers, union, print, execute_and_collect. The environment's
 settings (parallelism, runtime mode, checkpointing, restart strategy) also configure
 a StreamTableEnvironment made from it. Connectors as PyFlink spells them are in
 weir.datastream.connectors (FileSource, FileSink, KafkaSource, KafkaSink) with
-env.from_source and DataStream.sink_to. Not yet: session and processing-time
-windows, processing-time timers, connect and side outputs.
+env.from_source and DataStream.sink_to; session windows, processing-time windows
+and timers. Not yet: connect and side outputs.
 """
 
 from weir.common.typeinfo import Types

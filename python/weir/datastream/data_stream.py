@@ -327,6 +327,7 @@ class KeyedStream(DataStream):
                 def __init__(self) -> None:
                     self.store = KeyedStateStore()
                     self.timers: set = set()  # (timestamp ms, key)
+                    self.processing_timers: set = set()  # (wall-clock ms, key)
                     self.watermark = -(2 ** 63)  # microseconds
                     self.timer_service = TimerService(self)
 
@@ -382,23 +383,47 @@ class KeyedStream(DataStream):
                     self.store.current_key = None
                     return self._batch(records, stamps) if records else None
 
+                def next_processing_time(self) -> Optional[int]:
+                    return min(self.processing_timers)[0] if self.processing_timers else None
+
+                def on_processing_time(self, now: int) -> Optional[pa.RecordBatch]:
+                    ctx = KeyedProcessFunction.OnTimerContext(self, "PROCESSING_TIME")
+                    records: List[Any] = []
+                    stamps: List[Any] = []
+                    due = sorted(t for t in self.processing_timers if t[0] <= now)
+                    for timer in due:
+                        self.processing_timers.discard(timer)
+                        timestamp, key = timer
+                        self.store.current_key = key
+                        ctx._timestamp = None
+                        for result in function.on_timer(timestamp, ctx) or ():
+                            records.append(result)
+                            stamps.append(None)
+                    self.store.current_key = None
+                    return self._batch(records, stamps) if records else None
+
                 def snapshot_state(self) -> List[Tuple[bytes, bytes]]:
-                    # Per key: its state values by name, and its timers.
-                    per_key: Dict[bytes, Tuple[Dict[str, Any], List[int]]] = {}
+                    # Per key: its state values by name, its event-time and its
+                    # processing-time timers.
+                    per_key: Dict[bytes, Tuple[Dict[str, Any], List[int], List[int]]] = {}
                     for (state_name, key), value in self.store.values.items():
-                        per_key.setdefault(key, ({}, []))[0][state_name] = value
+                        per_key.setdefault(key, ({}, [], []))[0][state_name] = value
                     for timestamp, key in self.timers:
-                        per_key.setdefault(key, ({}, []))[1].append(timestamp)
+                        per_key.setdefault(key, ({}, [], []))[1].append(timestamp)
+                    for timestamp, key in self.processing_timers:
+                        per_key.setdefault(key, ({}, [], []))[2].append(timestamp)
                     return [(key, pickle.dumps(entry, protocol=4))
                             for key, entry in per_key.items()]
 
                 def restore_state(self, entries: List[Tuple[bytes, bytes]]) -> None:
                     for key, blob in entries:
-                        values, timers = pickle.loads(blob)
+                        values, timers, processing = pickle.loads(blob)
                         for state_name, value in values.items():
                             self.store.values[(state_name, key)] = value
                         for timestamp in timers:
                             self.timers.add((timestamp, key))
+                        for timestamp in processing:
+                            self.processing_timers.add((timestamp, key))
 
             operator = Operator()
             if hasattr(function, "open"):

@@ -91,11 +91,13 @@ class TimerService:
         self._operator.timers.discard((int(timestamp), self._operator.store.current_key))
 
     def register_processing_time_timer(self, timestamp: int) -> None:
-        raise NotImplementedError("processing-time timers are not supported by weir's Python "
-                                  "DataStream API yet; event-time timers are")
+        """Calls on_timer once the wall clock reaches `timestamp` (ms)."""
+        self._operator.processing_timers.add((int(timestamp),
+                                              self._operator.store.current_key))
 
     def delete_processing_time_timer(self, timestamp: int) -> None:
-        raise NotImplementedError("processing-time timers are not supported yet")
+        self._operator.processing_timers.discard((int(timestamp),
+                                                  self._operator.store.current_key))
 
 
 class KeyedProcessFunction(Function):
@@ -119,8 +121,13 @@ class KeyedProcessFunction(Function):
             return self._operator.current_key()
 
     class OnTimerContext(Context):
+        def __init__(self, operator: Any, domain: str = "EVENT_TIME") -> None:
+            super().__init__(operator)
+            self._domain = domain
+
         def time_domain(self) -> str:
-            return "EVENT_TIME"
+            """EVENT_TIME or PROCESSING_TIME: which kind of timer fired."""
+            return self._domain
 
     def process_element(self, value: Any, ctx: "KeyedProcessFunction.Context") -> Any:
         raise NotImplementedError

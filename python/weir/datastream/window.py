@@ -8,6 +8,7 @@ checkpoints yet."""
 from __future__ import annotations
 
 import pickle
+import time
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 import pyarrow as pa
@@ -94,22 +95,43 @@ class _NotYet(WindowAssigner):
                                   "SQL, which has every window)")
 
 
-class EventTimeSessionWindows:
+class EventTimeSessionWindows(WindowAssigner):
+    """Sessions per key: a record opens [t, t + gap), and windows that overlap
+    merge (their accumulators with the function's merge)."""
+
+    def __init__(self, gap: int) -> None:
+        if gap <= 0:
+            raise ValueError("a session gap must be positive")
+        self._gap = gap
+
     @staticmethod
-    def with_gap(size: Duration) -> WindowAssigner:
-        return _NotYet("EventTimeSessionWindows")
+    def with_gap(size: Duration) -> "EventTimeSessionWindows":
+        return EventTimeSessionWindows(_millis(size))
+
+    def assign(self, timestamp: int) -> List[Tuple[int, int]]:
+        return [(timestamp, timestamp + self._gap)]
 
 
-class TumblingProcessingTimeWindows:
+class _ProcessingTime:
+    """Marks assigners whose windows follow the wall clock: records fall into the
+    window of the time they arrive (one clock reading per batch), and a window
+    fires when the clock passes its end. Pending windows are dropped at the end of
+    bounded input, as Flink drops pending processing-time timers."""
+
+
+class TumblingProcessingTimeWindows(TumblingEventTimeWindows, _ProcessingTime):
     @staticmethod
-    def of(size: Duration, offset: Optional[Duration] = None) -> WindowAssigner:
-        return _NotYet("TumblingProcessingTimeWindows")
+    def of(size: Duration, offset: Optional[Duration] = None
+           ) -> "TumblingProcessingTimeWindows":
+        return TumblingProcessingTimeWindows(_millis(size), _millis(offset) if offset else 0)
 
 
-class SlidingProcessingTimeWindows:
+class SlidingProcessingTimeWindows(SlidingEventTimeWindows, _ProcessingTime):
     @staticmethod
-    def of(size: Duration, slide: Duration, offset: Optional[Duration] = None) -> WindowAssigner:
-        return _NotYet("SlidingProcessingTimeWindows")
+    def of(size: Duration, slide: Duration, offset: Optional[Duration] = None
+           ) -> "SlidingProcessingTimeWindows":
+        return SlidingProcessingTimeWindows(_millis(size), _millis(slide),
+                                            _millis(offset) if offset else 0)
 
 
 class AggregateFunction:
@@ -151,7 +173,7 @@ class WindowedStream:
     """A keyed stream grouped into event-time windows."""
 
     def __init__(self, keyed: Any, assigner: WindowAssigner) -> None:
-        if not keyed._has_time:
+        if not keyed._has_time and not isinstance(assigner, _ProcessingTime):
             raise ValueError("event-time windows need timestamps: call "
                              "assign_timestamps_and_watermarks(...) before key_by")
         self._keyed = keyed
@@ -167,7 +189,8 @@ class WindowedStream:
                                       "use process()")
         return self._run(lambda: None, lambda acc, r: r if acc is None else f(acc, r),
                          lambda key, window, acc: [acc], in_type,
-                         f"Window reduce: Python function '{_name(reduce_function)}'")
+                         f"Window reduce: Python function '{_name(reduce_function)}'",
+                         merge=lambda a, b: b if a is None else a if b is None else f(a, b))
 
     def aggregate(self, aggregate_function: AggregateFunction, window_function: Any = None,
                   accumulator_type: Optional[TypeInformation] = None,
@@ -180,7 +203,8 @@ class WindowedStream:
         return self._run(agg.create_accumulator, lambda acc, r: agg.add(r, acc),
                          lambda key, window, acc: [agg.get_result(acc)],
                          output_type or Types.PICKLED_BYTE_ARRAY(),
-                         f"Window aggregate: Python function '{_name(agg)}'")
+                         f"Window aggregate: Python function '{_name(agg)}'",
+                         merge=agg.merge)
 
     def process(self, process_window_function: ProcessWindowFunction,
                 output_type: Optional[TypeInformation] = None) -> Any:
@@ -194,15 +218,20 @@ class WindowedStream:
             return list(produced or [])
         return self._run(list, lambda acc, r: acc.append(r) or acc, fire,
                          output_type or Types.PICKLED_BYTE_ARRAY(),
-                         f"Window process: Python function '{_name(fn)}'", watermark)
+                         f"Window process: Python function '{_name(fn)}'", watermark,
+                         merge=lambda a, b: a + b)
 
     def _run(self, create: Callable[[], Any], add: Callable[[Any, Any], Any],
              fire: Callable[[Any, TimeWindow, Any], Iterable[Any]],
              out_type: TypeInformation, name: str,
-             watermark_box: Optional[List[int]] = None) -> Any:
+             watermark_box: Optional[List[int]] = None,
+             merge: Optional[Callable[[Any, Any], Any]] = None) -> Any:
         from weir.datastream.data_stream import KEY_COLUMN, TIME_COLUMN, DataStream
 
         keyed, assigner, in_type = self._keyed, self._assigner, self._keyed._type
+        sessions = isinstance(assigner, EventTimeSessionWindows)
+        processing = isinstance(assigner, _ProcessingTime)
+        has_time = keyed._has_time
         time_field = pa.field(TIME_COLUMN, pa.timestamp("ms"))
         schema = out_type.to_arrow_schema().append(time_field)
 
@@ -213,22 +242,60 @@ class WindowedStream:
             class Window:
                 def __call__(self, batch: pa.RecordBatch) -> None:
                     keys = batch.column(KEY_COLUMN).to_pylist()
-                    times = batch.column(TIME_COLUMN).cast(pa.int64()).to_pylist()
+                    if processing:
+                        times = [int(time.time() * 1000)] * batch.num_rows
+                    else:
+                        times = batch.column(TIME_COLUMN).cast(pa.int64()).to_pylist()
                     records = in_type.records(batch)
                     for key, t, record in zip(keys, times, records):
                         for start, end in assigner.assign(t):
-                            if end * 1000 - 1 <= current[0]:
+                            if sessions:
+                                # Merged first (as Flink): a record joining an open
+                                # session is not late even if its own window would be.
+                                start, end = self._merge_sessions(key, start, end)
+                            if not processing and end * 1000 - 1 <= current[0]:
                                 continue  # late: its window has fired
                             slot = (key, start, end)
                             acc = state[slot] if slot in state else create()
                             state[slot] = add(acc, record)
                     return None
 
+                def _merge_sessions(self, key: bytes, start: int, end: int) -> Tuple[int, int]:
+                    """Merges the key's open sessions that overlap [start, end) into
+                    one window holding their merged accumulators; returns it."""
+                    overlapping = [s for s in state
+                                   if s[0] == key and s[1] <= end and start <= s[2]]
+                    if not overlapping:
+                        return start, end
+                    overlapping.sort(key=lambda s: s[1])
+                    merged_start = min(start, overlapping[0][1])
+                    merged_end = max(end, max(s[2] for s in overlapping))
+                    acc = state.pop(overlapping[0])
+                    for slot in overlapping[1:]:
+                        acc = merge(acc, state.pop(slot))
+                    state[(key, merged_start, merged_end)] = acc
+                    return merged_start, merged_end
+
                 def on_watermark(self, watermark: int) -> Optional[pa.RecordBatch]:
                     current[0] = watermark
                     if watermark_box is not None:
                         watermark_box[0] = watermark // 1000
-                    ready = sorted((s for s in state if s[2] * 1000 - 1 <= watermark),
+                    if processing:
+                        return None
+                    return self._fire(watermark)
+
+                def next_processing_time(self) -> Optional[int]:
+                    if not processing or not state:
+                        return None
+                    return min(s[2] for s in state) - 1
+
+                def on_processing_time(self, now: int) -> Optional[pa.RecordBatch]:
+                    return self._fire(now * 1000 + 999) if processing else None
+
+                def _fire(self, until: int) -> Optional[pa.RecordBatch]:
+                    """Fires the windows whose last millisecond is at or before
+                    `until` (microseconds)."""
+                    ready = sorted((s for s in state if s[2] * 1000 - 1 <= until),
                                    key=lambda s: (s[2], s[1]))
                     if not ready:
                         return None
@@ -241,6 +308,8 @@ class WindowedStream:
                             out.append(result)
                             stamps.append(end - 1)
                     batch = out_type.batch(out)
+                    if processing and not has_time:
+                        return batch
                     return batch.append_column(time_field, pa.array(stamps, pa.timestamp("ms")))
 
                 def snapshot_state(self) -> List[Tuple[bytes, bytes]]:
@@ -256,8 +325,10 @@ class WindowedStream:
                         for start, end, acc in pickle.loads(blob):
                             state[(key, start, end)] = acc
             return Window()
+        if processing and not has_time:
+            schema = out_type.to_arrow_schema()
         native = keyed._native.python_process(make, schema, name)
-        return DataStream(keyed._env, native, out_type, has_time=True)
+        return DataStream(keyed._env, native, out_type, has_time=has_time or not processing)
 
 
 def _name(function: Any) -> str:

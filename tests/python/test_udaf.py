@@ -16,7 +16,8 @@ import pytest
 
 import weir
 from weir.common import Row
-from weir.table import AggregateFunction, DataTypes, TableEnvironment, udaf, udf
+from weir.table import (AggregateFunction, DataTypes, TableAggregateFunction,
+                        TableEnvironment, udaf, udf, udtaf)
 from weir.table.expressions import col
 
 
@@ -262,3 +263,52 @@ def test_aggregate_function_errors(batch_env) -> None:
         batch_env.execute_sql("SELECT wavg(v, w) + 1 FROM t WHERE wavg(v, w) > 1")
     with pytest.raises(TypeError, match="AggregateFunction instance"):
         udaf(lambda x: x, result_type="BIGINT")
+
+
+class Top2(TableAggregateFunction):
+    def create_accumulator(self):
+        return [None, None]
+
+    def accumulate(self, acc, row):
+        v = row.v
+        if v is None:
+            return
+        if acc[0] is None or v > acc[0]:
+            acc[1], acc[0] = acc[0], v
+        elif acc[1] is None or v > acc[1]:
+            acc[1] = v
+
+    def emit_value(self, acc):
+        for rank, v in enumerate(acc):
+            if v is not None:
+                yield Row(v, rank + 1)
+
+    def get_result_type(self):
+        return DataTypes.ROW([DataTypes.FIELD("v", DataTypes.BIGINT()),
+                              DataTypes.FIELD("rank", DataTypes.INT())])
+
+
+def test_flat_aggregate_with_a_table_aggregate_function(env) -> None:
+    t = table(env)
+    got = (t.group_by(col("k")).flat_aggregate(udtaf(Top2())).select(col("k"), col("v"), col("rank"))
+           .to_pandas())
+    want = duckdb.sql("""SELECT k, v, rank FROM (SELECT k, v, ROW_NUMBER() OVER
+        (PARTITION BY k ORDER BY v DESC) AS rank FROM DATA WHERE v IS NOT NULL)
+        WHERE rank <= 2""").fetchall()
+    assert sorted(zip(got.k, got.v, got["rank"])) == sorted(want)
+    renamed = t.flat_aggregate(udtaf(Top2()).alias("top", "r")).select(col("top")).to_pandas()
+    assert sorted(renamed.top) == [998, 999]
+    with pytest.raises(TypeError, match="flat_aggregate takes a table aggregate"):
+        t.flat_aggregate(wavg)
+
+
+def test_table_map_with_a_row_function(env) -> None:
+    @udf(result_type=DataTypes.ROW([DataTypes.FIELD("key", DataTypes.STRING()),
+                                    DataTypes.FIELD("double_w", DataTypes.BIGINT())]))
+    def pair(row):
+        return Row(row.k.upper(), row.w * 2)
+
+    got = table(env).map(pair).to_pandas()
+    assert list(got.columns) == ["key", "double_w"]
+    assert got.double_w.sum() == 2 * sum(DATA.column("w").to_pylist())
+    assert set(got.key) == {"K0", "K1", "K2", "K3", "K4"}

@@ -92,6 +92,15 @@ def test_table_api_join_lateral_and_flat_map(env) -> None:
         for w in (row.line or "").split():
             yield Row(w)
 
+    # PyFlink's join_lateral(f.alias(...)): the function gets the whole row.
+    @udtf(result_types=[DataTypes.STRING()])
+    def halves(row: Row):
+        if row.line:
+            yield from row.line.split("o")
+
+    split_rows = t.join_lateral(halves.alias("part")).select(col("id"), col("part")).to_arrow()
+    assert split_rows.num_rows == sum(len(x.split("o")) for x in LINES if x)
+
     counted = (t.flat_map(words).alias("word").group_by(col("word"))
                 .select(col("word"), lit(1).count.alias("c")).to_pandas())
     assert dict(zip(counted["word"], counted["c"]))["the"] == 3

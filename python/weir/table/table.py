@@ -280,15 +280,48 @@ class Table:
         rows: ``t.aggregate(f.alias("a", "b")).select(col("a"), col("b"))``."""
         return AggregatedTable(self, [], func)
 
+    def flat_aggregate(self, func: Any) -> "AggregatedTable":
+        """Aggregates the whole table with a Python table aggregate function (udtaf),
+        one row per row it emits."""
+        return AggregatedTable(self, [], func, flat=True)
+
+    def map(self, func: Any) -> "Table":
+        """Replaces each row by what a Python scalar function returns for it (the
+        whole row as one Row; a pandas function gets a DataFrame): a ROW result
+        gives its fields as columns, another result one column ``f0``."""
+        from weir.table.udf import UserDefinedFunctionWrapper
+
+        if isinstance(func, UserDefinedFunctionWrapper):
+            columns = self._names()
+            call = func._for_rows(columns)(*[col(n) for n in columns])
+            result_type = func._result_type
+        elif isinstance(func, Expression) and func._udfs:
+            call, result_type = func, func._udfs[0]._result_type
+        else:
+            raise TypeError(f"map takes a @udf function, not {func!r}")
+        self._env._register_inline(call._udfs)
+        alias, value = _alias(), "`__weir_map`"
+        fields = _row_fields(result_type)
+        inner = f"SELECT {call._sql} AS {value} FROM {self._from()}"
+        if fields is None:
+            return self._derive(f"SELECT {alias}.{value} AS `f0` FROM ({inner}) AS {alias}")
+        items = ", ".join(f"{alias}.{value}.{quote(f)} AS {quote(f)}" for f in fields)
+        return self._derive(f"SELECT {items} FROM ({inner}) AS {alias}")
+
     def _lateral(self, kind: str, call: Any, predicate: Any) -> "Table":
-        from weir.table.udf import TableFunctionWrapper
+        from weir.table.udf import TableFunctionWrapper, _RowTableCall
 
         if isinstance(call, TableFunctionWrapper):
-            raise TypeError("join_lateral takes a call of the table function, e.g. "
-                            "f(col('a')).alias('x'), not the function itself")
-        e = _expr(call)
-        names = e._alias_names
-        base = e._base if names else e
+            call = call.alias(*call._field_names())
+        if isinstance(call, _RowTableCall):
+            # The function over whole rows (PyFlink's join_lateral(f.alias("a"))).
+            columns = self._names()
+            base = call.function._for_rows(columns)(*[col(n) for n in columns])
+            names = call.names
+        else:
+            e = _expr(call)
+            names = e._alias_names
+            base = e._base if names else e
         self._env._register_inline(base._udfs)
         alias = _alias()
         if names:
@@ -355,18 +388,31 @@ class GroupedTable:
         a call ``f(col("b")).alias("c")`` aggregates that column."""
         return AggregatedTable(self._table, self._keys, func)
 
+    def flat_aggregate(self, func: Any) -> "AggregatedTable":
+        """Aggregates each group with a Python table aggregate function (udtaf): a
+        row per row it emits for the group, after the keys:
+        ``t.group_by(col("k")).flat_aggregate(top2).select(col("k"), col("v"))``.
+        In streaming mode a group's new rows replace its earlier ones (-U/+U)."""
+        return AggregatedTable(self._table, self._keys, func, flat=True)
+
 
 class AggregatedTable:
-    """The result of aggregate(): the keys then the function's columns; follow
-    with select()."""
+    """The result of aggregate() or flat_aggregate(): the keys then the
+    function's columns; follow with select()."""
 
-    def __init__(self, table: Table, keys: List[Any], func: Any) -> None:
+    def __init__(self, table: Table, keys: List[Any], func: Any, flat: bool = False) -> None:
         from weir.table.udf import AggregateFunctionWrapper, _RowAggregateCall
 
         self._table, self._keys = table, keys
         t = table
+        wrapper = func if isinstance(func, AggregateFunctionWrapper) else \
+            getattr(func, "function", None)
+        if flat != bool(getattr(wrapper, "_table", flat)):
+            raise TypeError("flat_aggregate takes a table aggregate function (udtaf) and "
+                            "aggregate an aggregate function (udaf)")
         if isinstance(func, AggregateFunctionWrapper):
-            func = func.alias(*[f"f{i}" for i in range(_width(func._result_type))])
+            row = func._row_type
+            func = func.alias(*(_row_fields(row) or [f"f{i}" for i in range(_width(row))]))
         if isinstance(func, _RowAggregateCall):
             names = t._names()
             call = func.function._for_rows(names)(*[col(n) for n in names])
@@ -383,12 +429,24 @@ class AggregatedTable:
         inner = f"SELECT {select} FROM {t._from()}"
         if keys:
             inner += f" GROUP BY {inner_keys}"
-        result_type = getattr(call, "_udfs", ())[0]._result_type \
+        result_type = getattr(call, "_udfs", ())[0]._row_type \
             if getattr(call, "_udfs", ()) else None
         fields = _row_fields(result_type)
         alias = _alias()
         key_names = [getattr(_expr(k), "_column", None) for k in keys]
         outer = [f"{alias}.{quote(k)}" for k in key_names if k]
+        if flat:
+            # The emitted rows, an ARRAY of ROW per group, unnested after the keys.
+            rows = _alias()
+            width = len(fields) if fields is not None else 1
+            if len(aliases) != width:
+                raise ValueError(f"flat_aggregate names {len(aliases)} columns but the "
+                                 f"function emits {width}")
+            outer += [f"{rows}.{quote(a)}" for a in aliases]
+            self._result = t._derive(
+                f"SELECT {', '.join(outer)} FROM ({inner}) AS {alias} CROSS JOIN UNNEST("
+                f"{alias}.{agg}) AS {rows}({', '.join(quote(a) for a in aliases)})")
+            return
         if fields is not None:
             if len(aliases) != len(fields):
                 raise ValueError(f"aggregate() names {len(aliases)} columns but the function "

@@ -127,9 +127,18 @@ class UserDefinedFunctionWrapper:
         self._func_type = func_type
         self._deterministic = default_deterministic if deterministic is None else deterministic
         self._inline_name = f"weir_udf_{next(_next_id)}"
+        self._row_names: Optional[List[str]] = None  # Table.map: one Row argument
         self._opened = False
         self._lock = threading.Lock()
         functools.update_wrapper(self, self._callable, updated=())
+
+    def _for_rows(self, names: List[str]) -> "UserDefinedFunctionWrapper":
+        """A copy that takes the columns `names` as one Row (Table.map); a pandas
+        function gets them as one DataFrame."""
+        copy_ = UserDefinedFunctionWrapper(self._func, None, self._result_type,
+                                           self._func_type, self._deterministic, self._name)
+        copy_._row_names = list(names)
+        return copy_
 
     def __call__(self, *args: Any) -> "Expression":
         from weir.table.expressions import Expression, _operand
@@ -167,7 +176,27 @@ class UserDefinedFunctionWrapper:
         name = self._name
         wrapper = self
 
-        if self._func_type == "general":
+        row_names = self._row_names
+        if row_names is not None and self._func_type == "general":
+            def invoke(arrays: List[pa.Array], length: int) -> pa.Array:
+                wrapper._open(parameters)
+                columns = [a.to_pylist() for a in arrays]
+                values = [f(Row._make(v, row_names)) for v in zip(*columns)]
+                return _as_result(values, arrow_type, length, name)
+        elif row_names is not None:
+            def invoke(arrays: List[pa.Array], length: int) -> pa.Array:
+                import pandas as pd
+
+                wrapper._open(parameters)
+                frame = pd.DataFrame({n: a.to_pandas() for n, a in zip(row_names, arrays)})
+                result = f(frame)
+                if isinstance(result, pd.DataFrame):
+                    result = pa.StructArray.from_arrays(
+                        [pa.Array.from_pandas(result[c]) for c in result.columns],
+                        fields=list(arrow_type)) if pa.types.is_struct(arrow_type) else \
+                        result.iloc[:, 0]
+                return _as_result(result, arrow_type, length, name)
+        elif self._func_type == "general":
             def invoke(arrays: List[pa.Array], length: int) -> pa.Array:
                 wrapper._open(parameters)
                 if not arrays:
@@ -274,6 +303,11 @@ class TableFunctionWrapper:
         return Expression(f"{self._inline_name}({', '.join(p._sql for p in parts)})", udfs,
                           table_function=self)
 
+    def alias(self, *names: str) -> "_RowTableCall":
+        """join_lateral(f.alias("a", "b")): the function over whole rows (one Row
+        argument), its columns named `names`."""
+        return _RowTableCall(self, list(names))
+
     @property
     def name(self) -> str:
         """The function's name (in errors)."""
@@ -352,6 +386,13 @@ class TableFunctionWrapper:
         return invoke
 
 
+class _RowTableCall:
+    """A table function applied to whole rows, for join_lateral()."""
+
+    def __init__(self, function: TableFunctionWrapper, names: List[str]) -> None:
+        self.function, self.names = function, names
+
+
 def udtf(f: Any = None, input_types: Any = None, result_types: Any = None,
          deterministic: Optional[bool] = None, name: Optional[str] = None) -> Any:
     """Makes a Python table function (PyFlink's ``udtf``): each call yields zero or
@@ -379,13 +420,16 @@ class AggregateFunctionWrapper:
 
     def __init__(self, func: Any, input_types: Optional[Sequence[DataType]],
                  result_type: Any, func_type: str, deterministic: Optional[bool],
-                 name: Optional[str], row_names: Optional[List[str]] = None):
+                 name: Optional[str], row_names: Optional[List[str]] = None,
+                 table: bool = False):
         if func_type not in ("general", "pandas"):
             raise ValueError(f"udaf func_type must be 'general' or 'pandas', got {func_type!r}")
+        self._table = table
         if func_type == "general":
-            if not isinstance(func, AggregateFunction):
-                raise TypeError("a general udaf takes an AggregateFunction instance, not "
-                                f"{func!r}")
+            kind = TableAggregateFunction if table else AggregateFunction
+            if not isinstance(func, kind):
+                raise TypeError(f"a general {'udtaf' if table else 'udaf'} takes a "
+                                f"{kind.__name__} instance, not {func!r}")
             default_name = type(func).__name__
             default_deterministic = func.is_deterministic()
             if result_type is None:
@@ -402,6 +446,13 @@ class AggregateFunctionWrapper:
         self._name = name or default_name
         self._input_types = [as_data_type(t) for t in input_types] if input_types else []
         self._result_type = as_data_type(result_type)
+        # A table aggregate's rows: the engine keeps them as an ARRAY of its ROW
+        # type per group, which flat_aggregate unnests.
+        self._row_type = self._result_type
+        if table:
+            from weir.table.types import DataTypes
+
+            self._result_type = DataTypes.ARRAY(self._row_type)
         self._deterministic = default_deterministic if deterministic is None else deterministic
         self._inline_name = f"weir_udaf_{next(_next_id)}"
         self._row_names = row_names
@@ -409,8 +460,8 @@ class AggregateFunctionWrapper:
         self._opened = False
         self._lock = threading.Lock()
         # Retractions need retract() (general functions only, as in PyFlink).
-        self._retracts = (func_type == "general"
-                          and type(func).retract is not AggregateFunction.retract)
+        base = TableAggregateFunction if table else AggregateFunction
+        self._retracts = func_type == "general" and type(func).retract is not base.retract
 
     def __call__(self, *args: Any) -> "Expression":
         from weir.table.expressions import Expression, _operand
@@ -433,8 +484,9 @@ class AggregateFunctionWrapper:
 
     def _for_rows(self, names: List[str]) -> "AggregateFunctionWrapper":
         """A copy that takes the columns `names` as one Row (pandas: a DataFrame)."""
-        return AggregateFunctionWrapper(self._func, None, self._result_type, self._func_type,
-                                        self._deterministic, self._name, row_names=names)
+        return AggregateFunctionWrapper(self._func, None, self._row_type, self._func_type,
+                                        self._deterministic, self._name, row_names=names,
+                                        table=self._table)
 
     _open = UserDefinedFunctionWrapper._open
     _close = UserDefinedFunctionWrapper._close
@@ -553,9 +605,16 @@ class _GeneralState:
     def results(self, groups: pa.Array) -> pa.Array:
         f = self._f
         values = []
+        table = self._wrapper._table
         for g in groups.to_pylist():
             acc = self._accs[g]
-            values.append(f.get_value(acc if acc is not None else _new_accumulator(f)))
+            if acc is None:
+                acc = _new_accumulator(f)
+            if table:
+                values.append([row if isinstance(row, (tuple, list)) else (row,)
+                               for row in (f.emit_value(acc) or ())])
+            else:
+                values.append(f.get_value(acc))
         return _as_result(values, self._result_type, len(values), self._wrapper._name)
 
     def save(self, g: int) -> bytes:
@@ -635,6 +694,24 @@ class _PandasState:
         return copy_
 
 
+def udtaf(f: Any = None, input_types: Any = None, result_type: Any = None,
+          accumulator_type: Any = None, deterministic: Optional[bool] = None,
+          name: Optional[str] = None, func_type: str = "general") -> Any:
+    """Makes a Python table aggregate function (PyFlink's ``udtaf``) over a
+    TableAggregateFunction: ``t.group_by(col("k")).flat_aggregate(udtaf(Top2()))``.
+    Its result type is the ROW type of the rows it emits."""
+    if func_type != "general":
+        raise NotImplementedError("udtaf supports func_type='general' only")
+    if input_types is not None and not isinstance(input_types, (list, tuple)):
+        input_types = [input_types]
+
+    def make(func: Any) -> AggregateFunctionWrapper:
+        return AggregateFunctionWrapper(func, input_types, result_type, func_type,
+                                        deterministic, name, table=True)
+
+    return make if f is None else make(f)
+
+
 def udaf(f: Any = None, input_types: Any = None, result_type: Any = None,
          accumulator_type: Any = None, deterministic: Optional[bool] = None,
          name: Optional[str] = None, func_type: str = "general") -> Any:
@@ -652,19 +729,32 @@ def udaf(f: Any = None, input_types: Any = None, result_type: Any = None,
     return make if f is None else make(f)
 
 
-def _not_yet(kind: str) -> Callable[..., Any]:
-    def refuse(*args: Any, **kwargs: Any) -> Any:
-        raise NotImplementedError(
-            f"{kind} (Python {kind.replace('@', '')} functions) are not supported by weir "
-            "yet; scalar functions (@udf, general, pandas or arrow) are")
-    return refuse
-
-
-udtaf = _not_yet("@udtaf")
 
 
 class TableAggregateFunction(UserDefinedFunction):
-    """A table aggregate function. Not supported by weir yet."""
+    """A table aggregate function (PyFlink's): an aggregate whose
+    ``emit_value(acc)`` yields any number of rows per group; used with
+    ``flat_aggregate``. ``create_accumulator``, ``accumulate(acc, *args)``,
+    ``retract`` for updating input."""
+
+    def create_accumulator(self) -> Any:
+        raise NotImplementedError("TableAggregateFunction subclasses implement "
+                                  "create_accumulator()")
+
+    def accumulate(self, accumulator: Any, *args: Any) -> None:
+        raise NotImplementedError("TableAggregateFunction subclasses implement accumulate()")
+
+    def retract(self, accumulator: Any, *args: Any) -> None:
+        raise NotImplementedError(f"{type(self).__name__} does not implement retract()")
+
+    def emit_value(self, accumulator: Any) -> Any:
+        raise NotImplementedError("TableAggregateFunction subclasses implement emit_value()")
+
+    def get_result_type(self) -> Any:
+        return None
+
+    def get_accumulator_type(self) -> Any:
+        return None
 
 __all__ = ["udf", "udtf", "udaf", "udtaf", "ScalarFunction", "TableFunction",
            "AggregateFunction", "TableAggregateFunction",

@@ -57,6 +57,8 @@ void BindDataStream(nb::module_& m) {
           },
           nb::arg("column"), nb::arg("out_of_orderness_us"), nb::arg("idleness_us"),
           "Event time from a timestamp column, watermarks trailing it.")
+      .def("get_side_output", &api::DataStream::GetSideOutput, nb::arg("tag"),
+           "The side output `tag` of the operator producing this stream.")
       .def("rebalance", &api::DataStream::Rebalance)
       .def("set_parallelism", &api::DataStream::SetParallelism, nb::arg("parallelism"))
       .def("print", &api::DataStream::Print, nb::arg("identifier") = "");

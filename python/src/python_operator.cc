@@ -8,6 +8,8 @@
 
 #include <arrow/builder.h>
 
+#include <nanobind/stl/string.h>
+
 #include "arrow_interop.h"
 #include "python_udf.h"
 #include "weir/expr/key_hash.h"
@@ -41,6 +43,10 @@ struct PythonFunction {
   std::string description;
 };
 
+// Side outputs of one call: (tag, batch) pairs.
+using SideBatches =
+    std::vector<std::pair<std::string, std::shared_ptr<arrow::RecordBatch>>>;
+
 class PythonOperator : public runtime::Operator {
  public:
   explicit PythonOperator(std::shared_ptr<const PythonFunction> function)
@@ -55,6 +61,7 @@ class PythonOperator : public runtime::Operator {
       process_ = function_->make(subtask.index, subtask.parallelism);
       has_on_watermark_ = nb::hasattr(process_, "on_watermark");
       has_processing_time_ = nb::hasattr(process_, "on_processing_time");
+      has_side_outputs_ = nb::hasattr(process_, "take_side_outputs");
       return RequestProcessingTime();
     });
   }
@@ -64,29 +71,28 @@ class PythonOperator : public runtime::Operator {
   // milliseconds or None) comes, and emits what it returns.
   arrow::Status OnProcessingTime(runtime::EventTime now, runtime::Output* out) override {
     std::shared_ptr<arrow::RecordBatch> result;
+    SideBatches side;
     ARROW_RETURN_NOT_OK(Call([&]() -> arrow::Status {
       if (!has_processing_time_) return arrow::Status::OK();
-      ARROW_RETURN_NOT_OK(Import(process_.attr("on_processing_time")(now / 1000), &result));
+      ARROW_RETURN_NOT_OK(
+          Import(process_.attr("on_processing_time")(now / 1000), &result));
+      ARROW_RETURN_NOT_OK(TakeSideOutputs(&side));
       return RequestProcessingTime();
     }));
-    if (result != nullptr && result->num_rows() > 0) {
-      ARROW_RETURN_NOT_OK(out->Emit(std::move(result)));
-    }
-    return arrow::Status::OK();
+    return EmitAll(std::move(side), std::move(result), out);
   }
 
   arrow::Status ProcessBatch(int, const std::shared_ptr<arrow::RecordBatch>& batch,
                              runtime::Output* out) override {
     std::shared_ptr<arrow::RecordBatch> result;
+    SideBatches side;
     ARROW_RETURN_NOT_OK(Call([&]() -> arrow::Status {
       nb::object returned = process_(ToPyArrow(batch));
       ARROW_RETURN_NOT_OK(Import(returned, &result));
+      ARROW_RETURN_NOT_OK(TakeSideOutputs(&side));
       return RequestProcessingTime();
     }));
-    if (result != nullptr && result->num_rows() > 0) {
-      ARROW_RETURN_NOT_OK(out->Emit(std::move(result)));
-    }
-    return arrow::Status::OK();
+    return EmitAll(std::move(side), std::move(result), out);
   }
 
   // A callable with `on_watermark(watermark_micros)` (windows) emits what it returns
@@ -94,27 +100,26 @@ class PythonOperator : public runtime::Operator {
   arrow::Status ProcessWatermark(runtime::EventTime watermark,
                                  runtime::Output* out) override {
     std::shared_ptr<arrow::RecordBatch> result;
+    SideBatches side;
     ARROW_RETURN_NOT_OK(Call([&]() -> arrow::Status {
       if (!has_on_watermark_) return arrow::Status::OK();
       ARROW_RETURN_NOT_OK(Import(process_.attr("on_watermark")(watermark), &result));
+      ARROW_RETURN_NOT_OK(TakeSideOutputs(&side));
       return RequestProcessingTime();
     }));
-    if (result != nullptr && result->num_rows() > 0) {
-      ARROW_RETURN_NOT_OK(out->Emit(std::move(result)));
-    }
+    ARROW_RETURN_NOT_OK(EmitAll(std::move(side), std::move(result), out));
     return out->EmitWatermark(watermark);
   }
 
   arrow::Status Finish(runtime::Output* out) override {
     std::shared_ptr<arrow::RecordBatch> result;
+    SideBatches side;
     ARROW_RETURN_NOT_OK(Call([&]() -> arrow::Status {
-      if (!nb::hasattr(process_, "finish")) return arrow::Status::OK();
-      return Import(process_.attr("finish")(), &result);
+      if (!nb::hasattr(process_, "finish")) return TakeSideOutputs(&side);
+      ARROW_RETURN_NOT_OK(Import(process_.attr("finish")(), &result));
+      return TakeSideOutputs(&side);
     }));
-    if (result != nullptr && result->num_rows() > 0) {
-      ARROW_RETURN_NOT_OK(out->Emit(std::move(result)));
-    }
-    return arrow::Status::OK();
+    return EmitAll(std::move(side), std::move(result), out);
   }
 
   arrow::Status Close() override {
@@ -188,6 +193,31 @@ class PythonOperator : public runtime::Operator {
   }
 
  private:
+  // Takes the side outputs the function produced (`take_side_outputs()` returning
+  // (tag, pyarrow.RecordBatch) pairs), with the GIL held.
+  arrow::Status TakeSideOutputs(SideBatches* side) {
+    if (!has_side_outputs_) return arrow::Status::OK();
+    for (nb::handle item : process_.attr("take_side_outputs")()) {
+      auto pair = nb::cast<nb::tuple>(item);
+      side->emplace_back(nb::cast<std::string>(pair[0]), RecordBatchFrom(pair[1]));
+    }
+    return arrow::Status::OK();
+  }
+
+  // Emits what a hook produced: side outputs, then the main output.
+  arrow::Status EmitAll(SideBatches side, std::shared_ptr<arrow::RecordBatch> main,
+                        runtime::Output* out) {
+    for (auto& [tag, batch] : side) {
+      if (batch != nullptr && batch->num_rows() > 0) {
+        ARROW_RETURN_NOT_OK(out->EmitSide(tag, std::move(batch)));
+      }
+    }
+    if (main != nullptr && main->num_rows() > 0) {
+      ARROW_RETURN_NOT_OK(out->Emit(std::move(main)));
+    }
+    return arrow::Status::OK();
+  }
+
   // Asks the runtime for a callback at the function's next processing time (with
   // the GIL held).
   arrow::Status RequestProcessingTime() {
@@ -243,6 +273,7 @@ class PythonOperator : public runtime::Operator {
   nb::object process_;
   bool has_on_watermark_ = false;
   bool has_processing_time_ = false;
+  bool has_side_outputs_ = false;
 };
 
 }  // namespace

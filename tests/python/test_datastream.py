@@ -494,3 +494,61 @@ def test_processing_time_timers(env) -> None:
         counts[key] = int(n)
     assert set(counts) == {"k0", "k1", "k2"} and all(n <= 1000 for n in counts.values())
     assert len(out) >= 3 * 5  # every 300 ms for about 3 s, per key
+
+
+def test_side_outputs_of_process_functions(env) -> None:
+    from weir.datastream.functions import KeyedProcessFunction, OutputTag, ProcessFunction
+
+    odd = OutputTag("odd", Types.LONG())
+    words = OutputTag("words", Types.STRING())
+
+    class Split(ProcessFunction):
+        def process_element(self, value, ctx):
+            if value % 2:
+                ctx.output(odd, value)
+                ctx.output(words, f"odd {value}")
+            else:
+                yield value * 10
+
+    main = env.from_collection(list(range(10)), Types.LONG()).process(Split(), Types.LONG())
+    evens = main.map(lambda x: x + 1, Types.LONG())
+    both = evens.union(main.get_side_output(odd).map(lambda x: -x, Types.LONG()))
+    assert sorted(both.execute_and_collect()) == sorted(
+        [x * 10 + 1 for x in range(0, 10, 2)] + [-x for x in range(1, 10, 2)])
+
+    class Firsts(KeyedProcessFunction):
+        def process_element(self, value, ctx):
+            if value[1] == 0:
+                ctx.output(words, f"first of {ctx.get_current_key()}")
+            yield value[1]
+
+    pairs = env.from_collection([("a", 0), ("a", 1), ("b", 0)],
+                                Types.TUPLE([Types.STRING(), Types.INT()]))
+    keyed = pairs.key_by(lambda p: p[0]).process(Firsts(), Types.INT())
+    assert sorted(keyed.get_side_output(words).execute_and_collect()) == ["first of a",
+                                                                          "first of b"]
+
+
+def test_late_records_go_to_the_side_output(env) -> None:
+    from weir.common import Duration, WatermarkStrategy
+    from weir.datastream.functions import OutputTag
+    from weir.datastream.window import TumblingEventTimeWindows
+
+    rows = Types.TUPLE([Types.STRING(), Types.LONG()])
+    late = OutputTag("late", rows)
+    strategy = (WatermarkStrategy.for_monotonous_timestamps()
+                .with_timestamp_assigner(lambda e, ts: e[1]))
+    # The collection is read in batches of 65,536: the watermark after the first
+    # (at 65,535 ms) makes the second batch's records at 5 ms late.
+    events = [("a", i) for i in range(65536)] + [("a", 5)] * 10
+    env.set_parallelism(1)
+    windowed = (env.from_collection(events, rows).assign_timestamps_and_watermarks(strategy)
+                .key_by(lambda e: e[0])
+                .window(TumblingEventTimeWindows.of(Duration.of_seconds(1)))
+                .side_output_late_data(late)
+                .reduce(lambda x, y: (x[0], x[1] + y[1])))
+    both = windowed.map(lambda r: ("window", r[1]), rows).union(
+        windowed.get_side_output(late).map(lambda r: ("late", r[1]), rows))
+    out = list(both.execute_and_collect())
+    assert sorted(r for r in out if r[0] == "late") == [("late", 5)] * 10
+    assert sum(r[1] for r in out if r[0] == "window") == sum(range(65536))

@@ -9,14 +9,16 @@ settings (parallelism, runtime mode, checkpointing, restart strategy) also confi
 a StreamTableEnvironment made from it. Connectors as PyFlink spells them are in
 weir.datastream.connectors (FileSource, FileSink, KafkaSource, KafkaSink) with
 env.from_source and DataStream.sink_to; session windows, processing-time windows
-and timers. Not yet: connect and side outputs.
+and timers, side outputs (OutputTag, ctx.output, get_side_output, late window
+data). Not yet: connect.
 """
 
 from weir.common.typeinfo import Types
 from weir.datastream.data_stream import DataStream, KeyedStream
 from weir.datastream.functions import (FilterFunction, FlatMapFunction,
                                        KeyedProcessFunction, KeySelector, MapFunction,
-                                       ReduceFunction, RuntimeContext, TimerService)
+                                       OutputTag, ProcessFunction, ReduceFunction,
+                                       RuntimeContext, TimerService)
 from weir.datastream.state import (ListState, ListStateDescriptor, MapState,
                                    MapStateDescriptor, ValueState, ValueStateDescriptor)
 from weir.datastream.window import (AggregateFunction, EventTimeSessionWindows,
@@ -39,5 +41,5 @@ __all__ = ["KeyedProcessFunction", "TimerService", "ListState", "ListStateDescri
            "TumblingEventTimeWindows", "TumblingProcessingTimeWindows", "WindowedStream",
            "CheckpointConfig", "CheckpointingMode", "DataStream", "FilterFunction",
            "FlatMapFunction", "JobExecutionResult", "KeySelector", "KeyedStream",
-           "MapFunction", "ReduceFunction", "RestartStrategies", "RuntimeContext",
+           "MapFunction", "OutputTag", "ProcessFunction", "ReduceFunction", "RestartStrategies", "RuntimeContext",
            "RuntimeExecutionMode", "StreamExecutionEnvironment", "Types"]

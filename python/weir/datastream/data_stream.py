@@ -44,6 +44,32 @@ def _strip_key(batch: pa.RecordBatch) -> pa.RecordBatch:
     return batch if index < 0 else batch.remove_column(index)
 
 
+class _SideOutputs:
+    """The side-output records a Python operator produced during one call, handed
+    to the engine as one batch per tag (with the record times when the stream has
+    event time)."""
+
+    def __init__(self, has_time: bool) -> None:
+        self._has_time = has_time
+        self._pending: Dict[str, List[Tuple[Any, Any]]] = {}
+        self._types: Dict[str, TypeInformation] = {}
+
+    def add(self, tag: Any, value: Any, timestamp: Any) -> None:
+        self._types[tag.tag_id] = tag.type_info
+        self._pending.setdefault(tag.tag_id, []).append((value, timestamp))
+
+    def take(self) -> List[Tuple[str, pa.RecordBatch]]:
+        out = []
+        for tag_id, items in self._pending.items():
+            batch = self._types[tag_id].batch([v for v, _ in items])
+            if self._has_time:
+                batch = batch.append_column(TIME_FIELD,
+                                            pa.array([t for _, t in items], pa.timestamp("ms")))
+            out.append((tag_id, batch))
+        self._pending = {}
+        return out
+
+
 class DataStream:
     """A stream of records of one type in a job being built."""
 
@@ -171,6 +197,56 @@ class DataStream:
             TIME_COLUMN, (delay.to_milliseconds() if delay else 0) * 1000,
             (idle.to_milliseconds() if idle else 0) * 1000)
         return DataStream(self._env, native, in_type, has_time=True)
+
+    def process(self, func: Any, output_type: Optional[TypeInformation] = None) -> "DataStream":
+        """Runs a ProcessFunction over every record: process_element(value, ctx)
+        returns or yields results; ctx.output(tag, value) feeds side outputs."""
+        from weir.datastream.functions import ProcessFunction
+
+        out = output_type or Types.PICKLED_BYTE_ARRAY()
+        in_type, has_time = self._type, self._has_time
+        name = f"Process: Python function '{_name(func, 'process_element')}'"
+
+        def make(subtask: int, parallelism: int) -> Any:
+            import copy
+
+            function = copy.deepcopy(func)  # one per subtask, as Flink has one per task
+            if hasattr(function, "open"):
+                from weir.datastream.functions import RuntimeContext
+                function.open(RuntimeContext(subtask, parallelism))
+            process_element = _call(function, "process_element")
+
+            class Operator:
+                def __init__(self) -> None:
+                    self.side = _SideOutputs(has_time)
+
+                def __call__(self, batch: pa.RecordBatch) -> pa.RecordBatch:
+                    times = (batch.column(TIME_COLUMN).cast(pa.int64()).to_pylist()
+                             if has_time else [None] * batch.num_rows)
+                    ctx = ProcessFunction.Context(self)
+                    records: List[Any] = []
+                    stamps: List[Any] = []
+                    for t, record in zip(times, in_type.records(batch)):
+                        ctx._timestamp = t
+                        for result in process_element(record, ctx) or ():
+                            records.append(result)
+                            stamps.append(t)
+                    produced = out.batch(records)
+                    if has_time:
+                        produced = produced.append_column(TIME_FIELD,
+                                                          pa.array(stamps, pa.timestamp("ms")))
+                    return produced
+
+                def take_side_outputs(self) -> List[Tuple[str, pa.RecordBatch]]:
+                    return self.side.take()
+            return Operator()
+        native = self._native.python_process(make, self._schema(out), name)
+        return DataStream(self._env, native, out, has_time)
+
+    def get_side_output(self, output_tag: Any) -> "DataStream":
+        """The records the operator producing this stream sent to `output_tag`."""
+        native = self._native.get_side_output(output_tag.tag_id)
+        return DataStream(self._env, native, output_tag.type_info, self._has_time)
 
     def union(self, *streams: "DataStream") -> "DataStream":
         """Merges streams of the same type."""
@@ -328,6 +404,7 @@ class KeyedStream(DataStream):
                     self.store = KeyedStateStore()
                     self.timers: set = set()  # (timestamp ms, key)
                     self.processing_timers: set = set()  # (wall-clock ms, key)
+                    self.side = _SideOutputs(has_time)
                     self.watermark = -(2 ** 63)  # microseconds
                     self.timer_service = TimerService(self)
 
@@ -382,6 +459,9 @@ class KeyedStream(DataStream):
                                 stamps.append(timestamp)
                     self.store.current_key = None
                     return self._batch(records, stamps) if records else None
+
+                def take_side_outputs(self) -> List[Tuple[str, pa.RecordBatch]]:
+                    return self.side.take()
 
                 def next_processing_time(self) -> Optional[int]:
                     return min(self.processing_timers)[0] if self.processing_timers else None

@@ -100,6 +100,48 @@ class TimerService:
                                                   self._operator.store.current_key))
 
 
+class OutputTag:
+    """Names a side output and the type of its records (PyFlink's OutputTag):
+    ``ctx.output(tag, value)`` in a process function, ``stream.get_side_output(tag)``
+    to read it."""
+
+    def __init__(self, tag_id: str, type_info: Any = None) -> None:
+        from weir.common.typeinfo import Types
+
+        if not tag_id:
+            raise ValueError("an OutputTag needs a non-empty id")
+        self.tag_id = tag_id
+        self.type_info = type_info or Types.PICKLED_BYTE_ARRAY()
+
+    def __repr__(self) -> str:
+        return f"OutputTag({self.tag_id!r}, {self.type_info!r})"
+
+
+class ProcessFunction(Function):
+    """Processes each record of a stream: process_element(value, ctx) returns or
+    yields results; ``ctx.output(tag, value)`` sends a value to a side output."""
+
+    class Context:
+        def __init__(self, operator: Any) -> None:
+            self._operator = operator
+            self._timestamp: Optional[int] = None
+
+        def timestamp(self) -> Optional[int]:
+            """The record's event time (ms), None without timestamps."""
+            return self._timestamp
+
+        def output(self, output_tag: OutputTag, value: Any) -> None:
+            """Emits `value` to the side output `output_tag`."""
+            self._operator.side.add(output_tag, value, self._timestamp)
+
+        def timer_service(self) -> Any:
+            raise RuntimeError("timers are only available in a KeyedProcessFunction "
+                               "(after key_by), as in Flink")
+
+    def process_element(self, value: Any, ctx: "ProcessFunction.Context") -> Any:
+        raise NotImplementedError
+
+
 class KeyedProcessFunction(Function):
     """Processes each record of a key with keyed state and event-time timers:
     process_element(value, ctx) and on_timer(timestamp, ctx) return or yield the
@@ -119,6 +161,10 @@ class KeyedProcessFunction(Function):
 
         def get_current_key(self) -> Any:
             return self._operator.current_key()
+
+        def output(self, output_tag: OutputTag, value: Any) -> None:
+            """Emits `value` to the side output `output_tag`."""
+            self._operator.side.add(output_tag, value, self._timestamp)
 
     class OnTimerContext(Context):
         def __init__(self, operator: Any, domain: str = "EVENT_TIME") -> None:

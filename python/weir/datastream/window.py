@@ -178,6 +178,13 @@ class WindowedStream:
                              "assign_timestamps_and_watermarks(...) before key_by")
         self._keyed = keyed
         self._assigner = assigner
+        self._late_tag: Any = None
+
+    def side_output_late_data(self, output_tag: Any) -> "WindowedStream":
+        """Sends records too late for their windows to `output_tag` (read it with
+        get_side_output on the result) instead of dropping them."""
+        self._late_tag = output_tag
+        return self
 
     def reduce(self, reduce_function: Any, window_function: Any = None,
                output_type: Optional[TypeInformation] = None) -> Any:
@@ -229,6 +236,7 @@ class WindowedStream:
         from weir.datastream.data_stream import KEY_COLUMN, TIME_COLUMN, DataStream
 
         keyed, assigner, in_type = self._keyed, self._assigner, self._keyed._type
+        late_tag = self._late_tag
         sessions = isinstance(assigner, EventTimeSessionWindows)
         processing = isinstance(assigner, _ProcessingTime)
         has_time = keyed._has_time
@@ -239,7 +247,15 @@ class WindowedStream:
             state: Dict[Tuple[bytes, int, int], Any] = {}
             current = [-(2 ** 63)]  # the watermark in microseconds
 
+            from weir.datastream.data_stream import _SideOutputs
+
             class Window:
+                def __init__(self) -> None:
+                    self.side = _SideOutputs(has_time)
+
+                def take_side_outputs(self) -> List[Tuple[str, pa.RecordBatch]]:
+                    return self.side.take()
+
                 def __call__(self, batch: pa.RecordBatch) -> None:
                     keys = batch.column(KEY_COLUMN).to_pylist()
                     if processing:
@@ -248,6 +264,7 @@ class WindowedStream:
                         times = batch.column(TIME_COLUMN).cast(pa.int64()).to_pylist()
                     records = in_type.records(batch)
                     for key, t, record in zip(keys, times, records):
+                        accepted = False
                         for start, end in assigner.assign(t):
                             if sessions:
                                 # Merged first (as Flink): a record joining an open
@@ -255,9 +272,15 @@ class WindowedStream:
                                 start, end = self._merge_sessions(key, start, end)
                             if not processing and end * 1000 - 1 <= current[0]:
                                 continue  # late: its window has fired
+                            accepted = True
                             slot = (key, start, end)
                             acc = state[slot] if slot in state else create()
                             state[slot] = add(acc, record)
+                        # Flink: a record none of whose windows took it, itself
+                        # behind the watermark, goes to the late-data side output.
+                        if (not accepted and late_tag is not None and not processing
+                                and t * 1000 <= current[0]):
+                            self.side.add(late_tag, record, t)
                     return None
 
                 def _merge_sessions(self, key: bytes, start: int, end: int) -> Tuple[int, int]:

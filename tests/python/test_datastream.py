@@ -552,3 +552,71 @@ def test_late_records_go_to_the_side_output(env) -> None:
     out = list(both.execute_and_collect())
     assert sorted(r for r in out if r[0] == "late") == [("late", 5)] * 10
     assert sum(r[1] for r in out if r[0] == "window") == sum(range(65536))
+
+
+def test_connected_streams(env) -> None:
+    from weir.datastream import CoFlatMapFunction, CoMapFunction, KeyedCoProcessFunction
+    from weir.datastream.state import ValueStateDescriptor
+
+    numbers = env.from_collection([1, 2, 3], Types.LONG())
+    words = env.from_collection(["x", "yy"], Types.STRING())
+
+    class Describe(CoMapFunction):
+        def map1(self, value):
+            return f"number {value}"
+
+        def map2(self, value):
+            return f"word {value}"
+
+    described = numbers.connect(words).map(Describe(), Types.STRING())
+    assert sorted(described.execute_and_collect()) == [
+        "number 1", "number 2", "number 3", "word x", "word yy"]
+
+    class Repeat(CoFlatMapFunction):
+        def flat_map1(self, value):
+            return [value] * value
+
+        def flat_map2(self, value):
+            yield len(value)
+
+    repeated = (env.from_collection([1, 2, 3], Types.LONG())
+                .connect(env.from_collection(["x", "yy"], Types.STRING()))
+                .flat_map(Repeat(), Types.LONG()))
+    assert sorted(repeated.execute_and_collect()) == [1, 1, 2, 2, 2, 3, 3, 3]
+
+    # A keyed join of orders with the latest price of their item: state shared by
+    # both sides of a key.
+    class Enrich(KeyedCoProcessFunction):
+        def open(self, runtime_context):
+            self.price = runtime_context.get_state(ValueStateDescriptor("p", Types.LONG()))
+            self.waiting = runtime_context.get_state(ValueStateDescriptor("w", Types.LONG()))
+
+        def process_element1(self, order, ctx):  # (item, quantity)
+            price = self.price.value()
+            if price is None:
+                self.waiting.update((self.waiting.value() or 0) + order[1])
+            else:
+                yield f"{order[0]} {order[1] * price}"
+
+        def process_element2(self, quote, ctx):  # (item, price)
+            self.price.update(quote[1])
+            if self.waiting.value():
+                yield f"{quote[0]} {self.waiting.value() * quote[1]}"
+                self.waiting.clear()
+
+    env.set_parallelism(2)
+    pair = Types.TUPLE([Types.STRING(), Types.LONG()])
+    orders = env.from_collection([("apple", 2), ("pear", 1), ("apple", 1)], pair)
+    prices = env.from_collection([("apple", 10), ("pear", 7), ("kiwi", 3)], pair)
+    keyed = (orders.key_by(lambda o: o[0]).connect(prices.key_by(lambda p: p[0]))
+             .process(Enrich(), Types.STRING()))
+    out = sorted(keyed.execute_and_collect())
+    # Whatever side arrives first, every order is priced once: apple 3 * 10, pear 7.
+    totals = {}
+    for line in out:
+        item, value = line.split()
+        totals[item] = totals.get(item, 0) + int(value)
+    assert totals == {"apple": 30, "pear": 7}
+    again = (orders.connect(prices).key_by(lambda o: o[0], lambda p: p[0])
+             .process(Enrich(), Types.STRING()))
+    assert sorted(again.execute_and_collect()) == out

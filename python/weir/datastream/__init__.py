@@ -10,10 +10,13 @@ a StreamTableEnvironment made from it. Connectors as PyFlink spells them are in
 weir.datastream.connectors (FileSource, FileSink, KafkaSource, KafkaSink) with
 env.from_source and DataStream.sink_to; session windows, processing-time windows
 and timers, side outputs (OutputTag, ctx.output, get_side_output, late window
-data). Not yet: connect.
+data), connect (CoMap, CoFlatMap, KeyedCoProcessFunction).
 """
 
 from weir.common.typeinfo import Types
+from weir.datastream.connected_streams import (CoFlatMapFunction, CoMapFunction,
+                                               CoProcessFunction, ConnectedStreams,
+                                               KeyedCoProcessFunction)
 from weir.datastream.data_stream import DataStream, KeyedStream
 from weir.datastream.functions import (FilterFunction, FlatMapFunction,
                                        KeyedProcessFunction, KeySelector, MapFunction,
@@ -34,7 +37,8 @@ from weir.datastream.stream_execution_environment import (CheckpointConfig,
                                                           RuntimeExecutionMode,
                                                           StreamExecutionEnvironment)
 
-__all__ = ["KeyedProcessFunction", "TimerService", "ListState", "ListStateDescriptor",
+__all__ = ["CoFlatMapFunction", "CoMapFunction", "CoProcessFunction", "ConnectedStreams",
+           "KeyedCoProcessFunction", "KeyedProcessFunction", "TimerService", "ListState", "ListStateDescriptor",
            "MapState", "MapStateDescriptor", "ValueState", "ValueStateDescriptor",
            "AggregateFunction", "EventTimeSessionWindows", "ProcessWindowFunction",
            "SlidingEventTimeWindows", "SlidingProcessingTimeWindows", "TimeWindow",

@@ -173,7 +173,10 @@ class DataStream:
             return process
         native = self._native.python_process(
             make, schema, f"KeyBy: Python function '{_name(key_selector, 'key_by')}'")
-        return KeyedStream(self._env, native.key_by([KEY_COLUMN]), in_type, self._has_time)
+        keyed = KeyedStream(self._env, native.key_by([KEY_COLUMN]), in_type, self._has_time)
+        keyed._key_selector = f
+        keyed._unkeyed = self
+        return keyed
 
     def assign_timestamps_and_watermarks(self, watermark_strategy: Any) -> "DataStream":
         """Gives records their event time (the strategy's timestamp assigner, epoch
@@ -247,6 +250,22 @@ class DataStream:
         """The records the operator producing this stream sent to `output_tag`."""
         native = self._native.get_side_output(output_tag.tag_id)
         return DataStream(self._env, native, output_tag.type_info, self._has_time)
+
+    def connect(self, other: "DataStream") -> Any:
+        """Connects two streams (of any types) for a CoMapFunction,
+        CoFlatMapFunction or, after key_by(k1, k2) or between two keyed streams, a
+        KeyedCoProcessFunction."""
+        from weir.datastream.connected_streams import ConnectedStreams
+
+        keys = None
+        if isinstance(self, KeyedStream) and isinstance(other, KeyedStream):
+            keys = [self._key_selector, other._key_selector]
+        return ConnectedStreams(self._plain(), other._plain(), keys)
+
+    def _plain(self) -> "DataStream":
+        """This stream without its key column (a keyed stream's records, as a
+        stream to repartition)."""
+        return self
 
     def union(self, *streams: "DataStream") -> "DataStream":
         """Merges streams of the same type."""
@@ -338,6 +357,12 @@ class DataStream:
 
 class KeyedStream(DataStream):
     """A stream partitioned by key; stateful functions see every record of a key."""
+
+    _key_selector: Callable[[Any], Any]
+    _unkeyed: DataStream
+
+    def _plain(self) -> DataStream:
+        return self._unkeyed
 
     def window(self, window_assigner: Any) -> Any:
         """Groups each key's records into event-time windows (tumbling or sliding)."""

@@ -68,13 +68,37 @@ def test_parquet_file_source_to_bucketed_file_sink(tmp_path) -> None:
     assert set(table.column("name").to_pylist()) == {f"N{i}" for i in range(1000)}
 
 
+def test_text_lines_in_and_out(tmp_path) -> None:
+    from weir.common.serialization import Encoder
+    from weir.datastream.connectors.file_system import StreamFormat
+
+    src = tmp_path / "text"
+    src.mkdir()
+    (src / "a.txt").write_text("the quick fox\n\njumps, over\nlast line")
+    env = _env(tmp_path)
+    lines = env.from_source(
+        FileSource.for_record_stream_format(StreamFormat.text_line_format(), str(src)).build(),
+        WatermarkStrategy.no_watermarks(), "text")
+    words = lines.flat_map(lambda line: line.split(), Types.STRING())
+    out = tmp_path / "words"
+    words.map(lambda w: (w, len(w)), Types.TUPLE([Types.STRING(), Types.INT()])).sink_to(
+        FileSink.for_row_format(str(out), Encoder.simple_string_encoder())
+        .with_output_file_config(OutputFileConfig.builder().with_part_prefix("w").build())
+        .build())
+    env.execute("words")
+    parts = _parts(out)
+    assert parts and all(p.name.startswith("w-") and p.suffix == "" for p in parts)
+    written = sorted(line for p in parts for line in p.read_text().splitlines())
+    assert written == sorted(str((w, len(w))) for w in "the quick fox jumps, over last line".split())
+
+
 def test_connector_misuse_is_a_clear_error(tmp_path) -> None:
     env = _env(tmp_path)
-    with pytest.raises(NotImplementedError, match="text_line_format|not supported"):
+    with pytest.raises(NotImplementedError, match="not supported"):
         env.from_source(FileSource.for_record_stream_format(object(), str(tmp_path)).build())
     with pytest.raises(ValueError, match="set_value_only_deserializer"):
         KafkaSource.builder().set_bootstrap_servers("x:1").set_topics("t").build()
-    with pytest.raises(NotImplementedError, match="for_row_format"):
+    with pytest.raises(TypeError, match="Encoder.simple_string_encoder"):
         FileSink.for_row_format(str(tmp_path), None)
     stream = env.from_collection([(1, "a")], ROW)
     stream.sink_to(FileSink.for_bulk_format(str(tmp_path / "o"),

@@ -16,4 +16,20 @@ class SimpleStringSchema:
         return {"format": "raw"}
 
 
-__all__ = ["SimpleStringSchema"]
+class Encoder:
+    """How FileSink.for_row_format writes a record: one line of text."""
+
+    def __init__(self, charset: str) -> None:
+        if charset.upper().replace("-", "") != "UTF8":
+            raise ValueError(f"Encoder supports UTF-8 only, not {charset!r}")
+
+    @staticmethod
+    def simple_string_encoder(charset_name: str = "UTF-8") -> "Encoder":
+        """Writes str(record) and a newline per record."""
+        return Encoder(charset_name)
+
+    def _format(self) -> dict:
+        return {"format": "raw"}
+
+
+__all__ = ["Encoder", "SimpleStringSchema"]

@@ -275,6 +275,9 @@ class StreamExecutionEnvironment:
             raise NotImplementedError("one sink_to(...) per job is supported yet; union the "
                                       "streams first")
         stream, sink = self._sinks[0]
+        if getattr(sink, "_row_format", False) and stream._type != Types.STRING():
+            # SimpleStringEncoder writes the record's string form.
+            stream = stream.map(str, Types.STRING())
         t_env = self._bridge()
         t_env.get_config().set("pipeline.name", name)
         table = t_env.from_data_stream(stream)

@@ -92,7 +92,10 @@ TEST(RecordFormatTest, RawKeepsTheBytesAndNullIsNoRecord) {
   EXPECT_NE(refused.status().message().find("exactly one BYTES or STRING column"),
             std::string::npos)
       << refused.status();
-  EXPECT_TRUE(raw->OpenFile("/nonexistent", schema, {}).status().IsNotImplemented());
+  // Raw files are lines (RawFilesAreOneRecordPerLine); a missing one is an error.
+  auto missing = raw->OpenFile("/nonexistent", schema, {});
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find("/nonexistent"), std::string::npos);
 }
 
 TEST(RecordFormatTest, CsvCommentsAreSkippedInValuesButNotInKeys) {
@@ -155,6 +158,33 @@ TEST(RecordFormatTest, FilesReadBackWhatAppendLinesWrote) {
     }
     std::remove(path.c_str());
   }
+}
+
+TEST(RecordFormatTest, RawFilesAreOneRecordPerLine) {
+  const RecordFormat* raw = FindRecordFormat("raw");
+  auto schema = arrow::schema({arrow::field("line", arrow::utf8())});
+  auto batch = arrow::RecordBatch::Make(
+      schema, 4,
+      {*arrow::json::ArrayFromJSONString(arrow::utf8(), R"(["a, b", null, "", "c"])")});
+  auto encoder = *raw->MakeEncoder(schema, {}, RecordPart::kLine);
+  std::string text;
+  ASSERT_TRUE(encoder->AppendLines(*batch, &text).ok());
+  EXPECT_EQ(text, "a, b\n\nc\n");  // NULL is no line
+  const std::string path = ::testing::TempDir() + "/lines.txt";
+  std::ofstream(path, std::ios::binary) << text << "last without newline";
+  auto reader = raw->OpenFile(path, schema, {});
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  auto table = *(*reader)->ToTable();
+  auto lines = *table->CombineChunksToBatch();
+  EXPECT_TRUE(lines->column(0)->Equals(*arrow::json::ArrayFromJSONString(
+      arrow::utf8(), R"(["a, b", "", "c", "last without newline"])")));
+  std::ofstream(path, std::ios::binary) << "ok\n\xff\xfe\n";
+  auto bad = *raw->OpenFile(path, schema, {});
+  auto read = bad->ToTable();
+  ASSERT_FALSE(read.ok());
+  EXPECT_NE(read.status().message().find("line 2: not valid UTF-8"), std::string::npos)
+      << read.status();
+  std::remove(path.c_str());
 }
 
 }  // namespace

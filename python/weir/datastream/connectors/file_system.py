@@ -26,8 +26,8 @@ class FileSource:
 
     @staticmethod
     def for_record_stream_format(stream_format: Any, *paths: str) -> "FileSourceBuilder":
-        """Files of records; weir reads Parquet, CSV and JSON files through the Table
-        API: ``StreamFormat.text_line_format()`` is not supported yet."""
+        """Files of records: ``StreamFormat.text_line_format()`` reads each line as
+        a string."""
         return FileSourceBuilder(stream_format, paths)
 
     def _table(self) -> tuple:
@@ -41,6 +41,27 @@ class FileSource:
         if self._monitor is not None:
             options["source.monitor-interval"] = f"{self._monitor} ms"
         return self._format._record_type(), options
+
+
+class StreamFormat:
+    """Record formats of FileSource.for_record_stream_format."""
+
+    def __init__(self) -> None:
+        pass
+
+    @staticmethod
+    def text_line_format(charset_name: str = "UTF-8") -> "StreamFormat":
+        """Each line (without its newline) is a record of type STRING."""
+        if charset_name.upper().replace("-", "") != "UTF8":
+            raise ValueError(f"text_line_format supports UTF-8 only, not {charset_name!r}")
+        return StreamFormat()
+
+    def _format(self) -> dict:
+        return {"format": "raw"}
+
+    def _record_type(self) -> Any:
+        from weir.common.typeinfo import Types
+        return Types.STRING()
 
 
 class FileSourceBuilder:
@@ -143,8 +164,10 @@ class FileSink:
     checkpointing (files become visible when the checkpoint covering them
     completes)."""
 
-    def __init__(self, path: str, writer: Any, options: Dict[str, str]) -> None:
+    def __init__(self, path: str, writer: Any, options: Dict[str, str],
+                 row_format: bool = False) -> None:
         self._path, self._writer, self._options = path, writer, options
+        self._row_format = row_format
 
     @staticmethod
     def for_bulk_format(base_path: str, writer_factory: Any) -> "FileSinkBuilder":
@@ -153,9 +176,9 @@ class FileSink:
 
     @staticmethod
     def for_row_format(base_path: str, encoder: Any) -> "FileSinkBuilder":
-        raise NotImplementedError("FileSink.for_row_format is not supported yet; use "
-                                  "for_bulk_format with ParquetBulkWriters, or a filesystem "
-                                  "table in csv or json format")
+        """Part files of text lines: ``Encoder.simple_string_encoder()`` writes
+        str(record) per line."""
+        return FileSinkBuilder(str(base_path), encoder, row_format=True)
 
     def _table(self) -> Dict[str, str]:
         options = {"connector": "filesystem", "path": self._path}
@@ -167,12 +190,14 @@ class FileSink:
 class FileSinkBuilder:
     """Builds a FileSink."""
 
-    def __init__(self, path: str, writer: Any) -> None:
+    def __init__(self, path: str, writer: Any, row_format: bool = False) -> None:
         if not hasattr(writer, "_format"):
-            raise TypeError(f"FileSink.for_bulk_format takes ParquetBulkWriters.for_row_type"
-                            f"(...), not {writer!r}")
-        self._path, self._writer = path, writer
+            raise TypeError("FileSink takes ParquetBulkWriters.for_row_type(...) or "
+                            f"Encoder.simple_string_encoder(), not {writer!r}")
+        self._path, self._writer, self._row_format = path, writer, row_format
         self._options: Dict[str, str] = {}
+        if row_format:
+            self._options["sink.output-file.part-suffix"] = ""  # Flink's default
 
     def with_bucket_assigner(self, assigner: BucketAssigner) -> "FileSinkBuilder":
         self._options.update(assigner._options)
@@ -192,8 +217,8 @@ class FileSinkBuilder:
         return self
 
     def build(self) -> FileSink:
-        return FileSink(self._path, self._writer, dict(self._options))
+        return FileSink(self._path, self._writer, dict(self._options), self._row_format)
 
 
-__all__ = ["FileSource", "FileSourceBuilder", "FileSink", "FileSinkBuilder",
+__all__ = ["FileSource", "FileSourceBuilder", "FileSink", "FileSinkBuilder", "StreamFormat",
            "BucketAssigner", "RollingPolicy", "OutputFileConfig"]

@@ -90,18 +90,6 @@ arrow::Result<FileSinkOptions> FileSinkOptionsOf(const TableDescriptor& table) {
         table, "sink.bucket-assigner",
         fmt::format("expected date-time or base-path but got '{}'", assigner));
   }
-  for (const char* key :
-       {"sink.output-file.part-prefix", "sink.output-file.part-suffix"}) {
-    if (table.Option(key).find('/') != std::string::npos) {
-      return OptionError(table, key, "a part file name cannot contain '/'");
-    }
-  }
-  if (has("sink.output-file.part-prefix")) {
-    options.prefix = table.Option("sink.output-file.part-prefix");
-  }
-  if (table.options.count("sink.output-file.part-suffix") != 0) {
-    options.suffix = table.Option("sink.output-file.part-suffix");
-  }
   if (has("sink.rolling-policy.file-size")) {
     ARROW_ASSIGN_OR_RAISE(options.rolling.file_size,
                           Size(table, "sink.rolling-policy.file-size"));
@@ -204,6 +192,18 @@ arrow::Result<FileSinkOptions> FileSinkOptionsOf(const TableDescriptor& table) {
       return encoder->AppendLines(batch, out);
     };
     options.suffix = std::string(format->file_suffix());
+  }
+  for (const char* key :
+       {"sink.output-file.part-prefix", "sink.output-file.part-suffix"}) {
+    if (table.Option(key).find('/') != std::string::npos) {
+      return OptionError(table, key, "a part file name cannot contain '/'");
+    }
+  }
+  if (has("sink.output-file.part-prefix")) {
+    options.prefix = table.Option("sink.output-file.part-prefix");
+  }
+  if (table.options.count("sink.output-file.part-suffix") != 0) {
+    options.suffix = table.Option("sink.output-file.part-suffix");
   }
   if (has("auto-compaction")) {
     ARROW_ASSIGN_OR_RAISE(bool compaction, ParseBool(table, "auto-compaction"));

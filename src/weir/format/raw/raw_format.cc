@@ -1,6 +1,7 @@
 #include "weir/format/raw/raw_format.h"
 
 #include <arrow/builder.h>
+#include <arrow/io/file.h>
 #include <arrow/type.h>
 #include <arrow/util/utf8.h>
 #include <fmt/format.h>
@@ -81,9 +82,91 @@ class RawRecordEncoder : public RecordEncoder {
     out->assign(static_cast<const arrow::BinaryArray&>(*column_).GetView(row));
     return true;
   }
+  // In files a NULL value is no line (an empty line would read back as '').
+  arrow::Status AppendLines(const arrow::RecordBatch& batch, std::string* out) override {
+    ARROW_RETURN_NOT_OK(Reset(batch));
+    const auto& values = static_cast<const arrow::BinaryArray&>(*column_);
+    for (int64_t r = 0; r < batch.num_rows(); ++r) {
+      if (values.IsNull(r)) continue;
+      out->append(values.GetView(r));
+      out->push_back('\n');
+    }
+    return arrow::Status::OK();
+  }
 
  private:
   std::shared_ptr<arrow::Array> column_;
+};
+
+// A file read as one record per line (Flink's filesystem connector with the raw
+// format): the bytes between newlines, without the newline; a last line without
+// one counts, an empty file has no record.
+class RawLinesReader : public arrow::RecordBatchReader {
+ public:
+  RawLinesReader(std::shared_ptr<arrow::io::InputStream> input,
+                 std::unique_ptr<RecordDecoder> decoder,
+                 std::shared_ptr<arrow::Schema> schema)
+      : input_(std::move(input)),
+        decoder_(std::move(decoder)),
+        schema_(std::move(schema)) {}
+
+  std::shared_ptr<arrow::Schema> schema() const override { return schema_; }
+
+  arrow::Status ReadNext(std::shared_ptr<arrow::RecordBatch>* out) override {
+    constexpr int64_t kBatchRows = 64 * 1024;
+    constexpr int64_t kChunk = 1 << 20;
+    int64_t rows = 0;
+    while (rows < kBatchRows) {
+      const size_t newline = pending_.find('\n', position_);
+      if (newline != std::string::npos) {
+        ARROW_RETURN_NOT_OK(Append(newline));
+        position_ = newline + 1;
+        ++rows;
+        continue;
+      }
+      if (eof_) {
+        if (position_ < pending_.size()) {
+          ARROW_RETURN_NOT_OK(Append(pending_.size()));
+          ++rows;
+        }
+        pending_.clear();
+        position_ = 0;
+        break;
+      }
+      pending_.erase(0, position_);
+      position_ = 0;
+      ARROW_ASSIGN_OR_RAISE(auto chunk, input_->Read(kChunk));
+      if (chunk->size() == 0) eof_ = true;
+      pending_.append(reinterpret_cast<const char*>(chunk->data()),
+                      static_cast<size_t>(chunk->size()));
+    }
+    if (rows == 0) {
+      *out = nullptr;
+      return arrow::Status::OK();
+    }
+    ARROW_ASSIGN_OR_RAISE(*out, decoder_->Finish());
+    return arrow::Status::OK();
+  }
+
+ private:
+  arrow::Status Append(size_t end) {
+    ++line_;
+    auto appended =
+        decoder_->Append(std::string_view(pending_).substr(position_, end - position_));
+    if (!appended.ok()) {
+      return arrow::Status::Invalid(
+          fmt::format("line {}: {}", line_, appended.status().message()));
+    }
+    return arrow::Status::OK();
+  }
+
+  std::shared_ptr<arrow::io::InputStream> input_;
+  std::unique_ptr<RecordDecoder> decoder_;
+  std::shared_ptr<arrow::Schema> schema_;
+  std::string pending_;
+  size_t position_ = 0;
+  bool eof_ = false;
+  int64_t line_ = 0;
 };
 
 class RawRecordFormat : public RecordFormat {
@@ -114,6 +197,17 @@ class RawRecordFormat : public RecordFormat {
     ARROW_RETURN_NOT_OK(RawColumn(*schema, part, "writes").status());
     return std::make_unique<RawRecordEncoder>();
   }
+
+  arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenFile(
+      const std::string& path, std::shared_ptr<arrow::Schema> schema,
+      const FormatOptions& options) const override {
+    ARROW_ASSIGN_OR_RAISE(auto decoder, MakeDecoder(schema, options, RecordPart::kLine));
+    ARROW_ASSIGN_OR_RAISE(auto file, arrow::io::ReadableFile::Open(path));
+    return std::make_shared<RawLinesReader>(std::move(file), std::move(decoder),
+                                            std::move(schema));
+  }
+
+  std::string_view file_suffix() const override { return ".txt"; }
 };
 
 }  // namespace

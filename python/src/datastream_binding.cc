@@ -86,6 +86,8 @@ void BindDataStream(nb::module_& m) {
       .def("from_arrow", &PyStreamEnvironment::FromArrow, nb::arg("data"),
            nb::arg("name"))
       .def("execute", &PyStreamEnvironment::Execute, nb::arg("job_name"))
+      .def("cancel", &PyStreamEnvironment::Cancel,
+           "Cancels the job running now (from another thread).")
       .def("execute_and_collect", &PyStreamEnvironment::ExecuteAndCollect,
            nb::arg("stream"), nb::arg("job_name"));
 }

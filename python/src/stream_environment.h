@@ -76,6 +76,9 @@ class PyStreamEnvironment {
     return StreamCapsule(table);
   }
 
+  /// Cancels the job running now (from another thread: execute_async's client).
+  void Cancel() { cancel_->store(true); }
+
   /// Returns the engine's environment.
   const std::shared_ptr<api::StreamExecutionEnvironment>& env() const { return env_; }
 

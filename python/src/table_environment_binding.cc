@@ -217,6 +217,9 @@ class PyTableEnvironment {
     Check(env_->CreateTemporaryFunction(std::move(function)));
   }
 
+  /// Cancels the statement running now (from another thread).
+  void Cancel() { cancel_.store(true); }
+
   void DropTemporaryFunction(const std::string& name, bool system, bool if_exists) {
     Check(env_->DropTemporaryFunction(name, system, if_exists));
   }
@@ -287,6 +290,8 @@ void BindTableEnvironment(nb::module_& m) {
            nb::arg("retracts"), nb::arg("system"), nb::arg("description"))
       .def("drop_temporary_function", &PyTableEnvironment::DropTemporaryFunction,
            nb::arg("name"), nb::arg("system"), nb::arg("if_exists"))
+      .def("cancel", &PyTableEnvironment::Cancel,
+           "Cancels the statement running now (from another thread).")
       .def("table_names", &PyTableEnvironment::TableNames)
       .def("view_names", &PyTableEnvironment::ViewNames)
       .def("function_names", &PyTableEnvironment::FunctionNames)

@@ -664,3 +664,33 @@ def test_python_state_restores_at_another_parallelism(tmp_path) -> None:
     # It went on from the checkpoint: the source did not start over (fewer records
     # than 3000 came through) and every key's first sum continues its old one.
     assert len(out) < 3000 and min(first.values()) > 1
+
+
+def test_execute_async_runs_on_its_own_and_cancels(tmp_path) -> None:
+    from weir.table import StreamTableEnvironment
+    from weir.table.table_result import JobStatus
+
+    env = StreamExecutionEnvironment.get_execution_environment()
+    env.set_parallelism(1)
+    seen = []
+    env.from_collection([1, 2, 3], Types.LONG()).map(lambda x: seen.append(x) or x,
+                                                     Types.LONG())
+    client = env.execute_async("three")
+    assert client.get_job_id() == "three"
+    client.get_job_execution_result(timeout=60)
+    assert client.get_job_status() == JobStatus.FINISHED and sorted(seen) == [1, 2, 3]
+
+    # An unbounded job runs until cancelled.
+    env2 = StreamExecutionEnvironment.get_execution_environment()
+    t_env = StreamTableEnvironment.create(env2)
+    t_env.execute_sql("CREATE TABLE g (id BIGINT) WITH ('connector' = 'datagen', "
+                      "'rows-per-second' = '100')")
+    t_env.to_data_stream(t_env.from_path("g")).map(lambda r: r.id, Types.LONG())
+    forever = env2.execute_async("forever")
+    import time
+    time.sleep(0.5)
+    assert forever.get_job_status() == JobStatus.RUNNING
+    forever.cancel()
+    assert forever.get_job_status() == JobStatus.CANCELED
+    with pytest.raises(weir.JobCancelledError):
+        forever.get_job_execution_result(timeout=10)

@@ -90,6 +90,64 @@ class CheckpointConfig:
         return "execution.checkpointing.interval" in self._config
 
 
+class JobClient:
+    """A job started by execute_async: its id, status, result, and cancel()."""
+
+    def __init__(self, name: str, run: Any, cancel: Any) -> None:
+        import threading
+
+        self._name = name
+        self._cancel = cancel
+        self._error: Optional[BaseException] = None
+        self._cancelled = False
+        self._thread = threading.Thread(target=self._run, args=(run,), daemon=True,
+                                        name=f"weir job {name}")
+        self._thread.start()
+
+    def _run(self, run: Any) -> None:
+        try:
+            run()
+        except BaseException as error:  # reported by get_job_execution_result
+            self._error = error
+
+    def get_job_id(self) -> str:
+        """The job's name (weir's jobs have no separate id)."""
+        return self._name
+
+    def get_job_status(self) -> Any:
+        """RUNNING, FINISHED, FAILED or CANCELED."""
+        from weir.errors import JobCancelledError
+        from weir.table.table_result import JobStatus
+
+        if self._thread.is_alive():
+            return JobStatus.CANCELLING if self._cancelled else JobStatus.RUNNING
+        if self._error is None:
+            return JobStatus.FINISHED
+        if self._cancelled or isinstance(self._error, JobCancelledError):
+            return JobStatus.CANCELED
+        return JobStatus.FAILED
+
+    def cancel(self) -> None:
+        """Cancels the job and waits until it stopped."""
+        import time
+
+        self._cancelled = True
+        while self._thread.is_alive():
+            self._cancel()  # again until it lands: a run resets the flag as it starts
+            self._thread.join(0.05)
+            time.sleep(0)
+
+    def get_job_execution_result(self, timeout: Optional[float] = None
+                                 ) -> "JobExecutionResult":
+        """Waits for the job; returns its result or raises its error."""
+        self._thread.join(timeout)
+        if self._thread.is_alive():
+            raise TimeoutError(f"job '{self._name}' still running after {timeout} s")
+        if self._error is not None:
+            raise self._error
+        return JobExecutionResult(self._name)
+
+
 class JobExecutionResult:
     """What execute() returns."""
 
@@ -253,22 +311,38 @@ class StreamExecutionEnvironment:
 
     def execute(self, job_name: Optional[str] = None) -> "JobExecutionResult":
         """Runs the job built so far to its end (Ctrl-C cancels it)."""
+        run, _ = self._prepare(job_name)
+        run()
+        return JobExecutionResult(job_name or self._job_name())
+
+    def execute_async(self, job_name: Optional[str] = None) -> "JobClient":
+        """Starts the job built so far on a thread of its own and returns at once;
+        the client waits for it, reports its status and cancels it."""
+        name = job_name or self._job_name()
+        run, cancel = self._prepare(job_name)
+        return JobClient(name, run, cancel)
+
+    def _prepare(self, job_name: Optional[str]) -> tuple:
+        """What runs the job built so far, and what cancels it; the environment
+        starts a new job graph."""
         if self._native is None:
             raise RuntimeError("No operators defined in streaming topology. Cannot execute.")
         name = job_name or self._job_name()
         try:
             if self._sinks:
-                self._run_with_sink(name)
+                run, cancel = self._run_with_sink(name)
             else:
                 self._apply_job_settings()
-                self._native.execute(name)
+                native = self._native
+                run, cancel = (lambda: native.execute(name)), native.cancel
         finally:
             self._reset()
-        return JobExecutionResult(name)
+        return run, cancel
 
-    def _run_with_sink(self, name: str) -> None:
-        """Runs the job through its connector sink: an INSERT of the stream into the
-        sink's table, which runs the stream's job (with its checkpointing)."""
+    def _run_with_sink(self, name: str) -> tuple:
+        """Prepares the job to run through its connector sink: an INSERT of the
+        stream into the sink's table, which runs the stream's job (with its
+        checkpointing). Returns what runs it and what cancels it."""
         from weir.table.expressions import quote
 
         if len(self._sinks) > 1:
@@ -289,7 +363,7 @@ class StreamExecutionEnvironment:
         sink_name = f"__weir_sink_{self._sources}"
         t_env.execute_sql(f"CREATE TEMPORARY TABLE {quote(sink_name)} ({columns}) "
                           f"WITH ({with_})")
-        table.execute_insert(sink_name).wait()
+        return (lambda: table.execute_insert(sink_name).wait()), t_env._native.cancel
 
     def _apply_job_settings(self) -> None:
         """Hands checkpointing and the restart strategy to the native job."""

@@ -39,6 +39,22 @@ class WeightedAvg(AggregateFunction):
         return None if acc[1] == 0 else acc[0] / acc[1]
 
 
+class Mean(AggregateFunction):
+    def create_accumulator(self):
+        return [0.0, 0]
+
+    def accumulate(self, acc, value):
+        acc[0] += value
+        acc[1] += 1
+
+    def retract(self, acc, value):
+        acc[0] -= value
+        acc[1] -= 1
+
+    def get_value(self, acc):
+        return acc[0] / acc[1] if acc[1] else None
+
+
 class SumNoRetract(AggregateFunction):
     def create_accumulator(self):
         return [0]
@@ -312,3 +328,42 @@ def test_table_map_with_a_row_function(env) -> None:
     assert list(got.columns) == ["key", "double_w"]
     assert got.double_w.sum() == 2 * sum(DATA.column("w").to_pylist())
     assert set(got.key) == {"K0", "K1", "K2", "K3", "K4"}
+
+
+def test_aggregate_functions_in_over_windows(env, tmp_path) -> None:
+    """General and pandas functions over ROWS frames (rows leave the frame: the
+    general function retracts, the pandas one drops the row), in batch and on the
+    streaming OVER operator; DuckDB computes the same windows."""
+    path = tmp_path / "events"
+    path.mkdir()
+    pq.write_table(pa.table({"k": [f"k{i % 3}" for i in range(60)],
+                             "v": pa.array([float((i * 7) % 11) for i in range(60)]),
+                             "ts": pa.array([i * 1000 for i in range(60)], pa.timestamp("ms"))}),
+                   path / "a.parquet")
+    env.execute_sql(f"""CREATE TABLE e (k STRING, v DOUBLE, ts TIMESTAMP(3),
+        WATERMARK FOR ts AS ts) WITH ('connector' = 'filesystem', 'path' = '{path}',
+        'format' = 'parquet')""")
+    env.create_temporary_function("median", median)
+    env.get_config().set("sql-client.execution.result-mode", "changelog")
+    env.create_temporary_function("mean", udaf(Mean(), result_type="DOUBLE"))
+    got = env.execute_sql(
+        "SELECT k, ts, mean(v) OVER w AS a, median(v) OVER w AS m FROM e "
+        "WINDOW w AS (PARTITION BY k ORDER BY ts ROWS BETWEEN 2 PRECEDING AND CURRENT ROW)"
+    ).to_pandas()
+    want = duckdb.sql(f"""SELECT k, epoch_ms(ts), AVG(v) OVER w, MEDIAN(v) OVER w
+        FROM read_parquet('{path}/*.parquet')
+        WINDOW w AS (PARTITION BY k ORDER BY ts ROWS BETWEEN 2 PRECEDING AND CURRENT ROW)
+        """).fetchall()
+    ours = {(r.k, int(pd.Timestamp(r.ts).value // 1_000_000)): (r.a, r.m)
+            for r in got.itertuples()}
+    assert close(ours, {(r[0], r[1]): r[2:] for r in want})
+    # Several arguments: the batch engine takes them; the streaming OVER operator
+    # says it cannot yet.
+    query = ("SELECT k, wavg(v, 2) OVER (PARTITION BY k ORDER BY ts ROWS BETWEEN 2 "
+             "PRECEDING AND CURRENT ROW) AS a FROM e")
+    env.create_temporary_function("wavg", wavg)
+    if env.get_config().get("execution.runtime-mode", "") == "batch":
+        assert len(env.execute_sql(query).to_pandas()) == 60
+    else:
+        with pytest.raises(weir.UserError, match="several arguments in an OVER window"):
+            env.execute_sql(query).to_pandas()

@@ -460,8 +460,10 @@ class AggregateFunctionWrapper:
         self._opened = False
         self._lock = threading.Lock()
         # Retractions need retract() (general functions only, as in PyFlink).
+        # Retractions need retract() (general functions); a pandas function keeps
+        # its group's rows, so it can drop a retracted one.
         base = TableAggregateFunction if table else AggregateFunction
-        self._retracts = func_type == "general" and type(func).retract is not base.retract
+        self._retracts = func_type == "pandas" or type(func).retract is not base.retract
 
     def __call__(self, *args: Any) -> "Expression":
         from weir.table.expressions import Expression, _operand
@@ -630,6 +632,17 @@ class _GeneralState:
         return copy_
 
 
+def _remove_equal(rows: list, row: tuple, name: str) -> None:
+    def same(a: Any, b: Any) -> bool:
+        return a == b or (a != a and b != b)  # NaN equals NaN here
+    for i, existing in enumerate(rows):
+        if len(existing) == len(row) and all(same(a, b) for a, b in zip(existing, row)):
+            del rows[i]
+            return
+    raise ValueError(f"pandas aggregate function '{name}' was asked to retract a row it "
+                     f"never received: {row!r}")
+
+
 class _PandasState:
     """Accumulators of a pandas udaf for one subtask: each group's argument rows;
     the function runs once per group over them as pandas Series (a DataFrame for
@@ -650,14 +663,17 @@ class _PandasState:
 
     def update(self, values: Optional[pa.Array], groups: pa.Array,
                kinds: Optional[pa.Array]) -> None:
-        if kinds is not None and any(k in (1, 3) for k in kinds.to_pylist()):
-            raise ValueError(f"pandas aggregate function '{self._wrapper._name}' cannot "
-                             "retract rows: its input must be insert-only")
         rows = _argument_rows(values, self._input_type, len(groups), None)
+        kind_list = kinds.to_pylist() if kinds is not None else None
         for i, g in enumerate(groups.to_pylist()):
             if self._rows[g] is None:
                 self._rows[g] = []
-            self._rows[g].append(rows[i])
+            if kind_list is None or kind_list[i] in (0, 2):
+                self._rows[g].append(rows[i])
+            else:
+                # A retraction (an update, or a row leaving an OVER frame) removes
+                # the oldest equal row.
+                _remove_equal(self._rows[g], rows[i], self._wrapper._name)
 
     def _series(self, rows: list) -> list:
         types = _argument_types(self._input_type)

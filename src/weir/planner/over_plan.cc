@@ -27,8 +27,8 @@ runtime::OverWindowOptions OverOptionsOf(const sql::PlanNode& node) {
     options.functions.push_back({function, "", node.rank.field});
   } else {
     for (const sql::OverCall& call : node.over_calls) {
-      options.functions.push_back(
-          {call.function, call.input, call.output, call.offset, call.default_value});
+      options.functions.push_back({call.function, call.input, call.output, call.offset,
+                                   call.default_value, call.user_function});
     }
   }
   return options;

@@ -438,6 +438,16 @@ class Translator {
             "LEAD in stream mode is not supported: it reads rows that have not arrived; "
             "it runs in batch mode (SET 'execution.runtime-mode' = 'batch')");
       }
+      if (call.user_function != nullptr && !call.input.empty()) {
+        const auto field = node.inputs[0]->schema->GetFieldByName(call.input);
+        if (field != nullptr && field->type()->id() == arrow::Type::STRUCT) {
+          return UserError(
+              "{} with several arguments in an OVER window is not supported in stream "
+              "mode yet (the OVER operator keeps rows whose columns are scalars); call "
+              "it with one argument, or run the query in batch mode",
+              call.user_function->name());
+        }
+      }
       if (call.function == "row_number" || call.function == "rank" ||
           call.function == "dense_rank") {
         return UserError(
@@ -453,8 +463,8 @@ class Translator {
     options.rows = w.rows;
     options.preceding = w.preceding;
     for (const sql::OverCall& call : node.over_calls) {
-      options.functions.push_back(
-          {call.function, call.input, call.output, call.offset, call.default_value});
+      options.functions.push_back({call.function, call.input, call.output, call.offset,
+                                   call.default_value, call.user_function});
     }
     options.state_ttl = options_.state_ttl;
     const bool global = options.partition_keys.empty();

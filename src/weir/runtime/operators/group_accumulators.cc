@@ -837,9 +837,9 @@ arrow::Result<std::unique_ptr<GroupAccumulators>> GroupAccumulators::Make(
   if (call.user_function != nullptr) {
     if (retractions && !call.user_function->retracts()) {
       return UserError(
-          "{} does not implement retract(), but its input is an update stream (a "
-          "GROUP BY, Top-N or changelog source below it); implement retract() or "
-          "aggregate insert-only input",
+          "{} does not implement retract(), but rows leave its aggregate here (an "
+          "update stream below it: a GROUP BY, Top-N or changelog source; or an OVER "
+          "frame with a PRECEDING bound); implement retract()",
           call.user_function->name());
     }
     return call.user_function->MakeAccumulators(raw_type);

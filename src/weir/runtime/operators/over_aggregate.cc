@@ -70,6 +70,7 @@ arrow::Status OverAggregateOperator::Prepare(
       }
     }
     GroupAggregateCall call{function.function, function.input, function.output};
+    call.user_function = function.user_function;
     call.offset = function.offset;
     call.default_value = function.default_value;
     ARROW_ASSIGN_OR_RAISE(

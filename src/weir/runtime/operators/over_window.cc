@@ -85,6 +85,7 @@ class FrameAggregator {
       const OverFunction& function, const std::shared_ptr<arrow::Array>& input) {
     const bool bounded = options_.preceding.has_value() && !options_.whole_partition;
     GroupAggregateCall call{function.function, function.input, function.output};
+    call.user_function = function.user_function;
     ARROW_ASSIGN_OR_RAISE(
         accumulators_,
         GroupAccumulators::Make(call, input ? input->type() : nullptr, bounded));

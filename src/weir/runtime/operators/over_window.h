@@ -11,6 +11,8 @@
 
 #include "weir/runtime/operators/sort_key.h"
 
+#include "weir/runtime/operators/user_aggregate.h"
+
 namespace weir::runtime {
 
 /// One window function: ROW_NUMBER, RANK, DENSE_RANK (`row_number`, `rank`,
@@ -27,6 +29,8 @@ struct OverFunction {
   /// such row (null: NULL; of the input's type).
   int64_t offset = 1;
   std::shared_ptr<arrow::Scalar> default_value = nullptr;
+  /// A registered aggregate function (`function` is "user").
+  std::shared_ptr<const UserAggregateFunction> user_function = nullptr;
 };
 
 /// The window of OVER (PARTITION BY … ORDER BY … frame) and its functions.

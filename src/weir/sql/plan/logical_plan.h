@@ -104,6 +104,8 @@ struct OverCall {
   std::shared_ptr<arrow::Scalar> default_value;
   /// The call as written, for EXPLAIN.
   std::string display;
+  /// A registered aggregate function (`function` is "user").
+  std::shared_ptr<const runtime::UserAggregateFunction> user_function;
 };
 
 /// The window of an Over or Rank node: partitions, their order and the frame.

@@ -293,6 +293,43 @@ arrow::Result<Relation> Planner::Impl::PlanOver(
         }
         over_call.function = ToLowerAscii(name);
         type = input.type;
+      } else if (auto user = UserAggregate(catalog, call->name().name)) {
+        // A registered aggregate function: its argument(s) as one column (a struct
+        // of them when several, as in GROUP BY).
+        if (call->distinct() || call->star() || call->filter()) {
+          return ErrorAtPos(call->position(), "invalid call",
+                            fmt::format(": {} takes neither DISTINCT, * nor FILTER",
+                                        user->description));
+        }
+        if (!user->arg_types.empty() && call->args().size() != user->arg_types.size()) {
+          return ErrorAtPos(
+              call->name().position, "invalid call",
+              fmt::format(": {} expects {} arguments but got {}", user->description,
+                          user->arg_types.size(), call->args().size()));
+        }
+        std::vector<cp::Expression> args;
+        std::vector<std::string> names;
+        for (size_t i = 0; i < call->args().size(); ++i) {
+          ARROW_ASSIGN_OR_RAISE(BoundExpr arg, Bind(*call->args()[i], rel, *hooks));
+          if (!user->arg_types.empty() && !arg.type->Equals(*user->arg_types[i])) {
+            arg.expr =
+                cp::call("cast", {arg.expr}, cp::CastOptions::Safe(user->arg_types[i]));
+          }
+          args.push_back(arg.expr);
+          names.push_back(fmt::format("__weir_arg{}", i));
+        }
+        if (!args.empty()) {
+          cp::Expression input =
+              args.size() == 1
+                  ? args[0]
+                  : cp::call("make_struct", args, cp::MakeStructOptions(names));
+          ARROW_ASSIGN_OR_RAISE(input, input.Bind(*rel.plan->schema));
+          over_call.input =
+              column_of(BoundExpr{input, input.type()->GetSharedPtr()}, "arg");
+        }
+        over_call.function = "user";
+        over_call.user_function = user->aggregate_function;
+        type = user->aggregate_function->result_type();
       } else if (IsAggregateFunction(name)) {
         std::optional<BoundExpr> input;
         if (!call->star()) {

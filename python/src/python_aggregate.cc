@@ -51,13 +51,17 @@ class PythonGroupAccumulators : public runtime::GroupAccumulators {
       return std::make_unique<PythonGroupAccumulators>(state_.attr("clone")(),
                                                        result_type_, description_);
     } catch (nb::python_error& error) {
-      // Clone cannot fail by its signature: the copy fails at Save instead.
-      broken_ =
-          fmt::format("{} failed to copy its state:\n{}", description_, Traceback(error));
-      return std::make_unique<PythonGroupAccumulators>(nb::none(), result_type_,
-                                                       description_);
+      // Clone cannot fail by its signature: the copy carries the error, and the
+      // snapshot saving it fails with it (SaveStatus).
+      auto copy = std::make_unique<PythonGroupAccumulators>(nb::none(), result_type_,
+                                                            description_);
+      copy->broken_ = fmt::format("{} failed to copy its state for a checkpoint:\n{}",
+                                  description_, Traceback(error));
+      return copy;
     }
   }
+
+  arrow::Status SaveStatus() const override { return Pending(); }
 
   std::shared_ptr<arrow::DataType> result_type() const override { return result_type_; }
 
@@ -104,6 +108,7 @@ class PythonGroupAccumulators : public runtime::GroupAccumulators {
   }
 
   void Save(uint32_t g, std::string* out) const override {
+    if (!broken_.empty()) return;  // SaveStatus reports it
     std::string bytes;
     Call([&] {
       auto saved = nb::cast<nb::bytes>(state_.attr("save")(g));

@@ -1,5 +1,7 @@
 #include "python_operator.h"
 
+#include <limits>
+
 #include <arrow/c/abi.h>
 #include <arrow/c/bridge.h>
 #include <arrow/record_batch.h>
@@ -188,7 +190,8 @@ class PythonOperator : public runtime::Operator {
                                     nb::bytes(value.data(), value.size())));
       }
       process_.attr("restore_state")(items);
-      return arrow::Status::OK();
+      // Restored processing-time timers and windows need their callback.
+      return RequestProcessingTime();
     });
   }
 
@@ -224,7 +227,13 @@ class PythonOperator : public runtime::Operator {
     if (!has_processing_time_) return arrow::Status::OK();
     nb::object next = process_.attr("next_processing_time")();
     if (next.is_none()) return arrow::Status::OK();
-    context_->RequestProcessingTimeCallback(nb::cast<int64_t>(next) * 1000);
+    // Milliseconds to microseconds, saturating (a "never" timer at the largest
+    // value stays far in the future).
+    const int64_t millis = nb::cast<int64_t>(next);
+    constexpr int64_t kMax = std::numeric_limits<int64_t>::max() / 1000;
+    context_->RequestProcessingTimeCallback(millis >= kMax    ? kMax * 1000
+                                            : millis <= -kMax ? -kMax * 1000
+                                                              : millis * 1000);
     return arrow::Status::OK();
   }
 

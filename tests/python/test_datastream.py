@@ -694,3 +694,39 @@ def test_execute_async_runs_on_its_own_and_cancels(tmp_path) -> None:
     assert forever.get_job_status() == JobStatus.CANCELED
     with pytest.raises(weir.JobCancelledError):
         forever.get_job_execution_result(timeout=10)
+
+
+def test_co_functions_open_and_side_outputs(env) -> None:
+    from weir.datastream import CoMapFunction, CoProcessFunction
+    from weir.datastream.functions import OutputTag
+
+    class Scaled(CoMapFunction):
+        def open(self, runtime_context):
+            self.factor = 10
+
+        def map1(self, value):
+            return value * self.factor
+
+        def map2(self, value):
+            return -value
+
+    a = env.from_collection([1, 2], Types.LONG())
+    b = env.from_collection([5], Types.LONG())
+    assert sorted(a.connect(b).map(Scaled(), Types.LONG()).execute_and_collect()) == [-5, 10, 20]
+
+    rejected = OutputTag("rejected", Types.STRING())
+
+    class Route(CoProcessFunction):
+        def process_element1(self, value, ctx):
+            if value > 1:
+                yield value
+            else:
+                ctx.output(rejected, f"small {value}")
+
+        def process_element2(self, value, ctx):
+            yield value + 100
+
+    routed = a.connect(b).process(Route(), Types.LONG())
+    assert sorted(routed.get_side_output(rejected).execute_and_collect()) == ["small 1"]
+    with pytest.raises(TypeError, match="two keyed streams"):
+        a.key_by(lambda x: x).connect(b)

@@ -166,6 +166,9 @@ def test_table_api_group_by_select_and_aggregate(env) -> None:
             .select(col("k"), col("c"), col("d")).to_pandas())
     assert close({r.k: (r.c, r.d) for r in rows.itertuples()},
                  oracle("SELECT k, COUNT(*), SUM(w) FROM data GROUP BY k"))
+    # A key given as a string is an output column too.
+    by_name = t.group_by("k").aggregate(agg.alias("c", "d")).select("k, c").to_pandas()
+    assert sorted(by_name.k) == ["k0", "k1", "k2", "k3", "k4"]
 
     # A pandas function over whole rows (a DataFrame), over the whole table.
     stats = udaf(lambda df: (df.w.mean(), df.w.max()), func_type="pandas",

@@ -149,8 +149,8 @@ def test_wrong_result_types_are_errors(batch_env) -> None:
 def test_unsupported_function_kinds_say_so() -> None:
     from weir.table import udtaf
 
-    with pytest.raises(NotImplementedError, match="not supported"):
-        udtaf(lambda x: x, result_type=DataTypes.INT())
+    with pytest.raises(NotImplementedError, match="func_type='general' only"):
+        udtaf(lambda x: x, result_type=DataTypes.INT(), func_type="pandas")
 
 
 def test_pyarrow_compute_imported_after_registering() -> None:

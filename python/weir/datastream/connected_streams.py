@@ -16,7 +16,7 @@ from typing import Any, Callable, List, Optional, Sequence
 import pyarrow as pa
 
 from weir.common.typeinfo import TypeInformation, Types
-from weir.datastream.functions import Function, KeyedProcessFunction
+from weir.datastream.functions import Function, KeyedProcessFunction, ProcessFunction
 
 
 class _Tagged(TypeInformation):
@@ -115,6 +115,32 @@ class _KeyedAdapter(KeyedProcessFunction):
         return self.function.on_timer(timestamp, ctx)
 
 
+class _CoAdapter(ProcessFunction):
+    """A CoMap/CoFlatMap/CoProcess function as a process function over tagged
+    records: one deep copy per subtask with its open() called (DataStream.process
+    does both), and a real context (side outputs, the record's timestamp)."""
+
+    def __init__(self, function: Any, kind: str) -> None:
+        self.function, self.kind = function, kind
+
+    def open(self, runtime_context: Any) -> None:
+        if hasattr(self.function, "open"):
+            self.function.open(runtime_context)
+
+    def close(self) -> None:
+        if hasattr(self.function, "close"):
+            self.function.close()
+
+    def process_element(self, value: Any, ctx: Any) -> Any:
+        side, record = value
+        f = self.function
+        if self.kind == "map":
+            return [f.map1(record) if side == 0 else f.map2(record)]
+        if self.kind == "flat_map":
+            return f.flat_map1(record) if side == 0 else f.flat_map2(record)
+        return (f.process_element1 if side == 0 else f.process_element2)(record, ctx)
+
+
 class ConnectedStreams:
     """Two streams connected; keyed after key_by(...) or when both were keyed."""
 
@@ -142,33 +168,25 @@ class ConnectedStreams:
         second = self._second.map(lambda v: (1, v), tagged)
         return first.union(second)
 
+    def _co(self, func: Any, kind: str, output_type: Optional[TypeInformation]) -> Any:
+        adapter = _CoAdapter(func, kind)
+        adapter.__name__ = type(func).__name__  # names the operator
+        return self._union().process(adapter, output_type or Types.PICKLED_BYTE_ARRAY())
+
     def map(self, func: Any, output_type: Optional[TypeInformation] = None) -> Any:
         """One record out per record in: map1 for the first stream, map2 for the
         second."""
-        def dispatch(tagged: Any) -> Any:
-            side, value = tagged
-            return func.map1(value) if side == 0 else func.map2(value)
-        return self._union().map(_named(dispatch, func), output_type or
-                                 Types.PICKLED_BYTE_ARRAY())
+        return self._co(func, "map", output_type)
 
     def flat_map(self, func: Any, output_type: Optional[TypeInformation] = None) -> Any:
         """Any number of records out per record in (flat_map1 / flat_map2)."""
-        def dispatch(tagged: Any) -> Any:
-            side, value = tagged
-            return func.flat_map1(value) if side == 0 else func.flat_map2(value)
-        return self._union().flat_map(_named(dispatch, func), output_type or
-                                      Types.PICKLED_BYTE_ARRAY())
+        return self._co(func, "flat_map", output_type)
 
     def process(self, func: Any, output_type: Optional[TypeInformation] = None) -> Any:
         """Keyed: a KeyedCoProcessFunction with the key's state and timers shared by
-        both sides. Not keyed: a CoProcessFunction."""
+        both sides. Not keyed: a CoProcessFunction (ctx.output, ctx.timestamp)."""
         if self._keys is None:
-            def dispatch(tagged: Any) -> Any:
-                side, value = tagged
-                method = func.process_element1 if side == 0 else func.process_element2
-                return method(value, None)
-            return self._union().flat_map(_named(dispatch, func), output_type or
-                                          Types.PICKLED_BYTE_ARRAY())
+            return self._co(func, "process", output_type)
         key1, key2 = self._keys
 
         def key(tagged: Any) -> Any:
@@ -176,11 +194,6 @@ class ConnectedStreams:
             return key1(value) if side == 0 else key2(value)
         keyed = self._union().key_by(key)
         return keyed.process(_KeyedAdapter(func), output_type)
-
-
-def _named(dispatch: Callable[[Any], Any], func: Any) -> Callable[[Any], Any]:
-    dispatch.__name__ = type(func).__name__
-    return dispatch
 
 
 __all__ = ["ConnectedStreams", "CoMapFunction", "CoFlatMapFunction", "CoProcessFunction",

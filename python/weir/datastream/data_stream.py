@@ -258,6 +258,9 @@ class DataStream:
         from weir.datastream.connected_streams import ConnectedStreams
 
         keys = None
+        if isinstance(self, KeyedStream) != isinstance(other, KeyedStream):
+            raise TypeError("connect takes two keyed streams or two streams that are not "
+                            "keyed; key both (key_by) or connect first and key_by(k1, k2)")
         if isinstance(self, KeyedStream) and isinstance(other, KeyedStream):
             keys = [self._key_selector, other._key_selector]
         return ConnectedStreams(self._plain(), other._plain(), keys)
@@ -500,7 +503,7 @@ class KeyedStream(DataStream):
                         self.processing_timers.discard(timer)
                         timestamp, key = timer
                         self.store.current_key = key
-                        ctx._timestamp = None
+                        ctx._timestamp = timestamp  # as Flink: the timer's time
                         for result in function.on_timer(timestamp, ctx) or ():
                             records.append(result)
                             stamps.append(None)
@@ -522,7 +525,10 @@ class KeyedStream(DataStream):
 
                 def restore_state(self, entries: List[Tuple[bytes, bytes]]) -> None:
                     for key, blob in entries:
-                        values, timers, processing = pickle.loads(blob)
+                        entry = pickle.loads(blob)
+                        # Checkpoints before processing-time timers hold two parts.
+                        values, timers, processing = (entry if len(entry) == 3
+                                                      else (*entry, []))
                         for state_name, value in values.items():
                             self.store.values[(state_name, key)] = value
                         for timestamp in timers:

@@ -245,6 +245,9 @@ class WindowedStream:
 
         def make(subtask: int, parallelism: int) -> Any:
             state: Dict[Tuple[bytes, int, int], Any] = {}
+            # Sessions: each key's windows (an index into `state`; fired windows are
+            # dropped from it lazily).
+            sessions_of: Dict[bytes, set] = {}
             current = [-(2 ** 63)]  # the watermark in microseconds
 
             from weir.datastream.data_stream import _SideOutputs
@@ -286,9 +289,10 @@ class WindowedStream:
                 def _merge_sessions(self, key: bytes, start: int, end: int) -> Tuple[int, int]:
                     """Merges the key's open sessions that overlap [start, end) into
                     one window holding their merged accumulators; returns it."""
-                    overlapping = [s for s in state
-                                   if s[0] == key and s[1] <= end and start <= s[2]]
+                    mine = [s for s in sessions_of.get(key, ()) if s in state]
+                    overlapping = [s for s in mine if s[1] <= end and start <= s[2]]
                     if not overlapping:
+                        sessions_of.setdefault(key, set()).add((key, start, end))
                         return start, end
                     overlapping.sort(key=lambda s: s[1])
                     merged_start = min(start, overlapping[0][1])
@@ -297,6 +301,9 @@ class WindowedStream:
                     for slot in overlapping[1:]:
                         acc = merge(acc, state.pop(slot))
                     state[(key, merged_start, merged_end)] = acc
+                    # The key's index: its sessions still open, the merged one added.
+                    sessions_of[key] = {s for s in mine if s in state}
+                    sessions_of[key].add((key, merged_start, merged_end))
                     return merged_start, merged_end
 
                 def on_watermark(self, watermark: int) -> Optional[pa.RecordBatch]:
@@ -326,6 +333,10 @@ class WindowedStream:
                     stamps: List[int] = []
                     for slot in ready:
                         key, start, end = slot
+                        if sessions and key in sessions_of:
+                            sessions_of[key].discard(slot)
+                            if not sessions_of[key]:
+                                del sessions_of[key]
                         for result in fire(pickle.loads(key), TimeWindow(start, end),
                                            state.pop(slot)):
                             out.append(result)
@@ -347,6 +358,8 @@ class WindowedStream:
                     for key, blob in entries:
                         for start, end, acc in pickle.loads(blob):
                             state[(key, start, end)] = acc
+                            if sessions:
+                                sessions_of.setdefault(key, set()).add((key, start, end))
             return Window()
         if processing and not has_time:
             schema = out_type.to_arrow_schema()

@@ -425,7 +425,15 @@ class AggregatedTable:
             t._env._register_inline(call._udfs)
         inner_keys = t._render(keys) if keys else ""
         agg = "`__weir_agg`"
-        select = (inner_keys + ", " if keys else "") + f"{call._sql} AS {agg}"
+        # Every key is an output column, named as PyFlink names it: a column by its
+        # name, another expression EXPR$i.
+        key_names = []
+        for i, k in enumerate(keys):
+            e = _expr(k)
+            name = e._column or (k if isinstance(k, str) and k.isidentifier() else None)
+            key_names.append(name or f"EXPR${i}")
+        key_items = [f"{_expr(k)._sql} AS {quote(n)}" for k, n in zip(keys, key_names)]
+        select = ", ".join(key_items + [f"{call._sql} AS {agg}"])
         inner = f"SELECT {select} FROM {t._from()}"
         if keys:
             inner += f" GROUP BY {inner_keys}"
@@ -433,8 +441,7 @@ class AggregatedTable:
             if getattr(call, "_udfs", ()) else None
         fields = _row_fields(result_type)
         alias = _alias()
-        key_names = [getattr(_expr(k), "_column", None) for k in keys]
-        outer = [f"{alias}.{quote(k)}" for k in key_names if k]
+        outer = [f"{alias}.{quote(k)}" for k in key_names]
         if flat:
             # The emitted rows, an ARRAY of ROW per group, unnested after the keys.
             rows = _alias()

@@ -335,6 +335,9 @@ class TableFunctionWrapper:
         f = self._callable
         types = [t.to_arrow() for t in self._result_types]
         width = len(types)
+        composite = width == 1 and (pa.types.is_struct(types[0]) or
+                                    pa.types.is_list(types[0]) or
+                                    pa.types.is_map(types[0]))
         name = self._name
         wrapper = self
         row_names = self._row_names
@@ -342,7 +345,7 @@ class TableFunctionWrapper:
         def rows_of(result: Any) -> Any:
             if result is None:
                 return ()
-            if isinstance(result, (str, bytes, tuple)) or not hasattr(result, "__iter__"):
+            if isinstance(result, (str, bytes, tuple, dict)) or not hasattr(result, "__iter__"):
                 return (result,)
             return result
 
@@ -360,7 +363,9 @@ class TableFunctionWrapper:
             for i, call_args in enumerate(calls):
                 for row in rows_of(f(*call_args)):
                     if width == 1:
-                        if isinstance(row, (tuple, list)):
+                        # A one-field Row or tuple is a row; a list is a value of an
+                        # ARRAY column, a tuple the value of a ROW column.
+                        if isinstance(row, Row) or (isinstance(row, tuple) and not composite):
                             if len(row) != 1:
                                 raise ValueError(
                                     f"table function '{name}' yielded a row of {len(row)} "
@@ -581,6 +586,7 @@ class _GeneralState:
         self._f = wrapper._func
         self._input_type = input_type
         self._result_type = wrapper._result_type.to_arrow()
+        self._row_arrow = wrapper._row_type.to_arrow()
         self._accs: List[Any] = []
 
     def resize(self, n: int) -> None:
@@ -613,8 +619,14 @@ class _GeneralState:
             if acc is None:
                 acc = _new_accumulator(f)
             if table:
-                values.append([row if isinstance(row, (tuple, list)) else (row,)
-                               for row in (f.emit_value(acc) or ())])
+                rows = list(f.emit_value(acc) or ())
+                if not pa.types.is_struct(self._row_arrow):
+                    # Rows of one value: a one-field Row or tuple stands for its value.
+                    rows = [r[0] if isinstance(r, tuple) and len(r) == 1 else r
+                            for r in rows]
+                else:
+                    rows = [r if isinstance(r, (tuple, list, dict)) else (r,) for r in rows]
+                values.append(rows)
             else:
                 values.append(f.get_value(acc))
         return _as_result(values, self._result_type, len(values), self._wrapper._name)

@@ -518,6 +518,16 @@ class Translator {
       if (source == spec.time_out_field) options.time_column = key;
     }
     for (const sql::AggregateCall& call : node.aggregates) {
+      if (call.user_function != nullptr && !call.input.empty()) {
+        const auto field = node.inputs[0]->schema->GetFieldByName(call.input);
+        if (field != nullptr && field->type()->id() == arrow::Type::STRUCT) {
+          return UserError(
+              "{} with several arguments over SESSION windows is not supported yet (the "
+              "session operator keeps rows whose columns are scalars); call it with one "
+              "argument",
+              call.user_function->name());
+        }
+      }
       options.aggregates.push_back(AggregateCallOf(call));
     }
     if (spec.sessions_per_group_key) {

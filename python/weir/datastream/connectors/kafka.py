@@ -4,11 +4,20 @@ exactly once with checkpointing (Kafka transactions)."""
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Any, Dict, List, Optional
 
 from weir.common.serialization import SimpleStringSchema
 from weir.common.typeinfo import Types
 from weir.datastream.connectors.base import DeliveryGuarantee
+
+
+class KafkaOffsetResetStrategy(Enum):
+    """Where committed_offsets() starts when the group has no committed offset."""
+
+    LATEST = 0
+    EARLIEST = 1
+    NONE = 2
 
 
 class KafkaOffsetsInitializer:
@@ -29,8 +38,8 @@ class KafkaOffsetsInitializer:
     def committed_offsets(offset_reset_strategy: Any = None) -> "KafkaOffsetsInitializer":
         options = {"scan.startup.mode": "group-offsets"}
         if offset_reset_strategy is not None:
-            options["properties.auto.offset.reset"] = str(
-                getattr(offset_reset_strategy, "value", offset_reset_strategy)).lower()
+            name = getattr(offset_reset_strategy, "name", str(offset_reset_strategy))
+            options["properties.auto.offset.reset"] = name.lower()
         return KafkaOffsetsInitializer(options, "group-offsets")
 
     @staticmethod
@@ -84,6 +93,8 @@ class KafkaSourceBuilder:
         return self
 
     def set_client_id_prefix(self, prefix: str) -> "KafkaSourceBuilder":
+        """The consumers' client.id (weir's subtasks share it; Flink appends the
+        subtask number)."""
         self._options["properties.client.id"] = prefix
         return self
 
@@ -220,5 +231,6 @@ class KafkaSinkBuilder:
 
 
 __all__ = ["KafkaSource", "KafkaSourceBuilder", "KafkaSink", "KafkaSinkBuilder",
-           "KafkaOffsetsInitializer", "KafkaRecordSerializationSchema",
+           "KafkaOffsetsInitializer", "KafkaOffsetResetStrategy",
+           "KafkaRecordSerializationSchema",
            "KafkaRecordSerializationSchemaBuilder"]

@@ -119,7 +119,10 @@ class RawLinesReader : public arrow::RecordBatchReader {
     while (rows < kBatchRows) {
       const size_t newline = pending_.find('\n', position_);
       if (newline != std::string::npos) {
-        ARROW_RETURN_NOT_OK(Append(newline));
+        // A line ends at \n or \r\n, as Java's readLine (Flink's text lines) ends it.
+        const size_t end =
+            newline > position_ && pending_[newline - 1] == '\r' ? newline - 1 : newline;
+        ARROW_RETURN_NOT_OK(Append(end));
         position_ = newline + 1;
         ++rows;
         continue;

@@ -77,6 +77,10 @@ class GroupAccumulators {
       const std::vector<uint32_t>& groups) const = 0;
   /// Appends group `g`'s state to `out` (checkpoints).
   virtual void Save(uint32_t g, std::string* out) const = 0;
+  /// Returns the error of a Save that failed (a registered function's state that
+  /// does not serialize); the snapshot that called Save must fail with it. Built-in
+  /// accumulators always save.
+  virtual arrow::Status SaveStatus() const { return arrow::Status::OK(); }
   /// Reads group `g`'s state written by Save from the front of `in`, advancing it.
   virtual arrow::Status Load(uint32_t g, std::string_view* in) = 0;
   /// Folds group `from`'s state into group `into` (window slices merged into the

@@ -294,6 +294,7 @@ arrow::Status GroupTable::Snapshot(state::KeyedStateBackend* backend,
         static_cast<uint32_t>(blob.size() - size_at - sizeof(uint32_t));
     std::memcpy(blob.data() + size_at, &value_size, sizeof(value_size));
   }
+  for (const auto& acc : accumulators_) ARROW_RETURN_NOT_OK(acc->SaveStatus());
   size_t total = 0;
   for (const std::string& blob : blobs) total += blob.size();
   bytes_per_group_->store(total / live_count_ + 1);

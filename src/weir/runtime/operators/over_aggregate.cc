@@ -393,6 +393,7 @@ arrow::Status OverAggregateOperator::SnapshotState(state::KeyedStateBackend* bac
       acc->Save(static_cast<uint32_t>(g), &accumulators);
     PutRecordString(accumulators, &blob);
   }
+  for (const auto& acc : accumulators_) ARROW_RETURN_NOT_OK(acc->SaveStatus());
   return PutKeyGroupBlobs(backend, id, blobs, std::string(kStateName) + "-schema",
                           *input_schema_);
 }

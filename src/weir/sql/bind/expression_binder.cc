@@ -778,8 +778,9 @@ arrow::Result<TypedExpr> Binder::BindUserFunction(const FunctionCallExpr& call,
                                                   const CatalogFunction& function) {
   if (function.aggregate_function != nullptr) {
     return ErrorAt(source_, call.name().position, "invalid aggregate",
-                   fmt::format(": aggregate function {} is not allowed here (only in "
-                               "a SELECT list or HAVING)",
+                   fmt::format(": {} is not allowed here: aggregate functions go in "
+                               "the SELECT list, HAVING or OVER, not nested in another "
+                               "aggregate, nor in WHERE, GROUP BY or ON",
                                function.description));
   }
   if (function.table_function != nullptr) {

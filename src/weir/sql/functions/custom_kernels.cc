@@ -286,6 +286,7 @@ arrow::Status RegisterAll() {
   ARROW_RETURN_NOT_OK(RegisterArrayElement(registry));
   ARROW_RETURN_NOT_OK(RegisterConstructors(registry));
   ARROW_RETURN_NOT_OK(RegisterStringKernels(registry));
+  ARROW_RETURN_NOT_OK(RegisterDigestKernels(registry));
   ARROW_RETURN_NOT_OK(RegisterJsonKernels(registry));
   ARROW_RETURN_NOT_OK(RegisterDecimalKernels(registry));
   return RegisterDatetimeKernels(registry);

@@ -40,6 +40,10 @@ arrow::Status RegisterSqlKernels();
 /// Adds the string kernels listed above to `registry`.
 arrow::Status RegisterStringKernels(arrow::compute::FunctionRegistry* registry);
 
+/// Adds weir_md5, weir_sha1, weir_sha224/256/384/512, weir_sha2 (hex digests) and
+/// weir_uuid (a random UUID per row) to `registry` (digest_kernels.cc).
+arrow::Status RegisterDigestKernels(arrow::compute::FunctionRegistry* registry);
+
 /// Registers weir_json_value, weir_json_query and weir_json_exists
 /// (json_functions.cc).
 arrow::Status RegisterJsonKernels(arrow::compute::FunctionRegistry* registry);

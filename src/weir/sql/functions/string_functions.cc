@@ -7,6 +7,7 @@
 #include <arrow/type.h>
 #include <fmt/format.h>
 
+#include "weir/common/suggest.h"
 #include "weir/sql/functions/function_registry.h"
 #include "weir/sql/functions/special_functions.h"
 #include "weir/sql/parse/diagnostic.h"
@@ -238,6 +239,29 @@ arrow::Result<TypedExpr> BindStartsEnds(CallBuilder& builder,
                    std::make_shared<cp::MatchSubstringOptions>(*ConstantString(args[1])));
 }
 
+// LOCATE(needle, haystack [, start]): from the first character without a start.
+arrow::Result<TypedExpr> BindLocate(CallBuilder& builder, const FunctionCallExpr& call,
+                                    std::vector<TypedExpr> args) {
+  if (args.size() == 2) {
+    args.push_back(MakeConstant(std::make_shared<arrow::Int64Scalar>(1), nullptr));
+  }
+  return CallArrow(builder, call, "weir_locate", std::move(args));
+}
+
+// SHA2(s, bits) with the bits as BIGINT; the others take the string alone.
+arrow::Result<TypedExpr> BindDigest(CallBuilder& builder, const FunctionCallExpr& call,
+                                    std::vector<TypedExpr> args) {
+  const std::string name = CalledName(call);
+  std::string kernel = "weir_" + common::ToLowerAscii(name);
+  return CallArrow(builder, call, kernel, std::move(args));
+}
+
+// UUID(): a random UUID per row, never folded into a constant.
+arrow::Result<TypedExpr> BindUuid(CallBuilder& builder, const FunctionCallExpr& call,
+                                  std::vector<TypedExpr>) {
+  return CallArrow(builder, call, "weir_uuid", {});
+}
+
 constexpr FunctionEntry kStringFunctions[] = {
     {"CONCAT", "STRING...", BindConcat},
     {"CONCAT_WS", "STRING, STRING...", BindConcatWs},
@@ -251,6 +275,15 @@ constexpr FunctionEntry kStringFunctions[] = {
     {"SPLIT_INDEX", "STRING, STRING, INTEGER", nullptr, "weir_split_index"},
     {"POSITION", "STRING, STRING", BindPosition},
     {"INSTR", "STRING, STRING", BindPosition},
+    {"LOCATE", "STRING, STRING | STRING, STRING, INTEGER", BindLocate},
+    {"MD5", "STRING", BindDigest},
+    {"SHA1", "STRING", BindDigest},
+    {"SHA224", "STRING", BindDigest},
+    {"SHA256", "STRING", BindDigest},
+    {"SHA384", "STRING", BindDigest},
+    {"SHA512", "STRING", BindDigest},
+    {"SHA2", "STRING, INTEGER", BindDigest},
+    {"UUID", "", BindUuid},
     {"REVERSE", "STRING", nullptr, "utf8_reverse"},
     {"INITCAP", "STRING", nullptr, "weir_initcap"},
     {"UPPER", "STRING", nullptr, "utf8_upper"},

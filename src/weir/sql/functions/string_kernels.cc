@@ -178,6 +178,29 @@ arrow::Status PositionRow(const RowArgs& args, int64_t row, arrow::Int32Builder*
   return out->Append(static_cast<int32_t>(CountChars(haystack.substr(0, at)) + 1));
 }
 
+// LOCATE(needle, haystack, start): the 1-based character position of the first
+// `needle` at or after character `start`; 0 when there is none or `start` < 1.
+arrow::Status LocateRow(const RowArgs& args, int64_t row, arrow::Int32Builder* out) {
+  if (args.AnyNull(row)) return out->AppendNull();
+  std::string_view needle = args.String(0, row);
+  std::string_view haystack = args.String(1, row);
+  const int64_t start = args.Int64(2, row);
+  if (start < 1) return out->Append(0);
+  // The byte offset of character `start`.
+  size_t offset = 0;
+  for (int64_t c = 1; c < start && offset < haystack.size(); ++c) {
+    ++offset;
+    while (offset < haystack.size() &&
+           (static_cast<unsigned char>(haystack[offset]) & 0xC0) == 0x80) {
+      ++offset;
+    }
+  }
+  if (CountChars(haystack.substr(0, offset)) + 1 < start) return out->Append(0);
+  size_t at = haystack.find(needle, offset);
+  if (at == std::string_view::npos) return out->Append(0);
+  return out->Append(static_cast<int32_t>(CountChars(haystack.substr(0, at)) + 1));
+}
+
 bool IsAsciiAlnum(char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
@@ -233,6 +256,10 @@ arrow::Status RegisterStringKernels(cp::FunctionRegistry* registry) {
       registry, "weir_position", {utf8, utf8}, arrow::int32(),
       Doc("Flink POSITION: 1-based character index, 0 when absent",
           {"needle", "haystack"}))));
+  ARROW_RETURN_NOT_OK((AddRowFunction<arrow::Int32Builder, LocateRow>(
+      registry, "weir_locate", {utf8, utf8, int64}, arrow::int32(),
+      Doc("Flink LOCATE: 1-based character index at or after a start, 0 when absent",
+          {"needle", "haystack", "start"}))));
   ARROW_RETURN_NOT_OK((AddRowFunction<StringBuilder, ListJoinRow>(
       registry, "weir_list_join", {arrow::list(utf8), utf8}, utf8,
       Doc("LISTAGG in batch: join a list's non-null strings", {"list", "separator"}))));

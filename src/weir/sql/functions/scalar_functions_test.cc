@@ -10,6 +10,8 @@
 #include <arrow/json/from_string.h>
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "weir/common/runtime_init.h"
 #include "weir/sql/bind/expression_binder.h"
 #include "weir/sql/functions/custom_kernels.h"
@@ -291,6 +293,35 @@ TEST_F(ScalarFunctionsTest, SplitIndexAndPosition) {
   EXPECT_EQ(Value("INSTR('Flink', 'in')"), "3");
   EXPECT_EQ(Eval("POSITION('l', s)"), "3|2|NULL|0");
   EXPECT_EQ(TypeOf("POSITION('l', s)"), "int32");
+}
+
+TEST_F(ScalarFunctionsTest, DigestsLocateAndUuid) {
+  EXPECT_EQ(Value("MD5('hello')"), "5d41402abc4b2a76b9719d911017c592");
+  EXPECT_EQ(Value("SHA1('hello')"), "aaf4c61ddcc5e8a2dabede0f3b482cd9aea9434d");
+  EXPECT_EQ(Value("SHA256('hello')"),
+            "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
+  EXPECT_EQ(Value("SHA2('hello', 224)"),
+            "ea09ae9cc6768c50fcee903ed054556e5bfc8347907f12598aa24193");
+  EXPECT_EQ(Value("SHA2('hello', 256)"), Value("SHA256('hello')"));
+  EXPECT_EQ(Value("SHA2('hello', 7)"), "NULL");
+  EXPECT_EQ(Value("MD5(CAST(NULL AS STRING))"), "NULL");
+  EXPECT_EQ(Value("LOCATE('in', 'Flink in')"), "3");
+  EXPECT_EQ(Value("LOCATE('in', 'Flink in', 4)"), "7");
+  EXPECT_EQ(Value("LOCATE('ß', 'Grüße', 2)"), "4");
+  EXPECT_EQ(Value("LOCATE('x', 'abc')"), "0");
+  EXPECT_EQ(Value("LOCATE('a', 'abc', 0)"), "0");
+  EXPECT_EQ(Eval("CHAR_LENGTH(UUID())"), "36|36|36|36");
+  // A new UUID for every row, version 4.
+  std::string uuids = Eval("UUID()");
+  std::set<std::string> distinct;
+  for (size_t start = 0, bar; start <= uuids.size(); start = bar + 1) {
+    bar = uuids.find('|', start);
+    if (bar == std::string::npos) bar = uuids.size();
+    std::string one = uuids.substr(start, bar - start);
+    EXPECT_EQ(one[14], '4') << one;
+    distinct.insert(one);
+  }
+  EXPECT_EQ(distinct.size(), 4u);
 }
 
 // The parser reads `'in' IN 'Flink'` inside POSITION( as an IN predicate; enable

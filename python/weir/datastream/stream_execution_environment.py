@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+import weakref
 from enum import Enum
 from typing import Any, Dict, Iterable, List, Optional
 
@@ -90,6 +92,18 @@ class CheckpointConfig:
         return "execution.checkpointing.interval" in self._config
 
 
+# Jobs started by execute_async that are still running: cancelled (and waited
+# for) when the interpreter exits, so no job thread runs Python code while the
+# interpreter is torn down (a mini-cluster ends its jobs the same way).
+_running_clients: "weakref.WeakSet[JobClient]" = weakref.WeakSet()
+
+
+@atexit.register
+def _cancel_running_jobs() -> None:
+    for client in list(_running_clients):
+        client.cancel()
+
+
 class JobClient:
     """A job started by execute_async: its id, status, result, and cancel()."""
 
@@ -102,6 +116,7 @@ class JobClient:
         self._cancelled = False
         self._thread = threading.Thread(target=self._run, args=(run,), daemon=True,
                                         name=f"weir job {name}")
+        _running_clients.add(self)
         self._thread.start()
 
     def _run(self, run: Any) -> None:
@@ -109,6 +124,8 @@ class JobClient:
             run()
         except BaseException as error:  # reported by get_job_execution_result
             self._error = error
+        finally:
+            _running_clients.discard(self)
 
     def get_job_id(self) -> str:
         """The job's name (weir's jobs have no separate id)."""

@@ -175,12 +175,8 @@ class PyTableEnvironment {
                                const nb::handle& result_type,
                                const std::vector<nb::object>& arg_types, bool system,
                                const std::string& description) {
-    sql::CatalogFunction function;
-    function.name = name;
+    sql::CatalogFunction function = Described(name, arg_types, system, description);
     function.result_type = TypeFrom(result_type);
-    for (const nb::object& type : arg_types) function.arg_types.push_back(TypeFrom(type));
-    function.system = system;
-    function.description = description;
     // A name already taken fails below, leaving an unused function in Arrow's
     // registry (it cannot remove one).
     function.arrow_function = Unwrap(
@@ -192,11 +188,7 @@ class PyTableEnvironment {
                                     const nb::handle& result_schema,
                                     const std::vector<nb::object>& arg_types, bool system,
                                     const std::string& description) {
-    sql::CatalogFunction function;
-    function.name = name;
-    for (const nb::object& type : arg_types) function.arg_types.push_back(TypeFrom(type));
-    function.system = system;
-    function.description = description;
+    sql::CatalogFunction function = Described(name, arg_types, system, description);
     function.table_function = MakePythonTableFunction(
         std::move(invoke), SchemaFrom(result_schema)->fields(), description);
     Check(env_->CreateTemporaryFunction(std::move(function)));
@@ -207,11 +199,7 @@ class PyTableEnvironment {
                                         const std::vector<nb::object>& arg_types,
                                         bool retracts, bool system,
                                         const std::string& description) {
-    sql::CatalogFunction function;
-    function.name = name;
-    for (const nb::object& type : arg_types) function.arg_types.push_back(TypeFrom(type));
-    function.system = system;
-    function.description = description;
+    sql::CatalogFunction function = Described(name, arg_types, system, description);
     function.aggregate_function = MakePythonAggregateFunction(
         std::move(factory), TypeFrom(result_type), retracts, description);
     Check(env_->CreateTemporaryFunction(std::move(function)));
@@ -231,6 +219,18 @@ class PyTableEnvironment {
   int parallelism() const { return env_->parallelism(); }
 
  private:
+  // A catalog function's name, declared argument types, kind and description.
+  static sql::CatalogFunction Described(const std::string& name,
+                                        const std::vector<nb::object>& arg_types,
+                                        bool system, const std::string& description) {
+    sql::CatalogFunction function;
+    function.name = name;
+    for (const nb::object& type : arg_types) function.arg_types.push_back(TypeFrom(type));
+    function.system = system;
+    function.description = description;
+    return function;
+  }
+
   std::shared_ptr<api::TableEnvironment> env_;
   std::atomic<bool> cancel_{false};
 };

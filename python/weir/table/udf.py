@@ -100,6 +100,16 @@ class AggregateFunction(UserDefinedFunction):
 _FUNC_TYPES = ("general", "pandas", "arrow")
 
 
+def _resolve(func: Any, kind: type, maker: str) -> tuple:
+    """A function object of class `kind` (its eval) or a plain callable: returns
+    (instance or None, what to call, default name, default determinism)."""
+    if isinstance(func, kind):
+        return func, func.eval, type(func).__name__, func.is_deterministic()
+    if callable(func):
+        return None, func, getattr(func, "__name__", maker), True
+    raise TypeError(f"{maker}() takes a function or a {kind.__name__}, not {func!r}")
+
+
 class UserDefinedFunctionWrapper:
     """A Python scalar function with its types, callable in Table API expressions."""
 
@@ -108,18 +118,8 @@ class UserDefinedFunctionWrapper:
                  func_type: str, deterministic: Optional[bool], name: Optional[str]):
         if func_type not in _FUNC_TYPES:
             raise ValueError(f"func_type must be one of {_FUNC_TYPES}, got {func_type!r}")
-        if isinstance(func, ScalarFunction):
-            self._instance: Optional[UserDefinedFunction] = func
-            self._callable = func.eval
-            default_name = type(func).__name__
-            default_deterministic = func.is_deterministic()
-        elif callable(func):
-            self._instance = None
-            self._callable = func
-            default_name = getattr(func, "__name__", "udf")
-            default_deterministic = True
-        else:
-            raise TypeError(f"udf() takes a function or a ScalarFunction, not {func!r}")
+        (self._instance, self._callable, default_name,
+         default_deterministic) = _resolve(func, ScalarFunction, "udf")
         self._func = func
         self._name = name or default_name
         self._input_types = [as_data_type(t) for t in input_types] if input_types else []
@@ -266,18 +266,8 @@ class TableFunctionWrapper:
                  input_types: Optional[Sequence[DataType]], result_types: Sequence[DataType],
                  deterministic: Optional[bool], name: Optional[str],
                  row_input: bool = False):
-        if isinstance(func, TableFunction):
-            self._instance: Optional[UserDefinedFunction] = func
-            self._callable = func.eval
-            default_name = type(func).__name__
-            default_deterministic = func.is_deterministic()
-        elif callable(func):
-            self._instance = None
-            self._callable = func
-            default_name = getattr(func, "__name__", "udtf")
-            default_deterministic = True
-        else:
-            raise TypeError(f"udtf() takes a function or a TableFunction, not {func!r}")
+        (self._instance, self._callable, default_name,
+         default_deterministic) = _resolve(func, TableFunction, "udtf")
         self._func = func
         self._name = name or default_name
         self._input_types = [as_data_type(t) for t in input_types] if input_types else []

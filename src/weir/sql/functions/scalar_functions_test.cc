@@ -295,6 +295,18 @@ TEST_F(ScalarFunctionsTest, SplitIndexAndPosition) {
   EXPECT_EQ(TypeOf("POSITION('l', s)"), "int32");
 }
 
+TEST_F(ScalarFunctionsTest, UnixTime) {
+  EXPECT_EQ(Value("FROM_UNIXTIME(0)"), "1970-01-01 00:00:00");
+  EXPECT_EQ(Value("FROM_UNIXTIME(1700000000, 'yyyy-MM-dd')"), "2023-11-14");
+  EXPECT_EQ(Value("FROM_UNIXTIME(CAST(NULL AS BIGINT))"), "NULL");
+  EXPECT_EQ(Value("UNIX_TIMESTAMP('1970-01-01 00:00:10')"), "10");
+  EXPECT_EQ(Value("UNIX_TIMESTAMP('2023-11-14', 'yyyy-MM-dd')"), "1699920000");
+  EXPECT_EQ(Value("UNIX_TIMESTAMP('1969-12-31 23:59:59.5')"), "-1");  // rounded down
+  EXPECT_EQ(Value("UNIX_TIMESTAMP('not a time')"), "NULL");
+  EXPECT_EQ(Value("UNIX_TIMESTAMP() > 1700000000"), "true");
+  EXPECT_EQ(TypeOf("UNIX_TIMESTAMP()"), "int64");
+}
+
 TEST_F(ScalarFunctionsTest, DigestsLocateAndUuid) {
   EXPECT_EQ(Value("MD5('hello')"), "5d41402abc4b2a76b9719d911017c592");
   EXPECT_EQ(Value("SHA1('hello')"), "aaf4c61ddcc5e8a2dabede0f3b482cd9aea9434d");

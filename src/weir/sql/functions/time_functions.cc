@@ -326,6 +326,61 @@ arrow::Result<TypedExpr> BindDateFormat(CallBuilder& builder,
   return CallArrow(builder, call, "weir_date_format", {value, args[1]});
 }
 
+// FROM_UNIXTIME(seconds[, pattern]): the epoch seconds formatted as UTC wall-clock
+// time (weir's session time zone) with a Java pattern ('yyyy-MM-dd HH:mm:ss').
+arrow::Result<TypedExpr> BindFromUnixtime(CallBuilder& builder,
+                                          const FunctionCallExpr& call,
+                                          std::vector<TypedExpr> args) {
+  if (args[0].is_bare_null()) return NullOf(arrow::utf8(), call);
+  if (CategoryOf(args[0].type) != TypeCategory::kNumeric) {
+    return ArgTypeError(builder, call, args, 0, "a number of seconds");
+  }
+  if (args.size() == 1) {
+    args.push_back(ConstantOf(
+        std::make_shared<arrow::StringScalar>(std::string(kDefaultTimestampPattern)),
+        call));
+  }
+  ARROW_RETURN_NOT_OK(CheckPattern(builder, call, args, 1));
+  ARROW_ASSIGN_OR_RAISE(TypedExpr seconds, ConvertTo(builder, args[0], arrow::int64()));
+  ARROW_ASSIGN_OR_RAISE(
+      TypedExpr time,
+      ConvertTo(builder, seconds, arrow::timestamp(arrow::TimeUnit::SECOND)));
+  return CallArrow(builder, call, "weir_date_format", {time, args[1]});
+}
+
+// UNIX_TIMESTAMP(): the current epoch seconds (read once per batch, as NOW());
+// UNIX_TIMESTAMP(text[, pattern]): the seconds of UTC wall-clock text, NULL when it
+// does not parse.
+arrow::Result<TypedExpr> BindUnixTimestamp(CallBuilder& builder,
+                                           const FunctionCallExpr& call,
+                                           std::vector<TypedExpr> args) {
+  TypedExpr time;
+  if (args.empty()) {
+    ARROW_ASSIGN_OR_RAISE(time, CallArrow(builder, call, "weir_current_timestamp", {}));
+  } else {
+    ARROW_RETURN_NOT_OK(RequireString(builder, call, args, 0));
+    std::string kernel = "weir_to_timestamp";
+    if (args.size() == 2) {
+      ARROW_RETURN_NOT_OK(CheckPattern(builder, call, args, 1));
+      kernel += "_format";
+    }
+    ARROW_ASSIGN_OR_RAISE(time, CallArrow(builder, call, kernel, std::move(args)));
+  }
+  // Seconds, rounded down also before 1970: floor(millis / 1000).
+  auto cast_to = [&](TypedExpr value, std::shared_ptr<arrow::DataType> type) {
+    return CallArrow(builder, call, "cast", {std::move(value)},
+                     std::make_shared<cp::CastOptions>(cp::CastOptions::Unsafe(type)));
+  };
+  ARROW_ASSIGN_OR_RAISE(TypedExpr millis, cast_to(time, arrow::int64()));
+  ARROW_ASSIGN_OR_RAISE(TypedExpr real, cast_to(millis, arrow::float64()));
+  ARROW_ASSIGN_OR_RAISE(
+      TypedExpr seconds,
+      CallArrow(builder, call, "divide",
+                {real, ConstantOf(std::make_shared<arrow::DoubleScalar>(1000.0), call)}));
+  ARROW_ASSIGN_OR_RAISE(TypedExpr floored, CallArrow(builder, call, "floor", {seconds}));
+  return cast_to(floored, arrow::int64());
+}
+
 // TO_TIMESTAMP(text[, pattern]) as TIMESTAMP(3) and TO_DATE(text[, pattern]);
 // text that does not parse gives NULL.
 arrow::Result<TypedExpr> BindParseTime(CallBuilder& builder, const FunctionCallExpr& call,
@@ -408,6 +463,8 @@ constexpr FunctionEntry kTimeFunctions[] = {
     {"TO_TIMESTAMP", "STRING | STRING, STRING", BindParseTime},
     {"TO_DATE", "STRING | STRING, STRING", BindParseTime},
     {"TO_TIMESTAMP_LTZ", "INTEGER | INTEGER, ANY", BindToTimestampLtz},
+    {"FROM_UNIXTIME", "NUMERIC | NUMERIC, STRING", BindFromUnixtime},
+    {"UNIX_TIMESTAMP", " | STRING | STRING, STRING", BindUnixTimestamp},
     {"CURRENT_TIMESTAMP", "", BindNow},
     {"CURRENT_ROW_TIMESTAMP", "", BindNow},
     {"NOW", "", BindNow},

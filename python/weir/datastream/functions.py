@@ -147,24 +147,12 @@ class KeyedProcessFunction(Function):
     process_element(value, ctx) and on_timer(timestamp, ctx) return or yield the
     results."""
 
-    class Context:
-        def __init__(self, operator: Any) -> None:
-            self._operator = operator
-            self._timestamp: Optional[int] = None
-
-        def timestamp(self) -> Optional[int]:
-            """The record's event time (ms), None without timestamps."""
-            return self._timestamp
-
+    class Context(ProcessFunction.Context):
         def timer_service(self) -> TimerService:
             return self._operator.timer_service
 
         def get_current_key(self) -> Any:
             return self._operator.current_key()
-
-        def output(self, output_tag: OutputTag, value: Any) -> None:
-            """Emits `value` to the side output `output_tag`."""
-            self._operator.side.add(output_tag, value, self._timestamp)
 
     class OnTimerContext(Context):
         def __init__(self, operator: Any, domain: str = "EVENT_TIME") -> None:

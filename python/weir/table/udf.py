@@ -568,28 +568,48 @@ def _new_accumulator(f: Any) -> Any:
     return acc
 
 
-class _GeneralState:
+class _GroupStates:
+    """One subtask's state of a Python aggregate: a value per group id (None: an
+    empty group), pickled per group for checkpoints."""
+
+    def __init__(self, wrapper: "AggregateFunctionWrapper", input_type: Any) -> None:
+        self._wrapper = wrapper
+        self._input_type = input_type
+        self._result_type = wrapper._result_type.to_arrow()
+        self._groups: List[Any] = []
+
+    def resize(self, n: int) -> None:
+        if n > len(self._groups):
+            self._groups.extend([None] * (n - len(self._groups)))
+
+    def reset(self, g: int) -> None:
+        self._groups[g] = None
+
+    def save(self, g: int) -> bytes:
+        return pickle.dumps(self._groups[g])
+
+    def load(self, g: int, data: bytes) -> None:
+        self.resize(g + 1)
+        self._groups[g] = pickle.loads(data)
+
+    def clone(self) -> "_GroupStates":
+        copy_ = type(self)(self._wrapper, self._input_type)
+        copy_._groups = copy.deepcopy(self._groups)
+        return copy_
+
+
+class _GeneralState(_GroupStates):
     """Accumulators of a general udaf for one subtask: one Python object per group."""
 
     def __init__(self, wrapper: AggregateFunctionWrapper, input_type: Any) -> None:
-        self._wrapper = wrapper
+        super().__init__(wrapper, input_type)
         self._f = wrapper._func
-        self._input_type = input_type
-        self._result_type = wrapper._result_type.to_arrow()
         self._row_arrow = wrapper._row_type.to_arrow()
-        self._accs: List[Any] = []
-
-    def resize(self, n: int) -> None:
-        if n > len(self._accs):
-            self._accs.extend([None] * (n - len(self._accs)))
-
-    def reset(self, g: int) -> None:
-        self._accs[g] = None
 
     def update(self, values: Optional[pa.Array], groups: pa.Array,
                kinds: Optional[pa.Array]) -> None:
         rows = _argument_rows(values, self._input_type, len(groups), self._wrapper._row_names)
-        f, accs = self._f, self._accs
+        f, accs = self._f, self._groups
         kind_list = kinds.to_pylist() if kinds is not None else None
         for i, g in enumerate(groups.to_pylist()):
             acc = accs[g]
@@ -605,7 +625,7 @@ class _GeneralState:
         values = []
         table = self._wrapper._table
         for g in groups.to_pylist():
-            acc = self._accs[g]
+            acc = self._groups[g]
             if acc is None:
                 acc = _new_accumulator(f)
             if table:
@@ -621,17 +641,6 @@ class _GeneralState:
                 values.append(f.get_value(acc))
         return _as_result(values, self._result_type, len(values), self._wrapper._name)
 
-    def save(self, g: int) -> bytes:
-        return pickle.dumps(self._accs[g])
-
-    def load(self, g: int, data: bytes) -> None:
-        self.resize(g + 1)
-        self._accs[g] = pickle.loads(data)
-
-    def clone(self) -> "_GeneralState":
-        copy_ = _GeneralState(self._wrapper, self._input_type)
-        copy_._accs = copy.deepcopy(self._accs)
-        return copy_
 
 
 def _remove_equal(rows: list, row: tuple, name: str) -> None:
@@ -645,37 +654,25 @@ def _remove_equal(rows: list, row: tuple, name: str) -> None:
                      f"never received: {row!r}")
 
 
-class _PandasState:
+class _PandasState(_GroupStates):
     """Accumulators of a pandas udaf for one subtask: each group's argument rows;
     the function runs once per group over them as pandas Series (a DataFrame for
     whole rows)."""
 
-    def __init__(self, wrapper: AggregateFunctionWrapper, input_type: Any) -> None:
-        self._wrapper = wrapper
-        self._input_type = input_type
-        self._result_type = wrapper._result_type.to_arrow()
-        self._rows: List[Optional[list]] = []
-
-    def resize(self, n: int) -> None:
-        if n > len(self._rows):
-            self._rows.extend([None] * (n - len(self._rows)))
-
-    def reset(self, g: int) -> None:
-        self._rows[g] = None
 
     def update(self, values: Optional[pa.Array], groups: pa.Array,
                kinds: Optional[pa.Array]) -> None:
         rows = _argument_rows(values, self._input_type, len(groups), None)
         kind_list = kinds.to_pylist() if kinds is not None else None
         for i, g in enumerate(groups.to_pylist()):
-            if self._rows[g] is None:
-                self._rows[g] = []
+            if self._groups[g] is None:
+                self._groups[g] = []
             if kind_list is None or kind_list[i] in (0, 2):
-                self._rows[g].append(rows[i])
+                self._groups[g].append(rows[i])
             else:
                 # A retraction (an update, or a row leaving an OVER frame) removes
                 # the oldest equal row.
-                _remove_equal(self._rows[g], rows[i], self._wrapper._name)
+                _remove_equal(self._groups[g], rows[i], self._wrapper._name)
 
     def _series(self, rows: list) -> list:
         types = _argument_types(self._input_type)
@@ -694,22 +691,11 @@ class _PandasState:
 
     def results(self, groups: pa.Array) -> pa.Array:
         f = self._wrapper._func
-        values = [f(*self._series(self._rows[g] or [])) for g in groups.to_pylist()]
+        values = [f(*self._series(self._groups[g] or [])) for g in groups.to_pylist()]
         values = [v.item() if hasattr(v, "item") and not isinstance(v, (list, tuple)) else v
                   for v in values]
         return _as_result(values, self._result_type, len(values), self._wrapper._name)
 
-    def save(self, g: int) -> bytes:
-        return pickle.dumps(self._rows[g])
-
-    def load(self, g: int, data: bytes) -> None:
-        self.resize(g + 1)
-        self._rows[g] = pickle.loads(data)
-
-    def clone(self) -> "_PandasState":
-        copy_ = _PandasState(self._wrapper, self._input_type)
-        copy_._rows = [None if r is None else list(r) for r in self._rows]
-        return copy_
 
 
 def udtaf(f: Any = None, input_types: Any = None, result_type: Any = None,

@@ -988,16 +988,8 @@ class StatementParser {
       if (Peek().kind == TokenKind::kLeftParen) {
         ref->kind = TableRef::Kind::kFunction;
         Advance();
-        if (!Accept(TokenKind::kRightParen)) {
-          while (true) {
-            ARROW_ASSIGN_OR_RAISE(ExprPtr arg, ParseExpr());
-            ref->args.push_back(std::move(arg));
-            if (Accept(TokenKind::kComma)) continue;
-            ARROW_RETURN_NOT_OK(
-                Expect(TokenKind::kRightParen, "after the table function arguments"));
-            break;
-          }
-        }
+        ARROW_RETURN_NOT_OK(
+            ParseArguments(&ref->args, "after the table function arguments"));
       }
     }
     ARROW_ASSIGN_OR_RAISE(ref->alias, ParseAlias());
@@ -1005,6 +997,18 @@ class StatementParser {
       ARROW_ASSIGN_OR_RAISE(ref->column_aliases, ParseIdentifierList("column alias"));
     }
     return std::shared_ptr<const TableRef>(std::move(ref));
+  }
+
+  // A call's arguments after its '(': none, or expressions separated by commas,
+  // then ')'.
+  arrow::Status ParseArguments(std::vector<ExprPtr>* args, const char* after) {
+    if (Accept(TokenKind::kRightParen)) return arrow::Status::OK();
+    while (true) {
+      ARROW_ASSIGN_OR_RAISE(ExprPtr arg, ParseExpr());
+      args->push_back(std::move(arg));
+      if (Accept(TokenKind::kComma)) continue;
+      return Expect(TokenKind::kRightParen, after);
+    }
   }
 
   // LATERAL TABLE(f(args…)), [LATERAL] UNNEST(expr) [WITH ORDINALITY].
@@ -1027,13 +1031,7 @@ class StatementParser {
       ref->name = {Identifier{"UNNEST", false, Peek().position}};
       Advance();
       ARROW_RETURN_NOT_OK(Expect(TokenKind::kLeftParen, "after UNNEST"));
-      while (true) {
-        ARROW_ASSIGN_OR_RAISE(ExprPtr arg, ParseExpr());
-        ref->args.push_back(std::move(arg));
-        if (Accept(TokenKind::kComma)) continue;
-        ARROW_RETURN_NOT_OK(Expect(TokenKind::kRightParen, "after the UNNEST argument"));
-        break;
-      }
+      ARROW_RETURN_NOT_OK(ParseArguments(&ref->args, "after the UNNEST argument"));
       if (Accept("WITH")) {
         if (!Accept("ORDINALITY")) {
           return Error(Peek().position, fmt::format("expected ORDINALITY after WITH but "
@@ -1046,16 +1044,8 @@ class StatementParser {
       ARROW_RETURN_NOT_OK(Expect(TokenKind::kLeftParen, "after LATERAL TABLE"));
       ARROW_ASSIGN_OR_RAISE(ref->name, ParseName("a table function"));
       ARROW_RETURN_NOT_OK(Expect(TokenKind::kLeftParen, "after the table function"));
-      if (!Accept(TokenKind::kRightParen)) {
-        while (true) {
-          ARROW_ASSIGN_OR_RAISE(ExprPtr arg, ParseExpr());
-          ref->args.push_back(std::move(arg));
-          if (Accept(TokenKind::kComma)) continue;
-          ARROW_RETURN_NOT_OK(
-              Expect(TokenKind::kRightParen, "after the table function arguments"));
-          break;
-        }
-      }
+      ARROW_RETURN_NOT_OK(
+          ParseArguments(&ref->args, "after the table function arguments"));
       ARROW_RETURN_NOT_OK(Expect(TokenKind::kRightParen, "after LATERAL TABLE(…)"));
     } else {
       return Error(ref->position,

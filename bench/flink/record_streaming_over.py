@@ -10,7 +10,7 @@ streaming mode with a watermark on `ts` (a bounded source: the final watermark
 fires every row). It is in time order, so no row is late: which rows a periodic
 watermark makes late is a race, not semantics. Each entry holds the query, the result rows as text (sorted; the
 order of rows with equal times is not part of the semantics) or Flink's error.
-tests/integration/test_streaming_over_recorded.py runs the same through weir.
+tests/integration/test_flink_recorded_streaming.py runs the same through weir.
 """
 import json
 import os

@@ -101,8 +101,24 @@ std::string FlinkNodeName(const sql::PlanNode& node) {
       return fmt::format("GroupAggregate(groupBy=[{}], select=[{}])",
                          Visible(node.group_keys), select);
     }
-    case sql::PlanKind::kJoin:
-      return "Join";
+    case sql::PlanKind::kJoin: {
+      static const char* const kTypes[] = {"InnerJoin",      "LeftOuterJoin",
+                                           "RightOuterJoin", "FullOuterJoin",
+                                           "LeftSemiJoin",   "LeftAntiJoin"};
+      std::string where;
+      for (size_t k = 0; k < node.left_keys.size(); ++k) {
+        where += fmt::format("{}{} {} {}", where.empty() ? "" : " AND ",
+                             sql::VisibleName(node.left_keys[k]),
+                             node.null_equal_keys ? "IS NOT DISTINCT FROM" : "=",
+                             sql::VisibleName(node.right_keys[k]));
+      }
+      if (!(node.residual == arrow::compute::literal(true))) {
+        where += (where.empty() ? "" : " AND ") + std::string("<condition>");
+      }
+      return fmt::format("Join(joinType=[{}], where=[{}])",
+                         kTypes[static_cast<int>(node.join_type)],
+                         where.empty() ? "true" : where);
+    }
     case sql::PlanKind::kCorrelate:
       return fmt::format("Correlate(invocation=[{}], joinType=[{}])",
                          node.table_function->name(),
@@ -224,16 +240,39 @@ arrow::Result<ChangelogModes> ChangelogModes::Infer(
         // leave the range (-D).
         mode = {true, true, true, !IsDeduplication(node) || !inputs.insert_only()};
         break;
-      case sql::PlanKind::kJoin:
+      case sql::PlanKind::kJoin: {
+        // Flink's StreamingJoinOperator: an inner join keeps its inputs' row kinds;
+        // outer sides join as +I/-D (padding comes and goes), and the retractions of
+        // the inner side of an outer join keep theirs (-U). Semi/anti joins keep the
+        // left side's kinds; right rows coming and going add and remove left rows.
+        const ChangelogModeSet left = modes.modes_.at(node.inputs[0].get());
+        const ChangelogModeSet right = modes.modes_.at(node.inputs[1].get());
+        switch (node.join_type) {
+          case sql::PlanJoinType::kInner:
+            break;
+          case sql::PlanJoinType::kLeft:
+          case sql::PlanJoinType::kRight:
+          case sql::PlanJoinType::kFull:
+            mode = {true, inputs.update_before, false, true};
+            break;
+          case sql::PlanJoinType::kSemi:
+            mode = left;
+            mode.delete_ = left.delete_ || !right.insert_only();
+            break;
+          case sql::PlanJoinType::kAnti:
+            mode = left;
+            mode.delete_ = true;
+            break;
+        }
+        break;
+      }
       case sql::PlanKind::kSort:
       case sql::PlanKind::kLimit:
         if (!inputs.insert_only()) {
           return arrow::Status::NotImplemented(fmt::format(
               "{} over an updating input (the result of a GROUP BY or DISTINCT) is not "
               "supported in streaming mode yet",
-              node.kind == sql::PlanKind::kJoin   ? "a join"
-              : node.kind == sql::PlanKind::kSort ? "ORDER BY"
-                                                  : "LIMIT"));
+              node.kind == sql::PlanKind::kSort ? "ORDER BY" : "LIMIT"));
         }
         break;
     }

@@ -42,9 +42,10 @@ class ChangelogModes {
  public:
   /// Infers the mode of every node of `plan`. Scans take their connector's mode;
   /// filters, projections and unions pass their inputs' modes on; a group
-  /// aggregation produces +I/-U/+U (and -D when its input retracts). Nodes that
-  /// cannot consume updates yet (joins, ORDER BY, LIMIT over an updating input) are a
-  /// NotImplemented error naming them.
+  /// aggregation produces +I/-U/+U (and -D when its input retracts); joins as
+  /// Flink's streaming join (outer joins +I/-D). Nodes that cannot consume updates
+  /// yet (ORDER BY, LIMIT over an updating input) are a NotImplemented error naming
+  /// them.
   /// `external_tables` (lower-case names) are read from streams outside the plan
   /// (DataStreams registered as tables), which are insert-only.
   static arrow::Result<ChangelogModes> Infer(

@@ -161,8 +161,8 @@ arrow::Result<InsertJob> BuildInsertJob(const sql::Statement& statement,
   ARROW_ASSIGN_OR_RAISE(std::vector<runtime::NamedExpression> output,
                         InsertColumns(statement, name, target, *plan->schema));
 
-  // The batch engine runs what the job graph cannot yet (joins, ORDER BY, LIMIT)
-  // over bounded input, and batch-mode aggregations (final rows, faster); the rest
+  // The batch engine runs what the job graph cannot yet (ORDER BY, LIMIT) over
+  // bounded input, and batch-mode aggregations and joins (final rows, faster); the rest
   // runs as a job, with Flink's changelog semantics in streaming mode.
   const bool bounded = IsBoundedPlan(*plan);
   const std::string unsupported = FirstUnsupportedInStreaming(*plan);
@@ -176,7 +176,8 @@ arrow::Result<InsertJob> BuildInsertJob(const sql::Statement& statement,
   }
   const bool on_batch_engine =
       !unsupported.empty() ||
-      (!exec.streaming && plan->HasKind(sql::PlanKind::kAggregate));
+      (!exec.streaming &&
+       (plan->HasKind(sql::PlanKind::kAggregate) || plan->HasKind(sql::PlanKind::kJoin)));
   if (on_batch_engine && !job.checkpoint_dir.empty()) {
     return arrow::Status::NotImplemented(fmt::format(
         "INSERT INTO {}: a query with {} runs on the batch engine, whose result cannot "

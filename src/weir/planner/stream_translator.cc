@@ -22,6 +22,7 @@
 #include "weir/runtime/operators/project_operator.h"
 #include "weir/runtime/operators/rank_operator.h"
 #include "weir/runtime/operators/session_window_aggregate.h"
+#include "weir/runtime/operators/stream_join.h"
 #include "weir/runtime/operators/union_operator.h"
 #include "weir/runtime/operators/watermark_strategy.h"
 #include "weir/runtime/operators/window_group_aggregate.h"
@@ -128,6 +129,8 @@ class Translator {
       }
       case sql::PlanKind::kUnion:
         return Union(node);
+      case sql::PlanKind::kJoin:
+        return Join(node);
       case sql::PlanKind::kAggregate:
         return Aggregate(node);
       case sql::PlanKind::kWindowTvf:
@@ -250,6 +253,56 @@ class Translator {
     return Stream{v, 1};
   }
 
+  // Flink's regular streaming join: each input hash-partitioned on its keys (a join
+  // without keys runs at parallelism 1), both kept in keyed state.
+  arrow::Result<Stream> Join(const sql::PlanNode& node) {
+    using Type = runtime::StreamJoinOptions::Type;
+    ARROW_ASSIGN_OR_RAISE(Stream left, Translate(*node.inputs[0]));
+    ARROW_ASSIGN_OR_RAISE(Stream right, Translate(*node.inputs[1]));
+    runtime::StreamJoinOptions options;
+    switch (node.join_type) {
+      case sql::PlanJoinType::kInner:
+        options.type = Type::kInner;
+        break;
+      case sql::PlanJoinType::kLeft:
+        options.type = Type::kLeft;
+        break;
+      case sql::PlanJoinType::kRight:
+        options.type = Type::kRight;
+        break;
+      case sql::PlanJoinType::kFull:
+        options.type = Type::kFull;
+        break;
+      case sql::PlanJoinType::kSemi:
+        options.type = Type::kSemi;
+        break;
+      case sql::PlanJoinType::kAnti:
+        options.type = Type::kAnti;
+        break;
+    }
+    options.left_keys = node.left_keys;
+    options.right_keys = node.right_keys;
+    options.null_equal_keys = node.null_equal_keys;
+    if (!(node.residual == cp::literal(true))) {
+      options.residual = sql::UnbindExpression(node.residual);
+    }
+    options.left_schema = node.inputs[0]->schema;
+    options.right_schema = node.inputs[1]->schema;
+    options.output_row_kinds = !modes_.Of(node).insert_only();
+    options.state_ttl = options_.state_ttl;
+    const bool global = node.left_keys.empty();
+    const int parallelism = global ? 1 : options_.parallelism;
+    const int v = graph_->AddOperator(FlinkNodeName(node), parallelism,
+                                      Factory<runtime::StreamJoinOperator>(options));
+    status_ &= graph_->Connect(
+        left.vertex, v,
+        global ? Partitioning::Rebalance() : Partitioning::Hash(node.left_keys), 0);
+    status_ &= graph_->Connect(
+        right.vertex, v,
+        global ? Partitioning::Rebalance() : Partitioning::Hash(node.right_keys), 1);
+    return Stream{v, parallelism};
+  }
+
   arrow::Result<Stream> Union(const sql::PlanNode& node) {
     const bool updating = !modes_.Of(node).insert_only();
     // Inputs first: vertices are added in topological order.
@@ -341,11 +394,25 @@ class Translator {
       if (carried.count(call.input) != 0) return false;
     }
     for (const std::string& key : aggregate.group_keys) {
-      if (carried.count(key) != 0 && key != window.start_key && key != window.end_key) {
+      if (carried.count(key) != 0 && key != window.start_key && key != window.end_key &&
+          WindowTimeKey(aggregate, window) != key) {
         return false;
       }
     }
     return true;
+  }
+
+  // The group key that is the window function's window_time (a legacy group window
+  // groups by it), or "".
+  static std::string WindowTimeKey(const sql::PlanNode& aggregate,
+                                   const WindowAggregateMatch& window) {
+    for (const std::string& key : aggregate.group_keys) {
+      auto it = window.sources.find(key);
+      if (it != window.sources.end() && it->second == window.tvf->window.time_out_field) {
+        return key;
+      }
+    }
+    return "";
   }
 
   arrow::Result<Stream> WindowTvf(const sql::PlanNode& node) {
@@ -589,17 +656,23 @@ class Translator {
       // when it fires; partitioned by the keys other than the window's bounds.
       const sql::WindowTvfSpec& w = window->tvf->window;
       options.start_column = window->start_key;
+      options.time_column = WindowTimeKey(node, *window);
       options.slice_size = w.slide;
       options.window_size = w.size;
       options.cumulate = w.kind == sql::WindowTvfSpec::Kind::kCumulate;
       options.offset = w.offset;
+      options.newest_slice_first =
+          w.kind == sql::WindowTvfSpec::Kind::kHop && !w.group_window;
       sliced_tvf_ = window->tvf;
       auto input = Translate(input_node);
       sliced_tvf_ = nullptr;
       ARROW_RETURN_NOT_OK(input.status());
       std::vector<std::string> keys;
       for (const std::string& key : node.group_keys) {
-        if (key != window->start_key && key != window->end_key) keys.push_back(key);
+        if (key != window->start_key && key != window->end_key &&
+            key != options.time_column) {
+          keys.push_back(key);
+        }
       }
       const bool global = keys.empty();
       Partitioning p = global ? Partitioning::Rebalance() : Partitioning::Hash(keys);
@@ -639,8 +712,6 @@ class Translator {
 
 std::string FirstUnsupportedInStreaming(const sql::PlanNode& node) {
   switch (node.kind) {
-    case sql::PlanKind::kJoin:
-      return "a join or IN/EXISTS subquery";
     case sql::PlanKind::kSort:
       return "ORDER BY";
     case sql::PlanKind::kLimit:

@@ -170,7 +170,8 @@ void CheckpointCoordinator::AbortLocked(const std::string& why) {
 
 bool CheckpointCoordinator::IsStopSavepoint(CheckpointId id) const {
   std::lock_guard<std::mutex> lock(mu_);
-  return pending_ && pending_->id == id && pending_->stop;
+  return (pending_ && pending_->id == id && pending_->stop) ||
+         (id != 0 && id == completing_stop_id_);
 }
 
 std::string CheckpointCoordinator::FolderFor(CheckpointId id) const {
@@ -193,6 +194,9 @@ void CheckpointCoordinator::Acknowledge(int task, CheckpointId id,
     pending_->stats.bytes += file.bytes;
     pending_->stats.alignment = std::max(pending_->stats.alignment, alignment);
     if (pending_->acked < static_cast<int>(tasks_.size())) return;
+    // Until its manifest is written and the tasks told, a stop-with-savepoint still
+    // holds its sources (IsStopSavepoint), or they would emit rows after its barrier.
+    if (pending_->stop) completing_stop_id_ = id;
     done = std::move(*pending_);
     pending_.reset();
   }
@@ -215,6 +219,7 @@ void CheckpointCoordinator::Complete(Pending p) {
     history_->Record(p.stats);
     LogWarning("checkpoint {} failed: {}", p.id, st.message());
     std::lock_guard<std::mutex> lock(mu_);
+    if (completing_stop_id_ == p.id) completing_stop_id_ = 0;  // sources go on
     if (savepoint_id_ == p.id && !savepoint_result_)
       savepoint_result_ = arrow::Result<std::string>(st);
     last_end_ = Clock::now();

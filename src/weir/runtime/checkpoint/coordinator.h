@@ -103,8 +103,9 @@ class CheckpointCoordinator {
   /// savepoint was requested.
   bool snapshots_stored() const { return enabled() || savepoint_requested_.load(); }
 
-  /// Returns whether `id` is a pending stop-with-savepoint (sinks then publish
-  /// everything they hold, since the job ends after it).
+  /// Returns whether `id` is a stop-with-savepoint, pending or completed (sinks then
+  /// publish everything they hold, since the job ends after it; sources that passed
+  /// its barrier emit nothing more). False once it was aborted or failed.
   bool IsStopSavepoint(CheckpointId id) const;
   /// Returns whether a stop-with-savepoint completed (the job must not restart).
   bool stop_completed() const { return stop_completed_.load(); }
@@ -170,6 +171,9 @@ class CheckpointCoordinator {
   int finished_count_ = 0;
   // Savepoint requests: the id asked for and its outcome.
   CheckpointId savepoint_id_ = 0;
+  // A stop-with-savepoint whose acknowledgements are all in, being completed (its
+  // sources stay held; 0: none).
+  CheckpointId completing_stop_id_ = 0;
   std::optional<arrow::Result<std::string>> savepoint_result_;
   std::atomic<bool> savepoint_requested_{false};
   std::atomic<bool> stop_completed_{false};

@@ -810,6 +810,11 @@ class ListAggAccumulators : public GroupAccumulators {
     for (auto& v : values_[g]) ARROW_RETURN_NOT_OK(GetBytes(in, &v));
     return arrow::Status::OK();
   }
+  // Appends `from`'s values after `into`'s (Flink's ListAggFunction.merge).
+  void Merge(uint32_t into, uint32_t from) override {
+    auto& list = values_[into];
+    list.insert(list.end(), values_[from].begin(), values_[from].end());
+  }
 
  private:
   std::string separator_;
@@ -827,7 +832,8 @@ std::shared_ptr<arrow::DataType> ValueType(const std::shared_ptr<arrow::DataType
 
 bool MergeableAggregate(const std::string& f) {
   return f == "count_all" || f == "count" || f == "sum" || f == "mean" || f == "min" ||
-         f == "max" || f == "count_distinct" || f == "stddev" || f == "variance";
+         f == "max" || f == "count_distinct" || f == "stddev" || f == "variance" ||
+         f == "listagg";
 }
 
 arrow::Result<std::unique_ptr<GroupAccumulators>> GroupAccumulators::Make(

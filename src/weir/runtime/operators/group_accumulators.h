@@ -92,8 +92,10 @@ class GroupAccumulators {
 };
 
 /// Returns whether `function`'s accumulators merge (GroupAccumulators::Merge): COUNT,
-/// SUM, AVG, MIN, MAX, COUNT DISTINCT, STDDEV and VARIANCE; not FIRST/LAST_VALUE and
-/// LISTAGG, whose results depend on the order of the rows.
+/// SUM, AVG, MIN, MAX, COUNT DISTINCT, STDDEV, VARIANCE and LISTAGG (the merged
+/// group's values after the other's, as Flink's ListAggFunction merges); not
+/// FIRST/LAST_VALUE, which Flink cannot merge either (it refuses them over HOP and
+/// CUMULATE windows).
 bool MergeableAggregate(const std::string& function);
 
 }  // namespace weir::runtime

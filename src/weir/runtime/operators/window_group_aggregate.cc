@@ -61,9 +61,18 @@ arrow::Status WindowGroupAggregateOperator::PrepareSlicing() {
   if (start_index_ < 0 || end_index < 0) {
     return InternalError("sliced window aggregation: no window start or end key");
   }
+  const int time_index = options_.time_column.empty()
+                             ? -1
+                             : key_schema_->GetFieldIndex(options_.time_column);
+  if (!options_.time_column.empty() &&
+      (time_index < 0 ||
+       key_schema_->field(time_index)->type()->id() != arrow::Type::TIMESTAMP)) {
+    return InternalError("sliced window aggregation: window time key '{}' is missing",
+                         options_.time_column);
+  }
   std::vector<int> others;
   for (int i = 0; i < key_schema_->num_fields(); ++i) {
-    if (i != start_index_ && i != end_index) others.push_back(i);
+    if (i != start_index_ && i != end_index && i != time_index) others.push_back(i);
   }
   ARROW_ASSIGN_OR_RAISE(KeyEncoder encoder, KeyEncoder::Make(key_schema_, others));
   other_keys_ = std::make_unique<KeyEncoder>(std::move(encoder));
@@ -220,9 +229,14 @@ arrow::Status WindowGroupAggregateOperator::FireSlicedWindow(EventTime end, Outp
   // been), and one of those slices to take the key's columns from.
   std::vector<uint32_t> results, representatives, touched;
   const EventTime start = WindowStart(end);
+  std::vector<const std::vector<uint32_t>*> slices;
   for (auto it = windows_.upper_bound(start); it != windows_.end() && it->first <= end;
        ++it) {
-    for (uint32_t g : it->second) {
+    slices.push_back(&it->second);
+  }
+  if (options_.newest_slice_first) std::reverse(slices.begin(), slices.end());
+  for (const std::vector<uint32_t>* slice : slices) {
+    for (uint32_t g : *slice) {
       if (group_fired_[g] >= end) continue;
       const uint32_t key = group_key_id_[g];
       if (window_of_key_[key] == 0) {
@@ -240,11 +254,17 @@ arrow::Status WindowGroupAggregateOperator::FireSlicedWindow(EventTime end, Outp
     // The keys with the window's bounds instead of the slice's.
     ARROW_ASSIGN_OR_RAISE(arrow::ArrayVector columns, table_.Keys(representatives));
     const int end_index = key_schema_->GetFieldIndex(options_.end_column);
+    const int time_index = options_.time_column.empty()
+                               ? -1
+                               : key_schema_->GetFieldIndex(options_.time_column);
     const auto n = static_cast<int64_t>(results.size());
-    for (int i : {start_index_, end_index}) {
+    for (int i : {start_index_, end_index, time_index}) {
+      if (i < 0) continue;
       const auto& type = key_schema_->field(i)->type();
       const auto unit = static_cast<const arrow::TimestampType&>(*type).unit();
-      const EventTime micros = i == start_index_ ? start : end;
+      const EventTime micros = i == start_index_ ? start
+                               : i == end_index  ? end
+                                                 : end - 1000;
       auto scalar =
           std::make_shared<arrow::TimestampScalar>(types::FromMicros(micros, unit), type);
       ARROW_ASSIGN_OR_RAISE(columns[static_cast<size_t>(i)],

@@ -26,6 +26,9 @@ struct WindowGroupAggregateOptions {
   /// at E is the merge of the slices ending in (E - window_size, E], emitted with
   /// start E - window_size. Every aggregate must be a MergeableAggregate.
   std::string start_column;
+  /// With slices: a key column holding the window's time (window_end - 1 ms, a
+  /// legacy group window groups by it), set like the window's bounds; "" for none.
+  std::string time_column;
   int64_t slice_size = 0;   // microseconds (0: rows carry whole windows)
   int64_t window_size = 0;  // microseconds, a multiple of slice_size
   /// CUMULATE instead of HOP: windows start at multiples of `window_size` (plus
@@ -33,6 +36,10 @@ struct WindowGroupAggregateOptions {
   /// the merge of its period's slices up to E.
   bool cumulate = false;
   int64_t offset = 0;  // microseconds
+  /// Merges a window's slices newest first (Flink's HOP table function: LISTAGG
+  /// then lists the latest slice's values first); otherwise oldest first (CUMULATE,
+  /// legacy HOP group windows). Rows within a slice keep their arrival order.
+  bool newest_slice_first = false;
 };
 
 /// SQL's GROUP BY window_start, window_end, … over a windowing table function

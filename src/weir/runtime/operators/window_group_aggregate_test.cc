@@ -254,5 +254,43 @@ TEST_F(WindowOperatorsTest, SlicedCumulateWindowsEqualCumulateWindows) {
                                   R"(["b","a","c","c","a","b"])", "[10,20,25,30,40,50]"));
 }
 
+// LISTAGG over slices merges in Flink's order: a HOP table function's newest slice
+// first, CUMULATE (and legacy HOP) oldest first; arrival order within a slice.
+TEST_F(WindowOperatorsTest, SlicedListAggMergesInFlinksOrder) {
+  for (const bool newest_first : {true, false}) {
+    WindowGroupAggregateOptions o;
+    o.keys = {"window_start", "window_end", "k"};
+    o.end_column = "window_end";
+    GroupAggregateCall listagg{"listagg", "v", "g"};
+    listagg.separator = "|";
+    o.aggregates = {listagg};
+    o.start_column = "window_start";
+    o.slice_size = 2 * kMinute;
+    o.window_size = 4 * kMinute;
+    o.newest_slice_first = newest_first;
+    Context ctx;
+    WindowGroupAggregateOperator op(o);
+    Capture out;
+    ASSERT_TRUE(op.Open(&ctx).ok());
+    auto events = Events({3, 0, 2, 1}, R"(["a","a","a","a"])", "[1,2,3,4]");
+    auto rows = *events->SetColumn(
+        2, arrow::field("v", arrow::utf8()),
+        *arrow::json::ArrayFromJSONString(arrow::utf8(), R"(["1","2","3","4"])"));
+    auto status = op.ProcessBatch(
+        0, Windowed(WindowTvfOptions::Kind::kTumble, 2 * kMinute, 0, rows), &out);
+    ASSERT_TRUE(status.ok()) << status.ToString();
+    ASSERT_TRUE(op.ProcessWatermark(At(4) - 1, &out).ok());
+    // The window [08:00, 08:04): slice [00, 02) holds 2, 4; slice [02, 04) 1, 3.
+    bool found = false;
+    for (const auto& row : out.Rows()) {
+      if (row.find("08:00:00.000|2020-04-15 08:04") == std::string::npos) continue;
+      found = true;
+      EXPECT_NE(row.find(newest_first ? "|1|3|2|4" : "|2|4|1|3"), std::string::npos)
+          << row;
+    }
+    EXPECT_TRUE(found) << ::testing::PrintToString(out.Rows());
+  }
+}
+
 }  // namespace
 }  // namespace weir::runtime

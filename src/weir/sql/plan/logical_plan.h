@@ -53,6 +53,10 @@ struct WindowTvfSpec {
   std::vector<std::string> partition_fields;
   /// SESSION from a legacy `GROUP BY SESSION(ts, gap), k`: sessions per group key.
   bool sessions_per_group_key = false;
+  /// A legacy group window (`GROUP BY HOP(ts, …)`) rather than a table function:
+  /// Flink merges a HOP window's slices oldest first there, newest first for the
+  /// table function (an order LISTAGG shows).
+  bool group_window = false;
 
   /// Returns Flink's EXPLAIN form, e.g. `TUMBLE(time_col=[ts], size=[10 min])`.
   std::string ToString() const;

@@ -33,6 +33,7 @@ arrow::Result<Relation> Planner::Impl::WindowRelation(
                                            : WindowTvfSpec::Kind::kCumulate;
   const bool session = spec.kind == WindowTvfSpec::Kind::kSession;
   spec.sessions_per_group_key = session && call.group_window;
+  spec.group_window = call.group_window;
   for (const Identifier& key : call.partition_by) {
     ARROW_ASSIGN_OR_RAISE(ResolvedColumn column,
                           Resolve(ColumnRefExpr({key}), input.scope));

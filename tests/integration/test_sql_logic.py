@@ -104,6 +104,28 @@ def make_data(root: Path):
     })
     (root / "bid").mkdir(parents=True, exist_ok=True)
     pq.write_table(bid, root / "bid" / "part-0.parquet", row_group_size=1)
+    # Orders and their shipments, each file in time order (row groups of 40), for
+    # interval joins: most orders ship within 0-5 hours, every 7th never does, and
+    # some shipments belong to no order.
+    start = datetime(2024, 3, 1)
+    placed = pa.table({
+        "oid": pa.array(range(1, 401), pa.int64()),
+        "ots": pa.array([start + timedelta(minutes=13 * i) for i in range(1, 401)],
+                        pa.timestamp("ms")),
+        "item": [f"item{i % 9}" for i in range(1, 401)],
+    })
+    ships = sorted(
+        [(i, start + timedelta(minutes=13 * i + rng.randrange(0, 300))) for i in range(1, 401)
+         if i % 7] + [(1000 + i, start + timedelta(minutes=97 * i)) for i in range(1, 40)],
+        key=lambda s: s[1])
+    shipped = pa.table({
+        "sid": pa.array(range(1, len(ships) + 1), pa.int64()),
+        "soid": pa.array([s[0] for s in ships], pa.int64()),
+        "sts": pa.array([s[1] for s in ships], pa.timestamp("ms")),
+    })
+    for name, table in (("placed", placed), ("shipped", shipped)):
+        (root / name).mkdir(parents=True, exist_ok=True)
+        pq.write_table(table, root / name / "part-0.parquet", row_group_size=40)
 
 
 @pytest.fixture(scope="module")
@@ -122,6 +144,9 @@ def data(tmp_path_factory):
     con.execute(f"CREATE VIEW layouts AS SELECT * FROM "
                 f"read_parquet('{root}/layouts/*.parquet')")
     con.execute(f"CREATE VIEW bid AS SELECT * FROM read_parquet('{root}/bid/*.parquet')")
+    for name in ("placed", "shipped"):
+        con.execute(f"CREATE VIEW {name} AS SELECT * FROM "
+                    f"read_parquet('{root}/{name}/*.parquet')")
     return root, con
 
 

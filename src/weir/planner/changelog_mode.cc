@@ -6,6 +6,7 @@
 
 #include "weir/common/error.h"
 #include "weir/common/suggest.h"
+#include "weir/planner/interval_join_match.h"
 #include "weir/planner/time_attributes.h"
 #include "weir/planner/window_match.h"
 
@@ -114,6 +115,13 @@ std::string FlinkNodeName(const sql::PlanNode& node) {
       }
       if (!(node.residual == arrow::compute::literal(true))) {
         where += (where.empty() ? "" : " AND ") + std::string("<condition>");
+      }
+      if (auto interval = MatchIntervalJoin(node)) {
+        return fmt::format(
+            "IntervalJoin(joinType=[{}], windowBounds=[isRowTime=true, "
+            "leftLowerBound={}, leftUpperBound={}], where=[{}])",
+            kTypes[static_cast<int>(node.join_type)], interval->lower / 1000,
+            interval->upper / 1000, where);
       }
       return fmt::format("Join(joinType=[{}], where=[{}])",
                          kTypes[static_cast<int>(node.join_type)],
@@ -247,6 +255,11 @@ arrow::Result<ChangelogModes> ChangelogModes::Infer(
         // left side's kinds; right rows coming and going add and remove left rows.
         const ChangelogModeSet left = modes.modes_.at(node.inputs[0].get());
         const ChangelogModeSet right = modes.modes_.at(node.inputs[1].get());
+        if (left.insert_only() && right.insert_only() && MatchIntervalJoin(node)) {
+          // An interval join pads outer rows only when they leave its state.
+          mode = ChangelogModeSet::InsertOnly();
+          break;
+        }
         switch (node.join_type) {
           case sql::PlanJoinType::kInner:
             break;

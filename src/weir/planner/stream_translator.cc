@@ -8,6 +8,7 @@
 #include "weir/common/error.h"
 #include "weir/common/suggest.h"
 #include "weir/connectors/collection/source.h"
+#include "weir/planner/interval_join_match.h"
 #include "weir/planner/table_connectors.h"
 #include "weir/planner/time_attributes.h"
 #include "weir/planner/window_match.h"
@@ -18,6 +19,7 @@
 #include "weir/runtime/operators/filter_operator.h"
 #include "weir/runtime/operators/group_accumulators.h"
 #include "weir/runtime/operators/group_aggregate.h"
+#include "weir/runtime/operators/interval_join.h"
 #include "weir/runtime/operators/over_aggregate.h"
 #include "weir/runtime/operators/project_operator.h"
 #include "weir/runtime/operators/rank_operator.h"
@@ -259,6 +261,11 @@ class Translator {
     using Type = runtime::StreamJoinOptions::Type;
     ARROW_ASSIGN_OR_RAISE(Stream left, Translate(*node.inputs[0]));
     ARROW_ASSIGN_OR_RAISE(Stream right, Translate(*node.inputs[1]));
+    if (auto interval = MatchIntervalJoin(node);
+        interval && modes_.Of(*node.inputs[0]).insert_only() &&
+        modes_.Of(*node.inputs[1]).insert_only()) {
+      return IntervalJoin(node, *interval, left, right);
+    }
     runtime::StreamJoinOptions options;
     switch (node.join_type) {
       case sql::PlanJoinType::kInner:
@@ -301,6 +308,33 @@ class Translator {
         right.vertex, v,
         global ? Partitioning::Rebalance() : Partitioning::Hash(node.right_keys), 1);
     return Stream{v, parallelism};
+  }
+
+  // Flink's event-time interval join: rows leave the state when the watermark says
+  // they can no longer join; insert-only output that keeps the time attributes.
+  arrow::Result<Stream> IntervalJoin(const sql::PlanNode& node,
+                                     const IntervalJoinMatch& interval, Stream left,
+                                     Stream right) {
+    using Type = runtime::IntervalJoinOptions::Type;
+    runtime::IntervalJoinOptions options;
+    options.type = node.join_type == sql::PlanJoinType::kLeft    ? Type::kLeft
+                   : node.join_type == sql::PlanJoinType::kRight ? Type::kRight
+                   : node.join_type == sql::PlanJoinType::kFull  ? Type::kFull
+                                                                 : Type::kInner;
+    options.left_keys = node.left_keys;
+    options.right_keys = node.right_keys;
+    options.residual = sql::UnbindExpression(node.residual);
+    options.left_schema = node.inputs[0]->schema;
+    options.right_schema = node.inputs[1]->schema;
+    options.left_time = interval.left_time;
+    options.right_time = interval.right_time;
+    options.lower = interval.lower;
+    options.upper = interval.upper;
+    const int v = graph_->AddOperator(FlinkNodeName(node), options_.parallelism,
+                                      Factory<runtime::IntervalJoinOperator>(options));
+    status_ &= graph_->Connect(left.vertex, v, Partitioning::Hash(node.left_keys), 0);
+    status_ &= graph_->Connect(right.vertex, v, Partitioning::Hash(node.right_keys), 1);
+    return Stream{v, options_.parallelism};
   }
 
   arrow::Result<Stream> Union(const sql::PlanNode& node) {

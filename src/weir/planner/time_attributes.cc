@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "weir/planner/interval_join_match.h"
 #include "weir/sql/suggest.h"
 
 namespace weir::planner {
@@ -156,6 +157,14 @@ TimeAttribute TimeAttributeOf(const sql::PlanNode& start,
       case sql::PlanKind::kOver:
       case sql::PlanKind::kRank:
       case sql::PlanKind::kCorrelate:  // the left side's columns pass through
+        break;
+      case sql::PlanKind::kJoin:
+        // An interval join keeps both inputs' time attributes (a regular join
+        // materializes them, as in Flink).
+        if (!MatchIntervalJoin(*node)) return TimeAttribute::kNone;
+        if (node->inputs[0]->schema->GetFieldIndex(field) < 0) {
+          return TimeAttributeOf(*node->inputs[1], field);
+        }
         break;
       case sql::PlanKind::kScan: {
         const int index = node->schema->GetFieldIndex(field);

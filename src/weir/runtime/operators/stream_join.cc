@@ -3,14 +3,12 @@
 #include <algorithm>
 #include <unordered_set>
 
-#include <arrow/array/util.h>
-#include <arrow/builder.h>
-#include <arrow/compute/api_vector.h>
 #include <arrow/record_batch.h>
 #include <arrow/type.h>
 
 #include "weir/common/error.h"
 #include "weir/runtime/changelog.h"
+#include "weir/runtime/operators/join_rows.h"
 #include "weir/runtime/operators/operator_input.h"
 #include "weir/runtime/operators/state_records.h"
 #include "weir/state/key_group.h"
@@ -21,19 +19,6 @@ namespace {
 
 constexpr const char* kStateName = "join";
 constexpr const char* kSchemaState = "join-schema";
-
-arrow::Result<std::vector<int>> IndicesOf(const arrow::Schema& schema,
-                                          const std::vector<std::string>& names,
-                                          const char* side) {
-  std::vector<int> indices;
-  for (const std::string& name : names) {
-    const int i = schema.GetFieldIndex(name);
-    if (i < 0)
-      return UserError("join key '{}' is not a column of the {} input", name, side);
-    indices.push_back(i);
-  }
-  return indices;
-}
 
 // Whether row `r` has a NULL in one of the key columns.
 bool HasNullKey(const std::vector<const arrow::Array*>& keys, int64_t r) {
@@ -56,45 +41,14 @@ bool StreamJoinOperator::Outer(int side) const {
 
 arrow::Status StreamJoinOperator::Open(OperatorContext* context) {
   context_ = context;
-  if (!options_.left_schema || !options_.right_schema) {
-    return InternalError("a streaming join needs the columns of both inputs");
-  }
-  if (options_.left_keys.size() != options_.right_keys.size()) {
-    return InternalError("a streaming join needs as many left keys as right keys");
-  }
-  schema_[0] = DecodedSchema(*options_.left_schema);
-  schema_[1] = DecodedSchema(*options_.right_schema);
-  const std::vector<std::string>* keys[2] = {&options_.left_keys, &options_.right_keys};
-  for (int side = 0; side < 2; ++side) {
-    ARROW_ASSIGN_OR_RAISE(
-        std::vector<int> key_indices,
-        IndicesOf(*schema_[side], *keys[side], side == 0 ? "left" : "right"));
-    ARROW_ASSIGN_OR_RAISE(KeyEncoder key_encoder,
-                          KeyEncoder::Make(schema_[side], key_indices));
-    key_encoder_[side] = std::make_unique<KeyEncoder>(std::move(key_encoder));
-    std::vector<int> all;
-    for (int i = 0; i < schema_[side]->num_fields(); ++i) all.push_back(i);
-    auto row_encoder = KeyEncoder::Make(schema_[side], all);
-    if (!row_encoder.ok()) {
-      return arrow::Status::NotImplemented(
-          "a streaming join keeps its input rows in state, and ",
-          row_encoder.status().message());
-    }
-    row_encoder_[side] = std::make_unique<KeyEncoder>(std::move(*row_encoder));
-  }
-  for (size_t k = 0; k < options_.left_keys.size(); ++k) {
-    const auto& l = schema_[0]->GetFieldByName(options_.left_keys[k])->type();
-    const auto& r = schema_[1]->GetFieldByName(options_.right_keys[k])->type();
-    if (!l->Equals(*r)) {
-      return InternalError("join keys '{}' ({}) and '{}' ({}) differ in type",
-                           options_.left_keys[k], l->ToString(), options_.right_keys[k],
-                           r->ToString());
-    }
-  }
+  ARROW_RETURN_NOT_OK(PrepareJoinSides(options_.left_schema, options_.right_schema,
+                                       options_.left_keys, options_.right_keys, sides_));
   arrow::FieldVector fields;
-  for (const auto& f : schema_[0]->fields()) fields.push_back(f->WithNullable(true));
+  for (const auto& f : sides_[0].schema->fields())
+    fields.push_back(f->WithNullable(true));
   if (!SemiOrAnti()) {
-    for (const auto& f : schema_[1]->fields()) fields.push_back(f->WithNullable(true));
+    for (const auto& f : sides_[1].schema->fields())
+      fields.push_back(f->WithNullable(true));
   }
   if (options_.output_row_kinds) {
     fields.push_back(arrow::field(std::string(kRowKindColumn), arrow::int8(), false));
@@ -109,7 +63,7 @@ arrow::Status StreamJoinOperator::Open(OperatorContext* context) {
 void StreamJoinOperator::JoinRow(
     int side, RowKind kind, int64_t r, KeyState* key, const std::string& row,
     const std::vector<std::pair<Rows::iterator, int64_t>>& matches,
-    std::vector<OutputRow>* out) {
+    std::vector<JoinedRow>* out) {
   const bool input_outer = Outer(side);
   const bool other_outer = Outer(1 - side);
   int64_t matched = 0;
@@ -167,7 +121,7 @@ void StreamJoinOperator::JoinRow(
 void StreamJoinOperator::SemiAntiRow(
     int side, RowKind kind, int64_t r, KeyState* key, const std::string& row,
     const std::vector<std::pair<Rows::iterator, int64_t>>& matches,
-    std::vector<OutputRow>* out) {
+    std::vector<JoinedRow>* out) {
   const bool semi = options_.type == StreamJoinOptions::Type::kSemi;
   if (side == 0) {
     int64_t matched = 0;
@@ -217,10 +171,10 @@ arrow::Status StreamJoinOperator::ProcessBatch(
   const int side = input == 0 ? 0 : 1;
   const int other_side = 1 - side;
   const int8_t* kinds = RowKinds(*raw);
-  ARROW_ASSIGN_OR_RAISE(auto batch, ConformInput(raw, schema_[side], "join"));
+  ARROW_ASSIGN_OR_RAISE(auto batch, ConformInput(raw, sides_[side].schema, "join"));
   const int64_t n = batch->num_rows();
-  const auto key_columns = key_encoder_[side]->Columns(*batch);
-  const auto row_columns = row_encoder_[side]->Columns(*batch);
+  const auto key_columns = sides_[side].keys->Columns(*batch);
+  const auto row_columns = sides_[side].rows->Columns(*batch);
   const EventTime now = HasTtl() ? context_->ProcessingTime() : 0;
 
   // Each row's key state (null: a NULL key, which matches nothing and is not kept)
@@ -234,7 +188,7 @@ arrow::Status StreamJoinOperator::ProcessBatch(
   for (int64_t r = 0; r < n; ++r) {
     first_candidate[static_cast<size_t>(r)] = candidates.size();
     if (!options_.null_equal_keys && HasNullKey(key_columns, r)) continue;
-    key_encoder_[side]->Encode(key_columns, r, &key);
+    sides_[side].keys->Encode(key_columns, r, &key);
     const bool accumulate =
         kinds == nullptr || IsAccumulate(static_cast<RowKind>(kinds[r]));
     auto found = keys_.find(key);
@@ -253,58 +207,23 @@ arrow::Status StreamJoinOperator::ProcessBatch(
   }
   first_candidate[static_cast<size_t>(n)] = candidates.size();
 
-  // The other side's candidate rows, decoded once each.
-  std::vector<const std::string*> others;
+  // The other side's candidate rows (decoded once each) and which of them pass the
+  // residual condition, evaluated over all pairs at once.
+  StoredRows others(sides_[other_side].rows.get());
   std::vector<int64_t> other_index(candidates.size());
-  {
-    std::unordered_map<const std::string*, int64_t> seen;
-    for (size_t c = 0; c < candidates.size(); ++c) {
-      const std::string* encoded = &candidates[c]->first;
-      auto [it, added] = seen.emplace(encoded, static_cast<int64_t>(others.size()));
-      if (added) others.push_back(encoded);
-      other_index[c] = it->second;
-    }
+  for (size_t c = 0; c < candidates.size(); ++c) {
+    other_index[c] = others.Add(&candidates[c]->first);
   }
-  // Which candidates pass the residual condition: evaluated over the pairs.
   std::vector<bool> passes(candidates.size(), true);
   if (residual_ && !candidates.empty()) {
-    arrow::Int64Builder input_rows, other_rows;
-    ARROW_RETURN_NOT_OK(input_rows.AppendValues(candidate_row));
-    ARROW_RETURN_NOT_OK(other_rows.AppendValues(other_index));
-    ARROW_ASSIGN_OR_RAISE(auto input_take, input_rows.Finish());
-    ARROW_ASSIGN_OR_RAISE(auto other_take, other_rows.Finish());
-    ARROW_ASSIGN_OR_RAISE(arrow::ArrayVector decoded,
-                          row_encoder_[other_side]->Decode(others));
-    arrow::ArrayVector sides[2];
-    for (const auto& column : batch->columns()) {
-      ARROW_ASSIGN_OR_RAISE(auto taken, arrow::compute::Take(*column, *input_take));
-      sides[side].push_back(std::move(taken));
-    }
-    for (const auto& column : decoded) {
-      ARROW_ASSIGN_OR_RAISE(auto taken, arrow::compute::Take(*column, *other_take));
-      sides[other_side].push_back(std::move(taken));
-    }
-    arrow::FieldVector fields = schema_[0]->fields();
-    for (const auto& f : schema_[1]->fields()) fields.push_back(f);
-    arrow::ArrayVector columns = std::move(sides[0]);
-    for (auto& c : sides[1]) columns.push_back(std::move(c));
-    auto pairs = arrow::RecordBatch::Make(arrow::schema(fields),
-                                          static_cast<int64_t>(candidates.size()),
-                                          std::move(columns));
-    ARROW_ASSIGN_OR_RAISE(auto result, residual_->Evaluate(*pairs, watermark_));
-    if (result->type_id() != arrow::Type::BOOL) {
-      return InternalError("the join condition is not a boolean but {}",
-                           result->type()->ToString());
-    }
-    const auto& flags = static_cast<const arrow::BooleanArray&>(*result);
-    for (size_t c = 0; c < candidates.size(); ++c) {
-      passes[c] =
-          flags.IsValid(static_cast<int64_t>(c)) && flags.Value(static_cast<int64_t>(c));
-    }
+    ARROW_ASSIGN_OR_RAISE(
+        passes,
+        EvaluateJoinCondition(residual_.get(), side, *batch, &others, sides_[0].schema,
+                              sides_[1].schema, candidate_row, other_index, watermark_));
   }
 
   // Row by row, in order: state changes and output rows.
-  std::vector<OutputRow> rows;
+  std::vector<JoinedRow> rows;
   std::vector<std::pair<Rows::iterator, int64_t>> matches;
   std::string row;
   for (int64_t r = 0; r < n; ++r) {
@@ -315,7 +234,7 @@ arrow::Status StreamJoinOperator::ProcessBatch(
          c < first_candidate[static_cast<size_t>(r) + 1]; ++c) {
       if (passes[c]) matches.emplace_back(candidates[c], other_index[c]);
     }
-    row_encoder_[side]->Encode(row_columns, r, &row);
+    sides_[side].rows->Encode(row_columns, r, &row);
     KeyState* state = key_of[static_cast<size_t>(r)];
     if (SemiOrAnti()) {
       SemiAntiRow(side, kind, r, state, row, matches, &rows);
@@ -333,62 +252,15 @@ arrow::Status StreamJoinOperator::ProcessBatch(
       continue;
     }
     erased.insert(state);
-    key_encoder_[side]->Encode(key_columns, r, &key);
+    sides_[side].keys->Encode(key_columns, r, &key);
     keys_.erase(key);
   }
   if (HasTtl()) ExpireIdle(now);
   if (rows.empty()) return arrow::Status::OK();
-  return EmitRows(side, *batch, others, rows, out);
-}
-
-arrow::Status StreamJoinOperator::EmitRows(int side, const arrow::RecordBatch& input,
-                                           const std::vector<const std::string*>& others,
-                                           const std::vector<OutputRow>& rows,
-                                           Output* out) {
-  const int other_side = 1 - side;
-  arrow::Int64Builder input_rows, other_rows;
-  arrow::Int8Builder row_kinds;
-  for (const OutputRow& o : rows) {
-    if (!options_.output_row_kinds && o.kind != RowKind::kInsert) {
-      return InternalError("an insert-only join produced a {} row",
-                           RowKindString(o.kind));
-    }
-    ARROW_RETURN_NOT_OK(o.input_row < 0 ? input_rows.AppendNull()
-                                        : input_rows.Append(o.input_row));
-    ARROW_RETURN_NOT_OK(o.other_row < 0 ? other_rows.AppendNull()
-                                        : other_rows.Append(o.other_row));
-    ARROW_RETURN_NOT_OK(row_kinds.Append(static_cast<int8_t>(o.kind)));
-  }
-  ARROW_ASSIGN_OR_RAISE(auto input_take, input_rows.Finish());
-  ARROW_ASSIGN_OR_RAISE(auto other_take, other_rows.Finish());
-  const auto length = static_cast<int64_t>(rows.size());
-  arrow::ArrayVector sides[2];
-  for (const auto& column : input.columns()) {
-    ARROW_ASSIGN_OR_RAISE(auto taken, arrow::compute::Take(*column, *input_take));
-    sides[side].push_back(std::move(taken));
-  }
-  if (others.empty()) {
-    for (const auto& f : schema_[other_side]->fields()) {
-      ARROW_ASSIGN_OR_RAISE(auto nulls, arrow::MakeArrayOfNull(f->type(), length));
-      sides[other_side].push_back(std::move(nulls));
-    }
-  } else {
-    ARROW_ASSIGN_OR_RAISE(arrow::ArrayVector decoded,
-                          row_encoder_[other_side]->Decode(others));
-    for (const auto& column : decoded) {
-      ARROW_ASSIGN_OR_RAISE(auto taken, arrow::compute::Take(*column, *other_take));
-      sides[other_side].push_back(std::move(taken));
-    }
-  }
-  arrow::ArrayVector columns = std::move(sides[0]);
-  if (!SemiOrAnti()) {
-    for (auto& c : sides[1]) columns.push_back(std::move(c));
-  }
-  if (options_.output_row_kinds) {
-    ARROW_ASSIGN_OR_RAISE(auto kind_array, row_kinds.Finish());
-    columns.push_back(std::move(kind_array));
-  }
-  return out->Emit(arrow::RecordBatch::Make(output_schema_, length, std::move(columns)));
+  ARROW_ASSIGN_OR_RAISE(auto output,
+                        BuildJoinedRows(output_schema_, side, *batch, &others,
+                                        sides_[other_side].schema, SemiOrAnti(), rows));
+  return out->Emit(std::move(output));
 }
 
 void StreamJoinOperator::ExpireIdle(EventTime now) {
@@ -434,7 +306,7 @@ arrow::Status StreamJoinOperator::SnapshotState(state::KeyedStateBackend* backen
   std::vector<const std::string*> keys;
   keys.reserve(keys_.size());
   for (const auto& entry : keys_) keys.push_back(&entry.first);
-  ARROW_ASSIGN_OR_RAISE(auto hashes, key_encoder_[0]->HashEncoded(keys));
+  ARROW_ASSIGN_OR_RAISE(auto hashes, sides_[0].keys->HashEncoded(keys));
   const int max_parallelism = context_->subtask().max_parallelism;
   std::vector<std::string> blobs(static_cast<size_t>(max_parallelism));
   size_t i = 0;
@@ -451,7 +323,7 @@ arrow::Status StreamJoinOperator::SnapshotState(state::KeyedStateBackend* backen
       }
     }
   }
-  return PutKeyGroupBlobs(backend, id, blobs, kSchemaState, *schema_[0]);
+  return PutKeyGroupBlobs(backend, id, blobs, kSchemaState, *sides_[0].schema);
 }
 
 arrow::Status StreamJoinOperator::RestoreState(state::KeyedStateBackend* backend) {

@@ -13,6 +13,7 @@
 #include "weir/runtime/changelog.h"
 #include "weir/runtime/operator.h"
 #include "weir/runtime/operators/bound_expression.h"
+#include "weir/runtime/operators/join_rows.h"
 #include "weir/runtime/operators/key_encoder.h"
 
 namespace weir::runtime {
@@ -94,15 +95,6 @@ class StreamJoinOperator : public Operator {
     Rows rows[2];
     EventTime written[2] = {0, 0};
   };
-  // One row of output: its kind, the input row it takes its side's columns from
-  // (-1: NULLs) and the other side's row (an index into the batch's decoded other
-  // rows; -1: NULLs).
-  struct OutputRow {
-    RowKind kind;
-    int64_t input_row;
-    int64_t other_row;
-  };
-
   bool Outer(int side) const;
   bool SemiOrAnti() const {
     return options_.type == StreamJoinOptions::Type::kSemi ||
@@ -112,23 +104,18 @@ class StreamJoinOperator : public Operator {
   // output rows and updates both sides' state.
   void JoinRow(int side, RowKind kind, int64_t r, KeyState* key, const std::string& row,
                const std::vector<std::pair<Rows::iterator, int64_t>>& matches,
-               std::vector<OutputRow>* out);
+               std::vector<JoinedRow>* out);
   void SemiAntiRow(int side, RowKind kind, int64_t r, KeyState* key,
                    const std::string& row,
                    const std::vector<std::pair<Rows::iterator, int64_t>>& matches,
-                   std::vector<OutputRow>* out);
-  arrow::Status EmitRows(int side, const arrow::RecordBatch& input,
-                         const std::vector<const std::string*>& others,
-                         const std::vector<OutputRow>& rows, Output* out);
+                   std::vector<JoinedRow>* out);
   void ExpireIdle(EventTime now);
   bool HasTtl() const { return options_.state_ttl.count() > 0; }
 
   StreamJoinOptions options_;
   OperatorContext* context_ = nullptr;
-  std::shared_ptr<arrow::Schema> schema_[2];  // decoded input columns
+  JoinSide sides_[2];
   std::shared_ptr<arrow::Schema> output_schema_;
-  std::unique_ptr<KeyEncoder> key_encoder_[2];
-  std::unique_ptr<KeyEncoder> row_encoder_[2];
   std::unique_ptr<BoundExpression> residual_;
   std::unordered_map<std::string, KeyState> keys_;
   EventTime next_expiry_ = 0;

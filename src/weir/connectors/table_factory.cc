@@ -11,6 +11,7 @@
 #include "weir/connectors/filesystem/filesystem_factory.h"
 #include "weir/connectors/kafka/kafka_table_factory.h"
 #include "weir/connectors/memory/memory_factory.h"
+#include "weir/connectors/nexmark/nexmark_factory.h"
 #include "weir/connectors/print/print_factory.h"
 
 namespace weir::connectors {
@@ -27,6 +28,7 @@ struct Registry {
     factories.push_back(MakeKafkaTableFactory());
     factories.push_back(MakeUpsertKafkaTableFactory());
     factories.push_back(MakeDatagenTableFactory());
+    factories.push_back(MakeNexmarkTableFactory());
     factories.push_back(MakePrintTableFactory());
     factories.push_back(MakeBlackholeTableFactory());
     factories.push_back(MakeMemoryTableFactory());

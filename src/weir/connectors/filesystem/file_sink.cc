@@ -534,10 +534,17 @@ class FileSinkOperator : public runtime::Operator {
       // The new file's entry (and new directories' entries) must be durable before a
       // checkpoint refers to the file.
       dirs_to_sync_.insert(dir.string());
-      for (fs::path d = dir;
-           created && d != fs::path(options_.path) && d.has_parent_path();) {
-        d = d.parent_path();
-        dirs_to_sync_.insert(d.string());
+      if (created) {
+        // Up to the table's folder ('path' may end with a separator), never past the
+        // root (whose parent is itself).
+        fs::path base = fs::path(options_.path).lexically_normal();
+        if (!base.has_filename() && base.has_parent_path()) base = base.parent_path();
+        for (fs::path d = dir.lexically_normal(); d != base && d.has_parent_path();) {
+          const fs::path parent = d.parent_path();
+          if (parent == d) break;
+          d = parent;
+          dirs_to_sync_.insert(d.string());
+        }
       }
       OpenPart part;
       part.name = fmt::format("{}-{}-{}-{}{}", options_.prefix, uuid_, subtask_,

@@ -102,6 +102,21 @@ TEST_F(FileSinkTest, PartitionColumnsAreEscapedAndLeftOutOfTheFiles) {
   EXPECT_EQ(Hidden(o.path), 0);
 }
 
+// A table path ending with a separator (Nexmark q10's 'path' = '…/bid/'): new
+// partition folders are synced up to the table's folder, and the sink ends (the walk
+// up once went on forever at the root, whose parent is itself).
+TEST_F(FileSinkTest, APathWithATrailingSeparatorWritesPartitions) {
+  auto schema = arrow::schema(
+      {arrow::field("id", arrow::int64()), arrow::field("day", arrow::utf8())});
+  auto batch = BatchFromJson(schema, {R"([1, 2])", R"(["2024-01-01", "2024-01-02"])"});
+  FileSinkOptions o;
+  o.path = dir_.File("t") + "/";
+  o.buckets = PartitionColumns({"day"});
+  ASSERT_TRUE(Run(MakeCollectionSource({batch}), o).ok());
+  EXPECT_EQ(Visible(o.path).size(), 2u);
+  EXPECT_EQ(Rows(o.path), 2);
+}
+
 TEST_F(FileSinkTest, EventTimeBucketsFormatThePatternInTheTimeZone) {
   auto schema =
       arrow::schema({arrow::field("ts", arrow::timestamp(arrow::TimeUnit::MILLI)),

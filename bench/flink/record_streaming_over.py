@@ -12,13 +12,7 @@ watermark makes late is a race, not semantics. Each entry holds the query, the r
 order of rows with equal times is not part of the semantics) or Flink's error.
 tests/integration/test_flink_recorded_streaming.py runs the same through weir.
 """
-import json
-import os
-import sys
-import tempfile
-
-import pyflink
-from pyflink.table import EnvironmentSettings, TableEnvironment
+import recording
 
 INPUT = """a,1,2024-01-01 00:00:01
 b,10,2024-01-01 00:00:01
@@ -53,30 +47,7 @@ QUERIES = [
 
 
 def main():
-    folder = tempfile.mkdtemp()
-    path = os.path.join(folder, "input.csv")
-    with open(path, "w") as f:
-        f.write(INPUT)
-    results = []
-    for query in QUERIES:
-        t = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
-        t.get_config().set("parallelism.default", "1")
-        t.execute_sql(DDL.format(path=path))
-        entry = {"query": query}
-        try:
-            with t.execute_sql(query).collect() as rows:
-                entry["rows"] = sorted(
-                    ",".join("" if x is None else str(x) for x in row) for row in rows)
-        except Exception as e:  # noqa: BLE001 - the error is the recorded answer
-            # The root cause (py4j wraps Flink's exception in its own first line).
-            lines = [m.strip() for m in str(e).strip().splitlines()]
-            causes = [m for m in lines if m.startswith("Caused by:")]
-            entry["error"] = (causes[-1] if causes else lines[0])[:400]
-        results.append(entry)
-        print(query, "->", entry.get("rows") or entry.get("error"), file=sys.stderr)
-    json.dump({"flink": pyflink.__version__ if hasattr(pyflink, "__version__") else "2.2",
-               "input": INPUT, "ddl": DDL, "results": results}, sys.stdout, indent=1)
-    print()
+    recording.record(INPUT, DDL, QUERIES)
 
 
 if __name__ == "__main__":

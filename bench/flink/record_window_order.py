@@ -14,13 +14,7 @@ earlier row can have produced, so the periodic watermark's timing cannot change 
 answer. Each entry holds the query and the result rows as text (sorted) or Flink's
 error. tests/integration/test_flink_recorded_streaming.py runs the same through weir.
 """
-import json
-import os
-import sys
-import tempfile
-
-import pyflink
-from pyflink.table import EnvironmentSettings, TableEnvironment
+import recording
 
 INPUT = """a,1,2024-01-01 00:00:07
 a,2,2024-01-01 00:00:02
@@ -60,30 +54,7 @@ QUERIES = [
 
 
 def main():
-    folder = tempfile.mkdtemp()
-    path = os.path.join(folder, "input.csv")
-    with open(path, "w") as f:
-        f.write(INPUT)
-    results = []
-    for query in QUERIES:
-        t = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
-        t.get_config().set("parallelism.default", "1")
-        t.execute_sql(DDL.format(path=path))
-        entry = {"query": query}
-        try:
-            with t.execute_sql(query).collect() as rows:
-                entry["rows"] = sorted(
-                    ",".join("" if x is None else str(x) for x in row) for row in rows)
-        except Exception as e:  # noqa: BLE001 - the error is the recorded answer
-            # Flink's exception is the line after py4j's own first line.
-            lines = [m.strip() for m in str(e).strip().splitlines() if m.strip()]
-            causes = [m for m in lines if m.startswith("Caused by:")]
-            entry["error"] = (causes[-1] if causes else lines[min(1, len(lines) - 1)])[:400]
-        results.append(entry)
-        print(query, "->", entry.get("rows") or entry.get("error"), file=sys.stderr)
-    json.dump({"flink": pyflink.__version__ if hasattr(pyflink, "__version__") else "2.2",
-               "input": INPUT, "ddl": DDL, "results": results}, sys.stdout, indent=1)
-    print()
+    recording.record(INPUT, DDL, QUERIES)
 
 
 if __name__ == "__main__":

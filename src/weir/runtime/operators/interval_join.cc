@@ -10,7 +10,6 @@
 #include "weir/runtime/changelog.h"
 #include "weir/runtime/operators/operator_input.h"
 #include "weir/runtime/operators/state_records.h"
-#include "weir/state/key_group.h"
 #include "weir/types/time_unit.h"
 
 namespace weir::runtime {
@@ -18,7 +17,6 @@ namespace weir::runtime {
 namespace {
 
 constexpr const char* kStateName = "interval-join";
-constexpr const char* kSchemaState = "interval-join-schema";
 
 }  // namespace
 
@@ -223,59 +221,43 @@ size_t IntervalJoinOperator::num_rows_held(int side) const {
 }
 
 arrow::Status IntervalJoinOperator::SnapshotState(state::KeyedStateBackend* backend) {
-  ARROW_ASSIGN_OR_RAISE(int id,
-                        backend->Register(kStateName, state::StateKind::kValue, {}));
-  if (keys_.empty()) return arrow::Status::OK();
-  std::vector<const std::string*> keys;
-  keys.reserve(keys_.size());
-  for (const auto& entry : keys_) keys.push_back(&entry.first);
-  ARROW_ASSIGN_OR_RAISE(auto hashes, sides_[0].keys->HashEncoded(keys));
-  const int max_parallelism = context_->subtask().max_parallelism;
-  std::vector<std::string> blobs(static_cast<size_t>(max_parallelism));
-  size_t i = 0;
-  for (const auto& [key, state] : keys_) {
-    std::string& blob =
-        blobs[static_cast<size_t>(state::KeyGroupForHash(hashes[i++], max_parallelism))];
-    PutRecordString(key, &blob);
-    for (const Rows& rows : state.rows) {
-      PutRecordValue(static_cast<uint32_t>(rows.size()), &blob);
-      for (const auto& [time, entry] : rows) {
-        PutRecordValue(time, &blob);
-        PutRecordString(entry.row, &blob);
-        PutRecordValue(static_cast<uint8_t>(entry.matched), &blob);
-      }
-    }
-  }
-  return PutKeyGroupBlobs(backend, id, blobs, kSchemaState, *sides_[0].schema);
+  // Per key and side: the rows with their times and whether they joined.
+  return PutJoinState(backend, kStateName, *sides_[0].keys,
+                      context_->subtask().max_parallelism, keys_, *sides_[0].schema,
+                      [](const KeyState& state, std::string* blob) {
+                        for (const Rows& rows : state.rows) {
+                          PutRecordValue(static_cast<uint32_t>(rows.size()), blob);
+                          for (const auto& [time, entry] : rows) {
+                            PutRecordValue(time, blob);
+                            PutRecordString(entry.row, blob);
+                            PutRecordValue(static_cast<uint8_t>(entry.matched), blob);
+                          }
+                        }
+                      });
 }
 
 arrow::Status IntervalJoinOperator::RestoreState(state::KeyedStateBackend* backend) {
-  ARROW_ASSIGN_OR_RAISE(int id,
-                        backend->Register(kStateName, state::StateKind::kValue, {}));
   auto truncated = [] { return InternalError("interval join state is truncated"); };
-  for (const std::string& blob : GetKeyGroupBlobs(backend, id)) {
-    std::string_view in(blob);
-    while (!in.empty()) {
-      std::string key;
-      if (!GetRecordString(&in, &key)) return truncated();
-      KeyState& state = keys_[key];
-      for (int side = 0; side < 2; ++side) {
-        uint32_t count = 0;
-        if (!GetRecordValue(&in, &count)) return truncated();
-        for (uint32_t r = 0; r < count; ++r) {
-          EventTime time = 0;
-          std::string row;
-          uint8_t matched = 0;
-          if (!GetRecordValue(&in, &time) || !GetRecordString(&in, &row) ||
-              !GetRecordValue(&in, &matched)) {
-            return truncated();
-          }
-          Keep(side, key, &state, time, std::move(row), matched != 0);
-        }
-      }
-    }
-  }
-  return arrow::Status::OK();
+  return GetJoinState(backend, kStateName,
+                      [&](const std::string& key, std::string_view* in) -> arrow::Status {
+                        KeyState& state = keys_[key];
+                        for (int side = 0; side < 2; ++side) {
+                          uint32_t count = 0;
+                          if (!GetRecordValue(in, &count)) return truncated();
+                          for (uint32_t r = 0; r < count; ++r) {
+                            EventTime time = 0;
+                            std::string row;
+                            uint8_t matched = 0;
+                            if (!GetRecordValue(in, &time) ||
+                                !GetRecordString(in, &row) ||
+                                !GetRecordValue(in, &matched)) {
+                              return truncated();
+                            }
+                            Keep(side, key, &state, time, std::move(row), matched != 0);
+                          }
+                        }
+                        return arrow::Status::OK();
+                      });
 }
 
 }  // namespace weir::runtime

@@ -10,10 +10,13 @@
 
 #include <arrow/record_batch.h>
 #include <arrow/result.h>
+#include <arrow/status.h>
 
 #include "weir/runtime/changelog.h"
 #include "weir/runtime/operators/bound_expression.h"
 #include "weir/runtime/operators/key_encoder.h"
+#include "weir/runtime/operators/state_records.h"
+#include "weir/state/key_group.h"
 
 namespace weir::runtime {
 
@@ -34,6 +37,49 @@ arrow::Status PrepareJoinSides(const std::shared_ptr<arrow::Schema>& left,
                                const std::vector<std::string>& left_keys,
                                const std::vector<std::string>& right_keys,
                                JoinSide sides[2]);
+
+/// Writes a join's keyed state as value state `name` (one blob per key group):
+/// for each entry of `keys` (encoded join key → per-key state), the key and what
+/// `write(state, blob)` appends. `encoder` hashes the keys as the exchange did.
+template <typename Map, typename Write>
+arrow::Status PutJoinState(state::KeyedStateBackend* backend, const std::string& name,
+                           const KeyEncoder& encoder, int max_parallelism,
+                           const Map& keys, const arrow::Schema& schema, Write write) {
+  ARROW_ASSIGN_OR_RAISE(int id, backend->Register(name, state::StateKind::kValue, {}));
+  if (keys.empty()) return arrow::Status::OK();
+  std::vector<const std::string*> encoded;
+  encoded.reserve(keys.size());
+  for (const auto& entry : keys) encoded.push_back(&entry.first);
+  ARROW_ASSIGN_OR_RAISE(auto hashes, encoder.HashEncoded(encoded));
+  std::vector<std::string> blobs(static_cast<size_t>(max_parallelism));
+  size_t i = 0;
+  for (const auto& [key, value] : keys) {
+    std::string& blob =
+        blobs[static_cast<size_t>(state::KeyGroupForHash(hashes[i++], max_parallelism))];
+    PutRecordString(key, &blob);
+    write(value, &blob);
+  }
+  return PutKeyGroupBlobs(backend, id, blobs, name + "-schema", schema);
+}
+
+/// Reads what PutJoinState wrote: for each key, `read(key, &in)` reads its state from
+/// the front of `in`.
+template <typename Read>
+arrow::Status GetJoinState(state::KeyedStateBackend* backend, const std::string& name,
+                           Read read) {
+  ARROW_ASSIGN_OR_RAISE(int id, backend->Register(name, state::StateKind::kValue, {}));
+  for (const std::string& blob : GetKeyGroupBlobs(backend, id)) {
+    std::string_view in(blob);
+    while (!in.empty()) {
+      std::string key;
+      if (!GetRecordString(&in, &key)) {
+        return arrow::Status::Invalid("join state '", name, "' is truncated");
+      }
+      ARROW_RETURN_NOT_OK(read(key, &in));
+    }
+  }
+  return arrow::Status::OK();
+}
 
 /// The stored rows of the side opposite a batch, as a join met them: encoded rows
 /// (a KeyEncoder over every column of that side) and their columns once decoded.

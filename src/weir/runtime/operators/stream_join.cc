@@ -11,14 +11,12 @@
 #include "weir/runtime/operators/join_rows.h"
 #include "weir/runtime/operators/operator_input.h"
 #include "weir/runtime/operators/state_records.h"
-#include "weir/state/key_group.h"
 
 namespace weir::runtime {
 
 namespace {
 
 constexpr const char* kStateName = "join";
-constexpr const char* kSchemaState = "join-schema";
 
 // Whether row `r` has a NULL in one of the key columns.
 bool HasNullKey(const std::vector<const arrow::Array*>& keys, int64_t r) {
@@ -300,61 +298,46 @@ size_t StreamJoinOperator::num_rows_held(int side) const {
 }
 
 arrow::Status StreamJoinOperator::SnapshotState(state::KeyedStateBackend* backend) {
-  ARROW_ASSIGN_OR_RAISE(int id,
-                        backend->Register(kStateName, state::StateKind::kValue, {}));
-  if (keys_.empty()) return arrow::Status::OK();
-  std::vector<const std::string*> keys;
-  keys.reserve(keys_.size());
-  for (const auto& entry : keys_) keys.push_back(&entry.first);
-  ARROW_ASSIGN_OR_RAISE(auto hashes, sides_[0].keys->HashEncoded(keys));
-  const int max_parallelism = context_->subtask().max_parallelism;
-  std::vector<std::string> blobs(static_cast<size_t>(max_parallelism));
-  size_t i = 0;
-  for (const auto& [key, state] : keys_) {
-    std::string& blob =
-        blobs[static_cast<size_t>(state::KeyGroupForHash(hashes[i++], max_parallelism))];
-    PutRecordString(key, &blob);
-    for (const Rows& rows : state.rows) {
-      PutRecordValue(static_cast<uint32_t>(rows.size()), &blob);
-      for (const auto& [row, counts] : rows) {
-        PutRecordString(row, &blob);
-        PutRecordValue(counts.count, &blob);
-        PutRecordValue(counts.matches, &blob);
-      }
-    }
-  }
-  return PutKeyGroupBlobs(backend, id, blobs, kSchemaState, *sides_[0].schema);
+  // Per key and side: the distinct rows with their counts and match counts.
+  return PutJoinState(backend, kStateName, *sides_[0].keys,
+                      context_->subtask().max_parallelism, keys_, *sides_[0].schema,
+                      [](const KeyState& state, std::string* blob) {
+                        for (const Rows& rows : state.rows) {
+                          PutRecordValue(static_cast<uint32_t>(rows.size()), blob);
+                          for (const auto& [row, counts] : rows) {
+                            PutRecordString(row, blob);
+                            PutRecordValue(counts.count, blob);
+                            PutRecordValue(counts.matches, blob);
+                          }
+                        }
+                      });
 }
 
 arrow::Status StreamJoinOperator::RestoreState(state::KeyedStateBackend* backend) {
-  ARROW_ASSIGN_OR_RAISE(int id,
-                        backend->Register(kStateName, state::StateKind::kValue, {}));
   const EventTime now = HasTtl() ? context_->ProcessingTime() : 0;
   auto truncated = [] { return InternalError("join state is truncated"); };
-  for (const std::string& blob : GetKeyGroupBlobs(backend, id)) {
-    std::string_view in(blob);
-    while (!in.empty()) {
-      std::string key;
-      if (!GetRecordString(&in, &key)) return truncated();
-      KeyState& state = keys_[key];
-      for (int side = 0; side < 2; ++side) {
-        uint32_t count = 0;
-        if (!GetRecordValue(&in, &count)) return truncated();
-        // Restored rows count as written now (the TTL clock is not checkpointed).
-        state.written[side] = now;
-        for (uint32_t i = 0; i < count; ++i) {
-          std::string row;
-          Row counts;
-          if (!GetRecordString(&in, &row) || !GetRecordValue(&in, &counts.count) ||
-              !GetRecordValue(&in, &counts.matches)) {
-            return truncated();
-          }
-          state.rows[side].emplace(std::move(row), counts);
-        }
-      }
-    }
-  }
-  return arrow::Status::OK();
+  return GetJoinState(backend, kStateName,
+                      [&](const std::string& key, std::string_view* in) -> arrow::Status {
+                        KeyState& state = keys_[key];
+                        for (int side = 0; side < 2; ++side) {
+                          uint32_t count = 0;
+                          if (!GetRecordValue(in, &count)) return truncated();
+                          // Restored rows count as written now (the TTL clock is not
+                          // checkpointed).
+                          state.written[side] = now;
+                          for (uint32_t i = 0; i < count; ++i) {
+                            std::string row;
+                            Row counts;
+                            if (!GetRecordString(in, &row) ||
+                                !GetRecordValue(in, &counts.count) ||
+                                !GetRecordValue(in, &counts.matches)) {
+                              return truncated();
+                            }
+                            state.rows[side].emplace(std::move(row), counts);
+                          }
+                        }
+                        return arrow::Status::OK();
+                      });
 }
 
 }  // namespace weir::runtime
